@@ -1,0 +1,80 @@
+import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { GraphQLModule } from '@nestjs/graphql';
+import type { DbOptions } from '@netpin/db';
+import { randomUUID } from 'node:crypto';
+import { LoggerModule } from 'nestjs-pino';
+import { DomainErrorFilter, toGraphQLError } from './common/error-mapper';
+import { Loaders, type GqlContext } from './common/loaders';
+import { API_CONFIG, type ApiConfig } from './config';
+import { DbModule } from './db/db.module';
+import { HealthController } from './health/health.controller';
+import { HostService } from './hosts/host.service';
+import { HostsModule } from './hosts/hosts.module';
+import { NetworksModule } from './networks/networks.module';
+import { VmsModule } from './vms/vms.module';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { IncomingMessage } from 'node:http';
+
+export interface AppOptions {
+  config: ApiConfig;
+  /** Where code-first GraphQL writes the SDL; false keeps it in memory. */
+  schemaFile?: string | false;
+  db?: DbOptions;
+}
+
+function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  if (original instanceof GraphQLError || original === error) return formatted;
+  const mapped = toGraphQLError(original);
+  return { ...formatted, message: mapped.message, extensions: { ...mapped.extensions } };
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(opts: AppOptions): DynamicModule {
+    const { config } = opts;
+    return {
+      module: AppModule,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.LOG_LEVEL,
+            genReqId: (req: IncomingMessage) => {
+              const given = req.headers['x-request-id'];
+              return typeof given === 'string' && /^[A-Za-z0-9_.-]{1,128}$/.test(given) ? given : randomUUID();
+            },
+            redact: ['req.headers.authorization', 'req.headers.cookie'],
+            autoLogging: { ignore: (req: IncomingMessage) => req.url === '/healthz' || req.url === '/readyz' },
+          },
+        }),
+        DbModule.forRoot({ databaseUrl: config.DATABASE_URL, redisUrl: config.REDIS_URL, db: opts.db }),
+        GraphQLModule.forRootAsync<ApolloDriverConfig>({
+          driver: ApolloDriver,
+          imports: [HostsModule],
+          inject: [HostService],
+          useFactory: (hosts: HostService) => ({
+            autoSchemaFile: opts.schemaFile || true,
+            sortSchema: true,
+            introspection: config.NETPIN_GRAPHQL_INTROSPECTION,
+            playground: false,
+            graphiql: config.NETPIN_GRAPHQL_PLAYGROUND,
+            includeStacktraceInErrorResponses: false,
+            formatError,
+            context: ({ req }: { req: GqlContext['req'] }): GqlContext => ({ req, loaders: new Loaders(hosts) }),
+          }),
+        }),
+        HostsModule,
+        NetworksModule,
+        VmsModule,
+      ],
+      controllers: [HealthController],
+      providers: [
+        { provide: API_CONFIG, useValue: config },
+        { provide: APP_FILTER, useClass: DomainErrorFilter },
+      ],
+    };
+  }
+}

@@ -1,0 +1,32 @@
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { AppModule, type AppOptions } from './app.module';
+
+export const REST_PREFIX = 'api/v1';
+
+export interface BuiltApp {
+  app: NestExpressApplication;
+  openapi: OpenAPIObject;
+}
+
+/** Build (not listen) the API: shared by main.ts, the integration tests and the schema script. */
+export async function buildApp(opts: AppOptions & { bufferLogs?: boolean }): Promise<BuiltApp> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(opts), {
+    bufferLogs: opts.bufferLogs ?? true,
+    bodyParser: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.useBodyParser('json', { limit: opts.config.NETPIN_BODY_LIMIT });
+  app.disable('x-powered-by');
+  app.setGlobalPrefix(REST_PREFIX, { exclude: ['healthz', 'readyz'] });
+  const doc = new DocumentBuilder()
+    .setTitle('netpin')
+    .setDescription('Control plane for KVM virtual-machine networking. GraphQL at /graphql is the primary API; REST mirrors it.')
+    .setVersion('0.1.0')
+    .build();
+  const openapi = SwaggerModule.createDocument(app, doc);
+  SwaggerModule.setup('api/docs', app, openapi, { jsonDocumentUrl: 'api/docs-json', useGlobalPrefix: false });
+  return { app, openapi };
+}

@@ -1,0 +1,71 @@
+import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import type { GqlContextType } from '@nestjs/graphql';
+import { DomainError, type DomainErrorCode } from '@netpin/contracts';
+import type { Request, Response } from 'express';
+import { GraphQLError } from 'graphql';
+
+/** The one table from domain error codes to HTTP statuses. */
+const HTTP_STATUS: Record<DomainErrorCode, number> = {
+  BAD_USER_INPUT: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  PLACEMENT_REJECTED: 422,
+  RATE_LIMITED: 429,
+};
+
+const HTTP_TO_CODE: Record<number, DomainErrorCode> = Object.fromEntries(
+  Object.entries(HTTP_STATUS).map(([code, status]) => [status, code as DomainErrorCode]),
+);
+
+export interface MappedError {
+  status: number;
+  code: string;
+  message: string;
+  details: Record<string, unknown>;
+}
+
+export function mapError(error: unknown): MappedError {
+  if (error instanceof DomainError) {
+    return { status: HTTP_STATUS[error.code], code: error.code, message: error.message, details: error.details };
+  }
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const body = error.getResponse();
+    const message = typeof body === 'string' ? body : ((body as { message?: string | string[] }).message ?? error.message);
+    return { status, code: HTTP_TO_CODE[status] ?? (status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST'), message: Array.isArray(message) ? message.join('; ') : message, details: {} };
+  }
+  // body-parser errors (malformed JSON, too large) carry a status of their own
+  const e = error as { status?: number; type?: string; message?: string };
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+    return { status: e.status, code: HTTP_TO_CODE[e.status] ?? 'BAD_REQUEST', message: e.message ?? 'bad request', details: {} };
+  }
+  return { status: 500, code: 'INTERNAL_SERVER_ERROR', message: 'internal error', details: {} };
+}
+
+export function toGraphQLError(error: unknown): GraphQLError {
+  const m = mapError(error);
+  return new GraphQLError(m.message, { extensions: { code: m.code, ...m.details } });
+}
+
+/** Maps every error leaving a controller or resolver, REST and GraphQL alike. */
+@Catch()
+export class DomainErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('errors');
+
+  catch(error: unknown, host: ArgumentsHost): unknown {
+    const m = mapError(error);
+    if (m.status >= 500) this.logger.error({ err: error }, 'unhandled error');
+    if (host.getType<GqlContextType>() === 'graphql') {
+      if (error instanceof GraphQLError) return error;
+      return toGraphQLError(error);
+    }
+    const http = host.switchToHttp();
+    const res = http.getResponse<Response>();
+    const req = http.getRequest<Request & { id?: string }>();
+    res.status(m.status).json({ statusCode: m.status, code: m.code, message: m.message, ...m.details, requestId: req.id });
+    return undefined;
+  }
+}

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1');
+
+/** Every environment variable the API reads. The README's configuration table mirrors this. */
+export const apiConfigSchema = z.object({
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL'),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').default('redis://127.0.0.1:6379'),
+  PORT: z.coerce.number({ message: 'must be a number' }).int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  NETPIN_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "_" and "-" only').default('netpin'),
+  NETPIN_GRAPHQL_INTROSPECTION: bool.default(true),
+  NETPIN_GRAPHQL_PLAYGROUND: bool.default(true),
+  NETPIN_BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/, 'must look like 512kb or 1mb').default('1mb'),
+});
+export type ApiConfig = z.output<typeof apiConfigSchema>;
+
+export class ConfigError extends Error {}
+
+/** Parse the environment; a bad value names the variable in one line. */
+export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
+  const r = apiConfigSchema.safeParse(env);
+  if (!r.success) {
+    const i = r.error.issues[0];
+    const name = String(i.path[0] ?? 'environment');
+    const value = env[name];
+    throw new ConfigError(`invalid configuration: ${name}${value === undefined ? ' (unset)' : ''}: ${i.message}`);
+  }
+  return r.data;
+}
+
+export const API_CONFIG = Symbol('API_CONFIG');

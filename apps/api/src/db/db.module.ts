@@ -1,0 +1,39 @@
+import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { createDb, HostRepository, NetworkRepository, VmRepository, type Db, type DbOptions } from '@netpin/db';
+import { Redis } from 'ioredis';
+
+export const DB = Symbol('DB');
+export const REDIS = Symbol('REDIS');
+
+/** Database client and repositories, one instance each for the whole app. */
+@Global()
+@Module({})
+export class DbModule implements OnApplicationShutdown {
+  constructor(
+    @Inject(DB) private readonly db: Db,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {}
+
+  static forRoot(opts: { databaseUrl: string; redisUrl: string; db?: DbOptions }): DynamicModule {
+    return {
+      module: DbModule,
+      providers: [
+        { provide: DB, useFactory: () => createDb(opts.databaseUrl, opts.db) },
+        {
+          provide: REDIS,
+          // lazy: building the schema documents must not need a running Redis
+          useFactory: () => new Redis(opts.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: true }),
+        },
+        { provide: HostRepository, inject: [DB], useFactory: (db: Db) => new HostRepository(db) },
+        { provide: NetworkRepository, inject: [DB], useFactory: (db: Db) => new NetworkRepository(db) },
+        { provide: VmRepository, inject: [DB], useFactory: (db: Db) => new VmRepository(db) },
+      ],
+      exports: [DB, REDIS, HostRepository, NetworkRepository, VmRepository],
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.db.$disconnect();
+    this.redis.disconnect();
+  }
+}

@@ -1,0 +1,67 @@
+import { Body, Controller, Delete, Get, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ErrorBody } from '../common/error-body';
+import { HostConnection, HostDetail, HostFilterInput, MaintenanceInput, RegisterHostInput, UpdateHostInput, type Host } from './host.model';
+import { HostService } from './host.service';
+import { queryBool, queryInt } from '../common/query';
+
+@ApiTags('hosts')
+@ApiBadRequestResponse({ type: ErrorBody, description: 'Invalid input; `field` names the culprit' })
+@Controller('hosts')
+export class HostController {
+  constructor(private readonly hosts: HostService) {}
+
+  @Get()
+  @ApiOkResponse({ type: HostConnection })
+  @ApiQuery({ name: 'state', required: false })
+  @ApiQuery({ name: 'sriovCapable', required: false, type: Boolean })
+  @ApiQuery({ name: 'network', required: false })
+  @ApiQuery({ name: 'first', required: false, type: Number })
+  @ApiQuery({ name: 'after', required: false })
+  async list(
+    @Query('state') state?: string,
+    @Query('sriovCapable') sriovCapable?: string,
+    @Query('network') network?: string,
+    @Query('first') first?: string,
+    @Query('after') after?: string,
+  ): Promise<HostConnection> {
+    const filter: HostFilterInput = { state, sriovCapable: queryBool(sriovCapable, 'sriovCapable'), network };
+    const page = await this.hosts.list(filter, queryInt(first, 'first'), after);
+    return { nodes: page.items, pageInfo: { endCursor: page.endCursor, hasNextPage: page.hasNextPage }, totalCount: page.totalCount };
+  }
+
+  @Post()
+  @ApiOkResponse({ type: HostDetail })
+  @ApiConflictResponse({ type: ErrorBody, description: 'A host with this name exists' })
+  register(@Body() input: RegisterHostInput): Promise<Host> {
+    return this.hosts.register(input);
+  }
+
+  @Get(':ref')
+  @ApiOkResponse({ type: HostDetail, description: 'Host by id or name, with NUMA nodes, CPUs, NICs and VFs' })
+  @ApiNotFoundResponse({ type: ErrorBody })
+  detail(@Param('ref') ref: string): Promise<HostDetail> {
+    return this.hosts.detail(ref);
+  }
+
+  @Patch(':id')
+  @ApiOkResponse({ type: HostDetail })
+  @ApiNotFoundResponse({ type: ErrorBody })
+  update(@Param('id') id: string, @Body() input: UpdateHostInput): Promise<Host> {
+    return this.hosts.update(id, input);
+  }
+
+  @Put(':id/maintenance')
+  @ApiOkResponse({ type: HostDetail })
+  @ApiConflictResponse({ type: ErrorBody })
+  maintenance(@Param('id') id: string, @Body() input: MaintenanceInput): Promise<Host> {
+    return this.hosts.setMaintenance(id, input);
+  }
+
+  @Delete(':id')
+  @ApiOkResponse({ type: HostDetail })
+  @ApiConflictResponse({ type: ErrorBody, description: 'VMs are still placed on the host' })
+  remove(@Param('id') id: string): Promise<Host> {
+    return this.hosts.remove(id);
+  }
+}

@@ -1,0 +1,172 @@
+import { GraphQLISODateTime, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
+import { CPU_ROLES, HOST_STATES } from '@netpin/contracts';
+import { defineEnum, Prop } from '../common/prop';
+
+export const HostStateEnum = defineEnum('HostState', HOST_STATES, 'Lifecycle of a hypervisor in the inventory');
+export const CpuRoleEnum = defineEnum('CpuRole', CPU_ROLES, 'What a pinned host CPU runs for its VM');
+
+@ObjectType()
+@InputType('LabelInput')
+export class Label {
+  @Prop(String) key!: string;
+  @Prop(String) value!: string;
+}
+
+@ObjectType({ description: 'CPU and platform features found by discovery (kvm-network-datapaths.md section 1)' })
+export class HostCapabilities {
+  @Prop(Boolean) vmx!: boolean;
+  @Prop(Boolean) svm!: boolean;
+  @Prop(Boolean) ept!: boolean;
+  @Prop(Boolean) npt!: boolean;
+  @Prop(Boolean, { description: 'VT-d / AMD-Vi IOMMU enabled: required for SR-IOV passthrough' }) iommu!: boolean;
+  @Prop(Boolean) kvm!: boolean;
+  @Prop(Boolean, { description: '/dev/vhost-net present' }) vhostNet!: boolean;
+  @Prop(Boolean, { description: 'Open vSwitch present' }) ovs!: boolean;
+}
+
+@ObjectType()
+export class CpuAllocation {
+  @Prop(ID) vmId!: string;
+  @Prop(CpuRoleEnum) role!: string;
+}
+
+@ObjectType()
+export class Cpu {
+  @Prop(Int, { description: 'Logical CPU id as the kernel numbers it' }) cpuId!: number;
+  @Prop(Int) socket!: number;
+  @Prop(Int) core!: number;
+  @Prop(Int) numaNode!: number;
+  @Prop(Int, { array: true, description: 'Hyperthread siblings, including this CPU' }) siblings!: number[];
+  @Prop(Boolean) reservedForHost!: boolean;
+  @Prop(CpuAllocation, { nullable: true }) allocation!: CpuAllocation | null;
+}
+
+@ObjectType()
+export class HugepagePool {
+  @Prop(Int) sizeKiB!: number;
+  @Prop(Int) total!: number;
+  @Prop(Int) free!: number;
+}
+
+@ObjectType()
+export class NumaNode {
+  @Prop(Int) index!: number;
+  @Prop(Int) memoryMiB!: number;
+  @Prop(HugepagePool, { array: true }) hugepages!: HugepagePool[];
+  @Prop(Cpu, { array: true }) cpus!: Cpu[];
+}
+
+@ObjectType()
+export class NicIrq {
+  @Prop(Int) irq!: number;
+  @Prop(Int) queue!: number;
+  @Prop(String) label!: string;
+  @Prop(Int, { array: true, description: 'CPUs in /proc/irq/N/smp_affinity_list' }) affinity!: number[];
+}
+
+@ObjectType({ description: 'An SR-IOV virtual function' })
+export class Vf {
+  @Prop(Int) index!: number;
+  @Prop(String, { nullable: true }) pciAddress!: string | null;
+  @Prop(String, { nullable: true }) mac!: string | null;
+  @Prop(Int) vlan!: number;
+  @Prop(Int) qos!: number;
+  @Prop(Boolean) spoofchk!: boolean;
+  @Prop(Boolean) trust!: boolean;
+  @Prop(String) linkState!: string;
+  @Prop(Int) minTxRateMbps!: number;
+  @Prop(Int) maxTxRateMbps!: number;
+  @Prop(ID, { nullable: true }) allocatedToVmId!: string | null;
+}
+
+@ObjectType({ description: 'A physical NIC (PF when SR-IOV capable)' })
+export class Nic {
+  @Prop(ID) id!: string;
+  @Prop(String) name!: string;
+  @Prop(String) pciAddress!: string;
+  @Prop(String, { nullable: true }) driver!: string | null;
+  @Prop(Int, { nullable: true }) numaNode!: number | null;
+  @Prop(Int, { nullable: true }) speedMbps!: number | null;
+  @Prop(String) linkState!: string;
+  @Prop(Int) combinedQueues!: number;
+  @Prop(Int) maxCombinedQueues!: number;
+  @Prop(Int) sriovTotalVfs!: number;
+  @Prop(Int) sriovNumVfs!: number;
+  @Prop(NicIrq, { array: true }) irqs!: NicIrq[];
+  @Prop(Vf, { array: true }) vfs!: Vf[];
+}
+
+@ObjectType({ description: 'A KVM hypervisor' })
+export class Host {
+  @Prop(ID) id!: string;
+  @Prop(String) name!: string;
+  @Prop(String) address!: string;
+  @Prop(Int) port!: number;
+  @Prop(String) sshUser!: string;
+  @Prop(String, { description: 'Reference to the SSH key the agent uses (file:... or secret:...); never key material' }) credentialRef!: string;
+  @Prop(String, { nullable: true }) hostKeyFingerprint!: string | null;
+  @Prop(Boolean) trustOnFirstUse!: boolean;
+  @Prop(HostStateEnum) state!: string;
+  @Prop(String, { nullable: true }) stateReason!: string | null;
+  @Prop(Label, { array: true }) labels!: Label[];
+  @Prop(HostCapabilities) capabilities!: HostCapabilities;
+  @Prop(GraphQLISODateTime, { nullable: true }) lastDiscoveredAt!: Date | null;
+  @Prop(GraphQLISODateTime) createdAt!: Date;
+  @Prop(GraphQLISODateTime) updatedAt!: Date;
+}
+
+/** REST shape of one host with its topology (GraphQL resolves these lazily instead). */
+@ObjectType({ isAbstract: true })
+export class HostDetail extends Host {
+  @Prop(NumaNode, { array: true }) numaNodes!: NumaNode[];
+  @Prop(Nic, { array: true }) nics!: Nic[];
+}
+
+@ObjectType()
+export class PageInfo {
+  @Prop(String, { nullable: true }) endCursor!: string | null;
+  @Prop(Boolean) hasNextPage!: boolean;
+}
+
+@ObjectType()
+export class HostConnection {
+  @Prop(Host, { array: true }) nodes!: Host[];
+  @Prop(PageInfo) pageInfo!: PageInfo;
+  @Prop(Int) totalCount!: number;
+}
+
+@InputType()
+export class RegisterHostInput {
+  @Prop(String, { description: 'Unique DNS-label-like name', example: 'kvm-01' }) name!: string;
+  @Prop(String, { description: 'SSH address: IPv4, IPv6 or DNS name', example: '10.0.0.11' }) address!: string;
+  @Prop(Int, { optional: true, defaultValue: 22 }) port?: number;
+  @Prop(String, { optional: true, defaultValue: 'root' }) sshUser?: string;
+  @Prop(String, { description: '"file:<path>" or "secret:<id>"', example: 'file:id_ed25519' }) credentialRef!: string;
+  @Prop(String, { nullable: true, description: 'Pinned SSH host key, SHA256:<base64> as ssh-keygen -l prints it' }) hostKeyFingerprint?: string | null;
+  @Prop(Boolean, { optional: true, defaultValue: false, description: 'Accept and pin the host key seen at first discovery' }) trustOnFirstUse?: boolean;
+  @Prop(Label, { array: true, optional: true }) labels?: Label[];
+}
+
+@InputType()
+export class UpdateHostInput {
+  @Prop(String, { optional: true }) address?: string;
+  @Prop(Int, { optional: true }) port?: number;
+  @Prop(String, { optional: true }) sshUser?: string;
+  @Prop(String, { optional: true }) credentialRef?: string;
+  @Prop(String, { nullable: true }) hostKeyFingerprint?: string | null;
+  @Prop(Boolean, { optional: true }) trustOnFirstUse?: boolean;
+  @Prop(Label, { array: true, optional: true }) labels?: Label[];
+}
+
+@InputType()
+export class HostFilterInput {
+  @Prop(HostStateEnum, { optional: true }) state?: string;
+  @Prop(Boolean, { optional: true }) sriovCapable?: boolean;
+  @Prop(String, { optional: true, description: 'Only hosts that carry this network' }) network?: string;
+}
+
+@InputType()
+export class MaintenanceInput {
+  @Prop(Boolean) enabled!: boolean;
+  @Prop(String, { nullable: true }) reason?: string | null;
+}

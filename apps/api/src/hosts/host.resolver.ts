@@ -1,0 +1,54 @@
+import { Args, Context, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import type { GqlContext } from '../common/loaders';
+import { Host, HostConnection, HostFilterInput, MaintenanceInput, Nic, NumaNode, RegisterHostInput, UpdateHostInput } from './host.model';
+import { HostService } from './host.service';
+
+@Resolver(() => Host)
+export class HostResolver {
+  constructor(private readonly service: HostService) {}
+
+  @Query(() => Host, { description: 'One host by id or name' })
+  host(@Args('id', { type: () => ID, nullable: true }) id?: string, @Args('name', { nullable: true }) name?: string): Promise<Host> {
+    return this.service.get({ id, name });
+  }
+
+  @Query(() => HostConnection, { description: 'Hosts ordered by name, cursor-paginated' })
+  async hosts(
+    @Args('filter', { type: () => HostFilterInput, nullable: true }) filter?: HostFilterInput,
+    @Args('first', { type: () => Int, nullable: true }) first?: number,
+    @Args('after', { nullable: true }) after?: string,
+  ): Promise<HostConnection> {
+    const page = await this.service.list(filter, first, after);
+    return { nodes: page.items, pageInfo: { endCursor: page.endCursor, hasNextPage: page.hasNextPage }, totalCount: page.totalCount };
+  }
+
+  @Mutation(() => Host)
+  registerHost(@Args('input') input: RegisterHostInput): Promise<Host> {
+    return this.service.register(input);
+  }
+
+  @Mutation(() => Host)
+  updateHost(@Args('id', { type: () => ID }) id: string, @Args('input') input: UpdateHostInput): Promise<Host> {
+    return this.service.update(id, input);
+  }
+
+  @Mutation(() => Host)
+  setHostMaintenance(@Args('id', { type: () => ID }) id: string, @Args('input') input: MaintenanceInput): Promise<Host> {
+    return this.service.setMaintenance(id, input);
+  }
+
+  @Mutation(() => Host, { description: 'Refused with CONFLICT while VMs are placed on the host' })
+  removeHost(@Args('id', { type: () => ID }) id: string): Promise<Host> {
+    return this.service.remove(id);
+  }
+
+  @ResolveField(() => [NumaNode])
+  numaNodes(@Parent() host: Host, @Context() ctx: GqlContext): Promise<NumaNode[]> {
+    return ctx.loaders.numaNodes.load(host.id);
+  }
+
+  @ResolveField(() => [Nic])
+  nics(@Parent() host: Host, @Context() ctx: GqlContext): Promise<Nic[]> {
+    return ctx.loaders.nics.load(host.id);
+  }
+}

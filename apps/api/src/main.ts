@@ -1,0 +1,32 @@
+import 'reflect-metadata';
+import { buildApp } from './bootstrap';
+import { ConfigError, loadApiConfig } from './config';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadApiConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const { app } = await buildApp({ config });
+  await app.listen(config.PORT, config.HOST);
+  const url = await app.getUrl();
+  process.stdout.write(JSON.stringify({ msg: 'netpin api listening', url, graphql: `${url}/graphql`, rest: `${url}/api/v1`, docs: `${url}/api/docs` }) + '\n');
+  const stop = async (signal: string): Promise<void> => {
+    process.stdout.write(JSON.stringify({ msg: 'shutting down', signal }) + '\n');
+    await app.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`netpin api failed to start: ${(e as Error).stack ?? String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,50 @@
+import { GraphQLISODateTime, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
+import { MACVTAP_MODES, NETWORK_KINDS } from '@netpin/contracts';
+import { defineEnum, Prop } from '../common/prop';
+
+export const NetworkKindEnum = defineEnum('NetworkKind', NETWORK_KINDS, 'What a guest interface attaches to on the host');
+export const MacvtapModeEnum = defineEnum('MacvtapMode', MACVTAP_MODES);
+
+@ObjectType({ description: 'A NIC that carries a network on one host' })
+export class NetworkMapping {
+  @Prop(ID) hostId!: string;
+  @Prop(String) hostName!: string;
+  @Prop(ID) nicId!: string;
+  @Prop(String) nicName!: string;
+}
+
+@ObjectType()
+export class Network {
+  @Prop(ID) id!: string;
+  @Prop(String) name!: string;
+  @Prop(NetworkKindEnum) kind!: string;
+  @Prop(String, { nullable: true, description: 'Linux or OVS bridge name' }) bridge!: string | null;
+  @Prop(String, { nullable: true, description: 'Physical network label (SR-IOV)' }) physnet!: string | null;
+  @Prop(Int, { nullable: true }) vlan!: number | null;
+  @Prop(MacvtapModeEnum, { nullable: true }) macvtapMode!: string | null;
+  @Prop(NetworkMapping, { array: true }) mappings!: NetworkMapping[];
+  @Prop(GraphQLISODateTime) createdAt!: Date;
+}
+
+@InputType()
+export class CreateNetworkInput {
+  @Prop(String, { example: 'tenant-a' }) name!: string;
+  @Prop(NetworkKindEnum) kind!: string;
+  @Prop(String, { nullable: true, example: 'br0' }) bridge?: string | null;
+  @Prop(String, { nullable: true }) physnet?: string | null;
+  @Prop(Int, { nullable: true, example: 100 }) vlan?: number | null;
+  @Prop(MacvtapModeEnum, { nullable: true }) macvtapMode?: string | null;
+}
+
+@InputType()
+export class MapNetworkToNicInput {
+  @Prop(String, { description: 'Network name' }) network!: string;
+  @Prop(String, { description: 'Host name' }) host!: string;
+  @Prop(String, { description: 'NIC (PF) interface name on that host', example: 'ens1f0' }) nic!: string;
+}
+
+@InputType()
+export class NicRefInput {
+  @Prop(String) host!: string;
+  @Prop(String) nic!: string;
+}

@@ -1,0 +1,40 @@
+import { GraphQLISODateTime, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
+import { DATAPATHS, VM_STATES } from '@netpin/contracts';
+import { defineEnum, Prop } from '../common/prop';
+
+export const VmStateEnum = defineEnum('VmState', VM_STATES);
+export const DatapathEnum = defineEnum('Datapath', DATAPATHS, 'Guest NIC datapath, fastest first (SRIOV) to slowest (RTL8139)');
+
+@ObjectType()
+export class VmInterface {
+  @Prop(Int) index!: number;
+  @Prop(ID) networkId!: string;
+  @Prop(DatapathEnum, { nullable: true }) datapath!: string | null;
+  @Prop(String, { nullable: true }) model!: string | null;
+  @Prop(String, { nullable: true }) mac!: string | null;
+  @Prop(Int, { nullable: true }) vlan!: number | null;
+  @Prop(String, { nullable: true }) sourceDev!: string | null;
+  @Prop(Int) queues!: number;
+}
+
+@ObjectType()
+export class Vm {
+  @Prop(ID) id!: string;
+  @Prop(String) name!: string;
+  @Prop(ID, { nullable: true }) hostId!: string | null;
+  @Prop(VmStateEnum) state!: string;
+  @Prop(Int) vcpus!: number;
+  @Prop(Int) memoryMiB!: number;
+  @Prop(Int, { nullable: true }) numaNode!: number | null;
+  @Prop(String, { nullable: true }) errorCode!: string | null;
+  @Prop(String, { nullable: true }) errorMessage!: string | null;
+  @Prop(VmInterface, { array: true }) interfaces!: VmInterface[];
+  @Prop(GraphQLISODateTime) createdAt!: Date;
+  @Prop(GraphQLISODateTime) updatedAt!: Date;
+}
+
+@InputType()
+export class VmFilterInput {
+  @Prop(ID, { optional: true }) hostId?: string;
+  @Prop(VmStateEnum, { optional: true }) state?: string;
+}

@@ -1,0 +1,39 @@
+/** Shared enums. String unions + const arrays so zod, GraphQL and Prisma can all use them. */
+export const HOST_STATES = ['REGISTERED', 'DISCOVERING', 'READY', 'MAINTENANCE', 'UNREACHABLE'] as const;
+export type HostState = (typeof HOST_STATES)[number];
+
+export const NETWORK_KINDS = ['LINUX_BRIDGE', 'OVS_BRIDGE', 'MACVTAP', 'SRIOV_PHYSNET'] as const;
+export type NetworkKind = (typeof NETWORK_KINDS)[number];
+
+/** Datapaths, fastest first (kvm-network-datapaths.md section 2). */
+export const DATAPATHS = ['SRIOV', 'VHOST_MACVTAP', 'VHOST_BRIDGE', 'VHOST_OVS', 'VIRTIO_USERSPACE', 'E1000', 'RTL8139'] as const;
+export type Datapath = (typeof DATAPATHS)[number];
+export const DATAPATH_REQUESTS = ['AUTO', ...DATAPATHS] as const;
+export type DatapathRequest = (typeof DATAPATH_REQUESTS)[number];
+
+export const MACVTAP_MODES = ['vepa', 'bridge', 'private', 'passthrough'] as const;
+export type MacvtapMode = (typeof MACVTAP_MODES)[number];
+
+export const VM_STATES = ['PENDING', 'PROVISIONING', 'RUNNING', 'FAILED', 'DELETING', 'DELETED'] as const;
+export type VmState = (typeof VM_STATES)[number];
+
+export const OPERATION_STATES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED'] as const;
+export type OperationState = (typeof OPERATION_STATES)[number];
+
+export const CPU_POLICIES = ['DEDICATED', 'SHARED'] as const;
+export type CpuPolicy = (typeof CPU_POLICIES)[number];
+export const THREAD_POLICIES = ['PREFER', 'ISOLATE', 'REQUIRE'] as const;
+export type ThreadPolicy = (typeof THREAD_POLICIES)[number];
+export const EMULATOR_THREAD_POLICIES = ['SHARE', 'ISOLATE'] as const;
+export type EmulatorThreadPolicy = (typeof EMULATOR_THREAD_POLICIES)[number];
+export const NUMA_POLICIES = ['REQUIRED', 'PREFERRED', 'NONE'] as const;
+export type NumaPolicy = (typeof NUMA_POLICIES)[number];
+export const HUGEPAGE_SIZES = ['NONE', 'SIZE_2M', 'SIZE_1G'] as const;
+export type HugepageSize = (typeof HUGEPAGE_SIZES)[number];
+
+/** What a pinned host CPU is used for. */
+export const CPU_ROLES = ['VCPU', 'EMULATOR', 'VHOST', 'IRQ'] as const;
+export type CpuRole = (typeof CPU_ROLES)[number];
+
+export const VF_STATES = ['FREE', 'ALLOCATED', 'RESERVED'] as const;
+export type VfState = (typeof VF_STATES)[number];

@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import { anyMacSchema, ifNameSchema, pciAddressSchema } from './values';
+
+/**
+ * What discovery learns about a hypervisor (kvm-network-datapaths.md section 4,
+ * "Inventory"). Built by @netpin/host-ops `assembleFacts` from raw command output, persisted
+ * by the API as JSON and read back through this schema, so every field is plain JSON.
+ * Sizes are KiB and rates Mbit/s, as the kernel reports them.
+ */
+const uint = z.number().int().min(0);
+const cpuIds = z.array(uint);
+
+/** One logical CPU (a hyperthread) and where it sits. */
+export const hostCpuSchema = z.object({
+  cpu: uint,
+  /** Core id as lscpu numbers it: unique across sockets. */
+  core: uint,
+  socket: uint,
+  node: uint,
+  /** All logical CPUs on the same core, this one included. */
+  siblings: cpuIds,
+});
+export type HostCpu = z.output<typeof hostCpuSchema>;
+
+export const hugepagePoolSchema = z.object({
+  sizeKiB: z.number().int().positive(),
+  total: uint,
+  free: uint,
+});
+export type HugepagePool = z.output<typeof hugepagePoolSchema>;
+
+export const numaNodeFactsSchema = z.object({
+  id: uint,
+  cpus: cpuIds,
+  memTotalKiB: uint,
+  memFreeKiB: uint,
+  hugepages: z.array(hugepagePoolSchema),
+});
+export type NumaNodeFacts = z.output<typeof numaNodeFactsSchema>;
+
+export const VF_LINK_STATES = ['auto', 'enable', 'disable'] as const;
+export type VfLinkState = (typeof VF_LINK_STATES)[number];
+
+/** A virtual function as the PF driver reports it (`ip link show` vf lines + virtfnN links). */
+export const vfFactsSchema = z.object({
+  index: uint,
+  /** From the PF's device/virtfnN symlink; null when the link was not readable. */
+  pciAddress: pciAddressSchema.nullable(),
+  /** 00:00:00:00:00:00 when unset. */
+  mac: anyMacSchema,
+  /** 0 when untagged. */
+  vlan: uint,
+  qos: uint,
+  /** null when the driver does not report the attribute. */
+  spoofChk: z.boolean().nullable(),
+  trust: z.boolean().nullable(),
+  linkState: z.enum(VF_LINK_STATES).nullable(),
+  /** 0 means unlimited. */
+  maxTxRateMbps: uint,
+  minTxRateMbps: uint,
+});
+export type VfFacts = z.output<typeof vfFactsSchema>;
+
+/** A NIC hardware queue interrupt (RSS queue), with its current affinity. */
+export const nicQueueIrqSchema = z.object({
+  irq: uint,
+  /** Action name from /proc/interrupts, e.g. "i40e-ens1f0-TxRx-3". */
+  name: z.string(),
+  queue: uint,
+  /** From /proc/irq/N/smp_affinity_list; null when it was not readable. */
+  affinity: cpuIds.nullable(),
+});
+export type NicQueueIrq = z.output<typeof nicQueueIrqSchema>;
+
+export const nicChannelsSchema = z.object({
+  maxCombined: uint,
+  combined: uint,
+  maxRx: uint,
+  rx: uint,
+  maxTx: uint,
+  tx: uint,
+});
+export type NicChannels = z.output<typeof nicChannelsSchema>;
+
+export const nicFactsSchema = z.object({
+  name: ifNameSchema,
+  pciAddress: pciAddressSchema,
+  driver: z.string().nullable(),
+  mac: anyMacSchema,
+  mtu: z.number().int().positive(),
+  operState: z.string(),
+  /** null when the link is down or the driver does not say. */
+  speedMbps: uint.nullable(),
+  /** null when the platform has no NUMA information (sysfs numa_node is -1). */
+  numaNode: uint.nullable(),
+  /** Set when this netdev is itself a VF of a PF on the same host. */
+  vfOf: z.object({ pf: ifNameSchema, index: uint }).nullable(),
+  /** From `ethtool -l`; null when the driver does not support it. */
+  channels: nicChannelsSchema.nullable(),
+  rxQueues: uint,
+  txQueues: uint,
+  /** Per receive queue RPS CPUs (empty list = RPS off). */
+  rps: z.array(z.object({ queue: uint, cpus: cpuIds })),
+  irqs: z.array(nicQueueIrqSchema),
+  /** null when the device is not SR-IOV capable. */
+  sriov: z
+    .object({
+      totalVfs: uint,
+      numVfs: uint,
+      vfs: z.array(vfFactsSchema),
+    })
+    .nullable(),
+});
+export type NicFacts = z.output<typeof nicFactsSchema>;
+
+export const hostCapabilitiesSchema = z.object({
+  /** Hardware virtualisation extension from /proc/cpuinfo flags. */
+  virtExtension: z.enum(['vmx', 'svm']).nullable(),
+  /** EPT (Intel) or NPT (AMD) second-level address translation. */
+  secondLevelPaging: z.boolean(),
+  /** An IOMMU is registered (/sys/class/iommu non-empty). */
+  iommu: z.boolean(),
+  /** The kernel command line asks for it (intel_iommu=on, amd_iommu=on, iommu=pt ...). */
+  iommuOnCmdline: z.boolean(),
+  kvm: z.boolean(),
+  vhostNet: z.boolean(),
+  vfio: z.boolean(),
+  /** Open vSwitch is installed and its database socket exists. */
+  ovs: z.boolean(),
+  hugepageSizesKiB: z.array(z.number().int().positive()),
+});
+export type HostCapabilities = z.output<typeof hostCapabilitiesSchema>;
+
+export const hostFactsSchema = z.object({
+  cpus: z.array(hostCpuSchema),
+  numaNodes: z.array(numaNodeFactsSchema),
+  nics: z.array(nicFactsSchema),
+  capabilities: hostCapabilitiesSchema,
+});
+export type HostFacts = z.output<typeof hostFactsSchema>;

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { HOST_STATES, MACVTAP_MODES, NETWORK_KINDS } from './enums';
+import { hostKeyFingerprintSchema, ifNameSchema, portSchema, resourceNameSchema, sshAddressSchema, sshUserSchema, vlanIdSchema } from './values';
+
+/** Reference to an SSH credential the agent resolves itself: never key material. */
+export const credentialRefSchema = z
+  .string()
+  .regex(/^(file:[A-Za-z0-9_./-]{1,255}|secret:[A-Za-z0-9_-]{1,128})$/, 'credentialRef must be "file:<path>" or "secret:<id>"')
+  .refine((s) => !s.includes('..'), 'credentialRef must not contain ".."')
+  .refine((s) => !/BEGIN [A-Z ]*PRIVATE KEY/.test(s), 'credentialRef must reference a key, not contain one');
+
+const labelsSchema = z
+  .record(z.string().regex(/^[a-z0-9][a-z0-9._/-]{0,62}$/, 'label keys are lower-case identifiers'), z.string().max(63, 'label values are at most 63 characters'))
+  .refine((r) => Object.keys(r).length <= 32, 'at most 32 labels');
+
+export const registerHostInputSchema = z.object({
+  name: resourceNameSchema,
+  address: sshAddressSchema,
+  port: portSchema.default(22),
+  sshUser: sshUserSchema.default('root'),
+  credentialRef: credentialRefSchema,
+  hostKeyFingerprint: hostKeyFingerprintSchema.nullish(),
+  trustOnFirstUse: z.boolean().default(false),
+  labels: labelsSchema.default({}),
+});
+export type RegisterHostInput = z.output<typeof registerHostInputSchema>;
+
+export const updateHostInputSchema = z
+  .object({
+    address: sshAddressSchema.optional(),
+    port: portSchema.optional(),
+    sshUser: sshUserSchema.optional(),
+    credentialRef: credentialRefSchema.optional(),
+    hostKeyFingerprint: hostKeyFingerprintSchema.nullish(),
+    trustOnFirstUse: z.boolean().optional(),
+    labels: labelsSchema.optional(),
+  })
+  .refine((o) => Object.values(o).some((v) => v !== undefined), 'at least one field must be given');
+export type UpdateHostInput = z.output<typeof updateHostInputSchema>;
+
+export const hostFilterSchema = z.object({
+  state: z.enum(HOST_STATES).optional(),
+  sriovCapable: z.boolean().optional(),
+  network: resourceNameSchema.optional(),
+});
+export type HostFilter = z.output<typeof hostFilterSchema>;
+
+export const pageArgsSchema = z.object({
+  first: z.number().int().min(1, 'first must be between 1 and 500').max(500, 'first must be between 1 and 500').default(50),
+  after: z.string().max(200).nullish(),
+});
+export type PageArgs = z.output<typeof pageArgsSchema>;
+
+export const createNetworkInputSchema = z
+  .object({
+    name: resourceNameSchema,
+    kind: z.enum(NETWORK_KINDS),
+    bridge: ifNameSchema.nullish(),
+    physnet: resourceNameSchema.nullish(),
+    vlan: vlanIdSchema.nullish(),
+    macvtapMode: z.enum(MACVTAP_MODES).nullish(),
+  })
+  .superRefine((n, ctx) => {
+    if ((n.kind === 'LINUX_BRIDGE' || n.kind === 'OVS_BRIDGE') && !n.bridge) {
+      ctx.addIssue({ code: 'custom', path: ['bridge'], message: `a ${n.kind} network needs a bridge name` });
+    }
+    if (n.kind === 'SRIOV_PHYSNET' && !n.physnet) {
+      ctx.addIssue({ code: 'custom', path: ['physnet'], message: 'an SRIOV_PHYSNET network needs a physnet name' });
+    }
+    if (n.macvtapMode && n.kind !== 'MACVTAP' && n.kind !== 'SRIOV_PHYSNET') {
+      ctx.addIssue({ code: 'custom', path: ['macvtapMode'], message: 'macvtapMode applies only to MACVTAP and SRIOV_PHYSNET networks' });
+    }
+  });
+export type CreateNetworkInput = z.output<typeof createNetworkInputSchema>;
+
+export const mapNetworkInputSchema = z.object({
+  network: resourceNameSchema,
+  host: resourceNameSchema,
+  nic: ifNameSchema,
+});
+export type MapNetworkInput = z.output<typeof mapNetworkInputSchema>;

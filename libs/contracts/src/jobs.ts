@@ -1,0 +1,251 @@
+import { z } from 'zod';
+import { hostFactsSchema } from './host-facts';
+import { credentialRefSchema } from './inventory';
+import { domainNameSchema, hostKeyFingerprintSchema, ifNameSchema, macAddressSchema, portSchema, sshAddressSchema, sshUserSchema, vlanIdSchema } from './values';
+
+/**
+ * Jobs between the API (producer) and the agent (consumer), and the results the agent sends
+ * back. The agent holds no database credentials: it writes every finished operation to the
+ * results queue and the API consumes that queue, idempotently by operation id.
+ */
+export const HOST_OPS_QUEUE = 'netpin-host-ops';
+export const RESULTS_QUEUE = 'netpin-results';
+/** BullMQ key prefix when none is configured; tests use a unique one per run. */
+export const DEFAULT_QUEUE_PREFIX = 'netpin';
+
+export const HOST_JOB_NAMES = ['host.discover', 'host.configureSriov', 'vm.apply', 'vm.verify', 'vm.teardown'] as const;
+export type HostJobName = (typeof HOST_JOB_NAMES)[number];
+export const HostJob = {
+  Discover: 'host.discover',
+  ConfigureSriov: 'host.configureSriov',
+  VmApply: 'vm.apply',
+  VmVerify: 'vm.verify',
+  VmTeardown: 'vm.teardown',
+} as const satisfies Record<string, HostJobName>;
+
+export const RESULT_JOB_NAME = 'op.result';
+
+/** Jobs that change a host: at most one of them runs per host at a time. */
+export const MUTATING_HOST_JOBS: ReadonlySet<HostJobName> = new Set<HostJobName>(['host.configureSriov', 'vm.apply', 'vm.teardown']);
+export function isMutatingHostJob(name: HostJobName): boolean {
+  return MUTATING_HOST_JOBS.has(name);
+}
+
+/** Job id = operation id, so a producer retry (or a double click) cannot enqueue twice. */
+export function hostJobId(operationId: string): string {
+  return operationId;
+}
+/**
+ * Options a producer passes to queue.add for a host job (plain data: contracts imports no
+ * BullMQ). Retries cover dropped connections and timeouts; handlers are idempotent, so
+ * a retry converges instead of applying twice.
+ */
+export function hostJobOptions(operationId: string) {
+  return {
+    jobId: hostJobId(operationId),
+    attempts: 5,
+    backoff: { type: 'exponential' as const, delay: 1000 },
+    removeOnComplete: { age: 24 * 3600, count: 10_000 },
+    removeOnFail: { age: 7 * 24 * 3600 },
+  };
+}
+
+/** One result per operation: re-publishing after an agent crash is a no-op. */
+export function resultJobId(operationId: string): string {
+  return `${operationId}.result`;
+}
+
+// ---------------------------------------------------------------------------------------
+// Payloads
+
+export const hostTargetSchema = z
+  .object({
+    id: z.string().min(1).max(64),
+    name: z.string().min(1).max(63),
+    address: sshAddressSchema,
+    port: portSchema,
+    user: sshUserSchema,
+    /** Resolved by the agent (file:<path> under its key directory); never key material. */
+    credentialRef: credentialRefSchema,
+    /** SHA256:... as `ssh-keygen -lf` prints it; null only together with trustOnFirstUse. */
+    hostKeyFingerprint: hostKeyFingerprintSchema.nullable(),
+    trustOnFirstUse: z.boolean(),
+  })
+  .refine((h) => h.hostKeyFingerprint !== null || h.trustOnFirstUse, {
+    message: 'hostKeyFingerprint is required unless trustOnFirstUse is true',
+    path: ['hostKeyFingerprint'],
+  });
+export type HostTarget = z.output<typeof hostTargetSchema>;
+
+const jobCommon = {
+  operationId: z.uuid(),
+  requestId: z.string().min(1).max(128),
+  host: hostTargetSchema,
+};
+
+const uint = z.number().int().min(0);
+const cpuSet = z.array(uint.max(8191)).min(1).max(8192);
+
+/** Desired attributes of one VF. Rates in Mbit/s, 0 = unlimited. */
+export const vfDesiredSchema = z.object({
+  pf: ifNameSchema,
+  vfIndex: uint.max(255),
+  mac: macAddressSchema,
+  vlan: vlanIdSchema,
+  spoofchk: z.boolean(),
+  trust: z.boolean(),
+  maxTxRateMbps: uint,
+  minTxRateMbps: uint,
+});
+export type VfDesired = z.output<typeof vfDesiredSchema>;
+
+export const irqAffinityDesiredSchema = z.object({ irq: uint.max(65535), cpus: cpuSet });
+export type IrqAffinityDesired = z.output<typeof irqAffinityDesiredSchema>;
+
+export const rpsDesiredSchema = z.object({ dev: ifNameSchema, rxQueue: uint.max(4095), cpus: cpuSet });
+export type RpsDesired = z.output<typeof rpsDesiredSchema>;
+
+/** A VM's desired state on its host: what vm.apply converges to and vm.verify compares. */
+export const vmDesiredStateSchema = z.object({
+  vmName: domainNameSchema,
+  /** Rendered by the API with @netpin/libvirt-xml. */
+  domainXml: z.string().min(1).max(256 * 1024),
+  vfs: z.array(vfDesiredSchema).max(64),
+  irqAffinity: z.array(irqAffinityDesiredSchema).max(256),
+  rps: z.array(rpsDesiredSchema).max(256),
+  start: z.boolean(),
+});
+export type VmDesiredState = z.output<typeof vmDesiredStateSchema>;
+
+export const discoverPayloadSchema = z.object({ ...jobCommon });
+export type DiscoverPayload = z.output<typeof discoverPayloadSchema>;
+
+export const configureSriovPayloadSchema = z.object({ ...jobCommon, pf: ifNameSchema, numVfs: uint.max(256) });
+export type ConfigureSriovPayload = z.output<typeof configureSriovPayloadSchema>;
+
+export const vmApplyPayloadSchema = z.object({ ...jobCommon, ...vmDesiredStateSchema.shape });
+export type VmApplyPayload = z.output<typeof vmApplyPayloadSchema>;
+
+export const vmVerifyPayloadSchema = z.object({ ...jobCommon, ...vmDesiredStateSchema.shape });
+export type VmVerifyPayload = z.output<typeof vmVerifyPayloadSchema>;
+
+export const vfRefSchema = z.object({ pf: ifNameSchema, vfIndex: uint.max(255) });
+export type VfRef = z.output<typeof vfRefSchema>;
+
+export const vmTeardownPayloadSchema = z.object({
+  ...jobCommon,
+  vmName: domainNameSchema,
+  /** VFs handed back with VF_CLEAN_DEFAULTS. */
+  vfs: z.array(vfRefSchema).max(64),
+  /** IRQs the VM had pinned: their affinity goes back to every CPU (irqbalance's to manage). */
+  irqs: z.array(uint.max(65535)).max(256).default([]),
+  /** Receive queues whose RPS the VM had set: RPS is turned off again (mask 0). */
+  rps: z.array(z.object({ dev: ifNameSchema, rxQueue: uint.max(4095) })).max(256).default([]),
+});
+export type VmTeardownPayload = z.output<typeof vmTeardownPayloadSchema>;
+
+export const hostJobPayloadSchemas = {
+  'host.discover': discoverPayloadSchema,
+  'host.configureSriov': configureSriovPayloadSchema,
+  'vm.apply': vmApplyPayloadSchema,
+  'vm.verify': vmVerifyPayloadSchema,
+  'vm.teardown': vmTeardownPayloadSchema,
+} as const satisfies Record<HostJobName, z.ZodType>;
+export type HostJobPayloads = { [K in HostJobName]: z.output<(typeof hostJobPayloadSchemas)[K]> };
+
+/** Clean VF defaults a teardown restores (kvm-network-datapaths.md section 4). */
+export const VF_CLEAN_DEFAULTS = {
+  mac: '00:00:00:00:00:00',
+  vlan: 0,
+  spoofchk: true,
+  trust: false,
+  maxTxRateMbps: 0,
+  minTxRateMbps: 0,
+} as const;
+
+// ---------------------------------------------------------------------------------------
+// Results
+
+export const OPERATION_ERROR_CODES = [
+  'BAD_PAYLOAD',
+  'CREDENTIAL_UNAVAILABLE',
+  'HOST_KEY_MISMATCH',
+  'SSH_UNREACHABLE',
+  'SSH_AUTH_FAILED',
+  'COMMAND_FAILED',
+  'PARSE_FAILED',
+  'VERIFY_MISMATCH',
+  'TIMEOUT',
+  'INTERNAL',
+] as const;
+export type OperationErrorCode = (typeof OPERATION_ERROR_CODES)[number];
+
+export const operationErrorSchema = z.object({
+  code: z.enum(OPERATION_ERROR_CODES),
+  message: z.string(),
+  command: z.string().optional(),
+  stderr: z.string().optional(),
+});
+export type OperationError = z.output<typeof operationErrorSchema>;
+
+export const STEP_STATES = ['SUCCEEDED', 'SKIPPED', 'FAILED'] as const;
+export type StepState = (typeof STEP_STATES)[number];
+
+export const operationStepSchema = z.object({
+  name: z.string(),
+  state: z.enum(STEP_STATES),
+  /** ISO-8601 timestamps. */
+  startedAt: z.string(),
+  finishedAt: z.string(),
+});
+export type OperationStep = z.output<typeof operationStepSchema>;
+
+/** Progress the agent reports through job.updateProgress while a job runs. */
+export const jobProgressSchema = z.object({ step: z.string(), index: uint, total: uint });
+export type JobProgress = z.output<typeof jobProgressSchema>;
+
+export const stateDiffEntrySchema = z.object({
+  /** Dotted path, e.g. "vf.ens1f0.3.vlan", "irq.120.affinity", "domain.xml". */
+  field: z.string(),
+  expected: z.string(),
+  actual: z.string(),
+});
+export type StateDiffEntry = z.output<typeof stateDiffEntrySchema>;
+
+export const configureSriovResultDataSchema = z.object({ pf: ifNameSchema, numVfs: uint, previousNumVfs: uint });
+export const vmApplyResultDataSchema = z.object({ vmName: domainNameSchema, changed: z.array(z.string()), running: z.boolean() });
+export const vmVerifyResultDataSchema = z.object({ vmName: domainNameSchema, inSync: z.boolean(), diff: z.array(stateDiffEntrySchema) });
+export const vmTeardownResultDataSchema = z.object({ vmName: domainNameSchema, changed: z.array(z.string()) });
+
+export const hostJobResultDataSchemas = {
+  'host.discover': hostFactsSchema,
+  'host.configureSriov': configureSriovResultDataSchema,
+  'vm.apply': vmApplyResultDataSchema,
+  'vm.verify': vmVerifyResultDataSchema,
+  'vm.teardown': vmTeardownResultDataSchema,
+} as const satisfies Record<HostJobName, z.ZodType>;
+export type HostJobResultData = { [K in HostJobName]: z.output<(typeof hostJobResultDataSchemas)[K]> };
+
+const resultBase = {
+  operationId: z.uuid(),
+  requestId: z.string(),
+  hostId: z.string(),
+  status: z.enum(['SUCCEEDED', 'FAILED']),
+  error: operationErrorSchema.optional(),
+  steps: z.array(operationStepSchema),
+  /** How many times the agent started this operation (retries after dropped connections). */
+  attempts: z.number().int().min(1),
+  /** Set when the host was reached with trustOnFirstUse: the key the API should pin now. */
+  observedHostKeyFingerprint: hostKeyFingerprintSchema.optional(),
+};
+
+export const operationResultSchema = z
+  .discriminatedUnion('kind', [
+    z.object({ ...resultBase, kind: z.literal('host.discover'), data: hostFactsSchema.optional() }),
+    z.object({ ...resultBase, kind: z.literal('host.configureSriov'), data: configureSriovResultDataSchema.optional() }),
+    z.object({ ...resultBase, kind: z.literal('vm.apply'), data: vmApplyResultDataSchema.optional() }),
+    z.object({ ...resultBase, kind: z.literal('vm.verify'), data: vmVerifyResultDataSchema.optional() }),
+    z.object({ ...resultBase, kind: z.literal('vm.teardown'), data: vmTeardownResultDataSchema.optional() }),
+  ])
+  .refine((r) => (r.status === 'FAILED') === (r.error !== undefined), { message: 'a FAILED result carries an error and only a FAILED one does', path: ['error'] });
+export type OperationResult = z.output<typeof operationResultSchema>;

@@ -1,0 +1,204 @@
+import { BadUserInputError, ConflictError, NotFoundError, type HostFilter, type PageArgs, type RegisterHostInput, type UpdateHostInput, type HostState } from '@netpin/contracts';
+import type { Db } from '../client';
+import { decodeCursor, encodeCursor } from '../cursor';
+import type { Prisma } from '../generated/prisma/client';
+import { mapPrismaError } from '../prisma-errors';
+import type { HostRecord, HugepagePool, NicRecord, NumaNodeRecord, Page } from '../types';
+
+type HostRow = Prisma.HostGetPayload<object>;
+
+export function toHostRecord(r: HostRow): HostRecord {
+  return {
+    id: r.id,
+    name: r.name,
+    address: r.address,
+    port: r.port,
+    sshUser: r.sshUser,
+    credentialRef: r.credentialRef,
+    hostKeyFingerprint: r.hostKeyFingerprint,
+    trustOnFirstUse: r.trustOnFirstUse,
+    state: r.state,
+    stateReason: r.stateReason,
+    labels: (r.labels ?? {}) as Record<string, string>,
+    capabilities: { vmx: r.capVmx, svm: r.capSvm, ept: r.capEpt, npt: r.capNpt, iommu: r.capIommu, kvm: r.capKvm, vhostNet: r.capVhostNet, ovs: r.capOvs },
+    lastDiscoveredAt: r.lastDiscoveredAt,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  };
+}
+
+const ACTIVE_VM_STATES = ['PENDING', 'PROVISIONING', 'RUNNING', 'FAILED', 'DELETING'] as const;
+
+export class HostRepository {
+  constructor(private readonly db: Db) {}
+
+  async create(input: RegisterHostInput): Promise<HostRecord> {
+    try {
+      const row = await this.db.host.create({
+        data: {
+          name: input.name,
+          address: input.address,
+          port: input.port,
+          sshUser: input.sshUser,
+          credentialRef: input.credentialRef,
+          hostKeyFingerprint: input.hostKeyFingerprint ?? null,
+          trustOnFirstUse: input.trustOnFirstUse,
+          labels: input.labels,
+        },
+      });
+      return toHostRecord(row);
+    } catch (e) {
+      mapPrismaError(e, 'host', input.name);
+    }
+  }
+
+  async findById(id: string): Promise<HostRecord | null> {
+    if (!isUuid(id)) return null;
+    const row = await this.db.host.findUnique({ where: { id } });
+    return row ? toHostRecord(row) : null;
+  }
+
+  async findByName(name: string): Promise<HostRecord | null> {
+    const row = await this.db.host.findUnique({ where: { name } });
+    return row ? toHostRecord(row) : null;
+  }
+
+  async get(ref: { id?: string | null; name?: string | null }): Promise<HostRecord> {
+    const host = ref.id ? await this.findById(ref.id) : ref.name ? await this.findByName(ref.name) : null;
+    if (!host) throw new NotFoundError('host', ref.id ?? ref.name ?? '(none)');
+    return host;
+  }
+
+  async list(filter: HostFilter, page: PageArgs): Promise<Page<HostRecord>> {
+    const where: Prisma.HostWhereInput = {};
+    if (filter.state) where.state = filter.state;
+    if (filter.sriovCapable !== undefined) {
+      where.nics = filter.sriovCapable ? { some: { sriovTotalVfs: { gt: 0 } } } : { none: { sriovTotalVfs: { gt: 0 } } };
+    }
+    if (filter.network) where.networkNics = { some: { network: { name: filter.network } } };
+    let after: string | null = null;
+    if (page.after) {
+      after = decodeCursor(page.after);
+      if (after === null) throw BadUserInputError.of('after', 'cursor is not one this API issued');
+    }
+    const [rows, totalCount] = await Promise.all([
+      this.db.host.findMany({ where: after ? { AND: [where, { name: { gt: after } }] } : where, orderBy: { name: 'asc' }, take: page.first + 1 }),
+      this.db.host.count({ where }),
+    ]);
+    const hasNextPage = rows.length > page.first;
+    const items = rows.slice(0, page.first).map(toHostRecord);
+    return { items, hasNextPage, totalCount, endCursor: items.length ? encodeCursor(items[items.length - 1].name) : null };
+  }
+
+  async update(id: string, input: UpdateHostInput): Promise<HostRecord> {
+    await this.get({ id });
+    const data: Prisma.HostUpdateInput = {};
+    if (input.address !== undefined) data.address = input.address;
+    if (input.port !== undefined) data.port = input.port;
+    if (input.sshUser !== undefined) data.sshUser = input.sshUser;
+    if (input.credentialRef !== undefined) data.credentialRef = input.credentialRef;
+    if (input.hostKeyFingerprint !== undefined) data.hostKeyFingerprint = input.hostKeyFingerprint;
+    if (input.trustOnFirstUse !== undefined) data.trustOnFirstUse = input.trustOnFirstUse;
+    if (input.labels !== undefined) data.labels = input.labels;
+    try {
+      return toHostRecord(await this.db.host.update({ where: { id }, data }));
+    } catch (e) {
+      mapPrismaError(e, 'host', id);
+    }
+  }
+
+  /** Enter or leave maintenance. Leaving returns the host to REGISTERED until it is rediscovered, unless facts exist. */
+  async setMaintenance(id: string, on: boolean, reason: string | null): Promise<HostRecord> {
+    const host = await this.get({ id });
+    if (!on && host.state !== 'MAINTENANCE') throw new ConflictError(`host ${host.name} is not in maintenance`, { state: host.state });
+    const next: HostState = on ? 'MAINTENANCE' : host.lastDiscoveredAt ? 'READY' : 'REGISTERED';
+    const row = await this.db.host.update({ where: { id }, data: { state: next, stateReason: on ? reason : null } });
+    return toHostRecord(row);
+  }
+
+  /** Remove a host; refused while any VM that is not DELETED is placed on it. */
+  async remove(id: string): Promise<HostRecord> {
+    return this.db.$transaction(async (tx) => {
+      const row = await tx.host.findUnique({ where: { id } });
+      if (!row) throw new NotFoundError('host', id);
+      const placed = await tx.vm.count({ where: { hostId: id, state: { in: [...ACTIVE_VM_STATES] } } });
+      if (placed > 0) throw new ConflictError(`host ${row.name} still has ${placed} VM(s) placed on it`, { vms: placed });
+      await tx.vm.updateMany({ where: { hostId: id }, data: { hostId: null } });
+      await tx.host.delete({ where: { id } });
+      return toHostRecord(row);
+    });
+  }
+
+  /** Batch loader for host -> NUMA nodes -> CPUs (two queries for any number of hosts). */
+  async numaNodesByHostIds(hostIds: readonly string[]): Promise<Map<string, NumaNodeRecord[]>> {
+    const nodes = await this.db.numaNode.findMany({
+      where: { hostId: { in: [...hostIds] } },
+      orderBy: [{ hostId: 'asc' }, { index: 'asc' }],
+      include: { cpus: { orderBy: { cpuId: 'asc' }, include: { allocation: true } } },
+    });
+    const out = new Map<string, NumaNodeRecord[]>(hostIds.map((id) => [id, []]));
+    for (const n of nodes) {
+      out.get(n.hostId)?.push({
+        hostId: n.hostId,
+        index: n.index,
+        memoryMiB: n.memoryMiB,
+        hugepages: (n.hugepages ?? []) as unknown as HugepagePool[],
+        cpus: n.cpus.map((c) => ({
+          cpuId: c.cpuId,
+          socket: c.socket,
+          core: c.core,
+          numaNode: n.index,
+          siblings: c.siblings,
+          reservedForHost: c.reservedForHost,
+          allocation: c.allocation ? { vmId: c.allocation.vmId, role: c.allocation.role } : null,
+        })),
+      });
+    }
+    return out;
+  }
+
+  /** Batch loader for host -> NICs -> IRQs and VFs. */
+  async nicsByHostIds(hostIds: readonly string[]): Promise<Map<string, NicRecord[]>> {
+    const nics = await this.db.nic.findMany({
+      where: { hostId: { in: [...hostIds] } },
+      orderBy: [{ hostId: 'asc' }, { name: 'asc' }],
+      include: { irqs: { orderBy: { queue: 'asc' } }, vfs: { orderBy: { index: 'asc' }, include: { allocation: true } } },
+    });
+    const out = new Map<string, NicRecord[]>(hostIds.map((id) => [id, []]));
+    for (const n of nics) {
+      out.get(n.hostId)?.push({
+        id: n.id,
+        hostId: n.hostId,
+        name: n.name,
+        pciAddress: n.pciAddress,
+        driver: n.driver,
+        numaNode: n.numaNode,
+        speedMbps: n.speedMbps,
+        linkState: n.linkState,
+        combinedQueues: n.combinedQueues,
+        maxCombinedQueues: n.maxCombinedQueues,
+        sriovTotalVfs: n.sriovTotalVfs,
+        sriovNumVfs: n.sriovNumVfs,
+        irqs: n.irqs.map((i) => ({ irq: i.irq, queue: i.queue, label: i.label, affinity: i.affinity })),
+        vfs: n.vfs.map((v) => ({
+          index: v.index,
+          pciAddress: v.pciAddress,
+          mac: v.mac,
+          vlan: v.vlan,
+          qos: v.qos,
+          spoofchk: v.spoofchk,
+          trust: v.trust,
+          linkState: v.linkState,
+          minTxRateMbps: v.minTxRateMbps,
+          maxTxRateMbps: v.maxTxRateMbps,
+          allocatedToVmId: v.allocation?.vmId ?? null,
+        })),
+      });
+    }
+    return out;
+  }
+}
+
+export function isUuid(s: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
+}

@@ -1,0 +1,105 @@
+import { BadUserInputError, ConflictError, NotFoundError, type CreateNetworkInput, type MapNetworkInput } from '@netpin/contracts';
+import type { Db } from '../client';
+import type { Prisma } from '../generated/prisma/client';
+import { mapPrismaError } from '../prisma-errors';
+import type { NetworkRecord } from '../types';
+import { isUuid } from './host.repository';
+
+const include = { nics: { include: { host: { select: { name: true } }, nic: { select: { name: true } } } } } as const;
+type NetworkRow = Prisma.NetworkGetPayload<{ include: typeof include }>;
+
+function toNetworkRecord(r: NetworkRow): NetworkRecord {
+  return {
+    id: r.id,
+    name: r.name,
+    kind: r.kind,
+    bridge: r.bridge,
+    physnet: r.physnet,
+    vlan: r.vlan,
+    macvtapMode: r.macvtapMode,
+    createdAt: r.createdAt,
+    mappings: r.nics
+      .map((m) => ({ hostId: m.hostId, hostName: m.host.name, nicId: m.nicId, nicName: m.nic.name }))
+      .sort((a, b) => a.hostName.localeCompare(b.hostName) || a.nicName.localeCompare(b.nicName)),
+  };
+}
+
+export class NetworkRepository {
+  constructor(private readonly db: Db) {}
+
+  async create(input: CreateNetworkInput): Promise<NetworkRecord> {
+    try {
+      const row = await this.db.network.create({
+        data: {
+          name: input.name,
+          kind: input.kind,
+          bridge: input.bridge ?? null,
+          physnet: input.physnet ?? null,
+          vlan: input.vlan ?? null,
+          macvtapMode: input.macvtapMode ?? null,
+        },
+        include,
+      });
+      return toNetworkRecord(row);
+    } catch (e) {
+      mapPrismaError(e, 'network', input.name);
+    }
+  }
+
+  async list(): Promise<NetworkRecord[]> {
+    const rows = await this.db.network.findMany({ orderBy: { name: 'asc' }, include });
+    return rows.map(toNetworkRecord);
+  }
+
+  async get(ref: { id?: string | null; name?: string | null }): Promise<NetworkRecord> {
+    const row = ref.id
+      ? isUuid(ref.id)
+        ? await this.db.network.findUnique({ where: { id: ref.id }, include })
+        : null
+      : ref.name
+        ? await this.db.network.findUnique({ where: { name: ref.name }, include })
+        : null;
+    if (!row) throw new NotFoundError('network', ref.id ?? ref.name ?? '(none)');
+    return toNetworkRecord(row);
+  }
+
+  /** Delete a network; refused while any VM that is not DELETED has an interface on it. */
+  async remove(id: string): Promise<NetworkRecord> {
+    return this.db.$transaction(async (tx) => {
+      const row = isUuid(id) ? await tx.network.findUnique({ where: { id }, include }) : null;
+      if (!row) throw new NotFoundError('network', id);
+      const inUse = await tx.vmInterface.count({ where: { networkId: id, vm: { state: { not: 'DELETED' } } } });
+      if (inUse > 0) throw new ConflictError(`network ${row.name} is used by ${inUse} VM interface(s)`, { interfaces: inUse });
+      await tx.vmInterface.deleteMany({ where: { networkId: id } });
+      await tx.network.delete({ where: { id } });
+      return toNetworkRecord(row);
+    });
+  }
+
+  /** Record that `nic` on `host` carries `network`. SR-IOV networks need an SR-IOV capable NIC. */
+  async mapToNic(input: MapNetworkInput): Promise<NetworkRecord> {
+    const network = await this.db.network.findUnique({ where: { name: input.network } });
+    if (!network) throw new NotFoundError('network', input.network);
+    const host = await this.db.host.findUnique({ where: { name: input.host } });
+    if (!host) throw new NotFoundError('host', input.host);
+    const nic = await this.db.nic.findUnique({ where: { hostId_name: { hostId: host.id, name: input.nic } } });
+    if (!nic) throw new NotFoundError('nic', `${input.host}/${input.nic}`);
+    if (network.kind === 'SRIOV_PHYSNET' && nic.sriovTotalVfs === 0) {
+      throw BadUserInputError.of('nic', `${input.nic} on ${input.host} has no SR-IOV capability; an SRIOV_PHYSNET network needs a PF`);
+    }
+    try {
+      await this.db.networkNic.create({ data: { networkId: network.id, hostId: host.id, nicId: nic.id } });
+    } catch (e) {
+      mapPrismaError(e, 'mapping', `${input.network} -> ${input.host}/${input.nic}`);
+    }
+    return this.get({ id: network.id });
+  }
+
+  async unmapNic(input: MapNetworkInput): Promise<NetworkRecord> {
+    const network = await this.get({ name: input.network });
+    const m = network.mappings.find((x) => x.hostName === input.host && x.nicName === input.nic);
+    if (!m) throw new NotFoundError('mapping', `${input.network} -> ${input.host}/${input.nic}`);
+    await this.db.networkNic.delete({ where: { networkId_nicId: { networkId: network.id, nicId: m.nicId } } });
+    return this.get({ id: network.id });
+  }
+}

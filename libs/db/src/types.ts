@@ -1,0 +1,145 @@
+import type { CpuRole, Datapath, HostState, NetworkKind, VmState } from '@netpin/contracts';
+
+/** Domain views returned by the repositories; callers never see Prisma types. */
+export interface HostCapabilities {
+  vmx: boolean;
+  svm: boolean;
+  ept: boolean;
+  npt: boolean;
+  iommu: boolean;
+  kvm: boolean;
+  vhostNet: boolean;
+  ovs: boolean;
+}
+
+export interface HostRecord {
+  id: string;
+  name: string;
+  address: string;
+  port: number;
+  sshUser: string;
+  credentialRef: string;
+  hostKeyFingerprint: string | null;
+  trustOnFirstUse: boolean;
+  state: HostState;
+  stateReason: string | null;
+  labels: Record<string, string>;
+  capabilities: HostCapabilities;
+  lastDiscoveredAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface HugepagePool {
+  sizeKiB: number;
+  total: number;
+  free: number;
+}
+
+export interface CpuRecord {
+  cpuId: number;
+  socket: number;
+  core: number;
+  numaNode: number;
+  siblings: number[];
+  reservedForHost: boolean;
+  allocation: { vmId: string; role: CpuRole } | null;
+}
+
+export interface NumaNodeRecord {
+  hostId: string;
+  index: number;
+  memoryMiB: number;
+  hugepages: HugepagePool[];
+  cpus: CpuRecord[];
+}
+
+export interface NicIrqRecord {
+  irq: number;
+  queue: number;
+  label: string;
+  affinity: number[];
+}
+
+export interface VfRecord {
+  index: number;
+  pciAddress: string | null;
+  mac: string | null;
+  vlan: number;
+  qos: number;
+  spoofchk: boolean;
+  trust: boolean;
+  linkState: string;
+  minTxRateMbps: number;
+  maxTxRateMbps: number;
+  allocatedToVmId: string | null;
+}
+
+export interface NicRecord {
+  id: string;
+  hostId: string;
+  name: string;
+  pciAddress: string;
+  driver: string | null;
+  numaNode: number | null;
+  speedMbps: number | null;
+  linkState: string;
+  combinedQueues: number;
+  maxCombinedQueues: number;
+  sriovTotalVfs: number;
+  sriovNumVfs: number;
+  irqs: NicIrqRecord[];
+  vfs: VfRecord[];
+}
+
+export interface NetworkMappingRecord {
+  hostId: string;
+  hostName: string;
+  nicId: string;
+  nicName: string;
+}
+
+export interface NetworkRecord {
+  id: string;
+  name: string;
+  kind: NetworkKind;
+  bridge: string | null;
+  physnet: string | null;
+  vlan: number | null;
+  macvtapMode: string | null;
+  mappings: NetworkMappingRecord[];
+  createdAt: Date;
+}
+
+export interface VmInterfaceRecord {
+  index: number;
+  networkId: string;
+  datapath: Datapath | null;
+  model: string | null;
+  mac: string | null;
+  vlan: number | null;
+  sourceDev: string | null;
+  queues: number;
+}
+
+export interface VmRecord {
+  id: string;
+  name: string;
+  hostId: string | null;
+  state: VmState;
+  vcpus: number;
+  memoryMiB: number;
+  numaNode: number | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  interfaces: VmInterfaceRecord[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface Page<T> {
+  items: T[];
+  endCursor: string | null;
+  hasNextPage: boolean;
+  totalCount: number;
+}

@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import swc from 'unplugin-swc';
+import { defineConfig, type ViteUserConfig } from 'vitest/config';
+
+const root = __dirname;
+
+/** Aliases taken from tsconfig.base.json so there is one list of library paths. */
+function aliases(): Record<string, string> {
+  const base = JSON.parse(readFileSync(resolve(root, 'tsconfig.base.json'), 'utf8')) as {
+    compilerOptions: { paths: Record<string, string[]> };
+  };
+  return Object.fromEntries(
+    Object.entries(base.compilerOptions.paths).map(([name, [target]]) => [name, resolve(root, target)]),
+  );
+}
+
+/** One vitest config for every project: swc for Nest decorator metadata, shared aliases. */
+export function projectConfig(projectDir: string, extra: ViteUserConfig['test'] = {}): ViteUserConfig {
+  return defineConfig({
+    root: projectDir,
+    plugins: [swc.vite({ jsc: { target: 'es2022', transform: { legacyDecorator: true, decoratorMetadata: true } } })],
+    resolve: { alias: aliases() },
+    test: {
+      include: ['src/**/*.spec.ts', '**/*.spec.ts'],
+      exclude: ['**/node_modules/**', '**/dist/**'],
+      environment: 'node',
+      restoreMocks: true,
+      ...extra,
+    },
+  });
+}
