@@ -28,6 +28,7 @@ export default [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:pure', 'type:data', 'type:node'] },
             { sourceTag: 'type:web', onlyDependOnLibsWithTags: ['type:web'], bannedExternalImports: ['@prisma/*', '@nestjs/*', 'pg', 'bullmq', 'ssh2'] },
             { sourceTag: 'type:test', onlyDependOnLibsWithTags: ['type:pure', 'type:data', 'type:node', 'type:test'] },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:pure', 'type:data', 'type:node'] },
           ],
         },
       ],

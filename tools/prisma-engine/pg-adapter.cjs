@@ -61,6 +61,9 @@ function patchCharColumns(queryable) {
 
 /** Fixes 1 and 2 on a PrismaPgAdapter instance (before bindAdapter binds its methods). */
 function patchAdapter(adapter) {
+  if (!adapter.client || typeof adapter.onError !== 'function' || typeof adapter.startTransaction !== 'function') {
+    throw new Error('prisma-engine: @prisma/adapter-pg changed shape (client/onError); re-check pg-adapter.cjs');
+  }
   patchCharColumns(adapter);
   const startTransaction = adapter.startTransaction;
   adapter.startTransaction = async function (...args) {
@@ -146,7 +149,11 @@ class SchemaEnginePgFactory {
   async connectToShadowDb() {
     if (this.shadowDatabaseUrl) {
       // Like the native engine: a configured shadow database is wiped before every use.
-      await this.resetDatabase(this.shadowDatabaseUrl);
+      try {
+        await this.resetDatabase(this.shadowDatabaseUrl);
+      } catch (e) {
+        throw admin.toUserFacing(e, this.shadowDatabaseUrl) || e;
+      }
       return this.connectTo(this.shadowDatabaseUrl);
     }
 
@@ -156,7 +163,13 @@ class SchemaEnginePgFactory {
       // Issued from the main database, like adapter-pg does; that one is known to exist.
       await admin.withClient(this.url, (c) => c.query(`CREATE DATABASE ${admin.quoteIdent(name)}`));
     } catch (e) {
-      throw asDriverError(e);
+      throw new admin.UserFacingError(
+        'P3014',
+        'Prisma Migrate could not create the shadow database. Please make sure the database user has permission to ' +
+          'create databases. Read more about the shadow database (and workarounds) at https://pris.ly/d/migrate-shadow' +
+          `\n\nOriginal error: ${e.code ? `${e.code}\n` : ''}${e.message}`,
+        { error_code: e.code, inner_error: e.message },
+      );
     }
     this.temporaryDatabases.add(name);
     this.log(`created temporary shadow database ${name}`);

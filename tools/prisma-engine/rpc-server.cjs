@@ -34,12 +34,10 @@ class WasmPanic extends Error {
 /** Methods forwarded unchanged to the WASM engine (CLI name === WASM name). */
 const PASSTHROUGH = new Set([
   'applyMigrations',
-  'createMigration',
   'dbExecute',
   'devDiagnostic',
   'diagnoseMigrationHistory',
   'ensureConnectionValidity',
-  'evaluateDataLoss',
   'introspect',
   'introspectSql',
   'markMigrationApplied',
@@ -131,8 +129,16 @@ class RpcServer {
 
   // ---- engine ----------------------------------------------------------------------------
 
-  async getEngine() {
+  /**
+   * The engine instance, created on first use. The WASM engine connects to the main database
+   * right away, even for requests that never read it (`migrate diff --from-empty --to-schema`).
+   * Those pass `mayUseMaintenanceDb`: if the main database does not exist yet (P1003), the
+   * engine connects to the server's `postgres` database instead, like the native engine that
+   * would not have connected at all.
+   */
+  async getEngine({ mayUseMaintenanceDb = false } = {}) {
     if (this.panicked) throw this.panicked;
+    if (this.engine && this.mainDbError && !mayUseMaintenanceDb) throw this.mainDbError;
     if (this.engine) return this.engine;
     const url = this.datasource.url;
     if (!url) {
@@ -140,6 +146,28 @@ class RpcServer {
         'No datasource URL was given to the schema engine. Set `datasource.url` in prisma.config.ts (DATABASE_URL).',
       );
     }
+    try {
+      this.engine = await this.createEngine(url);
+    } catch (error) {
+      if (this.panicked || isWasmTrap(error)) throw error;
+      // The engine only says e.g. "Can't reach database server"; probe the database ourselves
+      // to report it with the native error code (P1001, P1003, ...).
+      const reason = await admin.probe(url).then(
+        () => null,
+        (e) => e,
+      );
+      if (reason?.code === 'P1003' && mayUseMaintenanceDb) {
+        log.warn(`${reason.message} Using the server's "postgres" database for this request.`);
+        this.engine = await this.createEngine(admin.withDatabase(url, 'postgres'));
+        this.mainDbError = reason;
+        return this.engine;
+      }
+      throw reason || error;
+    }
+    return this.engine;
+  }
+
+  async createEngine(url) {
     const wasm = await loadSchemaEngineWasm();
     this.factory = new SchemaEnginePgFactory({
       url,
@@ -151,16 +179,7 @@ class RpcServer {
     const datamodels = this.datamodelPaths.length
       ? this.datamodelPaths.map((p) => [p, fs.readFileSync(p, 'utf8')])
       : undefined;
-    try {
-      this.engine = await wasm.SchemaEngine.new({ datamodels }, log.makeWasmLogSink(), this.boundFactory);
-    } catch (error) {
-      // The engine connects eagerly and only says e.g. "Can't reach database server". Probe the
-      // database ourselves to report it with the native error code (P1001, P1003, ...).
-      if (this.panicked || isWasmTrap(error)) throw error;
-      await admin.probe(url);
-      throw error;
-    }
-    return this.engine;
+    return wasm.SchemaEngine.new({ datamodels }, log.makeWasmLogSink(), this.boundFactory);
   }
 
   async dispatch(method, params) {
@@ -168,7 +187,9 @@ class RpcServer {
       case 'getDatabaseVersion':
         return (await this.getEngine()).version(params ?? null);
       case 'diff': {
-        const { exitCode, stdout } = await (await this.getEngine()).diff(params);
+        const needsLiveDb = [params?.from, params?.to].some((t) => t?.tag === 'url' || t?.tag === 'schemaDatasource');
+        const engine = await this.getEngine({ mayUseMaintenanceDb: !needsLiveDb });
+        const { exitCode, stdout } = await engine.diff(params);
         if (stdout) await this.print(stdout);
         return { exitCode, stdout: null };
       }
@@ -176,6 +197,9 @@ class RpcServer {
         return { databaseName: await admin.createDatabase(this.urlFromDatasourceParam(params?.datasource)) };
       case 'debugPanic':
         return (await this.getEngine()).debugPanic();
+      case 'evaluateDataLoss':
+      case 'createMigration':
+        return this.withMigrationSchemaCache(await this.getEngine(), method, params);
       case 'getDatabaseDescription':
         throw new Error('getDatabaseDescription is not supported by the WASM schema engine stand-in.');
       default:
@@ -185,6 +209,32 @@ class RpcServer {
           return engine[method](params);
         }
         throw Object.assign(new Error(`Method not found: ${method}`), { rpcCode: -32601 });
+    }
+  }
+
+  /**
+   * `evaluateDataLoss` and `createMigration` need the schema the migrations directory produces.
+   * In the WASM build they can only get it from the engine's in-memory migration-schema cache:
+   * computing it afresh goes through a code path without the adapter factory and fails with
+   * "PostgreSQL shadow DB must be provided through an external factory". The cache is filled by
+   * `diagnoseMigrationHistory` / `devDiagnostic` (via the factory's shadow database), keyed by
+   * the migrations applied to the main database. `migrate dev` first runs devDiagnostic, then
+   * applies pending migrations, then calls these two: when migrations were pending, the cache
+   * holds the shorter list and misses. Re-running the diagnosis now that everything is applied
+   * fills it for the full list, exactly what the native engine would have computed.
+   */
+  async withMigrationSchemaCache(engine, method, params) {
+    try {
+      return await engine[method](params);
+    } catch (error) {
+      if (!/shadow DB must be provided through an external factory/.test(String(error?.message))) throw error;
+      log.info(`${method}: filling the migration schema cache through a shadow database, then retrying`);
+      await engine.diagnoseMigrationHistory({
+        migrationsList: params.migrationsList,
+        optInToShadowDatabase: true,
+        filters: params.filters,
+      });
+      return engine[method](params);
     }
   }
 
@@ -237,7 +287,12 @@ class RpcServer {
     if (method !== 'applyMigrations' || !applying || error?.code) return error;
     const dbCode = scriptError?.code ?? 'unknown';
     const dbMessage = scriptError
-      ? [`ERROR: ${scriptError.message}`, scriptError.detail && `DETAIL: ${scriptError.detail}`, scriptError.hint && `HINT: ${scriptError.hint}`, scriptError.where && `CONTEXT: ${scriptError.where}`]
+      ? [
+          `ERROR: ${scriptError.message}`,
+          scriptError.detail && `DETAIL: ${scriptError.detail}`,
+          scriptError.hint && `HINT: ${scriptError.hint}`,
+          scriptError.where && `CONTEXT: ${scriptError.where}`,
+        ]
           .filter(Boolean)
           .join('\n')
       : message;
@@ -250,13 +305,24 @@ class RpcServer {
     );
   }
 
-  /** Turn a GenericJs adapter error id back into the JS error it stands for, if it is one. */
+  /**
+   * A JS error thrown inside the adapter (e.g. by our shadow-database code) reaches the engine
+   * only as an id in the bound factory's error registry; the engine's message then says
+   * "External error id#3". Put the real error's message (and Prisma code, if any) back.
+   */
   recoverAdapterError(error) {
     const registry = this.boundFactory?.errorRegistry;
-    const match = /GenericJs\D*(\d+)/.exec(String(error?.message));
+    const message = String(error?.message ?? '');
+    const match = /External error id#(\d+)|GenericJs\D*(\d+)/.exec(message);
     if (!registry || !match) return error;
-    const record = registry.consumeError(Number(match[1]));
-    return record?.error instanceof Error ? record.error : error;
+    const original = registry.consumeError(Number(match[1] ?? match[2]))?.error;
+    if (!(original instanceof Error)) return error;
+    const recovered = new Error(message.replace(match[0], original.message));
+    if (original.code && /^P\d{4}$/.test(original.code)) {
+      recovered.code = original.code;
+      recovered.meta = original.meta;
+    }
+    return recovered;
   }
 
   toRpcError(rawError) {

@@ -58,8 +58,7 @@ function parseArgs(argv) {
         opts.ignored.push(flag, value());
         break;
       case 'cli':
-        opts.cli = argv[++i];
-        opts.cliArgs = argv.slice(i + 1);
+        opts.cli = argv[++i]; // the subcommand; nothing follows it
         i = argv.length;
         break;
       default:
@@ -93,13 +92,20 @@ async function runCliCommand(command, datasource) {
 }
 
 async function main() {
+  const argv = process.argv.slice(2);
+  const quiet = argv.some((a) => ['--version', '-V', '--help', '-h'].includes(a));
+  // The CLI skips the first stderr line of `cli` commands (the native engine starts with one
+  // too), so it must come before anything that can fail.
+  if (!quiet) log.info('Starting schema engine (wasm stand-in)');
+
   let opts;
   try {
-    opts = parseArgs(process.argv.slice(2));
+    opts = parseArgs(argv);
   } catch (e) {
     log.logUserFacingError(`Invalid arguments: ${e.message}`);
     process.exit(1);
   }
+  if (opts.ignored.length > 0) log.info(`Ignored arguments: ${opts.ignored.join(' ')}`);
 
   if (opts.help) {
     process.stdout.write(usage() + '\n');
@@ -112,9 +118,6 @@ async function main() {
     process.stdout.write(`schema-engine-cli ${hash} (wasm stand-in, @prisma/schema-engine-wasm ${packageVersion()})\n`);
     return;
   }
-
-  // The CLI skips the first stderr line of `cli` commands; the native engine starts with one too.
-  log.info('Starting schema engine (wasm stand-in)', { ignored_args: opts.ignored.join(' ') || undefined });
 
   if (opts.cli) {
     try {

@@ -43,7 +43,7 @@ export interface CpuRecord {
   numaNode: number;
   siblings: number[];
   reservedForHost: boolean;
-  allocation: { vmId: string; role: CpuRole } | null;
+  allocation: { vmId: string; role: CpuRole | 'ISOLATION' } | null;
 }
 
 export interface NumaNodeRecord {
@@ -132,6 +132,8 @@ export interface VmRecord {
   numaNode: number | null;
   errorCode: string | null;
   errorMessage: string | null;
+  /** Still holds CPUs, VFs, memory on its host. */
+  holding: boolean;
   interfaces: VmInterfaceRecord[];
   createdAt: Date;
   updatedAt: Date;

@@ -14,7 +14,7 @@ CREATE TYPE "VmState" AS ENUM ('PENDING', 'PROVISIONING', 'RUNNING', 'FAILED', '
 CREATE TYPE "Datapath" AS ENUM ('SRIOV', 'VHOST_MACVTAP', 'VHOST_BRIDGE', 'VHOST_OVS', 'VIRTIO_USERSPACE', 'E1000', 'RTL8139');
 
 -- CreateEnum
-CREATE TYPE "CpuRole" AS ENUM ('VCPU', 'EMULATOR', 'VHOST', 'IRQ');
+CREATE TYPE "CpuRole" AS ENUM ('VCPU', 'EMULATOR', 'VHOST', 'IRQ', 'ISOLATION');
 
 -- CreateEnum
 CREATE TYPE "OperationState" AS ENUM ('QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED');
@@ -150,6 +150,7 @@ CREATE TABLE "NetworkNic" (
 CREATE TABLE "Vm" (
     "id" UUID NOT NULL,
     "name" TEXT NOT NULL,
+    "activeName" TEXT,
     "hostId" UUID,
     "state" "VmState" NOT NULL DEFAULT 'PENDING',
     "vcpus" INTEGER NOT NULL,
@@ -223,6 +224,7 @@ CREATE TABLE "Operation" (
     "idempotencyKey" TEXT,
     "requestHash" TEXT,
     "requestId" TEXT,
+    "parentId" UUID,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "startedAt" TIMESTAMP(3),
     "finishedAt" TIMESTAMP(3),
@@ -261,6 +263,21 @@ CREATE TABLE "AuditEvent" (
     CONSTRAINT "AuditEvent_pkey" PRIMARY KEY ("id")
 );
 
+-- CreateTable
+CREATE TABLE "DriftEvent" (
+    "id" UUID NOT NULL,
+    "hostId" UUID NOT NULL,
+    "vmId" UUID,
+    "field" TEXT NOT NULL,
+    "expected" TEXT NOT NULL,
+    "actual" TEXT NOT NULL,
+    "detectedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "repairedAt" TIMESTAMP(3),
+    "repairOpId" UUID,
+
+    CONSTRAINT "DriftEvent_pkey" PRIMARY KEY ("id")
+);
+
 -- CreateIndex
 CREATE UNIQUE INDEX "Host_name_key" ON "Host"("name");
 
@@ -293,6 +310,9 @@ CREATE INDEX "NetworkNic_hostId_idx" ON "NetworkNic"("hostId");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "NetworkNic_networkId_nicId_key" ON "NetworkNic"("networkId", "nicId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Vm_activeName_key" ON "Vm"("activeName");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "Vm_idempotencyKey_key" ON "Vm"("idempotencyKey");
@@ -334,6 +354,9 @@ CREATE INDEX "Operation_targetType_targetId_idx" ON "Operation"("targetType", "t
 CREATE INDEX "Operation_state_idx" ON "Operation"("state");
 
 -- CreateIndex
+CREATE INDEX "Operation_parentId_idx" ON "Operation"("parentId");
+
+-- CreateIndex
 CREATE INDEX "OutboxMessage_sentAt_idx" ON "OutboxMessage"("sentAt");
 
 -- CreateIndex
@@ -341,6 +364,12 @@ CREATE INDEX "AuditEvent_at_idx" ON "AuditEvent"("at");
 
 -- CreateIndex
 CREATE INDEX "AuditEvent_targetType_targetId_idx" ON "AuditEvent"("targetType", "targetId");
+
+-- CreateIndex
+CREATE INDEX "DriftEvent_hostId_detectedAt_idx" ON "DriftEvent"("hostId", "detectedAt");
+
+-- CreateIndex
+CREATE INDEX "DriftEvent_vmId_idx" ON "DriftEvent"("vmId");
 
 -- AddForeignKey
 ALTER TABLE "NumaNode" ADD CONSTRAINT "NumaNode_hostId_fkey" FOREIGN KEY ("hostId") REFERENCES "Host"("id") ON DELETE CASCADE ON UPDATE CASCADE;
@@ -395,6 +424,9 @@ ALTER TABLE "VfAllocation" ADD CONSTRAINT "VfAllocation_vmId_fkey" FOREIGN KEY (
 
 -- AddForeignKey
 ALTER TABLE "VfAllocation" ADD CONSTRAINT "VfAllocation_interfaceId_fkey" FOREIGN KEY ("interfaceId") REFERENCES "VmInterface"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "Operation" ADD CONSTRAINT "Operation_parentId_fkey" FOREIGN KEY ("parentId") REFERENCES "Operation"("id") ON DELETE SET NULL ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "OutboxMessage" ADD CONSTRAINT "OutboxMessage_operationId_fkey" FOREIGN KEY ("operationId") REFERENCES "Operation"("id") ON DELETE CASCADE ON UPDATE CASCADE;

@@ -18,6 +18,7 @@ export function toVmRecord(r: VmRow): VmRecord {
     numaNode: r.numaNode,
     errorCode: r.errorCode,
     errorMessage: r.errorMessage,
+    holding: r.holding,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
     interfaces: r.interfaces.map((i) => ({

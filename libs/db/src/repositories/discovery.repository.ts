@@ -1,0 +1,163 @@
+import { NotFoundError, type HostFacts, type NicFacts } from '@netpin/contracts';
+import type { Db } from '../client';
+import type { Prisma } from '../generated/prisma/client';
+import { toHostRecord } from './host.repository';
+import type { HostRecord } from '../types';
+
+type Tx = Prisma.TransactionClient;
+
+function sameInts(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+/**
+ * Persists what discovery found. Rows are matched by their natural keys (NUMA index, CPU
+ * id, NIC name, VF index, IRQ number) and only changed rows are written, so allocation rows
+ * that point at CPUs and VFs survive a rediscovery, and a rediscovery of an unchanged host
+ * writes almost nothing.
+ */
+export class DiscoveryRepository {
+  constructor(private readonly db: Db) {}
+
+  async applyFacts(hostId: string, facts: HostFacts, observedFingerprint?: string): Promise<HostRecord> {
+    return this.db.$transaction(
+      async (tx) => {
+        const host = await tx.host.findUnique({ where: { id: hostId } });
+        if (!host) throw new NotFoundError('host', hostId);
+        await this.syncNumaAndCpus(tx, hostId, facts);
+        await this.syncNics(tx, hostId, facts.nics);
+        const c = facts.capabilities;
+        const row = await tx.host.update({
+          where: { id: hostId },
+          data: {
+            capVmx: c.virtExtension === 'vmx',
+            capSvm: c.virtExtension === 'svm',
+            capEpt: c.virtExtension === 'vmx' && c.secondLevelPaging,
+            capNpt: c.virtExtension === 'svm' && c.secondLevelPaging,
+            capIommu: c.iommu,
+            capKvm: c.kvm,
+            capVhostNet: c.vhostNet,
+            capOvs: c.ovs,
+            lastDiscoveredAt: new Date(),
+            state: host.state === 'MAINTENANCE' ? 'MAINTENANCE' : 'READY',
+            stateReason: host.state === 'MAINTENANCE' ? host.stateReason : null,
+            ...(observedFingerprint && !host.hostKeyFingerprint ? { hostKeyFingerprint: observedFingerprint } : {}),
+          },
+        });
+        return toHostRecord(row);
+      },
+      { timeout: 60_000 },
+    );
+  }
+
+  private async syncNumaAndCpus(tx: Tx, hostId: string, facts: HostFacts): Promise<void> {
+    const existing = await tx.numaNode.findMany({ where: { hostId } });
+    const byIndex = new Map(existing.map((n) => [n.index, n]));
+    const nodeIds = new Map<number, string>();
+    for (const n of facts.numaNodes) {
+      const data = { memoryMiB: Math.floor(n.memTotalKiB / 1024), hugepages: n.hugepages };
+      const cur = byIndex.get(n.id);
+      if (!cur) {
+        const created = await tx.numaNode.create({ data: { hostId, index: n.id, ...data } });
+        nodeIds.set(n.id, created.id);
+      } else {
+        nodeIds.set(n.id, cur.id);
+        if (cur.memoryMiB !== data.memoryMiB || JSON.stringify(cur.hugepages) !== JSON.stringify(data.hugepages)) {
+          await tx.numaNode.update({ where: { id: cur.id }, data });
+        }
+      }
+    }
+    const cpus = await tx.cpu.findMany({ where: { hostId } });
+    const cpuById = new Map(cpus.map((c) => [c.cpuId, c]));
+    const fresh: Prisma.CpuCreateManyInput[] = [];
+    for (const c of facts.cpus) {
+      const numaNodeId = nodeIds.get(c.node);
+      if (!numaNodeId) continue; // a CPU on a node sysfs did not list: skip rather than invent a node
+      const cur = cpuById.get(c.cpu);
+      const data = { numaNodeId, socket: c.socket, core: c.core, siblings: c.siblings };
+      if (!cur) fresh.push({ hostId, cpuId: c.cpu, ...data });
+      else if (cur.numaNodeId !== numaNodeId || cur.socket !== c.socket || cur.core !== c.core || !sameInts(cur.siblings, c.siblings)) {
+        await tx.cpu.update({ where: { id: cur.id }, data });
+      }
+    }
+    if (fresh.length) await tx.cpu.createMany({ data: fresh });
+    const seenCpus = new Set(facts.cpus.map((c) => c.cpu));
+    const goneCpus = cpus.filter((c) => !seenCpus.has(c.cpuId)).map((c) => c.id);
+    if (goneCpus.length) await tx.cpu.deleteMany({ where: { id: { in: goneCpus } } });
+    const seenNodes = new Set(facts.numaNodes.map((n) => n.id));
+    const goneNodes = existing.filter((n) => !seenNodes.has(n.index)).map((n) => n.id);
+    if (goneNodes.length) await tx.numaNode.deleteMany({ where: { id: { in: goneNodes } } });
+  }
+
+  private async syncNics(tx: Tx, hostId: string, nics: NicFacts[]): Promise<void> {
+    // VFs show up as netdevs of their own; they are inventoried under their PF.
+    const pfs = nics.filter((n) => n.vfOf === null);
+    const existing = await tx.nic.findMany({ where: { hostId }, include: { irqs: true, vfs: true } });
+    const byName = new Map(existing.map((n) => [n.name, n]));
+    for (const n of pfs) {
+      const data = {
+        pciAddress: n.pciAddress,
+        driver: n.driver,
+        numaNode: n.numaNode,
+        speedMbps: n.speedMbps,
+        linkState: n.operState,
+        combinedQueues: n.channels?.combined ?? Math.max(1, n.rxQueues),
+        maxCombinedQueues: n.channels?.maxCombined ?? Math.max(1, n.rxQueues),
+        sriovTotalVfs: n.sriov?.totalVfs ?? 0,
+        sriovNumVfs: n.sriov?.numVfs ?? 0,
+      };
+      let cur = byName.get(n.name);
+      if (!cur) cur = { ...(await tx.nic.create({ data: { hostId, name: n.name, ...data } })), irqs: [], vfs: [] };
+      else await tx.nic.update({ where: { id: cur.id }, data });
+      const nicId = cur.id;
+
+      const irqByNo = new Map(cur.irqs.map((i) => [i.irq, i]));
+      const newIrqs: Prisma.NicIrqCreateManyInput[] = [];
+      for (const i of n.irqs) {
+        const affinity = i.affinity ?? [];
+        const old = irqByNo.get(i.irq);
+        if (!old) newIrqs.push({ nicId, irq: i.irq, queue: i.queue, label: i.name, affinity });
+        else if (old.queue !== i.queue || old.label !== i.name || !sameInts(old.affinity, affinity)) {
+          await tx.nicIrq.update({ where: { id: old.id }, data: { queue: i.queue, label: i.name, affinity } });
+        }
+      }
+      if (newIrqs.length) await tx.nicIrq.createMany({ data: newIrqs });
+      const seenIrqs = new Set(n.irqs.map((i) => i.irq));
+      const goneIrqs = cur.irqs.filter((i) => !seenIrqs.has(i.irq)).map((i) => i.id);
+      if (goneIrqs.length) await tx.nicIrq.deleteMany({ where: { id: { in: goneIrqs } } });
+
+      const vfs = n.sriov?.vfs ?? [];
+      const vfByIndex = new Map(cur.vfs.map((v) => [v.index, v]));
+      const newVfs: Prisma.VfCreateManyInput[] = [];
+      for (const v of vfs) {
+        const data = {
+          pciAddress: v.pciAddress,
+          mac: v.mac,
+          vlan: v.vlan,
+          qos: v.qos,
+          spoofchk: v.spoofChk ?? true,
+          trust: v.trust ?? false,
+          linkState: v.linkState ?? 'auto',
+          minTxRateMbps: v.minTxRateMbps,
+          maxTxRateMbps: v.maxTxRateMbps,
+        };
+        const old = vfByIndex.get(v.index);
+        if (!old) newVfs.push({ nicId, index: v.index, ...data });
+        else if (Object.entries(data).some(([k, val]) => old[k as keyof typeof data] !== val)) {
+          await tx.vf.update({ where: { id: old.id }, data });
+        }
+      }
+      if (newVfs.length) await tx.vf.createMany({ data: newVfs });
+      const seenVfs = new Set(vfs.map((v) => v.index));
+      const goneVfs = cur.vfs.filter((v) => !seenVfs.has(v.index)).map((v) => v.id);
+      if (goneVfs.length) await tx.vf.deleteMany({ where: { id: { in: goneVfs } } });
+    }
+    const seenPfs = new Set<string>(pfs.map((n) => n.name));
+    const gone = existing.filter((n) => !seenPfs.has(n.name)).map((n) => n.id);
+    if (gone.length) await tx.nic.deleteMany({ where: { id: { in: gone } } });
+  }
+
+  async markState(hostId: string, state: 'DISCOVERING' | 'UNREACHABLE' | 'READY', reason: string | null): Promise<void> {
+    await this.db.host.update({ where: { id: hostId }, data: { state, stateReason: reason } });
+  }
+}

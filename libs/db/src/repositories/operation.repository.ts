@@ -1,0 +1,152 @@
+import { NotFoundError, type OperationState } from '@netpin/contracts';
+import type { Db } from '../client';
+import type { Prisma } from '../generated/prisma/client';
+import { isUuid } from './host.repository';
+
+export interface JobSpec {
+  queue: string;
+  name: string;
+  payload: unknown;
+}
+
+export interface NewOperation {
+  id: string;
+  kind: string;
+  targetType: 'host' | 'vm';
+  targetId: string;
+  idempotencyKey?: string | null;
+  requestHash?: string | null;
+  requestId?: string | null;
+  parentId?: string | null;
+  /** Written to the outbox in the same transaction; the relay publishes it. */
+  job?: JobSpec;
+  state?: OperationState;
+}
+
+export interface OperationStepRecord {
+  name: string;
+  state: string;
+  startedAt?: string;
+  finishedAt?: string;
+}
+
+export interface OperationRecord {
+  id: string;
+  kind: string;
+  targetType: string;
+  targetId: string;
+  state: OperationState;
+  progress: number;
+  step: string | null;
+  steps: OperationStepRecord[];
+  result: unknown;
+  errorCode: string | null;
+  errorMessage: string | null;
+  errorStderr: string | null;
+  idempotencyKey: string | null;
+  requestHash: string | null;
+  requestId: string | null;
+  parentId: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  updatedAt: Date;
+}
+
+type Row = Prisma.OperationGetPayload<object>;
+type Client = Db | Prisma.TransactionClient;
+
+export function toOperationRecord(r: Row): OperationRecord {
+  return { ...r, steps: (r.steps ?? []) as unknown as OperationStepRecord[], result: r.result ?? null };
+}
+
+export interface OutboxRecord {
+  id: string;
+  operationId: string;
+  queue: string;
+  jobName: string;
+  payload: unknown;
+}
+
+export async function createOperation(client: Client, op: NewOperation): Promise<OperationRecord> {
+  const row = await client.operation.create({
+    data: {
+      id: op.id,
+      kind: op.kind,
+      targetType: op.targetType,
+      targetId: op.targetId,
+      idempotencyKey: op.idempotencyKey ?? null,
+      requestHash: op.requestHash ?? null,
+      requestId: op.requestId ?? null,
+      parentId: op.parentId ?? null,
+      state: op.state ?? 'QUEUED',
+      ...(op.state === 'SUCCEEDED' || op.state === 'FAILED' ? { finishedAt: new Date(), progress: 100 } : {}),
+    },
+  });
+  if (op.job) {
+    await client.outboxMessage.create({
+      data: { operationId: op.id, queue: op.job.queue, jobName: op.job.name, payload: op.job.payload as Prisma.InputJsonValue },
+    });
+  }
+  return toOperationRecord(row);
+}
+
+export class OperationRepository {
+  constructor(private readonly db: Db) {}
+
+  create(op: NewOperation): Promise<OperationRecord> {
+    return this.db.$transaction((tx) => createOperation(tx, op));
+  }
+
+  async get(id: string): Promise<OperationRecord> {
+    const row = isUuid(id) ? await this.db.operation.findUnique({ where: { id } }) : null;
+    if (!row) throw new NotFoundError('operation', id);
+    return toOperationRecord(row);
+  }
+
+  async findByIdempotencyKey(key: string): Promise<OperationRecord | null> {
+    const row = await this.db.operation.findUnique({ where: { idempotencyKey: key } });
+    return row ? toOperationRecord(row) : null;
+  }
+
+  async list(filter: { state?: OperationState; targetId?: string; kind?: string; first?: number }): Promise<OperationRecord[]> {
+    const rows = await this.db.operation.findMany({
+      where: { state: filter.state, targetId: filter.targetId, kind: filter.kind },
+      orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
+      take: filter.first ?? 50,
+    });
+    return rows.map(toOperationRecord);
+  }
+
+  /** Record progress of a running job; finished operations are left alone (late events). */
+  async markProgress(id: string, step: string, progress: number): Promise<OperationRecord | null> {
+    const pct = Math.max(0, Math.min(99, Math.round(progress)));
+    const rows = await this.db.$queryRaw<Row[]>`
+      UPDATE "Operation" SET state = 'RUNNING', step = ${step}, progress = GREATEST(progress, ${pct}),
+        "startedAt" = COALESCE("startedAt", now()), "updatedAt" = now()
+      WHERE id = ${id}::uuid AND state IN ('QUEUED', 'RUNNING') RETURNING *`;
+    return rows[0] ? toOperationRecord(rows[0]) : null;
+  }
+
+  /**
+   * Claim unsent outbox rows. Rows stay locked (SKIP LOCKED) for the caller's transaction,
+   * so two relays never publish the same row at once; a crash before markSent only means a
+   * second publish, which BullMQ ignores because job id = operation id.
+   */
+  async withUnsent<T>(limit: number, fn: (rows: OutboxRecord[]) => Promise<T>): Promise<T> {
+    return this.db.$transaction(async (tx) => {
+      const rows = await tx.$queryRaw<OutboxRecord[]>`
+        SELECT id, "operationId", queue, "jobName", payload FROM "OutboxMessage"
+        WHERE "sentAt" IS NULL ORDER BY "createdAt" LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
+      const out = await fn(rows);
+      if (rows.length) {
+        await tx.outboxMessage.updateMany({ where: { id: { in: rows.map((r) => r.id) } }, data: { sentAt: new Date(), attempts: { increment: 1 } } });
+      }
+      return out;
+    });
+  }
+
+  async countUnsent(): Promise<number> {
+    return this.db.outboxMessage.count({ where: { sentAt: null } });
+  }
+}

@@ -1,0 +1,257 @@
+import { randomUUID } from 'node:crypto';
+import { ConflictError, NotFoundError, type FleetSnapshot, type OperationState, type PlacementPlan, type VmState } from '@netpin/contracts';
+import type { Db } from '../client';
+import type { Prisma } from '../generated/prisma/client';
+import { isUniqueViolation } from '../prisma-errors';
+import { createOperation, toOperationRecord, type JobSpec, type NewOperation, type OperationRecord, type OperationStepRecord } from './operation.repository';
+import { loadSnapshot } from './snapshot.repository';
+import { toVmRecord } from './vm.repository';
+import type { VmRecord } from '../types';
+
+export interface CreatePlacedVm {
+  vmId: string;
+  name: string;
+  hostId: string;
+  request: unknown;
+  operation: Omit<NewOperation, 'job' | 'targetType' | 'targetId'>;
+  /** Re-run placement for the locked host on a fresh snapshot; null when it no longer fits. */
+  replan: (snapshot: FleetSnapshot) => PlacementPlan | null;
+  job: (plan: PlacementPlan) => JobSpec;
+}
+
+export type CreatePlacedResult =
+  | { kind: 'created'; vm: VmRecord; operation: OperationRecord; plan: PlacementPlan }
+  | { kind: 'no-longer-fits' }
+  | { kind: 'allocation-conflict'; constraint: string };
+
+export interface VmEffect {
+  id: string;
+  state?: VmState;
+  error?: OperationOutcome['error'] | null;
+  /** Give back every CPU, VF, memory and hugepage the VM holds. */
+  release?: boolean;
+}
+
+export interface OutcomeEffects {
+  vm?: VmEffect;
+  parent?: { id: string; outcome: OperationOutcome };
+  followUps?: NewOperation[];
+}
+
+/** Everything a finished job may change, applied in one transaction. */
+export interface OperationOutcome {
+  state: Extract<OperationState, 'SUCCEEDED' | 'FAILED'> | 'RUNNING';
+  steps?: OperationStepRecord[];
+  result?: unknown;
+  error?: { code: string; message: string; stderr?: string | null };
+}
+
+/**
+ * The write side of provisioning. createPlacedVm writes the VM, its interfaces, its CPU and
+ * VF allocations, the operation and the outbox row in ONE transaction, under a per-host
+ * advisory lock so that memory and hugepages (which have no unique rows) cannot be promised
+ * twice; CPUs and VFs are guarded again by their unique constraints.
+ */
+export class ProvisioningRepository {
+  constructor(private readonly db: Db) {}
+
+  async createPlacedVm(c: CreatePlacedVm): Promise<CreatePlacedResult> {
+    try {
+      return await this.db.$transaction(
+        async (tx) => {
+          await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${c.hostId}, 0))`;
+          const snapshot = await loadSnapshot(tx, { hostIds: [c.hostId] });
+          const plan = c.replan(snapshot);
+          if (!plan) return { kind: 'no-longer-fits' as const };
+          const vm = await this.writeVm(tx, c, plan);
+          const operation = await createOperation(tx, { ...c.operation, targetType: 'vm', targetId: c.vmId, job: c.job(plan) });
+          return { kind: 'created' as const, vm, operation, plan };
+        },
+        { timeout: 30_000, maxWait: 30_000 },
+      );
+    } catch (e) {
+      if (isUniqueViolation(e)) {
+        const constraint = (e as { meta?: { driverAdapterError?: { cause?: { constraint?: { index?: string } } } } }).meta?.driverAdapterError?.cause?.constraint?.index ?? 'unique';
+        if (constraint.includes('activeName') || constraint.includes('idempotencyKey')) {
+          throw new ConflictError(constraint.includes('activeName') ? `a VM named ${c.name} exists` : 'idempotency key already used', { constraint });
+        }
+        return { kind: 'allocation-conflict', constraint };
+      }
+      throw e;
+    }
+  }
+
+  private async writeVm(tx: Prisma.TransactionClient, c: CreatePlacedVm, plan: PlacementPlan): Promise<VmRecord> {
+    await tx.vm.create({
+      data: {
+        id: c.vmId,
+        name: c.name,
+        activeName: c.name,
+        hostId: c.hostId,
+        state: 'PENDING',
+        vcpus: plan.vcpuPins.length,
+        memoryMiB: plan.memory.perNode.reduce((s, m) => s + m.mib, 0) || 0,
+        numaNode: plan.numaNodes[0] ?? null,
+        request: c.request as Prisma.InputJsonValue,
+        plan: plan as unknown as Prisma.InputJsonValue,
+        holding: true,
+      },
+    });
+    const ifaceIds = plan.interfaces.map(() => randomUUID());
+    if (plan.interfaces.length) {
+      await tx.vmInterface.createMany({
+        data: plan.interfaces.map((i, k) => ({
+          id: ifaceIds[k],
+          vmId: c.vmId,
+          index: i.index,
+          networkId: i.networkId,
+          datapath: i.datapath,
+          model: i.model,
+          mac: i.mac,
+          vlan: i.vlan,
+          sourceDev: i.vf ? i.vf.pciAddress : i.sourceDevice,
+          queues: i.queues,
+        })),
+      });
+    }
+    const cpuIds = plan.allocation.cpus.map((x) => x.cpu);
+    if (cpuIds.length) {
+      const rows = await tx.cpu.findMany({ where: { hostId: c.hostId, cpuId: { in: cpuIds } }, select: { id: true, cpuId: true } });
+      const byCpu = new Map(rows.map((r) => [r.cpuId, r.id]));
+      await tx.cpuAllocation.createMany({
+        data: plan.allocation.cpus.map((x) => {
+          const cpuRowId = byCpu.get(x.cpu);
+          if (!cpuRowId) throw new NotFoundError('cpu', `${c.hostId}/${x.cpu}`);
+          return { cpuRowId, hostId: c.hostId, vmId: c.vmId, role: x.role };
+        }),
+      });
+    }
+    for (const [k, i] of plan.interfaces.entries()) {
+      if (!i.vf || !i.nicId) continue;
+      const vf = await tx.vf.findUnique({ where: { nicId_index: { nicId: i.nicId, index: i.vf.index } }, select: { id: true } });
+      if (!vf) throw new NotFoundError('vf', `${i.nicName}/${i.vf.index}`);
+      await tx.vfAllocation.create({ data: { vfId: vf.id, vmId: c.vmId, interfaceId: ifaceIds[k] } });
+    }
+    const row = await tx.vm.findUniqueOrThrow({ where: { id: c.vmId }, include: { interfaces: { orderBy: { index: 'asc' } } } });
+    return toVmRecord(row);
+  }
+
+  /**
+   * Apply a job outcome: the operation's state, the VM's state, releases, follow-up jobs.
+   * Idempotent: an operation that already finished is left as it is (returns null).
+   */
+  async finishOperation(
+    operationId: string,
+    outcome: OperationOutcome,
+    effects: OutcomeEffects = {},
+  ): Promise<OperationRecord | null> {
+    return this.db.$transaction(async (tx) => {
+      const done = outcome.state !== 'RUNNING';
+      const updated = await tx.operation.updateManyAndReturn({
+        where: { id: operationId, state: { in: ['QUEUED', 'RUNNING'] } },
+        data: {
+          state: outcome.state,
+          ...(done ? { finishedAt: new Date(), progress: 100 } : {}),
+          ...(outcome.steps ? { steps: outcome.steps as unknown as Prisma.InputJsonValue } : {}),
+          ...(outcome.result !== undefined ? { result: outcome.result as Prisma.InputJsonValue } : {}),
+          ...(outcome.error ? { errorCode: outcome.error.code, errorMessage: outcome.error.message, errorStderr: outcome.error.stderr ?? null } : {}),
+        },
+      });
+      if (updated.length === 0) return null;
+      if (effects.parent) {
+        const p = effects.parent.outcome;
+        await tx.operation.updateMany({
+          where: { id: effects.parent.id, state: { in: ['QUEUED', 'RUNNING'] } },
+          data: {
+            state: p.state,
+            ...(p.state !== 'RUNNING' ? { finishedAt: new Date(), progress: 100 } : {}),
+            ...(p.error ? { errorCode: p.error.code, errorMessage: p.error.message, errorStderr: p.error.stderr ?? null } : {}),
+          },
+        });
+      }
+      if (effects.vm) await this.updateVm(tx, effects.vm);
+      for (const f of effects.followUps ?? []) await createOperation(tx, f);
+      return toOperationRecord(updated[0]);
+    });
+  }
+
+  private async updateVm(tx: Prisma.TransactionClient, v: VmEffect): Promise<void> {
+    if (v.release) {
+      await this.handOverIoCpus(tx, v.id);
+      await tx.cpuAllocation.deleteMany({ where: { vmId: v.id } });
+      await tx.vfAllocation.deleteMany({ where: { vmId: v.id } });
+    }
+    await tx.vm.update({
+      where: { id: v.id },
+      data: {
+        ...(v.state ? { state: v.state } : {}),
+        ...(v.release ? { holding: false } : {}),
+        ...(v.state === 'DELETED' ? { activeName: null, deletedAt: new Date() } : {}),
+        ...(v.error !== undefined ? { errorCode: v.error?.code ?? null, errorMessage: v.error?.message ?? null, errorStderr: v.error?.stderr ?? null } : {}),
+      },
+    });
+  }
+
+  /**
+   * A node's I/O CPUs (NIC IRQs, vhost) are shared by every VM using a NIC there; the first
+   * VM's rows hold them. When it leaves, they pass to the smallest remaining user's id, the
+   * same heir the placement engine picks (docs/placement.md), instead of being freed.
+   */
+  private async handOverIoCpus(tx: Prisma.TransactionClient, vmId: string): Promise<void> {
+    const io = await tx.cpuAllocation.findMany({ where: { vmId, role: 'IRQ' }, include: { cpu: { include: { numaNode: { select: { index: true } } } } } });
+    if (!io.length) return;
+    const others = await tx.vm.findMany({ where: { hostId: io[0].hostId, holding: true, id: { not: vmId } }, select: { id: true, plan: true } });
+    for (const row of io) {
+      const node = row.cpu.numaNode.index;
+      const users = others
+        .filter((o) => ((o.plan as { allocation?: { ioNodes?: number[] } } | null)?.allocation?.ioNodes ?? []).includes(node))
+        .map((o) => o.id)
+        .sort();
+      if (users.length) await tx.cpuAllocation.update({ where: { id: row.id }, data: { vmId: users[0] } });
+    }
+  }
+
+  /** Mark a VM for deletion and queue its teardown; refuses VMs already on their way out. */
+  async beginDelete(vmId: string, op: (vm: VmRecord & { plan: unknown }) => NewOperation | null): Promise<{ vm: VmRecord; operation: OperationRecord }> {
+    return this.db.$transaction(async (tx) => {
+      const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Vm" WHERE id = ${vmId}::uuid FOR UPDATE`;
+      if (!rows.length) throw new NotFoundError('vm', vmId);
+      const row = await tx.vm.findUniqueOrThrow({ where: { id: vmId }, include: { interfaces: { orderBy: { index: 'asc' } } } });
+      if (row.state === 'DELETING' || row.state === 'DELETED') throw new ConflictError(`vm ${row.name} is already ${row.state}`, { state: row.state });
+      const vm = { ...toVmRecord(row), plan: row.plan };
+      const spec = op(vm);
+      if (!spec) throw new ConflictError(`vm ${row.name} cannot be deleted now`, { state: row.state });
+      const operation = await createOperation(tx, spec);
+      const nothingOnHost = spec.state === 'SUCCEEDED';
+      if (nothingOnHost) {
+        await this.updateVm(tx, { id: vmId, state: 'DELETED', release: true });
+      } else {
+        await tx.vm.update({ where: { id: vmId }, data: { state: 'DELETING' } });
+      }
+      const after = await tx.vm.findUniqueOrThrow({ where: { id: vmId }, include: { interfaces: { orderBy: { index: 'asc' } } } });
+      return { vm: toVmRecord(after), operation };
+    });
+  }
+
+  async vmWithPlan(vmId: string): Promise<(VmRecord & { plan: PlacementPlan | null; request: unknown; hostId: string | null }) | null> {
+    const row = await this.db.vm.findUnique({ where: { id: vmId }, include: { interfaces: { orderBy: { index: 'asc' } } } });
+    return row ? { ...toVmRecord(row), plan: row.plan as unknown as PlacementPlan | null, request: row.request } : null;
+  }
+
+  async vmByOperation(operationId: string): Promise<{ idempotencyKey: string | null; requestHash: string | null; vmId: string } | null> {
+    const op = await this.db.operation.findUnique({ where: { id: operationId } });
+    return op ? { idempotencyKey: op.idempotencyKey, requestHash: op.requestHash, vmId: op.targetId } : null;
+  }
+
+  /** Plans of the other VMs still holding resources on a host (teardown must not undo theirs). */
+  async holdingPlansOnHost(hostId: string, exceptVmId: string): Promise<PlacementPlan[]> {
+    const rows = await this.db.vm.findMany({ where: { hostId, holding: true, id: { not: exceptVmId } }, select: { plan: true } });
+    return rows.map((r) => r.plan as unknown as PlacementPlan).filter((p) => p !== null);
+  }
+
+  /** Leak and sanity counters used by tests and metrics. */
+  async allocationCounts(): Promise<{ cpus: number; vfs: number; holdingVms: number }> {
+    const [cpus, vfs, holdingVms] = await Promise.all([this.db.cpuAllocation.count(), this.db.vfAllocation.count(), this.db.vm.count({ where: { holding: true } })]);
+    return { cpus, vfs, holdingVms };
+  }
+}

@@ -1,0 +1,196 @@
+import { formatCpuList, formatCpuMask, type DomainName, type IfName, type MacAddress, type VlanId } from '@netpin/contracts';
+import { uintArg, type HostCommand } from './command';
+import { HostCommandArgumentError } from './errors';
+import { hostPaths } from './paths';
+
+// ---------------------------------------------------------------------------------------
+// Files
+
+/** Read one file (`cat PATH`). */
+export function readFile(path: string): HostCommand {
+  return { argv: ['cat', '--', checkPath(path)] };
+}
+
+/**
+ * Read many small files in one round trip: `grep -H -s '' -- P1 P2 ...` prints every line
+ * as "PATH:line" and silently skips files that do not exist. Parse with `parseGrepFiles`.
+ */
+export function readFiles(paths: readonly string[]): HostCommand {
+  if (paths.length === 0) throw new HostCommandArgumentError('paths', 'must not be empty');
+  return { argv: ['grep', '-H', '-s', '', '--', ...paths.map(checkPath)], okExitCodes: [0, 1, 2] };
+}
+
+/** `readlink -- P1 P2 ...`: one target per line, in order, for the links that exist. */
+export function readLinks(paths: readonly string[]): HostCommand {
+  if (paths.length === 0) throw new HostCommandArgumentError('paths', 'must not be empty');
+  return { argv: ['readlink', '--', ...paths.map(checkPath)], okExitCodes: [0, 1] };
+}
+
+/** `ls -1d -- P1 P2 ...`: prints the paths that exist (exit 2 when some do not). */
+export function pathsExist(paths: readonly string[]): HostCommand {
+  return { argv: ['ls', '-1d', '--', ...paths.map(checkPath)], okExitCodes: [0, 1, 2] };
+}
+
+/** `ls -1 -- DIR`: directory entries, one per line. */
+export function listDir(path: string): HostCommand {
+  return { argv: ['ls', '-1', '--', checkPath(path)], okExitCodes: [0, 2] };
+}
+
+/**
+ * Write a sysfs/procfs value like `echo VALUE > PATH`, without a shell: `tee PATH` with the
+ * value (plus the newline echo would add) on stdin. tee issues one write(), which sysfs
+ * attributes require, and reports the kernel's errno text ("Device or resource busy") on
+ * stderr. Its stdout repeats the value; ignore it.
+ */
+export function writeFile(path: string, value: string): HostCommand {
+  if (/[\n\0]/.test(value)) throw new HostCommandArgumentError('value', 'must be a single line');
+  return { argv: ['tee', '--', checkPath(path)], stdin: `${value}\n` };
+}
+
+export function setSriovNumVfs(pf: IfName, numVfs: number): HostCommand {
+  return writeFile(hostPaths.sriovNumVfs(pf), uintArg('numVfs', numVfs, 4096));
+}
+
+/** Pin an IRQ with a CPU list (smp_affinity_list accepts "4-7,12"). */
+export function setIrqAffinity(irq: number, cpus: readonly number[]): HostCommand {
+  if (cpus.length === 0) throw new HostCommandArgumentError('cpus', 'an IRQ needs at least one CPU');
+  return writeFile(hostPaths.irqAffinityList(irq), formatCpuList(cpus));
+}
+
+/** Set RPS CPUs of one receive queue; an empty list turns RPS off ("0" mask). */
+export function setRpsCpus(ifName: IfName, queue: number, cpus: readonly number[], nrCpus: number): HostCommand {
+  return writeFile(hostPaths.rpsCpus(ifName, queue), formatCpuMask(cpus, nrCpus));
+}
+
+// ---------------------------------------------------------------------------------------
+// CPU, links, channels
+
+export function lscpu(): HostCommand {
+  return { argv: ['lscpu', '-p=CPU,CORE,SOCKET,NODE'] };
+}
+
+/** `ip -d link show [dev X]`: details include numrxqueues, parentdev and the VF lines. */
+export function ipLinkShow(dev?: IfName): HostCommand {
+  return { argv: ['ip', '-d', 'link', 'show', ...(dev === undefined ? [] : ['dev', dev])] };
+}
+
+export interface VfSettings {
+  mac?: MacAddress;
+  /** 0 removes the tag. */
+  vlan?: VlanId;
+  /** 802.1p priority, only together with vlan. */
+  qos?: number;
+  spoofChk?: boolean;
+  trust?: boolean;
+  /** 0 = unlimited. */
+  maxTxRateMbps?: number;
+  minTxRateMbps?: number;
+  state?: 'auto' | 'enable' | 'disable';
+}
+
+/** `ip link set PF vf N mac .. vlan .. [qos ..] spoofchk .. trust .. max_tx_rate .. min_tx_rate .. state ..` */
+export function ipLinkSetVf(pf: IfName, vf: number, s: VfSettings): HostCommand {
+  const argv = ['ip', 'link', 'set', pf, 'vf', uintArg('vf', vf, 4095)];
+  if (s.mac !== undefined) argv.push('mac', s.mac);
+  if (s.vlan !== undefined) {
+    argv.push('vlan', uintArg('vlan', s.vlan, 4094));
+    if (s.qos !== undefined) argv.push('qos', uintArg('qos', s.qos, 7));
+  } else if (s.qos !== undefined) {
+    throw new HostCommandArgumentError('qos', 'qos needs a vlan');
+  }
+  if (s.spoofChk !== undefined) argv.push('spoofchk', s.spoofChk ? 'on' : 'off');
+  if (s.trust !== undefined) argv.push('trust', s.trust ? 'on' : 'off');
+  if (s.maxTxRateMbps !== undefined) argv.push('max_tx_rate', uintArg('maxTxRateMbps', s.maxTxRateMbps));
+  if (s.minTxRateMbps !== undefined) argv.push('min_tx_rate', uintArg('minTxRateMbps', s.minTxRateMbps));
+  if (s.state !== undefined) argv.push('state', s.state);
+  if (argv.length === 6) throw new HostCommandArgumentError('settings', 'nothing to set');
+  return { argv };
+}
+
+export function ethtoolShowChannels(dev: IfName): HostCommand {
+  return { argv: ['ethtool', '-l', dev] };
+}
+
+export function ethtoolSetCombined(dev: IfName, combined: number): HostCommand {
+  if (combined < 1) throw new HostCommandArgumentError('combined', 'must be at least 1');
+  return { argv: ['ethtool', '-L', dev, 'combined', uintArg('combined', combined, 4096)] };
+}
+
+// ---------------------------------------------------------------------------------------
+// virsh
+
+export interface VirshOptions {
+  /** libvirt connection URI, e.g. qemu:///system (default) or test:///default. */
+  uri?: string;
+}
+
+const URI = /^[a-z][a-z0-9+]*:\/\/[A-Za-z0-9._~@:/-]*(\?[A-Za-z0-9._~=&/-]*)?$/;
+
+function virsh(opts: VirshOptions | undefined, ...args: string[]): string[] {
+  if (opts?.uri === undefined) return ['virsh', ...args];
+  if (!URI.test(opts.uri)) throw new HostCommandArgumentError('uri', `not a libvirt URI: ${opts.uri}`);
+  return ['virsh', '-c', opts.uri, ...args];
+}
+
+/** `virsh define /dev/stdin` with the domain XML on stdin: no temp file to clean up. */
+export function virshDefine(xml: string, opts?: VirshOptions): HostCommand {
+  return { argv: virsh(opts, 'define', '/dev/stdin'), stdin: xml };
+}
+export function virshStart(name: DomainName, opts?: VirshOptions): HostCommand {
+  return { argv: virsh(opts, 'start', name) };
+}
+export function virshDestroy(name: DomainName, opts?: VirshOptions): HostCommand {
+  return { argv: virsh(opts, 'destroy', name) };
+}
+export function virshUndefine(name: DomainName, opts?: VirshOptions): HostCommand {
+  return { argv: virsh(opts, 'undefine', name) };
+}
+export function virshDumpxml(name: DomainName, opts?: VirshOptions & { inactive?: boolean }): HostCommand {
+  return { argv: virsh(opts, 'dumpxml', ...(opts?.inactive === true ? ['--inactive'] : []), name) };
+}
+export function virshDomstate(name: DomainName, opts?: VirshOptions): HostCommand {
+  return { argv: virsh(opts, 'domstate', name) };
+}
+/** `virsh list --all` (table; parse with parseVirshList). */
+export function virshListAll(opts?: VirshOptions): HostCommand {
+  return { argv: virsh(opts, 'list', '--all') };
+}
+/** `virsh list --all --name` (one name per line; parse with parseVirshListNames). */
+export function virshListAllNames(opts?: VirshOptions): HostCommand {
+  return { argv: virsh(opts, 'list', '--all', '--name') };
+}
+
+export interface PinScope {
+  /** Apply to the running domain. */
+  live?: boolean;
+  /** Apply to the persistent definition. */
+  config?: boolean;
+}
+
+function scope(s: PinScope | undefined): string[] {
+  return [...(s?.live === true ? ['--live'] : []), ...(s?.config === true ? ['--config'] : [])];
+}
+
+export function virshVcpupin(name: DomainName, vcpu: number, cpus: readonly number[], s?: PinScope & VirshOptions): HostCommand {
+  return { argv: virsh(s, 'vcpupin', name, uintArg('vcpu', vcpu, 4095), cpuListArg(cpus), ...scope(s)) };
+}
+export function virshEmulatorpin(name: DomainName, cpus: readonly number[], s?: PinScope & VirshOptions): HostCommand {
+  return { argv: virsh(s, 'emulatorpin', name, cpuListArg(cpus), ...scope(s)) };
+}
+
+function cpuListArg(cpus: readonly number[]): string {
+  if (cpus.length === 0) throw new HostCommandArgumentError('cpus', 'must not be empty');
+  cpus.forEach((c) => uintArg('cpu', c, 65535));
+  return formatCpuList(cpus);
+}
+
+/**
+ * Paths reach builders only from `hostPaths` (typed values) or discovery; this check
+ * is a last guard so that a path can never be mistaken for an option or climb upwards.
+ */
+function checkPath(path: string): string {
+  if (!path.startsWith('/') || path.split('/').some((seg) => seg === '..') || /[\0\n]/.test(path)) {
+    throw new HostCommandArgumentError('path', `refusing path ${JSON.stringify(path)}`);
+  }
+  return path;
+}

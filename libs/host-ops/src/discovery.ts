@@ -1,0 +1,279 @@
+import { ifNameSchema, pciAddressSchema, type HostFacts, type IfName, type NicFacts, type NumaNodeFacts, type PciAddress, type VfFacts } from '@netpin/contracts';
+import type { CommandOutput, HostCommand } from './command';
+import { ethtoolShowChannels, ipLinkShow, listDir, lscpu, pathsExist, readFile, readFiles, readLinks } from './builders';
+import { HostOutputParseError } from './errors';
+import { HUGEPAGE_SIZES_KIB, hostPaths } from './paths';
+import { cpuList, parseCpuFlags, parseLscpu, parseNodeMeminfo, siblingsFromLscpu, type LscpuRow } from './parsers/cpu';
+import { parseEthtoolChannels } from './parsers/ethtool';
+import { cmdlineEnablesIommu, parseCpuMaskFile, parseExistingPaths, parseGrepFiles, parsePciLinkTarget, parseReadlinks, parseUevent } from './parsers/files';
+import { nicQueueIrqs, parseProcInterrupts, type ProcInterrupts } from './parsers/interrupts';
+import { parseIpLinkShow, type IpLink } from './parsers/ip-link';
+import { parseIntFile, parseUintFile, splitLines } from './parsers/lines';
+
+/**
+ * Discovery runs in up to three rounds because later reads depend on earlier answers (which
+ * NICs exist, how many VFs and queues they have). The agent loops:
+ *
+ *   const out: Record<string, CommandOutput> = {};
+ *   for (let s = nextDiscoverySteps(out); s.length > 0; s = nextDiscoverySteps(out))
+ *     for (const { key, command } of s) out[key] = await transport.run(command);
+ *   const facts = assembleFacts(out);
+ *
+ * Steps of one round are independent and may run in parallel.
+ */
+export interface DiscoveryStep {
+  key: string;
+  command: HostCommand;
+}
+export type DiscoveryOutputs = Readonly<Record<string, CommandOutput>>;
+
+const ROUND1: Record<string, () => HostCommand> = {
+  lscpu: () => lscpu(),
+  cpuflags: () => ({ argv: ['grep', '-m', '2', '-E', '^(flags|vmx flags)', hostPaths.procCpuinfo] }),
+  cmdline: () => readFile(hostPaths.procCmdline),
+  iommu: () => listDir(hostPaths.iommuClass),
+  presence: () => pathsExist([hostPaths.devKvm, hostPaths.devVhostNet, hostPaths.devVfio, hostPaths.ovsVsctl, hostPaths.ovsDbSock]),
+  links: () => ipLinkShow(),
+  interrupts: () => readFile(hostPaths.procInterrupts),
+};
+const SYSFS = 'sysfs';
+const MULTI_READ_OK = [0, 1, 2];
+const IRQFILES = 'irqfiles';
+/** Upper bound of queues we read RPS masks for, per NIC (one grep line each). */
+const MAX_RPS_QUEUES = 256;
+
+export function nextDiscoverySteps(out: DiscoveryOutputs): DiscoveryStep[] {
+  const missing = Object.keys(ROUND1).filter((k) => !(k in out));
+  if (missing.length > 0) return missing.map((key) => ({ key, command: ROUND1[key]() }));
+  const r1 = round1(out);
+  if (!(SYSFS in out)) {
+    const steps: DiscoveryStep[] = [{ key: SYSFS, command: readFiles(sysfsPaths(r1)) }];
+    for (const l of r1.candidates) {
+      steps.push({ key: `ethtool:${l.name}`, command: ethtoolShowChannels(l.name) });
+      if (l.link.vfs.length > 0) steps.push({ key: `virtfn:${l.name}`, command: readLinks(virtfnPaths(l)) });
+    }
+    return steps;
+  }
+  if (!(IRQFILES in out)) {
+    const paths = irqFilePaths(r1, nicDevices(r1, sysfsFiles(out, r1)));
+    return paths.length > 0 ? [{ key: IRQFILES, command: readFiles(paths) }] : [];
+  }
+  return [];
+}
+
+interface Candidate {
+  name: IfName;
+  link: IpLink;
+}
+interface Round1 {
+  cpus: LscpuRow[];
+  nodes: number[];
+  candidates: Candidate[];
+  interrupts: ProcInterrupts;
+}
+
+function required(out: DiscoveryOutputs, key: string, okCodes: readonly number[] = [0]): string {
+  const o = out[key];
+  if (o === undefined) throw new HostOutputParseError('discovery', `no output for step "${key}"`);
+  if (!okCodes.includes(o.exitCode)) {
+    throw new HostOutputParseError('discovery', `step "${key}" exited with ${o.exitCode}`, (o.stderr ?? '').trim());
+  }
+  return o.stdout;
+}
+
+function round1(out: DiscoveryOutputs): Round1 {
+  const cpus = parseLscpu(required(out, 'lscpu'));
+  const links = parseIpLinkShow(required(out, 'links'));
+  const candidates: Candidate[] = [];
+  for (const link of links) {
+    // Physical functions and VF netdevs have no link kind; bridges, taps, macvtaps do.
+    if (link.linkType !== 'ether' || link.kind !== null) continue;
+    const name = ifNameSchema.safeParse(link.name);
+    if (name.success) candidates.push({ name: name.data, link });
+  }
+  return {
+    cpus,
+    nodes: [...new Set(cpus.map((c) => c.node))].sort((a, b) => a - b),
+    candidates,
+    interrupts: parseProcInterrupts(required(out, 'interrupts')),
+  };
+}
+
+function sysfsPaths(r1: Round1): string[] {
+  const paths: string[] = [];
+  for (const node of r1.nodes) {
+    paths.push(hostPaths.nodeCpulist(node), hostPaths.nodeMeminfo(node));
+    for (const size of HUGEPAGE_SIZES_KIB) {
+      paths.push(hostPaths.nodeHugepages(node, size, 'nr_hugepages'), hostPaths.nodeHugepages(node, size, 'free_hugepages'));
+    }
+  }
+  for (const { name } of r1.candidates) {
+    paths.push(
+      hostPaths.netDeviceFile(name, 'uevent'),
+      hostPaths.netDeviceFile(name, 'numa_node'),
+      hostPaths.netDeviceFile(name, 'sriov_totalvfs'),
+      hostPaths.netDeviceFile(name, 'sriov_numvfs'),
+      hostPaths.netSpeed(name),
+    );
+  }
+  return paths;
+}
+
+function virtfnPaths(c: Candidate): string[] {
+  return c.link.vfs.map((vf) => hostPaths.virtfn(c.name, vf.index));
+}
+
+function sysfsFiles(out: DiscoveryOutputs, r1: Round1): Map<string, string> {
+  return parseGrepFiles(required(out, SYSFS, MULTI_READ_OK), sysfsPaths(r1));
+}
+
+interface NicDevice extends Candidate {
+  pci: PciAddress;
+  driver: string | null;
+}
+
+/** Candidates that are PCI devices (their device/uevent names a PCI slot). */
+function nicDevices(r1: Round1, files: Map<string, string>): NicDevice[] {
+  const out: NicDevice[] = [];
+  for (const c of r1.candidates) {
+    const uevent = files.get(hostPaths.netDeviceFile(c.name, 'uevent'));
+    if (uevent === undefined) continue;
+    const ev = parseUevent(uevent);
+    const slot = ev.get('PCI_SLOT_NAME');
+    if (slot === undefined) continue;
+    const pci = pciAddressSchema.safeParse(slot);
+    if (!pci.success) throw new HostOutputParseError('uevent', 'PCI_SLOT_NAME is not a PCI address', slot);
+    out.push({ ...c, pci: pci.data, driver: ev.get('DRIVER') ?? null });
+  }
+  return out;
+}
+
+function rxQueueCount(l: IpLink): number {
+  return Math.min(l.numRxQueues ?? 1, MAX_RPS_QUEUES);
+}
+
+function irqFilePaths(r1: Round1, nics: NicDevice[]): string[] {
+  const paths: string[] = [];
+  for (const nic of nics) {
+    for (const q of nicQueueIrqs(r1.interrupts, nic.name, nic.pci)) paths.push(hostPaths.irqAffinityList(q.irq));
+    for (let q = 0; q < rxQueueCount(nic.link); q++) paths.push(hostPaths.rpsCpus(nic.name, q));
+  }
+  return [...new Set(paths)];
+}
+
+/** Build HostFacts from the outputs of every step `nextDiscoverySteps` asked for. */
+export function assembleFacts(out: DiscoveryOutputs): HostFacts {
+  const r1 = round1(out);
+  const files = sysfsFiles(out, r1);
+  const nics = nicDevices(r1, files);
+  const irqPaths = irqFilePaths(r1, nics);
+  const irqFiles = irqPaths.length > 0 ? parseGrepFiles(required(out, IRQFILES, MULTI_READ_OK), irqPaths) : new Map<string, string>();
+
+  const siblings = siblingsFromLscpu(r1.cpus);
+  const numaNodes = r1.nodes.map((id) => nodeFacts(id, r1, files));
+
+  // VF PCI addresses first, so that VF netdevs on the host can be tied to their PF.
+  const vfPci = new Map<IfName, Map<number, PciAddress>>();
+  const vfOwner = new Map<PciAddress, { pf: IfName; index: number }>();
+  for (const nic of nics) {
+    const key = `virtfn:${nic.name}`;
+    const o = out[key];
+    if (o === undefined || nic.link.vfs.length === 0) continue;
+    const m = new Map<number, PciAddress>();
+    // A partial answer (exit 1) keeps request order but hides which link was missing, so
+    // only a complete one is used; the VFs then carry no PCI address.
+    if (o.exitCode === 0) {
+      const targets = parseReadlinks(o.stdout, nic.link.vfs.length);
+      nic.link.vfs.forEach((vf, i) => {
+        const pci = parsePciLinkTarget(targets[i]);
+        m.set(vf.index, pci);
+        vfOwner.set(pci, { pf: nic.name, index: vf.index });
+      });
+    }
+    vfPci.set(nic.name, m);
+  }
+
+  const nicFacts: NicFacts[] = nics.map((nic) => {
+    const file = (f: Parameters<typeof hostPaths.netDeviceFile>[1]) => files.get(hostPaths.netDeviceFile(nic.name, f));
+    const numa = file('numa_node');
+    const numaNode = numa === undefined ? null : parseIntFile('numa_node', numa);
+    const speedText = files.get(hostPaths.netSpeed(nic.name));
+    const speed = speedText === undefined ? null : parseIntFile('speed', speedText);
+    const total = file('sriov_totalvfs');
+    const eth = out[`ethtool:${nic.name}`];
+    const rps: NicFacts['rps'] = [];
+    for (let q = 0; q < rxQueueCount(nic.link); q++) {
+      const mask = irqFiles.get(hostPaths.rpsCpus(nic.name, q));
+      if (mask !== undefined) rps.push({ queue: q, cpus: parseCpuMaskFile('rps_cpus', mask) });
+    }
+    const vfs: VfFacts[] = nic.link.vfs.map((vf) => ({ ...vf, pciAddress: vfPci.get(nic.name)?.get(vf.index) ?? null }));
+    return {
+      name: nic.name,
+      pciAddress: nic.pci,
+      driver: nic.driver,
+      mac: macOf(nic),
+      mtu: nic.link.mtu,
+      operState: nic.link.state,
+      speedMbps: speed === null || speed < 0 ? null : speed,
+      numaNode: numaNode === null || numaNode < 0 ? null : numaNode,
+      vfOf: vfOwner.get(nic.pci) ?? null,
+      channels: eth !== undefined && eth.exitCode === 0 ? parseEthtoolChannels(eth.stdout) : null,
+      rxQueues: rps.length > 0 ? rps.length : (nic.link.numRxQueues ?? 1),
+      txQueues: nic.link.numTxQueues ?? 1,
+      rps,
+      irqs: nicQueueIrqs(r1.interrupts, nic.name, nic.pci).map((q) => {
+        const aff = irqFiles.get(hostPaths.irqAffinityList(q.irq));
+        return { ...q, affinity: aff === undefined ? null : cpuList('smp_affinity_list', aff.trim()) };
+      }),
+      sriov:
+        total === undefined
+          ? null
+          : { totalVfs: parseUintFile('sriov_totalvfs', total), numVfs: parseUintFile('sriov_numvfs', file('sriov_numvfs') ?? '0'), vfs },
+    };
+  });
+
+  const presence = parseExistingPaths(required(out, 'presence', [0, 1, 2]));
+  const virt = parseCpuFlags(required(out, 'cpuflags'));
+  const iommuOut = required(out, 'iommu', [0, 2]);
+  return {
+    cpus: r1.cpus.map((c) => ({ ...c, siblings: siblings.get(c.cpu) ?? [c.cpu] })),
+    numaNodes,
+    nics: nicFacts,
+    capabilities: {
+      virtExtension: virt.virtExtension,
+      secondLevelPaging: virt.secondLevelPaging,
+      iommu: out['iommu'].exitCode === 0 && splitLines(iommuOut).some((l) => l.trim() !== ''),
+      iommuOnCmdline: cmdlineEnablesIommu(required(out, 'cmdline')),
+      kvm: presence.has(hostPaths.devKvm),
+      vhostNet: presence.has(hostPaths.devVhostNet),
+      vfio: presence.has(hostPaths.devVfio),
+      ovs: presence.has(hostPaths.ovsVsctl) && presence.has(hostPaths.ovsDbSock),
+      hugepageSizesKiB: [...new Set(numaNodes.flatMap((n) => n.hugepages.map((h) => h.sizeKiB)))].sort((a, b) => a - b),
+    },
+  };
+}
+
+function nodeFacts(id: number, r1: Round1, files: Map<string, string>): NumaNodeFacts {
+  const cpulist = files.get(hostPaths.nodeCpulist(id));
+  const meminfo = files.get(hostPaths.nodeMeminfo(id));
+  const mem = meminfo === undefined ? { memTotalKiB: 0, memFreeKiB: 0 } : parseNodeMeminfo(meminfo);
+  const hugepages: NumaNodeFacts['hugepages'] = [];
+  for (const sizeKiB of HUGEPAGE_SIZES_KIB) {
+    const nr = files.get(hostPaths.nodeHugepages(id, sizeKiB, 'nr_hugepages'));
+    const free = files.get(hostPaths.nodeHugepages(id, sizeKiB, 'free_hugepages'));
+    if (nr === undefined || free === undefined) continue;
+    hugepages.push({ sizeKiB, total: parseUintFile('nr_hugepages', nr), free: parseUintFile('free_hugepages', free) });
+  }
+  return {
+    id,
+    cpus: cpulist === undefined ? r1.cpus.filter((c) => c.node === id).map((c) => c.cpu) : cpuList('node cpulist', cpulist.trim()),
+    memTotalKiB: mem.memTotalKiB,
+    memFreeKiB: mem.memFreeKiB,
+    hugepages,
+  };
+}
+
+function macOf(nic: NicDevice): NonNullable<IpLink['mac']> {
+  if (nic.link.mac === null) throw new HostOutputParseError('ip -d link show', `no MAC address for ${nic.name}`);
+  return nic.link.mac;
+}

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import eth from '../__fixtures__/ethtool-l-ens1f0.txt?raw';
+import ethOld from '../__fixtures__/ethtool-l-old.txt?raw';
+import ethTg3 from '../__fixtures__/ethtool-l-eno1.txt?raw';
+import list from '../__fixtures__/virsh-list-all.txt?raw';
+import names from '../__fixtures__/virsh-list-names.txt?raw';
+import domstate from '../__fixtures__/virsh-domstate.txt?raw';
+import cmdline from '../__fixtures__/cmdline.txt?raw';
+import { HostOutputParseError } from '../errors';
+import { parseEthtoolChannels } from './ethtool';
+import { cmdlineEnablesIommu, parseCpuMaskFile, parseGrepFiles, parsePciLinkTarget, parseReadlinks, parseUevent } from './files';
+import { parseIntFile, parseUintFile } from './lines';
+import { parseVirshDomstate, parseVirshList, parseVirshListNames } from './virsh';
+
+describe('ethtool -l', () => {
+  it('reads combined channels with n/a fields', () => {
+    expect(parseEthtoolChannels(eth)).toEqual({ maxCombined: 40, combined: 8, maxRx: 0, rx: 0, maxTx: 0, tx: 0 });
+  });
+  it('reads the older all-numeric format and separate rx/tx channels', () => {
+    expect(parseEthtoolChannels(ethOld)).toMatchObject({ maxCombined: 63, combined: 16 });
+    expect(parseEthtoolChannels(ethTg3)).toEqual({ maxCombined: 0, combined: 0, maxRx: 4, rx: 4, maxTx: 4, tx: 1 });
+  });
+  it('throws on an unsupported-driver answer', () => {
+    expect(() => parseEthtoolChannels('Channel parameters for eth0:\nCannot get device channel parameters\n: Operation not supported\n')).toThrow(HostOutputParseError);
+  });
+});
+
+describe('virsh', () => {
+  it('parses list --all', () => {
+    expect(parseVirshList(list)).toEqual([
+      { id: 1, name: 'web-01', state: 'running' },
+      { id: 3, name: 'db-01', state: 'paused' },
+      { id: null, name: 'batch-7', state: 'shut off' },
+    ]);
+  });
+  it('parses list --name and domstate', () => {
+    expect(parseVirshListNames(names)).toEqual(['web-01', 'db-01', 'batch-7']);
+    expect(parseVirshDomstate(domstate)).toBe('shut off');
+    expect(parseVirshDomstate('running\n\n')).toBe('running');
+  });
+  it('rejects unknown states and missing headers', () => {
+    expect(() => parseVirshDomstate('sleeping\n')).toThrow(HostOutputParseError);
+    expect(() => parseVirshList('web-01 running\n')).toThrow(/header/);
+    expect(() => parseVirshList(list.replace('paused', 'napping'))).toThrow(/napping/);
+  });
+});
+
+describe('sysfs and procfs files', () => {
+  it('splits grep -H output by requested path, even with colons in paths', () => {
+    const a = '/sys/bus/pci/devices/0000:3b:00.0/numa_node';
+    const b = '/sys/bus/pci/devices/0000:3b:00.0/uevent';
+    const m = parseGrepFiles(`${a}:1\n${b}:DRIVER=i40e\n${b}:PCI_SLOT_NAME=0000:3b:00.0\n`, [a, b, '/missing']);
+    expect(m.get(a)).toBe('1');
+    expect(parseUevent(m.get(b) ?? '').get('PCI_SLOT_NAME')).toBe('0000:3b:00.0');
+    expect(m.has('/missing')).toBe(false);
+    expect(() => parseGrepFiles('/other:1\n', [a])).toThrow(HostOutputParseError);
+  });
+  it('reads virtfn symlinks', () => {
+    expect(parseReadlinks('../0000:3b:02.0\n../0000:3b:02.1\n', 2).map(parsePciLinkTarget)).toEqual(['0000:3b:02.0', '0000:3b:02.1']);
+    expect(() => parseReadlinks('../0000:3b:02.0\n', 2)).toThrow(HostOutputParseError);
+    expect(() => parsePciLinkTarget('../../devices/virtual/net/x')).toThrow(HostOutputParseError);
+  });
+  it('reads number files and masks', () => {
+    expect(parseUintFile('sriov_totalvfs', '64\n')).toBe(64);
+    expect(parseIntFile('numa_node', '-1\n')).toBe(-1);
+    expect(() => parseUintFile('sriov_numvfs', 'x\n')).toThrow(HostOutputParseError);
+    expect(parseCpuMaskFile('rps_cpus', '00,00f00000\n')).toEqual([20, 21, 22, 23]);
+    expect(parseCpuMaskFile('rps_cpus', 'ffffffff,ffffffff,00000001\n')).toHaveLength(65);
+    expect(() => parseCpuMaskFile('rps_cpus', 'zz\n')).toThrow(HostOutputParseError);
+  });
+  it('recognises IOMMU switches on the kernel command line', () => {
+    expect(cmdlineEnablesIommu(cmdline)).toBe(true);
+    expect(cmdlineEnablesIommu('BOOT_IMAGE=/vmlinuz ro amd_iommu=on\n')).toBe(true);
+    expect(cmdlineEnablesIommu('BOOT_IMAGE=/vmlinuz ro quiet intel_iommu=off\n')).toBe(false);
+  });
+});

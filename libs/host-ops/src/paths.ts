@@ -1,0 +1,35 @@
+import type { IfName, PciAddress } from '@netpin/contracts';
+import { uintArg } from './command';
+
+/**
+ * Every host path netpin reads or writes. Each is built only from branded values or
+ * checked integers, so no path component can contain '/', '..' or shell syntax.
+ */
+export const hostPaths = {
+  nodeCpulist: (node: number) => `/sys/devices/system/node/node${uintArg('node', node)}/cpulist`,
+  nodeMeminfo: (node: number) => `/sys/devices/system/node/node${uintArg('node', node)}/meminfo`,
+  nodeHugepages: (node: number, sizeKiB: number, file: 'nr_hugepages' | 'free_hugepages') =>
+    `/sys/devices/system/node/node${uintArg('node', node)}/hugepages/hugepages-${uintArg('sizeKiB', sizeKiB)}kB/${file}`,
+  cpuTopology: (cpu: number, file: 'core_id' | 'physical_package_id' | 'thread_siblings_list') =>
+    `/sys/devices/system/cpu/cpu${uintArg('cpu', cpu)}/topology/${file}`,
+  netDeviceFile: (ifName: IfName, file: 'uevent' | 'numa_node' | 'sriov_totalvfs' | 'sriov_numvfs') =>
+    `/sys/class/net/${ifName}/device/${file}`,
+  netSpeed: (ifName: IfName) => `/sys/class/net/${ifName}/speed`,
+  sriovNumVfs: (ifName: IfName) => `/sys/class/net/${ifName}/device/sriov_numvfs`,
+  virtfn: (ifName: IfName, vf: number) => `/sys/class/net/${ifName}/device/virtfn${uintArg('vf', vf)}`,
+  rpsCpus: (ifName: IfName, queue: number) => `/sys/class/net/${ifName}/queues/rx-${uintArg('queue', queue)}/rps_cpus`,
+  irqAffinityList: (irq: number) => `/proc/irq/${uintArg('irq', irq)}/smp_affinity_list`,
+  pciDevice: (pci: PciAddress) => `/sys/bus/pci/devices/${pci}`,
+  procInterrupts: '/proc/interrupts',
+  procCmdline: '/proc/cmdline',
+  procCpuinfo: '/proc/cpuinfo',
+  iommuClass: '/sys/class/iommu',
+  devKvm: '/dev/kvm',
+  devVhostNet: '/dev/vhost-net',
+  devVfio: '/dev/vfio/vfio',
+  ovsVsctl: '/usr/bin/ovs-vsctl',
+  ovsDbSock: '/run/openvswitch/db.sock',
+} as const;
+
+/** Huge page sizes discovery looks for (2 MiB and 1 GiB on x86_64). */
+export const HUGEPAGE_SIZES_KIB = [2048, 1048576] as const;

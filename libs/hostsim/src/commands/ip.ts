@@ -1,0 +1,219 @@
+import { macAddressSchema } from '@netpin/contracts';
+import type { HostModel, NicState, VfState } from '../model';
+import { type CommandHandler, type CommandResult, fail, ok } from './types';
+
+/** `ip` from iproute2 6.x: `link show` (with VF lines) and `link set ... vf N ...`. */
+
+function vfLine(vf: VfState): string {
+  const parts = [`    vf ${vf.index}     link/ether ${vf.mac} brd ff:ff:ff:ff:ff:ff`];
+  if (vf.vlan !== 0) parts.push(`vlan ${vf.vlan}`);
+  if (vf.qos !== 0) parts.push(`qos ${vf.qos}`);
+  if (vf.maxTxRate !== 0) parts.push(`max_tx_rate ${vf.maxTxRate}Mbps`);
+  if (vf.minTxRate !== 0) parts.push(`min_tx_rate ${vf.minTxRate}Mbps`);
+  parts.push(`spoof checking ${vf.spoofchk ? 'on' : 'off'}`, `link-state ${vf.linkState}`, `trust ${vf.trust ? 'on' : 'off'}`);
+  return parts.join(', ');
+}
+
+interface Link {
+  index: number;
+  name: string;
+  type: 'loopback' | 'nic' | 'bridge' | 'ovs' | 'tap' | 'macvtap';
+  text: (details: boolean) => string;
+}
+
+function links(m: HostModel): Link[] {
+  const out: Link[] = [];
+  out.push({
+    index: 1,
+    name: 'lo',
+    type: 'loopback',
+    text: () => '1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000\n    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n',
+  });
+  const masterOf = (name: string): string | undefined => m.spec.bridges.find((b) => b.ports.some((p) => p === name))?.name;
+  for (const nic of m.nics) {
+    const sp = nic.spec;
+    out.push({
+      index: nic.ifindex,
+      name: sp.name,
+      type: 'nic',
+      text: (d) => {
+        const master = masterOf(sp.name);
+        const ovs = master !== undefined && m.bridge(master)?.kind === 'ovs';
+        let s = `${nic.ifindex}: ${sp.name}: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu ${sp.mtu} qdisc mq${master ? ` master ${ovs ? 'ovs-system' : master}` : ''} state UP mode DEFAULT group default qlen 1000\n`;
+        s += `    link/ether ${sp.mac} brd ff:ff:ff:ff:ff:ff`;
+        if (d) {
+          s += ` promiscuity ${master ? 1 : 0}  allmulti 0 minmtu 68 maxmtu 9710`;
+          if (master) s += ovs ? ' \n    openvswitch_slave' : ' \n    bridge_slave state forwarding priority 32 cost 2 hairpin off guard off root_block off fastleave off learning on flood on';
+          s += ` addrgenmode eui64 numtxqueues ${sp.maxCombined} numrxqueues ${sp.maxCombined} gso_max_size 65536 gso_max_segs 65535 tso_max_size 65536 tso_max_segs 65535 gro_max_size 65536 parentbus pci parentdev ${sp.pciAddress} `;
+        }
+        s += '\n';
+        for (const vf of nic.vfs) s += `${vfLine(vf)}\n`;
+        return s;
+      },
+    });
+  }
+  let idx = m.nics.length + 2;
+  if (m.spec.ovs) {
+    const i = idx++;
+    out.push({ index: i, name: 'ovs-system', type: 'ovs', text: (d) => `${i}: ovs-system: <BROADCAST,MULTICAST> mtu 1500 qdisc noop state DOWN mode DEFAULT group default qlen 1000\n    link/ether 6a:2f:41:0c:9e:${i.toString(16).padStart(2, '0')} brd ff:ff:ff:ff:ff:ff${d ? ' promiscuity 1  allmulti 0 minmtu 68 maxmtu 65535 \n    openvswitch addrgenmode eui64 numtxqueues 1 numrxqueues 1 ' : ''}\n` });
+  }
+  for (const b of m.spec.bridges) {
+    const i = idx++;
+    const mac = `02:b0:00:00:00:${i.toString(16).padStart(2, '0')}`;
+    const kindLine =
+      b.kind === 'linux'
+        ? ' promiscuity 0  allmulti 0 minmtu 68 maxmtu 65535 \n    bridge forward_delay 1500 hello_time 200 max_age 2000 ageing_time 30000 stp_state 0 priority 32768 vlan_filtering 0 vlan_protocol 802.1Q addrgenmode eui64 numtxqueues 1 numrxqueues 1 '
+        : ' promiscuity 1  allmulti 0 minmtu 68 maxmtu 65535 \n    openvswitch addrgenmode eui64 numtxqueues 1 numrxqueues 1 ';
+    out.push({
+      index: i,
+      name: b.name,
+      type: b.kind === 'linux' ? 'bridge' : 'ovs',
+      text: (d) => `${i}: ${b.name}: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state ${b.kind === 'linux' ? 'UP' : 'UNKNOWN'} mode DEFAULT group default qlen 1000\n    link/ether ${mac} brd ff:ff:ff:ff:ff:ff${d ? kindLine : ''}\n`,
+    });
+  }
+  for (const t of m.taps) {
+    const i = idx++;
+    const ovs = t.master !== undefined && m.bridge(t.master)?.kind === 'ovs';
+    const head = t.kind === 'macvtap' ? `${t.name}@${t.lower ?? ''}` : t.name;
+    const master = t.master ? ` master ${ovs ? 'ovs-system' : t.master}` : '';
+    const tapMac = `fe${t.mac.slice(2)}`;
+    out.push({
+      index: i,
+      name: t.name,
+      type: t.kind,
+      text: (d) =>
+        `${i}: ${head}: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc ${t.kind === 'tap' ? 'fq_codel' : 'noqueue'}${master} state UNKNOWN mode DEFAULT group default qlen ${t.kind === 'tap' ? 1000 : 500}\n    link/ether ${t.kind === 'tap' ? tapMac : t.mac} brd ff:ff:ff:ff:ff:ff${d ? (t.kind === 'macvtap' ? ` promiscuity 0 \n    macvtap mode ${t.mode ?? 'vepa'} ` : ' promiscuity 1 \n    tun type tap pi off vnet_hdr on multi_queue ') : ''}\n`,
+    });
+  }
+  return out;
+}
+
+function linkShow(m: HostModel, args: string[], details: boolean): CommandResult {
+  let dev: string | undefined;
+  let type: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === 'dev') dev = args[++i];
+    else if (args[i] === 'type') type = args[++i];
+    else if (args[i] === 'up') continue;
+    else if (dev === undefined) dev = args[i];
+  }
+  let all = links(m);
+  if (dev !== undefined) {
+    all = all.filter((l) => l.name === dev);
+    if (all.length === 0) return fail(1, `Device "${dev}" does not exist.`);
+  }
+  if (type !== undefined) {
+    const want = type === 'bridge' ? ['bridge'] : type === 'openvswitch' ? ['ovs'] : [type];
+    all = all.filter((l) => want.includes(l.type));
+  }
+  return ok(all.map((l) => l.text(details)).join(''));
+}
+
+const rtnl = (text: string): CommandResult => fail(2, `RTNETLINK answers: ${text}`);
+const invarg = (what: string, value: string | undefined): CommandResult => fail(255, `Error: argument "${value ?? ''}" is wrong: Invalid "${what}" value`);
+
+function onOff(v: string | undefined): boolean | undefined {
+  return v === 'on' ? true : v === 'off' ? false : undefined;
+}
+
+/** `ip link set PF vf N attr value...`: every attribute is checked before any is applied. */
+function linkSetVf(nic: NicState, args: string[]): CommandResult {
+  const idxText = args[0];
+  if (idxText === undefined || !/^\d+$/.test(idxText)) return invarg('vf', idxText);
+  const changes: ((vf: VfState) => void)[] = [];
+  let max: number | undefined;
+  let min: number | undefined;
+  for (let i = 1; i < args.length; i += 2) {
+    const key = args[i];
+    const val = args[i + 1];
+    switch (key) {
+      case 'mac': {
+        if (val === undefined || !/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(val)) return fail(1, `"${val ?? ''}" is invalid lladdr.`);
+        const parsed = macAddressSchema.safeParse(val);
+        if (!parsed.success) return rtnl('Invalid argument');
+        changes.push((vf) => (vf.mac = parsed.data));
+        break;
+      }
+      case 'vlan': {
+        if (val === undefined || !/^\d+$/.test(val)) return invarg('vlan', val);
+        const n = Number(val);
+        if (n > 4095) return rtnl('Invalid argument');
+        changes.push((vf) => (vf.vlan = n));
+        break;
+      }
+      case 'qos': {
+        if (val === undefined || !/^\d+$/.test(val)) return invarg('qos', val);
+        const n = Number(val);
+        if (n > 7) return rtnl('Invalid argument');
+        changes.push((vf) => (vf.qos = n));
+        break;
+      }
+      case 'spoofchk':
+      case 'trust': {
+        const b = onOff(val);
+        if (b === undefined) return invarg(key, val);
+        changes.push((vf) => (key === 'trust' ? (vf.trust = b) : (vf.spoofchk = b)));
+        break;
+      }
+      case 'state': {
+        if (val !== 'auto' && val !== 'enable' && val !== 'disable') return invarg('state', val);
+        changes.push((vf) => (vf.linkState = val));
+        break;
+      }
+      case 'rate':
+      case 'max_tx_rate':
+      case 'min_tx_rate': {
+        if (val === undefined || !/^\d+$/.test(val)) return invarg(key, val);
+        if (key === 'min_tx_rate') min = Number(val);
+        else max = Number(val);
+        break;
+      }
+      default:
+        return fail(255, `Error: argument "${key}" is wrong: unknown vf parameter`);
+    }
+  }
+  if (nic.spec.sriovTotalVfs === 0) return rtnl('Operation not supported');
+  const vf = nic.vfs[Number(idxText)];
+  if (!vf) return rtnl('Invalid argument');
+  if (max !== undefined || min !== undefined) {
+    const newMax = max ?? vf.maxTxRate;
+    const newMin = min ?? vf.minTxRate;
+    // Intel ixgbe/igb have no minimum rate; every driver bounds rates by link speed.
+    const noMin = ['ixgbe', 'igb'].includes(nic.spec.driver);
+    if (newMax > nic.spec.speedMbps || newMin > nic.spec.speedMbps || (noMin && newMin !== 0) || (newMax !== 0 && newMin > newMax)) return rtnl('Invalid argument');
+    changes.push((v) => {
+      v.maxTxRate = newMax;
+      v.minTxRate = newMin;
+    });
+  }
+  for (const c of changes) c(vf);
+  return ok();
+}
+
+function linkSet(m: HostModel, args: string[]): CommandResult {
+  const rest = args[0] === 'dev' ? args.slice(1) : args;
+  const name = rest[0];
+  if (name === undefined) return fail(1, 'Not enough information: "dev" argument is required.');
+  const nic = m.nic(name);
+  const isOther = m.spec.bridges.some((b) => b.name === name) || m.taps.some((t) => t.name === name) || name === 'lo';
+  if (!nic && !isOther) return fail(1, `Cannot find device "${name}"`);
+  const tail = rest.slice(1);
+  if (tail[0] === 'vf') return nic ? linkSetVf(nic, tail.slice(1)) : rtnl('Operation not supported');
+  for (const t of tail) if (!['up', 'down'].includes(t)) return fail(255, `Error: either "dev" is duplicate, or "${t}" is a garbage.`);
+  return ok();
+}
+
+export const ip: CommandHandler = (args, ctx) => {
+  let details = false;
+  let i = 0;
+  for (; i < args.length && args[i].startsWith('-'); i++) {
+    const o = args[i];
+    if (o === '-d' || o === '-details' || o === '--details') details = true;
+    else if (o !== '-0' && o !== '-o') return fail(255, `Option "${o}" is unknown, try "ip -help".`);
+  }
+  const [obj, verb, ...rest] = args.slice(i);
+  if (obj !== 'link' && obj !== 'l') return fail(255, `Object "${obj ?? ''}" is unknown, try "ip help".`);
+  if (verb === undefined || verb === 'show' || verb === 'list' || verb === 'ls') return linkShow(ctx.model, rest, details);
+  if (verb === 'set') return linkSet(ctx.model, rest);
+  return fail(255, `Command "${verb}" is unknown, try "ip link help".`);
+};

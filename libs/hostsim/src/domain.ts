@@ -1,0 +1,228 @@
+import { createHash } from 'node:crypto';
+import { parseCpuList } from '@netpin/contracts';
+import { type DomainRecord, type HostModel, SIZE_1G_KIB, SIZE_2M_KIB } from './model';
+import { type XmlElement, child, cloneXml, element, insertAfter, select } from './xml-tree';
+
+/**
+ * libvirt's behaviour around a domain definition: what `define` adds to the XML, what
+ * `start` checks against the host (with libvirt's error texts), and what the live XML
+ * carries while the domain runs.
+ */
+export class DomainStartError extends Error {
+  readonly code = 'DOMAIN_START_FAILED';
+}
+
+function hashHex(...parts: string[]): string {
+  return createHash('sha256').update(parts.join('\0')).digest('hex');
+}
+
+export function makeUuid(host: string, name: string, seq: number): string {
+  const h = hashHex(host, name, String(seq));
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+const UNIT_KIB: Record<string, number> = { b: 1 / 1024, bytes: 1 / 1024, k: 1, kib: 1, kb: 1000 / 1024, m: 1024, mib: 1024, mb: 1e6 / 1024, g: 1048576, gib: 1048576, gb: 1e9 / 1024, t: 1073741824, tib: 1073741824 };
+
+export function toKiB(value: string, unit: string | undefined): number | undefined {
+  const f = UNIT_KIB[(unit ?? 'KiB').toLowerCase()];
+  if (f === undefined || !/^\d+$/.test(value.trim())) return undefined;
+  return Math.round(Number(value.trim()) * f);
+}
+
+export function pciFromAttrs(a: Record<string, string>): string {
+  const h = (v: string | undefined, w: number): string => parseInt(v ?? '0', 16).toString(16).padStart(w, '0');
+  return `${h(a.domain, 4)}:${h(a.bus, 2)}:${h(a.slot, 2)}.${parseInt(a.function ?? '0', 16)}`;
+}
+
+/** Validation and normalisation libvirt applies at define time. Returns an error text or the root. */
+export function normalizeDefinition(root: XmlElement, host: string, uuidSeq: number): XmlElement | string {
+  if (root.name !== 'domain') return `XML error: unexpected root element <${root.name}>, expecting <domain>`;
+  if (!root.attrs.type) return 'XML error: missing domain type attribute';
+  const name = child(root, 'name')?.text.trim();
+  if (!name) return 'XML error: missing domain name information';
+  if (name.includes('/')) return `XML error: name ${name} cannot contain '/'`;
+  const d = cloneXml(root);
+  if (!child(d, 'uuid')) insertAfter(d, element('uuid', {}, makeUuid(host, name, uuidSeq)), ['name']);
+  const mem = child(d, 'memory');
+  if (!mem) return 'XML error: missing memory element';
+  const kib = toKiB(mem.text, mem.attrs.unit);
+  if (kib === undefined || kib === 0) return `XML error: Invalid value '${mem.text}' for element or attribute './memory[1]'`;
+  mem.attrs = { unit: 'KiB' };
+  mem.text = String(kib);
+  if (!child(d, 'currentMemory')) insertAfter(d, element('currentMemory', { unit: 'KiB' }, String(kib)), ['memory']);
+  const vcpu = child(d, 'vcpu');
+  if (!vcpu) return 'XML error: missing vcpu element';
+  if (!vcpu.attrs.placement) vcpu.attrs = { placement: 'static', ...vcpu.attrs };
+  const nvcpu = Number(vcpu.text.trim());
+  for (const pin of select(d, 'cputune/vcpupin')) {
+    if (Number(pin.attrs.vcpu) >= nvcpu) return `unsupported configuration: vcpupin for vcpu ${pin.attrs.vcpu} is out of range of the domain's vcpus`;
+    if (pin.attrs.cpuset !== undefined && !validCpuList(pin.attrs.cpuset)) return `invalid argument: Failed to parse bitmap '${pin.attrs.cpuset}'`;
+  }
+  const os = child(d, 'os');
+  const type = os && child(os, 'type');
+  if (type) {
+    type.attrs = { arch: 'x86_64', machine: 'pc-q35-7.2', ...type.attrs };
+  }
+  const devices = child(d, 'devices');
+  if (devices) {
+    if (!child(devices, 'emulator')) devices.children.unshift(element('emulator', {}, '/usr/bin/qemu-system-x86_64'));
+    select(d, 'devices/interface').forEach((iface, i) => {
+      if (!child(iface, 'mac')) {
+        const h = hashHex(host, name, 'mac', String(i));
+        iface.children.unshift(element('mac', { address: `52:54:00:${h.slice(0, 2)}:${h.slice(2, 4)}:${h.slice(4, 6)}` }));
+      }
+    });
+  }
+  return d;
+}
+
+function validCpuList(s: string): boolean {
+  try {
+    parseCpuList(s.replace(/\^\d+/g, '').replace(/,,+/g, ','));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function cpusOf(s: string): number[] {
+  const excluded = [...s.matchAll(/\^(\d+)/g)].map((m) => Number(m[1]));
+  const base = parseCpuList(
+    s
+      .split(',')
+      .filter((p) => !p.startsWith('^'))
+      .join(','),
+  );
+  return base.filter((c) => !excluded.includes(c));
+}
+
+/** The checks a real start makes against host resources; throws with libvirt's message. */
+export function checkStart(m: HostModel, d: DomainRecord): { pci: string[]; hugepages: DomainRecord['held']['hugepages'] } {
+  const x = d.config;
+  const err = (msg: string): never => {
+    throw new DomainStartError(msg);
+  };
+  if (x.attrs.type === 'kvm' && !m.spec.kvm) err('invalid argument: could not find capabilities for domaintype=kvm');
+  const cpusets = [child(x, 'vcpu')?.attrs.cpuset, ...select(x, 'cputune/vcpupin').map((p) => p.attrs.cpuset), ...select(x, 'cputune/emulatorpin').map((p) => p.attrs.cpuset)];
+  for (const cs of cpusets) {
+    if (cs === undefined) continue;
+    const missing = cpusOf(cs).filter((c) => !m.hasCpu(c));
+    if (missing.length > 0) err(`Invalid value '${cs}' for 'cpuset.cpus': Invalid argument`);
+  }
+  const nodeset = select(x, 'numatune/memory')[0]?.attrs.nodeset;
+  const nodes = nodeset !== undefined ? parseCpuList(nodeset) : m.spec.numaNodes.map((_, i) => i);
+  for (const n of nodes) if (n >= m.spec.numaNodes.length) err(`unsupported configuration: NUMA node ${n} is unavailable`);
+
+  const pci: string[] = [];
+  const heldBy = (addr: string): DomainRecord | undefined => [...m.domains.values()].find((o) => o !== d && o.live && o.held.pci.includes(addr));
+  const claimPci = (addr: string): void => {
+    if (!m.spec.iommu) err("unsupported configuration: host doesn't support passthrough of host PCI devices");
+    if (!m.pciDevice(addr)) err(`Device ${addr} not found: could not access /sys/bus/pci/devices/${addr}/config: No such file or directory`);
+    const other = heldBy(addr);
+    if (other || pci.includes(addr)) err(`Requested operation is not valid: PCI device ${addr} is in use by driver QEMU, domain ${other?.name ?? d.name}`);
+    pci.push(addr);
+  };
+  for (const hd of select(x, 'devices/hostdev')) {
+    if (hd.attrs.type !== 'pci') continue;
+    const a = select(hd, 'source/address')[0];
+    if (a) claimPci(pciFromAttrs(a.attrs));
+  }
+  for (const iface of select(x, 'devices/interface')) {
+    const src = child(iface, 'source');
+    const driver = child(iface, 'driver');
+    switch (iface.attrs.type) {
+      case 'bridge': {
+        const br = src?.attrs.bridge ?? '';
+        const b = m.bridge(br);
+        if (!b) err(`Cannot get interface MTU on '${br}': No such device`);
+        const wantsOvs = child(iface, 'virtualport')?.attrs.type === 'openvswitch';
+        if (b && wantsOvs && b.kind !== 'ovs') err(`Unable to add port vnet${m.nextVnet} to OVS bridge ${br}: ovs-vsctl: no bridge named ${br}`);
+        if (b && !wantsOvs && b.kind === 'ovs') err(`Unable to add bridge ${br} port vnet${m.nextVnet}: Operation not supported`);
+        break;
+      }
+      case 'direct': {
+        const dev = src?.attrs.dev ?? '';
+        if (!m.nic(dev)) err(`Unable to get index for interface ${dev}: No such device`);
+        break;
+      }
+      case 'network':
+        err(`Network not found: no network with matching name '${src?.attrs.network ?? ''}'`);
+        break;
+      case 'hostdev': {
+        const a = src && child(src, 'address');
+        if (a) claimPci(pciFromAttrs(a.attrs));
+        break;
+      }
+      default:
+        break;
+    }
+    if (driver?.attrs.name === 'vhost' && !m.spec.vhostNet) err('unsupported configuration: vhost-net is not supported with this QEMU binary');
+  }
+
+  const hugepages: DomainRecord['held']['hugepages'] = [];
+  const hp = select(x, 'memoryBacking/hugepages')[0];
+  if (hp) {
+    const page = child(hp, 'page');
+    const sizeKiB = page ? (toKiB(page.attrs.size ?? '', page.attrs.unit) ?? -1) : SIZE_2M_KIB;
+    if (sizeKiB !== SIZE_2M_KIB && sizeKiB !== SIZE_1G_KIB) err(`internal error: Unable to find any usable hugetlbfs mount for ${sizeKiB} KiB`);
+    let pages = Math.ceil(Number(child(x, 'memory')?.text ?? '0') / sizeKiB);
+    for (const n of nodes) {
+      const pool = m.hugePool(n, sizeKiB);
+      if (!pool || pages === 0) continue;
+      const take = Math.min(pool.nr - pool.used, pages);
+      if (take > 0) hugepages.push({ node: n, sizeKiB, pages: take });
+      pages -= take;
+    }
+    if (pages > 0) err('internal error: qemu unexpectedly closed the monitor: qemu-system-x86_64: unable to map backing store for guest RAM: Cannot allocate memory');
+  }
+  return { pci, hugepages };
+}
+
+/** Build the live XML and host-side effects (taps, VF MAC/VLAN) of a domain that starts. */
+export function applyStart(m: HostModel, d: DomainRecord, held: DomainRecord['held']): void {
+  const live = cloneXml(d.config);
+  d.id = m.nextDomainId++;
+  live.attrs = { type: live.attrs.type, id: String(d.id), ...live.attrs };
+  for (const h of held.hugepages) {
+    const pool = m.hugePool(h.node, h.sizeKiB);
+    if (pool) pool.used += h.pages;
+  }
+  select(live, 'devices/interface').forEach((iface, i) => {
+    const mac = child(iface, 'mac')?.attrs.address ?? '52:54:00:00:00:00';
+    const src = child(iface, 'source');
+    if (iface.attrs.type === 'bridge' || iface.attrs.type === 'direct') {
+      const direct = iface.attrs.type === 'direct';
+      const dev = direct ? `macvtap${m.nextMacvtap++}` : `vnet${m.nextVnet++}`;
+      m.taps.push({ name: dev, kind: direct ? 'macvtap' : 'tap', master: direct ? undefined : src?.attrs.bridge, lower: direct ? src?.attrs.dev : undefined, mode: src?.attrs.mode, mac, domain: d.name });
+      const target = child(iface, 'target');
+      if (target) target.attrs.dev = dev;
+      else insertAfter(iface, element('target', { dev }), ['mac', 'source', 'virtualport']);
+    }
+    if (iface.attrs.type === 'hostdev') {
+      const a = src && child(src, 'address');
+      const dev = a ? m.pciDevice(pciFromAttrs(a.attrs)) : undefined;
+      if (dev?.vf) {
+        dev.vf.mac = mac;
+        const tag = select(iface, 'vlan/tag')[0]?.attrs.id;
+        if (tag !== undefined) dev.vf.vlan = Number(tag);
+      }
+    }
+    insertAfter(iface, element('alias', { name: iface.attrs.type === 'hostdev' ? `hostdev${i}` : `net${i}` }), ['mac', 'source', 'virtualport', 'target', 'model', 'driver', 'vlan']);
+  });
+  select(live, 'devices/hostdev').forEach((hd, i) => insertAfter(hd, element('alias', { name: `hostdev${i}` }), ['source', 'driver']));
+  if (!child(live, 'resource')) insertAfter(live, element('resource', {}, '', [element('partition', {}, '/machine')]), ['cputune', 'numatune', 'vcpu', 'currentMemory']);
+  d.live = live;
+  d.held = held;
+}
+
+export function applyStop(m: HostModel, d: DomainRecord): void {
+  for (const h of d.held.hugepages) {
+    const pool = m.hugePool(h.node, h.sizeKiB);
+    if (pool) pool.used = Math.max(0, pool.used - h.pages);
+  }
+  m.taps = m.taps.filter((t) => t.domain !== d.name);
+  d.live = undefined;
+  d.id = undefined;
+  d.held = { pci: [], hugepages: [] };
+  if (!d.persistent) m.domains.delete(d.name);
+}

@@ -1,0 +1,106 @@
+import { type IfName, hostFactsSchema } from '@netpin/contracts';
+import {
+  type CommandOutput,
+  type HostCommand,
+  assembleFacts,
+  ipLinkSetVf,
+  nextDiscoverySteps,
+  parseIpLinkShow,
+  parseVirshDomstate,
+  parseVirshList,
+  setIrqAffinity,
+  setRpsCpus,
+  setSriovNumVfs,
+  shellQuote,
+  virshDefine,
+  virshDomstate,
+  virshListAll,
+  virshStart,
+  ipLinkShow,
+} from '@netpin/host-ops';
+import { describe, expect, it } from 'vitest';
+import { irqNamesFor } from './model';
+import { PROFILE_NAMES, profileSpec } from './profiles';
+import { type Fixture, hostFixture } from './test-fixture';
+
+/**
+ * Fidelity against the real command layer: host-ops builds the commands and parses the
+ * answers exactly as the agent will, so a format hostsim gets wrong fails here.
+ */
+async function runCmd(f: Fixture, cmd: HostCommand): Promise<CommandOutput> {
+  const r = await f.conn.run(shellQuote(cmd.argv), cmd.stdin);
+  return { stdout: r.stdout, stderr: r.stderr, exitCode: r.code ?? -1 };
+}
+
+async function discover(f: Fixture) {
+  const out: Record<string, CommandOutput> = {};
+  for (let steps = nextDiscoverySteps(out); steps.length > 0; steps = nextDiscoverySteps(out)) {
+    for (const s of steps) out[s.key] = await runCmd(f, s.command);
+  }
+  return hostFactsSchema.parse(assembleFacts(out));
+}
+
+describe.each(PROFILE_NAMES.map((p) => [p]))('host-ops discovery of %s', (profile) => {
+  it('finds what the spec describes', async () => {
+    const spec = profileSpec(profile, 'hv-test', 1);
+    const f = await hostFixture(profile);
+    try {
+      const facts = await discover(f);
+      expect(facts.cpus).toHaveLength(spec.cpu.sockets * spec.cpu.coresPerSocket * spec.cpu.threadsPerCore);
+      expect(facts.numaNodes).toHaveLength(spec.numaNodes.length);
+      expect(facts.capabilities).toMatchObject({ iommu: spec.iommu, iommuOnCmdline: spec.iommu, vhostNet: spec.vhostNet, kvm: spec.kvm, ovs: spec.ovs, vfio: spec.iommu });
+      expect(facts.nics.map((n) => n.name).sort()).toEqual(spec.nics.map((n) => n.name).sort());
+      for (const nic of spec.nics) {
+        const got = facts.nics.find((n) => n.name === nic.name);
+        expect(got).toMatchObject({ pciAddress: nic.pciAddress, driver: nic.driver, numaNode: nic.numaNode < 0 ? null : nic.numaNode, speedMbps: nic.speedMbps });
+        expect(got?.sriov?.totalVfs ?? 0).toBe(nic.sriovTotalVfs);
+        // Queue vectors carry a queue number; e1000e's link vector does not.
+        expect(got?.irqs.map((i) => i.name)).toEqual(irqNamesFor(nic).filter((n) => n !== nic.name));
+      }
+    } finally {
+      await f.close();
+    }
+  });
+});
+
+describe('host-ops writes against dual-socket-sriov', () => {
+  it('configures VFs, IRQs and RPS, and reads them back through discovery', async () => {
+    const f = await hostFixture('dual-socket-sriov');
+    const pf = 'ens1f0' as IfName;
+    try {
+      expect((await runCmd(f, setSriovNumVfs(pf, 8))).exitCode).toBe(0);
+      const busy = await runCmd(f, setSriovNumVfs(pf, 4));
+      expect(busy.exitCode).toBe(1);
+      expect(busy.stderr).toContain('Device or resource busy');
+      const set = ipLinkSetVf(pf, 5, { mac: '52:54:00:01:02:03' as never, vlan: 300 as never, spoofChk: false, trust: true, maxTxRateMbps: 2000 });
+      expect((await runCmd(f, set)).exitCode).toBe(0);
+      expect((await runCmd(f, setIrqAffinity(100, [4, 5, 6]))).exitCode).toBe(0);
+      expect((await runCmd(f, setRpsCpus(pf, 1, [8, 40], 64))).exitCode).toBe(0);
+
+      const [link] = parseIpLinkShow((await runCmd(f, ipLinkShow(pf))).stdout);
+      expect(link.vfs[5]).toMatchObject({ mac: '52:54:00:01:02:03', vlan: 300, spoofChk: false, trust: true, maxTxRateMbps: 2000 });
+
+      const facts = await discover(f);
+      const nic = facts.nics.find((n) => n.name === pf);
+      expect(nic?.sriov?.numVfs).toBe(8);
+      expect(nic?.sriov?.vfs[5].pciAddress).toBe('0000:3b:11.2');
+      expect(nic?.irqs.find((i) => i.irq === 100)?.affinity).toEqual([4, 5, 6]);
+      expect(nic?.rps.find((r) => r.queue === 1)?.cpus).toEqual([8, 40]);
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('defines and starts a domain with the virsh builders and parsers', async () => {
+    const f = await hostFixture('small-one-node');
+    try {
+      const xml = "<domain type='kvm'><name>web1</name><memory unit='MiB'>1024</memory><vcpu>2</vcpu><os><type>hvm</type></os><devices><interface type='bridge'><source bridge='br0'/><model type='virtio'/></interface></devices></domain>";
+      expect((await runCmd(f, virshDefine(xml))).exitCode).toBe(0);
+      expect((await runCmd(f, virshStart('web1' as never))).exitCode).toBe(0);
+      expect(parseVirshDomstate((await runCmd(f, virshDomstate('web1' as never))).stdout)).toBe('running');
+      expect(parseVirshList((await runCmd(f, virshListAll())).stdout)).toEqual([{ id: 1, name: 'web1', state: 'running' }]);
+    } finally {
+      await f.close();
+    }
+  });
+});

@@ -1,0 +1,10 @@
+export { startHost, startFleet, type Fleet, type FleetOptions } from './fleet';
+export { SimHost, type HostOptions } from './sim-host';
+export { type FaultConfig, type FailRule } from './faults';
+export { type HostStateSnapshot, type CommandLogEntry } from './snapshot';
+export { ensureClientKey, fingerprintOf, generateEd25519, type ClientKey } from './keys';
+export { PROFILE_NAMES, type ProfileName, profileSpec, isProfileName, UnknownProfileError } from './profiles';
+export { hostSpecSchema, parseHostSpec, loadHostSpecFile, HostSpecError, type HostSpec, type HostSpecInput } from './spec';
+export { tokenize, parseList, shellQuote, ShellSyntaxError } from './shell-words';
+export { HostModel, type VfState } from './model';
+export { parseCli, describeFleet, formatFleet, CliUsageError, USAGE, type CliCommand, type FleetEntry } from './cli';

@@ -1,0 +1,288 @@
+import { formatCpuList } from '@netpin/contracts';
+import { KernelError } from './errors';
+import type { HostSpec, NicSpec } from './spec';
+import type { XmlElement } from './xml-tree';
+
+export interface CpuTopo {
+  id: number;
+  socket: number;
+  /** Core id within its socket, as topology/core_id shows it. */
+  core: number;
+  /** Core index across the host, as lscpu's CORE column shows it. */
+  coreIndex: number;
+  thread: number;
+  node: number;
+}
+
+export type VfLinkState = 'auto' | 'enable' | 'disable';
+
+export interface VfState {
+  index: number;
+  pci: string;
+  mac: string;
+  vlan: number;
+  qos: number;
+  spoofchk: boolean;
+  trust: boolean;
+  linkState: VfLinkState;
+  maxTxRate: number;
+  minTxRate: number;
+}
+
+export interface NicState {
+  spec: NicSpec;
+  ifindex: number;
+  numVfs: number;
+  vfs: VfState[];
+  combined: number;
+  /** CPUs per rx queue for RPS (empty = off). */
+  rps: number[][];
+}
+
+export interface IrqState {
+  irq: number;
+  name: string;
+  chip: string;
+  hwirq: string;
+  affinity: number[];
+  /** Interrupt count per CPU seed: counts grow deterministically with commands run. */
+  weight: number;
+}
+
+export interface HugePool {
+  nr: number;
+  /** Pages held by running domains. */
+  used: number;
+}
+
+export interface DomainRecord {
+  name: string;
+  uuid: string;
+  /** The persistent (inactive) definition, after libvirt's define-time additions. */
+  config: XmlElement;
+  /** Present while running: the live XML with runtime additions. */
+  live?: XmlElement;
+  id?: number;
+  persistent: boolean;
+  /** Host resources held while running. */
+  held: { pci: string[]; hugepages: { node: number; sizeKiB: number; pages: number }[] };
+}
+
+/** A tap or macvtap device libvirt created for a running domain. */
+export interface TapDevice {
+  name: string;
+  kind: 'tap' | 'macvtap';
+  /** Linux or OVS bridge the tap is plugged into. */
+  master?: string;
+  /** Lower device of a macvtap. */
+  lower?: string;
+  mode?: string;
+  mac: string;
+  domain: string;
+}
+
+export const SIZE_2M_KIB = 2048;
+export const SIZE_1G_KIB = 1048576;
+
+/** All mutable state of one simulated hypervisor. */
+export class HostModel {
+  readonly cpus: CpuTopo[];
+  readonly nodeCpus: number[][];
+  nics: NicState[] = [];
+  irqs: IrqState[] = [];
+  hugepages: { p2M: HugePool; p1G: HugePool }[] = [];
+  irqbalanceActive = true;
+  domains = new Map<string, DomainRecord>();
+  taps: TapDevice[] = [];
+  /** Scratch files written by clients outside /sys, /proc and /dev (e.g. /tmp/dom.xml). */
+  files = new Map<string, string>();
+  nextDomainId = 1;
+  nextVnet = 0;
+  nextMacvtap = 0;
+  bootCount = 0;
+  commandCount = 0;
+
+  constructor(readonly spec: HostSpec) {
+    const { sockets, coresPerSocket, threadsPerCore } = spec.cpu;
+    const nodes = spec.numaNodes.length;
+    const cores = sockets * coresPerSocket;
+    this.cpus = [];
+    for (let t = 0; t < threadsPerCore; t++) {
+      for (let s = 0; s < sockets; s++) {
+        for (let c = 0; c < coresPerSocket; c++) {
+          const coreIndex = s * coresPerSocket + c;
+          // Nodes split sockets evenly (sub-NUMA clustering) or group whole sockets.
+          const node = nodes >= sockets ? Math.floor((coreIndex * nodes) / cores) : Math.floor((s * nodes) / sockets);
+          this.cpus.push({ id: t * cores + coreIndex, socket: s, core: c, coreIndex, thread: t, node });
+        }
+      }
+    }
+    this.nodeCpus = spec.numaNodes.map((_, n) => this.cpus.filter((c) => c.node === n).map((c) => c.id).sort((a, b) => a - b));
+    this.boot();
+  }
+
+  get nrCpus(): number {
+    return this.cpus.length;
+  }
+
+  allCpus(): number[] {
+    return this.cpus.map((c) => c.id).sort((a, b) => a - b);
+  }
+
+  hasCpu(id: number): boolean {
+    return id >= 0 && id < this.cpus.length;
+  }
+
+  /** Everything that does not survive a reboot goes back to its boot value. */
+  boot(): void {
+    this.bootCount++;
+    this.nics = this.spec.nics.map((spec, i) => ({ spec, ifindex: i + 2, numVfs: 0, vfs: [], combined: spec.combined, rps: [] }));
+    this.hugepages = this.spec.numaNodes.map((n) => ({ p2M: { nr: n.hugepages2M.nr, used: 0 }, p1G: { nr: n.hugepages1G.nr, used: 0 } }));
+    this.irqbalanceActive = this.spec.irqbalance;
+    const all = this.allCpus();
+    const sys: [number, string, string, string][] = [
+      [0, 'IO-APIC', '2-edge', 'timer'],
+      [1, 'IO-APIC', '1-edge', 'i8042'],
+      [8, 'IO-APIC', '8-edge', 'rtc0'],
+      [9, 'IO-APIC', '9-fasteoi', 'acpi'],
+      [16, 'IO-APIC', '16-fasteoi', 'ehci_hcd:usb1'],
+    ];
+    this.irqs = sys.map(([irq, chip, hwirq, name]) => ({ irq, chip, hwirq, name, affinity: irq === 0 ? [0] : all, weight: irq + 3 }));
+    for (const nic of this.spec.nics) {
+      irqNamesFor(nic).forEach((name, q) => {
+        this.irqs.push({ irq: nic.irqBase + q, chip: `IR-PCI-MSIX-${nic.pciAddress}`, hwirq: `${q + 1}-edge`, name, affinity: all, weight: q + 1 });
+      });
+    }
+    this.irqs.sort((a, b) => a.irq - b.irq);
+    for (const d of [...this.domains.values()]) {
+      d.live = undefined;
+      d.id = undefined;
+      d.held = { pci: [], hugepages: [] };
+      if (!d.persistent) this.domains.delete(d.name);
+    }
+    this.taps = [];
+    this.files.clear();
+    this.nextDomainId = 1;
+    this.nextVnet = 0;
+    this.nextMacvtap = 0;
+  }
+
+  nic(name: string): NicState | undefined {
+    return this.nics.find((n) => n.spec.name === name);
+  }
+
+  irq(n: number): IrqState | undefined {
+    return this.irqs.find((i) => i.irq === n);
+  }
+
+  bridge(name: string): HostSpec['bridges'][number] | undefined {
+    return this.spec.bridges.find((b) => b.name === name);
+  }
+
+  /** PCI address of VF `index` from the PF's SR-IOV offset and stride. */
+  vfPci(nic: NicSpec, index: number): string {
+    const [dom, bus, devfn] = nic.pciAddress.split(':');
+    const [dev, fn] = devfn.split('.');
+    const rid = (parseInt(bus, 16) << 8) | (parseInt(dev, 16) << 3) | parseInt(fn, 16);
+    const vfRid = rid + nic.vfOffset + index * nic.vfStride;
+    const h = (n: number, w: number): string => n.toString(16).padStart(w, '0');
+    return `${dom}:${h((vfRid >> 8) & 0xff, 2)}:${h((vfRid >> 3) & 0x1f, 2)}.${vfRid & 7}`;
+  }
+
+  /** The PF or VF at a PCI address, if the host has it. */
+  pciDevice(addr: string): { nic: NicState; vf?: VfState } | undefined {
+    const a = addr.toLowerCase();
+    for (const nic of this.nics) {
+      if (nic.spec.pciAddress === a) return { nic };
+      const vf = nic.vfs.find((v) => v.pci === a);
+      if (vf) return { nic, vf };
+    }
+    return undefined;
+  }
+
+  /** sriov_numvfs store, with the checks and errno order of drivers/pci/iov.c. */
+  writeNumVfs(nic: NicState, text: string): void {
+    const t = text.trim();
+    if (!/^\d+$/.test(t) || Number(t) > 65535) throw new KernelError('EINVAL');
+    const n = Number(t);
+    if (n > nic.spec.sriovTotalVfs) throw new KernelError('ERANGE');
+    if (n === nic.numVfs) return;
+    if (n === 0) {
+      nic.numVfs = 0;
+      nic.vfs = [];
+      return;
+    }
+    if (nic.numVfs !== 0) throw new KernelError('EBUSY');
+    nic.numVfs = n;
+    nic.vfs = Array.from({ length: n }, (_, index) => ({
+      index,
+      pci: this.vfPci(nic.spec, index),
+      mac: '00:00:00:00:00:00',
+      vlan: 0,
+      qos: 0,
+      spoofchk: true,
+      trust: false,
+      linkState: 'auto' as const,
+      maxTxRate: 0,
+      minTxRate: 0,
+    }));
+  }
+
+  /** Cpus of a list/mask write: every CPU must exist and at least one be given. */
+  checkCpus(cpus: number[]): void {
+    if (cpus.length === 0 || cpus.some((c) => !this.hasCpu(c))) throw new KernelError('EINVAL');
+  }
+
+  hugePool(node: number, sizeKiB: number): HugePool | undefined {
+    const n = this.hugepages[node];
+    if (!n) return undefined;
+    return sizeKiB === SIZE_1G_KIB ? n.p1G : sizeKiB === SIZE_2M_KIB ? n.p2M : undefined;
+  }
+
+  /** nr_hugepages store: like the kernel, a short allocation is silent, never an error. */
+  writeNrHugepages(node: number, sizeKiB: number, text: string): void {
+    const t = text.trim();
+    if (!/^\d+$/.test(t)) throw new KernelError('EINVAL');
+    const pool = this.hugePool(node, sizeKiB);
+    if (!pool) throw new KernelError('EINVAL');
+    const n = this.hugepages[node];
+    const other = sizeKiB === SIZE_1G_KIB ? n.p2M.nr * SIZE_2M_KIB : n.p1G.nr * SIZE_1G_KIB;
+    // Keep 2 GiB of each node for the kernel and ordinary allocations.
+    const availKiB = (this.spec.numaNodes[node].memoryMiB - 2048) * 1024 - other;
+    const max = Math.max(0, Math.floor(availKiB / sizeKiB));
+    pool.nr = Math.max(pool.used, Math.min(Number(t), max));
+  }
+
+  cpuListText(cpus: number[]): string {
+    return formatCpuList(cpus);
+  }
+
+  /** What irqbalance does behind the operator's back: move every IRQ to one CPU. */
+  irqbalanceTick(rand: () => number): void {
+    const nodeOf = (irq: IrqState): number[] => {
+      const nic = this.spec.nics.find((n) => irq.chip.endsWith(n.pciAddress));
+      return nic && nic.numaNode >= 0 ? this.nodeCpus[nic.numaNode] : this.allCpus();
+    };
+    for (const irq of this.irqs) {
+      if (irq.irq === 0) continue;
+      const pool = nodeOf(irq);
+      irq.affinity = [pool[Math.floor(rand() * pool.length)]];
+    }
+  }
+}
+
+/** MSI-X vector names as each driver family registers them. */
+export function irqNamesFor(nic: NicSpec): string[] {
+  const queues = Array.from({ length: nic.maxCombined }, (_, q) => q);
+  switch (nic.irqNameStyle) {
+    case 'intel':
+      return queues.map((q) => `${nic.name}-TxRx-${q}`);
+    case 'mlx5':
+      return queues.map((q) => `mlx5_comp${q}@pci:${nic.pciAddress}`);
+    case 'generic':
+      return queues.map((q) => `${nic.name}-${q}`);
+    case 'e1000e':
+      // One rx and one tx vector per queue plus the link/other vector named after the device.
+      return [...queues.flatMap((q) => [`${nic.name}-rx-${q}`, `${nic.name}-tx-${q}`]), nic.name];
+  }
+}

@@ -1,0 +1,204 @@
+import {
+  domainNameSchema,
+  ifNameSchema,
+  macAddressSchema,
+  pciAddressSchema,
+  vlanIdSchema,
+  type HugepageSize,
+  type MacAddress,
+  type PlacementPlan,
+  type PlanInterface,
+  type VlanId,
+  type VmRequest,
+} from '@netpin/contracts';
+import type { z } from 'zod';
+import type { BridgeInterface, CpuTune, DirectInterface, DomainSpec, GuestCpu, InterfaceSpec, NicDriver } from './model';
+
+/**
+ * The plan cannot be written as a domain without changing what it says (a VLAN on a
+ * datapath libvirt cannot tag, a plan that contradicts its request, ...). Stable code so the
+ * API and the agent can tell "the engine produced something unrenderable" from bad XML.
+ */
+export class PlanToDomainError extends Error {
+  readonly code = 'PLAN_NOT_RENDERABLE';
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(`${path}: ${message}`);
+    this.name = 'PlanToDomainError';
+  }
+}
+
+export interface DomainFromPlanOptions {
+  /** Written as given (lower-cased); without it libvirt generates one on define. */
+  uuid?: string;
+  /** Only 'q35': the renderer writes q35, and virtio failover (<teaming>) needs PCIe. */
+  machine?: string;
+  /**
+   * The placed host's CPUs (FleetHost.cpus fits). The plan lists pinned CPU ids but not
+   * which are hyperthread siblings, so without this only threadPolicy REQUIRE (whose pairs
+   * the engine guarantees) yields a threads=2 guest topology; with it, PREFER plans that
+   * got whole cores do too, and a pairing the host contradicts falls back to threads=1.
+   */
+  hostCpus?: readonly { id: number; siblings: readonly number[] }[];
+}
+
+const HUGEPAGE_KIB: Readonly<Record<Exclude<HugepageSize, 'NONE'>, number>> = { SIZE_2M: 2048, SIZE_1G: 1048576 };
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function valid<S extends z.ZodType>(path: string, schema: S, value: unknown): z.output<S> {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new PlanToDomainError(path, r.error.issues.map((i) => i.message).join('; '));
+  return r.data;
+}
+
+const sortedUnique = (xs: readonly number[]): number[] => [...new Set(xs)].sort((a, b) => a - b);
+
+/**
+ * PlacementPlan -> DomainSpec: exactly what the plan decided, nothing chosen here. Pure and
+ * deterministic (no uuid unless given). Throws PlanToDomainError where the plan is
+ * inconsistent with the request or asks for something the domain model cannot carry.
+ */
+export function domainSpecFromPlan(plan: PlacementPlan, request: VmRequest, opts: DomainFromPlanOptions = {}): DomainSpec {
+  if (plan.vmName !== request.name) throw new PlanToDomainError('plan.vmName', `plan is for ${plan.vmName}, request for ${request.name}`);
+  if (opts.machine !== undefined && opts.machine !== 'q35') throw new PlanToDomainError('opts.machine', `only q35 is rendered, got ${opts.machine}`);
+  if (plan.memory.hugepages !== request.hugepages) throw new PlanToDomainError('plan.memory.hugepages', `plan says ${plan.memory.hugepages}, request ${request.hugepages}`);
+  const planned = plan.memory.perNode.reduce((s, n) => s + n.mib, 0);
+  if (planned !== request.memoryMiB) throw new PlanToDomainError('plan.memory.perNode', `plan places ${planned} MiB, request asks ${request.memoryMiB}`);
+
+  const vcpus = plan.vcpuPins.length;
+  if (vcpus !== request.vcpus) throw new PlanToDomainError('plan.vcpuPins', `${vcpus} pins for ${request.vcpus} vCPUs`);
+  const spec: DomainSpec = {
+    name: valid('plan.vmName', domainNameSchema, plan.vmName),
+    memoryMiB: request.memoryMiB,
+    vcpus,
+    interfaces: [],
+  };
+  if (opts.uuid !== undefined) {
+    const uuid = opts.uuid.toLowerCase();
+    if (!UUID.test(uuid)) throw new PlanToDomainError('opts.uuid', 'must be an RFC 4122 UUID');
+    spec.uuid = uuid;
+  }
+  if (plan.memory.hugepages !== 'NONE') spec.hugepageSizeKiB = HUGEPAGE_KIB[plan.memory.hugepages];
+  spec.cputune = cputune(plan);
+  // Bound even under numaPolicy NONE on a single node: the engine charged this VM's memory
+  // (and huge pages) to exactly these nodes (plan.memory.perNode, allocation.memory), so
+  // letting the kernel place it elsewhere would spend memory the engine still counts as
+  // free there, and would split vCPUs (pinned on the node) from their memory, the
+  // cross-interconnect traffic kvm-network-datapaths.md section 3 warns about. The mode is
+  // the plan's: strict on one node, interleave when the VM spans nodes.
+  spec.numaMemory = { mode: plan.memory.mode, nodeset: sortedUnique(plan.numaNodes) };
+  spec.cpu = guestCpu(plan, request.memoryMiB, opts.hostCpus);
+  for (const iface of plan.interfaces) spec.interfaces.push(...interfaces(iface));
+  return spec;
+}
+
+function cputune(plan: PlacementPlan): CpuTune {
+  const seen = new Set<number>();
+  const vcpupins = [...plan.vcpuPins]
+    .sort((a, b) => a.vcpu - b.vcpu)
+    .map((p, k) => {
+      const path = `plan.vcpuPins[vcpu ${p.vcpu}]`;
+      if (p.vcpu !== k || seen.has(p.vcpu)) throw new PlanToDomainError(path, 'vCPU ids must be 0..n-1, each pinned once');
+      seen.add(p.vcpu);
+      if (p.cpus.length === 0) throw new PlanToDomainError(path, 'empty CPU set');
+      // Dedicated means one exclusive pCPU per vCPU; a set here would let vCPUs share.
+      if (plan.cpuPolicy === 'DEDICATED' && p.cpus.length !== 1) throw new PlanToDomainError(path, `a dedicated vCPU takes one CPU, got ${p.cpus.length}`);
+      return { vcpu: p.vcpu, cpuset: sortedUnique(p.cpus) };
+    });
+  return plan.emulatorCpus.length > 0 ? { vcpupins, emulatorpin: sortedUnique(plan.emulatorCpus) } : { vcpupins };
+}
+
+/**
+ * One socket, one guest NUMA cell holding every vCPU and all memory (the VM's host nodes
+ * are the plan's business, not the guest's). threads=2 only where vCPUs 2k and 2k+1 really
+ * sit on sibling hyperthreads, so the guest scheduler is never told a false SMT layout.
+ */
+function guestCpu(plan: PlacementPlan, memoryMiB: number, hostCpus: DomainFromPlanOptions['hostCpus']): GuestCpu {
+  const vcpus = plan.vcpuPins.length;
+  const threads = siblingPairs(plan, hostCpus) ? 2 : 1;
+  return {
+    mode: 'host-passthrough',
+    topology: { sockets: 1, cores: vcpus / threads, threads },
+    cells: [{ id: 0, cpus: Array.from({ length: vcpus }, (_, v) => v), memoryMiB }],
+  };
+}
+
+function siblingPairs(plan: PlacementPlan, hostCpus: DomainFromPlanOptions['hostCpus']): boolean {
+  const pins = [...plan.vcpuPins].sort((a, b) => a.vcpu - b.vcpu);
+  if (plan.cpuPolicy !== 'DEDICATED' || pins.length === 0 || pins.length % 2 !== 0) return false;
+  // ISOLATE keeps the siblings idle, so its vCPUs are one per core by construction.
+  if (plan.threadPolicy === 'ISOLATE') return false;
+  if (hostCpus === undefined) return plan.threadPolicy === 'REQUIRE';
+  const siblings = new Map(hostCpus.map((c) => [c.id, c.siblings]));
+  for (let k = 0; k < pins.length; k += 2) {
+    const a = pins[k].cpus[0];
+    const b = pins[k + 1].cpus[0];
+    if (a === b || !(siblings.get(a) ?? []).includes(b)) return false;
+  }
+  return true;
+}
+
+type PlanNic = NonNullable<PlanInterface['failoverBackup']>;
+
+/** The plan interface as one libvirt interface, or the persistent+transient teaming pair. */
+function interfaces(iface: PlanInterface): InterfaceSpec[] {
+  const path = `plan.interfaces[${iface.index}]`;
+  const mac = valid(`${path}.mac`, macAddressSchema, iface.mac);
+  const vlan = iface.vlan === null ? undefined : valid(`${path}.vlan`, vlanIdSchema, iface.vlan);
+  if (iface.connection !== 'HOSTDEV') {
+    if (iface.failoverBackup !== null) throw new PlanToDomainError(`${path}.failoverBackup`, 'only an SR-IOV (HOSTDEV) interface has a failover backup');
+    return [emulated(path, iface, mac, vlan)];
+  }
+  if (iface.vf === null) throw new PlanToDomainError(`${path}.vf`, 'a HOSTDEV interface needs its VF');
+  const vf = { type: 'hostdev' as const, mac, pciAddress: valid(`${path}.vf.pciAddress`, pciAddressSchema, iface.vf.pciAddress), ...(vlan !== undefined ? { vlan } : {}) };
+  if (iface.failoverBackup === null) return [vf];
+  // libvirt <teaming>: the virtio member is persistent and named by a user alias the
+  // transient VF refers to; both must carry the same MAC for the guest's failover driver.
+  // The alias comes from the plan's interface index, so re-rendering never renames it.
+  const alias = `ua-backup${iface.index}`;
+  const backup = emulated(`${path}.failoverBackup`, iface.failoverBackup, mac, vlan);
+  return [
+    { ...backup, alias, teaming: { type: 'persistent' } },
+    { ...vf, teaming: { type: 'transient', persistent: alias } },
+  ];
+}
+
+function emulated(path: string, nic: PlanNic, mac: MacAddress, vlan: VlanId | undefined): DirectInterface | BridgeInterface {
+  if (nic.sourceDevice === null) throw new PlanToDomainError(`${path}.sourceDevice`, `${nic.connection} needs a source device`);
+  const source = valid(`${path}.sourceDevice`, ifNameSchema, nic.sourceDevice);
+  const driver = nicDriver(path, nic);
+  const common = { mac, model: nic.model, ...(driver !== undefined ? { driver } : {}) };
+  // libvirt tags guest traffic only on hostdev VFs and OVS ports here; dropping the VLAN
+  // would put the guest on the untagged network, so refuse instead.
+  const noVlan = () => {
+    if (vlan !== undefined) throw new PlanToDomainError(`${path}.vlan`, `VLAN ${vlan} cannot be tagged on a ${nic.connection} interface`);
+  };
+  switch (nic.connection) {
+    case 'MACVTAP':
+      noVlan();
+      return { type: 'direct', sourceDev: source, mode: nic.macvtapMode ?? 'bridge', ...common };
+    case 'BRIDGE':
+      noVlan();
+      return { type: 'bridge', bridge: source, ...common };
+    case 'OVS':
+      return { type: 'bridge', bridge: source, openvswitch: true, ...(vlan !== undefined ? { vlan } : {}), ...common };
+    case 'HOSTDEV':
+      throw new PlanToDomainError(`${path}.connection`, 'a failover backup must be a virtio interface, not another VF');
+  }
+}
+
+/**
+ * vhost (kernel backend) with the plan's queue count, or qemu for userspace virtio.
+ * queues=1 is libvirt's default single queue, so it is left out as libvirt itself does.
+ * Emulated models take no driver: vhost/multiqueue exist for virtio only.
+ */
+function nicDriver(path: string, nic: PlanNic): NicDriver | undefined {
+  if (nic.model !== 'virtio') {
+    if (nic.vhost) throw new PlanToDomainError(`${path}.vhost`, `vhost needs a virtio model, plan says ${nic.model}`);
+    return undefined;
+  }
+  if (!nic.vhost) return { name: 'qemu' };
+  return nic.queues > 1 ? { name: 'vhost', queues: nic.queues } : { name: 'vhost' };
+}

@@ -1,0 +1,118 @@
+import type { DomainName, IfName, MacAddress, MacvtapMode, PciAddress, VlanId } from '@netpin/contracts';
+
+/**
+ * The part of a libvirt domain netpin decides. Everything else libvirt adds on define or
+ * start (uuid when absent, currentMemory, aliases, guest PCI addresses, tap names ...) is
+ * outside the model and ignored by `parseDomain`. Optional fields are absent, never
+ * undefined-valued, so deep equality works on parse results.
+ *
+ * CPU sets are sorted, de-duplicated host CPU ids; sizes are MiB except page sizes (KiB,
+ * the unit libvirt itself reports them in).
+ */
+export interface DomainSpec {
+  name: DomainName;
+  uuid?: string;
+  memoryMiB: number;
+  vcpus: number;
+  /** <memoryBacking><hugepages><page size=.. unit='KiB'/>: 2048 or 1048576. */
+  hugepageSizeKiB?: number;
+  cputune?: CpuTune;
+  /** <numatune><memory mode nodeset/>. */
+  numaMemory?: NumaMemory;
+  cpu?: GuestCpu;
+  interfaces: InterfaceSpec[];
+}
+
+export interface CpuTune {
+  vcpupins: VcpuPin[];
+  emulatorpin?: number[];
+}
+export interface VcpuPin {
+  vcpu: number;
+  cpuset: number[];
+}
+
+export const NUMA_MEMORY_MODES = ['strict', 'preferred', 'interleave', 'restrictive'] as const;
+export type NumaMemoryMode = (typeof NUMA_MEMORY_MODES)[number];
+export interface NumaMemory {
+  mode: NumaMemoryMode;
+  nodeset: number[];
+}
+
+export interface GuestCpu {
+  mode: 'host-passthrough';
+  topology?: CpuTopology;
+  /** Guest NUMA cells (<cpu><numa><cell>); cpus are guest vCPU ids. */
+  cells?: NumaCell[];
+}
+export interface CpuTopology {
+  sockets: number;
+  cores: number;
+  threads: number;
+}
+export interface NumaCell {
+  id: number;
+  cpus: number[];
+  memoryMiB: number;
+}
+
+export const NIC_MODELS = ['virtio', 'e1000', 'rtl8139'] as const;
+export type NicModel = (typeof NIC_MODELS)[number];
+
+/** vhost = in-kernel virtio backend (optionally multiqueue); qemu = userspace virtio. */
+export type NicDriver = { name: 'vhost'; queues?: number } | { name: 'qemu' };
+
+/**
+ * virtio-net failover (libvirt <teaming>): the persistent virtio interface carries a user
+ * alias "ua-..." that the transient hostdev names; both share one MAC.
+ */
+export type Teaming = { type: 'persistent' } | { type: 'transient'; persistent: string };
+
+interface InterfaceCommon {
+  mac: MacAddress;
+  /** User alias; libvirt only keeps aliases starting with "ua-". */
+  alias?: string;
+  teaming?: Teaming;
+}
+
+interface EmulatedNic {
+  model: NicModel;
+  driver?: NicDriver;
+}
+
+/** SR-IOV VF passed through with VFIO (<interface type='hostdev' managed='yes'>). */
+export interface HostdevInterface extends InterfaceCommon {
+  type: 'hostdev';
+  pciAddress: PciAddress;
+  vlan?: VlanId;
+}
+
+/** macvtap on a host NIC (<interface type='direct'>). */
+export interface DirectInterface extends InterfaceCommon, EmulatedNic {
+  type: 'direct';
+  sourceDev: IfName;
+  mode: MacvtapMode;
+}
+
+/** tap on a Linux bridge, or on an Open vSwitch bridge when `openvswitch` is set. */
+export interface BridgeInterface extends InterfaceCommon, EmulatedNic {
+  type: 'bridge';
+  bridge: IfName;
+  openvswitch?: boolean;
+  /** Only Open vSwitch ports take a VLAN tag. */
+  vlan?: VlanId;
+}
+
+export type InterfaceSpec = HostdevInterface | DirectInterface | BridgeInterface;
+
+/** A domain XML did not fit the model (code is stable for the agent's error mapping). */
+export class LibvirtXmlError extends Error {
+  readonly code = 'LIBVIRT_XML_INVALID';
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(`${path}: ${message}`);
+    this.name = 'LibvirtXmlError';
+  }
+}

@@ -1,0 +1,21 @@
+import type { DomainSpec } from './model';
+
+const sortedSet = (xs: readonly number[]): number[] => [...new Set(xs)].sort((a, b) => a - b);
+
+/**
+ * The canonical form of a DomainSpec: the one `parseDomain` returns. CPU sets sorted and
+ * unique, vCPU pins ordered by vCPU, uuid lower-case, and an empty <cputune> dropped
+ * (libvirt drops it too). parseDomain(renderDomain(s)) deep-equals normaliseDomain(s).
+ */
+export function normaliseDomain(s: DomainSpec): DomainSpec {
+  const out: DomainSpec = { ...s, interfaces: s.interfaces.map((i) => ({ ...i })) };
+  if (s.uuid !== undefined) out.uuid = s.uuid.toLowerCase();
+  if (s.cputune !== undefined) {
+    const vcpupins = [...s.cputune.vcpupins].sort((a, b) => a.vcpu - b.vcpu).map((p) => ({ vcpu: p.vcpu, cpuset: sortedSet(p.cpuset) }));
+    if (vcpupins.length === 0 && s.cputune.emulatorpin === undefined) delete out.cputune;
+    else out.cputune = { vcpupins, ...(s.cputune.emulatorpin !== undefined ? { emulatorpin: sortedSet(s.cputune.emulatorpin) } : {}) };
+  }
+  if (s.numaMemory !== undefined) out.numaMemory = { mode: s.numaMemory.mode, nodeset: sortedSet(s.numaMemory.nodeset) };
+  if (s.cpu?.cells !== undefined) out.cpu = { ...s.cpu, cells: s.cpu.cells.map((c) => ({ ...c, cpus: sortedSet(c.cpus) })) };
+  return out;
+}

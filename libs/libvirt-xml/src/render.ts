@@ -1,0 +1,129 @@
+import { formatCpuList } from '@netpin/contracts';
+import { create } from 'xmlbuilder2';
+import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
+import { LibvirtXmlError, type DomainSpec, type InterfaceSpec } from './model';
+import { normaliseDomain } from './normalise';
+
+/**
+ * DomainSpec -> libvirt domain XML (KVM, q35, x86_64). Element order follows what libvirt
+ * itself writes so that golden files read like `virsh dumpxml`.
+ */
+export function renderDomain(input: DomainSpec): string {
+  checkSpec(input);
+  const spec = normaliseDomain(input);
+  const d = create().ele('domain', { type: 'kvm' });
+  d.ele('name').txt(spec.name);
+  if (spec.uuid !== undefined) d.ele('uuid').txt(spec.uuid);
+  d.ele('memory', { unit: 'MiB' }).txt(String(spec.memoryMiB));
+  if (spec.hugepageSizeKiB !== undefined) {
+    d.ele('memoryBacking').ele('hugepages').ele('page', { size: String(spec.hugepageSizeKiB), unit: 'KiB' });
+  }
+  d.ele('vcpu', { placement: 'static' }).txt(String(spec.vcpus));
+  if (spec.cputune !== undefined) {
+    const t = d.ele('cputune');
+    for (const p of spec.cputune.vcpupins) t.ele('vcpupin', { vcpu: String(p.vcpu), cpuset: formatCpuList(p.cpuset) });
+    if (spec.cputune.emulatorpin !== undefined) t.ele('emulatorpin', { cpuset: formatCpuList(spec.cputune.emulatorpin) });
+  }
+  if (spec.numaMemory !== undefined) {
+    d.ele('numatune').ele('memory', { mode: spec.numaMemory.mode, nodeset: formatCpuList(spec.numaMemory.nodeset) });
+  }
+  d.ele('os').ele('type', { arch: 'x86_64', machine: 'q35' }).txt('hvm');
+  d.ele('features').ele('acpi').up().ele('apic');
+  if (spec.cpu !== undefined) {
+    const c = d.ele('cpu', { mode: spec.cpu.mode });
+    const topo = spec.cpu.topology;
+    if (topo !== undefined) c.ele('topology', { sockets: String(topo.sockets), cores: String(topo.cores), threads: String(topo.threads) });
+    if (spec.cpu.cells !== undefined) {
+      const numa = c.ele('numa');
+      for (const cell of spec.cpu.cells) {
+        numa.ele('cell', { id: String(cell.id), cpus: formatCpuList(cell.cpus), memory: String(cell.memoryMiB), unit: 'MiB' });
+      }
+    }
+  }
+  d.ele('on_poweroff').txt('destroy');
+  d.ele('on_reboot').txt('restart');
+  d.ele('on_crash').txt('destroy');
+  const devices = d.ele('devices');
+  for (const nic of spec.interfaces) renderInterface(devices, nic);
+  return `${d.end({ prettyPrint: true, headless: true, indent: '  ' })}\n`;
+}
+
+function renderInterface(devices: XMLBuilder, nic: InterfaceSpec): void {
+  const i = devices.ele('interface', nic.type === 'hostdev' ? { type: 'hostdev', managed: 'yes' } : { type: nic.type });
+  i.ele('mac', { address: nic.mac });
+  switch (nic.type) {
+    case 'hostdev': {
+      const [domain, bus, slotFn] = nic.pciAddress.split(':');
+      const [slot, fn] = slotFn.split('.');
+      i.ele('source').ele('address', { type: 'pci', domain: `0x${domain}`, bus: `0x${bus}`, slot: `0x${slot}`, function: `0x${fn}` });
+      if (nic.vlan !== undefined) i.ele('vlan').ele('tag', { id: String(nic.vlan) });
+      break;
+    }
+    case 'direct':
+      i.ele('source', { dev: nic.sourceDev, mode: nic.mode });
+      break;
+    case 'bridge':
+      i.ele('source', { bridge: nic.bridge });
+      if (nic.vlan !== undefined) i.ele('vlan').ele('tag', { id: String(nic.vlan) });
+      if (nic.openvswitch === true) i.ele('virtualport', { type: 'openvswitch' });
+      break;
+  }
+  if (nic.type !== 'hostdev') {
+    i.ele('model', { type: nic.model });
+    if (nic.driver !== undefined) {
+      i.ele('driver', nic.driver.name === 'vhost' && nic.driver.queues !== undefined ? { name: 'vhost', queues: String(nic.driver.queues) } : { name: nic.driver.name });
+    }
+  }
+  if (nic.teaming !== undefined) {
+    i.ele('teaming', nic.teaming.type === 'transient' ? { type: 'transient', persistent: nic.teaming.persistent } : { type: 'persistent' });
+  }
+  if (nic.alias !== undefined) i.ele('alias', { name: nic.alias });
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const ALIAS = /^ua-[A-Za-z0-9_-]+$/;
+
+function positive(path: string, n: number): void {
+  if (!Number.isSafeInteger(n) || n < 1) throw new LibvirtXmlError(path, `must be a positive integer, got ${String(n)}`);
+}
+
+/** Refuse specs libvirt would reject or silently change, before any XML exists. */
+function checkSpec(s: DomainSpec): void {
+  if (s.uuid !== undefined && !UUID.test(s.uuid)) throw new LibvirtXmlError('uuid', 'must be a lower-case RFC 4122 UUID');
+  positive('memoryMiB', s.memoryMiB);
+  positive('vcpus', s.vcpus);
+  if (s.hugepageSizeKiB !== undefined) positive('hugepageSizeKiB', s.hugepageSizeKiB);
+  const seen = new Set<number>();
+  for (const [k, p] of (s.cputune?.vcpupins ?? []).entries()) {
+    if (p.vcpu >= s.vcpus || seen.has(p.vcpu)) throw new LibvirtXmlError(`cputune.vcpupins[${k}]`, `vcpu ${p.vcpu} is out of range or pinned twice`);
+    if (p.cpuset.length === 0) throw new LibvirtXmlError(`cputune.vcpupins[${k}]`, 'empty cpuset');
+    seen.add(p.vcpu);
+  }
+  if (s.cputune?.emulatorpin?.length === 0) throw new LibvirtXmlError('cputune.emulatorpin', 'empty cpuset');
+  if (s.numaMemory !== undefined && s.numaMemory.nodeset.length === 0) throw new LibvirtXmlError('numaMemory.nodeset', 'empty nodeset');
+  const topo = s.cpu?.topology;
+  if (topo !== undefined) {
+    positive('cpu.topology.sockets', topo.sockets);
+    positive('cpu.topology.cores', topo.cores);
+    positive('cpu.topology.threads', topo.threads);
+    if (topo.sockets * topo.cores * topo.threads !== s.vcpus) throw new LibvirtXmlError('cpu.topology', `sockets*cores*threads must equal vcpus (${s.vcpus})`);
+  }
+  for (const [k, cell] of (s.cpu?.cells ?? []).entries()) {
+    positive(`cpu.cells[${k}].memoryMiB`, cell.memoryMiB);
+    if (cell.cpus.some((c) => c >= s.vcpus)) throw new LibvirtXmlError(`cpu.cells[${k}].cpus`, 'names a vCPU the domain does not have');
+  }
+  const persistentAliases = new Set(s.interfaces.filter((i) => i.teaming?.type === 'persistent').map((i) => i.alias));
+  s.interfaces.forEach((nic, k) => {
+    const path = `interfaces[${k}]`;
+    if (nic.alias !== undefined && !ALIAS.test(nic.alias)) throw new LibvirtXmlError(`${path}.alias`, 'user aliases must match ua-[A-Za-z0-9_-]+');
+    if (nic.type !== 'hostdev' && nic.driver?.name === 'vhost' && nic.driver.queues !== undefined) positive(`${path}.driver.queues`, nic.driver.queues);
+    if (nic.type !== 'hostdev' && nic.driver !== undefined && nic.model !== 'virtio') throw new LibvirtXmlError(`${path}.driver`, 'vhost/qemu drivers apply to virtio only');
+    if (nic.teaming?.type === 'persistent' && (nic.type === 'hostdev' || nic.model !== 'virtio' || nic.alias === undefined)) {
+      throw new LibvirtXmlError(`${path}.teaming`, 'the persistent member must be a virtio interface with a ua- alias');
+    }
+    if (nic.teaming?.type === 'transient' && (nic.type !== 'hostdev' || !persistentAliases.has(nic.teaming.persistent))) {
+      throw new LibvirtXmlError(`${path}.teaming`, 'the transient member must be a hostdev naming a persistent interface alias');
+    }
+    if (nic.type === 'bridge' && nic.vlan !== undefined && nic.openvswitch !== true) throw new LibvirtXmlError(`${path}.vlan`, 'VLAN tags on bridge interfaces need Open vSwitch');
+  });
+}

@@ -1,0 +1,84 @@
+import { ConflictError, type FleetAllocation, type FleetHost } from '@netpin/contracts';
+import type { HostRt } from './host-state';
+
+/** A plan that no longer fits the snapshot it is applied to (stale plan, double apply). */
+export class PlacementConflictError extends ConflictError {
+  constructor(
+    message: string,
+    readonly reason: 'CPU_TAKEN' | 'VF_TAKEN' | 'MEMORY' | 'SHARED_CAPACITY' | 'IO_SET' | 'VM_EXISTS' | 'UNKNOWN_HOST' | 'UNKNOWN_RESOURCE',
+  ) {
+    super(message, { reason });
+  }
+}
+
+/** Check an allocation against a host's current state; throws before anything changes. */
+export function validateAllocation(h: HostRt, a: FleetAllocation, ratio: number): void {
+  const fail = (reason: PlacementConflictError['reason'], msg: string): never => {
+    throw new PlacementConflictError(`plan for ${a.vmId} on ${h.host.name}: ${msg}`, reason);
+  };
+  if (h.allocations.has(a.vmId)) fail('VM_EXISTS', 'the VM already holds resources on this host');
+  const takenPerNode = new Map<number, number>();
+  const freshIoNodes = new Set<number>();
+  for (const c of a.cpus) {
+    const pos = h.posOfId.get(c.cpu);
+    if (pos === undefined) fail('UNKNOWN_RESOURCE', `no CPU ${c.cpu}`);
+    else {
+      if (!h.isFree(pos)) fail('CPU_TAKEN', `CPU ${c.cpu} is reserved or held by ${h.owner[pos]?.vmId ?? 'the host'}`);
+      takenPerNode.set(h.cpuNode[pos], (takenPerNode.get(h.cpuNode[pos]) ?? 0) + 1);
+      if (c.role === 'IRQ') freshIoNodes.add(h.cpuNode[pos]);
+    }
+  }
+  if (new Set(a.cpus.map((c) => c.cpu)).size !== a.cpus.length) fail('CPU_TAKEN', 'a CPU appears twice');
+  for (const n of a.ioNodes) {
+    const node = h.node(n);
+    if (freshIoNodes.has(n) && node.ioCpus.length > 0) fail('IO_SET', `node ${n} already has I/O CPUs`);
+    if (!freshIoNodes.has(n) && node.ioCpus.length === 0) fail('IO_SET', `node ${n} has no I/O CPUs yet`);
+  }
+  const sharedAdd = new Map(a.sharedVcpus.map((s) => [s.node, s.vcpus]));
+  for (const node of h.nodes) {
+    const unownedAfter = node.unowned - (takenPerNode.get(node.index) ?? 0);
+    if (node.sharedUsed + (sharedAdd.get(node.index) ?? 0) > unownedAfter * ratio) fail('SHARED_CAPACITY', `node ${node.index} shared pool would be overcommitted`);
+  }
+  for (const m of a.memory) if (h.node(m.node).memFree < m.mib) fail('MEMORY', `node ${m.node} has ${h.node(m.node).memFree} MiB free`);
+  for (const p of a.hugepages) if (h.node(p.node).huge[p.size] < p.pages) fail('MEMORY', `node ${p.node} lacks ${p.size} pages`);
+  for (const v of a.vfs) {
+    const nic = h.nicById.get(v.nicId);
+    if (!nic) fail('UNKNOWN_RESOURCE', `no NIC ${v.nicId}`);
+    else if (!nic.freeVfs.includes(v.vfIndex)) fail('VF_TAKEN', `VF ${v.vfIndex} of ${nic.nic.name} is not free`);
+  }
+  if (new Set(a.vfs.map((v) => `${v.nicId}/${v.vfIndex}`)).size !== a.vfs.length) fail('VF_TAKEN', 'a VF appears twice');
+}
+
+/** Write a host's working state back into snapshot form (new objects, input untouched). */
+export function materializeHost(h: HostRt): FleetHost {
+  const src = h.host;
+  const vfOwner = new Map<string, string>();
+  for (const a of h.allocations.values()) for (const v of a.vfs) vfOwner.set(`${v.nicId}/${v.vfIndex}`, a.vmId);
+  return {
+    ...src,
+    cpus: src.cpus.map((c) => {
+      const pos = h.posOfId.get(c.id);
+      const owner = pos === undefined ? c.owner : h.owner[pos];
+      return owner === c.owner ? c : { ...c, owner };
+    }),
+    numaNodes: src.numaNodes.map((n) => {
+      const rt = h.nodeByIndex.get(n.index);
+      if (!rt) return n;
+      return { ...n, memoryFreeMiB: rt.memFree, hugepages: n.hugepages.map((p) => ({ ...p, free: rt.huge[p.size] })) };
+    }),
+    nics: src.nics.map((nic) => {
+      const rt = h.nicById.get(nic.id);
+      if (!rt) return nic;
+      const free = new Set(rt.freeVfs);
+      return {
+        ...nic,
+        vfs: nic.vfs.map((v) => {
+          if (free.has(v.index)) return v.state === 'FREE' && v.ownerVmId === null ? v : { ...v, state: 'FREE' as const, ownerVmId: null };
+          const owner = vfOwner.get(`${nic.id}/${v.index}`);
+          if (owner !== undefined) return { ...v, state: 'ALLOCATED' as const, ownerVmId: owner };
+          return v;
+        }),
+      };
+    }),
+  };
+}

@@ -1,0 +1,288 @@
+import type { FleetAllocation, FleetNetwork, FleetSnapshot, HostReason, PlacementPlan, Rejection, VmRequest } from '@netpin/contracts';
+import { NotFoundError, REASON_CODES } from '@netpin/contracts';
+import { PlacementConflictError, materializeHost, validateAllocation } from './allocation';
+import { resolveOptions, type PlacementOptions } from './config';
+import { evaluateHost, type Choice, type EvalContext } from './evaluate';
+import { HostRt } from './host-state';
+import { buildPlan } from './plan';
+import { networkLookup, prepareRequest, type NetworkLookup, type PreparedRequest } from './request';
+import { hostKey, scoreBound } from './weighers';
+
+export type PlacementResult = { ok: true; plan: PlacementPlan } | { ok: false; rejection: Rejection };
+
+/**
+ * Mutable working copy of a fleet with the summaries that let a placement skip hosts
+ * without touching their CPUs: hosts are bucketed by free dedicated CPUs (the packing
+ * key), each bucket a bitset in host-name order, so the search visits hosts best-bound
+ * first and stops when no unvisited host can beat the best found (docs/placement.md).
+ */
+export class PlacementIndex {
+  private readonly hosts: HostRt[];
+  private readonly byId = new Map<string, HostRt>();
+  private readonly vmHost = new Map<string, HostRt>();
+  private readonly nets: NetworkLookup;
+  private readonly networks: readonly FleetNetwork[];
+  readonly ctx: EvalContext;
+  private readonly words: number;
+  private readonly keys: Int32Array;
+  private readonly buckets: Uint32Array[];
+  private readonly bucketCount: Int32Array;
+  private readonly maxNodeEff: Int32Array;
+  private readonly sharedRoomMax: Float64Array;
+  private readonly sharedRoomSum: Float64Array;
+  private readonly memMax: Float64Array;
+  private readonly memSum: Float64Array;
+  private readonly netHosts = new Map<string, Uint8Array>();
+  private readonly scoreCache = new Map<string, { version: Int32Array; score: Float64Array }>();
+
+  constructor(snapshot: FleetSnapshot, options: Partial<PlacementOptions> = {}) {
+    const sorted = [...snapshot.hosts].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    this.hosts = sorted.map((host, ord) => new HostRt(ord, host, snapshot.networks, snapshot.allocations));
+    this.networks = snapshot.networks;
+    this.nets = networkLookup(snapshot.networks);
+    let maxKey = 0;
+    for (const h of this.hosts) {
+      this.byId.set(h.host.id, h);
+      for (const vm of h.allocations.keys()) this.vmHost.set(vm, h);
+      maxKey = Math.max(maxKey, h.nodes.reduce((s, n) => s + n.usable, 0));
+    }
+    this.ctx = { opts: resolveOptions(options), maxKey };
+    const n = this.hosts.length;
+    this.words = Math.max(1, Math.ceil(n / 32));
+    this.keys = new Int32Array(n).fill(-1);
+    this.buckets = Array.from({ length: maxKey + 1 }, () => new Uint32Array(this.words));
+    this.bucketCount = new Int32Array(maxKey + 1);
+    this.maxNodeEff = new Int32Array(n);
+    this.sharedRoomMax = new Float64Array(n);
+    this.sharedRoomSum = new Float64Array(n);
+    this.memMax = new Float64Array(n);
+    this.memSum = new Float64Array(n);
+    for (const net of snapshot.networks) {
+      const has = new Uint8Array(n);
+      for (const h of this.hosts) if (h.netNics.has(net.id)) has[h.ord] = 1;
+      this.netHosts.set(net.id, has);
+    }
+    for (const h of this.hosts) this.refresh(h);
+  }
+
+  get hostCount(): number {
+    return this.hosts.length;
+  }
+
+  prepare(req: VmRequest): PreparedRequest {
+    return prepareRequest(req, this.nets);
+  }
+
+  /** Best host for the request, or a rejection counting every reason over every host. */
+  place(req: VmRequest): PlacementResult {
+    const prep = this.prepare(req);
+    if (prep.requestReasons.length > 0 || this.hosts.length === 0) return { ok: false, rejection: this.reject(prep) };
+    const best = this.search(prep);
+    if (best) return { ok: true, plan: buildPlan(this.ctx, prep, best) };
+    return { ok: false, rejection: this.reject(prep) };
+  }
+
+  /** Every reason one host fails the request (empty when it fits). */
+  explain(req: VmRequest, hostId: string): { fits: boolean; reasons: HostReason[] } {
+    const prep = this.prepare(req);
+    const h = this.byId.get(hostId) ?? this.hosts.find((x) => x.host.name === hostId);
+    if (!h) throw new NotFoundError('host', hostId);
+    if (prep.requestReasons.length > 0) return { fits: false, reasons: prep.requestReasons };
+    const ev = evaluateHost(this.ctx, h, prep, true);
+    return ev.ok ? { fits: true, reasons: [] } : { fits: false, reasons: ev.reasons };
+  }
+
+  /** Record a plan. Re-applying the identical plan is a no-op; anything else that clashes throws. */
+  apply(plan: PlacementPlan): void {
+    const a = plan.allocation;
+    const h = this.byId.get(a.hostId);
+    if (!h) throw new PlacementConflictError(`no host ${a.hostId}`, 'UNKNOWN_HOST');
+    const existing = this.vmHost.get(a.vmId);
+    if (existing) {
+      if (existing === h && JSON.stringify(existing.allocations.get(a.vmId)) === JSON.stringify(a)) return;
+      throw new PlacementConflictError(`VM ${a.vmId} already holds resources on ${existing.host.name}`, 'VM_EXISTS');
+    }
+    validateAllocation(h, a, this.ctx.opts.sharedCpuRatio);
+    h.apply(a);
+    this.vmHost.set(a.vmId, h);
+    this.refresh(h);
+  }
+
+  release(vmId: string): FleetAllocation | null {
+    const h = this.vmHost.get(vmId);
+    if (!h) return null;
+    const a = h.release(vmId);
+    this.vmHost.delete(vmId);
+    this.refresh(h);
+    return a;
+  }
+
+  /** Snapshot of the current state (hosts keep their input order). */
+  toSnapshot(original: FleetSnapshot): FleetSnapshot {
+    return {
+      hosts: original.hosts.map((x) => {
+        const h = this.byId.get(x.id);
+        return h && h.version > 0 ? materializeHost(h) : x;
+      }),
+      networks: original.networks,
+      allocations: this.hosts.flatMap((h) => [...h.allocations.values()]).sort((a, b) => (a.vmId < b.vmId ? -1 : a.vmId > b.vmId ? 1 : 0)),
+    };
+  }
+
+  hostRts(): readonly HostRt[] {
+    return this.hosts;
+  }
+
+  private refresh(h: HostRt): void {
+    const ratio = this.ctx.opts.sharedCpuRatio;
+    const key = Math.min(hostKey(h, ratio), this.buckets.length - 1);
+    const old = this.keys[h.ord];
+    const bit = 1 << (h.ord & 31);
+    const w = h.ord >>> 5;
+    if (old !== key) {
+      if (old >= 0) {
+        this.buckets[old][w] &= ~bit;
+        this.bucketCount[old]--;
+      }
+      this.buckets[key][w] |= bit;
+      this.bucketCount[key]++;
+      this.keys[h.ord] = key;
+    }
+    let eff = 0;
+    let roomMax = 0;
+    let roomSum = 0;
+    let memMax = 0;
+    let memSum = 0;
+    for (const n of h.nodes) {
+      eff = Math.max(eff, h.effFree(n, ratio));
+      const room = n.unowned * ratio - n.sharedUsed;
+      roomMax = Math.max(roomMax, room);
+      roomSum += Math.max(0, room);
+      memMax = Math.max(memMax, n.memFree);
+      memSum += n.memFree;
+    }
+    this.maxNodeEff[h.ord] = eff;
+    this.sharedRoomMax[h.ord] = roomMax;
+    this.sharedRoomSum[h.ord] = roomSum;
+    this.memMax[h.ord] = memMax;
+    this.memSum[h.ord] = memSum;
+  }
+
+  /** Necessary conditions only: a host failing them can never fit, so skipping it is exact. */
+  private quickReject(ord: number, prep: PreparedRequest, netFlags: Uint8Array[]): boolean {
+    for (const f of netFlags) if (f[ord] === 0) return true;
+    const req = prep.req;
+    const span = req.numaPolicy === 'NONE';
+    if (req.cpuPolicy === 'DEDICATED') {
+      if ((span ? this.keys[ord] : this.maxNodeEff[ord]) < prep.minNodeCpus) return true;
+    } else if ((span ? this.sharedRoomSum[ord] : this.sharedRoomMax[ord]) < req.vcpus) return true;
+    if (req.hugepages === 'NONE' && (span ? this.memSum[ord] : this.memMax[ord]) < req.memoryMiB) return true;
+    return false;
+  }
+
+  private search(prep: PreparedRequest): Choice | null {
+    const req = prep.req;
+    if (req.pinHost !== undefined) {
+      const h = this.byId.get(req.pinHost) ?? this.hosts.find((x) => x.host.name === req.pinHost);
+      if (!h) return null;
+      const ev = evaluateHost(this.ctx, h, prep, false);
+      return ev.ok ? ev.choice : null;
+    }
+    const netFlags = prep.ifaces.map((i) => this.netHosts.get(i.network.id)).filter((f): f is Uint8Array => f !== undefined);
+    const cache = this.cacheFor(prep.shapeKey);
+    const maxKey = this.buckets.length - 1;
+    const minKey = req.cpuPolicy === 'DEDICATED' ? Math.min(prep.minNodeCpus, maxKey + 1) : 0;
+    const pack = this.ctx.opts.strategy === 'PACK';
+    let bestOrd = -1;
+    let bestScore = -Infinity;
+    let bestChoice: Choice | null = null;
+    for (let i = 0; i <= maxKey - minKey; i++) {
+      const key = pack ? minKey + i : maxKey - i;
+      if (this.bucketCount[key] === 0) continue;
+      const bound = scoreBound(this.ctx, prep, key);
+      // Ties go to the earlier bucket, so an equal bound is enough to stop.
+      if (bestOrd >= 0 && bestScore >= bound) break;
+      const bits = this.buckets[key];
+      for (let w = 0; w < this.words; w++) {
+        let x = bits[w];
+        while (x !== 0) {
+          const t = x & -x;
+          x ^= t;
+          const ord = (w << 5) + (31 - Math.clz32(t));
+          const h = this.hosts[ord];
+          let score: number;
+          let choice: Choice | null = null;
+          if (cache.version[ord] === h.version) {
+            score = cache.score[ord];
+          } else {
+            if (this.quickReject(ord, prep, netFlags)) score = -Infinity;
+            else {
+              const ev = evaluateHost(this.ctx, h, prep, false);
+              choice = ev.ok ? ev.choice : null;
+              score = ev.ok ? ev.choice.score.total : -Infinity;
+            }
+            cache.version[ord] = h.version;
+            cache.score[ord] = score;
+          }
+          if (score > bestScore) {
+            bestScore = score;
+            bestOrd = ord;
+            bestChoice = choice;
+          }
+          // Later hosts in this bucket come after in name order and cannot score higher.
+          if (bestOrd >= 0 && bestScore >= bound) return this.choiceFor(bestOrd, bestChoice, prep);
+        }
+      }
+    }
+    return bestOrd >= 0 ? this.choiceFor(bestOrd, bestChoice, prep) : null;
+  }
+
+  /** The winner's choice: cached scores carry no choice, so re-run that one host. */
+  private choiceFor(ord: number, choice: Choice | null, prep: PreparedRequest): Choice | null {
+    if (choice) return choice;
+    const ev = evaluateHost(this.ctx, this.hosts[ord], prep, false);
+    return ev.ok ? ev.choice : null;
+  }
+
+  /**
+   * Per request shape: each host's score (or -Infinity) and the host version it was
+   * computed at. A host's answer depends only on its own state, and placing a VM changes
+   * one host, so almost every entry stays valid from one placement to the next.
+   */
+  private cacheFor(shapeKey: string): { version: Int32Array; score: Float64Array } {
+    let c = this.scoreCache.get(shapeKey);
+    if (!c) {
+      if (this.scoreCache.size >= 64) this.scoreCache.clear();
+      c = { version: new Int32Array(this.hosts.length).fill(-1), score: new Float64Array(this.hosts.length) };
+      this.scoreCache.set(shapeKey, c);
+    }
+    return c;
+  }
+
+  private reject(prep: PreparedRequest): Rejection {
+    const counts = new Map<string, { hosts: number; examples: string[] }>();
+    const add = (code: string, host: string | null) => {
+      const e = counts.get(code) ?? { hosts: 0, examples: [] };
+      e.hosts++;
+      if (host !== null && e.examples.length < this.ctx.opts.rejectionExamples) e.examples.push(host);
+      counts.set(code, e);
+    };
+    if (this.hosts.length === 0) add('NO_HOSTS', null);
+    if (prep.requestReasons.length > 0) {
+      for (const code of new Set(prep.requestReasons.map((r) => r.code))) {
+        for (const h of this.hosts) add(code, h.host.name);
+      }
+    } else {
+      for (const h of this.hosts) {
+        const ev = evaluateHost(this.ctx, h, prep, true);
+        if (ev.ok) continue;
+        for (const code of new Set(ev.reasons.map((r) => r.code))) add(code, h.host.name);
+      }
+    }
+    const summary = REASON_CODES.filter((c) => counts.has(c)).map((code) => ({ code, ...(counts.get(code) as { hosts: number; examples: string[] }) }));
+    summary.sort((a, b) => b.hosts - a.hosts || REASON_CODES.indexOf(a.code) - REASON_CODES.indexOf(b.code));
+    const message =
+      summary.length === 0 ? `no host fits ${prep.req.name}` : `no host fits ${prep.req.name}: ${summary.map((s) => `${s.code} on ${s.hosts} host(s)`).join(', ')}`;
+    return { vmName: prep.req.name, hostsConsidered: this.hosts.length, requestReasons: prep.requestReasons, summary, message };
+  }
+}

@@ -1,0 +1,10 @@
+export { DEFAULT_PLACEMENT_OPTIONS, type PlacementOptions } from './config';
+export { DATAPATH_COST, DATAPATH_RANK, AUTO_ORDER, datapathsForKind } from './datapaths';
+export { PlacementIndex, type PlacementResult } from './engine';
+export { PlacementConflictError } from './allocation';
+export { place, explain, capacity, applyPlan, releaseVm, type CapacityReport, type Explanation } from './api';
+export { evaluateHost, HOST_FILTERS, type Choice, type EvalContext } from './evaluate';
+export { buildPlan, generatedMac } from './plan';
+export { WEIGHERS } from './weighers';
+export { fleet, vm, buildHost, FleetBuilder, type HostSpec, type NicSpec, type NetworkSpec } from './testing/fleet-builder';
+export { planOf, reasonsOf } from './testing/results';

@@ -1,0 +1,185 @@
+import type { Datapath, FleetAllocation, NetworkKind, PagedHugepageSize, PlacementPlan, PlanInterface } from '@netpin/contracts';
+import { HUGEPAGE_MIB } from '@netpin/contracts';
+import { connectionFor, DATAPATH_COST, modelFor, queuesFor, usesVhost } from './datapaths';
+import type { Choice, EvalContext } from './evaluate';
+import type { NicRt } from './host-state';
+import type { PreparedRequest } from './request';
+import { scoreBreakdown } from './weighers';
+
+type PlanNic = Omit<PlanInterface, 'index' | 'networkId' | 'networkName' | 'mac' | 'vlan' | 'liveMigratable' | 'minBandwidthMbps' | 'numaLocal' | 'failoverBackup' | 'cost'>;
+
+const byNum = (a: number, b: number) => a - b;
+
+/** Turn the winning choice into the plan libvirt-xml and host-ops consume. */
+export function buildPlan(ctx: EvalContext, prep: PreparedRequest, c: Choice): PlacementPlan {
+  const h = c.host;
+  const req = prep.req;
+  const id = (p: number) => h.cpuIds[p];
+  const ioByNode = new Map(c.io.map((s) => [s.node, s.cpus.map(id).sort(byNum)]));
+  const freshIo = new Set(c.io.filter((s) => s.fresh).flatMap((s) => s.cpus));
+  // A shared VM floats over the node's CPUs that nobody holds (docs/placement.md "Shared CPUs").
+  const pool = (node: number) => {
+    const out: number[] = [];
+    for (const p of h.node(node).cpus) if (h.isFree(p) && !freshIo.has(p)) out.push(h.cpuIds[p]);
+    return out;
+  };
+
+  let vcpuPins: PlacementPlan['vcpuPins'];
+  let emulatorCpus: number[];
+  if (req.cpuPolicy === 'DEDICATED') {
+    vcpuPins = c.vcpus.map((p, vcpu) => ({ vcpu, cpus: [id(p)] }));
+    emulatorCpus = c.emulator !== null ? [id(c.emulator)] : c.vcpus.map(id).sort(byNum);
+  } else {
+    vcpuPins = [];
+    emulatorCpus = [];
+    for (const s of c.shared) {
+      const cpus = pool(s.node);
+      emulatorCpus.push(...cpus);
+      for (let i = 0; i < s.vcpus; i++) vcpuPins.push({ vcpu: vcpuPins.length, cpus });
+    }
+    // Nodes' CPU sets are disjoint, so the union only needs ordering.
+    if (c.shared.length > 1) emulatorCpus.sort(byNum);
+  }
+
+  const vfNext = new Map<NicRt, number>();
+  const vfs: FleetAllocation['vfs'] = [];
+  const bandwidth = new Map<string, number>();
+  const vhostCpus = new Set<number>();
+  const usedNics: NicRt[] = [];
+  const penalties: string[] = [];
+  const interfaces: PlanInterface[] = c.assignment.chosen.map((o, i) => {
+    const pi = prep.ifaces[i];
+    const net = pi.network;
+    const nic = o.nic;
+    let vf: PlanInterface['vf'] = null;
+    if (o.datapath === 'SRIOV' && nic) {
+      const k = vfNext.get(nic) ?? 0;
+      vfNext.set(nic, k + 1);
+      const index = nic.freeVfs[k];
+      vf = { index, pciAddress: nic.vfPci.get(index) ?? '' };
+      vfs.push({ nicId: nic.nic.id, vfIndex: index });
+    }
+    if (nic && !usedNics.includes(nic)) usedNics.push(nic);
+    if (nic && pi.req.minBandwidthMbps > 0) bandwidth.set(nic.nic.id, (bandwidth.get(nic.nic.id) ?? 0) + pi.req.minBandwidthMbps);
+    const ioNode = nic ? (o.node ?? c.home) : null;
+    for (const d of [o.datapath, o.backup]) {
+      if (d === null || !usesVhost(d)) continue;
+      const set = ioNode !== null ? ioByNode.get(ioNode) : undefined;
+      (set ?? emulatorCpus).forEach((x) => vhostCpus.add(x));
+    }
+    const numaLocal = o.node === null || c.nodes.includes(o.node);
+    if (!numaLocal) penalties.push(`interface ${pi.index} (${net.name}): NIC ${nic?.nic.name} is on node ${o.node}, the VM on node ${c.home}`);
+    return {
+      ...planNic(ctx, prep, o.datapath, net.kind, nic, net.bridge, net.macvtapMode, vf),
+      index: pi.index,
+      networkId: net.id,
+      networkName: net.name,
+      mac: pi.req.mac ?? generatedMac(prep.vmId, pi.index),
+      vlan: pi.req.vlan ?? net.vlan,
+      liveMigratable: pi.req.liveMigratable,
+      minBandwidthMbps: pi.req.minBandwidthMbps,
+      numaLocal,
+      failoverBackup: o.backup ? planNic(ctx, prep, o.backup, net.kind, nic, net.bridge, net.macvtapMode, null) : null,
+      cost: DATAPATH_COST[o.datapath],
+    };
+  });
+  if (c.spanned && c.nodes.length > 1) penalties.push(`VM spans NUMA nodes ${c.nodes.join(',')}`);
+
+  const irqAffinity: PlacementPlan['irqAffinity'] = [];
+  const rps: PlacementPlan['rps'] = [];
+  for (const nic of usedNics) {
+    const cpus = ioByNode.get(nic.node ?? c.home) ?? [];
+    if (cpus.length === 0) continue;
+    [...nic.nic.queueIrqs]
+      .sort((a, b) => a.queue - b.queue || a.irq - b.irq)
+      .forEach((q, i) => irqAffinity.push({ nicId: nic.nic.id, nicName: nic.nic.name, irq: q.irq, queue: q.queue, cpus: [cpus[i % cpus.length]] }));
+    const rxQueues = nic.nic.combinedQueues.current || nic.nic.combinedQueues.max || 1;
+    for (let q = 0; q < rxQueues; q++) rps.push({ nicId: nic.nic.id, nicName: nic.nic.name, rxQueue: q, cpus });
+  }
+
+  const size = req.hugepages === 'NONE' ? null : (req.hugepages as PagedHugepageSize);
+  const allocation: FleetAllocation = {
+    vmId: prep.vmId,
+    vmName: req.name,
+    hostId: h.host.id,
+    cpus: [
+      ...c.vcpus.map((p) => ({ cpu: id(p), role: 'VCPU' as const })),
+      ...c.isolation.map((p) => ({ cpu: id(p), role: 'ISOLATION' as const })),
+      ...(c.emulator !== null ? [{ cpu: id(c.emulator), role: 'EMULATOR' as const }] : []),
+      ...[...freshIo].map((p) => ({ cpu: id(p), role: 'IRQ' as const })),
+    ].sort((a, b) => a.cpu - b.cpu),
+    sharedVcpus: c.shared,
+    memory: c.memory,
+    hugepages: size ? c.hugepages.map((x) => ({ node: x.node, size, pages: x.pages })) : [],
+    vfs,
+    bandwidth: [...bandwidth].map(([nicId, mbps]) => ({ nicId, mbps })),
+    ioNodes: c.io.map((s) => s.node),
+  };
+  return {
+    vmId: prep.vmId,
+    vmName: req.name,
+    hostId: h.host.id,
+    hostName: h.host.name,
+    numaNodes: c.nodes,
+    numaPolicy: req.numaPolicy,
+    cpuPolicy: req.cpuPolicy,
+    threadPolicy: req.threadPolicy,
+    vcpuPins,
+    isolatedSiblings: c.isolation.map(id).sort(byNum),
+    emulatorCpus,
+    vhostCpus: [...vhostCpus].sort(byNum),
+    ioCpus: c.io.map((s) => ({ node: s.node, cpus: s.cpus.map(id).sort(byNum), newlyAllocated: s.fresh })),
+    memory: {
+      mode: c.nodes.length > 1 ? 'interleave' : 'strict',
+      perNode: size ? c.hugepages.map((x) => ({ node: x.node, mib: x.pages * HUGEPAGE_MIB[size] })) : c.memory,
+      hugepages: req.hugepages,
+      pagesPerNode: c.hugepages,
+    },
+    interfaces,
+    irqAffinity,
+    rps,
+    score: scoreBreakdown(ctx, c.score),
+    penalties,
+    allocation,
+  };
+}
+
+function planNic(
+  ctx: EvalContext,
+  prep: PreparedRequest,
+  d: Datapath,
+  kind: NetworkKind,
+  nic: NicRt | null,
+  bridge: string | null,
+  macvtapMode: PlanInterface['macvtapMode'],
+  vf: PlanInterface['vf'],
+): PlanNic {
+  const connection = connectionFor(kind, d);
+  const nicQueues = nic ? nic.nic.combinedQueues.current || nic.nic.combinedQueues.max || null : null;
+  return {
+    connection,
+    datapath: d,
+    model: modelFor(d),
+    vhost: usesVhost(d),
+    nicId: nic?.nic.id ?? null,
+    nicName: nic?.nic.name ?? null,
+    pfPciAddress: nic?.nic.pciAddress ?? null,
+    vf,
+    sourceDevice: connection === 'BRIDGE' || connection === 'OVS' ? bridge : (nic?.nic.name ?? null),
+    macvtapMode: connection === 'MACVTAP' ? (macvtapMode ?? 'bridge') : null,
+    queues: queuesFor(d, prep.req.vcpus, nicQueues, ctx.opts.multiqueueCap),
+    numaNode: nic?.node ?? null,
+  };
+}
+
+/** Locally administered-looking QEMU MAC (52:54:00) from FNV-1a of vmId + interface index. */
+export function generatedMac(vmId: string, index: number): string {
+  let x = 0x811c9dc5;
+  const s = `${vmId}#${index}`;
+  for (let i = 0; i < s.length; i++) {
+    x ^= s.charCodeAt(i);
+    x = Math.imul(x, 0x01000193) >>> 0;
+  }
+  const b = [(x >>> 16) & 0xff, (x >>> 8) & 0xff, x & 0xff];
+  return `52:54:00:${b.map((v) => v.toString(16).padStart(2, '0')).join(':')}`;
+}

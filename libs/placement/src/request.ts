@@ -1,0 +1,82 @@
+import type { Datapath, FleetNetwork, HostReason, VmRequest } from '@netpin/contracts';
+import { AUTO_ORDER, DATAPATH_RANK, datapathsForKind, needsVirtio } from './datapaths';
+
+export interface PreparedInterface {
+  index: number;
+  req: VmRequest['interfaces'][number];
+  network: FleetNetwork;
+  /** Datapaths to try on a host, best first. */
+  candidates: Datapath[];
+}
+
+/** Everything about a request that does not depend on a host, computed once per placement. */
+export interface PreparedRequest {
+  req: VmRequest;
+  vmId: string;
+  ifaces: PreparedInterface[];
+  requestReasons: HostReason[];
+  /** Best datapath score any host could give: the bound the search prunes with. */
+  idealDatapath: number;
+  /** Same shape => same answer on an unchanged host; keys negative caches. */
+  shapeKey: string;
+  /** CPUs a single node must at least have free (dedicated), before I/O CPUs and ISOLATE siblings: a lower bound. */
+  minNodeCpus: number;
+  avoid: Set<string>;
+}
+
+export interface NetworkLookup {
+  byId: Map<string, FleetNetwork>;
+  byName: Map<string, FleetNetwork>;
+}
+
+export function networkLookup(networks: readonly FleetNetwork[]): NetworkLookup {
+  return { byId: new Map(networks.map((n) => [n.id, n])), byName: new Map(networks.map((n) => [n.name, n])) };
+}
+
+export function prepareRequest(req: VmRequest, nets: NetworkLookup): PreparedRequest {
+  const requestReasons: HostReason[] = [];
+  const ifaces: PreparedInterface[] = [];
+  req.interfaces.forEach((i, index) => {
+    const network = nets.byId.get(i.network) ?? nets.byName.get(i.network);
+    if (!network) {
+      requestReasons.push({ code: 'NETWORK_UNKNOWN', detail: `interface ${index}: no network "${i.network}"` });
+      return;
+    }
+    const possible = datapathsForKind(network.kind);
+    let candidates: Datapath[];
+    if (i.datapath === 'AUTO') {
+      candidates = AUTO_ORDER.filter((d) => possible.includes(d)).filter((d) => guestCan(req, i.liveMigratable, d) === null);
+    } else {
+      const d: Datapath = i.datapath;
+      if (!possible.includes(d)) {
+        requestReasons.push({ code: 'DATAPATH_NOT_SUPPORTED_BY_NETWORK', detail: `interface ${index}: ${d} on a ${network.kind} network` });
+        return;
+      }
+      const guest = guestCan(req, i.liveMigratable, d);
+      if (guest !== null) {
+        requestReasons.push({ code: guest, detail: `interface ${index}: ${d}` });
+        return;
+      }
+      candidates = [d];
+    }
+    ifaces.push({ index, req: i, network, candidates });
+  });
+  const idealDatapath = ifaces.reduce((s, i) => s + (i.candidates.length ? DATAPATH_RANK[i.candidates[0]] : 0), 0);
+  const emu = req.cpuPolicy === 'DEDICATED' && req.emulatorThreads === 'ISOLATE' ? 1 : 0;
+  const minNodeCpus = req.cpuPolicy === 'DEDICATED' ? req.vcpus + emu : 0;
+  const { name: _n, vmId: _v, ...shape } = req;
+  const shapeKey = JSON.stringify({ ...shape, interfaces: req.interfaces.map(({ mac: _m, ...rest }) => rest) });
+  return { req, vmId: req.vmId ?? req.name, ifaces, requestReasons, idealDatapath, shapeKey, minNodeCpus, avoid: new Set(req.avoidHosts) };
+}
+
+/** Guest-side conditions (host independent). */
+function guestCan(req: VmRequest, liveMigratable: boolean, d: Datapath): HostReason['code'] | null {
+  if (d === 'SRIOV') {
+    if (!req.guest.vfDriver) return 'GUEST_LACKS_VF_DRIVER';
+    // libvirt <teaming> needs a virtio persistent interface to fail over to.
+    if (liveMigratable && !req.guest.virtio) return 'LIVE_MIGRATION_NEEDS_VIRTIO';
+    return null;
+  }
+  if (needsVirtio(d) && !req.guest.virtio) return 'GUEST_LACKS_VIRTIO';
+  return null;
+}
