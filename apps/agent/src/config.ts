@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { DEFAULT_QUEUE_PREFIX } from '@netpin/contracts';
+
+const intFromEnv = (min: number, max: number, dflt: number) =>
+  z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      if (s === undefined || s.trim() === '') return dflt;
+      const n = Number(s);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `must be an integer between ${min} and ${max}, got "${s}"` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const envSchema = z.object({
+  REDIS_URL: z
+    .string()
+    .default('redis://127.0.0.1:6379')
+    .refine((s) => /^rediss?:\/\/[^\s]+$/.test(s), 'must be a redis:// or rediss:// URL'),
+  NETPIN_QUEUE_PREFIX: z
+    .string()
+    .default(DEFAULT_QUEUE_PREFIX)
+    .refine((s) => /^[A-Za-z0-9_.-]{1,64}$/.test(s), 'must be 1-64 letters, digits, "_", "." or "-"'),
+  NETPIN_AGENT_KEY_DIR: z.string().min(1, 'must name a directory holding SSH private keys').refine((s) => s.startsWith('/'), 'must be an absolute path'),
+  NETPIN_AGENT_CONCURRENCY: intFromEnv(1, 256, 16),
+  NETPIN_AGENT_ID: z
+    .string()
+    .optional()
+    .refine((s) => s === undefined || /^[A-Za-z0-9_.-]{1,64}$/.test(s), 'must be 1-64 letters, digits, "_", "." or "-"'),
+  /** "ssh" reaches hosts over SSH; "local" runs commands on this machine (agent on the hypervisor). */
+  NETPIN_AGENT_TRANSPORT: z.enum(['ssh', 'local']).default('ssh'),
+  NETPIN_AGENT_COMMAND_TIMEOUT_MS: intFromEnv(100, 600_000, 30_000),
+  NETPIN_AGENT_CONNECT_TIMEOUT_MS: intFromEnv(100, 120_000, 10_000),
+  NETPIN_AGENT_LOCK_TTL_MS: intFromEnv(1_000, 600_000, 30_000),
+  NETPIN_AGENT_LOCK_RETRY_MS: intFromEnv(10, 60_000, 500),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface AgentConfig {
+  redisUrl: string;
+  queuePrefix: string;
+  keyDir: string;
+  concurrency: number;
+  agentId: string;
+  transport: 'ssh' | 'local';
+  commandTimeoutMs: number;
+  connectTimeoutMs: number;
+  lockTtlMs: number;
+  /** Delay before a job whose host is locked by another mutating job is tried again. */
+  lockRetryMs: number;
+  logLevel: z.output<typeof envSchema>['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`invalid configuration: ${variable} ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validate the environment; the first bad variable becomes one ConfigError line. */
+export function loadConfig(env: NodeJS.ProcessEnv, defaultAgentId: string): AgentConfig {
+  const r = envSchema.safeParse(env);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const variable = String(issue.path[0] ?? 'environment');
+    const message = issue.code === 'invalid_type' && env[variable] === undefined ? 'is required' : issue.message;
+    throw new ConfigError(variable, message);
+  }
+  const e = r.data;
+  return {
+    redisUrl: e.REDIS_URL,
+    queuePrefix: e.NETPIN_QUEUE_PREFIX,
+    keyDir: e.NETPIN_AGENT_KEY_DIR,
+    concurrency: e.NETPIN_AGENT_CONCURRENCY,
+    agentId: e.NETPIN_AGENT_ID ?? defaultAgentId,
+    transport: e.NETPIN_AGENT_TRANSPORT,
+    commandTimeoutMs: e.NETPIN_AGENT_COMMAND_TIMEOUT_MS,
+    connectTimeoutMs: e.NETPIN_AGENT_CONNECT_TIMEOUT_MS,
+    lockTtlMs: e.NETPIN_AGENT_LOCK_TTL_MS,
+    lockRetryMs: e.NETPIN_AGENT_LOCK_RETRY_MS,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,54 @@
+import type { OperationError, OperationErrorCode } from '@netpin/contracts';
+
+/**
+ * Codes worth another attempt: the host or the network may come back. Everything else is
+ * deterministic (bad payload, wrong key, a command the host refuses) and fails at once.
+ */
+const RETRYABLE: ReadonlySet<OperationErrorCode> = new Set<OperationErrorCode>(['SSH_UNREACHABLE', 'TIMEOUT']);
+
+/** A failed host operation with a stable code; becomes the result's `error`. */
+export class AgentError extends Error {
+  readonly command?: string;
+  readonly stderr?: string;
+
+  constructor(
+    readonly code: OperationErrorCode,
+    message: string,
+    details: { command?: string; stderr?: string; cause?: unknown } = {},
+  ) {
+    super(message, { cause: details.cause });
+    this.name = 'AgentError';
+    this.command = details.command;
+    this.stderr = details.stderr;
+  }
+
+  get retryable(): boolean {
+    return RETRYABLE.has(this.code);
+  }
+
+  toOperationError(): OperationError {
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.command !== undefined ? { command: this.command } : {}),
+      ...(this.stderr !== undefined ? { stderr: truncate(this.stderr, 4096) } : {}),
+    };
+  }
+}
+
+function truncate(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max)}…`;
+}
+
+/** Anything thrown below a handler becomes an AgentError; parse errors from host-ops keep their meaning. */
+export function toAgentError(e: unknown): AgentError {
+  if (e instanceof AgentError) return e;
+  if (e instanceof Error) {
+    const code = (e as Error & { code?: unknown }).code;
+    if (code === 'HOST_OUTPUT_PARSE_ERROR') return new AgentError('PARSE_FAILED', e.message, { cause: e });
+    if (code === 'HOST_COMMAND_BAD_ARGUMENT') return new AgentError('BAD_PAYLOAD', e.message, { cause: e });
+    if (e.name === 'ValueParseError') return new AgentError('PARSE_FAILED', e.message, { cause: e });
+    return new AgentError('INTERNAL', e.message, { cause: e });
+  }
+  return new AgentError('INTERNAL', String(e));
+}

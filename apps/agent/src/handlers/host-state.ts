@@ -1,0 +1,113 @@
+import { formatCpuList, parseCpuList, type DomainName, type IfName, type StateDiffEntry, type VfDesired } from '@netpin/contracts';
+import {
+  hostPaths,
+  ipLinkShow,
+  lscpu,
+  parseCpuMaskFile,
+  parseGrepFiles,
+  parseIpLinkShow,
+  parseLscpu,
+  parseVirshDomstate,
+  parseVirshListNames,
+  readFiles,
+  virshDomstate,
+  virshDumpxml,
+  virshListAllNames,
+  type IpLinkVf,
+  type VirshDomainState,
+} from '@netpin/host-ops';
+import { AgentError } from '../errors';
+import type { HostShell } from '../host-shell';
+
+/**
+ * Reads of the host state a VM's desired state talks about. Every mutating step reads
+ * through these before writing (apply only the difference) and after (read back).
+ */
+
+export type VfActual = IpLinkVf;
+
+/** VFs of the given PFs, by PF then VF index. */
+export async function readVfs(shell: HostShell, pfs: readonly IfName[]): Promise<Map<IfName, Map<number, VfActual>>> {
+  const out = new Map<IfName, Map<number, VfActual>>();
+  for (const pf of [...new Set(pfs)]) {
+    const res = await shell.run(ipLinkShow(pf));
+    const link = parseIpLinkShow(res.stdout).find((l) => l.name === pf);
+    if (!link) throw new AgentError('PARSE_FAILED', `ip link show dev ${pf} did not describe ${pf}`);
+    out.set(pf, new Map(link.vfs.map((v) => [v.index, v])));
+  }
+  return out;
+}
+
+export type VfAttrs = Pick<VfDesired, 'mac' | 'vlan' | 'spoofchk' | 'trust' | 'maxTxRateMbps' | 'minTxRateMbps'>;
+
+/** Field-by-field difference of one VF; drivers that do not report spoofchk/trust (null) are not compared on those. */
+export function vfDiff(pf: string, index: number, want: VfAttrs, have: VfActual | undefined): StateDiffEntry[] {
+  const at = `vf.${pf}.${index}`;
+  if (!have) return [{ field: at, expected: 'present', actual: 'absent' }];
+  const d: StateDiffEntry[] = [];
+  const cmp = (field: string, expected: string, actual: string): void => {
+    if (expected !== actual) d.push({ field: `${at}.${field}`, expected, actual });
+  };
+  cmp('mac', want.mac.toLowerCase(), have.mac.toLowerCase());
+  cmp('vlan', String(want.vlan), String(have.vlan));
+  if (have.spoofChk !== null) cmp('spoofchk', onOff(want.spoofchk), onOff(have.spoofChk));
+  if (have.trust !== null) cmp('trust', onOff(want.trust), onOff(have.trust));
+  cmp('maxTxRateMbps', String(want.maxTxRateMbps), String(have.maxTxRateMbps));
+  cmp('minTxRateMbps', String(want.minTxRateMbps), String(have.minTxRateMbps));
+  return d;
+}
+
+function onOff(b: boolean): string {
+  return b ? 'on' : 'off';
+}
+
+/** smp_affinity_list of each IRQ; an IRQ the host does not have maps to null. */
+export async function readIrqAffinity(shell: HostShell, irqs: readonly number[]): Promise<Map<number, number[] | null>> {
+  const paths = irqs.map((i) => hostPaths.irqAffinityList(i));
+  const files = paths.length === 0 ? new Map<string, string>() : parseGrepFiles((await shell.run(readFiles(paths))).stdout, paths);
+  return new Map(irqs.map((irq) => {
+    const text = files.get(hostPaths.irqAffinityList(irq));
+    return [irq, text === undefined ? null : parseCpuList(text)];
+  }));
+}
+
+export function rpsKey(dev: string, rxQueue: number): string {
+  return `${dev}/rx-${rxQueue}`;
+}
+
+/** rps_cpus of each (dev, queue); a queue the host does not have maps to null. */
+export async function readRps(shell: HostShell, entries: readonly { dev: IfName; rxQueue: number }[]): Promise<Map<string, number[] | null>> {
+  const paths = entries.map((e) => hostPaths.rpsCpus(e.dev, e.rxQueue));
+  const files = paths.length === 0 ? new Map<string, string>() : parseGrepFiles((await shell.run(readFiles(paths))).stdout, paths);
+  return new Map(entries.map((e) => {
+    const text = files.get(hostPaths.rpsCpus(e.dev, e.rxQueue));
+    return [rpsKey(e.dev, e.rxQueue), text === undefined ? null : parseCpuMaskFile('rps_cpus', text)];
+  }));
+}
+
+export async function readCpuCount(shell: HostShell): Promise<number> {
+  return parseLscpu((await shell.run(lscpu())).stdout).length;
+}
+
+export function sameCpus(a: readonly number[] | null, b: readonly number[]): boolean {
+  return a !== null && formatCpuList(a) === formatCpuList(b);
+}
+
+export function cpusText(a: readonly number[] | null): string {
+  return a === null ? 'absent' : formatCpuList(a);
+}
+
+export interface DomainActual {
+  defined: boolean;
+  state: VirshDomainState | null;
+  /** Persistent definition (dumpxml --inactive); null when not defined. */
+  inactiveXml: string | null;
+}
+
+export async function readDomain(shell: HostShell, name: DomainName): Promise<DomainActual> {
+  const names = parseVirshListNames((await shell.run(virshListAllNames())).stdout);
+  if (!names.includes(name)) return { defined: false, state: null, inactiveXml: null };
+  const state = parseVirshDomstate((await shell.run(virshDomstate(name))).stdout);
+  const inactiveXml = (await shell.run(virshDumpxml(name, { inactive: true }))).stdout;
+  return { defined: true, state, inactiveXml };
+}

@@ -1,0 +1,109 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { utils } from 'ssh2';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { domainNameSchema, ifNameSchema } from '@netpin/contracts';
+import { defaultHandlers } from './handlers';
+import type { HandlerRegistry } from './handlers';
+import { Harness } from './testing/harness';
+
+const dom = (name: string) => `<domain type='kvm'><name>${name}</name><memory unit='MiB'>512</memory><vcpu>1</vcpu><os><type arch='x86_64'>hvm</type></os><devices><interface type='bridge'><mac address='52:54:00:dd:00:01'/><source bridge='br0'/><model type='virtio'/></interface></devices></domain>`;
+
+describe('agent resilience over real SSH', () => {
+  const h = new Harness();
+  const intervals: { agent: string; host: string; start: number; end: number }[] = [];
+
+  beforeAll(async () => {
+    await h.start(['small-one-node', 'small-one-node', 'dual-socket-sriov']);
+    // Two agent processes' worth of workers on one queue, each recording when it ran a mutating job.
+    for (const agentId of ['agent-a', 'agent-b']) {
+      const handlers: HandlerRegistry = {
+        ...defaultHandlers,
+        'vm.teardown': {
+          ...defaultHandlers['vm.teardown'],
+          run: async (p, ctx) => {
+            const start = performance.now();
+            try {
+              return await defaultHandlers['vm.teardown'].run(p, ctx);
+            } finally {
+              intervals.push({ agent: agentId, host: p.host.id, start, end: performance.now() });
+            }
+          },
+        },
+      };
+      await h.agent({ agentId }, { handlers });
+    }
+  });
+  afterAll(() => h.stop());
+
+  it('converges after the connection drops in the middle of vm.apply', async () => {
+    const host = h.fleet.hosts[0];
+    const vmName = domainNameSchema.parse('vm-drop');
+    host.clearLog();
+    // The 5th command falls in the RPS step, after the IRQ write: the drop lands mid-apply.
+    host.setFaults({ dropAfterCommands: 4 });
+    const rps = [{ dev: ifNameSchema.parse('enp1s0'), rxQueue: 0, cpus: [3] }];
+    const r = await h.run('vm.apply', { host: h.target(host), vmName, domainXml: dom('vm-drop'), vfs: [], irqAffinity: [{ irq: 30, cpus: [2] }], rps, start: true });
+    expect(r.status, JSON.stringify(r.error)).toBe('SUCCEEDED');
+    expect(r.attempts).toBeGreaterThan(1);
+    expect(host.state().commandLog.some((c) => c.injected === 'drop')).toBe(true);
+    const d = host.state().domains.filter((x) => x.name === 'vm-drop');
+    expect(d).toHaveLength(1);
+    expect(d[0].state).toBe('running');
+    expect(host.state().irqs.find((i) => i.irq === 30)?.affinity).toEqual([2]);
+    expect(host.state().nics[0].rps[0]).toEqual([3]);
+  });
+
+  it('fails with HOST_KEY_MISMATCH before any command when the host key changed', async () => {
+    const host = h.fleet.hosts[1];
+    const pinned = h.target(host);
+    host.changeHostKey();
+    host.clearLog();
+    const r = await h.run('host.discover', { host: pinned });
+    expect(r.status).toBe('FAILED');
+    expect(r.error?.code).toBe('HOST_KEY_MISMATCH');
+    expect(r.error?.message).toContain(host.fingerprint);
+    expect(r.attempts).toBe(1);
+    expect(host.state().commandLog).toEqual([]);
+  });
+
+  it('learns the key of a trust-on-first-use host and reports it for pinning', async () => {
+    const host = h.fleet.hosts[1];
+    const r = await h.run('vm.teardown', { host: h.target(host, { id: 'tofu-host', hostKeyFingerprint: null, trustOnFirstUse: true }), vmName: domainNameSchema.parse('nothing'), vfs: [], irqs: [], rps: [] });
+    expect(r.status, JSON.stringify(r.error)).toBe('SUCCEEDED');
+    expect(r.observedHostKeyFingerprint).toBe(host.fingerprint);
+  });
+
+  it('refuses an unknown key without trustOnFirstUse', async () => {
+    const host = h.fleet.hosts[1];
+    host.clearLog();
+    // The contract forbids this combination; an agent must hold the line even if a producer skips validation.
+    const r = await h.run('host.discover', { host: h.target(host, { id: 'no-pin', hostKeyFingerprint: null, trustOnFirstUse: false }) });
+    expect(r.status).toBe('FAILED');
+    expect(r.error?.code).toBe('BAD_PAYLOAD');
+    expect(host.state().commandLog).toEqual([]);
+  });
+
+  it('reports SSH_AUTH_FAILED for a key the host does not accept', async () => {
+    const host = h.fleet.hosts[0];
+    writeFileSync(join(h.stateDir, 'stranger'), utils.generateKeyPairSync('ed25519').private, { mode: 0o600 });
+    const r = await h.run('vm.verify', { host: h.target(host, { id: 'stranger', credentialRef: 'file:stranger' }), vmName: domainNameSchema.parse('x'), domainXml: dom('x'), vfs: [], irqAffinity: [], rps: [], start: false });
+    expect(r.status).toBe('FAILED');
+    expect(r.error?.code).toBe('SSH_AUTH_FAILED');
+  });
+
+  it('never runs two mutating jobs on one host at once, even across two agents', async () => {
+    const host = h.fleet.hosts[2];
+    intervals.length = 0;
+    const ids = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => h.enqueue('vm.teardown', { host: h.target(host), vmName: domainNameSchema.parse(`gone-${i}`), vfs: [], irqs: [], rps: [] })),
+    );
+    const results = await Promise.all(ids.map((id) => h.waitResult(id)));
+    expect(results.map((r) => r.status)).toEqual(results.map(() => 'SUCCEEDED'));
+    const mine = intervals.filter((i) => i.host === host.hostname).sort((a, b) => a.start - b.start);
+    expect(mine).toHaveLength(10);
+    for (let i = 1; i < mine.length; i++) expect(mine[i].start).toBeGreaterThanOrEqual(mine[i - 1].end);
+    // Both agents took part, so the exclusion held across processes' workers, not within one.
+    expect(new Set(mine.map((i) => i.agent)).size).toBe(2);
+  });
+});

@@ -1,0 +1,39 @@
+import type { JobProgress, OperationStep } from '@netpin/contracts';
+import { toAgentError } from './errors';
+
+/** What a step did: a step that found the host already right reports "unchanged". */
+export type StepOutcome = 'changed' | 'unchanged';
+
+export type Clock = () => Date;
+
+/**
+ * Runs a handler's named steps in order, reporting progress before each and recording
+ * start/finish/state for the result. A failure is recorded and rethrown as AgentError.
+ */
+export class StepRunner {
+  readonly steps: OperationStep[] = [];
+  private index = 0;
+
+  constructor(
+    private readonly total: number,
+    private readonly report: (p: JobProgress) => Promise<void>,
+    private readonly clock: Clock = () => new Date(),
+  ) {}
+
+  get changed(): string[] {
+    return this.steps.filter((s) => s.state === 'SUCCEEDED').map((s) => s.name);
+  }
+
+  async run(name: string, fn: () => Promise<StepOutcome>): Promise<void> {
+    await this.report({ step: name, index: this.index, total: this.total });
+    this.index++;
+    const startedAt = this.clock().toISOString();
+    try {
+      const outcome = await fn();
+      this.steps.push({ name, state: outcome === 'changed' ? 'SUCCEEDED' : 'SKIPPED', startedAt, finishedAt: this.clock().toISOString() });
+    } catch (e) {
+      this.steps.push({ name, state: 'FAILED', startedAt, finishedAt: this.clock().toISOString() });
+      throw toAgentError(e);
+    }
+  }
+}

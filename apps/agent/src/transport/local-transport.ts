@@ -1,0 +1,62 @@
+import { spawn } from 'node:child_process';
+import type { HostTarget } from '@netpin/contracts';
+import { AgentError } from '../errors';
+import type { TransportProvider } from './ssh-pool';
+import type { ExecOptions, ExecResult, HostTransport } from './transport';
+
+/**
+ * Runs commands on this machine, for an agent that lives on the hypervisor. spawn without
+ * a shell: argv[0] is looked up on PATH and no argument is ever interpreted.
+ */
+export class LocalTransport implements HostTransport {
+  exec(argv: readonly string[], opts: ExecOptions): Promise<ExecResult> {
+    if (argv.length === 0) return Promise.reject(new AgentError('INTERNAL', 'empty argv'));
+    const command = argv.join(' ');
+    return new Promise<ExecResult>((resolve, reject) => {
+      const child = spawn(argv[0], argv.slice(1), { shell: false, stdio: ['pipe', 'pipe', 'pipe'] });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        child.kill('SIGKILL');
+      }, opts.timeoutMs);
+      child.stdout.on('data', (d: Buffer) => out.push(d));
+      child.stderr.on('data', (d: Buffer) => err.push(d));
+      child.on('error', (e: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        // A missing binary is what a shell reports as 127: keep it data, like SSH does.
+        if (e.code === 'ENOENT') resolve({ exitCode: 127, stdout: '', stderr: `${argv[0]}: command not found` });
+        else reject(new AgentError('COMMAND_FAILED', e.message, { command, cause: e }));
+      });
+      child.on('close', (code, signal) => {
+        clearTimeout(timer);
+        if (timedOut) {
+          reject(new AgentError('TIMEOUT', `command did not finish within ${opts.timeoutMs} ms`, { command }));
+          return;
+        }
+        resolve({ exitCode: code ?? (signal ? 128 : 1), stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+      });
+      child.stdin.on('error', () => undefined); // the command may exit before reading stdin
+      child.stdin.end(opts.stdin ?? undefined);
+    });
+  }
+
+  async close(): Promise<void> {
+    // Nothing held open between commands.
+  }
+}
+
+/** Every host is this machine. */
+export class LocalTransportProvider implements TransportProvider {
+  private readonly local = new LocalTransport();
+  forHost(_host: HostTarget): HostTransport {
+    return this.local;
+  }
+  learnedFingerprint(): string | null {
+    return null;
+  }
+  async close(): Promise<void> {
+    await this.local.close();
+  }
+}

@@ -1,0 +1,145 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { domainNameSchema, ifNameSchema, macAddressSchema, pciAddressSchema, vlanIdSchema, type VmDesiredState } from '@netpin/contracts';
+import { diffDomain, parseDomain, renderDomain, type InterfaceSpec } from '@netpin/libvirt-xml';
+import type { SimHost } from '@netpin/hostsim';
+import { Harness } from './testing/harness';
+
+const ifn = (s: string) => ifNameSchema.parse(s);
+const mac = (s: string) => macAddressSchema.parse(s);
+
+/** Rendered the way the API does it, with @netpin/libvirt-xml. */
+function domainXml(name: string, cpus: number[], iface: InterfaceSpec): string {
+  return renderDomain({
+    name: domainNameSchema.parse(name),
+    memoryMiB: 1024,
+    vcpus: cpus.length,
+    cputune: { vcpupins: cpus.map((c, vcpu) => ({ vcpu, cpuset: [c] })) },
+    interfaces: [iface],
+  });
+}
+
+type Desired = Omit<VmDesiredState, 'vmName'> & { vmName: VmDesiredState['vmName'] };
+
+/** One VM per datapath, hand-written as the API would send it. */
+function desiredFor(host: SimHost): Desired {
+  const name = host.hostname;
+  switch (host.spec.nics[0].name) {
+    case 'eno1': {
+      // dual-socket-sriov: an SR-IOV VF of ens1f0 passed through, its NIC IRQs on node 0.
+      const vfPci = host.model.vfPci(host.spec.nics[1], 1);
+      return {
+        vmName: `${name}-sriov` as Desired['vmName'],
+        domainXml: domainXml(`${name}-sriov`, [4, 5], { type: 'hostdev', mac: mac('52:54:00:aa:00:01'), pciAddress: pciAddressSchema.parse(vfPci) }),
+        vfs: [{ pf: ifn('ens1f0'), vfIndex: 1, mac: mac('52:54:00:aa:00:01'), vlan: vlanIdSchema.parse(100), spoofchk: true, trust: false, maxTxRateMbps: 1000, minTxRateMbps: 0 }],
+        irqAffinity: [
+          { irq: 100, cpus: [2] },
+          { irq: 101, cpus: [3] },
+        ],
+        rps: [],
+        start: true,
+      };
+    }
+    case 'enp1s0':
+      // small-one-node: vhost-net virtio on a Linux bridge, 2 queues, RPS on the uplink.
+      return {
+        vmName: `${name}-vhost` as Desired['vmName'],
+        domainXml: domainXml(`${name}-vhost`, [2, 3], { type: 'bridge', mac: mac('52:54:00:bb:00:01'), bridge: ifn('br0'), model: 'virtio', driver: { name: 'vhost', queues: 2 } }),
+        vfs: [],
+        irqAffinity: [{ irq: 30, cpus: [1] }],
+        rps: [
+          { dev: ifn('enp1s0'), rxQueue: 0, cpus: [1] },
+          { dev: ifn('enp1s0'), rxQueue: 1, cpus: [1, 5] },
+        ],
+        start: true,
+      };
+    default:
+      // legacy-no-iommu: e1000 emulation on a bridge (no virtio drivers in the guest).
+      return {
+        vmName: `${name}-e1000` as Desired['vmName'],
+        domainXml: domainXml(`${name}-e1000`, [1], { type: 'bridge', mac: mac('52:54:00:cc:00:01'), bridge: ifn('br0'), model: 'e1000' }),
+        vfs: [],
+        irqAffinity: [{ irq: 26, cpus: [3] }],
+        rps: [{ dev: ifn('eth0'), rxQueue: 0, cpus: [2, 3] }],
+        start: true,
+      };
+  }
+}
+
+describe('vm.apply / vm.verify / vm.teardown on three datapaths over SSH', () => {
+  const h = new Harness();
+  beforeAll(async () => {
+    await h.start(['dual-socket-sriov', 'small-one-node', 'legacy-no-iommu']);
+    await h.agent();
+  });
+  afterAll(() => h.stop());
+
+  it('configures SR-IOV, going through 0 when the count changes', async () => {
+    const host = h.fleet.hosts[0];
+    const first = await h.run('host.configureSriov', { host: h.target(host), pf: ifn('ens1f0'), numVfs: 4 });
+    expect(first.status, JSON.stringify(first.error)).toBe('SUCCEEDED');
+    h.fleet.hosts[0].clearLog();
+    const second = await h.run('host.configureSriov', { host: h.target(host), pf: ifn('ens1f0'), numVfs: 6 });
+    expect(second.status, JSON.stringify(second.error)).toBe('SUCCEEDED');
+    expect(second.data).toEqual({ pf: 'ens1f0', numVfs: 6, previousNumVfs: 4 });
+    const writes = host.state().commandLog.filter((c) => c.command.startsWith('tee'));
+    expect(writes.map((w) => w.stdinBytes)).toEqual([2, 2]); // "0\n" then "6\n"
+    expect(host.state().nics.find((n) => n.name === 'ens1f0')?.numVfs).toBe(6);
+    const again = await h.run('host.configureSriov', { host: h.target(host), pf: ifn('ens1f0'), numVfs: 6 });
+    expect(again.steps.find((s) => s.name.startsWith('set'))?.state).toBe('SKIPPED');
+  });
+
+  it('applies one VM per datapath, verifies it, and tears it down to the baseline', async () => {
+    await Promise.all(
+      h.fleet.hosts.map(async (host) => {
+        const want = desiredFor(host);
+        const baseline = host.state();
+        const applied = await h.run('vm.apply', { host: h.target(host), ...want });
+        expect(applied.status, `${host.hostname}: ${JSON.stringify(applied.error)}`).toBe('SUCCEEDED');
+
+        const s = host.state();
+        for (const vf of want.vfs) {
+          const got = s.nics.find((n) => n.name === vf.pf)?.vfs[vf.vfIndex];
+          expect(got).toMatchObject({ mac: vf.mac, vlan: vf.vlan, spoofchk: vf.spoofchk, trust: vf.trust, maxTxRate: vf.maxTxRateMbps, minTxRate: vf.minTxRateMbps });
+        }
+        for (const irq of want.irqAffinity) expect(s.irqs.find((i) => i.irq === irq.irq)?.affinity).toEqual(irq.cpus);
+        for (const r of want.rps) expect(s.nics.find((n) => n.name === r.dev)?.rps[r.rxQueue]).toEqual(r.cpus);
+        const dom = s.domains.find((d) => d.name === want.vmName);
+        expect(dom?.state).toBe('running');
+        expect(diffDomain(parseDomain(want.domainXml), parseDomain(dom?.inactiveXml ?? ''))).toEqual([]);
+
+        // Applying again changes nothing: every step finds the host already right.
+        const again = await h.run('vm.apply', { host: h.target(host), ...want });
+        expect(again.status).toBe('SUCCEEDED');
+        expect(again.steps.map((st) => st.state)).toEqual(again.steps.map(() => 'SKIPPED'));
+
+        const verified = await h.run('vm.verify', { host: h.target(host), ...want });
+        expect(verified.data).toEqual({ vmName: want.vmName, inSync: true, diff: [] });
+
+        const down = await h.run('vm.teardown', {
+          host: h.target(host),
+          vmName: want.vmName,
+          vfs: want.vfs.map((v) => ({ pf: v.pf, vfIndex: v.vfIndex })),
+          irqs: want.irqAffinity.map((i) => i.irq),
+          rps: want.rps.map((r) => ({ dev: r.dev, rxQueue: r.rxQueue })),
+        });
+        expect(down.status, JSON.stringify(down.error)).toBe('SUCCEEDED');
+        const after = host.state();
+        expect(after.domains).toEqual(baseline.domains);
+        expect(after.nics).toEqual(baseline.nics);
+        expect(after.irqs).toEqual(baseline.irqs);
+      }),
+    );
+  });
+
+  it('reports drift made behind its back as a structured diff', async () => {
+    const host = h.fleet.hosts[1];
+    const want = desiredFor(host);
+    const applied = await h.run('vm.apply', { host: h.target(host), ...want });
+    expect(applied.status, JSON.stringify(applied.error)).toBe('SUCCEEDED');
+    // An operator (or irqbalance) moves the IRQ.
+    host.model.irq(30)!.affinity = [0, 1, 2, 3];
+    const r = await h.run('vm.verify', { host: h.target(host), ...want });
+    expect(r.status).toBe('SUCCEEDED');
+    expect(r.data).toEqual({ vmName: want.vmName, inSync: false, diff: [{ field: 'irq.30.affinity', expected: '1', actual: '0-3' }] });
+  });
+});
