@@ -12,7 +12,7 @@ import { loadApiConfig } from '../apps/api/src/config';
 async function main(): Promise<void> {
   const root = resolve(__dirname, '..');
   const config = loadApiConfig({ DATABASE_URL: 'postgresql://unused@127.0.0.1:1/unused', LOG_LEVEL: 'silent' });
-  const { app, openapi } = await buildApp({ config, schemaFile: resolve(root, 'docs/api/schema.graphql') });
+  const { app, openapi } = await buildApp({ config, schemaFile: resolve(root, 'docs/api/schema.graphql'), background: false });
   await app.init();
   writeFileSync(resolve(root, 'docs/api/openapi.json'), JSON.stringify(openapi, null, 2) + '\n');
   await app.close();

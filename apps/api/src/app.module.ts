@@ -7,19 +7,26 @@ import { randomUUID } from 'node:crypto';
 import { LoggerModule } from 'nestjs-pino';
 import { DomainErrorFilter, toGraphQLError } from './common/error-mapper';
 import { Loaders, type GqlContext } from './common/loaders';
-import { API_CONFIG, type ApiConfig } from './config';
+import type { ApiConfig } from './config';
 import { DbModule } from './db/db.module';
 import { HealthController } from './health/health.controller';
 import { HostService } from './hosts/host.service';
 import { HostsModule } from './hosts/hosts.module';
 import { NetworksModule } from './networks/networks.module';
 import { VmsModule } from './vms/vms.module';
+import { ConfigModule } from './config.module';
+import { JobsModule } from './jobs/jobs.module';
+import { ResultConsumer } from './jobs/result.consumer';
+import { OperationsModule } from './operations/operations.module';
+import { PlacementModule } from './placement/placement.module';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { IncomingMessage } from 'node:http';
 
 export interface AppOptions {
   config: ApiConfig;
+  /** Run the outbox relay and result consumer (false for schema generation). */
+  background?: boolean;
   /** Where code-first GraphQL writes the SDL; false keeps it in memory. */
   schemaFile?: string | false;
   db?: DbOptions;
@@ -63,18 +70,23 @@ export class AppModule {
             graphiql: config.NETPIN_GRAPHQL_PLAYGROUND,
             includeStacktraceInErrorResponses: false,
             formatError,
-            context: ({ req }: { req: GqlContext['req'] }): GqlContext => ({ req, loaders: new Loaders(hosts) }),
+            subscriptions: { 'graphql-ws': { path: '/graphql' } },
+            context: ({ req, extra }: { req?: GqlContext['req']; extra?: { request?: GqlContext['req'] } }): GqlContext => ({
+              req: req ?? extra?.request ?? { headers: {} },
+              loaders: new Loaders(hosts),
+            }),
           }),
         }),
+        ConfigModule.forRoot(config, { background: opts.background ?? true }),
+        JobsModule,
+        PlacementModule,
+        OperationsModule,
         HostsModule,
         NetworksModule,
         VmsModule,
       ],
       controllers: [HealthController],
-      providers: [
-        { provide: API_CONFIG, useValue: config },
-        { provide: APP_FILTER, useClass: DomainErrorFilter },
-      ],
+      providers: [{ provide: APP_FILTER, useClass: DomainErrorFilter }, ResultConsumer],
     };
   }
 }

@@ -134,6 +134,8 @@ export interface VmRecord {
   errorMessage: string | null;
   /** Still holds CPUs, VFs, memory on its host. */
   holding: boolean;
+  /** The placement plan (contracts PlacementPlan) the VM was provisioned from. */
+  plan: unknown;
   interfaces: VmInterfaceRecord[];
   createdAt: Date;
   updatedAt: Date;

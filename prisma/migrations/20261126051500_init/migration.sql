@@ -158,6 +158,7 @@ CREATE TABLE "Vm" (
     "numaNode" INTEGER,
     "request" JSONB NOT NULL,
     "plan" JSONB,
+    "holding" BOOLEAN NOT NULL DEFAULT false,
     "errorCode" TEXT,
     "errorMessage" TEXT,
     "errorStderr" TEXT,
@@ -319,6 +320,9 @@ CREATE UNIQUE INDEX "Vm_idempotencyKey_key" ON "Vm"("idempotencyKey");
 
 -- CreateIndex
 CREATE INDEX "Vm_hostId_state_idx" ON "Vm"("hostId", "state");
+
+-- CreateIndex
+CREATE INDEX "Vm_hostId_holding_idx" ON "Vm"("hostId", "holding");
 
 -- CreateIndex
 CREATE INDEX "Vm_name_idx" ON "Vm"("name");

@@ -1,5 +1,5 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
-import { createDb, HostRepository, NetworkRepository, VmRepository, type Db, type DbOptions } from '@netpin/db';
+import { createDb, DiscoveryRepository, HostRepository, NetworkRepository, OperationRepository, ProvisioningRepository, SnapshotRepository, VmRepository, type Db, type DbOptions } from '@netpin/db';
 import { Redis } from 'ioredis';
 
 export const DB = Symbol('DB');
@@ -27,8 +27,12 @@ export class DbModule implements OnApplicationShutdown {
         { provide: HostRepository, inject: [DB], useFactory: (db: Db) => new HostRepository(db) },
         { provide: NetworkRepository, inject: [DB], useFactory: (db: Db) => new NetworkRepository(db) },
         { provide: VmRepository, inject: [DB], useFactory: (db: Db) => new VmRepository(db) },
+        { provide: DiscoveryRepository, inject: [DB], useFactory: (db: Db) => new DiscoveryRepository(db) },
+        { provide: SnapshotRepository, inject: [DB], useFactory: (db: Db) => new SnapshotRepository(db) },
+        { provide: OperationRepository, inject: [DB], useFactory: (db: Db) => new OperationRepository(db) },
+        { provide: ProvisioningRepository, inject: [DB], useFactory: (db: Db) => new ProvisioningRepository(db) },
       ],
-      exports: [DB, REDIS, HostRepository, NetworkRepository, VmRepository],
+      exports: [DB, REDIS, HostRepository, NetworkRepository, VmRepository, DiscoveryRepository, SnapshotRepository, OperationRepository, ProvisioningRepository],
     };
   }
 

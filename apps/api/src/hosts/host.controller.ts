@@ -1,7 +1,10 @@
-import { Body, Controller, Delete, Get, Param, Patch, Post, Put, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { DiscoveryService } from './discovery.service';
+import { Operation } from '../operations/operation.model';
+import { RequestId } from '../common/request-id';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ErrorBody } from '../common/error-body';
-import { HostConnection, HostDetail, HostFilterInput, MaintenanceInput, RegisterHostInput, UpdateHostInput, type Host } from './host.model';
+import { HostConnection, HostDetail, SriovInput, HostFilterInput, MaintenanceInput, RegisterHostInput, UpdateHostInput, type Host } from './host.model';
 import { HostService } from './host.service';
 import { queryBool, queryInt } from '../common/query';
 
@@ -9,7 +12,10 @@ import { queryBool, queryInt } from '../common/query';
 @ApiBadRequestResponse({ type: ErrorBody, description: 'Invalid input; `field` names the culprit' })
 @Controller('hosts')
 export class HostController {
-  constructor(private readonly hosts: HostService) {}
+  constructor(
+    private readonly hosts: HostService,
+    private readonly discovery: DiscoveryService,
+  ) {}
 
   @Get()
   @ApiOkResponse({ type: HostConnection })
@@ -56,6 +62,23 @@ export class HostController {
   @ApiConflictResponse({ type: ErrorBody })
   maintenance(@Param('id') id: string, @Body() input: MaintenanceInput): Promise<Host> {
     return this.hosts.setMaintenance(id, input);
+  }
+
+  @Post(':id/discover')
+  @HttpCode(202)
+  @ApiAcceptedResponse({ type: Operation })
+  @ApiNotFoundResponse({ type: ErrorBody })
+  discover(@Param('id') id: string, @RequestId() requestId: string): Promise<Operation> {
+    return this.discovery.discover(id, requestId);
+  }
+
+  @Post(':id/nics/:nic/sriov')
+  @HttpCode(202)
+  @ApiAcceptedResponse({ type: Operation })
+  @ApiNotFoundResponse({ type: ErrorBody })
+  @ApiConflictResponse({ type: ErrorBody, description: 'VFs of the PF are allocated' })
+  configureSriov(@Param('id') id: string, @Param('nic') nic: string, @Body() body: SriovInput, @RequestId() requestId: string): Promise<Operation> {
+    return this.discovery.configureSriov(id, nic, body?.numVfs, requestId);
   }
 
   @Delete(':id')

@@ -1,9 +1,9 @@
 import { GraphQLISODateTime, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
-import { CPU_ROLES, HOST_STATES } from '@netpin/contracts';
+import { CPU_OWNER_ROLES, HOST_STATES } from '@netpin/contracts';
 import { defineEnum, Prop } from '../common/prop';
 
 export const HostStateEnum = defineEnum('HostState', HOST_STATES, 'Lifecycle of a hypervisor in the inventory');
-export const CpuRoleEnum = defineEnum('CpuRole', CPU_ROLES, 'What a pinned host CPU runs for its VM');
+export const CpuRoleEnum = defineEnum('CpuRole', CPU_OWNER_ROLES, 'What a pinned host CPU runs for its VM');
 
 @ObjectType()
 @InputType('LabelInput')
@@ -169,4 +169,9 @@ export class HostFilterInput {
 export class MaintenanceInput {
   @Prop(Boolean) enabled!: boolean;
   @Prop(String, { nullable: true }) reason?: string | null;
+}
+
+@InputType()
+export class SriovInput {
+  @Prop(Int, { description: 'VF count to configure (0 removes every VF)' }) numVfs!: number;
 }

@@ -2,10 +2,16 @@ import { Args, Context, ID, Int, Mutation, Parent, Query, ResolveField, Resolver
 import type { GqlContext } from '../common/loaders';
 import { Host, HostConnection, HostFilterInput, MaintenanceInput, Nic, NumaNode, RegisterHostInput, UpdateHostInput } from './host.model';
 import { HostService } from './host.service';
+import { DiscoveryService } from './discovery.service';
+import { Operation } from '../operations/operation.model';
+import { RequestId } from '../common/request-id';
 
 @Resolver(() => Host)
 export class HostResolver {
-  constructor(private readonly service: HostService) {}
+  constructor(
+    private readonly service: HostService,
+    private readonly discovery: DiscoveryService,
+  ) {}
 
   @Query(() => Host, { description: 'One host by id or name' })
   host(@Args('id', { type: () => ID, nullable: true }) id?: string, @Args('name', { nullable: true }) name?: string): Promise<Host> {
@@ -40,6 +46,21 @@ export class HostResolver {
   @Mutation(() => Host, { description: 'Refused with CONFLICT while VMs are placed on the host' })
   removeHost(@Args('id', { type: () => ID }) id: string): Promise<Host> {
     return this.service.remove(id);
+  }
+
+  @Mutation(() => Operation, { description: 'Read the host over SSH and refresh its NUMA nodes, CPUs, NICs, IRQs and VFs' })
+  discoverHost(@Args('id', { type: () => ID }) id: string, @RequestId() requestId: string): Promise<Operation> {
+    return this.discovery.discover(id, requestId);
+  }
+
+  @Mutation(() => Operation, { description: "Set a PF's SR-IOV VF count (refused while its VFs are allocated), then rediscover" })
+  configureSriov(
+    @Args('id', { type: () => ID }) id: string,
+    @Args('nic') nic: string,
+    @Args('numVfs', { type: () => Int }) numVfs: number,
+    @RequestId() requestId: string,
+  ): Promise<Operation> {
+    return this.discovery.configureSriov(id, nic, numVfs, requestId);
   }
 
   @ResolveField(() => [NumaNode])

@@ -1,9 +1,9 @@
 import { GraphQLISODateTime, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
-import { DATAPATHS, VM_STATES } from '@netpin/contracts';
+import { VM_STATES } from '@netpin/contracts';
 import { defineEnum, Prop } from '../common/prop';
+import { DatapathEnum, PlanView } from '../placement/plan-view.model';
 
 export const VmStateEnum = defineEnum('VmState', VM_STATES);
-export const DatapathEnum = defineEnum('Datapath', DATAPATHS, 'Guest NIC datapath, fastest first (SRIOV) to slowest (RTL8139)');
 
 @ObjectType()
 export class VmInterface {
@@ -29,6 +29,7 @@ export class Vm {
   @Prop(String, { nullable: true }) errorCode!: string | null;
   @Prop(String, { nullable: true }) errorMessage!: string | null;
   @Prop(VmInterface, { array: true }) interfaces!: VmInterface[];
+  @Prop(PlanView, { nullable: true, description: 'Where and how the VM runs: pins, NUMA node, datapaths, IRQs' }) plan!: PlanView | null;
   @Prop(GraphQLISODateTime) createdAt!: Date;
   @Prop(GraphQLISODateTime) updatedAt!: Date;
 }

@@ -1,10 +1,17 @@
-import { Args, ID, Query, Resolver } from '@nestjs/graphql';
+import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { RequestId } from '../common/request-id';
+import { Operation } from '../operations/operation.model';
+import { CreateVmPayload, VmInput } from '../placement/placement.model';
+import { ProvisioningService } from './provisioning.service';
 import { Vm, VmFilterInput } from './vm.model';
 import { VmService } from './vm.service';
 
 @Resolver(() => Vm)
 export class VmResolver {
-  constructor(private readonly service: VmService) {}
+  constructor(
+    private readonly service: VmService,
+    private readonly provisioning: ProvisioningService,
+  ) {}
 
   @Query(() => [Vm])
   vms(@Args('filter', { type: () => VmFilterInput, nullable: true }) filter?: VmFilterInput): Promise<Vm[]> {
@@ -14,5 +21,15 @@ export class VmResolver {
   @Query(() => Vm)
   vm(@Args('id', { type: () => ID }) id: string): Promise<Vm> {
     return this.service.get(id);
+  }
+
+  @Mutation(() => CreateVmPayload, { description: 'Place and provision a VM. Same idempotencyKey + same input = same VM and operation; different input = CONFLICT' })
+  createVm(@Args('input') input: VmInput, @RequestId() requestId: string, @Args('idempotencyKey', { nullable: true }) idempotencyKey?: string): Promise<CreateVmPayload> {
+    return this.provisioning.createVm(input, idempotencyKey, requestId);
+  }
+
+  @Mutation(() => Operation, { description: 'Tear the VM down on its host, then release every CPU and VF' })
+  deleteVm(@Args('id', { type: () => ID }) id: string, @RequestId() requestId: string): Promise<Operation> {
+    return this.provisioning.deleteVm(id, requestId);
   }
 }

@@ -1,8 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { NotFoundError, parseInput, VM_STATES } from '@netpin/contracts';
-import { VmRepository } from '@netpin/db';
+import { NotFoundError, parseInput, VM_STATES, type PlacementPlan } from '@netpin/contracts';
+import { toPlanView } from '../placement/placement.service';
+import { VmRepository, type VmRecord } from '@netpin/db';
 import { z } from 'zod';
 import type { Vm, VmFilterInput } from './vm.model';
+
+export function toVmView(vm: VmRecord): Vm {
+  return { ...vm, plan: vm.plan ? toPlanView(vm.plan as PlacementPlan) : null };
+}
 
 const vmFilterSchema = z.object({ hostId: z.uuid('hostId must be a UUID').optional(), state: z.enum(VM_STATES).optional() });
 
@@ -10,13 +15,13 @@ const vmFilterSchema = z.object({ hostId: z.uuid('hostId must be a UUID').option
 export class VmService {
   constructor(@Inject(VmRepository) private readonly vms: VmRepository) {}
 
-  list(filter: VmFilterInput | undefined): Promise<Vm[]> {
-    return this.vms.list(parseInput(vmFilterSchema, filter ?? {}, 'filter'));
+  async list(filter: VmFilterInput | undefined): Promise<Vm[]> {
+    return (await this.vms.list(parseInput(vmFilterSchema, filter ?? {}, 'filter'))).map(toVmView);
   }
 
   async get(id: string): Promise<Vm> {
     const vm = await this.vms.findById(id);
     if (!vm) throw new NotFoundError('vm', id);
-    return vm;
+    return toVmView(vm);
   }
 }

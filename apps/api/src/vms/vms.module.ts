@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
+import { ProvisioningService } from './provisioning.service';
 import { VmController } from './vm.controller';
 import { VmResolver } from './vm.resolver';
 import { VmService } from './vm.service';
 
-@Module({ controllers: [VmController], providers: [VmService, VmResolver], exports: [VmService] })
+@Module({ controllers: [VmController], providers: [VmService, VmResolver, ProvisioningService], exports: [VmService, ProvisioningService] })
 export class VmsModule {}

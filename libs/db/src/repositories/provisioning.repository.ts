@@ -235,7 +235,7 @@ export class ProvisioningRepository {
 
   async vmWithPlan(vmId: string): Promise<(VmRecord & { plan: PlacementPlan | null; request: unknown; hostId: string | null }) | null> {
     const row = await this.db.vm.findUnique({ where: { id: vmId }, include: { interfaces: { orderBy: { index: 'asc' } } } });
-    return row ? { ...toVmRecord(row), plan: row.plan as unknown as PlacementPlan | null, request: row.request } : null;
+    return row ? { ...toVmRecord(row), plan: (row.plan ?? null) as unknown as PlacementPlan | null, request: row.request } : null;
   }
 
   async vmByOperation(operationId: string): Promise<{ idempotencyKey: string | null; requestHash: string | null; vmId: string } | null> {

@@ -19,6 +19,7 @@ export function toVmRecord(r: VmRow): VmRecord {
     errorCode: r.errorCode,
     errorMessage: r.errorMessage,
     holding: r.holding,
+    plan: r.plan ?? null,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
     interfaces: r.interfaces.map((i) => ({

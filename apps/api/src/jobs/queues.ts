@@ -1,0 +1,45 @@
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { HOST_OPS_QUEUE, hostJobOptions } from '@netpin/contracts';
+import { Queue, type ConnectionOptions } from 'bullmq';
+import { API_CONFIG, type ApiConfig } from '../config';
+
+/** BullMQ connection options from a redis:// URL (workers need maxRetriesPerRequest null). */
+export function bullConnection(url: string): ConnectionOptions {
+  const u = new URL(url);
+  return {
+    host: u.hostname,
+    port: Number(u.port || 6379),
+    username: u.username || undefined,
+    password: u.password ? decodeURIComponent(u.password) : undefined,
+    db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0,
+    tls: u.protocol === 'rediss:' ? {} : undefined,
+    maxRetriesPerRequest: null,
+  };
+}
+
+/** The producer side of the host-operations queue; created on first use. */
+@Injectable()
+export class JobQueues implements OnModuleDestroy {
+  private hostOps?: Queue;
+
+  constructor(@Inject(API_CONFIG) private readonly config: ApiConfig) {}
+
+  get hostOpsQueue(): Queue {
+    this.hostOps ??= new Queue(HOST_OPS_QUEUE, { connection: bullConnection(this.config.REDIS_URL), prefix: this.config.NETPIN_QUEUE_PREFIX });
+    return this.hostOps;
+  }
+
+  /** Add a host job; job id = operation id, so publishing twice is harmless. */
+  async publish(queue: string, jobName: string, operationId: string, payload: unknown): Promise<void> {
+    if (queue !== HOST_OPS_QUEUE) throw new Error(`unknown queue ${queue}`);
+    await this.hostOpsQueue.add(jobName, payload, hostJobOptions(operationId));
+  }
+
+  async depth(): Promise<Record<string, number>> {
+    return this.hostOpsQueue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.hostOps?.close();
+  }
+}

@@ -1,0 +1,78 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { HOST_OPS_QUEUE, jobProgressSchema, operationResultSchema, RESULTS_QUEUE } from '@netpin/contracts';
+import { OperationRepository } from '@netpin/db';
+import { QueueEvents, Worker, type Job } from 'bullmq';
+import { API_CONFIG, type ApiConfig } from '../config';
+import { DiscoveryService } from '../hosts/discovery.service';
+import { OperationEvents } from '../operations/operation.events';
+import { APP_OPTIONS, type AppRuntimeOptions } from '../runtime';
+import { ProvisioningService } from '../vms/provisioning.service';
+import { OutboxRelay } from './outbox.relay';
+import { bullConnection } from './queues';
+
+/**
+ * Consumes the agents' results (at least once; applying one twice is a no-op because a
+ * finished operation is never changed again) and relays job progress to subscribers.
+ */
+@Injectable()
+export class ResultConsumer implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(ResultConsumer.name);
+  private worker?: Worker;
+  private progress?: QueueEvents;
+
+  constructor(
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
+    @Inject(APP_OPTIONS) private readonly runtime: AppRuntimeOptions,
+    @Inject(OperationRepository) private readonly ops: OperationRepository,
+    @Inject(ProvisioningService) private readonly vms: ProvisioningService,
+    @Inject(DiscoveryService) private readonly discovery: DiscoveryService,
+    @Inject(OperationEvents) private readonly events: OperationEvents,
+    @Inject(OutboxRelay) private readonly relay: OutboxRelay,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.runtime.background) return;
+    const connection = bullConnection(this.config.REDIS_URL);
+    const prefix = this.config.NETPIN_QUEUE_PREFIX;
+    this.worker = new Worker(RESULTS_QUEUE, (job) => this.handle(job), { connection, prefix, concurrency: 8 });
+    this.worker.on('error', (e) => this.logger.error({ err: e }, 'result worker error'));
+    this.progress = new QueueEvents(HOST_OPS_QUEUE, { connection, prefix });
+    this.progress.on('progress', ({ jobId, data }) => void this.onProgress(jobId, data));
+    this.progress.on('error', (e) => this.logger.error({ err: e }, 'queue events error'));
+  }
+
+  async handle(job: Job): Promise<void> {
+    const parsed = operationResultSchema.safeParse(job.data);
+    if (!parsed.success) {
+      this.logger.error({ jobId: job.id, issues: parsed.error.issues.slice(0, 3) }, 'dropping a malformed result');
+      return;
+    }
+    const result = parsed.data;
+    const op = await this.ops.get(result.operationId).catch(() => null);
+    if (!op) {
+      this.logger.warn({ operationId: result.operationId }, 'result for an unknown operation');
+      return;
+    }
+    const updated = op.targetType === 'host' ? await this.discovery.onResult(op, result) : await this.vms.onResult(op, result);
+    if (!updated) return;
+    this.relay.kick();
+    this.events.broadcast(updated);
+    if (updated.parentId) this.events.broadcast(await this.ops.get(updated.parentId));
+  }
+
+  private async onProgress(jobId: string, data: unknown): Promise<void> {
+    const p = jobProgressSchema.safeParse(data);
+    if (!p.success) return;
+    try {
+      const pct = p.data.total > 0 ? (100 * p.data.index) / p.data.total : 0;
+      const op = await this.ops.markProgress(jobId, p.data.step, pct);
+      if (op) this.events.emitLocal(op);
+    } catch (e) {
+      this.logger.warn({ err: e, jobId }, 'progress update failed');
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await Promise.allSettled([this.worker?.close(), this.progress?.close()]);
+  }
+}

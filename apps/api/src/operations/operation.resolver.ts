@@ -1,0 +1,41 @@
+import { Args, ID, Int, Query, Resolver, Subscription } from '@nestjs/graphql';
+import { Operation, OperationStateEnum } from './operation.model';
+import { OperationEvents } from './operation.events';
+import { OperationService } from './operation.service';
+
+@Resolver(() => Operation)
+export class OperationResolver {
+  constructor(
+    private readonly service: OperationService,
+    private readonly events: OperationEvents,
+  ) {}
+
+  @Query(() => Operation)
+  operation(@Args('id', { type: () => ID }) id: string): Promise<Operation> {
+    return this.service.get(id);
+  }
+
+  @Query(() => [Operation], { description: 'Newest first' })
+  operations(
+    @Args('state', { type: () => OperationStateEnum.enumObject, nullable: true }) state?: string,
+    @Args('targetId', { type: () => ID, nullable: true }) targetId?: string,
+    @Args('kind', { nullable: true }) kind?: string,
+    @Args('first', { type: () => Int, nullable: true }) first?: number,
+  ): Promise<Operation[]> {
+    return this.service.list({ state, targetId, kind, first });
+  }
+
+  @Subscription(() => Operation, { description: 'Progress and state changes; all operations, or one when id is given', resolve: (op: Operation) => op })
+  operationUpdated(@Args('id', { type: () => ID, nullable: true }) id?: string): AsyncIterator<Operation> {
+    const abort = new AbortController();
+    const it = this.events.stream(id, abort.signal);
+    return {
+      next: () => it.next(),
+      return: async () => {
+        abort.abort();
+        return it.return(undefined);
+      },
+      throw: (e: unknown) => it.throw(e),
+    };
+  }
+}

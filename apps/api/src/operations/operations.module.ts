@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { OperationController } from './operation.controller';
+import { OperationResolver } from './operation.resolver';
+import { OperationService } from './operation.service';
+
+@Module({ controllers: [OperationController], providers: [OperationService, OperationResolver], exports: [OperationService] })
+export class OperationsModule {}

@@ -1,0 +1,132 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { BadUserInputError, DomainError, parseInput, REASON_DESCRIPTIONS, vmRequestSchema, type FleetSnapshot, type PlacementPlan, type Rejection, type VmRequest } from '@netpin/contracts';
+import { SnapshotRepository } from '@netpin/db';
+import { capacity, explain, place, type CapacityReport as EngineCapacity, type PlacementOptions } from '@netpin/placement';
+import type { CapacityReport, HostExplanation, PlacementPreview, RejectionView, VmInput } from './placement.model';
+import type { PlanView } from './plan-view.model';
+
+export const PLACEMENT_OPTIONS = Symbol('PLACEMENT_OPTIONS');
+
+/** Nothing fits: 422 / PLACEMENT_REJECTED, with the per-reason summary in the error. */
+export class PlacementRejectedError extends DomainError {
+  constructor(readonly rejection: Rejection) {
+    super('PLACEMENT_REJECTED', rejection.message, { summary: rejection.summary, requestReasons: rejection.requestReasons });
+  }
+}
+
+/** GraphQL/REST input -> the engine's request (validated, field-named errors). */
+export function toVmRequest(input: VmInput, vmId?: string): VmRequest {
+  const raw = {
+    name: input?.name,
+    vmId,
+    vcpus: input?.vcpus,
+    memoryMiB: input?.memoryMiB,
+    hugepages: input?.hugepages ?? undefined,
+    cpuPolicy: input?.cpuPolicy ?? undefined,
+    threadPolicy: input?.threadPolicy ?? undefined,
+    emulatorThreads: input?.emulatorThreads ?? undefined,
+    numaPolicy: input?.numaPolicy ?? undefined,
+    guest: { virtio: input?.guestVirtio ?? true, vfDriver: input?.guestVfDriver ?? true },
+    interfaces: (input?.interfaces ?? []).map((i) => ({
+      network: i?.network,
+      datapath: i?.datapath ?? undefined,
+      liveMigratable: i?.liveMigratable ?? undefined,
+      minBandwidthMbps: i?.minBandwidthMbps ?? undefined,
+      mac: i?.mac ?? undefined,
+      vlan: i?.vlan ?? undefined,
+    })),
+    pinHost: input?.pinHost ?? undefined,
+    avoidHosts: input?.avoidHosts ?? undefined,
+  };
+  return parseInput(vmRequestSchema, raw);
+}
+
+/** Request-level reasons that are the caller's input, not the fleet's capacity. */
+export function rejectionToError(r: Rejection, request: VmRequest): DomainError {
+  const unknown = r.requestReasons.find((x) => x.code === 'NETWORK_UNKNOWN');
+  if (unknown) {
+    const idx = request.interfaces.findIndex((i) => unknown.detail.includes(`"${i.network}"`) || unknown.detail.includes(i.network));
+    return BadUserInputError.of(`interfaces.${Math.max(0, idx)}.network`, unknown.detail);
+  }
+  return new PlacementRejectedError(r);
+}
+
+export function toPlanView(p: PlacementPlan): PlanView {
+  return {
+    hostId: p.hostId,
+    hostName: p.hostName,
+    numaNodes: p.numaNodes,
+    vcpuPins: p.vcpuPins,
+    emulatorCpus: p.emulatorCpus,
+    vhostCpus: p.vhostCpus,
+    isolatedSiblings: p.isolatedSiblings,
+    memoryMode: p.memory.mode,
+    hugepages: p.memory.hugepages,
+    interfaces: p.interfaces.map((i) => ({
+      index: i.index,
+      networkName: i.networkName,
+      datapath: i.datapath,
+      model: i.model,
+      queues: i.queues,
+      nicName: i.nicName,
+      vfIndex: i.vf?.index ?? null,
+      sourceDevice: i.sourceDevice,
+      mac: i.mac,
+      vlan: i.vlan,
+      numaNode: i.numaNode,
+      numaLocal: i.numaLocal,
+      failover: i.failoverBackup !== null,
+      cost: i.cost,
+    })),
+    irqAffinity: p.irqAffinity.map((x) => ({ irq: x.irq, nicName: x.nicName, queue: x.queue, cpus: x.cpus })),
+    rps: p.rps.map((x) => ({ nicName: x.nicName, rxQueue: x.rxQueue, cpus: x.cpus })),
+    score: p.score,
+    penalties: p.penalties,
+  };
+}
+
+export function toRejectionView(r: Rejection): RejectionView {
+  return { message: r.message, hostsConsidered: r.hostsConsidered, summary: r.summary, requestReasons: r.requestReasons };
+}
+
+function toCapacityView(c: EngineCapacity): CapacityReport {
+  const pairs = (m: Record<string, number>) => Object.entries(m).map(([datapaths, count]) => ({ datapaths, count }));
+  return { total: c.total, byDatapath: pairs(c.byDatapath), perHost: c.perHost.map((h) => ({ hostId: h.hostId, hostName: h.hostName, count: h.count, byDatapath: pairs(h.byDatapath) })) };
+}
+
+/** Read-only placement: preview, explain, capacity. Nothing here writes. */
+@Injectable()
+export class PlacementService {
+  constructor(
+    @Inject(SnapshotRepository) private readonly snapshots: SnapshotRepository,
+    @Inject(PLACEMENT_OPTIONS) private readonly options: Partial<PlacementOptions>,
+  ) {}
+
+  snapshot(): Promise<FleetSnapshot> {
+    return this.snapshots.load();
+  }
+
+  async preview(input: VmInput): Promise<PlacementPreview> {
+    const request = toVmRequest(input, `preview-${input?.name ?? 'vm'}`);
+    const r = place(await this.snapshot(), request, this.options);
+    if (r.ok) return { fits: true, plan: toPlanView(r.plan), rejection: null };
+    const err = rejectionToError(r.rejection, request);
+    if (err instanceof BadUserInputError) throw err;
+    return { fits: false, plan: null, rejection: toRejectionView(r.rejection) };
+  }
+
+  async explain(input: VmInput, host: string): Promise<HostExplanation> {
+    const request = toVmRequest(input, `explain-${input?.name ?? 'vm'}`);
+    const e = explain(await this.snapshot(), request, host, this.options);
+    return { hostId: e.hostId, hostName: e.hostName, fits: e.fits, reasons: e.reasons };
+  }
+
+  async capacity(input: VmInput): Promise<CapacityReport> {
+    const request = toVmRequest(input, `capacity-${input?.name ?? 'vm'}`);
+    return toCapacityView(capacity(await this.snapshot(), request, this.options));
+  }
+
+  describe(code: keyof typeof REASON_DESCRIPTIONS): string {
+    return REASON_DESCRIPTIONS[code];
+  }
+}

@@ -1,0 +1,86 @@
+import { Float, ID, Int, ObjectType } from '@nestjs/graphql';
+import { DATAPATHS, HUGEPAGE_SIZES } from '@netpin/contracts';
+import { defineEnum, Prop } from '../common/prop';
+
+export const DatapathEnum = defineEnum('Datapath', DATAPATHS, 'Guest NIC datapath, fastest first (SRIOV) to slowest (RTL8139)');
+export const HugepageSizeEnum = defineEnum('HugepageSize', HUGEPAGE_SIZES);
+
+@ObjectType()
+export class DatapathCostView {
+  @Prop(DatapathEnum) datapath!: string;
+  @Prop(String, { description: 'MANY (emulation), BATCHED_USERSPACE (virtio in QEMU), BATCHED_KERNEL (vhost), NONE (SR-IOV)' }) exitsPerPacket!: string;
+  @Prop(Int, { description: 'CPUs one flow keeps busy' }) cpusPerFlow!: number;
+  @Prop(Float, { description: 'Relative cost per packet, SR-IOV = 1' }) relativeCost!: number;
+}
+
+@ObjectType()
+export class VcpuPin {
+  @Prop(Int) vcpu!: number;
+  @Prop(Int, { array: true }) cpus!: number[];
+}
+
+@ObjectType()
+export class PlanInterfaceView {
+  @Prop(Int) index!: number;
+  @Prop(String) networkName!: string;
+  @Prop(DatapathEnum) datapath!: string;
+  @Prop(String) model!: string;
+  @Prop(Int) queues!: number;
+  @Prop(String, { nullable: true }) nicName!: string | null;
+  @Prop(Int, { nullable: true }) vfIndex!: number | null;
+  @Prop(String, { nullable: true }) sourceDevice!: string | null;
+  @Prop(String) mac!: string;
+  @Prop(Int, { nullable: true }) vlan!: number | null;
+  @Prop(Int, { nullable: true }) numaNode!: number | null;
+  @Prop(Boolean) numaLocal!: boolean;
+  @Prop(Boolean, { description: 'A virtio failover backup is paired with the VF (libvirt teaming)' }) failover!: boolean;
+  @Prop(DatapathCostView) cost!: DatapathCostView;
+}
+
+@ObjectType()
+export class IrqPin {
+  @Prop(Int) irq!: number;
+  @Prop(String) nicName!: string;
+  @Prop(Int) queue!: number;
+  @Prop(Int, { array: true }) cpus!: number[];
+}
+
+@ObjectType()
+export class RpsMask {
+  @Prop(String) nicName!: string;
+  @Prop(Int) rxQueue!: number;
+  @Prop(Int, { array: true }) cpus!: number[];
+}
+
+@ObjectType()
+export class ScoreTerm {
+  @Prop(String) weigher!: string;
+  @Prop(Float) value!: number;
+  @Prop(Float) weight!: number;
+  @Prop(Float) weighted!: number;
+}
+
+@ObjectType()
+export class PlanScoreView {
+  @Prop(Float) total!: number;
+  @Prop(ScoreTerm, { array: true }) breakdown!: ScoreTerm[];
+}
+
+@ObjectType({ description: 'Where and how a VM would run' })
+export class PlanView {
+  @Prop(ID) hostId!: string;
+  @Prop(String) hostName!: string;
+  @Prop(Int, { array: true, description: 'NUMA nodes used; the first is the home node' }) numaNodes!: number[];
+  @Prop(VcpuPin, { array: true }) vcpuPins!: VcpuPin[];
+  @Prop(Int, { array: true }) emulatorCpus!: number[];
+  @Prop(Int, { array: true }) vhostCpus!: number[];
+  @Prop(Int, { array: true }) isolatedSiblings!: number[];
+  @Prop(String) memoryMode!: string;
+  @Prop(HugepageSizeEnum) hugepages!: string;
+  @Prop(PlanInterfaceView, { array: true }) interfaces!: PlanInterfaceView[];
+  @Prop(IrqPin, { array: true }) irqAffinity!: IrqPin[];
+  @Prop(RpsMask, { array: true }) rps!: RpsMask[];
+  @Prop(PlanScoreView) score!: PlanScoreView;
+  @Prop(String, { array: true }) penalties!: string[];
+}
+

@@ -1,0 +1,87 @@
+import { HOST_OPS_QUEUE, vmRequestSchema, type HostTarget, type PlacementPlan, type VmApplyPayload, type VmDesiredState, type VmRequest, type VmTeardownPayload } from '@netpin/contracts';
+import type { HostRecord, JobSpec } from '@netpin/db';
+import { domainSpecFromPlan, renderDomain } from '@netpin/libvirt-xml';
+
+/** The agent's view of a host: how to reach it and which key to trust. */
+export function hostTarget(h: HostRecord): HostTarget {
+  return {
+    id: h.id,
+    name: h.name,
+    address: h.address,
+    port: h.port,
+    user: h.sshUser,
+    credentialRef: h.credentialRef,
+    hostKeyFingerprint: h.hostKeyFingerprint,
+    trustOnFirstUse: h.trustOnFirstUse,
+  };
+}
+
+/**
+ * Everything a plan asks of its host: VF attributes, IRQ affinity, RPS masks and the domain
+ * XML. vm.apply converges the host to it; vm.verify and drift checks compare against it.
+ */
+export function desiredState(planned: PlacementPlan, request: VmRequest, vmId: string): VmDesiredState {
+  const plan = withHostSideVlans(planned);
+  const vfs = plan.interfaces
+    .filter((i) => i.vf && i.nicName)
+    .map((i) => ({
+      pf: i.nicName as VmDesiredState['vfs'][number]['pf'],
+      vfIndex: i.vf!.index,
+      mac: i.mac as VmDesiredState['vfs'][number]['mac'],
+      vlan: (i.vlan ?? 0) as VmDesiredState['vfs'][number]['vlan'],
+      spoofchk: true,
+      trust: false,
+      maxTxRateMbps: 0,
+      // the bandwidth the placement promised becomes the VF's guaranteed rate
+      minTxRateMbps: i.minBandwidthMbps,
+    }));
+  return {
+    vmName: plan.vmName as VmDesiredState['vmName'],
+    domainXml: renderDomain(domainSpecFromPlan(plan, request, { uuid: vmId })),
+    vfs,
+    irqAffinity: plan.irqAffinity.map((x) => ({ irq: x.irq, cpus: x.cpus })),
+    rps: plan.rps.map((x) => ({ dev: x.nicName as VmDesiredState['rps'][number]['dev'], rxQueue: x.rxQueue, cpus: x.cpus })),
+    start: true,
+  };
+}
+
+/**
+ * libvirt can tag a VLAN only on a VF (hostdev) or an OVS port. On a Linux bridge or a
+ * macvtap parent the VLAN belongs to the host: the bridge or parent device is the one on
+ * that VLAN (docs/placement.md), so the guest interface itself stays untagged.
+ */
+function withHostSideVlans(plan: PlacementPlan): PlacementPlan {
+  const hostSide = (c: string): boolean => c === 'BRIDGE' || c === 'MACVTAP';
+  return {
+    ...plan,
+    interfaces: plan.interfaces.map((i) => (hostSide(i.connection) ? { ...i, vlan: null } : i)),
+  };
+}
+
+export function applyJob(host: HostRecord, plan: PlacementPlan, request: VmRequest, vmId: string, operationId: string, requestId: string, jobName: 'vm.apply' | 'vm.verify'): JobSpec {
+  const payload: VmApplyPayload = { operationId, requestId, host: hostTarget(host), ...desiredState(plan, request, vmId) };
+  return { queue: HOST_OPS_QUEUE, name: jobName, payload };
+}
+
+/**
+ * Teardown: destroy/undefine the domain, give every VF back with clean defaults, and hand
+ * IRQs and RPS back to the host only where no other VM on the host still relies on them.
+ */
+export function teardownJob(host: HostRecord, plan: PlacementPlan | null, vmName: string, operationId: string, requestId: string, otherPlans: PlacementPlan[]): JobSpec {
+  const stillUsed = new Set(otherPlans.flatMap((p) => p.irqAffinity.map((x) => x.irq)));
+  const stillRps = new Set(otherPlans.flatMap((p) => p.rps.map((x) => `${x.nicName}/${x.rxQueue}`)));
+  const payload: VmTeardownPayload = {
+    operationId,
+    requestId,
+    host: hostTarget(host),
+    vmName: vmName as VmTeardownPayload['vmName'],
+    vfs: (plan?.interfaces ?? []).filter((i) => i.vf && i.nicName).map((i) => ({ pf: i.nicName as VmTeardownPayload['vfs'][number]['pf'], vfIndex: i.vf!.index })),
+    irqs: (plan?.irqAffinity ?? []).map((x) => x.irq).filter((irq) => !stillUsed.has(irq)),
+    rps: (plan?.rps ?? []).filter((x) => !stillRps.has(`${x.nicName}/${x.rxQueue}`)).map((x) => ({ dev: x.nicName as VmTeardownPayload['rps'][number]['dev'], rxQueue: x.rxQueue })),
+  };
+  return { queue: HOST_OPS_QUEUE, name: 'vm.teardown', payload };
+}
+
+export function storedRequest(raw: unknown): VmRequest {
+  return vmRequestSchema.parse(raw);
+}

@@ -1,0 +1,203 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { BadUserInputError, ConflictError, NotFoundError, type OperationResult, type PlacementPlan, type VmRequest } from '@netpin/contracts';
+import { HostRepository, OperationRepository, ProvisioningRepository, SnapshotRepository, type NewOperation, type OperationOutcome, type OperationRecord } from '@netpin/db';
+import { PlanToDomainError } from '@netpin/libvirt-xml';
+import { place, type PlacementOptions } from '@netpin/placement';
+import { createHash, randomUUID } from 'node:crypto';
+import { OutboxRelay } from '../jobs/outbox.relay';
+import { OperationEvents } from '../operations/operation.events';
+import { toOperationView } from '../operations/operation.service';
+import type { Operation } from '../operations/operation.model';
+import { PLACEMENT_OPTIONS, rejectionToError, toVmRequest } from '../placement/placement.service';
+import type { CreateVmPayload, VmInput } from '../placement/placement.model';
+import { applyJob, storedRequest, teardownJob } from './desired-state';
+import { toVmView } from './vm.service';
+
+const MAX_PLACEMENT_ATTEMPTS = 6;
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+function stableJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
+  if (v && typeof v === 'object') {
+    return `{${Object.keys(v)
+      .sort()
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${stableJson((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/**
+ * The main job: createVm places, then writes VM + allocations + operation + outbox in one
+ * transaction; results coming back from the agent move the VM through its states.
+ */
+@Injectable()
+export class ProvisioningService {
+  private readonly logger = new Logger(ProvisioningService.name);
+
+  constructor(
+    @Inject(HostRepository) private readonly hosts: HostRepository,
+    @Inject(SnapshotRepository) private readonly snapshots: SnapshotRepository,
+    @Inject(ProvisioningRepository) private readonly prov: ProvisioningRepository,
+    @Inject(OperationRepository) private readonly ops: OperationRepository,
+    @Inject(OutboxRelay) private readonly relay: OutboxRelay,
+    @Inject(OperationEvents) private readonly events: OperationEvents,
+    @Inject(PLACEMENT_OPTIONS) private readonly options: Partial<PlacementOptions>,
+  ) {}
+
+  async createVm(input: VmInput, idempotencyKey: string | null | undefined, requestId: string): Promise<CreateVmPayload> {
+    if (idempotencyKey != null && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+      throw BadUserInputError.of('idempotencyKey', 'must be 1-128 letters, digits, "_", ".", ":" or "-"');
+    }
+    const request = toVmRequest(input);
+    const requestHash = createHash('sha256').update(stableJson(request)).digest('hex');
+    if (idempotencyKey) {
+      const replay = await this.replay(idempotencyKey, requestHash);
+      if (replay) return replay;
+    }
+    for (let attempt = 1; attempt <= MAX_PLACEMENT_ATTEMPTS; attempt++) {
+      const vmId = randomUUID();
+      const req: VmRequest = { ...request, vmId };
+      const first = place(await this.snapshots.load(), req, this.options);
+      if (!first.ok) throw rejectionToError(first.rejection, request);
+      const host = await this.hosts.get({ id: first.plan.hostId });
+      const operationId = randomUUID();
+      let created;
+      try {
+        created = await this.prov.createPlacedVm({
+          vmId,
+          name: request.name,
+          hostId: host.id,
+          request: req,
+          operation: { id: operationId, kind: 'vm.create', idempotencyKey: idempotencyKey ?? null, requestHash, requestId },
+          replan: (snap) => {
+            const r = place(snap, { ...req, pinHost: host.id }, this.options);
+            return r.ok ? r.plan : null;
+          },
+          job: (plan) => applyJob(host, plan, req, vmId, operationId, requestId, 'vm.apply'),
+        });
+      } catch (e) {
+        if (e instanceof PlanToDomainError) throw BadUserInputError.of(`interfaces`, `the plan cannot be expressed in libvirt XML: ${e.message}`);
+        // two requests with one key raced: the loser answers like a replay
+        if (idempotencyKey && e instanceof ConflictError && String(e.details.constraint ?? '').includes('idempotencyKey')) {
+          const replay = await this.replay(idempotencyKey, requestHash);
+          if (replay) return replay;
+        }
+        throw e;
+      }
+      if (created.kind === 'created') {
+        this.relay.kick();
+        this.events.broadcast(created.operation);
+        return { vm: toVmView(created.vm), operation: toOperationView(created.operation) };
+      }
+      this.logger.debug({ attempt, reason: created.kind, vm: request.name }, 'placement lost a race; retrying on a fresh snapshot');
+    }
+    const last = place(await this.snapshots.load(), { ...request, vmId: randomUUID() }, this.options);
+    if (!last.ok) throw rejectionToError(last.rejection, request);
+    throw new ConflictError(`placement of ${request.name} kept conflicting with concurrent requests; retry`, { attempts: MAX_PLACEMENT_ATTEMPTS });
+  }
+
+  private async replay(key: string, requestHash: string): Promise<CreateVmPayload | null> {
+    const op = await this.ops.findByIdempotencyKey(key);
+    if (!op) return null;
+    if (op.requestHash !== requestHash) throw new ConflictError('idempotency key was used with a different request', { field: 'idempotencyKey' });
+    const vm = await this.prov.vmWithPlan(op.targetId);
+    if (!vm) throw new NotFoundError('vm', op.targetId);
+    return { vm: toVmView(vm), operation: toOperationView(op) };
+  }
+
+  async deleteVm(vmId: string, requestId: string): Promise<Operation> {
+    const current = await this.prov.vmWithPlan(vmId);
+    if (!current) throw new NotFoundError('vm', vmId);
+    const host = current.hostId ? await this.hosts.findById(current.hostId) : null;
+    const others = current.hostId ? await this.prov.holdingPlansOnHost(current.hostId, vmId) : [];
+    const operationId = randomUUID();
+    const { operation } = await this.prov.beginDelete(vmId, (vm): NewOperation | null => {
+      const base = { id: operationId, kind: 'vm.delete', targetType: 'vm' as const, targetId: vmId, requestId };
+      if (vm.state === 'PENDING' || vm.state === 'PROVISIONING') return null;
+      // a VM that never got a host, or was already torn down and released, has nothing to undo
+      if (!host || !vm.holding) return { ...base, state: 'SUCCEEDED' };
+      return { ...base, job: teardownJob(host, current.plan, vm.name, operationId, requestId, others) };
+    });
+    this.relay.kick();
+    this.events.broadcast(operation);
+    return toOperationView(operation);
+  }
+
+  /** Route an agent result for a VM operation. Returns the updated operation, or null if it was already final. */
+  async onResult(op: OperationRecord, result: OperationResult): Promise<OperationRecord | null> {
+    const outcome: OperationOutcome = {
+      state: result.status,
+      steps: result.steps,
+      result: result.data ?? null,
+      error: result.error ? { code: result.error.code, message: result.error.message, stderr: result.error.stderr ?? null } : undefined,
+    };
+    const vm = await this.prov.vmWithPlan(op.targetId);
+    if (!vm) return this.prov.finishOperation(op.id, outcome);
+    const host = vm.hostId ? await this.hosts.findById(vm.hostId) : null;
+    const requestId = result.requestId;
+
+    switch (op.kind) {
+      case 'vm.create': {
+        if (result.status === 'SUCCEEDED' && host && vm.plan) {
+          const verifyId = randomUUID();
+          const verify = applyJob(host, vm.plan, storedRequest(vm.request), vm.id, verifyId, requestId, 'vm.verify');
+          return this.prov.finishOperation(op.id, { ...outcome, state: 'RUNNING' }, {
+            followUps: [{ id: verifyId, kind: 'vm.verify', targetType: 'vm', targetId: vm.id, parentId: op.id, requestId, job: verify }],
+          });
+        }
+        return this.failAndTearDown(op, outcome, vm.id, vm.name, host, vm.plan, requestId, op.id);
+      }
+      case 'vm.verify': {
+        const data = result.kind === 'vm.verify' ? result.data : undefined;
+        if (result.status === 'SUCCEEDED' && data?.inSync) {
+          return this.prov.finishOperation(op.id, outcome, {
+            vm: { id: vm.id, state: vm.state === 'DELETING' ? undefined : 'RUNNING', error: null },
+            parent: op.parentId ? { id: op.parentId, outcome: { state: 'SUCCEEDED' } } : undefined,
+          });
+        }
+        const diff = data?.diff ?? [];
+        const error = outcome.error ?? { code: 'VERIFY_MISMATCH', message: `host differs from the plan in ${diff.length} field(s): ${diff.slice(0, 5).map((d) => d.field).join(', ')}` };
+        return this.failAndTearDown(op, { ...outcome, state: 'FAILED', error }, vm.id, vm.name, host, vm.plan, requestId, op.parentId);
+      }
+      case 'vm.teardown':
+      case 'vm.delete': {
+        const deleting = op.kind === 'vm.delete';
+        if (result.status === 'SUCCEEDED') {
+          return this.prov.finishOperation(op.id, outcome, { vm: { id: vm.id, state: deleting ? 'DELETED' : undefined, release: true } });
+        }
+        // the host may still hold the VF and CPUs: keep them allocated until a delete succeeds
+        return this.prov.finishOperation(op.id, outcome, { vm: { id: vm.id, state: 'FAILED', error: outcome.error } });
+      }
+      default:
+        this.logger.warn({ kind: op.kind }, 'result for an operation kind this service does not handle');
+        return this.prov.finishOperation(op.id, outcome);
+    }
+  }
+
+  private failAndTearDown(
+    op: OperationRecord,
+    outcome: OperationOutcome,
+    vmId: string,
+    vmName: string,
+    host: Awaited<ReturnType<HostRepository['findById']>>,
+    plan: PlacementPlan | null,
+    requestId: string,
+    parentId: string | null,
+  ): Promise<OperationRecord | null> {
+    const followUps: NewOperation[] = [];
+    if (host) {
+      const teardownId = randomUUID();
+      // after a failed apply, IRQ affinity and RPS are left as they are (other VMs on the node
+      // may rely on them): passing the plan itself as "still used" resets only VFs and the domain
+      const job = teardownJob(host, plan, vmName, teardownId, requestId, plan ? [plan] : []);
+      followUps.push({ id: teardownId, kind: 'vm.teardown', targetType: 'vm', targetId: vmId, parentId, requestId, job });
+    }
+    return this.prov.finishOperation(op.id, outcome, {
+      vm: { id: vmId, state: 'FAILED', error: outcome.error ?? null, release: !host },
+      parent: parentId && parentId !== op.id ? { id: parentId, outcome: { state: 'FAILED', error: outcome.error } } : undefined,
+      followUps,
+    });
+  }
+}
