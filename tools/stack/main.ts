@@ -1,5 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
+import { setupFleet, type FleetHostEntry } from './fleet-setup';
+import { GqlClient } from './gql-client';
 import { startEmbeddedPostgres, startPrivateRedis, type RunningService } from './services';
 
 /**
@@ -52,11 +54,11 @@ async function shutdown(code: number): Promise<never> {
   process.exit(code);
 }
 
-function runNode(name: string, script: string, env: NodeJS.ProcessEnv): ChildProcess {
-  const proc = spawn(process.execPath, ['-r', '@swc-node/register', resolve(root, script)], {
+function runNode(name: string, script: string, env: NodeJS.ProcessEnv, args: string[] = [], stdout: 'inherit' | 'pipe' = 'inherit'): ChildProcess {
+  const proc = spawn(process.execPath, ['-r', '@swc-node/register', resolve(root, script), ...args], {
     cwd: root,
     env: { ...process.env, SWC_NODE_PROJECT: resolve(root, 'tsconfig.json'), ...env },
-    stdio: 'inherit',
+    stdio: ['ignore', stdout, 'inherit'],
   });
   children.push({ name, proc });
   proc.once('exit', (code, signal) => {
@@ -101,7 +103,88 @@ async function main(): Promise<void> {
 
   const env = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl };
   const want = (c: string): boolean => !only || only.includes(c);
-  if (want('api')) runNode('api', 'apps/api/src/main.ts', { ...env, PORT: process.env.PORT ?? '3000' });
+  const port = process.env.PORT ?? '3000';
+  if (want('api')) runNode('api', 'apps/api/src/main.ts', { ...env, PORT: port });
+  const simDir = resolve(stateDir, 'hostsim');
+  if (want('agent')) runNode('agent', 'apps/agent/src/main.ts', { REDIS_URL: redisUrl, NETPIN_AGENT_KEY_DIR: simDir, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' });
+  if (want('hostsim')) {
+    const fleet = await startDemoFleet(simDir);
+    if (want('api')) await registerDemoFleet(`http://127.0.0.1:${port}`, fleet);
+  }
+  if (want('api')) printWelcome(port);
+}
+
+const DEMO_PROFILES = ['dual-socket-sriov', 'dual-socket-sriov', 'small-one-node', 'legacy-no-iommu'];
+
+/** What `hostsim fleet --json` prints per host. */
+interface SimEntry {
+  hostname: string;
+  address: string;
+  port: number;
+  user: string;
+  clientKeyPath: string;
+  hostKeyFingerprint: string;
+}
+
+/** Four simulated hypervisors of different kinds, on fixed loopback ports so a restart finds them again. */
+async function startDemoFleet(simDir: string): Promise<FleetHostEntry[]> {
+  const count = Number(process.env.NETPIN_DEMO_HOSTS ?? DEMO_PROFILES.length);
+  const basePort = intEnv('NETPIN_DEMO_BASE_PORT', 22220);
+  const proc = runNode(
+    'hostsim',
+    'apps/hostsim/src/main.ts',
+    {},
+    ['fleet', '--hosts', String(count), '--profile', DEMO_PROFILES.join(','), '--state-dir', simDir, '--base-port', String(basePort), '--json'],
+    'pipe',
+  );
+  let out = '';
+  const entries = await new Promise<SimEntry[]>((ok, fail) => {
+    const t = setTimeout(() => fail(new Error('hostsim did not report its fleet within 60 s')), 60_000);
+    proc.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      try {
+        const parsed = JSON.parse(out) as SimEntry[];
+        clearTimeout(t);
+        ok(parsed);
+      } catch {
+        // not complete yet
+      }
+    });
+    proc.once('exit', () => fail(new Error('hostsim exited before reporting its fleet')));
+  });
+  log('demo fleet up', { hosts: entries.map((e) => `${e.hostname}@${e.address}:${e.port}`) });
+  return entries.map((e) => ({
+    name: e.hostname,
+    address: e.address,
+    port: e.port,
+    user: e.user,
+    fingerprint: e.hostKeyFingerprint,
+    credentialRef: `file:${basename(e.clientKeyPath)}`,
+  }));
+}
+
+async function registerDemoFleet(url: string, fleet: FleetHostEntry[]): Promise<void> {
+  const until = Date.now() + 120_000;
+  while (!(await fetch(`${url}/readyz`).then((r) => r.ok).catch(() => false))) {
+    if (Date.now() > until) throw new Error('the API did not become ready within 120 s');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  await setupFleet(new GqlClient(url), fleet, { log: (m) => log(m) });
+  log('demo fleet registered, discovered and wired', { hosts: fleet.length });
+}
+
+function printWelcome(port: string): void {
+  const url = `http://127.0.0.1:${port}`;
+  process.stdout.write(
+    [
+      '',
+      `netpin is up:  GraphQL ${url}/graphql   REST ${url}/api/v1   OpenAPI ${url}/api/docs`,
+      'Create a VM (see README "Try it"):',
+      `  curl -s ${url}/graphql -H 'content-type: application/json' -d '{"query":"mutation { createVm(input: {name: \\"web-01\\", vcpus: 2, memoryMiB: 2048, interfaces: [{network: \\"physnet0\\"}]}) { vm { id state } operation { id } } }"}'`,
+      'Stop with Ctrl-C.',
+      '',
+    ].join('\n'),
+  );
 }
 
 main().catch(async (e: unknown) => {

@@ -54,7 +54,9 @@ export class DiscoveryService {
     if (nic.sriovTotalVfs === 0) throw BadUserInputError.of('nic', `${pf} on ${host.name} is not SR-IOV capable`);
     if (numVfs > nic.sriovTotalVfs) throw BadUserInputError.of('numVfs', `${pf} supports at most ${nic.sriovTotalVfs} VFs`);
     const held = nic.vfs.filter((v) => v.allocatedToVmId);
-    if (held.length && numVfs !== nic.sriovNumVfs) {
+    // with VFs present, changing the count destroys them all; with none present (after a
+    // reboot reset numvfs) there is nothing to disrupt and restoring them is the repair
+    if (held.length && nic.sriovNumVfs > 0 && numVfs !== nic.sriovNumVfs) {
       throw new ConflictError(`${pf} on ${host.name} has ${held.length} allocated VF(s); release them first`, { vms: [...new Set(held.map((v) => v.allocatedToVmId))] });
     }
     const operationId = randomUUID();

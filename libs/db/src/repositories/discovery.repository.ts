@@ -82,7 +82,10 @@ export class DiscoveryRepository {
     }
     if (fresh.length) await tx.cpu.createMany({ data: fresh });
     const seenCpus = new Set(facts.cpus.map((c) => c.cpu));
-    const goneCpus = cpus.filter((c) => !seenCpus.has(c.cpuId)).map((c) => c.id);
+    // a CPU that vanished but is still allocated stays: dropping it would silently cascade
+    // the allocation away; the VM's verify reports the difference instead
+    const held = new Set((await tx.cpuAllocation.findMany({ where: { hostId }, select: { cpuRowId: true } })).map((a) => a.cpuRowId));
+    const goneCpus = cpus.filter((c) => !seenCpus.has(c.cpuId) && !held.has(c.id)).map((c) => c.id);
     if (goneCpus.length) await tx.cpu.deleteMany({ where: { id: { in: goneCpus } } });
     const seenNodes = new Set(facts.numaNodes.map((n) => n.id));
     const goneNodes = existing.filter((n) => !seenNodes.has(n.index)).map((n) => n.id);
@@ -92,7 +95,7 @@ export class DiscoveryRepository {
   private async syncNics(tx: Tx, hostId: string, nics: NicFacts[]): Promise<void> {
     // VFs show up as netdevs of their own; they are inventoried under their PF.
     const pfs = nics.filter((n) => n.vfOf === null);
-    const existing = await tx.nic.findMany({ where: { hostId }, include: { irqs: true, vfs: true } });
+    const existing = await tx.nic.findMany({ where: { hostId }, include: { irqs: true, vfs: { include: { allocation: { select: { id: true } } } } } });
     const byName = new Map(existing.map((n) => [n.name, n]));
     for (const n of pfs) {
       const data = {
@@ -149,11 +152,12 @@ export class DiscoveryRepository {
       }
       if (newVfs.length) await tx.vf.createMany({ data: newVfs });
       const seenVfs = new Set(vfs.map((v) => v.index));
-      const goneVfs = cur.vfs.filter((v) => !seenVfs.has(v.index)).map((v) => v.id);
+      // allocated VFs that vanished (numvfs reset by a reboot) stay until their VM lets go
+      const goneVfs = cur.vfs.filter((v) => !seenVfs.has(v.index) && !v.allocation).map((v) => v.id);
       if (goneVfs.length) await tx.vf.deleteMany({ where: { id: { in: goneVfs } } });
     }
     const seenPfs = new Set<string>(pfs.map((n) => n.name));
-    const gone = existing.filter((n) => !seenPfs.has(n.name)).map((n) => n.id);
+    const gone = existing.filter((n) => !seenPfs.has(n.name) && !n.vfs.some((v) => v.allocation)).map((n) => n.id);
     if (gone.length) await tx.nic.deleteMany({ where: { id: { in: gone } } });
   }
 
