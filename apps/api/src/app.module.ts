@@ -15,6 +15,7 @@ import { HostsModule } from './hosts/hosts.module';
 import { NetworksModule } from './networks/networks.module';
 import { VmsModule } from './vms/vms.module';
 import { ConfigModule } from './config.module';
+import { DriftModule } from './drift/drift.module';
 import { JobsModule } from './jobs/jobs.module';
 import { ResultConsumer } from './jobs/result.consumer';
 import { OperationsModule } from './operations/operations.module';
@@ -84,6 +85,7 @@ export class AppModule {
         HostsModule,
         NetworksModule,
         VmsModule,
+        DriftModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: DomainErrorFilter }, ResultConsumer],

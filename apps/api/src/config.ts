@@ -14,6 +14,8 @@ export const apiConfigSchema = z.object({
   NETPIN_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "_" and "-" only').default('netpin'),
   NETPIN_GRAPHQL_INTROSPECTION: bool.default(true),
   NETPIN_GRAPHQL_PLAYGROUND: bool.default(true),
+  NETPIN_DRIFT_INTERVAL_MS: z.coerce.number({ message: 'must be a number' }).int().min(0, 'must be 0 (off) or a positive number of ms').default(60_000),
+  NETPIN_DRIFT_AUTO_REPAIR: bool.default(true),
   NETPIN_BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/, 'must look like 512kb or 1mb').default('1mb'),
 });
 export type ApiConfig = z.output<typeof apiConfigSchema>;

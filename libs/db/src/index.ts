@@ -9,3 +9,4 @@ export * from './repositories/discovery.repository';
 export * from './repositories/snapshot.repository';
 export * from './repositories/operation.repository';
 export * from './repositories/provisioning.repository';
+export * from './repositories/drift.repository';

@@ -4,6 +4,7 @@ import { OperationRepository } from '@netpin/db';
 import { QueueEvents, Worker, type Job } from 'bullmq';
 import { API_CONFIG, type ApiConfig } from '../config';
 import { DiscoveryService } from '../hosts/discovery.service';
+import { DriftService } from '../drift/drift.service';
 import { OperationEvents } from '../operations/operation.events';
 import { APP_OPTIONS, type AppRuntimeOptions } from '../runtime';
 import { ProvisioningService } from '../vms/provisioning.service';
@@ -28,6 +29,7 @@ export class ResultConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(DiscoveryService) private readonly discovery: DiscoveryService,
     @Inject(OperationEvents) private readonly events: OperationEvents,
     @Inject(OutboxRelay) private readonly relay: OutboxRelay,
+    @Inject(DriftService) private readonly drift: DriftService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -53,7 +55,12 @@ export class ResultConsumer implements OnApplicationBootstrap, OnModuleDestroy {
       this.logger.warn({ operationId: result.operationId }, 'result for an unknown operation');
       return;
     }
-    const updated = op.targetType === 'host' ? await this.discovery.onResult(op, result) : await this.vms.onResult(op, result);
+    const updated =
+      op.targetType === 'host'
+        ? await this.discovery.onResult(op, result)
+        : op.kind.startsWith('drift.')
+          ? await this.drift.onResult(op, result)
+          : await this.vms.onResult(op, result);
     if (!updated) return;
     this.relay.kick();
     this.events.broadcast(updated);

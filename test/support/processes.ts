@@ -1,0 +1,247 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { startFleet, type Fleet } from '@netpin/hostsim';
+import { GqlClient } from '../../tools/stack/gql-client';
+import { setupFleet, type FleetHostEntry } from '../../tools/stack/fleet-setup';
+
+/**
+ * Real API and agent processes (the same entry points operators run), for tests that
+ * kill them with SIGKILL or need two APIs racing on one database. Everything spawned
+ * through a ProcessSet is SIGKILLed by `killAll`, and by a last-chance exit hook should
+ * the test runner die first.
+ */
+
+const repoRoot = resolve(__dirname, '../..');
+const OUTPUT_TAIL = 60;
+
+export interface HttpResult {
+  status: number;
+  body: any;
+}
+
+export interface SpawnedProcess {
+  readonly name: string;
+  readonly pid: number;
+  /** Resolves with the exit code (null when killed by a signal). */
+  readonly exited: Promise<number | null>;
+  /** The last lines the process wrote, for failure messages. */
+  output(): string;
+  /** Send a signal and wait for the process to be gone. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export interface ApiProcess extends SpawnedProcess {
+  readonly url: string;
+  readonly client: GqlClient;
+  rest(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<HttpResult>;
+  /** GraphQL over HTTP without throwing on errors: the raw status and body. */
+  gql(query: string, variables?: Record<string, unknown>): Promise<HttpResult>;
+}
+
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const c of live) c.kill('SIGKILL');
+  });
+}
+
+function baseEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    DATABASE_URL: process.env.DATABASE_URL,
+    REDIS_URL: process.env.REDIS_URL,
+    NETPIN_QUEUE_PREFIX: process.env.NETPIN_QUEUE_PREFIX,
+    SWC_NODE_PROJECT: join(repoRoot, 'tsconfig.json'),
+    NODE_ENV: 'test',
+    ...extra,
+  };
+}
+
+function launch(name: string, entry: string, env: NodeJS.ProcessEnv, onLine?: (line: string) => void): { child: ChildProcess; proc: SpawnedProcess } {
+  installExitHook();
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', entry], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (child.pid === undefined) throw new Error(`could not start ${name}`);
+  live.add(child);
+  const tail: string[] = [];
+  const keep = (line: string): void => {
+    tail.push(line);
+    if (tail.length > OUTPUT_TAIL) tail.shift();
+    onLine?.(line);
+  };
+  createInterface({ input: child.stdout! }).on('line', keep);
+  createInterface({ input: child.stderr! }).on('line', keep);
+  const exited = new Promise<number | null>((res) => {
+    child.once('exit', (code) => {
+      live.delete(child);
+      res(code);
+    });
+  });
+  const proc: SpawnedProcess = {
+    name,
+    pid: child.pid,
+    exited,
+    output: () => tail.join('\n'),
+    async kill(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+  return { child, proc };
+}
+
+async function httpJson(url: string, method: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpResult> {
+  const res = await fetch(url, {
+    method,
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: res.status, body: parsed };
+}
+
+function timeout<T>(p: Promise<T>, ms: number, what: () => string): Promise<T> {
+  let t: NodeJS.Timeout;
+  return Promise.race([
+    p.finally(() => clearTimeout(t)),
+    new Promise<never>((_, rej) => {
+      t = setTimeout(() => rej(new Error(what())), ms);
+    }),
+  ]);
+}
+
+export class ProcessSet {
+  private readonly procs: SpawnedProcess[] = [];
+
+  /** Start `apps/api/src/main.ts` on an ephemeral port; resolves once /readyz answers 200. */
+  async spawnApi(name: string, env: Record<string, string> = {}): Promise<ApiProcess> {
+    let announce: (url: string) => void = () => undefined;
+    const announced = new Promise<string>((res) => (announce = res));
+    const { proc } = launch(name, 'apps/api/src/main.ts', baseEnv({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env }), (line) => {
+      if (!line.includes('netpin api listening')) return;
+      try {
+        announce((JSON.parse(line) as { url: string }).url.replace('[::1]', '127.0.0.1'));
+      } catch {
+        // a log line that merely mentions the phrase
+      }
+    });
+    this.procs.push(proc);
+    const failed = proc.exited.then((code) => {
+      throw new Error(`${name} exited with ${code} before it was ready:\n${proc.output()}`);
+    });
+    const url = await timeout(Promise.race([announced, failed]), 90_000, () => `${name} did not listen within 90 s:\n${proc.output()}`);
+    const ready = (async () => {
+      for (;;) {
+        const r = await fetch(`${url}/readyz`).catch(() => null);
+        if (r?.status === 200) return;
+        await new Promise((res) => setTimeout(res, 100));
+      }
+    })();
+    await timeout(Promise.race([ready, failed]), 30_000, () => `${name} not ready within 30 s:\n${proc.output()}`);
+    failed.catch(() => undefined);
+    return {
+      ...proc,
+      url,
+      client: new GqlClient(url),
+      rest: (method, path, body, headers) => httpJson(`${url}${path}`, method, body, headers),
+      gql: (query, variables = {}) => httpJson(`${url}/graphql`, 'POST', { query, variables }),
+    };
+  }
+
+  /** Start `apps/agent/src/main.ts`; resolves once its worker consumes the host-ops queue. */
+  async spawnAgent(name: string, keyDir: string, env: Record<string, string> = {}): Promise<SpawnedProcess> {
+    let started: () => void = () => undefined;
+    const ready = new Promise<void>((res) => (started = res));
+    // info level only to see "agent started"; job lines are drained into the small tail buffer
+    const { proc } = launch(name, 'apps/agent/src/main.ts', baseEnv({ NETPIN_AGENT_KEY_DIR: keyDir, NETPIN_AGENT_ID: name, LOG_LEVEL: 'info', ...env }), (line) => {
+      if (line.includes('"agent started"')) started();
+    });
+    this.procs.push(proc);
+    const failed = proc.exited.then((code) => {
+      throw new Error(`${name} exited with ${code} before it was ready:\n${proc.output()}`);
+    });
+    await timeout(Promise.race([ready, failed]), 90_000, () => `${name} did not start within 90 s:\n${proc.output()}`);
+    failed.catch(() => undefined);
+    return proc;
+  }
+
+  /** SIGKILL everything still running (afterAll, and on failure). */
+  async killAll(): Promise<void> {
+    await Promise.all(this.procs.map((p) => p.kill('SIGKILL')));
+  }
+}
+
+export interface SimFleet {
+  fleet: Fleet;
+  stateDir: string;
+  entries: FleetHostEntry[];
+  stop(): Promise<void>;
+}
+
+/** hostsim hosts in this process (so tests can read their state); agents find the client key in stateDir. */
+export async function startSimFleet(opts: { count: number; profile: string; namePrefix: string }): Promise<SimFleet> {
+  const stateDir = mkdtempSync(join(tmpdir(), 'netpin-procs-'));
+  const fleet = await startFleet({ count: opts.count, profile: opts.profile, stateDir, hostnamePrefix: opts.namePrefix });
+  const entries = fleet.hosts.map((h) => ({ name: h.hostname, address: '127.0.0.1', port: h.port, user: h.user, fingerprint: h.fingerprint, credentialRef: 'file:client_ed25519' }));
+  return {
+    fleet,
+    stateDir,
+    entries,
+    async stop() {
+      await fleet.stop();
+      rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Register, discover and wire the fleet through an API process, as an operator would. */
+export async function registerFleet(api: ApiProcess, sim: SimFleet, vfsPerPf: number): Promise<void> {
+  await setupFleet(api.client, sim.entries, { vfsPerPf });
+}
+
+const CREATE_GQL = `mutation ($input: VmInput!, $key: String) { createVm(input: $input, idempotencyKey: $key) { vm { id name } operation { id } } }`;
+
+/** One createVm call, normalised over REST and GraphQL. */
+export interface CreateOutcome {
+  kind: 'accepted' | 'rejected' | 'error';
+  /** HTTP status; for GraphQL errors the status of the error's code is not the HTTP one. */
+  status: number;
+  code: string | null;
+  vmId: string | null;
+  operationId: string | null;
+  summary: { code: string; hosts: number }[];
+  message: string;
+}
+
+export async function createVm(api: ApiProcess, via: 'rest' | 'graphql', input: Record<string, unknown>, key?: string): Promise<CreateOutcome> {
+  const none = { vmId: null, operationId: null, summary: [], message: '' };
+  try {
+    if (via === 'rest') {
+      const r = await api.rest('POST', '/api/v1/vms', input, key ? { 'idempotency-key': key } : {});
+      if (r.status === 202) return { ...none, kind: 'accepted', status: r.status, code: null, vmId: r.body.vm.id, operationId: r.body.operation.id };
+      return { ...none, kind: r.body?.code === 'PLACEMENT_REJECTED' ? 'rejected' : 'error', status: r.status, code: r.body?.code ?? null, summary: r.body?.summary ?? [], message: String(r.body?.message ?? r.body) };
+    }
+    const r = await api.gql(CREATE_GQL, { input, key: key ?? null });
+    const err = r.body?.errors?.[0];
+    if (r.status === 200 && !err && r.body?.data?.createVm) {
+      return { ...none, kind: 'accepted', status: r.status, code: null, vmId: r.body.data.createVm.vm.id, operationId: r.body.data.createVm.operation.id };
+    }
+    const code = err?.extensions?.code ?? null;
+    return { ...none, kind: code === 'PLACEMENT_REJECTED' ? 'rejected' : 'error', status: r.status, code, summary: err?.extensions?.summary ?? [], message: String(err?.message ?? JSON.stringify(r.body)) };
+  } catch (e) {
+    return { ...none, kind: 'error', status: 0, code: 'FETCH_FAILED', message: String(e) };
+  }
+}
