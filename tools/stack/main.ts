@@ -104,6 +104,11 @@ async function main(): Promise<void> {
   const env = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl };
   const want = (c: string): boolean => !only || only.includes(c);
   const port = process.env.PORT ?? '3000';
+  if (want('api') && process.env.NETPIN_SKIP_WEB_BUILD !== '1') {
+    const web = spawnSync(process.execPath, [resolve(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: resolve(root, 'apps/web'), encoding: 'utf8' });
+    if (web.status !== 0) log('web UI build failed; the API runs without it', { stderr: web.stderr.slice(0, 2000) });
+    else log('web UI built');
+  }
   if (want('api')) runNode('api', 'apps/api/src/main.ts', { ...env, PORT: port });
   const simDir = resolve(stateDir, 'hostsim');
   if (want('agent')) runNode('agent', 'apps/agent/src/main.ts', { REDIS_URL: redisUrl, NETPIN_AGENT_KEY_DIR: simDir, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' });
@@ -178,7 +183,7 @@ function printWelcome(port: string): void {
   process.stdout.write(
     [
       '',
-      `netpin is up:  GraphQL ${url}/graphql   REST ${url}/api/v1   OpenAPI ${url}/api/docs`,
+      `netpin is up:  web UI ${url}/   GraphQL ${url}/graphql   REST ${url}/api/v1   OpenAPI ${url}/api/docs`,
       'Create a VM (see README "Try it"):',
       `  curl -s ${url}/graphql -H 'content-type: application/json' -d '{"query":"mutation { createVm(input: {name: \\"web-01\\", vcpus: 2, memoryMiB: 2048, interfaces: [{network: \\"physnet0\\"}]}) { vm { id state } operation { id } } }"}'`,
       'Stop with Ctrl-C.',

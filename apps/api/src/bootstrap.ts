@@ -2,6 +2,8 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { AppModule, type AppOptions } from './app.module';
 
 export const REST_PREFIX = 'api/v1';
@@ -28,5 +30,8 @@ export async function buildApp(opts: AppOptions & { bufferLogs?: boolean }): Pro
     .build();
   const openapi = SwaggerModule.createDocument(app, doc);
   SwaggerModule.setup('api/docs', app, openapi, { jsonDocumentUrl: 'api/docs-json', useGlobalPrefix: false });
+  // the built admin UI (apps/web, hash-routed) is served from / when it exists
+  const web = opts.config.NETPIN_WEB_DIST ?? resolve(__dirname, '../../web/dist');
+  if (existsSync(resolve(web, 'index.html'))) app.useStaticAssets(web, { index: 'index.html', fallthrough: true });
   return { app, openapi };
 }

@@ -16,6 +16,7 @@ export const apiConfigSchema = z.object({
   NETPIN_GRAPHQL_PLAYGROUND: bool.default(true),
   NETPIN_DRIFT_INTERVAL_MS: z.coerce.number({ message: 'must be a number' }).int().min(0, 'must be 0 (off) or a positive number of ms').default(60_000),
   NETPIN_DRIFT_AUTO_REPAIR: bool.default(true),
+  NETPIN_WEB_DIST: z.string().optional(),
   NETPIN_BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/, 'must look like 512kb or 1mb').default('1mb'),
 });
 export type ApiConfig = z.output<typeof apiConfigSchema>;

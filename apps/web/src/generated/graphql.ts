@@ -1,0 +1,1125 @@
+/* eslint-disable */
+/** Internal type. DO NOT USE DIRECTLY. */
+type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+/** Internal type. DO NOT USE DIRECTLY. */
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+export type CpuPolicy =
+  | 'DEDICATED'
+  | 'SHARED';
+
+/** What a pinned host CPU runs for its VM */
+export type CpuRole =
+  | 'EMULATOR'
+  | 'IRQ'
+  | 'ISOLATION'
+  | 'VCPU'
+  | 'VHOST';
+
+export type CreateNetworkInput = {
+  bridge?: string | null | undefined;
+  kind: NetworkKind;
+  macvtapMode?: MacvtapMode | null | undefined;
+  name: string;
+  physnet?: string | null | undefined;
+  vlan?: number | null | undefined;
+};
+
+/** Guest NIC datapath, fastest first (SRIOV) to slowest (RTL8139) */
+export type Datapath =
+  | 'E1000'
+  | 'RTL8139'
+  | 'SRIOV'
+  | 'VHOST_BRIDGE'
+  | 'VHOST_MACVTAP'
+  | 'VHOST_OVS'
+  | 'VIRTIO_USERSPACE';
+
+/** AUTO lets netpin choose the fastest datapath the host and guest allow */
+export type DatapathRequest =
+  | 'AUTO'
+  | 'E1000'
+  | 'RTL8139'
+  | 'SRIOV'
+  | 'VHOST_BRIDGE'
+  | 'VHOST_MACVTAP'
+  | 'VHOST_OVS'
+  | 'VIRTIO_USERSPACE';
+
+export type EmulatorThreads =
+  | 'ISOLATE'
+  | 'SHARE';
+
+export type HostFilterInput = {
+  /** Only hosts that carry this network */
+  network?: string | null | undefined;
+  sriovCapable?: boolean | null | undefined;
+  state?: HostState | null | undefined;
+};
+
+/** Lifecycle of a hypervisor in the inventory */
+export type HostState =
+  | 'DISCOVERING'
+  | 'MAINTENANCE'
+  | 'READY'
+  | 'REGISTERED'
+  | 'UNREACHABLE';
+
+export type HugepageSize =
+  | 'NONE'
+  | 'SIZE_1G'
+  | 'SIZE_2M';
+
+export type MacvtapMode =
+  | 'bridge'
+  | 'passthrough'
+  | 'private'
+  | 'vepa';
+
+export type MaintenanceInput = {
+  enabled: boolean;
+  reason?: string | null | undefined;
+};
+
+export type MapNetworkToNicInput = {
+  /** Host name */
+  host: string;
+  /** Network name */
+  network: string;
+  /** NIC (PF) interface name on that host */
+  nic: string;
+};
+
+/** What a guest interface attaches to on the host */
+export type NetworkKind =
+  | 'LINUX_BRIDGE'
+  | 'MACVTAP'
+  | 'OVS_BRIDGE'
+  | 'SRIOV_PHYSNET';
+
+export type NumaPolicy =
+  | 'NONE'
+  | 'PREFERRED'
+  | 'REQUIRED';
+
+export type OperationState =
+  | 'FAILED'
+  | 'QUEUED'
+  | 'RUNNING'
+  | 'SUCCEEDED';
+
+/** Why a host or request was rejected; stable codes (docs/placement.md) */
+export type ReasonCode =
+  | 'DATAPATH_NOT_SUPPORTED_BY_NETWORK'
+  | 'GUEST_LACKS_VF_DRIVER'
+  | 'GUEST_LACKS_VIRTIO'
+  | 'HOST_AVOIDED'
+  | 'HOST_IN_MAINTENANCE'
+  | 'HOST_LACKS_VIRTUALIZATION'
+  | 'HOST_NOT_READY'
+  | 'HOST_NOT_REQUESTED'
+  | 'HOST_UNREACHABLE'
+  | 'HUGEPAGES_ON_NODE'
+  | 'INSUFFICIENT_DEDICATED_CPUS'
+  | 'INSUFFICIENT_DEDICATED_CPUS_ON_NIC_NODE'
+  | 'INSUFFICIENT_ISOLATED_CORES'
+  | 'INSUFFICIENT_MEMORY'
+  | 'INSUFFICIENT_SHARED_CPU_CAPACITY'
+  | 'INSUFFICIENT_SIBLING_PAIRS'
+  | 'IOMMU_DISABLED'
+  | 'LIVE_MIGRATION_NEEDS_VIRTIO'
+  | 'MEMORY_ON_NODE'
+  | 'NETWORK_NOT_ON_HOST'
+  | 'NETWORK_UNKNOWN'
+  | 'NICS_ON_DIFFERENT_NUMA_NODES'
+  | 'NIC_BANDWIDTH_EXHAUSTED'
+  | 'NO_CPU_FOR_NIC_IRQS'
+  | 'NO_FREE_VF'
+  | 'NO_FREE_VF_ON_NUMA_NODE'
+  | 'NO_HOSTS'
+  | 'NO_SRIOV_NIC_FOR_NETWORK'
+  | 'OVS_UNAVAILABLE'
+  | 'THREAD_POLICY_NEEDS_SMT'
+  | 'VHOST_NET_UNAVAILABLE';
+
+/** Nova's meaning: REQUIRE sibling pairs, ISOLATE whole cores, PREFER siblings when possible */
+export type ThreadPolicy =
+  | 'ISOLATE'
+  | 'PREFER'
+  | 'REQUIRE';
+
+export type VmFilterInput = {
+  hostId?: string | null | undefined;
+  state?: VmState | null | undefined;
+};
+
+export type VmInput = {
+  avoidHosts?: Array<string> | null | undefined;
+  cpuPolicy?: CpuPolicy | null | undefined;
+  emulatorThreads?: EmulatorThreads | null | undefined;
+  /** The guest has a driver for the SR-IOV VF */
+  guestVfDriver?: boolean | null | undefined;
+  /** The guest has virtio drivers */
+  guestVirtio?: boolean | null | undefined;
+  hugepages?: HugepageSize | null | undefined;
+  interfaces?: Array<VmInterfaceInput> | null | undefined;
+  memoryMiB: number;
+  name: string;
+  numaPolicy?: NumaPolicy | null | undefined;
+  /** Place on this host (name or id) */
+  pinHost?: string | null | undefined;
+  threadPolicy?: ThreadPolicy | null | undefined;
+  vcpus: number;
+};
+
+export type VmInterfaceInput = {
+  datapath?: DatapathRequest | null | undefined;
+  liveMigratable?: boolean | null | undefined;
+  mac?: string | null | undefined;
+  minBandwidthMbps?: number | null | undefined;
+  /** Network name or id */
+  network: string;
+  vlan?: number | null | undefined;
+};
+
+export type VmState =
+  | 'DELETED'
+  | 'DELETING'
+  | 'FAILED'
+  | 'PENDING'
+  | 'PROVISIONING'
+  | 'RUNNING';
+
+export type CpuFieldsFragment = { cpuId: number, core: number, socket: number, numaNode: number, siblings: Array<number>, reservedForHost: boolean, allocation: { vmId: string, role: CpuRole } | null };
+
+export type NicFieldsFragment = { id: string, name: string, pciAddress: string, driver: string | null, numaNode: number | null, speedMbps: number | null, linkState: string, combinedQueues: number, maxCombinedQueues: number, sriovNumVfs: number, sriovTotalVfs: number, irqs: Array<{ irq: number, queue: number, label: string, affinity: Array<number> }>, vfs: Array<{ index: number, pciAddress: string | null, mac: string | null, vlan: number, linkState: string, spoofchk: boolean, trust: boolean, allocatedToVmId: string | null }> };
+
+export type HostSummaryFieldsFragment = { id: string, name: string, address: string, state: HostState, stateReason: string | null, lastDiscoveredAt: string | null, capabilities: { iommu: boolean, vhostNet: boolean, kvm: boolean, vmx: boolean, svm: boolean, ept: boolean, npt: boolean, ovs: boolean }, labels: Array<{ key: string, value: string }>, numaNodes: Array<{ index: number, memoryMiB: number, hugepages: Array<{ sizeKiB: number, total: number, free: number }>, cpus: Array<{ cpuId: number, reservedForHost: boolean, allocation: { vmId: string, role: CpuRole } | null }> }>, nics: Array<{ id: string, name: string, numaNode: number | null, sriovNumVfs: number, sriovTotalVfs: number, vfs: Array<{ index: number, allocatedToVmId: string | null }> }> };
+
+export type FleetQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  filter?: HostFilterInput | null | undefined;
+}>;
+
+
+export type FleetQuery = { hosts: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, name: string, address: string, state: HostState, stateReason: string | null, lastDiscoveredAt: string | null, capabilities: { iommu: boolean, vhostNet: boolean, kvm: boolean, vmx: boolean, svm: boolean, ept: boolean, npt: boolean, ovs: boolean }, labels: Array<{ key: string, value: string }>, numaNodes: Array<{ index: number, memoryMiB: number, hugepages: Array<{ sizeKiB: number, total: number, free: number }>, cpus: Array<{ cpuId: number, reservedForHost: boolean, allocation: { vmId: string, role: CpuRole } | null }> }>, nics: Array<{ id: string, name: string, numaNode: number | null, sriovNumVfs: number, sriovTotalVfs: number, vfs: Array<{ index: number, allocatedToVmId: string | null }> }> }> } };
+
+export type HostDetailQueryVariables = Exact<{
+  name: string;
+}>;
+
+
+export type HostDetailQuery = { host: { id: string, name: string, address: string, port: number, sshUser: string, state: HostState, stateReason: string | null, lastDiscoveredAt: string | null, capabilities: { iommu: boolean, vhostNet: boolean, kvm: boolean, vmx: boolean, svm: boolean, ept: boolean, npt: boolean, ovs: boolean }, labels: Array<{ key: string, value: string }>, numaNodes: Array<{ index: number, memoryMiB: number, hugepages: Array<{ sizeKiB: number, total: number, free: number }>, cpus: Array<{ cpuId: number, core: number, socket: number, numaNode: number, siblings: Array<number>, reservedForHost: boolean, allocation: { vmId: string, role: CpuRole } | null }> }>, nics: Array<{ id: string, name: string, pciAddress: string, driver: string | null, numaNode: number | null, speedMbps: number | null, linkState: string, combinedQueues: number, maxCombinedQueues: number, sriovNumVfs: number, sriovTotalVfs: number, irqs: Array<{ irq: number, queue: number, label: string, affinity: Array<number> }>, vfs: Array<{ index: number, pciAddress: string | null, mac: string | null, vlan: number, linkState: string, spoofchk: boolean, trust: boolean, allocatedToVmId: string | null }> }> }, vms: Array<{ id: string, name: string, hostId: string | null, state: VmState }> };
+
+export type HostNamesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type HostNamesQuery = { hosts: { nodes: Array<{ id: string, name: string, state: HostState, nics: Array<{ id: string, name: string, numaNode: number | null }> }> } };
+
+export type SetHostMaintenanceMutationVariables = Exact<{
+  id: string;
+  input: MaintenanceInput;
+}>;
+
+
+export type SetHostMaintenanceMutation = { setHostMaintenance: { id: string, state: HostState, stateReason: string | null } };
+
+export type NetworkFieldsFragment = { id: string, name: string, kind: NetworkKind, bridge: string | null, macvtapMode: MacvtapMode | null, physnet: string | null, vlan: number | null, createdAt: string, mappings: Array<{ hostId: string, hostName: string, nicId: string, nicName: string }> };
+
+export type NetworksQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type NetworksQuery = { networks: Array<{ id: string, name: string, kind: NetworkKind, bridge: string | null, macvtapMode: MacvtapMode | null, physnet: string | null, vlan: number | null, createdAt: string, mappings: Array<{ hostId: string, hostName: string, nicId: string, nicName: string }> }> };
+
+export type CreateNetworkMutationVariables = Exact<{
+  input: CreateNetworkInput;
+}>;
+
+
+export type CreateNetworkMutation = { createNetwork: { id: string, name: string, kind: NetworkKind, bridge: string | null, macvtapMode: MacvtapMode | null, physnet: string | null, vlan: number | null, createdAt: string, mappings: Array<{ hostId: string, hostName: string, nicId: string, nicName: string }> } };
+
+export type MapNetworkToNicMutationVariables = Exact<{
+  input: MapNetworkToNicInput;
+}>;
+
+
+export type MapNetworkToNicMutation = { mapNetworkToNic: { id: string, name: string, kind: NetworkKind, bridge: string | null, macvtapMode: MacvtapMode | null, physnet: string | null, vlan: number | null, createdAt: string, mappings: Array<{ hostId: string, hostName: string, nicId: string, nicName: string }> } };
+
+export type UnmapNetworkFromNicMutationVariables = Exact<{
+  input: MapNetworkToNicInput;
+}>;
+
+
+export type UnmapNetworkFromNicMutation = { unmapNetworkFromNic: { id: string, name: string, kind: NetworkKind, bridge: string | null, macvtapMode: MacvtapMode | null, physnet: string | null, vlan: number | null, createdAt: string, mappings: Array<{ hostId: string, hostName: string, nicId: string, nicName: string }> } };
+
+export type DeleteNetworkMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type DeleteNetworkMutation = { deleteNetwork: { id: string } };
+
+export type VmsQueryVariables = Exact<{
+  filter?: VmFilterInput | null | undefined;
+}>;
+
+
+export type VmsQuery = { vms: Array<{ id: string, name: string, state: VmState, hostId: string | null, numaNode: number | null, vcpus: number, memoryMiB: number, errorCode: string | null, errorMessage: string | null, createdAt: string, interfaces: Array<{ index: number, datapath: Datapath | null, model: string | null, queues: number, networkId: string, mac: string | null, vlan: number | null, sourceDev: string | null }> }> };
+
+export type PlanFieldsFragment = { hostName: string, numaNodes: Array<number>, emulatorCpus: Array<number>, vhostCpus: Array<number>, isolatedSiblings: Array<number>, hugepages: HugepageSize, memoryMode: string, penalties: Array<string>, vcpuPins: Array<{ vcpu: number, cpus: Array<number> }>, interfaces: Array<{ index: number, networkName: string, datapath: Datapath, model: string, queues: number, nicName: string | null, numaNode: number | null, numaLocal: boolean, failover: boolean, vfIndex: number | null, sourceDevice: string | null, mac: string, vlan: number | null, cost: { exitsPerPacket: string, cpusPerFlow: number, relativeCost: number } }>, irqAffinity: Array<{ irq: number, nicName: string, queue: number, cpus: Array<number> }>, rps: Array<{ nicName: string, rxQueue: number, cpus: Array<number> }>, score: { total: number, breakdown: Array<{ weigher: string, weight: number, value: number, weighted: number }> } };
+
+export type PreviewPlacementQueryVariables = Exact<{
+  input: VmInput;
+}>;
+
+
+export type PreviewPlacementQuery = { previewPlacement: { fits: boolean, plan: { hostName: string, numaNodes: Array<number>, emulatorCpus: Array<number>, vhostCpus: Array<number>, isolatedSiblings: Array<number>, hugepages: HugepageSize, memoryMode: string, penalties: Array<string>, vcpuPins: Array<{ vcpu: number, cpus: Array<number> }>, interfaces: Array<{ index: number, networkName: string, datapath: Datapath, model: string, queues: number, nicName: string | null, numaNode: number | null, numaLocal: boolean, failover: boolean, vfIndex: number | null, sourceDevice: string | null, mac: string, vlan: number | null, cost: { exitsPerPacket: string, cpusPerFlow: number, relativeCost: number } }>, irqAffinity: Array<{ irq: number, nicName: string, queue: number, cpus: Array<number> }>, rps: Array<{ nicName: string, rxQueue: number, cpus: Array<number> }>, score: { total: number, breakdown: Array<{ weigher: string, weight: number, value: number, weighted: number }> } } | null, rejection: { message: string, hostsConsidered: number, summary: Array<{ code: ReasonCode, hosts: number, examples: Array<string> }>, requestReasons: Array<{ code: ReasonCode, detail: string }> } | null } };
+
+export type ExplainPlacementQueryVariables = Exact<{
+  input: VmInput;
+  host: string;
+}>;
+
+
+export type ExplainPlacementQuery = { explainPlacement: { hostName: string, fits: boolean, reasons: Array<{ code: ReasonCode, detail: string }> } };
+
+export type CapacityQueryVariables = Exact<{
+  input: VmInput;
+}>;
+
+
+export type CapacityQuery = { capacity: { total: number, byDatapath: Array<{ datapaths: string, count: number }>, perHost: Array<{ hostName: string, count: number, byDatapath: Array<{ datapaths: string, count: number }> }> } };
+
+export type OperationFieldsFragment = { id: string, kind: string, targetType: string, targetId: string, state: OperationState, progress: number, step: string | null, startedAt: string | null, errorCode: string | null, errorMessage: string | null, errorStderr: string | null, createdAt: string, finishedAt: string | null, steps: Array<{ name: string, state: string, startedAt: string | null, finishedAt: string | null }> };
+
+export type CreateVmMutationVariables = Exact<{
+  input: VmInput;
+  idempotencyKey?: string | null | undefined;
+}>;
+
+
+export type CreateVmMutation = { createVm: { vm: { id: string, name: string, state: VmState }, operation: { id: string, kind: string, targetType: string, targetId: string, state: OperationState, progress: number, step: string | null, startedAt: string | null, errorCode: string | null, errorMessage: string | null, errorStderr: string | null, createdAt: string, finishedAt: string | null, steps: Array<{ name: string, state: string, startedAt: string | null, finishedAt: string | null }> } } };
+
+export type DeleteVmMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type DeleteVmMutation = { deleteVm: { id: string, kind: string, targetType: string, targetId: string, state: OperationState, progress: number, step: string | null, startedAt: string | null, errorCode: string | null, errorMessage: string | null, errorStderr: string | null, createdAt: string, finishedAt: string | null, steps: Array<{ name: string, state: string, startedAt: string | null, finishedAt: string | null }> } };
+
+export type DiscoverHostMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type DiscoverHostMutation = { discoverHost: { id: string, kind: string, targetType: string, targetId: string, state: OperationState, progress: number, step: string | null, startedAt: string | null, errorCode: string | null, errorMessage: string | null, errorStderr: string | null, createdAt: string, finishedAt: string | null, steps: Array<{ name: string, state: string, startedAt: string | null, finishedAt: string | null }> } };
+
+export type OperationQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type OperationQuery = { operation: { id: string, kind: string, targetType: string, targetId: string, state: OperationState, progress: number, step: string | null, startedAt: string | null, errorCode: string | null, errorMessage: string | null, errorStderr: string | null, createdAt: string, finishedAt: string | null, steps: Array<{ name: string, state: string, startedAt: string | null, finishedAt: string | null }> } };
+
+export type OperationsQueryVariables = Exact<{
+  state?: OperationState | null | undefined;
+  first?: number | null | undefined;
+}>;
+
+
+export type OperationsQuery = { operations: Array<{ id: string, kind: string, targetType: string, targetId: string, state: OperationState, progress: number, step: string | null, startedAt: string | null, errorCode: string | null, errorMessage: string | null, errorStderr: string | null, createdAt: string, finishedAt: string | null, steps: Array<{ name: string, state: string, startedAt: string | null, finishedAt: string | null }> }> };
+
+export type OperationUpdatedSubscriptionVariables = Exact<{
+  id?: string | null | undefined;
+}>;
+
+
+export type OperationUpdatedSubscription = { operationUpdated: { id: string, kind: string, targetType: string, targetId: string, state: OperationState, progress: number, step: string | null, startedAt: string | null, errorCode: string | null, errorMessage: string | null, errorStderr: string | null, createdAt: string, finishedAt: string | null, steps: Array<{ name: string, state: string, startedAt: string | null, finishedAt: string | null }> } };
+
+export class TypedDocumentString<TResult, TVariables>
+  extends String
+  implements DocumentTypeDecoration<TResult, TVariables>
+{
+  __apiType?: NonNullable<DocumentTypeDecoration<TResult, TVariables>['__apiType']>;
+  private value: string;
+  public __meta__?: Record<string, any> | undefined;
+
+  constructor(value: string, __meta__?: Record<string, any> | undefined) {
+    super(value);
+    this.value = value;
+    this.__meta__ = __meta__;
+  }
+
+  override toString(): string & DocumentTypeDecoration<TResult, TVariables> {
+    return this.value;
+  }
+}
+export const CpuFieldsFragmentDoc = new TypedDocumentString(`
+    fragment CpuFields on Cpu {
+  cpuId
+  core
+  socket
+  numaNode
+  siblings
+  reservedForHost
+  allocation {
+    vmId
+    role
+  }
+}
+    `, {"fragmentName":"CpuFields"}) as unknown as TypedDocumentString<CpuFieldsFragment, unknown>;
+export const NicFieldsFragmentDoc = new TypedDocumentString(`
+    fragment NicFields on Nic {
+  id
+  name
+  pciAddress
+  driver
+  numaNode
+  speedMbps
+  linkState
+  combinedQueues
+  maxCombinedQueues
+  sriovNumVfs
+  sriovTotalVfs
+  irqs {
+    irq
+    queue
+    label
+    affinity
+  }
+  vfs {
+    index
+    pciAddress
+    mac
+    vlan
+    linkState
+    spoofchk
+    trust
+    allocatedToVmId
+  }
+}
+    `, {"fragmentName":"NicFields"}) as unknown as TypedDocumentString<NicFieldsFragment, unknown>;
+export const HostSummaryFieldsFragmentDoc = new TypedDocumentString(`
+    fragment HostSummaryFields on Host {
+  id
+  name
+  address
+  state
+  stateReason
+  lastDiscoveredAt
+  capabilities {
+    iommu
+    vhostNet
+    kvm
+    vmx
+    svm
+    ept
+    npt
+    ovs
+  }
+  labels {
+    key
+    value
+  }
+  numaNodes {
+    index
+    memoryMiB
+    hugepages {
+      sizeKiB
+      total
+      free
+    }
+    cpus {
+      cpuId
+      reservedForHost
+      allocation {
+        vmId
+        role
+      }
+    }
+  }
+  nics {
+    id
+    name
+    numaNode
+    sriovNumVfs
+    sriovTotalVfs
+    vfs {
+      index
+      allocatedToVmId
+    }
+  }
+}
+    `, {"fragmentName":"HostSummaryFields"}) as unknown as TypedDocumentString<HostSummaryFieldsFragment, unknown>;
+export const NetworkFieldsFragmentDoc = new TypedDocumentString(`
+    fragment NetworkFields on Network {
+  id
+  name
+  kind
+  bridge
+  macvtapMode
+  physnet
+  vlan
+  createdAt
+  mappings {
+    hostId
+    hostName
+    nicId
+    nicName
+  }
+}
+    `, {"fragmentName":"NetworkFields"}) as unknown as TypedDocumentString<NetworkFieldsFragment, unknown>;
+export const PlanFieldsFragmentDoc = new TypedDocumentString(`
+    fragment PlanFields on PlanView {
+  hostName
+  numaNodes
+  vcpuPins {
+    vcpu
+    cpus
+  }
+  emulatorCpus
+  vhostCpus
+  isolatedSiblings
+  hugepages
+  memoryMode
+  interfaces {
+    index
+    networkName
+    datapath
+    model
+    queues
+    nicName
+    numaNode
+    numaLocal
+    failover
+    vfIndex
+    sourceDevice
+    mac
+    vlan
+    cost {
+      exitsPerPacket
+      cpusPerFlow
+      relativeCost
+    }
+  }
+  irqAffinity {
+    irq
+    nicName
+    queue
+    cpus
+  }
+  rps {
+    nicName
+    rxQueue
+    cpus
+  }
+  score {
+    total
+    breakdown {
+      weigher
+      weight
+      value
+      weighted
+    }
+  }
+  penalties
+}
+    `, {"fragmentName":"PlanFields"}) as unknown as TypedDocumentString<PlanFieldsFragment, unknown>;
+export const OperationFieldsFragmentDoc = new TypedDocumentString(`
+    fragment OperationFields on Operation {
+  id
+  kind
+  targetType
+  targetId
+  state
+  progress
+  step
+  steps {
+    name
+    state
+    startedAt
+    finishedAt
+  }
+  startedAt
+  errorCode
+  errorMessage
+  errorStderr
+  createdAt
+  finishedAt
+}
+    `, {"fragmentName":"OperationFields"}) as unknown as TypedDocumentString<OperationFieldsFragment, unknown>;
+export const FleetDocument = new TypedDocumentString(`
+    query Fleet($first: Int, $after: String, $filter: HostFilterInput) {
+  hosts(first: $first, after: $after, filter: $filter) {
+    totalCount
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    nodes {
+      ...HostSummaryFields
+    }
+  }
+}
+    fragment HostSummaryFields on Host {
+  id
+  name
+  address
+  state
+  stateReason
+  lastDiscoveredAt
+  capabilities {
+    iommu
+    vhostNet
+    kvm
+    vmx
+    svm
+    ept
+    npt
+    ovs
+  }
+  labels {
+    key
+    value
+  }
+  numaNodes {
+    index
+    memoryMiB
+    hugepages {
+      sizeKiB
+      total
+      free
+    }
+    cpus {
+      cpuId
+      reservedForHost
+      allocation {
+        vmId
+        role
+      }
+    }
+  }
+  nics {
+    id
+    name
+    numaNode
+    sriovNumVfs
+    sriovTotalVfs
+    vfs {
+      index
+      allocatedToVmId
+    }
+  }
+}`) as unknown as TypedDocumentString<FleetQuery, FleetQueryVariables>;
+export const HostDetailDocument = new TypedDocumentString(`
+    query HostDetail($name: String!) {
+  host(name: $name) {
+    id
+    name
+    address
+    port
+    sshUser
+    state
+    stateReason
+    lastDiscoveredAt
+    capabilities {
+      iommu
+      vhostNet
+      kvm
+      vmx
+      svm
+      ept
+      npt
+      ovs
+    }
+    labels {
+      key
+      value
+    }
+    numaNodes {
+      index
+      memoryMiB
+      hugepages {
+        sizeKiB
+        total
+        free
+      }
+      cpus {
+        ...CpuFields
+      }
+    }
+    nics {
+      ...NicFields
+    }
+  }
+  vms(filter: {}) {
+    id
+    name
+    hostId
+    state
+  }
+}
+    fragment CpuFields on Cpu {
+  cpuId
+  core
+  socket
+  numaNode
+  siblings
+  reservedForHost
+  allocation {
+    vmId
+    role
+  }
+}
+fragment NicFields on Nic {
+  id
+  name
+  pciAddress
+  driver
+  numaNode
+  speedMbps
+  linkState
+  combinedQueues
+  maxCombinedQueues
+  sriovNumVfs
+  sriovTotalVfs
+  irqs {
+    irq
+    queue
+    label
+    affinity
+  }
+  vfs {
+    index
+    pciAddress
+    mac
+    vlan
+    linkState
+    spoofchk
+    trust
+    allocatedToVmId
+  }
+}`) as unknown as TypedDocumentString<HostDetailQuery, HostDetailQueryVariables>;
+export const HostNamesDocument = new TypedDocumentString(`
+    query HostNames {
+  hosts(first: 500) {
+    nodes {
+      id
+      name
+      state
+      nics {
+        id
+        name
+        numaNode
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<HostNamesQuery, HostNamesQueryVariables>;
+export const SetHostMaintenanceDocument = new TypedDocumentString(`
+    mutation SetHostMaintenance($id: ID!, $input: MaintenanceInput!) {
+  setHostMaintenance(id: $id, input: $input) {
+    id
+    state
+    stateReason
+  }
+}
+    `) as unknown as TypedDocumentString<SetHostMaintenanceMutation, SetHostMaintenanceMutationVariables>;
+export const NetworksDocument = new TypedDocumentString(`
+    query Networks {
+  networks {
+    ...NetworkFields
+  }
+}
+    fragment NetworkFields on Network {
+  id
+  name
+  kind
+  bridge
+  macvtapMode
+  physnet
+  vlan
+  createdAt
+  mappings {
+    hostId
+    hostName
+    nicId
+    nicName
+  }
+}`) as unknown as TypedDocumentString<NetworksQuery, NetworksQueryVariables>;
+export const CreateNetworkDocument = new TypedDocumentString(`
+    mutation CreateNetwork($input: CreateNetworkInput!) {
+  createNetwork(input: $input) {
+    ...NetworkFields
+  }
+}
+    fragment NetworkFields on Network {
+  id
+  name
+  kind
+  bridge
+  macvtapMode
+  physnet
+  vlan
+  createdAt
+  mappings {
+    hostId
+    hostName
+    nicId
+    nicName
+  }
+}`) as unknown as TypedDocumentString<CreateNetworkMutation, CreateNetworkMutationVariables>;
+export const MapNetworkToNicDocument = new TypedDocumentString(`
+    mutation MapNetworkToNic($input: MapNetworkToNicInput!) {
+  mapNetworkToNic(input: $input) {
+    ...NetworkFields
+  }
+}
+    fragment NetworkFields on Network {
+  id
+  name
+  kind
+  bridge
+  macvtapMode
+  physnet
+  vlan
+  createdAt
+  mappings {
+    hostId
+    hostName
+    nicId
+    nicName
+  }
+}`) as unknown as TypedDocumentString<MapNetworkToNicMutation, MapNetworkToNicMutationVariables>;
+export const UnmapNetworkFromNicDocument = new TypedDocumentString(`
+    mutation UnmapNetworkFromNic($input: MapNetworkToNicInput!) {
+  unmapNetworkFromNic(input: $input) {
+    ...NetworkFields
+  }
+}
+    fragment NetworkFields on Network {
+  id
+  name
+  kind
+  bridge
+  macvtapMode
+  physnet
+  vlan
+  createdAt
+  mappings {
+    hostId
+    hostName
+    nicId
+    nicName
+  }
+}`) as unknown as TypedDocumentString<UnmapNetworkFromNicMutation, UnmapNetworkFromNicMutationVariables>;
+export const DeleteNetworkDocument = new TypedDocumentString(`
+    mutation DeleteNetwork($id: ID!) {
+  deleteNetwork(id: $id) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<DeleteNetworkMutation, DeleteNetworkMutationVariables>;
+export const VmsDocument = new TypedDocumentString(`
+    query Vms($filter: VmFilterInput) {
+  vms(filter: $filter) {
+    id
+    name
+    state
+    hostId
+    numaNode
+    vcpus
+    memoryMiB
+    errorCode
+    errorMessage
+    createdAt
+    interfaces {
+      index
+      datapath
+      model
+      queues
+      networkId
+      mac
+      vlan
+      sourceDev
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<VmsQuery, VmsQueryVariables>;
+export const PreviewPlacementDocument = new TypedDocumentString(`
+    query PreviewPlacement($input: VmInput!) {
+  previewPlacement(input: $input) {
+    fits
+    plan {
+      ...PlanFields
+    }
+    rejection {
+      message
+      hostsConsidered
+      summary {
+        code
+        hosts
+        examples
+      }
+      requestReasons {
+        code
+        detail
+      }
+    }
+  }
+}
+    fragment PlanFields on PlanView {
+  hostName
+  numaNodes
+  vcpuPins {
+    vcpu
+    cpus
+  }
+  emulatorCpus
+  vhostCpus
+  isolatedSiblings
+  hugepages
+  memoryMode
+  interfaces {
+    index
+    networkName
+    datapath
+    model
+    queues
+    nicName
+    numaNode
+    numaLocal
+    failover
+    vfIndex
+    sourceDevice
+    mac
+    vlan
+    cost {
+      exitsPerPacket
+      cpusPerFlow
+      relativeCost
+    }
+  }
+  irqAffinity {
+    irq
+    nicName
+    queue
+    cpus
+  }
+  rps {
+    nicName
+    rxQueue
+    cpus
+  }
+  score {
+    total
+    breakdown {
+      weigher
+      weight
+      value
+      weighted
+    }
+  }
+  penalties
+}`) as unknown as TypedDocumentString<PreviewPlacementQuery, PreviewPlacementQueryVariables>;
+export const ExplainPlacementDocument = new TypedDocumentString(`
+    query ExplainPlacement($input: VmInput!, $host: String!) {
+  explainPlacement(input: $input, host: $host) {
+    hostName
+    fits
+    reasons {
+      code
+      detail
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ExplainPlacementQuery, ExplainPlacementQueryVariables>;
+export const CapacityDocument = new TypedDocumentString(`
+    query Capacity($input: VmInput!) {
+  capacity(input: $input) {
+    total
+    byDatapath {
+      datapaths
+      count
+    }
+    perHost {
+      hostName
+      count
+      byDatapath {
+        datapaths
+        count
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<CapacityQuery, CapacityQueryVariables>;
+export const CreateVmDocument = new TypedDocumentString(`
+    mutation CreateVm($input: VmInput!, $idempotencyKey: String) {
+  createVm(input: $input, idempotencyKey: $idempotencyKey) {
+    vm {
+      id
+      name
+      state
+    }
+    operation {
+      ...OperationFields
+    }
+  }
+}
+    fragment OperationFields on Operation {
+  id
+  kind
+  targetType
+  targetId
+  state
+  progress
+  step
+  steps {
+    name
+    state
+    startedAt
+    finishedAt
+  }
+  startedAt
+  errorCode
+  errorMessage
+  errorStderr
+  createdAt
+  finishedAt
+}`) as unknown as TypedDocumentString<CreateVmMutation, CreateVmMutationVariables>;
+export const DeleteVmDocument = new TypedDocumentString(`
+    mutation DeleteVm($id: ID!) {
+  deleteVm(id: $id) {
+    ...OperationFields
+  }
+}
+    fragment OperationFields on Operation {
+  id
+  kind
+  targetType
+  targetId
+  state
+  progress
+  step
+  steps {
+    name
+    state
+    startedAt
+    finishedAt
+  }
+  startedAt
+  errorCode
+  errorMessage
+  errorStderr
+  createdAt
+  finishedAt
+}`) as unknown as TypedDocumentString<DeleteVmMutation, DeleteVmMutationVariables>;
+export const DiscoverHostDocument = new TypedDocumentString(`
+    mutation DiscoverHost($id: ID!) {
+  discoverHost(id: $id) {
+    ...OperationFields
+  }
+}
+    fragment OperationFields on Operation {
+  id
+  kind
+  targetType
+  targetId
+  state
+  progress
+  step
+  steps {
+    name
+    state
+    startedAt
+    finishedAt
+  }
+  startedAt
+  errorCode
+  errorMessage
+  errorStderr
+  createdAt
+  finishedAt
+}`) as unknown as TypedDocumentString<DiscoverHostMutation, DiscoverHostMutationVariables>;
+export const OperationDocument = new TypedDocumentString(`
+    query Operation($id: ID!) {
+  operation(id: $id) {
+    ...OperationFields
+  }
+}
+    fragment OperationFields on Operation {
+  id
+  kind
+  targetType
+  targetId
+  state
+  progress
+  step
+  steps {
+    name
+    state
+    startedAt
+    finishedAt
+  }
+  startedAt
+  errorCode
+  errorMessage
+  errorStderr
+  createdAt
+  finishedAt
+}`) as unknown as TypedDocumentString<OperationQuery, OperationQueryVariables>;
+export const OperationsDocument = new TypedDocumentString(`
+    query Operations($state: OperationState, $first: Int) {
+  operations(state: $state, first: $first) {
+    ...OperationFields
+  }
+}
+    fragment OperationFields on Operation {
+  id
+  kind
+  targetType
+  targetId
+  state
+  progress
+  step
+  steps {
+    name
+    state
+    startedAt
+    finishedAt
+  }
+  startedAt
+  errorCode
+  errorMessage
+  errorStderr
+  createdAt
+  finishedAt
+}`) as unknown as TypedDocumentString<OperationsQuery, OperationsQueryVariables>;
+export const OperationUpdatedDocument = new TypedDocumentString(`
+    subscription OperationUpdated($id: ID) {
+  operationUpdated(id: $id) {
+    ...OperationFields
+  }
+}
+    fragment OperationFields on Operation {
+  id
+  kind
+  targetType
+  targetId
+  state
+  progress
+  step
+  steps {
+    name
+    state
+    startedAt
+    finishedAt
+  }
+  startedAt
+  errorCode
+  errorMessage
+  errorStderr
+  createdAt
+  finishedAt
+}`) as unknown as TypedDocumentString<OperationUpdatedSubscription, OperationUpdatedSubscriptionVariables>;

@@ -1,0 +1,17 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App';
+import { createHttpClient } from './lib/client';
+import { ClientContext } from './lib/hooks';
+import './styles.css';
+
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html has no #root element');
+
+createRoot(root).render(
+  <StrictMode>
+    <ClientContext.Provider value={createHttpClient('/graphql')}>
+      <App />
+    </ClientContext.Provider>
+  </StrictMode>,
+);

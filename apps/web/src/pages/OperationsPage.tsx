@@ -1,0 +1,127 @@
+import { useCallback, useState } from 'react';
+import { ProgressBar, StateBadge } from '../components/Bars';
+import { Empty, ErrorBox, Loading } from '../components/Status';
+import { OperationDocument, OperationsDocument, OperationUpdatedDocument, type OperationFieldsFragment } from '../generated/graphql';
+import { formatTime } from '../lib/format';
+import { useQuery, useSubscription } from '../lib/hooks';
+import { href } from '../lib/router';
+
+type Op = OperationFieldsFragment;
+
+/** Newer snapshot of the same operation wins; unknown operations are prepended. */
+export function mergeOperation(list: readonly Op[], op: Op): Op[] {
+  const i = list.findIndex((o) => o.id === op.id);
+  if (i === -1) return [op, ...list];
+  const copy = [...list];
+  copy[i] = op;
+  return copy;
+}
+
+function LiveIndicator({ connected, error }: { connected: boolean; error: Error | undefined }) {
+  if (error) return <span className="badge state-failed" title={error.message}>live updates off</span>;
+  return <span className={`badge ${connected ? 'state-running' : ''}`}>{connected ? 'live' : 'connecting'}</span>;
+}
+
+export function OperationsPage() {
+  const [state, setState] = useState('');
+  const q = useQuery(OperationsDocument, { state: state ? (state as Op['state']) : null, first: 100 });
+  const [updates, setUpdates] = useState<Op[]>([]);
+  const onData = useCallback((d: { operationUpdated: Op }) => setUpdates((u) => mergeOperation(u, d.operationUpdated)), []);
+  const sub = useSubscription(OperationUpdatedDocument, { id: null }, onData);
+
+  let ops = q.data?.operations ?? [];
+  for (const u of [...updates].reverse()) if (!state || u.state === state) ops = mergeOperation(ops, u);
+
+  return (
+    <section aria-labelledby="ops-title">
+      <header className="page-head">
+        <h1 id="ops-title">Operations</h1>
+        <LiveIndicator connected={sub.connected} error={sub.error} />
+      </header>
+      <div className="toolbar">
+        <label>
+          State
+          <select value={state} onChange={(e) => setState(e.target.value)} data-testid="op-state-filter">
+            <option value="">any</option>
+            {['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED'].map((s) => <option key={s}>{s}</option>)}
+          </select>
+        </label>
+        <button type="button" className="btn btn-small" onClick={q.refetch}>Refresh</button>
+      </div>
+      {q.loading && !q.data && <Loading what="Loading operations" />}
+      {q.error && <ErrorBox error={q.error} title="Cannot load operations" />}
+      {q.data && ops.length === 0 && <Empty>No operations.</Empty>}
+      <ul className="op-list">
+        {ops.map((op) => (
+          <li key={op.id} className="card op-row" data-testid={`op-row-${op.id}`} data-op-state={op.state}>
+            <a href={href('operations', op.id)} className="op-title">
+              {op.kind} <span className="muted">{op.targetType} {op.targetId?.slice(0, 8)}</span>
+            </a>
+            <StateBadge state={op.state} />
+            <ProgressBar value={op.progress} state={op.state} label={`${op.kind} progress`} testId={`op-progress-${op.id}`} />
+            <span className="muted small">{op.step ?? ''}</span>
+            <span className="muted small">{formatTime(op.createdAt)}</span>
+            {op.errorCode && <span className="field-error small">{op.errorCode}</span>}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+export function OperationDetailPage({ id }: { id: string }) {
+  const q = useQuery(OperationDocument, { id });
+  const [live, setLive] = useState<Op | null>(null);
+  const onData = useCallback((d: { operationUpdated: Op }) => setLive(d.operationUpdated), []);
+  const finished = (live ?? q.data?.operation)?.finishedAt != null;
+  const sub = useSubscription(OperationUpdatedDocument, { id }, onData, { skip: finished && live === null && q.data !== undefined });
+  const op = live ?? q.data?.operation;
+
+  if (q.loading && !op) return <Loading what="Loading operation" />;
+  if (q.error && !op) return <ErrorBox error={q.error} title="Cannot load operation" />;
+  if (!op) return null;
+  return (
+    <section aria-labelledby="op-title" data-testid="operation-detail" data-op-state={op.state}>
+      <p className="crumbs">
+        <a href={href('operations')}>Operations</a> / {op.id.slice(0, 8)}
+      </p>
+      <header className="page-head">
+        <h1 id="op-title">{op.kind}</h1>
+        <StateBadge state={op.state} />
+        {!op.finishedAt && <LiveIndicator connected={sub.connected} error={sub.error} />}
+      </header>
+      <dl className="facts">
+        <dt>Target</dt>
+        <dd>
+          {op.targetType} <code>{op.targetId ?? '—'}</code>
+        </dd>
+        <dt>Started</dt>
+        <dd>{formatTime(op.createdAt)}</dd>
+        <dt>Finished</dt>
+        <dd>{formatTime(op.finishedAt)}</dd>
+      </dl>
+      <ProgressBar value={op.progress} state={op.state} label="Overall progress" testId="op-progress" />
+      <ol className="steps" data-testid="op-steps">
+        {op.steps.map((s) => (
+          <li key={s.name} className={`step step-${s.state.toLowerCase()}`} data-step-state={s.state}>
+            <span className="step-mark" aria-hidden="true">
+              {s.state === 'SUCCEEDED' ? '✓' : s.state === 'FAILED' ? '✗' : s.state === 'RUNNING' ? '…' : '○'}
+            </span>
+            {s.name} <span className="muted small">{s.state.toLowerCase()}</span>
+          </li>
+        ))}
+      </ol>
+      {op.errorCode && (
+        <div className="status status-error" role="alert" data-testid="op-error">
+          <strong>{op.errorCode}</strong>: {op.errorMessage}
+          {op.errorStderr && (
+            <details open>
+              <summary>stderr</summary>
+              <pre data-testid="op-stderr">{op.errorStderr}</pre>
+            </details>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}

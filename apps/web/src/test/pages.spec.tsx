@@ -1,0 +1,92 @@
+import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { App } from '../App';
+import { ClientContext } from '../lib/hooks';
+import { hostFixture, stubClient, type Handler } from './fixtures';
+
+const fleetHost = (name: string, state: string, freeCpus: number) => ({
+  ...hostFixture,
+  id: `id-${name}`,
+  name,
+  state,
+  numaNodes: [{ index: 0, memoryMiB: 65536, hugepages: [{ sizeKiB: 1048576, total: 16, free: 4 }], cpus: Array.from({ length: 8 }, (_, i) => ({ cpuId: i, reservedForHost: i === 0, allocation: i > freeCpus ? { vmId: 'v', role: 'VCPU' } : null })) }],
+  nics: hostFixture.nics.map((n) => ({ id: n.id, name: n.name, numaNode: n.numaNode, sriovNumVfs: n.sriovNumVfs, sriovTotalVfs: n.sriovTotalVfs, vfs: n.vfs })),
+});
+
+const handlers: Record<string, Handler> = {
+  Fleet: () => ({ hosts: { totalCount: 2, pageInfo: { hasNextPage: false, endCursor: null }, nodes: [fleetHost('hv-a', 'READY', 2), fleetHost('hv-b', 'MAINTENANCE', 6)] } }),
+  Networks: () => ({ networks: [] }),
+  Capacity: () => ({ capacity: { total: 7, byDatapath: [], perHost: [{ hostName: 'hv-a', count: 3, byDatapath: [] }, { hostName: 'hv-b', count: 4, byDatapath: [] }] } }),
+  HostDetail: () => ({ host: hostFixture, vms: [{ id: 'vm-a', name: 'web-1', hostId: 'h1', state: 'RUNNING' }] }),
+  Operation: () => ({
+    operation: { id: 'op1', kind: 'vm.create', targetType: 'vm', targetId: 'vm-a', state: 'RUNNING', progress: 40, step: 'define', steps: [{ name: 'place', state: 'SUCCEEDED', startedAt: null, finishedAt: null }, { name: 'define', state: 'RUNNING', startedAt: null, finishedAt: null }], errorCode: null, errorMessage: null, errorStderr: null, createdAt: '2026-01-01T00:00:00Z', startedAt: null, finishedAt: null },
+  }),
+};
+
+async function go(hash: string) {
+  window.location.hash = hash;
+  const stub = stubClient(handlers);
+  render(
+    <ClientContext.Provider value={stub.client}>
+      <App />
+    </ClientContext.Provider>,
+  );
+  await act(async () => {
+    await vi.advanceTimersByTimeAsync(500);
+  });
+  return stub;
+}
+
+afterEach(() => {
+  cleanup();
+  vi.useRealTimers();
+});
+
+describe('pages', () => {
+  it('fleet: lists hosts, filters by state, sorts by free CPUs, answers the what-if', async () => {
+    vi.useFakeTimers();
+    await go('#/fleet');
+    const names = () => screen.getAllByTestId(/^host-row-/).map((r) => r.getAttribute('data-testid'));
+    expect(names()).toEqual(['host-row-hv-a', 'host-row-hv-b']);
+    fireEvent.click(screen.getByTestId('sort-cpusFree'));
+    expect(names()).toEqual(['host-row-hv-b', 'host-row-hv-a']);
+    fireEvent.change(screen.getByTestId('fleet-state-filter'), { target: { value: 'READY' } });
+    expect(names()).toEqual(['host-row-hv-a']);
+    expect(within(screen.getByTestId('host-hv-a-node-0')).getAllByRole('meter')[0]!.getAttribute('aria-valuetext')).toBe('2 free of 7');
+    expect(screen.getByTestId('whatif-total').textContent).toBe('7');
+  });
+
+  it('host: draws the topology and highlights a VM from the legend', async () => {
+    vi.useFakeTimers();
+    await go('#/hosts/hv1');
+    expect(screen.getByTestId('topology')).toBeTruthy();
+    fireEvent.mouseEnter(screen.getByTestId('legend-vm-vm-a'));
+    expect([...document.querySelectorAll('.topo-cpu.lit')].map((e) => e.getAttribute('data-cpu-id'))).toEqual(['1', '2']);
+  });
+
+  it('operation: applies subscription updates to the progress bar and steps', async () => {
+    vi.useFakeTimers();
+    const stub = await go('#/operations/op1');
+    expect(screen.getByTestId('op-progress').querySelector('[role=progressbar]')!.getAttribute('aria-valuenow')).toBe('40');
+    const sub = stub.subscriptions.find((s) => s.op === 'OperationUpdated')!;
+    expect(sub.variables).toEqual({ id: 'op1' });
+    act(() =>
+      sub.next({
+        operationUpdated: {
+          ...(handlers['Operation']!({}) as { operation: object }).operation,
+          state: 'FAILED',
+          progress: 60,
+          steps: [{ name: 'place', state: 'SUCCEEDED' }, { name: 'define', state: 'FAILED' }],
+          errorCode: 'HOST_COMMAND_FAILED',
+          errorMessage: 'virsh define failed',
+          errorStderr: 'error: XML error',
+          finishedAt: '2026-01-01T00:01:00Z',
+        },
+      }),
+    );
+    expect(screen.getByTestId('operation-detail').getAttribute('data-op-state')).toBe('FAILED');
+    expect(screen.getByTestId('op-progress').querySelector('[role=progressbar]')!.getAttribute('aria-valuenow')).toBe('60');
+    expect(screen.getByTestId('op-stderr').textContent).toBe('error: XML error');
+    expect(screen.getByTestId('op-error').textContent).toContain('HOST_COMMAND_FAILED');
+  });
+});
