@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '@netpin/db';
-import { GqlError } from '../tools/stack/gql-client';
+import { GqlError } from '@netpin/client';
 import { startCluster, type Cluster } from './support/cluster';
 import { testDb } from './support/seed';
 

@@ -7,8 +7,7 @@ import { startFleet, type Fleet } from '@netpin/hostsim';
 import { createAgent, type Agent } from '../../apps/agent/src/agent';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { loadConfig } from '../../apps/agent/src/config';
-import { GqlClient } from '../../tools/stack/gql-client';
-import { setupFleet, type FleetHostEntry } from '../../tools/stack/fleet-setup';
+import { GqlClient, setupFleet, type FleetHostEntry } from '@netpin/client';
 import { startApi, type TestApi } from './api';
 
 export interface Cluster {

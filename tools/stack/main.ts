@@ -1,7 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { basename, resolve } from 'node:path';
-import { setupFleet, type FleetHostEntry } from './fleet-setup';
-import { GqlClient } from './gql-client';
+import { GqlClient, setupFleet, type FleetHostEntry } from '@netpin/client';
 import { startEmbeddedPostgres, startPrivateRedis, type RunningService } from './services';
 
 /**

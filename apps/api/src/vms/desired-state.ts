@@ -22,11 +22,11 @@ export function hostTarget(h: HostRecord): HostTarget {
  */
 export function desiredState(planned: PlacementPlan, request: VmRequest, vmId: string): VmDesiredState {
   const plan = withHostSideVlans(planned);
-  const vfs = plan.interfaces
-    .filter((i) => i.vf && i.nicName)
-    .map((i) => ({
+  const vfs = plan.interfaces.flatMap((i) =>
+    i.vf && i.nicName ? [{ ...i, vf: i.vf, nicName: i.nicName }] : [],
+  ).map((i) => ({
       pf: i.nicName as VmDesiredState['vfs'][number]['pf'],
-      vfIndex: i.vf!.index,
+      vfIndex: i.vf.index,
       mac: i.mac as VmDesiredState['vfs'][number]['mac'],
       vlan: (i.vlan ?? 0) as VmDesiredState['vfs'][number]['vlan'],
       spoofchk: true,
@@ -75,7 +75,7 @@ export function teardownJob(host: HostRecord, plan: PlacementPlan | null, vmName
     requestId,
     host: hostTarget(host),
     vmName: vmName as VmTeardownPayload['vmName'],
-    vfs: (plan?.interfaces ?? []).filter((i) => i.vf && i.nicName).map((i) => ({ pf: i.nicName as VmTeardownPayload['vfs'][number]['pf'], vfIndex: i.vf!.index })),
+    vfs: (plan?.interfaces ?? []).flatMap((i) => (i.vf && i.nicName ? [{ pf: i.nicName as VmTeardownPayload['vfs'][number]['pf'], vfIndex: i.vf.index }] : [])),
     irqs: (plan?.irqAffinity ?? []).map((x) => x.irq).filter((irq) => !stillUsed.has(irq)),
     rps: (plan?.rps ?? []).filter((x) => !stillRps.has(`${x.nicName}/${x.rxQueue}`)).map((x) => ({ dev: x.nicName as VmTeardownPayload['rps'][number]['dev'], rxQueue: x.rxQueue })),
   };
