@@ -22,7 +22,12 @@ export class DbModule implements OnApplicationShutdown {
         {
           provide: REDIS,
           // lazy: building the schema documents must not need a running Redis
-          useFactory: () => new Redis(opts.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: true }),
+          useFactory: () => {
+            const redis = new Redis(opts.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: true });
+            // /readyz reports Redis being down; the client's reconnect noise adds nothing
+            redis.on('error', () => undefined);
+            return redis;
+          },
         },
         { provide: HostRepository, inject: [DB], useFactory: (db: Db) => new HostRepository(db) },
         { provide: NetworkRepository, inject: [DB], useFactory: (db: Db) => new NetworkRepository(db) },
