@@ -14,7 +14,7 @@ export interface GqlResult<T = Record<string, unknown>> {
 export interface TestApi {
   url: string;
   app: INestApplication;
-  gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<GqlResult<T>>;
+  gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GqlResult<T>>;
   rest(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
   close(): Promise<void>;
 }
@@ -28,18 +28,19 @@ export async function startApi(opts: { onQuery?: (sql: string) => void; env?: Re
   return {
     url,
     app,
-    async gql(query, variables) {
+    async gql(query, variables, token = process.env.NETPIN_TOKEN) {
       const res = await fetch(`${url}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
         body: JSON.stringify({ query, variables }),
       });
       return (await res.json()) as GqlResult<never>;
     },
     async rest(method, path, body, headers = {}) {
+      const auth: Record<string, string> = process.env.NETPIN_TOKEN && !('authorization' in headers) ? { authorization: `Bearer ${process.env.NETPIN_TOKEN}` } : {};
       const res = await fetch(`${url}${path}`, {
         method,
-        headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+        headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...auth, ...headers },
         body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       });
       const text = await res.text();

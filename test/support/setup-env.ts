@@ -3,5 +3,8 @@ import { inject } from 'vitest';
 process.env.DATABASE_URL = inject('databaseUrl');
 process.env.REDIS_URL = inject('redisUrl');
 process.env.NETPIN_QUEUE_PREFIX = inject('queuePrefix');
+// every request in the suite authenticates with the bootstrap admin token unless a test says otherwise
+process.env.NETPIN_BOOTSTRAP_ADMIN_TOKEN = 'test-bootstrap-admin-token-0123456789';
+process.env.NETPIN_TOKEN = process.env.NETPIN_BOOTSTRAP_ADMIN_TOKEN;
 // drift sweeps run only where a test asks for them (checkDrift)
 process.env.NETPIN_DRIFT_INTERVAL_MS = '0';

@@ -1,4 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { GqlClient, setupFleet, type FleetHostEntry } from '@netpin/client';
 import { startEmbeddedPostgres, startPrivateRedis, type RunningService } from './services';
@@ -100,7 +102,8 @@ async function main(): Promise<void> {
   }
   log('migrations applied');
 
-  const env = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl };
+  const adminToken = bootstrapToken();
+  const env = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, NETPIN_BOOTSTRAP_ADMIN_TOKEN: adminToken };
   const want = (c: string): boolean => !only || only.includes(c);
   const port = process.env.PORT ?? '3000';
   if (want('api') && process.env.NETPIN_SKIP_WEB_BUILD !== '1') {
@@ -113,9 +116,9 @@ async function main(): Promise<void> {
   if (want('agent')) runNode('agent', 'apps/agent/src/main.ts', { REDIS_URL: redisUrl, NETPIN_AGENT_KEY_DIR: simDir, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' });
   if (want('hostsim')) {
     const fleet = await startDemoFleet(simDir);
-    if (want('api')) await registerDemoFleet(`http://127.0.0.1:${port}`, fleet);
+    if (want('api')) await registerDemoFleet(`http://127.0.0.1:${port}`, fleet, adminToken);
   }
-  if (want('api')) printWelcome(port);
+  if (want('api')) printWelcome(port, adminToken);
 }
 
 const DEMO_PROFILES = ['dual-socket-sriov', 'dual-socket-sriov', 'small-one-node', 'legacy-no-iommu'];
@@ -167,24 +170,40 @@ async function startDemoFleet(simDir: string): Promise<FleetHostEntry[]> {
   }));
 }
 
-async function registerDemoFleet(url: string, fleet: FleetHostEntry[]): Promise<void> {
+/**
+ * The admin token of this installation: NETPIN_BOOTSTRAP_ADMIN_TOKEN when set, else one
+ * generated on first start and kept (mode 600) in the state folder.
+ */
+function bootstrapToken(): string {
+  if (process.env.NETPIN_BOOTSTRAP_ADMIN_TOKEN) return process.env.NETPIN_BOOTSTRAP_ADMIN_TOKEN;
+  const file = resolve(stateDir, 'admin-token');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(stateDir, { recursive: true });
+  const token = `npboot_${randomBytes(24).toString('base64url')}`;
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
+async function registerDemoFleet(url: string, fleet: FleetHostEntry[], token: string): Promise<void> {
   const until = Date.now() + 120_000;
   while (!(await fetch(`${url}/readyz`).then((r) => r.ok).catch(() => false))) {
     if (Date.now() > until) throw new Error('the API did not become ready within 120 s');
     await new Promise((r) => setTimeout(r, 250));
   }
-  await setupFleet(new GqlClient(url), fleet, { log: (m) => log(m) });
+  await setupFleet(new GqlClient(url, token), fleet, { log: (m) => log(m) });
   log('demo fleet registered, discovered and wired', { hosts: fleet.length });
 }
 
-function printWelcome(port: string): void {
+function printWelcome(port: string, token: string): void {
   const url = `http://127.0.0.1:${port}`;
   process.stdout.write(
     [
       '',
       `netpin is up:  web UI ${url}/   GraphQL ${url}/graphql   REST ${url}/api/v1   OpenAPI ${url}/api/docs`,
+      `Admin token (sign in to the web UI with it; kept in ${resolve(stateDir, 'admin-token')}):`,
+      `  export NETPIN_TOKEN=${token}`,
       'Create a VM (see README "Try it"):',
-      `  curl -s ${url}/graphql -H 'content-type: application/json' -d '{"query":"mutation { createVm(input: {name: \\"web-01\\", vcpus: 2, memoryMiB: 2048, interfaces: [{network: \\"physnet0\\"}]}) { vm { id state } operation { id } } }"}'`,
+      `  curl -s ${url}/graphql -H "authorization: Bearer $NETPIN_TOKEN" -H 'content-type: application/json' -d '{"query":"mutation { createVm(input: {name: \\"web-01\\", vcpus: 2, memoryMiB: 2048, interfaces: [{network: \\"physnet0\\"}]}) { vm { id state } operation { id } } }"}'`,
       'Stop with Ctrl-C.',
       '',
     ].join('\n'),

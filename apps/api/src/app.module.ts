@@ -6,6 +6,7 @@ import type { DbOptions } from '@netpin/db';
 import { randomUUID } from 'node:crypto';
 import { LoggerModule } from 'nestjs-pino';
 import { DomainErrorFilter, toGraphQLError } from './common/error-mapper';
+import { queryLimits } from './common/depth-limit';
 import { Loaders, type GqlContext } from './common/loaders';
 import type { ApiConfig } from './config';
 import { DbModule } from './db/db.module';
@@ -15,6 +16,7 @@ import { HostsModule } from './hosts/hosts.module';
 import { NetworksModule } from './networks/networks.module';
 import { VmsModule } from './vms/vms.module';
 import { ConfigModule } from './config.module';
+import { AuthModule } from './auth/auth.module';
 import { DriftModule } from './drift/drift.module';
 import { JobsModule } from './jobs/jobs.module';
 import { ResultConsumer } from './jobs/result.consumer';
@@ -72,13 +74,16 @@ export class AppModule {
             includeStacktraceInErrorResponses: false,
             formatError,
             subscriptions: { 'graphql-ws': { path: '/graphql' } },
-            context: ({ req, extra }: { req?: GqlContext['req']; extra?: { request?: GqlContext['req'] } }): GqlContext => ({
-              req: req ?? extra?.request ?? { headers: {} },
+            validationRules: [queryLimits(config.NETPIN_GRAPHQL_MAX_DEPTH)],
+            context: ({ req, connectionParams }: { req?: GqlContext['req']; connectionParams?: Record<string, unknown> }): GqlContext => ({
+              // subscriptions carry the token in graphql-ws connectionParams (browsers cannot set WebSocket headers)
+              req: req ?? { headers: { authorization: String(connectionParams?.authorization ?? connectionParams?.Authorization ?? '') || undefined } },
               loaders: new Loaders(hosts),
             }),
           }),
         }),
         ConfigModule.forRoot(config, { background: opts.background ?? true }),
+        AuthModule,
         JobsModule,
         PlacementModule,
         OperationsModule,

@@ -17,6 +17,10 @@ export const apiConfigSchema = z.object({
   NETPIN_DRIFT_INTERVAL_MS: z.coerce.number({ message: 'must be a number' }).int().min(0, 'must be 0 (off) or a positive number of ms').default(60_000),
   NETPIN_DRIFT_AUTO_REPAIR: bool.default(true),
   NETPIN_WEB_DIST: z.string().optional(),
+  NETPIN_BOOTSTRAP_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+  NETPIN_CORS_ORIGINS: z.string().optional(),
+  NETPIN_RATE_LIMIT_PER_MINUTE: z.coerce.number({ message: 'must be a number' }).int().min(1).default(6000),
+  NETPIN_GRAPHQL_MAX_DEPTH: z.coerce.number({ message: 'must be a number' }).int().min(2).max(50).default(12),
   NETPIN_BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/, 'must look like 512kb or 1mb').default('1mb'),
 });
 export type ApiConfig = z.output<typeof apiConfigSchema>;

@@ -12,7 +12,8 @@ export class GqlError extends Error {
 export class GqlClient {
   constructor(
     readonly url: string,
-    private readonly token?: string,
+    /** Bearer token; defaults to NETPIN_TOKEN from the environment. */
+    private readonly token: string | undefined = process.env.NETPIN_TOKEN,
   ) {}
 
   async request<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {

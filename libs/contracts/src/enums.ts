@@ -37,3 +37,10 @@ export type CpuRole = (typeof CPU_ROLES)[number];
 
 export const VF_STATES = ['FREE', 'ALLOCATED', 'RESERVED'] as const;
 export type VfState = (typeof VF_STATES)[number];
+
+/** API roles, each including the ones before it: viewer < operator < admin. */
+export const ROLES = ['VIEWER', 'OPERATOR', 'ADMIN'] as const;
+export type Role = (typeof ROLES)[number];
+export function roleAtLeast(have: Role, need: Role): boolean {
+  return ROLES.indexOf(have) >= ROLES.indexOf(need);
+}

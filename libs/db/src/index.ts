@@ -10,3 +10,4 @@ export * from './repositories/snapshot.repository';
 export * from './repositories/operation.repository';
 export * from './repositories/provisioning.repository';
 export * from './repositories/drift.repository';
+export * from './repositories/auth.repository';

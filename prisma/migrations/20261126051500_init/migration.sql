@@ -19,6 +19,9 @@ CREATE TYPE "CpuRole" AS ENUM ('VCPU', 'EMULATOR', 'VHOST', 'IRQ', 'ISOLATION');
 -- CreateEnum
 CREATE TYPE "OperationState" AS ENUM ('QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED');
 
+-- CreateEnum
+CREATE TYPE "Role" AS ENUM ('VIEWER', 'OPERATOR', 'ADMIN');
+
 -- CreateTable
 CREATE TABLE "Host" (
     "id" UUID NOT NULL,
@@ -279,6 +282,21 @@ CREATE TABLE "DriftEvent" (
     CONSTRAINT "DriftEvent_pkey" PRIMARY KEY ("id")
 );
 
+-- CreateTable
+CREATE TABLE "ApiToken" (
+    "id" UUID NOT NULL,
+    "name" TEXT NOT NULL,
+    "role" "Role" NOT NULL,
+    "prefix" TEXT NOT NULL,
+    "secretHash" TEXT NOT NULL,
+    "createdBy" TEXT,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "lastUsedAt" TIMESTAMP(3),
+    "revokedAt" TIMESTAMP(3),
+
+    CONSTRAINT "ApiToken_pkey" PRIMARY KEY ("id")
+);
+
 -- CreateIndex
 CREATE UNIQUE INDEX "Host_name_key" ON "Host"("name");
 
@@ -374,6 +392,12 @@ CREATE INDEX "DriftEvent_hostId_detectedAt_idx" ON "DriftEvent"("hostId", "detec
 
 -- CreateIndex
 CREATE INDEX "DriftEvent_vmId_idx" ON "DriftEvent"("vmId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "ApiToken_name_key" ON "ApiToken"("name");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "ApiToken_prefix_key" ON "ApiToken"("prefix");
 
 -- AddForeignKey
 ALTER TABLE "NumaNode" ADD CONSTRAINT "NumaNode_hostId_fkey" FOREIGN KEY ("hostId") REFERENCES "Host"("id") ON DELETE CASCADE ON UPDATE CASCADE;

@@ -1,5 +1,5 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
-import { createDb, DiscoveryRepository, DriftRepository, HostRepository, NetworkRepository, OperationRepository, ProvisioningRepository, SnapshotRepository, VmRepository, type Db, type DbOptions } from '@netpin/db';
+import { AuthRepository, createDb, DiscoveryRepository, DriftRepository, HostRepository, NetworkRepository, OperationRepository, ProvisioningRepository, SnapshotRepository, VmRepository, type Db, type DbOptions } from '@netpin/db';
 import { Redis } from 'ioredis';
 
 export const DB = Symbol('DB');
@@ -37,8 +37,9 @@ export class DbModule implements OnApplicationShutdown {
         { provide: OperationRepository, inject: [DB], useFactory: (db: Db) => new OperationRepository(db) },
         { provide: ProvisioningRepository, inject: [DB], useFactory: (db: Db) => new ProvisioningRepository(db) },
         { provide: DriftRepository, inject: [DB], useFactory: (db: Db) => new DriftRepository(db) },
+        { provide: AuthRepository, inject: [DB], useFactory: (db: Db) => new AuthRepository(db) },
       ],
-      exports: [DriftRepository, DB, REDIS, HostRepository, NetworkRepository, VmRepository, DiscoveryRepository, SnapshotRepository, OperationRepository, ProvisioningRepository],
+      exports: [AuthRepository, DriftRepository, DB, REDIS, HostRepository, NetworkRepository, VmRepository, DiscoveryRepository, SnapshotRepository, OperationRepository, ProvisioningRepository],
     };
   }
 

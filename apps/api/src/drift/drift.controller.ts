@@ -1,3 +1,4 @@
+import { Allow } from '../auth/auth.decorators';
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { queryBool, queryInt } from '../common/query';
@@ -8,6 +9,7 @@ import { DriftQueryService } from './drift-query.service';
 import { DriftService } from './drift.service';
 
 @ApiTags('drift')
+@Allow('VIEWER')
 @Controller('hosts/:hostId')
 export class DriftController {
   constructor(
@@ -23,6 +25,7 @@ export class DriftController {
     return this.query.list({ hostId, open: queryBool(open, 'open'), first: queryInt(first, 'first') });
   }
 
+@Allow('OPERATOR')
   @Post('drift-check')
   @HttpCode(202)
   @ApiAcceptedResponse({ type: Operation, isArray: true })
@@ -30,6 +33,7 @@ export class DriftController {
     return this.drift.checkHost(hostId, requestId);
   }
 
+@Allow('OPERATOR')
   @Post('reconcile')
   @HttpCode(202)
   @ApiAcceptedResponse({ type: Operation, isArray: true })

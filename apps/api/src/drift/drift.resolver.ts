@@ -1,3 +1,4 @@
+import { Allow } from '../auth/auth.decorators';
 import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { RequestId } from '../common/request-id';
 import { Operation } from '../operations/operation.model';
@@ -6,6 +7,7 @@ import { DriftQueryService } from './drift-query.service';
 import { DriftService } from './drift.service';
 
 @Resolver(() => DriftEvent)
+@Allow('VIEWER')
 export class DriftResolver {
   constructor(
     private readonly drift: DriftService,
@@ -22,11 +24,13 @@ export class DriftResolver {
     return this.query.list({ hostId, vmId, open, first });
   }
 
+@Allow('OPERATOR')
   @Mutation(() => [Operation], { description: 'Verify every running VM of the host against its plan now' })
   checkDrift(@Args('hostId', { type: () => ID }) hostId: string, @RequestId() requestId: string): Promise<Operation[]> {
     return this.drift.checkHost(hostId, requestId);
   }
 
+@Allow('OPERATOR')
   @Mutation(() => [Operation], { description: 'Re-apply every running VM of the host to its plan' })
   reconcileHost(@Args('hostId', { type: () => ID }) hostId: string, @RequestId() requestId: string): Promise<Operation[]> {
     return this.drift.reconcileHost(hostId, requestId);

@@ -1,3 +1,4 @@
+import { Public } from '../auth/auth.decorators';
 import { Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Db } from '@netpin/db';
@@ -17,6 +18,7 @@ async function probe(fn: () => Promise<unknown>, timeoutMs = 2000): Promise<stri
   }
 }
 
+@Public()
 @ApiTags('health')
 @Controller()
 export class HealthController {

@@ -1,3 +1,4 @@
+import { Allow } from '../auth/auth.decorators';
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { DiscoveryService } from './discovery.service';
 import { Operation } from '../operations/operation.model';
@@ -10,6 +11,7 @@ import { queryBool, queryInt } from '../common/query';
 
 @ApiTags('hosts')
 @ApiBadRequestResponse({ type: ErrorBody, description: 'Invalid input; `field` names the culprit' })
+@Allow('VIEWER')
 @Controller('hosts')
 export class HostController {
   constructor(
@@ -36,6 +38,7 @@ export class HostController {
     return { nodes: page.items, pageInfo: { endCursor: page.endCursor, hasNextPage: page.hasNextPage }, totalCount: page.totalCount };
   }
 
+@Allow('ADMIN')
   @Post()
   @ApiOkResponse({ type: HostDetail })
   @ApiConflictResponse({ type: ErrorBody, description: 'A host with this name exists' })
@@ -50,6 +53,7 @@ export class HostController {
     return this.hosts.detail(ref);
   }
 
+@Allow('ADMIN')
   @Patch(':id')
   @ApiOkResponse({ type: HostDetail })
   @ApiNotFoundResponse({ type: ErrorBody })
@@ -57,6 +61,7 @@ export class HostController {
     return this.hosts.update(id, input);
   }
 
+@Allow('ADMIN')
   @Put(':id/maintenance')
   @ApiOkResponse({ type: HostDetail })
   @ApiConflictResponse({ type: ErrorBody })
@@ -64,6 +69,7 @@ export class HostController {
     return this.hosts.setMaintenance(id, input);
   }
 
+@Allow('OPERATOR')
   @Post(':id/discover')
   @HttpCode(202)
   @ApiAcceptedResponse({ type: Operation })
@@ -72,6 +78,7 @@ export class HostController {
     return this.discovery.discover(id, requestId);
   }
 
+@Allow('ADMIN')
   @Post(':id/nics/:nic/sriov')
   @HttpCode(202)
   @ApiAcceptedResponse({ type: Operation })
@@ -81,6 +88,7 @@ export class HostController {
     return this.discovery.configureSriov(id, nic, body?.numVfs, requestId);
   }
 
+@Allow('ADMIN')
   @Delete(':id')
   @ApiOkResponse({ type: HostDetail })
   @ApiConflictResponse({ type: ErrorBody, description: 'VMs are still placed on the host' })

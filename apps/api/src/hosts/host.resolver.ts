@@ -1,3 +1,4 @@
+import { Allow } from '../auth/auth.decorators';
 import { Args, Context, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import type { GqlContext } from '../common/loaders';
 import { Host, HostConnection, HostFilterInput, MaintenanceInput, Nic, NumaNode, RegisterHostInput, UpdateHostInput } from './host.model';
@@ -7,6 +8,7 @@ import { Operation } from '../operations/operation.model';
 import { RequestId } from '../common/request-id';
 
 @Resolver(() => Host)
+@Allow('VIEWER')
 export class HostResolver {
   constructor(
     private readonly service: HostService,
@@ -28,31 +30,37 @@ export class HostResolver {
     return { nodes: page.items, pageInfo: { endCursor: page.endCursor, hasNextPage: page.hasNextPage }, totalCount: page.totalCount };
   }
 
+@Allow('ADMIN')
   @Mutation(() => Host)
   registerHost(@Args('input') input: RegisterHostInput): Promise<Host> {
     return this.service.register(input);
   }
 
+@Allow('ADMIN')
   @Mutation(() => Host)
   updateHost(@Args('id', { type: () => ID }) id: string, @Args('input') input: UpdateHostInput): Promise<Host> {
     return this.service.update(id, input);
   }
 
+@Allow('ADMIN')
   @Mutation(() => Host)
   setHostMaintenance(@Args('id', { type: () => ID }) id: string, @Args('input') input: MaintenanceInput): Promise<Host> {
     return this.service.setMaintenance(id, input);
   }
 
+@Allow('ADMIN')
   @Mutation(() => Host, { description: 'Refused with CONFLICT while VMs are placed on the host' })
   removeHost(@Args('id', { type: () => ID }) id: string): Promise<Host> {
     return this.service.remove(id);
   }
 
+@Allow('OPERATOR')
   @Mutation(() => Operation, { description: 'Read the host over SSH and refresh its NUMA nodes, CPUs, NICs, IRQs and VFs' })
   discoverHost(@Args('id', { type: () => ID }) id: string, @RequestId() requestId: string): Promise<Operation> {
     return this.discovery.discover(id, requestId);
   }
 
+@Allow('ADMIN')
   @Mutation(() => Operation, { description: "Set a PF's SR-IOV VF count (refused while its VFs are allocated), then rediscover" })
   configureSriov(
     @Args('id', { type: () => ID }) id: string,

@@ -1,3 +1,4 @@
+import { Allow } from '../auth/auth.decorators';
 import { Body, Controller, Delete, Get, Param, Post } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ErrorBody } from '../common/error-body';
@@ -6,6 +7,7 @@ import { NetworkService } from './network.service';
 
 @ApiTags('networks')
 @ApiBadRequestResponse({ type: ErrorBody, description: 'Invalid input; `field` names the culprit' })
+@Allow('VIEWER')
 @Controller('networks')
 export class NetworkController {
   constructor(private readonly networks: NetworkService) {}
@@ -16,6 +18,7 @@ export class NetworkController {
     return this.networks.list();
   }
 
+@Allow('ADMIN')
   @Post()
   @ApiOkResponse({ type: Network })
   @ApiConflictResponse({ type: ErrorBody })
@@ -30,6 +33,7 @@ export class NetworkController {
     return this.networks.getByRef(ref);
   }
 
+@Allow('ADMIN')
   @Delete(':id')
   @ApiOkResponse({ type: Network })
   @ApiConflictResponse({ type: ErrorBody })
@@ -37,6 +41,7 @@ export class NetworkController {
     return this.networks.remove(id);
   }
 
+@Allow('ADMIN')
   @Post(':name/mappings')
   @ApiOkResponse({ type: Network })
   @ApiNotFoundResponse({ type: ErrorBody })
@@ -45,6 +50,7 @@ export class NetworkController {
     return this.networks.map({ network, host: input?.host, nic: input?.nic });
   }
 
+@Allow('ADMIN')
   @Delete(':name/mappings/:host/:nic')
   @ApiOkResponse({ type: Network })
   @ApiNotFoundResponse({ type: ErrorBody })

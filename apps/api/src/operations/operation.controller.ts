@@ -1,3 +1,4 @@
+import { Allow } from '../auth/auth.decorators';
 import { Controller, Get, Param, Query, Sse, type MessageEvent } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Observable } from 'rxjs';
@@ -8,6 +9,7 @@ import { OperationEvents } from './operation.events';
 import { OperationService } from './operation.service';
 
 @ApiTags('operations')
+@Allow('VIEWER')
 @Controller('operations')
 export class OperationController {
   constructor(

@@ -1,9 +1,11 @@
+import { Allow } from '../auth/auth.decorators';
 import { Args, ID, Int, Query, Resolver, Subscription } from '@nestjs/graphql';
 import { Operation, OperationStateEnum } from './operation.model';
 import { OperationEvents } from './operation.events';
 import { OperationService } from './operation.service';
 
 @Resolver(() => Operation)
+@Allow('VIEWER')
 export class OperationResolver {
   constructor(
     private readonly service: OperationService,
@@ -26,16 +28,9 @@ export class OperationResolver {
   }
 
   @Subscription(() => Operation, { description: 'Progress and state changes; all operations, or one when id is given', resolve: (op: Operation) => op })
-  operationUpdated(@Args('id', { type: () => ID, nullable: true }) id?: string): AsyncIterator<Operation> {
-    const abort = new AbortController();
-    const it = this.events.stream(id, abort.signal);
-    return {
-      next: () => it.next(),
-      return: async () => {
-        abort.abort();
-        return it.return(undefined);
-      },
-      throw: (e: unknown) => it.throw(e),
-    };
+  operationUpdated(@Args('id', { type: () => ID, nullable: true }) id?: string): AsyncIterable<Operation> {
+    // an async generator: when the client unsubscribes, graphql-ws calls return() and the
+    // generator's for-await removes its listener
+    return this.events.stream(id, new AbortController().signal);
   }
 }

@@ -1,3 +1,4 @@
+import { Allow } from '../auth/auth.decorators';
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ErrorBody } from '../common/error-body';
@@ -6,6 +7,7 @@ import { PlacementService } from './placement.service';
 
 @ApiTags('placement')
 @ApiBadRequestResponse({ type: ErrorBody })
+@Allow('VIEWER')
 @Controller('placement')
 export class PlacementController {
   constructor(private readonly service: PlacementService) {}

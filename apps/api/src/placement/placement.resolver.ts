@@ -1,8 +1,10 @@
+import { Allow } from '../auth/auth.decorators';
 import { Args, Query, Resolver } from '@nestjs/graphql';
 import { CapacityReport, HostExplanation, PlacementPreview, VmInput } from './placement.model';
 import { PlacementService } from './placement.service';
 
 @Resolver()
+@Allow('VIEWER')
 export class PlacementResolver {
   constructor(private readonly service: PlacementService) {}
 

@@ -13,6 +13,8 @@ import type { CreateVmPayload, VmInput } from '../placement/placement.model';
 import { applyJob, storedRequest, teardownJob } from './desired-state';
 import { toVmView } from './vm.service';
 
+type PlacementResult = ReturnType<typeof place>;
+
 const MAX_PLACEMENT_ATTEMPTS = 6;
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,128}$/;
 
@@ -56,31 +58,33 @@ export class ProvisioningService {
       const replay = await this.replay(idempotencyKey, requestHash);
       if (replay) return replay;
     }
+    // a first placement outside the lock answers bad input and a full fleet without queueing
+    const first = place(await this.snapshots.load(), { ...request, vmId: randomUUID() }, this.options);
+    if (!first.ok) throw rejectionToError(first.rejection, request);
     for (let attempt = 1; attempt <= MAX_PLACEMENT_ATTEMPTS; attempt++) {
       const vmId = randomUUID();
       const req: VmRequest = { ...request, vmId };
-      const first = place(await this.snapshots.load(), req, this.options);
-      if (!first.ok) throw rejectionToError(first.rejection, request);
-      const host = await this.hosts.get({ id: first.plan.hostId });
       const operationId = randomUUID();
+      let rejection: PlacementResult | null = null;
       let created;
       try {
         created = await this.prov.createPlacedVm({
           vmId,
           name: request.name,
-          hostId: host.id,
           request: req,
           operation: { id: operationId, kind: 'vm.create', idempotencyKey: idempotencyKey ?? null, requestHash, requestId },
-          replan: (snap) => {
-            const r = place(snap, { ...req, pinHost: host.id }, this.options);
-            return r.ok ? r.plan : null;
+          place: (snap) => {
+            rejection = place(snap, req, this.options);
+            return rejection.ok ? rejection.plan : null;
           },
-          job: (plan) => applyJob(host, plan, req, vmId, operationId, requestId, 'vm.apply'),
+          job: (plan, host) => applyJob(host, plan, req, vmId, operationId, requestId, 'vm.apply'),
         });
       } catch (e) {
         if (e instanceof PlanToDomainError) throw BadUserInputError.of(`interfaces`, `the plan cannot be expressed in libvirt XML: ${e.message}`);
-        // two requests with one key raced: the loser answers like a replay
-        if (idempotencyKey && e instanceof ConflictError && String(e.details.constraint ?? '').includes('idempotencyKey')) {
+        // two requests with one key raced: the loser answers like a replay. Its VM row (same
+        // name) is written before its operation row, so the loser may trip on either constraint.
+        const constraint = e instanceof ConflictError ? String(e.details.constraint ?? '') : '';
+        if (idempotencyKey && (constraint.includes('idempotencyKey') || constraint.includes('activeName'))) {
           const replay = await this.replay(idempotencyKey, requestHash);
           if (replay) return replay;
         }
@@ -91,10 +95,11 @@ export class ProvisioningService {
         this.events.broadcast(created.operation);
         return { vm: toVmView(created.vm), operation: toOperationView(created.operation) };
       }
-      this.logger.debug({ attempt, reason: created.kind, vm: request.name }, 'placement lost a race; retrying on a fresh snapshot');
+      // the snapshot read under the lock is the truth: nothing fits, and this is why
+      const r = rejection as PlacementResult | null;
+      if (created.kind === 'no-longer-fits' && r && !r.ok) throw rejectionToError(r.rejection, request);
+      this.logger.debug({ attempt, reason: created.kind, vm: request.name }, 'placement lost a race; retrying');
     }
-    const last = place(await this.snapshots.load(), { ...request, vmId: randomUUID() }, this.options);
-    if (!last.ok) throw rejectionToError(last.rejection, request);
     throw new ConflictError(`placement of ${request.name} kept conflicting with concurrent requests; retry`, { attempts: MAX_PLACEMENT_ATTEMPTS });
   }
 

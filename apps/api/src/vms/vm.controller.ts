@@ -1,3 +1,4 @@
+import { Allow } from '../auth/auth.decorators';
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBadRequestResponse, ApiConflictResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiQuery, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { ErrorBody } from '../common/error-body';
@@ -9,6 +10,7 @@ import { Vm } from './vm.model';
 import { VmService } from './vm.service';
 
 @ApiTags('vms')
+@Allow('VIEWER')
 @Controller('vms')
 export class VmController {
   constructor(
@@ -31,6 +33,7 @@ export class VmController {
     return this.service.get(id);
   }
 
+@Allow('OPERATOR')
   @Post()
   @HttpCode(202)
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key + same body = same VM and operation' })
@@ -42,6 +45,7 @@ export class VmController {
     return this.provisioning.createVm(input, key, requestId);
   }
 
+@Allow('OPERATOR')
   @Delete(':id')
   @HttpCode(202)
   @ApiAcceptedResponse({ type: Operation })

@@ -1,3 +1,4 @@
+import { Allow } from '../auth/auth.decorators';
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { RequestId } from '../common/request-id';
 import { Operation } from '../operations/operation.model';
@@ -7,6 +8,7 @@ import { Vm, VmFilterInput } from './vm.model';
 import { VmService } from './vm.service';
 
 @Resolver(() => Vm)
+@Allow('VIEWER')
 export class VmResolver {
   constructor(
     private readonly service: VmService,
@@ -23,11 +25,13 @@ export class VmResolver {
     return this.service.get(id);
   }
 
+@Allow('OPERATOR')
   @Mutation(() => CreateVmPayload, { description: 'Place and provision a VM. Same idempotencyKey + same input = same VM and operation; different input = CONFLICT' })
   createVm(@Args('input') input: VmInput, @RequestId() requestId: string, @Args('idempotencyKey', { nullable: true }) idempotencyKey?: string): Promise<CreateVmPayload> {
     return this.provisioning.createVm(input, idempotencyKey, requestId);
   }
 
+@Allow('OPERATOR')
   @Mutation(() => Operation, { description: 'Tear the VM down on its host, then release every CPU and VF' })
   deleteVm(@Args('id', { type: () => ID }) id: string, @RequestId() requestId: string): Promise<Operation> {
     return this.provisioning.deleteVm(id, requestId);

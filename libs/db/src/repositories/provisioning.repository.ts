@@ -5,18 +5,18 @@ import type { Prisma } from '../generated/prisma/client';
 import { isUniqueViolation } from '../prisma-errors';
 import { createOperation, toOperationRecord, type JobSpec, type NewOperation, type OperationRecord, type OperationStepRecord } from './operation.repository';
 import { loadSnapshot } from './snapshot.repository';
+import { toHostRecord } from './host.repository';
 import { toVmRecord } from './vm.repository';
-import type { VmRecord } from '../types';
+import type { HostRecord, VmRecord } from '../types';
 
 export interface CreatePlacedVm {
   vmId: string;
   name: string;
-  hostId: string;
   request: unknown;
   operation: Omit<NewOperation, 'job' | 'targetType' | 'targetId'>;
-  /** Re-run placement for the locked host on a fresh snapshot; null when it no longer fits. */
-  replan: (snapshot: FleetSnapshot) => PlacementPlan | null;
-  job: (plan: PlacementPlan) => JobSpec;
+  /** Place on the fleet snapshot read under the placement lock; null when nothing fits any more. */
+  place: (snapshot: FleetSnapshot) => PlacementPlan | null;
+  job: (plan: PlacementPlan, host: HostRecord) => JobSpec;
 }
 
 export type CreatePlacedResult =
@@ -47,11 +47,21 @@ export interface OperationOutcome {
 }
 
 /**
- * The write side of provisioning. createPlacedVm writes the VM, its interfaces, its CPU and
- * VF allocations, the operation and the outbox row in ONE transaction, under a per-host
- * advisory lock so that memory and hugepages (which have no unique rows) cannot be promised
- * twice; CPUs and VFs are guarded again by their unique constraints.
+ * The write side of provisioning. createPlacedVm decides and writes in ONE transaction under
+ * one fleet-wide advisory lock: it reads the snapshot, places, and writes the VM, its
+ * interfaces, its CPU and VF allocations, the operation and the outbox row. Memory and
+ * hugepages have no unique rows, so only a lock can keep them from being promised twice;
+ * CPUs and VFs are guarded again by their unique constraints.
+ *
+ * Why one lock for the fleet and not one per host: with a lock per host, concurrent requests
+ * all chose the same best host from their (equal) snapshots, queued on its lock, and all but
+ * the few that fit went back to re-read the whole fleet and herd onto the next host. Under
+ * hundreds of concurrent calls that was slow (a full snapshot per retry) and ran out of
+ * attempts, answering CONFLICT for VMs that did fit (test/concurrency.spec.ts). Serialising
+ * the decision costs one snapshot read per accepted VM and never retries.
  */
+const PLACEMENT_LOCK = 'netpin:placement';
+
 export class ProvisioningRepository {
   constructor(private readonly db: Db) {}
 
@@ -59,15 +69,17 @@ export class ProvisioningRepository {
     try {
       return await this.db.$transaction(
         async (tx) => {
-          await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${c.hostId}, 0))`;
-          const snapshot = await loadSnapshot(tx, { hostIds: [c.hostId] });
-          const plan = c.replan(snapshot);
+          await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${PLACEMENT_LOCK}, 0))`;
+          const plan = c.place(await loadSnapshot(tx));
           if (!plan) return { kind: 'no-longer-fits' as const };
+          const host = toHostRecord(await tx.host.findUniqueOrThrow({ where: { id: plan.hostId } }));
           const vm = await this.writeVm(tx, c, plan);
-          const operation = await createOperation(tx, { ...c.operation, targetType: 'vm', targetId: c.vmId, job: c.job(plan) });
+          const operation = await createOperation(tx, { ...c.operation, targetType: 'vm', targetId: c.vmId, job: c.job(plan, host) });
           return { kind: 'created' as const, vm, operation, plan };
         },
-        { timeout: 30_000, maxWait: 30_000 },
+        // a burst of createVm calls queues for pool connections before it queues for the lock:
+        // waiting there is latency, not failure, so it gets far longer than the work itself
+        { timeout: 30_000, maxWait: 120_000 },
       );
     } catch (e) {
       if (isUniqueViolation(e)) {
@@ -87,7 +99,7 @@ export class ProvisioningRepository {
         id: c.vmId,
         name: c.name,
         activeName: c.name,
-        hostId: c.hostId,
+        hostId: plan.hostId,
         state: 'PENDING',
         vcpus: plan.vcpuPins.length,
         memoryMiB: plan.memory.perNode.reduce((s, m) => s + m.mib, 0) || 0,
@@ -116,13 +128,13 @@ export class ProvisioningRepository {
     }
     const cpuIds = plan.allocation.cpus.map((x) => x.cpu);
     if (cpuIds.length) {
-      const rows = await tx.cpu.findMany({ where: { hostId: c.hostId, cpuId: { in: cpuIds } }, select: { id: true, cpuId: true } });
+      const rows = await tx.cpu.findMany({ where: { hostId: plan.hostId, cpuId: { in: cpuIds } }, select: { id: true, cpuId: true } });
       const byCpu = new Map(rows.map((r) => [r.cpuId, r.id]));
       await tx.cpuAllocation.createMany({
         data: plan.allocation.cpus.map((x) => {
           const cpuRowId = byCpu.get(x.cpu);
-          if (!cpuRowId) throw new NotFoundError('cpu', `${c.hostId}/${x.cpu}`);
-          return { cpuRowId, hostId: c.hostId, vmId: c.vmId, role: x.role };
+          if (!cpuRowId) throw new NotFoundError('cpu', `${plan.hostId}/${x.cpu}`);
+          return { cpuRowId, hostId: plan.hostId, vmId: c.vmId, role: x.role };
         }),
       });
     }

@@ -1,0 +1,86 @@
+import { ConflictError, NotFoundError, type Role } from '@netpin/contracts';
+import type { Db } from '../client';
+import type { Prisma } from '../generated/prisma/client';
+import { mapPrismaError } from '../prisma-errors';
+import { isUuid } from './host.repository';
+
+export interface ApiTokenRecord {
+  id: string;
+  name: string;
+  role: Role;
+  prefix: string;
+  createdBy: string | null;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+export interface ApiTokenWithHash extends ApiTokenRecord {
+  secretHash: string;
+}
+
+export interface AuditEventInput {
+  tokenId: string | null;
+  actor: string;
+  action: string;
+  targetType: string;
+  targetId: string | null;
+  input: unknown;
+  result: string;
+  requestId: string | null;
+}
+
+export interface AuditEventRecord extends AuditEventInput {
+  id: string;
+  at: Date;
+}
+
+function toToken(r: Prisma.ApiTokenGetPayload<object>): ApiTokenRecord {
+  return { id: r.id, name: r.name, role: r.role, prefix: r.prefix, createdBy: r.createdBy, createdAt: r.createdAt, lastUsedAt: r.lastUsedAt, revokedAt: r.revokedAt };
+}
+
+/** API tokens (hashes only) and the audit trail. */
+export class AuthRepository {
+  constructor(private readonly db: Db) {}
+
+  async createToken(t: { name: string; role: Role; prefix: string; secretHash: string; createdBy: string | null }): Promise<ApiTokenRecord> {
+    try {
+      return toToken(await this.db.apiToken.create({ data: t }));
+    } catch (e) {
+      mapPrismaError(e, 'token', t.name);
+    }
+  }
+
+  async findByPrefix(prefix: string): Promise<ApiTokenWithHash | null> {
+    const r = await this.db.apiToken.findUnique({ where: { prefix } });
+    return r ? { ...toToken(r), secretHash: r.secretHash } : null;
+  }
+
+  async listTokens(): Promise<ApiTokenRecord[]> {
+    return (await this.db.apiToken.findMany({ orderBy: { createdAt: 'asc' } })).map(toToken);
+  }
+
+  async revokeToken(id: string): Promise<ApiTokenRecord> {
+    const row = isUuid(id) ? await this.db.apiToken.findUnique({ where: { id } }) : null;
+    if (!row) throw new NotFoundError('token', id);
+    if (row.revokedAt) throw new ConflictError(`token ${row.name} is already revoked`);
+    return toToken(await this.db.apiToken.update({ where: { id }, data: { revokedAt: new Date() } }));
+  }
+
+  async touch(id: string): Promise<void> {
+    await this.db.apiToken.update({ where: { id }, data: { lastUsedAt: new Date() } });
+  }
+
+  async audit(e: AuditEventInput): Promise<void> {
+    await this.db.auditEvent.create({ data: { ...e, input: (e.input ?? {}) as Prisma.InputJsonValue } });
+  }
+
+  async listAudit(filter: { action?: string; tokenId?: string; first?: number }): Promise<AuditEventRecord[]> {
+    const rows = await this.db.auditEvent.findMany({
+      where: { action: filter.action ? { contains: filter.action } : undefined, tokenId: filter.tokenId },
+      orderBy: [{ at: 'desc' }, { id: 'asc' }],
+      take: filter.first ?? 100,
+    });
+    return rows.map((r) => ({ ...r, input: r.input }));
+  }
+}
