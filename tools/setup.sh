@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what is missing for netpin on a Debian machine with Node 20: Debian packages
-# (redis-server, libvirt-clients + libxml2-utils for virt-xml-validate) and the
+# (redis-server, libvirt-clients + libxml2-utils for virt-xml-validate, chromium for browser tests) and the
 # npm packages of package-lock.json. Safe to run again: it only does what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +12,7 @@ missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v virt-xml-validate >/dev/null 2>&1 || missing+=(libvirt-clients)
 command -v xmllint >/dev/null 2>&1 || missing+=(libxml2-utils)   # virt-xml-validate runs xmllint
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)         # browser tests of the web UI (playwright-core)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${missing[*]}"
   $SUDO apt-get update -qq
