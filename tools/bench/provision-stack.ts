@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
-import type { FleetHostEntry } from '../stack/fleet-setup';
+import type { FleetHostEntry } from '@netpin/client';
 
 export const root = resolve(__dirname, '../..');
 export type Log = (msg: string) => void;
@@ -22,11 +22,15 @@ export interface StackOptions {
   agent: Mode;
   api: Mode;
   logLevel: string;
+  /** Write V8 CPU profiles of the API and agent children into this folder. */
+  profileDir?: string;
   log: Log;
 }
 
 export interface Stack {
   url: string;
+  /** Bootstrap admin token the API was started with. */
+  token: string;
   entries: FleetHostEntry[];
   /** Child processes by role, for CPU accounting. */
   pids: Record<string, number>;
@@ -96,8 +100,8 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     for (const u of undo.reverse()) await u().catch((e: unknown) => o.log(`cleanup step failed: ${String(e)}`));
   };
 
-  function runNode(role: string, script: string, args: string[], env: NodeJS.ProcessEnv): Child {
-    const proc = spawn(process.execPath, ['-r', '@swc-node/register', resolve(root, script), ...args], {
+  function runNode(role: string, script: string, args: string[], env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Child {
+    const proc = spawn(process.execPath, [...nodeArgs, '-r', '@swc-node/register', resolve(root, script), ...args], {
       cwd: root,
       env: { ...process.env, SWC_NODE_PROJECT: resolve(root, 'tsconfig.json'), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -118,6 +122,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     return c;
   }
 
+  const profArgs = (role: string): string[] => (o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(o.profileDir, role)}`] : []);
   try {
     // database
     await admin(`CREATE DATABASE "${dbName}"`);
@@ -154,12 +159,10 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     const common = { REDIS_URL: redisUrl, NETPIN_QUEUE_PREFIX: prefix, LOG_LEVEL: o.logLevel };
     const agentEnv = { ...common, NETPIN_AGENT_KEY_DIR: stateDir };
     if (o.agent === 'child') {
-      runNode('agent', 'apps/agent/src/main.ts', [], agentEnv);
+      runNode('agent', 'apps/agent/src/main.ts', [], agentEnv, profArgs('agent'));
     } else {
-      // Benchmarks run the real agent and API; apps have no import alias.
-      // eslint-disable-next-line @nx/enforce-module-boundaries
+      // Benchmarks run the real agent and API; apps have no import alias (dynamic: child mode never loads them).
       const { createAgent } = await import('../../apps/agent/src/agent');
-      // eslint-disable-next-line @nx/enforce-module-boundaries
       const { loadConfig } = await import('../../apps/agent/src/config');
       const agent = createAgent(loadConfig(agentEnv, 'bench-agent'));
       await agent.start();
@@ -167,14 +170,13 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     }
 
     const port = await freePort();
-    const apiEnv = { ...common, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1' };
+    const token = randomBytes(24).toString('hex');
+    const apiEnv = { ...common, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', NETPIN_BOOTSTRAP_ADMIN_TOKEN: token };
     if (o.api === 'child') {
-      runNode('api', 'apps/api/src/main.ts', [], apiEnv);
+      runNode('api', 'apps/api/src/main.ts', [], apiEnv, profArgs('api'));
     } else {
       await import('reflect-metadata');
-      // eslint-disable-next-line @nx/enforce-module-boundaries
       const { buildApp } = await import('../../apps/api/src/bootstrap');
-      // eslint-disable-next-line @nx/enforce-module-boundaries
       const { loadApiConfig } = await import('../../apps/api/src/config');
       const { app } = await buildApp({ config: loadApiConfig({ ...process.env, ...apiEnv }), schemaFile: false });
       await app.listen(port, '127.0.0.1');
@@ -187,7 +189,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     const pids: Record<string, number> = {};
     for (const c of children) if (c.proc.pid) pids[c.role] = c.proc.pid;
     const tails = () => children.map((c) => `--- ${c.role}:\n  ${c.tail.join('\n  ')}`).join('\n');
-    return { url, entries, pids, tails, stop };
+    return { url, token, entries, pids, tails, stop };
   } catch (e) {
     await stop();
     throw e;

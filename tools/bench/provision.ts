@@ -8,12 +8,14 @@
  *   npm run bench:provision -- --json        (exactly one JSON object on stdout)
  *   options: --vms 500 --hosts 50 --concurrency 32 --baseline 20 (0: none)
  *            --agent child|inproc --api child|inproc --log-level warn
+ *            --profile DIR (V8 CPU profiles of the API and agent children, summarised at the end)
  */
-import { performance } from 'node:perf_hooks';
-import { createClient, type Client } from 'graphql-ws';
-import WebSocket from 'ws';
-import { GqlClient, GqlError } from '../stack/gql-client';
-import { setupFleet } from '../stack/fleet-setup';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { GqlClient, GqlError } from '@netpin/client';
+import { setupFleet } from '@netpin/client';
+import { summarizeProfiles } from './cpuprofile';
+import { now, Watcher } from './provision-watch';
 import { cpuSeconds, machineCpu, startStack, type Mode, type Stack } from './provision-stack';
 
 const argv = process.argv.slice(2);
@@ -47,10 +49,10 @@ const BASELINE = intOpt('baseline', 20, 0);
 const AGENT = modeOpt('agent', 'child');
 const API = modeOpt('api', 'child');
 const LOG_LEVEL = opt('log-level', 'warn');
+const PROFILE_DIR = opt('profile', '');
 const VM_TIMEOUT_MS = 180_000;
 
 const log = (msg: string): void => void process.stderr.write(`[bench:provision] ${msg}\n`);
-const now = (): number => performance.timeOrigin + performance.now();
 
 // Mostly dual-socket SR-IOV hosts so that 500 VMs fit, plus one small and one legacy per ten.
 const PROFILES = ['dual-socket-sriov', 'dual-socket-sriov', 'dual-socket-sriov', 'small-one-node', 'dual-socket-sriov', 'dual-socket-sriov', 'dual-socket-sriov', 'dual-socket-sriov', 'legacy-no-iommu', 'dual-socket-sriov'];
@@ -92,116 +94,6 @@ interface Sample {
   error?: string;
   viaPoll?: boolean;
   op?: OpView;
-}
-
-/**
- * Terminal operation states, and who waits for them. Preferred source: one GraphQL
- * operationUpdated subscription for every operation. If the subscription fails, one REST
- * SSE stream (/api/v1/operations/:id/events) per operation in flight instead.
- */
-class Watcher {
-  readonly done = new Map<string, { at: number; state: string; error: string | null }>();
-  private readonly waiters = new Map<string, () => void>();
-  events = 0;
-  source: 'graphql-ws' | 'sse' = 'graphql-ws';
-  subscriptionError: string | null = null;
-  private readonly sse = new Map<string, AbortController>();
-  private ws: Client;
-  private unsubscribe: () => void = () => undefined;
-
-  constructor(private readonly url: string) {
-    this.ws = createClient({ url: url.replace(/^http/, 'ws') + '/graphql', webSocketImpl: WebSocket, retryAttempts: 0, lazy: false, onNonLazyError: () => undefined });
-  }
-
-  start(): void {
-    this.unsubscribe = this.ws.subscribe<{ operationUpdated: { id: string; state: string; errorCode: string | null } }>(
-      { query: 'subscription { operationUpdated { id state errorCode } }' },
-      {
-        next: (m) => {
-          const op = m.data?.operationUpdated;
-          this.events++;
-          if (!op || (op.state !== 'SUCCEEDED' && op.state !== 'FAILED')) return;
-          this.settle(op.id, now(), op.state, op.errorCode);
-        },
-        error: (e) => {
-          const reason = e instanceof Error ? e.message : typeof e === 'object' && e && 'reason' in e ? `${String((e as { code?: unknown }).code)} ${String(e.reason)}` : String(e);
-          this.subscriptionError = reason;
-          if (this.source === 'graphql-ws') log(`operationUpdated subscription failed (${reason}); falling back to REST SSE per operation`);
-          this.source = 'sse';
-        },
-        complete: () => undefined,
-      },
-    );
-  }
-
-  settle(id: string, at: number, state: string, error: string | null): void {
-    if (this.done.has(id)) return;
-    this.done.set(id, { at, state, error });
-    this.sse.get(id)?.abort();
-    this.sse.delete(id);
-    this.waiters.get(id)?.();
-    this.waiters.delete(id);
-  }
-
-  wait(id: string, timeoutMs: number): Promise<void> {
-    if (this.done.has(id)) return Promise.resolve();
-    if (this.source === 'sse') this.follow(id);
-    return new Promise<void>((ok) => {
-      const t = setTimeout(() => {
-        this.waiters.delete(id);
-        this.sse.get(id)?.abort();
-        ok();
-      }, timeoutMs);
-      this.waiters.set(id, () => {
-        clearTimeout(t);
-        ok();
-      });
-    });
-  }
-
-  /** Read one operation's SSE stream until it reports a terminal state. */
-  private follow(id: string): void {
-    const abort = new AbortController();
-    this.sse.set(id, abort);
-    void (async () => {
-      const res = await fetch(`${this.url}/api/v1/operations/${id}/events`, { signal: abort.signal, headers: { accept: 'text/event-stream' } });
-      if (!res.ok || !res.body) throw new Error(`SSE ${res.status}`);
-      const decoder = new TextDecoder();
-      let buf = '';
-      for await (const chunk of res.body) {
-        buf += decoder.decode(chunk as Uint8Array, { stream: true });
-        let cut;
-        while ((cut = buf.indexOf('\n\n')) >= 0) {
-          const block = buf.slice(0, cut);
-          buf = buf.slice(cut + 2);
-          const data = block
-            .split('\n')
-            .filter((l) => l.startsWith('data:'))
-            .map((l) => l.slice(5).trim())
-            .join('\n');
-          if (!data) continue;
-          this.events++;
-          const op = JSON.parse(data) as { id: string; state: string; errorCode: string | null };
-          if (op.state === 'SUCCEEDED' || op.state === 'FAILED') {
-            this.settle(op.id, now(), op.state, op.errorCode);
-            return;
-          }
-        }
-      }
-    })().catch((e: unknown) => {
-      if (!abort.signal.aborted) log(`SSE for ${id} failed: ${String(e)}`);
-    });
-  }
-
-  pending(): string[] {
-    return [...this.waiters.keys()];
-  }
-
-  async close(): Promise<void> {
-    for (const a of this.sse.values()) a.abort();
-    this.unsubscribe();
-    await this.ws.dispose();
-  }
 }
 
 /** Operations by id, 50 per request (aliased fields). */
@@ -314,10 +206,10 @@ interface Summary {
 }
 
 function summarize(samples: Sample[]): Summary {
-  const ok = samples.filter((s) => !s.error && s.t2 !== undefined);
-  const lat = ok.map((s) => s.t2! - s.t0).sort((a, b) => a - b);
+  const ok = samples.flatMap((s) => (!s.error && s.t1 !== undefined && s.t2 !== undefined ? [{ ...s, t1: s.t1, t2: s.t2 }] : []));
+  const lat = ok.map((s) => s.t2 - s.t0).sort((a, b) => a - b);
   const first = Math.min(...samples.map((s) => s.t0));
-  const last = Math.max(...ok.map((s) => s.t2!));
+  const last = Math.max(...ok.map((s) => s.t2));
   const wallSec = (last - first) / 1000;
   const errors: Record<string, number> = {};
   for (const s of samples) if (s.error) errors[s.error] = (errors[s.error] ?? 0) + 1;
@@ -325,14 +217,14 @@ function summarize(samples: Sample[]): Summary {
   // + host apply (first step start -> last step end, SSH) + result (-> SUCCEEDED seen).
   const parts = { placementDb: [] as number[], queue: [] as number[], hostApply: [] as number[], result: [] as number[] };
   for (const s of ok) {
-    const st = s.op?.steps.filter((x) => x.startedAt && x.finishedAt) ?? [];
-    if (!st.length) continue;
-    const a = Date.parse(st[0].startedAt!);
-    const b = Date.parse(st[st.length - 1].finishedAt!);
-    parts.placementDb.push(s.t1! - s.t0);
-    parts.queue.push(a - s.t1!);
+    const st = s.op?.steps ?? [];
+    const a = Date.parse(st[0]?.startedAt ?? '');
+    const b = Date.parse(st[st.length - 1]?.finishedAt ?? '');
+    if (Number.isNaN(a) || Number.isNaN(b)) continue;
+    parts.placementDb.push(s.t1 - s.t0);
+    parts.queue.push(a - s.t1);
     parts.hostApply.push(b - a);
-    parts.result.push(s.t2! - b);
+    parts.result.push(s.t2 - b);
   }
   const perHost = new Map<string, number>();
   for (const s of ok) if (s.host) perHost.set(s.host, (perHost.get(s.host) ?? 0) + 1);
@@ -381,9 +273,9 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 
 async function main(): Promise<void> {
   const tSetup = now();
-  stack = await startStack({ hosts: HOSTS, profiles: PROFILES, agent: AGENT, api: API, logLevel: LOG_LEVEL, log });
-  const client = new GqlClient(stack.url);
-  watcher = new Watcher(stack.url);
+  stack = await startStack({ hosts: HOSTS, profiles: PROFILES, agent: AGENT, api: API, logLevel: LOG_LEVEL, profileDir: PROFILE_DIR ? resolve(PROFILE_DIR) : undefined, log });
+  const client = new GqlClient(stack.url, stack.token);
+  watcher = new Watcher(stack.url, stack.token, log);
   watcher.start();
   await setupFleet(client, stack.entries, { log });
   if (watcher.source === 'graphql-ws' && watcher.events === 0) {
@@ -450,8 +342,18 @@ async function main(): Promise<void> {
     targets: { p99MsMax: 2000, vmsPerSecMin: 25, met: main.p99Ms <= 2000 && main.vmsPerSec >= 25 && main.failed === 0 },
   };
 
+  let profile: Record<string, ReturnType<typeof summarizeProfiles>> | undefined;
+  if (PROFILE_DIR) {
+    await cleanup(); // the children write their profiles as they exit
+    profile = {};
+    for (const role of ['api', 'agent']) {
+      const dir = resolve(PROFILE_DIR, role);
+      if (existsSync(dir)) profile[role] = summarizeProfiles(dir);
+    }
+  }
+
   if (json) {
-    process.stdout.write(JSON.stringify(result) + '\n');
+    process.stdout.write(JSON.stringify(profile ? { ...result, profile } : result) + '\n');
     return;
   }
   const b = (x: Summary['breakdown']) =>
@@ -471,6 +373,12 @@ async function main(): Promise<void> {
   console.log(b(main.breakdown));
   if (baseline) console.log(`ratio to baseline: throughput x${result.baseline?.throughputRatio}, p50 x${result.baseline?.p50Ratio}`);
   console.log(`CPU seconds during the main run: ${JSON.stringify(cpu)}`);
+  for (const [role, p] of Object.entries(profile ?? {})) {
+    console.log(`${role} CPU profile (whole process life, ${p.totalMs} ms sampled), self time by package/folder:`);
+    for (const [k, ms] of p.byPackage) console.log(`    ${String(ms).padStart(8)} ms  ${k}`);
+    console.log(`  by function:`);
+    for (const [k, ms] of p.byFunction) console.log(`    ${String(ms).padStart(8)} ms  ${k}`);
+  }
   console.log(`targets (p99 <= 2000 ms, >= 25 VMs/s, no failures): ${result.targets.met ? 'met' : 'MISSED'}`);
 }
 
