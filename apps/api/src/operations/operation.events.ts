@@ -7,6 +7,12 @@ import { APP_OPTIONS, type AppRuntimeOptions } from '../runtime';
 import { toOperationView } from './operation.service';
 import type { Operation } from './operation.model';
 
+/** JSON over Redis turns dates into strings; GraphQL's DateTime serialises only Date objects. */
+function reviveDates(op: Operation): Operation {
+  const d = (v: Date | string | null): Date | null => (v === null ? null : new Date(v));
+  return { ...op, createdAt: new Date(op.createdAt), startedAt: d(op.startedAt), finishedAt: d(op.finishedAt) };
+}
+
 /**
  * Operation updates for subscribers (GraphQL operationUpdated, REST server-sent events).
  * Progress arrives in every API process through BullMQ's QueueEvents; state changes are
@@ -35,7 +41,7 @@ export class OperationEvents implements OnModuleDestroy {
     this.sub = new Redis(this.config.REDIS_URL, { maxRetriesPerRequest: null });
     this.sub.on('message', (_ch: string, msg: string) => {
       try {
-        this.local.emit('op', JSON.parse(msg) as Operation);
+        this.local.emit('op', reviveDates(JSON.parse(msg) as Operation));
       } catch (e) {
         this.logger.warn({ err: e }, 'bad operation event');
       }

@@ -16,9 +16,10 @@ export function CapacityBar({ label, free, total, unit = '', testId }: { label: 
       >
         <span className={`capbar-fill capbar-${level}`} style={{ width: `${pct}%` }} />
       </span>
+      {/* "free" spelled out: a bare "32/32" next to an empty bar reads as "all used" */}
       <span className="capbar-value">
         {free}/{total}
-        {unit}
+        {unit} free
       </span>
     </div>
   );

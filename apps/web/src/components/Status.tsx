@@ -1,4 +1,5 @@
 import { GraphQLRequestError } from '../lib/client';
+import { href } from '../lib/router';
 
 export function Loading({ what = 'Loading' }: { what?: string }) {
   return (
@@ -21,6 +22,14 @@ export function ErrorBox({ error, title = 'Request failed' }: { error: Error; ti
         </span>
       )}
       {gql?.code && <span className="error-code"> [{gql.code}]</span>}
+      {gql?.code === 'UNAUTHENTICATED' && (
+        <>
+          {' '}
+          <a href={href('signin')} data-testid="error-signin">
+            Sign in with an API token
+          </a>
+        </>
+      )}
     </div>
   );
 }

@@ -210,7 +210,7 @@ export type HostDetailQueryVariables = Exact<{
 }>;
 
 
-export type HostDetailQuery = { host: { id: string, name: string, address: string, port: number, sshUser: string, state: HostState, stateReason: string | null, lastDiscoveredAt: string | null, capabilities: { iommu: boolean, vhostNet: boolean, kvm: boolean, vmx: boolean, svm: boolean, ept: boolean, npt: boolean, ovs: boolean }, labels: Array<{ key: string, value: string }>, numaNodes: Array<{ index: number, memoryMiB: number, hugepages: Array<{ sizeKiB: number, total: number, free: number }>, cpus: Array<{ cpuId: number, core: number, socket: number, numaNode: number, siblings: Array<number>, reservedForHost: boolean, allocation: { vmId: string, role: CpuRole } | null }> }>, nics: Array<{ id: string, name: string, pciAddress: string, driver: string | null, numaNode: number | null, speedMbps: number | null, linkState: string, combinedQueues: number, maxCombinedQueues: number, sriovNumVfs: number, sriovTotalVfs: number, irqs: Array<{ irq: number, queue: number, label: string, affinity: Array<number> }>, vfs: Array<{ index: number, pciAddress: string | null, mac: string | null, vlan: number, linkState: string, spoofchk: boolean, trust: boolean, allocatedToVmId: string | null }> }> }, vms: Array<{ id: string, name: string, hostId: string | null, state: VmState }> };
+export type HostDetailQuery = { host: { id: string, name: string, address: string, port: number, sshUser: string, state: HostState, stateReason: string | null, lastDiscoveredAt: string | null, capabilities: { iommu: boolean, vhostNet: boolean, kvm: boolean, vmx: boolean, svm: boolean, ept: boolean, npt: boolean, ovs: boolean }, labels: Array<{ key: string, value: string }>, numaNodes: Array<{ index: number, memoryMiB: number, hugepages: Array<{ sizeKiB: number, total: number, free: number }>, cpus: Array<{ cpuId: number, core: number, socket: number, numaNode: number, siblings: Array<number>, reservedForHost: boolean, allocation: { vmId: string, role: CpuRole } | null }> }>, nics: Array<{ id: string, name: string, pciAddress: string, driver: string | null, numaNode: number | null, speedMbps: number | null, linkState: string, combinedQueues: number, maxCombinedQueues: number, sriovNumVfs: number, sriovTotalVfs: number, irqs: Array<{ irq: number, queue: number, label: string, affinity: Array<number> }>, vfs: Array<{ index: number, pciAddress: string | null, mac: string | null, vlan: number, linkState: string, spoofchk: boolean, trust: boolean, allocatedToVmId: string | null }> }> }, vms: Array<{ id: string, name: string, hostId: string | null, state: VmState, plan: { irqAffinity: Array<{ irq: number, cpus: Array<number> }> } | null }> };
 
 export type HostNamesQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -658,6 +658,12 @@ export const HostDetailDocument = new TypedDocumentString(`
     name
     hostId
     state
+    plan {
+      irqAffinity {
+        irq
+        cpus
+      }
+    }
   }
 }
     fragment CpuFields on Cpu {

@@ -103,7 +103,8 @@ export function FleetPage() {
           </li>
         ))}
       </ul>
-      <WhatIf />
+      {/* capacity needs the same access as the host list: one error box is enough */}
+      {q.data && <WhatIf />}
     </section>
   );
 }

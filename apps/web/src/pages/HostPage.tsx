@@ -2,26 +2,16 @@ import { useMemo, useState } from 'react';
 import { CapBadge, StateBadge } from '../components/Bars';
 import { ErrorBox, Loading } from '../components/Status';
 import { DiscoverHostDocument, HostDetailDocument, SetHostMaintenanceDocument, type HostDetailQuery } from '../generated/graphql';
-import { formatCpuList, formatTime } from '../lib/format';
+import { formatTime } from '../lib/format';
 import { useMutation, useQuery } from '../lib/hooks';
 import { href } from '../lib/router';
+import { irqRows } from './irq-rows';
 import { cpuRole, ROLE_LABELS, vmColours, type CpuDisplayRole } from '../topology/roles';
 import { TopologySvg } from '../topology/TopologySvg';
 
 type Host = HostDetailQuery['host'];
 
 const ROLE_ORDER: CpuDisplayRole[] = ['vcpu', 'emulator', 'vhost', 'irq', 'isolation', 'host-reserved', 'free'];
-
-/** The VMs that own IRQ-role CPUs in this IRQ's affinity: whose packets it carries. */
-function irqOwners(host: Host, affinity: readonly number[]): string[] {
-  const cpus = new Map(host.numaNodes.flatMap((n) => n.cpus).map((c) => [c.cpuId, c]));
-  const owners = new Set<string>();
-  for (const id of affinity) {
-    const a = cpus.get(id)?.allocation;
-    if (a && String(a.role) === 'IRQ') owners.add(a.vmId);
-  }
-  return [...owners];
-}
 
 export function HostPage({ name }: { name: string }) {
   const q = useQuery(HostDetailDocument, { name });
@@ -39,6 +29,16 @@ export function HostPage({ name }: { name: string }) {
   }, [host]);
   const colours = useMemo(() => vmColours(vmsOnHost), [vmsOnHost]);
   const vmNames = useMemo(() => new Map((q.data?.vms ?? []).map((v) => [v.id, v.name])), [q.data]);
+  // IRQs pinned by the plans of the VMs that hold resources here
+  const plannedIrqs = useMemo(() => {
+    const held = new Set(vmsOnHost);
+    const m = new Map<number, { vmId: string; cpus: readonly number[] }>();
+    for (const vm of q.data?.vms ?? []) {
+      if (!held.has(vm.id) || vm.hostId !== host?.id) continue;
+      for (const a of vm.plan?.irqAffinity ?? []) m.set(a.irq, { vmId: vm.id, cpus: a.cpus });
+    }
+    return m;
+  }, [q.data, vmsOnHost, host]);
 
   if (q.loading && !q.data) return <Loading what={`Loading host ${name}`} />;
   if (q.error && !host) return <ErrorBox error={q.error} title={`Cannot load host ${name}`} />;
@@ -159,13 +159,13 @@ export function HostPage({ name }: { name: string }) {
                   </td>
                   <td>
                     <ul className="irq-list">
-                      {nic.irqs.map((irq) => {
-                        const owners = irqOwners(host, irq.affinity);
-                        const isLit = highlight !== null && owners.includes(highlight);
+                      {irqRows(nic.irqs, plannedIrqs).map((r) => {
+                        const isLit = highlight !== null && r.ownerVmId === highlight;
                         return (
-                          <li key={irq.irq} className={isLit ? 'lit' : highlight !== null ? 'dim' : ''} data-irq={irq.irq}>
-                            <code>{irq.irq}</code> q{irq.queue} → {formatCpuList(irq.affinity)}
-                            {owners.length > 0 && <span className="muted"> ({owners.map((o) => vmNames.get(o) ?? o.slice(0, 8)).join(', ')})</span>}
+                          <li key={r.irq} className={isLit ? 'lit' : highlight !== null ? 'dim' : ''} data-irq={r.irq} data-vm-id={r.ownerVmId ?? undefined}>
+                            <code>{r.irqs}</code> {r.queues} → {r.cpus}
+                            {r.ownerVmId && <span className="muted"> ({vmNames.get(r.ownerVmId) ?? r.ownerVmId.slice(0, 8)})</span>}
+                            {r.discovered && <span className="muted small" title="affinity seen by the last discovery, before the VM's plan was applied"> · discovered {r.discovered}</span>}
                           </li>
                         );
                       })}

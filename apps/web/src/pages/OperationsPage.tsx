@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { ProgressBar, StateBadge } from '../components/Bars';
 import { Empty, ErrorBox, Loading } from '../components/Status';
 import { OperationDocument, OperationsDocument, OperationUpdatedDocument, type OperationFieldsFragment } from '../generated/graphql';
@@ -7,6 +7,22 @@ import { useQuery, useSubscription } from '../lib/hooks';
 import { href } from '../lib/router';
 
 type Op = OperationFieldsFragment;
+
+/** How often to re-read operations while the live subscription is down. */
+export const FALLBACK_POLL_MS = 2000;
+
+/**
+ * The snapshot to show when two sources may disagree: a finished one beats an unfinished
+ * one, then the one further along; on a tie the query (read later) wins.
+ */
+export function newerSnapshot(live: Op | null | undefined, queried: Op | null | undefined): Op | undefined {
+  if (!live) return queried ?? undefined;
+  if (!queried) return live;
+  const liveDone = live.finishedAt != null;
+  const queriedDone = queried.finishedAt != null;
+  if (liveDone !== queriedDone) return queriedDone ? queried : live;
+  return queried.progress >= live.progress ? queried : live;
+}
 
 /** Newer snapshot of the same operation wins; unknown operations are prepended. */
 export function mergeOperation(list: readonly Op[], op: Op): Op[] {
@@ -17,26 +33,45 @@ export function mergeOperation(list: readonly Op[], op: Op): Op[] {
   return copy;
 }
 
-function LiveIndicator({ connected, error }: { connected: boolean; error: Error | undefined }) {
-  if (error) return <span className="badge state-failed" title={error.message}>live updates off</span>;
+function LiveIndicator({ connected, error, polling = false }: { connected: boolean; error: Error | undefined; polling?: boolean }) {
+  if (error) {
+    return (
+      <span className="badge state-failed" title={`Live updates stopped: ${error.message}`} data-testid="live-off">
+        {polling ? 'live updates off · refreshing every few seconds' : 'live updates off'}
+      </span>
+    );
+  }
   return <span className={`badge ${connected ? 'state-running' : ''}`}>{connected ? 'live' : 'connecting'}</span>;
 }
 
 export function OperationsPage() {
   const [state, setState] = useState('');
-  const q = useQuery(OperationsDocument, { state: state ? (state as Op['state']) : null, first: 100 });
+  // polls only while the subscription is broken: a lost update must not freeze a row
+  const [liveOff, setLiveOff] = useState(false);
+  const q = useQuery(OperationsDocument, { state: state ? (state as Op['state']) : null, first: 100 }, { pollMs: liveOff ? FALLBACK_POLL_MS : undefined });
   const [updates, setUpdates] = useState<Op[]>([]);
   const onData = useCallback((d: { operationUpdated: Op }) => setUpdates((u) => mergeOperation(u, d.operationUpdated)), []);
   const sub = useSubscription(OperationUpdatedDocument, { id: null }, onData);
+  const refetchList = q.refetch;
+  useEffect(() => {
+    if (!sub.error) return;
+    setLiveOff(true);
+    refetchList();
+  }, [sub.error, refetchList]);
 
   let ops = q.data?.operations ?? [];
-  for (const u of [...updates].reverse()) if (!state || u.state === state) ops = mergeOperation(ops, u);
+  for (const u of [...updates].reverse()) {
+    if (state && u.state !== state) continue;
+    const queried = ops.find((o) => o.id === u.id);
+    const shown = liveOff ? newerSnapshot(u, queried) : u;
+    if (shown) ops = mergeOperation(ops, shown);
+  }
 
   return (
     <section aria-labelledby="ops-title">
       <header className="page-head">
         <h1 id="ops-title">Operations</h1>
-        <LiveIndicator connected={sub.connected} error={sub.error} />
+        <LiveIndicator connected={sub.connected} error={sub.error} polling={liveOff} />
       </header>
       <div className="toolbar">
         <label>
@@ -70,12 +105,25 @@ export function OperationsPage() {
 }
 
 export function OperationDetailPage({ id }: { id: string }) {
-  const q = useQuery(OperationDocument, { id });
+  const [liveOff, setLiveOff] = useState(false);
   const [live, setLive] = useState<Op | null>(null);
+  const [polledDone, setPolledDone] = useState(false);
+  // polls only while the subscription is broken and the operation is still going
+  const q = useQuery(OperationDocument, { id }, { pollMs: liveOff && !polledDone ? FALLBACK_POLL_MS : undefined });
   const onData = useCallback((d: { operationUpdated: Op }) => setLive(d.operationUpdated), []);
   const finished = (live ?? q.data?.operation)?.finishedAt != null;
   const sub = useSubscription(OperationUpdatedDocument, { id }, onData, { skip: finished && live === null && q.data !== undefined });
-  const op = live ?? q.data?.operation;
+  const refetchOp = q.refetch;
+  useEffect(() => {
+    if (!sub.error) return;
+    setLiveOff(true);
+    refetchOp();
+  }, [sub.error, refetchOp]);
+  const op = liveOff ? newerSnapshot(live, q.data?.operation) : (live ?? q.data?.operation);
+  const done = op?.finishedAt != null;
+  useEffect(() => {
+    if (done) setPolledDone(true);
+  }, [done]);
 
   if (q.loading && !op) return <Loading what="Loading operation" />;
   if (q.error && !op) return <ErrorBox error={q.error} title="Cannot load operation" />;
@@ -88,7 +136,7 @@ export function OperationDetailPage({ id }: { id: string }) {
       <header className="page-head">
         <h1 id="op-title">{op.kind}</h1>
         <StateBadge state={op.state} />
-        {!op.finishedAt && <LiveIndicator connected={sub.connected} error={sub.error} />}
+        {!op.finishedAt && <LiveIndicator connected={sub.connected} error={sub.error} polling={liveOff} />}
       </header>
       <dl className="facts">
         <dt>Target</dt>

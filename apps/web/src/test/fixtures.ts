@@ -54,7 +54,7 @@ export type Handler = (variables: Record<string, unknown>) => unknown;
 /** A client whose answers are chosen by operation name; an unexpected operation fails loudly. */
 export function stubClient(handlers: Record<string, Handler>) {
   const calls: { op: string; variables: Record<string, unknown> }[] = [];
-  const subscriptions: { op: string; variables: Record<string, unknown>; next: (d: unknown) => void }[] = [];
+  const subscriptions: { op: string; variables: Record<string, unknown>; next: (d: unknown) => void; error: (e: Error) => void }[] = [];
   const opName = (text: string) => /(?:query|mutation|subscription)\s+(\w+)/.exec(text)?.[1] ?? '?';
   const client: GqlClient = {
     request<T, V>(doc: TypedDocument<T, V>, variables: V): Promise<T> {
@@ -69,7 +69,7 @@ export function stubClient(handlers: Record<string, Handler>) {
       }
     },
     subscribe(doc, variables, sink) {
-      subscriptions.push({ op: opName(doc.toString()), variables: variables as Record<string, unknown>, next: (d) => sink.next(d as never) });
+      subscriptions.push({ op: opName(doc.toString()), variables: variables as Record<string, unknown>, next: (d) => sink.next(d as never), error: (e) => sink.error(e) });
       return () => undefined;
     },
   };

@@ -89,4 +89,31 @@ describe('pages', () => {
     expect(screen.getByTestId('op-stderr').textContent).toBe('error: XML error');
     expect(screen.getByTestId('op-error').textContent).toContain('HOST_COMMAND_FAILED');
   });
+
+  it('operation: when the subscription breaks, re-reads the operation until it finishes', async () => {
+    vi.useFakeTimers();
+    const stub = await go('#/operations/op1');
+    const sub = stub.subscriptions.find((s) => s.op === 'OperationUpdated')!;
+    const reads = () => stub.calls.filter((c) => c.op === 'Operation').length;
+    const before = reads();
+    const base = (handlers['Operation']!({}) as { operation: Record<string, unknown> }).operation;
+    const original = handlers['Operation']!;
+    // the server now reports the operation finished, but the push carrying it failed
+    handlers['Operation'] = () => ({ operation: { ...base, state: 'SUCCEEDED', progress: 100, finishedAt: '2026-01-01T00:01:00Z' } });
+    try {
+      act(() => sub.error(new Error('DateTime cannot serialize')));
+      await act(async () => {
+        await vi.advanceTimersByTimeAsync(10);
+      });
+      expect(reads()).toBe(before + 1);
+      expect(screen.getByTestId('operation-detail').getAttribute('data-op-state')).toBe('SUCCEEDED');
+      // finished: no more polling
+      await act(async () => {
+        await vi.advanceTimersByTimeAsync(10_000);
+      });
+      expect(reads()).toBe(before + 1);
+    } finally {
+      handlers['Operation'] = original;
+    }
+  });
 });

@@ -33,7 +33,8 @@ export function TopologySvg({ host, colours, vmNames, highlightVm, onHoverVm }: 
       aria-label={`CPU and NIC topology of ${host.name}`}
       data-testid="topology"
       preserveAspectRatio="xMinYMin meet"
-      style={{ maxWidth: layout.width }}
+      // up to 1.5x its layout size: at 1:1 a small host is a postage stamp with 9 px labels
+      style={{ maxWidth: layout.width * 1.5 }}
     >
       {layout.sockets.map((s) => (
         <g key={`s${s.socket}`}>

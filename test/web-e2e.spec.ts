@@ -1,0 +1,256 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page, WebSocket } from 'playwright-core';
+import { buildWebUi, launchBrowser, type TestBrowser } from './support/browser';
+import { startCluster, type Cluster } from './support/cluster';
+
+/**
+ * The admin UI in a real Chromium against the real stack: the API serves the freshly
+ * built apps/web/dist and every step goes through the screens a person would use.
+ * Screenshots land in test-output/web/.
+ */
+
+let c: Cluster;
+let b: TestBrowser;
+let page: Page;
+const wsFrames: string[] = [];
+
+const DUAL = 'web-01'; // dual-socket-sriov: 2 sockets, 2 NUMA nodes x 32 CPUs
+const SMALL = 'web-02'; // small-one-node: 1 NUMA node x 8 CPUs
+const VM = 'web-vm1';
+
+const tid = (id: string): Locator => page.getByTestId(id);
+const attr = (l: Locator, name: string) => () => l.getAttribute(name, { timeout: 2_000 }).catch(() => null);
+
+async function go(hash: string): Promise<void> {
+  await page.goto(`${c.api.url}/${hash}`);
+}
+
+/** The CPU cells of the drawn topology: id, role, owner and the node the tooltip names. */
+async function cpuCells(): Promise<{ id: number; role: string; vm: string | null; node: number }[]> {
+  return page.locator('[data-testid="topology"] [data-cpu-id]').evaluateAll((els) =>
+    els.map((el) => ({
+      id: Number(el.getAttribute('data-cpu-id')),
+      role: el.getAttribute('data-role') ?? '',
+      vm: el.getAttribute('data-vm-id'),
+      node: Number(/node (\d+)/.exec(el.querySelector('title')?.textContent ?? '')?.[1] ?? -1),
+    })),
+  );
+}
+
+async function vmByName(name: string): Promise<{ id: string; state: string; plan: { hostName: string; vcpuPins: { cpus: number[] }[] } | null }> {
+  const { vms } = await c.client.request<{ vms: { id: string; name: string; state: string; plan: { hostName: string; vcpuPins: { cpus: number[] }[] } | null }[] }>(
+    `{ vms { id name state plan { hostName vcpuPins { cpus } } } }`,
+  );
+  const vm = vms.find((v) => v.name === name);
+  if (!vm) throw new Error(`no VM ${name}`);
+  return vm;
+}
+
+beforeAll(async () => {
+  buildWebUi();
+  c = await startCluster({ profiles: ['dual-socket-sriov', 'small-one-node'], namePrefix: 'web' });
+  b = await launchBrowser();
+  page = b.page;
+  page.setDefaultTimeout(15_000);
+  page.on('websocket', (ws: WebSocket) => ws.on('framereceived', (f) => wsFrames.push(String(f.payload))));
+}, 120_000);
+
+afterAll(async () => {
+  await b?.close();
+  await c?.stop();
+});
+
+describe('admin UI in Chromium', () => {
+  let placedOn = '';
+  let vmId = '';
+  let opId = '';
+
+  it('01 refuses without a token, then signs in with one', async () => {
+    await go('#/fleet');
+    const refusal = page.getByRole('alert').filter({ hasText: 'Cannot load hosts' });
+    await expect.poll(() => refusal.getByTestId('error-message').textContent()).toMatch(/token/i);
+    await expect(refusal.textContent()).resolves.toContain('UNAUTHENTICATED');
+    await expect(tid('error').count()).resolves.toBe(1);
+    await b.shot(page, 'fleet-without-token');
+
+    await refusal.getByTestId('error-signin').click();
+    await page.waitForURL(/#\/signin$/);
+    await tid('signin-token').fill(process.env.NETPIN_TOKEN ?? '');
+    await expect(tid('signin-submit').textContent()).resolves.toBe('Sign in');
+    await b.shot(page, 'signin');
+    await tid('signin-submit').click();
+    await page.waitForURL(/#\/fleet$/);
+    await expect(tid('nav-signin').textContent()).resolves.toBe('Token set');
+    // string form: the integration tsconfig has no DOM typings
+    await expect(page.evaluate<string | null>(`localStorage.getItem('netpin.apiToken')`)).resolves.toBe(process.env.NETPIN_TOKEN);
+  });
+
+  it('02 shows both hosts with their state, NUMA capacity and capability badges', async () => {
+    await tid(`host-row-${DUAL}`).waitFor();
+    await expect.poll(attr(tid(`host-row-${DUAL}`), 'data-host-state')).toBe('READY');
+    await expect(attr(tid(`host-row-${SMALL}`), 'data-host-state')()).resolves.toBe('READY');
+    await expect(page.locator('.host-row').count()).resolves.toBe(2);
+    await expect(page.locator('.page-head .muted').first().textContent()).resolves.toBe('2 hosts');
+    // two NUMA nodes on the dual-socket host, one on the small one
+    await expect(page.locator(`[data-testid^="host-${DUAL}-node-"]`).count()).resolves.toBe(2);
+    await expect(page.locator(`[data-testid^="host-${SMALL}-node-"]`).count()).resolves.toBe(1);
+    await expect(tid(`host-${SMALL}-node-0`).locator('.capbar').first().textContent()).resolves.toMatch(/^CPUs\s*\d+\/8 free$/);
+    for (const host of [DUAL, SMALL]) {
+      const on = await tid(`host-row-${host}`).locator('.badge.cap-on').allTextContents();
+      expect(on).toEqual(['IOMMU', 'vhost-net', 'SR-IOV']);
+    }
+    await b.shot(page, 'fleet');
+  });
+
+  it('03 draws the host topology with CPUs per NUMA node and the NICs with their VFs', async () => {
+    await page.getByRole('link', { name: DUAL, exact: true }).click();
+    await page.waitForURL(new RegExp(`#/hosts/${DUAL}$`));
+    await tid('topology').waitFor();
+    await expect(page.locator('[data-testid^="numa-node-"]').count()).resolves.toBe(2);
+    const cells = await cpuCells();
+    expect(cells).toHaveLength(64);
+    expect(cells.filter((x) => x.node === 0)).toHaveLength(32);
+    expect(cells.filter((x) => x.node === 1)).toHaveLength(32);
+    expect(cells.filter((x) => x.role === 'vcpu')).toHaveLength(0);
+    // the SR-IOV NIC sits in node 1 with its VFs drawn, none allocated yet
+    await expect(tid('nic-ens5f0').locator('[data-vf-index]').count()).resolves.toBeGreaterThan(0);
+    await expect(tid('nic-ens5f0').locator('[data-vf-state="allocated"]').count()).resolves.toBe(0);
+    await b.shot(page, `host-${DUAL}-topology`);
+  });
+
+  it('04 creates a VM through the wizard with a live SR-IOV placement preview', async () => {
+    await tid('nav-vms').click();
+    await tid('new-vm').click();
+    await tid('create-vm-form').waitFor();
+    await tid('field-name').fill(VM);
+    await tid('field-vcpus').fill('4');
+    await tid('field-memoryMiB').fill('2048');
+    await tid('field-interfaces.0.network').selectOption('physnet0');
+    await expect.poll(attr(tid('preview-panel'), 'data-state'), { timeout: 10_000 }).toBe('fits');
+    placedOn = (await tid('preview-host').textContent()) ?? '';
+    expect([DUAL, SMALL]).toContain(placedOn);
+    await expect(tid('preview-iface-0-datapath').textContent()).resolves.toBe('SRIOV');
+    await expect(tid('preview-cpu-map').locator('tr.role-vcpu').count()).resolves.toBe(4);
+    await b.shot(page, 'wizard-preview');
+
+    await tid('create-vm-submit').click();
+    await page.waitForURL(/#\/operations\/[^/]+$/);
+  });
+
+  it('05 shows the operation reach SUCCEEDED with every step done, and the VM RUNNING', async () => {
+    await tid('operation-detail').waitFor();
+    opId = page.url().split('/').pop() ?? '';
+    await expect.poll(attr(tid('operation-detail'), 'data-op-state'), { timeout: 30_000 }).toBe('SUCCEEDED');
+    await expect(attr(tid('op-progress').getByRole('progressbar'), 'aria-valuenow')()).resolves.toBe('100');
+    const steps = await tid('op-steps').locator('[data-step-state]').evaluateAll((els) => els.map((e) => e.getAttribute('data-step-state')));
+    expect(steps.length).toBeGreaterThan(0);
+    expect(new Set(steps)).toEqual(new Set(['SUCCEEDED']));
+    await b.shot(page, 'operation-succeeded');
+
+    await tid('nav-vms').click();
+    await expect.poll(attr(tid(`vm-row-${VM}`), 'data-vm-state'), { timeout: 15_000 }).toBe('RUNNING');
+    // host and network names come from their own queries, which may answer after the VM list
+    await expect.poll(() => tid(`vm-row-${VM}`).textContent()).toContain(`${placedOn} / node`);
+    await expect.poll(() => tid(`vm-row-${VM}`).textContent()).toContain('physnet0: SRIOV');
+    await b.shot(page, 'vms-running');
+  });
+
+  it('05b received that operation\u2019s progress, final state included, as graphql-ws pushes', () => {
+    const pushes = wsFrames
+      .map((f) => JSON.parse(f) as { type: string; payload?: { data?: { operationUpdated?: { id: string; state: string } } | null; errors?: { message: string }[] } })
+      .filter((m) => m.type === 'next');
+    const mine = pushes.filter((m) => m.payload?.data?.operationUpdated?.id === opId);
+    expect(mine.length).toBeGreaterThan(0);
+    expect(pushes.flatMap((m) => m.payload?.errors ?? []).map((e) => e.message)).toEqual([]);
+    expect(mine.map((m) => m.payload?.data?.operationUpdated?.state)).toContain('SUCCEEDED');
+  });
+
+  it('06 colours the VM\u2019s CPUs on the host topology', async () => {
+    const vm = await vmByName(VM);
+    vmId = vm.id;
+    expect(vm.plan?.hostName).toBe(placedOn);
+    await go(`#/hosts/${placedOn}`);
+    await tid('topology').waitFor();
+    const owned = (await cpuCells()).filter((x) => x.vm === vmId);
+    const vcpus = owned.filter((x) => x.role === 'vcpu').map((x) => x.id).sort((a, z) => a - z);
+    const pinned = (vm.plan?.vcpuPins ?? []).flatMap((p) => p.cpus).sort((a, z) => a - z);
+    expect(vcpus).toEqual(pinned);
+    expect(vcpus).toHaveLength(4);
+    await expect(tid(`legend-vm-${vmId}`).textContent()).resolves.toContain(VM);
+    await expect(page.locator(`[data-vf-state="allocated"]`).count()).resolves.toBe(1);
+    await b.shot(page, `host-${placedOn}-with-vm`);
+    // hovering the VM in the legend outlines exactly its CPUs
+    await tid(`legend-vm-${vmId}`).hover();
+    await expect(page.locator('[data-cpu-id].lit').count()).resolves.toBe(owned.length);
+    await b.shot(tid('topology'), `host-${placedOn}-topology-hover`);
+    // the IRQ table names the VM for exactly the IRQs its plan pinned
+    const irqOwners = await page.locator('.irq-list li[data-vm-id]').evaluateAll((els) => els.map((e) => e.getAttribute('data-vm-id')));
+    expect(irqOwners.length).toBe((await c.client.request<{ vm: { plan: { irqAffinity: unknown[] } } }>(`query ($id: ID!) { vm(id: $id) { plan { irqAffinity { irq } } } }`, { id: vmId })).vm.plan.irqAffinity.length);
+    expect(new Set(irqOwners)).toEqual(new Set([vmId]));
+  });
+
+  it('07 deletes the VM after confirmation and frees its CPUs', async () => {
+    await tid('nav-vms').click();
+    await tid(`delete-vm-${VM}`).click();
+    await tid(`delete-vm-${VM}-confirm`).waitFor();
+    await expect(page.getByRole('alertdialog').textContent()).resolves.toContain(`Delete ${VM}?`);
+    await b.shot(page, 'delete-confirm');
+    await tid(`delete-vm-${VM}-confirm`).click();
+    await page.getByRole('status').getByRole('link', { name: /operation/ }).click();
+    await expect.poll(attr(tid('operation-detail'), 'data-op-state'), { timeout: 60_000 }).toBe('SUCCEEDED');
+    await expect(page.locator('#op-title').textContent()).resolves.toMatch(/DELETE/i);
+
+    await go(`#/hosts/${placedOn}`);
+    await tid('topology').waitFor();
+    const cells = await cpuCells();
+    expect(cells.filter((x) => x.vm !== null)).toEqual([]);
+    expect(cells.filter((x) => x.role === 'vcpu')).toHaveLength(0);
+    await expect(page.locator(`[data-vf-state="allocated"]`).count()).resolves.toBe(0);
+    await expect(page.locator('.legend-vms').count()).resolves.toBe(0);
+    await b.shot(page, `host-${placedOn}-after-delete`);
+
+    await tid('nav-vms').click();
+    await expect.poll(attr(tid(`vm-row-${VM}`), 'data-vm-state')).toBe('DELETED');
+  });
+
+  it('08 explains an impossible shape: rejection summary, reason codes and why not a host', async () => {
+    await go('#/vms/new');
+    await tid('field-name').fill('too-big');
+    await tid('field-vcpus').fill('500');
+    await tid('field-memoryMiB').fill('1024');
+    await tid('field-interfaces.0.network').selectOption('physnet0');
+    await expect.poll(attr(tid('preview-panel'), 'data-state'), { timeout: 10_000 }).toBe('rejected');
+    const codes = await tid('rejection-summary').locator('tbody td:first-child code').allTextContents();
+    expect(codes.length).toBeGreaterThan(0);
+    for (const code of codes) expect(code).toMatch(/^[A-Z][A-Z0-9_]+$/);
+    const hostsCounted = await tid('rejection-summary').locator('tbody td:nth-child(2)').allTextContents();
+    expect(hostsCounted.map(Number).reduce((a, n) => Math.max(a, n), 0)).toBe(2);
+
+    await tid('why-not-host').selectOption(SMALL);
+    await tid('why-not-result').waitFor();
+    const reasons = await tid('why-not-result').locator('li code').allTextContents();
+    expect(reasons.length).toBeGreaterThan(0);
+    expect(reasons.some((r) => codes.includes(r))).toBe(true);
+    await b.shot(page, 'wizard-rejected');
+
+    // submitting anyway gets the server's refusal, shown with its code
+    await tid('create-vm-submit').click();
+    await expect.poll(() => tid('error').textContent()).toContain('PLACEMENT_REJECTED');
+    await expect(page.url()).toMatch(/#\/vms\/new$/);
+  });
+
+  it('09 fleet page stays usable on a 390 px wide phone screen', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await go('#/fleet');
+    await tid(`host-row-${DUAL}`).waitFor();
+    const overflow = await page.evaluate<number>(`document.documentElement.scrollWidth - document.documentElement.clientWidth`);
+    expect(overflow).toBe(0);
+    for (const host of [DUAL, SMALL]) {
+      const box = await tid(`host-row-${host}`).boundingBox();
+      expect(box && box.x >= 0 && box.x + box.width <= 390).toBe(true);
+    }
+    await expect(tid('nav-vms').isVisible()).resolves.toBe(true);
+    await b.shot(page, 'fleet-narrow');
+    expect(b.errors.filter((e) => !/401|Unauthorized|UNAUTHENTICATED/i.test(e))).toEqual([]);
+  });
+});
