@@ -3,9 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { Db } from '@netpin/db';
 import { startFleet, type Fleet } from '@netpin/hostsim';
-import { GqlClient } from '../../tools/stack/gql-client';
-import { setupFleet, type FleetHostEntry } from '../../tools/stack/fleet-setup';
+import { GqlClient } from '@netpin/client';
+import { setupFleet, type FleetHostEntry } from '@netpin/client';
 
 /**
  * Real API and agent processes (the same entry points operators run), for tests that
@@ -60,6 +61,8 @@ function baseEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
     REDIS_URL: process.env.REDIS_URL,
     NETPIN_QUEUE_PREFIX: process.env.NETPIN_QUEUE_PREFIX,
     SWC_NODE_PROJECT: join(repoRoot, 'tsconfig.json'),
+    ...(process.env.NETPIN_BOOTSTRAP_ADMIN_TOKEN ? { NETPIN_BOOTSTRAP_ADMIN_TOKEN: process.env.NETPIN_BOOTSTRAP_ADMIN_TOKEN } : {}),
+    ...(process.env.NETPIN_DRIFT_INTERVAL_MS ? { NETPIN_DRIFT_INTERVAL_MS: process.env.NETPIN_DRIFT_INTERVAL_MS } : {}),
     NODE_ENV: 'test',
     ...extra,
   };
@@ -98,9 +101,10 @@ function launch(name: string, entry: string, env: NodeJS.ProcessEnv, onLine?: (l
 }
 
 async function httpJson(url: string, method: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpResult> {
+  const token = process.env.NETPIN_TOKEN;
   const res = await fetch(url, {
     method,
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
@@ -125,6 +129,12 @@ function timeout<T>(p: Promise<T>, ms: number, what: () => string): Promise<T> {
 
 export class ProcessSet {
   private readonly procs: SpawnedProcess[] = [];
+  private readonly agentProcs: SpawnedProcess[] = [];
+
+  /** Agents started so far, oldest first (dead ones included). */
+  agents(): SpawnedProcess[] {
+    return [...this.agentProcs];
+  }
 
   /** Start `apps/api/src/main.ts` on an ephemeral port; resolves once /readyz answers 200. */
   async spawnApi(name: string, env: Record<string, string> = {}): Promise<ApiProcess> {
@@ -155,7 +165,7 @@ export class ProcessSet {
     return {
       ...proc,
       url,
-      client: new GqlClient(url),
+      client: new GqlClient(url, process.env.NETPIN_TOKEN),
       rest: (method, path, body, headers) => httpJson(`${url}${path}`, method, body, headers),
       gql: (query, variables = {}) => httpJson(`${url}/graphql`, 'POST', { query, variables }),
     };
@@ -170,6 +180,7 @@ export class ProcessSet {
       if (line.includes('"agent started"')) started();
     });
     this.procs.push(proc);
+    this.agentProcs.push(proc);
     const failed = proc.exited.then((code) => {
       throw new Error(`${name} exited with ${code} before it was ready:\n${proc.output()}`);
     });
@@ -244,4 +255,55 @@ export async function createVm(api: ApiProcess, via: 'rest' | 'graphql', input: 
   } catch (e) {
     return { ...none, kind: 'error', status: 0, code: 'FETCH_FAILED', message: String(e) };
   }
+}
+
+/**
+ * Poll until no VM on the fleet's hosts is PENDING/PROVISIONING and no operation on those
+ * VMs is QUEUED/RUNNING (other test files share the database and may leave hosts behind).
+ */
+export async function waitConverged(db: Db, sim: SimFleet, timeoutMs: number): Promise<void> {
+  const hosts = sim.fleet.hosts.map((h) => h.hostname);
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const [r] = await db.$queryRaw<{ vms: bigint; ops: bigint }[]>`
+      WITH mine AS (SELECT v.id, v.state FROM "Vm" v JOIN "Host" h ON h.id = v."hostId" WHERE h.name = ANY(${hosts}::text[]))
+      SELECT (SELECT count(*) FROM mine WHERE state IN ('PENDING', 'PROVISIONING')) AS vms,
+        (SELECT count(*) FROM "Operation" o WHERE o.state IN ('QUEUED', 'RUNNING') AND o."targetType" = 'vm' AND o."targetId" IN (SELECT id::text FROM mine)) AS ops`;
+    if (Number(r.vms) === 0 && Number(r.ops) === 0) return;
+    if (Date.now() > until) throw new Error(`not converged after ${timeoutMs} ms: ${r.vms} VMs provisioning, ${r.ops} operations pending`);
+    await new Promise((res) => setTimeout(res, 250));
+  }
+}
+
+/** Names of hosts other test files left in the shared database: requests avoid them. */
+export async function otherHosts(db: Db, sim: SimFleet): Promise<string[]> {
+  const mine = new Set(sim.fleet.hosts.map((h) => h.hostname));
+  return (await db.host.findMany({ select: { name: true } })).map((h) => h.name).filter((n) => !mine.has(n));
+}
+
+/**
+ * What the hosts hold against what the database says: every VF with a MAC must be the VF
+ * of a RUNNING VM's plan (anything else is a leak), and the running domains must be
+ * exactly the RUNNING VMs.
+ */
+export async function hostsAgainstDatabase(db: Db, sim: SimFleet): Promise<{ leakedVfs: string[]; vfsInUse: number; runningVms: number; strayDomains: string[]; missingDomains: string[] }> {
+  const hostNames = sim.fleet.hosts.map((h) => h.hostname);
+  const vms = await db.vm.findMany({ where: { state: 'RUNNING', host: { name: { in: hostNames } } }, select: { name: true, plan: true, host: { select: { name: true } } } });
+  type PlanIfaces = { interfaces: { nicName: string | null; vf: { index: number } | null; mac: string }[] };
+  const planned = new Set(vms.flatMap((v) => (v.plan as unknown as PlanIfaces).interfaces.filter((i) => i.vf).map((i) => `${v.host?.name}/${i.nicName}/${i.vf!.index}/${i.mac}`)));
+  const running = new Set(vms.map((v) => `${v.host?.name}/${v.name}`));
+  const onHosts: string[] = [];
+  const domains = new Set<string>();
+  for (const h of sim.fleet.hosts) {
+    const s = h.state();
+    for (const d of s.domains) if (d.state === 'running') domains.add(`${h.hostname}/${d.name}`);
+    for (const n of s.nics) n.vfs.forEach((vf, idx) => vf.mac !== '00:00:00:00:00:00' && onHosts.push(`${h.hostname}/${n.name}/${idx}/${vf.mac}`));
+  }
+  return {
+    leakedVfs: onHosts.filter((x) => !planned.has(x)),
+    vfsInUse: onHosts.length,
+    runningVms: vms.length,
+    strayDomains: [...domains].filter((d) => !running.has(d)),
+    missingDomains: [...running].filter((d) => !domains.has(d)),
+  };
 }

@@ -61,11 +61,32 @@ export interface OperationOutcome {
  * the decision costs one snapshot read per accepted VM and never retries.
  */
 const PLACEMENT_LOCK = 'netpin:placement';
+/**
+ * Placement transactions one process lets wait for the fleet lock at a time. The lock lets
+ * one through anyway; more waiters would only park pool connections that the result
+ * consumer, the relay and reads need, so a burst queues in memory instead.
+ */
+const PLACEMENT_SLOTS = 2;
 
 export class ProvisioningRepository {
+  private freeSlots = PLACEMENT_SLOTS;
+  private readonly waiting: (() => void)[] = [];
+
   constructor(private readonly db: Db) {}
 
   async createPlacedVm(c: CreatePlacedVm): Promise<CreatePlacedResult> {
+    if (this.freeSlots > 0) this.freeSlots--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await this.placeAndWrite(c);
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.freeSlots++;
+    }
+  }
+
+  private async placeAndWrite(c: CreatePlacedVm): Promise<CreatePlacedResult> {
     try {
       return await this.db.$transaction(
         async (tx) => {
@@ -77,9 +98,7 @@ export class ProvisioningRepository {
           const operation = await createOperation(tx, { ...c.operation, targetType: 'vm', targetId: c.vmId, job: c.job(plan, host) });
           return { kind: 'created' as const, vm, operation, plan };
         },
-        // a burst of createVm calls queues for pool connections before it queues for the lock:
-        // waiting there is latency, not failure, so it gets far longer than the work itself
-        { timeout: 30_000, maxWait: 120_000 },
+        { timeout: 30_000, maxWait: 30_000 },
       );
     } catch (e) {
       if (isUniqueViolation(e)) {
