@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '@netpin/db';
+import { SnapshotCache, SnapshotRepository, type Db } from '@netpin/db';
+import type { FleetSnapshot } from '@netpin/contracts';
 import { GqlError } from '@netpin/client';
 import { startCluster, type Cluster } from './support/cluster';
 import { testDb } from './support/seed';
@@ -93,6 +94,15 @@ describe('one VM per datapath, verified on the host', () => {
       expect(vf.mac).toBe(i0.mac);
       if (i0.vlan) expect(vf.vlan).toBe(i0.vlan);
     }
+  });
+
+  it('keeps the in-memory fleet snapshot exactly equal to a fresh read from the database', async () => {
+    const cache = c.api.app.get(SnapshotCache);
+    const fresh = await new SnapshotRepository(db).load();
+    const byVm = (s: FleetSnapshot) => ({ ...s, allocations: [...s.allocations].sort((a, b) => a.vmId.localeCompare(b.vmId)) });
+    const cached = await cache.current();
+    expect(cache.hits).toBeGreaterThan(0);
+    expect(byVm(cached)).toEqual(byVm(fresh));
   });
 
   it('no CPU or VF has two owners and every running VM holds its allocations', async () => {

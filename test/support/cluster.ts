@@ -57,6 +57,14 @@ export async function startCluster(opts: { profiles: string[]; count?: number; a
     stateDir,
     entries,
     async stop() {
+      // files share the run's database: leave these hosts where no later placement picks them
+      for (const h of entries) {
+        await client
+          .request(`mutation ($id: ID!) { setHostMaintenance(id: $id, input: { enabled: true, reason: "test cluster stopped" }) { id } }`, {
+            id: (await client.request<{ host: { id: string } }>(`query ($n: String) { host(name: $n) { id } }`, { n: h.name })).host.id,
+          })
+          .catch(() => undefined);
+      }
       await api.close();
       await Promise.all(agents.map((a) => a.close()));
       await fleet.stop();

@@ -35,7 +35,7 @@ const envSchema = z.object({
   NETPIN_AGENT_COMMAND_TIMEOUT_MS: intFromEnv(100, 600_000, 30_000),
   NETPIN_AGENT_CONNECT_TIMEOUT_MS: intFromEnv(100, 120_000, 10_000),
   NETPIN_AGENT_LOCK_TTL_MS: intFromEnv(1_000, 600_000, 30_000),
-  NETPIN_AGENT_LOCK_RETRY_MS: intFromEnv(10, 60_000, 500),
+  NETPIN_AGENT_LOCK_RETRY_MS: intFromEnv(10, 60_000, 100),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -22,7 +22,14 @@ export class GqlClient {
       headers: { 'content-type': 'application/json', ...(this.token ? { authorization: `Bearer ${this.token}` } : {}) },
       body: JSON.stringify({ query, variables }),
     });
-    const body = (await res.json()) as { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
+    const text = await res.text();
+    let body: { data?: T; errors?: { message: string; extensions?: { code?: string } }[]; code?: string; message?: string };
+    try {
+      body = JSON.parse(text) as typeof body;
+    } catch {
+      throw new GqlError(`HTTP ${res.status}: ${text.slice(0, 200)}`, `HTTP_${res.status}`, []);
+    }
+    if (!body.errors && !body.data) throw new GqlError(body.message ?? `HTTP ${res.status}`, body.code ?? `HTTP_${res.status}`, []);
     if (body.errors?.length) throw new GqlError(body.errors[0].message, body.errors[0].extensions?.code, body.errors);
     return body.data as T;
   }

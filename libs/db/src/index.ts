@@ -11,3 +11,4 @@ export * from './repositories/operation.repository';
 export * from './repositories/provisioning.repository';
 export * from './repositories/drift.repository';
 export * from './repositories/auth.repository';
+export * from './repositories/snapshot-cache';

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { BadUserInputError, DomainError, parseInput, REASON_DESCRIPTIONS, vmRequestSchema, type FleetSnapshot, type PlacementPlan, type Rejection, type VmRequest } from '@netpin/contracts';
-import { SnapshotRepository } from '@netpin/db';
+import { SnapshotCache } from '@netpin/db';
 import { capacity, explain, place, type CapacityReport as EngineCapacity, type PlacementOptions } from '@netpin/placement';
 import type { CapacityReport, HostExplanation, PlacementPreview, RejectionView, VmInput } from './placement.model';
 import type { PlanView } from './plan-view.model';
@@ -98,12 +98,12 @@ function toCapacityView(c: EngineCapacity): CapacityReport {
 @Injectable()
 export class PlacementService {
   constructor(
-    @Inject(SnapshotRepository) private readonly snapshots: SnapshotRepository,
+    @Inject(SnapshotCache) private readonly snapshots: SnapshotCache,
     @Inject(PLACEMENT_OPTIONS) private readonly options: Partial<PlacementOptions>,
   ) {}
 
   snapshot(): Promise<FleetSnapshot> {
-    return this.snapshots.load();
+    return this.snapshots.current();
   }
 
   async preview(input: VmInput): Promise<PlacementPreview> {

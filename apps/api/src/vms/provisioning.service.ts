@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { BadUserInputError, ConflictError, NotFoundError, type OperationResult, type PlacementPlan, type VmRequest } from '@netpin/contracts';
-import { HostRepository, OperationRepository, ProvisioningRepository, SnapshotRepository, type NewOperation, type OperationOutcome, type OperationRecord } from '@netpin/db';
+import { HostRepository, OperationRepository, ProvisioningRepository, SnapshotCache, type NewOperation, type OperationOutcome, type OperationRecord } from '@netpin/db';
 import { PlanToDomainError } from '@netpin/libvirt-xml';
-import { place, type PlacementOptions } from '@netpin/placement';
+import { applyPlan, place, type PlacementOptions } from '@netpin/placement';
 import { createHash, randomUUID } from 'node:crypto';
 import { OutboxRelay } from '../jobs/outbox.relay';
 import { OperationEvents } from '../operations/operation.events';
@@ -40,7 +40,7 @@ export class ProvisioningService {
 
   constructor(
     @Inject(HostRepository) private readonly hosts: HostRepository,
-    @Inject(SnapshotRepository) private readonly snapshots: SnapshotRepository,
+    @Inject(SnapshotCache) private readonly cache: SnapshotCache,
     @Inject(ProvisioningRepository) private readonly prov: ProvisioningRepository,
     @Inject(OperationRepository) private readonly ops: OperationRepository,
     @Inject(OutboxRelay) private readonly relay: OutboxRelay,
@@ -59,7 +59,7 @@ export class ProvisioningService {
       if (replay) return replay;
     }
     // a first placement outside the lock answers bad input and a full fleet without queueing
-    const first = place(await this.snapshots.load(), { ...request, vmId: randomUUID() }, this.options);
+    const first = place(await this.cache.current(), { ...request, vmId: randomUUID() }, this.options);
     if (!first.ok) throw rejectionToError(first.rejection, request);
     for (let attempt = 1; attempt <= MAX_PLACEMENT_ATTEMPTS; attempt++) {
       const vmId = randomUUID();
@@ -78,6 +78,7 @@ export class ProvisioningService {
             return rejection.ok ? rejection.plan : null;
           },
           job: (plan, host) => applyJob(host, plan, req, vmId, operationId, requestId, 'vm.apply'),
+          afterWrite: (snap, plan) => applyPlan(snap, plan, this.options),
         });
       } catch (e) {
         if (e instanceof PlanToDomainError) throw BadUserInputError.of(`interfaces`, `the plan cannot be expressed in libvirt XML: ${e.message}`);

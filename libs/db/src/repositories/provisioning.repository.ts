@@ -4,7 +4,7 @@ import type { Db } from '../client';
 import type { Prisma } from '../generated/prisma/client';
 import { isUniqueViolation } from '../prisma-errors';
 import { createOperation, toOperationRecord, type JobSpec, type NewOperation, type OperationRecord, type OperationStepRecord } from './operation.repository';
-import { loadSnapshot } from './snapshot.repository';
+import { SnapshotCache, type GenerationSnapshot } from './snapshot-cache';
 import { toHostRecord } from './host.repository';
 import { toVmRecord } from './vm.repository';
 import type { HostRecord, VmRecord } from '../types';
@@ -17,6 +17,8 @@ export interface CreatePlacedVm {
   /** Place on the fleet snapshot read under the placement lock; null when nothing fits any more. */
   place: (snapshot: FleetSnapshot) => PlacementPlan | null;
   job: (plan: PlacementPlan, host: HostRecord) => JobSpec;
+  /** The snapshot after this plan is written (the placement engine's applyPlan). */
+  afterWrite: (snapshot: FleetSnapshot, plan: PlacementPlan) => FleetSnapshot;
 }
 
 export type CreatePlacedResult =
@@ -48,7 +50,9 @@ export interface OperationOutcome {
 
 /**
  * The write side of provisioning. createPlacedVm decides and writes in ONE transaction under
- * one fleet-wide advisory lock: it reads the snapshot, places, and writes the VM, its
+ * one fleet-wide lock (the PlacementState row, which every transaction changing what
+ * placement sees also locks through triggers): it takes the snapshot (from the in-memory
+ * SnapshotCache when its generation is current), places, and writes the VM, its
  * interfaces, its CPU and VF allocations, the operation and the outbox row. Memory and
  * hugepages have no unique rows, so only a lock can keep them from being promised twice;
  * CPUs and VFs are guarded again by their unique constraints.
@@ -58,9 +62,9 @@ export interface OperationOutcome {
  * the few that fit went back to re-read the whole fleet and herd onto the next host. Under
  * hundreds of concurrent calls that was slow (a full snapshot per retry) and ran out of
  * attempts, answering CONFLICT for VMs that did fit (test/concurrency.spec.ts). Serialising
- * the decision costs one snapshot read per accepted VM and never retries.
+ * the decision never retries, and with the cache it costs a snapshot read only when another
+ * process or a release/discovery changed the fleet since this process last placed.
  */
-const PLACEMENT_LOCK = 'netpin:placement';
 /**
  * Placement transactions one process lets wait for the fleet lock at a time. The lock lets
  * one through anyway; more waiters would only park pool connections that the result
@@ -72,13 +76,20 @@ export class ProvisioningRepository {
   private freeSlots = PLACEMENT_SLOTS;
   private readonly waiting: (() => void)[] = [];
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly cache: SnapshotCache = new SnapshotCache(db),
+  ) {}
 
   async createPlacedVm(c: CreatePlacedVm): Promise<CreatePlacedResult> {
     if (this.freeSlots > 0) this.freeSlots--;
     else await new Promise<void>((resolve) => this.waiting.push(resolve));
     try {
-      return await this.placeAndWrite(c);
+      const r = await this.placeAndWrite(c);
+      if (r.kind !== 'created') return r;
+      // committed: the snapshot this process places against next is known without a read
+      this.cache.remember(r.next);
+      return { kind: 'created', vm: r.vm, operation: r.operation, plan: r.plan };
     } finally {
       const next = this.waiting.shift();
       if (next) next();
@@ -86,17 +97,18 @@ export class ProvisioningRepository {
     }
   }
 
-  private async placeAndWrite(c: CreatePlacedVm): Promise<CreatePlacedResult> {
+  private async placeAndWrite(c: CreatePlacedVm): Promise<Exclude<CreatePlacedResult, { kind: 'created' }> | (Extract<CreatePlacedResult, { kind: 'created' }> & { next: GenerationSnapshot })> {
     try {
       return await this.db.$transaction(
         async (tx) => {
-          await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${PLACEMENT_LOCK}, 0))`;
-          const plan = c.place(await loadSnapshot(tx));
+          const { snapshot } = await this.cache.locked(tx);
+          const plan = c.place(snapshot);
           if (!plan) return { kind: 'no-longer-fits' as const };
           const host = toHostRecord(await tx.host.findUniqueOrThrow({ where: { id: plan.hostId } }));
           const vm = await this.writeVm(tx, c, plan);
           const operation = await createOperation(tx, { ...c.operation, targetType: 'vm', targetId: c.vmId, job: c.job(plan, host) });
-          return { kind: 'created' as const, vm, operation, plan };
+          const next = { generation: await this.cache.generationAfterWrites(tx), snapshot: c.afterWrite(snapshot, plan) };
+          return { kind: 'created' as const, vm, operation, plan, next };
         },
         { timeout: 30_000, maxWait: 30_000 },
       );

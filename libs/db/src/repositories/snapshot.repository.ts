@@ -33,7 +33,7 @@ export async function loadSnapshot(db: Db | Prisma.TransactionClient, opts: { ho
         },
       }),
       db.network.findMany({ orderBy: { name: 'asc' }, include: { nics: { select: { hostId: true, nicId: true } } } }),
-      db.vm.findMany({ where: { holding: true, hostId: opts.hostIds ? { in: opts.hostIds } : { not: null } }, select: { plan: true } }),
+      db.vm.findMany({ orderBy: { id: 'asc' }, where: { holding: true, hostId: opts.hostIds ? { in: opts.hostIds } : { not: null } }, select: { plan: true } }),
     ]);
 
     const allocations: FleetAllocation[] = [];
