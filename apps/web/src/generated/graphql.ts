@@ -267,6 +267,27 @@ export type VmsQueryVariables = Exact<{
 
 export type VmsQuery = { vms: Array<{ id: string, name: string, state: VmState, hostId: string | null, numaNode: number | null, vcpus: number, memoryMiB: number, errorCode: string | null, errorMessage: string | null, createdAt: string, interfaces: Array<{ index: number, datapath: Datapath | null, model: string | null, queues: number, networkId: string, mac: string | null, vlan: number | null, sourceDev: string | null }> }> };
 
+export type HostDriftQueryVariables = Exact<{
+  hostId: string;
+}>;
+
+
+export type HostDriftQuery = { driftEvents: Array<{ id: string, vmId: string | null, field: string, expected: string, actual: string, detectedAt: string, repairedAt: string | null }> };
+
+export type CheckDriftMutationVariables = Exact<{
+  hostId: string;
+}>;
+
+
+export type CheckDriftMutation = { checkDrift: Array<{ id: string }> };
+
+export type ReconcileHostMutationVariables = Exact<{
+  hostId: string;
+}>;
+
+
+export type ReconcileHostMutation = { reconcileHost: Array<{ id: string }> };
+
 export type PlanFieldsFragment = { hostName: string, numaNodes: Array<number>, emulatorCpus: Array<number>, vhostCpus: Array<number>, isolatedSiblings: Array<number>, hugepages: HugepageSize, memoryMode: string, penalties: Array<string>, vcpuPins: Array<{ vcpu: number, cpus: Array<number> }>, interfaces: Array<{ index: number, networkName: string, datapath: Datapath, model: string, queues: number, nicName: string | null, numaNode: number | null, numaLocal: boolean, failover: boolean, vfIndex: number | null, sourceDevice: string | null, mac: string, vlan: number | null, cost: { exitsPerPacket: string, cpusPerFlow: number, relativeCost: number } }>, irqAffinity: Array<{ irq: number, nicName: string, queue: number, cpus: Array<number> }>, rps: Array<{ nicName: string, rxQueue: number, cpus: Array<number> }>, score: { total: number, breakdown: Array<{ weigher: string, weight: number, value: number, weighted: number }> } };
 
 export type PreviewPlacementQueryVariables = Exact<{
@@ -853,6 +874,33 @@ export const VmsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<VmsQuery, VmsQueryVariables>;
+export const HostDriftDocument = new TypedDocumentString(`
+    query HostDrift($hostId: ID!) {
+  driftEvents(hostId: $hostId, first: 20) {
+    id
+    vmId
+    field
+    expected
+    actual
+    detectedAt
+    repairedAt
+  }
+}
+    `) as unknown as TypedDocumentString<HostDriftQuery, HostDriftQueryVariables>;
+export const CheckDriftDocument = new TypedDocumentString(`
+    mutation CheckDrift($hostId: ID!) {
+  checkDrift(hostId: $hostId) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<CheckDriftMutation, CheckDriftMutationVariables>;
+export const ReconcileHostDocument = new TypedDocumentString(`
+    mutation ReconcileHost($hostId: ID!) {
+  reconcileHost(hostId: $hostId) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<ReconcileHostMutation, ReconcileHostMutationVariables>;
 export const PreviewPlacementDocument = new TypedDocumentString(`
     query PreviewPlacement($input: VmInput!) {
   previewPlacement(input: $input) {

@@ -8,6 +8,7 @@ import { href } from '../lib/router';
 import { irqRows } from './irq-rows';
 import { cpuRole, ROLE_LABELS, vmColours, type CpuDisplayRole } from '../topology/roles';
 import { TopologySvg } from '../topology/TopologySvg';
+import { HostDrift } from './HostDrift';
 
 type Host = HostDetailQuery['host'];
 
@@ -177,6 +178,7 @@ export function HostPage({ name }: { name: string }) {
           </table>
         </div>
       )}
+      <HostDrift hostId={host.id} vmNames={vmNames} />
     </section>
   );
 }
