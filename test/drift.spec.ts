@@ -13,7 +13,7 @@ afterAll(async () => {
 describe('drift detection and repair', () => {
   it('finds IRQ affinity moved by irqbalance, records it, and repairs it', async () => {
     const created = await c.client.request<{ createVm: { vm: { id: string; hostId: string; plan: { irqAffinity: { irq: number; cpus: number[] }[] } }; operation: { id: string } } }>(
-      `mutation { createVm(input: { name: "drifty", vcpus: 2, memoryMiB: 1024, interfaces: [{ network: "physnet0" }] }) { vm { id hostId plan { irqAffinity { irq cpus } } } operation { id } } }`,
+      `mutation { createVm(input: { name: "drifty", pinHost: "drift-01", vcpus: 2, memoryMiB: 1024, interfaces: [{ network: "physnet0" }] }) { vm { id hostId plan { irqAffinity { irq cpus } } } operation { id } } }`,
     );
     expect((await c.client.waitForOperation(created.createVm.operation.id)).state).toBe('SUCCEEDED');
     const { vm } = created.createVm;

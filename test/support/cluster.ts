@@ -9,6 +9,7 @@ import { createAgent, type Agent } from '../../apps/agent/src/agent';
 import { loadConfig } from '../../apps/agent/src/config';
 import { GqlClient, setupFleet, type FleetHostEntry } from '@netpin/client';
 import { startApi, type TestApi } from './api';
+import { retireOtherHosts } from './seed';
 
 export interface Cluster {
   api: TestApi;
@@ -38,6 +39,7 @@ export async function startCluster(opts: { profiles: string[]; count?: number; a
     await a.start();
     agents.push(a);
   }
+  await retireOtherHosts();
   const api = await startApi();
   const client = new GqlClient(api.url);
   const entries = fleet.hosts.map((h) => ({

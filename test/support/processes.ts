@@ -1,3 +1,4 @@
+import { retireOtherHosts } from './seed';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -220,6 +221,7 @@ export async function startSimFleet(opts: { count: number; profile: string; name
 
 /** Register, discover and wire the fleet through an API process, as an operator would. */
 export async function registerFleet(api: ApiProcess, sim: SimFleet, vfsPerPf: number): Promise<void> {
+  await retireOtherHosts();
   await setupFleet(api.client, sim.entries, { vfsPerPf });
 }
 

@@ -8,6 +8,20 @@ export function testDb(): Db {
   return createDb(process.env.DATABASE_URL!);
 }
 
+/**
+ * Test files share the run's database and run one after another: before a file brings up its
+ * own simulated fleet, hosts left by earlier files go to MAINTENANCE so placement never picks
+ * a host whose simulator has stopped.
+ */
+export async function retireOtherHosts(): Promise<void> {
+  const db = testDb();
+  try {
+    await db.host.updateMany({ where: { state: { not: 'MAINTENANCE' } }, data: { state: 'MAINTENANCE', stateReason: 'left by an earlier test file' } });
+  } finally {
+    await db.$disconnect();
+  }
+}
+
 export async function seedTopology(db: Db, hostId: string, opts: { nodes?: number; cpusPerNode?: number; vfs?: number } = {}): Promise<void> {
   const nodes = opts.nodes ?? 2;
   const per = opts.cpusPerNode ?? 4;

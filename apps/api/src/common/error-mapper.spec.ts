@@ -1,0 +1,20 @@
+import { BadRequestException } from '@nestjs/common';
+import { BadUserInputError, ConflictError, DomainError, NotFoundError } from '@netpin/contracts';
+import { describe, expect, it } from 'vitest';
+import { mapError, toGraphQLError } from './error-mapper';
+
+describe('the one error mapper', () => {
+  it('gives each domain error its HTTP status and GraphQL code, with the field', () => {
+    expect(mapError(BadUserInputError.of('port', 'too big'))).toMatchObject({ status: 400, code: 'BAD_USER_INPUT', details: { field: 'port' } });
+    expect(mapError(new NotFoundError('host', 'x')).status).toBe(404);
+    expect(mapError(new ConflictError('dup')).status).toBe(409);
+    expect(mapError(new DomainError('PLACEMENT_REJECTED', 'no')).status).toBe(422);
+    expect(toGraphQLError(BadUserInputError.of('vlan', 'bad')).extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'vlan' });
+  });
+  it('keeps client errors of the HTTP layer 4xx and hides everything else behind a 500', () => {
+    expect(mapError(new BadRequestException('bad json')).status).toBe(400);
+    expect(mapError(Object.assign(new Error('too large'), { status: 413 })).status).toBe(413);
+    const hidden = mapError(new Error('secret detail from the database'));
+    expect(hidden).toEqual({ status: 500, code: 'INTERNAL_SERVER_ERROR', message: 'internal error', details: {} });
+  });
+});

@@ -1,0 +1,22 @@
+import { ConflictError, NotFoundError } from '@netpin/contracts';
+import { describe, expect, it } from 'vitest';
+import { Prisma } from './generated/prisma/client';
+import { mapPrismaError, uniqueConstraintOf } from './prisma-errors';
+
+function known(code: string, meta: Record<string, unknown>): Prisma.PrismaClientKnownRequestError {
+  return new Prisma.PrismaClientKnownRequestError('boom', { code, clientVersion: 'test', meta });
+}
+
+describe('Prisma errors become domain errors', () => {
+  it('reads the violated constraint where the pg adapter puts it', () => {
+    const e = known('P2002', { driverAdapterError: { cause: { constraint: { index: 'Host_name_key' } } } });
+    expect(uniqueConstraintOf(e)).toBe('Host_name_key');
+    expect(() => mapPrismaError(e, 'host', 'kvm-01')).toThrow(ConflictError);
+  });
+  it('maps a missing row to NOT_FOUND and lets anything else through unchanged', () => {
+    expect(() => mapPrismaError(known('P2025', {}), 'host', 'x')).toThrow(NotFoundError);
+    const other = new Error('connection reset');
+    expect(() => mapPrismaError(other, 'host', 'x')).toThrow(other);
+    expect(uniqueConstraintOf(other)).toBeNull();
+  });
+});
