@@ -138,10 +138,11 @@ export class ProcessSet {
   }
 
   /** Start `apps/api/src/main.ts` on an ephemeral port; resolves once /readyz answers 200. */
-  async spawnApi(name: string, env: Record<string, string> = {}): Promise<ApiProcess> {
+  async spawnApi(name: string, env: Record<string, string> = {}, capture?: string[]): Promise<ApiProcess> {
     let announce: (url: string) => void = () => undefined;
     const announced = new Promise<string>((res) => (announce = res));
     const { proc } = launch(name, 'apps/api/src/main.ts', baseEnv({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env }), (line) => {
+      capture?.push(line);
       if (!line.includes('netpin api listening')) return;
       try {
         announce((JSON.parse(line) as { url: string }).url.replace('[::1]', '127.0.0.1'));
@@ -173,11 +174,12 @@ export class ProcessSet {
   }
 
   /** Start `apps/agent/src/main.ts`; resolves once its worker consumes the host-ops queue. */
-  async spawnAgent(name: string, keyDir: string, env: Record<string, string> = {}): Promise<SpawnedProcess> {
+  async spawnAgent(name: string, keyDir: string, env: Record<string, string> = {}, capture?: string[]): Promise<SpawnedProcess> {
     let started: () => void = () => undefined;
     const ready = new Promise<void>((res) => (started = res));
     // info level only to see "agent started"; job lines are drained into the small tail buffer
     const { proc } = launch(name, 'apps/agent/src/main.ts', baseEnv({ NETPIN_AGENT_KEY_DIR: keyDir, NETPIN_AGENT_ID: name, LOG_LEVEL: 'info', ...env }), (line) => {
+      capture?.push(line);
       if (line.includes('"agent started"')) started();
     });
     this.procs.push(proc);

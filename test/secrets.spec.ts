@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProcessSet, registerFleet, startSimFleet, type ApiProcess, type SimFleet } from './support/processes';
+
+/**
+ * SSH private keys never leave the agent: with debug logging on, nothing the API or the
+ * agent logs, and nothing any API response carries, contains key material.
+ */
+const procs = new ProcessSet();
+const logs: string[] = [];
+const bodies: string[] = [];
+let sim: SimFleet;
+let api: ApiProcess;
+
+beforeAll(async () => {
+  sim = await startSimFleet({ count: 1, profile: 'small-one-node', namePrefix: 'secret' });
+  api = await procs.spawnApi('api-secrets', { LOG_LEVEL: 'debug' }, logs);
+  await procs.spawnAgent('agent-secrets', sim.stateDir, { LOG_LEVEL: 'debug' }, logs);
+  await registerFleet(api, sim, 2);
+}, 180_000);
+afterAll(async () => {
+  await procs.killAll();
+  await sim?.stop();
+});
+
+describe('key material', () => {
+  it('appears in no log line and no API response across discovery, provisioning and teardown', async () => {
+    const key = readFileSync(join(sim.stateDir, 'client_ed25519'), 'utf8');
+    const body = key.split('\n').filter((l) => l && !l.startsWith('-----')).join('');
+    expect(body.length).toBeGreaterThan(100);
+    const record = async (r: { status: number; body: unknown }) => {
+      bodies.push(JSON.stringify(r.body));
+      return r;
+    };
+    const created = await record(await api.rest('POST', '/api/v1/vms', { name: 'secret-vm', vcpus: 1, memoryMiB: 512, interfaces: [{ network: 'physnet0' }] }));
+    expect(created.status).toBe(202);
+    const opId = (created.body as { operation: { id: string } }).operation.id;
+    expect((await api.client.waitForOperation(opId)).state).toBe('SUCCEEDED');
+    await record(await api.rest('GET', '/api/v1/hosts/secret-01'));
+    await record(await api.rest('GET', `/api/v1/operations?first=100`));
+    await record(await api.rest('GET', '/api/v1/audit'));
+    await record(await api.gql('{ hosts { nodes { name credentialRef hostKeyFingerprint } } vms { name plan { hostName } } }'));
+    const vmId = (created.body as { vm: { id: string } }).vm.id;
+    const del = await record(await api.rest('DELETE', `/api/v1/vms/${vmId}`));
+    expect((await api.client.waitForOperation((del.body as { id: string }).id)).state).toBe('SUCCEEDED');
+
+    expect(logs.length).toBeGreaterThan(20);
+    const everything = [...logs, ...bodies].join('\n');
+    expect(everything).not.toMatch(/PRIVATE KEY/);
+    for (let i = 0; i + 40 <= body.length; i += 40) expect(everything.includes(body.slice(i, i + 40))).toBe(false);
+    expect(bodies.join('\n')).toContain('file:client_ed25519');
+  });
+});
