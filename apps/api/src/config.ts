@@ -16,6 +16,7 @@ export const apiConfigSchema = z.object({
   NETPIN_GRAPHQL_PLAYGROUND: bool.default(true),
   NETPIN_DRIFT_INTERVAL_MS: z.coerce.number({ message: 'must be a number' }).int().min(0, 'must be 0 (off) or a positive number of ms').default(60_000),
   NETPIN_DRIFT_AUTO_REPAIR: bool.default(true),
+  NETPIN_HOST_RESERVED_CORES_PER_NODE: z.coerce.number({ message: 'must be a number' }).int().min(0).max(64).default(1),
   NETPIN_WEB_DIST: z.string().optional(),
   NETPIN_BOOTSTRAP_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   NETPIN_CORS_ORIGINS: z.string().optional(),

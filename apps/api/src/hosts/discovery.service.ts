@@ -1,3 +1,4 @@
+import { API_CONFIG, type ApiConfig } from '../config';
 import { Inject, Injectable } from '@nestjs/common';
 import { BadUserInputError, ConflictError, HOST_OPS_QUEUE, ifNameSchema, NotFoundError, parseInput, type OperationResult } from '@netpin/contracts';
 import { DiscoveryRepository, HostRepository, OperationRepository, ProvisioningRepository, type OperationRecord } from '@netpin/db';
@@ -18,6 +19,7 @@ export class DiscoveryService {
     @Inject(ProvisioningRepository) private readonly prov: ProvisioningRepository,
     @Inject(OutboxRelay) private readonly relay: OutboxRelay,
     @Inject(OperationEvents) private readonly events: OperationEvents,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
   async discover(id: string, requestId: string): Promise<Operation> {
@@ -86,7 +88,7 @@ export class DiscoveryService {
       });
     }
     if (result.status === 'SUCCEEDED' && result.kind === 'host.discover' && result.data) {
-      await this.discovery.applyFacts(op.targetId, result.data, result.observedHostKeyFingerprint);
+      await this.discovery.applyFacts(op.targetId, result.data, result.observedHostKeyFingerprint, this.config.NETPIN_HOST_RESERVED_CORES_PER_NODE);
       return this.prov.finishOperation(op.id, { state: 'SUCCEEDED', steps, result: { cpus: result.data.cpus.length, nics: result.data.nics.length } });
     }
     const error = result.error ?? { code: 'INTERNAL' as const, message: 'discovery returned no facts' };

@@ -6,6 +6,26 @@ import type { HostRecord } from '../types';
 
 type Tx = Prisma.TransactionClient;
 
+/** CPU ids of the first `perNode` cores (lowest core ids, every thread) of each NUMA node. */
+export function reservedCpus(facts: HostFacts, perNode: number): Set<number> {
+  const out = new Set<number>();
+  if (perNode <= 0) return out;
+  const byNode = new Map<number, Map<string, number[]>>();
+  for (const c of facts.cpus) {
+    const cores = byNode.get(c.node) ?? new Map<string, number[]>();
+    const key = `${c.socket}/${c.core}`;
+    cores.set(key, [...(cores.get(key) ?? []), c.cpu]);
+    byNode.set(c.node, cores);
+  }
+  for (const cores of byNode.values()) {
+    // order cores by their lowest CPU id, the way the kernel numbers housekeeping CPUs
+    const ordered = [...cores.values()].sort((a, b) => Math.min(...a) - Math.min(...b));
+    // never reserve the only core of a node
+    for (const cpus of ordered.slice(0, Math.min(perNode, ordered.length - 1))) for (const id of cpus) out.add(id);
+  }
+  return out;
+}
+
 function sameInts(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
@@ -19,12 +39,16 @@ function sameInts(a: readonly number[], b: readonly number[]): boolean {
 export class DiscoveryRepository {
   constructor(private readonly db: Db) {}
 
-  async applyFacts(hostId: string, facts: HostFacts, observedFingerprint?: string): Promise<HostRecord> {
+  /**
+   * @param reservedCoresPerNode the first N cores of every NUMA node (all their threads) are
+   *   kept for the host's own work (kernel, libvirtd, the agent) and never given to VMs.
+   */
+  async applyFacts(hostId: string, facts: HostFacts, observedFingerprint?: string, reservedCoresPerNode = 1): Promise<HostRecord> {
     return this.db.$transaction(
       async (tx) => {
         const host = await tx.host.findUnique({ where: { id: hostId } });
         if (!host) throw new NotFoundError('host', hostId);
-        await this.syncNumaAndCpus(tx, hostId, facts);
+        await this.syncNumaAndCpus(tx, hostId, facts, reservedCpus(facts, reservedCoresPerNode));
         await this.syncNics(tx, hostId, facts.nics);
         const c = facts.capabilities;
         const row = await tx.host.update({
@@ -50,7 +74,7 @@ export class DiscoveryRepository {
     );
   }
 
-  private async syncNumaAndCpus(tx: Tx, hostId: string, facts: HostFacts): Promise<void> {
+  private async syncNumaAndCpus(tx: Tx, hostId: string, facts: HostFacts, reserved: Set<number>): Promise<void> {
     const existing = await tx.numaNode.findMany({ where: { hostId } });
     const byIndex = new Map(existing.map((n) => [n.index, n]));
     const nodeIds = new Map<number, string>();
@@ -74,9 +98,9 @@ export class DiscoveryRepository {
       const numaNodeId = nodeIds.get(c.node);
       if (!numaNodeId) continue; // a CPU on a node sysfs did not list: skip rather than invent a node
       const cur = cpuById.get(c.cpu);
-      const data = { numaNodeId, socket: c.socket, core: c.core, siblings: c.siblings };
+      const data = { numaNodeId, socket: c.socket, core: c.core, siblings: c.siblings, reservedForHost: reserved.has(c.cpu) };
       if (!cur) fresh.push({ hostId, cpuId: c.cpu, ...data });
-      else if (cur.numaNodeId !== numaNodeId || cur.socket !== c.socket || cur.core !== c.core || !sameInts(cur.siblings, c.siblings)) {
+      else if (cur.numaNodeId !== numaNodeId || cur.socket !== c.socket || cur.core !== c.core || !sameInts(cur.siblings, c.siblings) || cur.reservedForHost !== data.reservedForHost) {
         await tx.cpu.update({ where: { id: cur.id }, data });
       }
     }
