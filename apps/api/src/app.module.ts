@@ -17,6 +17,7 @@ import { NetworksModule } from './networks/networks.module';
 import { VmsModule } from './vms/vms.module';
 import { ConfigModule } from './config.module';
 import { AuthModule } from './auth/auth.module';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { DriftModule } from './drift/drift.module';
 import { JobsModule } from './jobs/jobs.module';
 import { ResultConsumer } from './jobs/result.consumer';
@@ -83,6 +84,7 @@ export class AppModule {
           }),
         }),
         ConfigModule.forRoot(config, { background: opts.background ?? true }),
+        ThrottlerModule.forRoot({ throttlers: [{ name: 'per-minute', ttl: 60_000, limit: config.NETPIN_RATE_LIMIT_PER_MINUTE }] }),
         AuthModule,
         JobsModule,
         PlacementModule,

@@ -5,7 +5,7 @@ import { Logger } from 'nestjs-pino';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AppModule, type AppOptions } from './app.module';
-import { rateLimit, securityHeaders } from './common/http-guards';
+import { securityHeaders } from './common/http-guards';
 
 export const REST_PREFIX = 'api/v1';
 
@@ -24,7 +24,6 @@ export async function buildApp(opts: AppOptions & { bufferLogs?: boolean }): Pro
   app.useBodyParser('json', { limit: opts.config.NETPIN_BODY_LIMIT });
   app.disable('x-powered-by');
   app.use(securityHeaders);
-  app.use(rateLimit(opts.config.NETPIN_RATE_LIMIT_PER_MINUTE));
   const origins = (opts.config.NETPIN_CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
   // same-origin only unless origins are listed (the web UI is served by the API itself)
   app.enableCors({ origin: origins.length ? origins : false, allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-request-id'] });

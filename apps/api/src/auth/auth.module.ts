@@ -5,11 +5,19 @@ import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthResolver } from './auth.resolver';
 import { AuthService } from './auth.service';
+import { TokenThrottlerGuard } from './throttle.guard';
 
 @Global()
 @Module({
   controllers: [AuthController],
-  providers: [AuthService, AuthResolver, { provide: APP_GUARD, useClass: AuthGuard }, { provide: APP_INTERCEPTOR, useClass: AuditInterceptor }],
+  // the throttler runs after authentication, so it can count per token
+  providers: [
+    AuthService,
+    AuthResolver,
+    { provide: APP_GUARD, useClass: AuthGuard },
+    { provide: APP_GUARD, useClass: TokenThrottlerGuard },
+    { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+  ],
   exports: [AuthService],
 })
 export class AuthModule {}
