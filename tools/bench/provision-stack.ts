@@ -11,6 +11,7 @@ import { basename, join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import type { FleetHostEntry } from '@netpin/client';
+import type { FleetEntry } from '@netpin/hostsim';
 
 export const root = resolve(__dirname, '../..');
 export type Log = (msg: string) => void;
@@ -37,16 +38,6 @@ export interface Stack {
   /** The last lines each child wrote (diagnostics after a failure). */
   tails(): string;
   stop(): Promise<void>;
-}
-
-/** What `hostsim fleet --json` prints per host. */
-interface SimEntry {
-  hostname: string;
-  address: string;
-  port: number;
-  user: string;
-  clientKeyPath: string;
-  hostKeyFingerprint: string;
 }
 
 const adminUrl = process.env.NETPIN_TEST_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -145,7 +136,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
 
     // hostsim fleet (child: its SSH servers must not share the driver's event loop)
     const sim = runNode('hostsim', 'apps/hostsim/src/main.ts', ['fleet', '--hosts', String(o.hosts), '--profile', o.profiles.join(','), '--state-dir', stateDir, '--json'], {});
-    const simEntries = await readJson<SimEntry[]>(sim, 120_000);
+    const simEntries = await readJson<FleetEntry[]>(sim, 120_000);
     const entries = simEntries.map((e) => ({
       name: e.hostname,
       address: e.address,

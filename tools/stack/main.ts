@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { GqlClient, setupFleet, type FleetHostEntry } from '@netpin/client';
 import { startEmbeddedPostgres, startPrivateRedis, type RunningService } from './services';
+import type { FleetEntry } from '@netpin/hostsim';
 
 /**
  * `npm start` (everything) and `npm run start:api` (`--only api`): start the stack on
@@ -123,16 +124,6 @@ async function main(): Promise<void> {
 
 const DEMO_PROFILES = ['dual-socket-sriov', 'dual-socket-sriov', 'small-one-node', 'legacy-no-iommu'];
 
-/** What `hostsim fleet --json` prints per host. */
-interface SimEntry {
-  hostname: string;
-  address: string;
-  port: number;
-  user: string;
-  clientKeyPath: string;
-  hostKeyFingerprint: string;
-}
-
 /** Four simulated hypervisors of different kinds, on fixed loopback ports so a restart finds them again. */
 async function startDemoFleet(simDir: string): Promise<FleetHostEntry[]> {
   const count = Number(process.env.NETPIN_DEMO_HOSTS ?? DEMO_PROFILES.length);
@@ -145,12 +136,12 @@ async function startDemoFleet(simDir: string): Promise<FleetHostEntry[]> {
     'pipe',
   );
   let out = '';
-  const entries = await new Promise<SimEntry[]>((ok, fail) => {
+  const entries = await new Promise<FleetEntry[]>((ok, fail) => {
     const t = setTimeout(() => fail(new Error('hostsim did not report its fleet within 60 s')), 60_000);
     proc.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
       try {
-        const parsed = JSON.parse(out) as SimEntry[];
+        const parsed = JSON.parse(out) as FleetEntry[];
         clearTimeout(t);
         ok(parsed);
       } catch {

@@ -1,13 +1,17 @@
 import { API_CONFIG, type ApiConfig } from '../config';
 import { Inject, Injectable } from '@nestjs/common';
 import { BadUserInputError, ConflictError, HOST_OPS_QUEUE, ifNameSchema, NotFoundError, parseInput, type OperationResult } from '@netpin/contracts';
-import { DiscoveryRepository, HostRepository, OperationRepository, ProvisioningRepository, type OperationRecord } from '@netpin/db';
+import { DiscoveryRepository, HostRepository, OperationRepository, ProvisioningRepository, type HostRecord, type JobSpec, type OperationRecord } from '@netpin/db';
 import { randomUUID } from 'node:crypto';
 import { OutboxRelay } from '../jobs/outbox.relay';
 import { OperationEvents } from '../operations/operation.events';
 import { toOperationView } from '../operations/operation.service';
 import type { Operation } from '../operations/operation.model';
 import { hostTarget } from '../vms/desired-state';
+
+function discoverJob(host: HostRecord, operationId: string, requestId: string): JobSpec {
+  return { queue: HOST_OPS_QUEUE, name: 'host.discover', payload: { operationId, requestId, host: hostTarget(host) } };
+}
 
 /** discoverHost: queue a host.discover job; its result fills the inventory. */
 @Injectable()
@@ -34,7 +38,7 @@ export class DiscoveryService {
       targetType: 'host',
       targetId: host.id,
       requestId,
-      job: { queue: HOST_OPS_QUEUE, name: 'host.discover', payload: { operationId, requestId, host: hostTarget(host) } },
+      job: discoverJob(host, operationId, requestId),
     });
     if (host.state !== 'MAINTENANCE') await this.discovery.markState(host.id, 'DISCOVERING', null);
     this.relay.kick();
@@ -84,7 +88,7 @@ export class DiscoveryService {
       const discoverId = randomUUID();
       // the VF inventory changed: rediscover so placement sees the new VFs
       return this.prov.finishOperation(op.id, { state: 'SUCCEEDED', steps, result: result.data ?? null }, {
-        followUps: [{ id: discoverId, kind: 'host.discover', targetType: 'host', targetId: host.id, parentId: op.id, requestId: result.requestId, job: { queue: HOST_OPS_QUEUE, name: 'host.discover', payload: { operationId: discoverId, requestId: result.requestId, host: hostTarget(host) } } }],
+        followUps: [{ id: discoverId, kind: 'host.discover', targetType: 'host', targetId: host.id, parentId: op.id, requestId: result.requestId, job: discoverJob(host, discoverId, result.requestId) }],
       });
     }
     if (result.status === 'SUCCEEDED' && result.kind === 'host.discover' && result.data) {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ConflictError, NotFoundError, type FleetSnapshot, type OperationState, type PlacementPlan, type VmState } from '@netpin/contracts';
 import type { Db } from '../client';
 import type { Prisma } from '../generated/prisma/client';
-import { isUniqueViolation } from '../prisma-errors';
+import { uniqueConstraintOf } from '../prisma-errors';
 import { createOperation, toOperationRecord, type JobSpec, type NewOperation, type OperationRecord, type OperationStepRecord } from './operation.repository';
 import { SnapshotCache, type GenerationSnapshot } from './snapshot-cache';
 import { toHostRecord } from './host.repository';
@@ -113,8 +113,8 @@ export class ProvisioningRepository {
         { timeout: 30_000, maxWait: 30_000 },
       );
     } catch (e) {
-      if (isUniqueViolation(e)) {
-        const constraint = (e as { meta?: { driverAdapterError?: { cause?: { constraint?: { index?: string } } } } }).meta?.driverAdapterError?.cause?.constraint?.index ?? 'unique';
+      const constraint = uniqueConstraintOf(e);
+      if (constraint) {
         if (constraint.includes('activeName') || constraint.includes('idempotencyKey')) {
           throw new ConflictError(constraint.includes('activeName') ? `a VM named ${c.name} exists` : 'idempotency key already used', { constraint });
         }
