@@ -10,9 +10,9 @@ echo "== typecheck"; npx tsc -p tsconfig.json; npx tsc -p apps/web/tsconfig.json
 echo "== lint"; npx nx show projects >/dev/null; npx eslint . --max-warnings 0
 echo "== committed GraphQL SDL and OpenAPI match the code"
 node -r @swc-node/register tools/gen-schema.ts
-(cd apps/web && npx graphql-codegen --config codegen.mts >/dev/null)
+(cd libs/client && npx graphql-codegen --config codegen.mts >/dev/null)
 if git rev-parse --git-dir >/dev/null 2>&1; then
-  git diff --exit-code -- docs/api apps/web/src/generated || { echo "docs/api or the web UI's generated types are stale: run npm run gen:schema and commit"; exit 1; }
+  git diff --exit-code -- docs/api libs/client/src/generated || { echo "docs/api or the generated client operations are stale: run npm run gen:schema and commit"; exit 1; }
 fi
 echo "== tests"
 node -r @swc-node/register tools/stack/with-services.ts -- \

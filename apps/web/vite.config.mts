@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
@@ -8,6 +9,8 @@ const api = process.env['NETPIN_API_URL'] ?? 'http://127.0.0.1:3000';
 export default defineConfig({
   root: import.meta.dirname,
   plugins: [react()],
+  // The generated operations are shared with the CLI and the typed client (libs/client).
+  resolve: { alias: { '@netpin/client/operations': resolve(import.meta.dirname, '../../libs/client/src/operations.ts') } },
   server: {
     port: 4200,
     proxy: {

@@ -1,9 +1,12 @@
+import { resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   root: import.meta.dirname,
   plugins: [react()],
+  // The generated operations are shared with the CLI and the typed client (libs/client).
+  resolve: { alias: { '@netpin/client/operations': resolve(import.meta.dirname, '../../libs/client/src/operations.ts') } },
   test: {
     include: ['src/**/*.spec.ts', 'src/**/*.spec.tsx'],
     exclude: ['**/node_modules/**', '**/dist/**'],

@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import { CapacityBar, CapBadge, StateBadge } from '../components/Bars';
 import { Empty, ErrorBox, Loading } from '../components/Status';
-import { FleetDocument } from '../generated/graphql';
+import { FleetDocument } from '@netpin/client/operations';
 import { formatMiB } from '../lib/format';
 import { useQuery } from '../lib/hooks';
 import { href } from '../lib/router';

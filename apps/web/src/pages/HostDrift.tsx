@@ -1,5 +1,5 @@
 import { Empty, ErrorBox, Loading } from '../components/Status';
-import { CheckDriftDocument, HostDriftDocument, ReconcileHostDocument } from '../generated/graphql';
+import { CheckDriftDocument, HostDriftDocument, ReconcileHostDocument } from '@netpin/client/operations';
 import { formatTime } from '../lib/format';
 import { useMutation, useQuery } from '../lib/hooks';
 

@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import { CapBadge, StateBadge } from '../components/Bars';
 import { ErrorBox, Loading } from '../components/Status';
-import { DiscoverHostDocument, HostDetailDocument, SetHostMaintenanceDocument, type HostDetailQuery } from '../generated/graphql';
+import { DiscoverHostDocument, HostDetailDocument, SetHostMaintenanceDocument, type HostDetailQuery } from '@netpin/client/operations';
 import { formatTime } from '../lib/format';
 import { useMutation, useQuery } from '../lib/hooks';
 import { href } from '../lib/router';

@@ -10,7 +10,7 @@ import {
   UnmapNetworkFromNicDocument,
   type CreateNetworkInput,
   type NetworkFieldsFragment,
-} from '../generated/graphql';
+} from '@netpin/client/operations';
 import { useMutation, useQuery } from '../lib/hooks';
 
 type Kind = CreateNetworkInput['kind'];

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { ProgressBar, StateBadge } from '../components/Bars';
 import { Empty, ErrorBox, Loading } from '../components/Status';
-import { OperationDocument, OperationsDocument, OperationUpdatedDocument, type OperationFieldsFragment } from '../generated/graphql';
+import { OperationDocument, OperationsDocument, OperationUpdatedDocument, type OperationFieldsFragment } from '@netpin/client/operations';
 import { formatTime } from '../lib/format';
 import { useQuery, useSubscription } from '../lib/hooks';
 import { href } from '../lib/router';

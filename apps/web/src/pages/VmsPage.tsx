@@ -2,7 +2,7 @@ import { useMemo, useState } from 'react';
 import { StateBadge } from '../components/Bars';
 import { ConfirmButton } from '../components/Confirm';
 import { Empty, ErrorBox, Loading } from '../components/Status';
-import { DeleteVmDocument, HostNamesDocument, NetworksDocument, VmsDocument } from '../generated/graphql';
+import { DeleteVmDocument, HostNamesDocument, NetworksDocument, VmsDocument } from '@netpin/client/operations';
 import { formatMiB, formatTime } from '../lib/format';
 import { useMutation, useQuery } from '../lib/hooks';
 import { href } from '../lib/router';

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { ErrorBox } from '../components/Status';
-import { CapacityDocument, NetworksDocument, type VmInput } from '../generated/graphql';
+import { CapacityDocument, NetworksDocument, type VmInput } from '@netpin/client/operations';
 import { useDebounced, useQuery } from '../lib/hooks';
 import { DATAPATH_CHOICES, HUGEPAGE_CHOICES, type DatapathChoice, type HugepageChoice } from '../wizard/form';
 

@@ -1,4 +1,4 @@
-import type { FleetQuery } from '../generated/graphql';
+import type { FleetQuery } from '@netpin/client/operations';
 
 export type FleetHost = FleetQuery['hosts']['nodes'][number];
 

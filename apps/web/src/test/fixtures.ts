@@ -1,5 +1,5 @@
 import type { GqlClient, TypedDocument } from '../lib/client';
-import type { HostDetailQuery } from '../generated/graphql';
+import type { HostDetailQuery } from '@netpin/client/operations';
 
 type Host = HostDetailQuery['host'];
 

@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import type { HostDetailQuery } from '../generated/graphql';
+import type { HostDetailQuery } from '@netpin/client/operations';
 import { layoutTopology } from './layout';
 import { cpuRole, ROLE_LABELS, ROLE_SHORT, type CpuDisplayRole } from './roles';
 

@@ -1,6 +1,6 @@
 import { useMemo, useRef, useState } from 'react';
 import { ErrorBox } from '../components/Status';
-import { CreateVmDocument, HostNamesDocument, NetworksDocument, PreviewPlacementDocument } from '../generated/graphql';
+import { CreateVmDocument, HostNamesDocument, NetworksDocument, PreviewPlacementDocument } from '@netpin/client/operations';
 import { useDebounced, useMutation, useQuery } from '../lib/hooks';
 import { href, navigate } from '../lib/router';
 import { formToPreviewInput, formToVmInput, initialForm, type VmForm } from './form';

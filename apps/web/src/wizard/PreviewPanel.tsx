@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { ErrorBox } from '../components/Status';
-import { ExplainPlacementDocument, type PreviewPlacementQuery, type VmInput } from '../generated/graphql';
+import { ExplainPlacementDocument, type PreviewPlacementQuery, type VmInput } from '@netpin/client/operations';
 import { formatCpuList } from '../lib/format';
 import { useQuery } from '../lib/hooks';
 

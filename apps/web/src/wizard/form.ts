@@ -1,4 +1,4 @@
-import type { VmInput } from '../generated/graphql';
+import type { VmInput } from '@netpin/client/operations';
 
 /**
  * The create-VM form as the user types it (strings for numbers so a half-typed field is

@@ -1,14 +1,14 @@
 import { resolve } from 'node:path';
 import type { CodegenConfig } from '@graphql-codegen/cli';
 
-// The committed SDL is the only contract between the UI and the API: no Nest or
+// The committed SDL is the only contract between the UI, the CLI and the API: no Nest or
 // Prisma type ever reaches the browser bundle. Re-run after docs/api/schema.graphql
 // changes; tsc then points at every screen the change affects.
 const sdl = resolve(import.meta.dirname, '../../docs/api/schema.graphql');
 
 const config: CodegenConfig = {
   schema: sdl,
-  documents: ['graphql/operations/*.graphql'],
+  documents: ['graphql/*.graphql'],
   ignoreNoDocuments: false,
   generates: {
     'src/generated/': {
