@@ -143,22 +143,8 @@ function onNode(ctx: EvalContext, h: HostRt, prep: PreparedRequest, home: number
     return null;
   }
   const taken = new Set<number>();
-  const io: Choice['io'] = [];
-  for (const m of ioNodes) {
-    const n = h.node(m);
-    const size = needs.get(m);
-    if (size === undefined) {
-      io.push({ node: m, cpus: n.ioCpus.map((c) => h.posOfId.get(c) ?? -1), fresh: false });
-      continue;
-    }
-    const cpus = selectIo(h, n, size, taken);
-    if (!cpus) {
-      out.push({ code: 'NO_CPU_FOR_NIC_IRQS', detail: `node ${m}: no ${size} free CPUs for NIC IRQs` });
-      return null;
-    }
-    cpus.forEach((p) => taken.add(p));
-    io.push({ node: m, cpus, fresh: true });
-  }
+  const io = reserveIoCpus(h, ioNodes, needs, taken, out, null);
+  if (!io) return null;
   let vcpus: number[] = [];
   let isolation: number[] = [];
   let emulator: number | null = null;
@@ -200,6 +186,31 @@ function onNode(ctx: EvalContext, h: HostRt, prep: PreparedRequest, home: number
   return choice;
 }
 
+/**
+ * Reserve CPUs for NIC IRQ/RPS work on every NUMA node that carries a chosen NIC: nodes
+ * that already have I/O CPUs reuse them, the others get `needs` fresh ones (added to
+ * `taken`). With `effRatio` set, a node must also have that many effective free CPUs.
+ */
+function reserveIoCpus(h: HostRt, ioNodes: Iterable<number>, needs: Map<number, number>, taken: Set<number>, out: HostReason[], effRatio: number | null): Choice['io'] | null {
+  const io: Choice['io'] = [];
+  for (const m of ioNodes) {
+    const n = h.node(m);
+    const size = needs.get(m);
+    if (size === undefined) {
+      io.push({ node: m, cpus: n.ioCpus.map((c) => h.posOfId.get(c) ?? -1), fresh: false });
+      continue;
+    }
+    const cpus = selectIo(h, n, size, taken);
+    if (!cpus || (effRatio !== null && h.effFree(n, effRatio) < size)) {
+      out.push({ code: 'NO_CPU_FOR_NIC_IRQS', detail: `node ${m}: no ${size} free CPUs for NIC IRQs` });
+      return null;
+    }
+    cpus.forEach((p) => taken.add(p));
+    io.push({ node: m, cpus, fresh: true });
+  }
+  return io;
+}
+
 function pagesFor(prep: PreparedRequest): number {
   return prep.req.hugepages === 'SIZE_1G' ? prep.req.memoryMiB / 1024 : prep.req.hugepages === 'SIZE_2M' ? prep.req.memoryMiB / 2 : 0;
 }
@@ -223,24 +234,11 @@ function spanNodes(ctx: EvalContext, h: HostRt, prep: PreparedRequest, a: Assign
   const order = [...h.nodes].sort((x, y) => h.effFree(y, ratio) - h.effFree(x, ratio) || x.index - y.index);
   const home = order[0].index;
   const taken = new Set<number>();
-  const io: Choice['io'] = [];
   const ioNodes = ioNodesOf(a.chosen, home);
   const needs = ioNeeds(ctx, h, ioNodes);
-  for (const m of ioNodes) {
-    const n = h.node(m);
-    const size = needs.get(m);
-    if (size === undefined) {
-      io.push({ node: m, cpus: n.ioCpus.map((c) => h.posOfId.get(c) ?? -1), fresh: false });
-      continue;
-    }
-    const cpus = selectIo(h, n, size, taken);
-    if (!cpus || h.effFree(n, ratio) < size) {
-      out.push({ code: 'NO_CPU_FOR_NIC_IRQS', detail: `node ${m}: no free CPUs for NIC IRQs` });
-      return null;
-    }
-    cpus.forEach((p) => taken.add(p));
-    io.push({ node: m, cpus, fresh: true });
-  }
+  // spanning places vCPUs on every node afterwards: a node must also keep its effective free CPUs
+  const io = reserveIoCpus(h, ioNodes, needs, taken, out, ratio);
+  if (!io) return null;
   const used = new Set<number>();
   const vcpus: number[] = [];
   const isolation: number[] = [];
