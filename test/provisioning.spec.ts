@@ -146,6 +146,17 @@ describe('idempotency and bad input', () => {
     await c.client.waitForOperation(a.createVm.operation.id);
   });
 
+  it('refuses a requested MAC that a live VM already uses, naming the field, and writes nothing', async () => {
+    const live = await db.vmInterface.findFirstOrThrow({ where: { vm: { name: 'idem-1', state: 'RUNNING' } }, select: { mac: true } });
+    const before = await db.vm.count();
+    const err = await c.client
+      .request(CREATE, { input: { name: 'mac-clash', vcpus: 1, memoryMiB: 512, interfaces: [{ network: 'tenant-br' }, { network: 'tenant-br', mac: live.mac }] } })
+      .catch((e: GqlError) => e);
+    expect((err as GqlError).code).toBe('CONFLICT');
+    expect(((err as GqlError).errors[0] as { extensions: { field: string } }).extensions.field).toBe('interfaces.1.mac');
+    expect(await db.vm.count()).toBe(before);
+  });
+
   it('answers an impossible shape with PLACEMENT_REJECTED, a summary per reason, and writes nothing', async () => {
     const before = await db.vm.count();
     const err = await c.client.request(CREATE, { input: { name: 'huge', vcpus: 200, memoryMiB: 1024, interfaces: [{ network: 'physnet0' }] } }).catch((e: GqlError) => e);

@@ -173,9 +173,9 @@ function planNic(
 }
 
 /** Locally administered-looking QEMU MAC (52:54:00) from FNV-1a of vmId + interface index. */
-export function generatedMac(vmId: string, index: number): string {
+export function generatedMac(vmId: string, index: number, attempt = 0): string {
   let x = 0x811c9dc5;
-  const s = `${vmId}#${index}`;
+  const s = attempt === 0 ? `${vmId}#${index}` : `${vmId}#${index}#${attempt}`;
   for (let i = 0; i < s.length; i++) {
     x ^= s.charCodeAt(i);
     x = Math.imul(x, 0x01000193) >>> 0;

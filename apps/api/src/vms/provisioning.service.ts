@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { BadUserInputError, ConflictError, NotFoundError, type OperationResult, type PlacementPlan, type VmRequest } from '@netpin/contracts';
 import { HostRepository, OperationRepository, ProvisioningRepository, SnapshotCache, type NewOperation, type OperationOutcome, type OperationRecord } from '@netpin/db';
 import { PlanToDomainError } from '@netpin/libvirt-xml';
-import { applyPlan, place, type PlacementOptions } from '@netpin/placement';
+import { applyPlan, generatedMac, place, type PlacementOptions } from '@netpin/placement';
 import { createHash, randomUUID } from 'node:crypto';
 import { OutboxRelay } from '../jobs/outbox.relay';
 import { OperationEvents } from '../operations/operation.events';
@@ -79,6 +79,8 @@ export class ProvisioningService {
           },
           job: (plan, host) => applyJob(host, plan, req, vmId, operationId, requestId, 'vm.apply'),
           afterWrite: (snap, plan) => applyPlan(snap, plan, this.options),
+          // a MAC the request named is the caller's; a generated one may be drawn again
+          freshMac: (index, n) => (req.interfaces[index]?.mac ? null : generatedMac(vmId, index, n)),
         });
       } catch (e) {
         if (e instanceof PlanToDomainError) throw BadUserInputError.of(`interfaces`, `the plan cannot be expressed in libvirt XML: ${e.message}`);

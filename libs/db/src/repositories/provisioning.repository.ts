@@ -19,6 +19,42 @@ export interface CreatePlacedVm {
   job: (plan: PlacementPlan, host: HostRecord) => JobSpec;
   /** The snapshot after this plan is written (the placement engine's applyPlan). */
   afterWrite: (snapshot: FleetSnapshot, plan: PlacementPlan) => FleetSnapshot;
+  /**
+   * Draw number n (1, 2, ...) of a generated MAC for interface `index`, when the plan's MAC
+   * is already used by a live VM; null when the request named the MAC (a clash is then the
+   * caller's CONFLICT).
+   */
+  freshMac?: (index: number, n: number) => string | null;
+}
+
+/** Redraws of a generated MAC before giving up (each clash has odds of about live/2^24). */
+const MAC_DRAWS = 16;
+
+/**
+ * Generated MACs are a 24-bit hash: past a few thousand VMs two will meet. Run under the
+ * placement lock (no other create runs), so checking live interfaces is exact: a generated
+ * MAC that clashes (with a live VM or another interface of this VM) is drawn again and the
+ * plan updated before anything is written or sent; a requested one is a CONFLICT naming
+ * the field.
+ */
+export async function assignUniqueMacs(
+  interfaces: { index: number; mac: string }[],
+  freshMac: CreatePlacedVm['freshMac'],
+  liveMacs: (macs: string[]) => Promise<Set<string>>,
+): Promise<void> {
+  const used = await liveMacs(interfaces.map((i) => i.mac));
+  const mine = new Set<string>();
+  for (const [k, iface] of interfaces.entries()) {
+    let mac = iface.mac;
+    for (let n = 1; used.has(mac) || mine.has(mac); n++) {
+      const next = n <= MAC_DRAWS ? (freshMac?.(iface.index, n) ?? null) : null;
+      if (next === null) throw new ConflictError(`MAC ${mac} is already used by a live VM`, { field: `interfaces.${k}.mac` });
+      mac = next;
+      if ((await liveMacs([mac])).has(mac)) used.add(mac);
+    }
+    mine.add(mac);
+    iface.mac = mac;
+  }
 }
 
 export type CreatePlacedResult =
@@ -105,6 +141,7 @@ export class ProvisioningRepository {
           const plan = c.place(snapshot);
           if (!plan) return { kind: 'no-longer-fits' as const };
           const host = toHostRecord(await tx.host.findUniqueOrThrow({ where: { id: plan.hostId } }));
+          await this.uniqueMacs(tx, c, plan);
           const vm = await this.writeVm(tx, c, plan);
           const operation = await createOperation(tx, { ...c.operation, targetType: 'vm', targetId: c.vmId, job: c.job(plan, host) });
           const next = { generation: await this.cache.generationAfterWrites(tx), snapshot: c.afterWrite(snapshot, plan) };
@@ -122,6 +159,14 @@ export class ProvisioningRepository {
       }
       throw e;
     }
+  }
+
+  /** Generated MACs are checked against every live interface under the placement lock. */
+  private async uniqueMacs(tx: Prisma.TransactionClient, c: CreatePlacedVm, plan: PlacementPlan): Promise<void> {
+    await assignUniqueMacs(plan.interfaces, c.freshMac, async (macs) => {
+      const rows = await tx.vmInterface.findMany({ where: { mac: { in: macs }, vm: { state: { not: 'DELETED' } } }, select: { mac: true } });
+      return new Set(rows.map((r) => r.mac ?? ''));
+    });
   }
 
   private async writeVm(tx: Prisma.TransactionClient, c: CreatePlacedVm, plan: PlacementPlan): Promise<VmRecord> {

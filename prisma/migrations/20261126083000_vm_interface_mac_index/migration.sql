@@ -1,0 +1,4 @@
+-- CreateIndex
+CREATE INDEX "VmInterface_mac_idx" ON "VmInterface"("mac");
+
+
