@@ -16,10 +16,10 @@ const tokens: Record<'VIEWER' | 'OPERATOR', string> = { VIEWER: '', OPERATOR: ''
 
 /** The access policy, spelled out: anything not listed needs VIEWER (queries) or ADMIN (mutations). */
 const OPERATOR_MUTATIONS = new Set(['createVm', 'deleteVm', 'discoverHost', 'checkDrift', 'reconcileHost']);
-const ADMIN_QUERIES = new Set(['apiTokens', 'auditEvents']);
+const ADMIN_QUERIES = new Set(['apiTokens', 'auditEvents', 'sshSecrets', 'sshSecret']);
 const OPERATOR_ROUTES = new Set(['POST /api/v1/vms', 'DELETE /api/v1/vms/:id', 'POST /api/v1/hosts/:id/discover', 'POST /api/v1/hosts/:hostId/drift-check', 'POST /api/v1/hosts/:hostId/reconcile']);
 const VIEWER_POSTS = new Set(['POST /api/v1/placement/preview', 'POST /api/v1/placement/explain', 'POST /api/v1/placement/capacity']);
-const ADMIN_GETS = new Set(['GET /api/v1/tokens', 'GET /api/v1/audit']);
+const ADMIN_GETS = new Set(['GET /api/v1/tokens', 'GET /api/v1/audit', 'GET /api/v1/ssh-secrets', 'GET /api/v1/ssh-secrets/:ref']);
 const PUBLIC_PATHS = new Set(['/healthz', '/readyz']);
 
 interface TypeRef {

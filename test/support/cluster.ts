@@ -30,7 +30,15 @@ export async function startCluster(opts: { profiles: string[]; count?: number; a
   const stateDir = mkdtempSync(join(tmpdir(), 'netpin-cluster-'));
   const fleet = await startFleet({ count: opts.count ?? opts.profiles.length, profiles: opts.profiles, stateDir, hostnamePrefix: opts.namePrefix });
   const config = loadConfig(
-    { REDIS_URL: process.env.REDIS_URL, NETPIN_QUEUE_PREFIX: process.env.NETPIN_QUEUE_PREFIX, NETPIN_AGENT_KEY_DIR: stateDir, LOG_LEVEL: 'silent' },
+    {
+      REDIS_URL: process.env.REDIS_URL,
+      NETPIN_QUEUE_PREFIX: process.env.NETPIN_QUEUE_PREFIX,
+      NETPIN_AGENT_KEY_DIR: stateDir,
+      LOG_LEVEL: 'silent',
+      // "secret:" credentials: the encrypted store in the run's database
+      DATABASE_URL: process.env.DATABASE_URL,
+      NETPIN_MASTER_KEY: process.env.NETPIN_MASTER_KEY,
+    },
     'test-agent',
   );
   const agents: Agent[] = [];

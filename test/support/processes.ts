@@ -64,7 +64,11 @@ function baseEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
     SWC_NODE_PROJECT: join(repoRoot, 'tsconfig.json'),
     ...(process.env.NETPIN_BOOTSTRAP_ADMIN_TOKEN ? { NETPIN_BOOTSTRAP_ADMIN_TOKEN: process.env.NETPIN_BOOTSTRAP_ADMIN_TOKEN } : {}),
     ...(process.env.NETPIN_DRIFT_INTERVAL_MS ? { NETPIN_DRIFT_INTERVAL_MS: process.env.NETPIN_DRIFT_INTERVAL_MS } : {}),
+    // the API seals SSH secrets and agents open them with the same key (agents read DATABASE_URL for it)
+    ...(process.env.NETPIN_MASTER_KEY ? { NETPIN_MASTER_KEY: process.env.NETPIN_MASTER_KEY } : {}),
     NODE_ENV: 'test',
+    // agents serve no metrics unless a test asks (several run at once; 9464 may be a dev stack's)
+    NETPIN_AGENT_METRICS_PORT: '0',
     ...extra,
   };
 }

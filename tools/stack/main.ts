@@ -104,7 +104,8 @@ async function main(): Promise<void> {
   log('migrations applied');
 
   const adminToken = bootstrapToken();
-  const env = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, NETPIN_BOOTSTRAP_ADMIN_TOKEN: adminToken };
+  const masterKey = masterKeyEnv();
+  const env = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, NETPIN_BOOTSTRAP_ADMIN_TOKEN: adminToken, ...masterKey };
   const want = (c: string): boolean => !only || only.includes(c);
   const port = process.env.PORT ?? '3000';
   if (want('api') && process.env.NETPIN_SKIP_WEB_BUILD !== '1') {
@@ -114,7 +115,8 @@ async function main(): Promise<void> {
   }
   if (want('api')) runNode('api', 'apps/api/src/main.ts', { ...env, PORT: port });
   const simDir = resolve(stateDir, 'hostsim');
-  if (want('agent')) runNode('agent', 'apps/agent/src/main.ts', { REDIS_URL: redisUrl, NETPIN_AGENT_KEY_DIR: simDir, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' });
+  // the agent reads the database only for "secret:" credentials (SSH keys encrypted at rest)
+  if (want('agent')) runNode('agent', 'apps/agent/src/main.ts', { REDIS_URL: redisUrl, DATABASE_URL: databaseUrl, ...masterKey, NETPIN_AGENT_KEY_DIR: simDir, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' });
   if (want('hostsim')) {
     const fleet = await startDemoFleet(simDir);
     if (want('api')) await registerDemoFleet(`http://127.0.0.1:${port}`, fleet, adminToken);
@@ -173,6 +175,22 @@ function bootstrapToken(): string {
   const token = `npboot_${randomBytes(24).toString('base64url')}`;
   writeFileSync(file, `${token}\n`, { mode: 0o600 });
   return token;
+}
+
+/**
+ * The master key that encrypts SSH secrets at rest: the operator's NETPIN_MASTER_KEY or
+ * NETPIN_MASTER_KEY_FILE when set (passed on unchanged), else a key generated on first start
+ * into the state folder (mode 600) and handed to the API and the agent by file name.
+ */
+function masterKeyEnv(): { NETPIN_MASTER_KEY_FILE?: string } {
+  if (process.env.NETPIN_MASTER_KEY || process.env.NETPIN_MASTER_KEY_FILE) return {};
+  const file = resolve(stateDir, 'master.key');
+  if (!existsSync(file)) {
+    mkdirSync(stateDir, { recursive: true });
+    writeFileSync(file, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+    log('generated the master key for SSH secrets', { file });
+  }
+  return { NETPIN_MASTER_KEY_FILE: file };
 }
 
 async function registerDemoFleet(url: string, fleet: FleetHostEntry[], token: string): Promise<void> {

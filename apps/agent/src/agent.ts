@@ -15,11 +15,12 @@ import {
   type OperationResult,
 } from '@netpin/contracts';
 import type { AgentConfig } from './config';
-import { FileCredentialResolver, type CredentialResolver } from './credentials';
+import { credentialsFor, type CredentialResolver } from './credentials';
 import { AgentError, toAgentError } from './errors';
 import { assertHandlersComplete, defaultHandlers, type HandlerRegistry, type JobHandler } from './handlers';
 import { HostLocks } from './host-lock';
 import { HostShell } from './host-shell';
+import { AgentMetrics, commandLabel } from './metrics';
 import { StepRunner, type Clock } from './steps';
 import { LocalTransportProvider } from './transport/local-transport';
 import { SshPool, type TransportProvider } from './transport/ssh-pool';
@@ -34,11 +35,15 @@ export interface AgentDeps {
   handlers?: Partial<HandlerRegistry>;
   /** Wraps each host transport (instrumentation in tests). */
   wrapTransport?: (host: HostTarget, t: HostTransport) => HostTransport;
+  /** Prometheus metrics (a fresh registry per agent when not given). */
+  metrics?: AgentMetrics;
 }
 
 export interface Agent {
   readonly id: string;
   readonly transports: TransportProvider;
+  /** Its Prometheus registry; main.ts serves it on NETPIN_AGENT_METRICS_PORT. */
+  readonly metrics: AgentMetrics;
   /** Resolves once the worker is connected and consuming. */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -53,10 +58,15 @@ export function createAgent(config: AgentConfig, deps: AgentDeps = {}): Agent {
   const registry = handlers as HandlerRegistry;
   const log = deps.logger ?? pino({ level: config.logLevel, base: { agentId: config.agentId, host: hostname() } });
   const clock = deps.clock ?? (() => new Date());
-  const credentials = deps.credentials ?? new FileCredentialResolver(config.keyDir);
+  // "file:" keys from keyDir, "secret:" keys from the encrypted store (DATABASE_URL + master key)
+  const credentials: CredentialResolver = deps.credentials ?? credentialsFor(config);
+  const ownsCredentials = !deps.credentials;
+  const metrics = deps.metrics ?? new AgentMetrics();
   const transports =
     deps.transports ??
-    (config.transport === 'local' ? new LocalTransportProvider() : new SshPool(credentials, { connectTimeoutMs: config.connectTimeoutMs }));
+    (config.transport === 'local'
+      ? new LocalTransportProvider()
+      : new SshPool(credentials, { connectTimeoutMs: config.connectTimeoutMs, onConnect: (host, error) => metrics.connectAttempt(host.name, error?.code ?? null) }));
 
   const lockRedis = new Redis(config.redisUrl, redisOpts);
   const queueRedis = new Redis(config.redisUrl, redisOpts);
@@ -81,8 +91,11 @@ export function createAgent(config: AgentConfig, deps: AgentDeps = {}): Agent {
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const message = `invalid ${kind} payload: ${issue.path.join('.')}: ${issue.message}`;
-      log.error({ jobId: job.id, kind }, message);
-      const opId = (job.data as { operationId?: unknown }).operationId;
+      const given = job.data as { requestId?: unknown; operationId?: unknown };
+      // what ids the payload does carry still tie this line to its request
+      log.error({ jobId: job.id, kind, requestId: typeof given.requestId === 'string' ? given.requestId : undefined, operationId: typeof given.operationId === 'string' ? given.operationId : undefined }, message);
+      metrics.invalidJob(kind);
+      const opId = given.operationId;
       if (typeof opId === 'string' && /^[0-9a-f-]{36}$/i.test(opId)) {
         const d = job.data as { requestId?: unknown; host?: { id?: unknown } };
         await publish({
@@ -110,6 +123,7 @@ export function createAgent(config: AgentConfig, deps: AgentDeps = {}): Agent {
     if (handler.mutating) {
       lock = await locks.tryAcquire(payload.host.id, `${config.agentId}:${job.id}`);
       if (!lock) {
+        metrics.lockWait(payload.host.name);
         jlog.debug({ holder: await locks.holder(payload.host.id) }, 'host busy with another mutating job: delaying');
         await job.moveToDelayed(clock().getTime() + config.lockRetryMs, token);
         throw new DelayedError();
@@ -119,8 +133,10 @@ export function createAgent(config: AgentConfig, deps: AgentDeps = {}): Agent {
     const steps = new StepRunner(handler.stepCount(payload), (p) => job.updateProgress(p), clock);
     const base = transports.forHost(payload.host);
     const transport = deps.wrapTransport ? deps.wrapTransport(payload.host, base) : base;
-    const shell = new HostShell(transport, config.commandTimeoutMs);
+    const shell = new HostShell(transport, config.commandTimeoutMs, (c) => metrics.command(payload.host.name, commandLabel(c.argv0), c.seconds, c.error));
     const started = Date.now();
+    const finished = metrics.jobStarted(kind);
+    let outcome: 'succeeded' | 'failed' | 'retried' = 'failed';
     jlog.info({ attempt }, 'job started');
     try {
       const data = await handler.run(payload, { host: payload.host, shell, steps, log: jlog });
@@ -137,13 +153,17 @@ export function createAgent(config: AgentConfig, deps: AgentDeps = {}): Agent {
         ...observed(payload.host),
       } as OperationResult;
       await publish(result);
+      outcome = 'succeeded';
       jlog.info({ ms: Date.now() - started, changed: steps.changed }, 'job succeeded');
       return result;
     } catch (e) {
       const err = toAgentError(e);
       const final = !err.retryable || attempt >= (job.opts.attempts ?? 1);
       jlog.warn({ ms: Date.now() - started, code: err.code, command: err.command, stderr: err.stderr, attempt, final }, err.message);
-      if (!final) throw err;
+      if (!final) {
+        outcome = 'retried';
+        throw err;
+      }
       const result = {
         operationId: payload.operationId,
         requestId: payload.requestId,
@@ -158,6 +178,7 @@ export function createAgent(config: AgentConfig, deps: AgentDeps = {}): Agent {
       await publish(result);
       throw new UnrecoverableError(`${err.code}: ${err.message}`);
     } finally {
+      finished(outcome);
       await lock?.release().catch((e: unknown) => jlog.error({ err: e }, 'failed to release host lock'));
     }
   }
@@ -171,6 +192,7 @@ export function createAgent(config: AgentConfig, deps: AgentDeps = {}): Agent {
   return {
     id: config.agentId,
     transports,
+    metrics,
     async start() {
       if (worker) return;
       workerRedis = new Redis(config.redisUrl, redisOpts);
@@ -194,6 +216,7 @@ export function createAgent(config: AgentConfig, deps: AgentDeps = {}): Agent {
       }
       await results.close();
       await transports.close();
+      if (ownsCredentials) await credentials.close?.();
       await Promise.all([lockRedis, queueRedis, workerRedis].map((r) => r?.quit().catch(() => undefined)));
       log.info('agent stopped');
     },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_QUEUE_PREFIX } from '@netpin/contracts';
+import { loadMasterKeyring, MasterKeyError, type MasterKeyring } from '@netpin/db';
 
 const intFromEnv = (min: number, max: number, dflt: number) =>
   z
@@ -36,7 +37,19 @@ const envSchema = z.object({
   NETPIN_AGENT_CONNECT_TIMEOUT_MS: intFromEnv(100, 120_000, 10_000),
   NETPIN_AGENT_LOCK_TTL_MS: intFromEnv(1_000, 600_000, 30_000),
   NETPIN_AGENT_LOCK_RETRY_MS: intFromEnv(10, 60_000, 100),
+  /** Prometheus /metrics over HTTP; 0 turns it off. */
+  NETPIN_AGENT_METRICS_PORT: intFromEnv(0, 65_535, 9464),
+  NETPIN_AGENT_METRICS_HOST: z
+    .string()
+    .default('127.0.0.1')
+    .refine((s) => /^[A-Za-z0-9.:-]{1,253}$/.test(s), 'must be an IP address or host name to listen on'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Only for "secret:<name>" credentials: where the encrypted SSH secrets are (read-only use). */
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .transform((s) => (s === undefined || s.trim() === '' ? undefined : s))
+    .refine((s) => s === undefined || /^postgres(ql)?:\/\/\S+$/.test(s), 'must be a postgresql:// URL'),
 });
 
 export interface AgentConfig {
@@ -51,7 +64,14 @@ export interface AgentConfig {
   lockTtlMs: number;
   /** Delay before a job whose host is locked by another mutating job is tried again. */
   lockRetryMs: number;
+  /** Port of the Prometheus endpoint (0: none) and the address it listens on. */
+  metricsPort: number;
+  metricsHost: string;
   logLevel: z.output<typeof envSchema>['LOG_LEVEL'];
+  /** PostgreSQL holding the SSH secrets ("secret:" credentials); null when not given. */
+  databaseUrl?: string | null;
+  /** Master keys that open SSH secrets (NETPIN_MASTER_KEY[_FILE], NETPIN_MASTER_KEY_PREVIOUS); null when not given. */
+  masterKeyring?: MasterKeyring | null;
 }
 
 export class ConfigError extends Error {
@@ -74,6 +94,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultAgentId: string): Agen
     throw new ConfigError(variable, message);
   }
   const e = r.data;
+  let masterKeyring: MasterKeyring | null;
+  try {
+    masterKeyring = loadMasterKeyring(env);
+  } catch (err) {
+    if (err instanceof MasterKeyError) throw new ConfigError(err.variable, err.problem);
+    throw err;
+  }
   return {
     redisUrl: e.REDIS_URL,
     queuePrefix: e.NETPIN_QUEUE_PREFIX,
@@ -85,6 +112,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultAgentId: string): Agen
     connectTimeoutMs: e.NETPIN_AGENT_CONNECT_TIMEOUT_MS,
     lockTtlMs: e.NETPIN_AGENT_LOCK_TTL_MS,
     lockRetryMs: e.NETPIN_AGENT_LOCK_RETRY_MS,
+    metricsPort: e.NETPIN_AGENT_METRICS_PORT,
+    metricsHost: e.NETPIN_AGENT_METRICS_HOST,
     logLevel: e.LOG_LEVEL,
+    databaseUrl: e.DATABASE_URL ?? null,
+    masterKeyring,
   };
 }

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { createAgent } from './agent';
 import { ConfigError, loadConfig } from './config';
 import { MissingHandlerError } from './handlers';
+import { startMetricsServer, type MetricsServer } from './metrics-server';
 
 /** Process entry: config from the environment, then consume until SIGINT/SIGTERM. */
 async function main(): Promise<void> {
@@ -26,11 +27,12 @@ async function main(): Promise<void> {
     throw e;
   }
   let stopping = false;
+  let metricsServer: MetricsServer | null = null;
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
     process.stderr.write(`netpin-agent: ${signal}: finishing running jobs\n`);
-    agent.close().then(
+    Promise.all([agent.close(), metricsServer?.close()]).then(
       () => process.exit(0),
       (e: unknown) => {
         process.stderr.write(`netpin-agent: shutdown failed: ${String(e)}\n`);
@@ -41,6 +43,15 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
   await agent.start();
+  if (config.metricsPort > 0) {
+    try {
+      metricsServer = await startMetricsServer(agent.metrics.registry, { host: config.metricsHost, port: config.metricsPort });
+      process.stderr.write(`netpin-agent: metrics at ${metricsServer.url}\n`);
+    } catch (e) {
+      // jobs matter more than their metrics: keep working, and say loudly why there are none
+      process.stderr.write(`netpin-agent: cannot serve metrics on ${config.metricsHost}:${config.metricsPort} (NETPIN_AGENT_METRICS_PORT): ${e instanceof Error ? e.message : String(e)}\n`);
+    }
+  }
 }
 
 main().catch((e: unknown) => {

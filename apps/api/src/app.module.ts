@@ -5,11 +5,11 @@ import { GraphQLModule } from '@nestjs/graphql';
 import type { DbOptions } from '@netpin/db';
 import { randomUUID } from 'node:crypto';
 import { LoggerModule } from 'nestjs-pino';
-import { DomainErrorFilter, toGraphQLError } from './common/error-mapper';
+import { DomainErrorFilter, toGraphQLError, withoutKeyMaterial } from './common/error-mapper';
 import { queryLimits } from './common/depth-limit';
 import { Loaders, type GqlContext } from './common/loaders';
 import type { ApiConfig } from './config';
-import { DbModule } from './db/db.module';
+import { DbModule, REDIS } from './db/db.module';
 import { HealthController } from './health/health.controller';
 import { HostService } from './hosts/host.service';
 import { HostsModule } from './hosts/hosts.module';
@@ -18,14 +18,19 @@ import { VmsModule } from './vms/vms.module';
 import { ConfigModule } from './config.module';
 import { AuthModule } from './auth/auth.module';
 import { ThrottlerModule } from '@nestjs/throttler';
+import type { Redis } from 'ioredis';
+import { RedisThrottlerStorage } from './auth/throttle.storage';
+import { SecretsModule } from './secrets/secrets.module';
 import { DriftModule } from './drift/drift.module';
 import { JobsModule } from './jobs/jobs.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { ResultConsumer } from './jobs/result.consumer';
 import { OperationsModule } from './operations/operations.module';
 import { PlacementModule } from './placement/placement.module';
+import { SriovModule } from './sriov/sriov.module';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export interface AppOptions {
   config: ApiConfig;
@@ -38,7 +43,7 @@ export interface AppOptions {
 
 function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
-  if (original instanceof GraphQLError || original === error) return formatted;
+  if (original instanceof GraphQLError || original === error) return { ...formatted, message: withoutKeyMaterial(formatted.message) };
   const mapped = toGraphQLError(original);
   return { ...formatted, message: mapped.message, extensions: { ...mapped.extensions } };
 }
@@ -53,12 +58,15 @@ export class AppModule {
         LoggerModule.forRoot({
           pinoHttp: {
             level: config.LOG_LEVEL,
-            genReqId: (req: IncomingMessage) => {
+            genReqId: (req: IncomingMessage, res: ServerResponse) => {
               const given = req.headers['x-request-id'];
-              return typeof given === 'string' && /^[A-Za-z0-9_.-]{1,128}$/.test(given) ? given : randomUUID();
+              const id = typeof given === 'string' && /^[A-Za-z0-9_.-]{1,128}$/.test(given) ? given : randomUUID();
+              // echoed so a caller can find its request in operations and agent logs
+              res.setHeader('x-request-id', id);
+              return id;
             },
             redact: ['req.headers.authorization', 'req.headers.cookie'],
-            autoLogging: { ignore: (req: IncomingMessage) => req.url === '/healthz' || req.url === '/readyz' },
+            autoLogging: { ignore: (req: IncomingMessage) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
           },
         }),
         DbModule.forRoot({ databaseUrl: config.DATABASE_URL, redisUrl: config.REDIS_URL, db: opts.db }),
@@ -84,15 +92,25 @@ export class AppModule {
           }),
         }),
         ConfigModule.forRoot(config, { background: opts.background ?? true }),
-        ThrottlerModule.forRoot({ throttlers: [{ name: 'per-minute', ttl: 60_000, limit: config.NETPIN_RATE_LIMIT_PER_MINUTE }] }),
+        // counters in Redis: one budget per token across every API process
+        ThrottlerModule.forRootAsync({
+          inject: [REDIS],
+          useFactory: (redis: Redis) => ({
+            throttlers: [{ name: 'per-minute', ttl: 60_000, limit: config.NETPIN_RATE_LIMIT_PER_MINUTE }],
+            storage: new RedisThrottlerStorage(redis, config.NETPIN_QUEUE_PREFIX),
+          }),
+        }),
         AuthModule,
         JobsModule,
+        MetricsModule,
         PlacementModule,
         OperationsModule,
         HostsModule,
         NetworksModule,
         VmsModule,
         DriftModule,
+        SriovModule,
+        SecretsModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: DomainErrorFilter }, ResultConsumer],

@@ -1,3 +1,4 @@
+import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
@@ -6,6 +7,8 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AppModule, type AppOptions } from './app.module';
 import { securityHeaders } from './common/http-guards';
+import { ApiMetrics } from './metrics/api-metrics';
+import { httpMetrics } from './metrics/http-metrics';
 
 export const REST_PREFIX = 'api/v1';
 
@@ -26,8 +29,10 @@ export async function buildApp(opts: AppOptions & { bufferLogs?: boolean }): Pro
   app.use(securityHeaders);
   const origins = (opts.config.NETPIN_CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
   // same-origin only unless origins are listed (the web UI is served by the API itself)
-  app.enableCors({ origin: origins.length ? origins : false, allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-request-id'] });
-  app.setGlobalPrefix(REST_PREFIX, { exclude: ['healthz', 'readyz'] });
+  app.enableCors({ origin: origins.length ? origins : false, allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-request-id'], exposedHeaders: ['x-request-id'] });
+  app.use(httpMetrics(app.get(ApiMetrics)));
+  // by method: a bare path would register /metrics for every verb (only GET exists)
+  app.setGlobalPrefix(REST_PREFIX, { exclude: ['healthz', 'readyz', { path: 'metrics', method: RequestMethod.GET }] });
   const doc = new DocumentBuilder()
     .setTitle('netpin')
     .setDescription('Control plane for KVM virtual-machine networking. GraphQL at /graphql is the primary API; REST mirrors it.')

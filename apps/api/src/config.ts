@@ -1,3 +1,4 @@
+import { loadMasterKeyring, MasterKeyError } from '@netpin/db';
 import { z } from 'zod';
 
 const bool = z
@@ -16,6 +17,7 @@ export const apiConfigSchema = z.object({
   NETPIN_GRAPHQL_PLAYGROUND: bool.default(true),
   NETPIN_DRIFT_INTERVAL_MS: z.coerce.number({ message: 'must be a number' }).int().min(0, 'must be 0 (off) or a positive number of ms').default(60_000),
   NETPIN_DRIFT_AUTO_REPAIR: bool.default(true),
+  NETPIN_SRIOV_RECONCILE_INTERVAL_MS: z.coerce.number({ message: 'must be a number' }).int().min(0, 'must be 0 (off) or a positive number of ms').default(60_000),
   NETPIN_HOST_RESERVED_CORES_PER_NODE: z.coerce.number({ message: 'must be a number' }).int().min(0).max(64).default(1),
   NETPIN_WEB_DIST: z.string().optional(),
   NETPIN_BOOTSTRAP_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
@@ -23,6 +25,10 @@ export const apiConfigSchema = z.object({
   NETPIN_RATE_LIMIT_PER_MINUTE: z.coerce.number({ message: 'must be a number' }).int().min(1).default(6000),
   NETPIN_GRAPHQL_MAX_DEPTH: z.coerce.number({ message: 'must be a number' }).int().min(2).max(50).default(12),
   NETPIN_BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/, 'must look like 512kb or 1mb').default('1mb'),
+  // master keyring for SSH secrets at rest; the format is checked by loadMasterKeyring below
+  NETPIN_MASTER_KEY: z.string().optional(),
+  NETPIN_MASTER_KEY_FILE: z.string().optional(),
+  NETPIN_MASTER_KEY_PREVIOUS: z.string().optional(),
 });
 export type ApiConfig = z.output<typeof apiConfigSchema>;
 
@@ -36,6 +42,12 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     const name = String(i.path[0] ?? 'environment');
     const value = env[name];
     throw new ConfigError(`invalid configuration: ${name}${value === undefined ? ' (unset)' : ''}: ${i.message}`);
+  }
+  try {
+    loadMasterKeyring(r.data);
+  } catch (e) {
+    if (e instanceof MasterKeyError) throw new ConfigError(`invalid configuration: ${e.message}`);
+    throw e;
   }
   return r.data;
 }

@@ -6,6 +6,7 @@ import { HostPage } from './pages/HostPage';
 import { NetworksPage } from './pages/NetworksPage';
 import { OperationDetailPage, OperationsPage } from './pages/OperationsPage';
 import { SignInPage } from './pages/SignInPage';
+import { SriovPoliciesPage } from './pages/SriovPoliciesPage';
 import { VmsPage } from './pages/VmsPage';
 import { CreateVmPage } from './wizard/CreateVmPage';
 
@@ -14,6 +15,7 @@ const NAV: { label: string; to: string; active: (r: Route) => boolean }[] = [
   { label: 'VMs', to: href('vms'), active: (r) => r.page === 'vms' || r.page === 'vm-new' },
   { label: 'Operations', to: href('operations'), active: (r) => r.page === 'operations' || r.page === 'operation' },
   { label: 'Networks', to: href('networks'), active: (r) => r.page === 'networks' },
+  { label: 'SR-IOV', to: href('sriov-policies'), active: (r) => r.page === 'sriov' },
 ];
 
 function Page({ route, onAuthChange }: { route: Route; onAuthChange: () => void }) {
@@ -34,6 +36,8 @@ function Page({ route, onAuthChange }: { route: Route; onAuthChange: () => void 
       return <OperationDetailPage key={route.id} id={route.id} />;
     case 'networks':
       return <NetworksPage />;
+    case 'sriov':
+      return <SriovPoliciesPage />;
     case 'not-found':
       return (
         <section>

@@ -1,4 +1,7 @@
-import { GqlClient, GqlError } from './gql-client';
+import { NetpinApiError } from './errors';
+import { CreateNetworkDocument, MapNetworkToNicDocument } from './generated/graphql';
+import type { GqlClient } from './gql-client';
+import type { Host } from './netpin-client';
 
 /** A simulated (or real) hypervisor to put into the inventory. */
 export interface FleetHostEntry {
@@ -18,62 +21,38 @@ export const DEMO_NETWORKS = [
   { name: 'direct', kind: 'MACVTAP', macvtapMode: 'bridge' },
 ] as const;
 
-interface HostView {
-  id: string;
-  name: string;
-  state: string;
-  capabilities: { ovs: boolean; iommu: boolean };
-  nics: { name: string; sriovTotalVfs: number; sriovNumVfs: number }[];
-}
-
-const HOST_FIELDS = `id name state capabilities { ovs iommu } nics { name sriovTotalVfs sriovNumVfs }`;
-
 /**
  * Register, discover and wire up a fleet through the public API, as an operator would:
  * register each host with its pinned key, discover it, give every SR-IOV PF `vfsPerPf`
  * VFs, and map the demo networks onto the NICs that can carry them. Idempotent.
+ * Every call is a generated typed document (NetpinClient).
  */
-export async function setupFleet(api: GqlClient, hosts: FleetHostEntry[], opts: { vfsPerPf?: number; log?: (msg: string) => void } = {}): Promise<HostView[]> {
+export async function setupFleet(api: GqlClient, hosts: FleetHostEntry[], opts: { vfsPerPf?: number; log?: (msg: string) => void } = {}): Promise<Host[]> {
   const log = opts.log ?? (() => undefined);
   const vfsPerPf = opts.vfsPerPf ?? 8;
+  const client = api.typed;
   const ids: string[] = [];
   for (const h of hosts) {
     try {
-      const r = await api.request<{ registerHost: { id: string } }>(`mutation ($input: RegisterHostInput!) { registerHost(input: $input) { id } }`, {
-        input: { name: h.name, address: h.address, port: h.port, sshUser: h.user, credentialRef: h.credentialRef, hostKeyFingerprint: h.fingerprint },
-      });
-      ids.push(r.registerHost.id);
+      const host = await client.registerHost({ name: h.name, address: h.address, port: h.port, sshUser: h.user, credentialRef: h.credentialRef, hostKeyFingerprint: h.fingerprint });
+      ids.push(host.id);
     } catch (e) {
-      if (!(e instanceof GqlError && e.code === 'CONFLICT')) throw e;
-      const r = await api.request<{ host: { id: string } }>(`query ($name: String) { host(name: $name) { id } }`, { name: h.name });
-      await api.request(`mutation ($id: ID!, $input: UpdateHostInput!) { updateHost(id: $id, input: $input) { id } }`, {
-        id: r.host.id,
-        input: { address: h.address, port: h.port, hostKeyFingerprint: h.fingerprint },
-      });
-      ids.push(r.host.id);
+      if (!isConflict(e)) throw e;
+      const { id } = await client.getHost({ name: h.name });
+      await client.updateHost(id, { address: h.address, port: h.port, hostKeyFingerprint: h.fingerprint });
+      ids.push(id);
     }
   }
-  const discovered = await Promise.all(
-    ids.map(async (id) => {
-      const { discoverHost } = await api.request<{ discoverHost: { id: string } }>(`mutation ($id: ID!) { discoverHost(id: $id) { id } }`, { id });
-      return api.waitForOperation(discoverHost.id);
-    }),
-  );
+  const discovered = await Promise.all(ids.map(async (id) => api.waitForOperation((await client.discoverHost(id)).id)));
   for (const d of discovered) if (d.state !== 'SUCCEEDED') throw new Error(`discovery failed: ${d.errorCode} ${d.errorMessage}`);
   log(`discovered ${ids.length} host(s)`);
 
-  let views = await hostViews(api, ids);
+  let views = await Promise.all(ids.map((id) => client.getHost({ id })));
   const sriovOps: string[] = [];
   for (const h of views) {
     for (const n of h.nics) {
       const want = Math.min(vfsPerPf, n.sriovTotalVfs);
-      if (n.sriovTotalVfs > 0 && h.capabilities.iommu && n.sriovNumVfs !== want) {
-        const { configureSriov } = await api.request<{ configureSriov: { id: string } }>(
-          `mutation ($id: ID!, $nic: String!, $n: Int!) { configureSriov(id: $id, nic: $nic, numVfs: $n) { id } }`,
-          { id: h.id, nic: n.name, n: want },
-        );
-        sriovOps.push(configureSriov.id);
-      }
+      if (n.sriovTotalVfs > 0 && h.capabilities.iommu && n.sriovNumVfs !== want) sriovOps.push((await client.configureSriov(h.id, n.name, want)).id);
     }
   }
   for (const id of sriovOps) {
@@ -81,15 +60,11 @@ export async function setupFleet(api: GqlClient, hosts: FleetHostEntry[], opts: 
     if (op.state !== 'SUCCEEDED') throw new Error(`configureSriov failed: ${op.errorCode} ${op.errorMessage}`);
   }
   await api.waitIdle();
-  views = await hostViews(api, ids);
+  views = await Promise.all(ids.map((id) => client.getHost({ id })));
   log(`configured SR-IOV on ${sriovOps.length} PF(s)`);
 
   for (const n of DEMO_NETWORKS) {
-    try {
-      await api.request(`mutation ($input: CreateNetworkInput!) { createNetwork(input: $input) { id } }`, { input: n });
-    } catch (e) {
-      if (!(e instanceof GqlError && e.code === 'CONFLICT')) throw e;
-    }
+    await client.request(CreateNetworkDocument, { input: n }).catch(ignoreConflict);
   }
   for (const h of views) {
     const plain = h.nics.find((n) => n.sriovTotalVfs === 0) ?? h.nics[0];
@@ -100,17 +75,18 @@ export async function setupFleet(api: GqlClient, hosts: FleetHostEntry[], opts: 
       if (h.capabilities.ovs) maps.push(['tenant-ovs', plain.name]);
     }
     for (const [network, nic] of maps) {
-      try {
-        await api.request(`mutation ($input: MapNetworkToNicInput!) { mapNetworkToNic(input: $input) { id } }`, { input: { network, host: h.name, nic } });
-      } catch (e) {
-        if (!(e instanceof GqlError && e.code === 'CONFLICT')) throw e;
-      }
+      await client.request(MapNetworkToNicDocument, { input: { network, host: h.name, nic } }).catch(ignoreConflict);
     }
   }
   log('networks mapped');
   return views;
 }
 
-async function hostViews(api: GqlClient, ids: string[]): Promise<HostView[]> {
-  return Promise.all(ids.map(async (id) => (await api.request<{ host: HostView }>(`query ($id: ID) { host(id: $id) { ${HOST_FIELDS} } }`, { id })).host));
+function isConflict(e: unknown): boolean {
+  return e instanceof NetpinApiError && e.code === 'CONFLICT';
+}
+
+function ignoreConflict(e: unknown): undefined {
+  if (!isConflict(e)) throw e;
+  return undefined;
 }

@@ -1,4 +1,11 @@
-/** A minimal GraphQL-over-HTTP client for scripts (demo fleet, benches, tests). */
+import { NetpinApiError } from './errors';
+import { NetpinClient } from './netpin-client';
+
+/**
+ * The untyped request API of scripts (demo fleet, benches, tests), kept for the many
+ * raw-query call sites; transport and error mapping are NetpinClient's. New code should use
+ * NetpinClient (or `typed` here) and the generated documents.
+ */
 export class GqlError extends Error {
   constructor(
     message: string,
@@ -10,28 +17,23 @@ export class GqlError extends Error {
 }
 
 export class GqlClient {
+  /** The typed client on the same URL and token. */
+  readonly typed: NetpinClient;
+
   constructor(
     readonly url: string,
     /** Bearer token; defaults to NETPIN_TOKEN from the environment. */
-    private readonly token: string | undefined = process.env.NETPIN_TOKEN,
-  ) {}
+    token: string | undefined = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env.NETPIN_TOKEN,
+  ) {
+    this.typed = new NetpinClient({ url, token });
+  }
 
   async request<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-    const res = await fetch(`${this.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(this.token ? { authorization: `Bearer ${this.token}` } : {}) },
-      body: JSON.stringify({ query, variables }),
-    });
-    const text = await res.text();
-    let body: { data?: T; errors?: { message: string; extensions?: { code?: string } }[]; code?: string; message?: string };
     try {
-      body = JSON.parse(text) as typeof body;
-    } catch {
-      throw new GqlError(`HTTP ${res.status}: ${text.slice(0, 200)}`, `HTTP_${res.status}`, []);
+      return await this.typed.request<T, Record<string, unknown>>(query, variables);
+    } catch (e) {
+      throw e instanceof NetpinApiError ? new GqlError(e.message, e.code, [...e.errors]) : e;
     }
-    if (!body.errors && !body.data) throw new GqlError(body.message ?? `HTTP ${res.status}`, body.code ?? `HTTP_${res.status}`, []);
-    if (body.errors?.length) throw new GqlError(body.errors[0].message, body.errors[0].extensions?.code, body.errors);
-    return body.data as T;
   }
 
   /** Poll an operation until it (and, with `children`, every operation it spawned) finished. */

@@ -8,6 +8,7 @@ export const DOMAIN_ERROR_CODES = [
   'BAD_USER_INPUT',
   'NOT_FOUND',
   'CONFLICT',
+  'FAILED_PRECONDITION',
   'UNAUTHENTICATED',
   'FORBIDDEN',
   'PLACEMENT_REJECTED',
@@ -56,6 +57,13 @@ export class NotFoundError extends DomainError {
 export class ConflictError extends DomainError {
   constructor(message: string, details: Record<string, unknown> = {}) {
     super('CONFLICT', message, details);
+  }
+}
+
+/** The request is fine but the installation is not ready for it (e.g. no master key configured). */
+export class FailedPreconditionError extends DomainError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('FAILED_PRECONDITION', message, details);
   }
 }
 

@@ -5,3 +5,5 @@ export * from './inventory';
 export * from './host-facts';
 export * from './placement';
 export * from './jobs';
+export * from './sriov';
+export * from './secrets';

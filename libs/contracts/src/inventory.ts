@@ -5,12 +5,16 @@ import { hostKeyFingerprintSchema, ifNameSchema, portSchema, resourceNameSchema,
 /** Reference to an SSH credential the agent resolves itself: never key material. */
 export const credentialRefSchema = z
   .string()
-  .regex(/^(file:[A-Za-z0-9_./-]{1,255}|secret:[A-Za-z0-9_-]{1,128})$/, 'credentialRef must be "file:<path>" or "secret:<id>"')
+  .regex(/^(file:[A-Za-z0-9_./-]{1,255}|secret:[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)$/, 'credentialRef must be "file:<path>" or "secret:<name>" (an SSH secret stored with createSshSecret)')
   .refine((s) => !s.includes('..'), 'credentialRef must not contain ".."')
   .refine((s) => !/BEGIN [A-Z ]*PRIVATE KEY/.test(s), 'credentialRef must reference a key, not contain one');
 
+/** Host label keys and values (also what SR-IOV policies select hosts by). */
+export const labelKeySchema = z.string().regex(/^[a-z0-9][a-z0-9._/-]{0,62}$/, 'label keys are lower-case identifiers');
+export const labelValueSchema = z.string().max(63, 'label values are at most 63 characters');
+
 const labelsSchema = z
-  .record(z.string().regex(/^[a-z0-9][a-z0-9._/-]{0,62}$/, 'label keys are lower-case identifiers'), z.string().max(63, 'label values are at most 63 characters'))
+  .record(labelKeySchema, labelValueSchema)
   .refine((r) => Object.keys(r).length <= 32, 'at most 32 labels');
 
 export const registerHostInputSchema = z.object({

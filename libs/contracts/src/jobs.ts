@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { hostFactsSchema } from './host-facts';
 import { credentialRefSchema } from './inventory';
+import { vfDefaultsSchema } from './sriov';
 import { domainNameSchema, hostKeyFingerprintSchema, ifNameSchema, macAddressSchema, portSchema, sshAddressSchema, sshUserSchema, vlanIdSchema } from './values';
 
 /**
@@ -120,7 +121,23 @@ export type VmDesiredState = z.output<typeof vmDesiredStateSchema>;
 export const discoverPayloadSchema = z.object({ ...jobCommon });
 export type DiscoverPayload = z.output<typeof discoverPayloadSchema>;
 
-export const configureSriovPayloadSchema = z.object({ ...jobCommon, pf: ifNameSchema, numVfs: uint.max(256) });
+export const configureSriovPayloadSchema = z.object({
+  ...jobCommon,
+  pf: ifNameSchema,
+  numVfs: uint.max(256),
+  /**
+   * SR-IOV policies: attributes every free VF of the PF gets (`ip link set PF vf N ...`).
+   * Absent: the VF count alone is set (configureSriov by hand).
+   */
+  vfDefaults: vfDefaultsSchema.optional(),
+  /** VF indexes netpin has allocated to VMs: their attributes are the VMs' business. */
+  keepVfs: z.array(uint.max(255)).max(256).optional(),
+  /**
+   * Refuse to change the VF count while any VF carries a MAC address (a VM's, set by
+   * vm.apply): the host's own view, so a VF allocated after the API decided is never destroyed.
+   */
+  refuseIfVfsInUse: z.boolean().optional(),
+});
 export type ConfigureSriovPayload = z.output<typeof configureSriovPayloadSchema>;
 
 export const vmApplyPayloadSchema = z.object({ ...jobCommon, ...vmDesiredStateSchema.shape });
@@ -212,7 +229,14 @@ export const stateDiffEntrySchema = z.object({
 });
 export type StateDiffEntry = z.output<typeof stateDiffEntrySchema>;
 
-export const configureSriovResultDataSchema = z.object({ pf: ifNameSchema, numVfs: uint, previousNumVfs: uint });
+export const configureSriovResultDataSchema = z.object({
+  pf: ifNameSchema,
+  numVfs: uint,
+  previousNumVfs: uint,
+  /** With vfDefaults: VFs whose attributes were changed, and free VFs left alone because they carry a MAC. */
+  configuredVfs: z.array(uint).optional(),
+  skippedInUse: z.array(uint).optional(),
+});
 export const vmApplyResultDataSchema = z.object({ vmName: domainNameSchema, changed: z.array(z.string()), running: z.boolean() });
 export const vmVerifyResultDataSchema = z.object({ vmName: domainNameSchema, inSync: z.boolean(), diff: z.array(stateDiffEntrySchema) });
 export const vmTeardownResultDataSchema = z.object({ vmName: domainNameSchema, changed: z.array(z.string()) });

@@ -12,3 +12,7 @@ export * from './repositories/provisioning.repository';
 export * from './repositories/drift.repository';
 export * from './repositories/auth.repository';
 export * from './repositories/snapshot-cache';
+export * from './secrets/master-key';
+export * from './secrets/secret-box';
+export * from './secrets/ssh-secret.repository';
+export * from './repositories/sriov-policy.repository';

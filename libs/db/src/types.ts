@@ -81,6 +81,9 @@ export interface NicRecord {
   name: string;
   pciAddress: string;
   driver: string | null;
+  /** PCI vendor and device id ("8086", "10fb"); null until discovery read them. */
+  vendorId: string | null;
+  deviceId: string | null;
   numaNode: number | null;
   speedMbps: number | null;
   linkState: string;

@@ -44,6 +44,10 @@ describe('ip and ethtool', () => {
       state: 'auto',
     });
     expect(shellQuote(c.argv)).toBe('ip link set ens1f0 vf 3 mac 52:54:00:aa:bb:01 vlan 100 qos 2 spoofchk on trust off max_tx_rate 1000 min_tx_rate 0 state auto');
+    // an SR-IOV policy's defaults for a free VF: no MAC or VLAN, only the attributes
+    expect(b.ipLinkSetVf(pf, 7, { spoofChk: false, trust: true, maxTxRateMbps: 2500, state: 'disable' }).argv).toEqual([
+      'ip', 'link', 'set', 'ens1f0', 'vf', '7', 'spoofchk', 'off', 'trust', 'on', 'max_tx_rate', '2500', 'state', 'disable',
+    ]);
     expect(() => b.ipLinkSetVf(pf, 3, {})).toThrow(/nothing to set/);
     expect(() => b.ipLinkSetVf(pf, 3, { qos: 1 })).toThrow(/vlan/);
   });

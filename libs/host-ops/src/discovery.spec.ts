@@ -117,6 +117,17 @@ describe('discovery', () => {
     expect(facts.nics[4]).toMatchObject({ name: 'ens2f0v0', vfOf: { pf: 'ens2f0np0', index: 0 }, sriov: null });
   });
 
+  it('reads PCI vendor and device ids from sysfs, falling back to uevent PCI_ID', () => {
+    expect(facts.nics.map((n) => [n.name, n.vendorId, n.deviceId])).toEqual([
+      ['eno1', '14e4', '165f'],
+      ['ens1f0', '8086', '1572'],
+      ['ens1f1', '8086', '1572'],
+      ['ens2f0np0', '15b3', '1017'],
+      // the fixture has no vendor/device files for the VF netdev: its uevent says 15B3:1018
+      ['ens2f0v0', '15b3', '1018'],
+    ]);
+  });
+
   it('reports capabilities', () => {
     expect(facts.capabilities).toEqual({
       virtExtension: 'vmx',

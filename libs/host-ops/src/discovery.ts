@@ -5,7 +5,7 @@ import { HostOutputParseError } from './errors';
 import { HUGEPAGE_SIZES_KIB, hostPaths } from './paths';
 import { cpuList, parseCpuFlags, parseLscpu, parseNodeMeminfo, siblingsFromLscpu, type LscpuRow } from './parsers/cpu';
 import { parseEthtoolChannels } from './parsers/ethtool';
-import { cmdlineEnablesIommu, parseCpuMaskFile, parseExistingPaths, parseGrepFiles, parsePciLinkTarget, parseReadlinks, parseUevent } from './parsers/files';
+import { cmdlineEnablesIommu, parseCpuMaskFile, parseExistingPaths, parseGrepFiles, parsePciIdFile, parsePciLinkTarget, parseReadlinks, parseUevent } from './parsers/files';
 import { nicQueueIrqs, parseProcInterrupts, type ProcInterrupts } from './parsers/interrupts';
 import { parseIpLinkShow, type IpLink } from './parsers/ip-link';
 import { parseIntFile, parseUintFile, splitLines } from './parsers/lines';
@@ -113,6 +113,8 @@ function sysfsPaths(r1: Round1): string[] {
       hostPaths.netDeviceFile(name, 'numa_node'),
       hostPaths.netDeviceFile(name, 'sriov_totalvfs'),
       hostPaths.netDeviceFile(name, 'sriov_numvfs'),
+      hostPaths.netDeviceFile(name, 'vendor'),
+      hostPaths.netDeviceFile(name, 'device'),
       hostPaths.netSpeed(name),
     );
   }
@@ -130,6 +132,8 @@ function sysfsFiles(out: DiscoveryOutputs, r1: Round1): Map<string, string> {
 interface NicDevice extends Candidate {
   pci: PciAddress;
   driver: string | null;
+  /** uevent PCI_ID ("8086:1572"), the fallback when device/vendor or device/device is unreadable. */
+  pciId: string | null;
 }
 
 /** Candidates that are PCI devices (their device/uevent names a PCI slot). */
@@ -143,7 +147,7 @@ function nicDevices(r1: Round1, files: Map<string, string>): NicDevice[] {
     if (slot === undefined) continue;
     const pci = pciAddressSchema.safeParse(slot);
     if (!pci.success) throw new HostOutputParseError('uevent', 'PCI_SLOT_NAME is not a PCI address', slot);
-    out.push({ ...c, pci: pci.data, driver: ev.get('DRIVER') ?? null });
+    out.push({ ...c, pci: pci.data, driver: ev.get('DRIVER') ?? null, pciId: ev.get('PCI_ID') ?? null });
   }
   return out;
 }
@@ -206,11 +210,14 @@ export function assembleFacts(out: DiscoveryOutputs): HostFacts {
       const mask = irqFiles.get(hostPaths.rpsCpus(nic.name, q));
       if (mask !== undefined) rps.push({ queue: q, cpus: parseCpuMaskFile('rps_cpus', mask) });
     }
+    const ids = pciIds(nic, file('vendor'), file('device'));
     const vfs: VfFacts[] = nic.link.vfs.map((vf) => ({ ...vf, pciAddress: vfPci.get(nic.name)?.get(vf.index) ?? null }));
     return {
       name: nic.name,
       pciAddress: nic.pci,
       driver: nic.driver,
+      vendorId: ids.vendorId,
+      deviceId: ids.deviceId,
       mac: macOf(nic),
       mtu: nic.link.mtu,
       operState: nic.link.state,
@@ -270,6 +277,15 @@ function nodeFacts(id: number, r1: Round1, files: Map<string, string>): NumaNode
     memTotalKiB: mem.memTotalKiB,
     memFreeKiB: mem.memFreeKiB,
     hugepages,
+  };
+}
+
+/** Vendor and device id from sysfs, else from uevent PCI_ID ("8086:1572"), else null. */
+function pciIds(nic: NicDevice, vendor: string | undefined, device: string | undefined): { vendorId: string | null; deviceId: string | null } {
+  const fromUevent = nic.pciId !== null && /^[0-9A-Fa-f]{4}:[0-9A-Fa-f]{4}$/.test(nic.pciId) ? nic.pciId.toLowerCase().split(':') : null;
+  return {
+    vendorId: vendor !== undefined ? parsePciIdFile('vendor', vendor) : (fromUevent?.[0] ?? null),
+    deviceId: device !== undefined ? parsePciIdFile('device', device) : (fromUevent?.[1] ?? null),
   };
 }
 

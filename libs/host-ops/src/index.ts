@@ -16,7 +16,7 @@ export { HostOutputParseError, HostCommandArgumentError } from './errors';
 export { hostPaths, HUGEPAGE_SIZES_KIB } from './paths';
 export * from './builders';
 export { parseLscpu, siblingsFromLscpu, parseSysfsCpuTopology, parseNodeMeminfo, parseCpuFlags, type LscpuRow, type SysfsCpuTopology, type NodeMeminfo, type CpuVirtFlags } from './parsers/cpu';
-export { parseGrepFiles, parseReadlinks, parsePciLinkTarget, parseUevent, parseExistingPaths, cmdlineEnablesIommu, parseCpuMaskFile } from './parsers/files';
+export { parseGrepFiles, parseReadlinks, parsePciLinkTarget, parseUevent, parseExistingPaths, cmdlineEnablesIommu, parseCpuMaskFile, parsePciIdFile } from './parsers/files';
 export { parseUintFile, parseIntFile } from './parsers/lines';
 export { parseIpLinkShow, type IpLink, type IpLinkVf } from './parsers/ip-link';
 export { parseProcInterrupts, nicQueueIrqs, type ProcInterrupts, type IrqLine, type QueueIrq } from './parsers/interrupts';

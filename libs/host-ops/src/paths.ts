@@ -12,7 +12,7 @@ export const hostPaths = {
     `/sys/devices/system/node/node${uintArg('node', node)}/hugepages/hugepages-${uintArg('sizeKiB', sizeKiB)}kB/${file}`,
   cpuTopology: (cpu: number, file: 'core_id' | 'physical_package_id' | 'thread_siblings_list') =>
     `/sys/devices/system/cpu/cpu${uintArg('cpu', cpu)}/topology/${file}`,
-  netDeviceFile: (ifName: IfName, file: 'uevent' | 'numa_node' | 'sriov_totalvfs' | 'sriov_numvfs') =>
+  netDeviceFile: (ifName: IfName, file: 'uevent' | 'numa_node' | 'sriov_totalvfs' | 'sriov_numvfs' | 'vendor' | 'device') =>
     `/sys/class/net/${ifName}/device/${file}`,
   netSpeed: (ifName: IfName) => `/sys/class/net/${ifName}/speed`,
   sriovNumVfs: (ifName: IfName) => `/sys/class/net/${ifName}/device/sriov_numvfs`,

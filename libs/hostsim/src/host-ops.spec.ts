@@ -54,6 +54,8 @@ describe.each(PROFILE_NAMES.map((p) => [p]))('host-ops discovery of %s', (profil
         const got = facts.nics.find((n) => n.name === nic.name);
         expect(got).toMatchObject({ pciAddress: nic.pciAddress, driver: nic.driver, numaNode: nic.numaNode < 0 ? null : nic.numaNode, speedMbps: nic.speedMbps });
         expect(got?.sriov?.totalVfs ?? 0).toBe(nic.sriovTotalVfs);
+        // sysfs device/vendor and device/device, per the profile's PCI id
+        expect([got?.vendorId, got?.deviceId]).toEqual(nic.pciId.split(':'));
         // Queue vectors carry a queue number; e1000e's link vector does not.
         expect(got?.irqs.map((i) => i.name)).toEqual(irqNamesFor(nic).filter((n) => n !== nic.name));
       }

@@ -8,3 +8,19 @@ export { buildPlan, generatedMac } from './plan';
 export { WEIGHERS } from './weighers';
 export { fleet, vm, buildHost, FleetBuilder, type HostSpec, type NicSpec, type NetworkSpec } from './testing/fleet-builder';
 export { planOf, reasonsOf } from './testing/results';
+export {
+  resolveSriovPolicies,
+  decidePf,
+  globMatch,
+  policyMatchesHost,
+  policyMatchesPf,
+  comparePolicies,
+  vfMatchesDefaults,
+  SRIOV_ACTIONS,
+  type SriovAction,
+  type SriovDecision,
+  type SriovDesired,
+  type SriovHostView,
+  type SriovPfView,
+  type SriovVfView,
+} from './sriov-policy';

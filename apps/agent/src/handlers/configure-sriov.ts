@@ -1,7 +1,8 @@
-import { hostPaths, parseUintFile, readFile, setSriovNumVfs } from '@netpin/host-ops';
-import type { IfName } from '@netpin/contracts';
+import { hostPaths, ipLinkSetVf, parseUintFile, readFile, setSriovNumVfs } from '@netpin/host-ops';
+import type { IfName, VfDefaults } from '@netpin/contracts';
 import { AgentError } from '../errors';
 import type { HostShell } from '../host-shell';
+import { readVfs, type VfActual } from './host-state';
 import type { JobHandler } from './types';
 
 async function readNumVfs(shell: HostShell, pf: IfName): Promise<{ num: number; total: number }> {
@@ -10,19 +11,44 @@ async function readNumVfs(shell: HostShell, pf: IfName): Promise<{ num: number; 
   return { num, total };
 }
 
+const ZERO_MAC = '00:00:00:00:00:00';
+
+/** A VF carrying a MAC is in use: vm.apply sets the guest's MAC, teardown puts back zero. */
+function inUse(vf: VfActual): boolean {
+  return vf.mac.toLowerCase() !== ZERO_MAC;
+}
+
+/** Drivers that do not report spoofchk/trust/link state (null) are not compared on those. */
+function matches(vf: VfActual, d: VfDefaults): boolean {
+  return (
+    (vf.spoofChk === null || vf.spoofChk === d.spoofchk) &&
+    (vf.trust === null || vf.trust === d.trust) &&
+    (vf.linkState === null || vf.linkState === d.linkState) &&
+    vf.maxTxRateMbps === d.maxTxRateMbps
+  );
+}
+
 /**
  * The kernel refuses a new non-zero sriov_numvfs while VFs exist (EBUSY), so a change
  * between two non-zero counts goes through 0. Idempotent: the same count is a no-op.
+ * With vfDefaults (an SR-IOV policy), every free VF then gets the policy's attributes; VFs
+ * the API says are allocated, and VFs carrying a MAC, are left alone.
  */
 export const configureSriovHandler: JobHandler<'host.configureSriov'> = {
   mutating: true,
-  stepCount: () => 3,
+  stepCount: (p) => (p.vfDefaults ? 5 : 3),
   async run(p, { shell, steps }) {
     let before = { num: 0, total: 0 };
     await steps.run('read sriov_numvfs', async () => {
       before = await readNumVfs(shell, p.pf);
       if (p.numVfs > before.total) {
         throw new AgentError('COMMAND_FAILED', `${p.pf} supports at most ${before.total} VFs, ${p.numVfs} requested`);
+      }
+      if (p.refuseIfVfsInUse === true && before.num !== p.numVfs && before.num > 0) {
+        const busy = [...((await readVfs(shell, [p.pf])).get(p.pf)?.values() ?? [])].filter(inUse).map((v) => v.index);
+        if (busy.length > 0) {
+          throw new AgentError('COMMAND_FAILED', `${p.pf}: VF(s) ${busy.join(', ')} carry a MAC address (in use); refusing to change sriov_numvfs from ${before.num} to ${p.numVfs}`);
+        }
       }
       return 'unchanged';
     });
@@ -38,6 +64,37 @@ export const configureSriovHandler: JobHandler<'host.configureSriov'> = {
       if (after.num !== p.numVfs) throw new AgentError('VERIFY_MISMATCH', `${p.pf}: sriov_numvfs is ${after.num} after writing ${p.numVfs}`);
       return 'unchanged';
     });
-    return { pf: p.pf, numVfs: p.numVfs, previousNumVfs: before.num };
+    const defaults = p.vfDefaults;
+    if (!defaults) return { pf: p.pf, numVfs: p.numVfs, previousNumVfs: before.num };
+
+    const keep = new Set(p.keepVfs ?? []);
+    const configured: number[] = [];
+    const skippedInUse: number[] = [];
+    await steps.run('set VF attributes', async () => {
+      const vfs = (await readVfs(shell, [p.pf])).get(p.pf) ?? new Map<number, VfActual>();
+      for (const vf of [...vfs.values()].sort((a, b) => a.index - b.index)) {
+        if (vf.index >= p.numVfs || keep.has(vf.index)) continue;
+        if (inUse(vf)) {
+          skippedInUse.push(vf.index);
+          continue;
+        }
+        if (matches(vf, defaults)) continue;
+        await shell.run(
+          ipLinkSetVf(p.pf, vf.index, { spoofChk: defaults.spoofchk, trust: defaults.trust, maxTxRateMbps: defaults.maxTxRateMbps, state: defaults.linkState }),
+        );
+        configured.push(vf.index);
+      }
+      return configured.length > 0 ? 'changed' : 'unchanged';
+    });
+    await steps.run('read back VF attributes', async () => {
+      const vfs = (await readVfs(shell, [p.pf])).get(p.pf) ?? new Map<number, VfActual>();
+      const wrong = configured.filter((i) => {
+        const vf = vfs.get(i);
+        return !vf || !matches(vf, defaults);
+      });
+      if (wrong.length > 0) throw new AgentError('VERIFY_MISMATCH', `${p.pf}: VF(s) ${wrong.join(', ')} differ from the requested attributes after ip link set`);
+      return 'unchanged';
+    });
+    return { pf: p.pf, numVfs: p.numVfs, previousNumVfs: before.num, configuredVfs: configured, skippedInUse };
   },
 };

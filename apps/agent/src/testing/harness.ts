@@ -53,6 +53,8 @@ export class Harness {
       connectTimeoutMs: 3000,
       lockTtlMs: 5000,
       lockRetryMs: 50,
+      metricsPort: 0,
+      metricsHost: '127.0.0.1',
       logLevel: 'silent',
       ...overrides,
     };

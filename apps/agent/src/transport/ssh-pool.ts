@@ -1,5 +1,6 @@
 import type { HostTarget } from '@netpin/contracts';
 import type { CredentialResolver } from '../credentials';
+import type { AgentError } from '../errors';
 import { SshHostConnection } from './ssh-transport';
 import type { HostTransport } from './transport';
 
@@ -22,7 +23,13 @@ export class SshPool implements TransportProvider {
 
   constructor(
     private readonly credentials: CredentialResolver,
-    private readonly opts: { connectTimeoutMs: number; keepaliveIntervalMs?: number; maxChannels?: number },
+    private readonly opts: {
+      connectTimeoutMs: number;
+      keepaliveIntervalMs?: number;
+      maxChannels?: number;
+      /** Every handshake's outcome (metrics). */
+      onConnect?: (host: HostTarget, error: AgentError | null) => void;
+    },
   ) {}
 
   get size(): number {
@@ -39,6 +46,7 @@ export class SshPool implements TransportProvider {
       connectTimeoutMs: this.opts.connectTimeoutMs,
       keepaliveIntervalMs: this.opts.keepaliveIntervalMs,
       maxChannels: this.opts.maxChannels,
+      onConnect: this.opts.onConnect ? (error) => this.opts.onConnect?.(host, error) : undefined,
     });
     this.conns.set(host.id, { identity: id, conn });
     return conn;

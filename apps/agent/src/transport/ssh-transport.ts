@@ -13,6 +13,8 @@ export interface SshConnectionOptions {
   maxChannels?: number;
   /** Called once when a trust-on-first-use host shows its key, so the caller can pin it. */
   onHostKeyLearned?: (fingerprint: string) => void;
+  /** Called when a handshake ends: null when the connection is up, else why it failed (metrics). */
+  onConnect?: (error: AgentError | null) => void;
 }
 
 interface Pending {
@@ -73,9 +75,20 @@ export class SshHostConnection implements HostTransport {
   async connection(): Promise<Client> {
     if (this.closed) throw new AgentError('SSH_UNREACHABLE', `connection to ${this.host.name} is closed`);
     if (this.client) return this.client;
-    this.connecting ??= this.connect().finally(() => {
-      this.connecting = null;
-    });
+    this.connecting ??= this.connect()
+      .then(
+        (c) => {
+          this.opts.onConnect?.(null);
+          return c;
+        },
+        (e: unknown) => {
+          this.opts.onConnect?.(e instanceof AgentError ? e : new AgentError('SSH_UNREACHABLE', String(e)));
+          throw e;
+        },
+      )
+      .finally(() => {
+        this.connecting = null;
+      });
     return this.connecting;
   }
 

@@ -6,10 +6,15 @@ import { mapError } from '../common/error-mapper';
 import { requestOf } from './auth.guard';
 
 const SECRET_KEY = /token|secret|password|passphrase|privatekey|private_key|authorization/i;
+/** Key material under any field name (a private key pasted into the wrong field is still a key). */
+const SECRET_VALUE = /PRIVATE KEY|PuTTY-User-Key-File|BEGIN OPENSSH/;
 
 /** A bounded copy of an input with anything secret-looking removed. */
 export function summarise(v: unknown, depth = 0): unknown {
-  if (typeof v === 'string') return v.length > 200 ? `${v.slice(0, 200)}…(${v.length} chars)` : v;
+  if (typeof v === 'string') {
+    if (SECRET_VALUE.test(v)) return '[redacted]';
+    return v.length > 200 ? `${v.slice(0, 200)}…(${v.length} chars)` : v;
+  }
   if (v === null || typeof v !== 'object') return v;
   if (depth >= 4) return '[…]';
   if (Array.isArray(v)) return v.slice(0, 20).map((x) => summarise(x, depth + 1));

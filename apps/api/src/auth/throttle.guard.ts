@@ -8,7 +8,8 @@ type Req = { headers?: Record<string, string | string[] | undefined>; ip?: strin
 /**
  * @nestjs/throttler per caller: the bearer token (hashed) when there is one, else the client
  * address; REST and GraphQL alike (GraphQL answers RATE_LIMITED through the error mapper).
- * Health probes and subscription messages (no HTTP response to put headers on) are exempt.
+ * Health probes, Prometheus scrapes and subscription messages (no HTTP response to put
+ * headers on) are exempt.
  */
 @Injectable()
 export class TokenThrottlerGuard extends ThrottlerGuard {
@@ -24,7 +25,7 @@ export class TokenThrottlerGuard extends ThrottlerGuard {
     const { req } = this.getRequestResponse(context);
     const r = req as Req;
     if (!r.res || typeof (r.res as { setHeader?: unknown }).setHeader !== 'function') return true;
-    return r.url === '/healthz' || r.url === '/readyz';
+    return r.url === '/healthz' || r.url === '/readyz' || r.url === '/metrics';
   }
 
   /** One budget per caller across every route and resolver (the default is per route). */

@@ -26,4 +26,13 @@ describe('audit input summaries', () => {
     expect((s.nested as Record<string, unknown>).privateKey).toBe('[redacted]');
     expect(String((s.nested as Record<string, unknown>).note)).toMatch(/500 chars/);
   });
+  it('redact key material under any field name, in GraphQL args and REST bodies alike', () => {
+    const pem = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAAB\n-----END OPENSSH PRIVATE KEY-----\n';
+    const gql = JSON.stringify(summarise({ input: { name: 'rack-1', privateKey: pem, note: pem } }));
+    const rest = JSON.stringify(summarise({ params: {}, body: { name: 'rack-1', key: pem } }));
+    for (const s of [gql, rest]) {
+      expect(s).toContain('rack-1');
+      expect(s).not.toMatch(/PRIVATE KEY|b3BlbnNzaC1rZXkt/);
+    }
+  });
 });

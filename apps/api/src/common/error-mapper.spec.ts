@@ -1,13 +1,15 @@
-import { BadRequestException } from '@nestjs/common';
-import { BadUserInputError, ConflictError, DomainError, NotFoundError } from '@netpin/contracts';
+import { BadRequestException, HttpException } from '@nestjs/common';
+import { BadUserInputError, ConflictError, DomainError, FailedPreconditionError, NotFoundError } from '@netpin/contracts';
 import { describe, expect, it } from 'vitest';
-import { mapError, toGraphQLError } from './error-mapper';
+import { mapError, toGraphQLError, withoutKeyMaterial } from './error-mapper';
 
 describe('the one error mapper', () => {
   it('gives each domain error its HTTP status and GraphQL code, with the field', () => {
     expect(mapError(BadUserInputError.of('port', 'too big'))).toMatchObject({ status: 400, code: 'BAD_USER_INPUT', details: { field: 'port' } });
     expect(mapError(new NotFoundError('host', 'x')).status).toBe(404);
     expect(mapError(new ConflictError('dup')).status).toBe(409);
+    expect(mapError(new FailedPreconditionError('no master key'))).toMatchObject({ status: 409, code: 'FAILED_PRECONDITION' });
+    expect(mapError(new HttpException('taken', 409)).code).toBe('CONFLICT');
     expect(mapError(new DomainError('PLACEMENT_REJECTED', 'no')).status).toBe(422);
     expect(toGraphQLError(BadUserInputError.of('vlan', 'bad')).extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'vlan' });
   });
@@ -16,5 +18,13 @@ describe('the one error mapper', () => {
     expect(mapError(Object.assign(new Error('too large'), { status: 413 })).status).toBe(413);
     const hidden = mapError(new Error('secret detail from the database'));
     expect(hidden).toEqual({ status: 500, code: 'INTERNAL_SERVER_ERROR', message: 'internal error', details: {} });
+  });
+  it('never echoes key material quoted by an error text', () => {
+    const quoted = 'Variable "$input" got invalid value { name: "k", privateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Bl" }; Field "x" is not defined by type "CreateSshSecretInput".';
+    const m = withoutKeyMaterial(quoted);
+    expect(m).not.toMatch(/PRIVATE KEY|b3Bl/);
+    expect(m).toContain('Field "x" is not defined');
+    expect(mapError(Object.assign(new Error('Unexpected token, "-----BEGIN OPENSSH PRIVATE KEY" is not valid JSON'), { status: 400 })).message).not.toContain('PRIVATE KEY');
+    expect(withoutKeyMaterial('port: too big')).toBe('port: too big');
   });
 });

@@ -10,6 +10,8 @@ const HTTP_STATUS: Record<DomainErrorCode, number> = {
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
+  // before CONFLICT: a bare HTTP 409 maps back to CONFLICT (the later entry wins below)
+  FAILED_PRECONDITION: 409,
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
   PLACEMENT_REJECTED: 422,
@@ -27,7 +29,25 @@ export interface MappedError {
   details: Record<string, unknown>;
 }
 
+const KEY_MATERIAL = /PRIVATE KEY|BEGIN OPENSSH|PuTTY-User-Key-File/;
+
+/**
+ * Error texts that quote the request (GraphQL variable coercion prints the invalid value,
+ * JSON parse errors a snippet) must not echo a private key back: keep only the part of
+ * the message that does not quote it.
+ */
+export function withoutKeyMaterial(message: string): string {
+  if (!KEY_MATERIAL.test(message)) return message;
+  const tail = message.split('; ').pop() ?? '';
+  return `the request was refused (its text is withheld because it quoted key material)${tail && !KEY_MATERIAL.test(tail) ? `: ${tail}` : ''}`;
+}
+
 export function mapError(error: unknown): MappedError {
+  const m = mapErrorUnredacted(error);
+  return { ...m, message: withoutKeyMaterial(m.message) };
+}
+
+function mapErrorUnredacted(error: unknown): MappedError {
   if (error instanceof DomainError) {
     return { status: HTTP_STATUS[error.code], code: error.code, message: error.message, details: error.details };
   }

@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import { API_CONFIG, type ApiConfig } from '../config';
 import { REDIS } from '../db/db.module';
 import { OutboxRelay } from '../jobs/outbox.relay';
+import { ApiMetrics } from '../metrics/api-metrics';
 import { OperationEvents } from '../operations/operation.events';
 import { toOperationView } from '../operations/operation.service';
 import type { Operation } from '../operations/operation.model';
@@ -32,6 +33,7 @@ export class DriftService implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(OperationRepository) private readonly ops: OperationRepository,
     @Inject(OutboxRelay) private readonly relay: OutboxRelay,
     @Inject(OperationEvents) private readonly events: OperationEvents,
+    @Inject(ApiMetrics) private readonly metrics: ApiMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -89,6 +91,7 @@ export class DriftService implements OnApplicationBootstrap, OnModuleDestroy {
     const diff = result.kind === 'vm.verify' && result.data ? result.data.diff : [];
     if (vm?.hostId && diff.length) {
       await this.drift.record(vm.hostId, vm.id, diff);
+      this.metrics.driftDetected((await this.hosts.get({ id: vm.hostId })).name, diff);
       this.logger.warn({ vm: vm.name, fields: diff.map((d) => d.field) }, 'drift detected');
     }
     const followUps: NewOperation[] = [];

@@ -8,6 +8,7 @@ import { OperationEvents } from '../operations/operation.events';
 import { toOperationView } from '../operations/operation.service';
 import type { Operation } from '../operations/operation.model';
 import { hostTarget } from '../vms/desired-state';
+import { SriovReconciler } from '../sriov/sriov.reconciler';
 
 function discoverJob(host: HostRecord, operationId: string, requestId: string): JobSpec {
   return { queue: HOST_OPS_QUEUE, name: 'host.discover', payload: { operationId, requestId, host: hostTarget(host) } };
@@ -24,6 +25,7 @@ export class DiscoveryService {
     @Inject(OutboxRelay) private readonly relay: OutboxRelay,
     @Inject(OperationEvents) private readonly events: OperationEvents,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
+    @Inject(SriovReconciler) private readonly sriov: SriovReconciler,
   ) {}
 
   async discover(id: string, requestId: string): Promise<Operation> {
@@ -79,7 +81,14 @@ export class DiscoveryService {
     return toOperationView(op);
   }
 
+  /** After every host result: a configure finished or the inventory changed, so SR-IOV policies get a pass. */
   async onResult(op: OperationRecord, result: OperationResult): Promise<OperationRecord | null> {
+    const done = await this.finish(op, result);
+    if (done && (op.kind === 'host.configureSriov' || op.kind === 'host.discover')) this.sriov.request(op.kind);
+    return done;
+  }
+
+  private async finish(op: OperationRecord, result: OperationResult): Promise<OperationRecord | null> {
     const steps = result.steps;
     if (op.kind === 'host.configureSriov') {
       const error = result.error ? { code: result.error.code, message: result.error.message, stderr: result.error.stderr ?? null } : undefined;

@@ -85,6 +85,8 @@ export class Nic {
   @Prop(String) name!: string;
   @Prop(String) pciAddress!: string;
   @Prop(String, { nullable: true }) driver!: string | null;
+  @Prop(String, { nullable: true, description: 'PCI vendor id from sysfs, e.g. 8086' }) vendorId!: string | null;
+  @Prop(String, { nullable: true, description: 'PCI device id from sysfs, e.g. 10fb' }) deviceId!: string | null;
   @Prop(Int, { nullable: true }) numaNode!: number | null;
   @Prop(Int, { nullable: true }) speedMbps!: number | null;
   @Prop(String) linkState!: string;
@@ -141,7 +143,7 @@ export class RegisterHostInput {
   @Prop(String, { description: 'SSH address: IPv4, IPv6 or DNS name', example: '10.0.0.11' }) address!: string;
   @Prop(Int, { optional: true, defaultValue: 22 }) port?: number;
   @Prop(String, { optional: true, defaultValue: 'root' }) sshUser?: string;
-  @Prop(String, { description: '"file:<path>" or "secret:<id>"', example: 'file:id_ed25519' }) credentialRef!: string;
+  @Prop(String, { description: '"file:<path>" (a key in the agent\'s NETPIN_AGENT_KEY_DIR) or "secret:<name>" (see createSshSecret)', example: 'file:id_ed25519' }) credentialRef!: string;
   @Prop(String, { nullable: true, description: 'Pinned SSH host key, SHA256:<base64> as ssh-keygen -l prints it' }) hostKeyFingerprint?: string | null;
   @Prop(Boolean, { optional: true, defaultValue: false, description: 'Accept and pin the host key seen at first discovery' }) trustOnFirstUse?: boolean;
   @Prop(Label, { array: true, optional: true }) labels?: Label[];

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { HOST_OPS_QUEUE, hostJobOptions } from '@netpin/contracts';
-import { Queue, type ConnectionOptions } from 'bullmq';
+import { HOST_OPS_QUEUE, RESULTS_QUEUE, hostJobOptions } from '@netpin/contracts';
+import { Queue, type ConnectionOptions, type JobType } from 'bullmq';
 import { API_CONFIG, type ApiConfig } from '../config';
 
 /** BullMQ connection options from a redis:// URL (workers need maxRetriesPerRequest null). */
@@ -21,6 +21,8 @@ export function bullConnection(url: string): ConnectionOptions {
 @Injectable()
 export class JobQueues implements OnModuleDestroy {
   private hostOps?: Queue;
+  /** Read only (depth for metrics); the ResultConsumer's worker consumes it. */
+  private results?: Queue;
 
   constructor(@Inject(API_CONFIG) private readonly config: ApiConfig) {}
 
@@ -39,7 +41,15 @@ export class JobQueues implements OnModuleDestroy {
     return this.hostOpsQueue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
   }
 
+  /** Job counts of every queue the API produces to or consumes, for the metrics scrape. */
+  async jobCounts<S extends JobType>(states: readonly S[]): Promise<{ queue: string; counts: Partial<Record<S, number>> }[]> {
+    this.results ??= new Queue(RESULTS_QUEUE, { connection: bullConnection(this.config.REDIS_URL), prefix: this.config.NETPIN_QUEUE_PREFIX });
+    return Promise.all(
+      [this.hostOpsQueue, this.results].map(async (q) => ({ queue: q.name, counts: (await q.getJobCounts(...states)) as Partial<Record<S, number>> })),
+    );
+  }
+
   async onModuleDestroy(): Promise<void> {
-    await this.hostOps?.close();
+    await Promise.all([this.hostOps?.close(), this.results?.close()]);
   }
 }

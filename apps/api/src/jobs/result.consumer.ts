@@ -52,7 +52,7 @@ export class ResultConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     const result = parsed.data;
     const op = await this.ops.get(result.operationId).catch(() => null);
     if (!op) {
-      this.logger.warn({ operationId: result.operationId }, 'result for an unknown operation');
+      this.logger.warn({ operationId: result.operationId, requestId: result.requestId }, 'result for an unknown operation');
       return;
     }
     const updated =

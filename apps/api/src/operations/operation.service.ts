@@ -25,6 +25,7 @@ export function toOperationView(r: OperationRecord): Operation {
     errorMessage: r.errorMessage,
     errorStderr: r.errorStderr,
     parentId: r.parentId,
+    requestId: r.requestId,
     resultJson: r.result === null || r.result === undefined ? null : JSON.stringify(r.result),
     createdAt: r.createdAt,
     startedAt: r.startedAt,

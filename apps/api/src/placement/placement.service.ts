@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { BadUserInputError, DomainError, parseInput, REASON_DESCRIPTIONS, vmRequestSchema, type FleetSnapshot, type PlacementPlan, type Rejection, type VmRequest } from '@netpin/contracts';
 import { SnapshotCache } from '@netpin/db';
 import { capacity, explain, place, type CapacityReport as EngineCapacity, type PlacementOptions } from '@netpin/placement';
+import { ApiMetrics } from '../metrics/api-metrics';
 import type { CapacityReport, HostExplanation, PlacementPreview, RejectionView, VmInput } from './placement.model';
 import type { PlanView } from './plan-view.model';
 
@@ -100,6 +101,7 @@ export class PlacementService {
   constructor(
     @Inject(SnapshotCache) private readonly snapshots: SnapshotCache,
     @Inject(PLACEMENT_OPTIONS) private readonly options: Partial<PlacementOptions>,
+    @Inject(ApiMetrics) private readonly metrics: ApiMetrics,
   ) {}
 
   snapshot(): Promise<FleetSnapshot> {
@@ -108,8 +110,9 @@ export class PlacementService {
 
   async preview(input: VmInput): Promise<PlacementPreview> {
     const request = toVmRequest(input, `preview-${input?.name ?? 'vm'}`);
-    const r = place(await this.snapshot(), request, this.options);
+    const r = await this.metrics.timePlacement('preview', async () => place(await this.snapshot(), request, this.options));
     if (r.ok) return { fits: true, plan: toPlanView(r.plan), rejection: null };
+    this.metrics.rejected('preview', r.rejection);
     const err = rejectionToError(r.rejection, request);
     if (err instanceof BadUserInputError) throw err;
     return { fits: false, plan: null, rejection: toRejectionView(r.rejection) };
@@ -117,13 +120,13 @@ export class PlacementService {
 
   async explain(input: VmInput, host: string): Promise<HostExplanation> {
     const request = toVmRequest(input, `explain-${input?.name ?? 'vm'}`);
-    const e = explain(await this.snapshot(), request, host, this.options);
+    const e = await this.metrics.timePlacement('explain', async () => explain(await this.snapshot(), request, host, this.options));
     return { hostId: e.hostId, hostName: e.hostName, fits: e.fits, reasons: e.reasons };
   }
 
   async capacity(input: VmInput): Promise<CapacityReport> {
     const request = toVmRequest(input, `capacity-${input?.name ?? 'vm'}`);
-    return toCapacityView(capacity(await this.snapshot(), request, this.options));
+    return toCapacityView(await this.metrics.timePlacement('capacity', async () => capacity(await this.snapshot(), request, this.options)));
   }
 
   describe(code: keyof typeof REASON_DESCRIPTIONS): string {

@@ -5,7 +5,9 @@ import { PlanToDomainError } from '@netpin/libvirt-xml';
 import { applyPlan, generatedMac, place, type PlacementOptions } from '@netpin/placement';
 import { createHash, randomUUID } from 'node:crypto';
 import { OutboxRelay } from '../jobs/outbox.relay';
+import { ApiMetrics } from '../metrics/api-metrics';
 import { OperationEvents } from '../operations/operation.events';
+import { SriovReconciler } from '../sriov/sriov.reconciler';
 import { toOperationView } from '../operations/operation.service';
 import type { Operation } from '../operations/operation.model';
 import { PLACEMENT_OPTIONS, rejectionToError, toVmRequest } from '../placement/placement.service';
@@ -46,6 +48,8 @@ export class ProvisioningService {
     @Inject(OutboxRelay) private readonly relay: OutboxRelay,
     @Inject(OperationEvents) private readonly events: OperationEvents,
     @Inject(PLACEMENT_OPTIONS) private readonly options: Partial<PlacementOptions>,
+    @Inject(SriovReconciler) private readonly sriov: SriovReconciler,
+    @Inject(ApiMetrics) private readonly metrics: ApiMetrics,
   ) {}
 
   async createVm(input: VmInput, idempotencyKey: string | null | undefined, requestId: string): Promise<CreateVmPayload> {
@@ -58,9 +62,17 @@ export class ProvisioningService {
       const replay = await this.replay(idempotencyKey, requestHash);
       if (replay) return replay;
     }
+    return this.metrics.timePlacement('create', () => this.placeAndCreate(request, requestHash, idempotencyKey, requestId));
+  }
+
+  /** Place (outside, then under the fleet lock) and write; the decision the placement histogram times. */
+  private async placeAndCreate(request: VmRequest, requestHash: string, idempotencyKey: string | null | undefined, requestId: string): Promise<CreateVmPayload> {
     // a first placement outside the lock answers bad input and a full fleet without queueing
     const first = place(await this.cache.current(), { ...request, vmId: randomUUID() }, this.options);
-    if (!first.ok) throw rejectionToError(first.rejection, request);
+    if (!first.ok) {
+      this.metrics.rejected('create', first.rejection);
+      throw rejectionToError(first.rejection, request);
+    }
     for (let attempt = 1; attempt <= MAX_PLACEMENT_ATTEMPTS; attempt++) {
       const vmId = randomUUID();
       const req: VmRequest = { ...request, vmId };
@@ -100,7 +112,10 @@ export class ProvisioningService {
       }
       // the snapshot read under the lock is the truth: nothing fits, and this is why
       const r = rejection as PlacementResult | null;
-      if (created.kind === 'no-longer-fits' && r && !r.ok) throw rejectionToError(r.rejection, request);
+      if (created.kind === 'no-longer-fits' && r && !r.ok) {
+        this.metrics.rejected('create', r.rejection);
+        throw rejectionToError(r.rejection, request);
+      }
       this.logger.debug({ attempt, reason: created.kind, vm: request.name }, 'placement lost a race; retrying');
     }
     throw new ConflictError(`placement of ${request.name} kept conflicting with concurrent requests; retry`, { attempts: MAX_PLACEMENT_ATTEMPTS });
@@ -173,7 +188,10 @@ export class ProvisioningService {
       case 'vm.delete': {
         const deleting = op.kind === 'vm.delete';
         if (result.status === 'SUCCEEDED') {
-          return this.prov.finishOperation(op.id, outcome, { vm: { id: vm.id, state: deleting ? 'DELETED' : undefined, release: true } });
+          const done = await this.prov.finishOperation(op.id, outcome, { vm: { id: vm.id, state: deleting ? 'DELETED' : undefined, release: true } });
+          // VFs released (reset to clean defaults by the teardown): SR-IOV policies get a pass
+          if (done) this.sriov.vfsReleased((vm.plan?.interfaces ?? []).flatMap((i) => (i.vf && i.nicId ? [{ nicId: i.nicId, index: i.vf.index }] : [])));
+          return done;
         }
         // the host may still hold the VF and CPUs: keep them allocated until a delete succeeds
         return this.prov.finishOperation(op.id, outcome, { vm: { id: vm.id, state: 'FAILED', error: outcome.error } });

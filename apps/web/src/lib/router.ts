@@ -13,6 +13,7 @@ export type Route =
   | { page: 'operations' }
   | { page: 'operation'; id: string }
   | { page: 'networks' }
+  | { page: 'sriov' }
   | { page: 'not-found'; path: string };
 
 export function parseRoute(hash: string): Route {
@@ -32,6 +33,8 @@ export function parseRoute(hash: string): Route {
       return arg ? { page: 'operation', id: arg } : { page: 'operations' };
     case 'networks':
       return { page: 'networks' };
+    case 'sriov-policies':
+      return { page: 'sriov' };
     default:
       return { page: 'not-found', path };
   }

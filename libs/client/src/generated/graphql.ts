@@ -25,6 +25,23 @@ export type CreateNetworkInput = {
   vlan?: number | null | undefined;
 };
 
+export type CreateSriovPolicyInput = {
+  deviceId?: string | null | undefined;
+  driver?: string | null | undefined;
+  hostLabels?: Array<LabelInput> | null | undefined;
+  hostNamePattern?: string | null | undefined;
+  /** auto, enable or disable */
+  linkState?: string | null | undefined;
+  maxTxRateMbps?: number | null | undefined;
+  name: string;
+  numVfs: number;
+  pfNamePattern?: string | null | undefined;
+  priority?: number | null | undefined;
+  spoofchk?: boolean | null | undefined;
+  trust?: boolean | null | undefined;
+  vendorId?: string | null | undefined;
+};
+
 /** Guest NIC datapath, fastest first (SRIOV) to slowest (RTL8139) */
 export type Datapath =
   | 'E1000'
@@ -69,6 +86,11 @@ export type HugepageSize =
   | 'NONE'
   | 'SIZE_1G'
   | 'SIZE_2M';
+
+export type LabelInput = {
+  key: string;
+  value: string;
+};
 
 export type MacvtapMode =
   | 'bridge'
@@ -142,11 +164,61 @@ export type ReasonCode =
   | 'THREAD_POLICY_NEEDS_SMT'
   | 'VHOST_NET_UNAVAILABLE';
 
+export type RegisterHostInput = {
+  /** SSH address: IPv4, IPv6 or DNS name */
+  address: string;
+  /** "file:<path>" (a key in the agent's NETPIN_AGENT_KEY_DIR) or "secret:<name>" (see createSshSecret) */
+  credentialRef: string;
+  /** Pinned SSH host key, SHA256:<base64> as ssh-keygen -l prints it */
+  hostKeyFingerprint?: string | null | undefined;
+  labels?: Array<LabelInput> | null | undefined;
+  /** Unique DNS-label-like name */
+  name: string;
+  port?: number | null | undefined;
+  sshUser?: string | null | undefined;
+  /** Accept and pin the host key seen at first discovery */
+  trustOnFirstUse?: boolean | null | undefined;
+};
+
+/** PENDING: a host.configureSriov is queued or waiting; CONVERGED: the PF is as the policy says; BLOCKED: the VF count must change but VMs hold VFs; FAILED: the PF cannot take the policy, or the job failed */
+export type SriovTargetState =
+  | 'BLOCKED'
+  | 'CONVERGED'
+  | 'FAILED'
+  | 'PENDING';
+
 /** Nova's meaning: REQUIRE sibling pairs, ISOLATE whole cores, PREFER siblings when possible */
 export type ThreadPolicy =
   | 'ISOLATE'
   | 'PREFER'
   | 'REQUIRE';
+
+export type UpdateHostInput = {
+  address?: string | null | undefined;
+  credentialRef?: string | null | undefined;
+  hostKeyFingerprint?: string | null | undefined;
+  labels?: Array<LabelInput> | null | undefined;
+  port?: number | null | undefined;
+  sshUser?: string | null | undefined;
+  trustOnFirstUse?: boolean | null | undefined;
+};
+
+/** Fields to change; null clears a selector field */
+export type UpdateSriovPolicyInput = {
+  deviceId?: string | null | undefined;
+  driver?: string | null | undefined;
+  hostLabels?: Array<LabelInput> | null | undefined;
+  hostNamePattern?: string | null | undefined;
+  /** auto, enable or disable */
+  linkState?: string | null | undefined;
+  maxTxRateMbps?: number | null | undefined;
+  numVfs?: number | null | undefined;
+  pfNamePattern?: string | null | undefined;
+  priority?: number | null | undefined;
+  spoofchk?: boolean | null | undefined;
+  trust?: boolean | null | undefined;
+  vendorId?: string | null | undefined;
+};
 
 export type VmFilterInput = {
   hostId?: string | null | undefined;
@@ -189,6 +261,66 @@ export type VmState =
   | 'PENDING'
   | 'PROVISIONING'
   | 'RUNNING';
+
+export type VmFieldsFragment = { id: string, name: string, state: VmState, hostId: string | null, numaNode: number | null, vcpus: number, memoryMiB: number, errorCode: string | null, errorMessage: string | null, createdAt: string, updatedAt: string, interfaces: Array<{ index: number, datapath: Datapath | null, model: string | null, queues: number, networkId: string, mac: string | null, vlan: number | null, sourceDev: string | null }>, plan: { hostName: string, numaNodes: Array<number>, emulatorCpus: Array<number>, vhostCpus: Array<number>, isolatedSiblings: Array<number>, hugepages: HugepageSize, memoryMode: string, penalties: Array<string>, vcpuPins: Array<{ vcpu: number, cpus: Array<number> }>, interfaces: Array<{ index: number, networkName: string, datapath: Datapath, model: string, queues: number, nicName: string | null, numaNode: number | null, numaLocal: boolean, failover: boolean, vfIndex: number | null, sourceDevice: string | null, mac: string, vlan: number | null, cost: { exitsPerPacket: string, cpusPerFlow: number, relativeCost: number } }>, irqAffinity: Array<{ irq: number, nicName: string, queue: number, cpus: Array<number> }>, rps: Array<{ nicName: string, rxQueue: number, cpus: Array<number> }>, score: { total: number, breakdown: Array<{ weigher: string, weight: number, value: number, weighted: number }> } } | null };
+
+export type HostTopologyFieldsFragment = { id: string, name: string, address: string, port: number, sshUser: string, state: HostState, stateReason: string | null, lastDiscoveredAt: string | null, credentialRef: string, hostKeyFingerprint: string | null, capabilities: { iommu: boolean, vhostNet: boolean, kvm: boolean, vmx: boolean, svm: boolean, ept: boolean, npt: boolean, ovs: boolean }, labels: Array<{ key: string, value: string }>, numaNodes: Array<{ index: number, memoryMiB: number, hugepages: Array<{ sizeKiB: number, total: number, free: number }>, cpus: Array<{ cpuId: number, core: number, socket: number, numaNode: number, siblings: Array<number>, reservedForHost: boolean, allocation: { vmId: string, role: CpuRole } | null }> }>, nics: Array<{ id: string, name: string, pciAddress: string, driver: string | null, numaNode: number | null, speedMbps: number | null, linkState: string, combinedQueues: number, maxCombinedQueues: number, sriovNumVfs: number, sriovTotalVfs: number, irqs: Array<{ irq: number, queue: number, label: string, affinity: Array<number> }>, vfs: Array<{ index: number, pciAddress: string | null, mac: string | null, vlan: number, linkState: string, spoofchk: boolean, trust: boolean, allocatedToVmId: string | null }> }> };
+
+export type RegisterHostMutationVariables = Exact<{
+  input: RegisterHostInput;
+}>;
+
+
+export type RegisterHostMutation = { registerHost: { id: string, name: string, address: string, port: number, sshUser: string, state: HostState, stateReason: string | null, lastDiscoveredAt: string | null, credentialRef: string, hostKeyFingerprint: string | null, capabilities: { iommu: boolean, vhostNet: boolean, kvm: boolean, vmx: boolean, svm: boolean, ept: boolean, npt: boolean, ovs: boolean }, labels: Array<{ key: string, value: string }>, numaNodes: Array<{ index: number, memoryMiB: number, hugepages: Array<{ sizeKiB: number, total: number, free: number }>, cpus: Array<{ cpuId: number, core: number, socket: number, numaNode: number, siblings: Array<number>, reservedForHost: boolean, allocation: { vmId: string, role: CpuRole } | null }> }>, nics: Array<{ id: string, name: string, pciAddress: string, driver: string | null, numaNode: number | null, speedMbps: number | null, linkState: string, combinedQueues: number, maxCombinedQueues: number, sriovNumVfs: number, sriovTotalVfs: number, irqs: Array<{ irq: number, queue: number, label: string, affinity: Array<number> }>, vfs: Array<{ index: number, pciAddress: string | null, mac: string | null, vlan: number, linkState: string, spoofchk: boolean, trust: boolean, allocatedToVmId: string | null }> }> } };
+
+export type UpdateHostMutationVariables = Exact<{
+  id: string;
+  input: UpdateHostInput;
+}>;
+
+
+export type UpdateHostMutation = { updateHost: { id: string, name: string, address: string, port: number, sshUser: string, state: HostState, stateReason: string | null, lastDiscoveredAt: string | null, credentialRef: string, hostKeyFingerprint: string | null, capabilities: { iommu: boolean, vhostNet: boolean, kvm: boolean, vmx: boolean, svm: boolean, ept: boolean, npt: boolean, ovs: boolean }, labels: Array<{ key: string, value: string }>, numaNodes: Array<{ index: number, memoryMiB: number, hugepages: Array<{ sizeKiB: number, total: number, free: number }>, cpus: Array<{ cpuId: number, core: number, socket: number, numaNode: number, siblings: Array<number>, reservedForHost: boolean, allocation: { vmId: string, role: CpuRole } | null }> }>, nics: Array<{ id: string, name: string, pciAddress: string, driver: string | null, numaNode: number | null, speedMbps: number | null, linkState: string, combinedQueues: number, maxCombinedQueues: number, sriovNumVfs: number, sriovTotalVfs: number, irqs: Array<{ irq: number, queue: number, label: string, affinity: Array<number> }>, vfs: Array<{ index: number, pciAddress: string | null, mac: string | null, vlan: number, linkState: string, spoofchk: boolean, trust: boolean, allocatedToVmId: string | null }> }> } };
+
+export type ConfigureSriovMutationVariables = Exact<{
+  id: string;
+  nic: string;
+  numVfs: number;
+}>;
+
+
+export type ConfigureSriovMutation = { configureSriov: { id: string, kind: string, targetType: string, targetId: string, state: OperationState, progress: number, step: string | null, startedAt: string | null, errorCode: string | null, errorMessage: string | null, errorStderr: string | null, createdAt: string, finishedAt: string | null, steps: Array<{ name: string, state: string, startedAt: string | null, finishedAt: string | null }> } };
+
+export type HostQueryVariables = Exact<{
+  id?: string | null | undefined;
+  name?: string | null | undefined;
+}>;
+
+
+export type HostQuery = { host: { id: string, name: string, address: string, port: number, sshUser: string, state: HostState, stateReason: string | null, lastDiscoveredAt: string | null, credentialRef: string, hostKeyFingerprint: string | null, capabilities: { iommu: boolean, vhostNet: boolean, kvm: boolean, vmx: boolean, svm: boolean, ept: boolean, npt: boolean, ovs: boolean }, labels: Array<{ key: string, value: string }>, numaNodes: Array<{ index: number, memoryMiB: number, hugepages: Array<{ sizeKiB: number, total: number, free: number }>, cpus: Array<{ cpuId: number, core: number, socket: number, numaNode: number, siblings: Array<number>, reservedForHost: boolean, allocation: { vmId: string, role: CpuRole } | null }> }>, nics: Array<{ id: string, name: string, pciAddress: string, driver: string | null, numaNode: number | null, speedMbps: number | null, linkState: string, combinedQueues: number, maxCombinedQueues: number, sriovNumVfs: number, sriovTotalVfs: number, irqs: Array<{ irq: number, queue: number, label: string, affinity: Array<number> }>, vfs: Array<{ index: number, pciAddress: string | null, mac: string | null, vlan: number, linkState: string, spoofchk: boolean, trust: boolean, allocatedToVmId: string | null }> }> } };
+
+export type VmQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type VmQuery = { vm: { id: string, name: string, state: VmState, hostId: string | null, numaNode: number | null, vcpus: number, memoryMiB: number, errorCode: string | null, errorMessage: string | null, createdAt: string, updatedAt: string, interfaces: Array<{ index: number, datapath: Datapath | null, model: string | null, queues: number, networkId: string, mac: string | null, vlan: number | null, sourceDev: string | null }>, plan: { hostName: string, numaNodes: Array<number>, emulatorCpus: Array<number>, vhostCpus: Array<number>, isolatedSiblings: Array<number>, hugepages: HugepageSize, memoryMode: string, penalties: Array<string>, vcpuPins: Array<{ vcpu: number, cpus: Array<number> }>, interfaces: Array<{ index: number, networkName: string, datapath: Datapath, model: string, queues: number, nicName: string | null, numaNode: number | null, numaLocal: boolean, failover: boolean, vfIndex: number | null, sourceDevice: string | null, mac: string, vlan: number | null, cost: { exitsPerPacket: string, cpusPerFlow: number, relativeCost: number } }>, irqAffinity: Array<{ irq: number, nicName: string, queue: number, cpus: Array<number> }>, rps: Array<{ nicName: string, rxQueue: number, cpus: Array<number> }>, score: { total: number, breakdown: Array<{ weigher: string, weight: number, value: number, weighted: number }> } } | null } };
+
+export type VmListQueryVariables = Exact<{
+  filter?: VmFilterInput | null | undefined;
+}>;
+
+
+export type VmListQuery = { vms: Array<{ id: string, name: string, state: VmState, hostId: string | null, numaNode: number | null, vcpus: number, memoryMiB: number, errorCode: string | null, errorMessage: string | null, createdAt: string, updatedAt: string, interfaces: Array<{ index: number, datapath: Datapath | null, model: string | null, queues: number, networkId: string, mac: string | null, vlan: number | null, sourceDev: string | null }>, plan: { hostName: string, numaNodes: Array<number>, emulatorCpus: Array<number>, vhostCpus: Array<number>, isolatedSiblings: Array<number>, hugepages: HugepageSize, memoryMode: string, penalties: Array<string>, vcpuPins: Array<{ vcpu: number, cpus: Array<number> }>, interfaces: Array<{ index: number, networkName: string, datapath: Datapath, model: string, queues: number, nicName: string | null, numaNode: number | null, numaLocal: boolean, failover: boolean, vfIndex: number | null, sourceDevice: string | null, mac: string, vlan: number | null, cost: { exitsPerPacket: string, cpusPerFlow: number, relativeCost: number } }>, irqAffinity: Array<{ irq: number, nicName: string, queue: number, cpus: Array<number> }>, rps: Array<{ nicName: string, rxQueue: number, cpus: Array<number> }>, score: { total: number, breakdown: Array<{ weigher: string, weight: number, value: number, weighted: number }> } } | null }> };
+
+export type OperationListQueryVariables = Exact<{
+  state?: OperationState | null | undefined;
+  kind?: string | null | undefined;
+  targetId?: string | null | undefined;
+  first?: number | null | undefined;
+}>;
+
+
+export type OperationListQuery = { operations: Array<{ id: string, kind: string, targetType: string, targetId: string, state: OperationState, progress: number, step: string | null, startedAt: string | null, errorCode: string | null, errorMessage: string | null, errorStderr: string | null, createdAt: string, finishedAt: string | null, steps: Array<{ name: string, state: string, startedAt: string | null, finishedAt: string | null }> }> };
 
 export type CpuFieldsFragment = { cpuId: number, core: number, socket: number, numaNode: number, siblings: Array<number>, reservedForHost: boolean, allocation: { vmId: string, role: CpuRole } | null };
 
@@ -358,6 +490,47 @@ export type OperationUpdatedSubscriptionVariables = Exact<{
 
 export type OperationUpdatedSubscription = { operationUpdated: { id: string, kind: string, targetType: string, targetId: string, state: OperationState, progress: number, step: string | null, startedAt: string | null, errorCode: string | null, errorMessage: string | null, errorStderr: string | null, createdAt: string, finishedAt: string | null, steps: Array<{ name: string, state: string, startedAt: string | null, finishedAt: string | null }> } };
 
+export type SriovPolicyFieldsFragment = { id: string, name: string, priority: number, hostNamePattern: string | null, pfNamePattern: string | null, driver: string | null, vendorId: string | null, deviceId: string | null, numVfs: number, spoofchk: boolean, trust: boolean, linkState: string, maxTxRateMbps: number, updatedAt: string, hostLabels: Array<{ key: string, value: string }>, status: { hostsMatched: number, pfsMatched: number, converged: number, pending: number, blocked: number, failed: number, targets: Array<{ hostId: string, hostName: string, nicId: string, nicName: string, state: SriovTargetState, reason: string | null, blockedBy: Array<string>, operationId: string | null, updatedAt: string }> } };
+
+export type SriovPoliciesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type SriovPoliciesQuery = { sriovPolicies: Array<{ id: string, name: string, priority: number, hostNamePattern: string | null, pfNamePattern: string | null, driver: string | null, vendorId: string | null, deviceId: string | null, numVfs: number, spoofchk: boolean, trust: boolean, linkState: string, maxTxRateMbps: number, updatedAt: string, hostLabels: Array<{ key: string, value: string }>, status: { hostsMatched: number, pfsMatched: number, converged: number, pending: number, blocked: number, failed: number, targets: Array<{ hostId: string, hostName: string, nicId: string, nicName: string, state: SriovTargetState, reason: string | null, blockedBy: Array<string>, operationId: string | null, updatedAt: string }> } }> };
+
+export type SriovPolicyQueryVariables = Exact<{
+  name: string;
+}>;
+
+
+export type SriovPolicyQuery = { sriovPolicy: { id: string, name: string, priority: number, hostNamePattern: string | null, pfNamePattern: string | null, driver: string | null, vendorId: string | null, deviceId: string | null, numVfs: number, spoofchk: boolean, trust: boolean, linkState: string, maxTxRateMbps: number, updatedAt: string, hostLabels: Array<{ key: string, value: string }>, status: { hostsMatched: number, pfsMatched: number, converged: number, pending: number, blocked: number, failed: number, targets: Array<{ hostId: string, hostName: string, nicId: string, nicName: string, state: SriovTargetState, reason: string | null, blockedBy: Array<string>, operationId: string | null, updatedAt: string }> } } };
+
+export type CreateSriovPolicyMutationVariables = Exact<{
+  input: CreateSriovPolicyInput;
+}>;
+
+
+export type CreateSriovPolicyMutation = { createSriovPolicy: { id: string, name: string, priority: number, hostNamePattern: string | null, pfNamePattern: string | null, driver: string | null, vendorId: string | null, deviceId: string | null, numVfs: number, spoofchk: boolean, trust: boolean, linkState: string, maxTxRateMbps: number, updatedAt: string, hostLabels: Array<{ key: string, value: string }>, status: { hostsMatched: number, pfsMatched: number, converged: number, pending: number, blocked: number, failed: number, targets: Array<{ hostId: string, hostName: string, nicId: string, nicName: string, state: SriovTargetState, reason: string | null, blockedBy: Array<string>, operationId: string | null, updatedAt: string }> } } };
+
+export type UpdateSriovPolicyMutationVariables = Exact<{
+  name: string;
+  input: UpdateSriovPolicyInput;
+}>;
+
+
+export type UpdateSriovPolicyMutation = { updateSriovPolicy: { id: string, name: string, priority: number, hostNamePattern: string | null, pfNamePattern: string | null, driver: string | null, vendorId: string | null, deviceId: string | null, numVfs: number, spoofchk: boolean, trust: boolean, linkState: string, maxTxRateMbps: number, updatedAt: string, hostLabels: Array<{ key: string, value: string }>, status: { hostsMatched: number, pfsMatched: number, converged: number, pending: number, blocked: number, failed: number, targets: Array<{ hostId: string, hostName: string, nicId: string, nicName: string, state: SriovTargetState, reason: string | null, blockedBy: Array<string>, operationId: string | null, updatedAt: string }> } } };
+
+export type DeleteSriovPolicyMutationVariables = Exact<{
+  name: string;
+}>;
+
+
+export type DeleteSriovPolicyMutation = { deleteSriovPolicy: { name: string } };
+
+export type ReconcileSriovPoliciesMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ReconcileSriovPoliciesMutation = { reconcileSriovPolicies: Array<{ id: string, kind: string, targetId: string, state: OperationState }> };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -376,6 +549,143 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
+export const PlanFieldsFragmentDoc = new TypedDocumentString(`
+    fragment PlanFields on PlanView {
+  hostName
+  numaNodes
+  vcpuPins {
+    vcpu
+    cpus
+  }
+  emulatorCpus
+  vhostCpus
+  isolatedSiblings
+  hugepages
+  memoryMode
+  interfaces {
+    index
+    networkName
+    datapath
+    model
+    queues
+    nicName
+    numaNode
+    numaLocal
+    failover
+    vfIndex
+    sourceDevice
+    mac
+    vlan
+    cost {
+      exitsPerPacket
+      cpusPerFlow
+      relativeCost
+    }
+  }
+  irqAffinity {
+    irq
+    nicName
+    queue
+    cpus
+  }
+  rps {
+    nicName
+    rxQueue
+    cpus
+  }
+  score {
+    total
+    breakdown {
+      weigher
+      weight
+      value
+      weighted
+    }
+  }
+  penalties
+}
+    `, {"fragmentName":"PlanFields"}) as unknown as TypedDocumentString<PlanFieldsFragment, unknown>;
+export const VmFieldsFragmentDoc = new TypedDocumentString(`
+    fragment VmFields on Vm {
+  id
+  name
+  state
+  hostId
+  numaNode
+  vcpus
+  memoryMiB
+  errorCode
+  errorMessage
+  createdAt
+  updatedAt
+  interfaces {
+    index
+    datapath
+    model
+    queues
+    networkId
+    mac
+    vlan
+    sourceDev
+  }
+  plan {
+    ...PlanFields
+  }
+}
+    fragment PlanFields on PlanView {
+  hostName
+  numaNodes
+  vcpuPins {
+    vcpu
+    cpus
+  }
+  emulatorCpus
+  vhostCpus
+  isolatedSiblings
+  hugepages
+  memoryMode
+  interfaces {
+    index
+    networkName
+    datapath
+    model
+    queues
+    nicName
+    numaNode
+    numaLocal
+    failover
+    vfIndex
+    sourceDevice
+    mac
+    vlan
+    cost {
+      exitsPerPacket
+      cpusPerFlow
+      relativeCost
+    }
+  }
+  irqAffinity {
+    irq
+    nicName
+    queue
+    cpus
+  }
+  rps {
+    nicName
+    rxQueue
+    cpus
+  }
+  score {
+    total
+    breakdown {
+      weigher
+      weight
+      value
+      weighted
+    }
+  }
+  penalties
+}`, {"fragmentName":"VmFields"}) as unknown as TypedDocumentString<VmFieldsFragment, unknown>;
 export const CpuFieldsFragmentDoc = new TypedDocumentString(`
     fragment CpuFields on Cpu {
   cpuId
@@ -421,6 +731,89 @@ export const NicFieldsFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"NicFields"}) as unknown as TypedDocumentString<NicFieldsFragment, unknown>;
+export const HostTopologyFieldsFragmentDoc = new TypedDocumentString(`
+    fragment HostTopologyFields on Host {
+  id
+  name
+  address
+  port
+  sshUser
+  state
+  stateReason
+  lastDiscoveredAt
+  credentialRef
+  hostKeyFingerprint
+  capabilities {
+    iommu
+    vhostNet
+    kvm
+    vmx
+    svm
+    ept
+    npt
+    ovs
+  }
+  labels {
+    key
+    value
+  }
+  numaNodes {
+    index
+    memoryMiB
+    hugepages {
+      sizeKiB
+      total
+      free
+    }
+    cpus {
+      ...CpuFields
+    }
+  }
+  nics {
+    ...NicFields
+  }
+}
+    fragment CpuFields on Cpu {
+  cpuId
+  core
+  socket
+  numaNode
+  siblings
+  reservedForHost
+  allocation {
+    vmId
+    role
+  }
+}
+fragment NicFields on Nic {
+  id
+  name
+  pciAddress
+  driver
+  numaNode
+  speedMbps
+  linkState
+  combinedQueues
+  maxCombinedQueues
+  sriovNumVfs
+  sriovTotalVfs
+  irqs {
+    irq
+    queue
+    label
+    affinity
+  }
+  vfs {
+    index
+    pciAddress
+    mac
+    vlan
+    linkState
+    spoofchk
+    trust
+    allocatedToVmId
+  }
+}`, {"fragmentName":"HostTopologyFields"}) as unknown as TypedDocumentString<HostTopologyFieldsFragment, unknown>;
 export const HostSummaryFieldsFragmentDoc = new TypedDocumentString(`
     fragment HostSummaryFields on Host {
   id
@@ -491,8 +884,394 @@ export const NetworkFieldsFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"NetworkFields"}) as unknown as TypedDocumentString<NetworkFieldsFragment, unknown>;
-export const PlanFieldsFragmentDoc = new TypedDocumentString(`
-    fragment PlanFields on PlanView {
+export const OperationFieldsFragmentDoc = new TypedDocumentString(`
+    fragment OperationFields on Operation {
+  id
+  kind
+  targetType
+  targetId
+  state
+  progress
+  step
+  steps {
+    name
+    state
+    startedAt
+    finishedAt
+  }
+  startedAt
+  errorCode
+  errorMessage
+  errorStderr
+  createdAt
+  finishedAt
+}
+    `, {"fragmentName":"OperationFields"}) as unknown as TypedDocumentString<OperationFieldsFragment, unknown>;
+export const SriovPolicyFieldsFragmentDoc = new TypedDocumentString(`
+    fragment SriovPolicyFields on SriovPolicy {
+  id
+  name
+  priority
+  hostNamePattern
+  hostLabels {
+    key
+    value
+  }
+  pfNamePattern
+  driver
+  vendorId
+  deviceId
+  numVfs
+  spoofchk
+  trust
+  linkState
+  maxTxRateMbps
+  updatedAt
+  status {
+    hostsMatched
+    pfsMatched
+    converged
+    pending
+    blocked
+    failed
+    targets {
+      hostId
+      hostName
+      nicId
+      nicName
+      state
+      reason
+      blockedBy
+      operationId
+      updatedAt
+    }
+  }
+}
+    `, {"fragmentName":"SriovPolicyFields"}) as unknown as TypedDocumentString<SriovPolicyFieldsFragment, unknown>;
+export const RegisterHostDocument = new TypedDocumentString(`
+    mutation RegisterHost($input: RegisterHostInput!) {
+  registerHost(input: $input) {
+    ...HostTopologyFields
+  }
+}
+    fragment HostTopologyFields on Host {
+  id
+  name
+  address
+  port
+  sshUser
+  state
+  stateReason
+  lastDiscoveredAt
+  credentialRef
+  hostKeyFingerprint
+  capabilities {
+    iommu
+    vhostNet
+    kvm
+    vmx
+    svm
+    ept
+    npt
+    ovs
+  }
+  labels {
+    key
+    value
+  }
+  numaNodes {
+    index
+    memoryMiB
+    hugepages {
+      sizeKiB
+      total
+      free
+    }
+    cpus {
+      ...CpuFields
+    }
+  }
+  nics {
+    ...NicFields
+  }
+}
+fragment CpuFields on Cpu {
+  cpuId
+  core
+  socket
+  numaNode
+  siblings
+  reservedForHost
+  allocation {
+    vmId
+    role
+  }
+}
+fragment NicFields on Nic {
+  id
+  name
+  pciAddress
+  driver
+  numaNode
+  speedMbps
+  linkState
+  combinedQueues
+  maxCombinedQueues
+  sriovNumVfs
+  sriovTotalVfs
+  irqs {
+    irq
+    queue
+    label
+    affinity
+  }
+  vfs {
+    index
+    pciAddress
+    mac
+    vlan
+    linkState
+    spoofchk
+    trust
+    allocatedToVmId
+  }
+}`) as unknown as TypedDocumentString<RegisterHostMutation, RegisterHostMutationVariables>;
+export const UpdateHostDocument = new TypedDocumentString(`
+    mutation UpdateHost($id: ID!, $input: UpdateHostInput!) {
+  updateHost(id: $id, input: $input) {
+    ...HostTopologyFields
+  }
+}
+    fragment HostTopologyFields on Host {
+  id
+  name
+  address
+  port
+  sshUser
+  state
+  stateReason
+  lastDiscoveredAt
+  credentialRef
+  hostKeyFingerprint
+  capabilities {
+    iommu
+    vhostNet
+    kvm
+    vmx
+    svm
+    ept
+    npt
+    ovs
+  }
+  labels {
+    key
+    value
+  }
+  numaNodes {
+    index
+    memoryMiB
+    hugepages {
+      sizeKiB
+      total
+      free
+    }
+    cpus {
+      ...CpuFields
+    }
+  }
+  nics {
+    ...NicFields
+  }
+}
+fragment CpuFields on Cpu {
+  cpuId
+  core
+  socket
+  numaNode
+  siblings
+  reservedForHost
+  allocation {
+    vmId
+    role
+  }
+}
+fragment NicFields on Nic {
+  id
+  name
+  pciAddress
+  driver
+  numaNode
+  speedMbps
+  linkState
+  combinedQueues
+  maxCombinedQueues
+  sriovNumVfs
+  sriovTotalVfs
+  irqs {
+    irq
+    queue
+    label
+    affinity
+  }
+  vfs {
+    index
+    pciAddress
+    mac
+    vlan
+    linkState
+    spoofchk
+    trust
+    allocatedToVmId
+  }
+}`) as unknown as TypedDocumentString<UpdateHostMutation, UpdateHostMutationVariables>;
+export const ConfigureSriovDocument = new TypedDocumentString(`
+    mutation ConfigureSriov($id: ID!, $nic: String!, $numVfs: Int!) {
+  configureSriov(id: $id, nic: $nic, numVfs: $numVfs) {
+    ...OperationFields
+  }
+}
+    fragment OperationFields on Operation {
+  id
+  kind
+  targetType
+  targetId
+  state
+  progress
+  step
+  steps {
+    name
+    state
+    startedAt
+    finishedAt
+  }
+  startedAt
+  errorCode
+  errorMessage
+  errorStderr
+  createdAt
+  finishedAt
+}`) as unknown as TypedDocumentString<ConfigureSriovMutation, ConfigureSriovMutationVariables>;
+export const HostDocument = new TypedDocumentString(`
+    query Host($id: ID, $name: String) {
+  host(id: $id, name: $name) {
+    ...HostTopologyFields
+  }
+}
+    fragment HostTopologyFields on Host {
+  id
+  name
+  address
+  port
+  sshUser
+  state
+  stateReason
+  lastDiscoveredAt
+  credentialRef
+  hostKeyFingerprint
+  capabilities {
+    iommu
+    vhostNet
+    kvm
+    vmx
+    svm
+    ept
+    npt
+    ovs
+  }
+  labels {
+    key
+    value
+  }
+  numaNodes {
+    index
+    memoryMiB
+    hugepages {
+      sizeKiB
+      total
+      free
+    }
+    cpus {
+      ...CpuFields
+    }
+  }
+  nics {
+    ...NicFields
+  }
+}
+fragment CpuFields on Cpu {
+  cpuId
+  core
+  socket
+  numaNode
+  siblings
+  reservedForHost
+  allocation {
+    vmId
+    role
+  }
+}
+fragment NicFields on Nic {
+  id
+  name
+  pciAddress
+  driver
+  numaNode
+  speedMbps
+  linkState
+  combinedQueues
+  maxCombinedQueues
+  sriovNumVfs
+  sriovTotalVfs
+  irqs {
+    irq
+    queue
+    label
+    affinity
+  }
+  vfs {
+    index
+    pciAddress
+    mac
+    vlan
+    linkState
+    spoofchk
+    trust
+    allocatedToVmId
+  }
+}`) as unknown as TypedDocumentString<HostQuery, HostQueryVariables>;
+export const VmDocument = new TypedDocumentString(`
+    query Vm($id: ID!) {
+  vm(id: $id) {
+    ...VmFields
+  }
+}
+    fragment VmFields on Vm {
+  id
+  name
+  state
+  hostId
+  numaNode
+  vcpus
+  memoryMiB
+  errorCode
+  errorMessage
+  createdAt
+  updatedAt
+  interfaces {
+    index
+    datapath
+    model
+    queues
+    networkId
+    mac
+    vlan
+    sourceDev
+  }
+  plan {
+    ...PlanFields
+  }
+}
+fragment PlanFields on PlanView {
   hostName
   numaNodes
   vcpuPins {
@@ -545,9 +1324,99 @@ export const PlanFieldsFragmentDoc = new TypedDocumentString(`
     }
   }
   penalties
+}`) as unknown as TypedDocumentString<VmQuery, VmQueryVariables>;
+export const VmListDocument = new TypedDocumentString(`
+    query VmList($filter: VmFilterInput) {
+  vms(filter: $filter) {
+    ...VmFields
+  }
 }
-    `, {"fragmentName":"PlanFields"}) as unknown as TypedDocumentString<PlanFieldsFragment, unknown>;
-export const OperationFieldsFragmentDoc = new TypedDocumentString(`
+    fragment VmFields on Vm {
+  id
+  name
+  state
+  hostId
+  numaNode
+  vcpus
+  memoryMiB
+  errorCode
+  errorMessage
+  createdAt
+  updatedAt
+  interfaces {
+    index
+    datapath
+    model
+    queues
+    networkId
+    mac
+    vlan
+    sourceDev
+  }
+  plan {
+    ...PlanFields
+  }
+}
+fragment PlanFields on PlanView {
+  hostName
+  numaNodes
+  vcpuPins {
+    vcpu
+    cpus
+  }
+  emulatorCpus
+  vhostCpus
+  isolatedSiblings
+  hugepages
+  memoryMode
+  interfaces {
+    index
+    networkName
+    datapath
+    model
+    queues
+    nicName
+    numaNode
+    numaLocal
+    failover
+    vfIndex
+    sourceDevice
+    mac
+    vlan
+    cost {
+      exitsPerPacket
+      cpusPerFlow
+      relativeCost
+    }
+  }
+  irqAffinity {
+    irq
+    nicName
+    queue
+    cpus
+  }
+  rps {
+    nicName
+    rxQueue
+    cpus
+  }
+  score {
+    total
+    breakdown {
+      weigher
+      weight
+      value
+      weighted
+    }
+  }
+  penalties
+}`) as unknown as TypedDocumentString<VmListQuery, VmListQueryVariables>;
+export const OperationListDocument = new TypedDocumentString(`
+    query OperationList($state: OperationState, $kind: String, $targetId: ID, $first: Int) {
+  operations(state: $state, kind: $kind, targetId: $targetId, first: $first) {
+    ...OperationFields
+  }
+}
     fragment OperationFields on Operation {
   id
   kind
@@ -568,8 +1437,7 @@ export const OperationFieldsFragmentDoc = new TypedDocumentString(`
   errorStderr
   createdAt
   finishedAt
-}
-    `, {"fragmentName":"OperationFields"}) as unknown as TypedDocumentString<OperationFieldsFragment, unknown>;
+}`) as unknown as TypedDocumentString<OperationListQuery, OperationListQueryVariables>;
 export const FleetDocument = new TypedDocumentString(`
     query Fleet($first: Int, $after: String, $filter: HostFilterInput) {
   hosts(first: $first, after: $after, filter: $filter) {
@@ -1177,3 +2045,200 @@ export const OperationUpdatedDocument = new TypedDocumentString(`
   createdAt
   finishedAt
 }`) as unknown as TypedDocumentString<OperationUpdatedSubscription, OperationUpdatedSubscriptionVariables>;
+export const SriovPoliciesDocument = new TypedDocumentString(`
+    query SriovPolicies {
+  sriovPolicies {
+    ...SriovPolicyFields
+  }
+}
+    fragment SriovPolicyFields on SriovPolicy {
+  id
+  name
+  priority
+  hostNamePattern
+  hostLabels {
+    key
+    value
+  }
+  pfNamePattern
+  driver
+  vendorId
+  deviceId
+  numVfs
+  spoofchk
+  trust
+  linkState
+  maxTxRateMbps
+  updatedAt
+  status {
+    hostsMatched
+    pfsMatched
+    converged
+    pending
+    blocked
+    failed
+    targets {
+      hostId
+      hostName
+      nicId
+      nicName
+      state
+      reason
+      blockedBy
+      operationId
+      updatedAt
+    }
+  }
+}`) as unknown as TypedDocumentString<SriovPoliciesQuery, SriovPoliciesQueryVariables>;
+export const SriovPolicyDocument = new TypedDocumentString(`
+    query SriovPolicy($name: String!) {
+  sriovPolicy(name: $name) {
+    ...SriovPolicyFields
+  }
+}
+    fragment SriovPolicyFields on SriovPolicy {
+  id
+  name
+  priority
+  hostNamePattern
+  hostLabels {
+    key
+    value
+  }
+  pfNamePattern
+  driver
+  vendorId
+  deviceId
+  numVfs
+  spoofchk
+  trust
+  linkState
+  maxTxRateMbps
+  updatedAt
+  status {
+    hostsMatched
+    pfsMatched
+    converged
+    pending
+    blocked
+    failed
+    targets {
+      hostId
+      hostName
+      nicId
+      nicName
+      state
+      reason
+      blockedBy
+      operationId
+      updatedAt
+    }
+  }
+}`) as unknown as TypedDocumentString<SriovPolicyQuery, SriovPolicyQueryVariables>;
+export const CreateSriovPolicyDocument = new TypedDocumentString(`
+    mutation CreateSriovPolicy($input: CreateSriovPolicyInput!) {
+  createSriovPolicy(input: $input) {
+    ...SriovPolicyFields
+  }
+}
+    fragment SriovPolicyFields on SriovPolicy {
+  id
+  name
+  priority
+  hostNamePattern
+  hostLabels {
+    key
+    value
+  }
+  pfNamePattern
+  driver
+  vendorId
+  deviceId
+  numVfs
+  spoofchk
+  trust
+  linkState
+  maxTxRateMbps
+  updatedAt
+  status {
+    hostsMatched
+    pfsMatched
+    converged
+    pending
+    blocked
+    failed
+    targets {
+      hostId
+      hostName
+      nicId
+      nicName
+      state
+      reason
+      blockedBy
+      operationId
+      updatedAt
+    }
+  }
+}`) as unknown as TypedDocumentString<CreateSriovPolicyMutation, CreateSriovPolicyMutationVariables>;
+export const UpdateSriovPolicyDocument = new TypedDocumentString(`
+    mutation UpdateSriovPolicy($name: String!, $input: UpdateSriovPolicyInput!) {
+  updateSriovPolicy(name: $name, input: $input) {
+    ...SriovPolicyFields
+  }
+}
+    fragment SriovPolicyFields on SriovPolicy {
+  id
+  name
+  priority
+  hostNamePattern
+  hostLabels {
+    key
+    value
+  }
+  pfNamePattern
+  driver
+  vendorId
+  deviceId
+  numVfs
+  spoofchk
+  trust
+  linkState
+  maxTxRateMbps
+  updatedAt
+  status {
+    hostsMatched
+    pfsMatched
+    converged
+    pending
+    blocked
+    failed
+    targets {
+      hostId
+      hostName
+      nicId
+      nicName
+      state
+      reason
+      blockedBy
+      operationId
+      updatedAt
+    }
+  }
+}`) as unknown as TypedDocumentString<UpdateSriovPolicyMutation, UpdateSriovPolicyMutationVariables>;
+export const DeleteSriovPolicyDocument = new TypedDocumentString(`
+    mutation DeleteSriovPolicy($name: String!) {
+  deleteSriovPolicy(name: $name) {
+    name
+  }
+}
+    `) as unknown as TypedDocumentString<DeleteSriovPolicyMutation, DeleteSriovPolicyMutationVariables>;
+export const ReconcileSriovPoliciesDocument = new TypedDocumentString(`
+    mutation ReconcileSriovPolicies {
+  reconcileSriovPolicies {
+    id
+    kind
+    targetId
+    state
+  }
+}
+    `) as unknown as TypedDocumentString<ReconcileSriovPoliciesMutation, ReconcileSriovPoliciesMutationVariables>;

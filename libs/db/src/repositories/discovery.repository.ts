@@ -125,6 +125,8 @@ export class DiscoveryRepository {
       const data = {
         pciAddress: n.pciAddress,
         driver: n.driver,
+        vendorId: n.vendorId,
+        deviceId: n.deviceId,
         numaNode: n.numaNode,
         speedMbps: n.speedMbps,
         linkState: n.operState,

@@ -172,6 +172,8 @@ export class HostRepository {
         name: n.name,
         pciAddress: n.pciAddress,
         driver: n.driver,
+        vendorId: n.vendorId,
+        deviceId: n.deviceId,
         numaNode: n.numaNode,
         speedMbps: n.speedMbps,
         linkState: n.linkState,

@@ -149,4 +149,10 @@ export class OperationRepository {
   async countUnsent(): Promise<number> {
     return this.db.outboxMessage.count({ where: { sentAt: null } });
   }
+
+  /** How many operations are in each state (read by the metrics scrape). */
+  async countByState(): Promise<Partial<Record<OperationState, number>>> {
+    const rows = await this.db.operation.groupBy({ by: ['state'], _count: { _all: true } });
+    return Object.fromEntries(rows.map((r) => [r.state, r._count._all])) as Partial<Record<OperationState, number>>;
+  }
 }

@@ -76,6 +76,20 @@ export interface OutcomeEffects {
   followUps?: NewOperation[];
 }
 
+/** An operation that reached SUCCEEDED or FAILED, announced after its transaction committed. */
+export interface FinishedOperation {
+  id: string;
+  kind: string;
+  state: 'SUCCEEDED' | 'FAILED';
+  createdAt: Date;
+  finishedAt: Date;
+}
+export type FinishedOperationListener = (op: FinishedOperation) => void;
+
+function finished(r: { id: string; kind: string; state: string; createdAt: Date; finishedAt: Date | null }): FinishedOperation | null {
+  return r.state === 'SUCCEEDED' || r.state === 'FAILED' ? { id: r.id, kind: r.kind, state: r.state, createdAt: r.createdAt, finishedAt: r.finishedAt ?? new Date() } : null;
+}
+
 /** Everything a finished job may change, applied in one transaction. */
 export interface OperationOutcome {
   state: Extract<OperationState, 'SUCCEEDED' | 'FAILED'> | 'RUNNING';
@@ -111,6 +125,7 @@ const PLACEMENT_SLOTS = 2;
 export class ProvisioningRepository {
   private freeSlots = PLACEMENT_SLOTS;
   private readonly waiting: (() => void)[] = [];
+  private readonly finishedListeners = new Set<FinishedOperationListener>();
 
   constructor(
     private readonly db: Db,
@@ -225,6 +240,19 @@ export class ProvisioningRepository {
   }
 
   /**
+   * Be told of every operation this repository moves to SUCCEEDED or FAILED (after commit,
+   * once per operation: finished operations never change again). Returns an unsubscribe.
+   */
+  onOperationFinished(listener: FinishedOperationListener): () => void {
+    this.finishedListeners.add(listener);
+    return () => this.finishedListeners.delete(listener);
+  }
+
+  private announce(ops: FinishedOperation[]): void {
+    for (const op of ops) for (const l of this.finishedListeners) l(op);
+  }
+
+  /**
    * Apply a job outcome: the operation's state, the VM's state, releases, follow-up jobs.
    * Idempotent: an operation that already finished is left as it is (returns null).
    */
@@ -233,7 +261,8 @@ export class ProvisioningRepository {
     outcome: OperationOutcome,
     effects: OutcomeEffects = {},
   ): Promise<OperationRecord | null> {
-    return this.db.$transaction(async (tx) => {
+    const finishedOps: FinishedOperation[] = [];
+    const record = await this.db.$transaction(async (tx) => {
       const done = outcome.state !== 'RUNNING';
       const updated = await tx.operation.updateManyAndReturn({
         where: { id: operationId, state: { in: ['QUEUED', 'RUNNING'] } },
@@ -246,9 +275,11 @@ export class ProvisioningRepository {
         },
       });
       if (updated.length === 0) return null;
+      const self = finished(updated[0]);
+      if (self) finishedOps.push(self);
       if (effects.parent) {
         const p = effects.parent.outcome;
-        await tx.operation.updateMany({
+        const parents = await tx.operation.updateManyAndReturn({
           where: { id: effects.parent.id, state: { in: ['QUEUED', 'RUNNING'] } },
           data: {
             state: p.state,
@@ -256,11 +287,15 @@ export class ProvisioningRepository {
             ...(p.error ? { errorCode: p.error.code, errorMessage: p.error.message, errorStderr: p.error.stderr ?? null } : {}),
           },
         });
+        const parent = parents[0] ? finished(parents[0]) : null;
+        if (parent) finishedOps.push(parent);
       }
       if (effects.vm) await this.updateVm(tx, effects.vm);
       for (const f of effects.followUps ?? []) await createOperation(tx, f);
       return toOperationRecord(updated[0]);
     });
+    this.announce(finishedOps);
+    return record;
   }
 
   private async updateVm(tx: Prisma.TransactionClient, v: VmEffect): Promise<void> {
@@ -301,6 +336,14 @@ export class ProvisioningRepository {
 
   /** Mark a VM for deletion and queue its teardown; refuses VMs already on their way out. */
   async beginDelete(vmId: string, op: (vm: VmRecord & { plan: unknown }) => NewOperation | null): Promise<{ vm: VmRecord; operation: OperationRecord }> {
+    const begun = await this.beginDeleteInTx(vmId, op);
+    // a VM with nothing on its host is deleted at once: its operation is born finished
+    const done = finished(begun.operation);
+    if (done) this.announce([done]);
+    return begun;
+  }
+
+  private beginDeleteInTx(vmId: string, op: (vm: VmRecord & { plan: unknown }) => NewOperation | null): Promise<{ vm: VmRecord; operation: OperationRecord }> {
     return this.db.$transaction(async (tx) => {
       const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Vm" WHERE id = ${vmId}::uuid FOR UPDATE`;
       if (!rows.length) throw new NotFoundError('vm', vmId);

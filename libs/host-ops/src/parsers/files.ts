@@ -68,3 +68,14 @@ export function parseCpuMaskFile(source: string, text: string): number[] {
     throw e;
   }
 }
+
+/**
+ * sysfs device/vendor and device/device ("0x8086\n") -> "8086". A PCI id is 16 bits; the
+ * kernel prints it with 0x and four lower-case hex digits.
+ */
+export function parsePciIdFile(source: string, text: string): string {
+  const t = text.trim();
+  const m = /^0x([0-9a-fA-F]{4})$/.exec(t);
+  if (!m) throw new HostOutputParseError(source, 'expected a PCI id like 0x8086', t, 1);
+  return m[1].toLowerCase();
+}

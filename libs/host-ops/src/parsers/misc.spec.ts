@@ -8,7 +8,7 @@ import domstate from '../__fixtures__/virsh-domstate.txt?raw';
 import cmdline from '../__fixtures__/cmdline.txt?raw';
 import { HostOutputParseError } from '../errors';
 import { parseEthtoolChannels } from './ethtool';
-import { cmdlineEnablesIommu, parseCpuMaskFile, parseGrepFiles, parsePciLinkTarget, parseReadlinks, parseUevent } from './files';
+import { cmdlineEnablesIommu, parseCpuMaskFile, parseGrepFiles, parsePciIdFile, parsePciLinkTarget, parseReadlinks, parseUevent } from './files';
 import { parseIntFile, parseUintFile } from './lines';
 import { parseVirshDomstate, parseVirshList, parseVirshListNames } from './virsh';
 
@@ -72,5 +72,15 @@ describe('sysfs and procfs files', () => {
     expect(cmdlineEnablesIommu(cmdline)).toBe(true);
     expect(cmdlineEnablesIommu('BOOT_IMAGE=/vmlinuz ro amd_iommu=on\n')).toBe(true);
     expect(cmdlineEnablesIommu('BOOT_IMAGE=/vmlinuz ro quiet intel_iommu=off\n')).toBe(false);
+  });
+});
+
+describe('sysfs PCI ids', () => {
+  it('reads device/vendor and device/device without the 0x, lower case', () => {
+    expect(parsePciIdFile('vendor', '0x8086\n')).toBe('8086');
+    expect(parsePciIdFile('device', '0x10FB\n')).toBe('10fb');
+  });
+  it('throws on anything that is not a 16-bit id', () => {
+    for (const bad of ['8086', '0x808', '0x80861', 'ffff\n0x1', '']) expect(() => parsePciIdFile('vendor', bad)).toThrow(HostOutputParseError);
   });
 });

@@ -1,0 +1,102 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { SriovPolicyRepository, type OperationRecord } from '@netpin/db';
+import type { Redis } from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import { API_CONFIG, type ApiConfig } from '../config';
+import { REDIS } from '../db/db.module';
+import { OutboxRelay } from '../jobs/outbox.relay';
+import { OperationEvents } from '../operations/operation.events';
+import { APP_OPTIONS, type AppRuntimeOptions } from '../runtime';
+import { planReconcile } from './sriov-plan';
+
+export interface ReconcileOptions {
+  retryFailed: boolean;
+  requestId?: string;
+}
+
+/**
+ * Brings hosts to the SR-IOV policies: after every policy change, after a VM releases VFs,
+ * after each discovery (and so after each host.configureSriov, which is followed by one), and
+ * every NETPIN_SRIOV_RECONCILE_INTERVAL_MS. Passes run one at a time in a process; event
+ * triggers arriving while one waits are folded into it. Across processes the placement lock
+ * the repository takes serialises them.
+ */
+@Injectable()
+export class SriovReconciler implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(SriovReconciler.name);
+  private timer?: NodeJS.Timeout;
+  private chain: Promise<unknown> = Promise.resolve();
+  private queued = false;
+  private closed = false;
+
+  constructor(
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
+    @Inject(APP_OPTIONS) private readonly runtime: AppRuntimeOptions,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(SriovPolicyRepository) private readonly repo: SriovPolicyRepository,
+    @Inject(OutboxRelay) private readonly relay: OutboxRelay,
+    @Inject(OperationEvents) private readonly events: OperationEvents,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const every = this.config.NETPIN_SRIOV_RECONCILE_INTERVAL_MS;
+    if (!this.runtime.background || every === 0) return;
+    this.timer = setInterval(() => void this.tick(every), every);
+    this.timer.unref();
+  }
+
+  /** One process per interval runs the periodic pass, however many API processes there are. */
+  private async tick(every: number): Promise<void> {
+    try {
+      const won = await this.redis.set(`${this.config.NETPIN_QUEUE_PREFIX}:sriov-reconcile`, String(process.pid), 'PX', Math.max(1000, every - 100), 'NX');
+      if (won === 'OK') await this.reconcile({ retryFailed: true, requestId: `sriov-${Date.now()}` });
+    } catch (e) {
+      this.logger.warn({ err: e }, 'periodic SR-IOV reconcile failed');
+    }
+  }
+
+  /** Fire and forget (events): folded into a pass that has not started yet. */
+  request(why: string): void {
+    if (this.closed || this.queued) return;
+    this.queued = true;
+    this.reconcile({ retryFailed: false, requestId: `sriov-${why}-${Date.now()}` }).catch((e: unknown) => this.logger.warn({ err: e, why }, 'SR-IOV reconcile failed'));
+  }
+
+  /**
+   * A VM let go of VFs (its teardown reset them to clean defaults): record their state and
+   * reconcile, so a BLOCKED PF converges and a freed VF gets its policy's attributes back.
+   */
+  vfsReleased(vfs: readonly { nicId: string; index: number }[]): void {
+    if (this.closed || vfs.length === 0) return;
+    this.repo
+      .markVfsClean(vfs)
+      .then(() => this.request('vf-release'))
+      .catch((e: unknown) => this.logger.warn({ err: e }, 'recording released VFs failed'));
+  }
+
+  /** One pass; resolves with the host.configureSriov operations it started. */
+  reconcile(opts: ReconcileOptions): Promise<OperationRecord[]> {
+    const run = this.chain.then(() => this.once(opts));
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async once(opts: ReconcileOptions): Promise<OperationRecord[]> {
+    this.queued = false;
+    if (this.closed) return [];
+    const requestId = opts.requestId ?? randomUUID();
+    const started = await this.repo.reconcile((input) => planReconcile(input, { retryFailed: opts.retryFailed, requestId, newId: randomUUID }));
+    if (started.length) {
+      this.relay.kick();
+      for (const op of started) this.events.broadcast(op);
+      this.logger.log({ operations: started.map((o) => o.id) }, 'SR-IOV policies: host.configureSriov queued');
+    }
+    return started;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.timer);
+    await this.chain;
+  }
+}

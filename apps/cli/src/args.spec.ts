@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { EXIT, UsageError, parseCli, parseMemoryMiB, parseNet, vmInputFromFlags } from './args';
+
+function command(argv: string[]) {
+  const p = parseCli(argv);
+  if (p.kind !== 'command') throw new Error(`expected a command, got help:\n${p.text}`);
+  return p;
+}
+
+describe('parseCli', () => {
+  it('finds two-word and one-word commands with their arguments and flags', () => {
+    expect(command(['hosts', 'show', 'hv-01'])).toMatchObject({ command: { name: 'hosts show' }, args: ['hv-01'], global: { json: false } });
+    expect(command(['explain', 'hv-02', '--vcpus', '2', '--memory', '1G', '--json'])).toMatchObject({ command: { name: 'explain' }, args: ['hv-02'], values: { vcpus: '2', memory: '1G' }, global: { json: true } });
+  });
+
+  it('accepts global flags before the command', () => {
+    expect(command(['--json', '--url', 'http://api:3000', 'vm', 'list'])).toMatchObject({ command: { name: 'vm list' }, global: { json: true, url: 'http://api:3000' } });
+    expect(command(['--config', '/etc/netpin.json', 'networks', 'list']).global.config).toBe('/etc/netpin.json');
+  });
+
+  it('collects repeated --net and boolean --no-wait', () => {
+    const p = command(['vm', 'create', '--name', 'a', '--vcpus', '2', '--memory', '2048', '--net', 'physnet0', '--net', 'tenant-br:vhost-bridge', '--no-wait']);
+    expect(p.values.net).toEqual(['physnet0', 'tenant-br:vhost-bridge']);
+    expect(p.values['no-wait']).toBe(true);
+  });
+
+  it('answers --help per command and for the whole tool', () => {
+    const help = parseCli(['vm', 'create', '--help']);
+    expect(help.kind).toBe('help');
+    expect(help.kind === 'help' && help.text).toContain('Usage: netpin vm create [options]');
+    expect(help.kind === 'help' && help.text).toContain('--idempotency-key <key>');
+    const top = parseCli([]);
+    expect(top.kind === 'help' && top.text).toContain('operations watch <id>');
+    expect(top.kind === 'help' && top.text).toContain('Exit codes: 0 ok, 1');
+    const topic = parseCli(['help', 'operations', 'watch']);
+    expect(topic.kind === 'help' && topic.text).toContain('Usage: netpin operations watch <id>');
+  });
+
+  it.each([
+    [['bogus'], /unknown command "bogus"/],
+    [['vm'], /vm: missing subcommand \(create, delete, show, list\)/],
+    [['vm', 'destroy'], /unknown command "vm destroy"; try: vm create, vm delete/],
+    [['hosts', 'show'], /hosts show: missing <host>/],
+    [['hosts', 'list', 'extra'], /hosts list: unexpected argument "extra"/],
+    [['hosts', 'list', '--bogus'], /hosts list: Unknown option '--bogus'/],
+    [['vm', 'create', '--vcpus'], /vm create: Option '--vcpus <value>' argument missing/],
+  ])('rejects %j as a usage error', (argv, message) => {
+    expect(() => parseCli(argv)).toThrow(UsageError);
+    expect(() => parseCli(argv)).toThrow(message);
+  });
+
+  it('keeps the documented exit codes', () => {
+    expect(EXIT).toEqual({ OK: 0, FAILED: 1, USAGE: 2, API: 3 });
+  });
+});
+
+describe('VM flags', () => {
+  it('builds the VmInput the API expects', () => {
+    const { values } = command([
+      'vm', 'create', '--name', 'web-01', '--vcpus', '4', '--memory', '4G', '--net', 'physnet0:sriov', '--net', 'tenant-ovs',
+      '--numa', 'preferred', '--hugepages', '1G', '--host', 'hv-01', '--avoid', 'hv-02', '--cpu-policy', 'dedicated',
+    ]);
+    expect(vmInputFromFlags(values, { nameRequired: true })).toEqual({
+      name: 'web-01',
+      vcpus: 4,
+      memoryMiB: 4096,
+      interfaces: [{ network: 'physnet0', datapath: 'SRIOV' }, { network: 'tenant-ovs' }],
+      numaPolicy: 'PREFERRED',
+      hugepages: 'SIZE_1G',
+      cpuPolicy: 'DEDICATED',
+      pinHost: 'hv-01',
+      avoidHosts: ['hv-02'],
+    });
+  });
+
+  it('leaves ranges to the API but rejects what does not parse', () => {
+    // vcpus 0 is syntactically a number: the API answers BAD_USER_INPUT naming the field
+    expect(vmInputFromFlags({ name: 'a', vcpus: '0', memory: '1' }, { nameRequired: true }).vcpus).toBe(0);
+    expect(() => vmInputFromFlags({ name: 'a', vcpus: '2.5', memory: '1G' }, { nameRequired: true })).toThrow('--vcpus: expected a whole number, got "2.5"');
+    expect(() => vmInputFromFlags({ vcpus: '2', memory: '1G' }, { nameRequired: true })).toThrow('--name is required');
+    expect(vmInputFromFlags({ vcpus: '2', memory: '1G' }, { nameRequired: false }).name).toBe('preview');
+    expect(() => vmInputFromFlags({ name: 'a', vcpus: '2', memory: '1G', numa: 'strict' }, { nameRequired: true })).toThrow('--numa: expected required|preferred|none, got "strict"');
+  });
+
+  it.each([
+    ['2048', 2048],
+    ['512M', 512],
+    ['512MiB', 512],
+    ['4G', 4096],
+    ['4gib', 4096],
+    ['1.5G', 1536],
+    ['1T', 1048576],
+  ])('reads --memory %s as %i MiB', (raw, mib) => {
+    expect(parseMemoryMiB(raw)).toBe(mib);
+  });
+
+  it('rejects unreadable memory sizes and datapaths', () => {
+    expect(() => parseMemoryMiB('lots')).toThrow('--memory: expected MiB or a size like 512M or 4G, got "lots"');
+    expect(() => parseMemoryMiB('1.3M')).toThrow('not a whole number of MiB');
+    expect(parseNet('tenant-br:VHOST_BRIDGE')).toEqual({ network: 'tenant-br', datapath: 'VHOST_BRIDGE' });
+    expect(parseNet('direct:macvtap')).toEqual({ network: 'direct', datapath: 'VHOST_MACVTAP' });
+    expect(() => parseNet('physnet0:dpdk')).toThrow('unknown datapath "dpdk"');
+    expect(() => parseNet(':sriov')).toThrow('expected <network>[:<datapath>]');
+  });
+});

@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from './cli';
+
+/** runCli end to end against a scripted API: what reaches stdout, stderr and the exit code. */
+type Answer = { data?: unknown; errors?: unknown[] };
+
+function api(answers: Record<string, Answer | Answer[]>): typeof fetch {
+  return (async (_url: string | URL | Request, init?: RequestInit) => {
+    const { query } = JSON.parse(String(init?.body)) as { query: string };
+    const name = /(?:query|mutation) (\w+)/.exec(query)?.[1] ?? '?';
+    const a = answers[name];
+    if (!a) throw new Error(`no scripted answer for ${name}`);
+    const body = Array.isArray(a) ? (a.length > 1 ? a.shift()! : a[0]) : a;
+    return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
+  }) as typeof fetch;
+}
+
+async function cli(argv: string[], answers: Record<string, Answer | Answer[]>, env: Record<string, string> = { NETPIN_TOKEN: 'tok' }) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, {
+    stdout: { write: (s: string) => ((stdout += s), true) },
+    stderr: { write: (s: string) => ((stderr += s), true), isTTY: false },
+    // port 9 (discard) refuses: the subscription fails fast and polling carries the wait
+    env: { HOME: '/nonexistent', NETPIN_API_URL: 'http://127.0.0.1:9', ...env },
+    fetch: api(answers),
+  });
+  return { code, stdout, stderr };
+}
+
+const op = (state: string, progress: number, extra: Record<string, unknown> = {}) => ({
+  id: 'op-1',
+  kind: 'vm.create',
+  targetType: 'vm',
+  targetId: 'vm-1',
+  state,
+  progress,
+  step: null,
+  steps: [],
+  startedAt: null,
+  errorCode: null,
+  errorMessage: null,
+  errorStderr: null,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  finishedAt: null,
+  ...extra,
+});
+
+const badInput = (message: string, field: string): Answer => ({ errors: [{ message, extensions: { code: 'BAD_USER_INPUT', field } }] });
+
+describe('runCli errors', () => {
+  it('prints the field, message and code of BAD_USER_INPUT and exits 2', async () => {
+    const r = await cli(['vm', 'create', '--name', 'a', '--vcpus', '0', '--memory', '1G'], { CreateVm: badInput('must be ≥ 1', 'vcpus') });
+    expect(r).toMatchObject({ code: 2, stdout: '' });
+    expect(r.stderr).toBe('error: vcpus: must be ≥ 1 (BAD_USER_INPUT)\n');
+  });
+
+  it('does not repeat a field the server message already names', async () => {
+    const r = await cli(['vm', 'create', '--name', 'a', '--vcpus', '0', '--memory', '1G'], { CreateVm: badInput('vcpus: Too small: expected number to be >=1', 'vcpus') });
+    expect(r.stderr).toBe('error: vcpus: Too small: expected number to be >=1 (BAD_USER_INPUT)\n');
+  });
+
+  it('prints PLACEMENT_REJECTED reasons and exits 1; --json carries them on stdout', async () => {
+    const rejected: Answer = { errors: [{ message: 'no host fits', extensions: { code: 'PLACEMENT_REJECTED', summary: [{ code: 'INSUFFICIENT_MEMORY', hosts: 2, examples: ['a', 'b'] }], requestReasons: [] } }] };
+    const r = await cli(['vm', 'create', '--name', 'a', '--vcpus', '1', '--memory', '1T'], { CreateVm: rejected });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('error: no host fits (PLACEMENT_REJECTED)\n  INSUFFICIENT_MEMORY: 2 host(s) (e.g. a, b)\n');
+    const j = await cli(['vm', 'create', '--name', 'a', '--vcpus', '1', '--memory', '1T', '--json'], { CreateVm: rejected });
+    expect(JSON.parse(j.stdout)).toEqual({ error: { code: 'PLACEMENT_REJECTED', message: 'no host fits', field: null, status: 422, summary: [{ code: 'INSUFFICIENT_MEMORY', hosts: 2, examples: ['a', 'b'] }], requestReasons: [] } });
+  });
+
+  it('exits 3 on UNAUTHENTICATED and says how to give a token', async () => {
+    const refused: Answer = { errors: [{ message: 'missing bearer token', extensions: { code: 'UNAUTHENTICATED' } }] };
+    const none = await cli(['networks', 'list'], { Networks: refused }, {});
+    expect(none.code).toBe(3);
+    expect(none.stderr).toContain('error: missing bearer token (UNAUTHENTICATED)\nno API token given: set NETPIN_TOKEN');
+    const bad = await cli(['networks', 'list'], { Networks: refused });
+    expect(bad.stderr).toContain('the API refused the token from NETPIN_TOKEN');
+  });
+
+  it('exits 2 on NOT_FOUND', async () => {
+    const r = await cli(['hosts', 'show', 'nope'], { Host: { errors: [{ message: 'host nope not found', extensions: { code: 'NOT_FOUND' } }] } });
+    expect(r).toMatchObject({ code: 2, stderr: 'error: host nope not found (NOT_FOUND)\n' });
+  });
+});
+
+describe('runCli operations', () => {
+  it('vm create follows the operation with progress lines and exits 1 with code, message and stderr when it fails', async () => {
+    const failed = op('FAILED', 60, { errorCode: 'HOST_COMMAND_FAILED', errorMessage: 'virsh define failed', errorStderr: 'error: unsupported configuration\nline 2' });
+    const r = await cli(['vm', 'create', '--name', 'a', '--vcpus', '1', '--memory', '512'], {
+      CreateVm: { data: { createVm: { vm: { id: 'vm-1', name: 'a', state: 'PENDING' }, operation: op('QUEUED', 0) } } },
+      Operation: [{ data: { operation: op('RUNNING', 30, { step: 'apply domain' }) } }, { data: { operation: failed } }],
+    });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      [
+        'vm a (vm-1) accepted, operation op-1',
+        'vm.create op-1: RUNNING  30% apply domain',
+        'vm.create op-1: FAILED  60%',
+        'error: vm.create op-1 failed: virsh define failed (HOST_COMMAND_FAILED)',
+        '  stderr:',
+        '    error: unsupported configuration',
+        '    line 2',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('operations watch of an operation that already failed exits 1 without waiting', async () => {
+    const r = await cli(['operations', 'watch', 'op-1', '--json'], { Operation: { data: { operation: op('FAILED', 100, { errorCode: 'VERIFY_MISMATCH', errorMessage: 'drift' }) } } });
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ id: 'op-1', state: 'FAILED', errorCode: 'VERIFY_MISMATCH' });
+  });
+
+  it('vm create --no-wait --json returns the accepted VM and operation at once', async () => {
+    const r = await cli(['vm', 'create', '--name', 'a', '--vcpus', '1', '--memory', '512', '--no-wait', '--json', '--idempotency-key', 'k'], {
+      CreateVm: { data: { createVm: { vm: { id: 'vm-1', name: 'a', state: 'PENDING' }, operation: op('QUEUED', 0) } } },
+    });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ vm: { id: 'vm-1' }, operation: { id: 'op-1', state: 'QUEUED' } });
+    expect(r.stderr).toBe('');
+  });
+
+  it('preview exits 1 when nothing fits', async () => {
+    const r = await cli(['preview', '--vcpus', '64', '--memory', '1G'], {
+      PreviewPlacement: { data: { previewPlacement: { fits: false, plan: null, rejection: { message: 'no host fits', hostsConsidered: 2, summary: [{ code: 'INSUFFICIENT_DEDICATED_CPUS', hosts: 2, examples: ['h1'] }], requestReasons: [] } } } },
+    });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('does not fit: no host fits (PLACEMENT_REJECTED)\n  2 host(s) considered\n  INSUFFICIENT_DEDICATED_CPUS: 2 host(s) (e.g. h1)\n');
+  });
+});

@@ -1,0 +1,148 @@
+import { type HostState, type NetpinClient, type Operation, type VmState } from '@netpin/client';
+import { EXIT, UsageError, parseCount, parseOperationState, parseTimeoutMs, vmInputFromFlags, type CommandName } from './args';
+import { formatCapacity, formatExplanation, formatHost, formatHostList, formatNetworks, formatOperation, formatOperationList, formatPreview, formatVm, formatVmList } from './format';
+import { createProgress, type ProgressStream } from './progress';
+
+type Values = Record<string, string | boolean | string[] | undefined>;
+
+export interface CommandContext {
+  client: NetpinClient;
+  args: string[];
+  values: Values;
+  json: boolean;
+  stderr: ProgressStream;
+  /** Aborted on Ctrl-C: waits stop, the operation itself goes on. */
+  signal: AbortSignal;
+}
+
+/** What a command produced: the text for people, the value for --json, the exit code. */
+export interface CommandResult {
+  exit: number;
+  text: string;
+  json: unknown;
+}
+
+const ok = (text: string, json: unknown): CommandResult => ({ exit: EXIT.OK, text, json });
+
+const HOST_STATES: readonly HostState[] = ['REGISTERED', 'DISCOVERING', 'READY', 'MAINTENANCE', 'UNREACHABLE'];
+const VM_STATES: readonly VmState[] = ['PENDING', 'PROVISIONING', 'RUNNING', 'FAILED', 'DELETING', 'DELETED'];
+
+function enumFlag<T extends string>(flag: string, raw: unknown, allowed: readonly T[]): T | undefined {
+  if (raw === undefined) return undefined;
+  const v = String(raw).toUpperCase() as T;
+  if (!allowed.includes(v)) throw new UsageError(`--${flag}: expected ${allowed.join('|')}, got "${String(raw)}"`);
+  return v;
+}
+
+/** Wait for an operation with a progress display; rejects like NetpinClient.waitForOperation. */
+async function follow(ctx: CommandContext, op: Operation): Promise<Operation> {
+  const progress = createProgress(ctx.stderr, { quiet: ctx.json, label: `${op.kind} ${op.id.slice(0, 8)}` });
+  try {
+    return await ctx.client.waitForOperation(op.id, { onProgress: (o) => progress.update(o), timeoutMs: parseTimeoutMs(ctx.values.timeout as string | undefined), signal: ctx.signal });
+  } finally {
+    progress.stop();
+  }
+}
+
+async function hostByName(client: NetpinClient, name: string) {
+  return client.getHost({ name });
+}
+
+const handlers: Record<CommandName, (ctx: CommandContext) => Promise<CommandResult>> = {
+  async 'hosts list'(ctx) {
+    const hosts = await ctx.client.listHosts({
+      filter: { state: enumFlag('state', ctx.values.state, HOST_STATES), network: ctx.values.network as string | undefined },
+    });
+    return ok(formatHostList(hosts), hosts);
+  },
+
+  async 'hosts show'(ctx) {
+    const host = await hostByName(ctx.client, ctx.args[0]);
+    const vms = await ctx.client.listVms({ hostId: host.id });
+    return ok(formatHost(host, new Map(vms.map((v) => [v.id, v.name]))), host);
+  },
+
+  async 'hosts discover'(ctx) {
+    const host = await hostByName(ctx.client, ctx.args[0]);
+    const queued = await ctx.client.discoverHost(host.id);
+    if (ctx.values['no-wait'] === true) return ok(`discovery of ${host.name} queued: operation ${queued.id}`, { operation: queued });
+    const operation = await follow(ctx, queued);
+    const after = await ctx.client.getHost({ id: host.id });
+    const cpus = after.numaNodes.reduce((s, n) => s + n.cpus.length, 0);
+    const vfs = after.nics.reduce((s, n) => s + n.vfs.length, 0);
+    return ok(`host ${after.name} ${after.state}: ${after.numaNodes.length} NUMA node(s), ${cpus} CPUs, ${after.nics.length} NIC(s), ${vfs} VF(s)`, { operation, host: after });
+  },
+
+  async 'networks list'(ctx) {
+    const networks = await ctx.client.networks();
+    return ok(formatNetworks(networks), networks);
+  },
+
+  async 'vm create'(ctx) {
+    const input = vmInputFromFlags(ctx.values, { nameRequired: true });
+    const created = await ctx.client.createVm(input, { idempotencyKey: ctx.values['idempotency-key'] as string | undefined });
+    if (ctx.values['no-wait'] === true) return ok(`vm ${created.vm.name} (${created.vm.id}) accepted: operation ${created.operation.id}`, created);
+    if (!ctx.json) ctx.stderr.write(`vm ${created.vm.name} (${created.vm.id}) accepted, operation ${created.operation.id}\n`);
+    const operation = await follow(ctx, created.operation);
+    const vm = await ctx.client.getVm(created.vm.id);
+    return ok(formatVm(vm), { vm, operation });
+  },
+
+  async 'vm delete'(ctx) {
+    const vm = await ctx.client.findVm(ctx.args[0]);
+    const queued = await ctx.client.deleteVm(vm.id);
+    if (ctx.values['no-wait'] === true) return ok(`deletion of vm ${vm.name} queued: operation ${queued.id}`, { vm: { id: vm.id, name: vm.name }, operation: queued });
+    const operation = await follow(ctx, queued);
+    const after = await ctx.client.getVm(vm.id);
+    return ok(`vm ${vm.name} (${vm.id}) ${after.state.toLowerCase()}`, { vm: after, operation });
+  },
+
+  async 'vm show'(ctx) {
+    const vm = await ctx.client.findVm(ctx.args[0]);
+    return ok(formatVm(vm), vm);
+  },
+
+  async 'vm list'(ctx) {
+    const state = enumFlag('state', ctx.values.state, VM_STATES);
+    const hostId = typeof ctx.values.host === 'string' ? (await hostByName(ctx.client, ctx.values.host)).id : undefined;
+    const vms = (await ctx.client.listVms({ state, hostId })).filter((v) => state !== undefined || v.state !== 'DELETED');
+    return ok(formatVmList(vms), vms);
+  },
+
+  async preview(ctx) {
+    const preview = await ctx.client.previewPlacement(vmInputFromFlags(ctx.values, { nameRequired: false }));
+    return { exit: preview.fits ? EXIT.OK : EXIT.FAILED, text: formatPreview(preview), json: preview };
+  },
+
+  async explain(ctx) {
+    const explanation = await ctx.client.explainPlacement(vmInputFromFlags(ctx.values, { nameRequired: false }), ctx.args[0]);
+    return { exit: explanation.fits ? EXIT.OK : EXIT.FAILED, text: formatExplanation(explanation), json: explanation };
+  },
+
+  async capacity(ctx) {
+    const report = await ctx.client.capacity(vmInputFromFlags(ctx.values, { nameRequired: false }));
+    return ok(formatCapacity(report), report);
+  },
+
+  async 'operations watch'(ctx) {
+    const current = await ctx.client.operation(ctx.args[0]);
+    const operation = current.state === 'SUCCEEDED' || current.state === 'FAILED' ? current : await follow(ctx, current);
+    // a finished FAILED operation still exits 1, like one that fails while watched
+    if (operation.state === 'FAILED') return { exit: EXIT.FAILED, text: formatOperation(operation), json: operation };
+    return ok(formatOperation(operation), operation);
+  },
+
+  async 'operations list'(ctx) {
+    const ops = await ctx.client.operations({
+      state: parseOperationState(ctx.values.state as string | undefined),
+      kind: ctx.values.kind as string | undefined,
+      first: parseCount('limit', ctx.values.limit as string | undefined, { min: 1 }) ?? 20,
+    });
+    return ok(formatOperationList(ops), ops);
+  },
+};
+
+export function runCommand(name: CommandName, ctx: CommandContext): Promise<CommandResult> {
+  return handlers[name](ctx);
+}
+
