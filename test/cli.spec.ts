@@ -64,7 +64,7 @@ beforeAll(async () => {
   client = new NetpinClient({ url: c.api.url, token: process.env.NETPIN_TOKEN });
 }, 180_000);
 afterAll(async () => {
-  // files share the run's database, and some count allocations fleet-wide: release ours
+  // leave the hosts as we found them: release every VM this file made
   if (client) {
     for (const vm of await client.listVms()) {
       if (!vm.name.startsWith('cli-') || vm.state === 'DELETED' || vm.state === 'DELETING') continue;

@@ -6,6 +6,7 @@ export default projectConfig(__dirname, {
   setupFiles: ['./support/setup-env.ts'],
   testTimeout: 60_000,
   hookTimeout: 120_000,
-  // integration files share one database per run; files run one after another so counts stay exact
+  // each file clones its own database from the run's template (support/setup-env.ts); files run
+  // one after another because they start API, agent and hostsim processes on a 2-core machine
   fileParallelism: false,
 });

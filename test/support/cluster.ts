@@ -67,7 +67,7 @@ export async function startCluster(opts: { profiles: string[]; count?: number; a
     stateDir,
     entries,
     async stop() {
-      // files share the run's database: leave these hosts where no later placement picks them
+      // a file may start another fleet after this one: leave these hosts where no later placement picks them
       for (const h of entries) {
         await client
           .request(`mutation ($id: ID!) { setHostMaintenance(id: $id, input: { enabled: true, reason: "test cluster stopped" }) { id } }`, {

@@ -36,6 +36,12 @@ export async function dropTestDatabase(name: string): Promise<void> {
   await admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
 }
 
+/** Drop a run's template database and every per-file clone of it (`<name>_f...`). */
+export async function dropTestDatabases(template: string): Promise<void> {
+  const rows = await admin((c) => c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname = $1 OR datname LIKE $2`, [template, `${template}\\_f%`]));
+  for (const r of rows.rows) await dropTestDatabase(r.datname);
+}
+
 /** Run the project's Prisma CLI wrapper (WASM schema engine) against a database. */
 export function prismaCli(args: string[], url: string): { status: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [resolve(repoRoot, 'tools/prisma.cjs'), ...args], {

@@ -9,9 +9,9 @@ export function testDb(): Db {
 }
 
 /**
- * Test files share the run's database and run one after another: before a file brings up its
- * own simulated fleet, hosts left by earlier files go to MAINTENANCE so placement never picks
- * a host whose simulator has stopped.
+ * Every test file has a database of its own (test/support/setup-env.ts), but some files bring
+ * up more than one simulated fleet: before a fleet starts, hosts left by an earlier one go to
+ * MAINTENANCE so placement never picks a host whose simulator has stopped.
  */
 export async function retireOtherHosts(): Promise<void> {
   const db = testDb();

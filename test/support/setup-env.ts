@@ -1,8 +1,25 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
 import { inject } from 'vitest';
 
-process.env.DATABASE_URL = inject('databaseUrl');
+// Every test file gets its own database, cloned from the run's migrated template, and its
+// own queue prefix: files never see each other's hosts, VMs, allocations or jobs.
+const template = inject('databaseTemplate');
+const suffix = randomBytes(3).toString('hex');
+const database = `${template}_f${suffix}`;
+const adminUrl = new URL(inject('adminUrl'));
+execFileSync(process.execPath, ['-e', `const { Client } = require('pg');
+(async () => { const c = new Client({ connectionString: process.env.PG_ADMIN_URL }); await c.connect();
+  try { await c.query(process.env.PG_SQL); } finally { await c.end(); } })().catch((e) => { console.error(e.message); process.exit(1); });`], {
+  cwd: resolve(__dirname, '../..'),
+  env: { ...process.env, PG_ADMIN_URL: adminUrl.toString(), PG_SQL: `CREATE DATABASE "${database}" TEMPLATE "${template}"` },
+  stdio: ['ignore', 'inherit', 'inherit'],
+});
+adminUrl.pathname = `/${database}`;
+process.env.DATABASE_URL = adminUrl.toString();
 process.env.REDIS_URL = inject('redisUrl');
-process.env.NETPIN_QUEUE_PREFIX = inject('queuePrefix');
+process.env.NETPIN_QUEUE_PREFIX = `${inject('queuePrefix')}-${suffix}`;
 // every request in the suite authenticates with the bootstrap admin token unless a test says otherwise
 process.env.NETPIN_BOOTSTRAP_ADMIN_TOKEN = 'test-bootstrap-admin-token-0123456789';
 process.env.NETPIN_TOKEN = process.env.NETPIN_BOOTSTRAP_ADMIN_TOKEN;

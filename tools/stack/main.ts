@@ -2,7 +2,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { GqlClient, setupFleet, type FleetHostEntry } from '@netpin/client';
+import { GqlClient, NetpinApiError, setupFleet, type FleetHostEntry } from '@netpin/client';
+import { CreateSriovPolicyDocument } from '@netpin/client/operations';
 import { startEmbeddedPostgres, startPrivateRedis, type RunningService } from './services';
 import type { FleetEntry } from '@netpin/hostsim';
 
@@ -199,7 +200,14 @@ async function registerDemoFleet(url: string, fleet: FleetHostEntry[], token: st
     if (Date.now() > until) throw new Error('the API did not become ready within 120 s');
     await new Promise((r) => setTimeout(r, 250));
   }
-  await setupFleet(new GqlClient(url, token), fleet, { log: (m) => log(m) });
+  const client = new GqlClient(url, token);
+  await setupFleet(client, fleet, { log: (m) => log(m) });
+  // keep the demo's VF pools as a policy, so the SR-IOV policies page has something to show
+  await client.typed
+    .request(CreateSriovPolicyDocument, { input: { name: 'demo-vf-pool', numVfs: 8, priority: 0 } })
+    .catch((e: unknown) => {
+      if (!(e instanceof NetpinApiError && e.code === 'CONFLICT')) throw e;
+    });
   log('demo fleet registered, discovered and wired', { hosts: fleet.length });
 }
 

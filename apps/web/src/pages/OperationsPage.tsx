@@ -10,6 +10,7 @@ type Op = OperationFieldsFragment;
 
 /** How often to re-read operations while the live subscription is down. */
 export const FALLBACK_POLL_MS = 2000;
+export const BACKSTOP_POLL_MS = 5000;
 
 /**
  * The snapshot to show when two sources may disagree: a finished one beats an unfinished
@@ -108,8 +109,10 @@ export function OperationDetailPage({ id }: { id: string }) {
   const [liveOff, setLiveOff] = useState(false);
   const [live, setLive] = useState<Op | null>(null);
   const [polledDone, setPolledDone] = useState(false);
-  // polls only while the subscription is broken and the operation is still going
-  const q = useQuery(OperationDocument, { id }, { pollMs: liveOff && !polledDone ? FALLBACK_POLL_MS : undefined });
+  // Until the operation finished: polls fast while the subscription is broken, and slowly as
+  // a backstop while it works (an update that lands between the first read and the server
+  // registering the subscription is never pushed, so the page would otherwise wait forever).
+  const q = useQuery(OperationDocument, { id }, { pollMs: polledDone ? undefined : liveOff ? FALLBACK_POLL_MS : BACKSTOP_POLL_MS });
   const onData = useCallback((d: { operationUpdated: Op }) => setLive(d.operationUpdated), []);
   const finished = (live ?? q.data?.operation)?.finishedAt != null;
   const sub = useSubscription(OperationUpdatedDocument, { id }, onData, { skip: finished && live === null && q.data !== undefined });
@@ -119,7 +122,7 @@ export function OperationDetailPage({ id }: { id: string }) {
     setLiveOff(true);
     refetchOp();
   }, [sub.error, refetchOp]);
-  const op = liveOff ? newerSnapshot(live, q.data?.operation) : (live ?? q.data?.operation);
+  const op = newerSnapshot(live, q.data?.operation);
   const done = op?.finishedAt != null;
   useEffect(() => {
     if (done) setPolledDone(true);
