@@ -5,6 +5,7 @@ import { mapPrismaError } from '../prisma-errors';
 import type { HostRecord } from '../types';
 import { toHostRecord } from './host.repository';
 import { createOperation, type NewOperation, type OperationRecord } from './operation.repository';
+import type { SriovPfView } from '@netpin/placement';
 
 type Tx = Prisma.TransactionClient;
 type PolicyRow = Prisma.SriovPolicyGetPayload<object>;
@@ -42,17 +43,8 @@ export interface SriovReconcileInput {
 
 export interface SriovReconcileHost {
   host: HostRecord;
-  pfs: {
-    id: string;
-    name: string;
-    driver: string | null;
-    vendorId: string | null;
-    deviceId: string | null;
-    totalVfs: number;
-    numVfs: number;
-    speedMbps: number | null;
-    vfs: { index: number; spoofchk: boolean; trust: boolean; linkState: string; maxTxRateMbps: number; heldBy: string | null }[];
-  }[];
+  /** The PFs as the pure resolver reads them (libs/placement). */
+  pfs: SriovPfView[];
 }
 
 export interface SriovTargetOperation {
