@@ -10,9 +10,7 @@ function aliases(): Record<string, string> {
   const base = JSON.parse(readFileSync(resolve(root, 'tsconfig.base.json'), 'utf8')) as {
     compilerOptions: { paths: Record<string, string[]> };
   };
-  return Object.fromEntries(
-    Object.entries(base.compilerOptions.paths).map(([name, [target]]) => [name, resolve(root, target)]),
-  );
+  return Object.fromEntries(Object.entries(base.compilerOptions.paths).map(([name, [target]]) => [name, resolve(root, target)]));
 }
 
 /** One vitest config for every project: swc for Nest decorator metadata, shared aliases. */

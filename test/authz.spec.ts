@@ -17,7 +17,13 @@ const tokens: Record<'VIEWER' | 'OPERATOR', string> = { VIEWER: '', OPERATOR: ''
 /** The access policy, spelled out: anything not listed needs VIEWER (queries) or ADMIN (mutations). */
 const OPERATOR_MUTATIONS = new Set(['createVm', 'deleteVm', 'discoverHost', 'checkDrift', 'reconcileHost']);
 const ADMIN_QUERIES = new Set(['apiTokens', 'auditEvents', 'sshSecrets', 'sshSecret']);
-const OPERATOR_ROUTES = new Set(['POST /api/v1/vms', 'DELETE /api/v1/vms/:id', 'POST /api/v1/hosts/:id/discover', 'POST /api/v1/hosts/:hostId/drift-check', 'POST /api/v1/hosts/:hostId/reconcile']);
+const OPERATOR_ROUTES = new Set([
+  'POST /api/v1/vms',
+  'DELETE /api/v1/vms/:id',
+  'POST /api/v1/hosts/:id/discover',
+  'POST /api/v1/hosts/:hostId/drift-check',
+  'POST /api/v1/hosts/:hostId/reconcile',
+]);
 const VIEWER_POSTS = new Set(['POST /api/v1/placement/preview', 'POST /api/v1/placement/explain', 'POST /api/v1/placement/capacity']);
 const ADMIN_GETS = new Set(['GET /api/v1/tokens', 'GET /api/v1/audit', 'GET /api/v1/ssh-secrets', 'GET /api/v1/ssh-secrets/:ref']);
 const PUBLIC_PATHS = new Set(['/healthz', '/readyz']);
@@ -88,9 +94,12 @@ beforeAll(async () => {
   );
   types = new Map(intro.data!.__schema.types.map((t) => [t.name, t]));
   for (const role of ['VIEWER', 'OPERATOR'] as const) {
-    const r = await api.gql<{ createApiToken: { token: string } }>(`mutation ($input: CreateApiTokenInput!) { createApiToken(input: $input) { token } }`, {
-      input: { name: `authz-${role.toLowerCase()}`, role },
-    });
+    const r = await api.gql<{ createApiToken: { token: string } }>(
+      `mutation ($input: CreateApiTokenInput!) { createApiToken(input: $input) { token } }`,
+      {
+        input: { name: `authz-${role.toLowerCase()}`, role },
+      },
+    );
     tokens[role] = r.data!.createApiToken.token;
   }
 });
@@ -102,12 +111,16 @@ afterAll(async () => {
 describe('GraphQL: every root field refuses anonymous and too-low callers', () => {
   it('covers every query, mutation and subscription field of the schema', async () => {
     const checked: string[] = [];
-    for (const [op, typeName] of [['query', 'Query'], ['mutation', 'Mutation']] as const) {
+    for (const [op, typeName] of [
+      ['query', 'Query'],
+      ['mutation', 'Mutation'],
+    ] as const) {
       for (const f of types.get(typeName)!.fields!) {
         const { query, variables } = document(op, f);
         const anon = await api.gql(query, variables, null);
         expect(anon.errors?.[0]?.extensions?.code, `${op} ${f.name} anonymous`).toBe('UNAUTHENTICATED');
-        const need = op === 'query' ? (ADMIN_QUERIES.has(f.name) ? 'ADMIN' : 'VIEWER') : OPERATOR_MUTATIONS.has(f.name) ? 'OPERATOR' : 'ADMIN';
+        const need =
+          op === 'query' ? (ADMIN_QUERIES.has(f.name) ? 'ADMIN' : 'VIEWER') : OPERATOR_MUTATIONS.has(f.name) ? 'OPERATOR' : 'ADMIN';
         if (need !== 'VIEWER') {
           const low = await api.gql(query, variables, need === 'ADMIN' ? tokens.OPERATOR : tokens.VIEWER);
           expect(low.errors?.[0]?.extensions?.code, `${op} ${f.name} with a lower role`).toBe('FORBIDDEN');
@@ -126,7 +139,12 @@ describe('GraphQL: every root field refuses anonymous and too-low callers', () =
     expect(fields.map((f) => f.name)).toContain('operationUpdated');
     const attempt = (token?: string): Promise<string> =>
       new Promise((resolve) => {
-        const client = createClient({ url: api.url.replace('http', 'ws') + '/graphql', webSocketImpl: WebSocket, connectionParams: token ? { authorization: `Bearer ${token}` } : {}, retryAttempts: 0 });
+        const client = createClient({
+          url: api.url.replace('http', 'ws') + '/graphql',
+          webSocketImpl: WebSocket,
+          connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+          retryAttempts: 0,
+        });
         const stop = client.subscribe(
           { query: 'subscription { operationUpdated { id } }' },
           {
@@ -156,11 +174,17 @@ describe('GraphQL: every root field refuses anonymous and too-low callers', () =
 
 describe('REST: every route refuses anonymous and too-low callers', () => {
   it('covers every route the app registered', async () => {
-    const express = api.app.getHttpAdapter().getInstance() as { router: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] } };
+    const express = api.app.getHttpAdapter().getInstance() as {
+      router: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] };
+    };
     const verbs = new Set(['get', 'post', 'put', 'patch', 'delete']);
     // wildcard layers are Nest's not-found fallback, not routes of ours
     const routes = express.router.stack.flatMap((l) =>
-      l.route && !l.route.path.includes('*') ? Object.keys(l.route.methods).filter((m) => verbs.has(m)).map((m) => `${m.toUpperCase()} ${l.route!.path}`) : [],
+      l.route && !l.route.path.includes('*')
+        ? Object.keys(l.route.methods)
+            .filter((m) => verbs.has(m))
+            .map((m) => `${m.toUpperCase()} ${l.route!.path}`)
+        : [],
     );
     expect(routes.length).toBeGreaterThan(25);
     for (const r of routes) {
@@ -171,7 +195,13 @@ describe('REST: every route refuses anonymous and too-low callers', () => {
       if (PUBLIC_PATHS.has(path) || path.startsWith('/api/docs')) continue;
       const anon = await api.rest(method, url, body, { authorization: '' });
       expect(anon.status, `${r} anonymous`).toBe(401);
-      const need = ADMIN_GETS.has(r) ? 'ADMIN' : method === 'GET' || VIEWER_POSTS.has(r) ? 'VIEWER' : OPERATOR_ROUTES.has(r) ? 'OPERATOR' : 'ADMIN';
+      const need = ADMIN_GETS.has(r)
+        ? 'ADMIN'
+        : method === 'GET' || VIEWER_POSTS.has(r)
+          ? 'VIEWER'
+          : OPERATOR_ROUTES.has(r)
+            ? 'OPERATOR'
+            : 'ADMIN';
       if (need === 'VIEWER') continue;
       const low = await api.rest(method, url, body, { authorization: `Bearer ${need === 'ADMIN' ? tokens.OPERATOR : tokens.VIEWER}` });
       expect(low.status, `${r} with a lower role`).toBe(403);
@@ -180,7 +210,9 @@ describe('REST: every route refuses anonymous and too-low callers', () => {
 
   it('records an audit event for every mutation, without secrets', async () => {
     const before = await db.auditEvent.count();
-    const r = await api.gql<{ createApiToken: { token: string } }>(`mutation { createApiToken(input: { name: "audited", role: VIEWER }) { token apiToken { id } } }`);
+    const r = await api.gql<{ createApiToken: { token: string } }>(
+      `mutation { createApiToken(input: { name: "audited", role: VIEWER }) { token apiToken { id } } }`,
+    );
     const token = r.data!.createApiToken.token;
     await api.rest('POST', '/api/v1/networks', { name: 'audit-net', kind: 'MACVTAP' });
     await api.rest('POST', '/api/v1/networks', { name: 'Bad Name', kind: 'MACVTAP' });
@@ -194,7 +226,9 @@ describe('REST: every route refuses anonymous and too-low callers', () => {
   });
 
   it('revokes tokens: a revoked token is refused', async () => {
-    const r = await api.gql<{ createApiToken: { token: string; apiToken: { id: string } } }>(`mutation { createApiToken(input: { name: "short-lived", role: VIEWER }) { token apiToken { id } } }`);
+    const r = await api.gql<{ createApiToken: { token: string; apiToken: { id: string } } }>(
+      `mutation { createApiToken(input: { name: "short-lived", role: VIEWER }) { token apiToken { id } } }`,
+    );
     const { token, apiToken } = r.data!.createApiToken;
     expect((await api.rest('GET', '/api/v1/hosts', undefined, { authorization: `Bearer ${token}` })).status).toBe(200);
     expect((await api.rest('DELETE', `/api/v1/tokens/${apiToken.id}`)).status).toBe(200);

@@ -48,7 +48,8 @@ function run(nodeArgs: string[], env: Record<string, string | undefined>): Promi
   });
 }
 
-const netpin = (args: string[], env: Record<string, string | undefined> = {}): Promise<Run> => run([join(repoRoot, 'bin/netpin.cjs'), ...args], env);
+const netpin = (args: string[], env: Record<string, string | undefined> = {}): Promise<Run> =>
+  run([join(repoRoot, 'bin/netpin.cjs'), ...args], env);
 
 function json(r: Run): any {
   try {
@@ -105,7 +106,21 @@ describe('netpin CLI against the running stack', () => {
   let created: { vm: any; operation: any };
 
   it('vm create waits for provisioning and exits 0 with the VM RUNNING', async () => {
-    const r = await netpin(['vm', 'create', '--name', 'cli-vm-1', '--vcpus', '2', '--memory', '1G', '--net', 'physnet0:sriov', '--idempotency-key', 'cli-key-1', '--json']);
+    const r = await netpin([
+      'vm',
+      'create',
+      '--name',
+      'cli-vm-1',
+      '--vcpus',
+      '2',
+      '--memory',
+      '1G',
+      '--net',
+      'physnet0:sriov',
+      '--idempotency-key',
+      'cli-key-1',
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     created = json(r);
     expect(created.vm).toMatchObject({ name: 'cli-vm-1', state: 'RUNNING', vcpus: 2, memoryMiB: 1024 });
@@ -120,13 +135,40 @@ describe('netpin CLI against the running stack', () => {
   });
 
   it('vm create replayed with the same idempotency key returns the same VM', async () => {
-    const r = await netpin(['vm', 'create', '--name', 'cli-vm-1', '--vcpus', '2', '--memory', '1G', '--net', 'physnet0:sriov', '--idempotency-key', 'cli-key-1', '--json']);
+    const r = await netpin([
+      'vm',
+      'create',
+      '--name',
+      'cli-vm-1',
+      '--vcpus',
+      '2',
+      '--memory',
+      '1G',
+      '--net',
+      'physnet0:sriov',
+      '--idempotency-key',
+      'cli-key-1',
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(json(r).vm.id).toBe(created.vm.id);
   });
 
   it('without --json, vm create shows progress lines on stderr (not a TTY) and the VM on stdout', async () => {
-    const r = await netpin(['vm', 'create', '--name', 'cli-vm-2', '--vcpus', '1', '--memory', '512', '--net', 'tenant-br', '--numa', 'preferred']);
+    const r = await netpin([
+      'vm',
+      'create',
+      '--name',
+      'cli-vm-2',
+      '--vcpus',
+      '1',
+      '--memory',
+      '512',
+      '--net',
+      'tenant-br',
+      '--numa',
+      'preferred',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/vm cli-vm-2 \(\S+\) accepted, operation \S+/);
     const lines = r.stderr.split('\n').filter((l) => l.startsWith('vm.create '));
@@ -175,7 +217,11 @@ describe('netpin CLI against the running stack', () => {
     try {
       const { vm, operation } = await ws.createVm({ name: 'cli-vm-sub', vcpus: 1, memoryMiB: 512, interfaces: [{ network: 'tenant-br' }] });
       const seen: string[] = [];
-      const done = await ws.waitForOperation(operation.id, { pollIntervalMs: 600_000, timeoutMs: 60_000, onProgress: (o) => seen.push(`${o.state}:${o.progress}`) });
+      const done = await ws.waitForOperation(operation.id, {
+        pollIntervalMs: 600_000,
+        timeoutMs: 60_000,
+        onProgress: (o) => seen.push(`${o.state}:${o.progress}`),
+      });
       expect(done.state).toBe('SUCCEEDED');
       expect(seen.at(-1)).toBe('SUCCEEDED:100');
       expect(seen.length).toBeGreaterThanOrEqual(2);
@@ -186,7 +232,10 @@ describe('netpin CLI against the running stack', () => {
   });
 
   it('operations watch on a finished operation prints it and exits 0', async () => {
-    const [r, text] = await Promise.all([netpin(['operations', 'watch', created.operation.id, '--json']), netpin(['operations', 'watch', created.operation.id])]);
+    const [r, text] = await Promise.all([
+      netpin(['operations', 'watch', created.operation.id, '--json']),
+      netpin(['operations', 'watch', created.operation.id]),
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(json(r)).toMatchObject({ id: created.operation.id, kind: 'vm.create', state: 'SUCCEEDED', progress: 100 });
     expect(text.stdout).toMatch(new RegExp(`^operation ${created.operation.id} {2}vm\\.create {2}SUCCEEDED {2}100%`));
@@ -198,7 +247,9 @@ describe('netpin CLI against the running stack', () => {
     expect(show.stdout).toMatch(/^vm cli-vm-1 {2}RUNNING/);
     const nic = created.vm.plan.interfaces[0];
     expect(show.stdout).toContain(`host ${created.vm.plan.hostName}, NUMA node(s) ${nic.numaNode}`);
-    expect(show.stdout).toContain(`nic 0 physnet0: SRIOV (virtio, ${nic.queues} queue${nic.queues === 1 ? '' : 's'}) on ${nic.nicName} VF ${nic.vfIndex}, NUMA ${nic.numaNode} local`);
+    expect(show.stdout).toContain(
+      `nic 0 physnet0: SRIOV (virtio, ${nic.queues} queue${nic.queues === 1 ? '' : 's'}) on ${nic.nicName} VF ${nic.vfIndex}, NUMA ${nic.numaNode} local`,
+    );
     const del = await netpin(['vm', 'delete', 'cli-vm-1', '--json']);
     expect(del.code, del.stderr).toBe(0);
     expect(json(del)).toMatchObject({ vm: { id: created.vm.id, state: 'DELETED' }, operation: { kind: 'vm.delete', state: 'SUCCEEDED' } });
@@ -243,7 +294,12 @@ describe('docs/examples/orchestrate.ts', () => {
   let extra: Fleet | undefined;
   afterAll(async () => {
     const h = await client.getHost({ name: 'cliex-01' }).catch(() => undefined);
-    if (h) await client.request(`mutation ($id: ID!) { setHostMaintenance(id: $id, input: { enabled: true, reason: "cli test done" }) { id } }`, { id: h.id }).catch(() => undefined);
+    if (h)
+      await client
+        .request(`mutation ($id: ID!) { setHostMaintenance(id: $id, input: { enabled: true, reason: "cli test done" }) { id } }`, {
+          id: h.id,
+        })
+        .catch(() => undefined);
     await extra?.stop();
   });
 

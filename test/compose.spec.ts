@@ -15,7 +15,10 @@ const service = z.object({
   depends_on: z.record(z.string(), z.object({ condition: z.enum(['service_healthy', 'service_started']) })).optional(),
   healthcheck,
 });
-const compose = z.object({ services: z.object({ postgres: service, redis: service, api: service }), volumes: z.record(z.string(), z.null()) });
+const compose = z.object({
+  services: z.object({ postgres: service, redis: service, api: service }),
+  volumes: z.record(z.string(), z.null()),
+});
 
 describe('docker-compose.yml', () => {
   const root = resolve(__dirname, '..');

@@ -1,6 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '@netpin/db';
-import { createVm, hostsAgainstDatabase, otherHosts, ProcessSet, registerFleet, startSimFleet, waitConverged, type ApiProcess, type CreateOutcome, type SimFleet } from './support/processes';
+import {
+  createVm,
+  hostsAgainstDatabase,
+  otherHosts,
+  ProcessSet,
+  registerFleet,
+  startSimFleet,
+  waitConverged,
+  type ApiProcess,
+  type CreateOutcome,
+  type SimFleet,
+} from './support/processes';
 import { testDb } from './support/seed';
 
 /**
@@ -51,7 +62,11 @@ describe(`${CALLS} concurrent createVm calls through two API processes onto a fl
 
   it(`accepts exactly ${CAPACITY}, rejects the rest with PLACEMENT_REJECTED and a summary, and never answers 5xx`, async () => {
     // every 5th call carries an Idempotency-Key; 10 of those are sent twice in the same burst
-    const calls = Array.from({ length: CALLS }, (_, i) => ({ i, name: `cc-${String(i).padStart(3, '0')}`, key: i % 5 === 0 ? `cc-key-${i}` : undefined }));
+    const calls = Array.from({ length: CALLS }, (_, i) => ({
+      i,
+      name: `cc-${String(i).padStart(3, '0')}`,
+      key: i % 5 === 0 ? `cc-key-${i}` : undefined,
+    }));
     const dups = calls.filter((c) => c.key).slice(0, 10);
     const t0 = Date.now();
     const [results, dupResults] = await Promise.all([
@@ -90,11 +105,17 @@ describe(`${CALLS} concurrent createVm calls through two API processes onto a fl
     const provisionMs = Date.now() - t0 + burstMs;
     const states = await db.vm.groupBy({ by: ['state'], _count: true, where: { name: { startsWith: 'cc-' } } });
     expect(states.map((s) => [s.state, s._count])).toEqual([['RUNNING', CAPACITY]]);
-    console.log(`provisioning: ${CAPACITY} VMs RUNNING ${provisionMs} ms after the burst began (${((1000 * CAPACITY) / provisionMs).toFixed(1)} VMs/s)`);
+    console.log(
+      `provisioning: ${CAPACITY} VMs RUNNING ${provisionMs} ms after the burst began (${((1000 * CAPACITY) / provisionMs).toFixed(1)} VMs/s)`,
+    );
 
     const fleetHosts = sim.fleet.hosts.map((h) => h.hostname);
-    const dupCpu = await db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM (SELECT "cpuRowId" FROM "CpuAllocation" GROUP BY "cpuRowId" HAVING count(*) > 1) x`;
-    const dupVf = await db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM (SELECT "vfId" FROM "VfAllocation" GROUP BY "vfId" HAVING count(*) > 1) x`;
+    const dupCpu = await db.$queryRaw<
+      { n: bigint }[]
+    >`SELECT count(*) AS n FROM (SELECT "cpuRowId" FROM "CpuAllocation" GROUP BY "cpuRowId" HAVING count(*) > 1) x`;
+    const dupVf = await db.$queryRaw<
+      { n: bigint }[]
+    >`SELECT count(*) AS n FROM (SELECT "vfId" FROM "VfAllocation" GROUP BY "vfId" HAVING count(*) > 1) x`;
     expect([Number(dupCpu[0].n), Number(dupVf[0].n)]).toEqual([0, 0]);
     const owners = await db.$queryRaw<{ role: string; n: bigint; notRunning: bigint }[]>`
       SELECT a.role::text AS role, count(*) AS n, count(*) FILTER (WHERE v.state <> 'RUNNING' OR NOT v.holding) AS "notRunning"
@@ -117,7 +138,10 @@ describe(`${CALLS} concurrent createVm calls through two API processes onto a fl
 
   it('re-sent keyed requests return the same VM or are rejected again, and create nothing', async () => {
     const keyed = [...firstTry.entries()].filter(([name]) => Number(name.slice(3)) % 5 === 0);
-    const sample = [...keyed.filter(([, r]) => r.kind === 'accepted').slice(0, 5), ...keyed.filter(([, r]) => r.kind === 'rejected').slice(-5)];
+    const sample = [
+      ...keyed.filter(([, r]) => r.kind === 'accepted').slice(0, 5),
+      ...keyed.filter(([, r]) => r.kind === 'rejected').slice(-5),
+    ];
     expect(sample).toHaveLength(10);
     for (const [name, first] of sample) {
       const again = await createVm(apis[1], 'rest', shape(name), `cc-key-${Number(name.slice(3))}`);
@@ -136,7 +160,9 @@ describe('idempotency under concurrency', () => {
   it('20 concurrent createVm with one Idempotency-Key and one body make exactly one VM', async () => {
     // the SR-IOV capacity is used up; a VM without interfaces still fits on the spare CPUs
     const input = { name: 'idem-race', vcpus: 1, memoryMiB: 512, avoidHosts };
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => createVm(apis[i % 2], i % 3 ? 'rest' : 'graphql', input, 'idem-race-key')));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => createVm(apis[i % 2], i % 3 ? 'rest' : 'graphql', input, 'idem-race-key')),
+    );
     expect(results.filter((r) => r.kind !== 'accepted')).toEqual([]);
     expect(new Set(results.map((r) => r.vmId)).size).toBe(1);
     expect(new Set(results.map((r) => r.operationId)).size).toBe(1);

@@ -1,6 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '@netpin/db';
-import { createVm, hostsAgainstDatabase, otherHosts, ProcessSet, registerFleet, startSimFleet, waitConverged, type ApiProcess, type SimFleet } from './support/processes';
+import {
+  createVm,
+  hostsAgainstDatabase,
+  otherHosts,
+  ProcessSet,
+  registerFleet,
+  startSimFleet,
+  waitConverged,
+  type ApiProcess,
+  type SimFleet,
+} from './support/processes';
 import { testDb } from './support/seed';
 
 /**
@@ -38,7 +48,10 @@ async function expectConsistent(names: string[]): Promise<void> {
   const bad = vms.filter((v) => !(v.state === 'RUNNING' && v.holding) && !(v.state === 'FAILED' && !v.holding));
   expect(bad, 'every VM is RUNNING, or FAILED and released').toEqual([]);
   // no lost operation: each VM's create operation finished, and nothing is left to publish
-  const ops = await db.operation.findMany({ where: { kind: 'vm.create', targetId: { in: vms.map((v) => v.id) } }, select: { state: true } });
+  const ops = await db.operation.findMany({
+    where: { kind: 'vm.create', targetId: { in: vms.map((v) => v.id) } },
+    select: { state: true },
+  });
   expect(ops).toHaveLength(names.length);
   expect(ops.filter((o) => o.state !== 'SUCCEEDED' && o.state !== 'FAILED')).toEqual([]);
   const ids = vms.map((v) => v.id);
@@ -54,7 +67,9 @@ async function expectConsistent(names: string[]): Promise<void> {
   expect(hosts.missingDomains).toEqual([]);
   // every VM on this fleet has one VF: one per RUNNING VM on the hosts and in the database
   expect(hosts.vfsInUse).toBe(hosts.runningVms);
-  const [vfRows] = await db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM "VfAllocation" a JOIN "Vm" v ON v.id = a."vmId" JOIN "Host" h ON h.id = v."hostId"
+  const [vfRows] = await db.$queryRaw<
+    { n: bigint }[]
+  >`SELECT count(*) AS n FROM "VfAllocation" a JOIN "Vm" v ON v.id = a."vmId" JOIN "Host" h ON h.id = v."hostId"
     WHERE h.name = ANY(${sim.fleet.hosts.map((h) => h.hostname)}::text[])`;
   expect(Number(vfRows.n)).toBe(hosts.runningVms);
 }
@@ -82,7 +97,8 @@ describe('crash safety', () => {
     const creating = Promise.all(names.map((n, i) => createVm(api, i % 2 ? 'graphql' : 'rest', shape(n))));
     // "a random moment": after somewhere between 10% and 60% of the VMs finished their apply
     const killAfter = Math.floor(AGENT_CRASH_VMS * (0.1 + Math.random() * 0.5));
-    const mineIds = async () => (await db.vm.findMany({ where: { name: { startsWith: 'crash-a-' } }, select: { id: true } })).map((v) => v.id);
+    const mineIds = async () =>
+      (await db.vm.findMany({ where: { name: { startsWith: 'crash-a-' } }, select: { id: true } })).map((v) => v.id);
     for (;;) {
       const c = await opCounts(await mineIds());
       if ((c.SUCCEEDED ?? 0) + (c.RUNNING ?? 0) + (c.FAILED ?? 0) >= killAfter) break;
@@ -93,7 +109,9 @@ describe('crash safety', () => {
     await agent.kill('SIGKILL');
     const atKill = await opCounts(await mineIds());
     const finishedAtKill = (atKill.SUCCEEDED ?? 0) + (atKill.FAILED ?? 0);
-    console.log(`agent killed after ${Date.now() - t0} ms (target ${killAfter} applied) with vm.create operations ${JSON.stringify(atKill)}`);
+    console.log(
+      `agent killed after ${Date.now() - t0} ms (target ${killAfter} applied) with vm.create operations ${JSON.stringify(atKill)}`,
+    );
     expect(finishedAtKill, 'the kill happened while work was still pending').toBeLessThan(AGENT_CRASH_VMS);
 
     const results = await creating;

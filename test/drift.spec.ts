@@ -12,7 +12,9 @@ afterAll(async () => {
 
 describe('drift detection and repair', () => {
   it('finds IRQ affinity moved by irqbalance, records it, and repairs it', async () => {
-    const created = await c.client.request<{ createVm: { vm: { id: string; hostId: string; plan: { irqAffinity: { irq: number; cpus: number[] }[] } }; operation: { id: string } } }>(
+    const created = await c.client.request<{
+      createVm: { vm: { id: string; hostId: string; plan: { irqAffinity: { irq: number; cpus: number[] }[] } }; operation: { id: string } };
+    }>(
       `mutation { createVm(input: { name: "drifty", pinHost: "drift-01", vcpus: 2, memoryMiB: 1024, interfaces: [{ network: "physnet0" }] }) { vm { id hostId plan { irqAffinity { irq cpus } } } operation { id } } }`,
     );
     expect((await c.client.waitForOperation(created.createVm.operation.id)).state).toBe('SUCCEEDED');
@@ -23,10 +25,15 @@ describe('drift detection and repair', () => {
     host.startIrqbalance(20);
     await new Promise((r) => setTimeout(r, 300));
     host.stopIrqbalance();
-    const moved = vm.plan.irqAffinity.filter((p) => JSON.stringify(host.state().irqs.find((i) => i.irq === p.irq)?.affinity) !== JSON.stringify(p.cpus));
+    const moved = vm.plan.irqAffinity.filter(
+      (p) => JSON.stringify(host.state().irqs.find((i) => i.irq === p.irq)?.affinity) !== JSON.stringify(p.cpus),
+    );
     expect(moved.length).toBeGreaterThan(0);
 
-    const { checkDrift } = await c.client.request<{ checkDrift: { id: string }[] }>(`mutation ($h: ID!) { checkDrift(hostId: $h) { id } }`, { h: vm.hostId });
+    const { checkDrift } = await c.client.request<{ checkDrift: { id: string }[] }>(
+      `mutation ($h: ID!) { checkDrift(hostId: $h) { id } }`,
+      { h: vm.hostId },
+    );
     expect(checkDrift).toHaveLength(1);
     await c.client.waitForOperation(checkDrift[0].id);
     await c.client.waitIdle();

@@ -31,13 +31,31 @@ const hostile = fc.oneof(
   fc.string({ maxLength: 40 }).map((s) => `${s}${MARKER}`),
   fc.string({ minLength: 5000, maxLength: 20000 }),
 );
-const anyValue = fc.oneof(hostile, fc.integer(), fc.double(), fc.constantFrom(-1, 0, 2 ** 31, -(2 ** 53), 1e308), fc.boolean(), fc.constant(null), fc.array(hostile, { maxLength: 3 }), fc.object({ maxDepth: 2 }));
+const anyValue = fc.oneof(
+  hostile,
+  fc.integer(),
+  fc.double(),
+  fc.constantFrom(-1, 0, 2 ** 31, -(2 ** 53), 1e308),
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(hostile, { maxLength: 3 }),
+  fc.object({ maxDepth: 2 }),
+);
 
 function mutate<T extends Record<string, unknown>>(base: T) {
-  return fc.record({ field: fc.constantFrom(...Object.keys(base)), value: anyValue }).map(({ field, value }) => ({ ...base, [field]: value }));
+  return fc
+    .record({ field: fc.constantFrom(...Object.keys(base)), value: anyValue })
+    .map(({ field, value }) => ({ ...base, [field]: value }));
 }
 
-const hostBase = { name: 'fuzz-host', address: '192.0.2.99', port: 22, sshUser: 'root', credentialRef: 'file:k', hostKeyFingerprint: `SHA256:${'B'.repeat(43)}` };
+const hostBase = {
+  name: 'fuzz-host',
+  address: '192.0.2.99',
+  port: 22,
+  sshUser: 'root',
+  credentialRef: 'file:k',
+  hostKeyFingerprint: `SHA256:${'B'.repeat(43)}`,
+};
 const netBase = { name: 'fuzz-net', kind: 'LINUX_BRIDGE', bridge: 'br0', vlan: 10 };
 const ifaceBase = { network: 'tenant-br', datapath: 'AUTO', mac: '52:54:00:00:00:01', vlan: 5 };
 const vmBase = { name: 'fuzz-vm', vcpus: 1, memoryMiB: 512, cpuPolicy: 'DEDICATED', numaPolicy: 'REQUIRED' };
@@ -70,7 +88,13 @@ let db: Db;
 
 /** Rows only a request can create (operations and allocations also change as earlier VMs progress). */
 async function counts(): Promise<number[]> {
-  return Promise.all([db.host.count(), db.network.count(), db.networkNic.count(), db.vm.count(), db.auditEvent.count({ where: { result: 'ok' } })]);
+  return Promise.all([
+    db.host.count(),
+    db.network.count(),
+    db.networkNic.count(),
+    db.vm.count(),
+    db.auditEvent.count({ where: { result: 'ok' } }),
+  ]);
 }
 
 beforeAll(async () => {
@@ -117,6 +141,8 @@ describe(`${RUNS} hostile GraphQL and REST requests`, () => {
     expect(commands.filter((cmd) => cmd.includes(MARKER))).toEqual([]);
     expect(stats.sent).toBe(RUNS);
     expect(stats.rejected).toBeGreaterThan(RUNS * 0.9);
-    process.stdout.write(`fuzz: ${stats.sent} requests, ${stats.rejected} rejected, ${stats.accepted} accepted, REST statuses ${JSON.stringify(Object.fromEntries(stats.status))}\n`);
+    process.stdout.write(
+      `fuzz: ${stats.sent} requests, ${stats.rejected} rejected, ${stats.accepted} accepted, REST statuses ${JSON.stringify(Object.fromEntries(stats.status))}\n`,
+    );
   }, 600_000);
 });

@@ -33,7 +33,9 @@ describe('health and configuration', () => {
   it('serves the OpenAPI document and the committed one matches it', async () => {
     const r = await api.rest('GET', '/api/docs-json');
     expect(r.status).toBe(200);
-    const committed = (await import(resolve(__dirname, '../docs/api/openapi.json'), { with: { type: 'json' } })).default as { paths: Record<string, unknown> };
+    const committed = (await import(resolve(__dirname, '../docs/api/openapi.json'), { with: { type: 'json' } })).default as {
+      paths: Record<string, unknown>;
+    };
     expect(Object.keys(r.body.paths).sort()).toEqual(Object.keys(committed.paths).sort());
   });
 

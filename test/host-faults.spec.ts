@@ -31,7 +31,15 @@ afterAll(async () => {
 describe('SSH and host faults', () => {
   it('a command failing halfway through vm.apply fails the VM with the code and stderr, then tears down and releases it', async () => {
     const host = c.fleet.hosts[0];
-    host.setFaults({ failCommands: [{ pattern: 'virsh start', exitCode: 1, stderr: 'error: Failed to start domain: internal error: process exited while connecting to monitor' }] });
+    host.setFaults({
+      failCommands: [
+        {
+          pattern: 'virsh start',
+          exitCode: 1,
+          stderr: 'error: Failed to start domain: internal error: process exited while connecting to monitor',
+        },
+      ],
+    });
     const { vmId, opId } = await create('fault-start');
     const op = await c.client.waitForOperation(opId, 60_000);
     expect(op.state).toBe('FAILED');
@@ -72,17 +80,25 @@ describe('SSH and host faults', () => {
 
   it('a changed host key fails closed: HOST_KEY_MISMATCH, host UNREACHABLE, no command ran', async () => {
     const host = c.fleet.hosts[0];
-    const { hosts } = await c.client.request<{ hosts: { nodes: { id: string; name: string }[] } }>(`{ hosts(filter: { state: READY }) { nodes { id name } } }`);
+    const { hosts } = await c.client.request<{ hosts: { nodes: { id: string; name: string }[] } }>(
+      `{ hosts(filter: { state: READY }) { nodes { id name } } }`,
+    );
     const id = hosts.nodes.find((h) => h.name === 'fault-01')!.id;
     host.changeHostKey();
     host.clearLog();
     // the agent keeps pooled connections: a fresh connection is what sees the new key
     for (const a of c.agents) await a.transports.close();
-    const { discoverHost } = await c.client.request<{ discoverHost: { id: string } }>(`mutation ($id: ID!) { discoverHost(id: $id) { id } }`, { id });
+    const { discoverHost } = await c.client.request<{ discoverHost: { id: string } }>(
+      `mutation ($id: ID!) { discoverHost(id: $id) { id } }`,
+      { id },
+    );
     const op = await c.client.waitForOperation(discoverHost.id, 60_000);
     expect(op.state).toBe('FAILED');
     expect(op.errorCode).toBe('HOST_KEY_MISMATCH');
-    const { host: h } = await c.client.request<{ host: { state: string; stateReason: string } }>(`query ($id: ID) { host(id: $id) { state stateReason } }`, { id });
+    const { host: h } = await c.client.request<{ host: { state: string; stateReason: string } }>(
+      `query ($id: ID) { host(id: $id) { state stateReason } }`,
+      { id },
+    );
     expect(h.state).toBe('UNREACHABLE');
     expect(h.stateReason).toMatch(/HOST_KEY_MISMATCH/);
     expect(host.state().commandLog).toEqual([]);

@@ -5,7 +5,23 @@ import { seedTopology, testDb } from './support/seed';
 
 const REGISTER = /* GraphQL */ `
   mutation ($input: RegisterHostInput!) {
-    registerHost(input: $input) { id name address port sshUser state credentialRef labels { key value } capabilities { iommu vhostNet } }
+    registerHost(input: $input) {
+      id
+      name
+      address
+      port
+      sshUser
+      state
+      credentialRef
+      labels {
+        key
+        value
+      }
+      capabilities {
+        iommu
+        vhostNet
+      }
+    }
   }
 `;
 
@@ -34,7 +50,9 @@ describe('registerHost over GraphQL, hosts over GraphQL and REST', () => {
     expect(r.errors).toBeUndefined();
     expect(r.data?.registerHost).toMatchObject({ name: 'kvm-a', port: 22, sshUser: 'root', state: 'REGISTERED' });
 
-    const q = await api.gql<{ hosts: { nodes: { name: string }[]; totalCount: number } }>(`{ hosts { totalCount nodes { name labels { key value } } } }`);
+    const q = await api.gql<{ hosts: { nodes: { name: string }[]; totalCount: number } }>(
+      `{ hosts { totalCount nodes { name labels { key value } } } }`,
+    );
     expect(q.data?.hosts.nodes.map((h) => h.name)).toContain('kvm-a');
 
     const rest = await api.rest('GET', '/api/v1/hosts');
@@ -142,9 +160,12 @@ describe('pagination and filters', () => {
     );
     expect(p1.data?.hosts.nodes).toHaveLength(2);
     expect(p1.data?.hosts.pageInfo.hasNextPage).toBe(true);
-    const p2 = await api.gql<{ hosts: { nodes: { name: string }[] } }>(`query ($after: String) { hosts(first: 100, after: $after) { nodes { name } } }`, {
-      after: p1.data?.hosts.pageInfo.endCursor,
-    });
+    const p2 = await api.gql<{ hosts: { nodes: { name: string }[] } }>(
+      `query ($after: String) { hosts(first: 100, after: $after) { nodes { name } } }`,
+      {
+        after: p1.data?.hosts.pageInfo.endCursor,
+      },
+    );
     const names = [...p1.data!.hosts.nodes, ...p2.data!.hosts.nodes].map((h) => h.name);
     expect(names).toEqual([...names].sort());
     expect(new Set(names).size).toBe(names.length);

@@ -53,7 +53,14 @@ function agentLines(): Record<string, unknown>[] {
   });
 }
 
-const vmInput = (name: string, extra: Record<string, unknown> = {}) => ({ name, pinHost: hostName, vcpus: 2, memoryMiB: 1024, interfaces: [{ network: 'physnet0' }], ...extra });
+const vmInput = (name: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  pinHost: hostName,
+  vcpus: 2,
+  memoryMiB: 1024,
+  interfaces: [{ network: 'physnet0' }],
+  ...extra,
+});
 
 beforeAll(async () => {
   sim = await startSimFleet({ count: 1, profile: 'dual-socket-sriov', namePrefix: 'metrics' });
@@ -66,12 +73,19 @@ beforeAll(async () => {
   client = new GqlClient(api.url);
   const [host] = await setupFleet(client, sim.entries, { vfsPerPf: 4 });
   hostId = host.id;
-  const r = await client.request<{ createApiToken: { token: string } }>(`mutation { createApiToken(input: { name: "prometheus", role: VIEWER }) { token } }`);
+  const r = await client.request<{ createApiToken: { token: string } }>(
+    `mutation { createApiToken(input: { name: "prometheus", role: VIEWER }) { token } }`,
+  );
   viewerToken = r.createApiToken.token;
 }, 120_000);
 
 afterAll(async () => {
-  if (hostId) await client.request(`mutation ($id: ID!) { setHostMaintenance(id: $id, input: { enabled: true, reason: "metrics test done" }) { id } }`, { id: hostId }).catch(() => undefined);
+  if (hostId)
+    await client
+      .request(`mutation ($id: ID!) { setHostMaintenance(id: $id, input: { enabled: true, reason: "metrics test done" }) { id } }`, {
+        id: hostId,
+      })
+      .catch(() => undefined);
   await api?.close();
   await procs.killAll();
   await sim?.stop();
@@ -119,28 +133,52 @@ describe('a provisioned VM moves the metrics of both processes', () => {
     // created -> finished spans an apply and a verify over SSH: more than nothing
     expect(valueOf(e, 'netpin_operation_duration_seconds_sum', { kind: 'vm.create', state: 'SUCCEEDED' })).toBeGreaterThan(0);
     expect(valueOf(e, 'netpin_operations', { state: 'SUCCEEDED' })).toBeGreaterThanOrEqual(1);
-    expect(valueOf(e, 'netpin_http_request_duration_seconds_count', { method: 'POST', route: '/api/v1/vms', status: '202' })).toBeGreaterThanOrEqual(1);
-    expect(sumOf(e, 'netpin_http_request_duration_seconds_count', { method: 'POST', route: '/graphql', status: '200' })).toBeGreaterThanOrEqual(1);
+    expect(
+      valueOf(e, 'netpin_http_request_duration_seconds_count', { method: 'POST', route: '/api/v1/vms', status: '202' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      sumOf(e, 'netpin_http_request_duration_seconds_count', { method: 'POST', route: '/graphql', status: '200' }),
+    ).toBeGreaterThanOrEqual(1);
     // both queues, three states each, read from Redis at scrape time
     const queues = select(e, 'netpin_queue_jobs');
     expect(new Set(queues.map((s) => `${s.labels.queue}/${s.labels.state}`))).toEqual(
-      new Set(['netpin-host-ops/waiting', 'netpin-host-ops/active', 'netpin-host-ops/delayed', 'netpin-results/waiting', 'netpin-results/active', 'netpin-results/delayed']),
+      new Set([
+        'netpin-host-ops/waiting',
+        'netpin-host-ops/active',
+        'netpin-host-ops/delayed',
+        'netpin-results/waiting',
+        'netpin-results/active',
+        'netpin-results/delayed',
+      ]),
     );
     expect(queues.every((s) => Number.isInteger(s.value) && s.value >= 0)).toBe(true);
   });
 
   it('reports free CPUs and VFs per NUMA node exactly as the host query does', async () => {
     const { host } = await client.request<{
-      host: { numaNodes: { index: number; cpus: { reservedForHost: boolean; allocation: { vmId: string } | null }[] }[]; nics: { numaNode: number | null; vfs: { allocatedToVmId: string | null }[] }[] };
-    }>(`query ($n: String) { host(name: $n) { numaNodes { index cpus { reservedForHost allocation { vmId } } } nics { numaNode vfs { allocatedToVmId } } } }`, { n: hostName });
+      host: {
+        numaNodes: { index: number; cpus: { reservedForHost: boolean; allocation: { vmId: string } | null }[] }[];
+        nics: { numaNode: number | null; vfs: { allocatedToVmId: string | null }[] }[];
+      };
+    }>(
+      `query ($n: String) { host(name: $n) { numaNodes { index cpus { reservedForHost allocation { vmId } } } nics { numaNode vfs { allocatedToVmId } } } }`,
+      { n: hostName },
+    );
     const e = (await scrapeApi()).exposition!;
     let allocated = 0;
     for (const node of host.numaNodes) {
       const free = node.cpus.filter((c) => !c.reservedForHost && c.allocation === null).length;
       allocated += node.cpus.filter((c) => c.allocation !== null).length;
-      const freeVfs = host.nics.filter((n) => n.numaNode === node.index).reduce((a, n) => a + n.vfs.filter((v) => v.allocatedToVmId === null).length, 0);
-      expect(valueOf(e, 'netpin_host_free_dedicated_cpus', { host: hostName, numa_node: String(node.index) }), `free CPUs on node ${node.index}`).toBe(free);
-      expect(valueOf(e, 'netpin_host_free_vfs', { host: hostName, numa_node: String(node.index) }), `free VFs on node ${node.index}`).toBe(freeVfs);
+      const freeVfs = host.nics
+        .filter((n) => n.numaNode === node.index)
+        .reduce((a, n) => a + n.vfs.filter((v) => v.allocatedToVmId === null).length, 0);
+      expect(
+        valueOf(e, 'netpin_host_free_dedicated_cpus', { host: hostName, numa_node: String(node.index) }),
+        `free CPUs on node ${node.index}`,
+      ).toBe(free);
+      expect(valueOf(e, 'netpin_host_free_vfs', { host: hostName, numa_node: String(node.index) }), `free VFs on node ${node.index}`).toBe(
+        freeVfs,
+      );
     }
     // the VM holds CPUs and a VF, so the gauges are not just the host's totals
     expect(allocated).toBeGreaterThan(0);
@@ -190,7 +228,9 @@ describe('rejections and drift', () => {
     expect(p.body.fits).toBe(false);
     await api.rest('POST', '/api/v1/placement/preview', vmInput('metrics-preview-ok'));
     const last = (await scrapeApi()).exposition!;
-    expect(sumOf(last, 'netpin_placement_rejections_total', { kind: 'preview' })).toBe(new Set((p.body.rejection.summary as { code: string }[]).map((s) => s.code)).size);
+    expect(sumOf(last, 'netpin_placement_rejections_total', { kind: 'preview' })).toBe(
+      new Set((p.body.rejection.summary as { code: string }[]).map((s) => s.code)).size,
+    );
     expect(valueOf(last, 'netpin_placement_duration_seconds_count', { kind: 'preview' })).toBe(2);
   });
 
@@ -199,10 +239,15 @@ describe('rejections and drift', () => {
     h.startIrqbalance(20);
     await new Promise((r) => setTimeout(r, 300));
     h.stopIrqbalance();
-    const { checkDrift } = await client.request<{ checkDrift: { id: string }[] }>(`mutation ($h: ID!) { checkDrift(hostId: $h) { id } }`, { h: hostId });
+    const { checkDrift } = await client.request<{ checkDrift: { id: string }[] }>(`mutation ($h: ID!) { checkDrift(hostId: $h) { id } }`, {
+      h: hostId,
+    });
     expect(checkDrift.length).toBeGreaterThan(0);
     for (const op of checkDrift) await client.waitForOperation(op.id, 60_000);
-    const { driftEvents } = await client.request<{ driftEvents: { field: string }[] }>(`query ($h: ID) { driftEvents(hostId: $h, first: 500) { field } }`, { h: hostId });
+    const { driftEvents } = await client.request<{ driftEvents: { field: string }[] }>(
+      `query ($h: ID) { driftEvents(hostId: $h, first: 500) { field } }`,
+      { h: hostId },
+    );
     const irq = driftEvents.filter((d) => d.field.startsWith('irq.')).length;
     expect(irq).toBeGreaterThan(0);
     const e = (await scrapeApi()).exposition!;

@@ -17,9 +17,28 @@ describe('prisma migrations', () => {
     const c = new Client({ connectionString: db.url });
     await c.connect();
     try {
-      const r = await c.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`);
+      const r = await c.query<{ table_name: string }>(
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`,
+      );
       const tables = r.rows.map((x) => x.table_name);
-      for (const t of ['Host', 'NumaNode', 'Cpu', 'Nic', 'NicIrq', 'Vf', 'Network', 'NetworkNic', 'Vm', 'VmInterface', 'CpuAllocation', 'VfAllocation', 'Operation', 'OutboxMessage', 'AuditEvent', 'DriftEvent']) {
+      for (const t of [
+        'Host',
+        'NumaNode',
+        'Cpu',
+        'Nic',
+        'NicIrq',
+        'Vf',
+        'Network',
+        'NetworkNic',
+        'Vm',
+        'VmInterface',
+        'CpuAllocation',
+        'VfAllocation',
+        'Operation',
+        'OutboxMessage',
+        'AuditEvent',
+        'DriftEvent',
+      ]) {
         expect(tables).toContain(t);
       }
     } finally {
@@ -31,7 +50,10 @@ describe('prisma migrations', () => {
   });
 
   it('leave no drift between prisma/schema.prisma and prisma/migrations', () => {
-    const r = prismaCli(['migrate', 'diff', '--from-migrations', 'prisma/migrations', '--to-schema', 'prisma/schema.prisma', '--exit-code'], db.url);
+    const r = prismaCli(
+      ['migrate', 'diff', '--from-migrations', 'prisma/migrations', '--to-schema', 'prisma/schema.prisma', '--exit-code'],
+      db.url,
+    );
     expect(r.stdout + r.stderr).not.toMatch(/CREATE|ALTER|DROP/);
     expect(r.status).toBe(0);
   });
@@ -40,7 +62,9 @@ describe('prisma migrations', () => {
     const c = new Client({ connectionString: db.url });
     await c.connect();
     try {
-      const r = await c.query<{ indexname: string }>(`SELECT indexname FROM pg_indexes WHERE tablename IN ('CpuAllocation', 'VfAllocation') AND indexdef LIKE 'CREATE UNIQUE%'`);
+      const r = await c.query<{ indexname: string }>(
+        `SELECT indexname FROM pg_indexes WHERE tablename IN ('CpuAllocation', 'VfAllocation') AND indexdef LIKE 'CREATE UNIQUE%'`,
+      );
       const names = r.rows.map((x) => x.indexname);
       expect(names).toContain('CpuAllocation_cpuRowId_key');
       expect(names).toContain('VfAllocation_vfId_key');

@@ -74,7 +74,9 @@ describe('networks', () => {
     expect(missing.status).toBe(404);
     const rest = await api.rest('POST', '/api/v1/networks/br-tenant/mappings', { host: 'net-host', nic: 'eno1' });
     expect(rest.status).toBe(201);
-    const filtered = await api.gql<{ hosts: { nodes: { name: string }[] } }>(`{ hosts(filter: { network: "br-tenant" }) { nodes { name } } }`);
+    const filtered = await api.gql<{ hosts: { nodes: { name: string }[] } }>(
+      `{ hosts(filter: { network: "br-tenant" }) { nodes { name } } }`,
+    );
     expect(filtered.data?.hosts.nodes.map((h) => h.name)).toEqual(['net-host']);
     const un = await api.rest('DELETE', '/api/v1/networks/br-tenant/mappings/net-host/eno1');
     expect(un.status).toBe(200);
@@ -83,7 +85,16 @@ describe('networks', () => {
 
   it('refuses to delete a network in use, then deletes it when free', async () => {
     const net = await db.network.findUniqueOrThrow({ where: { name: 'physnet1' } });
-    const vm = await db.vm.create({ data: { name: 'g', state: 'RUNNING', vcpus: 1, memoryMiB: 512, request: {}, interfaces: { create: [{ index: 0, networkId: net.id }] } } });
+    const vm = await db.vm.create({
+      data: {
+        name: 'g',
+        state: 'RUNNING',
+        vcpus: 1,
+        memoryMiB: 512,
+        request: {},
+        interfaces: { create: [{ index: 0, networkId: net.id }] },
+      },
+    });
     const g = await api.gql(`mutation ($id: ID!) { deleteNetwork(id: $id) { id } }`, { id: net.id });
     expect(g.errors?.[0].extensions?.code).toBe('CONFLICT');
     await db.vm.update({ where: { id: vm.id }, data: { state: 'DELETED' } });

@@ -31,7 +31,11 @@ async function createAndWait(input: Record<string, unknown>): Promise<{ id: stri
     `query ($id: ID!) { vm(id: $id) { id state errorCode errorMessage } }`,
     { id: r.createVm.vm.id },
   );
-  expect({ op: op.state, vm: vm.state, error: op.errorMessage ?? vm.errorMessage }).toEqual({ op: 'SUCCEEDED', vm: 'RUNNING', error: null });
+  expect({ op: op.state, vm: vm.state, error: op.errorMessage ?? vm.errorMessage }).toEqual({
+    op: 'SUCCEEDED',
+    vm: 'RUNNING',
+    error: null,
+  });
   return { id: vm.id, plan: r.createVm.vm.plan, state: vm.state };
 }
 
@@ -52,7 +56,17 @@ afterAll(async () => {
 
 describe('discovery through the API', () => {
   it('fills the inventory with what each simulated host has', async () => {
-    const { hosts } = await c.client.request<{ hosts: { nodes: { name: string; state: string; capabilities: { iommu: boolean; vhostNet: boolean }; numaNodes: { cpus: unknown[] }[]; nics: { name: string; numaNode: number; sriovNumVfs: number; vfs: unknown[] }[] }[] } }>(
+    const { hosts } = await c.client.request<{
+      hosts: {
+        nodes: {
+          name: string;
+          state: string;
+          capabilities: { iommu: boolean; vhostNet: boolean };
+          numaNodes: { cpus: unknown[] }[];
+          nics: { name: string; numaNode: number; sriovNumVfs: number; vfs: unknown[] }[];
+        }[];
+      };
+    }>(
       `{ hosts(filter: { network: "tenant-br" }) { nodes { name state capabilities { iommu vhostNet } numaNodes { cpus { cpuId } } nics { name numaNode sriovNumVfs vfs { index } } } } }`,
     );
     const byName = new Map(hosts.nodes.map((h) => [h.name, h]));
@@ -106,14 +120,18 @@ describe('one VM per datapath, verified on the host', () => {
   });
 
   it('no CPU or VF has two owners and every running VM holds its allocations', async () => {
-    const dup = await db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM (SELECT "cpuRowId" FROM "CpuAllocation" GROUP BY "cpuRowId" HAVING count(*) > 1) x`;
+    const dup = await db.$queryRaw<
+      { n: bigint }[]
+    >`SELECT count(*) AS n FROM (SELECT "cpuRowId" FROM "CpuAllocation" GROUP BY "cpuRowId" HAVING count(*) > 1) x`;
     expect(Number(dup[0].n)).toBe(0);
     expect(await db.vfAllocation.count()).toBe(2);
   });
 
   it('deleting every VM returns the hosts to their baseline and the database to zero allocations', async () => {
     for (const m of made) {
-      const { deleteVm } = await c.client.request<{ deleteVm: { id: string } }>(`mutation ($id: ID!) { deleteVm(id: $id) { id } }`, { id: m.id });
+      const { deleteVm } = await c.client.request<{ deleteVm: { id: string } }>(`mutation ($id: ID!) { deleteVm(id: $id) { id } }`, {
+        id: m.id,
+      });
       const op = await c.client.waitForOperation(deleteVm.id);
       expect(op.state).toBe('SUCCEEDED');
     }
@@ -150,7 +168,14 @@ describe('idempotency and bad input', () => {
     const live = await db.vmInterface.findFirstOrThrow({ where: { vm: { name: 'idem-1', state: 'RUNNING' } }, select: { mac: true } });
     const before = await db.vm.count();
     const err = await c.client
-      .request(CREATE, { input: { name: 'mac-clash', vcpus: 1, memoryMiB: 512, interfaces: [{ network: 'tenant-br' }, { network: 'tenant-br', mac: live.mac }] } })
+      .request(CREATE, {
+        input: {
+          name: 'mac-clash',
+          vcpus: 1,
+          memoryMiB: 512,
+          interfaces: [{ network: 'tenant-br' }, { network: 'tenant-br', mac: live.mac }],
+        },
+      })
       .catch((e: GqlError) => e);
     expect((err as GqlError).code).toBe('CONFLICT');
     expect(((err as GqlError).errors[0] as { extensions: { field: string } }).extensions.field).toBe('interfaces.1.mac');
@@ -159,7 +184,9 @@ describe('idempotency and bad input', () => {
 
   it('answers an impossible shape with PLACEMENT_REJECTED, a summary per reason, and writes nothing', async () => {
     const before = await db.vm.count();
-    const err = await c.client.request(CREATE, { input: { name: 'huge', vcpus: 200, memoryMiB: 1024, interfaces: [{ network: 'physnet0' }] } }).catch((e: GqlError) => e);
+    const err = await c.client
+      .request(CREATE, { input: { name: 'huge', vcpus: 200, memoryMiB: 1024, interfaces: [{ network: 'physnet0' }] } })
+      .catch((e: GqlError) => e);
     expect(err).toBeInstanceOf(GqlError);
     expect((err as GqlError).code).toBe('PLACEMENT_REJECTED');
     const ext = ((err as GqlError).errors[0] as { extensions: { summary: { code: string; hosts: number }[] } }).extensions;
@@ -170,17 +197,20 @@ describe('idempotency and bad input', () => {
   });
 
   it('answers an unknown network with BAD_USER_INPUT naming the interface', async () => {
-    const err = await c.client.request(CREATE, { input: { name: 'nonet', vcpus: 1, memoryMiB: 512, interfaces: [{ network: 'tenant-br' }, { network: 'nope' }] } }).catch((e: GqlError) => e);
+    const err = await c.client
+      .request(CREATE, { input: { name: 'nonet', vcpus: 1, memoryMiB: 512, interfaces: [{ network: 'tenant-br' }, { network: 'nope' }] } })
+      .catch((e: GqlError) => e);
     expect((err as GqlError).code).toBe('BAD_USER_INPUT');
     expect(((err as GqlError).errors[0] as { extensions: { field: string } }).extensions.field).toBe('interfaces.1.network');
   });
 
   it('previews and explains without writing', async () => {
     const before = await db.vm.count();
-    const p = await c.client.request<{ previewPlacement: { fits: boolean; plan: { hostName: string; interfaces: { datapath: string }[] } } }>(
-      `query ($input: VmInput!) { previewPlacement(input: $input) { fits plan { hostName interfaces { datapath } } } }`,
-      { input: { name: 'pv', vcpus: 2, memoryMiB: 1024, interfaces: [{ network: 'physnet0' }] } },
-    );
+    const p = await c.client.request<{
+      previewPlacement: { fits: boolean; plan: { hostName: string; interfaces: { datapath: string }[] } };
+    }>(`query ($input: VmInput!) { previewPlacement(input: $input) { fits plan { hostName interfaces { datapath } } } }`, {
+      input: { name: 'pv', vcpus: 2, memoryMiB: 1024, interfaces: [{ network: 'physnet0' }] },
+    });
     expect(p.previewPlacement.fits).toBe(true);
     expect(p.previewPlacement.plan.interfaces[0].datapath).toBe('SRIOV');
     const e = await c.client.request<{ explainPlacement: { fits: boolean; reasons: { code: string }[] } }>(

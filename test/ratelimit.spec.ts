@@ -12,7 +12,9 @@ const env = { NETPIN_RATE_LIMIT_PER_MINUTE: '5', NETPIN_QUEUE_PREFIX: `${process
 
 beforeAll(async () => {
   api = await startApi({ env, background: false });
-  const r = await api.gql<{ createApiToken: { token: string } }>(`mutation { createApiToken(input: { name: "ratelimited", role: VIEWER }) { token } }`);
+  const r = await api.gql<{ createApiToken: { token: string } }>(
+    `mutation { createApiToken(input: { name: "ratelimited", role: VIEWER }) { token } }`,
+  );
   other = r.data!.createApiToken.token;
 });
 const procs = new ProcessSet();

@@ -38,7 +38,13 @@ const CREATE = `mutation ($input: CreateSshSecretInput!) { createSshSecret(input
 async function startAgent(env: Record<string, string>): Promise<Agent> {
   const a = createAgent(
     loadConfig(
-      { REDIS_URL: process.env.REDIS_URL, NETPIN_QUEUE_PREFIX: process.env.NETPIN_QUEUE_PREFIX, NETPIN_AGENT_KEY_DIR: emptyKeyDir, LOG_LEVEL: 'silent', ...env },
+      {
+        REDIS_URL: process.env.REDIS_URL,
+        NETPIN_QUEUE_PREFIX: process.env.NETPIN_QUEUE_PREFIX,
+        NETPIN_AGENT_KEY_DIR: emptyKeyDir,
+        LOG_LEVEL: 'silent',
+        ...env,
+      },
       'secret-store-agent',
     ),
   );
@@ -51,7 +57,10 @@ async function restartApi(env: Record<string, string>): Promise<void> {
   api = await startApi({ env });
 }
 
-async function gql<T = any>(query: string, variables: Record<string, unknown> = {}): Promise<{ data?: T | null; errors?: { message: string; extensions?: Record<string, unknown> }[] }> {
+async function gql<T = any>(
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<{ data?: T | null; errors?: { message: string; extensions?: Record<string, unknown> }[] }> {
   const r = await api.gql<T>(query, variables);
   responses.push(JSON.stringify(r));
   return r;
@@ -119,14 +128,20 @@ describe('SSH secrets at rest', () => {
     // errors that quote the request (GraphQL variable coercion, JSON syntax) do not echo the key
     const extra = await gql(CREATE, { input: { name: 'bad-key', privateKey: keyPem, comment: 'x' } });
     expect(extra.errors?.[0].message).toContain('Field "comment" is not defined');
-    const broken = await api.rest('POST', '/api/v1/ssh-secrets', `{"name": "bad-key", "privateKey": ${JSON.stringify(keyPem).slice(0, -1)}`);
+    const broken = await api.rest(
+      'POST',
+      '/api/v1/ssh-secrets',
+      `{"name": "bad-key", "privateKey": ${JSON.stringify(keyPem).slice(0, -1)}`,
+    );
     responses.push(JSON.stringify(broken.body));
     expect(broken.status).toBe(400);
     expect(await db.sshSecret.count({ where: { name: { in: ['bad-key', 'Bad_Name'] } } })).toBe(0);
   });
 
   it('stores a host key encrypted; discovery and provisioning reach the host through secret:<name>', async () => {
-    const created = await gql<{ createSshSecret: { id: string; fingerprint: string; publicKey: string; keyId: string } }>(CREATE, { input: { name: SECRET, privateKey: keyPem } });
+    const created = await gql<{ createSshSecret: { id: string; fingerprint: string; publicKey: string; keyId: string } }>(CREATE, {
+      input: { name: SECRET, privateKey: keyPem },
+    });
     expect(created.errors).toBeUndefined();
     const meta = created.data!.createSshSecret;
     // what ssh-keygen -l prints for the public half hostsim wrote next to the key
@@ -156,7 +171,9 @@ describe('SSH secrets at rest', () => {
     expect(sim.fleet.hosts[0].state().domains.map((d) => d.name)).toContain('vault-vm');
 
     // every way to read it back shows metadata only
-    await gql(`{ sshSecrets { id name fingerprint publicKey keyId createdBy createdAt updatedAt } sshSecret(name: "${SECRET}") { id name } }`);
+    await gql(
+      `{ sshSecrets { id name fingerprint publicKey keyId createdBy createdAt updatedAt } sshSecret(name: "${SECRET}") { id name } }`,
+    );
     await rest('GET', '/api/v1/ssh-secrets');
     await rest('GET', `/api/v1/ssh-secrets/${SECRET}`);
     await rest('GET', `/api/v1/ssh-secrets/${meta.id}`);
@@ -182,7 +199,9 @@ describe('SSH secrets at rest', () => {
     // the suite's own key too: other files of the run may have stored secrets under it
     await restartApi({ NETPIN_MASTER_KEY: KEY_B, NETPIN_MASTER_KEY_PREVIOUS: `${KEY_A},${process.env.NETPIN_MASTER_KEY}` });
     const total = await db.sshSecret.count();
-    const rotated = await gql<{ rotateSshSecrets: { reencrypted: number; keyId: string } }>(`mutation { rotateSshSecrets { reencrypted keyId } }`);
+    const rotated = await gql<{ rotateSshSecrets: { reencrypted: number; keyId: string } }>(
+      `mutation { rotateSshSecrets { reencrypted keyId } }`,
+    );
     expect(rotated.data?.rotateSshSecrets).toEqual({ reencrypted: total, keyId: 'rot-b' });
     expect(await db.sshSecret.count({ where: { keyId: { not: 'rot-b' } } })).toBe(0);
     const after = await db.sshSecret.findUniqueOrThrow({ where: { name: SECRET } });

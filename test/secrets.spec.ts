@@ -35,11 +35,20 @@ describe('key material', () => {
     };
     // the same key stored encrypted through both APIs, and the host switched to it
     expect((await record(await api.rest('POST', '/api/v1/ssh-secrets', { name: 'secrets-rest', privateKey: key }))).status).toBe(201);
-    const viaGql = await record(await api.gql(`mutation ($k: String!) { createSshSecret(input: { name: "secrets-gql", privateKey: $k }) { id fingerprint } }`, { k: key }));
+    const viaGql = await record(
+      await api.gql(`mutation ($k: String!) { createSshSecret(input: { name: "secrets-gql", privateKey: $k }) { id fingerprint } }`, {
+        k: key,
+      }),
+    );
     expect((viaGql.body as { errors?: unknown }).errors).toBeUndefined();
     const host = await record(await api.rest('GET', '/api/v1/hosts/secret-01'));
-    expect((await record(await api.rest('PATCH', `/api/v1/hosts/${(host.body as { id: string }).id}`, { credentialRef: 'secret:secrets-gql' }))).status).toBe(200);
-    const created = await record(await api.rest('POST', '/api/v1/vms', { name: 'secret-vm', vcpus: 1, memoryMiB: 512, interfaces: [{ network: 'physnet0' }] }));
+    expect(
+      (await record(await api.rest('PATCH', `/api/v1/hosts/${(host.body as { id: string }).id}`, { credentialRef: 'secret:secrets-gql' })))
+        .status,
+    ).toBe(200);
+    const created = await record(
+      await api.rest('POST', '/api/v1/vms', { name: 'secret-vm', vcpus: 1, memoryMiB: 512, interfaces: [{ network: 'physnet0' }] }),
+    );
     expect(created.status).toBe(202);
     const opId = (created.body as { operation: { id: string } }).operation.id;
     expect((await api.client.waitForOperation(opId)).state).toBe('SUCCEEDED');
@@ -48,7 +57,9 @@ describe('key material', () => {
     await record(await api.rest('GET', '/api/v1/audit'));
     await record(await api.rest('GET', '/api/v1/ssh-secrets'));
     await record(await api.rest('GET', '/api/v1/ssh-secrets/secrets-rest'));
-    await record(await api.gql('{ sshSecrets { id name fingerprint publicKey keyId } auditEvents(action: "SshSecret") { action inputJson } }'));
+    await record(
+      await api.gql('{ sshSecrets { id name fingerprint publicKey keyId } auditEvents(action: "SshSecret") { action inputJson } }'),
+    );
     await record(await api.gql('{ hosts { nodes { name credentialRef hostKeyFingerprint } } vms { name plan { hostName } } }'));
     const vmId = (created.body as { vm: { id: string } }).vm.id;
     const del = await record(await api.rest('DELETE', `/api/v1/vms/${vmId}`));

@@ -48,7 +48,8 @@ async function update(name: string, input: Record<string, unknown>): Promise<Pol
   return (await c.client.request<{ updateSriovPolicy: PolicyView }>(UPDATE, { name, input })).updateSriovPolicy;
 }
 async function policy(name: string): Promise<PolicyView> {
-  return (await c.client.request<{ sriovPolicy: PolicyView }>(`query ($n: String!) { sriovPolicy(name: $n) { ${FIELDS} } }`, { n: name })).sriovPolicy;
+  return (await c.client.request<{ sriovPolicy: PolicyView }>(`query ($n: String!) { sriovPolicy(name: $n) { ${FIELDS} } }`, { n: name }))
+    .sriovPolicy;
 }
 
 /** Poll the policy until every target is in `state` (reconcile runs on events, not in the request). */
@@ -97,7 +98,10 @@ async function sriovCapacity(host: string): Promise<number> {
 
 async function configureOps(hostName: string): Promise<number> {
   const { host } = await c.client.request<{ host: { id: string } }>(`query ($n: String) { host(name: $n) { id } }`, { n: hostName });
-  const { operations } = await c.client.request<{ operations: unknown[] }>(`query ($t: ID) { operations(kind: "host.configureSriov", targetId: $t, first: 100) { id } }`, { t: host.id });
+  const { operations } = await c.client.request<{ operations: unknown[] }>(
+    `query ($t: ID) { operations(kind: "host.configureSriov", targetId: $t, first: 100) { id } }`,
+    { t: host.id },
+  );
   return operations.length;
 }
 
@@ -111,7 +115,8 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  for (const name of made) await c?.client.request(`mutation ($n: String!) { deleteSriovPolicy(name: $n) { name } }`, { n: name }).catch(() => undefined);
+  for (const name of made)
+    await c?.client.request(`mutation ($n: String!) { deleteSriovPolicy(name: $n) { name } }`, { n: name }).catch(() => undefined);
   await c?.stop();
 });
 
@@ -125,12 +130,24 @@ describe('SR-IOV policies', () => {
   it('a policy the hosts already satisfy converges without touching them', async () => {
     const wide = await create({ name: 'sriovp-wide', hostNamePattern: 'sriovp-*', numVfs: 4, priority: -1 });
     expect(wide.status).toMatchObject({ hostsMatched: 2, pfsMatched: 3, converged: 3, pending: 0, blocked: 0, failed: 0 });
-    expect(wide.status.targets.map((t) => `${t.hostName}/${t.nicName}:${t.operationId}`)).toEqual(['sriovp-01/ens1f0:null', 'sriovp-01/ens5f0:null', 'sriovp-02/enp1s0:null']);
+    expect(wide.status.targets.map((t) => `${t.hostName}/${t.nicName}:${t.operationId}`)).toEqual([
+      'sriovp-01/ens1f0:null',
+      'sriovp-01/ens5f0:null',
+      'sriovp-02/enp1s0:null',
+    ]);
   });
 
   it('a higher-priority policy takes one PF, sets its VF count and the attributes of every VF, and placement sees the new VFs', async () => {
     const capBefore = await sriovCapacity('sriovp-02');
-    const small = await create({ name: 'sriovp-small', hostNamePattern: 'sriovp-0?', vendorId: '8086', deviceId: '1521', numVfs: 6, priority: 10, ...POLICY_ATTRS });
+    const small = await create({
+      name: 'sriovp-small',
+      hostNamePattern: 'sriovp-0?',
+      vendorId: '8086',
+      deviceId: '1521',
+      numVfs: 6,
+      priority: 10,
+      ...POLICY_ATTRS,
+    });
     expect(small.status).toMatchObject({ hostsMatched: 1, pfsMatched: 1, pending: 1 });
     const [t] = small.status.targets;
     expect(t).toMatchObject({ hostName: 'sriovp-02', nicName: 'enp1s0', state: 'PENDING' });
@@ -145,26 +162,50 @@ describe('SR-IOV policies', () => {
     // on the host: sysfs sriov_numvfs and every VF's attributes
     const sim = simNic('sriovp-02', 'enp1s0');
     expect(sim.numVfs).toBe(6);
-    expect(sim.vfs.map((v) => [v.spoofchk, v.trust, v.linkState, v.maxTxRate])).toEqual(Array.from({ length: 6 }, () => [false, true, 'enable', 500]));
+    expect(sim.vfs.map((v) => [v.spoofchk, v.trust, v.linkState, v.maxTxRate])).toEqual(
+      Array.from({ length: 6 }, () => [false, true, 'enable', 500]),
+    );
     // in the inventory, through the rediscovery the job was followed by
     const nic = await apiNic('sriovp-02', 'enp1s0');
     expect(nic.sriovNumVfs).toBe(6);
-    expect(nic.vfs.map((v) => [v.index, v.spoofchk, v.trust, v.linkState, v.maxTxRateMbps])).toEqual(Array.from({ length: 6 }, (_, i) => [i, false, true, 'enable', 500]));
+    expect(nic.vfs.map((v) => [v.index, v.spoofchk, v.trust, v.linkState, v.maxTxRateMbps])).toEqual(
+      Array.from({ length: 6 }, (_, i) => [i, false, true, 'enable', 500]),
+    );
     // the other host was not touched
     expect(simNic('sriovp-01', 'ens1f0').numVfs).toBe(4);
     // placement: two more VFs, two more VMs of a one-VF shape fit
     expect(await sriovCapacity('sriovp-02')).toBe(capBefore + 2);
-    const { previewPlacement } = await c.client.request<{ previewPlacement: { fits: boolean; plan: { hostName: string; interfaces: { nicName: string; vfIndex: number }[] } | null } }>(
-      `query ($input: VmInput!) { previewPlacement(input: $input) { fits plan { hostName interfaces { nicName vfIndex } } } }`,
-      { input: { name: 'sriovp-probe', vcpus: 1, memoryMiB: 512, pinHost: 'sriovp-02', interfaces: [{ network: 'physnet0', datapath: 'SRIOV' }] } },
-    );
+    const { previewPlacement } = await c.client.request<{
+      previewPlacement: { fits: boolean; plan: { hostName: string; interfaces: { nicName: string; vfIndex: number }[] } | null };
+    }>(`query ($input: VmInput!) { previewPlacement(input: $input) { fits plan { hostName interfaces { nicName vfIndex } } } }`, {
+      input: {
+        name: 'sriovp-probe',
+        vcpus: 1,
+        memoryMiB: 512,
+        pinHost: 'sriovp-02',
+        interfaces: [{ network: 'physnet0', datapath: 'SRIOV' }],
+      },
+    });
     expect(previewPlacement).toMatchObject({ fits: true, plan: { hostName: 'sriovp-02', interfaces: [{ nicName: 'enp1s0' }] } });
   });
 
   it('a count change is BLOCKED while a VM holds a VF, and converges once the VM is deleted', async () => {
-    const { createVm } = await c.client.request<{ createVm: { vm: { id: string; plan: { interfaces: { nicName: string; vfIndex: number; mac: string }[] } }; operation: { id: string } } }>(
+    const { createVm } = await c.client.request<{
+      createVm: {
+        vm: { id: string; plan: { interfaces: { nicName: string; vfIndex: number; mac: string }[] } };
+        operation: { id: string };
+      };
+    }>(
       `mutation ($input: VmInput!) { createVm(input: $input) { vm { id plan { interfaces { nicName vfIndex mac } } } operation { id } } }`,
-      { input: { name: 'sriovp-vm1', vcpus: 1, memoryMiB: 512, pinHost: 'sriovp-02', interfaces: [{ network: 'physnet0', datapath: 'SRIOV' }] } },
+      {
+        input: {
+          name: 'sriovp-vm1',
+          vcpus: 1,
+          memoryMiB: 512,
+          pinHost: 'sriovp-02',
+          interfaces: [{ network: 'physnet0', datapath: 'SRIOV' }],
+        },
+      },
     );
     expect((await c.client.waitForOperation(createVm.operation.id)).state).toBe('SUCCEEDED');
     const [iface] = createVm.vm.plan.interfaces;
@@ -180,10 +221,14 @@ describe('SR-IOV policies', () => {
     expect(simNic('sriovp-02', 'enp1s0').vfs[iface.vfIndex].mac).toBe(iface.mac);
     expect(await configureOps('sriovp-02')).toBe(opsBefore);
     // an explicit pass changes nothing either
-    const { reconcileSriovPolicies } = await c.client.request<{ reconcileSriovPolicies: { id: string }[] }>(`mutation { reconcileSriovPolicies { id } }`);
+    const { reconcileSriovPolicies } = await c.client.request<{ reconcileSriovPolicies: { id: string }[] }>(
+      `mutation { reconcileSriovPolicies { id } }`,
+    );
     expect(reconcileSriovPolicies).toEqual([]);
 
-    const { deleteVm } = await c.client.request<{ deleteVm: { id: string } }>(`mutation ($id: ID!) { deleteVm(id: $id) { id } }`, { id: createVm.vm.id });
+    const { deleteVm } = await c.client.request<{ deleteVm: { id: string } }>(`mutation ($id: ID!) { deleteVm(id: $id) { id } }`, {
+      id: createVm.vm.id,
+    });
     expect((await c.client.waitForOperation(deleteVm.id)).state).toBe('SUCCEEDED');
     const done = await waitAll('sriovp-small', 'CONVERGED');
     expect(done.status.targets[0].blockedBy).toEqual([]);
@@ -194,16 +239,25 @@ describe('SR-IOV policies', () => {
     expect(await configureOps('sriovp-02')).toBe(opsBefore + 1);
   });
 
-  it('a VF a deleted VM hands back (reset to clean defaults by the teardown) gets the policy\'s attributes again', async () => {
+  it("a VF a deleted VM hands back (reset to clean defaults by the teardown) gets the policy's attributes again", async () => {
     const before = (await policy('sriovp-small')).status.targets[0].operationId;
     const opsBefore = await configureOps('sriovp-02');
-    const { createVm } = await c.client.request<{ createVm: { vm: { id: string; plan: { interfaces: { vfIndex: number }[] } }; operation: { id: string } } }>(
-      `mutation ($input: VmInput!) { createVm(input: $input) { vm { id plan { interfaces { vfIndex } } } operation { id } } }`,
-      { input: { name: 'sriovp-vm2', vcpus: 1, memoryMiB: 512, pinHost: 'sriovp-02', interfaces: [{ network: 'physnet0', datapath: 'SRIOV' }] } },
-    );
+    const { createVm } = await c.client.request<{
+      createVm: { vm: { id: string; plan: { interfaces: { vfIndex: number }[] } }; operation: { id: string } };
+    }>(`mutation ($input: VmInput!) { createVm(input: $input) { vm { id plan { interfaces { vfIndex } } } operation { id } } }`, {
+      input: {
+        name: 'sriovp-vm2',
+        vcpus: 1,
+        memoryMiB: 512,
+        pinHost: 'sriovp-02',
+        interfaces: [{ network: 'physnet0', datapath: 'SRIOV' }],
+      },
+    });
     expect((await c.client.waitForOperation(createVm.operation.id)).state).toBe('SUCCEEDED');
     const vf = createVm.vm.plan.interfaces[0].vfIndex;
-    const { deleteVm } = await c.client.request<{ deleteVm: { id: string } }>(`mutation ($id: ID!) { deleteVm(id: $id) { id } }`, { id: createVm.vm.id });
+    const { deleteVm } = await c.client.request<{ deleteVm: { id: string } }>(`mutation ($id: ID!) { deleteVm(id: $id) { id } }`, {
+      id: createVm.vm.id,
+    });
     expect((await c.client.waitForOperation(deleteVm.id)).state).toBe('SUCCEEDED');
     // the count stays 8: only the freed VF's attributes are set, by a new host.configureSriov
     const until = Date.now() + 45_000;
@@ -223,7 +277,10 @@ describe('SR-IOV policies', () => {
   it('a policy asking more VFs than the PF has FAILS with a reason and leaves the PF alone', async () => {
     const failed = await update('sriovp-small', { numVfs: 9 });
     expect(failed.status).toMatchObject({ failed: 1, pending: 0 });
-    expect(failed.status.targets[0]).toMatchObject({ state: 'FAILED', reason: 'enp1s0 supports at most 8 VFs (sriov_totalvfs); policy sriovp-small asks for 9' });
+    expect(failed.status.targets[0]).toMatchObject({
+      state: 'FAILED',
+      reason: 'enp1s0 supports at most 8 VFs (sriov_totalvfs); policy sriovp-small asks for 9',
+    });
     expect(simNic('sriovp-02', 'enp1s0').numVfs).toBe(8);
     // REST reads the same status
     const r = await c.api.rest('GET', '/api/v1/sriov-policies/sriovp-small');
@@ -233,22 +290,32 @@ describe('SR-IOV policies', () => {
 
   it('refuses bad input naming the field, duplicates with CONFLICT, unknown names with NOT_FOUND', async () => {
     const bad = async (input: Record<string, unknown>) => (await c.api.gql(CREATE, { input })).errors?.[0]?.extensions;
-    expect(await bad({ name: 'sriovp-bad', numVfs: 4, pfNamePattern: 'ens1f0;reboot' })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'pfNamePattern' });
+    expect(await bad({ name: 'sriovp-bad', numVfs: 4, pfNamePattern: 'ens1f0;reboot' })).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'pfNamePattern',
+    });
     expect(await bad({ name: 'sriovp-bad', numVfs: 4, vendorId: '80860' })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'vendorId' });
     expect(await bad({ name: 'sriovp-bad', numVfs: 4, linkState: 'up' })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'linkState' });
-    expect(await bad({ name: 'sriovp-bad', numVfs: 4, hostLabels: [{ key: 'Rack', value: 'a' }] })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'hostLabels.0.key' });
+    expect(await bad({ name: 'sriovp-bad', numVfs: 4, hostLabels: [{ key: 'Rack', value: 'a' }] })).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'hostLabels.0.key',
+    });
     expect(await bad({ name: 'sriovp-small', numVfs: 4 })).toMatchObject({ code: 'CONFLICT' });
     const rest = await c.api.rest('POST', '/api/v1/sriov-policies', { name: 'sriovp-bad', numVfs: 300 });
     expect(rest.status).toBe(400);
     expect(rest.body).toMatchObject({ code: 'BAD_USER_INPUT', field: 'numVfs' });
-    expect((await c.api.rest('PATCH', '/api/v1/sriov-policies/sriovp-small', { maxTxRateMbps: -1 })).body).toMatchObject({ field: 'maxTxRateMbps' });
+    expect((await c.api.rest('PATCH', '/api/v1/sriov-policies/sriovp-small', { maxTxRateMbps: -1 })).body).toMatchObject({
+      field: 'maxTxRateMbps',
+    });
     expect((await c.api.rest('DELETE', '/api/v1/sriov-policies/sriovp-nope')).status).toBe(404);
     const { sriovPolicies } = await c.client.request<{ sriovPolicies: { name: string }[] }>(`{ sriovPolicies { name } }`);
     expect(sriovPolicies.map((p) => p.name).filter((n) => n.startsWith('sriovp-'))).toEqual(['sriovp-small', 'sriovp-wide']);
   });
 
   it('deleting a policy keeps the VFs and gives the PF back to the next policy', async () => {
-    const gone = await c.client.request<{ deleteSriovPolicy: { name: string } }>(`mutation { deleteSriovPolicy(name: "sriovp-small") { name } }`);
+    const gone = await c.client.request<{ deleteSriovPolicy: { name: string } }>(
+      `mutation { deleteSriovPolicy(name: "sriovp-small") { name } }`,
+    );
     expect(gone.deleteSriovPolicy.name).toBe('sriovp-small');
     // enp1s0 (8 VFs) now belongs to the wide policy (4): a count change it will make, as every VF is free
     const wide = await waitAll('sriovp-wide', 'CONVERGED');

@@ -37,10 +37,12 @@ async function cpuCells(): Promise<{ id: number; role: string; vm: string | null
   );
 }
 
-async function vmByName(name: string): Promise<{ id: string; state: string; plan: { hostName: string; vcpuPins: { cpus: number[] }[] } | null }> {
-  const { vms } = await c.client.request<{ vms: { id: string; name: string; state: string; plan: { hostName: string; vcpuPins: { cpus: number[] }[] } | null }[] }>(
-    `{ vms { id name state plan { hostName vcpuPins { cpus } } } }`,
-  );
+async function vmByName(
+  name: string,
+): Promise<{ id: string; state: string; plan: { hostName: string; vcpuPins: { cpus: number[] }[] } | null }> {
+  const { vms } = await c.client.request<{
+    vms: { id: string; name: string; state: string; plan: { hostName: string; vcpuPins: { cpus: number[] }[] } | null }[];
+  }>(`{ vms { id name state plan { hostName vcpuPins { cpus } } } }`);
   const vm = vms.find((v) => v.name === name);
   if (!vm) throw new Error(`no VM ${name}`);
   return vm;
@@ -142,7 +144,9 @@ describe('admin UI in Chromium', () => {
     opId = page.url().split('/').pop() ?? '';
     await expect.poll(attr(tid('operation-detail'), 'data-op-state'), { timeout: 30_000 }).toBe('SUCCEEDED');
     await expect(attr(tid('op-progress').getByRole('progressbar'), 'aria-valuenow')()).resolves.toBe('100');
-    const steps = await tid('op-steps').locator('[data-step-state]').evaluateAll((els) => els.map((e) => e.getAttribute('data-step-state')));
+    const steps = await tid('op-steps')
+      .locator('[data-step-state]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-step-state')));
     expect(steps.length).toBeGreaterThan(0);
     expect(new Set(steps)).toEqual(new Set(['SUCCEEDED']));
     await b.shot(page, 'operation-succeeded');
@@ -157,7 +161,13 @@ describe('admin UI in Chromium', () => {
 
   it('05b received that operation\u2019s progress, final state included, as graphql-ws pushes', () => {
     const pushes = wsFrames
-      .map((f) => JSON.parse(f) as { type: string; payload?: { data?: { operationUpdated?: { id: string; state: string } } | null; errors?: { message: string }[] } })
+      .map(
+        (f) =>
+          JSON.parse(f) as {
+            type: string;
+            payload?: { data?: { operationUpdated?: { id: string; state: string } } | null; errors?: { message: string }[] };
+          },
+      )
       .filter((m) => m.type === 'next');
     const mine = pushes.filter((m) => m.payload?.data?.operationUpdated?.id === opId);
     expect(mine.length).toBeGreaterThan(0);
@@ -172,7 +182,10 @@ describe('admin UI in Chromium', () => {
     await go(`#/hosts/${placedOn}`);
     await tid('topology').waitFor();
     const owned = (await cpuCells()).filter((x) => x.vm === vmId);
-    const vcpus = owned.filter((x) => x.role === 'vcpu').map((x) => x.id).sort((a, z) => a - z);
+    const vcpus = owned
+      .filter((x) => x.role === 'vcpu')
+      .map((x) => x.id)
+      .sort((a, z) => a - z);
     const pinned = (vm.plan?.vcpuPins ?? []).flatMap((p) => p.cpus).sort((a, z) => a - z);
     expect(vcpus).toEqual(pinned);
     expect(vcpus).toHaveLength(4);
@@ -185,7 +198,14 @@ describe('admin UI in Chromium', () => {
     await b.shot(tid('topology'), `host-${placedOn}-topology-hover`);
     // the IRQ table names the VM for exactly the IRQs its plan pinned
     const irqOwners = await page.locator('.irq-list li[data-vm-id]').evaluateAll((els) => els.map((e) => e.getAttribute('data-vm-id')));
-    expect(irqOwners.length).toBe((await c.client.request<{ vm: { plan: { irqAffinity: unknown[] } } }>(`query ($id: ID!) { vm(id: $id) { plan { irqAffinity { irq } } } }`, { id: vmId })).vm.plan.irqAffinity.length);
+    expect(irqOwners.length).toBe(
+      (
+        await c.client.request<{ vm: { plan: { irqAffinity: unknown[] } } }>(
+          `query ($id: ID!) { vm(id: $id) { plan { irqAffinity { irq } } } }`,
+          { id: vmId },
+        )
+      ).vm.plan.irqAffinity.length,
+    );
     expect(new Set(irqOwners)).toEqual(new Set([vmId]));
   });
 
@@ -196,7 +216,10 @@ describe('admin UI in Chromium', () => {
     await expect(page.getByRole('alertdialog').textContent()).resolves.toContain(`Delete ${VM}?`);
     await b.shot(page, 'delete-confirm');
     await tid(`delete-vm-${VM}-confirm`).click();
-    await page.getByRole('status').getByRole('link', { name: /operation/ }).click();
+    await page
+      .getByRole('status')
+      .getByRole('link', { name: /operation/ })
+      .click();
     await expect.poll(attr(tid('operation-detail'), 'data-op-state'), { timeout: 60_000 }).toBe('SUCCEEDED');
     await expect(page.locator('#op-title').textContent()).resolves.toMatch(/DELETE/i);
 

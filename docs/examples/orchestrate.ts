@@ -44,7 +44,11 @@ async function registerOrReuse(client: NetpinClient): Promise<Host> {
 
 async function main(): Promise<void> {
   // Node 20 has no global WebSocket: hand the client `ws` for live progress (browsers pass nothing)
-  const client = new NetpinClient({ url: env('NETPIN_API_URL', 'http://127.0.0.1:3000'), token: env('NETPIN_TOKEN'), webSocketImpl: WebSocket });
+  const client = new NetpinClient({
+    url: env('NETPIN_API_URL', 'http://127.0.0.1:3000'),
+    token: env('NETPIN_TOKEN'),
+    webSocketImpl: WebSocket,
+  });
   try {
     let host = await registerOrReuse(client);
     console.log(`host ${host.name} registered (${host.id}), discovering over SSH`);
@@ -52,10 +56,18 @@ async function main(): Promise<void> {
     await client.waitForOperation(discovery.id, { onProgress: progress('discover'), timeoutMs: 120_000 });
     host = await client.getHost({ id: host.id });
     const cpus = host.numaNodes.reduce((n, node) => n + node.cpus.length, 0);
-    console.log(`host ${host.name} ${host.state}: ${host.numaNodes.length} NUMA node(s), ${cpus} CPUs, NICs ${host.nics.map((n) => `${n.name}@node${n.numaNode ?? '?'}`).join(' ')}`);
+    console.log(
+      `host ${host.name} ${host.state}: ${host.numaNodes.length} NUMA node(s), ${cpus} CPUs, NICs ${host.nics.map((n) => `${n.name}@node${n.numaNode ?? '?'}`).join(' ')}`,
+    );
 
     const vmName = env('VM_NAME', `example-${Date.now().toString(36)}`);
-    const request: VmInput = { name: vmName, vcpus: 2, memoryMiB: 2048, numaPolicy: 'REQUIRED', interfaces: [{ network: env('VM_NETWORK', 'tenant-br') }] };
+    const request: VmInput = {
+      name: vmName,
+      vcpus: 2,
+      memoryMiB: 2048,
+      numaPolicy: 'REQUIRED',
+      interfaces: [{ network: env('VM_NETWORK', 'tenant-br') }],
+    };
 
     // Ask first: previewPlacement writes nothing and says why nothing fits.
     const preview = await client.previewPlacement(request);
@@ -65,7 +77,9 @@ async function main(): Promise<void> {
       process.exitCode = 1;
       return;
     }
-    console.log(`${vmName} would go to ${preview.plan?.hostName} (NUMA ${preview.plan?.numaNodes.join(',')}, ${preview.plan?.interfaces.map((i) => i.datapath).join(',')})`);
+    console.log(
+      `${vmName} would go to ${preview.plan?.hostName} (NUMA ${preview.plan?.numaNodes.join(',')}, ${preview.plan?.interfaces.map((i) => i.datapath).join(',')})`,
+    );
 
     // The idempotency key makes the create safe to retry (timeout, crash, redeploy):
     // the same key and input always answer with the same VM and operation.
@@ -77,7 +91,9 @@ async function main(): Promise<void> {
     await client.waitForOperation(operation.id, { onProgress: progress('create'), timeoutMs: 300_000 });
     const running = await client.getVm(vm.id);
     const plan = running.plan;
-    console.log(`${running.name} ${running.state} on ${plan?.hostName}: vCPUs ${plan?.vcpuPins.map((p) => `${p.vcpu}->${p.cpus.join('+')}`).join(' ')}, NICs ${plan?.interfaces.map((i) => `${i.networkName}=${i.datapath}`).join(' ')}`);
+    console.log(
+      `${running.name} ${running.state} on ${plan?.hostName}: vCPUs ${plan?.vcpuPins.map((p) => `${p.vcpu}->${p.cpus.join('+')}`).join(' ')}, NICs ${plan?.interfaces.map((i) => `${i.networkName}=${i.datapath}`).join(' ')}`,
+    );
 
     const teardown = await client.deleteVm(vm.id);
     await client.waitForOperation(teardown.id, { onProgress: progress('delete'), timeoutMs: 300_000 });

@@ -20,9 +20,16 @@ export interface TestApi {
 }
 
 /** Boot the real API in-process on an ephemeral port against the run's database and Redis. */
-export async function startApi(opts: { onQuery?: (sql: string) => void; env?: Record<string, string>; background?: boolean } = {}): Promise<TestApi> {
+export async function startApi(
+  opts: { onQuery?: (sql: string) => void; env?: Record<string, string>; background?: boolean } = {},
+): Promise<TestApi> {
   const config = loadApiConfig({ ...process.env, LOG_LEVEL: 'silent', PORT: '0', ...opts.env });
-  const { app } = await buildApp({ config, schemaFile: false, background: opts.background, db: opts.onQuery ? { onQuery: opts.onQuery } : undefined });
+  const { app } = await buildApp({
+    config,
+    schemaFile: false,
+    background: opts.background,
+    db: opts.onQuery ? { onQuery: opts.onQuery } : undefined,
+  });
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return {
@@ -37,7 +44,8 @@ export async function startApi(opts: { onQuery?: (sql: string) => void; env?: Re
       return (await res.json()) as GqlResult<never>;
     },
     async rest(method, path, body, headers = {}) {
-      const auth: Record<string, string> = process.env.NETPIN_TOKEN && !('authorization' in headers) ? { authorization: `Bearer ${process.env.NETPIN_TOKEN}` } : {};
+      const auth: Record<string, string> =
+        process.env.NETPIN_TOKEN && !('authorization' in headers) ? { authorization: `Bearer ${process.env.NETPIN_TOKEN}` } : {};
       const res = await fetch(`${url}${path}`, {
         method,
         headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...auth, ...headers },

@@ -26,9 +26,20 @@ export interface Cluster {
  * prefix, and the API on the run's database, with the fleet registered, discovered and
  * wired through the public API.
  */
-export async function startCluster(opts: { profiles: string[]; count?: number; agents?: number; vfsPerPf?: number; namePrefix: string }): Promise<Cluster> {
+export async function startCluster(opts: {
+  profiles: string[];
+  count?: number;
+  agents?: number;
+  vfsPerPf?: number;
+  namePrefix: string;
+}): Promise<Cluster> {
   const stateDir = mkdtempSync(join(tmpdir(), 'netpin-cluster-'));
-  const fleet = await startFleet({ count: opts.count ?? opts.profiles.length, profiles: opts.profiles, stateDir, hostnamePrefix: opts.namePrefix });
+  const fleet = await startFleet({
+    count: opts.count ?? opts.profiles.length,
+    profiles: opts.profiles,
+    stateDir,
+    hostnamePrefix: opts.namePrefix,
+  });
   const config = loadConfig(
     {
       REDIS_URL: process.env.REDIS_URL,

@@ -38,7 +38,9 @@ export async function dropTestDatabase(name: string): Promise<void> {
 
 /** Drop a run's template database and every per-file clone of it (`<name>_f...`). */
 export async function dropTestDatabases(template: string): Promise<void> {
-  const rows = await admin((c) => c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname = $1 OR datname LIKE $2`, [template, `${template}\\_f%`]));
+  const rows = await admin((c) =>
+    c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname = $1 OR datname LIKE $2`, [template, `${template}\\_f%`]),
+  );
   for (const r of rows.rows) await dropTestDatabase(r.datname);
 }
 

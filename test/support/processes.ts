@@ -73,7 +73,12 @@ function baseEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   };
 }
 
-function launch(name: string, entry: string, env: NodeJS.ProcessEnv, onLine?: (line: string) => void): { child: ChildProcess; proc: SpawnedProcess } {
+function launch(
+  name: string,
+  entry: string,
+  env: NodeJS.ProcessEnv,
+  onLine?: (line: string) => void,
+): { child: ChildProcess; proc: SpawnedProcess } {
   installExitHook();
   const child = spawn(process.execPath, ['-r', '@swc-node/register', entry], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   if (child.pid === undefined) throw new Error(`could not start ${name}`);
@@ -109,7 +114,11 @@ async function httpJson(url: string, method: string, body?: unknown, headers: Re
   const token = process.env.NETPIN_TOKEN;
   const res = await fetch(url, {
     method,
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...headers,
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
@@ -182,10 +191,15 @@ export class ProcessSet {
     let started: () => void = () => undefined;
     const ready = new Promise<void>((res) => (started = res));
     // info level only to see "agent started"; job lines are drained into the small tail buffer
-    const { proc } = launch(name, 'apps/agent/src/main.ts', baseEnv({ NETPIN_AGENT_KEY_DIR: keyDir, NETPIN_AGENT_ID: name, LOG_LEVEL: 'info', ...env }), (line) => {
-      capture?.push(line);
-      if (line.includes('"agent started"')) started();
-    });
+    const { proc } = launch(
+      name,
+      'apps/agent/src/main.ts',
+      baseEnv({ NETPIN_AGENT_KEY_DIR: keyDir, NETPIN_AGENT_ID: name, LOG_LEVEL: 'info', ...env }),
+      (line) => {
+        capture?.push(line);
+        if (line.includes('"agent started"')) started();
+      },
+    );
     this.procs.push(proc);
     this.agentProcs.push(proc);
     const failed = proc.exited.then((code) => {
@@ -213,7 +227,14 @@ export interface SimFleet {
 export async function startSimFleet(opts: { count: number; profile: string; namePrefix: string }): Promise<SimFleet> {
   const stateDir = mkdtempSync(join(tmpdir(), 'netpin-procs-'));
   const fleet = await startFleet({ count: opts.count, profile: opts.profile, stateDir, hostnamePrefix: opts.namePrefix });
-  const entries = fleet.hosts.map((h) => ({ name: h.hostname, address: '127.0.0.1', port: h.port, user: h.user, fingerprint: h.fingerprint, credentialRef: 'file:client_ed25519' }));
+  const entries = fleet.hosts.map((h) => ({
+    name: h.hostname,
+    address: '127.0.0.1',
+    port: h.port,
+    user: h.user,
+    fingerprint: h.fingerprint,
+    credentialRef: 'file:client_ed25519',
+  }));
   return {
     fleet,
     stateDir,
@@ -245,21 +266,48 @@ export interface CreateOutcome {
   message: string;
 }
 
-export async function createVm(api: ApiProcess, via: 'rest' | 'graphql', input: Record<string, unknown>, key?: string): Promise<CreateOutcome> {
+export async function createVm(
+  api: ApiProcess,
+  via: 'rest' | 'graphql',
+  input: Record<string, unknown>,
+  key?: string,
+): Promise<CreateOutcome> {
   const none = { vmId: null, operationId: null, summary: [], message: '' };
   try {
     if (via === 'rest') {
       const r = await api.rest('POST', '/api/v1/vms', input, key ? { 'idempotency-key': key } : {});
-      if (r.status === 202) return { ...none, kind: 'accepted', status: r.status, code: null, vmId: r.body.vm.id, operationId: r.body.operation.id };
-      return { ...none, kind: r.body?.code === 'PLACEMENT_REJECTED' ? 'rejected' : 'error', status: r.status, code: r.body?.code ?? null, summary: r.body?.summary ?? [], message: String(r.body?.message ?? r.body) };
+      if (r.status === 202)
+        return { ...none, kind: 'accepted', status: r.status, code: null, vmId: r.body.vm.id, operationId: r.body.operation.id };
+      return {
+        ...none,
+        kind: r.body?.code === 'PLACEMENT_REJECTED' ? 'rejected' : 'error',
+        status: r.status,
+        code: r.body?.code ?? null,
+        summary: r.body?.summary ?? [],
+        message: String(r.body?.message ?? r.body),
+      };
     }
     const r = await api.gql(CREATE_GQL, { input, key: key ?? null });
     const err = r.body?.errors?.[0];
     if (r.status === 200 && !err && r.body?.data?.createVm) {
-      return { ...none, kind: 'accepted', status: r.status, code: null, vmId: r.body.data.createVm.vm.id, operationId: r.body.data.createVm.operation.id };
+      return {
+        ...none,
+        kind: 'accepted',
+        status: r.status,
+        code: null,
+        vmId: r.body.data.createVm.vm.id,
+        operationId: r.body.data.createVm.operation.id,
+      };
     }
     const code = err?.extensions?.code ?? null;
-    return { ...none, kind: code === 'PLACEMENT_REJECTED' ? 'rejected' : 'error', status: r.status, code, summary: err?.extensions?.summary ?? [], message: String(err?.message ?? JSON.stringify(r.body)) };
+    return {
+      ...none,
+      kind: code === 'PLACEMENT_REJECTED' ? 'rejected' : 'error',
+      status: r.status,
+      code,
+      summary: err?.extensions?.summary ?? [],
+      message: String(err?.message ?? JSON.stringify(r.body)),
+    };
   } catch (e) {
     return { ...none, kind: 'error', status: 0, code: 'FETCH_FAILED', message: String(e) };
   }
@@ -294,18 +342,29 @@ export async function otherHosts(db: Db, sim: SimFleet): Promise<string[]> {
  * of a RUNNING VM's plan (anything else is a leak), and the running domains must be
  * exactly the RUNNING VMs.
  */
-export async function hostsAgainstDatabase(db: Db, sim: SimFleet): Promise<{ leakedVfs: string[]; vfsInUse: number; runningVms: number; strayDomains: string[]; missingDomains: string[] }> {
+export async function hostsAgainstDatabase(
+  db: Db,
+  sim: SimFleet,
+): Promise<{ leakedVfs: string[]; vfsInUse: number; runningVms: number; strayDomains: string[]; missingDomains: string[] }> {
   const hostNames = sim.fleet.hosts.map((h) => h.hostname);
-  const vms = await db.vm.findMany({ where: { state: 'RUNNING', host: { name: { in: hostNames } } }, select: { name: true, plan: true, host: { select: { name: true } } } });
+  const vms = await db.vm.findMany({
+    where: { state: 'RUNNING', host: { name: { in: hostNames } } },
+    select: { name: true, plan: true, host: { select: { name: true } } },
+  });
   type PlanIfaces = { interfaces: { nicName: string | null; vf: { index: number } | null; mac: string }[] };
-  const planned = new Set(vms.flatMap((v) => (v.plan as unknown as PlanIfaces).interfaces.filter((i) => i.vf).map((i) => `${v.host?.name}/${i.nicName}/${i.vf!.index}/${i.mac}`)));
+  const planned = new Set(
+    vms.flatMap((v) =>
+      (v.plan as unknown as PlanIfaces).interfaces.filter((i) => i.vf).map((i) => `${v.host?.name}/${i.nicName}/${i.vf!.index}/${i.mac}`),
+    ),
+  );
   const running = new Set(vms.map((v) => `${v.host?.name}/${v.name}`));
   const onHosts: string[] = [];
   const domains = new Set<string>();
   for (const h of sim.fleet.hosts) {
     const s = h.state();
     for (const d of s.domains) if (d.state === 'running') domains.add(`${h.hostname}/${d.name}`);
-    for (const n of s.nics) n.vfs.forEach((vf, idx) => vf.mac !== '00:00:00:00:00:00' && onHosts.push(`${h.hostname}/${n.name}/${idx}/${vf.mac}`));
+    for (const n of s.nics)
+      n.vfs.forEach((vf, idx) => vf.mac !== '00:00:00:00:00:00' && onHosts.push(`${h.hostname}/${n.name}/${idx}/${vf.mac}`));
   }
   return {
     leakedVfs: onHosts.filter((x) => !planned.has(x)),

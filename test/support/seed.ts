@@ -16,13 +16,20 @@ export function testDb(): Db {
 export async function retireOtherHosts(): Promise<void> {
   const db = testDb();
   try {
-    await db.host.updateMany({ where: { state: { not: 'MAINTENANCE' } }, data: { state: 'MAINTENANCE', stateReason: 'left by an earlier test file' } });
+    await db.host.updateMany({
+      where: { state: { not: 'MAINTENANCE' } },
+      data: { state: 'MAINTENANCE', stateReason: 'left by an earlier test file' },
+    });
   } finally {
     await db.$disconnect();
   }
 }
 
-export async function seedTopology(db: Db, hostId: string, opts: { nodes?: number; cpusPerNode?: number; vfs?: number } = {}): Promise<void> {
+export async function seedTopology(
+  db: Db,
+  hostId: string,
+  opts: { nodes?: number; cpusPerNode?: number; vfs?: number } = {},
+): Promise<void> {
   const nodes = opts.nodes ?? 2;
   const per = opts.cpusPerNode ?? 4;
   for (let n = 0; n < nodes; n++) {
@@ -32,7 +39,15 @@ export async function seedTopology(db: Db, hostId: string, opts: { nodes?: numbe
     await db.cpu.createMany({
       data: Array.from({ length: per }, (_, i) => {
         const cpuId = n * per + i;
-        return { hostId, numaNodeId: node.id, cpuId, socket: n, core: Math.floor(i / 2), siblings: [cpuId - (i % 2), cpuId - (i % 2) + 1], reservedForHost: cpuId === 0 };
+        return {
+          hostId,
+          numaNodeId: node.id,
+          cpuId,
+          socket: n,
+          core: Math.floor(i / 2),
+          siblings: [cpuId - (i % 2), cpuId - (i % 2) + 1],
+          reservedForHost: cpuId === 0,
+        };
       }),
     });
     const nic = await db.nic.create({
@@ -50,8 +65,22 @@ export async function seedTopology(db: Db, hostId: string, opts: { nodes?: numbe
         sriovNumVfs: opts.vfs ?? 8,
       },
     });
-    await db.nicIrq.createMany({ data: Array.from({ length: 4 }, (_, q) => ({ nicId: nic.id, irq: 100 + n * 10 + q, queue: q, label: `ens${n + 1}f0-TxRx-${q}`, affinity: [q] })) });
-    await db.vf.createMany({ data: Array.from({ length: opts.vfs ?? 8 }, (_, i) => ({ nicId: nic.id, index: i, pciAddress: `0000:${(0x3b + n * 0x50).toString(16)}:10.${i % 8}` })) });
+    await db.nicIrq.createMany({
+      data: Array.from({ length: 4 }, (_, q) => ({
+        nicId: nic.id,
+        irq: 100 + n * 10 + q,
+        queue: q,
+        label: `ens${n + 1}f0-TxRx-${q}`,
+        affinity: [q],
+      })),
+    });
+    await db.vf.createMany({
+      data: Array.from({ length: opts.vfs ?? 8 }, (_, i) => ({
+        nicId: nic.id,
+        index: i,
+        pciAddress: `0000:${(0x3b + n * 0x50).toString(16)}:10.${i % 8}`,
+      })),
+    });
   }
   await db.nic.create({ data: { hostId, name: 'eno1', pciAddress: '0000:01:00.0', driver: 'e1000e', numaNode: 0, speedMbps: 1000 } });
 }

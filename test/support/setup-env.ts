@@ -9,13 +9,20 @@ const template = inject('databaseTemplate');
 const suffix = randomBytes(3).toString('hex');
 const database = `${template}_f${suffix}`;
 const adminUrl = new URL(inject('adminUrl'));
-execFileSync(process.execPath, ['-e', `const { Client } = require('pg');
+execFileSync(
+  process.execPath,
+  [
+    '-e',
+    `const { Client } = require('pg');
 (async () => { const c = new Client({ connectionString: process.env.PG_ADMIN_URL }); await c.connect();
-  try { await c.query(process.env.PG_SQL); } finally { await c.end(); } })().catch((e) => { console.error(e.message); process.exit(1); });`], {
-  cwd: resolve(__dirname, '../..'),
-  env: { ...process.env, PG_ADMIN_URL: adminUrl.toString(), PG_SQL: `CREATE DATABASE "${database}" TEMPLATE "${template}"` },
-  stdio: ['ignore', 'inherit', 'inherit'],
-});
+  try { await c.query(process.env.PG_SQL); } finally { await c.end(); } })().catch((e) => { console.error(e.message); process.exit(1); });`,
+  ],
+  {
+    cwd: resolve(__dirname, '../..'),
+    env: { ...process.env, PG_ADMIN_URL: adminUrl.toString(), PG_SQL: `CREATE DATABASE "${database}" TEMPLATE "${template}"` },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  },
+);
 adminUrl.pathname = `/${database}`;
 process.env.DATABASE_URL = adminUrl.toString();
 process.env.REDIS_URL = inject('redisUrl');

@@ -27,7 +27,10 @@ function bucket(url: string, fn: string): string {
 }
 
 /** Self time by package/folder and by function, from the .cpuprofile files in `dir`. */
-export function summarizeProfiles(dir: string, top = 12): { totalMs: number; byPackage: [string, number][]; byFunction: [string, number][] } {
+export function summarizeProfiles(
+  dir: string,
+  top = 12,
+): { totalMs: number; byPackage: [string, number][]; byFunction: [string, number][] } {
   const byPackage = new Map<string, number>();
   const byFunction = new Map<string, number>();
   let totalMs = 0;

@@ -68,7 +68,14 @@ function request(i: number): VmRequest {
   const slot = i % 10;
   const name = `vm-${i}`;
   if (slot < 6) {
-    return vmRequestSchema.parse({ name, vcpus: 4, memoryMiB: 8192, cpuPolicy: 'SHARED', numaPolicy: 'PREFERRED', interfaces: [{ network: 'lbr' }] });
+    return vmRequestSchema.parse({
+      name,
+      vcpus: 4,
+      memoryMiB: 8192,
+      cpuPolicy: 'SHARED',
+      numaPolicy: 'PREFERRED',
+      interfaces: [{ network: 'lbr' }],
+    });
   }
   if (slot < 9) {
     return vmRequestSchema.parse({
@@ -81,7 +88,15 @@ function request(i: number): VmRequest {
       interfaces: [{ network: 'physnet-a' }, { network: 'physnet-a', datapath: 'VHOST_MACVTAP' }],
     });
   }
-  return vmRequestSchema.parse({ name, vcpus: 2, memoryMiB: 2048, cpuPolicy: 'SHARED', numaPolicy: 'NONE', guest: { virtio: false, vfDriver: false }, interfaces: [{ network: 'ovs' }] });
+  return vmRequestSchema.parse({
+    name,
+    vcpus: 2,
+    memoryMiB: 2048,
+    cpuPolicy: 'SHARED',
+    numaPolicy: 'NONE',
+    guest: { virtio: false, vfDriver: false },
+    interfaces: [{ network: 'ovs' }],
+  });
 }
 
 function percentile(sorted: Float64Array, p: number): number {
@@ -177,4 +192,3 @@ for (const n of sizes) {
   }
 }
 if (json) console.log(JSON.stringify(results));
-

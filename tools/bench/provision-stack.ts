@@ -135,7 +135,12 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     undo.push(async () => rmSync(stateDir, { recursive: true, force: true }));
 
     // hostsim fleet (child: its SSH servers must not share the driver's event loop)
-    const sim = runNode('hostsim', 'apps/hostsim/src/main.ts', ['fleet', '--hosts', String(o.hosts), '--profile', o.profiles.join(','), '--state-dir', stateDir, '--json'], {});
+    const sim = runNode(
+      'hostsim',
+      'apps/hostsim/src/main.ts',
+      ['fleet', '--hosts', String(o.hosts), '--profile', o.profiles.join(','), '--state-dir', stateDir, '--json'],
+      {},
+    );
     const simEntries = await readJson<FleetEntry[]>(sim, 120_000);
     const entries = simEntries.map((e) => ({
       name: e.hostname,
@@ -223,7 +228,11 @@ function readJson<T>(c: Child, timeoutMs: number): Promise<T> {
 
 async function waitReady(url: string, timeoutMs: number, dead: () => unknown): Promise<void> {
   const until = Date.now() + timeoutMs;
-  while (!(await fetch(`${url}/readyz`).then((r) => r.ok).catch(() => false))) {
+  while (
+    !(await fetch(`${url}/readyz`)
+      .then((r) => r.ok)
+      .catch(() => false))
+  ) {
     if (dead()) throw new Error('the API exited during start-up');
     if (Date.now() > until) throw new Error(`the API was not ready within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 200));

@@ -26,7 +26,10 @@ export class Watcher {
     private readonly token: string,
     private readonly log: (msg: string) => void,
   ) {
-    this.ws = createClient({ url: url.replace(/^http/, 'ws') + '/graphql', webSocketImpl: WebSocket, retryAttempts: 0,
+    this.ws = createClient({
+      url: url.replace(/^http/, 'ws') + '/graphql',
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
       lazy: false,
       onNonLazyError: () => undefined,
       connectionParams: { authorization: `Bearer ${token}` },
@@ -44,9 +47,15 @@ export class Watcher {
           this.settle(op.id, now(), op.state, op.errorCode);
         },
         error: (e) => {
-          const reason = e instanceof Error ? e.message : typeof e === 'object' && e && 'reason' in e ? `${String((e as { code?: unknown }).code)} ${String(e.reason)}` : String(e);
+          const reason =
+            e instanceof Error
+              ? e.message
+              : typeof e === 'object' && e && 'reason' in e
+                ? `${String((e as { code?: unknown }).code)} ${String(e.reason)}`
+                : String(e);
           this.subscriptionError = reason;
-          if (this.source === 'graphql-ws') this.log(`operationUpdated subscription failed (${reason}); falling back to REST SSE per operation`);
+          if (this.source === 'graphql-ws')
+            this.log(`operationUpdated subscription failed (${reason}); falling back to REST SSE per operation`);
           this.source = 'sse';
         },
         complete: () => undefined,
@@ -84,7 +93,10 @@ export class Watcher {
     const abort = new AbortController();
     this.sse.set(id, abort);
     void (async () => {
-      const res = await fetch(`${this.url}/api/v1/operations/${id}/events`, { signal: abort.signal, headers: { accept: 'text/event-stream', authorization: `Bearer ${this.token}` } });
+      const res = await fetch(`${this.url}/api/v1/operations/${id}/events`, {
+        signal: abort.signal,
+        headers: { accept: 'text/event-stream', authorization: `Bearer ${this.token}` },
+      });
       if (!res.ok || !res.body) throw new Error(`SSE ${res.status}`);
       const decoder = new TextDecoder();
       let buf = '';
@@ -124,4 +136,3 @@ export class Watcher {
     await this.ws.dispose();
   }
 }
-

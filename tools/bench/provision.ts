@@ -55,7 +55,18 @@ const VM_TIMEOUT_MS = 180_000;
 const log = (msg: string): void => void process.stderr.write(`[bench:provision] ${msg}\n`);
 
 // Mostly dual-socket SR-IOV hosts so that 500 VMs fit, plus one small and one legacy per ten.
-const PROFILES = ['dual-socket-sriov', 'dual-socket-sriov', 'dual-socket-sriov', 'small-one-node', 'dual-socket-sriov', 'dual-socket-sriov', 'dual-socket-sriov', 'dual-socket-sriov', 'legacy-no-iommu', 'dual-socket-sriov'];
+const PROFILES = [
+  'dual-socket-sriov',
+  'dual-socket-sriov',
+  'dual-socket-sriov',
+  'small-one-node',
+  'dual-socket-sriov',
+  'dual-socket-sriov',
+  'dual-socket-sriov',
+  'dual-socket-sriov',
+  'legacy-no-iommu',
+  'dual-socket-sriov',
+];
 
 type Shape = 'sriov' | 'macvtap' | 'bridge' | 'e1000';
 const SHAPES: Record<Shape, Record<string, unknown>> = {
@@ -134,7 +145,14 @@ function startSafetyPoll(client: GqlClient, w: Watcher, firstSeen: Map<string, n
   return () => clearInterval(t);
 }
 
-async function runBatch(client: GqlClient, w: Watcher, namePrefix: string, count: number, concurrency: number, offset: number): Promise<Sample[]> {
+async function runBatch(
+  client: GqlClient,
+  w: Watcher,
+  namePrefix: string,
+  count: number,
+  concurrency: number,
+  offset: number,
+): Promise<Sample[]> {
   const samples: Sample[] = [];
   const firstSeen = new Map<string, number>();
   const polled = new Set<string>();
@@ -149,9 +167,12 @@ async function runBatch(client: GqlClient, w: Watcher, namePrefix: string, count
       const s: Sample = { shape, t0: now() };
       samples.push(s);
       try {
-        const r = await client.request<{ createVm: { vm: { id: string; plan: { hostName: string } }; operation: { id: string } } }>(CREATE, {
-          input: { name: `${namePrefix}-${i}`, ...SHAPES[shape] },
-        });
+        const r = await client.request<{ createVm: { vm: { id: string; plan: { hostName: string } }; operation: { id: string } } }>(
+          CREATE,
+          {
+            input: { name: `${namePrefix}-${i}`, ...SHAPES[shape] },
+          },
+        );
         s.t1 = now();
         s.opId = r.createVm.operation.id;
         s.host = r.createVm.vm.plan.hostName;
@@ -176,7 +197,10 @@ async function runBatch(client: GqlClient, w: Watcher, namePrefix: string, count
   } finally {
     stopPoll();
   }
-  const ops = await fetchOps(client, samples.flatMap((s) => (s.opId ? [s.opId] : [])));
+  const ops = await fetchOps(
+    client,
+    samples.flatMap((s) => (s.opId ? [s.opId] : [])),
+  );
   for (const s of samples) if (s.opId) s.op = ops.get(s.opId);
   return samples;
 }
@@ -246,9 +270,12 @@ function summarize(samples: Sample[]): Summary {
 async function capacityReport(client: GqlClient): Promise<Record<Shape, number>> {
   const out = {} as Record<Shape, number>;
   for (const shape of Object.keys(SHAPES) as Shape[]) {
-    const { capacity } = await client.request<{ capacity: { total: number } }>(`query ($input: VmInput!) { capacity(input: $input) { total } }`, {
-      input: { name: `cap-${shape}`, ...SHAPES[shape] },
-    });
+    const { capacity } = await client.request<{ capacity: { total: number } }>(
+      `query ($input: VmInput!) { capacity(input: $input) { total } }`,
+      {
+        input: { name: `cap-${shape}`, ...SHAPES[shape] },
+      },
+    );
     out[shape] = capacity.total;
   }
   return out;
@@ -273,7 +300,15 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 
 async function main(): Promise<void> {
   const tSetup = now();
-  stack = await startStack({ hosts: HOSTS, profiles: PROFILES, agent: AGENT, api: API, logLevel: LOG_LEVEL, profileDir: PROFILE_DIR ? resolve(PROFILE_DIR) : undefined, log });
+  stack = await startStack({
+    hosts: HOSTS,
+    profiles: PROFILES,
+    agent: AGENT,
+    api: API,
+    logLevel: LOG_LEVEL,
+    profileDir: PROFILE_DIR ? resolve(PROFILE_DIR) : undefined,
+    log,
+  });
   const client = new GqlClient(stack.url, stack.token);
   watcher = new Watcher(stack.url, stack.token, log);
   watcher.start();
@@ -358,11 +393,16 @@ async function main(): Promise<void> {
   }
   const b = (x: Summary['breakdown']) =>
     Object.entries(x)
-      .map(([k, v]) => `    ${k.padEnd(12)} mean ${String(v.meanMs).padStart(8)} ms   p50 ${String(v.p50Ms).padStart(8)} ms   p99 ${String(v.p99Ms).padStart(8)} ms`)
+      .map(
+        ([k, v]) =>
+          `    ${k.padEnd(12)} mean ${String(v.meanMs).padStart(8)} ms   p50 ${String(v.p50Ms).padStart(8)} ms   p99 ${String(v.p99Ms).padStart(8)} ms`,
+      )
       .join('\n');
   console.log(`capacity (empty fleet, each shape alone): ${capLine}`);
   if (baseline) {
-    console.log(`baseline: ${baseline.vms} VMs, concurrency 1: ${baseline.vmsPerSec} VMs/s, p50 ${baseline.p50Ms} ms, p99 ${baseline.p99Ms} ms, failed ${baseline.failed}`);
+    console.log(
+      `baseline: ${baseline.vms} VMs, concurrency 1: ${baseline.vmsPerSec} VMs/s, p50 ${baseline.p50Ms} ms, p99 ${baseline.p99Ms} ms, failed ${baseline.failed}`,
+    );
     console.log(b(baseline.breakdown));
   }
   console.log(

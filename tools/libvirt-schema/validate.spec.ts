@@ -34,7 +34,10 @@ describe('libvirt schema', () => {
 
   it('rejects an invalid domain (the validator really validates)', () => {
     const bad = join(tmp, 'bad.xml');
-    writeFileSync(bad, "<domain type='kvm'><name>x</name><memory>1</memory><devices><interface type='hostdev'><bogus/></interface></devices></domain>\n");
+    writeFileSync(
+      bad,
+      "<domain type='kvm'><name>x</name><memory>1</memory><devices><interface type='hostdev'><bogus/></interface></devices></domain>\n",
+    );
     const r = validate(bad);
     expect(r.status).not.toBe(0);
     expect(r.output).toMatch(/fails to validate/);

@@ -189,11 +189,7 @@ class Workspace {
   }
 }
 
-async function inWorkspace(
-  migrations: Record<string, string>,
-  fn: (ws: Workspace) => Promise<void>,
-  schema?: string,
-): Promise<void> {
+async function inWorkspace(migrations: Record<string, string>, fn: (ws: Workspace) => Promise<void>, schema?: string): Promise<void> {
   const ws = await Workspace.create(migrations, schema);
   try {
     await fn(ws);
@@ -282,27 +278,22 @@ describe.concurrent('schema-engine stand-in under the Prisma CLI', () => {
   });
 
   it('runs CHECK constraints and plpgsql functions, and can describe them afterwards', async ({ expect }) => {
-    await inWorkspace(
-      { '20250101000000_init': INIT_SQL, '20250102000000_check_and_function': CHECK_AND_FUNCTION_SQL },
-      async (ws) => {
-        const deploy = await ws.prisma('migrate', 'deploy');
-        expect(deploy.code, deploy.stdout + deploy.stderr).toBe(0);
+    await inWorkspace({ '20250101000000_init': INIT_SQL, '20250102000000_check_and_function': CHECK_AND_FUNCTION_SQL }, async (ws) => {
+      const deploy = await ws.prisma('migrate', 'deploy');
+      expect(deploy.code, deploy.stdout + deploy.stderr).toBe(0);
 
-        await ws.query(`INSERT INTO "Host" ("name") VALUES ('h1')`);
-        const [vm] = await ws.query<{ name: string }>(
-          `INSERT INTO "Vm" ("name", "hostId") SELECT '  a;b  ', id FROM "Host" RETURNING "name"`,
-        );
-        expect(vm.name).toBe('a_b'); // trigger function ran
-        await expect(ws.query(`INSERT INTO "Vm" ("name", "hostId") SELECT '   ', id FROM "Host"`)).rejects.toThrow(
-          /Vm_name_not_blank/,
-        );
+      await ws.query(`INSERT INTO "Host" ("name") VALUES ('h1')`);
+      const [vm] = await ws.query<{ name: string }>(
+        `INSERT INTO "Vm" ("name", "hostId") SELECT '  a;b  ', id FROM "Host" RETURNING "name"`,
+      );
+      expect(vm.name).toBe('a_b'); // trigger function ran
+      await expect(ws.query(`INSERT INTO "Vm" ("name", "hostId") SELECT '   ', id FROM "Host"`)).rejects.toThrow(/Vm_name_not_blank/);
 
-        // Describing a database with a CHECK constraint reads pg_constraint.contype ("char"):
-        // here the live database, migrated above, against the schema.
-        const diff = await ws.prisma('migrate', 'diff', '--from-config-datasource', '--to-schema', 'schema.prisma', '--exit-code');
-        expect(diff.code, diff.stdout + diff.stderr).toBe(0);
-      },
-    );
+      // Describing a database with a CHECK constraint reads pg_constraint.contype ("char"):
+      // here the live database, migrated above, against the schema.
+      const diff = await ws.prisma('migrate', 'diff', '--from-config-datasource', '--to-schema', 'schema.prisma', '--exit-code');
+      expect(diff.code, diff.stdout + diff.stderr).toBe(0);
+    });
   });
 });
 
@@ -311,7 +302,11 @@ describe.concurrent('schema-engine stand-in, called directly', () => {
     const closed = new URL(adminUrl);
     closed.hostname = '127.0.0.1';
     closed.port = '1';
-    const r = await run(engineBin, ['--datasource', JSON.stringify({ url: closed.toString() }), 'cli', 'can-connect-to-database'], __dirname);
+    const r = await run(
+      engineBin,
+      ['--datasource', JSON.stringify({ url: closed.toString() }), 'cli', 'can-connect-to-database'],
+      __dirname,
+    );
     expect(r.code).toBe(1);
     const error = parseCliStderr(r.stderr).find((l) => l.level === 'ERROR' && l.target === 'schema_engine::logger');
     expect(error?.fields.error_code).toBe('P1001');

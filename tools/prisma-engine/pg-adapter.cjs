@@ -202,9 +202,7 @@ class SchemaEnginePgFactory {
   /** Drop every temporary shadow database still around (engine crashed, CLI stopped us early). */
   async cleanup() {
     for (const name of [...this.temporaryDatabases]) {
-      await this.dropTemporaryDatabase(name).catch((e) =>
-        this.log(`could not drop temporary shadow database ${name}: ${e.message}`),
-      );
+      await this.dropTemporaryDatabase(name).catch((e) => this.log(`could not drop temporary shadow database ${name}: ${e.message}`));
     }
   }
 

@@ -30,9 +30,7 @@ function describeUrl(url) {
     database: decodeURIComponent(u.pathname.replace(/^\//, '')) || 'postgres',
     user: decodeURIComponent(u.username) || process.env.PGUSER || process.env.USER || 'postgres',
     schema: params.get('schema') || undefined,
-    connectTimeoutMs: params.has('connect_timeout')
-      ? Number(params.get('connect_timeout')) * 1000
-      : DEFAULT_CONNECT_TIMEOUT_MS,
+    connectTimeoutMs: params.has('connect_timeout') ? Number(params.get('connect_timeout')) * 1000 : DEFAULT_CONNECT_TIMEOUT_MS,
   };
 }
 
@@ -78,11 +76,11 @@ function toUserFacing(error, url) {
     );
   }
   if (code === '3D000') {
-    return new UserFacingError(
-      'P1003',
-      `Database \`${d.database}\` does not exist on the database server at \`${at}\`.`,
-      { database_name: d.database, database_host: d.host, database_port: d.port },
-    );
+    return new UserFacingError('P1003', `Database \`${d.database}\` does not exist on the database server at \`${at}\`.`, {
+      database_name: d.database,
+      database_host: d.host,
+      database_port: d.port,
+    });
   }
   if (code === '28P01') {
     return new UserFacingError(
@@ -98,11 +96,11 @@ function toUserFacing(error, url) {
     });
   }
   if (code === '42P04') {
-    return new UserFacingError(
-      'P1009',
-      `Database \`${d.database}\` already exists on the database server at \`${at}\``,
-      { database_name: d.database, database_host: d.host, database_port: d.port },
-    );
+    return new UserFacingError('P1009', `Database \`${d.database}\` already exists on the database server at \`${at}\``, {
+      database_name: d.database,
+      database_host: d.host,
+      database_port: d.port,
+    });
   }
   if (/SSL|TLS|certificate/i.test(msg)) {
     return new UserFacingError('P1011', `Error opening a TLS connection: ${msg}`, { message: msg });

@@ -142,9 +142,7 @@ class RpcServer {
     if (this.engine) return this.engine;
     const url = this.datasource.url;
     if (!url) {
-      throw new Error(
-        'No datasource URL was given to the schema engine. Set `datasource.url` in prisma.config.ts (DATABASE_URL).',
-      );
+      throw new Error('No datasource URL was given to the schema engine. Set `datasource.url` in prisma.config.ts (DATABASE_URL).');
     }
     try {
       this.engine = await this.createEngine(url);
@@ -176,9 +174,7 @@ class RpcServer {
     });
     this.boundFactory = bindMigrationAwareSqlAdapterFactory(this.factory);
     // `datamodels` must be undefined or non-empty.
-    const datamodels = this.datamodelPaths.length
-      ? this.datamodelPaths.map((p) => [p, fs.readFileSync(p, 'utf8')])
-      : undefined;
+    const datamodels = this.datamodelPaths.length ? this.datamodelPaths.map((p) => [p, fs.readFileSync(p, 'utf8')]) : undefined;
     return wasm.SchemaEngine.new({ datamodels }, log.makeWasmLogSink(), this.boundFactory);
   }
 

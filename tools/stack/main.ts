@@ -57,7 +57,13 @@ async function shutdown(code: number): Promise<never> {
   process.exit(code);
 }
 
-function runNode(name: string, script: string, env: NodeJS.ProcessEnv, args: string[] = [], stdout: 'inherit' | 'pipe' = 'inherit'): ChildProcess {
+function runNode(
+  name: string,
+  script: string,
+  env: NodeJS.ProcessEnv,
+  args: string[] = [],
+  stdout: 'inherit' | 'pipe' = 'inherit',
+): ChildProcess {
   const proc = spawn(process.execPath, ['-r', '@swc-node/register', resolve(root, script), ...args], {
     cwd: root,
     env: { ...process.env, SWC_NODE_PROJECT: resolve(root, 'tsconfig.json'), ...env },
@@ -110,14 +116,24 @@ async function main(): Promise<void> {
   const want = (c: string): boolean => !only || only.includes(c);
   const port = process.env.PORT ?? '3000';
   if (want('api') && process.env.NETPIN_SKIP_WEB_BUILD !== '1') {
-    const web = spawnSync(process.execPath, [resolve(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: resolve(root, 'apps/web'), encoding: 'utf8' });
+    const web = spawnSync(process.execPath, [resolve(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], {
+      cwd: resolve(root, 'apps/web'),
+      encoding: 'utf8',
+    });
     if (web.status !== 0) log('web UI build failed; the API runs without it', { stderr: web.stderr.slice(0, 2000) });
     else log('web UI built');
   }
   if (want('api')) runNode('api', 'apps/api/src/main.ts', { ...env, PORT: port });
   const simDir = resolve(stateDir, 'hostsim');
   // the agent reads the database only for "secret:" credentials (SSH keys encrypted at rest)
-  if (want('agent')) runNode('agent', 'apps/agent/src/main.ts', { REDIS_URL: redisUrl, DATABASE_URL: databaseUrl, ...masterKey, NETPIN_AGENT_KEY_DIR: simDir, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' });
+  if (want('agent'))
+    runNode('agent', 'apps/agent/src/main.ts', {
+      REDIS_URL: redisUrl,
+      DATABASE_URL: databaseUrl,
+      ...masterKey,
+      NETPIN_AGENT_KEY_DIR: simDir,
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    });
   if (want('hostsim')) {
     const fleet = await startDemoFleet(simDir);
     if (want('api')) await registerDemoFleet(`http://127.0.0.1:${port}`, fleet, adminToken);
@@ -135,7 +151,18 @@ async function startDemoFleet(simDir: string): Promise<FleetHostEntry[]> {
     'hostsim',
     'apps/hostsim/src/main.ts',
     {},
-    ['fleet', '--hosts', String(count), '--profile', DEMO_PROFILES.join(','), '--state-dir', simDir, '--base-port', String(basePort), '--json'],
+    [
+      'fleet',
+      '--hosts',
+      String(count),
+      '--profile',
+      DEMO_PROFILES.join(','),
+      '--state-dir',
+      simDir,
+      '--base-port',
+      String(basePort),
+      '--json',
+    ],
     'pipe',
   );
   let out = '';
@@ -196,18 +223,20 @@ function masterKeyEnv(): { NETPIN_MASTER_KEY_FILE?: string } {
 
 async function registerDemoFleet(url: string, fleet: FleetHostEntry[], token: string): Promise<void> {
   const until = Date.now() + 120_000;
-  while (!(await fetch(`${url}/readyz`).then((r) => r.ok).catch(() => false))) {
+  while (
+    !(await fetch(`${url}/readyz`)
+      .then((r) => r.ok)
+      .catch(() => false))
+  ) {
     if (Date.now() > until) throw new Error('the API did not become ready within 120 s');
     await new Promise((r) => setTimeout(r, 250));
   }
   const client = new GqlClient(url, token);
   await setupFleet(client, fleet, { log: (m) => log(m) });
   // keep the demo's VF pools as a policy, so the SR-IOV policies page has something to show
-  await client.typed
-    .request(CreateSriovPolicyDocument, { input: { name: 'demo-vf-pool', numVfs: 8, priority: 0 } })
-    .catch((e: unknown) => {
-      if (!(e instanceof NetpinApiError && e.code === 'CONFLICT')) throw e;
-    });
+  await client.typed.request(CreateSriovPolicyDocument, { input: { name: 'demo-vf-pool', numVfs: 8, priority: 0 } }).catch((e: unknown) => {
+    if (!(e instanceof NetpinApiError && e.code === 'CONFLICT')) throw e;
+  });
   log('demo fleet registered, discovered and wired', { hosts: fleet.length });
 }
 

@@ -88,7 +88,22 @@ export async function startPrivateRedis(stateDir: string, port: number, log: Log
   if (await portOpen(port)) throw new Error(`port ${port} is taken; set NETPIN_REDIS_PORT or REDIS_URL`);
   const child: ChildProcess = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', '', '--daemonize', 'no', '--loglevel', 'warning'],
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--appendonly',
+      'yes',
+      '--save',
+      '',
+      '--daemonize',
+      'no',
+      '--loglevel',
+      'warning',
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   child.stderr?.on('data', (d: Buffer) => log('redis', { message: d.toString().trim().slice(0, 500) }));

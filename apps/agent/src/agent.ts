@@ -66,7 +66,10 @@ export function createAgent(config: AgentConfig, deps: AgentDeps = {}): Agent {
     deps.transports ??
     (config.transport === 'local'
       ? new LocalTransportProvider()
-      : new SshPool(credentials, { connectTimeoutMs: config.connectTimeoutMs, onConnect: (host, error) => metrics.connectAttempt(host.name, error?.code ?? null) }));
+      : new SshPool(credentials, {
+          connectTimeoutMs: config.connectTimeoutMs,
+          onConnect: (host, error) => metrics.connectAttempt(host.name, error?.code ?? null),
+        }));
 
   const lockRedis = new Redis(config.redisUrl, redisOpts);
   const queueRedis = new Redis(config.redisUrl, redisOpts);
@@ -93,7 +96,15 @@ export function createAgent(config: AgentConfig, deps: AgentDeps = {}): Agent {
       const message = `invalid ${kind} payload: ${issue.path.join('.')}: ${issue.message}`;
       const given = job.data as { requestId?: unknown; operationId?: unknown };
       // what ids the payload does carry still tie this line to its request
-      log.error({ jobId: job.id, kind, requestId: typeof given.requestId === 'string' ? given.requestId : undefined, operationId: typeof given.operationId === 'string' ? given.operationId : undefined }, message);
+      log.error(
+        {
+          jobId: job.id,
+          kind,
+          requestId: typeof given.requestId === 'string' ? given.requestId : undefined,
+          operationId: typeof given.operationId === 'string' ? given.operationId : undefined,
+        },
+        message,
+      );
       metrics.invalidJob(kind);
       const opId = given.operationId;
       if (typeof opId === 'string' && /^[0-9a-f-]{36}$/i.test(opId)) {
@@ -116,7 +127,13 @@ export function createAgent(config: AgentConfig, deps: AgentDeps = {}): Agent {
 
   async function runJob<K extends HostJobName>(kind: K, payload: HostJobPayloads[K], job: Job, token?: string): Promise<OperationResult> {
     const handler: JobHandler<K> = registry[kind];
-    const jlog = log.child({ requestId: payload.requestId, operationId: payload.operationId, kind, hostId: payload.host.id, jobId: job.id });
+    const jlog = log.child({
+      requestId: payload.requestId,
+      operationId: payload.operationId,
+      kind,
+      hostId: payload.host.id,
+      jobId: job.id,
+    });
     if (job.id !== payload.operationId) jlog.warn('job id is not the operation id: retries may not be deduplicated');
 
     let lock = null;
@@ -133,7 +150,9 @@ export function createAgent(config: AgentConfig, deps: AgentDeps = {}): Agent {
     const steps = new StepRunner(handler.stepCount(payload), (p) => job.updateProgress(p), clock);
     const base = transports.forHost(payload.host);
     const transport = deps.wrapTransport ? deps.wrapTransport(payload.host, base) : base;
-    const shell = new HostShell(transport, config.commandTimeoutMs, (c) => metrics.command(payload.host.name, commandLabel(c.argv0), c.seconds, c.error));
+    const shell = new HostShell(transport, config.commandTimeoutMs, (c) =>
+      metrics.command(payload.host.name, commandLabel(c.argv0), c.seconds, c.error),
+    );
     const started = Date.now();
     const finished = metrics.jobStarted(kind);
     let outcome: 'succeeded' | 'failed' | 'retried' = 'failed';
@@ -204,7 +223,10 @@ export function createAgent(config: AgentConfig, deps: AgentDeps = {}): Agent {
       });
       worker.on('error', (e) => log.error({ err: e }, 'worker error'));
       await worker.waitUntilReady();
-      log.info({ queue: HOST_OPS_QUEUE, prefix: config.queuePrefix, concurrency: config.concurrency, transport: config.transport }, 'agent started');
+      log.info(
+        { queue: HOST_OPS_QUEUE, prefix: config.queuePrefix, concurrency: config.concurrency, transport: config.transport },
+        'agent started',
+      );
     },
     async close() {
       // Let running jobs finish (their locks are released in finally) before closing hosts.

@@ -6,17 +6,35 @@ const base = { NETPIN_AGENT_KEY_DIR: '/etc/netpin/keys' };
 describe('loadConfig', () => {
   it('fills defaults from a minimal environment', () => {
     const c = loadConfig(base, 'host-1');
-    expect(c).toMatchObject({ redisUrl: 'redis://127.0.0.1:6379', queuePrefix: 'netpin', keyDir: '/etc/netpin/keys', concurrency: 16, agentId: 'host-1', transport: 'ssh' });
+    expect(c).toMatchObject({
+      redisUrl: 'redis://127.0.0.1:6379',
+      queuePrefix: 'netpin',
+      keyDir: '/etc/netpin/keys',
+      concurrency: 16,
+      agentId: 'host-1',
+      transport: 'ssh',
+    });
     expect(c).toMatchObject({ metricsPort: 9464, metricsHost: '127.0.0.1' });
   });
 
   it('turns the metrics endpoint off with port 0', () => {
-    expect(loadConfig({ ...base, NETPIN_AGENT_METRICS_PORT: '0', NETPIN_AGENT_METRICS_HOST: '0.0.0.0' }, 'h')).toMatchObject({ metricsPort: 0, metricsHost: '0.0.0.0' });
+    expect(loadConfig({ ...base, NETPIN_AGENT_METRICS_PORT: '0', NETPIN_AGENT_METRICS_HOST: '0.0.0.0' }, 'h')).toMatchObject({
+      metricsPort: 0,
+      metricsHost: '0.0.0.0',
+    });
   });
 
   it('reads the secret store settings: DATABASE_URL and the master keyring', () => {
     expect(loadConfig(base, 'h')).toMatchObject({ databaseUrl: null, masterKeyring: null });
-    const c = loadConfig({ ...base, DATABASE_URL: 'postgresql://netpin@db/netpin', NETPIN_MASTER_KEY: `new:${'ab'.repeat(32)}`, NETPIN_MASTER_KEY_PREVIOUS: `old:${'cd'.repeat(32)}` }, 'h');
+    const c = loadConfig(
+      {
+        ...base,
+        DATABASE_URL: 'postgresql://netpin@db/netpin',
+        NETPIN_MASTER_KEY: `new:${'ab'.repeat(32)}`,
+        NETPIN_MASTER_KEY_PREVIOUS: `old:${'cd'.repeat(32)}`,
+      },
+      'h',
+    );
     expect(c.databaseUrl).toBe('postgresql://netpin@db/netpin');
     expect(c.masterKeyring?.currentKeyId).toBe('new');
     expect(c.masterKeyring?.keyIds).toEqual(['new', 'old']);
@@ -34,7 +52,10 @@ describe('loadConfig', () => {
     [{ ...base, NETPIN_AGENT_METRICS_HOST: 'not a host' }, 'NETPIN_AGENT_METRICS_HOST'],
     [{ ...base, DATABASE_URL: 'mysql://db/netpin' }, 'DATABASE_URL must be a postgresql:// URL'],
     [{ ...base, NETPIN_MASTER_KEY: 'c2hvcnQ=' }, 'NETPIN_MASTER_KEY must be 32 bytes as 64 hex digits or base64'],
-    [{ ...base, NETPIN_MASTER_KEY: 'ab'.repeat(32), NETPIN_MASTER_KEY_FILE: '/etc/netpin/master.key' }, 'NETPIN_MASTER_KEY and NETPIN_MASTER_KEY_FILE are both set'],
+    [
+      { ...base, NETPIN_MASTER_KEY: 'ab'.repeat(32), NETPIN_MASTER_KEY_FILE: '/etc/netpin/master.key' },
+      'NETPIN_MASTER_KEY and NETPIN_MASTER_KEY_FILE are both set',
+    ],
     [{ ...base, NETPIN_MASTER_KEY_FILE: '/nonexistent/master.key' }, 'NETPIN_MASTER_KEY_FILE cannot be read (ENOENT'],
     [{ ...base, NETPIN_MASTER_KEY_PREVIOUS: 'ab'.repeat(32) }, 'NETPIN_MASTER_KEY_PREVIOUS is set without a current key'],
   ])('rejects %j with one line naming the variable', (env, text) => {

@@ -25,7 +25,10 @@ const envSchema = z.object({
     .string()
     .default(DEFAULT_QUEUE_PREFIX)
     .refine((s) => /^[A-Za-z0-9_.-]{1,64}$/.test(s), 'must be 1-64 letters, digits, "_", "." or "-"'),
-  NETPIN_AGENT_KEY_DIR: z.string().min(1, 'must name a directory holding SSH private keys').refine((s) => s.startsWith('/'), 'must be an absolute path'),
+  NETPIN_AGENT_KEY_DIR: z
+    .string()
+    .min(1, 'must name a directory holding SSH private keys')
+    .refine((s) => s.startsWith('/'), 'must be an absolute path'),
   NETPIN_AGENT_CONCURRENCY: intFromEnv(1, 256, 16),
   NETPIN_AGENT_ID: z
     .string()

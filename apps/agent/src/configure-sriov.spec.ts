@@ -26,7 +26,9 @@ describe('host.configureSriov with VF defaults over SSH', () => {
     });
     expect(r.status, JSON.stringify(r.error)).toBe('SUCCEEDED');
     expect(r.data).toEqual({ pf: 'ens1f0', numVfs: 4, previousNumVfs: 0, configuredVfs: [0, 1, 2, 3], skippedInUse: [] });
-    expect(vfsOf().map((v) => [v.spoofchk, v.trust, v.linkState, v.maxTxRate])).toEqual(Array.from({ length: 4 }, () => [false, true, 'enable', 500]));
+    expect(vfsOf().map((v) => [v.spoofchk, v.trust, v.linkState, v.maxTxRate])).toEqual(
+      Array.from({ length: 4 }, () => [false, true, 'enable', 500]),
+    );
     const sets = host.state().commandLog.filter((c) => c.command.startsWith('ip link set'));
     expect(sets.map((c) => c.command)).toContain('ip link set ens1f0 vf 3 spoofchk off trust on max_tx_rate 500 state enable');
   });
@@ -50,7 +52,13 @@ describe('host.configureSriov with VF defaults over SSH', () => {
 
   it('refuses to change the count while a VF carries a MAC, touching nothing', async () => {
     const host = h.fleet.hosts[0];
-    const r = await h.run('host.configureSriov', { host: h.target(host), pf: ens1f0, numVfs: 6, vfDefaults: { spoofchk: true, trust: false, linkState: 'auto', maxTxRateMbps: 0 }, refuseIfVfsInUse: true });
+    const r = await h.run('host.configureSriov', {
+      host: h.target(host),
+      pf: ens1f0,
+      numVfs: 6,
+      vfDefaults: { spoofchk: true, trust: false, linkState: 'auto', maxTxRateMbps: 0 },
+      refuseIfVfsInUse: true,
+    });
     expect(r.status).toBe('FAILED');
     expect(r.error).toMatchObject({ code: 'COMMAND_FAILED' });
     expect(r.error?.message).toMatch(/VF\(s\) 1 carry a MAC address/);

@@ -37,7 +37,9 @@ describe('secret: credential references', () => {
   });
 
   it('answers CREDENTIAL_UNAVAILABLE for a missing secret, a key it lacks, and a store it cannot reach', async () => {
-    expect((await failure(new SecretCredentialResolver(store(ring, rows)).privateKey('secret:other'))).message).toContain('no SSH secret named other');
+    expect((await failure(new SecretCredentialResolver(store(ring, rows)).privateKey('secret:other'))).message).toContain(
+      'no SSH secret named other',
+    );
     const otherRing = new MasterKeyring({ id: 'k2', key: randomBytes(32) });
     const e = await failure(new SecretCredentialResolver(store(otherRing, rows)).privateKey('secret:rack'));
     expect(e.code).toBe('CREDENTIAL_UNAVAILABLE');

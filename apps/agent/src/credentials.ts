@@ -20,16 +20,24 @@ export class FileCredentialResolver implements CredentialResolver {
 
   async privateKey(credentialRef: string): Promise<Buffer> {
     if (!credentialRef.startsWith('file:')) {
-      throw new AgentError('CREDENTIAL_UNAVAILABLE', `credential reference scheme not supported by this agent: ${credentialRef.split(':')[0]}`);
+      throw new AgentError(
+        'CREDENTIAL_UNAVAILABLE',
+        `credential reference scheme not supported by this agent: ${credentialRef.split(':')[0]}`,
+      );
     }
     const rel = credentialRef.slice('file:'.length);
     // The contract already refuses "..": this is the second lock on the same door.
-    if (rel === '' || rel.split('/').includes('..')) throw new AgentError('CREDENTIAL_UNAVAILABLE', `invalid credential path in ${credentialRef}`);
+    if (rel === '' || rel.split('/').includes('..'))
+      throw new AgentError('CREDENTIAL_UNAVAILABLE', `invalid credential path in ${credentialRef}`);
     const path = isAbsolute(rel) ? rel : join(this.keyDir, rel);
     try {
       return await readFile(path);
     } catch (e) {
-      throw new AgentError('CREDENTIAL_UNAVAILABLE', `cannot read key for ${credentialRef}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { cause: e });
+      throw new AgentError(
+        'CREDENTIAL_UNAVAILABLE',
+        `cannot read key for ${credentialRef}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`,
+        { cause: e },
+      );
     }
   }
 }
@@ -53,15 +61,23 @@ export class SecretCredentialResolver implements CredentialResolver {
     const name = secretNameOf(credentialRef);
     if (name === null) throw new AgentError('CREDENTIAL_UNAVAILABLE', `not a secret reference: ${credentialRef.split(':')[0]}`);
     if (!this.source) {
-      throw new AgentError('CREDENTIAL_UNAVAILABLE', `${credentialRef} needs the SSH secret store, and this agent lacks ${this.missing.join(' and ')}`);
+      throw new AgentError(
+        'CREDENTIAL_UNAVAILABLE',
+        `${credentialRef} needs the SSH secret store, and this agent lacks ${this.missing.join(' and ')}`,
+      );
     }
     try {
       return await this.source.privateKey(name);
     } catch (e) {
-      if (e instanceof NotFoundError) throw new AgentError('CREDENTIAL_UNAVAILABLE', `${credentialRef}: no SSH secret named ${name}`, { cause: e });
+      if (e instanceof NotFoundError)
+        throw new AgentError('CREDENTIAL_UNAVAILABLE', `${credentialRef}: no SSH secret named ${name}`, { cause: e });
       if (e instanceof SecretOpenError) throw new AgentError('CREDENTIAL_UNAVAILABLE', `${credentialRef}: ${e.message}`, { cause: e });
       const code = (e as { code?: unknown }).code;
-      throw new AgentError('CREDENTIAL_UNAVAILABLE', `${credentialRef}: cannot read the SSH secret store (${typeof code === 'string' ? code : 'database error'})`, { cause: e });
+      throw new AgentError(
+        'CREDENTIAL_UNAVAILABLE',
+        `${credentialRef}: cannot read the SSH secret store (${typeof code === 'string' ? code : 'database error'})`,
+        { cause: e },
+      );
     }
   }
 }
@@ -84,7 +100,11 @@ export class AgentCredentials implements CredentialResolver {
 }
 
 /** The resolver an agent builds from its configuration; the database is used only for secret: references. */
-export function credentialsFor(config: { keyDir: string; databaseUrl?: string | null; masterKeyring?: MasterKeyring | null }): AgentCredentials {
+export function credentialsFor(config: {
+  keyDir: string;
+  databaseUrl?: string | null;
+  masterKeyring?: MasterKeyring | null;
+}): AgentCredentials {
   const files = new FileCredentialResolver(config.keyDir);
   const missing = [
     ...(config.databaseUrl ? [] : ['DATABASE_URL']),
@@ -92,5 +112,7 @@ export function credentialsFor(config: { keyDir: string; databaseUrl?: string | 
   ];
   if (!config.databaseUrl || !config.masterKeyring) return new AgentCredentials(files, new SecretCredentialResolver(null, missing));
   const db = createDb(config.databaseUrl);
-  return new AgentCredentials(files, new SecretCredentialResolver(new SshSecretRepository(db, config.masterKeyring)), () => db.$disconnect());
+  return new AgentCredentials(files, new SecretCredentialResolver(new SshSecretRepository(db, config.masterKeyring)), () =>
+    db.$disconnect(),
+  );
 }

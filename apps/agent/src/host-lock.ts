@@ -32,14 +32,17 @@ export class HostLocks {
     if (ok !== 'OK') return null;
     let valid = true;
     let released = false;
-    const timer = setInterval(() => {
-      this.redis.eval(RENEW, 1, key, token, String(this.ttlMs)).then(
-        (r) => {
-          if (r !== 1) valid = false;
-        },
-        () => undefined, // a failed renewal is retried on the next tick; the TTL has slack
-      );
-    }, Math.max(100, Math.floor(this.ttlMs / 3)));
+    const timer = setInterval(
+      () => {
+        this.redis.eval(RENEW, 1, key, token, String(this.ttlMs)).then(
+          (r) => {
+            if (r !== 1) valid = false;
+          },
+          () => undefined, // a failed renewal is retried on the next tick; the TTL has slack
+        );
+      },
+      Math.max(100, Math.floor(this.ttlMs / 3)),
+    );
     timer.unref();
     return {
       get valid() {

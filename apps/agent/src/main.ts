@@ -49,7 +49,9 @@ async function main(): Promise<void> {
       process.stderr.write(`netpin-agent: metrics at ${metricsServer.url}\n`);
     } catch (e) {
       // jobs matter more than their metrics: keep working, and say loudly why there are none
-      process.stderr.write(`netpin-agent: cannot serve metrics on ${config.metricsHost}:${config.metricsPort} (NETPIN_AGENT_METRICS_PORT): ${e instanceof Error ? e.message : String(e)}\n`);
+      process.stderr.write(
+        `netpin-agent: cannot serve metrics on ${config.metricsHost}:${config.metricsPort} (NETPIN_AGENT_METRICS_PORT): ${e instanceof Error ? e.message : String(e)}\n`,
+      );
     }
   }
 }

@@ -7,7 +7,8 @@ import { defaultHandlers } from './handlers';
 import type { HandlerRegistry } from './handlers';
 import { Harness } from './testing/harness';
 
-const dom = (name: string) => `<domain type='kvm'><name>${name}</name><memory unit='MiB'>512</memory><vcpu>1</vcpu><os><type arch='x86_64'>hvm</type></os><devices><interface type='bridge'><mac address='52:54:00:dd:00:01'/><source bridge='br0'/><model type='virtio'/></interface></devices></domain>`;
+const dom = (name: string) =>
+  `<domain type='kvm'><name>${name}</name><memory unit='MiB'>512</memory><vcpu>1</vcpu><os><type arch='x86_64'>hvm</type></os><devices><interface type='bridge'><mac address='52:54:00:dd:00:01'/><source bridge='br0'/><model type='virtio'/></interface></devices></domain>`;
 
 describe('agent resilience over real SSH', () => {
   const h = new Harness();
@@ -43,7 +44,15 @@ describe('agent resilience over real SSH', () => {
     // The 5th command falls in the RPS step, after the IRQ write: the drop lands mid-apply.
     host.setFaults({ dropAfterCommands: 4 });
     const rps = [{ dev: ifNameSchema.parse('enp1s0'), rxQueue: 0, cpus: [3] }];
-    const r = await h.run('vm.apply', { host: h.target(host), vmName, domainXml: dom('vm-drop'), vfs: [], irqAffinity: [{ irq: 30, cpus: [2] }], rps, start: true });
+    const r = await h.run('vm.apply', {
+      host: h.target(host),
+      vmName,
+      domainXml: dom('vm-drop'),
+      vfs: [],
+      irqAffinity: [{ irq: 30, cpus: [2] }],
+      rps,
+      start: true,
+    });
     expect(r.status, JSON.stringify(r.error)).toBe('SUCCEEDED');
     expect(r.attempts).toBeGreaterThan(1);
     expect(host.state().commandLog.some((c) => c.injected === 'drop')).toBe(true);
@@ -69,7 +78,13 @@ describe('agent resilience over real SSH', () => {
 
   it('learns the key of a trust-on-first-use host and reports it for pinning', async () => {
     const host = h.fleet.hosts[1];
-    const r = await h.run('vm.teardown', { host: h.target(host, { id: 'tofu-host', hostKeyFingerprint: null, trustOnFirstUse: true }), vmName: domainNameSchema.parse('nothing'), vfs: [], irqs: [], rps: [] });
+    const r = await h.run('vm.teardown', {
+      host: h.target(host, { id: 'tofu-host', hostKeyFingerprint: null, trustOnFirstUse: true }),
+      vmName: domainNameSchema.parse('nothing'),
+      vfs: [],
+      irqs: [],
+      rps: [],
+    });
     expect(r.status, JSON.stringify(r.error)).toBe('SUCCEEDED');
     expect(r.observedHostKeyFingerprint).toBe(host.fingerprint);
   });
@@ -87,7 +102,15 @@ describe('agent resilience over real SSH', () => {
   it('reports SSH_AUTH_FAILED for a key the host does not accept', async () => {
     const host = h.fleet.hosts[0];
     writeFileSync(join(h.stateDir, 'stranger'), utils.generateKeyPairSync('ed25519').private, { mode: 0o600 });
-    const r = await h.run('vm.verify', { host: h.target(host, { id: 'stranger', credentialRef: 'file:stranger' }), vmName: domainNameSchema.parse('x'), domainXml: dom('x'), vfs: [], irqAffinity: [], rps: [], start: false });
+    const r = await h.run('vm.verify', {
+      host: h.target(host, { id: 'stranger', credentialRef: 'file:stranger' }),
+      vmName: domainNameSchema.parse('x'),
+      domainXml: dom('x'),
+      vfs: [],
+      irqAffinity: [],
+      rps: [],
+      start: false,
+    });
     expect(r.status).toBe('FAILED');
     expect(r.error?.code).toBe('SSH_AUTH_FAILED');
   });
@@ -101,7 +124,15 @@ describe('agent resilience over real SSH', () => {
     while (batches < 3) {
       batches++;
       const ids = await Promise.all(
-        Array.from({ length: 10 }, (_, i) => h.enqueue('vm.teardown', { host: h.target(host), vmName: domainNameSchema.parse(`gone-${batches}-${i}`), vfs: [], irqs: [], rps: [] })),
+        Array.from({ length: 10 }, (_, i) =>
+          h.enqueue('vm.teardown', {
+            host: h.target(host),
+            vmName: domainNameSchema.parse(`gone-${batches}-${i}`),
+            vfs: [],
+            irqs: [],
+            rps: [],
+          }),
+        ),
       );
       const results = await Promise.all(ids.map((id) => h.waitResult(id)));
       expect(results.map((r) => r.status)).toEqual(results.map(() => 'SUCCEEDED'));

@@ -29,8 +29,23 @@ function desiredFor(host: SimHost): Desired {
       const vfPci = host.model.vfPci(host.spec.nics[1], 1);
       return {
         vmName: `${name}-sriov` as Desired['vmName'],
-        domainXml: domainXml(`${name}-sriov`, [4, 5], { type: 'hostdev', mac: mac('52:54:00:aa:00:01'), pciAddress: pciAddressSchema.parse(vfPci) }),
-        vfs: [{ pf: ifn('ens1f0'), vfIndex: 1, mac: mac('52:54:00:aa:00:01'), vlan: vlanIdSchema.parse(100), spoofchk: true, trust: false, maxTxRateMbps: 1000, minTxRateMbps: 0 }],
+        domainXml: domainXml(`${name}-sriov`, [4, 5], {
+          type: 'hostdev',
+          mac: mac('52:54:00:aa:00:01'),
+          pciAddress: pciAddressSchema.parse(vfPci),
+        }),
+        vfs: [
+          {
+            pf: ifn('ens1f0'),
+            vfIndex: 1,
+            mac: mac('52:54:00:aa:00:01'),
+            vlan: vlanIdSchema.parse(100),
+            spoofchk: true,
+            trust: false,
+            maxTxRateMbps: 1000,
+            minTxRateMbps: 0,
+          },
+        ],
         irqAffinity: [
           { irq: 100, cpus: [2] },
           { irq: 101, cpus: [3] },
@@ -43,7 +58,13 @@ function desiredFor(host: SimHost): Desired {
       // small-one-node: vhost-net virtio on a Linux bridge, 2 queues, RPS on the uplink.
       return {
         vmName: `${name}-vhost` as Desired['vmName'],
-        domainXml: domainXml(`${name}-vhost`, [2, 3], { type: 'bridge', mac: mac('52:54:00:bb:00:01'), bridge: ifn('br0'), model: 'virtio', driver: { name: 'vhost', queues: 2 } }),
+        domainXml: domainXml(`${name}-vhost`, [2, 3], {
+          type: 'bridge',
+          mac: mac('52:54:00:bb:00:01'),
+          bridge: ifn('br0'),
+          model: 'virtio',
+          driver: { name: 'vhost', queues: 2 },
+        }),
         vfs: [],
         irqAffinity: [{ irq: 30, cpus: [1] }],
         rps: [
@@ -99,7 +120,14 @@ describe('vm.apply / vm.verify / vm.teardown on three datapaths over SSH', () =>
         const s = host.state();
         for (const vf of want.vfs) {
           const got = s.nics.find((n) => n.name === vf.pf)?.vfs[vf.vfIndex];
-          expect(got).toMatchObject({ mac: vf.mac, vlan: vf.vlan, spoofchk: vf.spoofchk, trust: vf.trust, maxTxRate: vf.maxTxRateMbps, minTxRate: vf.minTxRateMbps });
+          expect(got).toMatchObject({
+            mac: vf.mac,
+            vlan: vf.vlan,
+            spoofchk: vf.spoofchk,
+            trust: vf.trust,
+            maxTxRate: vf.maxTxRateMbps,
+            minTxRate: vf.minTxRateMbps,
+          });
         }
         for (const irq of want.irqAffinity) expect(s.irqs.find((i) => i.irq === irq.irq)?.affinity).toEqual(irq.cpus);
         for (const r of want.rps) expect(s.nics.find((n) => n.name === r.dev)?.rps[r.rxQueue]).toEqual(r.cpus);

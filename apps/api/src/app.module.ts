@@ -86,7 +86,9 @@ export class AppModule {
             validationRules: [queryLimits(config.NETPIN_GRAPHQL_MAX_DEPTH)],
             context: ({ req, connectionParams }: { req?: GqlContext['req']; connectionParams?: Record<string, unknown> }): GqlContext => ({
               // subscriptions carry the token in graphql-ws connectionParams (browsers cannot set WebSocket headers)
-              req: req ?? { headers: { authorization: String(connectionParams?.authorization ?? connectionParams?.Authorization ?? '') || undefined } },
+              req: req ?? {
+                headers: { authorization: String(connectionParams?.authorization ?? connectionParams?.Authorization ?? '') || undefined },
+              },
               loaders: new Loaders(hosts),
             }),
           }),

@@ -27,9 +27,16 @@ export async function buildApp(opts: AppOptions & { bufferLogs?: boolean }): Pro
   app.useBodyParser('json', { limit: opts.config.NETPIN_BODY_LIMIT });
   app.disable('x-powered-by');
   app.use(securityHeaders);
-  const origins = (opts.config.NETPIN_CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  const origins = (opts.config.NETPIN_CORS_ORIGINS ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
   // same-origin only unless origins are listed (the web UI is served by the API itself)
-  app.enableCors({ origin: origins.length ? origins : false, allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-request-id'], exposedHeaders: ['x-request-id'] });
+  app.enableCors({
+    origin: origins.length ? origins : false,
+    allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-request-id'],
+    exposedHeaders: ['x-request-id'],
+  });
   app.use(httpMetrics(app.get(ApiMetrics)));
   // by method: a bare path would register /metrics for every verb (only GET exists)
   app.setGlobalPrefix(REST_PREFIX, { exclude: ['healthz', 'readyz', { path: 'metrics', method: RequestMethod.GET }] });

@@ -1,30 +1,45 @@
 import { loadMasterKeyring, MasterKeyError } from '@netpin/db';
 import { z } from 'zod';
 
-const bool = z
-  .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
-  .transform((v) => v === 'true' || v === '1');
+const bool = z.enum(['true', 'false', '1', '0'], { message: 'must be true or false' }).transform((v) => v === 'true' || v === '1');
 
 /** Every environment variable the API reads. The README's configuration table mirrors this. */
 export const apiConfigSchema = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL'),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').default('redis://127.0.0.1:6379'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+    .default('redis://127.0.0.1:6379'),
   PORT: z.coerce.number({ message: 'must be a number' }).int().min(0).max(65535).default(3000),
   HOST: z.string().default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  NETPIN_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "_" and "-" only').default('netpin'),
+  NETPIN_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "_" and "-" only')
+    .default('netpin'),
   NETPIN_GRAPHQL_INTROSPECTION: bool.default(true),
   NETPIN_GRAPHQL_PLAYGROUND: bool.default(true),
-  NETPIN_DRIFT_INTERVAL_MS: z.coerce.number({ message: 'must be a number' }).int().min(0, 'must be 0 (off) or a positive number of ms').default(60_000),
+  NETPIN_DRIFT_INTERVAL_MS: z.coerce
+    .number({ message: 'must be a number' })
+    .int()
+    .min(0, 'must be 0 (off) or a positive number of ms')
+    .default(60_000),
   NETPIN_DRIFT_AUTO_REPAIR: bool.default(true),
-  NETPIN_SRIOV_RECONCILE_INTERVAL_MS: z.coerce.number({ message: 'must be a number' }).int().min(0, 'must be 0 (off) or a positive number of ms').default(60_000),
+  NETPIN_SRIOV_RECONCILE_INTERVAL_MS: z.coerce
+    .number({ message: 'must be a number' })
+    .int()
+    .min(0, 'must be 0 (off) or a positive number of ms')
+    .default(60_000),
   NETPIN_HOST_RESERVED_CORES_PER_NODE: z.coerce.number({ message: 'must be a number' }).int().min(0).max(64).default(1),
   NETPIN_WEB_DIST: z.string().optional(),
   NETPIN_BOOTSTRAP_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   NETPIN_CORS_ORIGINS: z.string().optional(),
   NETPIN_RATE_LIMIT_PER_MINUTE: z.coerce.number({ message: 'must be a number' }).int().min(1).default(6000),
   NETPIN_GRAPHQL_MAX_DEPTH: z.coerce.number({ message: 'must be a number' }).int().min(2).max(50).default(12),
-  NETPIN_BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/, 'must look like 512kb or 1mb').default('1mb'),
+  NETPIN_BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(kb|mb)$/, 'must look like 512kb or 1mb')
+    .default('1mb'),
   // master keyring for SSH secrets at rest; the format is checked by loadMasterKeyring below
   NETPIN_MASTER_KEY: z.string().optional(),
   NETPIN_MASTER_KEY_FILE: z.string().optional(),

@@ -16,7 +16,9 @@ async function main(): Promise<void> {
   const { app } = await buildApp({ config });
   await app.listen(config.PORT, config.HOST);
   const url = await app.getUrl();
-  process.stdout.write(JSON.stringify({ msg: 'netpin api listening', url, graphql: `${url}/graphql`, rest: `${url}/api/v1`, docs: `${url}/api/docs` }) + '\n');
+  process.stdout.write(
+    JSON.stringify({ msg: 'netpin api listening', url, graphql: `${url}/graphql`, rest: `${url}/api/v1`, docs: `${url}/api/docs` }) + '\n',
+  );
   const stop = async (signal: string): Promise<void> => {
     process.stdout.write(JSON.stringify({ msg: 'shutting down', signal }) + '\n');
     await app.close();

@@ -9,17 +9,43 @@ function command(argv: string[]) {
 
 describe('parseCli', () => {
   it('finds two-word and one-word commands with their arguments and flags', () => {
-    expect(command(['hosts', 'show', 'hv-01'])).toMatchObject({ command: { name: 'hosts show' }, args: ['hv-01'], global: { json: false } });
-    expect(command(['explain', 'hv-02', '--vcpus', '2', '--memory', '1G', '--json'])).toMatchObject({ command: { name: 'explain' }, args: ['hv-02'], values: { vcpus: '2', memory: '1G' }, global: { json: true } });
+    expect(command(['hosts', 'show', 'hv-01'])).toMatchObject({
+      command: { name: 'hosts show' },
+      args: ['hv-01'],
+      global: { json: false },
+    });
+    expect(command(['explain', 'hv-02', '--vcpus', '2', '--memory', '1G', '--json'])).toMatchObject({
+      command: { name: 'explain' },
+      args: ['hv-02'],
+      values: { vcpus: '2', memory: '1G' },
+      global: { json: true },
+    });
   });
 
   it('accepts global flags before the command', () => {
-    expect(command(['--json', '--url', 'http://api:3000', 'vm', 'list'])).toMatchObject({ command: { name: 'vm list' }, global: { json: true, url: 'http://api:3000' } });
+    expect(command(['--json', '--url', 'http://api:3000', 'vm', 'list'])).toMatchObject({
+      command: { name: 'vm list' },
+      global: { json: true, url: 'http://api:3000' },
+    });
     expect(command(['--config', '/etc/netpin.json', 'networks', 'list']).global.config).toBe('/etc/netpin.json');
   });
 
   it('collects repeated --net and boolean --no-wait', () => {
-    const p = command(['vm', 'create', '--name', 'a', '--vcpus', '2', '--memory', '2048', '--net', 'physnet0', '--net', 'tenant-br:vhost-bridge', '--no-wait']);
+    const p = command([
+      'vm',
+      'create',
+      '--name',
+      'a',
+      '--vcpus',
+      '2',
+      '--memory',
+      '2048',
+      '--net',
+      'physnet0',
+      '--net',
+      'tenant-br:vhost-bridge',
+      '--no-wait',
+    ]);
     expect(p.values.net).toEqual(['physnet0', 'tenant-br:vhost-bridge']);
     expect(p.values['no-wait']).toBe(true);
   });
@@ -57,8 +83,28 @@ describe('parseCli', () => {
 describe('VM flags', () => {
   it('builds the VmInput the API expects', () => {
     const { values } = command([
-      'vm', 'create', '--name', 'web-01', '--vcpus', '4', '--memory', '4G', '--net', 'physnet0:sriov', '--net', 'tenant-ovs',
-      '--numa', 'preferred', '--hugepages', '1G', '--host', 'hv-01', '--avoid', 'hv-02', '--cpu-policy', 'dedicated',
+      'vm',
+      'create',
+      '--name',
+      'web-01',
+      '--vcpus',
+      '4',
+      '--memory',
+      '4G',
+      '--net',
+      'physnet0:sriov',
+      '--net',
+      'tenant-ovs',
+      '--numa',
+      'preferred',
+      '--hugepages',
+      '1G',
+      '--host',
+      'hv-01',
+      '--avoid',
+      'hv-02',
+      '--cpu-policy',
+      'dedicated',
     ]);
     expect(vmInputFromFlags(values, { nameRequired: true })).toEqual({
       name: 'web-01',
@@ -76,10 +122,14 @@ describe('VM flags', () => {
   it('leaves ranges to the API but rejects what does not parse', () => {
     // vcpus 0 is syntactically a number: the API answers BAD_USER_INPUT naming the field
     expect(vmInputFromFlags({ name: 'a', vcpus: '0', memory: '1' }, { nameRequired: true }).vcpus).toBe(0);
-    expect(() => vmInputFromFlags({ name: 'a', vcpus: '2.5', memory: '1G' }, { nameRequired: true })).toThrow('--vcpus: expected a whole number, got "2.5"');
+    expect(() => vmInputFromFlags({ name: 'a', vcpus: '2.5', memory: '1G' }, { nameRequired: true })).toThrow(
+      '--vcpus: expected a whole number, got "2.5"',
+    );
     expect(() => vmInputFromFlags({ vcpus: '2', memory: '1G' }, { nameRequired: true })).toThrow('--name is required');
     expect(vmInputFromFlags({ vcpus: '2', memory: '1G' }, { nameRequired: false }).name).toBe('preview');
-    expect(() => vmInputFromFlags({ name: 'a', vcpus: '2', memory: '1G', numa: 'strict' }, { nameRequired: true })).toThrow('--numa: expected required|preferred|none, got "strict"');
+    expect(() => vmInputFromFlags({ name: 'a', vcpus: '2', memory: '1G', numa: 'strict' }, { nameRequired: true })).toThrow(
+      '--numa: expected required|preferred|none, got "strict"',
+    );
   });
 
   it.each([

@@ -87,9 +87,27 @@ export interface CommandSpec {
 }
 
 const COMMANDS: CommandSpec[] = [
-  { name: 'hosts list', args: [], options: { state: { type: 'string' }, network: { type: 'string' } }, summary: 'hypervisors with state, NUMA nodes, free CPUs and VFs', help: '  --state <state>          only hosts in this state (READY, MAINTENANCE, ...)\n  --network <name>         only hosts that carry this network' },
-  { name: 'hosts show', args: ['host'], options: {}, summary: 'one host: NUMA nodes, CPUs with roles and owners, NICs, VFs and IRQs', help: '' },
-  { name: 'hosts discover', args: ['host'], options: WAIT_OPTIONS, summary: 'read the host over SSH and refresh its inventory', help: '  --no-wait                return once queued\n  --timeout <seconds>      give up waiting after this long (default 600)' },
+  {
+    name: 'hosts list',
+    args: [],
+    options: { state: { type: 'string' }, network: { type: 'string' } },
+    summary: 'hypervisors with state, NUMA nodes, free CPUs and VFs',
+    help: '  --state <state>          only hosts in this state (READY, MAINTENANCE, ...)\n  --network <name>         only hosts that carry this network',
+  },
+  {
+    name: 'hosts show',
+    args: ['host'],
+    options: {},
+    summary: 'one host: NUMA nodes, CPUs with roles and owners, NICs, VFs and IRQs',
+    help: '',
+  },
+  {
+    name: 'hosts discover',
+    args: ['host'],
+    options: WAIT_OPTIONS,
+    summary: 'read the host over SSH and refresh its inventory',
+    help: '  --no-wait                return once queued\n  --timeout <seconds>      give up waiting after this long (default 600)',
+  },
   { name: 'networks list', args: [], options: {}, summary: 'networks and the host NICs that carry them', help: '' },
   {
     name: 'vm create',
@@ -98,14 +116,56 @@ const COMMANDS: CommandSpec[] = [
     summary: 'place and provision a VM, then wait until it runs',
     help: `${VM_HELP}\n  --idempotency-key <key>  retrying with the same key and input returns the same VM\n  --no-wait                return once accepted\n  --timeout <seconds>      give up waiting after this long (default 600)`,
   },
-  { name: 'vm delete', args: ['vm'], options: WAIT_OPTIONS, summary: 'tear a VM down (by name or id) and release its CPUs and VFs', help: '  --no-wait                return once queued\n  --timeout <seconds>      give up waiting after this long (default 600)' },
+  {
+    name: 'vm delete',
+    args: ['vm'],
+    options: WAIT_OPTIONS,
+    summary: 'tear a VM down (by name or id) and release its CPUs and VFs',
+    help: '  --no-wait                return once queued\n  --timeout <seconds>      give up waiting after this long (default 600)',
+  },
   { name: 'vm show', args: ['vm'], options: {}, summary: 'one VM (by name or id) with its placement plan', help: '' },
-  { name: 'vm list', args: [], options: { state: { type: 'string' }, host: { type: 'string' } }, summary: 'VMs with state, host and size', help: '  --state <state>          only VMs in this state (RUNNING, FAILED, ...)\n  --host <name>            only VMs on this host' },
-  { name: 'preview', args: [], options: VM_OPTIONS, summary: 'where a VM would go and how, or why nothing fits (exit 1); writes nothing', help: VM_HELP },
-  { name: 'explain', args: ['host'], options: VM_OPTIONS, summary: 'every reason one host does or does not fit a VM (exit 1 when it does not)', help: VM_HELP },
-  { name: 'capacity', args: [], options: VM_OPTIONS, summary: 'how many more VMs of this shape fit, fleet-wide and per host', help: VM_HELP },
-  { name: 'operations watch', args: ['id'], options: { timeout: { type: 'string' } }, summary: 'follow an operation until it finishes (exit 1 when it failed)', help: '  --timeout <seconds>      give up waiting after this long (default 600)' },
-  { name: 'operations list', args: [], options: { state: { type: 'string' }, kind: { type: 'string' }, limit: { type: 'string' } }, summary: 'recent operations, newest first', help: '  --state <state>          QUEUED, RUNNING, SUCCEEDED or FAILED\n  --kind <kind>            e.g. vm.create, host.discover\n  --limit <n>              how many (default 20)' },
+  {
+    name: 'vm list',
+    args: [],
+    options: { state: { type: 'string' }, host: { type: 'string' } },
+    summary: 'VMs with state, host and size',
+    help: '  --state <state>          only VMs in this state (RUNNING, FAILED, ...)\n  --host <name>            only VMs on this host',
+  },
+  {
+    name: 'preview',
+    args: [],
+    options: VM_OPTIONS,
+    summary: 'where a VM would go and how, or why nothing fits (exit 1); writes nothing',
+    help: VM_HELP,
+  },
+  {
+    name: 'explain',
+    args: ['host'],
+    options: VM_OPTIONS,
+    summary: 'every reason one host does or does not fit a VM (exit 1 when it does not)',
+    help: VM_HELP,
+  },
+  {
+    name: 'capacity',
+    args: [],
+    options: VM_OPTIONS,
+    summary: 'how many more VMs of this shape fit, fleet-wide and per host',
+    help: VM_HELP,
+  },
+  {
+    name: 'operations watch',
+    args: ['id'],
+    options: { timeout: { type: 'string' } },
+    summary: 'follow an operation until it finishes (exit 1 when it failed)',
+    help: '  --timeout <seconds>      give up waiting after this long (default 600)',
+  },
+  {
+    name: 'operations list',
+    args: [],
+    options: { state: { type: 'string' }, kind: { type: 'string' }, limit: { type: 'string' } },
+    summary: 'recent operations, newest first',
+    help: '  --state <state>          QUEUED, RUNNING, SUCCEEDED or FAILED\n  --kind <kind>            e.g. vm.create, host.discover\n  --limit <n>              how many (default 20)',
+  },
 ];
 
 const GLOBAL_HELP = `Global options:
@@ -140,7 +200,9 @@ function usageLine(c: CommandSpec): string {
 }
 
 export function commandHelp(c: CommandSpec): string {
-  return [`Usage: netpin ${usageLine(c)} [options]`, '', c.summary, '', ...(c.help ? ['Options:', c.help, ''] : []), GLOBAL_HELP].join('\n');
+  return [`Usage: netpin ${usageLine(c)} [options]`, '', c.summary, '', ...(c.help ? ['Options:', c.help, ''] : []), GLOBAL_HELP].join(
+    '\n',
+  );
 }
 
 export interface GlobalFlags {
@@ -151,7 +213,13 @@ export interface GlobalFlags {
 
 export type ParsedCli =
   | { kind: 'help'; text: string; json: boolean }
-  | { kind: 'command'; command: CommandSpec; args: string[]; values: Record<string, string | boolean | string[] | undefined>; global: GlobalFlags };
+  | {
+      kind: 'command';
+      command: CommandSpec;
+      args: string[];
+      values: Record<string, string | boolean | string[] | undefined>;
+      global: GlobalFlags;
+    };
 
 /** Find the command (global flags may come before it), then parse its flags strictly. */
 export function parseCli(argv: string[]): ParsedCli {
@@ -166,7 +234,8 @@ export function parseCli(argv: string[]): ParsedCli {
   if (first === undefined || first === 'help') {
     const topic = argv.slice(i + 1).filter((a) => !a.startsWith('-'));
     if (topic.length > 0) return parseCli([...topic, '--help']);
-    if (first === undefined && !wantsHelp(pre) && pre.some((a) => a !== '--json')) throw new UsageError(`no command given (${pre.join(' ')})`);
+    if (first === undefined && !wantsHelp(pre) && pre.some((a) => a !== '--json'))
+      throw new UsageError(`no command given (${pre.join(' ')})`);
     return { kind: 'help', text: mainHelp(), json: pre.includes('--json') };
   }
   let command = COMMANDS.find((c) => c.name === first);
@@ -176,7 +245,12 @@ export function parseCli(argv: string[]): ParsedCli {
     if (group.length === 0) throw new UsageError(`unknown command "${first}"; run \`netpin --help\``);
     const second = argv[i + 1];
     if (second === undefined || second.startsWith('-')) {
-      if (wantsHelp(rest)) return { kind: 'help', text: group.map((c) => `netpin ${usageLine(c)}\n    ${c.summary}`).join('\n'), json: rest.includes('--json') };
+      if (wantsHelp(rest))
+        return {
+          kind: 'help',
+          text: group.map((c) => `netpin ${usageLine(c)}\n    ${c.summary}`).join('\n'),
+          json: rest.includes('--json'),
+        };
       throw new UsageError(`${first}: missing subcommand (${group.map((c) => c.name.split(' ')[1]).join(', ')})`);
     }
     command = group.find((c) => c.name === `${first} ${second}`);
@@ -192,7 +266,8 @@ export function parseCli(argv: string[]): ParsedCli {
   }
   const args = parsed.positionals;
   if (args.length < command.args.length) throw new UsageError(`${command.name}: missing <${command.args[args.length]}>`, command);
-  if (args.length > command.args.length) throw new UsageError(`${command.name}: unexpected argument "${args[command.args.length]}"`, command);
+  if (args.length > command.args.length)
+    throw new UsageError(`${command.name}: unexpected argument "${args[command.args.length]}"`, command);
   const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
   return {
     kind: 'command',
@@ -259,7 +334,10 @@ function oneOf<T extends string>(flag: string, raw: string | undefined, map: Rec
  * The VmInput of vm create / preview / explain / capacity. Only syntax is checked here:
  * ranges (vcpus ≥ 1, memory, names) are the API's to judge, so its message names the field.
  */
-export function vmInputFromFlags(values: Record<string, string | boolean | string[] | undefined>, opts: { nameRequired: boolean }): VmInput {
+export function vmInputFromFlags(
+  values: Record<string, string | boolean | string[] | undefined>,
+  opts: { nameRequired: boolean },
+): VmInput {
   const name = values.name as string | undefined;
   if (opts.nameRequired && name === undefined) throw new UsageError('--name is required');
   const vcpus = parseCount('vcpus', values.vcpus as string | undefined);

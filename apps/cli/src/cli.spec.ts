@@ -56,17 +56,39 @@ describe('runCli errors', () => {
   });
 
   it('does not repeat a field the server message already names', async () => {
-    const r = await cli(['vm', 'create', '--name', 'a', '--vcpus', '0', '--memory', '1G'], { CreateVm: badInput('vcpus: Too small: expected number to be >=1', 'vcpus') });
+    const r = await cli(['vm', 'create', '--name', 'a', '--vcpus', '0', '--memory', '1G'], {
+      CreateVm: badInput('vcpus: Too small: expected number to be >=1', 'vcpus'),
+    });
     expect(r.stderr).toBe('error: vcpus: Too small: expected number to be >=1 (BAD_USER_INPUT)\n');
   });
 
   it('prints PLACEMENT_REJECTED reasons and exits 1; --json carries them on stdout', async () => {
-    const rejected: Answer = { errors: [{ message: 'no host fits', extensions: { code: 'PLACEMENT_REJECTED', summary: [{ code: 'INSUFFICIENT_MEMORY', hosts: 2, examples: ['a', 'b'] }], requestReasons: [] } }] };
+    const rejected: Answer = {
+      errors: [
+        {
+          message: 'no host fits',
+          extensions: {
+            code: 'PLACEMENT_REJECTED',
+            summary: [{ code: 'INSUFFICIENT_MEMORY', hosts: 2, examples: ['a', 'b'] }],
+            requestReasons: [],
+          },
+        },
+      ],
+    };
     const r = await cli(['vm', 'create', '--name', 'a', '--vcpus', '1', '--memory', '1T'], { CreateVm: rejected });
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('error: no host fits (PLACEMENT_REJECTED)\n  INSUFFICIENT_MEMORY: 2 host(s) (e.g. a, b)\n');
     const j = await cli(['vm', 'create', '--name', 'a', '--vcpus', '1', '--memory', '1T', '--json'], { CreateVm: rejected });
-    expect(JSON.parse(j.stdout)).toEqual({ error: { code: 'PLACEMENT_REJECTED', message: 'no host fits', field: null, status: 422, summary: [{ code: 'INSUFFICIENT_MEMORY', hosts: 2, examples: ['a', 'b'] }], requestReasons: [] } });
+    expect(JSON.parse(j.stdout)).toEqual({
+      error: {
+        code: 'PLACEMENT_REJECTED',
+        message: 'no host fits',
+        field: null,
+        status: 422,
+        summary: [{ code: 'INSUFFICIENT_MEMORY', hosts: 2, examples: ['a', 'b'] }],
+        requestReasons: [],
+      },
+    });
   });
 
   it('exits 3 on UNAUTHENTICATED and says how to give a token', async () => {
@@ -79,14 +101,20 @@ describe('runCli errors', () => {
   });
 
   it('exits 2 on NOT_FOUND', async () => {
-    const r = await cli(['hosts', 'show', 'nope'], { Host: { errors: [{ message: 'host nope not found', extensions: { code: 'NOT_FOUND' } }] } });
+    const r = await cli(['hosts', 'show', 'nope'], {
+      Host: { errors: [{ message: 'host nope not found', extensions: { code: 'NOT_FOUND' } }] },
+    });
     expect(r).toMatchObject({ code: 2, stderr: 'error: host nope not found (NOT_FOUND)\n' });
   });
 });
 
 describe('runCli operations', () => {
   it('vm create follows the operation with progress lines and exits 1 with code, message and stderr when it fails', async () => {
-    const failed = op('FAILED', 60, { errorCode: 'HOST_COMMAND_FAILED', errorMessage: 'virsh define failed', errorStderr: 'error: unsupported configuration\nline 2' });
+    const failed = op('FAILED', 60, {
+      errorCode: 'HOST_COMMAND_FAILED',
+      errorMessage: 'virsh define failed',
+      errorStderr: 'error: unsupported configuration\nline 2',
+    });
     const r = await cli(['vm', 'create', '--name', 'a', '--vcpus', '1', '--memory', '512'], {
       CreateVm: { data: { createVm: { vm: { id: 'vm-1', name: 'a', state: 'PENDING' }, operation: op('QUEUED', 0) } } },
       Operation: [{ data: { operation: op('RUNNING', 30, { step: 'apply domain' }) } }, { data: { operation: failed } }],
@@ -108,15 +136,20 @@ describe('runCli operations', () => {
   });
 
   it('operations watch of an operation that already failed exits 1 without waiting', async () => {
-    const r = await cli(['operations', 'watch', 'op-1', '--json'], { Operation: { data: { operation: op('FAILED', 100, { errorCode: 'VERIFY_MISMATCH', errorMessage: 'drift' }) } } });
+    const r = await cli(['operations', 'watch', 'op-1', '--json'], {
+      Operation: { data: { operation: op('FAILED', 100, { errorCode: 'VERIFY_MISMATCH', errorMessage: 'drift' }) } },
+    });
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout)).toMatchObject({ id: 'op-1', state: 'FAILED', errorCode: 'VERIFY_MISMATCH' });
   });
 
   it('vm create --no-wait --json returns the accepted VM and operation at once', async () => {
-    const r = await cli(['vm', 'create', '--name', 'a', '--vcpus', '1', '--memory', '512', '--no-wait', '--json', '--idempotency-key', 'k'], {
-      CreateVm: { data: { createVm: { vm: { id: 'vm-1', name: 'a', state: 'PENDING' }, operation: op('QUEUED', 0) } } },
-    });
+    const r = await cli(
+      ['vm', 'create', '--name', 'a', '--vcpus', '1', '--memory', '512', '--no-wait', '--json', '--idempotency-key', 'k'],
+      {
+        CreateVm: { data: { createVm: { vm: { id: 'vm-1', name: 'a', state: 'PENDING' }, operation: op('QUEUED', 0) } } },
+      },
+    );
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ vm: { id: 'vm-1' }, operation: { id: 'op-1', state: 'QUEUED' } });
     expect(r.stderr).toBe('');
@@ -124,9 +157,24 @@ describe('runCli operations', () => {
 
   it('preview exits 1 when nothing fits', async () => {
     const r = await cli(['preview', '--vcpus', '64', '--memory', '1G'], {
-      PreviewPlacement: { data: { previewPlacement: { fits: false, plan: null, rejection: { message: 'no host fits', hostsConsidered: 2, summary: [{ code: 'INSUFFICIENT_DEDICATED_CPUS', hosts: 2, examples: ['h1'] }], requestReasons: [] } } } },
+      PreviewPlacement: {
+        data: {
+          previewPlacement: {
+            fits: false,
+            plan: null,
+            rejection: {
+              message: 'no host fits',
+              hostsConsidered: 2,
+              summary: [{ code: 'INSUFFICIENT_DEDICATED_CPUS', hosts: 2, examples: ['h1'] }],
+              requestReasons: [],
+            },
+          },
+        },
+      },
     });
     expect(r.code).toBe(1);
-    expect(r.stdout).toBe('does not fit: no host fits (PLACEMENT_REJECTED)\n  2 host(s) considered\n  INSUFFICIENT_DEDICATED_CPUS: 2 host(s) (e.g. h1)\n');
+    expect(r.stdout).toBe(
+      'does not fit: no host fits (PLACEMENT_REJECTED)\n  2 host(s) considered\n  INSUFFICIENT_DEDICATED_CPUS: 2 host(s) (e.g. h1)\n',
+    );
   });
 });

@@ -48,7 +48,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.stderr.write('interrupted: the operation goes on (netpin operations watch <id> to follow it)\n');
       return 130;
     }
-    const report = describeFailure(err instanceof UsageError && !err.command && command ? new UsageError(err.message, command) : err, config);
+    const report = describeFailure(
+      err instanceof UsageError && !err.command && command ? new UsageError(err.message, command) : err,
+      config,
+    );
     io.stderr.write(`${report.text}\n`);
     if (json) io.stdout.write(`${JSON.stringify(report.json, null, 2)}\n`);
     return exitCodeFor(err);

@@ -1,6 +1,17 @@
 import { type HostState, type NetpinClient, type Operation, type VmState } from '@netpin/client';
 import { EXIT, UsageError, parseCount, parseOperationState, parseTimeoutMs, vmInputFromFlags, type CommandName } from './args';
-import { formatCapacity, formatExplanation, formatHost, formatHostList, formatNetworks, formatOperation, formatOperationList, formatPreview, formatVm, formatVmList } from './format';
+import {
+  formatCapacity,
+  formatExplanation,
+  formatHost,
+  formatHostList,
+  formatNetworks,
+  formatOperation,
+  formatOperationList,
+  formatPreview,
+  formatVm,
+  formatVmList,
+} from './format';
 import { createProgress, type ProgressStream } from './progress';
 
 type Values = Record<string, string | boolean | string[] | undefined>;
@@ -38,7 +49,11 @@ function enumFlag<T extends string>(flag: string, raw: unknown, allowed: readonl
 async function follow(ctx: CommandContext, op: Operation): Promise<Operation> {
   const progress = createProgress(ctx.stderr, { quiet: ctx.json, label: `${op.kind} ${op.id.slice(0, 8)}` });
   try {
-    return await ctx.client.waitForOperation(op.id, { onProgress: (o) => progress.update(o), timeoutMs: parseTimeoutMs(ctx.values.timeout as string | undefined), signal: ctx.signal });
+    return await ctx.client.waitForOperation(op.id, {
+      onProgress: (o) => progress.update(o),
+      timeoutMs: parseTimeoutMs(ctx.values.timeout as string | undefined),
+      signal: ctx.signal,
+    });
   } finally {
     progress.stop();
   }
@@ -70,7 +85,10 @@ const handlers: Record<CommandName, (ctx: CommandContext) => Promise<CommandResu
     const after = await ctx.client.getHost({ id: host.id });
     const cpus = after.numaNodes.reduce((s, n) => s + n.cpus.length, 0);
     const vfs = after.nics.reduce((s, n) => s + n.vfs.length, 0);
-    return ok(`host ${after.name} ${after.state}: ${after.numaNodes.length} NUMA node(s), ${cpus} CPUs, ${after.nics.length} NIC(s), ${vfs} VF(s)`, { operation, host: after });
+    return ok(
+      `host ${after.name} ${after.state}: ${after.numaNodes.length} NUMA node(s), ${cpus} CPUs, ${after.nics.length} NIC(s), ${vfs} VF(s)`,
+      { operation, host: after },
+    );
   },
 
   async 'networks list'(ctx) {
@@ -81,7 +99,8 @@ const handlers: Record<CommandName, (ctx: CommandContext) => Promise<CommandResu
   async 'vm create'(ctx) {
     const input = vmInputFromFlags(ctx.values, { nameRequired: true });
     const created = await ctx.client.createVm(input, { idempotencyKey: ctx.values['idempotency-key'] as string | undefined });
-    if (ctx.values['no-wait'] === true) return ok(`vm ${created.vm.name} (${created.vm.id}) accepted: operation ${created.operation.id}`, created);
+    if (ctx.values['no-wait'] === true)
+      return ok(`vm ${created.vm.name} (${created.vm.id}) accepted: operation ${created.operation.id}`, created);
     if (!ctx.json) ctx.stderr.write(`vm ${created.vm.name} (${created.vm.id}) accepted, operation ${created.operation.id}\n`);
     const operation = await follow(ctx, created.operation);
     const vm = await ctx.client.getVm(created.vm.id);
@@ -91,7 +110,8 @@ const handlers: Record<CommandName, (ctx: CommandContext) => Promise<CommandResu
   async 'vm delete'(ctx) {
     const vm = await ctx.client.findVm(ctx.args[0]);
     const queued = await ctx.client.deleteVm(vm.id);
-    if (ctx.values['no-wait'] === true) return ok(`deletion of vm ${vm.name} queued: operation ${queued.id}`, { vm: { id: vm.id, name: vm.name }, operation: queued });
+    if (ctx.values['no-wait'] === true)
+      return ok(`deletion of vm ${vm.name} queued: operation ${queued.id}`, { vm: { id: vm.id, name: vm.name }, operation: queued });
     const operation = await follow(ctx, queued);
     const after = await ctx.client.getVm(vm.id);
     return ok(`vm ${vm.name} (${vm.id}) ${after.state.toLowerCase()}`, { vm: after, operation });
@@ -145,4 +165,3 @@ const handlers: Record<CommandName, (ctx: CommandContext) => Promise<CommandResu
 export function runCommand(name: CommandName, ctx: CommandContext): Promise<CommandResult> {
   return handlers[name](ctx);
 }
-

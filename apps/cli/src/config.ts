@@ -42,13 +42,15 @@ function readConfigFile(path: string, explicit: boolean): { config: FileConfig; 
   let config: FileConfig;
   try {
     const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('expected a JSON object {"url": ..., "token": ...}');
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new Error('expected a JSON object {"url": ..., "token": ...}');
     config = parsed as FileConfig;
   } catch (e) {
     throw new ConfigError(`config file ${path}: ${(e as Error).message}`);
   }
   for (const key of ['url', 'token'] as const) {
-    if (config[key] !== undefined && typeof config[key] !== 'string') throw new ConfigError(`config file ${path}: "${key}" must be a string`);
+    if (config[key] !== undefined && typeof config[key] !== 'string')
+      throw new ConfigError(`config file ${path}: "${key}" must be a string`);
   }
   const warnings: string[] = [];
   const perms = (mode & 0o777).toString(8).padStart(3, '0');
@@ -56,7 +58,8 @@ function readConfigFile(path: string, explicit: boolean): { config: FileConfig; 
     // a token anyone on the machine can read is a leaked token: refuse rather than use it
     throw new ConfigError(`config file ${path} holds a token and is readable by every user (mode ${perms}); run: chmod 600 ${path}`);
   }
-  if (config.token !== undefined && (mode & 0o040) !== 0) warnings.push(`config file ${path} holds a token and is readable by its group (mode ${perms}); consider: chmod 600 ${path}`);
+  if (config.token !== undefined && (mode & 0o040) !== 0)
+    warnings.push(`config file ${path} holds a token and is readable by its group (mode ${perms}); consider: chmod 600 ${path}`);
   return { config, warnings };
 }
 
@@ -70,7 +73,8 @@ export function resolveConfig(flags: { config?: string; url?: string }, env: Nod
   const file = readConfigFile(path, flags.config !== undefined);
   const envToken = env.NETPIN_TOKEN && env.NETPIN_TOKEN.trim() !== '' ? env.NETPIN_TOKEN.trim() : undefined;
   const fileToken = file?.config.token && file.config.token.trim() !== '' ? file.config.token.trim() : undefined;
-  const url = flags.url ?? (env.NETPIN_API_URL && env.NETPIN_API_URL !== '' ? env.NETPIN_API_URL : undefined) ?? file?.config.url ?? DEFAULT_URL;
+  const url =
+    flags.url ?? (env.NETPIN_API_URL && env.NETPIN_API_URL !== '' ? env.NETPIN_API_URL : undefined) ?? file?.config.url ?? DEFAULT_URL;
   if (!/^https?:\/\/[^/]/.test(url)) throw new ConfigError(`API URL "${url}" is not an http(s):// URL`);
   return {
     url,

@@ -4,7 +4,14 @@ import { ConfigError, type CliConfig } from './config';
 import { formatOperationFailure, formatRejection } from './format';
 
 /** API codes that mean the input was wrong (exit 2) or the request was refused on its merits (exit 1). */
-const INPUT_CODES = new Set(['BAD_USER_INPUT', 'NOT_FOUND', 'PAYLOAD_TOO_LARGE', 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'BAD_REQUEST']);
+const INPUT_CODES = new Set([
+  'BAD_USER_INPUT',
+  'NOT_FOUND',
+  'PAYLOAD_TOO_LARGE',
+  'GRAPHQL_VALIDATION_FAILED',
+  'GRAPHQL_PARSE_FAILED',
+  'BAD_REQUEST',
+]);
 const REFUSED_CODES = new Set(['PLACEMENT_REJECTED', 'CONFLICT', 'FAILED_PRECONDITION']);
 
 export function exitCodeFor(err: unknown): number {
@@ -44,7 +51,10 @@ export function describeFailure(err: unknown, config: CliConfig | undefined): Fa
     };
   }
   if (err instanceof OperationTimeoutError) {
-    return { text: `error: ${err.message} (TIMEOUT); it goes on: netpin operations watch ${err.operationId}`, json: { error: { code: err.code, message: err.message, operation: err.operation ?? null } } };
+    return {
+      text: `error: ${err.message} (TIMEOUT); it goes on: netpin operations watch ${err.operationId}`,
+      json: { error: { code: err.code, message: err.message, operation: err.operation ?? null } },
+    };
   }
   if (err instanceof NetpinApiError) {
     const field = err.field && !err.message.startsWith(`${err.field}:`) ? `${err.field}: ` : '';
@@ -53,7 +63,10 @@ export function describeFailure(err: unknown, config: CliConfig | undefined): Fa
     if (rejection) lines.push(formatRejection(rejection));
     const hint = hintFor(err, config);
     if (hint) lines.push(hint);
-    return { text: lines.join('\n'), json: { error: { code: err.code, message: err.message, field: err.field ?? null, status: err.status ?? null, ...err.details } } };
+    return {
+      text: lines.join('\n'),
+      json: { error: { code: err.code, message: err.message, field: err.field ?? null, status: err.status ?? null, ...err.details } },
+    };
   }
   const message = err instanceof Error ? err.message : String(err);
   return { text: `error: ${message}`, json: { error: { code: 'ERROR', message } } };
@@ -62,7 +75,8 @@ export function describeFailure(err: unknown, config: CliConfig | undefined): Fa
 function hintFor(err: NetpinApiError, config: CliConfig | undefined): string | undefined {
   switch (err.code) {
     case 'UNAUTHENTICATED':
-      if (!config || config.tokenSource === 'none') return `no API token given: set NETPIN_TOKEN, or put {"token": "..."} in ${config?.configFile ?? '~/.config/netpin/config.json'} (chmod 600)`;
+      if (!config || config.tokenSource === 'none')
+        return `no API token given: set NETPIN_TOKEN, or put {"token": "..."} in ${config?.configFile ?? '~/.config/netpin/config.json'} (chmod 600)`;
       return `the API refused the token from ${config.tokenSource === 'NETPIN_TOKEN' ? 'NETPIN_TOKEN' : config.configFile}: check it is current (tokens are minted with createApiToken)`;
     case 'FORBIDDEN':
       return 'the token’s role may not do this (VIEWER < OPERATOR < ADMIN)';

@@ -27,12 +27,22 @@ const host: Host = {
   capabilities: { iommu: true, vhostNet: true, kvm: true, vmx: true, svm: false, ept: true, npt: false, ovs: false },
   labels: [{ key: 'rack', value: 'a1' }],
   numaNodes: [
-    { index: 0, memoryMiB: 65536, hugepages: [{ sizeKiB: 2048, total: 512, free: 256 }], cpus: [cpu(0, 0, { reservedForHost: true }), cpu(1, 0), cpu(2, 0), cpu(3, 0)] },
+    {
+      index: 0,
+      memoryMiB: 65536,
+      hugepages: [{ sizeKiB: 2048, total: 512, free: 256 }],
+      cpus: [cpu(0, 0, { reservedForHost: true }), cpu(1, 0), cpu(2, 0), cpu(3, 0)],
+    },
     {
       index: 1,
       memoryMiB: 65536,
       hugepages: [],
-      cpus: [cpu(4, 1, { reservedForHost: true }), cpu(5, 1, { allocation: { vmId: 'vm-a', role: 'VCPU' } }), cpu(6, 1, { allocation: { vmId: 'vm-a', role: 'VCPU' } }), cpu(7, 1, { allocation: { vmId: 'vm-a', role: 'EMULATOR' } })],
+      cpus: [
+        cpu(4, 1, { reservedForHost: true }),
+        cpu(5, 1, { allocation: { vmId: 'vm-a', role: 'VCPU' } }),
+        cpu(6, 1, { allocation: { vmId: 'vm-a', role: 'VCPU' } }),
+        cpu(7, 1, { allocation: { vmId: 'vm-a', role: 'EMULATOR' } }),
+      ],
     },
   ],
   nics: [
@@ -57,7 +67,21 @@ const host: Host = {
         { index: 1, pciAddress: null, mac: null, vlan: 0, linkState: 'auto', spoofchk: true, trust: false, allocatedToVmId: null },
       ],
     },
-    { id: 'n-2', name: 'eno1', pciAddress: '0000:01:00.0', driver: null, numaNode: null, speedMbps: null, linkState: 'down', combinedQueues: 1, maxCombinedQueues: 1, sriovNumVfs: 0, sriovTotalVfs: 0, irqs: [], vfs: [] },
+    {
+      id: 'n-2',
+      name: 'eno1',
+      pciAddress: '0000:01:00.0',
+      driver: null,
+      numaNode: null,
+      speedMbps: null,
+      linkState: 'down',
+      combinedQueues: 1,
+      maxCombinedQueues: 1,
+      sriovNumVfs: 0,
+      sriovTotalVfs: 0,
+      irqs: [],
+      vfs: [],
+    },
   ],
 };
 
@@ -72,13 +96,25 @@ describe('cpuList', () => {
 describe('irqRuns', () => {
   it('folds consecutive queues with one affinity and keeps the rest apart', () => {
     const q = (irq: number, queue: number, affinity: number[]) => ({ irq, queue, affinity });
-    expect(irqRuns([q(102, 2, [0, 1, 2, 3]), q(100, 0, [0, 1, 2, 3]), q(101, 1, [0, 1, 2, 3]), q(103, 3, [5]), q(110, 4, [5])])).toEqual(['100-102(q0-2)->0-3', '103(q3)->5', '110(q4)->5']);
+    expect(irqRuns([q(102, 2, [0, 1, 2, 3]), q(100, 0, [0, 1, 2, 3]), q(101, 1, [0, 1, 2, 3]), q(103, 3, [5]), q(110, 4, [5])])).toEqual([
+      '100-102(q0-2)->0-3',
+      '103(q3)->5',
+      '110(q4)->5',
+    ]);
   });
 });
 
 describe('table', () => {
   it('pads every column but the last', () => {
-    expect(table(['A', 'LONG'], [['xyz', '1'], ['q', '22']])).toBe('A    LONG\nxyz  1\nq    22');
+    expect(
+      table(
+        ['A', 'LONG'],
+        [
+          ['xyz', '1'],
+          ['q', '22'],
+        ],
+      ),
+    ).toBe('A    LONG\nxyz  1\nq    22');
   });
 });
 
@@ -118,12 +154,16 @@ describe('formatRejection', () => {
         ],
         requestReasons: [{ code: 'GUEST_LACKS_VIRTIO', detail: 'vhost needs virtio' }],
       }),
-    ).toBe('  INSUFFICIENT_DEDICATED_CPUS: 3 host(s) (e.g. hv-1, hv-2, hv-3)\n  INSUFFICIENT_MEMORY: 1 host(s) (e.g. hv-9)\n  GUEST_LACKS_VIRTIO: vhost needs virtio');
+    ).toBe(
+      '  INSUFFICIENT_DEDICATED_CPUS: 3 host(s) (e.g. hv-1, hv-2, hv-3)\n  INSUFFICIENT_MEMORY: 1 host(s) (e.g. hv-9)\n  GUEST_LACKS_VIRTIO: vhost needs virtio',
+    );
   });
 });
 
 describe('progressLine', () => {
   it('is one stable line per update', () => {
-    expect(progressLine({ id: '0123456789abcdef', kind: 'vm.create', state: 'RUNNING', progress: 7, step: 'apply domain' } as never)).toBe('vm.create 0123456789ab: RUNNING   7% apply domain');
+    expect(progressLine({ id: '0123456789abcdef', kind: 'vm.create', state: 'RUNNING', progress: 7, step: 'apply domain' } as never)).toBe(
+      'vm.create 0123456789ab: RUNNING   7% apply domain',
+    );
   });
 });

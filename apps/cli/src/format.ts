@@ -1,4 +1,14 @@
-import type { CapacityReport, Host, HostExplanation, HostSummary, Network, Operation, PlacementPreview, PlacementRejectionDetails, Vm } from '@netpin/client';
+import type {
+  CapacityReport,
+  Host,
+  HostExplanation,
+  HostSummary,
+  Network,
+  Operation,
+  PlacementPreview,
+  PlacementRejectionDetails,
+  Vm,
+} from '@netpin/client';
 
 /** Plain-text rendering of API objects for people; --json bypasses all of it. */
 
@@ -6,7 +16,7 @@ import type { CapacityReport, Host, HostExplanation, HostSummary, Network, Opera
 export function cpuList(cpus: readonly number[]): string {
   const sorted = [...new Set(cpus)].sort((a, b) => a - b);
   const parts: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     let j = i;
     while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
     parts.push(j > i ? `${sorted[i]}-${sorted[j]}` : `${sorted[i]}`);
@@ -18,7 +28,11 @@ export function cpuList(cpus: readonly number[]): string {
 /** Left-aligned columns separated by two spaces. */
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
 }
 
@@ -65,7 +79,9 @@ export function formatHost(host: Host, vmNames: ReadonlyMap<string, string>): st
   if (host.numaNodes.length === 0) out.push('  (not discovered yet: run `netpin hosts discover`)');
   const nodeIndexes = new Set(host.numaNodes.map((n) => n.index));
   for (const node of [...host.numaNodes].sort((a, b) => a.index - b.index)) {
-    const hp = node.hugepages.map((p) => `${p.sizeKiB >= 1048576 ? '1G' : p.sizeKiB >= 2048 ? '2M' : `${p.sizeKiB}K`} ${p.free}/${p.total} free`).join(', ');
+    const hp = node.hugepages
+      .map((p) => `${p.sizeKiB >= 1048576 ? '1G' : p.sizeKiB >= 2048 ? '2M' : `${p.sizeKiB}K`} ${p.free}/${p.total} free`)
+      .join(', ');
     out.push('');
     out.push(`NUMA node ${node.index}: ${node.cpus.length} CPUs, ${mib(node.memoryMiB)}${hp ? `, hugepages ${hp}` : ''}`);
     const reserved = node.cpus.filter((c) => c.reservedForHost).map((c) => c.cpuId);
@@ -80,7 +96,9 @@ export function formatHost(host: Host, vmNames: ReadonlyMap<string, string>): st
     out.push(`  CPUs  free ${cpuList(free)}  (${free.length})`);
     out.push(`        host-reserved ${cpuList(reserved)}`);
     for (const [vmId, byRole] of owners) {
-      const roles = [...byRole.entries()].sort((a, b) => ROLE_ORDER.indexOf(a[0]) - ROLE_ORDER.indexOf(b[0])).map(([role, cpus]) => `${role.toLowerCase()} ${cpuList(cpus)}`);
+      const roles = [...byRole.entries()]
+        .sort((a, b) => ROLE_ORDER.indexOf(a[0]) - ROLE_ORDER.indexOf(b[0]))
+        .map(([role, cpus]) => `${role.toLowerCase()} ${cpuList(cpus)}`);
       out.push(`        vm ${vmNames.get(vmId) ?? vmId}: ${roles.join(', ')}`);
     }
     const nics = host.nics.filter((n) => n.numaNode === node.index);
@@ -116,7 +134,11 @@ export function irqRuns(irqs: readonly { irq: number; queue: number; affinity: r
     if (run && run.cpus === cpus && q.irq === run.last.irq + 1 && q.queue === run.last.queue + 1) run.last = q;
     else runs.push({ first: q, last: q, cpus });
   }
-  return runs.map((r) => (r.first === r.last ? `${r.first.irq}(q${r.first.queue})->${r.cpus}` : `${r.first.irq}-${r.last.irq}(q${r.first.queue}-${r.last.queue})->${r.cpus}`));
+  return runs.map((r) =>
+    r.first === r.last
+      ? `${r.first.irq}(q${r.first.queue})->${r.cpus}`
+      : `${r.first.irq}-${r.last.irq}(q${r.first.queue}-${r.last.queue})->${r.cpus}`,
+  );
 }
 
 export function formatNetworks(networks: Network[]): string {
@@ -137,7 +159,16 @@ export function formatVmList(vms: Vm[]): string {
   if (vms.length === 0) return 'no VMs';
   return table(
     ['NAME', 'STATE', 'HOST', 'NUMA', 'VCPUS', 'MEMORY', 'DATAPATHS', 'ID'],
-    vms.map((v) => [v.name, v.state, v.plan?.hostName ?? '-', v.numaNode === null ? '-' : String(v.numaNode), String(v.vcpus), mib(v.memoryMiB), v.interfaces.map((i) => i.datapath ?? '?').join(',') || '-', v.id]),
+    vms.map((v) => [
+      v.name,
+      v.state,
+      v.plan?.hostName ?? '-',
+      v.numaNode === null ? '-' : String(v.numaNode),
+      String(v.vcpus),
+      mib(v.memoryMiB),
+      v.interfaces.map((i) => i.datapath ?? '?').join(',') || '-',
+      v.id,
+    ]),
   );
 }
 
@@ -193,13 +224,21 @@ export function formatCapacity(c: CapacityReport): string {
   if (c.byDatapath.length > 0) out.push(...c.byDatapath.map((d) => `  ${d.datapaths}: ${d.count}`));
   if (c.perHost.length > 0) {
     out.push('');
-    out.push(table(['HOST', 'FIT', 'BY DATAPATH'], c.perHost.map((h) => [h.hostName, String(h.count), h.byDatapath.map((d) => `${d.datapaths}=${d.count}`).join(' ') || '-'])));
+    out.push(
+      table(
+        ['HOST', 'FIT', 'BY DATAPATH'],
+        c.perHost.map((h) => [h.hostName, String(h.count), h.byDatapath.map((d) => `${d.datapaths}=${d.count}`).join(' ') || '-']),
+      ),
+    );
   }
   return out.join('\n');
 }
 
 export function formatOperation(op: Operation): string {
-  const out = [`operation ${op.id}  ${op.kind}  ${op.state}  ${op.progress}%${op.step ? `  ${op.step}` : ''}`, `  target ${op.targetType} ${op.targetId}  created ${op.createdAt}${op.finishedAt ? `  finished ${op.finishedAt}` : ''}`];
+  const out = [
+    `operation ${op.id}  ${op.kind}  ${op.state}  ${op.progress}%${op.step ? `  ${op.step}` : ''}`,
+    `  target ${op.targetType} ${op.targetId}  created ${op.createdAt}${op.finishedAt ? `  finished ${op.finishedAt}` : ''}`,
+  ];
   for (const s of op.steps) out.push(`  step ${s.name}: ${s.state}`);
   if (op.state === 'FAILED') out.push(...formatOperationFailure(op));
   return out.join('\n');
@@ -207,7 +246,14 @@ export function formatOperation(op: Operation): string {
 
 export function formatOperationFailure(op: Operation): string[] {
   const out = [`  error: ${op.errorMessage ?? 'failed'} (${op.errorCode ?? 'OPERATION_FAILED'})`];
-  if (op.errorStderr) out.push('  stderr:', ...op.errorStderr.trimEnd().split('\n').map((l) => `    ${l}`));
+  if (op.errorStderr)
+    out.push(
+      '  stderr:',
+      ...op.errorStderr
+        .trimEnd()
+        .split('\n')
+        .map((l) => `    ${l}`),
+    );
   return out;
 }
 

@@ -2,7 +2,8 @@ import type { Operation } from '@netpin/client';
 import { describe, expect, it } from 'vitest';
 import { createProgress } from './progress';
 
-const op = (state: Operation['state'], progress: number, step: string | null = null) => ({ id: 'op-123456789abcdef', kind: 'vm.create', state, progress, step }) as Operation;
+const op = (state: Operation['state'], progress: number, step: string | null = null) =>
+  ({ id: 'op-123456789abcdef', kind: 'vm.create', state, progress, step }) as Operation;
 
 function sink(isTTY: boolean) {
   const s = { out: '', isTTY, columns: 120, write: (c: string) => ((s.out += c), true), on: () => s, removeListener: () => s };

@@ -67,7 +67,7 @@ async function main(): Promise<void> {
         ['ip -d link show (63 VFs)', "'ip' '-d' 'link' 'show'"],
         ['cat /proc/interrupts (64 CPUs)', "'cat' '/proc/interrupts'"],
       ] as const) {
-        if (label.startsWith('ip')) await c.run("echo 63 > /sys/class/net/ens1f0/device/sriov_numvfs");
+        if (label.startsWith('ip')) await c.run('echo 63 > /sys/class/net/ens1f0/device/sriov_numvfs');
         const xs: number[] = [];
         const n = noDelay ? 100 : 20;
         for (let i = 0; i < n; i++) {
@@ -92,7 +92,9 @@ async function main(): Promise<void> {
     await Promise.all(conns.map((c) => c.run("'cat' '/proc/cpuinfo'")));
     gc();
     const connected = process.memoryUsage();
-    console.log(`memory per host with one open SSH connection: heapUsed ${((connected.heapUsed - before.heapUsed) / hosts / 1024).toFixed(0)} KiB, rss ${((connected.rss - before.rss) / hosts / 1024).toFixed(0)} KiB`);
+    console.log(
+      `memory per host with one open SSH connection: heapUsed ${((connected.heapUsed - before.heapUsed) / hosts / 1024).toFixed(0)} KiB, rss ${((connected.rss - before.rss) / hosts / 1024).toFixed(0)} KiB`,
+    );
     conns.forEach((c) => c.end());
     await fleet.stop();
   } finally {

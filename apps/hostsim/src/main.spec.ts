@@ -53,7 +53,23 @@ describe('hostsim CLI', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('starts a fleet, prints it as JSON, serves SSH and stops on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/hostsim/src/main.ts', 'fleet', '--hosts', '2', '--profile', 'small-one-node', '--state-dir', dir, '--json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        '-r',
+        '@swc-node/register',
+        'apps/hostsim/src/main.ts',
+        'fleet',
+        '--hosts',
+        '2',
+        '--profile',
+        'small-one-node',
+        '--state-dir',
+        dir,
+        '--json',
+      ],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     try {
       const entries = await readJson(child);
       expect(entries.map((e) => e.hostname)).toEqual(['hv-01', 'hv-02']);
@@ -67,7 +83,10 @@ describe('hostsim CLI', () => {
   }, 20000);
 
   it('exits 2 with usage on a bad profile', async () => {
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/hostsim/src/main.ts', 'fleet', '--profile', 'mainframe'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/hostsim/src/main.ts', 'fleet', '--profile', 'mainframe'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));

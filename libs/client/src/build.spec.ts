@@ -20,7 +20,11 @@ beforeAll(() => {
   consumer = join(tmp, 'consumer');
   mkdirSync(pkg);
   copyFileSync(join(libRoot, 'package.json'), join(pkg, 'package.json'));
-  execFileSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', join(libRoot, 'tsconfig.lib.json'), '--outDir', join(pkg, 'dist')], { cwd: repoRoot, stdio: 'pipe' });
+  execFileSync(
+    process.execPath,
+    [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', join(libRoot, 'tsconfig.lib.json'), '--outDir', join(pkg, 'dist')],
+    { cwd: repoRoot, stdio: 'pipe' },
+  );
   // dependencies resolve from the repo's node_modules, the package from the consumer's
   symlinkSync(join(repoRoot, 'node_modules'), join(tmp, 'node_modules'), 'dir');
   mkdirSync(join(consumer, 'node_modules/@netpin'), { recursive: true });
@@ -37,9 +41,12 @@ function run(file: string, source: string): unknown {
 
 describe('published build of @netpin/client', () => {
   it('emits JavaScript and declarations for every entry point the package exports', () => {
-    const manifest = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')) as { exports: Record<string, { types: string; default: string } | string> };
+    const manifest = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')) as {
+      exports: Record<string, { types: string; default: string } | string>;
+    };
     for (const target of Object.values(manifest.exports)) {
-      for (const file of typeof target === 'string' ? [target] : [target.types, target.default]) expect(existsSync(join(pkg, file)), file).toBe(true);
+      for (const file of typeof target === 'string' ? [target] : [target.types, target.default])
+        expect(existsSync(join(pkg, file)), file).toBe(true);
     }
     const dts = readFileSync(join(pkg, 'dist/netpin-client.d.ts'), 'utf8');
     expect(dts).toContain('waitForOperation(id: string, opts?: WaitOptions): Promise<Operation>');

@@ -65,7 +65,10 @@ export class NetpinApiError extends NetpinError {
   readonly details: Record<string, unknown>;
   readonly errors: readonly RawGraphQLError[];
 
-  constructor(message: string, opts: { code: string; field?: string; status?: number; details?: Record<string, unknown>; errors?: readonly RawGraphQLError[] }) {
+  constructor(
+    message: string,
+    opts: { code: string; field?: string; status?: number; details?: Record<string, unknown>; errors?: readonly RawGraphQLError[] },
+  ) {
     super(message, opts.code);
     this.field = opts.field;
     this.status = opts.status;
@@ -91,7 +94,9 @@ export class NetpinApiError extends NetpinError {
   get rejection(): PlacementRejectionDetails | undefined {
     if (this.code !== 'PLACEMENT_REJECTED') return undefined;
     const summary = Array.isArray(this.details.summary) ? (this.details.summary as RejectionSummaryEntry[]) : [];
-    const requestReasons = Array.isArray(this.details.requestReasons) ? (this.details.requestReasons as PlacementRejectionDetails['requestReasons']) : [];
+    const requestReasons = Array.isArray(this.details.requestReasons)
+      ? (this.details.requestReasons as PlacementRejectionDetails['requestReasons'])
+      : [];
     return { summary, requestReasons };
   }
 }
@@ -113,6 +118,9 @@ export class OperationTimeoutError extends NetpinError {
     readonly timeoutMs: number,
     readonly operation: Operation | undefined,
   ) {
-    super(`operation ${operationId} not finished after ${timeoutMs} ms${operation ? ` (still ${operation.state}, ${operation.progress}%${operation.step ? `, ${operation.step}` : ''})` : ''}`, 'TIMEOUT');
+    super(
+      `operation ${operationId} not finished after ${timeoutMs} ms${operation ? ` (still ${operation.state}, ${operation.progress}%${operation.step ? `, ${operation.step}` : ''})` : ''}`,
+      'TIMEOUT',
+    );
   }
 }

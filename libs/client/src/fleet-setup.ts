@@ -27,14 +27,25 @@ export const DEMO_NETWORKS = [
  * VFs, and map the demo networks onto the NICs that can carry them. Idempotent.
  * Every call is a generated typed document (NetpinClient).
  */
-export async function setupFleet(api: GqlClient, hosts: FleetHostEntry[], opts: { vfsPerPf?: number; log?: (msg: string) => void } = {}): Promise<Host[]> {
+export async function setupFleet(
+  api: GqlClient,
+  hosts: FleetHostEntry[],
+  opts: { vfsPerPf?: number; log?: (msg: string) => void } = {},
+): Promise<Host[]> {
   const log = opts.log ?? (() => undefined);
   const vfsPerPf = opts.vfsPerPf ?? 8;
   const client = api.typed;
   const ids: string[] = [];
   for (const h of hosts) {
     try {
-      const host = await client.registerHost({ name: h.name, address: h.address, port: h.port, sshUser: h.user, credentialRef: h.credentialRef, hostKeyFingerprint: h.fingerprint });
+      const host = await client.registerHost({
+        name: h.name,
+        address: h.address,
+        port: h.port,
+        sshUser: h.user,
+        credentialRef: h.credentialRef,
+        hostKeyFingerprint: h.fingerprint,
+      });
       ids.push(host.id);
     } catch (e) {
       if (!isConflict(e)) throw e;
@@ -52,7 +63,8 @@ export async function setupFleet(api: GqlClient, hosts: FleetHostEntry[], opts: 
   for (const h of views) {
     for (const n of h.nics) {
       const want = Math.min(vfsPerPf, n.sriovTotalVfs);
-      if (n.sriovTotalVfs > 0 && h.capabilities.iommu && n.sriovNumVfs !== want) sriovOps.push((await client.configureSriov(h.id, n.name, want)).id);
+      if (n.sriovTotalVfs > 0 && h.capabilities.iommu && n.sriovNumVfs !== want)
+        sriovOps.push((await client.configureSriov(h.id, n.name, want)).id);
     }
   }
   for (const id of sriovOps) {

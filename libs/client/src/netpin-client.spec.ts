@@ -12,7 +12,11 @@ interface Call {
 function stubFetch(answers: ((call: Call) => Response | Promise<Response>)[]): { fetch: typeof fetch; calls: Call[] } {
   const calls: Call[] = [];
   const stub = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const call: Call = { url: String(input), headers: init?.headers as Record<string, string>, body: JSON.parse(String(init?.body)) as Call['body'] };
+    const call: Call = {
+      url: String(input),
+      headers: init?.headers as Record<string, string>,
+      body: JSON.parse(String(init?.body)) as Call['body'],
+    };
     calls.push(call);
     const next = answers.length > 1 ? answers.shift()! : answers[0];
     if (!next) throw new Error('stub fetch called without a scripted answer');
@@ -21,7 +25,10 @@ function stubFetch(answers: ((call: Call) => Response | Promise<Response>)[]): {
   return { fetch: stub as typeof fetch, calls };
 }
 
-const json = (body: unknown, status = 200) => () => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+const json =
+  (body: unknown, status = 200) =>
+  () =>
+    new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
 function op(state: Operation['state'], progress: number, extra: Partial<Operation> = {}): Operation {
   return {
@@ -56,7 +63,9 @@ describe('NetpinClient.request', () => {
   });
 
   it('sends createVm input and idempotency key as variables', async () => {
-    const { fetch, calls } = stubFetch([json({ data: { createVm: { vm: { id: 'vm-1', name: 'a', state: 'PENDING' }, operation: op('QUEUED', 0) } } })]);
+    const { fetch, calls } = stubFetch([
+      json({ data: { createVm: { vm: { id: 'vm-1', name: 'a', state: 'PENDING' }, operation: op('QUEUED', 0) } } }),
+    ]);
     const client = new NetpinClient({ url: 'http://api.test/graphql', fetch });
     const r = await client.createVm({ name: 'a', vcpus: 2, memoryMiB: 1024 }, { idempotencyKey: 'k-1' });
     expect(r.operation.state).toBe('QUEUED');
@@ -66,17 +75,34 @@ describe('NetpinClient.request', () => {
   });
 
   it('maps a BAD_USER_INPUT error to code, field, message and status 400', async () => {
-    const { fetch } = stubFetch([json({ data: null, errors: [{ message: 'vcpus: Too small: expected number to be >=1', extensions: { code: 'BAD_USER_INPUT', field: 'vcpus', issues: [] } }] })]);
+    const { fetch } = stubFetch([
+      json({
+        data: null,
+        errors: [
+          { message: 'vcpus: Too small: expected number to be >=1', extensions: { code: 'BAD_USER_INPUT', field: 'vcpus', issues: [] } },
+        ],
+      }),
+    ]);
     const client = new NetpinClient({ url: 'http://api.test', fetch });
     const err = await client.createVm({ name: 'a', vcpus: 0, memoryMiB: 1024 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NetpinApiError);
-    expect(err).toMatchObject({ code: 'BAD_USER_INPUT', field: 'vcpus', status: 400, message: 'vcpus: Too small: expected number to be >=1', details: { issues: [] } });
+    expect(err).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'vcpus',
+      status: 400,
+      message: 'vcpus: Too small: expected number to be >=1',
+      details: { issues: [] },
+    });
   });
 
   it('exposes the reason summary of PLACEMENT_REJECTED', async () => {
     const summary = [{ code: 'INSUFFICIENT_MEMORY', hosts: 3, examples: ['h1', 'h2'] }];
-    const { fetch } = stubFetch([json({ data: null, errors: [{ message: 'no host fits', extensions: { code: 'PLACEMENT_REJECTED', summary, requestReasons: [] } }] })]);
-    const err = (await new NetpinClient({ url: 'http://api.test', fetch }).createVm({ name: 'a', vcpus: 1, memoryMiB: 1 << 20 }).catch((e: unknown) => e)) as NetpinApiError;
+    const { fetch } = stubFetch([
+      json({ data: null, errors: [{ message: 'no host fits', extensions: { code: 'PLACEMENT_REJECTED', summary, requestReasons: [] } }] }),
+    ]);
+    const err = (await new NetpinClient({ url: 'http://api.test', fetch })
+      .createVm({ name: 'a', vcpus: 1, memoryMiB: 1 << 20 })
+      .catch((e: unknown) => e)) as NetpinApiError;
     expect(err.code).toBe('PLACEMENT_REJECTED');
     expect(err.status).toBe(422);
     expect(err.rejection).toEqual({ summary, requestReasons: [] });
@@ -97,9 +123,14 @@ describe('NetpinClient.request', () => {
 
   it('reports a non-JSON answer as BAD_RESPONSE and a network failure as UNREACHABLE', async () => {
     const html = stubFetch([() => new Response('<html>bad gateway</html>', { status: 502 })]);
-    expect(await new NetpinClient({ url: 'http://api.test', fetch: html.fetch }).networks().catch((e: unknown) => e)).toMatchObject({ code: 'BAD_RESPONSE', status: 502 });
+    expect(await new NetpinClient({ url: 'http://api.test', fetch: html.fetch }).networks().catch((e: unknown) => e)).toMatchObject({
+      code: 'BAD_RESPONSE',
+      status: 502,
+    });
     const down = stubFetch([() => Promise.reject(new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED 127.0.0.1:1') }))]);
-    const err = (await new NetpinClient({ url: 'http://127.0.0.1:1', fetch: down.fetch }).networks().catch((e: unknown) => e)) as NetpinApiError;
+    const err = (await new NetpinClient({ url: 'http://127.0.0.1:1', fetch: down.fetch })
+      .networks()
+      .catch((e: unknown) => e)) as NetpinApiError;
     expect(err.code).toBe('UNREACHABLE');
     expect(err.message).toContain('ECONNREFUSED');
   });
@@ -127,23 +158,39 @@ describe('NetpinClient.waitForOperation (polling, no WebSocket)', () => {
     ]);
     const client = new NetpinClient({ url: 'http://api.test', fetch, webSocketImpl: undefined });
     const seen: string[] = [];
-    const final = await client.waitForOperation('op-1', { pollIntervalMs: 1, onProgress: (o) => seen.push(`${o.state}:${o.progress}:${o.step ?? ''}`) });
+    const final = await client.waitForOperation('op-1', {
+      pollIntervalMs: 1,
+      onProgress: (o) => seen.push(`${o.state}:${o.progress}:${o.step ?? ''}`),
+    });
     expect(final.state).toBe('SUCCEEDED');
     expect(seen).toEqual(['QUEUED:0:', 'RUNNING:40:apply domain', 'RUNNING:80:verify', 'SUCCEEDED:100:']);
   });
 
   it('rejects with OperationFailedError carrying code, message and stderr', async () => {
-    const failed = op('FAILED', 60, { errorCode: 'HOST_COMMAND_FAILED', errorMessage: 'virsh define failed', errorStderr: 'error: XML error' });
+    const failed = op('FAILED', 60, {
+      errorCode: 'HOST_COMMAND_FAILED',
+      errorMessage: 'virsh define failed',
+      errorStderr: 'error: XML error',
+    });
     const { fetch } = stubFetch([json({ data: { operation: op('RUNNING', 10) } }), json({ data: { operation: failed } })]);
-    const err = await new NetpinClient({ url: 'http://api.test', fetch }).waitForOperation('op-1', { pollIntervalMs: 1 }).catch((e: unknown) => e);
+    const err = await new NetpinClient({ url: 'http://api.test', fetch })
+      .waitForOperation('op-1', { pollIntervalMs: 1 })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OperationFailedError);
-    expect(err).toMatchObject({ code: 'HOST_COMMAND_FAILED', message: 'virsh define failed', stderr: 'error: XML error', operation: { id: 'op-1', state: 'FAILED' } });
+    expect(err).toMatchObject({
+      code: 'HOST_COMMAND_FAILED',
+      message: 'virsh define failed',
+      stderr: 'error: XML error',
+      operation: { id: 'op-1', state: 'FAILED' },
+    });
   });
 
   it('times out with the last state seen', async () => {
     const { fetch } = stubFetch([json({ data: { operation: op('RUNNING', 30, { step: 'apply' }) } })]);
     const started = Date.now();
-    const err = await new NetpinClient({ url: 'http://api.test', fetch }).waitForOperation('op-1', { pollIntervalMs: 5, timeoutMs: 100 }).catch((e: unknown) => e);
+    const err = await new NetpinClient({ url: 'http://api.test', fetch })
+      .waitForOperation('op-1', { pollIntervalMs: 5, timeoutMs: 100 })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OperationTimeoutError);
     expect(err).toMatchObject({ code: 'TIMEOUT', operationId: 'op-1', operation: { state: 'RUNNING', progress: 30 } });
     expect((err as Error).message).toContain('still RUNNING, 30%, apply');
@@ -152,10 +199,16 @@ describe('NetpinClient.waitForOperation (polling, no WebSocket)', () => {
 
   it('keeps polling through an unreachable API but stops at a definite refusal', async () => {
     const flaky = stubFetch([() => Promise.reject(new TypeError('fetch failed')), json({ data: { operation: op('SUCCEEDED', 100) } })]);
-    expect((await new NetpinClient({ url: 'http://api.test', fetch: flaky.fetch }).waitForOperation('op-1', { pollIntervalMs: 1 })).state).toBe('SUCCEEDED');
+    expect(
+      (await new NetpinClient({ url: 'http://api.test', fetch: flaky.fetch }).waitForOperation('op-1', { pollIntervalMs: 1 })).state,
+    ).toBe('SUCCEEDED');
     expect(flaky.calls).toHaveLength(2);
     const gone = stubFetch([json({ errors: [{ message: 'operation op-9 not found', extensions: { code: 'NOT_FOUND' } }] })]);
-    expect(await new NetpinClient({ url: 'http://api.test', fetch: gone.fetch }).waitForOperation('op-9', { pollIntervalMs: 1 }).catch((e: unknown) => e)).toMatchObject({ code: 'NOT_FOUND' });
+    expect(
+      await new NetpinClient({ url: 'http://api.test', fetch: gone.fetch })
+        .waitForOperation('op-9', { pollIntervalMs: 1 })
+        .catch((e: unknown) => e),
+    ).toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('rejects with the abort reason when the signal fires', async () => {
@@ -208,7 +261,7 @@ describe('waitForOperation with a subscription', () => {
     const answers = [op('RUNNING', 10), op('RUNNING', 20), op('SUCCEEDED', 100)];
     const done = waitForOperation(
       {
-        poll: async () => answers.length > 1 ? answers.shift()! : answers[0],
+        poll: async () => (answers.length > 1 ? answers.shift()! : answers[0]),
         subscribe: (s) => {
           sink = s;
           return () => undefined;

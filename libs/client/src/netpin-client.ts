@@ -114,7 +114,10 @@ export class NetpinClient {
     try {
       body = JSON.parse(text) as typeof body;
     } catch {
-      throw new NetpinApiError(`the API answered HTTP ${res.status} without JSON: ${text.slice(0, 200)}`, { code: 'BAD_RESPONSE', status: res.status });
+      throw new NetpinApiError(`the API answered HTTP ${res.status} without JSON: ${text.slice(0, 200)}`, {
+        code: 'BAD_RESPONSE',
+        status: res.status,
+      });
     }
     if (Array.isArray(body.errors) && body.errors.length > 0) throw NetpinApiError.fromGraphQLErrors(body.errors, res.status);
     if (body.data === undefined || body.data === null) {
@@ -151,7 +154,11 @@ export class NetpinClient {
     const out: HostSummary[] = [];
     let after: string | null = null;
     for (;;) {
-      const { hosts }: FleetQuery = await this.request(FleetDocument, { first: opts.pageSize ?? 100, after, filter: opts.filter }, { signal: opts.signal });
+      const { hosts }: FleetQuery = await this.request(
+        FleetDocument,
+        { first: opts.pageSize ?? 100, after, filter: opts.filter },
+        { signal: opts.signal },
+      );
       out.push(...hosts.nodes);
       if (!hosts.pageInfo.hasNextPage || !hosts.pageInfo.endCursor) return out;
       after = hosts.pageInfo.endCursor;
@@ -257,7 +264,10 @@ export class NetpinClient {
                     if (msg.errors?.length) sink.error(NetpinApiError.fromGraphQLErrors(msg.errors as RawGraphQLError[]));
                     else if (msg.data) sink.next((msg.data as { operationUpdated: Operation }).operationUpdated);
                   },
-                  error: (err) => sink.error(err instanceof Error ? err : new NetpinError(`subscription closed: ${describe(err)}`, 'SUBSCRIPTION_CLOSED')),
+                  error: (err) =>
+                    sink.error(
+                      err instanceof Error ? err : new NetpinError(`subscription closed: ${describe(err)}`, 'SUBSCRIPTION_CLOSED'),
+                    ),
                   complete: () => sink.error(new NetpinError('subscription completed', 'SUBSCRIPTION_CLOSED')),
                 },
               );
@@ -307,4 +317,3 @@ function describe(err: unknown): string {
   if (typeof err === 'object' && err !== null && 'reason' in err) return String((err as { reason: unknown }).reason) || 'connection closed';
   return String(err);
 }
-

@@ -33,7 +33,10 @@ function isNewer(op: Operation, last: Operation): boolean {
 
 /** Errors worth retrying while waiting: the API restarting, overloaded or briefly unreachable. */
 function isTransient(e: unknown): boolean {
-  return e instanceof NetpinApiError && (e.code === 'UNREACHABLE' || e.code === 'BAD_RESPONSE' || e.code === 'RATE_LIMITED' || (e.status ?? 0) >= 500);
+  return (
+    e instanceof NetpinApiError &&
+    (e.code === 'UNREACHABLE' || e.code === 'BAD_RESPONSE' || e.code === 'RATE_LIMITED' || (e.status ?? 0) >= 500)
+  );
 }
 
 export function waitForOperation(src: WaitSources, id: string, opts: WaitOptions = {}): Promise<Operation> {

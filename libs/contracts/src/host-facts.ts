@@ -87,8 +87,16 @@ export const nicFactsSchema = z.object({
   pciAddress: pciAddressSchema,
   driver: z.string().nullable(),
   /** PCI vendor and device id from sysfs device/vendor and device/device ("0x8086" -> "8086"). */
-  vendorId: z.string().regex(/^[0-9a-f]{4}$/).nullable().default(null),
-  deviceId: z.string().regex(/^[0-9a-f]{4}$/).nullable().default(null),
+  vendorId: z
+    .string()
+    .regex(/^[0-9a-f]{4}$/)
+    .nullable()
+    .default(null),
+  deviceId: z
+    .string()
+    .regex(/^[0-9a-f]{4}$/)
+    .nullable()
+    .default(null),
   mac: anyMacSchema,
   mtu: z.number().int().positive(),
   operState: z.string(),

@@ -1,11 +1,22 @@
 import { z } from 'zod';
 import { HOST_STATES, MACVTAP_MODES, NETWORK_KINDS } from './enums';
-import { hostKeyFingerprintSchema, ifNameSchema, portSchema, resourceNameSchema, sshAddressSchema, sshUserSchema, vlanIdSchema } from './values';
+import {
+  hostKeyFingerprintSchema,
+  ifNameSchema,
+  portSchema,
+  resourceNameSchema,
+  sshAddressSchema,
+  sshUserSchema,
+  vlanIdSchema,
+} from './values';
 
 /** Reference to an SSH credential the agent resolves itself: never key material. */
 export const credentialRefSchema = z
   .string()
-  .regex(/^(file:[A-Za-z0-9_./-]{1,255}|secret:[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)$/, 'credentialRef must be "file:<path>" or "secret:<name>" (an SSH secret stored with createSshSecret)')
+  .regex(
+    /^(file:[A-Za-z0-9_./-]{1,255}|secret:[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)$/,
+    'credentialRef must be "file:<path>" or "secret:<name>" (an SSH secret stored with createSshSecret)',
+  )
   .refine((s) => !s.includes('..'), 'credentialRef must not contain ".."')
   .refine((s) => !/BEGIN [A-Z ]*PRIVATE KEY/.test(s), 'credentialRef must reference a key, not contain one');
 
@@ -13,9 +24,7 @@ export const credentialRefSchema = z
 export const labelKeySchema = z.string().regex(/^[a-z0-9][a-z0-9._/-]{0,62}$/, 'label keys are lower-case identifiers');
 export const labelValueSchema = z.string().max(63, 'label values are at most 63 characters');
 
-const labelsSchema = z
-  .record(labelKeySchema, labelValueSchema)
-  .refine((r) => Object.keys(r).length <= 32, 'at most 32 labels');
+const labelsSchema = z.record(labelKeySchema, labelValueSchema).refine((r) => Object.keys(r).length <= 32, 'at most 32 labels');
 
 export const registerHostInputSchema = z.object({
   name: resourceNameSchema,

@@ -2,7 +2,16 @@ import { z } from 'zod';
 import { hostFactsSchema } from './host-facts';
 import { credentialRefSchema } from './inventory';
 import { vfDefaultsSchema } from './sriov';
-import { domainNameSchema, hostKeyFingerprintSchema, ifNameSchema, macAddressSchema, portSchema, sshAddressSchema, sshUserSchema, vlanIdSchema } from './values';
+import {
+  domainNameSchema,
+  hostKeyFingerprintSchema,
+  ifNameSchema,
+  macAddressSchema,
+  portSchema,
+  sshAddressSchema,
+  sshUserSchema,
+  vlanIdSchema,
+} from './values';
 
 /**
  * Jobs between the API (producer) and the agent (consumer), and the results the agent sends
@@ -110,7 +119,10 @@ export type RpsDesired = z.output<typeof rpsDesiredSchema>;
 export const vmDesiredStateSchema = z.object({
   vmName: domainNameSchema,
   /** Rendered by the API with @netpin/libvirt-xml. */
-  domainXml: z.string().min(1).max(256 * 1024),
+  domainXml: z
+    .string()
+    .min(1)
+    .max(256 * 1024),
   vfs: z.array(vfDesiredSchema).max(64),
   irqAffinity: z.array(irqAffinityDesiredSchema).max(256),
   rps: z.array(rpsDesiredSchema).max(256),
@@ -157,7 +169,10 @@ export const vmTeardownPayloadSchema = z.object({
   /** IRQs the VM had pinned: their affinity goes back to every CPU (irqbalance's to manage). */
   irqs: z.array(uint.max(65535)).max(256).default([]),
   /** Receive queues whose RPS the VM had set: RPS is turned off again (mask 0). */
-  rps: z.array(z.object({ dev: ifNameSchema, rxQueue: uint.max(4095) })).max(256).default([]),
+  rps: z
+    .array(z.object({ dev: ifNameSchema, rxQueue: uint.max(4095) }))
+    .max(256)
+    .default([]),
 });
 export type VmTeardownPayload = z.output<typeof vmTeardownPayloadSchema>;
 
@@ -271,5 +286,8 @@ export const operationResultSchema = z
     z.object({ ...resultBase, kind: z.literal('vm.verify'), data: vmVerifyResultDataSchema.optional() }),
     z.object({ ...resultBase, kind: z.literal('vm.teardown'), data: vmTeardownResultDataSchema.optional() }),
   ])
-  .refine((r) => (r.status === 'FAILED') === (r.error !== undefined), { message: 'a FAILED result carries an error and only a FAILED one does', path: ['error'] });
+  .refine((r) => (r.status === 'FAILED') === (r.error !== undefined), {
+    message: 'a FAILED result carries an error and only a FAILED one does',
+    path: ['error'],
+  });
 export type OperationResult = z.output<typeof operationResultSchema>;

@@ -234,7 +234,11 @@ export const vmRequestSchema = z
     /** Defaults to the name; allocations and CPU owners are keyed by it. */
     vmId: id.optional(),
     vcpus: z.number().int().min(1).max(512),
-    memoryMiB: z.number().int().min(64).max(16 * 1024 * 1024),
+    memoryMiB: z
+      .number()
+      .int()
+      .min(64)
+      .max(16 * 1024 * 1024),
     hugepages: z.enum(HUGEPAGE_SIZES).default('NONE'),
     cpuPolicy: z.enum(CPU_POLICIES).default('DEDICATED'),
     threadPolicy: z.enum(THREAD_POLICIES).default('PREFER'),
@@ -250,7 +254,11 @@ export const vmRequestSchema = z
       ctx.addIssue({ code: 'custom', path: ['memoryMiB'], message: `memoryMiB must be a multiple of the ${r.hugepages} page size` });
     }
     if (r.cpuPolicy === 'SHARED' && (r.threadPolicy !== 'PREFER' || r.emulatorThreads !== 'SHARE')) {
-      ctx.addIssue({ code: 'custom', path: ['threadPolicy'], message: 'threadPolicy and emulatorThreads apply to DEDICATED cpuPolicy only' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['threadPolicy'],
+        message: 'threadPolicy and emulatorThreads apply to DEDICATED cpuPolicy only',
+      });
     }
   });
 export type VmRequest = z.output<typeof vmRequestSchema>;

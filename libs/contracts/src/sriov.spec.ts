@@ -14,7 +14,15 @@ const fieldOf = (fn: () => unknown): string => {
 
 describe('SR-IOV policy input', () => {
   it('fills the defaults and normalises PCI ids and labels', () => {
-    expect(parseInput(createSriovPolicyInputSchema, { name: 'pool-a', numVfs: 8, vendorId: '8086', deviceId: '10FB', hostLabels: [{ key: 'rack', value: 'a' }] })).toEqual({
+    expect(
+      parseInput(createSriovPolicyInputSchema, {
+        name: 'pool-a',
+        numVfs: 8,
+        vendorId: '8086',
+        deviceId: '10FB',
+        hostLabels: [{ key: 'rack', value: 'a' }],
+      }),
+    ).toEqual({
       name: 'pool-a',
       priority: 0,
       hostNamePattern: null,
@@ -46,7 +54,17 @@ describe('SR-IOV policy input', () => {
     [{ name: 'p', numVfs: 1, priority: 0.5 }, 'priority'],
     [{ name: 'p', numVfs: 1, driver: 'ix gbe' }, 'driver'],
     [{ name: 'p', numVfs: 1, hostLabels: [{ key: 'Rack', value: 'a' }] }, 'hostLabels.0.key'],
-    [{ name: 'p', numVfs: 1, hostLabels: [{ key: 'rack', value: 'a' }, { key: 'rack', value: 'b' }] }, 'hostLabels.1.key'],
+    [
+      {
+        name: 'p',
+        numVfs: 1,
+        hostLabels: [
+          { key: 'rack', value: 'a' },
+          { key: 'rack', value: 'b' },
+        ],
+      },
+      'hostLabels.1.key',
+    ],
   ])('refuses %j naming %s', (input, field) => {
     expect(fieldOf(() => parseInput(createSriovPolicyInputSchema, input))).toBe(field);
   });

@@ -31,7 +31,9 @@ export const pciIdSchema = z
   .transform((s) => s.toLowerCase());
 
 /** A kernel driver name (uevent DRIVER=), e.g. ixgbe, mlx5_core. */
-export const driverNameSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'driver may contain only letters, digits, "_", "." and "-" (at most 64)');
+export const driverNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'driver may contain only letters, digits, "_", "." and "-" (at most 64)');
 
 const rate = z.number().int('must be an integer').min(0, 'must be 0 (unlimited) or more').max(1_000_000, 'must be at most 1000000 Mbit/s');
 

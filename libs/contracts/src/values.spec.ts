@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { formatCpuList, formatCpuMask, ifNameSchema, macAddressSchema, parseCpuList, parseCpuMask, pciAddressSchema, sshAddressSchema, vlanIdSchema } from './values';
+import {
+  formatCpuList,
+  formatCpuMask,
+  ifNameSchema,
+  macAddressSchema,
+  parseCpuList,
+  parseCpuMask,
+  pciAddressSchema,
+  sshAddressSchema,
+  vlanIdSchema,
+} from './values';
 
 describe('CPU lists', () => {
   it('parses ranges and singles into sorted ids', () => {

@@ -23,7 +23,10 @@ export const ifNameSchema = z
   .string()
   .min(1, 'interface name must not be empty')
   .max(15, 'interface name must be at most 15 characters (IFNAMSIZ - 1)')
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'interface name may contain only letters, digits, "_", "." and "-" and must start with a letter or digit')
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9_.-]*$/,
+    'interface name may contain only letters, digits, "_", "." and "-" and must start with a letter or digit',
+  )
   .refine((s) => s !== '.' && s !== '..', 'interface name must not be "." or ".."')
   .transform((s) => s as IfName);
 
@@ -80,17 +83,26 @@ export const sshAddressSchema = z
   .string()
   .trim()
   .min(1, 'address must not be empty')
-  .refine((s) => (/^[\d.]+$/.test(s) ? ipv4.test(s) : hostname.test(s) || isIpv6(s)), 'address must be an IPv4 address, an IPv6 address or a host name');
+  .refine(
+    (s) => (/^[\d.]+$/.test(s) ? ipv4.test(s) : hostname.test(s) || isIpv6(s)),
+    'address must be an IPv4 address, an IPv6 address or a host name',
+  );
 
 function isIpv6(s: string): boolean {
   if (!/^[0-9A-Fa-f:.]+$/.test(s) || !s.includes(':')) return false;
   const parts = s.split('::');
   if (parts.length > 2) return false;
   const groups = parts.flatMap((p) => (p === '' ? [] : p.split(':')));
-  return groups.every((g) => /^[0-9A-Fa-f]{1,4}$/.test(g) || ipv4.test(g)) && (parts.length === 2 ? groups.length < 8 : groups.length === 8);
+  return (
+    groups.every((g) => /^[0-9A-Fa-f]{1,4}$/.test(g) || ipv4.test(g)) && (parts.length === 2 ? groups.length < 8 : groups.length === 8)
+  );
 }
 
-export const portSchema = z.number().int('port must be an integer').min(1, 'port must be between 1 and 65535').max(65535, 'port must be between 1 and 65535');
+export const portSchema = z
+  .number()
+  .int('port must be an integer')
+  .min(1, 'port must be between 1 and 65535')
+  .max(65535, 'port must be between 1 and 65535');
 
 /** Unix user name for SSH. */
 export const sshUserSchema = z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'user must be a valid Unix user name');
@@ -131,7 +143,7 @@ export function parseCpuList(text: string): number[] {
 export function formatCpuList(cpus: Iterable<number>): string {
   const sorted = [...new Set(cpus)].sort((a, b) => a - b);
   const parts: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     let j = i;
     while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
     parts.push(i === j ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);

@@ -4,7 +4,8 @@ import { Prisma } from './generated/prisma/client';
 /** Name of the violated unique constraint, e.g. "Host_name_key" (toolchain notes: it sits in the adapter error). */
 export function uniqueConstraintOf(error: unknown): string | null {
   if (!(error instanceof Prisma.PrismaClientKnownRequestError) || error.code !== 'P2002') return null;
-  const meta = error.meta as { driverAdapterError?: { cause?: { constraint?: { index?: string; fields?: string[] } } }; target?: unknown } | undefined;
+  const meta = error.meta as
+    { driverAdapterError?: { cause?: { constraint?: { index?: string; fields?: string[] } } }; target?: unknown } | undefined;
   const c = meta?.driverAdapterError?.cause?.constraint;
   if (c?.index) return c.index;
   if (Array.isArray(meta?.target)) return meta.target.join(',');

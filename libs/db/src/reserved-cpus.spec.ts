@@ -18,7 +18,10 @@ describe('host-reserved CPUs', () => {
   it('never reserves the only core of a node, and 0 turns it off', () => {
     const one = facts([{ cpu: 0, core: 0, socket: 0, node: 0 }]);
     expect(reservedCpus(one, 1).size).toBe(0);
-    const two = facts([{ cpu: 0, core: 0, socket: 0, node: 0 }, { cpu: 1, core: 1, socket: 0, node: 0 }]);
+    const two = facts([
+      { cpu: 0, core: 0, socket: 0, node: 0 },
+      { cpu: 1, core: 1, socket: 0, node: 0 },
+    ]);
     expect([...reservedCpus(two, 1)]).toEqual([0]);
     expect(reservedCpus(two, 0).size).toBe(0);
   });

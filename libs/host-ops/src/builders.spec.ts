@@ -12,7 +12,10 @@ describe('file commands', () => {
   it('writes sysfs values with tee and stdin', () => {
     expect(b.setSriovNumVfs(pf, 8)).toEqual({ argv: ['tee', '--', '/sys/class/net/ens1f0/device/sriov_numvfs'], stdin: '8\n' });
     expect(b.setIrqAffinity(45, [4, 5, 6, 7, 12])).toEqual({ argv: ['tee', '--', '/proc/irq/45/smp_affinity_list'], stdin: '4-7,12\n' });
-    expect(b.setRpsCpus(pf, 3, [32, 33], 64)).toEqual({ argv: ['tee', '--', '/sys/class/net/ens1f0/queues/rx-3/rps_cpus'], stdin: '00000003,00000000\n' });
+    expect(b.setRpsCpus(pf, 3, [32, 33], 64)).toEqual({
+      argv: ['tee', '--', '/sys/class/net/ens1f0/queues/rx-3/rps_cpus'],
+      stdin: '00000003,00000000\n',
+    });
     expect(b.setRpsCpus(pf, 0, [], 40).stdin).toBe('00,00000000\n');
   });
   it('refuses unsafe paths, values and numbers', () => {
@@ -43,10 +46,25 @@ describe('ip and ethtool', () => {
       minTxRateMbps: 0,
       state: 'auto',
     });
-    expect(shellQuote(c.argv)).toBe('ip link set ens1f0 vf 3 mac 52:54:00:aa:bb:01 vlan 100 qos 2 spoofchk on trust off max_tx_rate 1000 min_tx_rate 0 state auto');
+    expect(shellQuote(c.argv)).toBe(
+      'ip link set ens1f0 vf 3 mac 52:54:00:aa:bb:01 vlan 100 qos 2 spoofchk on trust off max_tx_rate 1000 min_tx_rate 0 state auto',
+    );
     // an SR-IOV policy's defaults for a free VF: no MAC or VLAN, only the attributes
     expect(b.ipLinkSetVf(pf, 7, { spoofChk: false, trust: true, maxTxRateMbps: 2500, state: 'disable' }).argv).toEqual([
-      'ip', 'link', 'set', 'ens1f0', 'vf', '7', 'spoofchk', 'off', 'trust', 'on', 'max_tx_rate', '2500', 'state', 'disable',
+      'ip',
+      'link',
+      'set',
+      'ens1f0',
+      'vf',
+      '7',
+      'spoofchk',
+      'off',
+      'trust',
+      'on',
+      'max_tx_rate',
+      '2500',
+      'state',
+      'disable',
     ]);
     expect(() => b.ipLinkSetVf(pf, 3, {})).toThrow(/nothing to set/);
     expect(() => b.ipLinkSetVf(pf, 3, { qos: 1 })).toThrow(/vlan/);
@@ -71,8 +89,23 @@ describe('ip and ethtool', () => {
 describe('virsh', () => {
   it('defines from stdin and pins', () => {
     expect(b.virshDefine('<domain/>')).toEqual({ argv: ['virsh', 'define', '/dev/stdin'], stdin: '<domain/>' });
-    expect(b.virshVcpupin(dom, 1, [4, 24], { live: true, config: true }).argv).toEqual(['virsh', 'vcpupin', 'web-01', '1', '4,24', '--live', '--config']);
-    expect(b.virshEmulatorpin(dom, [2], { uri: 'test:///default' }).argv).toEqual(['virsh', '-c', 'test:///default', 'emulatorpin', 'web-01', '2']);
+    expect(b.virshVcpupin(dom, 1, [4, 24], { live: true, config: true }).argv).toEqual([
+      'virsh',
+      'vcpupin',
+      'web-01',
+      '1',
+      '4,24',
+      '--live',
+      '--config',
+    ]);
+    expect(b.virshEmulatorpin(dom, [2], { uri: 'test:///default' }).argv).toEqual([
+      'virsh',
+      '-c',
+      'test:///default',
+      'emulatorpin',
+      'web-01',
+      '2',
+    ]);
     expect(b.virshDumpxml(dom, { inactive: true }).argv).toEqual(['virsh', 'dumpxml', '--inactive', 'web-01']);
     expect(b.virshListAllNames().argv).toEqual(['virsh', 'list', '--all', '--name']);
     expect(b.virshListAll().argv).toEqual(['virsh', 'list', '--all']);

@@ -30,16 +30,26 @@ function posixWords(s: string): string[] {
 
 describe('shellQuote', () => {
   it('leaves safe words bare and quotes the rest', () => {
-    expect(shellQuote(['ip', 'link', 'set', 'ens1f0', 'vf', '3', 'mac', '52:54:00:12:34:56'])).toBe('ip link set ens1f0 vf 3 mac 52:54:00:12:34:56');
-    expect(shellQuote(['grep', '-H', '-s', '', '--', '/proc/irq/45/smp_affinity_list'])).toBe("grep -H -s '' -- /proc/irq/45/smp_affinity_list");
-    expect(shellQuote(['echo', "it's $(rm -rf /); `x` \"y\" *"])).toBe(`echo 'it'\\''s $(rm -rf /); \`x\` "y" *'`);
+    expect(shellQuote(['ip', 'link', 'set', 'ens1f0', 'vf', '3', 'mac', '52:54:00:12:34:56'])).toBe(
+      'ip link set ens1f0 vf 3 mac 52:54:00:12:34:56',
+    );
+    expect(shellQuote(['grep', '-H', '-s', '', '--', '/proc/irq/45/smp_affinity_list'])).toBe(
+      "grep -H -s '' -- /proc/irq/45/smp_affinity_list",
+    );
+    expect(shellQuote(['echo', 'it\'s $(rm -rf /); `x` "y" *'])).toBe(`echo 'it'\\''s $(rm -rf /); \`x\` "y" *'`);
   });
 
   it('round-trips any argv through POSIX word splitting', () => {
     fc.assert(
-      fc.property(fc.array(fc.string({ unit: 'grapheme-ascii' }).filter((s) => !s.includes('\0')), { minLength: 1, maxLength: 6 }), (argv) => {
-        expect(posixWords(shellQuote(argv))).toEqual(argv);
-      }),
+      fc.property(
+        fc.array(
+          fc.string({ unit: 'grapheme-ascii' }).filter((s) => !s.includes('\0')),
+          { minLength: 1, maxLength: 6 },
+        ),
+        (argv) => {
+          expect(posixWords(shellQuote(argv))).toEqual(argv);
+        },
+      ),
       { numRuns: 500 },
     );
   });

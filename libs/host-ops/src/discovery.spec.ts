@@ -20,7 +20,8 @@ import { assembleFacts, nextDiscoverySteps, type DiscoveryOutputs } from './disc
 import { HostOutputParseError } from './errors';
 
 const ok = (stdout: string): CommandOutput => ({ stdout, exitCode: 0 });
-const cpuflags = 'flags\t\t: fpu vme de pse tsc msr pae mce cx8 apic sep mtrr vmx smx est tm2 ssse3 tpr_shadow flexpriority ept vpid ept_ad\n';
+const cpuflags =
+  'flags\t\t: fpu vme de pse tsc msr pae mce cx8 apic sep mtrr vmx smx est tm2 ssse3 tpr_shadow flexpriority ept vpid ept_ad\n';
 
 /** What a host with the fixture files answers, keyed by the exact argv asked. */
 const byArgv: Record<string, CommandOutput> = {
@@ -36,7 +37,8 @@ const byArgv: Record<string, CommandOutput> = {
   'ethtool -l ens1f1': ok(ethEns1f1),
   'ethtool -l ens2f0np0': ok(ethMlx),
   'ethtool -l ens2f0v0': ok(ethMlxVf),
-  'readlink -- /sys/class/net/ens1f0/device/virtfn0 /sys/class/net/ens1f0/device/virtfn1 /sys/class/net/ens1f0/device/virtfn2 /sys/class/net/ens1f0/device/virtfn3': ok(virtfnEns1f0),
+  'readlink -- /sys/class/net/ens1f0/device/virtfn0 /sys/class/net/ens1f0/device/virtfn1 /sys/class/net/ens1f0/device/virtfn2 /sys/class/net/ens1f0/device/virtfn3':
+    ok(virtfnEns1f0),
   'readlink -- /sys/class/net/ens2f0np0/device/virtfn0 /sys/class/net/ens2f0np0/device/virtfn1': ok(virtfnMlx),
 };
 
@@ -71,7 +73,16 @@ describe('discovery', () => {
 
   it('runs in three rounds', () => {
     expect(rounds[0]).toEqual(['lscpu', 'cpuflags', 'cmdline', 'iommu', 'presence', 'links', 'interrupts']);
-    expect(rounds[1]).toEqual(['sysfs', 'ethtool:eno1', 'ethtool:ens1f0', 'virtfn:ens1f0', 'ethtool:ens1f1', 'ethtool:ens2f0np0', 'virtfn:ens2f0np0', 'ethtool:ens2f0v0']);
+    expect(rounds[1]).toEqual([
+      'sysfs',
+      'ethtool:eno1',
+      'ethtool:ens1f0',
+      'virtfn:ens1f0',
+      'ethtool:ens1f1',
+      'ethtool:ens2f0np0',
+      'virtfn:ens2f0np0',
+      'ethtool:ens2f0v0',
+    ]);
     expect(rounds[2]).toEqual(['irqfiles']);
     expect(rounds).toHaveLength(3);
   });
@@ -96,7 +107,15 @@ describe('discovery', () => {
   it('has only PCI NICs, with sriov, VFs, queues, IRQs and RPS', () => {
     expect(facts.nics.map((n) => n.name)).toEqual(['eno1', 'ens1f0', 'ens1f1', 'ens2f0np0', 'ens2f0v0']);
     const pf = facts.nics[1];
-    expect(pf).toMatchObject({ pciAddress: '0000:3b:00.0', driver: 'i40e', numaNode: 0, speedMbps: 10000, rxQueues: 8, txQueues: 40, vfOf: null });
+    expect(pf).toMatchObject({
+      pciAddress: '0000:3b:00.0',
+      driver: 'i40e',
+      numaNode: 0,
+      speedMbps: 10000,
+      rxQueues: 8,
+      txQueues: 40,
+      vfOf: null,
+    });
     expect(pf.channels).toMatchObject({ maxCombined: 40, combined: 8 });
     expect(pf.sriov?.totalVfs).toBe(64);
     expect(pf.sriov?.numVfs).toBe(4);

@@ -1,11 +1,29 @@
-import { ifNameSchema, pciAddressSchema, type HostFacts, type IfName, type NicFacts, type NumaNodeFacts, type PciAddress, type VfFacts } from '@netpin/contracts';
+import {
+  ifNameSchema,
+  pciAddressSchema,
+  type HostFacts,
+  type IfName,
+  type NicFacts,
+  type NumaNodeFacts,
+  type PciAddress,
+  type VfFacts,
+} from '@netpin/contracts';
 import type { CommandOutput, HostCommand } from './command';
 import { ethtoolShowChannels, ipLinkShow, listDir, lscpu, pathsExist, readFile, readFiles, readLinks } from './builders';
 import { HostOutputParseError } from './errors';
 import { HUGEPAGE_SIZES_KIB, hostPaths } from './paths';
 import { cpuList, parseCpuFlags, parseLscpu, parseNodeMeminfo, siblingsFromLscpu, type LscpuRow } from './parsers/cpu';
 import { parseEthtoolChannels } from './parsers/ethtool';
-import { cmdlineEnablesIommu, parseCpuMaskFile, parseExistingPaths, parseGrepFiles, parsePciIdFile, parsePciLinkTarget, parseReadlinks, parseUevent } from './parsers/files';
+import {
+  cmdlineEnablesIommu,
+  parseCpuMaskFile,
+  parseExistingPaths,
+  parseGrepFiles,
+  parsePciIdFile,
+  parsePciLinkTarget,
+  parseReadlinks,
+  parseUevent,
+} from './parsers/files';
 import { nicQueueIrqs, parseProcInterrupts, type ProcInterrupts } from './parsers/interrupts';
 import { parseIpLinkShow, type IpLink } from './parsers/ip-link';
 import { parseIntFile, parseUintFile, splitLines } from './parsers/lines';
@@ -281,7 +299,11 @@ function nodeFacts(id: number, r1: Round1, files: Map<string, string>): NumaNode
 }
 
 /** Vendor and device id from sysfs, else from uevent PCI_ID ("8086:1572"), else null. */
-function pciIds(nic: NicDevice, vendor: string | undefined, device: string | undefined): { vendorId: string | null; deviceId: string | null } {
+function pciIds(
+  nic: NicDevice,
+  vendor: string | undefined,
+  device: string | undefined,
+): { vendorId: string | null; deviceId: string | null } {
   const fromUevent = nic.pciId !== null && /^[0-9A-Fa-f]{4}:[0-9A-Fa-f]{4}$/.test(nic.pciId) ? nic.pciId.toLowerCase().split(':') : null;
   return {
     vendorId: vendor !== undefined ? parsePciIdFile('vendor', vendor) : (fromUevent?.[0] ?? null),

@@ -15,11 +15,37 @@ export { shellQuote, isOk, type HostCommand, type CommandOutput } from './comman
 export { HostOutputParseError, HostCommandArgumentError } from './errors';
 export { hostPaths, HUGEPAGE_SIZES_KIB } from './paths';
 export * from './builders';
-export { parseLscpu, siblingsFromLscpu, parseSysfsCpuTopology, parseNodeMeminfo, parseCpuFlags, type LscpuRow, type SysfsCpuTopology, type NodeMeminfo, type CpuVirtFlags } from './parsers/cpu';
-export { parseGrepFiles, parseReadlinks, parsePciLinkTarget, parseUevent, parseExistingPaths, cmdlineEnablesIommu, parseCpuMaskFile, parsePciIdFile } from './parsers/files';
+export {
+  parseLscpu,
+  siblingsFromLscpu,
+  parseSysfsCpuTopology,
+  parseNodeMeminfo,
+  parseCpuFlags,
+  type LscpuRow,
+  type SysfsCpuTopology,
+  type NodeMeminfo,
+  type CpuVirtFlags,
+} from './parsers/cpu';
+export {
+  parseGrepFiles,
+  parseReadlinks,
+  parsePciLinkTarget,
+  parseUevent,
+  parseExistingPaths,
+  cmdlineEnablesIommu,
+  parseCpuMaskFile,
+  parsePciIdFile,
+} from './parsers/files';
 export { parseUintFile, parseIntFile } from './parsers/lines';
 export { parseIpLinkShow, type IpLink, type IpLinkVf } from './parsers/ip-link';
 export { parseProcInterrupts, nicQueueIrqs, type ProcInterrupts, type IrqLine, type QueueIrq } from './parsers/interrupts';
 export { parseEthtoolChannels } from './parsers/ethtool';
-export { parseVirshDomstate, parseVirshList, parseVirshListNames, VIRSH_DOMAIN_STATES, type VirshDomainState, type VirshListEntry } from './parsers/virsh';
+export {
+  parseVirshDomstate,
+  parseVirshList,
+  parseVirshListNames,
+  VIRSH_DOMAIN_STATES,
+  type VirshDomainState,
+  type VirshListEntry,
+} from './parsers/virsh';
 export { nextDiscoverySteps, assembleFacts, type DiscoveryStep, type DiscoveryOutputs } from './discovery';

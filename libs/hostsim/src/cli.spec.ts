@@ -12,7 +12,14 @@ describe('parseCli', () => {
     expect(c).toEqual({
       kind: 'fleet',
       json: true,
-      options: { count: 3, profiles: ['small-one-node', 'legacy-no-iommu'], stateDir: '.hostsim', basePort: 2300, bindAddress: '127.0.0.1', irqbalanceIntervalMs: undefined },
+      options: {
+        count: 3,
+        profiles: ['small-one-node', 'legacy-no-iommu'],
+        stateDir: '.hostsim',
+        basePort: 2300,
+        bindAddress: '127.0.0.1',
+        irqbalanceIntervalMs: undefined,
+      },
     });
   });
 

@@ -54,7 +54,8 @@ export function parseCli(argv: string[]): CliCommand {
   }
   const specFile = values.spec;
   const profiles = specFile === undefined ? values.profile.split(',') : ['custom'];
-  if (specFile === undefined) for (const p of profiles) if (!isProfileName(p)) throw new CliUsageError(`unknown profile "${p}" (known: ${PROFILE_NAMES.join(', ')})`);
+  if (specFile === undefined)
+    for (const p of profiles) if (!isProfileName(p)) throw new CliUsageError(`unknown profile "${p}" (known: ${PROFILE_NAMES.join(', ')})`);
   const count = positiveInt('hosts', values.hosts) ?? 1;
   const basePort = positiveInt('base-port', values['base-port']);
   if (basePort !== undefined && basePort + count - 1 > 65535) throw new CliUsageError('--base-port + --hosts exceeds 65535');
@@ -99,6 +100,8 @@ export function describeFleet(fleet: Fleet, profiles: string[]): FleetEntry[] {
 
 export function formatFleet(entries: FleetEntry[], json: boolean): string {
   if (json) return `${JSON.stringify(entries, null, 2)}\n`;
-  const lines = entries.map((e) => `${e.hostname}  ${e.user}@${e.address} -p ${e.port}  key=${e.clientKeyPath}  ${e.hostKeyFingerprint}  (${e.profile})`);
+  const lines = entries.map(
+    (e) => `${e.hostname}  ${e.user}@${e.address} -p ${e.port}  key=${e.clientKeyPath}  ${e.hostKeyFingerprint}  (${e.profile})`,
+  );
   return `${lines.join('\n')}\n`;
 }

@@ -21,7 +21,21 @@ export function makeUuid(host: string, name: string, seq: number): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-const UNIT_KIB: Record<string, number> = { b: 1 / 1024, bytes: 1 / 1024, k: 1, kib: 1, kb: 1000 / 1024, m: 1024, mib: 1024, mb: 1e6 / 1024, g: 1048576, gib: 1048576, gb: 1e9 / 1024, t: 1073741824, tib: 1073741824 };
+const UNIT_KIB: Record<string, number> = {
+  b: 1 / 1024,
+  bytes: 1 / 1024,
+  k: 1,
+  kib: 1,
+  kb: 1000 / 1024,
+  m: 1024,
+  mib: 1024,
+  mb: 1e6 / 1024,
+  g: 1048576,
+  gib: 1048576,
+  gb: 1e9 / 1024,
+  t: 1073741824,
+  tib: 1073741824,
+};
 
 export function toKiB(value: string, unit: string | undefined): number | undefined {
   const f = UNIT_KIB[(unit ?? 'KiB').toLowerCase()];
@@ -30,7 +44,10 @@ export function toKiB(value: string, unit: string | undefined): number | undefin
 }
 
 export function pciFromAttrs(a: Record<string, string>): string {
-  const h = (v: string | undefined, w: number): string => parseInt(v ?? '0', 16).toString(16).padStart(w, '0');
+  const h = (v: string | undefined, w: number): string =>
+    parseInt(v ?? '0', 16)
+      .toString(16)
+      .padStart(w, '0');
   return `${h(a.domain, 4)}:${h(a.bus, 2)}:${h(a.slot, 2)}.${parseInt(a.function ?? '0', 16)}`;
 }
 
@@ -55,8 +72,10 @@ export function normalizeDefinition(root: XmlElement, host: string, uuidSeq: num
   if (!vcpu.attrs.placement) vcpu.attrs = { placement: 'static', ...vcpu.attrs };
   const nvcpu = Number(vcpu.text.trim());
   for (const pin of select(d, 'cputune/vcpupin')) {
-    if (Number(pin.attrs.vcpu) >= nvcpu) return `unsupported configuration: vcpupin for vcpu ${pin.attrs.vcpu} is out of range of the domain's vcpus`;
-    if (pin.attrs.cpuset !== undefined && !validCpuList(pin.attrs.cpuset)) return `invalid argument: Failed to parse bitmap '${pin.attrs.cpuset}'`;
+    if (Number(pin.attrs.vcpu) >= nvcpu)
+      return `unsupported configuration: vcpupin for vcpu ${pin.attrs.vcpu} is out of range of the domain's vcpus`;
+    if (pin.attrs.cpuset !== undefined && !validCpuList(pin.attrs.cpuset))
+      return `invalid argument: Failed to parse bitmap '${pin.attrs.cpuset}'`;
   }
   const os = child(d, 'os');
   const type = os && child(os, 'type');
@@ -103,7 +122,11 @@ export function checkStart(m: HostModel, d: DomainRecord): { pci: string[]; huge
     throw new DomainStartError(msg);
   };
   if (x.attrs.type === 'kvm' && !m.spec.kvm) err('invalid argument: could not find capabilities for domaintype=kvm');
-  const cpusets = [child(x, 'vcpu')?.attrs.cpuset, ...select(x, 'cputune/vcpupin').map((p) => p.attrs.cpuset), ...select(x, 'cputune/emulatorpin').map((p) => p.attrs.cpuset)];
+  const cpusets = [
+    child(x, 'vcpu')?.attrs.cpuset,
+    ...select(x, 'cputune/vcpupin').map((p) => p.attrs.cpuset),
+    ...select(x, 'cputune/emulatorpin').map((p) => p.attrs.cpuset),
+  ];
   for (const cs of cpusets) {
     if (cs === undefined) continue;
     const missing = cpusOf(cs).filter((c) => !m.hasCpu(c));
@@ -114,12 +137,15 @@ export function checkStart(m: HostModel, d: DomainRecord): { pci: string[]; huge
   for (const n of nodes) if (n >= m.spec.numaNodes.length) err(`unsupported configuration: NUMA node ${n} is unavailable`);
 
   const pci: string[] = [];
-  const heldBy = (addr: string): DomainRecord | undefined => [...m.domains.values()].find((o) => o !== d && o.live && o.held.pci.includes(addr));
+  const heldBy = (addr: string): DomainRecord | undefined =>
+    [...m.domains.values()].find((o) => o !== d && o.live && o.held.pci.includes(addr));
   const claimPci = (addr: string): void => {
     if (!m.spec.iommu) err("unsupported configuration: host doesn't support passthrough of host PCI devices");
-    if (!m.pciDevice(addr)) err(`Device ${addr} not found: could not access /sys/bus/pci/devices/${addr}/config: No such file or directory`);
+    if (!m.pciDevice(addr))
+      err(`Device ${addr} not found: could not access /sys/bus/pci/devices/${addr}/config: No such file or directory`);
     const other = heldBy(addr);
-    if (other || pci.includes(addr)) err(`Requested operation is not valid: PCI device ${addr} is in use by driver QEMU, domain ${other?.name ?? d.name}`);
+    if (other || pci.includes(addr))
+      err(`Requested operation is not valid: PCI device ${addr} is in use by driver QEMU, domain ${other?.name ?? d.name}`);
     pci.push(addr);
   };
   for (const hd of select(x, 'devices/hostdev')) {
@@ -136,7 +162,8 @@ export function checkStart(m: HostModel, d: DomainRecord): { pci: string[]; huge
         const b = m.bridge(br);
         if (!b) err(`Cannot get interface MTU on '${br}': No such device`);
         const wantsOvs = child(iface, 'virtualport')?.attrs.type === 'openvswitch';
-        if (b && wantsOvs && b.kind !== 'ovs') err(`Unable to add port vnet${m.nextVnet} to OVS bridge ${br}: ovs-vsctl: no bridge named ${br}`);
+        if (b && wantsOvs && b.kind !== 'ovs')
+          err(`Unable to add port vnet${m.nextVnet} to OVS bridge ${br}: ovs-vsctl: no bridge named ${br}`);
         if (b && !wantsOvs && b.kind === 'ovs') err(`Unable to add bridge ${br} port vnet${m.nextVnet}: Operation not supported`);
         break;
       }
@@ -156,7 +183,8 @@ export function checkStart(m: HostModel, d: DomainRecord): { pci: string[]; huge
       default:
         break;
     }
-    if (driver?.attrs.name === 'vhost' && !m.spec.vhostNet) err('unsupported configuration: vhost-net is not supported with this QEMU binary');
+    if (driver?.attrs.name === 'vhost' && !m.spec.vhostNet)
+      err('unsupported configuration: vhost-net is not supported with this QEMU binary');
   }
 
   const hugepages: DomainRecord['held']['hugepages'] = [];
@@ -164,7 +192,8 @@ export function checkStart(m: HostModel, d: DomainRecord): { pci: string[]; huge
   if (hp) {
     const page = child(hp, 'page');
     const sizeKiB = page ? (toKiB(page.attrs.size ?? '', page.attrs.unit) ?? -1) : SIZE_2M_KIB;
-    if (sizeKiB !== SIZE_2M_KIB && sizeKiB !== SIZE_1G_KIB) err(`internal error: Unable to find any usable hugetlbfs mount for ${sizeKiB} KiB`);
+    if (sizeKiB !== SIZE_2M_KIB && sizeKiB !== SIZE_1G_KIB)
+      err(`internal error: Unable to find any usable hugetlbfs mount for ${sizeKiB} KiB`);
     let pages = Math.ceil(Number(child(x, 'memory')?.text ?? '0') / sizeKiB);
     for (const n of nodes) {
       const pool = m.hugePool(n, sizeKiB);
@@ -173,7 +202,10 @@ export function checkStart(m: HostModel, d: DomainRecord): { pci: string[]; huge
       if (take > 0) hugepages.push({ node: n, sizeKiB, pages: take });
       pages -= take;
     }
-    if (pages > 0) err('internal error: qemu unexpectedly closed the monitor: qemu-system-x86_64: unable to map backing store for guest RAM: Cannot allocate memory');
+    if (pages > 0)
+      err(
+        'internal error: qemu unexpectedly closed the monitor: qemu-system-x86_64: unable to map backing store for guest RAM: Cannot allocate memory',
+      );
   }
   return { pci, hugepages };
 }
@@ -193,7 +225,15 @@ export function applyStart(m: HostModel, d: DomainRecord, held: DomainRecord['he
     if (iface.attrs.type === 'bridge' || iface.attrs.type === 'direct') {
       const direct = iface.attrs.type === 'direct';
       const dev = direct ? `macvtap${m.nextMacvtap++}` : `vnet${m.nextVnet++}`;
-      m.taps.push({ name: dev, kind: direct ? 'macvtap' : 'tap', master: direct ? undefined : src?.attrs.bridge, lower: direct ? src?.attrs.dev : undefined, mode: src?.attrs.mode, mac, domain: d.name });
+      m.taps.push({
+        name: dev,
+        kind: direct ? 'macvtap' : 'tap',
+        master: direct ? undefined : src?.attrs.bridge,
+        lower: direct ? src?.attrs.dev : undefined,
+        mode: src?.attrs.mode,
+        mac,
+        domain: d.name,
+      });
       const target = child(iface, 'target');
       if (target) target.attrs.dev = dev;
       else insertAfter(iface, element('target', { dev }), ['mac', 'source', 'virtualport']);
@@ -207,10 +247,24 @@ export function applyStart(m: HostModel, d: DomainRecord, held: DomainRecord['he
         if (tag !== undefined) dev.vf.vlan = Number(tag);
       }
     }
-    insertAfter(iface, element('alias', { name: iface.attrs.type === 'hostdev' ? `hostdev${i}` : `net${i}` }), ['mac', 'source', 'virtualport', 'target', 'model', 'driver', 'vlan']);
+    insertAfter(iface, element('alias', { name: iface.attrs.type === 'hostdev' ? `hostdev${i}` : `net${i}` }), [
+      'mac',
+      'source',
+      'virtualport',
+      'target',
+      'model',
+      'driver',
+      'vlan',
+    ]);
   });
   select(live, 'devices/hostdev').forEach((hd, i) => insertAfter(hd, element('alias', { name: `hostdev${i}` }), ['source', 'driver']));
-  if (!child(live, 'resource')) insertAfter(live, element('resource', {}, '', [element('partition', {}, '/machine')]), ['cputune', 'numatune', 'vcpu', 'currentMemory']);
+  if (!child(live, 'resource'))
+    insertAfter(live, element('resource', {}, '', [element('partition', {}, '/machine')]), [
+      'cputune',
+      'numatune',
+      'vcpu',
+      'currentMemory',
+    ]);
   d.live = live;
   d.held = held;
 }

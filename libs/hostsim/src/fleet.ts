@@ -41,7 +41,9 @@ export async function startFleet(o: FleetOptions): Promise<Fleet> {
   try {
     for (let i = 0; i < o.count; i++) {
       const nn = String(i + 1).padStart(2, '0');
-      const spec = o.spec ? { ...o.spec, hostname: `${o.spec.hostname}-${nn}` } : profileSpec(profiles[i % profiles.length], `${o.hostnamePrefix ?? 'hv'}-${nn}`, i + 1);
+      const spec = o.spec
+        ? { ...o.spec, hostname: `${o.spec.hostname}-${nn}` }
+        : profileSpec(profiles[i % profiles.length], `${o.hostnamePrefix ?? 'hv'}-${nn}`, i + 1);
       hosts.push(
         await SimHost.start(spec, {
           stateDir: o.stateDir,

@@ -48,11 +48,23 @@ describe.each(PROFILE_NAMES.map((p) => [p]))('host-ops discovery of %s', (profil
       const facts = await discover(f);
       expect(facts.cpus).toHaveLength(spec.cpu.sockets * spec.cpu.coresPerSocket * spec.cpu.threadsPerCore);
       expect(facts.numaNodes).toHaveLength(spec.numaNodes.length);
-      expect(facts.capabilities).toMatchObject({ iommu: spec.iommu, iommuOnCmdline: spec.iommu, vhostNet: spec.vhostNet, kvm: spec.kvm, ovs: spec.ovs, vfio: spec.iommu });
+      expect(facts.capabilities).toMatchObject({
+        iommu: spec.iommu,
+        iommuOnCmdline: spec.iommu,
+        vhostNet: spec.vhostNet,
+        kvm: spec.kvm,
+        ovs: spec.ovs,
+        vfio: spec.iommu,
+      });
       expect(facts.nics.map((n) => n.name).sort()).toEqual(spec.nics.map((n) => n.name).sort());
       for (const nic of spec.nics) {
         const got = facts.nics.find((n) => n.name === nic.name);
-        expect(got).toMatchObject({ pciAddress: nic.pciAddress, driver: nic.driver, numaNode: nic.numaNode < 0 ? null : nic.numaNode, speedMbps: nic.speedMbps });
+        expect(got).toMatchObject({
+          pciAddress: nic.pciAddress,
+          driver: nic.driver,
+          numaNode: nic.numaNode < 0 ? null : nic.numaNode,
+          speedMbps: nic.speedMbps,
+        });
         expect(got?.sriov?.totalVfs ?? 0).toBe(nic.sriovTotalVfs);
         // sysfs device/vendor and device/device, per the profile's PCI id
         expect([got?.vendorId, got?.deviceId]).toEqual(nic.pciId.split(':'));
@@ -74,7 +86,13 @@ describe('host-ops writes against dual-socket-sriov', () => {
       const busy = await runCmd(f, setSriovNumVfs(pf, 4));
       expect(busy.exitCode).toBe(1);
       expect(busy.stderr).toContain('Device or resource busy');
-      const set = ipLinkSetVf(pf, 5, { mac: '52:54:00:01:02:03' as never, vlan: 300 as never, spoofChk: false, trust: true, maxTxRateMbps: 2000 });
+      const set = ipLinkSetVf(pf, 5, {
+        mac: '52:54:00:01:02:03' as never,
+        vlan: 300 as never,
+        spoofChk: false,
+        trust: true,
+        maxTxRateMbps: 2000,
+      });
       expect((await runCmd(f, set)).exitCode).toBe(0);
       expect((await runCmd(f, setIrqAffinity(100, [4, 5, 6]))).exitCode).toBe(0);
       expect((await runCmd(f, setRpsCpus(pf, 1, [8, 40], 64))).exitCode).toBe(0);
@@ -96,7 +114,8 @@ describe('host-ops writes against dual-socket-sriov', () => {
   it('defines and starts a domain with the virsh builders and parsers', async () => {
     const f = await hostFixture('small-one-node');
     try {
-      const xml = "<domain type='kvm'><name>web1</name><memory unit='MiB'>1024</memory><vcpu>2</vcpu><os><type>hvm</type></os><devices><interface type='bridge'><source bridge='br0'/><model type='virtio'/></interface></devices></domain>";
+      const xml =
+        "<domain type='kvm'><name>web1</name><memory unit='MiB'>1024</memory><vcpu>2</vcpu><os><type>hvm</type></os><devices><interface type='bridge'><source bridge='br0'/><model type='virtio'/></interface></devices></domain>";
       expect((await runCmd(f, virshDefine(xml))).exitCode).toBe(0);
       expect((await runCmd(f, virshStart('web1' as never))).exitCode).toBe(0);
       expect(parseVirshDomstate((await runCmd(f, virshDomstate('web1' as never))).stdout)).toBe('running');

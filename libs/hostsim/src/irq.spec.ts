@@ -22,10 +22,20 @@ describe('IRQ affinity and RPS', () => {
   });
 
   it('rejects CPUs the host lacks', async () => {
-    expect(await run(['tee', '/proc/irq/100/smp_affinity_list'], '64\n')).toEqual({ stdout: '64\n', stderr: 'tee: /proc/irq/100/smp_affinity_list: Invalid argument\n', code: 1 });
-    expect(await run('echo 1,00000000,00000000 > /proc/irq/100/smp_affinity')).toEqual({ stdout: '', stderr: 'bash: line 1: echo: write error: Invalid argument\n', code: 1 });
+    expect(await run(['tee', '/proc/irq/100/smp_affinity_list'], '64\n')).toEqual({
+      stdout: '64\n',
+      stderr: 'tee: /proc/irq/100/smp_affinity_list: Invalid argument\n',
+      code: 1,
+    });
+    expect(await run('echo 1,00000000,00000000 > /proc/irq/100/smp_affinity')).toEqual({
+      stdout: '',
+      stderr: 'bash: line 1: echo: write error: Invalid argument\n',
+      code: 1,
+    });
     expect((await run(['cat', '/proc/irq/100/smp_affinity_list'])).stdout).toBe('2-3\n');
-    expect((await run(['tee', '/proc/irq/9999/smp_affinity_list'], '1\n')).stderr).toBe('tee: /proc/irq/9999/smp_affinity_list: No such file or directory\n');
+    expect((await run(['tee', '/proc/irq/9999/smp_affinity_list'], '1\n')).stderr).toBe(
+      'tee: /proc/irq/9999/smp_affinity_list: No such file or directory\n',
+    );
   });
 
   it('counts interrupts only on the CPUs an IRQ targets', async () => {
@@ -69,7 +79,8 @@ describe('reboot', () => {
       const run = f.conn.run;
       await run(['tee', '/sys/class/net/enp1s0/device/sriov_numvfs'], '2\n');
       await run(['tee', '/proc/irq/30/smp_affinity_list'], '1\n');
-      const xml = "<domain type='kvm'><name>keep</name><memory unit='MiB'>512</memory><vcpu>1</vcpu><os><type>hvm</type></os><devices/></domain>";
+      const xml =
+        "<domain type='kvm'><name>keep</name><memory unit='MiB'>512</memory><vcpu>1</vcpu><os><type>hvm</type></os><devices/></domain>";
       expect((await run(['virsh', 'define', '/dev/stdin'], xml)).code).toBe(0);
       expect((await run(['virsh', 'start', 'keep'])).code).toBe(0);
 
@@ -79,7 +90,9 @@ describe('reboot', () => {
       await new Promise((r) => setTimeout(r, 820));
       const c = await connect({ host: f.host.address, port: f.host.port, username: 'root', privateKey: f.privateKey });
       try {
-        expect((await c.run(['cat', '/sys/class/net/enp1s0/device/sriov_numvfs', '/proc/irq/30/smp_affinity_list'])).stdout).toBe('0\n0-7\n');
+        expect((await c.run(['cat', '/sys/class/net/enp1s0/device/sriov_numvfs', '/proc/irq/30/smp_affinity_list'])).stdout).toBe(
+          '0\n0-7\n',
+        );
         expect((await c.run(['virsh', 'list', '--all', '--name'])).stdout).toBe('keep\n\n');
         expect((await c.run(['virsh', 'domstate', 'keep'])).stdout).toBe('shut off\n\n');
         expect(f.host.state().bootCount).toBe(2);

@@ -61,5 +61,10 @@ export function ensureClientKey(stateDir: string, name = 'client_ed25519'): Clie
     writeFileSync(privateKeyPath, pair.private, { mode: 0o600 });
     writeFileSync(publicKeyPath, `${pair.public}\n`);
   }
-  return { privateKeyPath, publicKeyPath, privateKey: readFileSync(privateKeyPath, 'utf8'), publicKey: readFileSync(publicKeyPath, 'utf8').trim() };
+  return {
+    privateKeyPath,
+    publicKeyPath,
+    privateKey: readFileSync(privateKeyPath, 'utf8'),
+    publicKey: readFileSync(publicKeyPath, 'utf8').trim(),
+  };
 }

@@ -117,7 +117,12 @@ export class HostModel {
         }
       }
     }
-    this.nodeCpus = spec.numaNodes.map((_, n) => this.cpus.filter((c) => c.node === n).map((c) => c.id).sort((a, b) => a - b));
+    this.nodeCpus = spec.numaNodes.map((_, n) =>
+      this.cpus
+        .filter((c) => c.node === n)
+        .map((c) => c.id)
+        .sort((a, b) => a - b),
+    );
     this.boot();
   }
 
@@ -150,7 +155,14 @@ export class HostModel {
     this.irqs = sys.map(([irq, chip, hwirq, name]) => ({ irq, chip, hwirq, name, affinity: irq === 0 ? [0] : all, weight: irq + 3 }));
     for (const nic of this.spec.nics) {
       irqNamesFor(nic).forEach((name, q) => {
-        this.irqs.push({ irq: nic.irqBase + q, chip: `IR-PCI-MSIX-${nic.pciAddress}`, hwirq: `${q + 1}-edge`, name, affinity: all, weight: q + 1 });
+        this.irqs.push({
+          irq: nic.irqBase + q,
+          chip: `IR-PCI-MSIX-${nic.pciAddress}`,
+          hwirq: `${q + 1}-edge`,
+          name,
+          affinity: all,
+          weight: q + 1,
+        });
       });
     }
     this.irqs.sort((a, b) => a.irq - b.irq);

@@ -29,7 +29,11 @@ export function renderCpuinfo(m: HostModel): string {
         'cpuid level\t: 22',
         'wp\t\t: yes',
         `flags\t\t: ${c.flags.join(' ')}`,
-        ...(c.flags.includes('vmx') ? [`vmx flags\t: vnmi preemption_timer invvpid${c.flags.includes('ept') ? ' ept_x_only ept_ad ept_1gb flexpriority tsc_offset vtpr mtf vapic ept vpid unrestricted_guest' : ' tsc_offset vtpr'}`] : []),
+        ...(c.flags.includes('vmx')
+          ? [
+              `vmx flags\t: vnmi preemption_timer invvpid${c.flags.includes('ept') ? ' ept_x_only ept_ad ept_1gb flexpriority tsc_offset vtpr mtf vapic ept vpid unrestricted_guest' : ' tsc_offset vtpr'}`,
+            ]
+          : []),
         `bogomips\t: ${(c.mhz * 2).toFixed(2)}`,
         'clflush size\t: 64',
         'cache_alignment\t: 64',
@@ -72,7 +76,8 @@ export function renderNodeMeminfo(m: HostModel, n: number): string {
   const used = nodeUsedKiB(m, n) + 1048576;
   const free = Math.max(0, total - used);
   const h = m.hugepages[n];
-  const row = (k: string, v: number, unit = true): string => `Node ${n} ${`${k}:`.padEnd(16)}${String(v).padStart(unit ? 8 : 6)}${unit ? ' kB' : ''}`;
+  const row = (k: string, v: number, unit = true): string =>
+    `Node ${n} ${`${k}:`.padEnd(16)}${String(v).padStart(unit ? 8 : 6)}${unit ? ' kB' : ''}`;
   return `${[
     row('MemTotal', total),
     row('MemFree', free),

@@ -25,7 +25,11 @@ describe.each(PROFILE_NAMES.map((p) => [p]))('profile %s over SSH', (profile) =>
         const list = parseCpuList((await run(['cat', `/sys/devices/system/node/node${n}/cpulist`])).stdout);
         expect(list).toEqual(rows.filter((r) => r.split(',')[3] === String(n)).map((r) => Number(r.split(',')[0])));
         seen.push(...list);
-        const hp = await run(['cat', `/sys/devices/system/node/node${n}/hugepages/hugepages-2048kB/nr_hugepages`, `/sys/devices/system/node/node${n}/hugepages/hugepages-1048576kB/free_hugepages`]);
+        const hp = await run([
+          'cat',
+          `/sys/devices/system/node/node${n}/hugepages/hugepages-2048kB/nr_hugepages`,
+          `/sys/devices/system/node/node${n}/hugepages/hugepages-1048576kB/free_hugepages`,
+        ]);
         expect(hp.stdout).toBe(`${spec.numaNodes[n].hugepages2M.nr}\n${spec.numaNodes[n].hugepages1G.nr}\n`);
       }
       expect(formatCpuList(seen)).toBe(`0-${nCpus - 1}`);
@@ -48,7 +52,11 @@ describe.each(PROFILE_NAMES.map((p) => [p]))('profile %s over SSH', (profile) =>
         expect((await run(['cat', `/sys/class/net/${nic.name}/device/numa_node`])).stdout).toBe(`${nic.numaNode}\n`);
         const total = await run(['cat', `/sys/class/net/${nic.name}/device/sriov_totalvfs`]);
         if (nic.sriovTotalVfs > 0) expect(total.stdout).toBe(`${nic.sriovTotalVfs}\n`);
-        else expect(total).toMatchObject({ code: 1, stderr: `cat: /sys/class/net/${nic.name}/device/sriov_totalvfs: No such file or directory\n` });
+        else
+          expect(total).toMatchObject({
+            code: 1,
+            stderr: `cat: /sys/class/net/${nic.name}/device/sriov_totalvfs: No such file or directory\n`,
+          });
         const irqLines = interrupts.split('\n').filter((l) => l.includes(nic.pciAddress));
         expect(irqLines.map((l) => l.trim().split(/\s+/).at(-1))).toEqual(irqNamesFor(nic));
         const ch = (await run(['ethtool', '-l', nic.name])).stdout;
@@ -56,7 +64,13 @@ describe.each(PROFILE_NAMES.map((p) => [p]))('profile %s over SSH', (profile) =>
         expect(ch.endsWith(`Combined:\t${nic.combined}\n`)).toBe(true);
       }
       const ovs = await run(['ovs-vsctl', 'list-br']);
-      if (spec.ovs) expect(ovs.stdout).toBe(spec.bridges.filter((b) => b.kind === 'ovs').map((b) => `${b.name}\n`).join(''));
+      if (spec.ovs)
+        expect(ovs.stdout).toBe(
+          spec.bridges
+            .filter((b) => b.kind === 'ovs')
+            .map((b) => `${b.name}\n`)
+            .join(''),
+        );
       else expect(ovs.code).toBe(127);
       const bridges = (await run(['ip', 'link', 'show', 'type', 'bridge'])).stdout;
       for (const b of spec.bridges.filter((x) => x.kind === 'linux')) expect(bridges).toMatch(new RegExp(`^\\d+: ${b.name}: `, 'm'));
@@ -70,7 +84,14 @@ describe('dual-socket-sriov layout', () => {
   it('numbers hyperthreads like Linux on a two-socket Intel host', async () => {
     const f = await hostFixture('dual-socket-sriov');
     try {
-      const r = await f.conn.run(['cat', '/sys/devices/system/node/node0/cpulist', '/sys/devices/system/node/node1/cpulist', '/sys/devices/system/cpu/cpu0/topology/thread_siblings_list', '/sys/devices/system/cpu/cpu17/topology/core_id', '/sys/devices/system/cpu/cpu17/topology/physical_package_id']);
+      const r = await f.conn.run([
+        'cat',
+        '/sys/devices/system/node/node0/cpulist',
+        '/sys/devices/system/node/node1/cpulist',
+        '/sys/devices/system/cpu/cpu0/topology/thread_siblings_list',
+        '/sys/devices/system/cpu/cpu17/topology/core_id',
+        '/sys/devices/system/cpu/cpu17/topology/physical_package_id',
+      ]);
       expect(r.stdout).toBe('0-15,32-47\n16-31,48-63\n0,32\n1\n1\n');
       const irq = await f.conn.run(['cat', '/proc/irq/200/smp_affinity']);
       expect(irq.stdout).toBe('ffffffff,ffffffff\n');

@@ -17,11 +17,15 @@ export function isProfileName(s: string): s is ProfileName {
 }
 
 const SKYLAKE_FLAGS =
-  'fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush dts acpi mmx fxsr sse sse2 ss ht tm pbe syscall nx pdpe1gb rdtscp lm constant_tsc art arch_perfmon pebs bts rep_good nopl xtopology nonstop_tsc cpuid aperfmperf pni pclmulqdq dtes64 monitor ds_cpl vmx smx est tm2 ssse3 sdbg fma cx16 xtpr pdcm pcid dca sse4_1 sse4_2 x2apic movbe popcnt tsc_deadline_timer aes xsave avx f16c rdrand lahf_lm abm 3dnowprefetch cpuid_fault epb cat_l3 cdp_l3 invpcid_single pti intel_ppin ssbd mba ibrs ibpb stibp tpr_shadow vnmi flexpriority ept vpid ept_ad fsgsbase tsc_adjust bmi1 hle avx2 smep bmi2 erms invpcid rtm cqm mpx rdt_a avx512f avx512dq rdseed adx smap clflushopt clwb intel_pt avx512cd avx512bw avx512vl xsaveopt xsavec xgetbv1 xsaves cqm_llc cqm_occup_llc cqm_mbm_total cqm_mbm_local dtherm ida arat pln pts pku ospke md_clear flush_l1d arch_capabilities'.split(' ');
+  'fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush dts acpi mmx fxsr sse sse2 ss ht tm pbe syscall nx pdpe1gb rdtscp lm constant_tsc art arch_perfmon pebs bts rep_good nopl xtopology nonstop_tsc cpuid aperfmperf pni pclmulqdq dtes64 monitor ds_cpl vmx smx est tm2 ssse3 sdbg fma cx16 xtpr pdcm pcid dca sse4_1 sse4_2 x2apic movbe popcnt tsc_deadline_timer aes xsave avx f16c rdrand lahf_lm abm 3dnowprefetch cpuid_fault epb cat_l3 cdp_l3 invpcid_single pti intel_ppin ssbd mba ibrs ibpb stibp tpr_shadow vnmi flexpriority ept vpid ept_ad fsgsbase tsc_adjust bmi1 hle avx2 smep bmi2 erms invpcid rtm cqm mpx rdt_a avx512f avx512dq rdseed adx smap clflushopt clwb intel_pt avx512cd avx512bw avx512vl xsaveopt xsavec xgetbv1 xsaves cqm_llc cqm_occup_llc cqm_mbm_total cqm_mbm_local dtherm ida arat pln pts pku ospke md_clear flush_l1d arch_capabilities'.split(
+    ' ',
+  );
 
 // A Core 2 era Xeon: VT-x without EPT, no 1G pages.
 const CORE2_FLAGS =
-  'fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush dts acpi mmx fxsr sse sse2 ss ht tm pbe syscall nx lm constant_tsc arch_perfmon pebs bts rep_good nopl cpuid aperfmperf pni dtes64 monitor ds_cpl vmx est tm2 ssse3 cx16 xtpr pdcm lahf_lm pti tpr_shadow dtherm'.split(' ');
+  'fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush dts acpi mmx fxsr sse sse2 ss ht tm pbe syscall nx lm constant_tsc arch_perfmon pebs bts rep_good nopl cpuid aperfmperf pni dtes64 monitor ds_cpl vmx est tm2 ssse3 cx16 xtpr pdcm lahf_lm pti tpr_shadow dtherm'.split(
+    ' ',
+  );
 
 /** A locally administered MAC unique per (host index, nic index). */
 function mac(hostIndex: number, nic: number): string {
@@ -34,7 +38,16 @@ function dualSocket(hostname: string, i: number): HostSpecInput {
     hostname,
     kernelCmdline:
       'BOOT_IMAGE=/vmlinuz-6.1.0-18-amd64 root=UUID=3b6a1c52-5f0e-4d7e-9a51-1f4e0c2d9a10 ro quiet intel_iommu=on iommu=pt default_hugepagesz=2M hugepagesz=1G hugepages=16 hugepagesz=2M hugepages=4096',
-    cpu: { modelName: 'Intel(R) Xeon(R) Gold 6130 CPU @ 2.10GHz', family: 6, model: 85, mhz: 2100, sockets: 2, coresPerSocket: 16, threadsPerCore: 2, flags: SKYLAKE_FLAGS },
+    cpu: {
+      modelName: 'Intel(R) Xeon(R) Gold 6130 CPU @ 2.10GHz',
+      family: 6,
+      model: 85,
+      mhz: 2100,
+      sockets: 2,
+      coresPerSocket: 16,
+      threadsPerCore: 2,
+      flags: SKYLAKE_FLAGS,
+    },
     numaNodes: [
       { memoryMiB: 98304, hugepages2M: { nr: 2048 }, hugepages1G: { nr: 8 } },
       { memoryMiB: 98304, hugepages2M: { nr: 2048 }, hugepages1G: { nr: 8 } },
@@ -43,9 +56,53 @@ function dualSocket(hostname: string, i: number): HostSpecInput {
     vhostNet: true,
     ovs: true,
     nics: [
-      { name: 'eno1', pciAddress: '0000:01:00.0', driver: 'tg3', pciId: '14e4:165f', numaNode: 0, mac: mac(i, 1), speedMbps: 1000, maxCombined: 4, combined: 4, irqBase: 40, irqNameStyle: 'generic' },
-      { name: 'ens1f0', pciAddress: '0000:3b:00.0', driver: 'ixgbe', pciId: '8086:10fb', vfPciId: '8086:10ed', numaNode: 0, mac: mac(i, 2), speedMbps: 10000, sriovTotalVfs: 63, vfOffset: 128, vfStride: 2, maxCombined: 32, combined: 16, irqBase: 100, irqNameStyle: 'intel' },
-      { name: 'ens5f0', pciAddress: '0000:af:00.0', driver: 'mlx5_core', pciId: '15b3:1017', vfPciId: '15b3:1018', numaNode: 1, mac: mac(i, 3), speedMbps: 25000, sriovTotalVfs: 64, vfOffset: 2, vfStride: 1, maxCombined: 32, combined: 16, irqBase: 200, irqNameStyle: 'mlx5' },
+      {
+        name: 'eno1',
+        pciAddress: '0000:01:00.0',
+        driver: 'tg3',
+        pciId: '14e4:165f',
+        numaNode: 0,
+        mac: mac(i, 1),
+        speedMbps: 1000,
+        maxCombined: 4,
+        combined: 4,
+        irqBase: 40,
+        irqNameStyle: 'generic',
+      },
+      {
+        name: 'ens1f0',
+        pciAddress: '0000:3b:00.0',
+        driver: 'ixgbe',
+        pciId: '8086:10fb',
+        vfPciId: '8086:10ed',
+        numaNode: 0,
+        mac: mac(i, 2),
+        speedMbps: 10000,
+        sriovTotalVfs: 63,
+        vfOffset: 128,
+        vfStride: 2,
+        maxCombined: 32,
+        combined: 16,
+        irqBase: 100,
+        irqNameStyle: 'intel',
+      },
+      {
+        name: 'ens5f0',
+        pciAddress: '0000:af:00.0',
+        driver: 'mlx5_core',
+        pciId: '15b3:1017',
+        vfPciId: '15b3:1018',
+        numaNode: 1,
+        mac: mac(i, 3),
+        speedMbps: 25000,
+        sriovTotalVfs: 64,
+        vfOffset: 2,
+        vfStride: 1,
+        maxCombined: 32,
+        combined: 16,
+        irqBase: 200,
+        irqNameStyle: 'mlx5',
+      },
     ],
     bridges: [
       { name: 'br0', kind: 'linux', ports: ['eno1'] },
@@ -57,13 +114,39 @@ function dualSocket(hostname: string, i: number): HostSpecInput {
 function smallOneNode(hostname: string, i: number, vhostNet: boolean): HostSpecInput {
   return {
     hostname,
-    kernelCmdline: 'BOOT_IMAGE=/vmlinuz-6.1.0-18-amd64 root=UUID=9d0e3f1a-2b44-4c1e-8f7a-6a2b1c3d4e5f ro quiet intel_iommu=on hugepagesz=2M hugepages=512',
-    cpu: { modelName: 'Intel(R) Xeon(R) E-2236 CPU @ 3.40GHz', family: 6, model: 158, mhz: 3400, sockets: 1, coresPerSocket: 4, threadsPerCore: 2, flags: SKYLAKE_FLAGS },
+    kernelCmdline:
+      'BOOT_IMAGE=/vmlinuz-6.1.0-18-amd64 root=UUID=9d0e3f1a-2b44-4c1e-8f7a-6a2b1c3d4e5f ro quiet intel_iommu=on hugepagesz=2M hugepages=512',
+    cpu: {
+      modelName: 'Intel(R) Xeon(R) E-2236 CPU @ 3.40GHz',
+      family: 6,
+      model: 158,
+      mhz: 3400,
+      sockets: 1,
+      coresPerSocket: 4,
+      threadsPerCore: 2,
+      flags: SKYLAKE_FLAGS,
+    },
     numaNodes: [{ memoryMiB: 32768, hugepages2M: { nr: 512 }, hugepages1G: { nr: 0 } }],
     iommu: true,
     vhostNet,
     nics: [
-      { name: 'enp1s0', pciAddress: '0000:01:00.0', driver: 'igb', pciId: '8086:1521', vfPciId: '8086:1520', numaNode: 0, mac: mac(i, 1), speedMbps: 1000, sriovTotalVfs: 8, vfOffset: 128, vfStride: 4, maxCombined: 8, combined: 8, irqBase: 30, irqNameStyle: 'intel' },
+      {
+        name: 'enp1s0',
+        pciAddress: '0000:01:00.0',
+        driver: 'igb',
+        pciId: '8086:1521',
+        vfPciId: '8086:1520',
+        numaNode: 0,
+        mac: mac(i, 1),
+        speedMbps: 1000,
+        sriovTotalVfs: 8,
+        vfOffset: 128,
+        vfStride: 4,
+        maxCombined: 8,
+        combined: 8,
+        irqBase: 30,
+        irqNameStyle: 'intel',
+      },
     ],
     bridges: [{ name: 'br0', kind: 'linux', ports: ['enp1s0'] }],
   };
@@ -74,12 +157,35 @@ function legacy(hostname: string, i: number): HostSpecInput {
     hostname,
     kernelRelease: '5.10.0-28-amd64',
     kernelCmdline: 'BOOT_IMAGE=/vmlinuz-5.10.0-28-amd64 root=UUID=0c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5 ro quiet',
-    cpu: { modelName: 'Intel(R) Xeon(R) CPU           X3210  @ 2.13GHz', family: 6, model: 15, mhz: 2133, sockets: 1, coresPerSocket: 4, threadsPerCore: 1, flags: CORE2_FLAGS },
+    cpu: {
+      modelName: 'Intel(R) Xeon(R) CPU           X3210  @ 2.13GHz',
+      family: 6,
+      model: 15,
+      mhz: 2133,
+      sockets: 1,
+      coresPerSocket: 4,
+      threadsPerCore: 1,
+      flags: CORE2_FLAGS,
+    },
     numaNodes: [{ memoryMiB: 8192 }],
     iommu: false,
     vhostNet: false,
     irqbalance: true,
-    nics: [{ name: 'eth0', pciAddress: '0000:02:00.0', driver: 'e1000e', pciId: '8086:10d3', numaNode: -1, mac: mac(i, 1), speedMbps: 1000, maxCombined: 1, combined: 1, irqBase: 26, irqNameStyle: 'e1000e' }],
+    nics: [
+      {
+        name: 'eth0',
+        pciAddress: '0000:02:00.0',
+        driver: 'e1000e',
+        pciId: '8086:10d3',
+        numaNode: -1,
+        mac: mac(i, 1),
+        speedMbps: 1000,
+        maxCombined: 1,
+        combined: 1,
+        irqBase: 26,
+        irqNameStyle: 'e1000e',
+      },
+    ],
     bridges: [{ name: 'br0', kind: 'linux', ports: ['eth0'] }],
   };
 }

@@ -40,7 +40,13 @@ describe('parseList', () => {
   it('splits lists and collects redirections', () => {
     const items = parseList(tokenize('test -e /dev/kvm && echo 4 > /tmp/x 2>&1 || true; cat < /tmp/x'));
     expect(items.map((i) => i.join)).toEqual([';', '&&', '||', ';']);
-    expect(items[1].command).toEqual({ argv: ['echo', '4'], redirects: [{ fd: 1, append: false, target: '/tmp/x' }, { fd: 2, append: false, target: '&1' }] });
+    expect(items[1].command).toEqual({
+      argv: ['echo', '4'],
+      redirects: [
+        { fd: 1, append: false, target: '/tmp/x' },
+        { fd: 2, append: false, target: '&1' },
+      ],
+    });
     expect(items[3].command.stdinFile).toBe('/tmp/x');
   });
 

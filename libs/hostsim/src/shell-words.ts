@@ -115,7 +115,8 @@ export function parseList(tokens: Token[]): ListItem[] {
   let current: SimpleCommand = { argv: [], redirects: [] };
   const finish = (): void => {
     if (current.argv.length === 0) {
-      if (current.redirects.length > 0 || current.stdinFile !== undefined) throw new ShellSyntaxError('redirection without a command is not supported by hostsim');
+      if (current.redirects.length > 0 || current.stdinFile !== undefined)
+        throw new ShellSyntaxError('redirection without a command is not supported by hostsim');
       return;
     }
     items.push({ join, command: current });

@@ -32,7 +32,8 @@ async function runSimple(cmd: SimpleCommand, ctx: CommandContext, depth: number)
   let local = ctx;
   if (cmd.stdinFile !== undefined) {
     const found = ctx.fs.lookup(cmd.stdinFile);
-    if (!found || found.node.kind === 'dir') return { stdout: '', stderr: `bash: line 1: ${cmd.stdinFile}: No such file or directory\n`, code: 1 };
+    if (!found || found.node.kind === 'dir')
+      return { stdout: '', stderr: `bash: line 1: ${cmd.stdinFile}: No such file or directory\n`, code: 1 };
     const text = found.node.kind === 'file' ? found.node.read() : '';
     local = { ...ctx, readStdin: () => Promise.resolve(text) };
   }
@@ -42,7 +43,11 @@ async function runSimple(cmd: SimpleCommand, ctx: CommandContext, depth: number)
     const parent = ctx.fs.lookup(r.target.slice(0, r.target.lastIndexOf('/')) || '/');
     const kernelFs = /^\/(sys|proc)\//.test(r.target);
     if (!exists && (kernelFs || parent?.node.kind !== 'dir')) {
-      return { stdout: '', stderr: `bash: line 1: ${r.target}: ${kernelFs ? 'Permission denied' : 'No such file or directory'}\n`, code: 1 };
+      return {
+        stdout: '',
+        stderr: `bash: line 1: ${r.target}: ${kernelFs ? 'Permission denied' : 'No such file or directory'}\n`,
+        code: 1,
+      };
     }
   }
   let res: CommandResult;

@@ -148,7 +148,9 @@ export class SimHost {
   private installHostKey(rotate: boolean): void {
     this.hostKey = loadOrCreateHostKey(join(this.opts.stateDir, this.spec.hostname), rotate);
     this.fp = fingerprintOf(this.hostKey);
-    this.ssh = new SshServer({ hostKeys: [this.hostKey], ident: 'OpenSSH_9.2p1 Debian-2+deb12u2' }, (conn, info) => this.onConnection(conn, info));
+    this.ssh = new SshServer({ hostKeys: [this.hostKey], ident: 'OpenSSH_9.2p1 Debian-2+deb12u2' }, (conn, info) =>
+      this.onConnection(conn, info),
+    );
   }
 
   private dropAll(): void {

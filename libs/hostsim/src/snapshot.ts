@@ -29,7 +29,16 @@ export interface HostStateSnapshot {
   }[];
   irqs: { irq: number; name: string; affinity: number[] }[];
   hugepages: { node: number; size2M: { nr: number; free: number }; size1G: { nr: number; free: number } }[];
-  domains: { name: string; uuid: string; state: 'running' | 'shut off'; id?: number; persistent: boolean; xml: string; inactiveXml: string; heldPci: string[] }[];
+  domains: {
+    name: string;
+    uuid: string;
+    state: 'running' | 'shut off';
+    id?: number;
+    persistent: boolean;
+    xml: string;
+    inactiveXml: string;
+    heldPci: string[];
+  }[];
   taps: TapDevice[];
   commandLog: CommandLogEntry[];
 }
@@ -50,7 +59,11 @@ export function snapshot(m: HostModel, log: CommandLogEntry[]): HostStateSnapsho
       rps: Object.fromEntries(n.rps.map((c, i) => [i, c] as const).filter(([, c]) => c !== undefined && c.length > 0)),
     })),
     irqs: m.irqs.map((i) => ({ irq: i.irq, name: i.name, affinity: i.affinity })),
-    hugepages: m.hugepages.map((h, node) => ({ node, size2M: { nr: h.p2M.nr, free: h.p2M.nr - h.p2M.used }, size1G: { nr: h.p1G.nr, free: h.p1G.nr - h.p1G.used } })),
+    hugepages: m.hugepages.map((h, node) => ({
+      node,
+      size2M: { nr: h.p2M.nr, free: h.p2M.nr - h.p2M.used },
+      size1G: { nr: h.p1G.nr, free: h.p1G.nr - h.p1G.used },
+    })),
     domains: [...m.domains.values()].map((d) => ({
       name: d.name,
       uuid: d.uuid,

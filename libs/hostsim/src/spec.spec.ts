@@ -47,7 +47,10 @@ describe('host spec', () => {
     // Sub-NUMA clustering: two nodes on one socket split its cores.
     const snc = parseHostSpec({ ...small(), numaNodes: [{ memoryMiB: 16384 }, { memoryMiB: 16384 }] });
     const m2 = new HostModel(snc);
-    expect(m2.nodeCpus).toEqual([[0, 1, 4, 5], [2, 3, 6, 7]]);
+    expect(m2.nodeCpus).toEqual([
+      [0, 1, 4, 5],
+      [2, 3, 6, 7],
+    ]);
   });
 
   it('names IRQ vectors per driver family', () => {

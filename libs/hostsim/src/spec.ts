@@ -26,7 +26,10 @@ export const nicSpecSchema = z.object({
   driver: z.string().min(1),
   /** PCI vendor:device of the PF, e.g. "8086:10fb" (82599). */
   pciId: z.string().regex(/^[0-9a-f]{4}:[0-9a-f]{4}$/),
-  vfPciId: z.string().regex(/^[0-9a-f]{4}:[0-9a-f]{4}$/).optional(),
+  vfPciId: z
+    .string()
+    .regex(/^[0-9a-f]{4}:[0-9a-f]{4}$/)
+    .optional(),
   numaNode: z.number().int().min(-1),
   mac: macAddressSchema,
   speedMbps: z.number().int().positive().default(10000),
@@ -52,7 +55,10 @@ export const bridgeSpecSchema = z.object({
 export const hostSpecSchema = z
   .object({
     hostname: z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/),
-    user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/).default('root'),
+    user: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_-]{0,31}$/)
+      .default('root'),
     kernelRelease: z.string().default('6.1.0-18-amd64'),
     kernelCmdline: z.string(),
     cpu: z.object({
@@ -86,12 +92,14 @@ export const hostSpecSchema = z
       names.add(n);
     }
     for (const nic of s.nics) {
-      if (nic.numaNode >= s.numaNodes.length) ctx.addIssue({ code: 'custom', message: `${nic.name}: NUMA node ${nic.numaNode} does not exist` });
+      if (nic.numaNode >= s.numaNodes.length)
+        ctx.addIssue({ code: 'custom', message: `${nic.name}: NUMA node ${nic.numaNode} does not exist` });
       if (nic.combined > nic.maxCombined) ctx.addIssue({ code: 'custom', message: `${nic.name}: combined > maxCombined` });
     }
     for (const b of s.bridges) {
       if (b.kind === 'ovs' && !s.ovs) ctx.addIssue({ code: 'custom', message: `${b.name}: OVS bridge on a host without OVS` });
-      for (const p of b.ports) if (!s.nics.some((n) => n.name === p)) ctx.addIssue({ code: 'custom', message: `${b.name}: port ${p} is not a NIC` });
+      for (const p of b.ports)
+        if (!s.nics.some((n) => n.name === p)) ctx.addIssue({ code: 'custom', message: `${b.name}: port ${p} is not a NIC` });
     }
   });
 
@@ -105,7 +113,8 @@ export class HostSpecError extends Error {
 
 export function parseHostSpec(input: unknown): HostSpec {
   const r = hostSpecSchema.safeParse(input);
-  if (!r.success) throw new HostSpecError(`invalid host spec: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!r.success)
+    throw new HostSpecError(`invalid host spec: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return r.data;
 }
 

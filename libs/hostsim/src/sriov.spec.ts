@@ -46,25 +46,63 @@ describe('SR-IOV on dual-socket-sriov', () => {
   });
 
   it('sets VF attributes and shows them in ip -d link show', async () => {
-    const set = await run(['ip', 'link', 'set', 'ens1f0', 'vf', '2', 'mac', '52:54:00:12:34:56', 'vlan', '100', 'max_tx_rate', '1000', 'spoofchk', 'off', 'trust', 'on', 'state', 'enable']);
+    const set = await run([
+      'ip',
+      'link',
+      'set',
+      'ens1f0',
+      'vf',
+      '2',
+      'mac',
+      '52:54:00:12:34:56',
+      'vlan',
+      '100',
+      'max_tx_rate',
+      '1000',
+      'spoofchk',
+      'off',
+      'trust',
+      'on',
+      'state',
+      'enable',
+    ]);
     expect(set).toEqual({ stdout: '', stderr: '', code: 0 });
     const show = await run(['ip', '-d', 'link', 'show', 'dev', 'ens1f0']);
     const lines = show.stdout.split('\n');
-    expect(lines).toContain('    vf 2     link/ether 52:54:00:12:34:56 brd ff:ff:ff:ff:ff:ff, vlan 100, max_tx_rate 1000Mbps, spoof checking off, link-state enable, trust on');
-    expect(lines).toContain('    vf 1     link/ether 00:00:00:00:00:00 brd ff:ff:ff:ff:ff:ff, spoof checking on, link-state auto, trust off');
+    expect(lines).toContain(
+      '    vf 2     link/ether 52:54:00:12:34:56 brd ff:ff:ff:ff:ff:ff, vlan 100, max_tx_rate 1000Mbps, spoof checking off, link-state enable, trust on',
+    );
+    expect(lines).toContain(
+      '    vf 1     link/ether 00:00:00:00:00:00 brd ff:ff:ff:ff:ff:ff, spoof checking on, link-state auto, trust off',
+    );
     expect(lines.filter((l) => l.startsWith('    vf '))).toHaveLength(4);
-    expect(f.host.state().nics.find((n) => n.name === 'ens1f0')?.vfs[2]).toMatchObject({ mac: '52:54:00:12:34:56', vlan: 100, maxTxRate: 1000, spoofchk: false, trust: true, linkState: 'enable' });
+    expect(f.host.state().nics.find((n) => n.name === 'ens1f0')?.vfs[2]).toMatchObject({
+      mac: '52:54:00:12:34:56',
+      vlan: 100,
+      maxTxRate: 1000,
+      spoofchk: false,
+      trust: true,
+      linkState: 'enable',
+    });
   });
 
   it('rejects bad VF requests with iproute2 and kernel errors', async () => {
-    expect(await run(['ip', 'link', 'set', 'ens1f0', 'vf', '9', 'mac', '52:54:00:12:34:57'])).toEqual({ stdout: '', stderr: 'RTNETLINK answers: Invalid argument\n', code: 2 });
-    expect((await run(['ip', 'link', 'set', 'ens1f0', 'vf', '0', 'mac', '01:00:5e:00:00:01'])).stderr).toBe('RTNETLINK answers: Invalid argument\n');
+    expect(await run(['ip', 'link', 'set', 'ens1f0', 'vf', '9', 'mac', '52:54:00:12:34:57'])).toEqual({
+      stdout: '',
+      stderr: 'RTNETLINK answers: Invalid argument\n',
+      code: 2,
+    });
+    expect((await run(['ip', 'link', 'set', 'ens1f0', 'vf', '0', 'mac', '01:00:5e:00:00:01'])).stderr).toBe(
+      'RTNETLINK answers: Invalid argument\n',
+    );
     expect((await run(['ip', 'link', 'set', 'ens1f0', 'vf', '0', 'vlan', 'x'])).code).toBe(255);
     // ixgbe has no minimum rate; mlx5 does.
     expect((await run(['ip', 'link', 'set', 'ens1f0', 'vf', '0', 'min_tx_rate', '100'])).code).toBe(2);
     expect((await run(['ip', 'link', 'set', 'ens5f0', 'vf', '0', 'min_tx_rate', '100', 'max_tx_rate', '2000'])).code).toBe(0);
     expect((await run(['ip', 'link', 'set', 'ens1f0', 'vf', '0', 'max_tx_rate', '20000'])).code).toBe(2);
-    expect((await run(['ip', 'link', 'set', 'eno1', 'vf', '0', 'trust', 'on'])).stderr).toBe('RTNETLINK answers: Operation not supported\n');
+    expect((await run(['ip', 'link', 'set', 'eno1', 'vf', '0', 'trust', 'on'])).stderr).toBe(
+      'RTNETLINK answers: Operation not supported\n',
+    );
     expect((await run(['ip', 'link', 'set', 'ens9', 'vf', '0', 'trust', 'on'])).stderr).toBe('Cannot find device "ens9"\n');
     expect((await run(['ip', 'link', 'show', 'ens9'])).stderr).toBe('Device "ens9" does not exist.\n');
     // A failed request applies nothing, even the attributes before the bad one.
@@ -77,7 +115,9 @@ describe('SR-IOV on dual-socket-sriov', () => {
     expect((await run(['ls', '/sys/class/net/ens1f0/device/'])).stdout).not.toMatch(/virtfn/);
     expect((await run(['tee', NUMVFS], '3\n')).code).toBe(0);
     const show = await run(['ip', 'link', 'show', 'ens1f0']);
-    expect(show.stdout).toContain('    vf 2     link/ether 00:00:00:00:00:00 brd ff:ff:ff:ff:ff:ff, spoof checking on, link-state auto, trust off');
+    expect(show.stdout).toContain(
+      '    vf 2     link/ether 00:00:00:00:00:00 brd ff:ff:ff:ff:ff:ff, spoof checking on, link-state auto, trust off',
+    );
   });
 
   it('changes channel counts within the maximum and exposes that many rx queues', async () => {

@@ -17,11 +17,15 @@ describe('SSH server', () => {
 
   it('refuses a key that is not authorized', async () => {
     const other = generateEd25519('intruder');
-    await expect(connect({ host: f.host.address, port: f.host.port, username: 'root', privateKey: other.private })).rejects.toThrow(/authentication/i);
+    await expect(connect({ host: f.host.address, port: f.host.port, username: 'root', privateKey: other.private })).rejects.toThrow(
+      /authentication/i,
+    );
   });
 
   it('refuses another user name with the right key', async () => {
-    await expect(connect({ host: f.host.address, port: f.host.port, username: 'admin', privateKey: f.privateKey })).rejects.toThrow(/authentication/i);
+    await expect(connect({ host: f.host.address, port: f.host.port, username: 'admin', privateKey: f.privateKey })).rejects.toThrow(
+      /authentication/i,
+    );
   });
 
   it('answers unknown commands with 127 and bash wording', async () => {
@@ -49,7 +53,9 @@ describe('SSH server', () => {
   });
 
   it('fails commands matching an injected rule, a limited number of times', async () => {
-    f.host.setFaults({ failCommands: [{ pattern: /^'?virsh'? '?start/, exitCode: 1, stderr: 'error: internal error: injected', times: 1 }] });
+    f.host.setFaults({
+      failCommands: [{ pattern: /^'?virsh'? '?start/, exitCode: 1, stderr: 'error: internal error: injected', times: 1 }],
+    });
     const first = await f.conn.run(['virsh', 'start', 'x']);
     expect(first).toEqual({ stdout: '', stderr: 'error: internal error: injected\n', code: 1 });
     const second = await f.conn.run(['virsh', 'start', 'x']);

@@ -95,7 +95,8 @@ export class VirtualFs {
     if (p === undefined) throw new KernelError('ENOENT');
     const found = this.lookup(p);
     if (found === undefined) {
-      if (p.startsWith('/sys/') || p.startsWith('/proc/') || p.startsWith('/dev/')) throw new KernelError(p.startsWith('/dev/') ? 'EACCES' : 'ENOENT');
+      if (p.startsWith('/sys/') || p.startsWith('/proc/') || p.startsWith('/dev/'))
+        throw new KernelError(p.startsWith('/dev/') ? 'EACCES' : 'ENOENT');
       if (this.lookup(parentOf(p))?.node.kind !== 'dir') throw new KernelError('ENOENT');
       this.model.files.set(p, data);
       return;
@@ -160,11 +161,23 @@ function build(fs: VirtualFs, m: HostModel): void {
   fs.file('/proc/meminfo', () => renderMeminfo(m));
   fs.file('/proc/sys/kernel/hostname', () => `${s.hostname}\n`);
   fs.file('/etc/hostname', () => `${s.hostname}\n`);
-  fs.file('/proc/version', () => `Linux version ${s.kernelRelease} (debian-kernel@lists.debian.org) (gcc-12 (Debian 12.2.0-14) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40) #1 SMP PREEMPT_DYNAMIC Debian\n`);
+  fs.file(
+    '/proc/version',
+    () =>
+      `Linux version ${s.kernelRelease} (debian-kernel@lists.debian.org) (gcc-12 (Debian 12.2.0-14) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40) #1 SMP PREEMPT_DYNAMIC Debian\n`,
+  );
   for (const irq of m.irqs) {
     const d = `/proc/irq/${irq.irq}`;
-    fs.file(`${d}/smp_affinity`, () => `${formatCpuMask(irq.affinity, nr)}\n`, (v) => (irq.affinity = cpuMaskWrite(m, v, false)));
-    fs.file(`${d}/smp_affinity_list`, () => `${formatCpuList(irq.affinity)}\n`, (v) => (irq.affinity = cpuListWrite(m, v)));
+    fs.file(
+      `${d}/smp_affinity`,
+      () => `${formatCpuMask(irq.affinity, nr)}\n`,
+      (v) => (irq.affinity = cpuMaskWrite(m, v, false)),
+    );
+    fs.file(
+      `${d}/smp_affinity_list`,
+      () => `${formatCpuList(irq.affinity)}\n`,
+      (v) => (irq.affinity = cpuListWrite(m, v)),
+    );
     fs.file(`${d}/effective_affinity_list`, () => `${irq.affinity[0] ?? 0}\n`);
     const nic = m.nics.find((n) => irq.chip.endsWith(n.spec.pciAddress));
     fs.file(`${d}/node`, () => `${nic ? Math.max(0, nic.spec.numaNode) : 0}\n`);
@@ -188,7 +201,8 @@ function build(fs: VirtualFs, m: HostModel): void {
   }
   const nodeRoot = '/sys/devices/system/node';
   const nodeIds = s.numaNodes.map((_, i) => i);
-  for (const f of ['online', 'possible', 'has_cpu', 'has_memory', 'has_normal_memory']) fs.file(`${nodeRoot}/${f}`, () => `${formatCpuList(nodeIds)}\n`);
+  for (const f of ['online', 'possible', 'has_cpu', 'has_memory', 'has_normal_memory'])
+    fs.file(`${nodeRoot}/${f}`, () => `${formatCpuList(nodeIds)}\n`);
   for (const n of nodeIds) {
     const d = `${nodeRoot}/node${n}`;
     fs.file(`${d}/cpulist`, () => `${formatCpuList(m.nodeCpus[n])}\n`);
@@ -198,14 +212,19 @@ function build(fs: VirtualFs, m: HostModel): void {
     for (const size of [SIZE_2M_KIB, SIZE_1G_KIB]) {
       const h = `${d}/hugepages/hugepages-${size}kB`;
       const pool = (): { nr: number; used: number } => m.hugePool(n, size) ?? { nr: 0, used: 0 };
-      fs.file(`${h}/nr_hugepages`, () => `${pool().nr}\n`, (v) => m.writeNrHugepages(n, size, v));
+      fs.file(
+        `${h}/nr_hugepages`,
+        () => `${pool().nr}\n`,
+        (v) => m.writeNrHugepages(n, size, v),
+      );
       fs.file(`${h}/free_hugepages`, () => `${pool().nr - pool().used}\n`);
       fs.file(`${h}/surplus_hugepages`, () => '0\n');
     }
   }
   for (const size of [SIZE_2M_KIB, SIZE_1G_KIB]) {
     const h = `/sys/kernel/mm/hugepages/hugepages-${size}kB`;
-    const sum = (f: (p: { nr: number; used: number }) => number): number => nodeIds.reduce((a, n) => a + f(m.hugePool(n, size) ?? { nr: 0, used: 0 }), 0);
+    const sum = (f: (p: { nr: number; used: number }) => number): number =>
+      nodeIds.reduce((a, n) => a + f(m.hugePool(n, size) ?? { nr: 0, used: 0 }), 0);
     fs.file(`${h}/nr_hugepages`, () => `${sum((p) => p.nr)}\n`);
     fs.file(`${h}/free_hugepages`, () => `${sum((p) => p.nr - p.used)}\n`);
   }
@@ -274,7 +293,11 @@ function buildNic(fs: VirtualFs, m: HostModel, nic: NicState): void {
     fs.add(`${dir}/net/${sp.name}`, { kind: 'dir' });
     if (sp.sriovTotalVfs > 0) {
       fs.file(`${dir}/sriov_totalvfs`, () => `${sp.sriovTotalVfs}\n`);
-      fs.file(`${dir}/sriov_numvfs`, () => `${nic.numVfs}\n`, (v) => m.writeNumVfs(nic, v));
+      fs.file(
+        `${dir}/sriov_numvfs`,
+        () => `${nic.numVfs}\n`,
+        (v) => m.writeNumVfs(nic, v),
+      );
       fs.file(`${dir}/sriov_offset`, () => `${sp.vfOffset}\n`);
       fs.file(`${dir}/sriov_stride`, () => `${sp.vfStride}\n`);
       fs.file(`${dir}/sriov_vf_device`, () => `${(sp.vfPciId ?? sp.pciId).split(':')[1]}\n`);

@@ -2,7 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Fixture, hostFixture } from './test-fixture';
 import { parseXml, select } from './xml-tree';
 
-function domainXml(o: { name: string; vcpuPins?: string[]; emulator?: string; bridge?: string; vf?: string; direct?: string; hugepages?: boolean; vhost?: boolean }): string {
+function domainXml(o: {
+  name: string;
+  vcpuPins?: string[];
+  emulator?: string;
+  bridge?: string;
+  vf?: string;
+  direct?: string;
+  hugepages?: boolean;
+  vhost?: boolean;
+}): string {
   const vf = o.vf?.match(/^0000:([0-9a-f]{2}):([0-9a-f]{2})\.(\d)$/);
   return `<domain type='kvm'>
   <name>${o.name}</name>
@@ -30,7 +39,16 @@ describe('virsh on dual-socket-sriov', () => {
   const define = (xml: string) => run(['virsh', 'define', '/dev/stdin'], xml);
 
   it('defines from stdin and adds what libvirt adds', async () => {
-    const xml = domainXml({ name: 'vm1', vcpuPins: ['2', '3', '4', '5'], emulator: '34', bridge: 'br0', vf: '0000:3b:10.0', direct: 'ens5f0', hugepages: true, vhost: true });
+    const xml = domainXml({
+      name: 'vm1',
+      vcpuPins: ['2', '3', '4', '5'],
+      emulator: '34',
+      bridge: 'br0',
+      vf: '0000:3b:10.0',
+      direct: 'ens5f0',
+      hugepages: true,
+      vhost: true,
+    });
     expect(await define(xml)).toEqual({ stdout: "Domain 'vm1' defined from /dev/stdin\n\n", stderr: '', code: 0 });
     const dom = parseXml((await run(['virsh', 'dumpxml', 'vm1'])).stdout);
     expect(select(dom, 'uuid')[0].text).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/);
@@ -46,7 +64,9 @@ describe('virsh on dual-socket-sriov', () => {
   it('refuses to start with a hostdev VF that does not exist yet', async () => {
     const r = await run(['virsh', 'start', 'vm1']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe("error: Failed to start domain 'vm1'\nerror: Device 0000:3b:10.0 not found: could not access /sys/bus/pci/devices/0000:3b:10.0/config: No such file or directory\n");
+    expect(r.stderr).toBe(
+      "error: Failed to start domain 'vm1'\nerror: Device 0000:3b:10.0 not found: could not access /sys/bus/pci/devices/0000:3b:10.0/config: No such file or directory\n",
+    );
   });
 
   it('starts once the VF exists and shows the live XML', async () => {
@@ -75,18 +95,26 @@ describe('virsh on dual-socket-sriov', () => {
   it('refuses a VF held by another running domain', async () => {
     await define(domainXml({ name: 'vm2', vf: '0000:3b:10.0' }));
     const r = await run(['virsh', 'start', 'vm2']);
-    expect(r.stderr).toBe("error: Failed to start domain 'vm2'\nerror: Requested operation is not valid: PCI device 0000:3b:10.0 is in use by driver QEMU, domain vm1\n");
+    expect(r.stderr).toBe(
+      "error: Failed to start domain 'vm2'\nerror: Requested operation is not valid: PCI device 0000:3b:10.0 is in use by driver QEMU, domain vm1\n",
+    );
   });
 
   it('refuses pins on CPUs the host lacks', async () => {
     await define(domainXml({ name: 'vm3', vcpuPins: ['1', '70'] }));
-    expect((await run(['virsh', 'start', 'vm3'])).stderr).toBe("error: Failed to start domain 'vm3'\nerror: Invalid value '70' for 'cpuset.cpus': Invalid argument\n");
-    expect((await run(['virsh', 'vcpupin', 'vm1', '0', '64'])).stderr).toBe("error: Invalid value '64' for 'cpuset.cpus': Invalid argument\n");
+    expect((await run(['virsh', 'start', 'vm3'])).stderr).toBe(
+      "error: Failed to start domain 'vm3'\nerror: Invalid value '70' for 'cpuset.cpus': Invalid argument\n",
+    );
+    expect((await run(['virsh', 'vcpupin', 'vm1', '0', '64'])).stderr).toBe(
+      "error: Invalid value '64' for 'cpuset.cpus': Invalid argument\n",
+    );
   });
 
   it('refuses a bridge the host does not have, and a Linux-bridge interface on an OVS bridge', async () => {
     await define(domainXml({ name: 'vm4', bridge: 'br9' }));
-    expect((await run(['virsh', 'start', 'vm4'])).stderr).toBe("error: Failed to start domain 'vm4'\nerror: Cannot get interface MTU on 'br9': No such device\n");
+    expect((await run(['virsh', 'start', 'vm4'])).stderr).toBe(
+      "error: Failed to start domain 'vm4'\nerror: Cannot get interface MTU on 'br9': No such device\n",
+    );
     await define(domainXml({ name: 'vm5', bridge: 'ovsbr0' }));
     expect((await run(['virsh', 'start', 'vm5'])).stderr).toMatch(/Unable to add bridge ovsbr0 port vnet\d: Operation not supported/);
   });
@@ -102,7 +130,9 @@ describe('virsh on dual-socket-sriov', () => {
     const live = parseXml((await run(['virsh', 'dumpxml', 'vm1'])).stdout);
     expect(select(live, 'cputune/vcpupin').map((p) => p.attrs.cpuset)).toEqual(['6', '3', '4', '5']);
     expect(select(live, 'cputune/emulatorpin')[0].attrs.cpuset).toBe('35-36');
-    expect((await run(['virsh', 'vcpupin', 'vm1'])).stdout).toBe(' VCPU   CPU Affinity\n----------------------\n 0      6\n 1      3\n 2      4\n 3      5\n\n');
+    expect((await run(['virsh', 'vcpupin', 'vm1'])).stdout).toBe(
+      ' VCPU   CPU Affinity\n----------------------\n 0      6\n 1      3\n 2      4\n 3      5\n\n',
+    );
     // --live changes do not touch the persistent definition.
     const inactive = parseXml((await run(['virsh', 'dumpxml', '--inactive', 'vm1'])).stdout);
     expect(select(inactive, 'cputune/vcpupin')[0].attrs.cpuset).toBe('2');
@@ -114,7 +144,13 @@ describe('virsh on dual-socket-sriov', () => {
     expect((await run(['virsh', 'start', 'vm2'])).code).toBe(0);
     expect((await run(['virsh', 'undefine', 'vm1'])).stdout).toBe("Domain 'vm1' has been undefined\n\n");
     expect((await run(['virsh', 'dumpxml', 'vm1'])).stderr).toBe("error: failed to get domain 'vm1'\n");
-    expect((await run(['virsh', 'list', '--all', '--name'])).stdout.split('\n').filter(Boolean)).toEqual(['vm2', 'vm3', 'vm4', 'vm5', 'vm6']);
+    expect((await run(['virsh', 'list', '--all', '--name'])).stdout.split('\n').filter(Boolean)).toEqual([
+      'vm2',
+      'vm3',
+      'vm4',
+      'vm5',
+      'vm6',
+    ]);
   });
 
   it('rejects malformed XML at define', async () => {

@@ -3,15 +3,26 @@ import fc from 'fast-check';
 import { NIC_MODELS, NUMA_MEMORY_MODES, type DomainSpec, type InterfaceSpec, type NicDriver } from './model';
 
 /** fast-check generators of valid DomainSpecs (test support; not exported from index). */
-const cpuSet = (max: number) => fc.uniqueArray(fc.integer({ min: 0, max }), { minLength: 1, maxLength: 6 }).map((a) => [...a].sort((x, y) => x - y));
+const cpuSet = (max: number) =>
+  fc.uniqueArray(fc.integer({ min: 0, max }), { minLength: 1, maxLength: 6 }).map((a) => [...a].sort((x, y) => x - y));
 const mac = fc
-  .tuple(fc.integer({ min: 0, max: 127 }).map((b) => b * 2), fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 5, maxLength: 5 }))
+  .tuple(
+    fc.integer({ min: 0, max: 127 }).map((b) => b * 2),
+    fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 5, maxLength: 5 }),
+  )
   .map(([first, rest]) => macAddressSchema.parse([first, ...rest].map((b) => b.toString(16).padStart(2, '0')).join(':')));
 const ifName = fc.stringMatching(/^[a-z][a-z0-9]{0,10}$/).map((s) => ifNameSchema.parse(s));
 const vlan = fc.integer({ min: 0, max: 4094 }).map((n) => vlanIdSchema.parse(n));
 const pci = fc
-  .tuple(fc.integer({ min: 0, max: 0xffff }), fc.integer({ min: 0, max: 0xff }), fc.integer({ min: 0, max: 0x1f }), fc.integer({ min: 0, max: 7 }))
-  .map(([d, b, s, f]) => pciAddressSchema.parse(`${d.toString(16).padStart(4, '0')}:${b.toString(16).padStart(2, '0')}:${s.toString(16).padStart(2, '0')}.${f}`));
+  .tuple(
+    fc.integer({ min: 0, max: 0xffff }),
+    fc.integer({ min: 0, max: 0xff }),
+    fc.integer({ min: 0, max: 0x1f }),
+    fc.integer({ min: 0, max: 7 }),
+  )
+  .map(([d, b, s, f]) =>
+    pciAddressSchema.parse(`${d.toString(16).padStart(4, '0')}:${b.toString(16).padStart(2, '0')}:${s.toString(16).padStart(2, '0')}.${f}`),
+  );
 
 const driver: fc.Arbitrary<NicDriver> = fc.oneof(
   fc.constant({ name: 'vhost' as const }),
@@ -25,21 +36,37 @@ const emulated = fc.oneof(
 
 const iface: fc.Arbitrary<InterfaceSpec> = fc.oneof(
   fc.record({ type: fc.constant('hostdev' as const), mac, pciAddress: pci, vlan }, { requiredKeys: ['type', 'mac', 'pciAddress'] }),
-  fc.tuple(fc.record({ type: fc.constant('direct' as const), mac, sourceDev: ifName, mode: fc.constantFrom(...MACVTAP_MODES) }), emulated).map(([a, b]) => ({ ...a, ...b })),
   fc
-    .tuple(fc.record({ type: fc.constant('bridge' as const), mac, bridge: ifName }), fc.option(vlan, { nil: undefined }), fc.boolean(), emulated)
+    .tuple(fc.record({ type: fc.constant('direct' as const), mac, sourceDev: ifName, mode: fc.constantFrom(...MACVTAP_MODES) }), emulated)
+    .map(([a, b]) => ({ ...a, ...b })),
+  fc
+    .tuple(
+      fc.record({ type: fc.constant('bridge' as const), mac, bridge: ifName }),
+      fc.option(vlan, { nil: undefined }),
+      fc.boolean(),
+      emulated,
+    )
     .map(([a, v, ovs, b]) => ({ ...a, ...(ovs ? { openvswitch: true, ...(v !== undefined ? { vlan: v } : {}) } : {}), ...b })),
 );
 
-const failoverPair: fc.Arbitrary<InterfaceSpec[]> = fc.tuple(mac, ifName, pci, fc.stringMatching(/^ua-[a-z0-9]{1,8}$/)).map(([m, br, p, alias]) => [
-  { type: 'bridge', mac: m, bridge: br, model: 'virtio', driver: { name: 'vhost' }, teaming: { type: 'persistent' }, alias },
-  { type: 'hostdev', mac: m, pciAddress: p, teaming: { type: 'transient', persistent: alias } },
-]);
+const failoverPair: fc.Arbitrary<InterfaceSpec[]> = fc
+  .tuple(mac, ifName, pci, fc.stringMatching(/^ua-[a-z0-9]{1,8}$/))
+  .map(([m, br, p, alias]) => [
+    { type: 'bridge', mac: m, bridge: br, model: 'virtio', driver: { name: 'vhost' }, teaming: { type: 'persistent' }, alias },
+    { type: 'hostdev', mac: m, pciAddress: p, teaming: { type: 'transient', persistent: alias } },
+  ]);
 
 export const domainSpecArb: fc.Arbitrary<DomainSpec> = fc
   .record({
     name: fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,20}$/).map((s) => domainNameSchema.parse(s)),
-    topology: fc.option(fc.record({ sockets: fc.integer({ min: 1, max: 2 }), cores: fc.integer({ min: 1, max: 4 }), threads: fc.integer({ min: 1, max: 2 }) }), { nil: undefined }),
+    topology: fc.option(
+      fc.record({
+        sockets: fc.integer({ min: 1, max: 2 }),
+        cores: fc.integer({ min: 1, max: 4 }),
+        threads: fc.integer({ min: 1, max: 2 }),
+      }),
+      { nil: undefined },
+    ),
     vcpus: fc.integer({ min: 1, max: 8 }),
     uuid: fc.option(fc.uuid(), { nil: undefined }),
     memoryMiB: fc.integer({ min: 1, max: 262144 }),

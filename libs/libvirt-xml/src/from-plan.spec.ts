@@ -14,7 +14,16 @@ import { renderDomain } from './render';
  */
 function fleetOf(host: Partial<HostSpec> = {}): FleetSnapshot {
   return fleet()
-    .host({ name: 'h1', hugepages1GPerNode: 16, hugepages2MPerNode: 4096, nics: [{ name: 'ens1f0', node: 1, vfs: 8, queues: 4 }, { name: 'eno1', node: 1, queues: 16 }], ...host })
+    .host({
+      name: 'h1',
+      hugepages1GPerNode: 16,
+      hugepages2MPerNode: 4096,
+      nics: [
+        { name: 'ens1f0', node: 1, vfs: 8, queues: 4 },
+        { name: 'eno1', node: 1, queues: 16 },
+      ],
+      ...host,
+    })
     .network('phys', 'SRIOV_PHYSNET', { on: { h1: ['ens1f0'] }, vlan: 100 })
     .network('phys-untagged', 'SRIOV_PHYSNET', { on: { h1: ['ens1f0'] } })
     .network('mvt', 'MACVTAP', { on: { h1: ['eno1'] } })
@@ -37,7 +46,12 @@ const CASES: Record<string, Case> = {
   sriov: {
     request: vm({ name: 'plan-sriov', vcpus: 4, interfaces: [{ network: 'phys' }] }),
     check: (spec, plan) => {
-      expect(nic(spec, 0)).toMatchObject({ type: 'hostdev', pciAddress: plan.interfaces[0].vf?.pciAddress, vlan: 100, mac: plan.interfaces[0].mac });
+      expect(nic(spec, 0)).toMatchObject({
+        type: 'hostdev',
+        pciAddress: plan.interfaces[0].vf?.pciAddress,
+        vlan: 100,
+        mac: plan.interfaces[0].mac,
+      });
       expect(threads(spec)).toBe(2);
     },
   },
@@ -45,14 +59,29 @@ const CASES: Record<string, Case> = {
     request: vm({ name: 'plan-sriov-failover', interfaces: [{ network: 'phys-untagged', liveMigratable: true }] }),
     check: (spec) => {
       const [backup, vf] = spec.interfaces;
-      expect(backup).toMatchObject({ type: 'direct', sourceDev: 'ens1f0', model: 'virtio', driver: { name: 'vhost', queues: 2 }, alias: 'ua-backup0', teaming: { type: 'persistent' } });
+      expect(backup).toMatchObject({
+        type: 'direct',
+        sourceDev: 'ens1f0',
+        model: 'virtio',
+        driver: { name: 'vhost', queues: 2 },
+        alias: 'ua-backup0',
+        teaming: { type: 'persistent' },
+      });
       expect(vf).toMatchObject({ type: 'hostdev', teaming: { type: 'transient', persistent: 'ua-backup0' } });
       expect(vf.mac).toBe(backup.mac);
     },
   },
   macvtap: {
     request: vm({ name: 'plan-macvtap', vcpus: 6, interfaces: [{ network: 'mvt', mac: '52:54:00:aa:00:01' }] }),
-    check: (spec) => expect(nic(spec, 0)).toEqual({ type: 'direct', mac: '52:54:00:aa:00:01', sourceDev: 'eno1', mode: 'bridge', model: 'virtio', driver: { name: 'vhost', queues: 6 } }),
+    check: (spec) =>
+      expect(nic(spec, 0)).toEqual({
+        type: 'direct',
+        mac: '52:54:00:aa:00:01',
+        sourceDev: 'eno1',
+        mode: 'bridge',
+        model: 'virtio',
+        driver: { name: 'vhost', queues: 6 },
+      }),
   },
   bridge: {
     request: vm({ name: 'plan-bridge', vcpus: 4, threadPolicy: 'REQUIRE', interfaces: [{ network: 'lbr' }] }),
@@ -96,7 +125,13 @@ const CASES: Record<string, Case> = {
     },
   },
   'shared-2m': {
-    request: vm({ name: 'plan-shared-2m', vcpus: 3, cpuPolicy: 'SHARED', hugepages: 'SIZE_2M', interfaces: [{ network: 'lbr', datapath: 'RTL8139' }] }),
+    request: vm({
+      name: 'plan-shared-2m',
+      vcpus: 3,
+      cpuPolicy: 'SHARED',
+      hugepages: 'SIZE_2M',
+      interfaces: [{ network: 'lbr', datapath: 'RTL8139' }],
+    }),
     check: (spec) => {
       expect(spec.hugepageSizeKiB).toBe(2048);
       expect(new Set(spec.cputune?.vcpupins.map((p) => p.cpuset.length > 1))).toEqual(new Set([true]));
@@ -119,10 +154,15 @@ function specFor(c: Pick<Case, 'request' | 'host'>): { plan: PlacementPlan; spec
 
 /** CPUs a pin may name: the plan's own vCPU/emulator CPUs, or for SHARED the free CPUs of its nodes. */
 function allowedCpus(snapshot: FleetSnapshot, plan: PlacementPlan): Set<number> {
-  if (plan.cpuPolicy === 'DEDICATED') return new Set(plan.allocation.cpus.filter((c) => c.role === 'VCPU' || c.role === 'EMULATOR').map((c) => c.cpu));
+  if (plan.cpuPolicy === 'DEDICATED')
+    return new Set(plan.allocation.cpus.filter((c) => c.role === 'VCPU' || c.role === 'EMULATOR').map((c) => c.cpu));
   const host = snapshot.hosts.find((h) => h.id === plan.hostId);
   const io = new Set(plan.ioCpus.filter((s) => s.newlyAllocated).flatMap((s) => s.cpus));
-  return new Set((host?.cpus ?? []).filter((c) => plan.numaNodes.includes(c.numaNode) && c.owner === null && !c.reservedForHost && !io.has(c.id)).map((c) => c.id));
+  return new Set(
+    (host?.cpus ?? [])
+      .filter((c) => plan.numaNodes.includes(c.numaNode) && c.owner === null && !c.reservedForHost && !io.has(c.id))
+      .map((c) => c.id),
+  );
 }
 
 describe('domainSpecFromPlan on engine plans', () => {
@@ -182,15 +222,33 @@ describe('domainSpecFromPlan choices', () => {
   it('writes the uuid only when given', () => {
     const { plan } = planFor(bridge);
     expect(domainSpecFromPlan(plan, bridge.request)).not.toHaveProperty('uuid');
-    expect(domainSpecFromPlan(plan, bridge.request, { uuid: '3F6D1C2A-8B4E-4F1A-9C7D-2E5B8A0F6C11', machine: 'q35' }).uuid).toBe('3f6d1c2a-8b4e-4f1a-9c7d-2e5b8a0f6c11');
+    expect(domainSpecFromPlan(plan, bridge.request, { uuid: '3F6D1C2A-8B4E-4F1A-9C7D-2E5B8A0F6C11', machine: 'q35' }).uuid).toBe(
+      '3f6d1c2a-8b4e-4f1a-9c7d-2e5b8a0f6c11',
+    );
   });
 
   const refusals: Array<[string, () => unknown, string]> = [
-    ['a VLAN on a Linux bridge', () => specFor({ request: vm({ name: 'x', interfaces: [{ network: 'lbr-tagged' }] }) }), 'plan.interfaces[0].vlan'],
-    ['a VLAN on a failover backup that cannot tag it', () => specFor({ request: vm({ name: 'x', interfaces: [{ network: 'phys', liveMigratable: true }] }) }), 'plan.interfaces[0].failoverBackup.vlan'],
-    ['a request that is not the plan\'s', () => domainSpecFromPlan(planFor(bridge).plan, vm({ ...bridge.request, name: 'other' })), 'plan.vmName'],
+    [
+      'a VLAN on a Linux bridge',
+      () => specFor({ request: vm({ name: 'x', interfaces: [{ network: 'lbr-tagged' }] }) }),
+      'plan.interfaces[0].vlan',
+    ],
+    [
+      'a VLAN on a failover backup that cannot tag it',
+      () => specFor({ request: vm({ name: 'x', interfaces: [{ network: 'phys', liveMigratable: true }] }) }),
+      'plan.interfaces[0].failoverBackup.vlan',
+    ],
+    [
+      "a request that is not the plan's",
+      () => domainSpecFromPlan(planFor(bridge).plan, vm({ ...bridge.request, name: 'other' })),
+      'plan.vmName',
+    ],
     ['a request with other vCPUs', () => domainSpecFromPlan(planFor(bridge).plan, { ...bridge.request, vcpus: 8 }), 'plan.vcpuPins'],
-    ['a machine type the renderer does not write', () => domainSpecFromPlan(planFor(bridge).plan, bridge.request, { machine: 'pc-i440fx-7.2' }), 'opts.machine'],
+    [
+      'a machine type the renderer does not write',
+      () => domainSpecFromPlan(planFor(bridge).plan, bridge.request, { machine: 'pc-i440fx-7.2' }),
+      'opts.machine',
+    ],
     ['a malformed uuid', () => domainSpecFromPlan(planFor(bridge).plan, bridge.request, { uuid: 'nope' }), 'opts.uuid'],
   ];
   for (const [what, run, path] of refusals) {

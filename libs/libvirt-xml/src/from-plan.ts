@@ -62,10 +62,13 @@ const sortedUnique = (xs: readonly number[]): number[] => [...new Set(xs)].sort(
  */
 export function domainSpecFromPlan(plan: PlacementPlan, request: VmRequest, opts: DomainFromPlanOptions = {}): DomainSpec {
   if (plan.vmName !== request.name) throw new PlanToDomainError('plan.vmName', `plan is for ${plan.vmName}, request for ${request.name}`);
-  if (opts.machine !== undefined && opts.machine !== 'q35') throw new PlanToDomainError('opts.machine', `only q35 is rendered, got ${opts.machine}`);
-  if (plan.memory.hugepages !== request.hugepages) throw new PlanToDomainError('plan.memory.hugepages', `plan says ${plan.memory.hugepages}, request ${request.hugepages}`);
+  if (opts.machine !== undefined && opts.machine !== 'q35')
+    throw new PlanToDomainError('opts.machine', `only q35 is rendered, got ${opts.machine}`);
+  if (plan.memory.hugepages !== request.hugepages)
+    throw new PlanToDomainError('plan.memory.hugepages', `plan says ${plan.memory.hugepages}, request ${request.hugepages}`);
   const planned = plan.memory.perNode.reduce((s, n) => s + n.mib, 0);
-  if (planned !== request.memoryMiB) throw new PlanToDomainError('plan.memory.perNode', `plan places ${planned} MiB, request asks ${request.memoryMiB}`);
+  if (planned !== request.memoryMiB)
+    throw new PlanToDomainError('plan.memory.perNode', `plan places ${planned} MiB, request asks ${request.memoryMiB}`);
 
   const vcpus = plan.vcpuPins.length;
   if (vcpus !== request.vcpus) throw new PlanToDomainError('plan.vcpuPins', `${vcpus} pins for ${request.vcpus} vCPUs`);
@@ -104,7 +107,8 @@ function cputune(plan: PlacementPlan): CpuTune {
       seen.add(p.vcpu);
       if (p.cpus.length === 0) throw new PlanToDomainError(path, 'empty CPU set');
       // Dedicated means one exclusive pCPU per vCPU; a set here would let vCPUs share.
-      if (plan.cpuPolicy === 'DEDICATED' && p.cpus.length !== 1) throw new PlanToDomainError(path, `a dedicated vCPU takes one CPU, got ${p.cpus.length}`);
+      if (plan.cpuPolicy === 'DEDICATED' && p.cpus.length !== 1)
+        throw new PlanToDomainError(path, `a dedicated vCPU takes one CPU, got ${p.cpus.length}`);
       return { vcpu: p.vcpu, cpuset: sortedUnique(p.cpus) };
     });
   return plan.emulatorCpus.length > 0 ? { vcpupins, emulatorpin: sortedUnique(plan.emulatorCpus) } : { vcpupins };
@@ -148,11 +152,17 @@ function interfaces(iface: PlanInterface): InterfaceSpec[] {
   const mac = valid(`${path}.mac`, macAddressSchema, iface.mac);
   const vlan = iface.vlan === null ? undefined : valid(`${path}.vlan`, vlanIdSchema, iface.vlan);
   if (iface.connection !== 'HOSTDEV') {
-    if (iface.failoverBackup !== null) throw new PlanToDomainError(`${path}.failoverBackup`, 'only an SR-IOV (HOSTDEV) interface has a failover backup');
+    if (iface.failoverBackup !== null)
+      throw new PlanToDomainError(`${path}.failoverBackup`, 'only an SR-IOV (HOSTDEV) interface has a failover backup');
     return [emulated(path, iface, mac, vlan)];
   }
   if (iface.vf === null) throw new PlanToDomainError(`${path}.vf`, 'a HOSTDEV interface needs its VF');
-  const vf = { type: 'hostdev' as const, mac, pciAddress: valid(`${path}.vf.pciAddress`, pciAddressSchema, iface.vf.pciAddress), ...(vlan !== undefined ? { vlan } : {}) };
+  const vf = {
+    type: 'hostdev' as const,
+    mac,
+    pciAddress: valid(`${path}.vf.pciAddress`, pciAddressSchema, iface.vf.pciAddress),
+    ...(vlan !== undefined ? { vlan } : {}),
+  };
   if (iface.failoverBackup === null) return [vf];
   // libvirt <teaming>: the virtio member is persistent and named by a user alias the
   // transient VF refers to; both must carry the same MAC for the guest's failover driver.

@@ -20,19 +20,43 @@ const vhost = { name: 'vhost' } as const;
 export const GOLDEN_CASES: Record<string, DomainSpec> = {
   sriov: base('sriov', [{ type: 'hostdev', mac: mac(0x10), pciAddress: pci('0000:3b:02.0'), vlan: vlan(100) }]),
   'sriov-failover-teaming': base('sriov-failover', [
-    { type: 'bridge', mac: mac(0x11), bridge: ifn('br0'), model: 'virtio', driver: vhost, teaming: { type: 'persistent' }, alias: 'ua-backup0' },
+    {
+      type: 'bridge',
+      mac: mac(0x11),
+      bridge: ifn('br0'),
+      model: 'virtio',
+      driver: vhost,
+      teaming: { type: 'persistent' },
+      alias: 'ua-backup0',
+    },
     { type: 'hostdev', mac: mac(0x11), pciAddress: pci('0000:3b:02.1'), teaming: { type: 'transient', persistent: 'ua-backup0' } },
   ]),
-  'macvtap-bridge': base('macvtap-bridge', [{ type: 'direct', mac: mac(0x20), sourceDev: ifn('ens1f1'), mode: 'bridge', model: 'virtio', driver: vhost }]),
-  'macvtap-vepa': base('macvtap-vepa', [{ type: 'direct', mac: mac(0x21), sourceDev: ifn('ens1f1'), mode: 'vepa', model: 'virtio', driver: vhost }]),
-  'macvtap-private': base('macvtap-private', [{ type: 'direct', mac: mac(0x22), sourceDev: ifn('ens1f1'), mode: 'private', model: 'virtio', driver: vhost }]),
-  'macvtap-passthrough': base('macvtap-passthrough', [{ type: 'direct', mac: mac(0x23), sourceDev: ifn('ens1f1'), mode: 'passthrough', model: 'virtio', driver: vhost }]),
+  'macvtap-bridge': base('macvtap-bridge', [
+    { type: 'direct', mac: mac(0x20), sourceDev: ifn('ens1f1'), mode: 'bridge', model: 'virtio', driver: vhost },
+  ]),
+  'macvtap-vepa': base('macvtap-vepa', [
+    { type: 'direct', mac: mac(0x21), sourceDev: ifn('ens1f1'), mode: 'vepa', model: 'virtio', driver: vhost },
+  ]),
+  'macvtap-private': base('macvtap-private', [
+    { type: 'direct', mac: mac(0x22), sourceDev: ifn('ens1f1'), mode: 'private', model: 'virtio', driver: vhost },
+  ]),
+  'macvtap-passthrough': base('macvtap-passthrough', [
+    { type: 'direct', mac: mac(0x23), sourceDev: ifn('ens1f1'), mode: 'passthrough', model: 'virtio', driver: vhost },
+  ]),
   bridge: base('bridge', [{ type: 'bridge', mac: mac(0x30), bridge: ifn('br0'), model: 'virtio', driver: vhost }]),
-  ovs: base('ovs', [{ type: 'bridge', mac: mac(0x31), bridge: ifn('ovsbr0'), openvswitch: true, vlan: vlan(200), model: 'virtio', driver: vhost }]),
-  'virtio-userspace': base('virtio-userspace', [{ type: 'bridge', mac: mac(0x40), bridge: ifn('br0'), model: 'virtio', driver: { name: 'qemu' } }]),
+  ovs: base('ovs', [
+    { type: 'bridge', mac: mac(0x31), bridge: ifn('ovsbr0'), openvswitch: true, vlan: vlan(200), model: 'virtio', driver: vhost },
+  ]),
+  'virtio-userspace': base('virtio-userspace', [
+    { type: 'bridge', mac: mac(0x40), bridge: ifn('br0'), model: 'virtio', driver: { name: 'qemu' } },
+  ]),
   e1000: base('e1000', [{ type: 'bridge', mac: mac(0x41), bridge: ifn('br0'), model: 'e1000' }]),
   rtl8139: base('rtl8139', [{ type: 'bridge', mac: mac(0x42), bridge: ifn('br0'), model: 'rtl8139' }]),
-  multiqueue: base('multiqueue', [{ type: 'direct', mac: mac(0x50), sourceDev: ifn('ens1f1'), mode: 'bridge', model: 'virtio', driver: { name: 'vhost', queues: 4 } }], { vcpus: 4 }),
+  multiqueue: base(
+    'multiqueue',
+    [{ type: 'direct', mac: mac(0x50), sourceDev: ifn('ens1f1'), mode: 'bridge', model: 'virtio', driver: { name: 'vhost', queues: 4 } }],
+    { vcpus: 4 },
+  ),
   'tuning-vcpupin-emulatorpin': base('pinned', [], {
     vcpus: 4,
     cputune: { vcpupins: [0, 1, 2, 3].map((v) => ({ vcpu: v, cpuset: [4 + v] })), emulatorpin: [2, 22] },
@@ -43,7 +67,11 @@ export const GOLDEN_CASES: Record<string, DomainSpec> = {
   'cpu-topology-numa-cell': base('cpu-topology', [], {
     vcpus: 4,
     memoryMiB: 4096,
-    cpu: { mode: 'host-passthrough', topology: { sockets: 1, cores: 2, threads: 2 }, cells: [{ id: 0, cpus: [0, 1, 2, 3], memoryMiB: 4096 }] },
+    cpu: {
+      mode: 'host-passthrough',
+      topology: { sockets: 1, cores: 2, threads: 2 },
+      cells: [{ id: 0, cpus: [0, 1, 2, 3], memoryMiB: 4096 }],
+    },
   }),
   'combo-sriov-pinned-1g': {
     name: name('nfv-01'),
@@ -51,9 +79,21 @@ export const GOLDEN_CASES: Record<string, DomainSpec> = {
     memoryMiB: 8192,
     vcpus: 4,
     hugepageSizeKiB: 1048576,
-    cputune: { vcpupins: [{ vcpu: 0, cpuset: [12] }, { vcpu: 1, cpuset: [32] }, { vcpu: 2, cpuset: [13] }, { vcpu: 3, cpuset: [33] }], emulatorpin: [11] },
+    cputune: {
+      vcpupins: [
+        { vcpu: 0, cpuset: [12] },
+        { vcpu: 1, cpuset: [32] },
+        { vcpu: 2, cpuset: [13] },
+        { vcpu: 3, cpuset: [33] },
+      ],
+      emulatorpin: [11],
+    },
     numaMemory: { mode: 'strict', nodeset: [1] },
-    cpu: { mode: 'host-passthrough', topology: { sockets: 1, cores: 2, threads: 2 }, cells: [{ id: 0, cpus: [0, 1, 2, 3], memoryMiB: 8192 }] },
+    cpu: {
+      mode: 'host-passthrough',
+      topology: { sockets: 1, cores: 2, threads: 2 },
+      cells: [{ id: 0, cpus: [0, 1, 2, 3], memoryMiB: 8192 }],
+    },
     interfaces: [
       { type: 'hostdev', mac: mac(0x60), pciAddress: pci('0000:af:00.2'), vlan: vlan(310) },
       { type: 'hostdev', mac: mac(0x61), pciAddress: pci('0000:af:00.3'), vlan: vlan(311) },
@@ -66,7 +106,9 @@ export const GOLDEN_CASES: Record<string, DomainSpec> = {
     hugepageSizeKiB: 2048,
     cputune: { vcpupins: [0, 1, 2, 3].map((v) => ({ vcpu: v, cpuset: [2 + v] })), emulatorpin: [1] },
     numaMemory: { mode: 'strict', nodeset: [0] },
-    interfaces: [{ type: 'direct', mac: mac(0x70), sourceDev: ifn('ens1f1'), mode: 'bridge', model: 'virtio', driver: { name: 'vhost', queues: 4 } }],
+    interfaces: [
+      { type: 'direct', mac: mac(0x70), sourceDev: ifn('ens1f1'), mode: 'bridge', model: 'virtio', driver: { name: 'vhost', queues: 4 } },
+    ],
   },
   'combo-ovs-and-legacy': base('legacy-mix', [
     { type: 'bridge', mac: mac(0x80), bridge: ifn('ovsbr0'), openvswitch: true, model: 'virtio', driver: { name: 'vhost', queues: 2 } },

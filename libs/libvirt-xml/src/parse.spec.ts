@@ -23,11 +23,28 @@ describe('parseDomain on virsh dumpxml output', () => {
 
   it('reads a running qemu domain: KiB units, vfio driver, net0/hostdev0 aliases, guest addresses', () => {
     const s = parseDomain(qemuRunning);
-    expect(s).toMatchObject({ name: 'nfv-02', memoryMiB: 4096, vcpus: 4, hugepageSizeKiB: 2048, numaMemory: { mode: 'strict', nodeset: [0] } });
+    expect(s).toMatchObject({
+      name: 'nfv-02',
+      memoryMiB: 4096,
+      vcpus: 4,
+      hugepageSizeKiB: 2048,
+      numaMemory: { mode: 'strict', nodeset: [0] },
+    });
     expect(s.cputune).toEqual({ vcpupins: [0, 1, 2, 3].map((v) => ({ vcpu: v, cpuset: [v + 2] })), emulatorpin: [1] });
-    expect(s.cpu).toEqual({ mode: 'host-passthrough', topology: { sockets: 1, cores: 2, threads: 2 }, cells: [{ id: 0, cpus: [0, 1, 2, 3], memoryMiB: 4096 }] });
+    expect(s.cpu).toEqual({
+      mode: 'host-passthrough',
+      topology: { sockets: 1, cores: 2, threads: 2 },
+      cells: [{ id: 0, cpus: [0, 1, 2, 3], memoryMiB: 4096 }],
+    });
     expect(s.interfaces).toEqual([
-      { type: 'direct', mac: '52:54:00:6b:1a:90', sourceDev: 'ens1f1', mode: 'bridge', model: 'virtio', driver: { name: 'vhost', queues: 4 } },
+      {
+        type: 'direct',
+        mac: '52:54:00:6b:1a:90',
+        sourceDev: 'ens1f1',
+        mode: 'bridge',
+        model: 'virtio',
+        driver: { name: 'vhost', queues: 4 },
+      },
       { type: 'hostdev', mac: '52:54:00:6b:1a:91', pciAddress: '0000:3b:02.3', vlan: 120 },
     ]);
   });
@@ -51,12 +68,21 @@ describe('parseDomain on virsh dumpxml output', () => {
   });
 
   it('throws LibvirtXmlError with a path on what it cannot model', () => {
-    const wrap = (dev: string) => `<domain type='kvm'><name>u</name><memory>1048576</memory><vcpu>1</vcpu><devices>${dev}</devices></domain>`;
-    expect(() => parseDomain(wrap("<interface type='network'><mac address='52:54:00:00:00:01'/><source network='default'/></interface>"))).toThrow(/interfaces\[0\]/);
-    expect(() => parseDomain(wrap("<interface type='bridge'><mac address='zz'/><source bridge='br0'/></interface>"))).toThrow(/interfaces\[0\]\.mac/);
-    expect(() => parseDomain(wrap("<interface type='hostdev'><mac address='52:54:00:00:00:01'/><source/></interface>"))).toThrow(/PCI source/);
+    const wrap = (dev: string) =>
+      `<domain type='kvm'><name>u</name><memory>1048576</memory><vcpu>1</vcpu><devices>${dev}</devices></domain>`;
+    expect(() =>
+      parseDomain(wrap("<interface type='network'><mac address='52:54:00:00:00:01'/><source network='default'/></interface>")),
+    ).toThrow(/interfaces\[0\]/);
+    expect(() => parseDomain(wrap("<interface type='bridge'><mac address='zz'/><source bridge='br0'/></interface>"))).toThrow(
+      /interfaces\[0\]\.mac/,
+    );
+    expect(() => parseDomain(wrap("<interface type='hostdev'><mac address='52:54:00:00:00:01'/><source/></interface>"))).toThrow(
+      /PCI source/,
+    );
     expect(() => parseDomain('<network><name>x</name></network>')).toThrow(/no <domain>/);
-    expect(() => parseDomain("<domain type='kvm'><name>bad name!</name><memory>1</memory><vcpu>1</vcpu></domain>")).toThrow(LibvirtXmlError);
+    expect(() => parseDomain("<domain type='kvm'><name>bad name!</name><memory>1</memory><vcpu>1</vcpu></domain>")).toThrow(
+      LibvirtXmlError,
+    );
   });
 });
 
@@ -65,7 +91,27 @@ describe('normaliseDomain', () => {
     const base = GOLDEN_CASES['sriov'];
     expect(normaliseDomain({ ...base, cputune: { vcpupins: [] } })).toEqual(base);
     expect(
-      normaliseDomain({ ...base, uuid: '3F6D1C2A-8B4E-4F1A-9C7D-2E5B8A0F6C11', cputune: { vcpupins: [{ vcpu: 1, cpuset: [9, 3, 3] }, { vcpu: 0, cpuset: [2] }], emulatorpin: [5, 4] } }),
-    ).toEqual({ ...base, uuid: '3f6d1c2a-8b4e-4f1a-9c7d-2e5b8a0f6c11', cputune: { vcpupins: [{ vcpu: 0, cpuset: [2] }, { vcpu: 1, cpuset: [3, 9] }], emulatorpin: [4, 5] } });
+      normaliseDomain({
+        ...base,
+        uuid: '3F6D1C2A-8B4E-4F1A-9C7D-2E5B8A0F6C11',
+        cputune: {
+          vcpupins: [
+            { vcpu: 1, cpuset: [9, 3, 3] },
+            { vcpu: 0, cpuset: [2] },
+          ],
+          emulatorpin: [5, 4],
+        },
+      }),
+    ).toEqual({
+      ...base,
+      uuid: '3f6d1c2a-8b4e-4f1a-9c7d-2e5b8a0f6c11',
+      cputune: {
+        vcpupins: [
+          { vcpu: 0, cpuset: [2] },
+          { vcpu: 1, cpuset: [3, 9] },
+        ],
+        emulatorpin: [4, 5],
+      },
+    });
   });
 });

@@ -1,11 +1,34 @@
-import { domainNameSchema, ifNameSchema, MACVTAP_MODES, macAddressSchema, parseCpuList, pciAddressSchema, vlanIdSchema } from '@netpin/contracts';
+import {
+  domainNameSchema,
+  ifNameSchema,
+  MACVTAP_MODES,
+  macAddressSchema,
+  parseCpuList,
+  pciAddressSchema,
+  vlanIdSchema,
+} from '@netpin/contracts';
 import { XMLParser } from 'fast-xml-parser';
 import type { z } from 'zod';
-import { LibvirtXmlError, NIC_MODELS, NUMA_MEMORY_MODES, type DomainSpec, type GuestCpu, type InterfaceSpec, type NicDriver, type Teaming } from './model';
+import {
+  LibvirtXmlError,
+  NIC_MODELS,
+  NUMA_MEMORY_MODES,
+  type DomainSpec,
+  type GuestCpu,
+  type InterfaceSpec,
+  type NicDriver,
+  type Teaming,
+} from './model';
 
 type Node = { $?: Record<string, string>; '#text'?: string; [child: string]: unknown };
 
-const ARRAYS = new Set(['domain.devices.interface', 'domain.cputune.vcpupin', 'domain.cpu.numa.cell', 'domain.memoryBacking.hugepages.page', 'domain.devices.interface.vlan.tag']);
+const ARRAYS = new Set([
+  'domain.devices.interface',
+  'domain.cputune.vcpupin',
+  'domain.cpu.numa.cell',
+  'domain.memoryBacking.hugepages.page',
+  'domain.devices.interface.vlan.tag',
+]);
 
 const parser = new XMLParser({
   ignoreAttributes: false,
@@ -45,7 +68,10 @@ export function parseDomain(xml: string): DomainSpec {
   if (pages.length > 0) spec.hugepageSizeKiB = toKiB('memoryBacking.hugepages.page', attr(pages[0], 'size'), pages[0].$?.['unit'] ?? 'KiB');
   const cputune = child(d, 'cputune');
   if (cputune !== undefined) {
-    const vcpupins = children(cputune, 'vcpupin').map((p, k) => ({ vcpu: uint(`cputune.vcpupin[${k}].vcpu`, attr(p, 'vcpu')), cpuset: cpus(`cputune.vcpupin[${k}].cpuset`, attr(p, 'cpuset')) }));
+    const vcpupins = children(cputune, 'vcpupin').map((p, k) => ({
+      vcpu: uint(`cputune.vcpupin[${k}].vcpu`, attr(p, 'vcpu')),
+      cpuset: cpus(`cputune.vcpupin[${k}].cpuset`, attr(p, 'cpuset')),
+    }));
     const emu = child(cputune, 'emulatorpin');
     if (vcpupins.length > 0 || emu !== undefined) {
       spec.cputune = { vcpupins: vcpupins.sort((a, b) => a.vcpu - b.vcpu) };
@@ -69,7 +95,11 @@ function guestCpu(cpu: Node): GuestCpu {
   const out: GuestCpu = { mode: 'host-passthrough' };
   const topo = child(cpu, 'topology');
   if (topo !== undefined) {
-    out.topology = { sockets: uint('cpu.topology.sockets', attr(topo, 'sockets')), cores: uint('cpu.topology.cores', attr(topo, 'cores')), threads: uint('cpu.topology.threads', attr(topo, 'threads')) };
+    out.topology = {
+      sockets: uint('cpu.topology.sockets', attr(topo, 'sockets')),
+      cores: uint('cpu.topology.cores', attr(topo, 'cores')),
+      threads: uint('cpu.topology.threads', attr(topo, 'threads')),
+    };
   }
   const cells = children(child(cpu, 'numa'), 'cell');
   if (cells.length > 0) {
@@ -100,9 +130,17 @@ function iface(i: Node, path: string): InterfaceSpec {
   const vlan = tags.length > 0 ? valid(`${path}.vlan`, vlanIdSchema, uint(`${path}.vlan`, attr(tags[0], 'id'))) : undefined;
   if (type === 'hostdev') {
     const a = child(src, 'address');
-    if (a === undefined || a.$?.['type'] !== 'pci') throw new LibvirtXmlError(`${path}.source`, 'hostdev interface without a PCI source address');
-    const hex = (k: string, width: number) => Number.parseInt(attr(a, k, `${path}.source.address`), 16).toString(16).padStart(width, '0');
-    const pci = valid(`${path}.source.address`, pciAddressSchema, `${hex('domain', 4)}:${hex('bus', 2)}:${hex('slot', 2)}.${hex('function', 1)}`);
+    if (a === undefined || a.$?.['type'] !== 'pci')
+      throw new LibvirtXmlError(`${path}.source`, 'hostdev interface without a PCI source address');
+    const hex = (k: string, width: number) =>
+      Number.parseInt(attr(a, k, `${path}.source.address`), 16)
+        .toString(16)
+        .padStart(width, '0');
+    const pci = valid(
+      `${path}.source.address`,
+      pciAddressSchema,
+      `${hex('domain', 4)}:${hex('bus', 2)}:${hex('slot', 2)}.${hex('function', 1)}`,
+    );
     return { type: 'hostdev', mac, pciAddress: pci, ...(vlan !== undefined ? { vlan } : {}), ...common };
   }
   const modelType = child(i, 'model')?.$?.['type'];
@@ -110,7 +148,8 @@ function iface(i: Node, path: string): InterfaceSpec {
   const model = oneOf(`${path}.model`, NIC_MODELS, modelType ?? 'rtl8139');
   const drv = child(i, 'driver')?.$;
   let driver: NicDriver | undefined;
-  if (drv?.['name'] === 'vhost') driver = drv['queues'] !== undefined ? { name: 'vhost', queues: uint(`${path}.driver.queues`, drv['queues']) } : { name: 'vhost' };
+  if (drv?.['name'] === 'vhost')
+    driver = drv['queues'] !== undefined ? { name: 'vhost', queues: uint(`${path}.driver.queues`, drv['queues']) } : { name: 'vhost' };
   else if (drv?.['name'] === 'qemu') driver = { name: 'qemu' };
   const emulated = { model, ...(driver !== undefined ? { driver } : {}) };
   if (type === 'direct') {
@@ -184,11 +223,20 @@ function oneOf<T extends string>(path: string, allowed: readonly T[], v: string)
 
 /** libvirt scaled-integer units (docs: formatdomain "memory"). */
 const UNIT_BYTES: Record<string, bigint> = {
-  b: 1n, bytes: 1n,
-  KB: 1000n, k: 1024n, KiB: 1024n,
-  MB: 1000n ** 2n, M: 1024n ** 2n, MiB: 1024n ** 2n,
-  GB: 1000n ** 3n, G: 1024n ** 3n, GiB: 1024n ** 3n,
-  TB: 1000n ** 4n, T: 1024n ** 4n, TiB: 1024n ** 4n,
+  b: 1n,
+  bytes: 1n,
+  KB: 1000n,
+  k: 1024n,
+  KiB: 1024n,
+  MB: 1000n ** 2n,
+  M: 1024n ** 2n,
+  MiB: 1024n ** 2n,
+  GB: 1000n ** 3n,
+  G: 1024n ** 3n,
+  GiB: 1024n ** 3n,
+  TB: 1000n ** 4n,
+  T: 1024n ** 4n,
+  TiB: 1024n ** 4n,
 };
 function scaled(path: string, value: string, unit: string, per: bigint): number {
   const mult = UNIT_BYTES[unit];

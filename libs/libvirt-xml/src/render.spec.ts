@@ -35,11 +35,31 @@ describe('renderDomain', () => {
   const bad: Array<[string, Partial<DomainSpec>]> = [
     ['a malformed uuid', { uuid: 'not-a-uuid' }],
     ['a vcpupin out of range', { cputune: { vcpupins: [{ vcpu: 2, cpuset: [1] }] } }],
-    ['a vCPU pinned twice', { cputune: { vcpupins: [{ vcpu: 0, cpuset: [1] }, { vcpu: 0, cpuset: [2] }] } }],
+    [
+      'a vCPU pinned twice',
+      {
+        cputune: {
+          vcpupins: [
+            { vcpu: 0, cpuset: [1] },
+            { vcpu: 0, cpuset: [2] },
+          ],
+        },
+      },
+    ],
     ['a topology that does not multiply to vcpus', { cpu: { mode: 'host-passthrough', topology: { sockets: 1, cores: 2, threads: 2 } } }],
     ['a NUMA cell naming a missing vCPU', { cpu: { mode: 'host-passthrough', cells: [{ id: 0, cpus: [0, 5], memoryMiB: 2048 }] } }],
-    ['a transient member without a persistent one', { interfaces: [{ type: 'hostdev', mac, pciAddress: pciAddressSchema.parse('0000:3b:02.0'), teaming: { type: 'transient', persistent: 'ua-x' } }] }],
-    ['a persistent member without an alias', { interfaces: [{ type: 'bridge', mac, bridge: br0, model: 'virtio', teaming: { type: 'persistent' } }] }],
+    [
+      'a transient member without a persistent one',
+      {
+        interfaces: [
+          { type: 'hostdev', mac, pciAddress: pciAddressSchema.parse('0000:3b:02.0'), teaming: { type: 'transient', persistent: 'ua-x' } },
+        ],
+      },
+    ],
+    [
+      'a persistent member without an alias',
+      { interfaces: [{ type: 'bridge', mac, bridge: br0, model: 'virtio', teaming: { type: 'persistent' } }] },
+    ],
     ['an alias without the ua- prefix', { interfaces: [{ type: 'bridge', mac, bridge: br0, model: 'virtio', alias: 'net0' }] }],
     ['a VLAN on a Linux bridge', { interfaces: [{ type: 'bridge', mac, bridge: br0, model: 'virtio', vlan: vlanIdSchema.parse(5) }] }],
     ['a vhost driver on e1000', { interfaces: [{ type: 'bridge', mac, bridge: br0, model: 'e1000', driver: { name: 'vhost' } }] }],

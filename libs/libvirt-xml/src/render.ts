@@ -16,7 +16,9 @@ export function renderDomain(input: DomainSpec): string {
   if (spec.uuid !== undefined) d.ele('uuid').txt(spec.uuid);
   d.ele('memory', { unit: 'MiB' }).txt(String(spec.memoryMiB));
   if (spec.hugepageSizeKiB !== undefined) {
-    d.ele('memoryBacking').ele('hugepages').ele('page', { size: String(spec.hugepageSizeKiB), unit: 'KiB' });
+    d.ele('memoryBacking')
+      .ele('hugepages')
+      .ele('page', { size: String(spec.hugepageSizeKiB), unit: 'KiB' });
   }
   d.ele('vcpu', { placement: 'static' }).txt(String(spec.vcpus));
   if (spec.cputune !== undefined) {
@@ -71,7 +73,12 @@ function renderInterface(devices: XMLBuilder, nic: InterfaceSpec): void {
   if (nic.type !== 'hostdev') {
     i.ele('model', { type: nic.model });
     if (nic.driver !== undefined) {
-      i.ele('driver', nic.driver.name === 'vhost' && nic.driver.queues !== undefined ? { name: 'vhost', queues: String(nic.driver.queues) } : { name: nic.driver.name });
+      i.ele(
+        'driver',
+        nic.driver.name === 'vhost' && nic.driver.queues !== undefined
+          ? { name: 'vhost', queues: String(nic.driver.queues) }
+          : { name: nic.driver.name },
+      );
     }
   }
   if (nic.teaming !== undefined) {
@@ -95,7 +102,8 @@ function checkSpec(s: DomainSpec): void {
   if (s.hugepageSizeKiB !== undefined) positive('hugepageSizeKiB', s.hugepageSizeKiB);
   const seen = new Set<number>();
   for (const [k, p] of (s.cputune?.vcpupins ?? []).entries()) {
-    if (p.vcpu >= s.vcpus || seen.has(p.vcpu)) throw new LibvirtXmlError(`cputune.vcpupins[${k}]`, `vcpu ${p.vcpu} is out of range or pinned twice`);
+    if (p.vcpu >= s.vcpus || seen.has(p.vcpu))
+      throw new LibvirtXmlError(`cputune.vcpupins[${k}]`, `vcpu ${p.vcpu} is out of range or pinned twice`);
     if (p.cpuset.length === 0) throw new LibvirtXmlError(`cputune.vcpupins[${k}]`, 'empty cpuset');
     seen.add(p.vcpu);
   }
@@ -106,7 +114,8 @@ function checkSpec(s: DomainSpec): void {
     positive('cpu.topology.sockets', topo.sockets);
     positive('cpu.topology.cores', topo.cores);
     positive('cpu.topology.threads', topo.threads);
-    if (topo.sockets * topo.cores * topo.threads !== s.vcpus) throw new LibvirtXmlError('cpu.topology', `sockets*cores*threads must equal vcpus (${s.vcpus})`);
+    if (topo.sockets * topo.cores * topo.threads !== s.vcpus)
+      throw new LibvirtXmlError('cpu.topology', `sockets*cores*threads must equal vcpus (${s.vcpus})`);
   }
   for (const [k, cell] of (s.cpu?.cells ?? []).entries()) {
     positive(`cpu.cells[${k}].memoryMiB`, cell.memoryMiB);
@@ -115,15 +124,19 @@ function checkSpec(s: DomainSpec): void {
   const persistentAliases = new Set(s.interfaces.filter((i) => i.teaming?.type === 'persistent').map((i) => i.alias));
   s.interfaces.forEach((nic, k) => {
     const path = `interfaces[${k}]`;
-    if (nic.alias !== undefined && !ALIAS.test(nic.alias)) throw new LibvirtXmlError(`${path}.alias`, 'user aliases must match ua-[A-Za-z0-9_-]+');
-    if (nic.type !== 'hostdev' && nic.driver?.name === 'vhost' && nic.driver.queues !== undefined) positive(`${path}.driver.queues`, nic.driver.queues);
-    if (nic.type !== 'hostdev' && nic.driver !== undefined && nic.model !== 'virtio') throw new LibvirtXmlError(`${path}.driver`, 'vhost/qemu drivers apply to virtio only');
+    if (nic.alias !== undefined && !ALIAS.test(nic.alias))
+      throw new LibvirtXmlError(`${path}.alias`, 'user aliases must match ua-[A-Za-z0-9_-]+');
+    if (nic.type !== 'hostdev' && nic.driver?.name === 'vhost' && nic.driver.queues !== undefined)
+      positive(`${path}.driver.queues`, nic.driver.queues);
+    if (nic.type !== 'hostdev' && nic.driver !== undefined && nic.model !== 'virtio')
+      throw new LibvirtXmlError(`${path}.driver`, 'vhost/qemu drivers apply to virtio only');
     if (nic.teaming?.type === 'persistent' && (nic.type === 'hostdev' || nic.model !== 'virtio' || nic.alias === undefined)) {
       throw new LibvirtXmlError(`${path}.teaming`, 'the persistent member must be a virtio interface with a ua- alias');
     }
     if (nic.teaming?.type === 'transient' && (nic.type !== 'hostdev' || !persistentAliases.has(nic.teaming.persistent))) {
       throw new LibvirtXmlError(`${path}.teaming`, 'the transient member must be a hostdev naming a persistent interface alias');
     }
-    if (nic.type === 'bridge' && nic.vlan !== undefined && nic.openvswitch !== true) throw new LibvirtXmlError(`${path}.vlan`, 'VLAN tags on bridge interfaces need Open vSwitch');
+    if (nic.type === 'bridge' && nic.vlan !== undefined && nic.openvswitch !== true)
+      throw new LibvirtXmlError(`${path}.vlan`, 'VLAN tags on bridge interfaces need Open vSwitch');
   });
 }

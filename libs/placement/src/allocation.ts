@@ -37,7 +37,8 @@ export function validateAllocation(h: HostRt, a: FleetAllocation, ratio: number)
   const sharedAdd = new Map(a.sharedVcpus.map((s) => [s.node, s.vcpus]));
   for (const node of h.nodes) {
     const unownedAfter = node.unowned - (takenPerNode.get(node.index) ?? 0);
-    if (node.sharedUsed + (sharedAdd.get(node.index) ?? 0) > unownedAfter * ratio) fail('SHARED_CAPACITY', `node ${node.index} shared pool would be overcommitted`);
+    if (node.sharedUsed + (sharedAdd.get(node.index) ?? 0) > unownedAfter * ratio)
+      fail('SHARED_CAPACITY', `node ${node.index} shared pool would be overcommitted`);
   }
   for (const m of a.memory) if (h.node(m.node).memFree < m.mib) fail('MEMORY', `node ${m.node} has ${h.node(m.node).memFree} MiB free`);
   for (const p of a.hugepages) if (h.node(p.node).huge[p.size] < p.pages) fail('MEMORY', `node ${p.node} lacks ${p.size} pages`);

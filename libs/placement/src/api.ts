@@ -1,4 +1,13 @@
-import { NotFoundError, parseInput, vmRequestSchema, type FleetSnapshot, type HostReason, type PlacementPlan, type VmRequest, type VmRequestInput } from '@netpin/contracts';
+import {
+  NotFoundError,
+  parseInput,
+  vmRequestSchema,
+  type FleetSnapshot,
+  type HostReason,
+  type PlacementPlan,
+  type VmRequest,
+  type VmRequestInput,
+} from '@netpin/contracts';
 import { PlacementConflictError, materializeHost, validateAllocation } from './allocation';
 import { resolveOptions, type PlacementOptions } from './config';
 import { PlacementIndex, type PlacementResult } from './engine';
@@ -15,7 +24,11 @@ function parse(req: VmRequestInput | VmRequest): VmRequest {
   return parseInput(vmRequestSchema, req, 'request');
 }
 
-export function place(snapshot: FleetSnapshot, request: VmRequestInput | VmRequest, options: Partial<PlacementOptions> = {}): PlacementResult {
+export function place(
+  snapshot: FleetSnapshot,
+  request: VmRequestInput | VmRequest,
+  options: Partial<PlacementOptions> = {},
+): PlacementResult {
   return new PlacementIndex(snapshot, options).place(parse(request));
 }
 
@@ -27,7 +40,12 @@ export interface Explanation {
 }
 
 /** Every reason the host (id or name) fails the request. */
-export function explain(snapshot: FleetSnapshot, request: VmRequestInput | VmRequest, hostId: string, options: Partial<PlacementOptions> = {}): Explanation {
+export function explain(
+  snapshot: FleetSnapshot,
+  request: VmRequestInput | VmRequest,
+  hostId: string,
+  options: Partial<PlacementOptions> = {},
+): Explanation {
   const host = snapshot.hosts.find((h) => h.id === hostId) ?? snapshot.hosts.find((h) => h.name === hostId);
   if (!host) throw new NotFoundError('host', hostId);
   const r = new PlacementIndex(snapshot, options).explain(parse(request), host.id);
@@ -46,7 +64,11 @@ export interface CapacityReport {
  * answer depends only on its own state, so filling each host alone with the very code
  * place() runs gives exactly the count sequential placement reaches (property-tested).
  */
-export function capacity(snapshot: FleetSnapshot, shape: VmRequestInput | VmRequest, options: Partial<PlacementOptions> = {}): CapacityReport {
+export function capacity(
+  snapshot: FleetSnapshot,
+  shape: VmRequestInput | VmRequest,
+  options: Partial<PlacementOptions> = {},
+): CapacityReport {
   const req = parse(shape);
   const idx = new PlacementIndex(snapshot, options);
   const report: CapacityReport = { total: 0, byDatapath: {}, perHost: [] };

@@ -36,7 +36,9 @@ export class PlacementIndex {
   private readonly scoreCache = new Map<string, { version: Int32Array; score: Float64Array }>();
 
   constructor(snapshot: FleetSnapshot, options: Partial<PlacementOptions> = {}) {
-    const sorted = [...snapshot.hosts].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const sorted = [...snapshot.hosts].sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
+    );
     this.hosts = sorted.map((host, ord) => new HostRt(ord, host, snapshot.networks, snapshot.allocations));
     this.networks = snapshot.networks;
     this.nets = networkLookup(snapshot.networks);
@@ -44,7 +46,10 @@ export class PlacementIndex {
     for (const h of this.hosts) {
       this.byId.set(h.host.id, h);
       for (const vm of h.allocations.keys()) this.vmHost.set(vm, h);
-      maxKey = Math.max(maxKey, h.nodes.reduce((s, n) => s + n.usable, 0));
+      maxKey = Math.max(
+        maxKey,
+        h.nodes.reduce((s, n) => s + n.usable, 0),
+      );
     }
     this.ctx = { opts: resolveOptions(options), maxKey };
     const n = this.hosts.length;
@@ -279,10 +284,15 @@ export class PlacementIndex {
         for (const code of new Set(ev.reasons.map((r) => r.code))) add(code, h.host.name);
       }
     }
-    const summary = REASON_CODES.filter((c) => counts.has(c)).map((code) => ({ code, ...(counts.get(code) as { hosts: number; examples: string[] }) }));
+    const summary = REASON_CODES.filter((c) => counts.has(c)).map((code) => ({
+      code,
+      ...(counts.get(code) as { hosts: number; examples: string[] }),
+    }));
     summary.sort((a, b) => b.hosts - a.hosts || REASON_CODES.indexOf(a.code) - REASON_CODES.indexOf(b.code));
     const message =
-      summary.length === 0 ? `no host fits ${prep.req.name}` : `no host fits ${prep.req.name}: ${summary.map((s) => `${s.code} on ${s.hosts} host(s)`).join(', ')}`;
+      summary.length === 0
+        ? `no host fits ${prep.req.name}`
+        : `no host fits ${prep.req.name}: ${summary.map((s) => `${s.code} on ${s.hosts} host(s)`).join(', ')}`;
     return { vmName: prep.req.name, hostsConsidered: this.hosts.length, requestReasons: prep.requestReasons, summary, message };
   }
 }

@@ -55,7 +55,9 @@ const stateFilter: HostFilter = (h) => {
   }
 };
 const virtFilter: HostFilter = (h) =>
-  h.host.capabilities.vmx && h.host.capabilities.kvm ? null : { code: 'HOST_LACKS_VIRTUALIZATION', detail: `${h.host.name} lacks vmx or /dev/kvm` };
+  h.host.capabilities.vmx && h.host.capabilities.kvm
+    ? null
+    : { code: 'HOST_LACKS_VIRTUALIZATION', detail: `${h.host.name} lacks vmx or /dev/kvm` };
 
 export const HOST_FILTERS: readonly HostFilter[] = [pinFilter, avoidFilter, stateFilter, virtFilter];
 
@@ -75,7 +77,14 @@ export function evaluateHost(ctx: EvalContext, h: HostRt, prep: PreparedRequest,
   const opts = interfaceOptions(h, prep, reasons);
   if (opts === null || (reasons.length > 0 && !collectAll)) return { ok: false, reasons: dedupe(reasons) };
   const policy = prep.req.numaPolicy;
-  const nicNodes = [...new Set(opts.flat().map((o) => o.node).filter((n): n is number => n !== null))].sort((a, b) => a - b);
+  const nicNodes = [
+    ...new Set(
+      opts
+        .flat()
+        .map((o) => o.node)
+        .filter((n): n is number => n !== null),
+    ),
+  ].sort((a, b) => a - b);
   const homes = policy === 'REQUIRED' && nicNodes.length > 0 ? nicNodes : h.nodes.map((n) => n.index);
   let best: Choice | null = null;
   const nodeReasons: HostReason[] = [];
@@ -114,7 +123,15 @@ function ioNeeds(ctx: EvalContext, h: HostRt, ioNodes: number[]): Map<number, nu
   return out;
 }
 
-function onNode(ctx: EvalContext, h: HostRt, prep: PreparedRequest, home: number, a: Assignment, nicHome: boolean, out: HostReason[]): Choice | null {
+function onNode(
+  ctx: EvalContext,
+  h: HostRt,
+  prep: PreparedRequest,
+  home: number,
+  a: Assignment,
+  nicHome: boolean,
+  out: HostReason[],
+): Choice | null {
   const req = prep.req;
   const node = h.node(home);
   const ratio = ctx.opts.sharedCpuRatio;
@@ -125,7 +142,8 @@ function onNode(ctx: EvalContext, h: HostRt, prep: PreparedRequest, home: number
   for (const [m, size] of needs) {
     const n = h.node(m);
     if (size === 0) reasons.push({ code: 'NO_CPU_FOR_NIC_IRQS', detail: `node ${m}: I/O CPU share is 0` });
-    else if (m !== home && h.effFree(n, ratio) < size) reasons.push({ code: 'NO_CPU_FOR_NIC_IRQS', detail: `node ${m}: ${h.effFree(n, ratio)} free CPUs, ${size} needed for NIC IRQs` });
+    else if (m !== home && h.effFree(n, ratio) < size)
+      reasons.push({ code: 'NO_CPU_FOR_NIC_IRQS', detail: `node ${m}: ${h.effFree(n, ratio)} free CPUs, ${size} needed for NIC IRQs` });
   }
   const homeIo = needs.get(home) ?? 0;
   if (req.cpuPolicy === 'DEDICATED') {
@@ -134,7 +152,10 @@ function onNode(ctx: EvalContext, h: HostRt, prep: PreparedRequest, home: number
     const have = h.effFree(node, ratio);
     if (have < need) reasons.push({ code: cpuReason, detail: `node ${home}: ${have} free CPUs, ${need} needed` });
   } else if (node.sharedUsed + req.vcpus > (node.unowned - homeIo) * ratio) {
-    reasons.push({ code: 'INSUFFICIENT_SHARED_CPU_CAPACITY', detail: `node ${home}: ${node.sharedUsed}/${(node.unowned - homeIo) * ratio} shared vCPUs used, ${req.vcpus} more asked` });
+    reasons.push({
+      code: 'INSUFFICIENT_SHARED_CPU_CAPACITY',
+      detail: `node ${home}: ${node.sharedUsed}/${(node.unowned - homeIo) * ratio} shared vCPUs used, ${req.vcpus} more asked`,
+    });
   }
   const mem = memoryOn(node, prep);
   if (mem) reasons.push(mem);
@@ -151,7 +172,10 @@ function onNode(ctx: EvalContext, h: HostRt, prep: PreparedRequest, home: number
   if (req.cpuPolicy === 'DEDICATED') {
     const sel = selectVcpus(h, node, req.vcpus, req.threadPolicy, taken);
     if (typeof sel === 'string') {
-      out.push({ code: sel === 'INSUFFICIENT_DEDICATED_CPUS' ? cpuReason : sel, detail: `node ${home}: ${req.vcpus} vCPUs with threadPolicy ${req.threadPolicy}` });
+      out.push({
+        code: sel === 'INSUFFICIENT_DEDICATED_CPUS' ? cpuReason : sel,
+        detail: `node ${home}: ${req.vcpus} vCPUs with threadPolicy ${req.threadPolicy}`,
+      });
       return null;
     }
     vcpus = sel.vcpus;
@@ -191,7 +215,14 @@ function onNode(ctx: EvalContext, h: HostRt, prep: PreparedRequest, home: number
  * that already have I/O CPUs reuse them, the others get `needs` fresh ones (added to
  * `taken`). With `effRatio` set, a node must also have that many effective free CPUs.
  */
-function reserveIoCpus(h: HostRt, ioNodes: Iterable<number>, needs: Map<number, number>, taken: Set<number>, out: HostReason[], effRatio: number | null): Choice['io'] | null {
+function reserveIoCpus(
+  h: HostRt,
+  ioNodes: Iterable<number>,
+  needs: Map<number, number>,
+  taken: Set<number>,
+  out: HostReason[],
+  effRatio: number | null,
+): Choice['io'] | null {
   const io: Choice['io'] = [];
   for (const m of ioNodes) {
     const n = h.node(m);
@@ -218,10 +249,14 @@ function pagesFor(prep: PreparedRequest): number {
 function memoryOn(node: NodeRt, prep: PreparedRequest): HostReason | null {
   const req = prep.req;
   if (req.hugepages === 'NONE') {
-    return node.memFree >= req.memoryMiB ? null : { code: 'MEMORY_ON_NODE', detail: `node ${node.index}: ${node.memFree} MiB free, ${req.memoryMiB} asked` };
+    return node.memFree >= req.memoryMiB
+      ? null
+      : { code: 'MEMORY_ON_NODE', detail: `node ${node.index}: ${node.memFree} MiB free, ${req.memoryMiB} asked` };
   }
   const pages = pagesFor(prep);
-  return node.huge[req.hugepages] >= pages ? null : { code: 'HUGEPAGES_ON_NODE', detail: `node ${node.index}: ${node.huge[req.hugepages]} free ${req.hugepages} pages, ${pages} needed` };
+  return node.huge[req.hugepages] >= pages
+    ? null
+    : { code: 'HUGEPAGES_ON_NODE', detail: `node ${node.index}: ${node.huge[req.hugepages]} free ${req.hugepages} pages, ${pages} needed` };
 }
 
 /**
@@ -270,7 +305,10 @@ function spanNodes(ctx: EvalContext, h: HostRt, prep: PreparedRequest, a: Assign
     }
   }
   if (rem > 0) {
-    out.push({ code: req.cpuPolicy === 'SHARED' ? 'INSUFFICIENT_SHARED_CPU_CAPACITY' : 'INSUFFICIENT_DEDICATED_CPUS', detail: `${rem} vCPUs do not fit even across nodes` });
+    out.push({
+      code: req.cpuPolicy === 'SHARED' ? 'INSUFFICIENT_SHARED_CPU_CAPACITY' : 'INSUFFICIENT_DEDICATED_CPUS',
+      detail: `${rem} vCPUs do not fit even across nodes`,
+    });
     return null;
   }
   let emulator: number | null = null;
@@ -301,11 +339,29 @@ function spanNodes(ctx: EvalContext, h: HostRt, prep: PreparedRequest, a: Assign
     memRem -= k;
   }
   if (memRem > 0) {
-    out.push({ code: req.hugepages === 'NONE' ? 'INSUFFICIENT_MEMORY' : 'HUGEPAGES_ON_NODE', detail: 'memory does not fit even across nodes' });
+    out.push({
+      code: req.hugepages === 'NONE' ? 'INSUFFICIENT_MEMORY' : 'HUGEPAGES_ON_NODE',
+      detail: 'memory does not fit even across nodes',
+    });
     return null;
   }
   const nodes = order.map((n) => n.index).filter((i) => used.has(i));
-  const choice: Choice = { host: h, home: nodes[0] ?? home, nodes: nodes.length ? nodes : [home], assignment: a, vcpus, isolation, emulator, io, shared, memory, hugepages, spanned: true, score: { datapath: 0, numa: 0, packing: 0, total: 0 }, homeEff: 0 };
+  const choice: Choice = {
+    host: h,
+    home: nodes[0] ?? home,
+    nodes: nodes.length ? nodes : [home],
+    assignment: a,
+    vcpus,
+    isolation,
+    emulator,
+    io,
+    shared,
+    memory,
+    hugepages,
+    spanned: true,
+    score: { datapath: 0, numa: 0, packing: 0, total: 0 },
+    homeEff: 0,
+  };
   choice.score = scoreChoice(ctx, prep, choice, hostKey(h, ratio));
   return choice;
 }

@@ -91,7 +91,13 @@ export interface Assignment {
  * Pick each interface's option for home node `home`. REQUIRED keeps NICs on the home node;
  * otherwise the fastest datapath wins and locality only breaks ties within it.
  */
-export function assign(opts: IfaceOption[][], home: number, strictNuma: boolean, prep: PreparedRequest, reasons: HostReason[]): Assignment | null {
+export function assign(
+  opts: IfaceOption[][],
+  home: number,
+  strictNuma: boolean,
+  prep: PreparedRequest,
+  reasons: HostReason[],
+): Assignment | null {
   const vfUse = new Map<NicRt, number>();
   const bwUse = new Map<NicRt, number>();
   const chosen: IfaceOption[] = [];
@@ -119,11 +125,20 @@ export function assign(opts: IfaceOption[][], home: number, strictNuma: boolean,
       const iface = prep.ifaces[i];
       const elsewhereVf = opts[i].some((o) => o.datapath === 'SRIOV' && o.node !== home && o.nic !== null && o.nic.freeVfs.length > 0);
       if (vfShortLocally || (strictNuma && elsewhereVf && opts[i].every((o) => o.datapath === 'SRIOV'))) {
-        reasons.push({ code: 'NO_FREE_VF_ON_NUMA_NODE', detail: `interface ${iface.index} (${iface.network.name}): no free VF on node ${home}` });
+        reasons.push({
+          code: 'NO_FREE_VF_ON_NUMA_NODE',
+          detail: `interface ${iface.index} (${iface.network.name}): no free VF on node ${home}`,
+        });
       } else if (strictNuma) {
-        reasons.push({ code: 'NICS_ON_DIFFERENT_NUMA_NODES', detail: `interface ${iface.index} (${iface.network.name}): its NICs are not on node ${home}` });
+        reasons.push({
+          code: 'NICS_ON_DIFFERENT_NUMA_NODES',
+          detail: `interface ${iface.index} (${iface.network.name}): its NICs are not on node ${home}`,
+        });
       } else {
-        reasons.push({ code: 'NO_FREE_VF', detail: `interface ${iface.index} (${iface.network.name}): VFs or bandwidth exhausted by the other interfaces` });
+        reasons.push({
+          code: 'NO_FREE_VF',
+          detail: `interface ${iface.index} (${iface.network.name}): VFs or bandwidth exhausted by the other interfaces`,
+        });
       }
       return null;
     }

@@ -6,7 +6,10 @@ import type { NicRt } from './host-state';
 import type { PreparedRequest } from './request';
 import { scoreBreakdown } from './weighers';
 
-type PlanNic = Omit<PlanInterface, 'index' | 'networkId' | 'networkName' | 'mac' | 'vlan' | 'liveMigratable' | 'minBandwidthMbps' | 'numaLocal' | 'failoverBackup' | 'cost'>;
+type PlanNic = Omit<
+  PlanInterface,
+  'index' | 'networkId' | 'networkName' | 'mac' | 'vlan' | 'liveMigratable' | 'minBandwidthMbps' | 'numaLocal' | 'failoverBackup' | 'cost'
+>;
 
 const byNum = (a: number, b: number) => a - b;
 
@@ -68,7 +71,8 @@ export function buildPlan(ctx: EvalContext, prep: PreparedRequest, c: Choice): P
       (set ?? emulatorCpus).forEach((x) => vhostCpus.add(x));
     }
     const numaLocal = o.node === null || c.nodes.includes(o.node);
-    if (!numaLocal) penalties.push(`interface ${pi.index} (${net.name}): NIC ${nic?.nic.name} is on node ${o.node}, the VM on node ${c.home}`);
+    if (!numaLocal)
+      penalties.push(`interface ${pi.index} (${net.name}): NIC ${nic?.nic.name} is on node ${o.node}, the VM on node ${c.home}`);
     return {
       ...planNic(ctx, prep, o.datapath, net.kind, nic, net.bridge, net.macvtapMode, vf),
       index: pi.index,
@@ -92,7 +96,9 @@ export function buildPlan(ctx: EvalContext, prep: PreparedRequest, c: Choice): P
     if (cpus.length === 0) continue;
     [...nic.nic.queueIrqs]
       .sort((a, b) => a.queue - b.queue || a.irq - b.irq)
-      .forEach((q, i) => irqAffinity.push({ nicId: nic.nic.id, nicName: nic.nic.name, irq: q.irq, queue: q.queue, cpus: [cpus[i % cpus.length]] }));
+      .forEach((q, i) =>
+        irqAffinity.push({ nicId: nic.nic.id, nicName: nic.nic.name, irq: q.irq, queue: q.queue, cpus: [cpus[i % cpus.length]] }),
+      );
     const rxQueues = nic.nic.combinedQueues.current || nic.nic.combinedQueues.max || 1;
     for (let q = 0; q < rxQueues; q++) rps.push({ nicId: nic.nic.id, nicName: nic.nic.name, rxQueue: q, cpus });
   }

@@ -25,7 +25,9 @@ const fleetArb = fc
   .record({
     hosts: fc.array(hostArb, { minLength: 1, maxLength: 4 }),
     kinds: fc.tuple(...NETS.map(() => fc.constantFrom(...NETWORK_KINDS))),
-    maps: fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 1 })), { maxLength: 10 }),
+    maps: fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 1 })), {
+      maxLength: 10,
+    }),
   })
   .map(({ hosts, kinds, maps }): FleetSnapshot => {
     const b = fleet();
@@ -66,9 +68,11 @@ const requestArb = (name: string) =>
       return vm({ ...r, name, threadPolicy: shared ? 'PREFER' : r.threadPolicy, emulatorThreads: shared ? 'SHARE' : r.emulatorThreads });
     });
 
-const scenarioArb = fc.record({ snapshot: fleetArb, requests: fc.array(fc.integer({ min: 0, max: 1_000_000 }), { minLength: 1, maxLength: 12 }) }).chain(({ snapshot, requests }) =>
-  fc.record({ snapshot: fc.constant(snapshot), requests: fc.tuple(...requests.map((_, i) => requestArb(`vm${i}`))) }),
-);
+const scenarioArb = fc
+  .record({ snapshot: fleetArb, requests: fc.array(fc.integer({ min: 0, max: 1_000_000 }), { minLength: 1, maxLength: 12 }) })
+  .chain(({ snapshot, requests }) =>
+    fc.record({ snapshot: fc.constant(snapshot), requests: fc.tuple(...requests.map((_, i) => requestArb(`vm${i}`))) }),
+  );
 
 // PLACEMENT_PROPERTY_RUNS raises the count for a deeper local hunt; CI keeps it quick.
 const RUNS = { numRuns: Number(process.env['PLACEMENT_PROPERTY_RUNS'] ?? 60) };
@@ -106,7 +110,11 @@ function checkConsistency(s: FleetSnapshot): void {
       expect(n.memoryFreeMiB).toBeGreaterThanOrEqual(0);
       for (const p of n.hugepages) expect(p.free).toBeGreaterThanOrEqual(0);
       const unowned = h.cpus.filter((c) => c.numaNode === n.index && !c.reservedForHost && c.owner === null).length;
-      const shared = s.allocations.filter((a) => a.hostId === h.id).flatMap((a) => a.sharedVcpus).filter((x) => x.node === n.index).reduce((t, x) => t + x.vcpus, 0);
+      const shared = s.allocations
+        .filter((a) => a.hostId === h.id)
+        .flatMap((a) => a.sharedVcpus)
+        .filter((x) => x.node === n.index)
+        .reduce((t, x) => t + x.vcpus, 0);
       expect(shared).toBeLessThanOrEqual(unowned * 4);
     }
     for (const c of h.cpus) if (c.reservedForHost) expect(c.owner).toBeNull();
@@ -115,7 +123,10 @@ function checkConsistency(s: FleetSnapshot): void {
 
 describe('placement invariants over random fleets and requests', () => {
   it('never allocates a CPU or VF twice, never overcommits memory or the shared pool', () => {
-    fc.assert(fc.property(scenarioArb, ({ snapshot, requests }) => checkConsistency(placeAll(snapshot, requests).snapshot)), RUNS);
+    fc.assert(
+      fc.property(scenarioArb, ({ snapshot, requests }) => checkConsistency(placeAll(snapshot, requests).snapshot)),
+      RUNS,
+    );
   });
 
   it('keeps every pinned CPU and the memory of a REQUIRED VM on its one node', () => {
@@ -141,7 +152,9 @@ describe('placement invariants over random fleets and requests', () => {
       fc.property(scenarioArb, ({ snapshot, requests }) => {
         const { snapshot: s, plans } = placeAll(snapshot, requests);
         for (const p of plans) {
-          const vcpus = new Set(s.allocations.filter((a) => a.hostId === p.hostId).flatMap((a) => a.cpus.filter((c) => c.role !== 'IRQ').map((c) => c.cpu)));
+          const vcpus = new Set(
+            s.allocations.filter((a) => a.hostId === p.hostId).flatMap((a) => a.cpus.filter((c) => c.role !== 'IRQ').map((c) => c.cpu)),
+          );
           for (const irq of p.irqAffinity) for (const c of irq.cpus) expect(vcpus.has(c)).toBe(false);
         }
       }),

@@ -1,7 +1,15 @@
 import type { SriovPolicySpec } from '@netpin/contracts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { comparePolicies, globMatch, resolveSriovPolicies, vfMatchesDefaults, type SriovHostView, type SriovPfView, type SriovVfView } from './sriov-policy';
+import {
+  comparePolicies,
+  globMatch,
+  resolveSriovPolicies,
+  vfMatchesDefaults,
+  type SriovHostView,
+  type SriovPfView,
+  type SriovVfView,
+} from './sriov-policy';
 
 function policy(name: string, over: Partial<SriovPolicySpec> = {}): SriovPolicySpec {
   return {
@@ -27,7 +35,18 @@ function vf(index: number, over: Partial<SriovVfView> = {}): SriovVfView {
 }
 
 function pf(name: string, numVfs: number, over: Partial<SriovPfView> = {}): SriovPfView {
-  return { id: `id-${name}`, name, driver: 'ixgbe', vendorId: '8086', deviceId: '10fb', totalVfs: 63, numVfs, speedMbps: 10000, vfs: Array.from({ length: numVfs }, (_, i) => vf(i)), ...over };
+  return {
+    id: `id-${name}`,
+    name,
+    driver: 'ixgbe',
+    vendorId: '8086',
+    deviceId: '10fb',
+    totalVfs: 63,
+    numVfs,
+    speedMbps: 10000,
+    vfs: Array.from({ length: numVfs }, (_, i) => vf(i)),
+    ...over,
+  };
 }
 
 function host(name: string, pfs: SriovPfView[], labels: Record<string, string> = {}): SriovHostView {
@@ -67,7 +86,15 @@ describe('globMatch', () => {
 
 describe('selectors', () => {
   const fleet = [
-    host('hv-01', [pf('eno1', 0, { totalVfs: 0, driver: 'tg3' }), pf('ens1f0', 8), pf('ens5f0', 8, { driver: 'mlx5_core', vendorId: '15b3', deviceId: '1017', totalVfs: 64 })], { rack: 'a', tier: 'gold' }),
+    host(
+      'hv-01',
+      [
+        pf('eno1', 0, { totalVfs: 0, driver: 'tg3' }),
+        pf('ens1f0', 8),
+        pf('ens5f0', 8, { driver: 'mlx5_core', vendorId: '15b3', deviceId: '1017', totalVfs: 64 }),
+      ],
+      { rack: 'a', tier: 'gold' },
+    ),
     host('hv-02', [pf('ens1f0', 8)], { rack: 'b' }),
     host('db-01', [pf('ens1f0', 8)], { rack: 'a' }),
   ];
@@ -93,7 +120,11 @@ describe('selectors', () => {
 describe('the winning policy', () => {
   const fleet = [host('hv-01', [pf('ens1f0', 0)])];
   it('is the highest priority, then the smallest name', () => {
-    const [d] = resolveSriovPolicies(fleet, [policy('b', { priority: 5, numVfs: 4 }), policy('a', { priority: 5, numVfs: 2 }), policy('z', { priority: 9, numVfs: 6 })]);
+    const [d] = resolveSriovPolicies(fleet, [
+      policy('b', { priority: 5, numVfs: 4 }),
+      policy('a', { priority: 5, numVfs: 2 }),
+      policy('z', { priority: 9, numVfs: 6 }),
+    ]);
     expect(d).toMatchObject({ policy: 'z', outranked: ['a', 'b'], desired: { numVfs: 6 } });
     const [tie] = resolveSriovPolicies(fleet, [policy('b', { numVfs: 4 }), policy('a', { numVfs: 2 })]);
     expect(tie).toMatchObject({ policy: 'a', outranked: ['b'], desired: { numVfs: 2 } });
@@ -111,12 +142,27 @@ describe('actions', () => {
     expect(decide(pf('ens1f0', 8))).toMatchObject({ action: 'CONVERGED', reason: null, vfsToConfigure: [], changeNumVfs: false });
   });
   it('CONFIGURE a count change when every VF is free, all new VFs get the attributes', () => {
-    expect(decide(pf('ens1f0', 2), policy('p', { numVfs: 4 }))).toMatchObject({ action: 'CONFIGURE', changeNumVfs: true, vfsToConfigure: [0, 1, 2, 3] });
-    expect(decide(pf('ens1f0', 8), policy('p', { numVfs: 0 }))).toMatchObject({ action: 'CONFIGURE', changeNumVfs: true, vfsToConfigure: [] });
+    expect(decide(pf('ens1f0', 2), policy('p', { numVfs: 4 }))).toMatchObject({
+      action: 'CONFIGURE',
+      changeNumVfs: true,
+      vfsToConfigure: [0, 1, 2, 3],
+    });
+    expect(decide(pf('ens1f0', 8), policy('p', { numVfs: 0 }))).toMatchObject({
+      action: 'CONFIGURE',
+      changeNumVfs: true,
+      vfsToConfigure: [],
+    });
   });
-  it('CONFIGURE only the free VFs whose attributes differ; held VFs are the VM\'s business', () => {
-    const p = pf('ens1f0', 4, { vfs: [vf(0, { spoofchk: false, heldBy: 'vm-a' }), vf(1, { trust: true }), vf(2), vf(3, { linkState: 'disable' })] });
-    expect(decide(p, policy('p', { numVfs: 4 }))).toMatchObject({ action: 'CONFIGURE', changeNumVfs: false, vfsToConfigure: [1, 3], heldVfs: [0] });
+  it("CONFIGURE only the free VFs whose attributes differ; held VFs are the VM's business", () => {
+    const p = pf('ens1f0', 4, {
+      vfs: [vf(0, { spoofchk: false, heldBy: 'vm-a' }), vf(1, { trust: true }), vf(2), vf(3, { linkState: 'disable' })],
+    });
+    expect(decide(p, policy('p', { numVfs: 4 }))).toMatchObject({
+      action: 'CONFIGURE',
+      changeNumVfs: false,
+      vfsToConfigure: [1, 3],
+      heldVfs: [0],
+    });
     expect(decide(p, policy('p', { numVfs: 4, trust: true, maxTxRateMbps: 1000 }))).toMatchObject({ vfsToConfigure: [1, 2, 3] });
   });
   it('BLOCKED when the count must change and VFs are held, naming the VMs once each', () => {
@@ -127,7 +173,11 @@ describe('actions', () => {
   });
   it('restores the count after a reboot reset it, keeping held VFs out of the attribute pass', () => {
     const p = pf('ens1f0', 0, { vfs: [vf(5, { heldBy: 'vm-a' })] });
-    expect(decide(p, policy('p', { numVfs: 8 }))).toMatchObject({ action: 'CONFIGURE', changeNumVfs: true, vfsToConfigure: [0, 1, 2, 3, 4, 6, 7] });
+    expect(decide(p, policy('p', { numVfs: 8 }))).toMatchObject({
+      action: 'CONFIGURE',
+      changeNumVfs: true,
+      vfsToConfigure: [0, 1, 2, 3, 4, 6, 7],
+    });
     // ... unless the new count would drop the held VF
     expect(decide(p, policy('p', { numVfs: 4 }))).toMatchObject({ action: 'BLOCKED', blockedBy: ['vm-a'] });
   });
@@ -138,7 +188,10 @@ describe('actions', () => {
   });
   it('FAILED when the VF rate is above the link speed (every driver refuses it)', () => {
     const d = decide(pf('enp1s0', 8, { speedMbps: 1000 }), policy('fast', { maxTxRateMbps: 2000 }));
-    expect(d).toMatchObject({ action: 'FAILED', reason: 'max_tx_rate 2000 Mbit/s of policy fast exceeds the link speed of enp1s0 (1000 Mbit/s)' });
+    expect(d).toMatchObject({
+      action: 'FAILED',
+      reason: 'max_tx_rate 2000 Mbit/s of policy fast exceeds the link speed of enp1s0 (1000 Mbit/s)',
+    });
     expect(decide(pf('enp1s0', 8, { speedMbps: null }), policy('fast', { maxTxRateMbps: 2000 })).action).toBe('CONFIGURE');
   });
 });
@@ -170,13 +223,19 @@ const pfArb = (name: string) =>
     })
     .chain(({ reset, ...p }) => {
       const rows = Math.min(p.numVfs, p.totalVfs);
-      return fc.tuple(...Array.from({ length: rows }, (_, i) => vfArb(i))).map((vfs): SriovPfView => ({ id: `id-${name}`, name, deviceId: '10fb', speedMbps: null, ...p, numVfs: reset ? 0 : rows, vfs }));
+      return fc
+        .tuple(...Array.from({ length: rows }, (_, i) => vfArb(i)))
+        .map((vfs): SriovPfView => ({ id: `id-${name}`, name, deviceId: '10fb', speedMbps: null, ...p, numVfs: reset ? 0 : rows, vfs }));
     });
 
-const fleetArb = fc.array(
-  fc.tuple(fc.constantFrom('hv-01', 'hv-02', 'db-01'), fc.constantFrom('a', 'b'), pfArb('ens1f0'), pfArb('ens5f0')).map(([name, rack, a, b]): SriovHostView => ({ id: `id-${name}`, name, labels: { rack }, pfs: [a, b] })),
-  { maxLength: 3 },
-).map((hs) => hs.filter((h, i) => hs.findIndex((o) => o.name === h.name) === i));
+const fleetArb = fc
+  .array(
+    fc
+      .tuple(fc.constantFrom('hv-01', 'hv-02', 'db-01'), fc.constantFrom('a', 'b'), pfArb('ens1f0'), pfArb('ens5f0'))
+      .map(([name, rack, a, b]): SriovHostView => ({ id: `id-${name}`, name, labels: { rack }, pfs: [a, b] })),
+    { maxLength: 3 },
+  )
+  .map((hs) => hs.filter((h, i) => hs.findIndex((o) => o.name === h.name) === i));
 
 const policyArb = fc.record({
   name: fc.constantFrom('p1', 'p2', 'p3', 'p4'),
@@ -217,9 +276,13 @@ describe('properties', () => {
 
   it('picks the same winner whatever order the policies come in', () => {
     fc.assert(
-      fc.property(fleetArb, policiesArb.chain((ps) => fc.tuple(fc.constant(ps), fc.shuffledSubarray(ps, { minLength: ps.length, maxLength: ps.length }))), (hosts, [ps, shuffled]) => {
-        expect(resolveSriovPolicies(hosts, shuffled)).toEqual(resolveSriovPolicies(hosts, ps));
-      }),
+      fc.property(
+        fleetArb,
+        policiesArb.chain((ps) => fc.tuple(fc.constant(ps), fc.shuffledSubarray(ps, { minLength: ps.length, maxLength: ps.length }))),
+        (hosts, [ps, shuffled]) => {
+          expect(resolveSriovPolicies(hosts, shuffled)).toEqual(resolveSriovPolicies(hosts, ps));
+        },
+      ),
       RUNS,
     );
   });
@@ -229,7 +292,13 @@ describe('properties', () => {
       fc.property(fleetArb, policiesArb, (hosts, policies) => {
         for (const d of resolveSriovPolicies(hosts, policies)) {
           const win = policies.find((p) => p.name === d.policy)!;
-          for (const o of d.outranked) expect(comparePolicies(win, policies.find((p) => p.name === o)!)).toBeLessThan(0);
+          for (const o of d.outranked)
+            expect(
+              comparePolicies(
+                win,
+                policies.find((p) => p.name === o)!,
+              ),
+            ).toBeLessThan(0);
         }
       }),
       RUNS,

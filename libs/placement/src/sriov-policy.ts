@@ -126,7 +126,12 @@ function range(n: number): number[] {
 }
 
 /** The decision for one PF under its winning policy. */
-export function decidePf(host: Pick<SriovHostView, 'id' | 'name'>, pf: SriovPfView, winner: SriovPolicySpec, outranked: string[] = []): SriovDecision {
+export function decidePf(
+  host: Pick<SriovHostView, 'id' | 'name'>,
+  pf: SriovPfView,
+  winner: SriovPolicySpec,
+  outranked: string[] = [],
+): SriovDecision {
   const desired: SriovDesired = {
     numVfs: winner.numVfs,
     spoofchk: winner.spoofchk,
@@ -140,10 +145,20 @@ export function decidePf(host: Pick<SriovHostView, 'id' | 'name'>, pf: SriovPfVi
   const none = { blockedBy: [] as string[], changeNumVfs: false, vfsToConfigure: [] as number[] };
 
   if (desired.numVfs > pf.totalVfs) {
-    return { ...base, ...none, action: 'FAILED', reason: `${pf.name} supports at most ${pf.totalVfs} VFs (sriov_totalvfs); policy ${winner.name} asks for ${desired.numVfs}` };
+    return {
+      ...base,
+      ...none,
+      action: 'FAILED',
+      reason: `${pf.name} supports at most ${pf.totalVfs} VFs (sriov_totalvfs); policy ${winner.name} asks for ${desired.numVfs}`,
+    };
   }
   if (desired.maxTxRateMbps > 0 && pf.speedMbps !== null && pf.speedMbps > 0 && desired.maxTxRateMbps > pf.speedMbps) {
-    return { ...base, ...none, action: 'FAILED', reason: `max_tx_rate ${desired.maxTxRateMbps} Mbit/s of policy ${winner.name} exceeds the link speed of ${pf.name} (${pf.speedMbps} Mbit/s)` };
+    return {
+      ...base,
+      ...none,
+      action: 'FAILED',
+      reason: `max_tx_rate ${desired.maxTxRateMbps} Mbit/s of policy ${winner.name} exceeds the link speed of ${pf.name} (${pf.speedMbps} Mbit/s)`,
+    };
   }
   if (pf.numVfs !== desired.numVfs) {
     // With VFs present a new count destroys them all. With none present (numvfs reset by a
@@ -190,8 +205,17 @@ export function resolveSriovPolicies(hosts: readonly SriovHostView[], policies: 
     for (const pf of host.pfs) {
       const matching = forHost.filter((p) => policyMatchesPf(p, pf));
       if (matching.length === 0) continue;
-      out.push(decidePf(host, pf, matching[0], matching.slice(1).map((p) => p.name)));
+      out.push(
+        decidePf(
+          host,
+          pf,
+          matching[0],
+          matching.slice(1).map((p) => p.name),
+        ),
+      );
     }
   }
-  return out.sort((a, b) => (a.hostName === b.hostName ? (a.pfName < b.pfName ? -1 : a.pfName > b.pfName ? 1 : 0) : a.hostName < b.hostName ? -1 : 1));
+  return out.sort((a, b) =>
+    a.hostName === b.hostName ? (a.pfName < b.pfName ? -1 : a.pfName > b.pfName ? 1 : 0) : a.hostName < b.hostName ? -1 : 1,
+  );
 }

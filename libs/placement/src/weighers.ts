@@ -75,6 +75,11 @@ export function scoreBound(ctx: EvalContext, prep: PreparedRequest, key: number)
 export function scoreBreakdown(ctx: EvalContext, s: ScoreParts): PlanScore {
   return {
     total: s.total,
-    breakdown: WEIGHERS.map((w) => ({ weigher: w.name, value: s[w.name], weight: ctx.opts.weights[w.name], weighted: s[w.name] * ctx.opts.weights[w.name] })),
+    breakdown: WEIGHERS.map((w) => ({
+      weigher: w.name,
+      value: s[w.name],
+      weight: ctx.opts.weights[w.name],
+      weighted: s[w.name] * ctx.opts.weights[w.name],
+    })),
   };
 }

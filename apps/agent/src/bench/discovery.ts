@@ -27,7 +27,16 @@ const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const root = resolve(__dirname, '../../../..');
 
 function target(h: SimHost): HostTarget {
-  return { id: h.hostname, name: h.hostname, address: h.address, port: h.port, user: h.user, credentialRef: 'file:client_ed25519', hostKeyFingerprint: h.fingerprint, trustOnFirstUse: false };
+  return {
+    id: h.hostname,
+    name: h.hostname,
+    address: h.address,
+    port: h.port,
+    user: h.user,
+    credentialRef: 'file:client_ed25519',
+    hostKeyFingerprint: h.fingerprint,
+    trustOnFirstUse: false,
+  };
 }
 
 function stats(ms: number[]): string {
@@ -45,7 +54,11 @@ async function main(): Promise<void> {
   const stateDir = mkdtempSync(join(tmpdir(), 'netpin-bench-'));
   const prefix = `netpin-bench-${process.pid}-${Date.now().toString(36)}`;
   const t0 = performance.now();
-  const fleet = await startFleet({ count: HOSTS, profiles: ['dual-socket-sriov', 'small-one-node', 'legacy-no-iommu', 'no-vhost'], stateDir });
+  const fleet = await startFleet({
+    count: HOSTS,
+    profiles: ['dual-socket-sriov', 'small-one-node', 'legacy-no-iommu', 'no-vhost'],
+    stateDir,
+  });
   console.log(`fleet: ${HOSTS} hostsim hosts started in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
 
   // Handshake and per-command cost from this process, one connection at a time.
@@ -59,7 +72,10 @@ async function main(): Promise<void> {
     await c.close();
   }
   console.log(`ssh handshake (tcp + kex + ed25519 auth): ${stats(handshakes)}`);
-  const one = new SshHostConnection(target(fleet.hosts[0]), { privateKey: () => creds.privateKey('file:client_ed25519'), connectTimeoutMs: 5000 });
+  const one = new SshHostConnection(target(fleet.hosts[0]), {
+    privateKey: () => creds.privateKey('file:client_ed25519'),
+    connectTimeoutMs: 5000,
+  });
   await one.connection();
   const cmd = lscpu();
   const perCmd: number[] = [];
@@ -91,7 +107,15 @@ async function main(): Promise<void> {
   );
   const agent = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/agent/src/main.ts'], {
     cwd: root,
-    env: { ...process.env, SWC_NODE_PROJECT: 'tsconfig.json', REDIS_URL, NETPIN_QUEUE_PREFIX: prefix, NETPIN_AGENT_KEY_DIR: stateDir, NETPIN_AGENT_CONCURRENCY: String(CONCURRENCY), LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      SWC_NODE_PROJECT: 'tsconfig.json',
+      REDIS_URL,
+      NETPIN_QUEUE_PREFIX: prefix,
+      NETPIN_AGENT_KEY_DIR: stateDir,
+      NETPIN_AGENT_CONCURRENCY: String(CONCURRENCY),
+      LOG_LEVEL: 'warn',
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const agentPid = agent.pid ?? 0;
@@ -100,16 +124,26 @@ async function main(): Promise<void> {
     for (let i = 0; i < 200 && (await queue.getWorkersCount()) === 0; i++) await new Promise((r) => setTimeout(r, 50));
     console.log(`agent process RSS idle: ${rssMiB(agentPid).toFixed(1)} MiB`);
     const start = performance.now();
-    await Promise.all(fleet.hosts.map((h) => {
-      const operationId = randomUUID();
-      return queue.add('host.discover', { operationId, requestId: `bench-${operationId.slice(0, 8)}`, host: target(h) }, hostJobOptions(operationId));
-    }));
+    await Promise.all(
+      fleet.hosts.map((h) => {
+        const operationId = randomUUID();
+        return queue.add(
+          'host.discover',
+          { operationId, requestId: `bench-${operationId.slice(0, 8)}`, host: target(h) },
+          hostJobOptions(operationId),
+        );
+      }),
+    );
     await Promise.race([allDone, new Promise((_, rej) => setTimeout(() => rej(new Error('discovery did not finish in 300 s')), 300_000))]);
     const wall = performance.now() - start;
     const failed = [...results.values()].filter((r) => r.status !== 'SUCCEEDED');
-    console.log(`discovery of ${HOSTS} hosts by one agent (concurrency ${CONCURRENCY}): ${(wall / 1000).toFixed(2)} s wall, ${(wall / HOSTS).toFixed(1)} ms per host amortised, ${failed.length} failed${failed.length > 0 ? ` (first: ${JSON.stringify(failed[0].error)})` : ''}`);
+    console.log(
+      `discovery of ${HOSTS} hosts by one agent (concurrency ${CONCURRENCY}): ${(wall / 1000).toFixed(2)} s wall, ${(wall / HOSTS).toFixed(1)} ms per host amortised, ${failed.length} failed${failed.length > 0 ? ` (first: ${JSON.stringify(failed[0].error)})` : ''}`,
+    );
     const cmds = fleet.hosts.reduce((n, h) => n + h.state().commandLog.length, 0);
-    console.log(`commands run on hosts during the bench: ${cmds} (${(cmds / HOSTS).toFixed(1)} per host incl. handshake/per-command probes)`);
+    console.log(
+      `commands run on hosts during the bench: ${cmds} (${(cmds / HOSTS).toFixed(1)} per host incl. handshake/per-command probes)`,
+    );
     console.log(`agent process RSS with ${HOSTS} open host connections: ${rssMiB(agentPid).toFixed(1)} MiB`);
   } finally {
     agent.kill('SIGTERM');

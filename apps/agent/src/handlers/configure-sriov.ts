@@ -47,7 +47,10 @@ export const configureSriovHandler: JobHandler<'host.configureSriov'> = {
       if (p.refuseIfVfsInUse === true && before.num !== p.numVfs && before.num > 0) {
         const busy = [...((await readVfs(shell, [p.pf])).get(p.pf)?.values() ?? [])].filter(inUse).map((v) => v.index);
         if (busy.length > 0) {
-          throw new AgentError('COMMAND_FAILED', `${p.pf}: VF(s) ${busy.join(', ')} carry a MAC address (in use); refusing to change sriov_numvfs from ${before.num} to ${p.numVfs}`);
+          throw new AgentError(
+            'COMMAND_FAILED',
+            `${p.pf}: VF(s) ${busy.join(', ')} carry a MAC address (in use); refusing to change sriov_numvfs from ${before.num} to ${p.numVfs}`,
+          );
         }
       }
       return 'unchanged';
@@ -61,7 +64,8 @@ export const configureSriovHandler: JobHandler<'host.configureSriov'> = {
     });
     await steps.run('read back', async () => {
       const after = await readNumVfs(shell, p.pf);
-      if (after.num !== p.numVfs) throw new AgentError('VERIFY_MISMATCH', `${p.pf}: sriov_numvfs is ${after.num} after writing ${p.numVfs}`);
+      if (after.num !== p.numVfs)
+        throw new AgentError('VERIFY_MISMATCH', `${p.pf}: sriov_numvfs is ${after.num} after writing ${p.numVfs}`);
       return 'unchanged';
     });
     const defaults = p.vfDefaults;
@@ -80,7 +84,12 @@ export const configureSriovHandler: JobHandler<'host.configureSriov'> = {
         }
         if (matches(vf, defaults)) continue;
         await shell.run(
-          ipLinkSetVf(p.pf, vf.index, { spoofChk: defaults.spoofchk, trust: defaults.trust, maxTxRateMbps: defaults.maxTxRateMbps, state: defaults.linkState }),
+          ipLinkSetVf(p.pf, vf.index, {
+            spoofChk: defaults.spoofchk,
+            trust: defaults.trust,
+            maxTxRateMbps: defaults.maxTxRateMbps,
+            state: defaults.linkState,
+          }),
         );
         configured.push(vf.index);
       }
@@ -92,7 +101,11 @@ export const configureSriovHandler: JobHandler<'host.configureSriov'> = {
         const vf = vfs.get(i);
         return !vf || !matches(vf, defaults);
       });
-      if (wrong.length > 0) throw new AgentError('VERIFY_MISMATCH', `${p.pf}: VF(s) ${wrong.join(', ')} differ from the requested attributes after ip link set`);
+      if (wrong.length > 0)
+        throw new AgentError(
+          'VERIFY_MISMATCH',
+          `${p.pf}: VF(s) ${wrong.join(', ')} differ from the requested attributes after ip link set`,
+        );
       return 'unchanged';
     });
     return { pf: p.pf, numVfs: p.numVfs, previousNumVfs: before.num, configuredVfs: configured, skippedInUse };

@@ -44,7 +44,9 @@ describe('domainXmlDiff units', () => {
   it('treats sizes in other units as the KiB libvirt stores', () => {
     const mib = want.replace("<memory unit='KiB'>1048576</memory>", "<memory unit='GiB'>1</memory>");
     expect(domainXmlDiff(mib, want)).toEqual([]);
-    expect(domainXmlDiff(mib.replace('>1</memory>', '>2</memory>'), want)).toEqual([{ field: 'domain.memoryMiB', expected: '2048', actual: '1024' }]);
+    expect(domainXmlDiff(mib.replace('>1</memory>', '>2</memory>'), want)).toEqual([
+      { field: 'domain.memoryMiB', expected: '2048', actual: '1024' },
+    ]);
   });
 });
 
@@ -58,6 +60,8 @@ describe('domainXmlDiff outside the libvirt-xml model', () => {
 
   it('reports it when the host lost or changed it', () => {
     expect(domainXmlDiff(extra, want)).toEqual([{ field: 'domain/description', expected: 'present', actual: 'absent' }]);
-    expect(domainXmlDiff(extra, extra.replace('team-a', 'team-b'))).toEqual([{ field: 'domain/description/text()', expected: 'owner: team-a', actual: 'owner: team-b' }]);
+    expect(domainXmlDiff(extra, extra.replace('team-a', 'team-b'))).toEqual([
+      { field: 'domain/description/text()', expected: 'owner: team-a', actual: 'owner: team-b' },
+    ]);
   });
 });

@@ -21,7 +21,14 @@ interface Node {
 
 type Raw = Record<string, unknown>;
 
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', preserveOrder: true, trimValues: true, parseTagValue: false, parseAttributeValue: false });
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  preserveOrder: true,
+  trimValues: true,
+  parseTagValue: false,
+  parseAttributeValue: false,
+});
 
 function toNodes(raw: unknown): Node[] {
   if (!Array.isArray(raw)) return [];
@@ -30,7 +37,9 @@ function toNodes(raw: unknown): Node[] {
     const name = Object.keys(item).find((k) => k !== ':@' && k !== '#text' && !k.startsWith('?'));
     if (name === undefined) continue;
     const kids = item[name] as Raw[];
-    const attrs = Object.fromEntries(Object.entries((item[':@'] as Record<string, unknown> | undefined) ?? {}).map(([k, v]) => [k, String(v)]));
+    const attrs = Object.fromEntries(
+      Object.entries((item[':@'] as Record<string, unknown> | undefined) ?? {}).map(([k, v]) => [k, String(v)]),
+    );
     const text = (Array.isArray(kids) ? kids : [])
       .filter((k) => '#text' in k)
       .map((k) => String(k['#text']))
@@ -42,7 +51,20 @@ function toNodes(raw: unknown): Node[] {
 }
 
 const UNIT_BYTES: Record<string, number> = {
-  b: 1, bytes: 1, kb: 1e3, k: 1024, kib: 1024, mb: 1e6, m: 1024 ** 2, mib: 1024 ** 2, gb: 1e9, g: 1024 ** 3, gib: 1024 ** 3, tb: 1e12, t: 1024 ** 4, tib: 1024 ** 4,
+  b: 1,
+  bytes: 1,
+  kb: 1e3,
+  k: 1024,
+  kib: 1024,
+  mb: 1e6,
+  m: 1024 ** 2,
+  mib: 1024 ** 2,
+  gb: 1e9,
+  g: 1024 ** 3,
+  gib: 1024 ** 3,
+  tb: 1e12,
+  t: 1024 ** 4,
+  tib: 1024 ** 4,
 };
 
 /** libvirt stores sizes in KiB whatever unit was given ("1 GiB" comes back as 1048576 KiB). */
@@ -115,7 +137,8 @@ export function domainXmlDiff(desiredXml: string, actualXml: string): StateDiffE
   const want = modelOf(desiredXml);
   if (want !== null) {
     const have = modelOf(actualXml);
-    if (have === null) return [{ field: 'domain', expected: 'a netpin domain definition', actual: 'a definition outside the netpin model' }];
+    if (have === null)
+      return [{ field: 'domain', expected: 'a netpin domain definition', actual: 'a definition outside the netpin model' }];
     const diff = diffDomain(want, have);
     if (diff.length > 0) return diff.map((d) => ({ field: `domain.${d.path}`, expected: show(d.expected), actual: show(d.actual) }));
   }

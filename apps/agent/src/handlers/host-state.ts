@@ -65,10 +65,12 @@ function onOff(b: boolean): string {
 export async function readIrqAffinity(shell: HostShell, irqs: readonly number[]): Promise<Map<number, number[] | null>> {
   const paths = irqs.map((i) => hostPaths.irqAffinityList(i));
   const files = paths.length === 0 ? new Map<string, string>() : parseGrepFiles((await shell.run(readFiles(paths))).stdout, paths);
-  return new Map(irqs.map((irq) => {
-    const text = files.get(hostPaths.irqAffinityList(irq));
-    return [irq, text === undefined ? null : parseCpuList(text)];
-  }));
+  return new Map(
+    irqs.map((irq) => {
+      const text = files.get(hostPaths.irqAffinityList(irq));
+      return [irq, text === undefined ? null : parseCpuList(text)];
+    }),
+  );
 }
 
 export function rpsKey(dev: string, rxQueue: number): string {
@@ -76,13 +78,18 @@ export function rpsKey(dev: string, rxQueue: number): string {
 }
 
 /** rps_cpus of each (dev, queue); a queue the host does not have maps to null. */
-export async function readRps(shell: HostShell, entries: readonly { dev: IfName; rxQueue: number }[]): Promise<Map<string, number[] | null>> {
+export async function readRps(
+  shell: HostShell,
+  entries: readonly { dev: IfName; rxQueue: number }[],
+): Promise<Map<string, number[] | null>> {
   const paths = entries.map((e) => hostPaths.rpsCpus(e.dev, e.rxQueue));
   const files = paths.length === 0 ? new Map<string, string>() : parseGrepFiles((await shell.run(readFiles(paths))).stdout, paths);
-  return new Map(entries.map((e) => {
-    const text = files.get(hostPaths.rpsCpus(e.dev, e.rxQueue));
-    return [rpsKey(e.dev, e.rxQueue), text === undefined ? null : parseCpuMaskFile('rps_cpus', text)];
-  }));
+  return new Map(
+    entries.map((e) => {
+      const text = files.get(hostPaths.rpsCpus(e.dev, e.rxQueue));
+      return [rpsKey(e.dev, e.rxQueue), text === undefined ? null : parseCpuMaskFile('rps_cpus', text)];
+    }),
+  );
 }
 
 export async function readCpuCount(shell: HostShell): Promise<number> {

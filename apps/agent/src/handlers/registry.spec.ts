@@ -26,7 +26,21 @@ describe('createAgent', () => {
     const { 'host.discover': _gone, ...partial } = defaultHandlers;
     expect(() =>
       createAgent(
-        { redisUrl: 'redis://127.0.0.1:6379', queuePrefix: 'never-used', keyDir: '/nonexistent', concurrency: 1, agentId: 'x', transport: 'ssh', commandTimeoutMs: 1000, connectTimeoutMs: 1000, lockTtlMs: 1000, lockRetryMs: 10, metricsPort: 0, metricsHost: '127.0.0.1', logLevel: 'silent' },
+        {
+          redisUrl: 'redis://127.0.0.1:6379',
+          queuePrefix: 'never-used',
+          keyDir: '/nonexistent',
+          concurrency: 1,
+          agentId: 'x',
+          transport: 'ssh',
+          commandTimeoutMs: 1000,
+          connectTimeoutMs: 1000,
+          lockTtlMs: 1000,
+          lockRetryMs: 10,
+          metricsPort: 0,
+          metricsHost: '127.0.0.1',
+          logLevel: 'silent',
+        },
         { handlers: partial },
       ),
     ).toThrow('no handler for job host.discover');

@@ -22,7 +22,8 @@ export const vmApplyHandler: JobHandler<'vm.apply'> = {
       if (dom.defined && dom.inactiveXml !== null && domainXmlDiff(p.domainXml, dom.inactiveXml).length === 0) return 'unchanged';
       await shell.run(virshDefine(p.domainXml));
       const after = await readDomain(shell, p.vmName);
-      if (!after.defined) throw new AgentError('VERIFY_MISMATCH', `domain ${p.vmName} is not defined after virsh define (does the XML name it ${p.vmName}?)`);
+      if (!after.defined)
+        throw new AgentError('VERIFY_MISMATCH', `domain ${p.vmName} is not defined after virsh define (does the XML name it ${p.vmName}?)`);
       return 'changed';
     });
     let running = false;
@@ -35,7 +36,8 @@ export const vmApplyHandler: JobHandler<'vm.apply'> = {
         }
         await shell.run(virshStart(p.vmName));
         const after = await readDomain(shell, p.vmName);
-        if (after.state !== 'running') throw new AgentError('VERIFY_MISMATCH', `domain ${p.vmName} is ${after.state ?? 'gone'} after virsh start`);
+        if (after.state !== 'running')
+          throw new AgentError('VERIFY_MISMATCH', `domain ${p.vmName} is ${after.state ?? 'gone'} after virsh start`);
         running = true;
         return 'changed';
       });
@@ -73,7 +75,13 @@ export const vmVerifyHandler: JobHandler<'vm.verify'> = {
 };
 
 function cleanVf(v: { pf: IfName; vfIndex: number }) {
-  return { ...VF_CLEAN_DEFAULTS, pf: v.pf, vfIndex: v.vfIndex, mac: anyMacSchema.parse(VF_CLEAN_DEFAULTS.mac), vlan: vlanIdSchema.parse(VF_CLEAN_DEFAULTS.vlan) };
+  return {
+    ...VF_CLEAN_DEFAULTS,
+    pf: v.pf,
+    vfIndex: v.vfIndex,
+    mac: anyMacSchema.parse(VF_CLEAN_DEFAULTS.mac),
+    vlan: vlanIdSchema.parse(VF_CLEAN_DEFAULTS.vlan),
+  };
 }
 
 /** vm.teardown: stop, forget, and hand the VFs back clean. Each step is a no-op when already done. */
@@ -91,16 +99,25 @@ export const vmTeardownHandler: JobHandler<'vm.teardown'> = {
       const dom = await readDomain(shell, p.vmName);
       if (!dom.defined) return 'unchanged';
       await shell.run(virshUndefine(p.vmName));
-      if ((await readDomain(shell, p.vmName)).defined) throw new AgentError('VERIFY_MISMATCH', `domain ${p.vmName} is still defined after virsh undefine`);
+      if ((await readDomain(shell, p.vmName)).defined)
+        throw new AgentError('VERIFY_MISMATCH', `domain ${p.vmName} is still defined after virsh undefine`);
       return 'changed';
     });
     await steps.run('reset VFs', () => ensureVfs(shell, p.vfs.map(cleanVf)));
     await steps.run('release IRQs', async () => {
       if (p.irqs.length === 0) return 'unchanged';
       const all = Array.from({ length: await readCpuCount(shell) }, (_, i) => i);
-      return ensureIrqs(shell, p.irqs.map((irq) => ({ irq, cpus: all })));
+      return ensureIrqs(
+        shell,
+        p.irqs.map((irq) => ({ irq, cpus: all })),
+      );
     });
-    await steps.run('clear RPS', () => ensureRps(shell, p.rps.map((r) => ({ ...r, cpus: [] }))));
+    await steps.run('clear RPS', () =>
+      ensureRps(
+        shell,
+        p.rps.map((r) => ({ ...r, cpus: [] })),
+      ),
+    );
     return { vmName: p.vmName, changed: steps.changed };
   },
 };

@@ -4,7 +4,18 @@ import { AgentError } from '../errors';
 import type { HostShell } from '../host-shell';
 import type { StepOutcome } from '../steps';
 import { domainXmlDiff } from './domain-compare';
-import { cpusText, readCpuCount, readDomain, readIrqAffinity, readRps, readVfs, rpsKey, sameCpus, vfDiff, type VfAttrs } from './host-state';
+import {
+  cpusText,
+  readCpuCount,
+  readDomain,
+  readIrqAffinity,
+  readRps,
+  readVfs,
+  rpsKey,
+  sameCpus,
+  vfDiff,
+  type VfAttrs,
+} from './host-state';
 
 /**
  * The convergent pieces of a VM's host state. Each `ensure*` reads the current state,
@@ -16,13 +27,19 @@ type VfTarget = VfAttrs & { pf: IfName; vfIndex: number };
 
 export async function diffVfs(shell: HostShell, vfs: readonly VfTarget[]): Promise<StateDiffEntry[]> {
   if (vfs.length === 0) return [];
-  const actual = await readVfs(shell, vfs.map((v) => v.pf));
+  const actual = await readVfs(
+    shell,
+    vfs.map((v) => v.pf),
+  );
   return vfs.flatMap((v) => vfDiff(v.pf, v.vfIndex, v, actual.get(v.pf)?.get(v.vfIndex)));
 }
 
 export async function ensureVfs(shell: HostShell, vfs: readonly VfTarget[]): Promise<StepOutcome> {
   if (vfs.length === 0) return 'unchanged';
-  const actual = await readVfs(shell, vfs.map((v) => v.pf));
+  const actual = await readVfs(
+    shell,
+    vfs.map((v) => v.pf),
+  );
   let changed = false;
   for (const v of vfs) {
     const have = actual.get(v.pf)?.get(v.vfIndex);
@@ -46,7 +63,10 @@ export async function ensureVfs(shell: HostShell, vfs: readonly VfTarget[]): Pro
 
 export async function diffIrqs(shell: HostShell, irqs: VmDesiredState['irqAffinity']): Promise<StateDiffEntry[]> {
   if (irqs.length === 0) return [];
-  const actual = await readIrqAffinity(shell, irqs.map((i) => i.irq));
+  const actual = await readIrqAffinity(
+    shell,
+    irqs.map((i) => i.irq),
+  );
   return irqs
     .filter((i) => !sameCpus(actual.get(i.irq) ?? null, i.cpus))
     .map((i) => ({ field: `irq.${i.irq}.affinity`, expected: cpusText(i.cpus), actual: cpusText(actual.get(i.irq) ?? null) }));
@@ -69,7 +89,11 @@ export async function diffRps(shell: HostShell, rps: VmDesiredState['rps']): Pro
   const actual = await readRps(shell, rps);
   return rps
     .filter((r) => !sameCpus(actual.get(rpsKey(r.dev, r.rxQueue)) ?? null, r.cpus))
-    .map((r) => ({ field: `rps.${r.dev}.rx-${r.rxQueue}`, expected: cpusText(r.cpus), actual: cpusText(actual.get(rpsKey(r.dev, r.rxQueue)) ?? null) }));
+    .map((r) => ({
+      field: `rps.${r.dev}.rx-${r.rxQueue}`,
+      expected: cpusText(r.cpus),
+      actual: cpusText(actual.get(rpsKey(r.dev, r.rxQueue)) ?? null),
+    }));
 }
 
 export async function ensureRps(shell: HostShell, rps: VmDesiredState['rps']): Promise<StepOutcome> {
@@ -87,7 +111,10 @@ export async function ensureRps(shell: HostShell, rps: VmDesiredState['rps']): P
 }
 
 /** Definition and run state of the domain, compared with what is wanted. */
-export async function diffDomain(shell: HostShell, want: Pick<VmDesiredState, 'vmName' | 'domainXml' | 'start'>): Promise<StateDiffEntry[]> {
+export async function diffDomain(
+  shell: HostShell,
+  want: Pick<VmDesiredState, 'vmName' | 'domainXml' | 'start'>,
+): Promise<StateDiffEntry[]> {
   const dom = await readDomain(shell, want.vmName);
   if (!dom.defined || dom.inactiveXml === null) return [{ field: 'domain', expected: 'defined', actual: 'not defined' }];
   const d = domainXmlDiff(want.domainXml, dom.inactiveXml);
@@ -98,5 +125,8 @@ export async function diffDomain(shell: HostShell, want: Pick<VmDesiredState, 'v
 function throwIfDiff(diff: StateDiffEntry[], what: string): void {
   if (diff.length === 0) return;
   const first = diff[0];
-  throw new AgentError('VERIFY_MISMATCH', `${what} did not take: ${first.field} is ${first.actual}, expected ${first.expected}${diff.length > 1 ? ` (+${diff.length - 1} more)` : ''}`);
+  throw new AgentError(
+    'VERIFY_MISMATCH',
+    `${what} did not take: ${first.field} is ${first.actual}, expected ${first.expected}${diff.length > 1 ? ` (+${diff.length - 1} more)` : ''}`,
+  );
 }

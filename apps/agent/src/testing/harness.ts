@@ -5,7 +5,15 @@ import { randomUUID } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import pino from 'pino';
-import { HOST_OPS_QUEUE, RESULTS_QUEUE, hostJobOptions, type HostJobName, type HostJobPayloads, type HostTarget, type OperationResult } from '@netpin/contracts';
+import {
+  HOST_OPS_QUEUE,
+  RESULTS_QUEUE,
+  hostJobOptions,
+  type HostJobName,
+  type HostJobPayloads,
+  type HostTarget,
+  type OperationResult,
+} from '@netpin/contracts';
 import { startFleet, type Fleet, type SimHost } from '@netpin/hostsim';
 import { createAgent, type Agent, type AgentDeps } from '../agent';
 import type { AgentConfig } from '../config';
@@ -82,7 +90,11 @@ export class Harness {
   }
 
   /** Enqueue a job the way the API does (job id = operation id) and return its operation id. */
-  async enqueue<K extends HostJobName>(kind: K, body: Omit<HostJobPayloads[K], 'operationId' | 'requestId'>, opts: { attempts?: number } = {}): Promise<string> {
+  async enqueue<K extends HostJobName>(
+    kind: K,
+    body: Omit<HostJobPayloads[K], 'operationId' | 'requestId'>,
+    opts: { attempts?: number } = {},
+  ): Promise<string> {
     const operationId = randomUUID();
     const payload = { ...body, operationId, requestId: `req-${operationId.slice(0, 8)}` };
     const o = hostJobOptions(operationId);
@@ -102,7 +114,11 @@ export class Harness {
     });
   }
 
-  async run<K extends HostJobName>(kind: K, body: Omit<HostJobPayloads[K], 'operationId' | 'requestId'>, opts: { attempts?: number } = {}): Promise<OperationResult> {
+  async run<K extends HostJobName>(
+    kind: K,
+    body: Omit<HostJobPayloads[K], 'operationId' | 'requestId'>,
+    opts: { attempts?: number } = {},
+  ): Promise<OperationResult> {
     return this.waitResult(await this.enqueue(kind, body, opts));
   }
 

@@ -35,7 +35,11 @@ export class LocalTransport implements HostTransport {
           reject(new AgentError('TIMEOUT', `command did not finish within ${opts.timeoutMs} ms`, { command }));
           return;
         }
-        resolve({ exitCode: code ?? (signal ? 128 : 1), stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+        resolve({
+          exitCode: code ?? (signal ? 128 : 1),
+          stdout: Buffer.concat(out).toString('utf8'),
+          stderr: Buffer.concat(err).toString('utf8'),
+        });
       });
       child.stdin.on('error', () => undefined); // the command may exit before reading stdin
       child.stdin.end(opts.stdin ?? undefined);

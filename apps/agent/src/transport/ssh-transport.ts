@@ -136,7 +136,8 @@ export class SshHostConnection implements HostTransport {
       client.on('close', () => {
         if (this.client === client) this.client = null;
         if (!ready) reject(new AgentError('SSH_UNREACHABLE', `${this.host.name}: connection closed during handshake`));
-        for (const p of [...this.inflight]) p.reject(new AgentError('SSH_UNREACHABLE', `${this.host.name}: connection lost while a command was running`));
+        for (const p of [...this.inflight])
+          p.reject(new AgentError('SSH_UNREACHABLE', `${this.host.name}: connection lost while a command was running`));
       });
       client.connect(config);
       // Commands are small request/response exchanges: without this each one waits out
@@ -151,7 +152,8 @@ export class SshHostConnection implements HostTransport {
       const expected = this.pinned ?? 'a pinned key (trustOnFirstUse is off)';
       return new AgentError('HOST_KEY_MISMATCH', `${where} presented host key ${keyMismatch}, expected ${expected}`, { cause: err });
     }
-    if (err.level === 'client-authentication') return new AgentError('SSH_AUTH_FAILED', `${where}: authentication failed for user ${this.host.user}`, { cause: err });
+    if (err.level === 'client-authentication')
+      return new AgentError('SSH_AUTH_FAILED', `${where}: authentication failed for user ${this.host.user}`, { cause: err });
     if (err.level === 'client-timeout') return new AgentError('SSH_UNREACHABLE', `${where}: handshake timed out`, { cause: err });
     return new AgentError('SSH_UNREACHABLE', `${where}: ${err.message}`, { cause: err });
   }
@@ -175,7 +177,9 @@ export class SshHostConnection implements HostTransport {
       this.inflight.add(pending);
       client.exec(command, (err, stream) => {
         if (err) {
-          pending.reject(new AgentError('SSH_UNREACHABLE', `${this.host.name}: cannot open a channel: ${err.message}`, { command, cause: err }));
+          pending.reject(
+            new AgentError('SSH_UNREACHABLE', `${this.host.name}: cannot open a channel: ${err.message}`, { command, cause: err }),
+          );
           return;
         }
         channel = stream;
@@ -193,11 +197,18 @@ export class SshHostConnection implements HostTransport {
         });
         stream.on('close', () => {
           if (exitCode === null) {
-            pending.reject(new AgentError('SSH_UNREACHABLE', `${this.host.name}: channel closed without an exit status`, { command, stderr: Buffer.concat(errOut).toString('utf8') }));
+            pending.reject(
+              new AgentError('SSH_UNREACHABLE', `${this.host.name}: channel closed without an exit status`, {
+                command,
+                stderr: Buffer.concat(errOut).toString('utf8'),
+              }),
+            );
             return;
           }
           const code = exitCode;
-          finish(() => resolve({ exitCode: code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(errOut).toString('utf8') }));
+          finish(() =>
+            resolve({ exitCode: code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(errOut).toString('utf8') }),
+          );
         });
         stream.end(opts.stdin ?? undefined);
       });

@@ -42,7 +42,8 @@ export class AuditInterceptor implements NestInterceptor {
     const action = this.actionOf(ctx);
     if (!action) return next.handle();
     const req = requestOf(ctx) as (ReturnType<typeof requestOf> & { id?: unknown; body?: unknown; params?: unknown }) | undefined;
-    const input = ctx.getType<GqlContextType>() === 'graphql' ? GqlExecutionContext.create(ctx).getArgs() : { params: req?.params, body: req?.body };
+    const input =
+      ctx.getType<GqlContextType>() === 'graphql' ? GqlExecutionContext.create(ctx).getArgs() : { params: req?.params, body: req?.body };
     const write = async (result: string, value: unknown): Promise<void> => {
       const p = req?.principal;
       const t = targetOf(value);

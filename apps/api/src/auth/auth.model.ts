@@ -2,7 +2,11 @@ import { GraphQLISODateTime, ID, InputType, ObjectType } from '@nestjs/graphql';
 import { ROLES } from '@netpin/contracts';
 import { defineEnum, Prop } from '../common/prop';
 
-export const RoleEnum = defineEnum('Role', ROLES, 'viewer reads; operator creates and deletes VMs and runs discovery; admin manages hosts, networks and tokens');
+export const RoleEnum = defineEnum(
+  'Role',
+  ROLES,
+  'viewer reads; operator creates and deletes VMs and runs discovery; admin manages hosts, networks and tokens',
+);
 
 @ObjectType()
 export class ApiToken {

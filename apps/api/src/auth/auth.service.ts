@@ -59,7 +59,13 @@ export class AuthService {
   async create(input: { name?: string; role?: string }, by: Principal | undefined): Promise<{ token: string; apiToken: ApiTokenRecord }> {
     const data = parseInput(createSchema, input);
     const { token, prefix } = newToken();
-    const apiToken = await this.repo.createToken({ name: data.name, role: data.role, prefix, secretHash: await hashToken(token), createdBy: by?.name ?? null });
+    const apiToken = await this.repo.createToken({
+      name: data.name,
+      role: data.role,
+      prefix,
+      secretHash: await hashToken(token),
+      createdBy: by?.name ?? null,
+    });
     return { token, apiToken };
   }
 

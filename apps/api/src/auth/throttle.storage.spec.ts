@@ -18,7 +18,11 @@ describe('rate-limit counters in Redis', () => {
     }) as unknown as Redis['call'];
     const r = await new RedisThrottlerStorage(redis, 'np-prod').increment('per-minute:t:abc', 60_000, 5, 60_000, 'per-minute');
     expect(r).toEqual({ totalHits: 3, timeToExpire: 59, isBlocked: false, timeToBlockExpire: 0 });
-    expect(calls[0].slice(2, 5)).toEqual([2, '{np-prod:throttle:per-minute:t:abc:per-minute}:hits', '{np-prod:throttle:per-minute:t:abc:per-minute}:blocked']);
+    expect(calls[0].slice(2, 5)).toEqual([
+      2,
+      '{np-prod:throttle:per-minute:t:abc:per-minute}:hits',
+      '{np-prod:throttle:per-minute:t:abc:per-minute}:blocked',
+    ]);
   });
 
   it('let requests through when Redis does not answer', async () => {

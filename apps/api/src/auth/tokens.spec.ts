@@ -27,7 +27,8 @@ describe('audit input summaries', () => {
     expect(String((s.nested as Record<string, unknown>).note)).toMatch(/500 chars/);
   });
   it('redact key material under any field name, in GraphQL args and REST bodies alike', () => {
-    const pem = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAAB\n-----END OPENSSH PRIVATE KEY-----\n';
+    const pem =
+      '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAAB\n-----END OPENSSH PRIVATE KEY-----\n';
     const gql = JSON.stringify(summarise({ input: { name: 'rack-1', privateKey: pem, note: pem } }));
     const rest = JSON.stringify(summarise({ params: {}, body: { name: 'rack-1', key: pem } }));
     for (const s of [gql, rest]) {

@@ -31,8 +31,17 @@ export function queryLimits(max: number, maxFields = 2000): (ctx: ValidationCont
       OperationDefinition(node) {
         fields = 0;
         const depth = walk(node.selectionSet, 0, new Set());
-        if (depth > max) ctx.reportError(new GraphQLError(`query depth ${depth} exceeds the limit of ${max}`, { nodes: [node], extensions: { code: 'BAD_USER_INPUT' } }));
-        if (fields > maxFields) ctx.reportError(new GraphQLError(`query selects ${fields} fields; the limit is ${maxFields}`, { nodes: [node], extensions: { code: 'BAD_USER_INPUT' } }));
+        if (depth > max)
+          ctx.reportError(
+            new GraphQLError(`query depth ${depth} exceeds the limit of ${max}`, { nodes: [node], extensions: { code: 'BAD_USER_INPUT' } }),
+          );
+        if (fields > maxFields)
+          ctx.reportError(
+            new GraphQLError(`query selects ${fields} fields; the limit is ${maxFields}`, {
+              nodes: [node],
+              extensions: { code: 'BAD_USER_INPUT' },
+            }),
+          );
       },
     };
   };

@@ -55,7 +55,12 @@ function mapErrorUnredacted(error: unknown): MappedError {
     const status = error.getStatus();
     const body = error.getResponse();
     const message = typeof body === 'string' ? body : ((body as { message?: string | string[] }).message ?? error.message);
-    return { status, code: HTTP_TO_CODE[status] ?? (status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST'), message: Array.isArray(message) ? message.join('; ') : message, details: {} };
+    return {
+      status,
+      code: HTTP_TO_CODE[status] ?? (status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST'),
+      message: Array.isArray(message) ? message.join('; ') : message,
+      details: {},
+    };
   }
   // body-parser errors (malformed JSON, too large) carry a status of their own
   const e = error as { status?: number; type?: string; message?: string };

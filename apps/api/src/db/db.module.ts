@@ -1,5 +1,19 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
-import { AuthRepository, SnapshotCache, createDb, DiscoveryRepository, DriftRepository, HostRepository, NetworkRepository, OperationRepository, ProvisioningRepository, SnapshotRepository, VmRepository, type Db, type DbOptions } from '@netpin/db';
+import {
+  AuthRepository,
+  SnapshotCache,
+  createDb,
+  DiscoveryRepository,
+  DriftRepository,
+  HostRepository,
+  NetworkRepository,
+  OperationRepository,
+  ProvisioningRepository,
+  SnapshotRepository,
+  VmRepository,
+  type Db,
+  type DbOptions,
+} from '@netpin/db';
 import { Redis } from 'ioredis';
 
 export const DB = Symbol('DB');
@@ -36,11 +50,28 @@ export class DbModule implements OnApplicationShutdown {
         { provide: SnapshotRepository, inject: [DB], useFactory: (db: Db) => new SnapshotRepository(db) },
         { provide: OperationRepository, inject: [DB], useFactory: (db: Db) => new OperationRepository(db) },
         { provide: SnapshotCache, inject: [DB], useFactory: (db: Db) => new SnapshotCache(db) },
-        { provide: ProvisioningRepository, inject: [DB, SnapshotCache], useFactory: (db: Db, cache: SnapshotCache) => new ProvisioningRepository(db, cache) },
+        {
+          provide: ProvisioningRepository,
+          inject: [DB, SnapshotCache],
+          useFactory: (db: Db, cache: SnapshotCache) => new ProvisioningRepository(db, cache),
+        },
         { provide: DriftRepository, inject: [DB], useFactory: (db: Db) => new DriftRepository(db) },
         { provide: AuthRepository, inject: [DB], useFactory: (db: Db) => new AuthRepository(db) },
       ],
-      exports: [AuthRepository, SnapshotCache, DriftRepository, DB, REDIS, HostRepository, NetworkRepository, VmRepository, DiscoveryRepository, SnapshotRepository, OperationRepository, ProvisioningRepository],
+      exports: [
+        AuthRepository,
+        SnapshotCache,
+        DriftRepository,
+        DB,
+        REDIS,
+        HostRepository,
+        NetworkRepository,
+        VmRepository,
+        DiscoveryRepository,
+        SnapshotRepository,
+        OperationRepository,
+        ProvisioningRepository,
+      ],
     };
   }
 

@@ -25,7 +25,7 @@ export class DriftController {
     return this.query.list({ hostId, open: queryBool(open, 'open'), first: queryInt(first, 'first') });
   }
 
-@Allow('OPERATOR')
+  @Allow('OPERATOR')
   @Post('drift-check')
   @HttpCode(202)
   @ApiAcceptedResponse({ type: Operation, isArray: true })
@@ -33,7 +33,7 @@ export class DriftController {
     return this.drift.checkHost(hostId, requestId);
   }
 
-@Allow('OPERATOR')
+  @Allow('OPERATOR')
   @Post('reconcile')
   @HttpCode(202)
   @ApiAcceptedResponse({ type: Operation, isArray: true })

@@ -24,13 +24,13 @@ export class DriftResolver {
     return this.query.list({ hostId, vmId, open, first });
   }
 
-@Allow('OPERATOR')
+  @Allow('OPERATOR')
   @Mutation(() => [Operation], { description: 'Verify every running VM of the host against its plan now' })
   checkDrift(@Args('hostId', { type: () => ID }) hostId: string, @RequestId() requestId: string): Promise<Operation[]> {
     return this.drift.checkHost(hostId, requestId);
   }
 
-@Allow('OPERATOR')
+  @Allow('OPERATOR')
   @Mutation(() => [Operation], { description: 'Re-apply every running VM of the host to its plan' })
   reconcileHost(@Args('hostId', { type: () => ID }) hostId: string, @RequestId() requestId: string): Promise<Operation[]> {
     return this.drift.reconcileHost(hostId, requestId);

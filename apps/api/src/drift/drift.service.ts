@@ -1,6 +1,13 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { OperationResult, PlacementPlan } from '@netpin/contracts';
-import { DriftRepository, HostRepository, OperationRepository, ProvisioningRepository, type NewOperation, type OperationRecord } from '@netpin/db';
+import {
+  DriftRepository,
+  HostRepository,
+  OperationRepository,
+  ProvisioningRepository,
+  type NewOperation,
+  type OperationRecord,
+} from '@netpin/db';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { API_CONFIG, type ApiConfig } from '../config';
@@ -46,7 +53,13 @@ export class DriftService implements OnApplicationBootstrap, OnModuleDestroy {
   /** One process per interval runs the sweep, however many API processes there are. */
   private async tick(every: number): Promise<void> {
     try {
-      const won = await this.redis.set(`${this.config.NETPIN_QUEUE_PREFIX}:drift-sweep`, String(process.pid), 'PX', Math.max(1000, every - 100), 'NX');
+      const won = await this.redis.set(
+        `${this.config.NETPIN_QUEUE_PREFIX}:drift-sweep`,
+        String(process.pid),
+        'PX',
+        Math.max(1000, every - 100),
+        'NX',
+      );
       if (won !== 'OK') return;
       const page = await this.hosts.list({ state: 'READY' }, { first: 500 });
       for (const h of page.items) await this.checkHost(h.id, `drift-${Date.now()}`);
@@ -71,7 +84,14 @@ export class DriftService implements OnApplicationBootstrap, OnModuleDestroy {
     for (const vm of await this.drift.runningVms(host.id)) {
       if (!vm.plan) continue;
       const id = randomUUID();
-      const op: NewOperation = { id, kind, targetType: 'vm', targetId: vm.id, requestId, job: applyJob(host, vm.plan as PlacementPlan, storedRequest(vm.request), vm.id, id, requestId, jobName) };
+      const op: NewOperation = {
+        id,
+        kind,
+        targetType: 'vm',
+        targetId: vm.id,
+        requestId,
+        job: applyJob(host, vm.plan as PlacementPlan, storedRequest(vm.request), vm.id, id, requestId, jobName),
+      };
       const rec = await this.ops.create(op);
       if (kind === 'drift.repair') await this.drift.markRepairing(vm.id, id);
       this.events.broadcast(rec);
@@ -82,7 +102,9 @@ export class DriftService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async onResult(op: OperationRecord, result: OperationResult): Promise<OperationRecord | null> {
-    const error = result.error ? { code: result.error.code, message: result.error.message, stderr: result.error.stderr ?? null } : undefined;
+    const error = result.error
+      ? { code: result.error.code, message: result.error.message, stderr: result.error.stderr ?? null }
+      : undefined;
     const vm = await this.prov.vmWithPlan(op.targetId);
     if (op.kind === 'drift.repair') {
       if (result.status === 'SUCCEEDED') await this.drift.markRepaired(op.id);
@@ -98,9 +120,21 @@ export class DriftService implements OnApplicationBootstrap, OnModuleDestroy {
     if (diff.length && this.config.NETPIN_DRIFT_AUTO_REPAIR && vm?.hostId && vm.plan && vm.state === 'RUNNING') {
       const host = await this.hosts.get({ id: vm.hostId });
       const id = randomUUID();
-      followUps.push({ id, kind: 'drift.repair', targetType: 'vm', targetId: vm.id, parentId: op.id, requestId: result.requestId, job: applyJob(host, vm.plan, storedRequest(vm.request), vm.id, id, result.requestId, 'vm.apply') });
+      followUps.push({
+        id,
+        kind: 'drift.repair',
+        targetType: 'vm',
+        targetId: vm.id,
+        parentId: op.id,
+        requestId: result.requestId,
+        job: applyJob(host, vm.plan, storedRequest(vm.request), vm.id, id, result.requestId, 'vm.apply'),
+      });
     }
-    const updated = await this.prov.finishOperation(op.id, { state: result.status, steps: result.steps, result: result.data ?? null, error }, { followUps });
+    const updated = await this.prov.finishOperation(
+      op.id,
+      { state: result.status, steps: result.steps, result: result.data ?? null, error },
+      { followUps },
+    );
     for (const f of followUps) await this.drift.markRepairing(op.targetId, f.id);
     return updated;
   }

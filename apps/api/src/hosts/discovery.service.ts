@@ -1,7 +1,23 @@
 import { API_CONFIG, type ApiConfig } from '../config';
 import { Inject, Injectable } from '@nestjs/common';
-import { BadUserInputError, ConflictError, HOST_OPS_QUEUE, ifNameSchema, NotFoundError, parseInput, type OperationResult } from '@netpin/contracts';
-import { DiscoveryRepository, HostRepository, OperationRepository, ProvisioningRepository, type HostRecord, type JobSpec, type OperationRecord } from '@netpin/db';
+import {
+  BadUserInputError,
+  ConflictError,
+  HOST_OPS_QUEUE,
+  ifNameSchema,
+  NotFoundError,
+  parseInput,
+  type OperationResult,
+} from '@netpin/contracts';
+import {
+  DiscoveryRepository,
+  HostRepository,
+  OperationRepository,
+  ProvisioningRepository,
+  type HostRecord,
+  type JobSpec,
+  type OperationRecord,
+} from '@netpin/db';
 import { randomUUID } from 'node:crypto';
 import { OutboxRelay } from '../jobs/outbox.relay';
 import { OperationEvents } from '../operations/operation.events';
@@ -31,7 +47,9 @@ export class DiscoveryService {
   async discover(id: string, requestId: string): Promise<Operation> {
     const host = await this.hosts.get({ id });
     if (!host.hostKeyFingerprint && !host.trustOnFirstUse) {
-      throw new ConflictError(`host ${host.name} has no pinned host key; give hostKeyFingerprint or set trustOnFirstUse explicitly`, { field: 'hostKeyFingerprint' });
+      throw new ConflictError(`host ${host.name} has no pinned host key; give hostKeyFingerprint or set trustOnFirstUse explicitly`, {
+        field: 'hostKeyFingerprint',
+      });
     }
     const operationId = randomUUID();
     const op = await this.ops.create({
@@ -55,7 +73,8 @@ export class DiscoveryService {
   async configureSriov(id: string, nicName: string, numVfs: number, requestId: string): Promise<Operation> {
     const host = await this.hosts.get({ id });
     const pf = parseInput(ifNameSchema, nicName, 'nic');
-    if (!Number.isInteger(numVfs) || numVfs < 0 || numVfs > 256) throw BadUserInputError.of('numVfs', 'must be an integer between 0 and 256');
+    if (!Number.isInteger(numVfs) || numVfs < 0 || numVfs > 256)
+      throw BadUserInputError.of('numVfs', 'must be an integer between 0 and 256');
     const nics = (await this.hosts.nicsByHostIds([host.id])).get(host.id) ?? [];
     const nic = nics.find((n) => n.name === pf);
     if (!nic) throw new NotFoundError('nic', `${host.name}/${pf}`);
@@ -65,7 +84,9 @@ export class DiscoveryService {
     // with VFs present, changing the count destroys them all; with none present (after a
     // reboot reset numvfs) there is nothing to disrupt and restoring them is the repair
     if (held.length && nic.sriovNumVfs > 0 && numVfs !== nic.sriovNumVfs) {
-      throw new ConflictError(`${pf} on ${host.name} has ${held.length} allocated VF(s); release them first`, { vms: [...new Set(held.map((v) => v.allocatedToVmId))] });
+      throw new ConflictError(`${pf} on ${host.name} has ${held.length} allocated VF(s); release them first`, {
+        vms: [...new Set(held.map((v) => v.allocatedToVmId))],
+      });
     }
     const operationId = randomUUID();
     const op = await this.ops.create({
@@ -91,21 +112,50 @@ export class DiscoveryService {
   private async finish(op: OperationRecord, result: OperationResult): Promise<OperationRecord | null> {
     const steps = result.steps;
     if (op.kind === 'host.configureSriov') {
-      const error = result.error ? { code: result.error.code, message: result.error.message, stderr: result.error.stderr ?? null } : undefined;
+      const error = result.error
+        ? { code: result.error.code, message: result.error.message, stderr: result.error.stderr ?? null }
+        : undefined;
       if (result.status !== 'SUCCEEDED') return this.prov.finishOperation(op.id, { state: 'FAILED', steps, error });
       const host = await this.hosts.get({ id: op.targetId });
       const discoverId = randomUUID();
       // the VF inventory changed: rediscover so placement sees the new VFs
-      return this.prov.finishOperation(op.id, { state: 'SUCCEEDED', steps, result: result.data ?? null }, {
-        followUps: [{ id: discoverId, kind: 'host.discover', targetType: 'host', targetId: host.id, parentId: op.id, requestId: result.requestId, job: discoverJob(host, discoverId, result.requestId) }],
-      });
+      return this.prov.finishOperation(
+        op.id,
+        { state: 'SUCCEEDED', steps, result: result.data ?? null },
+        {
+          followUps: [
+            {
+              id: discoverId,
+              kind: 'host.discover',
+              targetType: 'host',
+              targetId: host.id,
+              parentId: op.id,
+              requestId: result.requestId,
+              job: discoverJob(host, discoverId, result.requestId),
+            },
+          ],
+        },
+      );
     }
     if (result.status === 'SUCCEEDED' && result.kind === 'host.discover' && result.data) {
-      await this.discovery.applyFacts(op.targetId, result.data, result.observedHostKeyFingerprint, this.config.NETPIN_HOST_RESERVED_CORES_PER_NODE);
-      return this.prov.finishOperation(op.id, { state: 'SUCCEEDED', steps, result: { cpus: result.data.cpus.length, nics: result.data.nics.length } });
+      await this.discovery.applyFacts(
+        op.targetId,
+        result.data,
+        result.observedHostKeyFingerprint,
+        this.config.NETPIN_HOST_RESERVED_CORES_PER_NODE,
+      );
+      return this.prov.finishOperation(op.id, {
+        state: 'SUCCEEDED',
+        steps,
+        result: { cpus: result.data.cpus.length, nics: result.data.nics.length },
+      });
     }
     const error = result.error ?? { code: 'INTERNAL' as const, message: 'discovery returned no facts' };
     await this.discovery.markState(op.targetId, 'UNREACHABLE', `${error.code}: ${error.message}`);
-    return this.prov.finishOperation(op.id, { state: 'FAILED', steps, error: { code: error.code, message: error.message, stderr: error.stderr ?? null } });
+    return this.prov.finishOperation(op.id, {
+      state: 'FAILED',
+      steps,
+      error: { code: error.code, message: error.message, stderr: error.stderr ?? null },
+    });
   }
 }

@@ -3,9 +3,26 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query
 import { DiscoveryService } from './discovery.service';
 import { Operation } from '../operations/operation.model';
 import { RequestId } from '../common/request-id';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ErrorBody } from '../common/error-body';
-import { HostConnection, HostDetail, SriovInput, HostFilterInput, MaintenanceInput, RegisterHostInput, UpdateHostInput, type Host } from './host.model';
+import {
+  HostConnection,
+  HostDetail,
+  SriovInput,
+  HostFilterInput,
+  MaintenanceInput,
+  RegisterHostInput,
+  UpdateHostInput,
+  type Host,
+} from './host.model';
 import { HostService } from './host.service';
 import { queryBool, queryInt } from '../common/query';
 
@@ -38,7 +55,7 @@ export class HostController {
     return { nodes: page.items, pageInfo: { endCursor: page.endCursor, hasNextPage: page.hasNextPage }, totalCount: page.totalCount };
   }
 
-@Allow('ADMIN')
+  @Allow('ADMIN')
   @Post()
   @ApiOkResponse({ type: HostDetail })
   @ApiConflictResponse({ type: ErrorBody, description: 'A host with this name exists' })
@@ -53,7 +70,7 @@ export class HostController {
     return this.hosts.detail(ref);
   }
 
-@Allow('ADMIN')
+  @Allow('ADMIN')
   @Patch(':id')
   @ApiOkResponse({ type: HostDetail })
   @ApiNotFoundResponse({ type: ErrorBody })
@@ -61,7 +78,7 @@ export class HostController {
     return this.hosts.update(id, input);
   }
 
-@Allow('ADMIN')
+  @Allow('ADMIN')
   @Put(':id/maintenance')
   @ApiOkResponse({ type: HostDetail })
   @ApiConflictResponse({ type: ErrorBody })
@@ -69,7 +86,7 @@ export class HostController {
     return this.hosts.setMaintenance(id, input);
   }
 
-@Allow('OPERATOR')
+  @Allow('OPERATOR')
   @Post(':id/discover')
   @HttpCode(202)
   @ApiAcceptedResponse({ type: Operation })
@@ -78,17 +95,22 @@ export class HostController {
     return this.discovery.discover(id, requestId);
   }
 
-@Allow('ADMIN')
+  @Allow('ADMIN')
   @Post(':id/nics/:nic/sriov')
   @HttpCode(202)
   @ApiAcceptedResponse({ type: Operation })
   @ApiNotFoundResponse({ type: ErrorBody })
   @ApiConflictResponse({ type: ErrorBody, description: 'VFs of the PF are allocated' })
-  configureSriov(@Param('id') id: string, @Param('nic') nic: string, @Body() body: SriovInput, @RequestId() requestId: string): Promise<Operation> {
+  configureSriov(
+    @Param('id') id: string,
+    @Param('nic') nic: string,
+    @Body() body: SriovInput,
+    @RequestId() requestId: string,
+  ): Promise<Operation> {
     return this.discovery.configureSriov(id, nic, body?.numVfs, requestId);
   }
 
-@Allow('ADMIN')
+  @Allow('ADMIN')
   @Delete(':id')
   @ApiOkResponse({ type: HostDetail })
   @ApiConflictResponse({ type: ErrorBody, description: 'VMs are still placed on the host' })

@@ -105,7 +105,8 @@ export class Host {
   @Prop(String) address!: string;
   @Prop(Int) port!: number;
   @Prop(String) sshUser!: string;
-  @Prop(String, { description: 'Reference to the SSH key the agent uses (file:... or secret:...); never key material' }) credentialRef!: string;
+  @Prop(String, { description: 'Reference to the SSH key the agent uses (file:... or secret:...); never key material' })
+  credentialRef!: string;
   @Prop(String, { nullable: true }) hostKeyFingerprint!: string | null;
   @Prop(Boolean) trustOnFirstUse!: boolean;
   @Prop(HostStateEnum) state!: string;
@@ -143,9 +144,15 @@ export class RegisterHostInput {
   @Prop(String, { description: 'SSH address: IPv4, IPv6 or DNS name', example: '10.0.0.11' }) address!: string;
   @Prop(Int, { optional: true, defaultValue: 22 }) port?: number;
   @Prop(String, { optional: true, defaultValue: 'root' }) sshUser?: string;
-  @Prop(String, { description: '"file:<path>" (a key in the agent\'s NETPIN_AGENT_KEY_DIR) or "secret:<name>" (see createSshSecret)', example: 'file:id_ed25519' }) credentialRef!: string;
-  @Prop(String, { nullable: true, description: 'Pinned SSH host key, SHA256:<base64> as ssh-keygen -l prints it' }) hostKeyFingerprint?: string | null;
-  @Prop(Boolean, { optional: true, defaultValue: false, description: 'Accept and pin the host key seen at first discovery' }) trustOnFirstUse?: boolean;
+  @Prop(String, {
+    description: '"file:<path>" (a key in the agent\'s NETPIN_AGENT_KEY_DIR) or "secret:<name>" (see createSshSecret)',
+    example: 'file:id_ed25519',
+  })
+  credentialRef!: string;
+  @Prop(String, { nullable: true, description: 'Pinned SSH host key, SHA256:<base64> as ssh-keygen -l prints it' }) hostKeyFingerprint?:
+    string | null;
+  @Prop(Boolean, { optional: true, defaultValue: false, description: 'Accept and pin the host key seen at first discovery' })
+  trustOnFirstUse?: boolean;
   @Prop(Label, { array: true, optional: true }) labels?: Label[];
 }
 

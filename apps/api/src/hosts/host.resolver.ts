@@ -30,37 +30,37 @@ export class HostResolver {
     return { nodes: page.items, pageInfo: { endCursor: page.endCursor, hasNextPage: page.hasNextPage }, totalCount: page.totalCount };
   }
 
-@Allow('ADMIN')
+  @Allow('ADMIN')
   @Mutation(() => Host)
   registerHost(@Args('input') input: RegisterHostInput): Promise<Host> {
     return this.service.register(input);
   }
 
-@Allow('ADMIN')
+  @Allow('ADMIN')
   @Mutation(() => Host)
   updateHost(@Args('id', { type: () => ID }) id: string, @Args('input') input: UpdateHostInput): Promise<Host> {
     return this.service.update(id, input);
   }
 
-@Allow('ADMIN')
+  @Allow('ADMIN')
   @Mutation(() => Host)
   setHostMaintenance(@Args('id', { type: () => ID }) id: string, @Args('input') input: MaintenanceInput): Promise<Host> {
     return this.service.setMaintenance(id, input);
   }
 
-@Allow('ADMIN')
+  @Allow('ADMIN')
   @Mutation(() => Host, { description: 'Refused with CONFLICT while VMs are placed on the host' })
   removeHost(@Args('id', { type: () => ID }) id: string): Promise<Host> {
     return this.service.remove(id);
   }
 
-@Allow('OPERATOR')
+  @Allow('OPERATOR')
   @Mutation(() => Operation, { description: 'Read the host over SSH and refresh its NUMA nodes, CPUs, NICs, IRQs and VFs' })
   discoverHost(@Args('id', { type: () => ID }) id: string, @RequestId() requestId: string): Promise<Operation> {
     return this.discovery.discover(id, requestId);
   }
 
-@Allow('ADMIN')
+  @Allow('ADMIN')
   @Mutation(() => Operation, { description: "Set a PF's SR-IOV VF count (refused while its VFs are allocated), then rediscover" })
   configureSriov(
     @Args('id', { type: () => ID }) id: string,

@@ -1,5 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { BadUserInputError, hostFilterSchema, pageArgsSchema, parseInput, registerHostInputSchema, updateHostInputSchema } from '@netpin/contracts';
+import {
+  BadUserInputError,
+  hostFilterSchema,
+  pageArgsSchema,
+  parseInput,
+  registerHostInputSchema,
+  updateHostInputSchema,
+} from '@netpin/contracts';
 import { HostRepository, isUuid, type HostRecord, type NicRecord, type NumaNodeRecord, type Page } from '@netpin/db';
 import type { Host, HostDetail, HostFilterInput, Label, MaintenanceInput, RegisterHostInput, UpdateHostInput } from './host.model';
 

@@ -4,5 +4,9 @@ import { HostController } from './host.controller';
 import { HostResolver } from './host.resolver';
 import { HostService } from './host.service';
 
-@Module({ controllers: [HostController], providers: [HostService, HostResolver, DiscoveryService], exports: [HostService, DiscoveryService] })
+@Module({
+  controllers: [HostController],
+  providers: [HostService, HostResolver, DiscoveryService],
+  exports: [HostService, DiscoveryService],
+})
 export class HostsModule {}

@@ -27,7 +27,10 @@ export class JobQueues implements OnModuleDestroy {
   constructor(@Inject(API_CONFIG) private readonly config: ApiConfig) {}
 
   get hostOpsQueue(): Queue {
-    this.hostOps ??= new Queue(HOST_OPS_QUEUE, { connection: bullConnection(this.config.REDIS_URL), prefix: this.config.NETPIN_QUEUE_PREFIX });
+    this.hostOps ??= new Queue(HOST_OPS_QUEUE, {
+      connection: bullConnection(this.config.REDIS_URL),
+      prefix: this.config.NETPIN_QUEUE_PREFIX,
+    });
     return this.hostOps;
   }
 
@@ -43,9 +46,15 @@ export class JobQueues implements OnModuleDestroy {
 
   /** Job counts of every queue the API produces to or consumes, for the metrics scrape. */
   async jobCounts<S extends JobType>(states: readonly S[]): Promise<{ queue: string; counts: Partial<Record<S, number>> }[]> {
-    this.results ??= new Queue(RESULTS_QUEUE, { connection: bullConnection(this.config.REDIS_URL), prefix: this.config.NETPIN_QUEUE_PREFIX });
+    this.results ??= new Queue(RESULTS_QUEUE, {
+      connection: bullConnection(this.config.REDIS_URL),
+      prefix: this.config.NETPIN_QUEUE_PREFIX,
+    });
     return Promise.all(
-      [this.hostOpsQueue, this.results].map(async (q) => ({ queue: q.name, counts: (await q.getJobCounts(...states)) as Partial<Record<S, number>> })),
+      [this.hostOpsQueue, this.results].map(async (q) => ({
+        queue: q.name,
+        counts: (await q.getJobCounts(...states)) as Partial<Record<S, number>>,
+      })),
     );
   }
 

@@ -63,7 +63,10 @@ describe('rejectionReasonCodes', () => {
   it('uses the request-level reasons when there are any', () => {
     expect(
       rejectionReasonCodes({
-        requestReasons: [{ code: 'NETWORK_UNKNOWN', detail: 'a' }, { code: 'NETWORK_UNKNOWN', detail: 'b' }],
+        requestReasons: [
+          { code: 'NETWORK_UNKNOWN', detail: 'a' },
+          { code: 'NETWORK_UNKNOWN', detail: 'b' },
+        ],
         summary: [{ code: 'NO_FREE_VF', hosts: 2, examples: [] }],
       }),
     ).toEqual(['NETWORK_UNKNOWN']);

@@ -31,39 +31,45 @@ export class ScrapeGauges {
       help: 'Operations in each state (all rows of the operation table)',
       labelNames: ['state'],
       registers,
-      collect: () => this.guard('operations', operations, async () => {
-        const counts = await this.ops.countByState();
-        for (const state of OPERATION_STATES) operations.set({ state }, counts[state] ?? 0);
-      }),
+      collect: () =>
+        this.guard('operations', operations, async () => {
+          const counts = await this.ops.countByState();
+          for (const state of OPERATION_STATES) operations.set({ state }, counts[state] ?? 0);
+        }),
     });
     const queueJobs: Gauge<'queue' | 'state'> = new Gauge({
       name: 'netpin_queue_jobs',
       help: 'Jobs in each BullMQ queue by state',
       labelNames: ['queue', 'state'],
       registers,
-      collect: () => this.guard('queue depth', queueJobs, async () => {
-        for (const { queue, counts } of await this.queues.jobCounts(QUEUE_STATES)) {
-          for (const state of QUEUE_STATES) queueJobs.set({ queue, state }, counts[state] ?? 0);
-        }
-      }),
+      collect: () =>
+        this.guard('queue depth', queueJobs, async () => {
+          for (const { queue, counts } of await this.queues.jobCounts(QUEUE_STATES)) {
+            for (const state of QUEUE_STATES) queueJobs.set({ queue, state }, counts[state] ?? 0);
+          }
+        }),
     });
     const freeCpus: Gauge<'host' | 'numa_node'> = new Gauge({
       name: 'netpin_host_free_dedicated_cpus',
       help: 'CPUs of a NUMA node neither reserved for the host nor allocated to a VM',
       labelNames: ['host', 'numa_node'],
       registers,
-      collect: () => this.guard('free cpus', freeCpus, async () => {
-        for (const r of freeByNumaNode(await this.snapshots.current())) freeCpus.set({ host: r.host, numa_node: String(r.numaNode) }, r.freeCpus);
-      }),
+      collect: () =>
+        this.guard('free cpus', freeCpus, async () => {
+          for (const r of freeByNumaNode(await this.snapshots.current()))
+            freeCpus.set({ host: r.host, numa_node: String(r.numaNode) }, r.freeCpus);
+        }),
     });
     const freeVfs: Gauge<'host' | 'numa_node'> = new Gauge({
       name: 'netpin_host_free_vfs',
       help: 'SR-IOV VFs on the NICs of a NUMA node that no VM holds (numa_node -1: NIC without NUMA affinity)',
       labelNames: ['host', 'numa_node'],
       registers,
-      collect: () => this.guard('free vfs', freeVfs, async () => {
-        for (const r of freeByNumaNode(await this.snapshots.current())) freeVfs.set({ host: r.host, numa_node: String(r.numaNode) }, r.freeVfs);
-      }),
+      collect: () =>
+        this.guard('free vfs', freeVfs, async () => {
+          for (const r of freeByNumaNode(await this.snapshots.current()))
+            freeVfs.set({ host: r.host, numa_node: String(r.numaNode) }, r.freeVfs);
+        }),
     });
   }
 

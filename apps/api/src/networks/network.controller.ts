@@ -18,7 +18,7 @@ export class NetworkController {
     return this.networks.list();
   }
 
-@Allow('ADMIN')
+  @Allow('ADMIN')
   @Post()
   @ApiOkResponse({ type: Network })
   @ApiConflictResponse({ type: ErrorBody })
@@ -33,7 +33,7 @@ export class NetworkController {
     return this.networks.getByRef(ref);
   }
 
-@Allow('ADMIN')
+  @Allow('ADMIN')
   @Delete(':id')
   @ApiOkResponse({ type: Network })
   @ApiConflictResponse({ type: ErrorBody })
@@ -41,7 +41,7 @@ export class NetworkController {
     return this.networks.remove(id);
   }
 
-@Allow('ADMIN')
+  @Allow('ADMIN')
   @Post(':name/mappings')
   @ApiOkResponse({ type: Network })
   @ApiNotFoundResponse({ type: ErrorBody })
@@ -50,7 +50,7 @@ export class NetworkController {
     return this.networks.map({ network, host: input?.host, nic: input?.nic });
   }
 
-@Allow('ADMIN')
+  @Allow('ADMIN')
   @Delete(':name/mappings/:host/:nic')
   @ApiOkResponse({ type: Network })
   @ApiNotFoundResponse({ type: ErrorBody })

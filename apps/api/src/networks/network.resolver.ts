@@ -18,25 +18,25 @@ export class NetworkResolver {
     return this.service.get({ id, name });
   }
 
-@Allow('ADMIN')
+  @Allow('ADMIN')
   @Mutation(() => Network)
   createNetwork(@Args('input') input: CreateNetworkInput): Promise<Network> {
     return this.service.create(input);
   }
 
-@Allow('ADMIN')
+  @Allow('ADMIN')
   @Mutation(() => Network, { description: 'Record that a NIC on a host carries the network' })
   mapNetworkToNic(@Args('input') input: MapNetworkToNicInput): Promise<Network> {
     return this.service.map(input);
   }
 
-@Allow('ADMIN')
+  @Allow('ADMIN')
   @Mutation(() => Network)
   unmapNetworkFromNic(@Args('input') input: MapNetworkToNicInput): Promise<Network> {
     return this.service.unmap(input);
   }
 
-@Allow('ADMIN')
+  @Allow('ADMIN')
   @Mutation(() => Network, { description: 'Refused with CONFLICT while VM interfaces use it' })
   deleteNetwork(@Args('id', { type: () => ID }) id: string): Promise<Network> {
     return this.service.remove(id);

@@ -23,7 +23,12 @@ export class OperationController {
   @ApiQuery({ name: 'targetId', required: false })
   @ApiQuery({ name: 'kind', required: false })
   @ApiQuery({ name: 'first', required: false, type: Number })
-  list(@Query('state') state?: string, @Query('targetId') targetId?: string, @Query('kind') kind?: string, @Query('first') first?: string): Promise<Operation[]> {
+  list(
+    @Query('state') state?: string,
+    @Query('targetId') targetId?: string,
+    @Query('kind') kind?: string,
+    @Query('first') first?: string,
+  ): Promise<Operation[]> {
     return this.service.list({ state, targetId, kind, first: queryInt(first, 'first') });
   }
 

@@ -26,7 +26,11 @@ export class Operation {
   @Prop(String, { nullable: true }) errorMessage!: string | null;
   @Prop(String, { nullable: true, description: "The failing host command's stderr" }) errorStderr!: string | null;
   @Prop(ID, { nullable: true }) parentId!: string | null;
-  @Prop(String, { nullable: true, description: 'Request id of the API call that started it (the X-Request-Id response header); agent log lines about its jobs carry it' }) requestId!: string | null;
+  @Prop(String, {
+    nullable: true,
+    description: 'Request id of the API call that started it (the X-Request-Id response header); agent log lines about its jobs carry it',
+  })
+  requestId!: string | null;
   @Prop(String, { nullable: true, description: 'Job result as JSON (facts, verify diff, ...)' }) resultJson!: string | null;
   @Prop(GraphQLISODateTime) createdAt!: Date;
   @Prop(GraphQLISODateTime, { nullable: true }) startedAt!: Date | null;

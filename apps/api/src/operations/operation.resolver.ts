@@ -27,7 +27,10 @@ export class OperationResolver {
     return this.service.list({ state, targetId, kind, first });
   }
 
-  @Subscription(() => Operation, { description: 'Progress and state changes; all operations, or one when id is given', resolve: (op: Operation) => op })
+  @Subscription(() => Operation, {
+    description: 'Progress and state changes; all operations, or one when id is given',
+    resolve: (op: Operation) => op,
+  })
   operationUpdated(@Args('id', { type: () => ID, nullable: true }) id?: string): AsyncIterable<Operation> {
     // an async generator: when the client unsubscribes, graphql-ws calls return() and the
     // generator's for-await removes its listener

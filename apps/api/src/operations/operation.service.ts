@@ -7,7 +7,10 @@ import type { Operation } from './operation.model';
 const listSchema = z.object({
   state: z.enum(OPERATION_STATES).optional(),
   targetId: z.string().max(64).optional(),
-  kind: z.string().regex(/^[a-z]+\.[A-Za-z]+$/, 'kind looks like vm.create').optional(),
+  kind: z
+    .string()
+    .regex(/^[a-z]+\.[A-Za-z]+$/, 'kind looks like vm.create')
+    .optional(),
   first: z.number().int().min(1, 'first must be between 1 and 500').max(500, 'first must be between 1 and 500').default(50),
 });
 

@@ -6,12 +6,24 @@ import { Vm } from '../vms/vm.model';
 import { PlanView } from './plan-view.model';
 import { Operation } from '../operations/operation.model';
 
-export const DatapathRequestEnum = defineEnum('DatapathRequest', DATAPATH_REQUESTS, 'AUTO lets netpin choose the fastest datapath the host and guest allow');
+export const DatapathRequestEnum = defineEnum(
+  'DatapathRequest',
+  DATAPATH_REQUESTS,
+  'AUTO lets netpin choose the fastest datapath the host and guest allow',
+);
 export const CpuPolicyEnum = defineEnum('CpuPolicy', CPU_POLICIES);
-export const ThreadPolicyEnum = defineEnum('ThreadPolicy', THREAD_POLICIES, "Nova's meaning: REQUIRE sibling pairs, ISOLATE whole cores, PREFER siblings when possible");
+export const ThreadPolicyEnum = defineEnum(
+  'ThreadPolicy',
+  THREAD_POLICIES,
+  "Nova's meaning: REQUIRE sibling pairs, ISOLATE whole cores, PREFER siblings when possible",
+);
 export const EmulatorThreadsEnum = defineEnum('EmulatorThreads', EMULATOR_THREAD_POLICIES);
 export const NumaPolicyEnum = defineEnum('NumaPolicy', NUMA_POLICIES);
-export const ReasonCodeEnum = defineEnum('ReasonCode', REASON_CODES, 'Why a host or request was rejected; stable codes (docs/placement.md)');
+export const ReasonCodeEnum = defineEnum(
+  'ReasonCode',
+  REASON_CODES,
+  'Why a host or request was rejected; stable codes (docs/placement.md)',
+);
 
 @InputType()
 export class VmInterfaceInput {

@@ -1,5 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { BadUserInputError, DomainError, parseInput, REASON_DESCRIPTIONS, vmRequestSchema, type FleetSnapshot, type PlacementPlan, type Rejection, type VmRequest } from '@netpin/contracts';
+import {
+  BadUserInputError,
+  DomainError,
+  parseInput,
+  REASON_DESCRIPTIONS,
+  vmRequestSchema,
+  type FleetSnapshot,
+  type PlacementPlan,
+  type Rejection,
+  type VmRequest,
+} from '@netpin/contracts';
 import { SnapshotCache } from '@netpin/db';
 import { capacity, explain, place, type CapacityReport as EngineCapacity, type PlacementOptions } from '@netpin/placement';
 import { ApiMetrics } from '../metrics/api-metrics';
@@ -92,7 +102,11 @@ export function toRejectionView(r: Rejection): RejectionView {
 
 function toCapacityView(c: EngineCapacity): CapacityReport {
   const pairs = (m: Record<string, number>) => Object.entries(m).map(([datapaths, count]) => ({ datapaths, count }));
-  return { total: c.total, byDatapath: pairs(c.byDatapath), perHost: c.perHost.map((h) => ({ hostId: h.hostId, hostName: h.hostName, count: h.count, byDatapath: pairs(h.byDatapath) })) };
+  return {
+    total: c.total,
+    byDatapath: pairs(c.byDatapath),
+    perHost: c.perHost.map((h) => ({ hostId: h.hostId, hostName: h.hostName, count: h.count, byDatapath: pairs(h.byDatapath) })),
+  };
 }
 
 /** Read-only placement: preview, explain, capacity. Nothing here writes. */

@@ -8,7 +8,8 @@ export const HugepageSizeEnum = defineEnum('HugepageSize', HUGEPAGE_SIZES);
 @ObjectType()
 export class DatapathCostView {
   @Prop(DatapathEnum) datapath!: string;
-  @Prop(String, { description: 'MANY (emulation), BATCHED_USERSPACE (virtio in QEMU), BATCHED_KERNEL (vhost), NONE (SR-IOV)' }) exitsPerPacket!: string;
+  @Prop(String, { description: 'MANY (emulation), BATCHED_USERSPACE (virtio in QEMU), BATCHED_KERNEL (vhost), NONE (SR-IOV)' })
+  exitsPerPacket!: string;
   @Prop(Int, { description: 'CPUs one flow keeps busy' }) cpusPerFlow!: number;
   @Prop(Float, { description: 'Relative cost per packet, SR-IOV = 1' }) relativeCost!: number;
 }
@@ -83,4 +84,3 @@ export class PlanView {
   @Prop(PlanScoreView) score!: PlanScoreView;
   @Prop(String, { array: true }) penalties!: string[];
 }
-

@@ -21,7 +21,10 @@ export class SecretController {
 
   @Post()
   @ApiOkResponse({ type: SshSecret })
-  @ApiConflictResponse({ type: ErrorBody, description: 'The name is taken (CONFLICT), or no master key is configured (FAILED_PRECONDITION)' })
+  @ApiConflictResponse({
+    type: ErrorBody,
+    description: 'The name is taken (CONFLICT), or no master key is configured (FAILED_PRECONDITION)',
+  })
   create(@Body() input: CreateSshSecretInput, @Req() req: AuthedRequest): Promise<SshSecret> {
     return this.secrets.create(input ?? {}, req.principal);
   }

@@ -16,7 +16,8 @@ export class SshSecret {
 @InputType()
 export class CreateSshSecretInput {
   @Prop(String, { example: 'rack-12' }) name!: string;
-  @Prop(String, { description: 'An unencrypted OpenSSH or PEM private key. Stored encrypted; never returned, logged or audited.' }) privateKey!: string;
+  @Prop(String, { description: 'An unencrypted OpenSSH or PEM private key. Stored encrypted; never returned, logged or audited.' })
+  privateKey!: string;
 }
 
 @ObjectType()

@@ -15,11 +15,17 @@ export class SecretResolver {
   }
 
   @Query(() => SshSecret)
-  sshSecret(@Args('id', { type: () => ID, nullable: true }) id?: string, @Args('name', { nullable: true }) name?: string): Promise<SshSecret> {
+  sshSecret(
+    @Args('id', { type: () => ID, nullable: true }) id?: string,
+    @Args('name', { nullable: true }) name?: string,
+  ): Promise<SshSecret> {
     return this.secrets.get({ id, name });
   }
 
-  @Mutation(() => SshSecret, { description: 'Store an SSH private key encrypted; hosts refer to it as credentialRef "secret:<name>". FAILED_PRECONDITION without a master key.' })
+  @Mutation(() => SshSecret, {
+    description:
+      'Store an SSH private key encrypted; hosts refer to it as credentialRef "secret:<name>". FAILED_PRECONDITION without a master key.',
+  })
   createSshSecret(@Args('input') input: CreateSshSecretInput, @Context('req') req: AuthedRequest): Promise<SshSecret> {
     return this.secrets.create(input, req.principal);
   }
@@ -29,7 +35,9 @@ export class SecretResolver {
     return this.secrets.remove(id);
   }
 
-  @Mutation(() => SshSecretRotation, { description: 'Re-encrypt every SSH secret under the current master key (see docs/security.md, key rotation)' })
+  @Mutation(() => SshSecretRotation, {
+    description: 'Re-encrypt every SSH secret under the current master key (see docs/security.md, key rotation)',
+  })
   rotateSshSecrets(): Promise<SshSecretRotation> {
     return this.secrets.rotate();
   }

@@ -11,7 +11,13 @@ export class SecretService {
   async create(input: { name?: unknown; privateKey?: unknown }, by: Principal | undefined): Promise<SshSecretRecord> {
     const data = parseInput(createSshSecretInputSchema, input);
     const key = checkPrivateKey(data.privateKey);
-    return this.secrets.create({ name: data.name, privateKey: key.privateKey, fingerprint: key.fingerprint, publicKey: key.publicKey, createdBy: by?.name ?? null });
+    return this.secrets.create({
+      name: data.name,
+      privateKey: key.privateKey,
+      fingerprint: key.fingerprint,
+      publicKey: key.publicKey,
+      createdBy: by?.name ?? null,
+    });
   }
 
   list(): Promise<SshSecretRecord[]> {

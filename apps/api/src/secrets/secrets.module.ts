@@ -10,7 +10,11 @@ import { SecretService } from './secret.service';
   controllers: [SecretController],
   providers: [
     // loadApiConfig already checked the key variables, so this does not throw at start
-    { provide: SshSecretRepository, inject: [DB, API_CONFIG], useFactory: (db: Db, config: ApiConfig) => new SshSecretRepository(db, loadMasterKeyring(config)) },
+    {
+      provide: SshSecretRepository,
+      inject: [DB, API_CONFIG],
+      useFactory: (db: Db, config: ApiConfig) => new SshSecretRepository(db, loadMasterKeyring(config)),
+    },
     SecretService,
     SecretResolver,
   ],

@@ -34,7 +34,14 @@ const pf = (name: string, numVfs: number) => ({
   totalVfs: 63,
   numVfs,
   speedMbps: 10000,
-  vfs: Array.from({ length: numVfs }, (_, index) => ({ index, spoofchk: true, trust: false, linkState: 'auto', maxTxRateMbps: 0, heldBy: null })),
+  vfs: Array.from({ length: numVfs }, (_, index) => ({
+    index,
+    spoofchk: true,
+    trust: false,
+    linkState: 'auto',
+    maxTxRateMbps: 0,
+    heldBy: null,
+  })),
 });
 
 const policy = (over: Partial<SriovPolicyRecord> = {}): SriovPolicyRecord => ({
@@ -73,7 +80,14 @@ const target = (nic: string, over: Partial<SriovTargetRecord>): SriovTargetRecor
 });
 
 function input(over: Partial<SriovReconcileInput> = {}): SriovReconcileInput {
-  return { policies: [policy()], hosts: [{ host: host('hv-a'), pfs: [pf('ens1f0', 4), pf('ens1f1', 4)] }], targets: [], operations: new Map(), busyHosts: new Map(), ...over };
+  return {
+    policies: [policy()],
+    hosts: [{ host: host('hv-a'), pfs: [pf('ens1f0', 4), pf('ens1f1', 4)] }],
+    targets: [],
+    operations: new Map(),
+    busyHosts: new Map(),
+    ...over,
+  };
 }
 
 let n = 0;
@@ -84,7 +98,13 @@ describe('planReconcile', () => {
     const w = planReconcile(input(), opts());
     expect(w.operations).toHaveLength(1);
     const job = w.operations[0].job!;
-    expect(job.payload).toMatchObject({ pf: 'ens1f0', numVfs: 8, vfDefaults: { spoofchk: true, trust: false, linkState: 'auto', maxTxRateMbps: 0 }, keepVfs: [], refuseIfVfsInUse: true });
+    expect(job.payload).toMatchObject({
+      pf: 'ens1f0',
+      numVfs: 8,
+      vfDefaults: { spoofchk: true, trust: false, linkState: 'auto', maxTxRateMbps: 0 },
+      keepVfs: [],
+      refuseIfVfsInUse: true,
+    });
     expect(w.targets.map((t) => [t.nicId, t.state, t.operationId])).toEqual([
       ['nic-ens1f0', 'PENDING', w.operations[0].id],
       ['nic-ens1f1', 'PENDING', null],
@@ -93,23 +113,43 @@ describe('planReconcile', () => {
   });
 
   it('queues nothing on a host that is not READY, or busy with another host operation', () => {
-    expect(planReconcile(input({ hosts: [{ host: host('hv-a', 'MAINTENANCE'), pfs: [pf('ens1f0', 4)] }] }), opts())).toMatchObject({ operations: [], targets: [{ state: 'PENDING', reason: 'host hv-a is MAINTENANCE; reconciled once it is READY' }] });
+    expect(planReconcile(input({ hosts: [{ host: host('hv-a', 'MAINTENANCE'), pfs: [pf('ens1f0', 4)] }] }), opts())).toMatchObject({
+      operations: [],
+      targets: [{ state: 'PENDING', reason: 'host hv-a is MAINTENANCE; reconciled once it is READY' }],
+    });
     expect(planReconcile(input({ busyHosts: new Map([['id-hv-a', 'disc-1']]) }), opts()).operations).toEqual([]);
   });
 
   it('keeps a target PENDING while its job or the rediscovery after it runs, FAILED when the job failed', () => {
     const prev = [target('ens1f0', { operationId: 'op-x' })];
     const running = new Map([['op-x', { id: 'op-x', state: 'RUNNING' as const, errorMessage: null, result: null, rediscovery: null }]]);
-    expect(planReconcile(input({ targets: prev, operations: running, hosts: [{ host: host('hv-a'), pfs: [pf('ens1f0', 4)] }] }), opts())).toMatchObject({ operations: [], targets: [{ state: 'PENDING', operationId: 'op-x' }] });
-    const rediscovering = new Map([['op-x', { id: 'op-x', state: 'SUCCEEDED' as const, errorMessage: null, result: null, rediscovery: 'QUEUED' as const }]]);
-    expect(planReconcile(input({ targets: prev, operations: rediscovering, hosts: [{ host: host('hv-a'), pfs: [pf('ens1f0', 4)] }] }), opts()).targets[0]).toMatchObject({ state: 'PENDING', reason: 'waiting for the rediscovery after host.configureSriov' });
-    const failed = new Map([['op-x', { id: 'op-x', state: 'FAILED' as const, errorMessage: 'ip exited 2', result: null, rediscovery: null }]]);
-    expect(planReconcile(input({ targets: prev, operations: failed, hosts: [{ host: host('hv-a'), pfs: [pf('ens1f0', 4)] }] }), opts()).targets[0]).toMatchObject({ state: 'FAILED', reason: 'host.configureSriov failed: ip exited 2' });
+    expect(
+      planReconcile(input({ targets: prev, operations: running, hosts: [{ host: host('hv-a'), pfs: [pf('ens1f0', 4)] }] }), opts()),
+    ).toMatchObject({ operations: [], targets: [{ state: 'PENDING', operationId: 'op-x' }] });
+    const rediscovering = new Map([
+      ['op-x', { id: 'op-x', state: 'SUCCEEDED' as const, errorMessage: null, result: null, rediscovery: 'QUEUED' as const }],
+    ]);
+    expect(
+      planReconcile(input({ targets: prev, operations: rediscovering, hosts: [{ host: host('hv-a'), pfs: [pf('ens1f0', 4)] }] }), opts())
+        .targets[0],
+    ).toMatchObject({ state: 'PENDING', reason: 'waiting for the rediscovery after host.configureSriov' });
+    const failed = new Map([
+      ['op-x', { id: 'op-x', state: 'FAILED' as const, errorMessage: 'ip exited 2', result: null, rediscovery: null }],
+    ]);
+    expect(
+      planReconcile(input({ targets: prev, operations: failed, hosts: [{ host: host('hv-a'), pfs: [pf('ens1f0', 4)] }] }), opts())
+        .targets[0],
+    ).toMatchObject({ state: 'FAILED', reason: 'host.configureSriov failed: ip exited 2' });
   });
 
   it('FAILED when the host still differs after a job and its rediscovery, naming VFs in use outside netpin', () => {
     const prev = [target('ens1f0', { operationId: 'op-x' })];
-    const done = new Map([['op-x', { id: 'op-x', state: 'SUCCEEDED' as const, errorMessage: null, result: { skippedInUse: [2] }, rediscovery: 'SUCCEEDED' as const }]]);
+    const done = new Map([
+      [
+        'op-x',
+        { id: 'op-x', state: 'SUCCEEDED' as const, errorMessage: null, result: { skippedInUse: [2] }, rediscovery: 'SUCCEEDED' as const },
+      ],
+    ]);
     const w = planReconcile(input({ targets: prev, operations: done, hosts: [{ host: host('hv-a'), pfs: [pf('ens1f0', 4)] }] }), opts());
     expect(w.operations).toEqual([]);
     expect(w.targets[0].state).toBe('FAILED');
@@ -122,7 +162,9 @@ describe('planReconcile', () => {
     const base = { targets: prev, operations: failed, hosts: [{ host: host('hv-a'), pfs: [pf('ens1f0', 4)] }] };
     expect(planReconcile(input(base), opts()).operations).toHaveLength(0);
     expect(planReconcile(input(base), opts(true)).operations).toHaveLength(1);
-    expect(planReconcile(input({ ...base, policies: [policy({ updatedAt: new Date(T1.getTime() + 1000) })] }), opts()).operations).toHaveLength(1);
+    expect(
+      planReconcile(input({ ...base, policies: [policy({ updatedAt: new Date(T1.getTime() + 1000) })] }), opts()).operations,
+    ).toHaveLength(1);
   });
 
   it('drops targets of PFs no policy matches any more', () => {

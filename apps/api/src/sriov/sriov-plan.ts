@@ -56,12 +56,24 @@ export function planReconcile(input: SriovReconcileInput, opts: PlanOptions): Sr
     }
     if (host.state !== 'READY') {
       // no operation of ours on the target while it waits: the next pass starts one
-      targets.push({ ...base, state: 'PENDING', reason: `host ${host.name} is ${host.state}; reconciled once it is READY`, blockedBy: [], operationId: null });
+      targets.push({
+        ...base,
+        state: 'PENDING',
+        reason: `host ${host.name} is ${host.state}; reconciled once it is READY`,
+        blockedBy: [],
+        operationId: null,
+      });
       continue;
     }
     const running = busy.get(host.id);
     if (running) {
-      targets.push({ ...base, state: 'PENDING', reason: `waiting for operation ${running} on ${host.name}`, blockedBy: [], operationId: null });
+      targets.push({
+        ...base,
+        state: 'PENDING',
+        reason: `waiting for operation ${running} on ${host.name}`,
+        blockedBy: [],
+        operationId: null,
+      });
       continue;
     }
     const id = opts.newId();
@@ -71,11 +83,23 @@ export function planReconcile(input: SriovReconcileInput, opts: PlanOptions): Sr
       host: hostTarget(host),
       pf: d.pfName as ConfigureSriovPayload['pf'],
       numVfs: d.desired.numVfs,
-      vfDefaults: { spoofchk: d.desired.spoofchk, trust: d.desired.trust, linkState: d.desired.linkState, maxTxRateMbps: d.desired.maxTxRateMbps },
+      vfDefaults: {
+        spoofchk: d.desired.spoofchk,
+        trust: d.desired.trust,
+        linkState: d.desired.linkState,
+        maxTxRateMbps: d.desired.maxTxRateMbps,
+      },
       keepVfs: d.heldVfs,
       refuseIfVfsInUse: true,
     };
-    operations.push({ id, kind: 'host.configureSriov', targetType: 'host', targetId: host.id, requestId: opts.requestId, job: { queue: HOST_OPS_QUEUE, name: 'host.configureSriov', payload } });
+    operations.push({
+      id,
+      kind: 'host.configureSriov',
+      targetType: 'host',
+      targetId: host.id,
+      requestId: opts.requestId,
+      job: { queue: HOST_OPS_QUEUE, name: 'host.configureSriov', payload },
+    });
     busy.set(host.id, id);
     targets.push({ ...base, state: 'PENDING', reason: `${d.reason} (policy ${policy.name})`, blockedBy: [], operationId: id });
   }
@@ -85,19 +109,32 @@ export function planReconcile(input: SriovReconcileInput, opts: PlanOptions): Sr
 type Waiting = Omit<SriovTargetWrite, 'policyId' | 'nicId' | 'hostId'>;
 
 /** A CONFIGURE decision for a target that already has an operation: wait, fail, or go on. */
-function afterOperation(d: SriovDecision, prev: SriovTargetRecord | undefined, input: SriovReconcileInput, opts: PlanOptions, policyUpdatedAt: Date): Waiting | null {
+function afterOperation(
+  d: SriovDecision,
+  prev: SriovTargetRecord | undefined,
+  input: SriovReconcileInput,
+  opts: PlanOptions,
+  policyUpdatedAt: Date,
+): Waiting | null {
   if (!prev?.operationId) return null;
   const op = input.operations.get(prev.operationId);
   if (!op) return null;
   const operationId = op.id;
   if (prev.state === 'PENDING') {
     if (op.state === 'QUEUED' || op.state === 'RUNNING') return { state: 'PENDING', reason: prev.reason, blockedBy: [], operationId };
-    if (op.state === 'FAILED') return { state: 'FAILED', reason: `host.configureSriov failed: ${op.errorMessage ?? 'no message'}`, blockedBy: [], operationId };
-    if (op.rediscovery === 'QUEUED' || op.rediscovery === 'RUNNING') return { state: 'PENDING', reason: 'waiting for the rediscovery after host.configureSriov', blockedBy: [], operationId };
+    if (op.state === 'FAILED')
+      return { state: 'FAILED', reason: `host.configureSriov failed: ${op.errorMessage ?? 'no message'}`, blockedBy: [], operationId };
+    if (op.rediscovery === 'QUEUED' || op.rediscovery === 'RUNNING')
+      return { state: 'PENDING', reason: 'waiting for the rediscovery after host.configureSriov', blockedBy: [], operationId };
     // the job succeeded and its rediscovery is in, yet the PF still differs
     const skipped = (op.result as { skippedInUse?: number[] } | null)?.skippedInUse ?? [];
     const why = skipped.length ? `; VF(s) ${skipped.join(', ')} carry a MAC but no netpin VM holds them` : '';
-    return { state: 'FAILED', reason: `${d.pfName} still differs after host.configureSriov (${d.reason})${why}`, blockedBy: [], operationId };
+    return {
+      state: 'FAILED',
+      reason: `${d.pfName} still differs after host.configureSriov (${d.reason})${why}`,
+      blockedBy: [],
+      operationId,
+    };
   }
   // FAILED after an operation stays FAILED until the policy changes or a periodic/requested pass retries
   if (prev.state === 'FAILED' && !opts.retryFailed && policyUpdatedAt <= prev.updatedAt) {

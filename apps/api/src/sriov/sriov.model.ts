@@ -25,7 +25,8 @@ export class SriovPolicyTarget {
 @ObjectType()
 export class SriovPolicyStatus {
   @Prop(Int) hostsMatched!: number;
-  @Prop(Int, { description: 'PFs this policy wins (a PF matched by several policies counts for the highest priority only)' }) pfsMatched!: number;
+  @Prop(Int, { description: 'PFs this policy wins (a PF matched by several policies counts for the highest priority only)' })
+  pfsMatched!: number;
   @Prop(Int) converged!: number;
   @Prop(Int) pending!: number;
   @Prop(Int) blocked!: number;

@@ -48,7 +48,13 @@ export class SriovReconciler implements OnApplicationBootstrap, OnModuleDestroy 
   /** One process per interval runs the periodic pass, however many API processes there are. */
   private async tick(every: number): Promise<void> {
     try {
-      const won = await this.redis.set(`${this.config.NETPIN_QUEUE_PREFIX}:sriov-reconcile`, String(process.pid), 'PX', Math.max(1000, every - 100), 'NX');
+      const won = await this.redis.set(
+        `${this.config.NETPIN_QUEUE_PREFIX}:sriov-reconcile`,
+        String(process.pid),
+        'PX',
+        Math.max(1000, every - 100),
+        'NX',
+      );
       if (won === 'OK') await this.reconcile({ retryFailed: true, requestId: `sriov-${Date.now()}` });
     } catch (e) {
       this.logger.warn({ err: e }, 'periodic SR-IOV reconcile failed');
@@ -59,7 +65,9 @@ export class SriovReconciler implements OnApplicationBootstrap, OnModuleDestroy 
   request(why: string): void {
     if (this.closed || this.queued) return;
     this.queued = true;
-    this.reconcile({ retryFailed: false, requestId: `sriov-${why}-${Date.now()}` }).catch((e: unknown) => this.logger.warn({ err: e, why }, 'SR-IOV reconcile failed'));
+    this.reconcile({ retryFailed: false, requestId: `sriov-${why}-${Date.now()}` }).catch((e: unknown) =>
+      this.logger.warn({ err: e, why }, 'SR-IOV reconcile failed'),
+    );
   }
 
   /**
@@ -85,7 +93,9 @@ export class SriovReconciler implements OnApplicationBootstrap, OnModuleDestroy 
     this.queued = false;
     if (this.closed) return [];
     const requestId = opts.requestId ?? randomUUID();
-    const started = await this.repo.reconcile((input) => planReconcile(input, { retryFailed: opts.retryFailed, requestId, newId: randomUUID }));
+    const started = await this.repo.reconcile((input) =>
+      planReconcile(input, { retryFailed: opts.retryFailed, requestId, newId: randomUUID }),
+    );
     if (started.length) {
       this.relay.kick();
       for (const op of started) this.events.broadcast(op);

@@ -28,7 +28,11 @@ export class SriovPolicyResolver {
 
   @Allow('ADMIN')
   @Mutation(() => SriovPolicy)
-  updateSriovPolicy(@Args('name') name: string, @Args('input') input: UpdateSriovPolicyInput, @RequestId() requestId: string): Promise<SriovPolicy> {
+  updateSriovPolicy(
+    @Args('name') name: string,
+    @Args('input') input: UpdateSriovPolicyInput,
+    @RequestId() requestId: string,
+  ): Promise<SriovPolicy> {
     return this.service.update(name, input, requestId);
   }
 
@@ -39,7 +43,9 @@ export class SriovPolicyResolver {
   }
 
   @Allow('ADMIN')
-  @Mutation(() => [Operation], { description: 'Reconcile every policy now (also retries FAILED targets); returns the host.configureSriov operations started' })
+  @Mutation(() => [Operation], {
+    description: 'Reconcile every policy now (also retries FAILED targets); returns the host.configureSriov operations started',
+  })
   reconcileSriovPolicies(@RequestId() requestId: string): Promise<Operation[]> {
     return this.service.reconcile(requestId);
   }

@@ -86,6 +86,8 @@ export class SriovPolicyService {
 
   private async reconcileQuietly(requestId: string): Promise<void> {
     // the policy is stored: a failed pass is retried by the next event or periodic pass
-    await this.reconciler.reconcile({ retryFailed: false, requestId }).catch((e: unknown) => this.logger.warn({ err: e, requestId }, 'SR-IOV reconcile after a policy change failed'));
+    await this.reconciler
+      .reconcile({ retryFailed: false, requestId })
+      .catch((e: unknown) => this.logger.warn({ err: e, requestId }, 'SR-IOV reconcile after a policy change failed'));
   }
 }

@@ -1,4 +1,13 @@
-import { HOST_OPS_QUEUE, vmRequestSchema, type HostTarget, type PlacementPlan, type VmApplyPayload, type VmDesiredState, type VmRequest, type VmTeardownPayload } from '@netpin/contracts';
+import {
+  HOST_OPS_QUEUE,
+  vmRequestSchema,
+  type HostTarget,
+  type PlacementPlan,
+  type VmApplyPayload,
+  type VmDesiredState,
+  type VmRequest,
+  type VmTeardownPayload,
+} from '@netpin/contracts';
 import type { HostRecord, JobSpec } from '@netpin/db';
 import { domainSpecFromPlan, renderDomain } from '@netpin/libvirt-xml';
 
@@ -22,9 +31,9 @@ export function hostTarget(h: HostRecord): HostTarget {
  */
 export function desiredState(planned: PlacementPlan, request: VmRequest, vmId: string): VmDesiredState {
   const plan = withHostSideVlans(planned);
-  const vfs = plan.interfaces.flatMap((i) =>
-    i.vf && i.nicName ? [{ ...i, vf: i.vf, nicName: i.nicName }] : [],
-  ).map((i) => ({
+  const vfs = plan.interfaces
+    .flatMap((i) => (i.vf && i.nicName ? [{ ...i, vf: i.vf, nicName: i.nicName }] : []))
+    .map((i) => ({
       pf: i.nicName as VmDesiredState['vfs'][number]['pf'],
       vfIndex: i.vf.index,
       mac: i.mac as VmDesiredState['vfs'][number]['mac'],
@@ -58,7 +67,15 @@ function withHostSideVlans(plan: PlacementPlan): PlacementPlan {
   };
 }
 
-export function applyJob(host: HostRecord, plan: PlacementPlan, request: VmRequest, vmId: string, operationId: string, requestId: string, jobName: 'vm.apply' | 'vm.verify'): JobSpec {
+export function applyJob(
+  host: HostRecord,
+  plan: PlacementPlan,
+  request: VmRequest,
+  vmId: string,
+  operationId: string,
+  requestId: string,
+  jobName: 'vm.apply' | 'vm.verify',
+): JobSpec {
   const payload: VmApplyPayload = { operationId, requestId, host: hostTarget(host), ...desiredState(plan, request, vmId) };
   return { queue: HOST_OPS_QUEUE, name: jobName, payload };
 }
@@ -67,7 +84,14 @@ export function applyJob(host: HostRecord, plan: PlacementPlan, request: VmReque
  * Teardown: destroy/undefine the domain, give every VF back with clean defaults, and hand
  * IRQs and RPS back to the host only where no other VM on the host still relies on them.
  */
-export function teardownJob(host: HostRecord, plan: PlacementPlan | null, vmName: string, operationId: string, requestId: string, otherPlans: PlacementPlan[]): JobSpec {
+export function teardownJob(
+  host: HostRecord,
+  plan: PlacementPlan | null,
+  vmName: string,
+  operationId: string,
+  requestId: string,
+  otherPlans: PlacementPlan[],
+): JobSpec {
   const stillUsed = new Set(otherPlans.flatMap((p) => p.irqAffinity.map((x) => x.irq)));
   const stillRps = new Set(otherPlans.flatMap((p) => p.rps.map((x) => `${x.nicName}/${x.rxQueue}`)));
   const payload: VmTeardownPayload = {
@@ -75,9 +99,13 @@ export function teardownJob(host: HostRecord, plan: PlacementPlan | null, vmName
     requestId,
     host: hostTarget(host),
     vmName: vmName as VmTeardownPayload['vmName'],
-    vfs: (plan?.interfaces ?? []).flatMap((i) => (i.vf && i.nicName ? [{ pf: i.nicName as VmTeardownPayload['vfs'][number]['pf'], vfIndex: i.vf.index }] : [])),
+    vfs: (plan?.interfaces ?? []).flatMap((i) =>
+      i.vf && i.nicName ? [{ pf: i.nicName as VmTeardownPayload['vfs'][number]['pf'], vfIndex: i.vf.index }] : [],
+    ),
     irqs: (plan?.irqAffinity ?? []).map((x) => x.irq).filter((irq) => !stillUsed.has(irq)),
-    rps: (plan?.rps ?? []).filter((x) => !stillRps.has(`${x.nicName}/${x.rxQueue}`)).map((x) => ({ dev: x.nicName as VmTeardownPayload['rps'][number]['dev'], rxQueue: x.rxQueue })),
+    rps: (plan?.rps ?? [])
+      .filter((x) => !stillRps.has(`${x.nicName}/${x.rxQueue}`))
+      .map((x) => ({ dev: x.nicName as VmTeardownPayload['rps'][number]['dev'], rxQueue: x.rxQueue })),
   };
   return { queue: HOST_OPS_QUEUE, name: 'vm.teardown', payload };
 }

@@ -1,6 +1,21 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { BadUserInputError, ConflictError, NotFoundError, type OperationResult, type PlacementPlan, type VmRequest } from '@netpin/contracts';
-import { HostRepository, OperationRepository, ProvisioningRepository, SnapshotCache, type NewOperation, type OperationOutcome, type OperationRecord } from '@netpin/db';
+import {
+  BadUserInputError,
+  ConflictError,
+  NotFoundError,
+  type OperationResult,
+  type PlacementPlan,
+  type VmRequest,
+} from '@netpin/contracts';
+import {
+  HostRepository,
+  OperationRepository,
+  ProvisioningRepository,
+  SnapshotCache,
+  type NewOperation,
+  type OperationOutcome,
+  type OperationRecord,
+} from '@netpin/db';
 import { PlanToDomainError } from '@netpin/libvirt-xml';
 import { applyPlan, generatedMac, place, type PlacementOptions } from '@netpin/placement';
 import { createHash, randomUUID } from 'node:crypto';
@@ -66,7 +81,12 @@ export class ProvisioningService {
   }
 
   /** Place (outside, then under the fleet lock) and write; the decision the placement histogram times. */
-  private async placeAndCreate(request: VmRequest, requestHash: string, idempotencyKey: string | null | undefined, requestId: string): Promise<CreateVmPayload> {
+  private async placeAndCreate(
+    request: VmRequest,
+    requestHash: string,
+    idempotencyKey: string | null | undefined,
+    requestId: string,
+  ): Promise<CreateVmPayload> {
     // a first placement outside the lock answers bad input and a full fleet without queueing
     const first = place(await this.cache.current(), { ...request, vmId: randomUUID() }, this.options);
     if (!first.ok) {
@@ -95,7 +115,8 @@ export class ProvisioningService {
           freshMac: (index, n) => (req.interfaces[index]?.mac ? null : generatedMac(vmId, index, n)),
         });
       } catch (e) {
-        if (e instanceof PlanToDomainError) throw BadUserInputError.of(`interfaces`, `the plan cannot be expressed in libvirt XML: ${e.message}`);
+        if (e instanceof PlanToDomainError)
+          throw BadUserInputError.of(`interfaces`, `the plan cannot be expressed in libvirt XML: ${e.message}`);
         // two requests with one key raced: the loser answers like a replay. Its VM row (same
         // name) is written before its operation row, so the loser may trip on either constraint.
         const constraint = e instanceof ConflictError ? String(e.details.constraint ?? '') : '';
@@ -118,13 +139,16 @@ export class ProvisioningService {
       }
       this.logger.debug({ attempt, reason: created.kind, vm: request.name }, 'placement lost a race; retrying');
     }
-    throw new ConflictError(`placement of ${request.name} kept conflicting with concurrent requests; retry`, { attempts: MAX_PLACEMENT_ATTEMPTS });
+    throw new ConflictError(`placement of ${request.name} kept conflicting with concurrent requests; retry`, {
+      attempts: MAX_PLACEMENT_ATTEMPTS,
+    });
   }
 
   private async replay(key: string, requestHash: string): Promise<CreateVmPayload | null> {
     const op = await this.ops.findByIdempotencyKey(key);
     if (!op) return null;
-    if (op.requestHash !== requestHash) throw new ConflictError('idempotency key was used with a different request', { field: 'idempotencyKey' });
+    if (op.requestHash !== requestHash)
+      throw new ConflictError('idempotency key was used with a different request', { field: 'idempotencyKey' });
     const vm = await this.prov.vmWithPlan(op.targetId);
     if (!vm) throw new NotFoundError('vm', op.targetId);
     return { vm: toVmView(vm), operation: toOperationView(op) };
@@ -166,9 +190,13 @@ export class ProvisioningService {
         if (result.status === 'SUCCEEDED' && host && vm.plan) {
           const verifyId = randomUUID();
           const verify = applyJob(host, vm.plan, storedRequest(vm.request), vm.id, verifyId, requestId, 'vm.verify');
-          return this.prov.finishOperation(op.id, { ...outcome, state: 'RUNNING' }, {
-            followUps: [{ id: verifyId, kind: 'vm.verify', targetType: 'vm', targetId: vm.id, parentId: op.id, requestId, job: verify }],
-          });
+          return this.prov.finishOperation(
+            op.id,
+            { ...outcome, state: 'RUNNING' },
+            {
+              followUps: [{ id: verifyId, kind: 'vm.verify', targetType: 'vm', targetId: vm.id, parentId: op.id, requestId, job: verify }],
+            },
+          );
         }
         return this.failAndTearDown(op, outcome, vm.id, vm.name, host, vm.plan, requestId, op.id);
       }
@@ -181,16 +209,27 @@ export class ProvisioningService {
           });
         }
         const diff = data?.diff ?? [];
-        const error = outcome.error ?? { code: 'VERIFY_MISMATCH', message: `host differs from the plan in ${diff.length} field(s): ${diff.slice(0, 5).map((d) => d.field).join(', ')}` };
+        const error = outcome.error ?? {
+          code: 'VERIFY_MISMATCH',
+          message: `host differs from the plan in ${diff.length} field(s): ${diff
+            .slice(0, 5)
+            .map((d) => d.field)
+            .join(', ')}`,
+        };
         return this.failAndTearDown(op, { ...outcome, state: 'FAILED', error }, vm.id, vm.name, host, vm.plan, requestId, op.parentId);
       }
       case 'vm.teardown':
       case 'vm.delete': {
         const deleting = op.kind === 'vm.delete';
         if (result.status === 'SUCCEEDED') {
-          const done = await this.prov.finishOperation(op.id, outcome, { vm: { id: vm.id, state: deleting ? 'DELETED' : undefined, release: true } });
+          const done = await this.prov.finishOperation(op.id, outcome, {
+            vm: { id: vm.id, state: deleting ? 'DELETED' : undefined, release: true },
+          });
           // VFs released (reset to clean defaults by the teardown): SR-IOV policies get a pass
-          if (done) this.sriov.vfsReleased((vm.plan?.interfaces ?? []).flatMap((i) => (i.vf && i.nicId ? [{ nicId: i.nicId, index: i.vf.index }] : [])));
+          if (done)
+            this.sriov.vfsReleased(
+              (vm.plan?.interfaces ?? []).flatMap((i) => (i.vf && i.nicId ? [{ nicId: i.nicId, index: i.vf.index }] : [])),
+            );
           return done;
         }
         // the host may still hold the VF and CPUs: keep them allocated until a delete succeeds

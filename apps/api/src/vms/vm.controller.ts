@@ -1,6 +1,16 @@
 import { Allow } from '../auth/auth.decorators';
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiConflictResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiQuery, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiQuery,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import { ErrorBody } from '../common/error-body';
 import { RequestId } from '../common/request-id';
 import { Operation } from '../operations/operation.model';
@@ -33,7 +43,7 @@ export class VmController {
     return this.service.get(id);
   }
 
-@Allow('OPERATOR')
+  @Allow('OPERATOR')
   @Post()
   @HttpCode(202)
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key + same body = same VM and operation' })
@@ -45,7 +55,7 @@ export class VmController {
     return this.provisioning.createVm(input, key, requestId);
   }
 
-@Allow('OPERATOR')
+  @Allow('OPERATOR')
   @Delete(':id')
   @HttpCode(202)
   @ApiAcceptedResponse({ type: Operation })

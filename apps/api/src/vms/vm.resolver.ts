@@ -25,13 +25,19 @@ export class VmResolver {
     return this.service.get(id);
   }
 
-@Allow('OPERATOR')
-  @Mutation(() => CreateVmPayload, { description: 'Place and provision a VM. Same idempotencyKey + same input = same VM and operation; different input = CONFLICT' })
-  createVm(@Args('input') input: VmInput, @RequestId() requestId: string, @Args('idempotencyKey', { nullable: true }) idempotencyKey?: string): Promise<CreateVmPayload> {
+  @Allow('OPERATOR')
+  @Mutation(() => CreateVmPayload, {
+    description: 'Place and provision a VM. Same idempotencyKey + same input = same VM and operation; different input = CONFLICT',
+  })
+  createVm(
+    @Args('input') input: VmInput,
+    @RequestId() requestId: string,
+    @Args('idempotencyKey', { nullable: true }) idempotencyKey?: string,
+  ): Promise<CreateVmPayload> {
     return this.provisioning.createVm(input, idempotencyKey, requestId);
   }
 
-@Allow('OPERATOR')
+  @Allow('OPERATOR')
   @Mutation(() => Operation, { description: 'Tear the VM down on its host, then release every CPU and VF' })
   deleteVm(@Args('id', { type: () => ID }) id: string, @RequestId() requestId: string): Promise<Operation> {
     return this.provisioning.deleteVm(id, requestId);

@@ -1,4 +1,16 @@
-export function CapacityBar({ label, free, total, unit = '', testId }: { label: string; free: number; total: number; unit?: string; testId?: string }) {
+export function CapacityBar({
+  label,
+  free,
+  total,
+  unit = '',
+  testId,
+}: {
+  label: string;
+  free: number;
+  total: number;
+  unit?: string;
+  testId?: string;
+}) {
   const used = Math.max(0, total - free);
   const pct = total > 0 ? Math.round((used / total) * 100) : 0;
   const level = pct >= 90 ? 'high' : pct >= 70 ? 'mid' : 'low';
@@ -43,7 +55,11 @@ export function StateBadge({ state }: { state: string }) {
 
 export function CapBadge({ on, label, title }: { on: boolean; label: string; title: string }) {
   return (
-    <span className={`badge cap ${on ? 'cap-on' : 'cap-off'}`} title={`${title}: ${on ? 'yes' : 'no'}`} aria-label={`${label} ${on ? 'available' : 'missing'}`}>
+    <span
+      className={`badge cap ${on ? 'cap-on' : 'cap-off'}`}
+      title={`${title}: ${on ? 'yes' : 'no'}`}
+      aria-label={`${label} ${on ? 'available' : 'missing'}`}
+    >
       {label}
     </span>
   );

@@ -4,7 +4,10 @@ import { createHttpClient, GraphQLRequestError, type TypedDocument } from './cli
 const doc = { toString: () => 'query Q { x }' } as TypedDocument<{ x: number }, Record<string, never>>;
 
 function respond(status: number, body: unknown) {
-  const fetchMock = vi.fn(async (_url: string, _init: RequestInit) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } }));
+  const fetchMock = vi.fn(
+    async (_url: string, _init: RequestInit) =>
+      new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } }),
+  );
   vi.stubGlobal('fetch', fetchMock);
   return fetchMock;
 }
@@ -31,14 +34,25 @@ describe('createHttpClient', () => {
   });
 
   it('surfaces errors[0].message, extensions.field and code', async () => {
-    respond(200, { data: null, errors: [{ message: 'vlan out of range', extensions: { code: 'BAD_USER_INPUT', field: 'input.vlan' } }, { message: 'second' }] });
-    const err = await createHttpClient().request(doc, {}).catch((e: unknown) => e);
+    respond(200, {
+      data: null,
+      errors: [{ message: 'vlan out of range', extensions: { code: 'BAD_USER_INPUT', field: 'input.vlan' } }, { message: 'second' }],
+    });
+    const err = await createHttpClient()
+      .request(doc, {})
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GraphQLRequestError);
     expect(err).toMatchObject({ message: 'vlan out of range', code: 'BAD_USER_INPUT', field: 'input.vlan' });
   });
 
   it('reports a non-GraphQL answer with its HTTP status', async () => {
-    vi.stubGlobal('fetch', vi.fn(async () => new Response('<html>bad gateway</html>', { status: 502 })));
-    await expect(createHttpClient().request(doc, {})).rejects.toMatchObject({ message: 'API answered HTTP 502 without a GraphQL body', status: 502 });
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => new Response('<html>bad gateway</html>', { status: 502 })),
+    );
+    await expect(createHttpClient().request(doc, {})).rejects.toMatchObject({
+      message: 'API answered HTTP 502 without a GraphQL body',
+      status: 502,
+    });
   });
 });

@@ -50,7 +50,11 @@ export interface SubscriptionSink<T> {
 /** The UI's only way to the API; injected through context so tests can stub it. */
 export interface GqlClient {
   request<TResult, TVariables>(doc: TypedDocument<TResult, TVariables>, variables: TVariables, signal?: AbortSignal): Promise<TResult>;
-  subscribe<TResult, TVariables>(doc: TypedDocument<TResult, TVariables>, variables: TVariables, sink: SubscriptionSink<TResult>): () => void;
+  subscribe<TResult, TVariables>(
+    doc: TypedDocument<TResult, TVariables>,
+    variables: TVariables,
+    sink: SubscriptionSink<TResult>,
+  ): () => void;
 }
 
 function toError(err: unknown): Error {

@@ -41,22 +41,38 @@ export function FleetPage() {
       <div className="toolbar" role="search">
         <label>
           Filter
-          <input type="search" placeholder="name, address or label" value={filter.text} onChange={(e) => setFilter({ ...filter, text: e.target.value })} data-testid="fleet-filter" />
+          <input
+            type="search"
+            placeholder="name, address or label"
+            value={filter.text}
+            onChange={(e) => setFilter({ ...filter, text: e.target.value })}
+            data-testid="fleet-filter"
+          />
         </label>
         <label>
           State
           <select value={filter.state} onChange={(e) => setFilter({ ...filter, state: e.target.value })} data-testid="fleet-state-filter">
             <option value="">any</option>
-            {HOST_STATES.map((s) => <option key={s}>{s}</option>)}
+            {HOST_STATES.map((s) => (
+              <option key={s}>{s}</option>
+            ))}
           </select>
         </label>
         <label className="check">
-          <input type="checkbox" checked={filter.sriovOnly} onChange={(e) => setFilter({ ...filter, sriovOnly: e.target.checked })} /> SR-IOV only
+          <input type="checkbox" checked={filter.sriovOnly} onChange={(e) => setFilter({ ...filter, sriovOnly: e.target.checked })} />{' '}
+          SR-IOV only
         </label>
         <span className="sort-buttons" role="group" aria-label="Sort hosts by">
           Sort:
           {SORTS.map((s) => (
-            <button key={s.key} type="button" className={`btn btn-small${sort === s.key ? ' active' : ''}`} aria-pressed={sort === s.key} onClick={() => sortBy(s.key)} data-testid={`sort-${s.key}`}>
+            <button
+              key={s.key}
+              type="button"
+              className={`btn btn-small${sort === s.key ? ' active' : ''}`}
+              aria-pressed={sort === s.key}
+              onClick={() => sortBy(s.key)}
+              data-testid={`sort-${s.key}`}
+            >
               {s.label}
               {sort === s.key ? (desc ? ' ↓' : ' ↑') : ''}
             </button>
@@ -70,7 +86,9 @@ export function FleetPage() {
         {rows.map(({ host, nodes, sriov }) => (
           <li key={host.id} className="card host-row" data-testid={`host-row-${host.name}`} data-host-state={host.state}>
             <div className="host-row-head">
-              <a href={href('hosts', host.name)} className="host-name">{host.name}</a>
+              <a href={href('hosts', host.name)} className="host-name">
+                {host.name}
+              </a>
               <StateBadge state={host.state} />
               <span className="muted">{host.address}</span>
               <span className="badges">
@@ -80,7 +98,11 @@ export function FleetPage() {
               </span>
               {host.labels.length > 0 && (
                 <span className="labels">
-                  {host.labels.map((l) => <span key={l.key} className="label">{l.key}={l.value}</span>)}
+                  {host.labels.map((l) => (
+                    <span key={l.key} className="label">
+                      {l.key}={l.value}
+                    </span>
+                  ))}
                 </span>
               )}
             </div>
@@ -94,7 +116,12 @@ export function FleetPage() {
                   </div>
                   <CapacityBar label="CPUs" free={n.cpusFree} total={n.cpusTotal} />
                   {n.hugepages.map((h) => (
-                    <CapacityBar key={h.sizeKiB} label={h.sizeKiB >= 1048576 ? '1G pages' : `${h.sizeKiB / 1024}M pages`} free={h.free} total={h.total} />
+                    <CapacityBar
+                      key={h.sizeKiB}
+                      label={h.sizeKiB >= 1048576 ? '1G pages' : `${h.sizeKiB / 1024}M pages`}
+                      free={h.free}
+                      total={h.total}
+                    />
                   ))}
                   {n.vfsTotal > 0 && <CapacityBar label="VFs" free={n.vfsFree} total={n.vfsTotal} />}
                 </div>

@@ -14,10 +14,22 @@ export function HostDrift({ hostId, vmNames }: { hostId: string; vmNames: Map<st
     <section aria-labelledby="drift-title" data-testid="host-drift">
       <header className="page-head">
         <h2 id="drift-title">Drift</h2>
-        <button type="button" className="btn" disabled={checking.running} onClick={() => void check({ hostId }).then(() => q.refetch())} data-testid="check-drift">
+        <button
+          type="button"
+          className="btn"
+          disabled={checking.running}
+          onClick={() => void check({ hostId }).then(() => q.refetch())}
+          data-testid="check-drift"
+        >
           {checking.running ? 'Checking…' : 'Check now'}
         </button>
-        <button type="button" className="btn" disabled={reconciling.running} onClick={() => void reconcile({ hostId }).then(() => q.refetch())} data-testid="reconcile-host">
+        <button
+          type="button"
+          className="btn"
+          disabled={reconciling.running}
+          onClick={() => void reconcile({ hostId }).then(() => q.refetch())}
+          data-testid="reconcile-host"
+        >
           {reconciling.running ? 'Re-applying…' : 'Re-apply every VM'}
         </button>
       </header>

@@ -61,7 +61,13 @@ export function HostPage({ name }: { name: string }) {
           {host.sshUser}@{host.address}:{host.port} · discovered {formatTime(host.lastDiscoveredAt)}
         </span>
         <span className="spacer" />
-        <button type="button" className="btn" disabled={disc.running} onClick={() => void discover({ id: host.id })} data-testid="discover-host">
+        <button
+          type="button"
+          className="btn"
+          disabled={disc.running}
+          onClick={() => void discover({ id: host.id })}
+          data-testid="discover-host"
+        >
           {disc.running ? 'Starting discovery…' : 'Re-discover'}
         </button>
         <button
@@ -93,7 +99,9 @@ export function HostPage({ name }: { name: string }) {
 
       <div className="topo-wrap">
         <div className="topo-canvas">
-          {host.numaNodes.length === 0 ? <p className="status">No topology yet: run discovery.</p> : (
+          {host.numaNodes.length === 0 ? (
+            <p className="status">No topology yet: run discovery.</p>
+          ) : (
             <TopologySvg host={host} colours={colours} vmNames={vmNames} highlightVm={highlight} onHoverVm={setHighlight} />
           )}
         </div>
@@ -102,12 +110,15 @@ export function HostPage({ name }: { name: string }) {
           <ul className="legend-roles">
             {ROLE_ORDER.map((r) => (
               <li key={r}>
-                <span className={`swatch role-${r}`} aria-hidden="true" /> {ROLE_LABELS[r]} <span className="muted">({roleCounts.get(r) ?? 0})</span>
+                <span className={`swatch role-${r}`} aria-hidden="true" /> {ROLE_LABELS[r]}{' '}
+                <span className="muted">({roleCounts.get(r) ?? 0})</span>
               </li>
             ))}
           </ul>
           <h2>VMs on this host</h2>
-          {vmsOnHost.length === 0 ? <p className="muted">None</p> : (
+          {vmsOnHost.length === 0 ? (
+            <p className="muted">None</p>
+          ) : (
             <ul className="legend-vms">
               {vmsOnHost.map((id) => (
                 <li key={id}>
@@ -132,7 +143,9 @@ export function HostPage({ name }: { name: string }) {
       </div>
 
       <h2>NICs and IRQs</h2>
-      {host.nics.length === 0 ? <p className="muted">No NICs discovered.</p> : (
+      {host.nics.length === 0 ? (
+        <p className="muted">No NICs discovered.</p>
+      ) : (
         <div className="table-scroll">
           <table className="table">
             <thead>
@@ -149,11 +162,18 @@ export function HostPage({ name }: { name: string }) {
               {host.nics.map((nic) => (
                 <tr key={nic.id}>
                   <th scope="row">
-                    {nic.name} <span className="muted">{nic.driver ?? ''} {nic.speedMbps ? `${nic.speedMbps / 1000} Gb/s` : ''} {nic.linkState}</span>
+                    {nic.name}{' '}
+                    <span className="muted">
+                      {nic.driver ?? ''} {nic.speedMbps ? `${nic.speedMbps / 1000} Gb/s` : ''} {nic.linkState}
+                    </span>
                   </th>
-                  <td><code>{nic.pciAddress}</code></td>
+                  <td>
+                    <code>{nic.pciAddress}</code>
+                  </td>
                   <td>{nic.numaNode ?? '?'}</td>
-                  <td>{nic.combinedQueues}/{nic.maxCombinedQueues}</td>
+                  <td>
+                    {nic.combinedQueues}/{nic.maxCombinedQueues}
+                  </td>
                   <td>
                     {nic.sriovNumVfs}/{nic.sriovTotalVfs}
                     {nic.vfs.length > 0 && <span className="muted"> ({nic.vfs.filter((v) => !v.allocatedToVmId).length} free)</span>}
@@ -163,10 +183,20 @@ export function HostPage({ name }: { name: string }) {
                       {irqRows(nic.irqs, plannedIrqs).map((r) => {
                         const isLit = highlight !== null && r.ownerVmId === highlight;
                         return (
-                          <li key={r.irq} className={isLit ? 'lit' : highlight !== null ? 'dim' : ''} data-irq={r.irq} data-vm-id={r.ownerVmId ?? undefined}>
+                          <li
+                            key={r.irq}
+                            className={isLit ? 'lit' : highlight !== null ? 'dim' : ''}
+                            data-irq={r.irq}
+                            data-vm-id={r.ownerVmId ?? undefined}
+                          >
                             <code>{r.irqs}</code> {r.queues} → {r.cpus}
                             {r.ownerVmId && <span className="muted"> ({vmNames.get(r.ownerVmId) ?? r.ownerVmId.slice(0, 8)})</span>}
-                            {r.discovered && <span className="muted small" title="affinity seen by the last discovery, before the VM's plan was applied"> · discovered {r.discovered}</span>}
+                            {r.discovered && (
+                              <span className="muted small" title="affinity seen by the last discovery, before the VM's plan was applied">
+                                {' '}
+                                · discovered {r.discovered}
+                              </span>
+                            )}
                           </li>
                         );
                       })}

@@ -53,7 +53,9 @@ function CreateNetworkForm({ onCreated }: { onCreated: () => void }) {
         <label>
           Kind
           <select value={kind} onChange={(e) => setKind(e.target.value as Kind)} data-testid="network-kind">
-            {KINDS.map((k) => <option key={k}>{k}</option>)}
+            {KINDS.map((k) => (
+              <option key={k}>{k}</option>
+            ))}
           </select>
         </label>
         {(kind === 'LINUX_BRIDGE' || kind === 'OVS_BRIDGE') && (
@@ -72,15 +74,28 @@ function CreateNetworkForm({ onCreated }: { onCreated: () => void }) {
           <label>
             macvtap mode
             <select value={mode} onChange={(e) => setMode(e.target.value as Mode)}>
-              {MODES.map((m) => <option key={m}>{m}</option>)}
+              {MODES.map((m) => (
+                <option key={m}>{m}</option>
+              ))}
             </select>
           </label>
         )}
         <label>
           VLAN
-          <input value={vlan} onChange={(e) => setVlan(e.target.value)} inputMode="numeric" aria-invalid={vlanBad || undefined} data-testid="network-vlan" />
+          <input
+            value={vlan}
+            onChange={(e) => setVlan(e.target.value)}
+            inputMode="numeric"
+            aria-invalid={vlanBad || undefined}
+            data-testid="network-vlan"
+          />
         </label>
-        <button type="submit" className="btn btn-primary" disabled={st.running || name.trim() === '' || vlanBad} data-testid="network-create">
+        <button
+          type="submit"
+          className="btn btn-primary"
+          disabled={st.running || name.trim() === '' || vlanBad}
+          data-testid="network-create"
+        >
           {st.running ? 'Creating…' : 'Create'}
         </button>
       </div>
@@ -107,16 +122,30 @@ function MapToNic({ network, onDone }: { network: NetworkFieldsFragment; onDone:
     <form className="map-form" onSubmit={(e) => void submit(e)} aria-label={`Map ${network.name} to a NIC`}>
       <label>
         Host
-        <select value={host} onChange={(e) => { setHost(e.target.value); setNic(''); }} data-testid={`map-host-${network.name}`}>
+        <select
+          value={host}
+          onChange={(e) => {
+            setHost(e.target.value);
+            setNic('');
+          }}
+          data-testid={`map-host-${network.name}`}
+        >
           <option value="">(host)</option>
-          {(hosts.data?.hosts.nodes ?? []).map((h) => <option key={h.id}>{h.name}</option>)}
+          {(hosts.data?.hosts.nodes ?? []).map((h) => (
+            <option key={h.id}>{h.name}</option>
+          ))}
         </select>
       </label>
       <label>
         NIC
         <select value={nic} onChange={(e) => setNic(e.target.value)} disabled={!host} data-testid={`map-nic-${network.name}`}>
           <option value="">(NIC)</option>
-          {nics.map((n) => <option key={n.id} value={n.name}>{n.name}{n.numaNode !== null ? ` (node ${n.numaNode})` : ''}</option>)}
+          {nics.map((n) => (
+            <option key={n.id} value={n.name}>
+              {n.name}
+              {n.numaNode !== null ? ` (node ${n.numaNode})` : ''}
+            </option>
+          ))}
         </select>
       </label>
       <button type="submit" className="btn btn-small" disabled={!host || !nic || st.running} data-testid={`map-submit-${network.name}`}>
@@ -156,7 +185,13 @@ export function NetworksPage() {
                 {n.vlan !== null ? ` · vlan ${n.vlan}` : ''}
               </span>
               <span className="spacer" />
-              <ConfirmButton label="Delete" question={`Delete network ${n.name}?`} busy={delSt.running} onConfirm={() => void del({ id: n.id }).then((r) => r && q.refetch())} testId={`delete-network-${n.name}`} />
+              <ConfirmButton
+                label="Delete"
+                question={`Delete network ${n.name}?`}
+                busy={delSt.running}
+                onConfirm={() => void del({ id: n.id }).then((r) => r && q.refetch())}
+                testId={`delete-network-${n.name}`}
+              />
             </div>
             {n.mappings.length === 0 ? (
               <p className="muted small">Not mapped to any NIC: VMs cannot use it yet.</p>
@@ -169,7 +204,9 @@ export function NetworksPage() {
                       type="button"
                       className="btn btn-small"
                       aria-label={`Unmap ${n.name} from ${m.hostName}/${m.nicName}`}
-                      onClick={() => void unmap({ input: { network: n.name, host: m.hostName, nic: m.nicName } }).then((r) => r && q.refetch())}
+                      onClick={() =>
+                        void unmap({ input: { network: n.name, host: m.hostName, nic: m.nicName } }).then((r) => r && q.refetch())
+                      }
                     >
                       ×
                     </button>

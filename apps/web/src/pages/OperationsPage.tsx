@@ -49,7 +49,11 @@ export function OperationsPage() {
   const [state, setState] = useState('');
   // polls only while the subscription is broken: a lost update must not freeze a row
   const [liveOff, setLiveOff] = useState(false);
-  const q = useQuery(OperationsDocument, { state: state ? (state as Op['state']) : null, first: 100 }, { pollMs: liveOff ? FALLBACK_POLL_MS : undefined });
+  const q = useQuery(
+    OperationsDocument,
+    { state: state ? (state as Op['state']) : null, first: 100 },
+    { pollMs: liveOff ? FALLBACK_POLL_MS : undefined },
+  );
   const [updates, setUpdates] = useState<Op[]>([]);
   const onData = useCallback((d: { operationUpdated: Op }) => setUpdates((u) => mergeOperation(u, d.operationUpdated)), []);
   const sub = useSubscription(OperationUpdatedDocument, { id: null }, onData);
@@ -79,10 +83,14 @@ export function OperationsPage() {
           State
           <select value={state} onChange={(e) => setState(e.target.value)} data-testid="op-state-filter">
             <option value="">any</option>
-            {['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED'].map((s) => <option key={s}>{s}</option>)}
+            {['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED'].map((s) => (
+              <option key={s}>{s}</option>
+            ))}
           </select>
         </label>
-        <button type="button" className="btn btn-small" onClick={q.refetch}>Refresh</button>
+        <button type="button" className="btn btn-small" onClick={q.refetch}>
+          Refresh
+        </button>
       </div>
       {q.loading && !q.data && <Loading what="Loading operations" />}
       {q.error && <ErrorBox error={q.error} title="Cannot load operations" />}
@@ -91,7 +99,10 @@ export function OperationsPage() {
         {ops.map((op) => (
           <li key={op.id} className="card op-row" data-testid={`op-row-${op.id}`} data-op-state={op.state}>
             <a href={href('operations', op.id)} className="op-title">
-              {op.kind} <span className="muted">{op.targetType} {op.targetId?.slice(0, 8)}</span>
+              {op.kind}{' '}
+              <span className="muted">
+                {op.targetType} {op.targetId?.slice(0, 8)}
+              </span>
             </a>
             <StateBadge state={op.state} />
             <ProgressBar value={op.progress} state={op.state} label={`${op.kind} progress`} testId={`op-progress-${op.id}`} />

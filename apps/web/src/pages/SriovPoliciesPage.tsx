@@ -79,7 +79,10 @@ export function inputOf(f: PolicyForm): { input: CreateSriovPolicyInput } | { er
   if (priority === null) return { error: 'priority must be a whole number' };
   if (rate === null) return { error: 'max rate must be a whole number' };
   const labels: { key: string; value: string }[] = [];
-  for (const part of f.hostLabels.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of f.hostLabels
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const eq = part.indexOf('=');
     if (eq <= 0) return { error: `label "${part}" must look like key=value` };
     labels.push({ key: part.slice(0, eq).trim(), value: part.slice(eq + 1).trim() });
@@ -132,7 +135,13 @@ function PolicyFormCard({ editing, initial, onDone }: { editing: string | null; 
   const text = (k: keyof PolicyForm, label: string, placeholder = '', hint?: string) => (
     <label>
       {label}
-      <input value={f[k] as string} onChange={(e) => set(k, e.target.value)} placeholder={placeholder} title={hint} data-testid={`sriov-${k}`} />
+      <input
+        value={f[k] as string}
+        onChange={(e) => set(k, e.target.value)}
+        placeholder={placeholder}
+        title={hint}
+        data-testid={`sriov-${k}`}
+      />
     </label>
   );
 
@@ -156,7 +165,8 @@ function PolicyFormCard({ editing, initial, onDone }: { editing: string | null; 
       <fieldset className="form-row">
         <legend>Attributes of free VFs</legend>
         <label>
-          <input type="checkbox" checked={f.spoofchk} onChange={(e) => set('spoofchk', e.target.checked)} data-testid="sriov-spoofchk" /> spoof check
+          <input type="checkbox" checked={f.spoofchk} onChange={(e) => set('spoofchk', e.target.checked)} data-testid="sriov-spoofchk" />{' '}
+          spoof check
         </label>
         <label>
           <input type="checkbox" checked={f.trust} onChange={(e) => set('trust', e.target.checked)} data-testid="sriov-trust" /> trust
@@ -164,13 +174,20 @@ function PolicyFormCard({ editing, initial, onDone }: { editing: string | null; 
         <label>
           Link state
           <select value={f.linkState} onChange={(e) => set('linkState', e.target.value)} data-testid="sriov-linkState">
-            {LINK_STATES.map((s) => <option key={s}>{s}</option>)}
+            {LINK_STATES.map((s) => (
+              <option key={s}>{s}</option>
+            ))}
           </select>
         </label>
         {text('maxTxRateMbps', 'Max rate (Mbit/s, 0 = unlimited)')}
       </fieldset>
       <div className="form-row">
-        <button type="submit" className="btn btn-primary" disabled={running || (!editing && f.name.trim() === '')} data-testid="sriov-submit">
+        <button
+          type="submit"
+          className="btn btn-primary"
+          disabled={running || (!editing && f.name.trim() === '')}
+          data-testid="sriov-submit"
+        >
           {running ? 'Saving…' : editing ? 'Save' : 'Create'}
         </button>
         {editing && (
@@ -179,7 +196,11 @@ function PolicyFormCard({ editing, initial, onDone }: { editing: string | null; 
           </button>
         )}
       </div>
-      {localError && <p className="field-error" data-testid="sriov-form-error">{localError}</p>}
+      {localError && (
+        <p className="field-error" data-testid="sriov-form-error">
+          {localError}
+        </p>
+      )}
       {error && <ErrorBox error={error} title={editing ? 'Update failed' : 'Create failed'} />}
     </form>
   );
@@ -203,7 +224,9 @@ function PolicyRow({ p, onEdit, onChanged }: { p: SriovPolicyFieldsFragment; onE
     <li className="card" data-testid={`sriov-policy-${p.name}`}>
       <div className="host-row-head">
         <strong>{p.name}</strong>
-        <span className="badge" title="priority">prio {p.priority}</span>
+        <span className="badge" title="priority">
+          prio {p.priority}
+        </span>
         <span className="muted">
           {p.numVfs} VFs · spoofchk {p.spoofchk ? 'on' : 'off'} · trust {p.trust ? 'on' : 'off'} · link {p.linkState}
           {p.maxTxRateMbps ? ` · max ${p.maxTxRateMbps} Mbit/s` : ''}
@@ -212,7 +235,13 @@ function PolicyRow({ p, onEdit, onChanged }: { p: SriovPolicyFieldsFragment; onE
         <button type="button" className="btn btn-small" onClick={onEdit} data-testid={`sriov-edit-${p.name}`}>
           Edit
         </button>
-        <ConfirmButton label="Delete" question={`Delete policy ${p.name}? Its PFs keep their VFs.`} busy={st.running} onConfirm={() => void del({ name: p.name }).then((r) => r && onChanged())} testId={`sriov-delete-${p.name}`} />
+        <ConfirmButton
+          label="Delete"
+          question={`Delete policy ${p.name}? Its PFs keep their VFs.`}
+          busy={st.running}
+          onConfirm={() => void del({ name: p.name }).then((r) => r && onChanged())}
+          testId={`sriov-delete-${p.name}`}
+        />
       </div>
       <p className="muted small">{selectorText(p)}</p>
       <div className="badges" data-testid={`sriov-counts-${p.name}`}>
@@ -285,14 +314,25 @@ export function SriovPoliciesPage() {
     <section aria-labelledby="sriov-title">
       <header className="page-head">
         <h1 id="sriov-title">SR-IOV policies</h1>
-        <button type="button" className="btn" disabled={rst.running} onClick={() => void reconcile({}).then((r) => r && q.refetch())} data-testid="sriov-reconcile">
+        <button
+          type="button"
+          className="btn"
+          disabled={rst.running}
+          onClick={() => void reconcile({}).then((r) => r && q.refetch())}
+          data-testid="sriov-reconcile"
+        >
           {rst.running ? 'Reconciling…' : 'Reconcile now'}
         </button>
       </header>
       <p className="muted small">
         A PF whose VF count must change while VMs hold its VFs is BLOCKED, never disrupted: it converges once those VMs let go.
       </p>
-      <PolicyFormCard key={editing?.id ?? 'new'} editing={editing?.name ?? null} initial={editing ? formOf(editing) : EMPTY_FORM} onDone={done} />
+      <PolicyFormCard
+        key={editing?.id ?? 'new'}
+        editing={editing?.name ?? null}
+        initial={editing ? formOf(editing) : EMPTY_FORM}
+        onDone={done}
+      />
       {rst.error && <ErrorBox error={rst.error} title="Reconcile failed" />}
       {q.loading && !q.data && <Loading what="Loading SR-IOV policies" />}
       {q.error && <ErrorBox error={q.error} title="Cannot load SR-IOV policies" />}

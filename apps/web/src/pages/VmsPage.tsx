@@ -40,7 +40,9 @@ export function VmsPage() {
           State
           <select value={state} onChange={(e) => setState(e.target.value)} data-testid="vm-state-filter">
             <option value="">any</option>
-            {VM_STATES.map((s) => <option key={s}>{s}</option>)}
+            {VM_STATES.map((s) => (
+              <option key={s}>{s}</option>
+            ))}
           </select>
         </label>
       </div>
@@ -64,7 +66,9 @@ export function VmsPage() {
                 <th scope="col">Size</th>
                 <th scope="col">Interfaces</th>
                 <th scope="col">Created</th>
-                <th scope="col"><span className="sr-only">Actions</span></th>
+                <th scope="col">
+                  <span className="sr-only">Actions</span>
+                </th>
               </tr>
             </thead>
             <tbody>

@@ -38,25 +38,40 @@ export function WhatIf() {
         </label>
         <label>
           Memory (MiB)
-          <input type="number" min={128} step={256} value={memory} onChange={(e) => setMemory(e.target.value)} data-testid="whatif-memory" />
+          <input
+            type="number"
+            min={128}
+            step={256}
+            value={memory}
+            onChange={(e) => setMemory(e.target.value)}
+            data-testid="whatif-memory"
+          />
         </label>
         <label>
           Hugepages
           <select value={hugepages} onChange={(e) => setHugepages(e.target.value as HugepageChoice)}>
-            {HUGEPAGE_CHOICES.map((h) => <option key={h}>{h}</option>)}
+            {HUGEPAGE_CHOICES.map((h) => (
+              <option key={h}>{h}</option>
+            ))}
           </select>
         </label>
         <label>
           Network
           <select value={network} onChange={(e) => setNetwork(e.target.value)} data-testid="whatif-network">
             <option value="">(no interface)</option>
-            {(nets.data?.networks ?? []).map((n) => <option key={n.id} value={n.name}>{n.name}</option>)}
+            {(nets.data?.networks ?? []).map((n) => (
+              <option key={n.id} value={n.name}>
+                {n.name}
+              </option>
+            ))}
           </select>
         </label>
         <label>
           Datapath
           <select value={datapath} onChange={(e) => setDatapath(e.target.value as DatapathChoice)} disabled={!network}>
-            {DATAPATH_CHOICES.map((d) => <option key={d}>{d}</option>)}
+            {DATAPATH_CHOICES.map((d) => (
+              <option key={d}>{d}</option>
+            ))}
           </select>
         </label>
       </div>
@@ -74,7 +89,9 @@ export function WhatIf() {
             {q.data.capacity.perHost.map((h) => (
               <li key={h.hostName}>
                 {h.hostName}: <strong>{h.count}</strong>
-                {h.byDatapath.length > 1 && <span className="muted small"> ({h.byDatapath.map((d) => `${d.count} ${d.datapaths}`).join(', ')})</span>}
+                {h.byDatapath.length > 1 && (
+                  <span className="muted small"> ({h.byDatapath.map((d) => `${d.count} ${d.datapaths}`).join(', ')})</span>
+                )}
               </li>
             ))}
           </ul>

@@ -14,7 +14,10 @@ describe('irqRows', () => {
 
   it('gives an IRQ to the VM whose plan pins it and shows the planned CPUs over a stale discovery', () => {
     const planned = new Map([[31, { vmId: 'vm-a', cpus: [7] }]]);
-    const rows = irqRows([irq(30, 0, [0, 1, 2, 3, 4, 5, 6, 7]), irq(31, 1, [0, 1, 2, 3, 4, 5, 6, 7]), irq(32, 2, [0, 1, 2, 3, 4, 5, 6, 7])], planned);
+    const rows = irqRows(
+      [irq(30, 0, [0, 1, 2, 3, 4, 5, 6, 7]), irq(31, 1, [0, 1, 2, 3, 4, 5, 6, 7]), irq(32, 2, [0, 1, 2, 3, 4, 5, 6, 7])],
+      planned,
+    );
     expect(rows).toEqual([
       { irq: 30, irqs: '30', queues: 'q0', cpus: '0-7', discovered: null, ownerVmId: null },
       { irq: 31, irqs: '31', queues: 'q1', cpus: '7', discovered: '0-7', ownerVmId: 'vm-a' },

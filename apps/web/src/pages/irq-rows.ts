@@ -49,7 +49,14 @@ export function irqRows(irqs: readonly Irq[], planned: ReadonlyMap<number, { vmI
     if (plan) {
       flush();
       const cpus = formatCpuList(plan.cpus);
-      rows.push({ irq: irq.irq, irqs: String(irq.irq), queues: `q${irq.queue}`, cpus, discovered: cpus === seen ? null : seen, ownerVmId: plan.vmId });
+      rows.push({
+        irq: irq.irq,
+        irqs: String(irq.irq),
+        queues: `q${irq.queue}`,
+        cpus,
+        discovered: cpus === seen ? null : seen,
+        ownerVmId: plan.vmId,
+      });
       continue;
     }
     if (run && run.cpus === seen && irq.irq === run.last.irq + 1 && irq.queue === run.last.queue + 1) run.last = irq;

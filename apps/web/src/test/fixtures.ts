@@ -3,7 +3,12 @@ import type { HostDetailQuery } from '@netpin/client/operations';
 
 type Host = HostDetailQuery['host'];
 
-export function cpu(cpuId: number, core: number, allocation: { vmId: string; role: 'VCPU' | 'EMULATOR' | 'VHOST' | 'IRQ' } | null, reservedForHost = false) {
+export function cpu(
+  cpuId: number,
+  core: number,
+  allocation: { vmId: string; role: 'VCPU' | 'EMULATOR' | 'VHOST' | 'IRQ' } | null,
+  reservedForHost = false,
+) {
   return { cpuId, core, socket: 0, numaNode: 0, siblings: [cpuId], reservedForHost, allocation };
 }
 
@@ -23,7 +28,13 @@ export const hostFixture: Host = {
       index: 0,
       memoryMiB: 65536,
       hugepages: [],
-      cpus: [cpu(0, 0, null, true), cpu(1, 1, { vmId: 'vm-a', role: 'VCPU' }), cpu(2, 2, { vmId: 'vm-a', role: 'IRQ' }), cpu(3, 3, { vmId: 'vm-b', role: 'VCPU' }), cpu(4, 4, null)],
+      cpus: [
+        cpu(0, 0, null, true),
+        cpu(1, 1, { vmId: 'vm-a', role: 'VCPU' }),
+        cpu(2, 2, { vmId: 'vm-a', role: 'IRQ' }),
+        cpu(3, 3, { vmId: 'vm-b', role: 'VCPU' }),
+        cpu(4, 4, null),
+      ],
     },
   ],
   nics: [
@@ -48,7 +59,6 @@ export const hostFixture: Host = {
   ],
 };
 
-
 export type Handler = (variables: Record<string, unknown>) => unknown;
 
 /** A client whose answers are chosen by operation name; an unexpected operation fails loudly. */
@@ -69,7 +79,12 @@ export function stubClient(handlers: Record<string, Handler>) {
       }
     },
     subscribe(doc, variables, sink) {
-      subscriptions.push({ op: opName(doc.toString()), variables: variables as Record<string, unknown>, next: (d) => sink.next(d as never), error: (e) => sink.error(e) });
+      subscriptions.push({
+        op: opName(doc.toString()),
+        variables: variables as Record<string, unknown>,
+        next: (d) => sink.next(d as never),
+        error: (e) => sink.error(e),
+      });
       return () => undefined;
     },
   };

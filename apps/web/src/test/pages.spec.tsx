@@ -9,17 +9,68 @@ const fleetHost = (name: string, state: string, freeCpus: number) => ({
   id: `id-${name}`,
   name,
   state,
-  numaNodes: [{ index: 0, memoryMiB: 65536, hugepages: [{ sizeKiB: 1048576, total: 16, free: 4 }], cpus: Array.from({ length: 8 }, (_, i) => ({ cpuId: i, reservedForHost: i === 0, allocation: i > freeCpus ? { vmId: 'v', role: 'VCPU' } : null })) }],
-  nics: hostFixture.nics.map((n) => ({ id: n.id, name: n.name, numaNode: n.numaNode, sriovNumVfs: n.sriovNumVfs, sriovTotalVfs: n.sriovTotalVfs, vfs: n.vfs })),
+  numaNodes: [
+    {
+      index: 0,
+      memoryMiB: 65536,
+      hugepages: [{ sizeKiB: 1048576, total: 16, free: 4 }],
+      cpus: Array.from({ length: 8 }, (_, i) => ({
+        cpuId: i,
+        reservedForHost: i === 0,
+        allocation: i > freeCpus ? { vmId: 'v', role: 'VCPU' } : null,
+      })),
+    },
+  ],
+  nics: hostFixture.nics.map((n) => ({
+    id: n.id,
+    name: n.name,
+    numaNode: n.numaNode,
+    sriovNumVfs: n.sriovNumVfs,
+    sriovTotalVfs: n.sriovTotalVfs,
+    vfs: n.vfs,
+  })),
 });
 
 const handlers: Record<string, Handler> = {
-  Fleet: () => ({ hosts: { totalCount: 2, pageInfo: { hasNextPage: false, endCursor: null }, nodes: [fleetHost('hv-a', 'READY', 2), fleetHost('hv-b', 'MAINTENANCE', 6)] } }),
+  Fleet: () => ({
+    hosts: {
+      totalCount: 2,
+      pageInfo: { hasNextPage: false, endCursor: null },
+      nodes: [fleetHost('hv-a', 'READY', 2), fleetHost('hv-b', 'MAINTENANCE', 6)],
+    },
+  }),
   Networks: () => ({ networks: [] }),
-  Capacity: () => ({ capacity: { total: 7, byDatapath: [], perHost: [{ hostName: 'hv-a', count: 3, byDatapath: [] }, { hostName: 'hv-b', count: 4, byDatapath: [] }] } }),
+  Capacity: () => ({
+    capacity: {
+      total: 7,
+      byDatapath: [],
+      perHost: [
+        { hostName: 'hv-a', count: 3, byDatapath: [] },
+        { hostName: 'hv-b', count: 4, byDatapath: [] },
+      ],
+    },
+  }),
   HostDetail: () => ({ host: hostFixture, vms: [{ id: 'vm-a', name: 'web-1', hostId: 'h1', state: 'RUNNING' }] }),
   Operation: () => ({
-    operation: { id: 'op1', kind: 'vm.create', targetType: 'vm', targetId: 'vm-a', state: 'RUNNING', progress: 40, step: 'define', steps: [{ name: 'place', state: 'SUCCEEDED', startedAt: null, finishedAt: null }, { name: 'define', state: 'RUNNING', startedAt: null, finishedAt: null }], errorCode: null, errorMessage: null, errorStderr: null, createdAt: '2026-01-01T00:00:00Z', startedAt: null, finishedAt: null },
+    operation: {
+      id: 'op1',
+      kind: 'vm.create',
+      targetType: 'vm',
+      targetId: 'vm-a',
+      state: 'RUNNING',
+      progress: 40,
+      step: 'define',
+      steps: [
+        { name: 'place', state: 'SUCCEEDED', startedAt: null, finishedAt: null },
+        { name: 'define', state: 'RUNNING', startedAt: null, finishedAt: null },
+      ],
+      errorCode: null,
+      errorMessage: null,
+      errorStderr: null,
+      createdAt: '2026-01-01T00:00:00Z',
+      startedAt: null,
+      finishedAt: null,
+    },
   }),
 };
 
@@ -76,7 +127,10 @@ describe('pages', () => {
           ...(handlers['Operation']!({}) as { operation: object }).operation,
           state: 'FAILED',
           progress: 60,
-          steps: [{ name: 'place', state: 'SUCCEEDED' }, { name: 'define', state: 'FAILED' }],
+          steps: [
+            { name: 'place', state: 'SUCCEEDED' },
+            { name: 'define', state: 'FAILED' },
+          ],
           errorCode: 'HOST_COMMAND_FAILED',
           errorMessage: 'virsh define failed',
           errorStderr: 'error: XML error',

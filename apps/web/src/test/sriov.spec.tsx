@@ -7,7 +7,11 @@ import { ClientContext } from '../lib/hooks';
 import { EMPTY_FORM, inputOf } from '../pages/SriovPoliciesPage';
 import { stubClient, type Handler } from './fixtures';
 
-const target = (nicName: string, state: 'CONVERGED' | 'PENDING' | 'BLOCKED' | 'FAILED', extra: Partial<SriovPolicyFieldsFragment['status']['targets'][number]> = {}) => ({
+const target = (
+  nicName: string,
+  state: 'CONVERGED' | 'PENDING' | 'BLOCKED' | 'FAILED',
+  extra: Partial<SriovPolicyFieldsFragment['status']['targets'][number]> = {},
+) => ({
   hostId: 'h1',
   hostName: 'hv-a',
   nicId: `nic-${nicName}`,
@@ -43,7 +47,13 @@ const pool: SriovPolicyFieldsFragment = {
     pending: 0,
     blocked: 1,
     failed: 0,
-    targets: [target('ens1f0', 'CONVERGED'), target('ens1f1', 'BLOCKED', { blockedBy: ['web-1', 'web-2'], reason: 'changing ens1f1 from 8 to 16 VFs would destroy 2 VF(s) held by web-1, web-2' })],
+    targets: [
+      target('ens1f0', 'CONVERGED'),
+      target('ens1f1', 'BLOCKED', {
+        blockedBy: ['web-1', 'web-2'],
+        reason: 'changing ens1f1 from 8 to 16 VFs would destroy 2 VF(s) held by web-1, web-2',
+      }),
+    ],
   },
 };
 
@@ -83,14 +93,18 @@ describe('SR-IOV policies page', () => {
     expect(within(row).getByText(/hosts hv-\* · rack=a · PFs ens\* · id 8086:\*/)).toBeTruthy();
   });
 
-  it('creates a policy from the form and shows the server\'s field error', async () => {
+  it("creates a policy from the form and shows the server's field error", async () => {
     vi.useFakeTimers();
     let created: Record<string, unknown> | undefined;
     const stub = mount({
       SriovPolicies: () => ({ sriovPolicies: [] }),
       CreateSriovPolicy: (v) => {
         const input = v['input'] as Record<string, unknown>;
-        if (input['pfNamePattern'] === 'ens[1]') throw new GraphQLRequestError('pfNamePattern: pattern may contain only letters, digits ...', { code: 'BAD_USER_INPUT', field: 'pfNamePattern' });
+        if (input['pfNamePattern'] === 'ens[1]')
+          throw new GraphQLRequestError('pfNamePattern: pattern may contain only letters, digits ...', {
+            code: 'BAD_USER_INPUT',
+            field: 'pfNamePattern',
+          });
         created = input;
         return { createSriovPolicy: { ...pool, name: String(input['name']) } };
       },
@@ -114,7 +128,10 @@ describe('SR-IOV policies page', () => {
       name: 'pool-a',
       priority: 0,
       hostNamePattern: null,
-      hostLabels: [{ key: 'rack', value: 'a' }, { key: 'tier', value: 'gold' }],
+      hostLabels: [
+        { key: 'rack', value: 'a' },
+        { key: 'tier', value: 'gold' },
+      ],
       pfNamePattern: 'ens1*',
       driver: null,
       vendorId: null,
@@ -145,7 +162,12 @@ describe('SR-IOV policies page', () => {
     await settle();
     const upd = stub.calls.find((c) => c.op === 'UpdateSriovPolicy')!;
     expect(upd.variables['name']).toBe('pool-10g');
-    expect(upd.variables['input']).toMatchObject({ numVfs: 8, hostNamePattern: 'hv-*', vendorId: '8086', hostLabels: [{ key: 'rack', value: 'a' }] });
+    expect(upd.variables['input']).toMatchObject({
+      numVfs: 8,
+      hostNamePattern: 'hv-*',
+      vendorId: '8086',
+      hostLabels: [{ key: 'rack', value: 'a' }],
+    });
     expect(upd.variables['input']).not.toHaveProperty('name');
 
     fireEvent.click(screen.getByTestId('sriov-delete-pool-10g'));

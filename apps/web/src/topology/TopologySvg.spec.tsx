@@ -7,7 +7,15 @@ import { TopologySvg } from './TopologySvg';
 
 function Harness() {
   const [hl, setHl] = useState<string | null>(null);
-  return <TopologySvg host={host} colours={vmColours(['vm-a', 'vm-b'])} vmNames={new Map([['vm-a', 'web-1']])} highlightVm={hl} onHoverVm={setHl} />;
+  return (
+    <TopologySvg
+      host={host}
+      colours={vmColours(['vm-a', 'vm-b'])}
+      vmNames={new Map([['vm-a', 'web-1']])}
+      highlightVm={hl}
+      onHoverVm={setHl}
+    />
+  );
 }
 
 afterEach(cleanup);
@@ -23,7 +31,12 @@ describe('TopologySvg', () => {
       ['3', 'vcpu'],
       ['4', 'free'],
     ]);
-    expect([...container.querySelectorAll('[data-vf-index]')].map((v) => v.getAttribute('data-vf-state'))).toEqual(['allocated', 'free', 'unconfigured', 'unconfigured']);
+    expect([...container.querySelectorAll('[data-vf-index]')].map((v) => v.getAttribute('data-vf-state'))).toEqual([
+      'allocated',
+      'free',
+      'unconfigured',
+      'unconfigured',
+    ]);
   });
 
   it('hovering a VM CPU lights all its CPUs and VFs and dims the rest', () => {

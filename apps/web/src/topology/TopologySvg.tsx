@@ -89,7 +89,14 @@ export function TopologySvg({ host, colours, vmNames, highlightVm, onHoverVm }: 
       })}
       {layout.unplaced && (
         <g>
-          <rect className="topo-node" x={layout.unplaced.x} y={layout.unplaced.y} width={layout.unplaced.w} height={layout.unplaced.h} rx={4} />
+          <rect
+            className="topo-node"
+            x={layout.unplaced.x}
+            y={layout.unplaced.y}
+            width={layout.unplaced.w}
+            height={layout.unplaced.h}
+            rx={4}
+          />
           <text className="topo-label" x={layout.unplaced.x + 8} y={layout.unplaced.y + 15}>
             NICs with unknown NUMA node
           </text>

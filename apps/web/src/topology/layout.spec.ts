@@ -77,7 +77,13 @@ describe('layoutTopology', () => {
     const l = layoutTopology({
       numaNodes: [
         { index: 0, cpus: [{ cpuId: 0, core: 0, socket: 0, numaNode: 0 }] },
-        { index: 1, cpus: [{ cpuId: 0, core: 0, socket: 0, numaNode: 0 }, { cpuId: 1, core: 1, socket: 0, numaNode: 1 }] },
+        {
+          index: 1,
+          cpus: [
+            { cpuId: 0, core: 0, socket: 0, numaNode: 0 },
+            { cpuId: 1, core: 1, socket: 0, numaNode: 1 },
+          ],
+        },
       ],
       nics: [],
     });
@@ -91,7 +97,9 @@ describe('layoutTopology', () => {
         nodesPerSocket: fc.integer({ min: 1, max: 2 }),
         coresPerNode: fc.integer({ min: 0, max: 20 }),
         threads: fc.integer({ min: 1, max: 2 }),
-        nics: fc.array(fc.record({ node: fc.option(fc.integer({ min: 0, max: 4 })), vfs: fc.integer({ min: 0, max: 64 }) }), { maxLength: 4 }),
+        nics: fc.array(fc.record({ node: fc.option(fc.integer({ min: 0, max: 4 })), vfs: fc.integer({ min: 0, max: 64 }) }), {
+          maxLength: 4,
+        }),
       })
       .map(({ sockets, nodesPerSocket, coresPerNode, threads, nics }): TopologyInput => {
         const nodeCount = sockets * nodesPerSocket;
@@ -102,7 +110,12 @@ describe('layoutTopology', () => {
             cpus: Array.from({ length: coresPerNode * threads }, (_, i) => {
               const coreInNode = i % coresPerNode;
               const t = Math.floor(i / coresPerNode);
-              return { cpuId: t * cpusPerThread + n * coresPerNode + coreInNode, core: n * coresPerNode + coreInNode, socket: Math.floor(n / nodesPerSocket), numaNode: n };
+              return {
+                cpuId: t * cpusPerThread + n * coresPerNode + coreInNode,
+                core: n * coresPerNode + coreInNode,
+                socket: Math.floor(n / nodesPerSocket),
+                numaNode: n,
+              };
             }),
           })),
           nics: nics.map((nic, i) => ({

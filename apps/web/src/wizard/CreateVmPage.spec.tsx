@@ -5,8 +5,29 @@ import { ClientContext } from '../lib/hooks';
 import { CreateVmPage } from './CreateVmPage';
 
 const base: Record<string, Handler> = {
-  Networks: () => ({ networks: [{ id: 'n1', name: 'prod', kind: 'SRIOV_PHYSNET', bridge: null, macvtapMode: null, physnet: 'p1', vlan: null, createdAt: '', mappings: [] }] }),
-  HostNames: () => ({ hosts: { nodes: [{ id: 'h1', name: 'hv1', state: 'READY', nics: [] }, { id: 'h2', name: 'hv2', state: 'READY', nics: [] }] } }),
+  Networks: () => ({
+    networks: [
+      {
+        id: 'n1',
+        name: 'prod',
+        kind: 'SRIOV_PHYSNET',
+        bridge: null,
+        macvtapMode: null,
+        physnet: 'p1',
+        vlan: null,
+        createdAt: '',
+        mappings: [],
+      },
+    ],
+  }),
+  HostNames: () => ({
+    hosts: {
+      nodes: [
+        { id: 'h1', name: 'hv1', state: 'READY', nics: [] },
+        { id: 'h2', name: 'hv2', state: 'READY', nics: [] },
+      ],
+    },
+  }),
 };
 
 const rejection = {
@@ -59,7 +80,9 @@ describe('CreateVmPage', () => {
     const { client, calls } = stubClient({
       ...base,
       PreviewPlacement: () => rejection,
-      ExplainPlacement: (v) => ({ explainPlacement: { hostName: v['host'], fits: false, reasons: [{ code: 'NO_FREE_VF', detail: 'ens1f0 has 0 free VFs' }] } }),
+      ExplainPlacement: (v) => ({
+        explainPlacement: { hostName: v['host'], fits: false, reasons: [{ code: 'NO_FREE_VF', detail: 'ens1f0 has 0 free VFs' }] },
+      }),
     });
     render(
       <ClientContext.Provider value={client}>
@@ -75,7 +98,12 @@ describe('CreateVmPage', () => {
     await flush(200);
     const previews = calls.filter((c) => c.op === 'PreviewPlacement');
     expect(previews).toHaveLength(1);
-    expect(previews[0]!.variables['input']).toMatchObject({ name: 'preview', vcpus: 8, memoryMiB: 4096, interfaces: [{ network: 'prod', datapath: 'AUTO' }] });
+    expect(previews[0]!.variables['input']).toMatchObject({
+      name: 'preview',
+      vcpus: 8,
+      memoryMiB: 4096,
+      interfaces: [{ network: 'prod', datapath: 'AUTO' }],
+    });
 
     const panel = screen.getByTestId('preview-panel');
     expect(panel.getAttribute('data-state')).toBe('rejected');
@@ -93,7 +121,10 @@ describe('CreateVmPage', () => {
     const plan = {
       hostName: 'hv2',
       numaNodes: [1],
-      vcpuPins: [{ vcpu: 0, cpus: [8] }, { vcpu: 1, cpus: [9] }],
+      vcpuPins: [
+        { vcpu: 0, cpus: [8] },
+        { vcpu: 1, cpus: [9] },
+      ],
       emulatorCpus: [10],
       vhostCpus: [],
       isolatedSiblings: [],
@@ -101,8 +132,20 @@ describe('CreateVmPage', () => {
       memoryMode: 'STRICT',
       interfaces: [
         {
-          index: 0, networkName: 'prod', datapath: 'SRIOV', model: 'hostdev', queues: 1, nicName: 'ens1f0', numaNode: 1, numaLocal: true, failover: false,
-          vfIndex: 3, sourceDevice: '0000:3b:02.3', mac: '52:54:00:00:00:01', vlan: 100, cost: { datapath: 'SRIOV', exitsPerPacket: 'NONE', cpusPerFlow: 2, relativeCost: 1 },
+          index: 0,
+          networkName: 'prod',
+          datapath: 'SRIOV',
+          model: 'hostdev',
+          queues: 1,
+          nicName: 'ens1f0',
+          numaNode: 1,
+          numaLocal: true,
+          failover: false,
+          vfIndex: 3,
+          sourceDevice: '0000:3b:02.3',
+          mac: '52:54:00:00:00:01',
+          vlan: 100,
+          cost: { datapath: 'SRIOV', exitsPerPacket: 'NONE', cpusPerFlow: 2, relativeCost: 1 },
         },
       ],
       irqAffinity: [{ irq: 120, nicName: 'ens1f0', queue: 0, cpus: [11] }],
@@ -126,7 +169,11 @@ describe('CreateVmPage', () => {
     expect(screen.getByTestId('preview-iface-0').textContent).toContain('ens1f0 VF 3');
     const map = screen.getByTestId('preview-cpu-map');
     expect(within(map).getByText('vCPU 1').closest('tr')!.textContent).toContain('9');
-    expect(within(map).getByText(/IRQ 120/).closest('tr')!.textContent).toContain('11');
+    expect(
+      within(map)
+        .getByText(/IRQ 120/)
+        .closest('tr')!.textContent,
+    ).toContain('11');
   });
 
   it('shows the server message and field when createVm fails', async () => {

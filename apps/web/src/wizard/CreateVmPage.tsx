@@ -28,10 +28,14 @@ export function CreateVmPage({ debounceMs = PREVIEW_DEBOUNCE_MS }: { debounceMs?
   const full = useMemo(() => formToVmInput(form), [form]);
   const previewable = useMemo(() => formToPreviewInput(form), [form]);
   const debounced = useDebounced(previewable, debounceMs);
-  const preview = useQuery(PreviewPlacementDocument, { input: debounced.ok ? debounced.input : { name: '', vcpus: 0, memoryMiB: 0, interfaces: [] } }, { skip: !debounced.ok });
+  const preview = useQuery(
+    PreviewPlacementDocument,
+    { input: debounced.ok ? debounced.input : { name: '', vcpus: 0, memoryMiB: 0, interfaces: [] } },
+    { skip: !debounced.ok },
+  );
   const stale = previewable !== debounced;
 
-  const firstError = previewable.ok ? null : Object.values(previewable.errors)[0] ?? null;
+  const firstError = previewable.ok ? null : (Object.values(previewable.errors)[0] ?? null);
 
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
@@ -51,13 +55,22 @@ export function CreateVmPage({ debounceMs = PREVIEW_DEBOUNCE_MS }: { debounceMs?
       {hostsQ.error && <ErrorBox error={hostsQ.error} title="Cannot load hosts" />}
       <form className="wizard" onSubmit={(e) => void submit(e)} noValidate data-testid="create-vm-form">
         <div className="wizard-main">
-          <WizardForm form={form} onChange={setForm} errors={full.ok ? {} : full.errors} showAllErrors={submitted} networks={networks} hosts={hosts} />
+          <WizardForm
+            form={form}
+            onChange={setForm}
+            errors={full.ok ? {} : full.errors}
+            showAllErrors={submitted}
+            networks={networks}
+            hosts={hosts}
+          />
           {created.error && <ErrorBox error={created.error} title="Create failed" />}
           <div className="actions">
             <button type="submit" className="btn btn-primary" disabled={created.running} data-testid="create-vm-submit">
               {created.running ? 'Creating…' : 'Create VM'}
             </button>
-            <a className="btn" href={href('vms')}>Cancel</a>
+            <a className="btn" href={href('vms')}>
+              Cancel
+            </a>
             {submitted && !full.ok && (
               <span className="field-error" role="alert" data-testid="form-invalid">
                 Fix {Object.keys(full.errors).length} field{Object.keys(full.errors).length > 1 ? 's' : ''} first.

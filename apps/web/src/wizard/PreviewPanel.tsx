@@ -41,7 +41,9 @@ function CpuMap({ plan }: { plan: Plan }) {
             <th scope="row">
               <span className={`swatch role-${r.role}`} aria-hidden="true" /> {r.what}
             </th>
-            <td><code>{formatCpuList(r.cpus)}</code></td>
+            <td>
+              <code>{formatCpuList(r.cpus)}</code>
+            </td>
           </tr>
         ))}
       </tbody>
@@ -55,7 +57,10 @@ function PlanView({ plan }: { plan: Plan }) {
       <p className="big">
         Fits on <strong data-testid="preview-host">{plan.hostName}</strong>, NUMA node{plan.numaNodes.length > 1 ? 's' : ''}{' '}
         <strong data-testid="preview-numa">{plan.numaNodes.join(', ')}</strong>
-        <span className="muted" title={plan.score.breakdown.map((t) => `${t.weigher}: ${t.value.toFixed(2)} × ${t.weight} = ${t.weighted.toFixed(2)}`).join('\n')}>
+        <span
+          className="muted"
+          title={plan.score.breakdown.map((t) => `${t.weigher}: ${t.value.toFixed(2)} × ${t.weight} = ${t.weighted.toFixed(2)}`).join('\n')}
+        >
           {' '}
           · score {plan.score.total.toFixed(1)} · memory {plan.memoryMode.toLowerCase()}
           {plan.hugepages !== 'NONE' ? `, ${plan.hugepages.replace('SIZE_', '')} pages` : ''}
@@ -79,7 +84,9 @@ function PlanView({ plan }: { plan: Plan }) {
               <td>{i.index}</td>
               <td>{i.networkName}</td>
               <td>
-                <span className={`badge dp dp-${i.datapath.toLowerCase()}`} data-testid={`preview-iface-${i.index}-datapath`}>{i.datapath}</span>{' '}
+                <span className={`badge dp dp-${i.datapath.toLowerCase()}`} data-testid={`preview-iface-${i.index}-datapath`}>
+                  {i.datapath}
+                </span>{' '}
                 <span className="muted">{i.model}</span>
               </td>
               <td>
@@ -87,7 +94,11 @@ function PlanView({ plan }: { plan: Plan }) {
                 {i.vfIndex !== null ? ` VF ${i.vfIndex}` : ''}
                 {i.sourceDevice ? <span className="muted"> ({i.sourceDevice})</span> : null}
                 {i.vlan !== null ? <span className="muted"> vlan {i.vlan}</span> : null}
-                {i.failover ? <span className="badge" title="virtio backup paired with the VF for migration">failover</span> : null}
+                {i.failover ? (
+                  <span className="badge" title="virtio backup paired with the VF for migration">
+                    failover
+                  </span>
+                ) : null}
                 {i.nicName && !i.numaLocal ? (
                   <span className="badge state-maintenance" title={`NIC on node ${i.numaNode ?? '?'}: packets cross the interconnect`}>
                     remote NUMA
@@ -111,7 +122,9 @@ function PlanView({ plan }: { plan: Plan }) {
         <div className="penalties">
           <h3>Trade-offs</h3>
           <ul>
-            {plan.penalties.map((p) => <li key={p}>{p}</li>)}
+            {plan.penalties.map((p) => (
+              <li key={p}>{p}</li>
+            ))}
           </ul>
         </div>
       )}
@@ -128,7 +141,9 @@ function WhyNotHost({ input, hosts }: { input: VmInput; hosts: readonly string[]
         Why not this host?
         <select value={host} onChange={(e) => setHost(e.target.value)} data-testid="why-not-host">
           <option value="">(pick a host)</option>
-          {hosts.map((h) => <option key={h}>{h}</option>)}
+          {hosts.map((h) => (
+            <option key={h}>{h}</option>
+          ))}
         </select>
       </label>
       {q.loading && host !== '' && <p className="status">Asking…</p>}
@@ -154,11 +169,21 @@ function WhyNotHost({ input, hosts }: { input: VmInput; hosts: readonly string[]
 
 export function PreviewPanel({ preview, loading, error, invalidReason, input, hosts }: PreviewPanelProps) {
   return (
-    <aside className="card preview" aria-labelledby="preview-title" aria-busy={loading} data-testid="preview-panel" data-state={invalidReason ? 'invalid' : loading ? 'loading' : preview ? (preview.fits ? 'fits' : 'rejected') : error ? 'error' : 'idle'}>
-      <h2 id="preview-title">
-        Placement preview {loading && <span className="spinner" aria-label="updating" />}
-      </h2>
-      {invalidReason && <p className="muted" data-testid="preview-invalid">{invalidReason}</p>}
+    <aside
+      className="card preview"
+      aria-labelledby="preview-title"
+      aria-busy={loading}
+      data-testid="preview-panel"
+      data-state={
+        invalidReason ? 'invalid' : loading ? 'loading' : preview ? (preview.fits ? 'fits' : 'rejected') : error ? 'error' : 'idle'
+      }
+    >
+      <h2 id="preview-title">Placement preview {loading && <span className="spinner" aria-label="updating" />}</h2>
+      {invalidReason && (
+        <p className="muted" data-testid="preview-invalid">
+          {invalidReason}
+        </p>
+      )}
       {!invalidReason && error && <ErrorBox error={error} title="Preview failed" />}
       {!invalidReason && preview?.fits && preview.plan && <PlanView plan={preview.plan} />}
       {!invalidReason && preview && !preview.fits && (
@@ -189,7 +214,9 @@ export function PreviewPanel({ preview, loading, error, invalidReason, input, ho
               <tbody>
                 {preview.rejection.summary.map((s) => (
                   <tr key={s.code}>
-                    <td><code>{s.code}</code></td>
+                    <td>
+                      <code>{s.code}</code>
+                    </td>
                     <td>{s.hosts}</td>
                     <td>{s.examples.join(', ')}</td>
                   </tr>

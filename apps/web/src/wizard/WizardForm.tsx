@@ -54,7 +54,12 @@ export function WizardForm({ form, onChange, errors, showAllErrors, networks, ho
   const setIface = (i: number, patch: Partial<InterfaceForm>) =>
     onChange({ ...form, interfaces: form.interfaces.map((f, k) => (k === i ? { ...f, ...patch } : f)) });
 
-  const text = (path: 'name' | 'vcpus' | 'memoryMiB', label: string, type: 'text' | 'number' = 'text', extra: { min?: number; step?: number } = {}) => (
+  const text = (
+    path: 'name' | 'vcpus' | 'memoryMiB',
+    label: string,
+    type: 'text' | 'number' = 'text',
+    extra: { min?: number; step?: number } = {},
+  ) => (
     <div className="field">
       <label htmlFor={id(path)}>{label}</label>
       <input
@@ -72,7 +77,11 @@ export function WizardForm({ form, onChange, errors, showAllErrors, networks, ho
     </div>
   );
 
-  const select = <K extends 'hugepages' | 'cpuPolicy' | 'threadPolicy' | 'emulatorThreads' | 'numaPolicy'>(path: K, label: string, choices: readonly VmForm[K][]) => (
+  const select = <K extends 'hugepages' | 'cpuPolicy' | 'threadPolicy' | 'emulatorThreads' | 'numaPolicy'>(
+    path: K,
+    label: string,
+    choices: readonly VmForm[K][],
+  ) => (
     <div className="field">
       <label htmlFor={id(path)}>{label}</label>
       <select
@@ -85,7 +94,9 @@ export function WizardForm({ form, onChange, errors, showAllErrors, networks, ho
         }}
         data-testid={`field-${path}`}
       >
-        {choices.map((c) => <option key={c}>{c}</option>)}
+        {choices.map((c) => (
+          <option key={c}>{c}</option>
+        ))}
       </select>
       {err(path)}
     </div>
@@ -114,10 +125,22 @@ export function WizardForm({ form, onChange, errors, showAllErrors, networks, ho
       <fieldset>
         <legend>Guest drivers</legend>
         <label className="check">
-          <input type="checkbox" checked={form.guestVirtio} onChange={(e) => set('guestVirtio', e.target.checked)} data-testid="field-guestVirtio" /> Guest has virtio drivers
+          <input
+            type="checkbox"
+            checked={form.guestVirtio}
+            onChange={(e) => set('guestVirtio', e.target.checked)}
+            data-testid="field-guestVirtio"
+          />{' '}
+          Guest has virtio drivers
         </label>
         <label className="check">
-          <input type="checkbox" checked={form.guestVfDriver} onChange={(e) => set('guestVfDriver', e.target.checked)} data-testid="field-guestVfDriver" /> Guest has an SR-IOV VF driver
+          <input
+            type="checkbox"
+            checked={form.guestVfDriver}
+            onChange={(e) => set('guestVfDriver', e.target.checked)}
+            data-testid="field-guestVfDriver"
+          />{' '}
+          Guest has an SR-IOV VF driver
         </label>
       </fieldset>
       <fieldset>
@@ -142,7 +165,9 @@ export function WizardForm({ form, onChange, errors, showAllErrors, networks, ho
                     data-testid={`field-${p}.network`}
                   >
                     <option value="">(choose)</option>
-                    {networks.map((n) => <option key={n}>{n}</option>)}
+                    {networks.map((n) => (
+                      <option key={n}>{n}</option>
+                    ))}
                   </select>
                   {err(`${p}.network`)}
                 </div>
@@ -168,7 +193,9 @@ export function WizardForm({ form, onChange, errors, showAllErrors, networks, ho
                 </div>
                 {(['minBandwidthMbps', 'mac', 'vlan'] as const).map((k) => (
                   <div className="field" key={k}>
-                    <label htmlFor={id(`${p}.${k}`)}>{k === 'minBandwidthMbps' ? 'Min bandwidth (Mb/s)' : k === 'mac' ? 'MAC (optional)' : 'VLAN (optional)'}</label>
+                    <label htmlFor={id(`${p}.${k}`)}>
+                      {k === 'minBandwidthMbps' ? 'Min bandwidth (Mb/s)' : k === 'mac' ? 'MAC (optional)' : 'VLAN (optional)'}
+                    </label>
                     <input
                       id={id(`${p}.${k}`)}
                       value={f[k]}
@@ -196,14 +223,23 @@ export function WizardForm({ form, onChange, errors, showAllErrors, networks, ho
                 Must live-migrate
               </label>
               {form.interfaces.length > 1 && (
-                <button type="button" className="btn btn-small" onClick={() => onChange({ ...form, interfaces: form.interfaces.filter((_, k) => k !== i) })}>
+                <button
+                  type="button"
+                  className="btn btn-small"
+                  onClick={() => onChange({ ...form, interfaces: form.interfaces.filter((_, k) => k !== i) })}
+                >
                   Remove interface {i}
                 </button>
               )}
             </div>
           );
         })}
-        <button type="button" className="btn btn-small" onClick={() => set('interfaces', [...form.interfaces, emptyInterface(networks[0] ?? '')])} data-testid="add-interface">
+        <button
+          type="button"
+          className="btn btn-small"
+          onClick={() => set('interfaces', [...form.interfaces, emptyInterface(networks[0] ?? '')])}
+          data-testid="add-interface"
+        >
           Add interface
         </button>
       </fieldset>
@@ -212,14 +248,27 @@ export function WizardForm({ form, onChange, errors, showAllErrors, networks, ho
         <div className="form-grid">
           <div className="field">
             <label htmlFor="vm-pinHost">Pin to host</label>
-            <select id="vm-pinHost" value={form.pinHost} onChange={(e) => { touch('pinHost'); set('pinHost', e.target.value); }} data-testid="field-pinHost" aria-describedby={describedBy('pinHost')}>
+            <select
+              id="vm-pinHost"
+              value={form.pinHost}
+              onChange={(e) => {
+                touch('pinHost');
+                set('pinHost', e.target.value);
+              }}
+              data-testid="field-pinHost"
+              aria-describedby={describedBy('pinHost')}
+            >
               <option value="">(any host)</option>
-              {hosts.map((h) => <option key={h}>{h}</option>)}
+              {hosts.map((h) => (
+                <option key={h}>{h}</option>
+              ))}
             </select>
             {err('pinHost')}
           </div>
           <div className="field">
-            <span className="field-label" id="vm-avoid-label">Avoid hosts</span>
+            <span className="field-label" id="vm-avoid-label">
+              Avoid hosts
+            </span>
             <div className="checks" role="group" aria-labelledby="vm-avoid-label" data-testid="field-avoidHosts">
               {hosts.length === 0 && <span className="muted small">No hosts</span>}
               {hosts.map((h) => (

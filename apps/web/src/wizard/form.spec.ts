@@ -14,7 +14,9 @@ describe('formToVmInput', () => {
         memoryMiB: '8192',
         hugepages: 'SIZE_1G',
         guestVfDriver: true,
-        interfaces: [{ network: 'prod', datapath: 'SRIOV', liveMigratable: false, minBandwidthMbps: '10000', mac: '52-54-00-AA-bb-01', vlan: '100' }],
+        interfaces: [
+          { network: 'prod', datapath: 'SRIOV', liveMigratable: false, minBandwidthMbps: '10000', mac: '52-54-00-AA-bb-01', vlan: '100' },
+        ],
         pinHost: 'hv1',
       }),
     );
@@ -31,7 +33,9 @@ describe('formToVmInput', () => {
         numaPolicy: 'REQUIRED',
         guestVirtio: true,
         guestVfDriver: true,
-        interfaces: [{ network: 'prod', datapath: 'SRIOV', liveMigratable: false, minBandwidthMbps: 10000, mac: '52:54:00:aa:bb:01', vlan: 100 }],
+        interfaces: [
+          { network: 'prod', datapath: 'SRIOV', liveMigratable: false, minBandwidthMbps: 10000, mac: '52:54:00:aa:bb:01', vlan: 100 },
+        ],
         pinHost: 'hv1',
       },
     });
@@ -66,7 +70,13 @@ describe('formToVmInput', () => {
       valid({
         guestVirtio: false,
         guestVfDriver: false,
-        interfaces: [iface({ datapath: 'SRIOV' }), iface({ datapath: 'VHOST_MACVTAP' }), iface({ network: '' }), iface({ mac: '01:00:5e:00:00:01' }), iface({ vlan: '5000' })],
+        interfaces: [
+          iface({ datapath: 'SRIOV' }),
+          iface({ datapath: 'VHOST_MACVTAP' }),
+          iface({ network: '' }),
+          iface({ mac: '01:00:5e:00:00:01' }),
+          iface({ vlan: '5000' }),
+        ],
       }),
     );
     expect(r.ok).toBe(false);
@@ -81,7 +91,14 @@ describe('formToVmInput', () => {
   });
 
   it('flags two interfaces with the same MAC, whatever the spelling', () => {
-    const r = formToVmInput(valid({ interfaces: [{ ...emptyInterface('a'), mac: '52:54:00:00:00:01' }, { ...emptyInterface('b'), mac: '52-54-00-00-00-01' }] }));
+    const r = formToVmInput(
+      valid({
+        interfaces: [
+          { ...emptyInterface('a'), mac: '52:54:00:00:00:01' },
+          { ...emptyInterface('b'), mac: '52-54-00-00-00-01' },
+        ],
+      }),
+    );
     expect(!r.ok && r.errors['interfaces.1.mac']).toBe('Two interfaces have the same MAC');
   });
 

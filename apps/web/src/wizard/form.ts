@@ -14,7 +14,16 @@ export type ThreadPolicyChoice = NonNullable<VmInput['threadPolicy']>;
 export type EmulatorChoice = NonNullable<VmInput['emulatorThreads']>;
 export type NumaPolicyChoice = NonNullable<VmInput['numaPolicy']>;
 
-export const DATAPATH_CHOICES: readonly DatapathChoice[] = ['AUTO', 'SRIOV', 'VHOST_MACVTAP', 'VHOST_BRIDGE', 'VHOST_OVS', 'VIRTIO_USERSPACE', 'E1000', 'RTL8139'];
+export const DATAPATH_CHOICES: readonly DatapathChoice[] = [
+  'AUTO',
+  'SRIOV',
+  'VHOST_MACVTAP',
+  'VHOST_BRIDGE',
+  'VHOST_OVS',
+  'VIRTIO_USERSPACE',
+  'E1000',
+  'RTL8139',
+];
 export const HUGEPAGE_CHOICES: readonly HugepageChoice[] = ['NONE', 'SIZE_2M', 'SIZE_1G'];
 export const CPU_POLICY_CHOICES: readonly CpuPolicyChoice[] = ['DEDICATED', 'SHARED'];
 export const THREAD_POLICY_CHOICES: readonly ThreadPolicyChoice[] = ['PREFER', 'ISOLATE', 'REQUIRE'];
@@ -103,9 +112,11 @@ function convertInterface(f: InterfaceForm, i: number, form: VmForm, errors: For
   // checked here so the user learns about them next to the field, not from a rejection.
   if (SRIOV_DATAPATHS.has(f.datapath) && !form.guestVfDriver) errors[`${p}.datapath`] = 'SR-IOV needs a VF driver in the guest';
   else if (SRIOV_DATAPATHS.has(f.datapath) && f.liveMigratable) errors[`${p}.datapath`] = 'An SR-IOV VF cannot be live-migrated';
-  else if (VIRTIO_DATAPATHS.has(f.datapath) && !form.guestVirtio) errors[`${p}.datapath`] = 'This datapath needs a virtio driver in the guest';
+  else if (VIRTIO_DATAPATHS.has(f.datapath) && !form.guestVirtio)
+    errors[`${p}.datapath`] = 'This datapath needs a virtio driver in the guest';
   let minBandwidthMbps: number | undefined;
-  if (f.minBandwidthMbps.trim() !== '') minBandwidthMbps = parseIntField(f.minBandwidthMbps, errors, `${p}.minBandwidthMbps`, 'Bandwidth', 1, 400_000);
+  if (f.minBandwidthMbps.trim() !== '')
+    minBandwidthMbps = parseIntField(f.minBandwidthMbps, errors, `${p}.minBandwidthMbps`, 'Bandwidth', 1, 400_000);
   let vlan: number | undefined;
   if (f.vlan.trim() !== '') vlan = parseIntField(f.vlan, errors, `${p}.vlan`, 'VLAN', 0, 4094);
   let mac: string | undefined;
@@ -144,7 +155,8 @@ export function formToVmInput(form: VmForm): FormResult {
   const macs = form.interfaces.map((f) => f.mac.trim().toLowerCase().replace(/-/g, ':')).filter((m) => m !== '');
   form.interfaces.forEach((f, i) => {
     const m = f.mac.trim().toLowerCase().replace(/-/g, ':');
-    if (m !== '' && macs.indexOf(m) !== macs.lastIndexOf(m) && !errors[`interfaces.${i}.mac`]) errors[`interfaces.${i}.mac`] = 'Two interfaces have the same MAC';
+    if (m !== '' && macs.indexOf(m) !== macs.lastIndexOf(m) && !errors[`interfaces.${i}.mac`])
+      errors[`interfaces.${i}.mac`] = 'Two interfaces have the same MAC';
   });
   const pinHost = form.pinHost.trim();
   if (pinHost !== '' && form.avoidHosts.includes(pinHost)) errors['pinHost'] = 'The pinned host is also in the avoid list';

@@ -36,14 +36,29 @@ export interface AuditEventRecord extends AuditEventInput {
 }
 
 function toToken(r: Prisma.ApiTokenGetPayload<object>): ApiTokenRecord {
-  return { id: r.id, name: r.name, role: r.role, prefix: r.prefix, createdBy: r.createdBy, createdAt: r.createdAt, lastUsedAt: r.lastUsedAt, revokedAt: r.revokedAt };
+  return {
+    id: r.id,
+    name: r.name,
+    role: r.role,
+    prefix: r.prefix,
+    createdBy: r.createdBy,
+    createdAt: r.createdAt,
+    lastUsedAt: r.lastUsedAt,
+    revokedAt: r.revokedAt,
+  };
 }
 
 /** API tokens (hashes only) and the audit trail. */
 export class AuthRepository {
   constructor(private readonly db: Db) {}
 
-  async createToken(t: { name: string; role: Role; prefix: string; secretHash: string; createdBy: string | null }): Promise<ApiTokenRecord> {
+  async createToken(t: {
+    name: string;
+    role: Role;
+    prefix: string;
+    secretHash: string;
+    createdBy: string | null;
+  }): Promise<ApiTokenRecord> {
     try {
       return toToken(await this.db.apiToken.create({ data: t }));
     } catch (e) {

@@ -100,7 +100,13 @@ export class DiscoveryRepository {
       const cur = cpuById.get(c.cpu);
       const data = { numaNodeId, socket: c.socket, core: c.core, siblings: c.siblings, reservedForHost: reserved.has(c.cpu) };
       if (!cur) fresh.push({ hostId, cpuId: c.cpu, ...data });
-      else if (cur.numaNodeId !== numaNodeId || cur.socket !== c.socket || cur.core !== c.core || !sameInts(cur.siblings, c.siblings) || cur.reservedForHost !== data.reservedForHost) {
+      else if (
+        cur.numaNodeId !== numaNodeId ||
+        cur.socket !== c.socket ||
+        cur.core !== c.core ||
+        !sameInts(cur.siblings, c.siblings) ||
+        cur.reservedForHost !== data.reservedForHost
+      ) {
         await tx.cpu.update({ where: { id: cur.id }, data });
       }
     }
@@ -119,7 +125,10 @@ export class DiscoveryRepository {
   private async syncNics(tx: Tx, hostId: string, nics: NicFacts[]): Promise<void> {
     // VFs show up as netdevs of their own; they are inventoried under their PF.
     const pfs = nics.filter((n) => n.vfOf === null);
-    const existing = await tx.nic.findMany({ where: { hostId }, include: { irqs: true, vfs: { include: { allocation: { select: { id: true } } } } } });
+    const existing = await tx.nic.findMany({
+      where: { hostId },
+      include: { irqs: true, vfs: { include: { allocation: { select: { id: true } } } } },
+    });
     const byName = new Map(existing.map((n) => [n.name, n]));
     for (const n of pfs) {
       const data = {

@@ -19,14 +19,24 @@ export class DriftRepository {
   async record(hostId: string, vmId: string | null, diff: { field: string; expected: string; actual: string }[]): Promise<number> {
     if (!diff.length) return 0;
     const r = await this.db.driftEvent.createMany({
-      data: diff.map((d) => ({ hostId, vmId, field: d.field.slice(0, 500), expected: d.expected.slice(0, 2000), actual: d.actual.slice(0, 2000) })),
+      data: diff.map((d) => ({
+        hostId,
+        vmId,
+        field: d.field.slice(0, 500),
+        expected: d.expected.slice(0, 2000),
+        actual: d.actual.slice(0, 2000),
+      })),
     });
     return r.count;
   }
 
   async list(filter: { hostId?: string; vmId?: string; open?: boolean; first?: number }): Promise<DriftEventRecord[]> {
     return this.db.driftEvent.findMany({
-      where: { hostId: filter.hostId, vmId: filter.vmId, ...(filter.open === undefined ? {} : filter.open ? { repairedAt: null } : { repairedAt: { not: null } }) },
+      where: {
+        hostId: filter.hostId,
+        vmId: filter.vmId,
+        ...(filter.open === undefined ? {} : filter.open ? { repairedAt: null } : { repairedAt: { not: null } }),
+      },
       orderBy: [{ detectedAt: 'desc' }, { id: 'asc' }],
       take: filter.first ?? 100,
     });
@@ -42,6 +52,10 @@ export class DriftRepository {
 
   /** VMs that hold resources and should be running on a host: the ones drift checks verify. */
   async runningVms(hostId: string): Promise<{ id: string; name: string; plan: unknown; request: unknown }[]> {
-    return this.db.vm.findMany({ where: { hostId, holding: true, state: 'RUNNING' }, select: { id: true, name: true, plan: true, request: true }, orderBy: { name: 'asc' } });
+    return this.db.vm.findMany({
+      where: { hostId, holding: true, state: 'RUNNING' },
+      select: { id: true, name: true, plan: true, request: true },
+      orderBy: { name: 'asc' },
+    });
   }
 }

@@ -1,4 +1,13 @@
-import { BadUserInputError, ConflictError, NotFoundError, type HostFilter, type PageArgs, type RegisterHostInput, type UpdateHostInput, type HostState } from '@netpin/contracts';
+import {
+  BadUserInputError,
+  ConflictError,
+  NotFoundError,
+  type HostFilter,
+  type PageArgs,
+  type RegisterHostInput,
+  type UpdateHostInput,
+  type HostState,
+} from '@netpin/contracts';
 import type { Db } from '../client';
 import { decodeCursor, encodeCursor } from '../cursor';
 import type { Prisma } from '../generated/prisma/client';
@@ -20,7 +29,16 @@ export function toHostRecord(r: HostRow): HostRecord {
     state: r.state,
     stateReason: r.stateReason,
     labels: (r.labels ?? {}) as Record<string, string>,
-    capabilities: { vmx: r.capVmx, svm: r.capSvm, ept: r.capEpt, npt: r.capNpt, iommu: r.capIommu, kvm: r.capKvm, vhostNet: r.capVhostNet, ovs: r.capOvs },
+    capabilities: {
+      vmx: r.capVmx,
+      svm: r.capSvm,
+      ept: r.capEpt,
+      npt: r.capNpt,
+      iommu: r.capIommu,
+      kvm: r.capKvm,
+      vhostNet: r.capVhostNet,
+      ovs: r.capOvs,
+    },
     lastDiscoveredAt: r.lastDiscoveredAt,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
@@ -82,7 +100,11 @@ export class HostRepository {
       if (after === null) throw BadUserInputError.of('after', 'cursor is not one this API issued');
     }
     const [rows, totalCount] = await Promise.all([
-      this.db.host.findMany({ where: after ? { AND: [where, { name: { gt: after } }] } : where, orderBy: { name: 'asc' }, take: page.first + 1 }),
+      this.db.host.findMany({
+        where: after ? { AND: [where, { name: { gt: after } }] } : where,
+        orderBy: { name: 'asc' },
+        take: page.first + 1,
+      }),
       this.db.host.count({ where }),
     ]);
     const hasNextPage = rows.length > page.first;

@@ -140,7 +140,10 @@ export class OperationRepository {
         WHERE "sentAt" IS NULL ORDER BY "createdAt" LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
       const out = await fn(rows);
       if (rows.length) {
-        await tx.outboxMessage.updateMany({ where: { id: { in: rows.map((r) => r.id) } }, data: { sentAt: new Date(), attempts: { increment: 1 } } });
+        await tx.outboxMessage.updateMany({
+          where: { id: { in: rows.map((r) => r.id) } },
+          data: { sentAt: new Date(), attempts: { increment: 1 } },
+        });
       }
       return out;
     });

@@ -3,7 +3,14 @@ import { ConflictError, NotFoundError, type FleetSnapshot, type OperationState, 
 import type { Db } from '../client';
 import type { Prisma } from '../generated/prisma/client';
 import { uniqueConstraintOf } from '../prisma-errors';
-import { createOperation, toOperationRecord, type JobSpec, type NewOperation, type OperationRecord, type OperationStepRecord } from './operation.repository';
+import {
+  createOperation,
+  toOperationRecord,
+  type JobSpec,
+  type NewOperation,
+  type OperationRecord,
+  type OperationStepRecord,
+} from './operation.repository';
 import { SnapshotCache, type GenerationSnapshot } from './snapshot-cache';
 import { toHostRecord } from './host.repository';
 import { toVmRecord } from './vm.repository';
@@ -87,7 +94,9 @@ export interface FinishedOperation {
 export type FinishedOperationListener = (op: FinishedOperation) => void;
 
 function finished(r: { id: string; kind: string; state: string; createdAt: Date; finishedAt: Date | null }): FinishedOperation | null {
-  return r.state === 'SUCCEEDED' || r.state === 'FAILED' ? { id: r.id, kind: r.kind, state: r.state, createdAt: r.createdAt, finishedAt: r.finishedAt ?? new Date() } : null;
+  return r.state === 'SUCCEEDED' || r.state === 'FAILED'
+    ? { id: r.id, kind: r.kind, state: r.state, createdAt: r.createdAt, finishedAt: r.finishedAt ?? new Date() }
+    : null;
 }
 
 /** Everything a finished job may change, applied in one transaction. */
@@ -148,7 +157,11 @@ export class ProvisioningRepository {
     }
   }
 
-  private async placeAndWrite(c: CreatePlacedVm): Promise<Exclude<CreatePlacedResult, { kind: 'created' }> | (Extract<CreatePlacedResult, { kind: 'created' }> & { next: GenerationSnapshot })> {
+  private async placeAndWrite(
+    c: CreatePlacedVm,
+  ): Promise<
+    Exclude<CreatePlacedResult, { kind: 'created' }> | (Extract<CreatePlacedResult, { kind: 'created' }> & { next: GenerationSnapshot })
+  > {
     try {
       return await this.db.$transaction(
         async (tx) => {
@@ -168,7 +181,9 @@ export class ProvisioningRepository {
       const constraint = uniqueConstraintOf(e);
       if (constraint) {
         if (constraint.includes('activeName') || constraint.includes('idempotencyKey')) {
-          throw new ConflictError(constraint.includes('activeName') ? `a VM named ${c.name} exists` : 'idempotency key already used', { constraint });
+          throw new ConflictError(constraint.includes('activeName') ? `a VM named ${c.name} exists` : 'idempotency key already used', {
+            constraint,
+          });
         }
         return { kind: 'allocation-conflict', constraint };
       }
@@ -179,7 +194,10 @@ export class ProvisioningRepository {
   /** Generated MACs are checked against every live interface under the placement lock. */
   private async uniqueMacs(tx: Prisma.TransactionClient, c: CreatePlacedVm, plan: PlacementPlan): Promise<void> {
     await assignUniqueMacs(plan.interfaces, c.freshMac, async (macs) => {
-      const rows = await tx.vmInterface.findMany({ where: { mac: { in: macs }, vm: { state: { not: 'DELETED' } } }, select: { mac: true } });
+      const rows = await tx.vmInterface.findMany({
+        where: { mac: { in: macs }, vm: { state: { not: 'DELETED' } } },
+        select: { mac: true },
+      });
       return new Set(rows.map((r) => r.mac ?? ''));
     });
   }
@@ -256,11 +274,7 @@ export class ProvisioningRepository {
    * Apply a job outcome: the operation's state, the VM's state, releases, follow-up jobs.
    * Idempotent: an operation that already finished is left as it is (returns null).
    */
-  async finishOperation(
-    operationId: string,
-    outcome: OperationOutcome,
-    effects: OutcomeEffects = {},
-  ): Promise<OperationRecord | null> {
+  async finishOperation(operationId: string, outcome: OperationOutcome, effects: OutcomeEffects = {}): Promise<OperationRecord | null> {
     const finishedOps: FinishedOperation[] = [];
     const record = await this.db.$transaction(async (tx) => {
       const done = outcome.state !== 'RUNNING';
@@ -271,7 +285,9 @@ export class ProvisioningRepository {
           ...(done ? { finishedAt: new Date(), progress: 100 } : {}),
           ...(outcome.steps ? { steps: outcome.steps as unknown as Prisma.InputJsonValue } : {}),
           ...(outcome.result !== undefined ? { result: outcome.result as Prisma.InputJsonValue } : {}),
-          ...(outcome.error ? { errorCode: outcome.error.code, errorMessage: outcome.error.message, errorStderr: outcome.error.stderr ?? null } : {}),
+          ...(outcome.error
+            ? { errorCode: outcome.error.code, errorMessage: outcome.error.message, errorStderr: outcome.error.stderr ?? null }
+            : {}),
         },
       });
       if (updated.length === 0) return null;
@@ -310,7 +326,9 @@ export class ProvisioningRepository {
         ...(v.state ? { state: v.state } : {}),
         ...(v.release ? { holding: false } : {}),
         ...(v.state === 'DELETED' ? { activeName: null, deletedAt: new Date() } : {}),
-        ...(v.error !== undefined ? { errorCode: v.error?.code ?? null, errorMessage: v.error?.message ?? null, errorStderr: v.error?.stderr ?? null } : {}),
+        ...(v.error !== undefined
+          ? { errorCode: v.error?.code ?? null, errorMessage: v.error?.message ?? null, errorStderr: v.error?.stderr ?? null }
+          : {}),
       },
     });
   }
@@ -321,9 +339,15 @@ export class ProvisioningRepository {
    * same heir the placement engine picks (docs/placement.md), instead of being freed.
    */
   private async handOverIoCpus(tx: Prisma.TransactionClient, vmId: string): Promise<void> {
-    const io = await tx.cpuAllocation.findMany({ where: { vmId, role: 'IRQ' }, include: { cpu: { include: { numaNode: { select: { index: true } } } } } });
+    const io = await tx.cpuAllocation.findMany({
+      where: { vmId, role: 'IRQ' },
+      include: { cpu: { include: { numaNode: { select: { index: true } } } } },
+    });
     if (!io.length) return;
-    const others = await tx.vm.findMany({ where: { hostId: io[0].hostId, holding: true, id: { not: vmId } }, select: { id: true, plan: true } });
+    const others = await tx.vm.findMany({
+      where: { hostId: io[0].hostId, holding: true, id: { not: vmId } },
+      select: { id: true, plan: true },
+    });
     for (const row of io) {
       const node = row.cpu.numaNode.index;
       const users = others
@@ -335,7 +359,10 @@ export class ProvisioningRepository {
   }
 
   /** Mark a VM for deletion and queue its teardown; refuses VMs already on their way out. */
-  async beginDelete(vmId: string, op: (vm: VmRecord & { plan: unknown }) => NewOperation | null): Promise<{ vm: VmRecord; operation: OperationRecord }> {
+  async beginDelete(
+    vmId: string,
+    op: (vm: VmRecord & { plan: unknown }) => NewOperation | null,
+  ): Promise<{ vm: VmRecord; operation: OperationRecord }> {
     const begun = await this.beginDeleteInTx(vmId, op);
     // a VM with nothing on its host is deleted at once: its operation is born finished
     const done = finished(begun.operation);
@@ -343,12 +370,16 @@ export class ProvisioningRepository {
     return begun;
   }
 
-  private beginDeleteInTx(vmId: string, op: (vm: VmRecord & { plan: unknown }) => NewOperation | null): Promise<{ vm: VmRecord; operation: OperationRecord }> {
+  private beginDeleteInTx(
+    vmId: string,
+    op: (vm: VmRecord & { plan: unknown }) => NewOperation | null,
+  ): Promise<{ vm: VmRecord; operation: OperationRecord }> {
     return this.db.$transaction(async (tx) => {
       const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Vm" WHERE id = ${vmId}::uuid FOR UPDATE`;
       if (!rows.length) throw new NotFoundError('vm', vmId);
       const row = await tx.vm.findUniqueOrThrow({ where: { id: vmId }, include: { interfaces: { orderBy: { index: 'asc' } } } });
-      if (row.state === 'DELETING' || row.state === 'DELETED') throw new ConflictError(`vm ${row.name} is already ${row.state}`, { state: row.state });
+      if (row.state === 'DELETING' || row.state === 'DELETED')
+        throw new ConflictError(`vm ${row.name} is already ${row.state}`, { state: row.state });
       const vm = { ...toVmRecord(row), plan: row.plan };
       const spec = op(vm);
       if (!spec) throw new ConflictError(`vm ${row.name} cannot be deleted now`, { state: row.state });
@@ -382,7 +413,11 @@ export class ProvisioningRepository {
 
   /** Leak and sanity counters used by tests and metrics. */
   async allocationCounts(): Promise<{ cpus: number; vfs: number; holdingVms: number }> {
-    const [cpus, vfs, holdingVms] = await Promise.all([this.db.cpuAllocation.count(), this.db.vfAllocation.count(), this.db.vm.count({ where: { holding: true } })]);
+    const [cpus, vfs, holdingVms] = await Promise.all([
+      this.db.cpuAllocation.count(),
+      this.db.vfAllocation.count(),
+      this.db.vm.count({ where: { holding: true } }),
+    ]);
     return { cpus, vfs, holdingVms };
   }
 }

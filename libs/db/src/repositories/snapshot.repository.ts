@@ -1,4 +1,12 @@
-import { fleetAllocationSchema, type CpuOwnerRole, type FleetAllocation, type FleetHost, type FleetNetwork, type FleetSnapshot, type PagedHugepageSize } from '@netpin/contracts';
+import {
+  fleetAllocationSchema,
+  type CpuOwnerRole,
+  type FleetAllocation,
+  type FleetHost,
+  type FleetNetwork,
+  type FleetSnapshot,
+  type PagedHugepageSize,
+} from '@netpin/contracts';
 import type { Db } from '../client';
 import type { Prisma } from '../generated/prisma/client';
 import type { HugepagePool } from '../types';
@@ -28,12 +36,25 @@ export async function loadSnapshot(db: Db | Prisma.TransactionClient, opts: { ho
         orderBy: { name: 'asc' },
         include: {
           numaNodes: { orderBy: { index: 'asc' } },
-          cpus: { orderBy: { cpuId: 'asc' }, include: { allocation: { select: { vmId: true, role: true } }, numaNode: { select: { index: true } } } },
-          nics: { orderBy: { name: 'asc' }, include: { irqs: { orderBy: { queue: 'asc' } }, vfs: { orderBy: { index: 'asc' }, include: { allocation: { select: { vmId: true } } } } } },
+          cpus: {
+            orderBy: { cpuId: 'asc' },
+            include: { allocation: { select: { vmId: true, role: true } }, numaNode: { select: { index: true } } },
+          },
+          nics: {
+            orderBy: { name: 'asc' },
+            include: {
+              irqs: { orderBy: { queue: 'asc' } },
+              vfs: { orderBy: { index: 'asc' }, include: { allocation: { select: { vmId: true } } } },
+            },
+          },
         },
       }),
       db.network.findMany({ orderBy: { name: 'asc' }, include: { nics: { select: { hostId: true, nicId: true } } } }),
-      db.vm.findMany({ orderBy: { id: 'asc' }, where: { holding: true, hostId: opts.hostIds ? { in: opts.hostIds } : { not: null } }, select: { plan: true } }),
+      db.vm.findMany({
+        orderBy: { id: 'asc' },
+        where: { holding: true, hostId: opts.hostIds ? { in: opts.hostIds } : { not: null } },
+        select: { plan: true },
+      }),
     ]);
 
     const allocations: FleetAllocation[] = [];
@@ -45,7 +66,8 @@ export async function loadSnapshot(db: Db | Prisma.TransactionClient, opts: { ho
     const pagesUsed = new Map<string, number>();
     for (const a of allocations) {
       for (const m of a.memory) memUsed.set(`${a.hostId}/${m.node}`, (memUsed.get(`${a.hostId}/${m.node}`) ?? 0) + m.mib);
-      for (const h of a.hugepages) pagesUsed.set(`${a.hostId}/${h.node}/${h.size}`, (pagesUsed.get(`${a.hostId}/${h.node}/${h.size}`) ?? 0) + h.pages);
+      for (const h of a.hugepages)
+        pagesUsed.set(`${a.hostId}/${h.node}/${h.size}`, (pagesUsed.get(`${a.hostId}/${h.node}/${h.size}`) ?? 0) + h.pages);
     }
 
     const fleetHosts: FleetHost[] = hosts
@@ -54,7 +76,14 @@ export async function loadSnapshot(db: Db | Prisma.TransactionClient, opts: { ho
         id: h.id,
         name: h.name,
         state: h.state,
-        capabilities: { vmx: h.capVmx || h.capSvm, ept: h.capEpt || h.capNpt, iommu: h.capIommu, kvm: h.capKvm, vhostNet: h.capVhostNet, ovs: h.capOvs },
+        capabilities: {
+          vmx: h.capVmx || h.capSvm,
+          ept: h.capEpt || h.capNpt,
+          iommu: h.capIommu,
+          kvm: h.capKvm,
+          vhostNet: h.capVhostNet,
+          ovs: h.capOvs,
+        },
         numaNodes: h.numaNodes.map((n) => {
           const pools = ((n.hugepages ?? []) as unknown as HugepagePool[]).filter((p) => PAGE_SIZES[p.sizeKiB] && p.total > 0);
           const poolMiB = pools.reduce((s, p) => s + (p.total * p.sizeKiB) / 1024, 0);
@@ -87,7 +116,12 @@ export async function loadSnapshot(db: Db | Prisma.TransactionClient, opts: { ho
           queueIrqs: n.irqs.map((i) => ({ irq: i.irq, queue: i.queue })),
           sriovTotalVfs: n.sriovTotalVfs,
           sriovNumVfs: n.sriovNumVfs,
-          vfs: n.vfs.map((v) => ({ index: v.index, pciAddress: v.pciAddress ?? '', state: v.allocation ? 'ALLOCATED' : 'FREE', ownerVmId: v.allocation?.vmId ?? null })),
+          vfs: n.vfs.map((v) => ({
+            index: v.index,
+            pciAddress: v.pciAddress ?? '',
+            state: v.allocation ? 'ALLOCATED' : 'FREE',
+            ownerVmId: v.allocation?.vmId ?? null,
+          })),
         })),
       }));
 

@@ -1,4 +1,12 @@
-import { NotFoundError, VF_CLEAN_DEFAULTS, type CreateSriovPolicyInput, type OperationState, type SriovPolicySpec, type SriovTargetState, type UpdateSriovPolicyInput } from '@netpin/contracts';
+import {
+  NotFoundError,
+  VF_CLEAN_DEFAULTS,
+  type CreateSriovPolicyInput,
+  type OperationState,
+  type SriovPolicySpec,
+  type SriovTargetState,
+  type UpdateSriovPolicyInput,
+} from '@netpin/contracts';
 import type { Db } from '../client';
 import type { Prisma } from '../generated/prisma/client';
 import { mapPrismaError } from '../prisma-errors';
@@ -151,7 +159,15 @@ export class SriovPolicyRepository {
     for (const v of vfs) {
       const r = await this.db.vf.updateMany({
         where: { nicId: v.nicId, index: v.index, allocation: { is: null } },
-        data: { mac: d.mac, vlan: d.vlan, qos: 0, spoofchk: d.spoofchk, trust: d.trust, maxTxRateMbps: d.maxTxRateMbps, minTxRateMbps: d.minTxRateMbps },
+        data: {
+          mac: d.mac,
+          vlan: d.vlan,
+          qos: 0,
+          spoofchk: d.spoofchk,
+          trust: d.trust,
+          maxTxRateMbps: d.maxTxRateMbps,
+          minTxRateMbps: d.minTxRateMbps,
+        },
       });
       n += r.count;
     }
@@ -260,10 +276,21 @@ export class SriovPolicyRepository {
   private async targetOperations(tx: Tx, targets: SriovTargetRecord[]): Promise<Map<string, SriovTargetOperation>> {
     const ids = [...new Set(targets.map((t) => t.operationId).filter((id): id is string => id !== null))];
     if (ids.length === 0) return new Map();
-    const ops = await tx.operation.findMany({ where: { id: { in: ids } }, select: { id: true, state: true, errorMessage: true, result: true } });
-    const follow = await tx.operation.findMany({ where: { parentId: { in: ids }, kind: 'host.discover' }, select: { parentId: true, state: true } });
+    const ops = await tx.operation.findMany({
+      where: { id: { in: ids } },
+      select: { id: true, state: true, errorMessage: true, result: true },
+    });
+    const follow = await tx.operation.findMany({
+      where: { parentId: { in: ids }, kind: 'host.discover' },
+      select: { parentId: true, state: true },
+    });
     const rediscovery = new Map(follow.map((f) => [f.parentId as string, f.state]));
-    return new Map(ops.map((o) => [o.id, { id: o.id, state: o.state, errorMessage: o.errorMessage, result: o.result ?? null, rediscovery: rediscovery.get(o.id) ?? null }]));
+    return new Map(
+      ops.map((o) => [
+        o.id,
+        { id: o.id, state: o.state, errorMessage: o.errorMessage, result: o.result ?? null, rediscovery: rediscovery.get(o.id) ?? null },
+      ]),
+    );
   }
 
   private async writeTargets(tx: Tx, existing: SriovTargetRecord[], wanted: SriovTargetWrite[]): Promise<void> {
@@ -275,7 +302,12 @@ export class SriovPolicyRepository {
       const cur = have.get(key(w));
       const data = { hostId: w.hostId, state: w.state, reason: w.reason, blockedBy: w.blockedBy, operationId: w.operationId };
       if (!cur) await tx.sriovPolicyTarget.create({ data: { policyId: w.policyId, nicId: w.nicId, ...data } });
-      else if (cur.state !== w.state || cur.reason !== w.reason || cur.operationId !== w.operationId || cur.blockedBy.join('\n') !== w.blockedBy.join('\n')) {
+      else if (
+        cur.state !== w.state ||
+        cur.reason !== w.reason ||
+        cur.operationId !== w.operationId ||
+        cur.blockedBy.join('\n') !== w.blockedBy.join('\n')
+      ) {
         await tx.sriovPolicyTarget.update({ where: { id: cur.id }, data });
       }
     }
@@ -283,4 +315,3 @@ export class SriovPolicyRepository {
     if (gone.length) await tx.sriovPolicyTarget.deleteMany({ where: { id: { in: gone } } });
   }
 }
-

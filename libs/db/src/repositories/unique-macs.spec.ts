@@ -13,7 +13,10 @@ const lookup = (live: string[]) => {
 
 describe('assignUniqueMacs', () => {
   it('keeps MACs nobody uses and asks the database once', async () => {
-    const ifaces = [{ index: 0, mac: '52:54:00:00:00:01' }, { index: 1, mac: '52:54:00:00:00:02' }];
+    const ifaces = [
+      { index: 0, mac: '52:54:00:00:00:01' },
+      { index: 1, mac: '52:54:00:00:00:02' },
+    ];
     const l = lookup(['52:54:00:99:99:99']);
     await assignUniqueMacs(ifaces, () => 'unused', l.fn);
     expect(ifaces.map((i) => i.mac)).toEqual(['52:54:00:00:00:01', '52:54:00:00:00:02']);
@@ -28,13 +31,19 @@ describe('assignUniqueMacs', () => {
   });
 
   it('draws again when two interfaces of one VM collide', async () => {
-    const ifaces = [{ index: 0, mac: '52:54:00:00:00:07' }, { index: 1, mac: '52:54:00:00:00:07' }];
+    const ifaces = [
+      { index: 0, mac: '52:54:00:00:00:07' },
+      { index: 1, mac: '52:54:00:00:00:07' },
+    ];
     await assignUniqueMacs(ifaces, (i, n) => `52:54:00:00:0${i}:0${n}`, lookup([]).fn);
     expect(ifaces.map((i) => i.mac)).toEqual(['52:54:00:00:00:07', '52:54:00:00:01:01']);
   });
 
   it('answers CONFLICT naming the field for a requested MAC that is in use', async () => {
-    const ifaces = [{ index: 0, mac: '52:54:00:00:00:01' }, { index: 1, mac: '52:54:00:00:00:02' }];
+    const ifaces = [
+      { index: 0, mac: '52:54:00:00:00:01' },
+      { index: 1, mac: '52:54:00:00:00:02' },
+    ];
     const err = await assignUniqueMacs(ifaces, (i) => (i === 1 ? null : 'x'), lookup(['52:54:00:00:00:02']).fn).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConflictError);
     expect((err as ConflictError).details.field).toBe('interfaces.1.mac');

@@ -87,7 +87,8 @@ export function parseMasterKey(entry: string, variable: keyof MasterKeyEnv, what
   const colon = text.indexOf(':');
   const id = colon >= 0 ? text.slice(0, colon) : null;
   const material = colon >= 0 ? text.slice(colon + 1).trim() : text;
-  if (id !== null && !KEY_ID.test(id)) throw new MasterKeyError(variable, `${what}has an invalid key id: it must be 1-64 letters, digits, "_", "." or "-"`);
+  if (id !== null && !KEY_ID.test(id))
+    throw new MasterKeyError(variable, `${what}has an invalid key id: it must be 1-64 letters, digits, "_", "." or "-"`);
   const key = decodeKey(material);
   if (!key) throw new MasterKeyError(variable, `${what}${FORMAT}`);
   return { id: id ?? defaultKeyId(key), key };
@@ -100,7 +101,10 @@ const blank = (s: string | undefined): string | undefined => (s === undefined ||
  * comma-separated NETPIN_MASTER_KEY_PREVIOUS. Returns null when no key is configured;
  * throws MasterKeyError for anything malformed. Empty variables count as unset.
  */
-export function loadMasterKeyring(env: MasterKeyEnv, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): MasterKeyring | null {
+export function loadMasterKeyring(
+  env: MasterKeyEnv,
+  readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+): MasterKeyring | null {
   const inline = blank(env.NETPIN_MASTER_KEY);
   const file = blank(env.NETPIN_MASTER_KEY_FILE);
   const previous = blank(env.NETPIN_MASTER_KEY_PREVIOUS);
@@ -112,13 +116,20 @@ export function loadMasterKeyring(env: MasterKeyEnv, readFile: (path: string) =>
     try {
       text = readFile(file.trim());
     } catch (e) {
-      throw new MasterKeyError('NETPIN_MASTER_KEY_FILE', `cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}: ${file.trim()})`);
+      throw new MasterKeyError(
+        'NETPIN_MASTER_KEY_FILE',
+        `cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}: ${file.trim()})`,
+      );
     }
     if (text.trim() === '') throw new MasterKeyError('NETPIN_MASTER_KEY_FILE', `names an empty file (${file.trim()})`);
     current = parseMasterKey(text, 'NETPIN_MASTER_KEY_FILE', 'content ');
   }
   if (!current) {
-    if (previous) throw new MasterKeyError('NETPIN_MASTER_KEY_PREVIOUS', 'is set without a current key: set NETPIN_MASTER_KEY or NETPIN_MASTER_KEY_FILE too');
+    if (previous)
+      throw new MasterKeyError(
+        'NETPIN_MASTER_KEY_PREVIOUS',
+        'is set without a current key: set NETPIN_MASTER_KEY or NETPIN_MASTER_KEY_FILE too',
+      );
     return null;
   }
   const seen = new Map<string, Buffer>([[current.id, current.key]]);
@@ -130,7 +141,8 @@ export function loadMasterKeyring(env: MasterKeyEnv, readFile: (path: string) =>
     .forEach((entry, i) => {
       const k = parseMasterKey(entry, 'NETPIN_MASTER_KEY_PREVIOUS', `entry ${i + 1} `);
       const known = seen.get(k.id);
-      if (known && !known.equals(k.key)) throw new MasterKeyError('NETPIN_MASTER_KEY_PREVIOUS', `entry ${i + 1} reuses key id "${k.id}" for a different key`);
+      if (known && !known.equals(k.key))
+        throw new MasterKeyError('NETPIN_MASTER_KEY_PREVIOUS', `entry ${i + 1} reuses key id "${k.id}" for a different key`);
       if (known) return;
       seen.set(k.id, k.key);
       older.push(k);

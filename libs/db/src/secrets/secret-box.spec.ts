@@ -6,7 +6,9 @@ import { openSecret, sealSecret, SecretOpenError, type SealedSecret } from './se
 
 const KEY_A = randomBytes(32);
 const KEY_B = randomBytes(32);
-const PEM = Buffer.from('-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----\n');
+const PEM = Buffer.from(
+  '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----\n',
+);
 
 const ringA = () => new MasterKeyring({ id: 'a', key: KEY_A });
 const flip = (b: Uint8Array, i = 0): Buffer => {
@@ -93,11 +95,16 @@ describe('master keyring from the environment', () => {
     expect(r.current.key.equals(KEY_A)).toBe(true);
     expect(loadMasterKeyring({ NETPIN_MASTER_KEY: `2026-11:${b64}` })!.current).toEqual({ id: '2026-11', key: KEY_B });
     expect(loadMasterKeyring({ NETPIN_MASTER_KEY: KEY_B.toString('base64url') })!.current.key.equals(KEY_B)).toBe(true);
-    expect(loadMasterKeyring({ NETPIN_MASTER_KEY_FILE: '/keys/master' }, (p) => (p === '/keys/master' ? `file-key:${hex}\n` : ''))?.currentKeyId).toBe('file-key');
+    expect(
+      loadMasterKeyring({ NETPIN_MASTER_KEY_FILE: '/keys/master' }, (p) => (p === '/keys/master' ? `file-key:${hex}\n` : ''))?.currentKeyId,
+    ).toBe('file-key');
   });
 
   it('takes previous keys for decryption only, ignoring repeats', () => {
-    const r = loadMasterKeyring({ NETPIN_MASTER_KEY: `new:${b64}`, NETPIN_MASTER_KEY_PREVIOUS: ` old:${hex} , new:${b64},${randomBytes(32).toString('hex')}` })!;
+    const r = loadMasterKeyring({
+      NETPIN_MASTER_KEY: `new:${b64}`,
+      NETPIN_MASTER_KEY_PREVIOUS: ` old:${hex} , new:${b64},${randomBytes(32).toString('hex')}`,
+    })!;
     expect(r.currentKeyId).toBe('new');
     expect(r.keyIds).toHaveLength(3);
     expect(r.key('old')!.equals(KEY_A)).toBe(true);

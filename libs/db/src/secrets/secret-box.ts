@@ -54,7 +54,8 @@ export function sealSecret(ring: MasterKeyring, name: string, plaintext: Uint8Ar
 export function openSecret(ring: MasterKeyring, name: string, sealed: SealedSecret): Buffer {
   const key = ring.key(sealed.keyId);
   if (!key) throw new SecretOpenError('UNKNOWN_KEY', name, sealed.keyId);
-  if (sealed.iv.length !== SECRET_IV_BYTES || sealed.authTag.length !== TAG_BYTES) throw new SecretOpenError('AUTH_FAILED', name, sealed.keyId);
+  if (sealed.iv.length !== SECRET_IV_BYTES || sealed.authTag.length !== TAG_BYTES)
+    throw new SecretOpenError('AUTH_FAILED', name, sealed.keyId);
   try {
     const decipher = createDecipheriv('aes-256-gcm', key, sealed.iv, { authTagLength: TAG_BYTES });
     decipher.setAAD(secretAad(name, sealed.keyId));

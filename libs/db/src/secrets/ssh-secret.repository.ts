@@ -26,7 +26,16 @@ export interface NewSshSecret {
   createdBy: string | null;
 }
 
-const metadata = { id: true, name: true, keyId: true, fingerprint: true, publicKey: true, createdBy: true, createdAt: true, updatedAt: true } as const;
+const metadata = {
+  id: true,
+  name: true,
+  keyId: true,
+  fingerprint: true,
+  publicKey: true,
+  createdBy: true,
+  createdAt: true,
+  updatedAt: true,
+} as const;
 
 export const NO_MASTER_KEY_MESSAGE = 'no master key is configured: set NETPIN_MASTER_KEY or NETPIN_MASTER_KEY_FILE to store SSH secrets';
 
@@ -85,9 +94,12 @@ export class SshSecretRepository {
       const ref = `secret:${row.name}`;
       const users = await tx.host.findMany({ where: { credentialRef: ref }, select: { name: true }, orderBy: { name: 'asc' }, take: 10 });
       if (users.length > 0) {
-        throw new ConflictError(`ssh secret ${row.name} is the credential of host(s) ${users.map((h) => h.name).join(', ')}: point them elsewhere first`, {
-          hosts: users.map((h) => h.name),
-        });
+        throw new ConflictError(
+          `ssh secret ${row.name} is the credential of host(s) ${users.map((h) => h.name).join(', ')}: point them elsewhere first`,
+          {
+            hosts: users.map((h) => h.name),
+          },
+        );
       }
       await tx.sshSecret.delete({ where: { id } });
       return row;
@@ -108,7 +120,8 @@ export class SshSecretRepository {
           try {
             plain = openSecret(ring, r.name, r);
           } catch (e) {
-            if (e instanceof SecretOpenError) throw new FailedPreconditionError(`cannot rotate: ${e.message}`, { secret: r.name, keyId: r.keyId });
+            if (e instanceof SecretOpenError)
+              throw new FailedPreconditionError(`cannot rotate: ${e.message}`, { secret: r.name, keyId: r.keyId });
             throw e;
           }
           const sealed = sealSecret(ring, r.name, plain);
@@ -128,7 +141,10 @@ export class SshSecretRepository {
    */
   async privateKey(name: string): Promise<Buffer> {
     const ring = this.ring();
-    const row = await this.db.sshSecret.findUnique({ where: { name }, select: { name: true, keyId: true, iv: true, ciphertext: true, authTag: true } });
+    const row = await this.db.sshSecret.findUnique({
+      where: { name },
+      select: { name: true, keyId: true, iv: true, ciphertext: true, authTag: true },
+    });
     if (!row) throw new NotFoundError('ssh secret', name);
     return openSecret(ring, row.name, row);
   }

@@ -42,7 +42,9 @@ describe('parseLscpu', () => {
 
 describe('parseSysfsCpuTopology', () => {
   it('reads core_id, physical_package_id and thread_siblings_list', () => {
-    const paths = [0, 1, 2, 3].flatMap((c) => ['core_id', 'physical_package_id', 'thread_siblings_list'].map((f) => `/sys/devices/system/cpu/cpu${c}/topology/${f}`));
+    const paths = [0, 1, 2, 3].flatMap((c) =>
+      ['core_id', 'physical_package_id', 'thread_siblings_list'].map((f) => `/sys/devices/system/cpu/cpu${c}/topology/${f}`),
+    );
     const topo = parseSysfsCpuTopology(parseGrepFiles(topology, paths));
     expect(topo).toEqual([
       { cpu: 0, core: 0, socket: 0, siblings: [0, 2] },
@@ -64,11 +66,15 @@ describe('parseNodeMeminfo', () => {
 
 describe('parseCpuFlags', () => {
   it('finds vmx and ept (flags and "vmx flags" lines)', () => {
-    const text = 'flags\t\t: fpu vme de pse tsc msr pae mce cx8 apic sep mtrr vmx smx est tm2 ssse3 tpr_shadow flexpriority ept vpid ept_ad fsgsbase\nvmx flags\t: vnmi preemption_timer posted_intr invvpid ept_x_only ept_ad ept_1gb flexpriority apicv tsc_offset vtpr mtf vapic ept vpid unrestricted_guest\n';
+    const text =
+      'flags\t\t: fpu vme de pse tsc msr pae mce cx8 apic sep mtrr vmx smx est tm2 ssse3 tpr_shadow flexpriority ept vpid ept_ad fsgsbase\nvmx flags\t: vnmi preemption_timer posted_intr invvpid ept_x_only ept_ad ept_1gb flexpriority apicv tsc_offset vtpr mtf vapic ept vpid unrestricted_guest\n';
     expect(parseCpuFlags(text)).toEqual({ virtExtension: 'vmx', secondLevelPaging: true });
   });
   it('finds svm and npt', () => {
-    expect(parseCpuFlags('flags\t\t: fpu vme svm extapic cr8_legacy npt lbrv svm_lock nrip_save\n')).toEqual({ virtExtension: 'svm', secondLevelPaging: true });
+    expect(parseCpuFlags('flags\t\t: fpu vme svm extapic cr8_legacy npt lbrv svm_lock nrip_save\n')).toEqual({
+      virtExtension: 'svm',
+      secondLevelPaging: true,
+    });
   });
   it('reports a guest without nested virtualisation', () => {
     expect(parseCpuFlags('flags\t\t: fpu vme hypervisor lahf_lm\n')).toEqual({ virtExtension: null, secondLevelPaging: false });

@@ -54,7 +54,11 @@ export function siblingsFromLscpu(rows: readonly LscpuRow[]): Map<number, number
     byCore.set(key, [...(byCore.get(key) ?? []), r.cpu]);
   }
   const out = new Map<number, number[]>();
-  for (const r of rows) out.set(r.cpu, [...(byCore.get(`${r.socket}/${r.core}`) ?? [])].sort((a, b) => a - b));
+  for (const r of rows)
+    out.set(
+      r.cpu,
+      [...(byCore.get(`${r.socket}/${r.core}`) ?? [])].sort((a, b) => a - b),
+    );
   return out;
 }
 

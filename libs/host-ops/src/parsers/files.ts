@@ -56,7 +56,9 @@ export function parseExistingPaths(text: string): Set<string> {
 /** Kernel command-line switches that turn the IOMMU on (VT-d / AMD-Vi). */
 export function cmdlineEnablesIommu(cmdline: string): boolean {
   const params = cmdline.trim().split(/\s+/);
-  return params.some((p) => /^(intel_iommu=on|amd_iommu=on|amd_iommu=force_isolation|iommu=pt|iommu=force)$/.test(p) || /^intel_iommu=.*\bon\b/.test(p));
+  return params.some(
+    (p) => /^(intel_iommu=on|amd_iommu=on|amd_iommu=force_isolation|iommu=pt|iommu=force)$/.test(p) || /^intel_iommu=.*\bon\b/.test(p),
+  );
 }
 
 /** rps_cpus / smp_affinity hex mask file -> CPU ids. */

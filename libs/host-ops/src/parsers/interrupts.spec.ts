@@ -24,7 +24,12 @@ describe('parseProcInterrupts', () => {
     const i40e = nicQueueIrqs(t, ifn('ens1f0'), pci('0000:3b:00.0'));
     expect(i40e.map((q) => q.queue)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(i40e.map((q) => q.irq)).toEqual([27, 28, 29, 30, 31, 32, 33, 34]);
-    expect(nicQueueIrqs(t, ifn('ens1f1'), pci('0000:3b:00.1')).map((q) => q.name)).toEqual(['i40e-ens1f1-TxRx-0', 'i40e-ens1f1-TxRx-1', 'i40e-ens1f1-TxRx-2', 'i40e-ens1f1-TxRx-3']);
+    expect(nicQueueIrqs(t, ifn('ens1f1'), pci('0000:3b:00.1')).map((q) => q.name)).toEqual([
+      'i40e-ens1f1-TxRx-0',
+      'i40e-ens1f1-TxRx-1',
+      'i40e-ens1f1-TxRx-2',
+      'i40e-ens1f1-TxRx-3',
+    ]);
     expect(nicQueueIrqs(t, ifn('eno1'), pci('0000:19:00.0')).map((q) => q.name)).toEqual(['eno1-0', 'eno1-1', 'eno1-2', 'eno1-3']);
     const mlx = nicQueueIrqs(t, ifn('ens2f0np0'), pci('0000:af:00.0'));
     expect(mlx.map((q) => q.name)).toEqual(Array.from({ length: 8 }, (_, i) => `mlx5_comp${i}@pci:0000:af:00.0`));
@@ -36,13 +41,19 @@ describe('parseProcInterrupts', () => {
     expect(t.cpus).toEqual([0, 1, 2, 3]);
     const l = t.irqs.find((x) => x.irq === 120);
     expect(l).toMatchObject({ chip: 'IR-PCI-MSI', hwirqType: '31457281-edge', actions: ['mlx5_comp0@pci:0000:3c:00.0'] });
-    expect(nicQueueIrqs(t, ifn('ens1f0'), null).map((q) => [q.irq, q.queue])).toEqual([[130, 0], [131, 1]]);
+    expect(nicQueueIrqs(t, ifn('ens1f0'), null).map((q) => [q.irq, q.queue])).toEqual([
+      [130, 0],
+      [131, 1],
+    ]);
   });
 
   it('keeps only online CPU columns', () => {
     const t = parseProcInterrupts('           CPU0       CPU2       \n  5:         10         20  IO-APIC   5-edge      eth0-rx-0\n');
     expect(t.cpus).toEqual([0, 2]);
-    expect([...t.irqs[0].counts]).toEqual([[0, 10], [2, 20]]);
+    expect([...t.irqs[0].counts]).toEqual([
+      [0, 10],
+      [2, 20],
+    ]);
   });
 
   it('throws on a truncated row', () => {

@@ -22,18 +22,52 @@ describe('parseIpLinkShow (iproute2 6.1)', () => {
       ['macvtap0', 'macvtap'],
     ]);
     expect(byName.get('macvtap0')?.parent).toBe('ens1f1');
-    expect(byName.get('eno1')).toMatchObject({ master: 'br0', slaveKind: 'bridge_slave', numRxQueues: 4, numTxQueues: 5, parentDev: '0000:19:00.0' });
+    expect(byName.get('eno1')).toMatchObject({
+      master: 'br0',
+      slaveKind: 'bridge_slave',
+      numRxQueues: 4,
+      numTxQueues: 5,
+      parentDev: '0000:19:00.0',
+    });
   });
 
   it('reads header and details of a PF', () => {
-    expect(byName.get('ens1f1')).toMatchObject({ index: 5, mtu: 9000, state: 'DOWN', mac: '3c:fd:fe:9e:7a:41', flags: ['NO-CARRIER', 'BROADCAST', 'MULTICAST', 'UP'], altNames: ['enp59s0f1'], vfs: [] });
+    expect(byName.get('ens1f1')).toMatchObject({
+      index: 5,
+      mtu: 9000,
+      state: 'DOWN',
+      mac: '3c:fd:fe:9e:7a:41',
+      flags: ['NO-CARRIER', 'BROADCAST', 'MULTICAST', 'UP'],
+      altNames: ['enp59s0f1'],
+      vfs: [],
+    });
   });
 
   it('reads VF lines with all attributes', () => {
     const vfs = byName.get('ens1f0')?.vfs ?? [];
     expect(vfs).toHaveLength(4);
-    expect(vfs[0]).toEqual({ index: 0, mac: '52:54:00:6b:1a:10', vlan: 100, qos: 0, spoofChk: true, trust: false, linkState: 'auto', maxTxRateMbps: 0, minTxRateMbps: 0 });
-    expect(vfs[1]).toEqual({ index: 1, mac: '52:54:00:6b:1a:11', vlan: 200, qos: 3, spoofChk: false, trust: true, linkState: 'enable', maxTxRateMbps: 1000, minTxRateMbps: 100 });
+    expect(vfs[0]).toEqual({
+      index: 0,
+      mac: '52:54:00:6b:1a:10',
+      vlan: 100,
+      qos: 0,
+      spoofChk: true,
+      trust: false,
+      linkState: 'auto',
+      maxTxRateMbps: 0,
+      minTxRateMbps: 0,
+    });
+    expect(vfs[1]).toEqual({
+      index: 1,
+      mac: '52:54:00:6b:1a:11',
+      vlan: 200,
+      qos: 3,
+      spoofChk: false,
+      trust: true,
+      linkState: 'enable',
+      maxTxRateMbps: 1000,
+      minTxRateMbps: 100,
+    });
     expect(vfs[3].linkState).toBe('disable');
     expect(byName.get('ens2f0np0')?.vfs.map((v) => v.spoofChk)).toEqual([false, false]);
   });
@@ -46,16 +80,56 @@ describe('parseIpLinkShow (iproute2 6.1)', () => {
       '    vf 10     link/ether 00:00:00:00:00:00 brd ff:ff:ff:ff:ff:ff, vlan 4094, qos 7, vlan protocol 802.1ad, spoof checking off, link-state auto, trust on, query_rss off\n';
     const [l] = parseIpLinkShow(text);
     expect(l.vfs).toEqual([
-      { index: 2, mac: '52:54:00:12:34:56', vlan: 100, qos: 0, spoofChk: true, trust: false, linkState: 'auto', maxTxRateMbps: 1000, minTxRateMbps: 0 },
-      { index: 10, mac: '00:00:00:00:00:00', vlan: 4094, qos: 7, spoofChk: false, trust: true, linkState: 'auto', maxTxRateMbps: 0, minTxRateMbps: 0 },
+      {
+        index: 2,
+        mac: '52:54:00:12:34:56',
+        vlan: 100,
+        qos: 0,
+        spoofChk: true,
+        trust: false,
+        linkState: 'auto',
+        maxTxRateMbps: 1000,
+        minTxRateMbps: 0,
+      },
+      {
+        index: 10,
+        mac: '00:00:00:00:00:00',
+        vlan: 4094,
+        qos: 7,
+        spoofChk: false,
+        trust: true,
+        linkState: 'auto',
+        maxTxRateMbps: 0,
+        minTxRateMbps: 0,
+      },
     ]);
   });
 
   it('reads the older "vf N MAC" format', () => {
     const [eth2] = parseIpLinkShow(ipLinkOld);
     expect(eth2.vfs).toEqual([
-      { index: 0, mac: '00:00:00:00:00:00', vlan: 0, qos: 0, spoofChk: true, trust: false, linkState: 'auto', maxTxRateMbps: 0, minTxRateMbps: 0 },
-      { index: 1, mac: '52:54:00:aa:bb:cc', vlan: 42, qos: 0, spoofChk: true, trust: null, linkState: 'auto', maxTxRateMbps: 500, minTxRateMbps: 0 },
+      {
+        index: 0,
+        mac: '00:00:00:00:00:00',
+        vlan: 0,
+        qos: 0,
+        spoofChk: true,
+        trust: false,
+        linkState: 'auto',
+        maxTxRateMbps: 0,
+        minTxRateMbps: 0,
+      },
+      {
+        index: 1,
+        mac: '52:54:00:aa:bb:cc',
+        vlan: 42,
+        qos: 0,
+        spoofChk: true,
+        trust: null,
+        linkState: 'auto',
+        maxTxRateMbps: 500,
+        minTxRateMbps: 0,
+      },
     ]);
     expect(eth2.parentDev).toBeNull();
   });

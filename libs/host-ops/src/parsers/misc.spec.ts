@@ -8,7 +8,15 @@ import domstate from '../__fixtures__/virsh-domstate.txt?raw';
 import cmdline from '../__fixtures__/cmdline.txt?raw';
 import { HostOutputParseError } from '../errors';
 import { parseEthtoolChannels } from './ethtool';
-import { cmdlineEnablesIommu, parseCpuMaskFile, parseGrepFiles, parsePciIdFile, parsePciLinkTarget, parseReadlinks, parseUevent } from './files';
+import {
+  cmdlineEnablesIommu,
+  parseCpuMaskFile,
+  parseGrepFiles,
+  parsePciIdFile,
+  parsePciLinkTarget,
+  parseReadlinks,
+  parseUevent,
+} from './files';
 import { parseIntFile, parseUintFile } from './lines';
 import { parseVirshDomstate, parseVirshList, parseVirshListNames } from './virsh';
 
@@ -21,7 +29,9 @@ describe('ethtool -l', () => {
     expect(parseEthtoolChannels(ethTg3)).toEqual({ maxCombined: 0, combined: 0, maxRx: 4, rx: 4, maxTx: 4, tx: 1 });
   });
   it('throws on an unsupported-driver answer', () => {
-    expect(() => parseEthtoolChannels('Channel parameters for eth0:\nCannot get device channel parameters\n: Operation not supported\n')).toThrow(HostOutputParseError);
+    expect(() =>
+      parseEthtoolChannels('Channel parameters for eth0:\nCannot get device channel parameters\n: Operation not supported\n'),
+    ).toThrow(HostOutputParseError);
   });
 });
 
@@ -81,6 +91,7 @@ describe('sysfs PCI ids', () => {
     expect(parsePciIdFile('device', '0x10FB\n')).toBe('10fb');
   });
   it('throws on anything that is not a 16-bit id', () => {
-    for (const bad of ['8086', '0x808', '0x80861', 'ffff\n0x1', '']) expect(() => parsePciIdFile('vendor', bad)).toThrow(HostOutputParseError);
+    for (const bad of ['8086', '0x808', '0x80861', 'ffff\n0x1', ''])
+      expect(() => parsePciIdFile('vendor', bad)).toThrow(HostOutputParseError);
   });
 });

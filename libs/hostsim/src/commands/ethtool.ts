@@ -34,7 +34,8 @@ function setChannels(nic: NicState, args: string[]): CommandResult {
     } else return fail(1, `ethtool: bad command line argument(s)\nFor more information run ethtool -h`);
   }
   if (combined === undefined) return ok();
-  if (combined > nic.spec.maxCombined) return fail(1, 'netlink error: requested channel count exceeds maximum (offset 36)\nnetlink error: Invalid argument');
+  if (combined > nic.spec.maxCombined)
+    return fail(1, 'netlink error: requested channel count exceeds maximum (offset 36)\nnetlink error: Invalid argument');
   if (combined === 0) return fail(1, 'netlink error: requested channel counts are too low (offset 36)\nnetlink error: Invalid argument');
   nic.combined = combined;
   nic.rps = nic.rps.slice(0, combined);
@@ -63,7 +64,10 @@ export const ethtool: CommandHandler = (args, ctx) => {
   const nic = ctx.model.nic(dev);
   if (!nic) {
     const known = ctx.model.spec.bridges.some((b) => b.name === dev);
-    return fail(known ? 1 : 1, known ? 'netlink error: Operation not supported' : `netlink error: no device matches name (offset 24)\nnetlink error: No such device`);
+    return fail(
+      known ? 1 : 1,
+      known ? 'netlink error: Operation not supported' : `netlink error: no device matches name (offset 24)\nnetlink error: No such device`,
+    );
   }
   switch (opt) {
     case '-l':
@@ -86,7 +90,12 @@ export const ovsVsctl: CommandHandler = (args, ctx) => {
   const [verb, arg] = args.filter((a) => !a.startsWith('--'));
   switch (verb) {
     case 'list-br':
-      return ok(ovsBridges.map((b) => `${b.name}\n`).sort().join(''));
+      return ok(
+        ovsBridges
+          .map((b) => `${b.name}\n`)
+          .sort()
+          .join(''),
+      );
     case 'br-exists':
       return { stdout: '', stderr: '', code: ovsBridges.some((b) => b.name === arg) ? 0 : 2 };
     case 'list-ports': {

@@ -27,7 +27,8 @@ function links(m: HostModel): Link[] {
     index: 1,
     name: 'lo',
     type: 'loopback',
-    text: () => '1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000\n    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n',
+    text: () =>
+      '1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000\n    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n',
   });
   const masterOf = (name: string): string | undefined => m.spec.bridges.find((b) => b.ports.some((p) => p === name))?.name;
   for (const nic of m.nics) {
@@ -43,7 +44,10 @@ function links(m: HostModel): Link[] {
         s += `    link/ether ${sp.mac} brd ff:ff:ff:ff:ff:ff`;
         if (d) {
           s += ` promiscuity ${master ? 1 : 0}  allmulti 0 minmtu 68 maxmtu 9710`;
-          if (master) s += ovs ? ' \n    openvswitch_slave' : ' \n    bridge_slave state forwarding priority 32 cost 2 hairpin off guard off root_block off fastleave off learning on flood on';
+          if (master)
+            s += ovs
+              ? ' \n    openvswitch_slave'
+              : ' \n    bridge_slave state forwarding priority 32 cost 2 hairpin off guard off root_block off fastleave off learning on flood on';
           s += ` addrgenmode eui64 numtxqueues ${sp.maxCombined} numrxqueues ${sp.maxCombined} gso_max_size 65536 gso_max_segs 65535 tso_max_size 65536 tso_max_segs 65535 gro_max_size 65536 parentbus pci parentdev ${sp.pciAddress} `;
         }
         s += '\n';
@@ -55,7 +59,13 @@ function links(m: HostModel): Link[] {
   let idx = m.nics.length + 2;
   if (m.spec.ovs) {
     const i = idx++;
-    out.push({ index: i, name: 'ovs-system', type: 'ovs', text: (d) => `${i}: ovs-system: <BROADCAST,MULTICAST> mtu 1500 qdisc noop state DOWN mode DEFAULT group default qlen 1000\n    link/ether 6a:2f:41:0c:9e:${i.toString(16).padStart(2, '0')} brd ff:ff:ff:ff:ff:ff${d ? ' promiscuity 1  allmulti 0 minmtu 68 maxmtu 65535 \n    openvswitch addrgenmode eui64 numtxqueues 1 numrxqueues 1 ' : ''}\n` });
+    out.push({
+      index: i,
+      name: 'ovs-system',
+      type: 'ovs',
+      text: (d) =>
+        `${i}: ovs-system: <BROADCAST,MULTICAST> mtu 1500 qdisc noop state DOWN mode DEFAULT group default qlen 1000\n    link/ether 6a:2f:41:0c:9e:${i.toString(16).padStart(2, '0')} brd ff:ff:ff:ff:ff:ff${d ? ' promiscuity 1  allmulti 0 minmtu 68 maxmtu 65535 \n    openvswitch addrgenmode eui64 numtxqueues 1 numrxqueues 1 ' : ''}\n`,
+    });
   }
   for (const b of m.spec.bridges) {
     const i = idx++;
@@ -68,7 +78,8 @@ function links(m: HostModel): Link[] {
       index: i,
       name: b.name,
       type: b.kind === 'linux' ? 'bridge' : 'ovs',
-      text: (d) => `${i}: ${b.name}: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state ${b.kind === 'linux' ? 'UP' : 'UNKNOWN'} mode DEFAULT group default qlen 1000\n    link/ether ${mac} brd ff:ff:ff:ff:ff:ff${d ? kindLine : ''}\n`,
+      text: (d) =>
+        `${i}: ${b.name}: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state ${b.kind === 'linux' ? 'UP' : 'UNKNOWN'} mode DEFAULT group default qlen 1000\n    link/ether ${mac} brd ff:ff:ff:ff:ff:ff${d ? kindLine : ''}\n`,
     });
   }
   for (const t of m.taps) {
@@ -110,7 +121,8 @@ function linkShow(m: HostModel, args: string[], details: boolean): CommandResult
 }
 
 const rtnl = (text: string): CommandResult => fail(2, `RTNETLINK answers: ${text}`);
-const invarg = (what: string, value: string | undefined): CommandResult => fail(255, `Error: argument "${value ?? ''}" is wrong: Invalid "${what}" value`);
+const invarg = (what: string, value: string | undefined): CommandResult =>
+  fail(255, `Error: argument "${value ?? ''}" is wrong: Invalid "${what}" value`);
 
 function onOff(v: string | undefined): boolean | undefined {
   return v === 'on' ? true : v === 'off' ? false : undefined;
@@ -180,7 +192,8 @@ function linkSetVf(nic: NicState, args: string[]): CommandResult {
     const newMin = min ?? vf.minTxRate;
     // Intel ixgbe/igb have no minimum rate; every driver bounds rates by link speed.
     const noMin = ['ixgbe', 'igb'].includes(nic.spec.driver);
-    if (newMax > nic.spec.speedMbps || newMin > nic.spec.speedMbps || (noMin && newMin !== 0) || (newMax !== 0 && newMin > newMax)) return rtnl('Invalid argument');
+    if (newMax > nic.spec.speedMbps || newMin > nic.spec.speedMbps || (noMin && newMin !== 0) || (newMax !== 0 && newMin > newMax))
+      return rtnl('Invalid argument');
     changes.push((v) => {
       v.maxTxRate = newMax;
       v.minTxRate = newMin;

@@ -17,7 +17,8 @@ const COLUMNS: Record<string, { header: string; value: (c: CpuTopo, m: HostModel
   MINMHZ: { header: 'MinMHz', value: () => '1000.0000' },
 };
 
-const PREAMBLE = '# The following is the parsable format, which can be fed to other\n# programs. Each different item in every column has an unique ID\n# starting usually from zero.\n';
+const PREAMBLE =
+  '# The following is the parsable format, which can be fed to other\n# programs. Each different item in every column has an unique ID\n# starting usually from zero.\n';
 
 function parsable(m: HostModel, spec: string | undefined): string | Error {
   const cpus = [...m.cpus].sort((a, b) => a.id - b.id);

@@ -72,7 +72,8 @@ function list(m: HostModel, args: string[]): CommandResult {
 }
 
 function start(m: HostModel, d: DomainRecord): CommandResult {
-  if (d.live) return fail(1, `error: Failed to start domain '${d.name}'\nerror: Requested operation is not valid: domain is already running`);
+  if (d.live)
+    return fail(1, `error: Failed to start domain '${d.name}'\nerror: Requested operation is not valid: domain is already running`);
   try {
     const held = checkStart(m, d);
     applyStart(m, d, held);
@@ -121,10 +122,15 @@ function pinCommand(m: HostModel, args: string[], tag: 'vcpupin' | 'emulatorpin'
   }
   if (cpulist === undefined) {
     const pinOf = (v?: number): string =>
-      select(x, `cputune/${tag}`).find((p) => v === undefined || p.attrs.vcpu === String(v))?.attrs.cpuset ?? child(x, 'vcpu')?.attrs.cpuset ?? allCpus;
-    if (tag === 'emulatorpin') return ok(` emulator: CPU Affinity\n----------------------------------\n       *: ${formatCpuList(parseCpuList(pinOf()))}\n\n`);
+      select(x, `cputune/${tag}`).find((p) => v === undefined || p.attrs.vcpu === String(v))?.attrs.cpuset ??
+      child(x, 'vcpu')?.attrs.cpuset ??
+      allCpus;
+    if (tag === 'emulatorpin')
+      return ok(` emulator: CPU Affinity\n----------------------------------\n       *: ${formatCpuList(parseCpuList(pinOf()))}\n\n`);
     const vs = vcpu !== undefined ? [Number(vcpu)] : Array.from({ length: nvcpu }, (_, i) => i);
-    return ok(` VCPU   CPU Affinity\n----------------------\n${vs.map((v) => ` ${String(v).padEnd(6)} ${formatCpuList(parseCpuList(pinOf(v)))}\n`).join('')}\n`);
+    return ok(
+      ` VCPU   CPU Affinity\n----------------------\n${vs.map((v) => ` ${String(v).padEnd(6)} ${formatCpuList(parseCpuList(pinOf(v)))}\n`).join('')}\n`,
+    );
   }
   let cpus: number[];
   try {
@@ -132,7 +138,8 @@ function pinCommand(m: HostModel, args: string[], tag: 'vcpupin' | 'emulatorpin'
   } catch {
     return fail(1, `error: Invalid cpulist '${cpulist}'`);
   }
-  if (cpus.length === 0 || cpus.some((c) => !m.hasCpu(c))) return fail(1, `error: Invalid value '${cpulist}' for 'cpuset.cpus': Invalid argument`);
+  if (cpus.length === 0 || cpus.some((c) => !m.hasCpu(c)))
+    return fail(1, `error: Invalid value '${cpulist}' for 'cpuset.cpus': Invalid argument`);
   const where = targets(d, args);
   if (typeof where === 'string') return fail(1, `error: ${where}`);
   for (const t of where) setPin(t, tag, formatCpuList(cpus), vcpu === undefined ? undefined : Number(vcpu));
@@ -182,14 +189,19 @@ export const virsh: CommandHandler = async (argv, ctx) => {
     case 'destroy': {
       const d = need();
       if (isResult(d)) return d;
-      if (!d.live) return fail(1, `error: Failed to destroy domain '${d.name}'\nerror: Requested operation is not valid: domain is not running`);
+      if (!d.live)
+        return fail(1, `error: Failed to destroy domain '${d.name}'\nerror: Requested operation is not valid: domain is not running`);
       applyStop(m, d);
       return ok(`Domain '${d.name}' destroyed\n\n`);
     }
     case 'undefine': {
       const d = need();
       if (isResult(d)) return d;
-      if (!d.persistent) return fail(1, `error: Failed to undefine domain '${d.name}'\nerror: Requested operation is not valid: cannot undefine transient domain`);
+      if (!d.persistent)
+        return fail(
+          1,
+          `error: Failed to undefine domain '${d.name}'\nerror: Requested operation is not valid: cannot undefine transient domain`,
+        );
       if (d.live) d.persistent = false;
       else m.domains.delete(d.name);
       return ok(`Domain '${d.name}' has been undefined\n\n`);
@@ -215,7 +227,9 @@ export const virsh: CommandHandler = async (argv, ctx) => {
     case 'nodeinfo':
       return ok(nodeinfo(m));
     case 'version':
-      return ok('Compiled against library: libvirt 9.0.0\nUsing library: libvirt 9.0.0\nUsing API: QEMU 9.0.0\nRunning hypervisor: QEMU 7.2.0\n\n');
+      return ok(
+        'Compiled against library: libvirt 9.0.0\nUsing library: libvirt 9.0.0\nUsing API: QEMU 9.0.0\nRunning hypervisor: QEMU 7.2.0\n\n',
+      );
     default:
       return fail(1, `error: unknown command: '${cmd}'`);
   }

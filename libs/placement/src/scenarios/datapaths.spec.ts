@@ -7,7 +7,14 @@ import { planOf } from '../testing/results';
 /** One host "h1": ens1f0 = SR-IOV PF (8 VFs, 4 queues) on node 1; eno1 = plain NIC (16 queues) on node 1 too. */
 function oneHost(host: Partial<HostSpec> = {}): FleetSnapshot {
   return fleet()
-    .host({ name: 'h1', nics: [{ name: 'ens1f0', node: 1, vfs: 8, queues: 4 }, { name: 'eno1', node: 1, queues: 16 }], ...host })
+    .host({
+      name: 'h1',
+      nics: [
+        { name: 'ens1f0', node: 1, vfs: 8, queues: 4 },
+        { name: 'eno1', node: 1, queues: 16 },
+      ],
+      ...host,
+    })
     .network('phys', 'SRIOV_PHYSNET', { on: { h1: ['ens1f0'] }, vlan: 100 })
     .network('mvt', 'MACVTAP', { on: { h1: ['eno1'] }, macvtapMode: 'passthrough' })
     .network('lbr', 'LINUX_BRIDGE', { on: { h1: ['eno1'] }, bridge: 'br0' })
@@ -20,7 +27,14 @@ const iface = (snapshot: FleetSnapshot, input: Parameters<typeof vm>[0]) => plan
 describe('AUTO on an SR-IOV physnet with a free VF, IOMMU on, VF driver in the guest', () => {
   it('takes a VF of the PF with hostdev, the network VLAN and 2 CPUs per flow', () => {
     const i = iface(oneHost(), { vcpus: 2, interfaces: [{ network: 'phys' }] });
-    expect(i).toMatchObject({ datapath: 'SRIOV', connection: 'HOSTDEV', nicName: 'ens1f0', vf: { index: 0 }, vlan: 100, failoverBackup: null });
+    expect(i).toMatchObject({
+      datapath: 'SRIOV',
+      connection: 'HOSTDEV',
+      nicName: 'ens1f0',
+      vf: { index: 0 },
+      vlan: 100,
+      failoverBackup: null,
+    });
     expect(i.cost).toMatchObject({ cpusPerFlow: 2, exitsPerPacket: 'NONE' });
   });
 });
@@ -29,14 +43,29 @@ describe('AUTO SR-IOV for a live-migratable interface', () => {
   it('pairs the VF with a vhost macvtap virtio backup on the same PF (libvirt teaming)', () => {
     const i = iface(oneHost(), { interfaces: [{ network: 'phys', liveMigratable: true }] });
     expect(i.datapath).toBe('SRIOV');
-    expect(i.failoverBackup).toMatchObject({ datapath: 'VHOST_MACVTAP', connection: 'MACVTAP', sourceDevice: 'ens1f0', model: 'virtio', vhost: true });
+    expect(i.failoverBackup).toMatchObject({
+      datapath: 'VHOST_MACVTAP',
+      connection: 'MACVTAP',
+      sourceDevice: 'ens1f0',
+      model: 'virtio',
+      vhost: true,
+    });
   });
 });
 
 describe('AUTO on an SR-IOV physnet whose VFs are all taken', () => {
   it('falls back to vhost-net over macvtap on the PF', () => {
-    const snapshot = oneHost({ nics: [{ name: 'ens1f0', node: 1, vfs: 2, takenVfs: [0, 1] }, { name: 'eno1', node: 1 }] });
-    expect(iface(snapshot, { interfaces: [{ network: 'phys' }] })).toMatchObject({ datapath: 'VHOST_MACVTAP', sourceDevice: 'ens1f0', vf: null });
+    const snapshot = oneHost({
+      nics: [
+        { name: 'ens1f0', node: 1, vfs: 2, takenVfs: [0, 1] },
+        { name: 'eno1', node: 1 },
+      ],
+    });
+    expect(iface(snapshot, { interfaces: [{ network: 'phys' }] })).toMatchObject({
+      datapath: 'VHOST_MACVTAP',
+      sourceDevice: 'ens1f0',
+      vf: null,
+    });
   });
 });
 
@@ -48,14 +77,23 @@ describe('AUTO on an SR-IOV physnet with the IOMMU off', () => {
 
 describe('AUTO on an SR-IOV physnet for a guest without a VF driver', () => {
   it('uses macvtap on the PF', () => {
-    expect(iface(oneHost(), { guest: { virtio: true, vfDriver: false }, interfaces: [{ network: 'phys' }] }).datapath).toBe('VHOST_MACVTAP');
+    expect(iface(oneHost(), { guest: { virtio: true, vfDriver: false }, interfaces: [{ network: 'phys' }] }).datapath).toBe(
+      'VHOST_MACVTAP',
+    );
   });
 });
 
 describe('AUTO on a MACVTAP network', () => {
   it('is vhost-net over macvtap in the network mode, multiqueue = vCPUs', () => {
     const i = iface(oneHost(), { vcpus: 6, interfaces: [{ network: 'mvt' }] });
-    expect(i).toMatchObject({ datapath: 'VHOST_MACVTAP', connection: 'MACVTAP', macvtapMode: 'passthrough', sourceDevice: 'eno1', queues: 6, vhost: true });
+    expect(i).toMatchObject({
+      datapath: 'VHOST_MACVTAP',
+      connection: 'MACVTAP',
+      macvtapMode: 'passthrough',
+      sourceDevice: 'eno1',
+      queues: 6,
+      vhost: true,
+    });
   });
 });
 
@@ -68,7 +106,11 @@ describe('AUTO on a Linux bridge network', () => {
 
 describe('AUTO on an OVS network', () => {
   it('is vhost-net over OVS', () => {
-    expect(iface(oneHost(), { interfaces: [{ network: 'ovs' }] })).toMatchObject({ datapath: 'VHOST_OVS', connection: 'OVS', sourceDevice: 'br-int' });
+    expect(iface(oneHost(), { interfaces: [{ network: 'ovs' }] })).toMatchObject({
+      datapath: 'VHOST_OVS',
+      connection: 'OVS',
+      sourceDevice: 'br-int',
+    });
   });
 });
 
@@ -90,7 +132,11 @@ describe('AUTO for a guest without virtio', () => {
 
 describe('explicit RTL8139', () => {
   it('is honoured (AUTO never picks it)', () => {
-    expect(iface(oneHost(), { interfaces: [{ network: 'mvt', datapath: 'RTL8139' }] })).toMatchObject({ datapath: 'RTL8139', model: 'rtl8139', connection: 'MACVTAP' });
+    expect(iface(oneHost(), { interfaces: [{ network: 'mvt', datapath: 'RTL8139' }] })).toMatchObject({
+      datapath: 'RTL8139',
+      model: 'rtl8139',
+      connection: 'MACVTAP',
+    });
   });
 });
 
@@ -119,7 +165,9 @@ describe('interface MAC and VLAN', () => {
     const p = planOf(place(oneHost(), vm({ interfaces: [{ network: 'phys', mac: '52:54:00:AA:BB:CC', vlan: 7 }, { network: 'lbr' }] })));
     expect(p.interfaces[0]).toMatchObject({ mac: '52:54:00:aa:bb:cc', vlan: 7 });
     expect(p.interfaces[1].mac).toMatch(/^52:54:00(:[0-9a-f]{2}){3}$/);
-    expect(planOf(place(oneHost(), vm({ interfaces: [{ network: 'phys' }, { network: 'lbr' }] }))).interfaces[1].mac).toBe(p.interfaces[1].mac);
+    expect(planOf(place(oneHost(), vm({ interfaces: [{ network: 'phys' }, { network: 'lbr' }] }))).interfaces[1].mac).toBe(
+      p.interfaces[1].mac,
+    );
   });
 });
 
@@ -145,7 +193,10 @@ describe('a NIC that reports no NUMA node', () => {
 
 describe('a bridge network mapped without an uplink NIC', () => {
   it('places anywhere, with vhost threads on the emulator CPUs and no IRQ work', () => {
-    const snapshot = fleet().host({ name: 'h1' }).network('internal', 'LINUX_BRIDGE', { on: { h1: [] } }).build();
+    const snapshot = fleet()
+      .host({ name: 'h1' })
+      .network('internal', 'LINUX_BRIDGE', { on: { h1: [] } })
+      .build();
     const p = planOf(place(snapshot, vm({ interfaces: [{ network: 'internal' }] })));
     expect(p.interfaces[0]).toMatchObject({ datapath: 'VHOST_BRIDGE', nicId: null });
     expect(p.ioCpus).toEqual([]);

@@ -10,7 +10,14 @@ import { planOf, reasonsOf } from '../testing/results';
  */
 function host(spec: Partial<HostSpec> = {}): FleetSnapshot {
   return fleet()
-    .host({ name: 'h1', nics: [{ name: 'ens1f0', node: 1, vfs: 4, queues: 4 }, { name: 'eno1', node: 0, queues: 4 }], ...spec })
+    .host({
+      name: 'h1',
+      nics: [
+        { name: 'ens1f0', node: 1, vfs: 4, queues: 4 },
+        { name: 'eno1', node: 0, queues: 4 },
+      ],
+      ...spec,
+    })
     .network('phys', 'SRIOV_PHYSNET', { on: { h1: ['ens1f0'] } })
     .network('mvt', 'MACVTAP', { on: { h1: ['eno1'] } })
     .build();
@@ -39,7 +46,9 @@ describe('SR-IOV NIC on node 1, numaPolicy REQUIRED', () => {
 
 describe('NIC on node 1, free cores only on node 0, numaPolicy PREFERRED', () => {
   it('places on node 0 and records the NUMA penalty', () => {
-    const p = planOf(place(host({ busyCpus: [4, 5, 6, 12, 13, 14] }), vm({ vcpus: 4, numaPolicy: 'PREFERRED', interfaces: [{ network: 'phys' }] })));
+    const p = planOf(
+      place(host({ busyCpus: [4, 5, 6, 12, 13, 14] }), vm({ vcpus: 4, numaPolicy: 'PREFERRED', interfaces: [{ network: 'phys' }] })),
+    );
     expect(p.numaNodes).toEqual([0]);
     expect(p.interfaces[0].numaLocal).toBe(false);
     expect(p.penalties[0]).toMatch(/ens1f0 is on node 1/);
@@ -113,7 +122,9 @@ describe('cpuPolicy SHARED', () => {
   it('fills a node up to CPUs x sharedCpuRatio', () => {
     const ok = place(host(), vm({ vcpus: 16, cpuPolicy: 'SHARED' }), { sharedCpuRatio: 2 });
     expect(planOf(ok).allocation.sharedVcpus[0].vcpus).toBe(16);
-    expect(reasonsOf(place(host(), vm({ vcpus: 17, cpuPolicy: 'SHARED' }), { sharedCpuRatio: 2 }))).toContain('INSUFFICIENT_SHARED_CPU_CAPACITY');
+    expect(reasonsOf(place(host(), vm({ vcpus: 17, cpuPolicy: 'SHARED' }), { sharedCpuRatio: 2 }))).toContain(
+      'INSUFFICIENT_SHARED_CPU_CAPACITY',
+    );
   });
 });
 
@@ -134,7 +145,9 @@ describe('reserved host CPUs', () => {
 
 describe('1G hugepages', () => {
   it('are taken from the NIC node pool', () => {
-    const p = planOf(place(host({ hugepages1GPerNode: 4 }), vm({ memoryMiB: 2048, hugepages: 'SIZE_1G', interfaces: [{ network: 'phys' }] })));
+    const p = planOf(
+      place(host({ hugepages1GPerNode: 4 }), vm({ memoryMiB: 2048, hugepages: 'SIZE_1G', interfaces: [{ network: 'phys' }] })),
+    );
     expect(p.memory.pagesPerNode).toEqual([{ node: 1, pages: 2 }]);
     expect(p.allocation.hugepages).toEqual([{ node: 1, size: 'SIZE_1G', pages: 2 }]);
   });

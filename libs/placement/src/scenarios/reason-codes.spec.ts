@@ -47,7 +47,10 @@ function run(s: Scenario): ReasonCode[] {
 
 const SCENARIOS: Record<ReasonCode, Scenario> = {
   NETWORK_UNKNOWN: { title: 'interface names a network that does not exist', request: { interfaces: [{ network: 'nope' }] } },
-  DATAPATH_NOT_SUPPORTED_BY_NETWORK: { title: 'SR-IOV asked on a Linux bridge network', request: { interfaces: [{ network: 'lbr', datapath: 'SRIOV' }] } },
+  DATAPATH_NOT_SUPPORTED_BY_NETWORK: {
+    title: 'SR-IOV asked on a Linux bridge network',
+    request: { interfaces: [{ network: 'lbr', datapath: 'SRIOV' }] },
+  },
   NO_HOSTS: { title: 'empty fleet', noHosts: true, request: {} },
   HOST_NOT_REQUESTED: {
     title: 'request pins h2, which is in maintenance; h1 is not the pinned host',
@@ -60,11 +63,23 @@ const SCENARIOS: Record<ReasonCode, Scenario> = {
   HOST_UNREACHABLE: { title: 'the only host is unreachable', host: { state: 'UNREACHABLE' }, request: {} },
   HOST_LACKS_VIRTUALIZATION: { title: 'host without VT-x', host: { caps: { vmx: false } }, request: {} },
   NETWORK_NOT_ON_HOST: { title: 'network mapped to no NIC of the host', request: { interfaces: [{ network: 'nowhere' }] } },
-  IOMMU_DISABLED: { title: 'explicit SR-IOV, IOMMU off', host: { caps: { iommu: false } }, request: { interfaces: [{ network: 'phys', datapath: 'SRIOV' }] } },
-  NO_SRIOV_NIC_FOR_NETWORK: { title: 'explicit SR-IOV on a physnet carried by a NIC without VFs', request: { interfaces: [{ network: 'phys-on-eno1', datapath: 'SRIOV' }] } },
+  IOMMU_DISABLED: {
+    title: 'explicit SR-IOV, IOMMU off',
+    host: { caps: { iommu: false } },
+    request: { interfaces: [{ network: 'phys', datapath: 'SRIOV' }] },
+  },
+  NO_SRIOV_NIC_FOR_NETWORK: {
+    title: 'explicit SR-IOV on a physnet carried by a NIC without VFs',
+    request: { interfaces: [{ network: 'phys-on-eno1', datapath: 'SRIOV' }] },
+  },
   NO_FREE_VF: {
     title: 'explicit SR-IOV, every VF taken',
-    host: { nics: [{ name: 'ens1f0', node: 1, vfs: 2, takenVfs: [0, 1] }, { name: 'eno1', node: 0 }] },
+    host: {
+      nics: [
+        { name: 'ens1f0', node: 1, vfs: 2, takenVfs: [0, 1] },
+        { name: 'eno1', node: 0 },
+      ],
+    },
     request: { interfaces: [{ network: 'phys', datapath: 'SRIOV' }] },
   },
   NO_FREE_VF_ON_NUMA_NODE: {
@@ -78,15 +93,32 @@ const SCENARIOS: Record<ReasonCode, Scenario> = {
     },
     request: { numaPolicy: 'REQUIRED', interfaces: [{ network: 'phys', datapath: 'SRIOV' }, { network: 'lbr' }] },
   },
-  GUEST_LACKS_VIRTIO: { title: 'explicit vhost bridge for a guest without virtio', request: { guest: { virtio: false, vfDriver: true }, interfaces: [{ network: 'lbr', datapath: 'VHOST_BRIDGE' }] } },
-  GUEST_LACKS_VF_DRIVER: { title: 'explicit SR-IOV for a guest without a VF driver', request: { guest: { virtio: true, vfDriver: false }, interfaces: [{ network: 'phys', datapath: 'SRIOV' }] } },
+  GUEST_LACKS_VIRTIO: {
+    title: 'explicit vhost bridge for a guest without virtio',
+    request: { guest: { virtio: false, vfDriver: true }, interfaces: [{ network: 'lbr', datapath: 'VHOST_BRIDGE' }] },
+  },
+  GUEST_LACKS_VF_DRIVER: {
+    title: 'explicit SR-IOV for a guest without a VF driver',
+    request: { guest: { virtio: true, vfDriver: false }, interfaces: [{ network: 'phys', datapath: 'SRIOV' }] },
+  },
   LIVE_MIGRATION_NEEDS_VIRTIO: {
     title: 'live-migratable SR-IOV needs a virtio failover backup the guest cannot drive',
     request: { guest: { virtio: false, vfDriver: true }, interfaces: [{ network: 'phys', datapath: 'SRIOV', liveMigratable: true }] },
   },
-  VHOST_NET_UNAVAILABLE: { title: 'explicit vhost bridge on a host without /dev/vhost-net', host: { caps: { vhostNet: false } }, request: { interfaces: [{ network: 'lbr', datapath: 'VHOST_BRIDGE' }] } },
-  OVS_UNAVAILABLE: { title: 'OVS network on a host without Open vSwitch', host: { caps: { ovs: false } }, request: { interfaces: [{ network: 'ovs' }] } },
-  NIC_BANDWIDTH_EXHAUSTED: { title: '40 Gb/s asked of a 25 Gb/s NIC', request: { interfaces: [{ network: 'mvt', minBandwidthMbps: 40_000 }] } },
+  VHOST_NET_UNAVAILABLE: {
+    title: 'explicit vhost bridge on a host without /dev/vhost-net',
+    host: { caps: { vhostNet: false } },
+    request: { interfaces: [{ network: 'lbr', datapath: 'VHOST_BRIDGE' }] },
+  },
+  OVS_UNAVAILABLE: {
+    title: 'OVS network on a host without Open vSwitch',
+    host: { caps: { ovs: false } },
+    request: { interfaces: [{ network: 'ovs' }] },
+  },
+  NIC_BANDWIDTH_EXHAUSTED: {
+    title: '40 Gb/s asked of a 25 Gb/s NIC',
+    request: { interfaces: [{ network: 'mvt', minBandwidthMbps: 40_000 }] },
+  },
   NICS_ON_DIFFERENT_NUMA_NODES: {
     title: 'REQUIRED: macvtap NIC on node 0, SR-IOV PF on node 1',
     request: { numaPolicy: 'REQUIRED', interfaces: [{ network: 'phys' }, { network: 'mvt' }] },
@@ -98,7 +130,11 @@ const SCENARIOS: Record<ReasonCode, Scenario> = {
   },
   INSUFFICIENT_DEDICATED_CPUS: { title: '20 dedicated vCPUs, 8 CPUs per node, no NIC', request: { vcpus: 20 } },
   INSUFFICIENT_SHARED_CPU_CAPACITY: { title: '40 shared vCPUs, 8 CPUs x ratio 4 per node', request: { vcpus: 40, cpuPolicy: 'SHARED' } },
-  THREAD_POLICY_NEEDS_SMT: { title: 'threadPolicy REQUIRE on a host without hyperthreads', host: { threadsPerCore: 1 }, request: { threadPolicy: 'REQUIRE' } },
+  THREAD_POLICY_NEEDS_SMT: {
+    title: 'threadPolicy REQUIRE on a host without hyperthreads',
+    host: { threadsPerCore: 1 },
+    request: { threadPolicy: 'REQUIRE' },
+  },
   INSUFFICIENT_SIBLING_PAIRS: {
     title: 'REQUIRE 4 vCPUs, one whole core free and three half-used',
     host: { nodes: 1, busyCpus: [0, 1, 2] },
@@ -109,10 +145,18 @@ const SCENARIOS: Record<ReasonCode, Scenario> = {
     host: { nodes: 1, busyCpus: [0, 1, 2] },
     request: { vcpus: 2, threadPolicy: 'ISOLATE' },
   },
-  NO_CPU_FOR_NIC_IRQS: { title: 'I/O CPU share configured to 0', options: { maxIoCpuShare: 0 }, request: { interfaces: [{ network: 'mvt' }] } },
+  NO_CPU_FOR_NIC_IRQS: {
+    title: 'I/O CPU share configured to 0',
+    options: { maxIoCpuShare: 0 },
+    request: { interfaces: [{ network: 'mvt' }] },
+  },
   MEMORY_ON_NODE: { title: '100 GiB on nodes of 64 GiB, REQUIRED', request: { memoryMiB: 100_000 } },
   INSUFFICIENT_MEMORY: { title: 'numaPolicy NONE, more memory than the whole host', request: { numaPolicy: 'NONE', memoryMiB: 200_000 } },
-  HUGEPAGES_ON_NODE: { title: '4 GiB of 1G pages, 2 free per node', host: { hugepages1GPerNode: 2 }, request: { memoryMiB: 4096, hugepages: 'SIZE_1G' } },
+  HUGEPAGES_ON_NODE: {
+    title: '4 GiB of 1G pages, 2 free per node',
+    host: { hugepages1GPerNode: 2 },
+    request: { memoryMiB: 4096, hugepages: 'SIZE_1G' },
+  },
 };
 
 describe('every reason code has a scenario that produces it', () => {
