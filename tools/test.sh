@@ -7,6 +7,7 @@ export SWC_NODE_PROJECT=tsconfig.json
 start=$(date +%s)
 
 echo "== typecheck"; npx tsc -p tsconfig.json; npx tsc -p apps/web/tsconfig.json --noEmit
+echo "== format"; npx prettier --check . >/dev/null || { npx prettier --list-different .; echo "files above are not formatted: run npm run format"; exit 1; }
 echo "== lint"; npx nx show projects >/dev/null; npx eslint . --max-warnings 0
 echo "== committed GraphQL SDL and OpenAPI match the code"
 node -r @swc-node/register tools/gen-schema.ts
