@@ -35,12 +35,6 @@ export const HostJob = {
 
 export const RESULT_JOB_NAME = 'op.result';
 
-/** Jobs that change a host: at most one of them runs per host at a time. */
-export const MUTATING_HOST_JOBS: ReadonlySet<HostJobName> = new Set<HostJobName>(['host.configureSriov', 'vm.apply', 'vm.teardown']);
-export function isMutatingHostJob(name: HostJobName): boolean {
-  return MUTATING_HOST_JOBS.has(name);
-}
-
 /** Job id = operation id, so a producer retry (or a double click) cannot enqueue twice. */
 export function hostJobId(operationId: string): string {
   return operationId;

@@ -1,5 +1,5 @@
 import { hostPaths, ipLinkSetVf, parseUintFile, readFile, setSriovNumVfs } from '@netpin/host-ops';
-import type { IfName, VfDefaults } from '@netpin/contracts';
+import { VF_CLEAN_DEFAULTS, type IfName, type VfDefaults } from '@netpin/contracts';
 import { AgentError } from '../errors';
 import type { HostShell } from '../host-shell';
 import { readVfs, type VfActual } from './host-state';
@@ -11,11 +11,9 @@ async function readNumVfs(shell: HostShell, pf: IfName): Promise<{ num: number; 
   return { num, total };
 }
 
-const ZERO_MAC = '00:00:00:00:00:00';
-
-/** A VF carrying a MAC is in use: vm.apply sets the guest's MAC, teardown puts back zero. */
+/** A VF carrying a MAC is in use: vm.apply sets the guest's MAC, teardown puts back the clean (zero) one. */
 function inUse(vf: VfActual): boolean {
-  return vf.mac.toLowerCase() !== ZERO_MAC;
+  return vf.mac.toLowerCase() !== VF_CLEAN_DEFAULTS.mac;
 }
 
 /** Drivers that do not report spoofchk/trust/link state (null) are not compared on those. */

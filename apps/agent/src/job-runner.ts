@@ -1,0 +1,164 @@
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import type { Logger } from 'pino';
+import {
+  HOST_JOB_NAMES,
+  hostJobPayloadSchemas,
+  type HostJobName,
+  type HostJobPayloads,
+  type HostTarget,
+  type OperationError,
+  type OperationResult,
+} from '@netpin/contracts';
+import { toAgentError } from './errors';
+import type { HandlerRegistry, JobHandler } from './handlers';
+import type { HeldLock, HostLocks } from './host-lock';
+import { HostShell } from './host-shell';
+import { commandLabel, type AgentMetrics } from './metrics';
+import { StepRunner, type Clock } from './steps';
+import type { TransportProvider } from './transport/ssh-pool';
+import type { HostTransport } from './transport/transport';
+
+export interface JobRunnerDeps {
+  registry: HandlerRegistry;
+  log: Logger;
+  clock: Clock;
+  metrics: AgentMetrics;
+  transports: TransportProvider;
+  wrapTransport?: (host: HostTarget, t: HostTransport) => HostTransport;
+  locks: HostLocks;
+  /** Sends an operation's final outcome to the results queue. */
+  publish: (result: OperationResult) => Promise<void>;
+  agentId: string;
+  lockRetryMs: number;
+  commandTimeoutMs: number;
+}
+
+type Outcome = 'succeeded' | 'failed' | 'retried';
+
+/**
+ * Runs one host-ops job: validates its payload, takes the host lock for a mutating job,
+ * runs the handler's steps over the host's transport, and publishes the final outcome.
+ * Retryable failures are rethrown for BullMQ's backoff; only the last attempt publishes.
+ */
+export class JobRunner {
+  constructor(private readonly d: JobRunnerDeps) {}
+
+  /** The BullMQ processor. */
+  readonly handle = async (job: Job, token?: string): Promise<OperationResult> => {
+    if (!(HOST_JOB_NAMES as readonly string[]).includes(job.name)) throw new UnrecoverableError(`unknown job name ${job.name}`);
+    const kind = job.name as HostJobName;
+    const parsed = hostJobPayloadSchemas[kind].safeParse(job.data);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw await this.refusePayload(job, kind, `invalid ${kind} payload: ${issue.path.join('.')}: ${issue.message}`);
+    }
+    return this.run(kind, parsed.data, job, token);
+  };
+
+  /** A payload that fails its schema: logged with whatever ids it carries, and reported when it names an operation. */
+  private async refusePayload(job: Job, kind: HostJobName, message: string): Promise<UnrecoverableError> {
+    const given = (job.data ?? {}) as { requestId?: unknown; operationId?: unknown; host?: { id?: unknown } };
+    const requestId = typeof given.requestId === 'string' ? given.requestId : undefined;
+    const operationId = typeof given.operationId === 'string' ? given.operationId : undefined;
+    this.d.log.error({ jobId: job.id, kind, requestId, operationId }, message);
+    this.d.metrics.invalidJob(kind);
+    if (operationId && /^[0-9a-f-]{36}$/i.test(operationId)) {
+      await this.d.publish({
+        operationId,
+        requestId: requestId ?? '',
+        hostId: typeof given.host?.id === 'string' ? given.host.id : '',
+        kind,
+        status: 'FAILED',
+        error: { code: 'BAD_PAYLOAD', message },
+        steps: [],
+        attempts: job.attemptsMade + 1,
+      } as OperationResult);
+    }
+    return new UnrecoverableError(message);
+  }
+
+  private async run<K extends HostJobName>(kind: K, payload: HostJobPayloads[K], job: Job, token?: string): Promise<OperationResult> {
+    const handler: JobHandler<K> = this.d.registry[kind];
+    const jlog = this.d.log.child({
+      requestId: payload.requestId,
+      operationId: payload.operationId,
+      kind,
+      hostId: payload.host.id,
+      jobId: job.id,
+    });
+    if (job.id !== payload.operationId) jlog.warn('job id is not the operation id: retries may not be deduplicated');
+    const lock = handler.mutating ? await this.lockOrDelay(payload.host, job, token, jlog) : null;
+    const attempt = job.attemptsMade + 1;
+    const steps = new StepRunner(handler.stepCount(payload), (p) => job.updateProgress(p), this.d.clock);
+    const started = Date.now();
+    const finished = this.d.metrics.jobStarted(kind);
+    let outcome: Outcome = 'failed';
+    jlog.info({ attempt }, 'job started');
+    try {
+      const data = await handler.run(payload, { host: payload.host, shell: this.shell(payload.host), steps, log: jlog });
+      if (lock && !lock.valid) jlog.warn('host lock expired while the job ran');
+      const result = this.result(kind, payload, { status: 'SUCCEEDED', data }, steps, attempt);
+      await this.d.publish(result);
+      outcome = 'succeeded';
+      jlog.info({ ms: Date.now() - started, changed: steps.changed }, 'job succeeded');
+      return result;
+    } catch (e) {
+      const err = toAgentError(e);
+      const final = !err.retryable || attempt >= (job.opts.attempts ?? 1);
+      jlog.warn({ ms: Date.now() - started, code: err.code, command: err.command, stderr: err.stderr, attempt, final }, err.message);
+      if (!final) {
+        outcome = 'retried';
+        throw err;
+      }
+      await this.d.publish(this.result(kind, payload, { status: 'FAILED', error: err.toOperationError() }, steps, attempt));
+      throw new UnrecoverableError(`${err.code}: ${err.message}`);
+    } finally {
+      finished(outcome);
+      await lock?.release().catch((e: unknown) => jlog.error({ err: e }, 'failed to release host lock'));
+    }
+  }
+
+  /** The host lock, or the job back in the delayed set (not busy-waiting) when another mutating job holds the host. */
+  private async lockOrDelay(host: HostTarget, job: Job, token: string | undefined, jlog: Logger): Promise<HeldLock> {
+    const lock = await this.d.locks.tryAcquire(host.id, `${this.d.agentId}:${job.id}`);
+    if (lock) return lock;
+    this.d.metrics.lockWait(host.name);
+    jlog.debug({ holder: await this.d.locks.holder(host.id) }, 'host busy with another mutating job: delaying');
+    await job.moveToDelayed(this.d.clock().getTime() + this.d.lockRetryMs, token);
+    throw new DelayedError();
+  }
+
+  private shell(host: HostTarget): HostShell {
+    const base = this.d.transports.forHost(host);
+    const transport = this.d.wrapTransport ? this.d.wrapTransport(host, base) : base;
+    return new HostShell(transport, this.d.commandTimeoutMs, (c) =>
+      this.d.metrics.command(host.name, commandLabel(c.argv0), c.seconds, c.error),
+    );
+  }
+
+  private result<K extends HostJobName>(
+    kind: K,
+    payload: HostJobPayloads[K],
+    outcome: { status: 'SUCCEEDED'; data: unknown } | { status: 'FAILED'; error: OperationError },
+    steps: StepRunner,
+    attempts: number,
+  ): OperationResult {
+    return {
+      operationId: payload.operationId,
+      requestId: payload.requestId,
+      hostId: payload.host.id,
+      kind,
+      ...outcome,
+      steps: steps.steps,
+      attempts,
+      ...this.observed(payload.host),
+    } as OperationResult;
+  }
+
+  /** A trust-on-first-use host: the key seen, for the API to pin. */
+  private observed(host: HostTarget): { observedHostKeyFingerprint?: string } {
+    if (host.hostKeyFingerprint !== null) return {};
+    const fp = this.d.transports.learnedFingerprint(host);
+    return fp ? { observedHostKeyFingerprint: fp } : {};
+  }
+}
