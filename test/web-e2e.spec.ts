@@ -175,6 +175,14 @@ describe('admin UI in Chromium', () => {
     expect(mine.map((m) => m.payload?.data?.operationUpdated?.state)).toContain('SUCCEEDED');
   });
 
+  it('05c lists operations in the Operations page\u2019s default view (state "any")', async () => {
+    await tid('nav-operations').click();
+    await tid(`op-row-${opId}`).waitFor();
+    await expect(attr(tid(`op-row-${opId}`), 'data-op-state')()).resolves.toBe('SUCCEEDED');
+    await expect(tid('error').count()).resolves.toBe(0);
+    await b.shot(page, 'operations');
+  });
+
   it('06 colours the VM\u2019s CPUs on the host topology', async () => {
     const vm = await vmByName(VM);
     vmId = vm.id;

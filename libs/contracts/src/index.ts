@@ -1,4 +1,5 @@
 export * from './values';
+export * from './filters';
 export * from './enums';
 export * from './errors';
 export * from './inventory';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { HOST_STATES, MACVTAP_MODES, NETWORK_KINDS } from './enums';
+import { listArgsSchema } from './filters';
 import {
   hostKeyFingerprintSchema,
   ifNameSchema,
@@ -51,14 +52,14 @@ export const updateHostInputSchema = z
   .refine((o) => Object.values(o).some((v) => v !== undefined), 'at least one field must be given');
 export type UpdateHostInput = z.output<typeof updateHostInputSchema>;
 
-export const hostFilterSchema = z.object({
+export const hostFilterSchema = listArgsSchema({
   state: z.enum(HOST_STATES).optional(),
   sriovCapable: z.boolean().optional(),
   network: resourceNameSchema.optional(),
 });
 export type HostFilter = z.output<typeof hostFilterSchema>;
 
-export const pageArgsSchema = z.object({
+export const pageArgsSchema = listArgsSchema({
   first: z.number().int().min(1, 'first must be between 1 and 500').max(500, 'first must be between 1 and 500').default(50),
   after: z.string().max(200).nullish(),
 });

@@ -1,12 +1,11 @@
-import { Body, Controller, Delete, Get, Inject, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { AuthRepository } from '@netpin/db';
-import { queryInt } from '../common/query';
+import { queryInt, queryStr } from '../common/query';
 import { Allow } from './auth.decorators';
 import type { AuthedRequest } from './auth.guard';
 import { ApiToken, AuditEvent, CreateApiTokenInput, CreatedApiToken } from './auth.model';
 import { AuthService } from './auth.service';
-import { toAuditView } from './auth.views';
+import { AuditQueryService } from './audit-query.service';
 
 @ApiTags('admin')
 @Allow('ADMIN')
@@ -14,7 +13,7 @@ import { toAuditView } from './auth.views';
 export class AuthController {
   constructor(
     private readonly auth: AuthService,
-    @Inject(AuthRepository) private readonly repo: AuthRepository,
+    private readonly auditLog: AuditQueryService,
   ) {}
 
   @Get('tokens')
@@ -38,9 +37,9 @@ export class AuthController {
   @Get('audit')
   @ApiOkResponse({ type: AuditEvent, isArray: true })
   @ApiQuery({ name: 'action', required: false })
+  @ApiQuery({ name: 'tokenId', required: false })
   @ApiQuery({ name: 'first', required: false, type: Number })
-  async audit(@Query('action') action?: string, @Query('first') first?: string): Promise<AuditEvent[]> {
-    const n = queryInt(first, 'first') ?? 100;
-    return (await this.repo.listAudit({ action, first: Math.min(Math.max(n, 1), 500) })).map(toAuditView);
+  audit(@Query('action') action?: string, @Query('tokenId') tokenId?: string, @Query('first') first?: string): Promise<AuditEvent[]> {
+    return this.auditLog.list({ action: queryStr(action), tokenId: queryStr(tokenId), first: queryInt(first, 'first') });
   }
 }

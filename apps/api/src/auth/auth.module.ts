@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { AuditInterceptor } from './audit.interceptor';
+import { AuditQueryService } from './audit-query.service';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthResolver } from './auth.resolver';
@@ -13,6 +14,7 @@ import { TokenThrottlerGuard } from './throttle.guard';
   // the throttler runs after authentication, so it can count per token
   providers: [
     AuthService,
+    AuditQueryService,
     AuthResolver,
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: TokenThrottlerGuard },

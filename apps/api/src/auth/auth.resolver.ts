@@ -1,18 +1,16 @@
 import { Args, Context, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { AuthRepository } from '@netpin/db';
-import { Inject } from '@nestjs/common';
 import { Allow } from './auth.decorators';
 import type { AuthedRequest } from './auth.guard';
 import { ApiToken, AuditEvent, CreateApiTokenInput, CreatedApiToken } from './auth.model';
 import { AuthService } from './auth.service';
-import { toAuditView } from './auth.views';
+import { AuditQueryService } from './audit-query.service';
 
 @Resolver()
 @Allow('ADMIN')
 export class AuthResolver {
   constructor(
     private readonly auth: AuthService,
-    @Inject(AuthRepository) private readonly repo: AuthRepository,
+    private readonly auditLog: AuditQueryService,
   ) {}
 
   @Query(() => [ApiToken])
@@ -31,11 +29,11 @@ export class AuthResolver {
   }
 
   @Query(() => [AuditEvent], { description: 'Newest first' })
-  async auditEvents(
+  auditEvents(
     @Args('action', { nullable: true }) action?: string,
     @Args('tokenId', { type: () => ID, nullable: true }) tokenId?: string,
     @Args('first', { type: () => Int, nullable: true }) first?: number,
   ): Promise<AuditEvent[]> {
-    return (await this.repo.listAudit({ action, tokenId, first: Math.min(Math.max(first ?? 100, 1), 500) })).map(toAuditView);
+    return this.auditLog.list({ action, tokenId, first });
   }
 }

@@ -13,3 +13,8 @@ export function queryBool(v: string | undefined, field: string): boolean | undef
   if (v === 'false') return false;
   throw BadUserInputError.of(field, 'must be true or false');
 }
+
+/** An empty query parameter (`?state=`) is no filter, as null is in GraphQL. */
+export function queryStr(v: string | undefined): string | undefined {
+  return v === undefined || v === '' ? undefined : v;
+}

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { parseInput } from '@netpin/contracts';
+import { listArgsSchema, parseInput } from '@netpin/contracts';
 import { DriftRepository } from '@netpin/db';
 import { z } from 'zod';
 import type { DriftEvent } from './drift.model';
 
-const filterSchema = z.object({
+const filterSchema = listArgsSchema({
   hostId: z.uuid('hostId must be a UUID').optional(),
   vmId: z.uuid('vmId must be a UUID').optional(),
   open: z.boolean().optional(),

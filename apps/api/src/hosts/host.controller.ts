@@ -24,7 +24,7 @@ import {
   type Host,
 } from './host.model';
 import { HostService } from './host.service';
-import { queryBool, queryInt } from '../common/query';
+import { queryBool, queryInt, queryStr } from '../common/query';
 
 @ApiTags('hosts')
 @ApiBadRequestResponse({ type: ErrorBody, description: 'Invalid input; `field` names the culprit' })
@@ -50,7 +50,11 @@ export class HostController {
     @Query('first') first?: string,
     @Query('after') after?: string,
   ): Promise<HostConnection> {
-    const filter: HostFilterInput = { state, sriovCapable: queryBool(sriovCapable, 'sriovCapable'), network };
+    const filter: HostFilterInput = {
+      state: queryStr(state),
+      sriovCapable: queryBool(sriovCapable, 'sriovCapable'),
+      network: queryStr(network),
+    };
     const page = await this.hosts.list(filter, queryInt(first, 'first'), after);
     return { nodes: page.items, pageInfo: { endCursor: page.endCursor, hasNextPage: page.hasNextPage }, totalCount: page.totalCount };
   }

@@ -3,7 +3,7 @@ import { Controller, Get, Param, Query, Sse, type MessageEvent } from '@nestjs/c
 import { ApiNotFoundResponse, ApiOkResponse, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Observable } from 'rxjs';
 import { ErrorBody } from '../common/error-body';
-import { queryInt } from '../common/query';
+import { queryInt, queryStr } from '../common/query';
 import { Operation } from './operation.model';
 import { OperationEvents } from './operation.events';
 import { OperationService } from './operation.service';
@@ -29,7 +29,12 @@ export class OperationController {
     @Query('kind') kind?: string,
     @Query('first') first?: string,
   ): Promise<Operation[]> {
-    return this.service.list({ state, targetId, kind, first: queryInt(first, 'first') });
+    return this.service.list({
+      state: queryStr(state),
+      targetId: queryStr(targetId),
+      kind: queryStr(kind),
+      first: queryInt(first, 'first'),
+    });
   }
 
   @Get(':id')

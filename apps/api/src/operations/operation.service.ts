@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { OPERATION_STATES, parseInput } from '@netpin/contracts';
+import { listArgsSchema, OPERATION_STATES, parseInput } from '@netpin/contracts';
 import { OperationRepository, type OperationRecord } from '@netpin/db';
 import { z } from 'zod';
 import type { Operation } from './operation.model';
 
-const listSchema = z.object({
+const listSchema = listArgsSchema({
   state: z.enum(OPERATION_STATES).optional(),
   targetId: z.string().max(64).optional(),
   kind: z

@@ -12,6 +12,7 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { ErrorBody } from '../common/error-body';
+import { queryStr } from '../common/query';
 import { RequestId } from '../common/request-id';
 import { Operation } from '../operations/operation.model';
 import { CreateVmPayload, VmInput } from '../placement/placement.model';
@@ -33,7 +34,7 @@ export class VmController {
   @ApiQuery({ name: 'hostId', required: false })
   @ApiQuery({ name: 'state', required: false })
   list(@Query('hostId') hostId?: string, @Query('state') state?: string): Promise<Vm[]> {
-    return this.service.list({ hostId, state });
+    return this.service.list({ hostId: queryStr(hostId), state: queryStr(state) });
   }
 
   @Get(':id')

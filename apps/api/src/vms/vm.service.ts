@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { NotFoundError, parseInput, VM_STATES, type PlacementPlan } from '@netpin/contracts';
+import { listArgsSchema, NotFoundError, parseInput, VM_STATES, type PlacementPlan } from '@netpin/contracts';
 import { toPlanView } from '../placement/placement.service';
 import { VmRepository, type VmRecord } from '@netpin/db';
 import { z } from 'zod';
@@ -9,7 +9,7 @@ export function toVmView(vm: VmRecord): Vm {
   return { ...vm, plan: vm.plan ? toPlanView(vm.plan as PlacementPlan) : null };
 }
 
-const vmFilterSchema = z.object({ hostId: z.uuid('hostId must be a UUID').optional(), state: z.enum(VM_STATES).optional() });
+const vmFilterSchema = listArgsSchema({ hostId: z.uuid('hostId must be a UUID').optional(), state: z.enum(VM_STATES).optional() });
 
 @Injectable()
 export class VmService {

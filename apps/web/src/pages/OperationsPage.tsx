@@ -49,11 +49,10 @@ export function OperationsPage() {
   const [state, setState] = useState('');
   // polls only while the subscription is broken: a lost update must not freeze a row
   const [liveOff, setLiveOff] = useState(false);
-  const q = useQuery(
-    OperationsDocument,
-    { state: state ? (state as Op['state']) : null, first: 100 },
-    { pollMs: liveOff ? FALLBACK_POLL_MS : undefined },
-  );
+  // "any" leaves the variable out rather than sending null (which older APIs refused)
+  const q = useQuery(OperationsDocument, state ? { state: state as Op['state'], first: 100 } : { first: 100 }, {
+    pollMs: liveOff ? FALLBACK_POLL_MS : undefined,
+  });
   const [updates, setUpdates] = useState<Op[]>([]);
   const onData = useCallback((d: { operationUpdated: Op }) => setUpdates((u) => mergeOperation(u, d.operationUpdated)), []);
   const sub = useSubscription(OperationUpdatedDocument, { id: null }, onData);

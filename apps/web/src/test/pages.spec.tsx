@@ -50,6 +50,9 @@ const handlers: Record<string, Handler> = {
       ],
     },
   }),
+  Operations: (v) => ({
+    operations: [{ ...(handlers['Operation']!({}) as { operation: object }).operation, state: v['state'] ?? 'RUNNING' }],
+  }),
   HostDetail: () => ({ host: hostFixture, vms: [{ id: 'vm-a', name: 'web-1', hostId: 'h1', state: 'RUNNING' }] }),
   Operation: () => ({
     operation: {
@@ -113,6 +116,20 @@ describe('pages', () => {
     expect(screen.getByTestId('topology')).toBeTruthy();
     fireEvent.mouseEnter(screen.getByTestId('legend-vm-vm-a'));
     expect([...document.querySelectorAll('.topo-cpu.lit')].map((e) => e.getAttribute('data-cpu-id'))).toEqual(['1', '2']);
+  });
+
+  it('operations: the default view asks for every state (no state variable), the select for one', async () => {
+    vi.useFakeTimers();
+    const stub = await go('#/operations');
+    const asked = () => stub.calls.filter((c) => c.op === 'Operations').map((c) => c.variables);
+    expect(asked()).toEqual([{ first: 100 }]);
+    expect(screen.getByTestId('op-row-op1').getAttribute('data-op-state')).toBe('RUNNING');
+    fireEvent.change(screen.getByTestId('op-state-filter'), { target: { value: 'FAILED' } });
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(10);
+    });
+    expect(asked().at(-1)).toEqual({ state: 'FAILED', first: 100 });
+    expect(screen.getByTestId('op-row-op1').getAttribute('data-op-state')).toBe('FAILED');
   });
 
   it('operation: applies subscription updates to the progress bar and steps', async () => {
