@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { HOST_OPS_QUEUE, jobProgressSchema, operationResultSchema, RESULTS_QUEUE } from '@netpin/contracts';
-import { OperationRepository } from '@netpin/db';
+import { HOST_OPS_QUEUE, jobProgressSchema, NotFoundError, operationResultSchema, RESULTS_QUEUE } from '@netpin/contracts';
+import { OperationRepository, type OperationRecord } from '@netpin/db';
 import { QueueEvents, Worker, type Job } from 'bullmq';
 import { API_CONFIG, type ApiConfig } from '../config';
 import { DiscoveryService } from '../hosts/discovery.service';
@@ -43,6 +43,11 @@ export class ResultConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     this.progress.on('error', (e) => this.logger.error({ err: e }, 'queue events error'));
   }
 
+  /**
+   * Apply one result. It is acknowledged (returns) only once persisted, or when there is
+   * nothing to persist (malformed, unknown or already finished operation); any other error,
+   * a database outage above all, is thrown so BullMQ retries it with the producer's backoff.
+   */
   async handle(job: Job): Promise<void> {
     const parsed = operationResultSchema.safeParse(job.data);
     if (!parsed.success) {
@@ -50,11 +55,16 @@ export class ResultConsumer implements OnApplicationBootstrap, OnModuleDestroy {
       return;
     }
     const result = parsed.data;
-    const op = await this.ops.get(result.operationId).catch(() => null);
+    const op = await this.ops.get(result.operationId).catch((e: unknown) => {
+      if (e instanceof NotFoundError) return null;
+      this.logger.warn({ err: e, operationId: result.operationId, attempt: job.attemptsMade + 1 }, 'cannot read the operation: retrying');
+      throw e;
+    });
     if (!op) {
       this.logger.warn({ operationId: result.operationId, requestId: result.requestId }, 'result for an unknown operation');
       return;
     }
+    if (op.state === 'SUCCEEDED' || op.state === 'FAILED') return;
     const updated =
       op.targetType === 'host'
         ? await this.discovery.onResult(op, result)
@@ -63,6 +73,11 @@ export class ResultConsumer implements OnApplicationBootstrap, OnModuleDestroy {
           : await this.vms.onResult(op, result);
     if (!updated) return;
     this.relay.kick();
+    // persisted: telling subscribers is best effort and must not send the result round again
+    await this.announce(updated).catch((e: unknown) => this.logger.warn({ err: e, operationId: op.id }, 'operation broadcast failed'));
+  }
+
+  private async announce(updated: OperationRecord): Promise<void> {
     this.events.broadcast(updated);
     if (updated.parentId) this.events.broadcast(await this.ops.get(updated.parentId));
   }
