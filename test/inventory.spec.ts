@@ -103,6 +103,30 @@ describe('registerHost over GraphQL, hosts over GraphQL and REST', () => {
     expect(t.body.field).toBe('port');
   });
 
+  // README "Try it": GraphQL carries resolver errors with HTTP 200 (GraphQL-over-HTTP), and
+  // Apollo answers 400 only for a request that never executes.
+  it('answers GraphQL resolver errors with HTTP 200 and unexecuted requests with 400', async () => {
+    const gqlPost = (query: string, variables?: unknown) => api.rest('POST', '/graphql', { query, variables });
+    const bad = await gqlPost(REGISTER, { input: hostInput('status-200', { port: 0 }) });
+    expect(bad.status).toBe(200);
+    expect(bad.body).toMatchObject({ data: null, errors: [{ extensions: { code: 'BAD_USER_INPUT', field: 'port' } }] });
+    const missing = await gqlPost(`{ host(name: "nope") { id } }`);
+    expect(missing.status).toBe(200);
+    expect(missing.body.errors[0].extensions.code).toBe('NOT_FOUND');
+    const cases: [string, unknown, string][] = [
+      ['{', undefined, 'GRAPHQL_PARSE_FAILED'],
+      ['{ nope }', undefined, 'GRAPHQL_VALIDATION_FAILED'],
+      // over the 2,000-field bound of the query limits (a validation rule)
+      [`{ ${Array.from({ length: 2001 }, (_, i) => `a${i}: __typename`).join(' ')} }`, undefined, 'GRAPHQL_VALIDATION_FAILED'],
+      [REGISTER, { input: hostInput('typed3', { port: 'twenty-two' }) }, 'BAD_USER_INPUT'],
+    ];
+    for (const [query, variables, code] of cases) {
+      const r = await gqlPost(query, variables);
+      expect(r.status, query).toBe(400);
+      expect(r.body.errors[0].extensions.code).toBe(code);
+    }
+  });
+
   it('answers unknown hosts with NOT_FOUND / 404', async () => {
     const g = await api.gql(`{ host(name: "nope") { id } }`);
     expect(g.errors?.[0].extensions?.code).toBe('NOT_FOUND');

@@ -1,6 +1,6 @@
 const KEY = 'netpin.apiToken';
 
-/** The API token is optional: a dev stack runs without auth, production sets one. */
+/** The API token this browser signs in with (every API call needs one); null when none is stored. */
 export function readToken(): string | null {
   try {
     const t = window.localStorage.getItem(KEY);

@@ -9,8 +9,8 @@ export function SignInPage({ onChange }: { onChange: () => void }) {
     <section className="signin card" aria-labelledby="signin-title">
       <h1 id="signin-title">Sign in</h1>
       <p className="muted">
-        netpin accepts an API token when the server is configured with one. Leave it empty for a server without authentication. The token is
-        kept in this browser's local storage and sent as <code>Authorization: Bearer</code>.
+        Every netpin call needs an API token: the admin token <code>npm start</code> prints (kept in <code>.netpin/admin-token</code>), or
+        one an admin minted for you. The token is kept in this browser's local storage and sent as <code>Authorization: Bearer</code>.
       </p>
       <form
         onSubmit={(e) => {
@@ -20,18 +20,19 @@ export function SignInPage({ onChange }: { onChange: () => void }) {
           navigate(href('fleet'));
         }}
       >
-        <label htmlFor="token">API token (optional)</label>
+        <label htmlFor="token">API token</label>
         <input
           id="token"
           type="password"
           autoComplete="off"
+          required
           value={token}
           onChange={(e) => setToken(e.target.value)}
           data-testid="signin-token"
         />
         <div className="actions">
-          <button type="submit" className="btn btn-primary" data-testid="signin-submit">
-            {token.trim() ? 'Sign in' : 'Continue without token'}
+          <button type="submit" className="btn btn-primary" data-testid="signin-submit" disabled={!token.trim()}>
+            Sign in
           </button>
           {current && (
             <button
