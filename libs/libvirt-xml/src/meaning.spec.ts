@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { domainXmlContainment } from './meaning';
+
+/**
+ * Each golden next to what real libvirt 9.0 (QEMU driver, QEMU 7.2) stored when it was
+ * defined (`npm run realhost -- goldens` rewrites __golden__/libvirt-9.0). On a machine
+ * without /dev/kvm the goldens were defined as domain type qemu, the only change made.
+ */
+const goldens = import.meta.glob<string>('../__golden__/*.xml', { query: '?raw', import: 'default', eager: true });
+const stored = import.meta.glob<string>('../__golden__/libvirt-9.0/*.xml', { query: '?raw', import: 'default', eager: true });
+const caseOf = (path: string): string => path.replace(/^.*\//, '').replace(/\.xml$/, '');
+const storedByCase = new Map(Object.entries(stored).map(([p, xml]) => [caseOf(p), xml]));
+
+function asDefined(golden: string, libvirtOut: string): string {
+  const type = /^<domain type='(\w+)'/.exec(libvirtOut)?.[1] ?? 'kvm';
+  return golden.replace(/^<domain type="kvm"/, `<domain type="${type}"`);
+}
+
+describe('every golden, as real libvirt stored it, means what was asked', () => {
+  it('has a libvirt output for every golden', () => {
+    expect([...storedByCase.keys()].sort()).toEqual(Object.keys(goldens).map(caseOf).sort());
+  });
+
+  for (const [path, golden] of Object.entries(goldens)) {
+    const name = caseOf(path);
+    it(name, () => {
+      const out = storedByCase.get(name);
+      expect(out).toBeDefined();
+      expect(domainXmlContainment(asDefined(golden, out ?? ''), out ?? '')).toBeNull();
+    });
+  }
+});
+
+describe('what libvirt rewrites still has to match in meaning', () => {
+  const golden = asDefined(goldens['../__golden__/cpu-topology-numa-cell.xml'], "<domain type='qemu'");
+  const out = storedByCase.get('cpu-topology-numa-cell') ?? '';
+
+  it('accepts the expanded machine type but not another family', () => {
+    expect(out).toMatch(/machine='pc-q35-\d+\.\d+'/);
+    expect(domainXmlContainment(golden, out.replace(/pc-q35-(\d+\.\d+)/, 'pc-i440fx-$1'))).toEqual({
+      path: 'domain/os/type/@machine',
+      expected: 'q35',
+      actual: 'pc-i440fx-7.2',
+    });
+  });
+
+  it('compares a NUMA cell size in KiB, whatever unit each side used', () => {
+    expect(out).toMatch(/<cell id='0' cpus='0-3' memory='4194304' unit='KiB'\/>/);
+    const smaller = out.replace("memory='4194304' unit='KiB'", "memory='4095' unit='MiB'");
+    expect(domainXmlContainment(golden, smaller)).toEqual({ path: 'domain/cpu/numa/cell/@memory', expected: '4194304', actual: '4193280' });
+    expect(domainXmlContainment(golden, out.replace("memory='4194304' unit='KiB'", "memory='4' unit='GiB'"))).toBeNull();
+  });
+
+  it('compares CPU sets as sets', () => {
+    expect(domainXmlContainment(golden, out.replace("cpus='0-3'", "cpus='0,1,2,3'"))).toBeNull();
+    expect(domainXmlContainment(golden, out.replace("cpus='0-3'", "cpus='0-2'"))).toMatchObject({ path: 'domain/cpu/numa/cell/@cpus' });
+  });
+});
+
+describe('addresses and MACs', () => {
+  const golden = goldens['../__golden__/plan-sriov.xml'].replace(/^<domain type="kvm"/, '<domain type="qemu"');
+  const out = storedByCase.get('plan-sriov') ?? '';
+
+  it('reads PCI address parts as numbers and MACs in any case', () => {
+    const padded = out.replace(/slot='0x(\w\w)'/, (_m, s: string) => `slot='0x${Number.parseInt(s, 16)}'`);
+    expect(
+      domainXmlContainment(
+        golden,
+        padded.replace(/52:54:00:([0-9a-f:]+)/, (m) => m.toUpperCase()),
+      ),
+    ).toBeNull();
+  });
+
+  it('reports a VF moved to another PCI function', () => {
+    const moved = out.replace(/(<source>\s*<address type='pci' domain='0x0000' bus='0x\w+' slot='0x\w+' function=')0x\d'/, "$10x7'");
+    expect(moved).not.toBe(out);
+    expect(domainXmlContainment(golden, moved)).toMatchObject({ path: 'domain/devices/interface/source/address/@function' });
+  });
+});
