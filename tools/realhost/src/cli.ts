@@ -1,0 +1,48 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { defineAndRead, GOLDEN_DIR, goldenFor, goldenNames, libvirtVersion } from './goldens';
+import { realHostUnavailable, startRealHost } from './realhost';
+import { STANDARD_HOST } from './standard-host';
+
+/**
+ * `npm run realhost -- goldens`: rewrite __golden__/libvirt-<version>/ from a real libvirtd
+ * (review the diff in the commit). `npm run realhost -- up NAME INDEX`: start a real host
+ * and print how to reach it; Ctrl-C stops it.
+ */
+async function goldens(): Promise<void> {
+  const host = await startRealHost({ ...STANDARD_HOST, name: 'goldens', index: 250, stateDir: '/tmp/netpin-realhost' });
+  try {
+    const dir = resolve(GOLDEN_DIR, `libvirt-${await libvirtVersion(host)}`);
+    mkdirSync(dir, { recursive: true });
+    for (const name of goldenNames()) {
+      writeFileSync(resolve(dir, `${name}.xml`), await defineAndRead(host, goldenFor(name, host.virtType)));
+      process.stdout.write(`${name}\n`);
+    }
+    process.stdout.write(`wrote ${dir} (domain type ${host.virtType})\n`);
+  } finally {
+    await host.stop();
+  }
+}
+
+async function up(name: string, index: number): Promise<void> {
+  const host = await startRealHost({ ...STANDARD_HOST, name, index, stateDir: '/tmp/netpin-realhost' });
+  process.stdout.write(
+    `${name}: ssh -i ${host.clientKeyPath} root@${host.address}  (host key ${host.fingerprint}, namespace ${host.namespace})\n`,
+  );
+  await new Promise<void>((done) => process.once('SIGINT', () => done()));
+  await host.stop();
+}
+
+async function main(): Promise<void> {
+  const why = realHostUnavailable();
+  if (why !== null) throw new Error(`cannot run a real host here: ${why}`);
+  const [cmd, name, index] = process.argv.slice(2);
+  if (cmd === 'goldens') return goldens();
+  if (cmd === 'up') return up(name ?? 'dev', Number(index ?? 240));
+  throw new Error('usage: realhost goldens | up [NAME] [INDEX]');
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`realhost: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});
