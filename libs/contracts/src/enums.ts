@@ -11,6 +11,16 @@ export type Datapath = (typeof DATAPATHS)[number];
 export const DATAPATH_REQUESTS = ['AUTO', ...DATAPATHS] as const;
 export type DatapathRequest = (typeof DATAPATH_REQUESTS)[number];
 
+/** How a guest interface is connected on the host (the libvirt interface type follows from it). */
+export const INTERFACE_CONNECTIONS = ['HOSTDEV', 'MACVTAP', 'BRIDGE', 'OVS'] as const;
+export type InterfaceConnection = (typeof INTERFACE_CONNECTIONS)[number];
+/** What the guest sees as its NIC. */
+export const NIC_MODELS = ['virtio', 'e1000', 'rtl8139'] as const;
+export type NicModel = (typeof NIC_MODELS)[number];
+/** Where a packet's VM exits go: every register access, batched via QEMU, batched in the kernel, none. */
+export const EXIT_CLASSES = ['MANY', 'BATCHED_USERSPACE', 'BATCHED_KERNEL', 'NONE'] as const;
+export type ExitClass = (typeof EXIT_CLASSES)[number];
+
 export const MACVTAP_MODES = ['vepa', 'bridge', 'private', 'passthrough'] as const;
 export type MacvtapMode = (typeof MACVTAP_MODES)[number];
 

@@ -8,3 +8,4 @@ export * from './placement';
 export * from './jobs';
 export * from './sriov';
 export * from './secrets';
+export * from './datapaths';

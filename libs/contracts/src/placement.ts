@@ -5,14 +5,18 @@ import {
   DATAPATH_REQUESTS,
   DATAPATHS,
   EMULATOR_THREAD_POLICIES,
+  EXIT_CLASSES,
   HOST_STATES,
+  INTERFACE_CONNECTIONS,
   HUGEPAGE_SIZES,
   MACVTAP_MODES,
   NETWORK_KINDS,
+  NIC_MODELS,
   NUMA_POLICIES,
   THREAD_POLICIES,
   VF_STATES,
 } from './enums';
+import { DATAPATH_REASONS, SHARED_REASONS, type DatapathReasonCode, type SharedReasonCode } from './datapaths';
 import { domainNameSchema, macAddressSchema, vlanIdSchema } from './values';
 
 /**
@@ -22,44 +26,11 @@ import { domainNameSchema, macAddressSchema, vlanIdSchema } from './values';
 
 // ---------------------------------------------------------------------------------------
 // Reason codes. Stable strings: the API, the UI and operators' scripts match on them, so
-// never rename one; add new ones at the end.
-export const REASON_CODES = [
-  'NETWORK_UNKNOWN',
-  'DATAPATH_NOT_SUPPORTED_BY_NETWORK',
-  'NO_HOSTS',
-  'HOST_NOT_REQUESTED',
-  'HOST_AVOIDED',
-  'HOST_IN_MAINTENANCE',
-  'HOST_NOT_READY',
-  'HOST_UNREACHABLE',
-  'HOST_LACKS_VIRTUALIZATION',
-  'NETWORK_NOT_ON_HOST',
-  'IOMMU_DISABLED',
-  'NO_SRIOV_NIC_FOR_NETWORK',
-  'NO_FREE_VF',
-  'NO_FREE_VF_ON_NUMA_NODE',
-  'GUEST_LACKS_VIRTIO',
-  'GUEST_LACKS_VF_DRIVER',
-  'LIVE_MIGRATION_NEEDS_VIRTIO',
-  'VHOST_NET_UNAVAILABLE',
-  'OVS_UNAVAILABLE',
-  'NIC_BANDWIDTH_EXHAUSTED',
-  'NICS_ON_DIFFERENT_NUMA_NODES',
-  'INSUFFICIENT_DEDICATED_CPUS_ON_NIC_NODE',
-  'INSUFFICIENT_DEDICATED_CPUS',
-  'INSUFFICIENT_SHARED_CPU_CAPACITY',
-  'THREAD_POLICY_NEEDS_SMT',
-  'INSUFFICIENT_SIBLING_PAIRS',
-  'INSUFFICIENT_ISOLATED_CORES',
-  'NO_CPU_FOR_NIC_IRQS',
-  'MEMORY_ON_NODE',
-  'INSUFFICIENT_MEMORY',
-  'HUGEPAGES_ON_NODE',
-] as const;
-export type ReasonCode = (typeof REASON_CODES)[number];
+// never rename one. Codes one datapath owns are declared in its module (./datapaths), codes
+// several share in ./datapaths/shared.ts, the rest here.
 
 /** One line per code, for operators; docs/placement.md ties each to its rule. */
-export const REASON_DESCRIPTIONS: Readonly<Record<ReasonCode, string>> = {
+export const CORE_REASONS = {
   NETWORK_UNKNOWN: 'an interface names a network that does not exist',
   DATAPATH_NOT_SUPPORTED_BY_NETWORK: "the explicit datapath cannot be built on that network's kind",
   NO_HOSTS: 'the fleet has no hosts',
@@ -70,14 +41,6 @@ export const REASON_DESCRIPTIONS: Readonly<Record<ReasonCode, string>> = {
   HOST_UNREACHABLE: 'the host is unreachable',
   HOST_LACKS_VIRTUALIZATION: 'no VT-x (vmx) or no /dev/kvm on the host',
   NETWORK_NOT_ON_HOST: 'the network is not mapped to any NIC on this host',
-  IOMMU_DISABLED: 'SR-IOV passthrough needs the IOMMU (VT-d) enabled',
-  NO_SRIOV_NIC_FOR_NETWORK: 'no NIC carrying the network has SR-IOV VFs configured',
-  NO_FREE_VF: 'every VF on the NICs carrying the network is taken',
-  NO_FREE_VF_ON_NUMA_NODE: 'free VFs exist, but not on the NUMA node the VM must use',
-  GUEST_LACKS_VIRTIO: 'the datapath needs a virtio driver in the guest',
-  GUEST_LACKS_VF_DRIVER: 'the guest has no driver for the VF',
-  LIVE_MIGRATION_NEEDS_VIRTIO: 'a live-migratable SR-IOV interface needs a virtio failover backup, so virtio in the guest',
-  VHOST_NET_UNAVAILABLE: 'the host has no /dev/vhost-net',
   OVS_UNAVAILABLE: 'the network is an OVS bridge but the host runs no Open vSwitch',
   NIC_BANDWIDTH_EXHAUSTED: "the NIC's speed minus bandwidth already promised is below minBandwidthMbps",
   NICS_ON_DIFFERENT_NUMA_NODES: 'under numaPolicy REQUIRED, the NICs the interfaces need sit on different NUMA nodes',
@@ -91,7 +54,17 @@ export const REASON_DESCRIPTIONS: Readonly<Record<ReasonCode, string>> = {
   MEMORY_ON_NODE: 'not enough free memory on the NUMA node',
   INSUFFICIENT_MEMORY: 'not enough free memory on the host',
   HUGEPAGES_ON_NODE: 'not enough free hugepages of the requested size on the NUMA node',
-};
+} as const;
+
+export type ReasonCode = keyof typeof CORE_REASONS | SharedReasonCode | DatapathReasonCode;
+
+/** Every code with its one-line description. */
+export const REASON_DESCRIPTIONS: Readonly<Record<ReasonCode, string>> = { ...CORE_REASONS, ...SHARED_REASONS, ...DATAPATH_REASONS };
+
+/** Core codes first, then shared ones, then each datapath's in registry order (rejection summaries break ties in this order). */
+export const REASON_CODES: readonly ReasonCode[] = Object.keys(REASON_DESCRIPTIONS).filter(
+  (c): c is ReasonCode => c in REASON_DESCRIPTIONS,
+);
 
 // ---------------------------------------------------------------------------------------
 // Fleet snapshot.
@@ -267,17 +240,12 @@ export type VmRequestInput = z.input<typeof vmRequestSchema>;
 // ---------------------------------------------------------------------------------------
 // Plan and rejection.
 
-export const INTERFACE_CONNECTIONS = ['HOSTDEV', 'MACVTAP', 'BRIDGE', 'OVS'] as const;
-export type InterfaceConnection = (typeof INTERFACE_CONNECTIONS)[number];
-export const NIC_MODELS = ['virtio', 'e1000', 'rtl8139'] as const;
-export type NicModel = (typeof NIC_MODELS)[number];
-
 const cpuList = z.array(count);
 
 export const datapathCostSchema = z.object({
   datapath: z.enum(DATAPATHS),
   /** Where a packet's VM exits go: every register access, batched via QEMU, batched in kernel, none. */
-  exitsPerPacket: z.enum(['MANY', 'BATCHED_USERSPACE', 'BATCHED_KERNEL', 'NONE']),
+  exitsPerPacket: z.enum(EXIT_CLASSES),
   /** CPUs one flow keeps busy (section 3 of the datapath doc). */
   cpusPerFlow: z.number().int(),
   /** Relative cost per packet, SR-IOV = 1. */

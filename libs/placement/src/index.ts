@@ -1,5 +1,5 @@
 export { DEFAULT_PLACEMENT_OPTIONS, type PlacementOptions } from './config';
-export { DATAPATH_COST, DATAPATH_RANK, AUTO_ORDER, datapathsForKind } from './datapaths';
+export { AUTO_ORDER, datapathsForKind, rankOf, costOf } from './datapaths';
 export { PlacementIndex, type PlacementResult } from './engine';
 export { PlacementConflictError } from './allocation';
 export { place, explain, capacity, applyPlan, releaseVm, type CapacityReport, type Explanation } from './api';

@@ -1,5 +1,5 @@
-import type { Datapath, HostReason, ReasonCode } from '@netpin/contracts';
-import { DATAPATH_RANK, usesVhost } from './datapaths';
+import { datapathDefinition, type Datapath, type FleetHostCapabilities, type HostReason, type ReasonCode } from '@netpin/contracts';
+import { rankOf } from './datapaths';
 import type { HostRt, NicRt } from './host-state';
 import type { PreparedInterface, PreparedRequest } from './request';
 
@@ -48,17 +48,15 @@ function optionsFor(h: HostRt, pi: PreparedInterface, reasons: HostReason[]): If
   const minBw = pi.req.minBandwidthMbps;
   const opts: IfaceOption[] = [];
   for (const d of pi.candidates) {
-    if (usesVhost(d) && !caps.vhostNet) {
-      why('VHOST_NET_UNAVAILABLE', `${d} needs /dev/vhost-net`);
-      continue;
-    }
-    if (d === 'SRIOV' && !caps.iommu) {
-      why('IOMMU_DISABLED', 'SR-IOV needs VT-d');
+    const def = datapathDefinition(d);
+    const missing = def.host.find((n) => !caps[n.capability]);
+    if (missing) {
+      why(missing.reason, missing.detail);
       continue;
     }
     const carriers: (NicRt | null)[] = nics.length > 0 ? nics : [null];
     for (const nic of carriers) {
-      if (d === 'SRIOV') {
+      if (def.nicResource === 'VF') {
         if (!nic || nic.nic.sriovNumVfs === 0 || nic.vfPci.size === 0) {
           why('NO_SRIOV_NIC_FOR_NETWORK', `${nic?.nic.name ?? 'no NIC'} has no VFs`);
           continue;
@@ -72,11 +70,18 @@ function optionsFor(h: HostRt, pi: PreparedInterface, reasons: HostReason[]): If
         why('NIC_BANDWIDTH_EXHAUSTED', `${nic.nic.name} has ${nic.nic.speedMbps - nic.bwUsed} Mb/s unpromised, ${minBw} asked`);
         continue;
       }
-      const backup = d === 'SRIOV' && pi.req.liveMigratable ? (caps.vhostNet ? 'VHOST_MACVTAP' : 'VIRTIO_USERSPACE') : null;
-      opts.push({ datapath: d, rank: DATAPATH_RANK[d], nic, node: nic?.node ?? null, backup });
+      const backup = pi.req.liveMigratable ? failoverBackup(d, caps) : null;
+      opts.push({ datapath: d, rank: rankOf(d), nic, node: nic?.node ?? null, backup });
     }
   }
   return opts;
+}
+
+/** The first failover backup the host can run, for a datapath that migrates only with one. */
+function failoverBackup(d: Datapath, caps: FleetHostCapabilities): Datapath | null {
+  const lm = datapathDefinition(d).liveMigration;
+  if (lm.kind !== 'FAILOVER') return null;
+  return lm.backups.find((b) => datapathDefinition(b).host.every((n) => caps[n.capability])) ?? null;
 }
 
 /** Chosen option per interface for a given home node, with the NUMA penalty it costs. */
@@ -111,7 +116,7 @@ export function assign(
     for (const o of opts[i]) {
       const local = o.node === null || o.node === home;
       if (strictNuma && !local) continue;
-      if (o.nic && o.datapath === 'SRIOV' && (vfUse.get(o.nic) ?? 0) >= o.nic.freeVfs.length) {
+      if (o.nic && isVf(o.datapath) && (vfUse.get(o.nic) ?? 0) >= o.nic.freeVfs.length) {
         if (local) vfShortLocally = true;
         continue;
       }
@@ -123,8 +128,8 @@ export function assign(
     }
     if (best === null) {
       const iface = prep.ifaces[i];
-      const elsewhereVf = opts[i].some((o) => o.datapath === 'SRIOV' && o.node !== home && o.nic !== null && o.nic.freeVfs.length > 0);
-      if (vfShortLocally || (strictNuma && elsewhereVf && opts[i].every((o) => o.datapath === 'SRIOV'))) {
+      const elsewhereVf = opts[i].some((o) => isVf(o.datapath) && o.node !== home && o.nic !== null && o.nic.freeVfs.length > 0);
+      if (vfShortLocally || (strictNuma && elsewhereVf && opts[i].every((o) => isVf(o.datapath)))) {
         reasons.push({
           code: 'NO_FREE_VF_ON_NUMA_NODE',
           detail: `interface ${iface.index} (${iface.network.name}): no free VF on node ${home}`,
@@ -142,7 +147,7 @@ export function assign(
       }
       return null;
     }
-    if (best.nic && best.datapath === 'SRIOV') vfUse.set(best.nic, (vfUse.get(best.nic) ?? 0) + 1);
+    if (best.nic && isVf(best.datapath)) vfUse.set(best.nic, (vfUse.get(best.nic) ?? 0) + 1);
     if (best.nic && bw > 0) bwUse.set(best.nic, (bwUse.get(best.nic) ?? 0) + bw);
     // A remote fast interface costs more than a remote slow one: the VM's node follows its fastest NIC.
     if (!bestLocal) remote += 1 + best.rank;
@@ -150,6 +155,10 @@ export function assign(
     chosen.push(best);
   }
   return { chosen, datapathScore: score, remote };
+}
+
+function isVf(d: Datapath): boolean {
+  return datapathDefinition(d).nicResource === 'VF';
 }
 
 export function dedupe(reasons: HostReason[]): HostReason[] {

@@ -1,6 +1,6 @@
 import type { Datapath, FleetAllocation, NetworkKind, PagedHugepageSize, PlacementPlan, PlanInterface } from '@netpin/contracts';
 import { HUGEPAGE_MIB } from '@netpin/contracts';
-import { connectionFor, DATAPATH_COST, modelFor, queuesFor, usesVhost } from './datapaths';
+import { connectionFor, costOf, modelFor, queuesFor, usesVhost } from './datapaths';
 import type { Choice, EvalContext } from './evaluate';
 import type { NicRt } from './host-state';
 import type { PreparedRequest } from './request';
@@ -84,7 +84,7 @@ export function buildPlan(ctx: EvalContext, prep: PreparedRequest, c: Choice): P
       minBandwidthMbps: pi.req.minBandwidthMbps,
       numaLocal,
       failoverBackup: o.backup ? planNic(ctx, prep, o.backup, net.kind, nic, net.bridge, net.macvtapMode, null) : null,
-      cost: DATAPATH_COST[o.datapath],
+      cost: costOf(o.datapath),
     };
   });
   if (c.spanned && c.nodes.length > 1) penalties.push(`VM spans NUMA nodes ${c.nodes.join(',')}`);
@@ -161,6 +161,8 @@ function planNic(
   vf: PlanInterface['vf'],
 ): PlanNic {
   const connection = connectionFor(kind, d);
+  // Candidates come from datapathsForKind, so only a broken registry gets here.
+  if (connection === null) throw new Error(`datapath ${d} cannot be connected on a ${kind} network`);
   const nicQueues = nic ? nic.nic.combinedQueues.current || nic.nic.combinedQueues.max || null : null;
   return {
     connection,

@@ -1,5 +1,12 @@
-import type { Datapath, FleetNetwork, HostReason, VmRequest } from '@netpin/contracts';
-import { AUTO_ORDER, DATAPATH_RANK, datapathsForKind, needsVirtio } from './datapaths';
+import {
+  datapathDefinition,
+  GUEST_NEED_REASONS,
+  type Datapath,
+  type FleetNetwork,
+  type HostReason,
+  type VmRequest,
+} from '@netpin/contracts';
+import { AUTO_ORDER, datapathsForKind, rankOf } from './datapaths';
 
 export interface PreparedInterface {
   index: number;
@@ -61,7 +68,7 @@ export function prepareRequest(req: VmRequest, nets: NetworkLookup): PreparedReq
     }
     ifaces.push({ index, req: i, network, candidates });
   });
-  const idealDatapath = ifaces.reduce((s, i) => s + (i.candidates.length ? DATAPATH_RANK[i.candidates[0]] : 0), 0);
+  const idealDatapath = ifaces.reduce((s, i) => s + (i.candidates.length ? rankOf(i.candidates[0]) : 0), 0);
   const emu = req.cpuPolicy === 'DEDICATED' && req.emulatorThreads === 'ISOLATE' ? 1 : 0;
   const minNodeCpus = req.cpuPolicy === 'DEDICATED' ? req.vcpus + emu : 0;
   const { name: _n, vmId: _v, ...shape } = req;
@@ -69,14 +76,11 @@ export function prepareRequest(req: VmRequest, nets: NetworkLookup): PreparedReq
   return { req, vmId: req.vmId ?? req.name, ifaces, requestReasons, idealDatapath, shapeKey, minNodeCpus, avoid: new Set(req.avoidHosts) };
 }
 
-/** Guest-side conditions (host independent). */
+/** Guest-side conditions (host independent): the datapath's guest drivers, then its live-migration needs. */
 function guestCan(req: VmRequest, liveMigratable: boolean, d: Datapath): HostReason['code'] | null {
-  if (d === 'SRIOV') {
-    if (!req.guest.vfDriver) return 'GUEST_LACKS_VF_DRIVER';
-    // libvirt <teaming> needs a virtio persistent interface to fail over to.
-    if (liveMigratable && !req.guest.virtio) return 'LIVE_MIGRATION_NEEDS_VIRTIO';
-    return null;
-  }
-  if (needsVirtio(d) && !req.guest.virtio) return 'GUEST_LACKS_VIRTIO';
+  const def = datapathDefinition(d);
+  for (const need of def.guest) if (!req.guest[need]) return GUEST_NEED_REASONS[need];
+  // libvirt <teaming> needs a virtio persistent interface to fail over to.
+  if (liveMigratable && def.liveMigration.kind === 'FAILOVER' && !req.guest.virtio) return def.liveMigration.reason;
   return null;
 }

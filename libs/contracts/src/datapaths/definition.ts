@@ -1,0 +1,82 @@
+import type { Datapath, ExitClass, InterfaceConnection, NetworkKind, NicModel } from '../enums';
+import type { FleetHostCapabilities } from '../placement';
+import type { SharedReasonCode } from './shared';
+
+/**
+ * Everything netpin knows about one datapath, declared in that datapath's own module
+ * (libs/contracts/src/datapaths/<name>.ts). Code elsewhere reads these fields through the
+ * registry or keeps tables typed `Record<Datapath, …>`, so a new datapath does not compile
+ * until every place handles it (docs/placement.md "Adding a datapath").
+ *
+ * `R` is the datapath's own reason codes: the keys of `reasons`. Codes several datapaths
+ * share (a missing /dev/vhost-net, no free VF ...) live in ./shared.ts.
+ */
+export interface DatapathDefinition<D extends Datapath = Datapath, R extends string = string> {
+  readonly id: D;
+  /** AUTO preference and the datapath weigher's value: higher is faster; unique. */
+  readonly rank: number;
+  /** AUTO tries it; false = only when asked for by name. */
+  readonly auto: boolean;
+  /** Network kinds that can carry it, and how the guest interface is connected there. */
+  readonly connections: Readonly<Partial<Record<NetworkKind, InterfaceConnection>>>;
+  /** Drivers the guest must have. */
+  readonly guest: readonly GuestNeed[];
+  /** Host capabilities (found by discovery) it cannot run without, each with its reason. */
+  readonly host: readonly HostNeed<R>[];
+  /** What it takes from a NIC carrying the network: a free VF of it, or nothing of its own. */
+  readonly nicResource: NicResource;
+  /** How it appears in libvirt XML besides the connection's interface type. */
+  readonly xml: InterfaceXml;
+  /** Queues scale with vCPUs (virtio multiqueue), or one queue (emulated models). */
+  readonly multiqueue: boolean;
+  /** Predicted cost per packet (kvm-network-datapaths.md sections 2 and 3). */
+  readonly cost: { readonly exitsPerPacket: ExitClass; readonly cpusPerFlow: number; readonly relativeCost: number };
+  readonly liveMigration: LiveMigration<R>;
+  /** What the agent sets up on the host before the domain is defined, and resets on teardown. */
+  readonly hostSetup: HostSetup;
+  /** Reason codes only this datapath produces, with the one-line description operators see. */
+  readonly reasons: Readonly<Record<R, string>>;
+  /** CLI spellings (`--net physnet0:<alias>`); the first is the canonical one. */
+  readonly cli: { readonly aliases: readonly [string, ...string[]] };
+  /** Web UI / API wording. */
+  readonly ui: { readonly label: string; readonly help: string };
+}
+
+export type HostCapabilityKey = keyof FleetHostCapabilities;
+
+/** Guest drivers a datapath may need: virtio-net, or the VF's own driver (VmRequest.guest keys). */
+export const GUEST_NEEDS = ['virtio', 'vfDriver'] as const;
+export type GuestNeed = (typeof GUEST_NEEDS)[number];
+
+export interface HostNeed<R extends string = string> {
+  readonly capability: HostCapabilityKey;
+  readonly reason: R | SharedReasonCode;
+  /** Detail line of the rejection, e.g. "VHOST_BRIDGE needs /dev/vhost-net". */
+  readonly detail: string;
+}
+
+export type NicResource = 'VF' | 'NONE';
+
+/**
+ * libvirt interface details the datapath decides: the guest model and the backend driver.
+ * HOSTDEV interfaces have neither (the guest sees the VF itself). `vhost` = the in-kernel
+ * virtio backend, whose threads run on the node's I/O CPUs; `qemu` = virtio in QEMU.
+ */
+export type InterfaceXml =
+  { readonly kind: 'hostdev' } | { readonly kind: 'emulated'; readonly model: NicModel; readonly driver: 'vhost' | 'qemu' | null };
+
+/**
+ * NATIVE: libvirt migrates the interface as it is. FAILOVER: only with a libvirt <teaming>
+ * virtio backup (the first of `backups` the host can give); the guest then needs virtio,
+ * else `reason`.
+ */
+export type LiveMigration<R extends string = string> =
+  { readonly kind: 'NATIVE' } | { readonly kind: 'FAILOVER'; readonly backups: readonly Datapath[]; readonly reason: R | SharedReasonCode };
+
+/** VF: `ip link set PF vf N mac … vlan … rate …` before define, clean defaults on teardown. */
+export type HostSetup = 'NONE' | 'VF';
+
+/** Identity with the literal types kept, so the registry can derive the reason codes. */
+export function defineDatapath<D extends Datapath, R extends string = never>(d: DatapathDefinition<D, R>): DatapathDefinition<D, R> {
+  return d;
+}

@@ -1,0 +1,28 @@
+import { defineDatapath } from './definition';
+
+/**
+ * SR-IOV VF passed through with VFIO: the guest drives a real NIC function, DMA goes
+ * straight to guest memory through the IOMMU (kvm-network-datapaths.md section 2). Plain
+ * live migration is impossible; a live-migratable interface gets a libvirt <teaming>
+ * virtio backup.
+ */
+export const sriov = defineDatapath({
+  id: 'SRIOV',
+  rank: 6,
+  auto: true,
+  connections: { SRIOV_PHYSNET: 'HOSTDEV' },
+  guest: ['vfDriver'],
+  host: [{ capability: 'iommu', reason: 'IOMMU_DISABLED', detail: 'SR-IOV needs VT-d' }],
+  nicResource: 'VF',
+  xml: { kind: 'hostdev' },
+  multiqueue: true,
+  cost: { exitsPerPacket: 'NONE', cpusPerFlow: 2, relativeCost: 1 },
+  liveMigration: { kind: 'FAILOVER', backups: ['VHOST_MACVTAP', 'VIRTIO_USERSPACE'], reason: 'LIVE_MIGRATION_NEEDS_VIRTIO' },
+  hostSetup: 'VF',
+  reasons: {
+    IOMMU_DISABLED: 'SR-IOV passthrough needs the IOMMU (VT-d) enabled',
+    LIVE_MIGRATION_NEEDS_VIRTIO: 'a live-migratable SR-IOV interface needs a virtio failover backup, so virtio in the guest',
+  },
+  cli: { aliases: ['sriov', 'vf'] },
+  ui: { label: 'SR-IOV VF', help: 'VF passthrough: lowest cost, no live migration' },
+});

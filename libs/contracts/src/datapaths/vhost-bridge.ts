@@ -1,0 +1,21 @@
+import { defineDatapath } from './definition';
+import { vhostNetNeed } from './shared';
+
+/** virtio with vhost-net on a tap in a Linux bridge (kvm-network-datapaths.md section 2). */
+export const vhostBridge = defineDatapath({
+  id: 'VHOST_BRIDGE',
+  rank: 4,
+  auto: true,
+  connections: { LINUX_BRIDGE: 'BRIDGE' },
+  guest: ['virtio'],
+  host: [vhostNetNeed('VHOST_BRIDGE')],
+  nicResource: 'NONE',
+  xml: { kind: 'emulated', model: 'virtio', driver: 'vhost' },
+  multiqueue: true,
+  cost: { exitsPerPacket: 'BATCHED_KERNEL', cpusPerFlow: 2, relativeCost: 2 },
+  liveMigration: { kind: 'NATIVE' },
+  hostSetup: 'NONE',
+  reasons: {},
+  cli: { aliases: ['vhost-bridge', 'bridge'] },
+  ui: { label: 'vhost-net on a Linux bridge', help: 'vhost-net on a Linux bridge' },
+});

@@ -1,0 +1,21 @@
+import { defineDatapath } from './definition';
+import { vhostNetNeed } from './shared';
+
+/** virtio with vhost-net on a tap in an Open vSwitch bridge (the kernel datapath). */
+export const vhostOvs = defineDatapath({
+  id: 'VHOST_OVS',
+  rank: 3,
+  auto: true,
+  connections: { OVS_BRIDGE: 'OVS' },
+  guest: ['virtio'],
+  host: [vhostNetNeed('VHOST_OVS')],
+  nicResource: 'NONE',
+  xml: { kind: 'emulated', model: 'virtio', driver: 'vhost' },
+  multiqueue: true,
+  cost: { exitsPerPacket: 'BATCHED_KERNEL', cpusPerFlow: 2, relativeCost: 2.2 },
+  liveMigration: { kind: 'NATIVE' },
+  hostSetup: 'NONE',
+  reasons: {},
+  cli: { aliases: ['vhost-ovs', 'ovs'] },
+  ui: { label: 'vhost-net on Open vSwitch', help: 'vhost-net on Open vSwitch' },
+});

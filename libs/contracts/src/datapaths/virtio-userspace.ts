@@ -1,0 +1,23 @@
+import { defineDatapath } from './definition';
+
+/**
+ * virtio served by QEMU in user space: batched exits but a copy through QEMU, so three
+ * CPUs per flow (kvm-network-datapaths.md section 3). Runs on any tap-based connection.
+ */
+export const virtioUserspace = defineDatapath({
+  id: 'VIRTIO_USERSPACE',
+  rank: 2,
+  auto: true,
+  connections: { SRIOV_PHYSNET: 'MACVTAP', MACVTAP: 'MACVTAP', LINUX_BRIDGE: 'BRIDGE', OVS_BRIDGE: 'OVS' },
+  guest: ['virtio'],
+  host: [],
+  nicResource: 'NONE',
+  xml: { kind: 'emulated', model: 'virtio', driver: 'qemu' },
+  multiqueue: true,
+  cost: { exitsPerPacket: 'BATCHED_USERSPACE', cpusPerFlow: 3, relativeCost: 4 },
+  liveMigration: { kind: 'NATIVE' },
+  hostSetup: 'NONE',
+  reasons: {},
+  cli: { aliases: ['virtio-userspace', 'userspace'] },
+  ui: { label: 'virtio in QEMU user space', help: 'virtio in QEMU user space' },
+});
