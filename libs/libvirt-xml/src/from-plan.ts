@@ -1,4 +1,5 @@
 import {
+  datapathDefinition,
   domainNameSchema,
   ifNameSchema,
   macAddressSchema,
@@ -178,8 +179,7 @@ function interfaces(iface: PlanInterface): InterfaceSpec[] {
 function emulated(path: string, nic: PlanNic, mac: MacAddress, vlan: VlanId | undefined): DirectInterface | BridgeInterface {
   if (nic.sourceDevice === null) throw new PlanToDomainError(`${path}.sourceDevice`, `${nic.connection} needs a source device`);
   const source = valid(`${path}.sourceDevice`, ifNameSchema, nic.sourceDevice);
-  const driver = nicDriver(path, nic);
-  const common = { mac, model: nic.model, ...(driver !== undefined ? { driver } : {}) };
+  const common = { mac, ...emulatedNic(path, nic) };
   // libvirt tags guest traffic only on hostdev VFs and OVS ports here; dropping the VLAN
   // would put the guest on the untagged network, so refuse instead.
   const noVlan = () => {
@@ -200,15 +200,24 @@ function emulated(path: string, nic: PlanNic, mac: MacAddress, vlan: VlanId | un
 }
 
 /**
- * vhost (kernel backend) with the plan's queue count, or qemu for userspace virtio.
- * queues=1 is libvirt's default single queue, so it is left out as libvirt itself does.
- * Emulated models take no driver: vhost/multiqueue exist for virtio only.
+ * Model and backend driver as the datapath's module declares them (@netpin/contracts
+ * datapaths, `xml`): vhost with the plan's queue count, qemu for userspace virtio, none for
+ * emulated models. queues=1 is libvirt's default single queue, so it is left out as libvirt
+ * itself does. A plan whose model or vhost flag contradicts its datapath is refused.
  */
-function nicDriver(path: string, nic: PlanNic): NicDriver | undefined {
-  if (nic.model !== 'virtio') {
-    if (nic.vhost) throw new PlanToDomainError(`${path}.vhost`, `vhost needs a virtio model, plan says ${nic.model}`);
-    return undefined;
+function emulatedNic(path: string, nic: PlanNic): { model: PlanNic['model']; driver?: NicDriver } {
+  const xml = datapathDefinition(nic.datapath).xml;
+  if (xml.kind !== 'emulated') throw new PlanToDomainError(`${path}.datapath`, `${nic.datapath} is not an emulated NIC`);
+  if (nic.model !== xml.model)
+    throw new PlanToDomainError(`${path}.model`, `${nic.datapath} has model ${xml.model}, plan says ${nic.model}`);
+  if (nic.vhost !== (xml.driver === 'vhost'))
+    throw new PlanToDomainError(`${path}.vhost`, `${nic.datapath} ${xml.driver === 'vhost' ? 'runs on' : 'does not use'} vhost-net`);
+  switch (xml.driver) {
+    case null:
+      return { model: xml.model };
+    case 'qemu':
+      return { model: xml.model, driver: { name: 'qemu' } };
+    case 'vhost':
+      return { model: xml.model, driver: nic.queues > 1 ? { name: 'vhost', queues: nic.queues } : { name: 'vhost' } };
   }
-  if (!nic.vhost) return { name: 'qemu' };
-  return nic.queues > 1 ? { name: 'vhost', queues: nic.queues } : { name: 'vhost' };
 }
