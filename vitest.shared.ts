@@ -5,12 +5,18 @@ import { defineConfig, type ViteUserConfig } from 'vitest/config';
 
 const root = __dirname;
 
-/** Aliases taken from tsconfig.base.json so there is one list of library paths. */
-function aliases(): Record<string, string> {
+/**
+ * Aliases taken from tsconfig.base.json so there is one list of library paths. Longest
+ * first: an alias also matches imports below it, so `@netpin/contracts` would otherwise
+ * swallow `@netpin/contracts/datapaths`.
+ */
+function aliases(): { find: string; replacement: string }[] {
   const base = JSON.parse(readFileSync(resolve(root, 'tsconfig.base.json'), 'utf8')) as {
     compilerOptions: { paths: Record<string, string[]> };
   };
-  return Object.fromEntries(Object.entries(base.compilerOptions.paths).map(([name, [target]]) => [name, resolve(root, target)]));
+  return Object.entries(base.compilerOptions.paths)
+    .sort(([a], [b]) => b.length - a.length)
+    .map(([find, [target]]) => ({ find, replacement: resolve(root, target) }));
 }
 
 /** One vitest config for every project: swc for Nest decorator metadata, shared aliases. */

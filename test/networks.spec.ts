@@ -56,6 +56,26 @@ describe('networks', () => {
     expect(await db.network.count()).toBe(before);
   });
 
+  it('lists the datapath registry, fastest first, the same over GraphQL and REST', async () => {
+    const g = await api.gql<{
+      datapaths: { datapath: string; rank: number; auto: boolean; cliAliases: string[]; networkKinds: string[] }[];
+    }>(`{ datapaths { datapath rank auto label help cliAliases networkKinds guestNeeds hostCapabilities liveMigration } }`);
+    expect(g.errors).toBeUndefined();
+    const list = g.data!.datapaths;
+    expect(list[0]).toMatchObject({
+      datapath: 'SRIOV',
+      networkKinds: ['SRIOV_PHYSNET'],
+      guestNeeds: ['vfDriver'],
+      liveMigration: 'FAILOVER',
+    });
+    expect(list.map((d) => d.rank)).toEqual([...list.map((d) => d.rank)].sort((a, b) => b - a));
+    expect(list.find((d) => d.datapath === 'RTL8139')?.auto).toBe(false);
+    expect(list.find((d) => d.datapath === 'VHOST_BRIDGE')?.cliAliases).toContain('bridge');
+    const r = await api.rest('GET', '/api/v1/datapaths');
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual(list.map((d) => expect.objectContaining(d)));
+  });
+
   it('refuses a duplicate name with CONFLICT', async () => {
     const g = await api.gql(CREATE, { input: { name: 'mvt', kind: 'MACVTAP' } });
     expect(g.errors?.[0].extensions?.code).toBe('CONFLICT');

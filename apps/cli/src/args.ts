@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { DATAPATH_REGISTRY, DATAPATHS_BY_RANK, datapathForAlias } from '@netpin/contracts/datapaths';
 import type { DatapathRequest, HugepageSize, NumaPolicy, OperationState, VmInput, VmInterfaceInput } from '@netpin/client';
 
 /** Exit codes; README "CLI" documents them. */
@@ -50,11 +51,13 @@ const VM_OPTIONS = {
   'no-virtio': { type: 'boolean' },
 } as const satisfies Options;
 
+const CANONICAL_ALIASES = DATAPATHS_BY_RANK.map((d) => DATAPATH_REGISTRY[d].cli.aliases[0]);
+
 const VM_HELP = `  --name <name>            VM name (preview/explain/capacity: optional)
   --vcpus <n>              number of vCPUs
   --memory <size>          memory: MiB, or with a unit: 512M, 4G
-  --net <network>[:<datapath>]  a guest NIC (repeat for more); datapath: auto, sriov,
-                           vhost-macvtap, vhost-bridge, vhost-ovs, virtio-userspace, e1000, rtl8139
+  --net <network>[:<datapath>]  a guest NIC (repeat for more); datapath: auto,
+                           ${CANONICAL_ALIASES.join(', ')}
   --numa required|preferred|none   keep CPUs and memory on the NIC's NUMA node (default required)
   --hugepages none|2M|1G   back guest memory with hugepages
   --cpu-policy dedicated|shared
@@ -298,28 +301,14 @@ export function parseMemoryMiB(raw: string): number {
   return mib;
 }
 
-const DATAPATHS: Record<string, DatapathRequest> = {
-  auto: 'AUTO',
-  sriov: 'SRIOV',
-  'vhost-macvtap': 'VHOST_MACVTAP',
-  macvtap: 'VHOST_MACVTAP',
-  'vhost-bridge': 'VHOST_BRIDGE',
-  bridge: 'VHOST_BRIDGE',
-  'vhost-ovs': 'VHOST_OVS',
-  ovs: 'VHOST_OVS',
-  'virtio-userspace': 'VIRTIO_USERSPACE',
-  userspace: 'VIRTIO_USERSPACE',
-  e1000: 'E1000',
-  rtl8139: 'RTL8139',
-};
-
+const DATAPATH_ALIASES = DATAPATHS_BY_RANK.flatMap((d) => DATAPATH_REGISTRY[d].cli.aliases);
 /** `physnet0`, `physnet0:sriov`, `tenant-br:VHOST_BRIDGE`. */
 export function parseNet(raw: string): VmInterfaceInput {
   const [network, datapath, ...extra] = raw.split(':');
   if (!network || extra.length > 0) throw new UsageError(`--net: expected <network>[:<datapath>], got "${raw}"`);
   if (datapath === undefined) return { network };
-  const dp = DATAPATHS[datapath.toLowerCase().replace(/_/g, '-')];
-  if (!dp) throw new UsageError(`--net ${raw}: unknown datapath "${datapath}" (${Object.keys(DATAPATHS).join(', ')})`);
+  const dp: DatapathRequest | undefined = datapath.toLowerCase() === 'auto' ? 'AUTO' : datapathForAlias(datapath);
+  if (!dp) throw new UsageError(`--net ${raw}: unknown datapath "${datapath}" (auto, ${DATAPATH_ALIASES.join(', ')})`);
   return { network, datapath: dp };
 }
 

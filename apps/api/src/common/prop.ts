@@ -15,9 +15,17 @@ export interface GqlEnum {
 }
 
 /** Register a const-array enum once for GraphQL and reuse it for OpenAPI. */
-export function defineEnum(name: string, values: readonly string[], description?: string): GqlEnum {
+export function defineEnum<V extends string>(
+  name: string,
+  values: readonly V[],
+  description?: string,
+  valueDescriptions?: Readonly<Partial<Record<V, string>>>,
+): GqlEnum {
   const enumObject = Object.fromEntries(values.map((v) => [v, v]));
-  registerEnumType(enumObject, { name, description });
+  const valuesMap = valueDescriptions
+    ? Object.fromEntries(values.flatMap((v) => (valueDescriptions[v] !== undefined ? [[v, { description: valueDescriptions[v] }]] : [])))
+    : undefined;
+  registerEnumType(enumObject, { name, description, valuesMap });
   return { enumObject, name };
 }
 

@@ -1,8 +1,13 @@
 import { Float, ID, Int, ObjectType } from '@nestjs/graphql';
-import { DATAPATHS, HUGEPAGE_SIZES } from '@netpin/contracts';
+import { DATAPATH_REGISTRY, DATAPATHS, HUGEPAGE_SIZES, type Datapath } from '@netpin/contracts';
 import { defineEnum, Prop } from '../common/prop';
 
-export const DatapathEnum = defineEnum('Datapath', DATAPATHS, 'Guest NIC datapath, fastest first (SRIOV) to slowest (RTL8139)');
+export const DatapathEnum = defineEnum(
+  'Datapath',
+  DATAPATHS,
+  'Guest NIC datapath, fastest first',
+  Object.fromEntries(DATAPATHS.map((d) => [d, DATAPATH_REGISTRY[d].ui.help])) as Record<Datapath, string>,
+);
 export const HugepageSizeEnum = defineEnum('HugepageSize', HUGEPAGE_SIZES);
 
 @ObjectType()

@@ -42,14 +42,21 @@ export type CreateSriovPolicyInput = {
   vendorId?: string | null | undefined;
 };
 
-/** Guest NIC datapath, fastest first (SRIOV) to slowest (RTL8139) */
+/** Guest NIC datapath, fastest first */
 export type Datapath =
+  /** emulated e1000: any guest, many exits */
   | 'E1000'
+  /** emulated rtl8139: legacy guests */
   | 'RTL8139'
+  /** VF passthrough: lowest cost, no live migration */
   | 'SRIOV'
+  /** vhost-net on a Linux bridge */
   | 'VHOST_BRIDGE'
+  /** vhost-net on macvtap */
   | 'VHOST_MACVTAP'
+  /** vhost-net on Open vSwitch */
   | 'VHOST_OVS'
+  /** virtio in QEMU user space */
   | 'VIRTIO_USERSPACE';
 
 /** AUTO lets netpin choose the fastest datapath the host and guest allow */
