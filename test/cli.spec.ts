@@ -324,7 +324,7 @@ describe('docs/examples/orchestrate.ts', () => {
     expect(out.stdout).toMatch(/create: SUCCEEDED 100%/);
     expect(out.stdout).toMatch(/^cli-example-vm RUNNING on cli-0\d/m);
     expect(out.stdout).toMatch(/^cli-example-vm DELETED$/m);
-    const vms = (await client.listVms()).filter((v) => v.name === 'cli-example-vm');
+    const vms = await client.listVms({ name: 'cli-example-vm', includeDeleted: true });
     expect(vms.map((v) => v.state)).toEqual(['DELETED']);
     expect((await client.getHost({ name: 'cliex-01' })).state).toBe('READY');
   });

@@ -20,16 +20,21 @@ const LISTS: { name: string; withNulls: string; plain: string; vars?: Record<str
   {
     name: 'operations (variable)',
     withNulls:
-      'query ($state: OperationState, $kind: String, $targetId: ID, $first: Int) { operations(state: $state, kind: $kind, targetId: $targetId, first: $first) { id } }',
-    vars: { state: null, kind: null, targetId: null, first: null },
-    plain: '{ operations { id } }',
+      'query ($state: OperationState, $kind: String, $targetId: ID, $first: Int, $after: String) { operations(state: $state, kind: $kind, targetId: $targetId, first: $first, after: $after) { nodes { id } } }',
+    vars: { state: null, kind: null, targetId: null, first: null, after: null },
+    plain: '{ operations { nodes { id } } }',
   },
   {
     name: 'operations (literal)',
-    withNulls: '{ operations(state: null, kind: null, targetId: null, first: null) { id } }',
-    plain: '{ operations { id } }',
+    withNulls: '{ operations(state: null, kind: null, targetId: null, first: null, after: null) { nodes { id } } }',
+    plain: '{ operations { nodes { id } } }',
   },
-  { name: 'vms', withNulls: '{ vms(filter: { state: null, hostId: null }) { id } }', plain: '{ vms { id } }' },
+  {
+    name: 'vms',
+    withNulls:
+      '{ vms(first: null, after: null, filter: { state: null, hostId: null, hostName: null, name: null, includeDeleted: null }) { nodes { id } } }',
+    plain: '{ vms { nodes { id } } }',
+  },
   {
     name: 'hosts',
     withNulls: '{ hosts(first: null, after: null, filter: { state: null, network: null, sriovCapable: null }) { nodes { id } } }',
@@ -102,22 +107,22 @@ describe('null means "no filter"', () => {
   }
 
   it('has rows to compare: three operations, and an audit event made with a token', async () => {
-    const r = await api.gql<{ operations: { state: string }[]; auditEvents: { id: string }[] }>(
-      '{ operations(state: null) { state } auditEvents(tokenId: null) { id } }',
+    const r = await api.gql<{ operations: { nodes: { state: string }[] }; auditEvents: { id: string }[] }>(
+      '{ operations(state: null) { nodes { state } } auditEvents(tokenId: null) { id } }',
     );
-    expect(r.data!.operations.map((o) => o.state).sort()).toEqual(['FAILED', 'QUEUED', 'SUCCEEDED']);
+    expect(r.data!.operations.nodes.map((o) => o.state).sort()).toEqual(['FAILED', 'QUEUED', 'SUCCEEDED']);
     expect(r.data!.auditEvents.map((e) => e.id)).toContain(tokenEventId);
   });
 
   it('a real filter value still filters', async () => {
-    const r = await api.gql<{ operations: { state: string }[] }>('{ operations(state: FAILED) { state } }');
-    expect(r.data!.operations.map((o) => o.state)).toEqual(['FAILED']);
+    const r = await api.gql<{ operations: { nodes: { state: string }[] } }>('{ operations(state: FAILED) { nodes { state } } }');
+    expect(r.data!.operations.nodes.map((o) => o.state)).toEqual(['FAILED']);
   });
 
   it('REST: an empty parameter is no filter; a wrong one is refused naming it', async () => {
     for (const path of [
       '/api/v1/operations?state=&kind=&targetId=',
-      '/api/v1/vms?state=&hostId=',
+      '/api/v1/vms?state=&hostId=&hostName=&name=&after=',
       '/api/v1/hosts?state=&network=',
       '/api/v1/audit?action=&tokenId=',
     ]) {
@@ -125,7 +130,7 @@ describe('null means "no filter"', () => {
       expect([path, r.status]).toEqual([path, 200]);
     }
     const ops = await api.rest('GET', '/api/v1/operations?state=');
-    expect(ops.body).toHaveLength(3);
+    expect(ops.body.nodes).toHaveLength(3);
     const bad = await api.rest('GET', '/api/v1/operations?state=ANY');
     expect(bad.status).toBe(400);
     expect(bad.body.field).toBe('state');

@@ -143,8 +143,10 @@ describe('one VM per datapath, verified on the host', () => {
       expect(s.domains).toEqual([]);
       for (const n of s.nics) for (const vf of n.vfs) expect(vf.mac).toBe('00:00:00:00:00:00');
     }
-    const { vms } = await c.client.request<{ vms: { state: string }[] }>(`{ vms { state } }`);
-    expect(new Set(vms.map((v) => v.state))).toEqual(new Set(['DELETED']));
+    const { vms } = await c.client.request<{ vms: { nodes: { state: string }[] } }>(
+      `{ vms(filter: { includeDeleted: true }, first: 500) { nodes { state } } }`,
+    );
+    expect(new Set(vms.nodes.map((v) => v.state))).toEqual(new Set(['DELETED']));
   });
 });
 

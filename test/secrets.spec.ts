@@ -60,7 +60,11 @@ describe('key material', () => {
     await record(
       await api.gql('{ sshSecrets { id name fingerprint publicKey keyId } auditEvents(action: "SshSecret") { action inputJson } }'),
     );
-    await record(await api.gql('{ hosts { nodes { name credentialRef hostKeyFingerprint } } vms { name plan { hostName } } }'));
+    await record(
+      await api.gql(
+        '{ hosts { nodes { name credentialRef hostKeyFingerprint } } vms(filter: { includeDeleted: true }) { nodes { name plan { hostName } } } }',
+      ),
+    );
     const vmId = (created.body as { vm: { id: string } }).vm.id;
     const del = await record(await api.rest('DELETE', `/api/v1/vms/${vmId}`));
     expect((await api.client.waitForOperation((del.body as { id: string }).id)).state).toBe('SUCCEEDED');

@@ -98,11 +98,11 @@ async function sriovCapacity(host: string): Promise<number> {
 
 async function configureOps(hostName: string): Promise<number> {
   const { host } = await c.client.request<{ host: { id: string } }>(`query ($n: String) { host(name: $n) { id } }`, { n: hostName });
-  const { operations } = await c.client.request<{ operations: unknown[] }>(
-    `query ($t: ID) { operations(kind: "host.configureSriov", targetId: $t, first: 100) { id } }`,
+  const { operations } = await c.client.request<{ operations: { totalCount: number } }>(
+    `query ($t: ID) { operations(kind: "host.configureSriov", targetId: $t, first: 1) { totalCount } }`,
     { t: host.id },
   );
-  return operations.length;
+  return operations.totalCount;
 }
 
 // enp1s0 is a 1 Gbit/s igb: the rate stays below its link speed

@@ -41,9 +41,9 @@ async function vmByName(
   name: string,
 ): Promise<{ id: string; state: string; plan: { hostName: string; vcpuPins: { cpus: number[] }[] } | null }> {
   const { vms } = await c.client.request<{
-    vms: { id: string; name: string; state: string; plan: { hostName: string; vcpuPins: { cpus: number[] }[] } | null }[];
-  }>(`{ vms { id name state plan { hostName vcpuPins { cpus } } } }`);
-  const vm = vms.find((v) => v.name === name);
+    vms: { nodes: { id: string; name: string; state: string; plan: { hostName: string; vcpuPins: { cpus: number[] }[] } | null }[] };
+  }>(`query ($name: String) { vms(filter: { name: $name }) { nodes { id name state plan { hostName vcpuPins { cpus } } } } }`, { name });
+  const vm = vms.nodes.find((v) => v.name === name);
   if (!vm) throw new Error(`no VM ${name}`);
   return vm;
 }
@@ -240,7 +240,11 @@ describe('admin UI in Chromium', () => {
     await expect(page.locator('.legend-vms').count()).resolves.toBe(0);
     await b.shot(page, `host-${placedOn}-after-delete`);
 
+    // deleted VMs leave the default list; the state filter brings them back
     await tid('nav-vms').click();
+    await page.locator('[data-testid="vm-table"], .status-empty').first().waitFor();
+    await expect(tid(`vm-row-${VM}`).count()).resolves.toBe(0);
+    await tid('vm-state-filter').selectOption('DELETED');
     await expect.poll(attr(tid(`vm-row-${VM}`), 'data-vm-state')).toBe('DELETED');
   });
 

@@ -130,9 +130,9 @@ const COMMANDS: CommandSpec[] = [
   {
     name: 'vm list',
     args: [],
-    options: { state: { type: 'string' }, host: { type: 'string' } },
-    summary: 'VMs with state, host and size',
-    help: '  --state <state>          only VMs in this state (RUNNING, FAILED, ...)\n  --host <name>            only VMs on this host',
+    options: { state: { type: 'string' }, host: { type: 'string' }, all: { type: 'boolean' } },
+    summary: 'VMs with state, host and size (DELETED ones with --all or --state DELETED)',
+    help: '  --state <state>          only VMs in this state (RUNNING, FAILED, DELETED, ...)\n  --host <name>            only VMs on this host\n  --all                    DELETED VMs too',
   },
   {
     name: 'preview',

@@ -178,3 +178,38 @@ describe('runCli operations', () => {
     );
   });
 });
+
+describe('runCli vm list', () => {
+  it('follows every page of the vms connection and asks for DELETED VMs only with --all', async () => {
+    const vm = (id: string, state: string) => ({
+      id,
+      name: id,
+      state,
+      hostId: null,
+      numaNode: null,
+      vcpus: 1,
+      memoryMiB: 512,
+      interfaces: [],
+    });
+    const sent: Record<string, unknown>[] = [];
+    const pages = [
+      { totalCount: 3, pageInfo: { endCursor: 'p1', hasNextPage: true }, nodes: [vm('a', 'RUNNING'), vm('b', 'DELETED')] },
+      { totalCount: 3, pageInfo: { endCursor: 'p2', hasNextPage: false }, nodes: [vm('c', 'FAILED')] },
+    ];
+    const fetch = (async (_url: string | URL | Request, init?: RequestInit) => {
+      const { variables } = JSON.parse(String(init?.body)) as { variables: Record<string, unknown> };
+      sent.push(variables);
+      return new Response(JSON.stringify({ data: { vms: pages[sent.length - 1] } }), { headers: { 'content-type': 'application/json' } });
+    }) as typeof globalThis.fetch;
+    let stdout = '';
+    const io = { stdout: { write: (s: string) => ((stdout += s), true) }, stderr: { write: () => true, isTTY: false } };
+    const env = { HOME: '/nonexistent', NETPIN_API_URL: 'http://127.0.0.1:9', NETPIN_TOKEN: 'tok' };
+    const code = await runCli(['vm', 'list', '--all', '--json'], { ...io, env, fetch });
+    expect(code).toBe(0);
+    expect((JSON.parse(stdout) as { id: string }[]).map((v) => v.id)).toEqual(['a', 'b', 'c']);
+    expect(sent.map((v) => [v.filter, v.after ?? null])).toEqual([
+      [{ includeDeleted: true }, null],
+      [{ includeDeleted: true }, 'p1'],
+    ]);
+  });
+});

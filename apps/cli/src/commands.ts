@@ -125,7 +125,7 @@ const handlers: Record<CommandName, (ctx: CommandContext) => Promise<CommandResu
   async 'vm list'(ctx) {
     const state = enumFlag('state', ctx.values.state, VM_STATES);
     const hostId = typeof ctx.values.host === 'string' ? (await hostByName(ctx.client, ctx.values.host)).id : undefined;
-    const vms = (await ctx.client.listVms({ state, hostId })).filter((v) => state !== undefined || v.state !== 'DELETED');
+    const vms = await ctx.client.listVms({ state, hostId, includeDeleted: ctx.values.all === true });
     return ok(formatVmList(vms), vms);
   },
 

@@ -54,10 +54,10 @@ export class GqlClient {
   async waitIdle(timeoutMs = 60_000): Promise<void> {
     const until = Date.now() + timeoutMs;
     for (;;) {
-      const { queued, running } = await this.request<{ queued: unknown[]; running: unknown[] }>(
-        `{ queued: operations(state: QUEUED, first: 1) { id } running: operations(state: RUNNING, first: 1) { id } }`,
+      const { queued, running } = await this.request<{ queued: { totalCount: number }; running: { totalCount: number } }>(
+        `{ queued: operations(state: QUEUED, first: 1) { totalCount } running: operations(state: RUNNING, first: 1) { totalCount } }`,
       );
-      if (queued.length === 0 && running.length === 0) return;
+      if (queued.totalCount === 0 && running.totalCount === 0) return;
       if (Date.now() > until) throw new Error(`operations still pending after ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -139,11 +139,25 @@ describe('NetpinClient.request', () => {
     const vm = (id: string, state: string, createdAt: string) => ({ id, name: 'web', state, createdAt });
     const { fetch, calls } = stubFetch([
       json({ errors: [{ message: 'vm web not found', extensions: { code: 'NOT_FOUND' } }] }),
-      json({ data: { vms: [vm('a', 'DELETED', '2026-01-03'), vm('b', 'RUNNING', '2026-01-02'), vm('c', 'FAILED', '2026-01-01')] } }),
+      json({
+        data: { vms: { totalCount: 3, pageInfo: { endCursor: 'c2', hasNextPage: true }, nodes: [vm('c', 'FAILED', '2026-01-01')] } },
+      }),
+      json({
+        data: {
+          vms: {
+            totalCount: 3,
+            pageInfo: { endCursor: 'c3', hasNextPage: false },
+            nodes: [vm('b', 'RUNNING', '2026-01-02'), vm('a', 'DELETED', '2026-01-03')],
+          },
+        },
+      }),
     ]);
     const found = await new NetpinClient({ url: 'http://api.test', fetch }).findVm('web');
     expect(found.id).toBe('b');
-    expect(calls.map((c) => c.body.query.match(/query (\w+)/)?.[1])).toEqual(['Vm', 'VmList']);
+    expect(calls.map((c) => c.body.query.match(/query (\w+)/)?.[1])).toEqual(['Vm', 'VmList', 'VmList']);
+    // the name is filtered by the API, DELETED ones included, and the second page follows the first's cursor
+    expect(calls[1].body.variables).toMatchObject({ filter: { name: 'web', includeDeleted: true } });
+    expect(calls[2].body.variables).toMatchObject({ filter: { name: 'web', includeDeleted: true }, after: 'c2' });
   });
 });
 

@@ -24,6 +24,7 @@ import {
   type FleetQuery,
   type HostFilterInput,
   type HostTopologyFieldsFragment,
+  type OperationListQuery,
   type NetworkFieldsFragment,
   type OperationState,
   type PreviewPlacementQuery,
@@ -32,6 +33,7 @@ import {
   type VmFieldsFragment,
   type VmFilterInput,
   type VmInput,
+  type VmListQuery,
 } from './generated/graphql';
 import { NetpinApiError, NetpinError, type Operation, type RawGraphQLError } from './errors';
 import { waitForOperation, type WaitOptions } from './wait';
@@ -50,6 +52,14 @@ export type PlacementPreview = PreviewPlacementQuery['previewPlacement'];
 export type HostExplanation = ExplainPlacementQuery['explainPlacement'];
 export type CapacityReport = CapacityQuery['capacity'];
 export type CreatedVm = CreateVmMutation['createVm'];
+export type OperationPage = OperationListQuery['operations'];
+export type VmPage = VmListQuery['vms'];
+
+export interface OperationFilter {
+  state?: OperationState;
+  kind?: string;
+  targetId?: string;
+}
 
 export interface NetpinClientOptions {
   /** API base URL (http://127.0.0.1:3000) or its GraphQL endpoint (.../graphql). */
@@ -195,8 +205,25 @@ export class NetpinClient {
     return (await this.request(VmDocument, { id })).vm;
   }
 
-  async listVms(filter: VmFilterInput = {}): Promise<Vm[]> {
-    return (await this.request(VmListDocument, { filter })).vms;
+  /** Every VM the filter matches (following the cursor pages), oldest first; DELETED ones only when the filter asks. */
+  async listVms(filter: VmFilterInput = {}, opts: { pageSize?: number; signal?: AbortSignal } = {}): Promise<Vm[]> {
+    const out: Vm[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const page: VmPage = await this.vmPage(filter, { first: opts.pageSize ?? 100, after }, { signal: opts.signal });
+      out.push(...page.nodes);
+      if (!page.pageInfo.hasNextPage || !page.pageInfo.endCursor) return out;
+      after = page.pageInfo.endCursor;
+    }
+  }
+
+  /** One page of VMs: `nodes`, `pageInfo.endCursor` to pass as `after`, `totalCount`. */
+  async vmPage(
+    filter: VmFilterInput = {},
+    page: { first?: number; after?: string | null } = {},
+    opts: RequestOptions = {},
+  ): Promise<VmPage> {
+    return (await this.request(VmListDocument, { filter, first: page.first, after: page.after }, opts)).vms;
   }
 
   /**
@@ -209,7 +236,7 @@ export class NetpinClient {
     } catch (e) {
       if (!(e instanceof NetpinApiError) || (e.code !== 'NOT_FOUND' && e.code !== 'BAD_USER_INPUT')) throw e;
     }
-    const byName = (await this.listVms()).filter((v) => v.name === idOrName);
+    const byName = await this.listVms({ name: idOrName, includeDeleted: true });
     const live = byName.filter((v) => v.state !== 'DELETED');
     const pick = (live.length > 0 ? live : byName).sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
     if (!pick) throw new NetpinApiError(`vm ${idOrName} not found`, { code: 'NOT_FOUND', status: 404 });
@@ -237,9 +264,15 @@ export class NetpinClient {
     return (await this.request(OperationDocument, { id }, opts)).operation;
   }
 
-  /** Newest first. */
-  async operations(filter: { state?: OperationState; kind?: string; targetId?: string; first?: number } = {}): Promise<Operation[]> {
-    return (await this.request(OperationListDocument, filter)).operations;
+  /** The newest `first` (default 50, at most 500) operations the filter matches, newest first. */
+  async operations(filter: OperationFilter & { first?: number } = {}): Promise<Operation[]> {
+    return (await this.operationPage(filter, { first: filter.first })).nodes;
+  }
+
+  /** One page of operations, newest first: pass `pageInfo.endCursor` as `after` for older ones. */
+  async operationPage(filter: OperationFilter = {}, page: { first?: number; after?: string | null } = {}): Promise<OperationPage> {
+    const vars = { state: filter.state, kind: filter.kind, targetId: filter.targetId, first: page.first, after: page.after };
+    return (await this.request(OperationListDocument, vars)).operations;
   }
 
   /**

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { HOST_STATES, MACVTAP_MODES, NETWORK_KINDS } from './enums';
+import { HOST_STATES, MACVTAP_MODES, NETWORK_KINDS, OPERATION_STATES, VM_STATES } from './enums';
 import { listArgsSchema } from './filters';
 import {
+  domainNameSchema,
   hostKeyFingerprintSchema,
   ifNameSchema,
   portSchema,
@@ -64,6 +65,26 @@ export const pageArgsSchema = listArgsSchema({
   after: z.string().max(200).nullish(),
 });
 export type PageArgs = z.output<typeof pageArgsSchema>;
+
+/** VMs listed; DELETED ones only when asked for (by state, or includeDeleted). */
+export const vmFilterSchema = listArgsSchema({
+  hostId: z.uuid('hostId must be a UUID').optional(),
+  hostName: resourceNameSchema.optional(),
+  name: domainNameSchema.optional(),
+  state: z.enum(VM_STATES).optional(),
+  includeDeleted: z.boolean().optional(),
+});
+export type VmFilter = z.output<typeof vmFilterSchema>;
+
+export const operationFilterSchema = listArgsSchema({
+  state: z.enum(OPERATION_STATES).optional(),
+  targetId: z.string().max(64).optional(),
+  kind: z
+    .string()
+    .regex(/^[a-z]+\.[A-Za-z]+$/, 'kind looks like vm.create')
+    .optional(),
+});
+export type OperationFilter = z.output<typeof operationFilterSchema>;
 
 export const createNetworkInputSchema = z
   .object({

@@ -3,6 +3,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query
 import { DiscoveryService } from './discovery.service';
 import { Operation } from '../operations/operation.model';
 import { RequestId } from '../common/request-id';
+import { toConnection } from '../common/page';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -56,7 +57,7 @@ export class HostController {
       network: queryStr(network),
     };
     const page = await this.hosts.list(filter, queryInt(first, 'first'), after);
-    return { nodes: page.items, pageInfo: { endCursor: page.endCursor, hasNextPage: page.hasNextPage }, totalCount: page.totalCount };
+    return toConnection(page, (h) => h);
   }
 
   @Allow('ADMIN')

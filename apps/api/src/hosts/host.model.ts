@@ -1,5 +1,6 @@
 import { GraphQLISODateTime, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
 import { CPU_OWNER_ROLES, HOST_STATES } from '@netpin/contracts';
+import { PageInfo } from '../common/page';
 import { defineEnum, Prop } from '../common/prop';
 
 export const HostStateEnum = defineEnum('HostState', HOST_STATES, 'Lifecycle of a hypervisor in the inventory');
@@ -123,12 +124,6 @@ export class Host {
 export class HostDetail extends Host {
   @Prop(NumaNode, { array: true }) numaNodes!: NumaNode[];
   @Prop(Nic, { array: true }) nics!: Nic[];
-}
-
-@ObjectType()
-export class PageInfo {
-  @Prop(String, { nullable: true }) endCursor!: string | null;
-  @Prop(Boolean) hasNextPage!: boolean;
 }
 
 @ObjectType()

@@ -6,6 +6,7 @@ import { HostService } from './host.service';
 import { DiscoveryService } from './discovery.service';
 import { Operation } from '../operations/operation.model';
 import { RequestId } from '../common/request-id';
+import { toConnection } from '../common/page';
 
 @Resolver(() => Host)
 @Allow('VIEWER')
@@ -27,7 +28,7 @@ export class HostResolver {
     @Args('after', { nullable: true }) after?: string,
   ): Promise<HostConnection> {
     const page = await this.service.list(filter, first, after);
-    return { nodes: page.items, pageInfo: { endCursor: page.endCursor, hasNextPage: page.hasNextPage }, totalCount: page.totalCount };
+    return toConnection(page, (h) => h);
   }
 
   @Allow('ADMIN')

@@ -4,7 +4,7 @@ import { ApiNotFoundResponse, ApiOkResponse, ApiProduces, ApiQuery, ApiTags } fr
 import { Observable } from 'rxjs';
 import { ErrorBody } from '../common/error-body';
 import { queryInt, queryStr } from '../common/query';
-import { Operation } from './operation.model';
+import { Operation, OperationConnection } from './operation.model';
 import { OperationEvents } from './operation.events';
 import { OperationService } from './operation.service';
 
@@ -18,22 +18,25 @@ export class OperationController {
   ) {}
 
   @Get()
-  @ApiOkResponse({ type: Operation, isArray: true })
+  @ApiOkResponse({ type: OperationConnection, description: 'Newest first' })
   @ApiQuery({ name: 'state', required: false })
   @ApiQuery({ name: 'targetId', required: false })
   @ApiQuery({ name: 'kind', required: false })
   @ApiQuery({ name: 'first', required: false, type: Number })
+  @ApiQuery({ name: 'after', required: false })
   list(
     @Query('state') state?: string,
     @Query('targetId') targetId?: string,
     @Query('kind') kind?: string,
     @Query('first') first?: string,
-  ): Promise<Operation[]> {
+    @Query('after') after?: string,
+  ): Promise<OperationConnection> {
     return this.service.list({
       state: queryStr(state),
       targetId: queryStr(targetId),
       kind: queryStr(kind),
       first: queryInt(first, 'first'),
+      after: queryStr(after),
     });
   }
 

@@ -1,4 +1,5 @@
 import { GraphQLISODateTime, ID, Int, ObjectType } from '@nestjs/graphql';
+import { PageInfo } from '../common/page';
 import { OPERATION_STATES } from '@netpin/contracts';
 import { defineEnum, Prop } from '../common/prop';
 
@@ -35,4 +36,11 @@ export class Operation {
   @Prop(GraphQLISODateTime) createdAt!: Date;
   @Prop(GraphQLISODateTime, { nullable: true }) startedAt!: Date | null;
   @Prop(GraphQLISODateTime, { nullable: true }) finishedAt!: Date | null;
+}
+
+@ObjectType()
+export class OperationConnection {
+  @Prop(Operation, { array: true }) nodes!: Operation[];
+  @Prop(PageInfo) pageInfo!: PageInfo;
+  @Prop(Int) totalCount!: number;
 }

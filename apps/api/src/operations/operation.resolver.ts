@@ -1,6 +1,6 @@
 import { Allow } from '../auth/auth.decorators';
 import { Args, ID, Int, Query, Resolver, Subscription } from '@nestjs/graphql';
-import { Operation, OperationStateEnum } from './operation.model';
+import { Operation, OperationConnection, OperationStateEnum } from './operation.model';
 import { OperationEvents } from './operation.events';
 import { OperationService } from './operation.service';
 
@@ -17,14 +17,15 @@ export class OperationResolver {
     return this.service.get(id);
   }
 
-  @Query(() => [Operation], { description: 'Newest first' })
+  @Query(() => OperationConnection, { description: 'Newest first, cursor-paginated' })
   operations(
     @Args('state', { type: () => OperationStateEnum.enumObject, nullable: true }) state?: string,
     @Args('targetId', { type: () => ID, nullable: true }) targetId?: string,
     @Args('kind', { nullable: true }) kind?: string,
     @Args('first', { type: () => Int, nullable: true }) first?: number,
-  ): Promise<Operation[]> {
-    return this.service.list({ state, targetId, kind, first });
+    @Args('after', { nullable: true }) after?: string,
+  ): Promise<OperationConnection> {
+    return this.service.list({ state, targetId, kind, first, after });
   }
 
   @Subscription(() => Operation, {

@@ -1,18 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { listArgsSchema, OPERATION_STATES, parseInput } from '@netpin/contracts';
+import { operationFilterSchema, pageArgsSchema, parseInput } from '@netpin/contracts';
 import { OperationRepository, type OperationRecord } from '@netpin/db';
-import { z } from 'zod';
-import type { Operation } from './operation.model';
+import { toConnection } from '../common/page';
+import type { Operation, OperationConnection } from './operation.model';
 
-const listSchema = listArgsSchema({
-  state: z.enum(OPERATION_STATES).optional(),
-  targetId: z.string().max(64).optional(),
-  kind: z
-    .string()
-    .regex(/^[a-z]+\.[A-Za-z]+$/, 'kind looks like vm.create')
-    .optional(),
-  first: z.number().int().min(1, 'first must be between 1 and 500').max(500, 'first must be between 1 and 500').default(50),
-});
+export interface OperationListArgs {
+  state?: string | null;
+  targetId?: string | null;
+  kind?: string | null;
+  first?: number | null;
+  after?: string | null;
+}
 
 export function toOperationView(r: OperationRecord): Operation {
   return {
@@ -44,8 +42,9 @@ export class OperationService {
     return toOperationView(await this.ops.get(id));
   }
 
-  async list(filter: { state?: string; targetId?: string; kind?: string; first?: number }): Promise<Operation[]> {
-    const f = parseInput(listSchema, filter);
-    return (await this.ops.list(f)).map(toOperationView);
+  async list(args: OperationListArgs): Promise<OperationConnection> {
+    const f = parseInput(operationFilterSchema, { state: args.state, targetId: args.targetId, kind: args.kind });
+    const p = parseInput(pageArgsSchema, { first: args.first, after: args.after });
+    return toConnection(await this.ops.list(f, p), toOperationView);
   }
 }

@@ -12,12 +12,12 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { ErrorBody } from '../common/error-body';
-import { queryStr } from '../common/query';
+import { queryBool, queryInt, queryStr } from '../common/query';
 import { RequestId } from '../common/request-id';
 import { Operation } from '../operations/operation.model';
 import { CreateVmPayload, VmInput } from '../placement/placement.model';
 import { ProvisioningService } from './provisioning.service';
-import { Vm } from './vm.model';
+import { Vm, VmConnection } from './vm.model';
 import { VmService } from './vm.service';
 
 @ApiTags('vms')
@@ -30,11 +30,31 @@ export class VmController {
   ) {}
 
   @Get()
-  @ApiOkResponse({ type: Vm, isArray: true })
+  @ApiOkResponse({ type: VmConnection, description: 'Oldest first; DELETED VMs only with state=DELETED or includeDeleted=true' })
   @ApiQuery({ name: 'hostId', required: false })
+  @ApiQuery({ name: 'hostName', required: false })
+  @ApiQuery({ name: 'name', required: false })
   @ApiQuery({ name: 'state', required: false })
-  list(@Query('hostId') hostId?: string, @Query('state') state?: string): Promise<Vm[]> {
-    return this.service.list({ hostId: queryStr(hostId), state: queryStr(state) });
+  @ApiQuery({ name: 'includeDeleted', required: false, type: Boolean })
+  @ApiQuery({ name: 'first', required: false, type: Number })
+  @ApiQuery({ name: 'after', required: false })
+  list(
+    @Query('hostId') hostId?: string,
+    @Query('hostName') hostName?: string,
+    @Query('name') name?: string,
+    @Query('state') state?: string,
+    @Query('includeDeleted') includeDeleted?: string,
+    @Query('first') first?: string,
+    @Query('after') after?: string,
+  ): Promise<VmConnection> {
+    const filter = {
+      hostId: queryStr(hostId),
+      hostName: queryStr(hostName),
+      name: queryStr(name),
+      state: queryStr(state),
+      includeDeleted: queryBool(includeDeleted, 'includeDeleted'),
+    };
+    return this.service.list(filter, queryInt(first, 'first'), queryStr(after));
   }
 
   @Get(':id')

@@ -1,5 +1,6 @@
 import { GraphQLISODateTime, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
 import { VM_STATES } from '@netpin/contracts';
+import { PageInfo } from '../common/page';
 import { defineEnum, Prop } from '../common/prop';
 import { DatapathEnum, PlanView } from '../placement/plan-view.model';
 
@@ -36,6 +37,16 @@ export class Vm {
 
 @InputType()
 export class VmFilterInput {
-  @Prop(ID, { optional: true }) hostId?: string;
-  @Prop(VmStateEnum, { optional: true }) state?: string;
+  @Prop(ID, { optional: true }) hostId?: string | null;
+  @Prop(String, { optional: true, description: 'Only VMs on this host (by name)' }) hostName?: string | null;
+  @Prop(String, { optional: true, description: 'Only VMs of this name (a name is reused once its VM is DELETED)' }) name?: string | null;
+  @Prop(VmStateEnum, { optional: true, description: 'Only VMs in this state (DELETED included when named)' }) state?: string | null;
+  @Prop(Boolean, { optional: true, defaultValue: false, description: 'List DELETED VMs too' }) includeDeleted?: boolean | null;
+}
+
+@ObjectType()
+export class VmConnection {
+  @Prop(Vm, { array: true }) nodes!: Vm[];
+  @Prop(PageInfo) pageInfo!: PageInfo;
+  @Prop(Int) totalCount!: number;
 }

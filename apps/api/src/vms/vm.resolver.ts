@@ -1,10 +1,10 @@
 import { Allow } from '../auth/auth.decorators';
-import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { RequestId } from '../common/request-id';
 import { Operation } from '../operations/operation.model';
 import { CreateVmPayload, VmInput } from '../placement/placement.model';
 import { ProvisioningService } from './provisioning.service';
-import { Vm, VmFilterInput } from './vm.model';
+import { Vm, VmConnection, VmFilterInput } from './vm.model';
 import { VmService } from './vm.service';
 
 @Resolver(() => Vm)
@@ -15,9 +15,13 @@ export class VmResolver {
     private readonly provisioning: ProvisioningService,
   ) {}
 
-  @Query(() => [Vm])
-  vms(@Args('filter', { type: () => VmFilterInput, nullable: true }) filter?: VmFilterInput): Promise<Vm[]> {
-    return this.service.list(filter);
+  @Query(() => VmConnection, { description: 'VMs, oldest first, cursor-paginated; DELETED ones only when the filter asks for them' })
+  vms(
+    @Args('filter', { type: () => VmFilterInput, nullable: true }) filter?: VmFilterInput,
+    @Args('first', { type: () => Int, nullable: true }) first?: number,
+    @Args('after', { nullable: true }) after?: string,
+  ): Promise<VmConnection> {
+    return this.service.list(filter, first, after);
   }
 
   @Query(() => Vm)

@@ -29,12 +29,12 @@ export function HostPage({ name }: { name: string }) {
     return [...ids].sort();
   }, [host]);
   const colours = useMemo(() => vmColours(vmsOnHost), [vmsOnHost]);
-  const vmNames = useMemo(() => new Map((q.data?.vms ?? []).map((v) => [v.id, v.name])), [q.data]);
+  const vmNames = useMemo(() => new Map((q.data?.vms.nodes ?? []).map((v) => [v.id, v.name])), [q.data]);
   // IRQs pinned by the plans of the VMs that hold resources here
   const plannedIrqs = useMemo(() => {
     const held = new Set(vmsOnHost);
     const m = new Map<number, { vmId: string; cpus: readonly number[] }>();
-    for (const vm of q.data?.vms ?? []) {
+    for (const vm of q.data?.vms.nodes ?? []) {
       if (!held.has(vm.id) || vm.hostId !== host?.id) continue;
       for (const a of vm.plan?.irqAffinity ?? []) m.set(a.irq, { vmId: vm.id, cpus: a.cpus });
     }

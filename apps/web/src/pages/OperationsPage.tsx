@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { ProgressBar, StateBadge } from '../components/Bars';
+import { Pager, usePager } from '../components/Pager';
 import { Empty, ErrorBox, Loading } from '../components/Status';
 import { OperationDocument, OperationsDocument, OperationUpdatedDocument, type OperationFieldsFragment } from '@netpin/client/operations';
 import { formatTime } from '../lib/format';
@@ -49,10 +50,13 @@ export function OperationsPage() {
   const [state, setState] = useState('');
   // polls only while the subscription is broken: a lost update must not freeze a row
   const [liveOff, setLiveOff] = useState(false);
+  const pager = usePager();
   // "any" leaves the variable out rather than sending null (which older APIs refused)
-  const q = useQuery(OperationsDocument, state ? { state: state as Op['state'], first: 100 } : { first: 100 }, {
-    pollMs: liveOff ? FALLBACK_POLL_MS : undefined,
-  });
+  const q = useQuery(
+    OperationsDocument,
+    { ...(state ? { state: state as Op['state'] } : {}), first: 100, ...(pager.after ? { after: pager.after } : {}) },
+    { pollMs: liveOff ? FALLBACK_POLL_MS : undefined },
+  );
   const [updates, setUpdates] = useState<Op[]>([]);
   const onData = useCallback((d: { operationUpdated: Op }) => setUpdates((u) => mergeOperation(u, d.operationUpdated)), []);
   const sub = useSubscription(OperationUpdatedDocument, { id: null }, onData);
@@ -63,10 +67,12 @@ export function OperationsPage() {
     refetchList();
   }, [sub.error, refetchList]);
 
-  let ops = q.data?.operations ?? [];
+  let ops = q.data?.operations.nodes ?? [];
   for (const u of [...updates].reverse()) {
     if (state && u.state !== state) continue;
     const queried = ops.find((o) => o.id === u.id);
+    // an older page shows only what it listed: new operations belong on the first one
+    if (pager.page > 1 && !queried) continue;
     const shown = liveOff ? newerSnapshot(u, queried) : u;
     if (shown) ops = mergeOperation(ops, shown);
   }
@@ -80,7 +86,14 @@ export function OperationsPage() {
       <div className="toolbar">
         <label>
           State
-          <select value={state} onChange={(e) => setState(e.target.value)} data-testid="op-state-filter">
+          <select
+            value={state}
+            onChange={(e) => {
+              setState(e.target.value);
+              pager.reset();
+            }}
+            data-testid="op-state-filter"
+          >
             <option value="">any</option>
             {['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED'].map((s) => (
               <option key={s}>{s}</option>
@@ -111,6 +124,15 @@ export function OperationsPage() {
           </li>
         ))}
       </ul>
+      {q.data && (
+        <Pager
+          pager={pager}
+          pageInfo={q.data.operations.pageInfo}
+          shown={q.data.operations.nodes.length}
+          total={q.data.operations.totalCount}
+          testId="op-pager"
+        />
+      )}
     </section>
   );
 }

@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 import { StateBadge } from '../components/Bars';
 import { ConfirmButton } from '../components/Confirm';
+import { Pager, usePager } from '../components/Pager';
 import { Empty, ErrorBox, Loading } from '../components/Status';
 import { DeleteVmDocument, HostNamesDocument, NetworksDocument, VmsDocument } from '@netpin/client/operations';
 import { formatMiB, formatTime } from '../lib/format';
@@ -8,10 +9,16 @@ import { useMutation, useQuery } from '../lib/hooks';
 import { href } from '../lib/router';
 
 const VM_STATES = ['PENDING', 'PROVISIONING', 'RUNNING', 'FAILED', 'DELETING', 'DELETED'];
+const PAGE_SIZE = 100;
 
 export function VmsPage() {
   const [state, setState] = useState('');
-  const q = useQuery(VmsDocument, { filter: state ? { state: state as never } : null }, { pollMs: 10000 });
+  const pager = usePager();
+  const q = useQuery(
+    VmsDocument,
+    { filter: state ? { state: state as never } : null, first: PAGE_SIZE, after: pager.after },
+    { pollMs: 10000 },
+  );
   const hosts = useQuery(HostNamesDocument, {});
   const nets = useQuery(NetworksDocument, {});
   const [deleteVm, del] = useMutation(DeleteVmDocument);
@@ -38,8 +45,15 @@ export function VmsPage() {
       <div className="toolbar">
         <label>
           State
-          <select value={state} onChange={(e) => setState(e.target.value)} data-testid="vm-state-filter">
-            <option value="">any</option>
+          <select
+            value={state}
+            onChange={(e) => {
+              setState(e.target.value);
+              pager.reset();
+            }}
+            data-testid="vm-state-filter"
+          >
+            <option value="">any but deleted</option>
             {VM_STATES.map((s) => (
               <option key={s}>{s}</option>
             ))}
@@ -54,8 +68,8 @@ export function VmsPage() {
       )}
       {q.loading && !q.data && <Loading what="Loading VMs" />}
       {q.error && <ErrorBox error={q.error} title="Cannot load VMs" />}
-      {q.data && q.data.vms.length === 0 && <Empty>No VMs yet.</Empty>}
-      {q.data && q.data.vms.length > 0 && (
+      {q.data && q.data.vms.nodes.length === 0 && <Empty>{state ? `No ${state} VMs.` : 'No VMs yet.'}</Empty>}
+      {q.data && q.data.vms.nodes.length > 0 && (
         <div className="table-scroll">
           <table className="table" data-testid="vm-table">
             <thead>
@@ -72,7 +86,7 @@ export function VmsPage() {
               </tr>
             </thead>
             <tbody>
-              {q.data.vms.map((vm) => {
+              {q.data.vms.nodes.map((vm) => {
                 const host = vm.hostId ? hostName.get(vm.hostId) : undefined;
                 return (
                   <tr key={vm.id} data-testid={`vm-row-${vm.name}`} data-vm-state={vm.state}>
@@ -119,6 +133,15 @@ export function VmsPage() {
             </tbody>
           </table>
         </div>
+      )}
+      {q.data && (
+        <Pager
+          pager={pager}
+          pageInfo={q.data.vms.pageInfo}
+          shown={q.data.vms.nodes.length}
+          total={q.data.vms.totalCount}
+          testId="vm-pager"
+        />
       )}
     </section>
   );

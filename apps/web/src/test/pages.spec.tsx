@@ -51,9 +51,13 @@ const handlers: Record<string, Handler> = {
     },
   }),
   Operations: (v) => ({
-    operations: [{ ...(handlers['Operation']!({}) as { operation: object }).operation, state: v['state'] ?? 'RUNNING' }],
+    operations: {
+      totalCount: 1,
+      pageInfo: { endCursor: 'c1', hasNextPage: false },
+      nodes: [{ ...(handlers['Operation']!({}) as { operation: object }).operation, state: v['state'] ?? 'RUNNING' }],
+    },
   }),
-  HostDetail: () => ({ host: hostFixture, vms: [{ id: 'vm-a', name: 'web-1', hostId: 'h1', state: 'RUNNING' }] }),
+  HostDetail: () => ({ host: hostFixture, vms: { nodes: [{ id: 'vm-a', name: 'web-1', hostId: 'h1', state: 'RUNNING' }] } }),
   Operation: () => ({
     operation: {
       id: 'op1',

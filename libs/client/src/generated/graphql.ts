@@ -229,6 +229,13 @@ export type UpdateSriovPolicyInput = {
 
 export type VmFilterInput = {
   hostId?: string | null | undefined;
+  /** Only VMs on this host (by name) */
+  hostName?: string | null | undefined;
+  /** List DELETED VMs too */
+  includeDeleted?: boolean | null | undefined;
+  /** Only VMs of this name (a name is reused once its VM is DELETED) */
+  name?: string | null | undefined;
+  /** Only VMs in this state (DELETED included when named) */
   state?: VmState | null | undefined;
 };
 
@@ -314,20 +321,23 @@ export type VmQuery = { vm: { id: string, name: string, state: VmState, hostId: 
 
 export type VmListQueryVariables = Exact<{
   filter?: VmFilterInput | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
 }>;
 
 
-export type VmListQuery = { vms: Array<{ id: string, name: string, state: VmState, hostId: string | null, numaNode: number | null, vcpus: number, memoryMiB: number, errorCode: string | null, errorMessage: string | null, createdAt: string, updatedAt: string, interfaces: Array<{ index: number, datapath: Datapath | null, model: string | null, queues: number, networkId: string, mac: string | null, vlan: number | null, sourceDev: string | null }>, plan: { hostName: string, numaNodes: Array<number>, emulatorCpus: Array<number>, vhostCpus: Array<number>, isolatedSiblings: Array<number>, hugepages: HugepageSize, memoryMode: string, penalties: Array<string>, vcpuPins: Array<{ vcpu: number, cpus: Array<number> }>, interfaces: Array<{ index: number, networkName: string, datapath: Datapath, model: string, queues: number, nicName: string | null, numaNode: number | null, numaLocal: boolean, failover: boolean, vfIndex: number | null, sourceDevice: string | null, mac: string, vlan: number | null, cost: { exitsPerPacket: string, cpusPerFlow: number, relativeCost: number } }>, irqAffinity: Array<{ irq: number, nicName: string, queue: number, cpus: Array<number> }>, rps: Array<{ nicName: string, rxQueue: number, cpus: Array<number> }>, score: { total: number, breakdown: Array<{ weigher: string, weight: number, value: number, weighted: number }> } } | null }> };
+export type VmListQuery = { vms: { totalCount: number, pageInfo: { endCursor: string | null, hasNextPage: boolean }, nodes: Array<{ id: string, name: string, state: VmState, hostId: string | null, numaNode: number | null, vcpus: number, memoryMiB: number, errorCode: string | null, errorMessage: string | null, createdAt: string, updatedAt: string, interfaces: Array<{ index: number, datapath: Datapath | null, model: string | null, queues: number, networkId: string, mac: string | null, vlan: number | null, sourceDev: string | null }>, plan: { hostName: string, numaNodes: Array<number>, emulatorCpus: Array<number>, vhostCpus: Array<number>, isolatedSiblings: Array<number>, hugepages: HugepageSize, memoryMode: string, penalties: Array<string>, vcpuPins: Array<{ vcpu: number, cpus: Array<number> }>, interfaces: Array<{ index: number, networkName: string, datapath: Datapath, model: string, queues: number, nicName: string | null, numaNode: number | null, numaLocal: boolean, failover: boolean, vfIndex: number | null, sourceDevice: string | null, mac: string, vlan: number | null, cost: { exitsPerPacket: string, cpusPerFlow: number, relativeCost: number } }>, irqAffinity: Array<{ irq: number, nicName: string, queue: number, cpus: Array<number> }>, rps: Array<{ nicName: string, rxQueue: number, cpus: Array<number> }>, score: { total: number, breakdown: Array<{ weigher: string, weight: number, value: number, weighted: number }> } } | null }> } };
 
 export type OperationListQueryVariables = Exact<{
   state?: OperationState | null | undefined;
   kind?: string | null | undefined;
   targetId?: string | null | undefined;
   first?: number | null | undefined;
+  after?: string | null | undefined;
 }>;
 
 
-export type OperationListQuery = { operations: Array<{ id: string, kind: string, targetType: string, targetId: string, state: OperationState, progress: number, step: string | null, startedAt: string | null, errorCode: string | null, errorMessage: string | null, errorStderr: string | null, createdAt: string, finishedAt: string | null, steps: Array<{ name: string, state: string, startedAt: string | null, finishedAt: string | null }> }> };
+export type OperationListQuery = { operations: { totalCount: number, pageInfo: { endCursor: string | null, hasNextPage: boolean }, nodes: Array<{ id: string, kind: string, targetType: string, targetId: string, state: OperationState, progress: number, step: string | null, startedAt: string | null, errorCode: string | null, errorMessage: string | null, errorStderr: string | null, createdAt: string, finishedAt: string | null, steps: Array<{ name: string, state: string, startedAt: string | null, finishedAt: string | null }> }> } };
 
 export type CpuFieldsFragment = { cpuId: number, core: number, socket: number, numaNode: number, siblings: Array<number>, reservedForHost: boolean, allocation: { vmId: string, role: CpuRole } | null };
 
@@ -349,7 +359,7 @@ export type HostDetailQueryVariables = Exact<{
 }>;
 
 
-export type HostDetailQuery = { host: { id: string, name: string, address: string, port: number, sshUser: string, state: HostState, stateReason: string | null, lastDiscoveredAt: string | null, capabilities: { iommu: boolean, vhostNet: boolean, kvm: boolean, vmx: boolean, svm: boolean, ept: boolean, npt: boolean, ovs: boolean }, labels: Array<{ key: string, value: string }>, numaNodes: Array<{ index: number, memoryMiB: number, hugepages: Array<{ sizeKiB: number, total: number, free: number }>, cpus: Array<{ cpuId: number, core: number, socket: number, numaNode: number, siblings: Array<number>, reservedForHost: boolean, allocation: { vmId: string, role: CpuRole } | null }> }>, nics: Array<{ id: string, name: string, pciAddress: string, driver: string | null, numaNode: number | null, speedMbps: number | null, linkState: string, combinedQueues: number, maxCombinedQueues: number, sriovNumVfs: number, sriovTotalVfs: number, irqs: Array<{ irq: number, queue: number, label: string, affinity: Array<number> }>, vfs: Array<{ index: number, pciAddress: string | null, mac: string | null, vlan: number, linkState: string, spoofchk: boolean, trust: boolean, allocatedToVmId: string | null }> }> }, vms: Array<{ id: string, name: string, hostId: string | null, state: VmState, plan: { irqAffinity: Array<{ irq: number, cpus: Array<number> }> } | null }> };
+export type HostDetailQuery = { host: { id: string, name: string, address: string, port: number, sshUser: string, state: HostState, stateReason: string | null, lastDiscoveredAt: string | null, capabilities: { iommu: boolean, vhostNet: boolean, kvm: boolean, vmx: boolean, svm: boolean, ept: boolean, npt: boolean, ovs: boolean }, labels: Array<{ key: string, value: string }>, numaNodes: Array<{ index: number, memoryMiB: number, hugepages: Array<{ sizeKiB: number, total: number, free: number }>, cpus: Array<{ cpuId: number, core: number, socket: number, numaNode: number, siblings: Array<number>, reservedForHost: boolean, allocation: { vmId: string, role: CpuRole } | null }> }>, nics: Array<{ id: string, name: string, pciAddress: string, driver: string | null, numaNode: number | null, speedMbps: number | null, linkState: string, combinedQueues: number, maxCombinedQueues: number, sriovNumVfs: number, sriovTotalVfs: number, irqs: Array<{ irq: number, queue: number, label: string, affinity: Array<number> }>, vfs: Array<{ index: number, pciAddress: string | null, mac: string | null, vlan: number, linkState: string, spoofchk: boolean, trust: boolean, allocatedToVmId: string | null }> }> }, vms: { nodes: Array<{ id: string, name: string, hostId: string | null, state: VmState, plan: { irqAffinity: Array<{ irq: number, cpus: Array<number> }> } | null }> } };
 
 export type HostNamesQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -401,10 +411,12 @@ export type DeleteNetworkMutation = { deleteNetwork: { id: string } };
 
 export type VmsQueryVariables = Exact<{
   filter?: VmFilterInput | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
 }>;
 
 
-export type VmsQuery = { vms: Array<{ id: string, name: string, state: VmState, hostId: string | null, numaNode: number | null, vcpus: number, memoryMiB: number, errorCode: string | null, errorMessage: string | null, createdAt: string, interfaces: Array<{ index: number, datapath: Datapath | null, model: string | null, queues: number, networkId: string, mac: string | null, vlan: number | null, sourceDev: string | null }> }> };
+export type VmsQuery = { vms: { totalCount: number, pageInfo: { endCursor: string | null, hasNextPage: boolean }, nodes: Array<{ id: string, name: string, state: VmState, hostId: string | null, numaNode: number | null, vcpus: number, memoryMiB: number, errorCode: string | null, errorMessage: string | null, createdAt: string, interfaces: Array<{ index: number, datapath: Datapath | null, model: string | null, queues: number, networkId: string, mac: string | null, vlan: number | null, sourceDev: string | null }> }> } };
 
 export type HostDriftQueryVariables = Exact<{
   hostId: string;
@@ -485,10 +497,11 @@ export type OperationQuery = { operation: { id: string, kind: string, targetType
 export type OperationsQueryVariables = Exact<{
   state?: OperationState | null | undefined;
   first?: number | null | undefined;
+  after?: string | null | undefined;
 }>;
 
 
-export type OperationsQuery = { operations: Array<{ id: string, kind: string, targetType: string, targetId: string, state: OperationState, progress: number, step: string | null, startedAt: string | null, errorCode: string | null, errorMessage: string | null, errorStderr: string | null, createdAt: string, finishedAt: string | null, steps: Array<{ name: string, state: string, startedAt: string | null, finishedAt: string | null }> }> };
+export type OperationsQuery = { operations: { totalCount: number, pageInfo: { endCursor: string | null, hasNextPage: boolean }, nodes: Array<{ id: string, kind: string, targetType: string, targetId: string, state: OperationState, progress: number, step: string | null, startedAt: string | null, errorCode: string | null, errorMessage: string | null, errorStderr: string | null, createdAt: string, finishedAt: string | null, steps: Array<{ name: string, state: string, startedAt: string | null, finishedAt: string | null }> }> } };
 
 export type OperationUpdatedSubscriptionVariables = Exact<{
   id?: string | null | undefined;
@@ -1333,9 +1346,16 @@ fragment PlanFields on PlanView {
   penalties
 }`) as unknown as TypedDocumentString<VmQuery, VmQueryVariables>;
 export const VmListDocument = new TypedDocumentString(`
-    query VmList($filter: VmFilterInput) {
-  vms(filter: $filter) {
-    ...VmFields
+    query VmList($filter: VmFilterInput, $first: Int, $after: String) {
+  vms(filter: $filter, first: $first, after: $after) {
+    totalCount
+    pageInfo {
+      endCursor
+      hasNextPage
+    }
+    nodes {
+      ...VmFields
+    }
   }
 }
     fragment VmFields on Vm {
@@ -1419,9 +1439,22 @@ fragment PlanFields on PlanView {
   penalties
 }`) as unknown as TypedDocumentString<VmListQuery, VmListQueryVariables>;
 export const OperationListDocument = new TypedDocumentString(`
-    query OperationList($state: OperationState, $kind: String, $targetId: ID, $first: Int) {
-  operations(state: $state, kind: $kind, targetId: $targetId, first: $first) {
-    ...OperationFields
+    query OperationList($state: OperationState, $kind: String, $targetId: ID, $first: Int, $after: String) {
+  operations(
+    state: $state
+    kind: $kind
+    targetId: $targetId
+    first: $first
+    after: $after
+  ) {
+    totalCount
+    pageInfo {
+      endCursor
+      hasNextPage
+    }
+    nodes {
+      ...OperationFields
+    }
   }
 }
     fragment OperationFields on Operation {
@@ -1549,15 +1582,17 @@ export const HostDetailDocument = new TypedDocumentString(`
       ...NicFields
     }
   }
-  vms(filter: {}) {
-    id
-    name
-    hostId
-    state
-    plan {
-      irqAffinity {
-        irq
-        cpus
+  vms(filter: {hostName: $name}, first: 500) {
+    nodes {
+      id
+      name
+      hostId
+      state
+      plan {
+        irqAffinity {
+          irq
+          cpus
+        }
       }
     }
   }
@@ -1724,27 +1759,34 @@ export const DeleteNetworkDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<DeleteNetworkMutation, DeleteNetworkMutationVariables>;
 export const VmsDocument = new TypedDocumentString(`
-    query Vms($filter: VmFilterInput) {
-  vms(filter: $filter) {
-    id
-    name
-    state
-    hostId
-    numaNode
-    vcpus
-    memoryMiB
-    errorCode
-    errorMessage
-    createdAt
-    interfaces {
-      index
-      datapath
-      model
-      queues
-      networkId
-      mac
-      vlan
-      sourceDev
+    query Vms($filter: VmFilterInput, $first: Int, $after: String) {
+  vms(filter: $filter, first: $first, after: $after) {
+    totalCount
+    pageInfo {
+      endCursor
+      hasNextPage
+    }
+    nodes {
+      id
+      name
+      state
+      hostId
+      numaNode
+      vcpus
+      memoryMiB
+      errorCode
+      errorMessage
+      createdAt
+      interfaces {
+        index
+        datapath
+        model
+        queues
+        networkId
+        mac
+        vlan
+        sourceDev
+      }
     }
   }
 }
@@ -1999,9 +2041,16 @@ export const OperationDocument = new TypedDocumentString(`
   finishedAt
 }`) as unknown as TypedDocumentString<OperationQuery, OperationQueryVariables>;
 export const OperationsDocument = new TypedDocumentString(`
-    query Operations($state: OperationState, $first: Int) {
-  operations(state: $state, first: $first) {
-    ...OperationFields
+    query Operations($state: OperationState, $first: Int, $after: String) {
+  operations(state: $state, first: $first, after: $after) {
+    totalCount
+    pageInfo {
+      endCursor
+      hasNextPage
+    }
+    nodes {
+      ...OperationFields
+    }
   }
 }
     fragment OperationFields on Operation {

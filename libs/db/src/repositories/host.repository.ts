@@ -90,7 +90,7 @@ export class HostRepository {
   async list(filter: HostFilter, page: PageArgs): Promise<Page<HostRecord>> {
     const where: Prisma.HostWhereInput = {};
     if (filter.state) where.state = filter.state;
-    if (filter.sriovCapable !== undefined) {
+    if (filter.sriovCapable != null) {
       where.nics = filter.sriovCapable ? { some: { sriovTotalVfs: { gt: 0 } } } : { none: { sriovTotalVfs: { gt: 0 } } };
     }
     if (filter.network) where.networkNics = { some: { network: { name: filter.network } } };

@@ -1,5 +1,7 @@
-import { NotFoundError, type OperationState } from '@netpin/contracts';
+import { BadUserInputError, NotFoundError, type OperationFilter, type OperationState, type PageArgs } from '@netpin/contracts';
 import type { Db } from '../client';
+import { decodeTimeIdCursor, encodeTimeIdCursor } from '../cursor';
+import type { Page } from '../types';
 import type { Prisma } from '../generated/prisma/client';
 import { isUuid } from './host.repository';
 
@@ -109,13 +111,31 @@ export class OperationRepository {
     return row ? toOperationRecord(row) : null;
   }
 
-  async list(filter: { state?: OperationState; targetId?: string; kind?: string; first?: number }): Promise<OperationRecord[]> {
-    const rows = await this.db.operation.findMany({
-      where: { state: filter.state, targetId: filter.targetId, kind: filter.kind },
-      orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
-      take: filter.first ?? 50,
-    });
-    return rows.map(toOperationRecord);
+  /** Newest first, cursor-paginated. */
+  async list(filter: OperationFilter, page: PageArgs): Promise<Page<OperationRecord>> {
+    const where: Prisma.OperationWhereInput = {
+      state: filter.state ?? undefined,
+      targetId: filter.targetId ?? undefined,
+      kind: filter.kind ?? undefined,
+    };
+    const after = page.after ? decodeTimeIdCursor(page.after) : null;
+    if (page.after && !after) throw BadUserInputError.of('after', 'cursor is not one this API issued');
+    const [rows, totalCount] = await Promise.all([
+      this.db.operation.findMany({
+        where: after ? { AND: [where, { OR: [{ createdAt: { lt: after.at } }, { createdAt: after.at, id: { lt: after.id } }] }] } : where,
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: page.first + 1,
+      }),
+      this.db.operation.count({ where }),
+    ]);
+    const items = rows.slice(0, page.first).map(toOperationRecord);
+    const last = items[items.length - 1];
+    return {
+      items,
+      hasNextPage: rows.length > page.first,
+      totalCount,
+      endCursor: last ? encodeTimeIdCursor({ at: last.createdAt, id: last.id }) : null,
+    };
   }
 
   /** Record progress of a running job; finished operations are left alone (late events). */

@@ -1,7 +1,8 @@
-import type { VmState } from '@netpin/contracts';
+import { BadUserInputError, type PageArgs, type VmFilter } from '@netpin/contracts';
 import type { Db } from '../client';
+import { decodeTimeIdCursor, encodeTimeIdCursor } from '../cursor';
 import type { Prisma } from '../generated/prisma/client';
-import type { VmRecord } from '../types';
+import type { Page, VmRecord } from '../types';
 import { isUuid } from './host.repository';
 
 const include = { interfaces: { orderBy: { index: 'asc' } } } as const;
@@ -38,13 +39,33 @@ export function toVmRecord(r: VmRow): VmRecord {
 export class VmRepository {
   constructor(private readonly db: Db) {}
 
-  async list(filter: { hostId?: string; state?: VmState } = {}): Promise<VmRecord[]> {
-    const rows = await this.db.vm.findMany({
-      where: { hostId: filter.hostId, state: filter.state },
-      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-      include,
-    });
-    return rows.map(toVmRecord);
+  /** Oldest first, cursor-paginated; DELETED VMs only when the filter names that state or includeDeleted. */
+  async list(filter: VmFilter, page: PageArgs): Promise<Page<VmRecord>> {
+    const where: Prisma.VmWhereInput = {
+      hostId: filter.hostId ?? undefined,
+      host: filter.hostName ? { name: filter.hostName } : undefined,
+      name: filter.name ?? undefined,
+      state: filter.state ?? (filter.includeDeleted ? undefined : { not: 'DELETED' }),
+    };
+    const after = page.after ? decodeTimeIdCursor(page.after) : null;
+    if (page.after && !after) throw BadUserInputError.of('after', 'cursor is not one this API issued');
+    const [rows, totalCount] = await Promise.all([
+      this.db.vm.findMany({
+        where: after ? { AND: [where, { OR: [{ createdAt: { gt: after.at } }, { createdAt: after.at, id: { gt: after.id } }] }] } : where,
+        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+        take: page.first + 1,
+        include,
+      }),
+      this.db.vm.count({ where }),
+    ]);
+    const items = rows.slice(0, page.first).map(toVmRecord);
+    const last = items[items.length - 1];
+    return {
+      items,
+      hasNextPage: rows.length > page.first,
+      totalCount,
+      endCursor: last ? encodeTimeIdCursor({ at: last.createdAt, id: last.id }) : null,
+    };
   }
 
   async findById(id: string): Promise<VmRecord | null> {
