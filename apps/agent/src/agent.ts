@@ -84,6 +84,7 @@ export function createAgent(config: AgentConfig, deps: AgentDeps = {}): Agent {
     agentId: config.agentId,
     lockRetryMs: config.lockRetryMs,
     commandTimeoutMs: config.commandTimeoutMs,
+    maxOutputBytes: config.maxOutputBytes,
   });
   let worker: Worker | null = null;
   let workerRedis: Redis | null = null;

@@ -17,6 +17,12 @@ describe('loadConfig', () => {
     expect(c).toMatchObject({ metricsPort: 9464, metricsHost: '127.0.0.1' });
   });
 
+  it('caps command output at 16 MiB unless told otherwise, within 64 KiB and 1 GiB', () => {
+    expect(loadConfig(base, 'h').maxOutputBytes).toBe(16 * 1024 * 1024);
+    expect(loadConfig({ ...base, NETPIN_AGENT_MAX_OUTPUT_BYTES: '1048576' }, 'h').maxOutputBytes).toBe(1048576);
+    expect(() => loadConfig({ ...base, NETPIN_AGENT_MAX_OUTPUT_BYTES: '1000' }, 'h')).toThrow(/NETPIN_AGENT_MAX_OUTPUT_BYTES/);
+  });
+
   it('turns the metrics endpoint off with port 0', () => {
     expect(loadConfig({ ...base, NETPIN_AGENT_METRICS_PORT: '0', NETPIN_AGENT_METRICS_HOST: '0.0.0.0' }, 'h')).toMatchObject({
       metricsPort: 0,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_QUEUE_PREFIX } from '@netpin/contracts';
 import { loadMasterKeyring, MasterKeyError, type MasterKeyring } from '@netpin/db';
+import { DEFAULT_MAX_OUTPUT_BYTES } from './transport/output';
 
 const intFromEnv = (min: number, max: number, dflt: number) =>
   z
@@ -40,6 +41,8 @@ const envSchema = z.object({
   NETPIN_AGENT_CONNECT_TIMEOUT_MS: intFromEnv(100, 120_000, 10_000),
   NETPIN_AGENT_LOCK_TTL_MS: intFromEnv(1_000, 600_000, 30_000),
   NETPIN_AGENT_LOCK_RETRY_MS: intFromEnv(10, 60_000, 100),
+  /** Largest stdout one host command may produce; a hostile host cannot exhaust the agent's memory. */
+  NETPIN_AGENT_MAX_OUTPUT_BYTES: intFromEnv(64 * 1024, 1024 * 1024 * 1024, DEFAULT_MAX_OUTPUT_BYTES),
   /** Prometheus /metrics over HTTP; 0 turns it off. */
   NETPIN_AGENT_METRICS_PORT: intFromEnv(0, 65_535, 9464),
   NETPIN_AGENT_METRICS_HOST: z
@@ -67,6 +70,8 @@ export interface AgentConfig {
   lockTtlMs: number;
   /** Delay before a job whose host is locked by another mutating job is tried again. */
   lockRetryMs: number;
+  /** Cap on one command's stdout (DEFAULT_MAX_OUTPUT_BYTES when absent). */
+  maxOutputBytes?: number;
   /** Port of the Prometheus endpoint (0: none) and the address it listens on. */
   metricsPort: number;
   metricsHost: string;
@@ -115,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultAgentId: string): Agen
     connectTimeoutMs: e.NETPIN_AGENT_CONNECT_TIMEOUT_MS,
     lockTtlMs: e.NETPIN_AGENT_LOCK_TTL_MS,
     lockRetryMs: e.NETPIN_AGENT_LOCK_RETRY_MS,
+    maxOutputBytes: e.NETPIN_AGENT_MAX_OUTPUT_BYTES,
     metricsPort: e.NETPIN_AGENT_METRICS_PORT,
     metricsHost: e.NETPIN_AGENT_METRICS_HOST,
     logLevel: e.LOG_LEVEL,

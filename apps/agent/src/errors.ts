@@ -1,4 +1,4 @@
-import type { OperationError, OperationErrorCode } from '@netpin/contracts';
+import { cleanHostText, HOST_TEXT_LIMITS, type OperationError, type OperationErrorCode } from '@netpin/contracts';
 
 /**
  * Codes worth another attempt: the host or the network may come back. Everything else is
@@ -26,18 +26,15 @@ export class AgentError extends Error {
     return RETRYABLE.has(this.code);
   }
 
+  /** The result's error: host output in it is cleaned of control characters and cut to size. */
   toOperationError(): OperationError {
     return {
       code: this.code,
-      message: this.message,
-      ...(this.command !== undefined ? { command: this.command } : {}),
-      ...(this.stderr !== undefined ? { stderr: truncate(this.stderr, 4096) } : {}),
+      message: cleanHostText(this.message, HOST_TEXT_LIMITS.message),
+      ...(this.command !== undefined ? { command: cleanHostText(this.command, HOST_TEXT_LIMITS.message) } : {}),
+      ...(this.stderr !== undefined ? { stderr: cleanHostText(this.stderr, HOST_TEXT_LIMITS.stderr) } : {}),
     };
   }
-}
-
-function truncate(s: string, max: number): string {
-  return s.length <= max ? s : `${s.slice(0, max)}…`;
 }
 
 /** Anything thrown below a handler becomes an AgentError; parse errors from host-ops keep their meaning. */

@@ -1,5 +1,5 @@
 import { isOk, shellQuote, type HostCommand } from '@netpin/host-ops';
-import type { OperationErrorCode } from '@netpin/contracts';
+import { cleanHostText, HOST_TEXT_LIMITS, type OperationErrorCode } from '@netpin/contracts';
 import { AgentError, toAgentError } from './errors';
 import type { ExecResult, HostTransport } from './transport/transport';
 
@@ -12,6 +12,7 @@ export class HostShell {
     private readonly transport: HostTransport,
     private readonly timeoutMs: number,
     private readonly observe?: CommandObserver,
+    private readonly maxOutputBytes?: number,
   ) {}
 
   /** Run and return the output; exit codes outside the command's ok set throw COMMAND_FAILED. */
@@ -29,7 +30,7 @@ export class HostShell {
     const seconds = (): number => (performance.now() - started) / 1000;
     let out: ExecResult;
     try {
-      out = await this.transport.exec(cmd.argv, { stdin: cmd.stdin, timeoutMs: this.timeoutMs });
+      out = await this.transport.exec(cmd.argv, { stdin: cmd.stdin, timeoutMs: this.timeoutMs, maxOutputBytes: this.maxOutputBytes });
     } catch (e) {
       this.observe?.({ argv0: cmd.argv[0], seconds: seconds(), error: toAgentError(e).code });
       throw e;
@@ -42,7 +43,8 @@ export class HostShell {
 }
 
 export function commandFailed(cmd: HostCommand, out: ExecResult): AgentError {
-  const firstLine = out.stderr.trim().split('\n')[0] ?? '';
+  // the host's first words go into a message viewers see: short and free of escape sequences
+  const firstLine = cleanHostText(out.stderr.trim().split('\n')[0] ?? '', HOST_TEXT_LIMITS.stderrLine);
   return new AgentError('COMMAND_FAILED', `${cmd.argv[0]} exited ${out.exitCode}${firstLine ? `: ${firstLine}` : ''}`, {
     command: shellQuote(cmd.argv),
     stderr: out.stderr,

@@ -31,6 +31,7 @@ export interface JobRunnerDeps {
   agentId: string;
   lockRetryMs: number;
   commandTimeoutMs: number;
+  maxOutputBytes?: number;
 }
 
 type Outcome = 'succeeded' | 'failed' | 'retried';
@@ -105,13 +106,18 @@ export class JobRunner {
     } catch (e) {
       const err = toAgentError(e);
       const final = !err.retryable || attempt >= (job.opts.attempts ?? 1);
-      jlog.warn({ ms: Date.now() - started, code: err.code, command: err.command, stderr: err.stderr, attempt, final }, err.message);
+      // what is logged and reported of the host's words is cleaned and cut (errors.ts)
+      const reported = err.toOperationError();
+      jlog.warn(
+        { ms: Date.now() - started, code: reported.code, command: reported.command, stderr: reported.stderr, attempt, final },
+        reported.message,
+      );
       if (!final) {
         outcome = 'retried';
         throw err;
       }
-      await this.d.publish(this.result(kind, payload, { status: 'FAILED', error: err.toOperationError() }, steps, attempt));
-      throw new UnrecoverableError(`${err.code}: ${err.message}`);
+      await this.d.publish(this.result(kind, payload, { status: 'FAILED', error: reported }, steps, attempt));
+      throw new UnrecoverableError(`${reported.code}: ${reported.message}`);
     } finally {
       finished(outcome);
       await lock?.release().catch((e: unknown) => jlog.error({ err: e }, 'failed to release host lock'));
@@ -131,8 +137,11 @@ export class JobRunner {
   private shell(host: HostTarget): HostShell {
     const base = this.d.transports.forHost(host);
     const transport = this.d.wrapTransport ? this.d.wrapTransport(host, base) : base;
-    return new HostShell(transport, this.d.commandTimeoutMs, (c) =>
-      this.d.metrics.command(host.name, commandLabel(c.argv0), c.seconds, c.error),
+    return new HostShell(
+      transport,
+      this.d.commandTimeoutMs,
+      (c) => this.d.metrics.command(host.name, commandLabel(c.argv0), c.seconds, c.error),
+      this.d.maxOutputBytes,
     );
   }
 

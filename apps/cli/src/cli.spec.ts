@@ -135,6 +135,21 @@ describe('runCli operations', () => {
     );
   });
 
+  it('prints what the host said without its terminal escape sequences', async () => {
+    const failed = op('FAILED', 100, {
+      errorCode: 'COMMAND_FAILED',
+      errorMessage: 'virsh exited 1: \u001b]0;owned\u0007\u001b[2Jgone',
+      errorStderr: 'line \u001b[31mred\u001b[0m\rcover',
+    });
+    const r = await cli(['operations', 'watch', 'op-1'], { Operation: { data: { operation: failed } } });
+    expect(r.code).toBe(1);
+    const printed = r.stdout + r.stderr;
+    const controls = [...printed].filter((c) => c.charCodeAt(0) < 0x20 && c !== '\n');
+    expect(controls).toEqual([]);
+    expect(printed).toContain('virsh exited 1: gone (COMMAND_FAILED)');
+    expect(printed).toContain('    line red\n    cover');
+  });
+
   it('operations watch of an operation that already failed exits 1 without waiting', async () => {
     const r = await cli(['operations', 'watch', 'op-1', '--json'], {
       Operation: { data: { operation: op('FAILED', 100, { errorCode: 'VERIFY_MISMATCH', errorMessage: 'drift' }) } },

@@ -4,6 +4,7 @@ import { EXIT, UsageError, parseCli, type CommandSpec } from './args';
 import { runCommand } from './commands';
 import { resolveConfig, type CliConfig } from './config';
 import { describeFailure, exitCodeFor } from './failure';
+import { terminalText } from './format';
 import type { ProgressStream } from './progress';
 
 export interface CliIo {
@@ -41,7 +42,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       stderr: io.stderr,
       signal: io.signal ?? new AbortController().signal,
     });
-    io.stdout.write(`${json ? JSON.stringify(result.json, null, 2) : result.text}\n`);
+    io.stdout.write(`${json ? JSON.stringify(result.json, null, 2) : terminalText(result.text)}\n`);
     return result.exit;
   } catch (err) {
     if (io.signal?.aborted && err === io.signal.reason) {
@@ -52,7 +53,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       err instanceof UsageError && !err.command && command ? new UsageError(err.message, command) : err,
       config,
     );
-    io.stderr.write(`${report.text}\n`);
+    io.stderr.write(`${terminalText(report.text)}\n`);
     if (json) io.stdout.write(`${JSON.stringify(report.json, null, 2)}\n`);
     return exitCodeFor(err);
   } finally {

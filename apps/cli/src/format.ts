@@ -9,8 +9,18 @@ import type {
   PlacementRejectionDetails,
   Vm,
 } from '@netpin/client';
+import { cleanHostText } from '@netpin/contracts';
 
 /** Plain-text rendering of API objects for people; --json bypasses all of it. */
+
+/**
+ * Text for a terminal: what the API returns carries host output (error messages, stderr,
+ * IRQ and driver names), so escape sequences and control characters are removed before
+ * they can repaint the terminal. JSON output needs nothing: JSON escapes them.
+ */
+export function terminalText(text: string): string {
+  return cleanHostText(text, Number.MAX_SAFE_INTEGER);
+}
 
 /** [0,1,2,5,7,8] -> "0-2,5,7-8" (the kernel's cpulist format). */
 export function cpuList(cpus: readonly number[]): string {
@@ -251,7 +261,7 @@ export function formatOperationFailure(op: Operation): string[] {
       '  stderr:',
       ...op.errorStderr
         .trimEnd()
-        .split('\n')
+        .split(/\r\n?|\n/)
         .map((l) => `    ${l}`),
     );
   return out;

@@ -1,6 +1,6 @@
 import { SingleBar } from 'cli-progress';
 import type { Operation } from '@netpin/client';
-import { progressLine } from './format';
+import { progressLine, terminalText } from './format';
 
 export interface ProgressStream {
   write(chunk: string): boolean;
@@ -18,7 +18,7 @@ export function createProgress(stream: ProgressStream, opts: { quiet: boolean; l
   if (!stream.isTTY) {
     return {
       update: (op) => {
-        stream.write(`${progressLine(op)}\n`);
+        stream.write(`${terminalText(progressLine(op))}\n`);
       },
       stop: () => undefined,
     };
@@ -34,7 +34,7 @@ export function createProgress(stream: ProgressStream, opts: { quiet: boolean; l
   let started = false;
   return {
     update(op) {
-      const payload = { state: op.state, step: op.step ?? '' };
+      const payload = { state: op.state, step: terminalText(op.step ?? '') };
       if (!started) {
         bar.start(100, op.progress, payload);
         started = true;

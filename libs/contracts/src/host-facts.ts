@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { anyMacSchema, ifNameSchema, pciAddressSchema } from './values';
+import { hostTextSchema } from './host-text';
 
 /**
  * What discovery learns about a hypervisor (kvm-network-datapaths.md section 4,
@@ -65,7 +66,7 @@ export type VfFacts = z.output<typeof vfFactsSchema>;
 export const nicQueueIrqSchema = z.object({
   irq: uint,
   /** Action name from /proc/interrupts, e.g. "i40e-ens1f0-TxRx-3". */
-  name: z.string(),
+  name: hostTextSchema(128),
   queue: uint,
   /** From /proc/irq/N/smp_affinity_list; null when it was not readable. */
   affinity: cpuIds.nullable(),
@@ -85,7 +86,7 @@ export type NicChannels = z.output<typeof nicChannelsSchema>;
 export const nicFactsSchema = z.object({
   name: ifNameSchema,
   pciAddress: pciAddressSchema,
-  driver: z.string().nullable(),
+  driver: hostTextSchema(64).nullable(),
   /** PCI vendor and device id from sysfs device/vendor and device/device ("0x8086" -> "8086"). */
   vendorId: z
     .string()
@@ -99,7 +100,7 @@ export const nicFactsSchema = z.object({
     .default(null),
   mac: anyMacSchema,
   mtu: z.number().int().positive(),
-  operState: z.string(),
+  operState: hostTextSchema(32),
   /** null when the link is down or the driver does not say. */
   speedMbps: uint.nullable(),
   /** null when the platform has no NUMA information (sysfs numa_node is -1). */

@@ -9,3 +9,4 @@ export * from './jobs';
 export * from './sriov';
 export * from './secrets';
 export * from './datapaths';
+export * from './host-text';

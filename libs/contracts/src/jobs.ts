@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { hostFactsSchema } from './host-facts';
+import { HOST_TEXT_LIMITS, hostTextSchema } from './host-text';
 import { credentialRefSchema } from './inventory';
 import { vfDefaultsSchema } from './sriov';
 import {
@@ -206,11 +207,12 @@ export const OPERATION_ERROR_CODES = [
 ] as const;
 export type OperationErrorCode = (typeof OPERATION_ERROR_CODES)[number];
 
+/** Message and stderr carry host output: cleaned of control characters and cut, whoever sent them. */
 export const operationErrorSchema = z.object({
   code: z.enum(OPERATION_ERROR_CODES),
-  message: z.string(),
-  command: z.string().optional(),
-  stderr: z.string().optional(),
+  message: hostTextSchema(HOST_TEXT_LIMITS.message),
+  command: hostTextSchema(HOST_TEXT_LIMITS.message).optional(),
+  stderr: hostTextSchema(HOST_TEXT_LIMITS.stderr).optional(),
 });
 export type OperationError = z.output<typeof operationErrorSchema>;
 
@@ -234,7 +236,8 @@ export const stateDiffEntrySchema = z.object({
   /** Dotted path, e.g. "vf.ens1f0.3.vlan", "irq.120.affinity", "domain.xml". */
   field: z.string(),
   expected: z.string(),
-  actual: z.string(),
+  /** What the host reported. */
+  actual: hostTextSchema(HOST_TEXT_LIMITS.message),
 });
 export type StateDiffEntry = z.output<typeof stateDiffEntrySchema>;
 

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { HostTarget } from '@netpin/contracts';
 import { AgentError } from '../errors';
+import { CappedOutput, DEFAULT_MAX_OUTPUT_BYTES, outputTooLarge, STDERR_KEEP_BYTES } from './output';
 import type { TransportProvider } from './ssh-pool';
 import type { ExecOptions, ExecResult, HostTransport } from './transport';
 
@@ -14,14 +15,15 @@ export class LocalTransport implements HostTransport {
     const command = argv.join(' ');
     return new Promise<ExecResult>((resolve, reject) => {
       const child = spawn(argv[0], argv.slice(1), { shell: false, stdio: ['pipe', 'pipe', 'pipe'] });
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
+      const out = new CappedOutput(opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES);
+      const err = new CappedOutput(STDERR_KEEP_BYTES);
+      let stopped: 'timeout' | 'output' | null = null;
+      const stop = (why: 'timeout' | 'output'): void => {
+        stopped ??= why;
         child.kill('SIGKILL');
-      }, opts.timeoutMs);
-      child.stdout.on('data', (d: Buffer) => out.push(d));
+      };
+      const timer = setTimeout(() => stop('timeout'), opts.timeoutMs);
+      child.stdout.on('data', (d: Buffer) => out.push(d) || stop('output'));
       child.stderr.on('data', (d: Buffer) => err.push(d));
       child.on('error', (e: NodeJS.ErrnoException) => {
         clearTimeout(timer);
@@ -31,15 +33,15 @@ export class LocalTransport implements HostTransport {
       });
       child.on('close', (code, signal) => {
         clearTimeout(timer);
-        if (timedOut) {
+        if (stopped === 'timeout') {
           reject(new AgentError('TIMEOUT', `command did not finish within ${opts.timeoutMs} ms`, { command }));
           return;
         }
-        resolve({
-          exitCode: code ?? (signal ? 128 : 1),
-          stdout: Buffer.concat(out).toString('utf8'),
-          stderr: Buffer.concat(err).toString('utf8'),
-        });
+        if (stopped === 'output') {
+          reject(new AgentError('COMMAND_FAILED', outputTooLarge(out.maxBytes), { command }));
+          return;
+        }
+        resolve({ exitCode: code ?? (signal ? 128 : 1), stdout: out.text(), stderr: err.text() });
       });
       child.stdin.on('error', () => undefined); // the command may exit before reading stdin
       child.stdin.end(opts.stdin ?? undefined);

@@ -3,6 +3,7 @@ import { shellQuote } from '@netpin/host-ops';
 import type { HostTarget } from '@netpin/contracts';
 import { AgentError } from '../errors';
 import { sshFingerprint } from './fingerprint';
+import { CappedOutput, DEFAULT_MAX_OUTPUT_BYTES, outputTooLarge, STDERR_KEEP_BYTES } from './output';
 import type { ExecOptions, ExecResult, HostTransport } from './transport';
 
 export interface SshConnectionOptions {
@@ -187,10 +188,14 @@ export class SshHostConnection implements HostTransport {
           stream.close();
           return;
         }
-        const out: Buffer[] = [];
-        const errOut: Buffer[] = [];
+        const out = new CappedOutput(opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES);
+        const errOut = new CappedOutput(STDERR_KEEP_BYTES);
         let exitCode: number | null = null;
-        stream.on('data', (d: Buffer) => out.push(d));
+        stream.on('data', (d: Buffer) => {
+          if (out.push(d)) return;
+          stream.close();
+          pending.reject(new AgentError('COMMAND_FAILED', `${this.host.name}: ${outputTooLarge(out.maxBytes)}`, { command }));
+        });
         stream.stderr.on('data', (d: Buffer) => errOut.push(d));
         stream.on('exit', (code: number | null) => {
           exitCode = code;
@@ -200,15 +205,13 @@ export class SshHostConnection implements HostTransport {
             pending.reject(
               new AgentError('SSH_UNREACHABLE', `${this.host.name}: channel closed without an exit status`, {
                 command,
-                stderr: Buffer.concat(errOut).toString('utf8'),
+                stderr: errOut.text(),
               }),
             );
             return;
           }
           const code = exitCode;
-          finish(() =>
-            resolve({ exitCode: code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(errOut).toString('utf8') }),
-          );
+          finish(() => resolve({ exitCode: code, stdout: out.text(), stderr: errOut.text() }));
         });
         stream.end(opts.stdin ?? undefined);
       });

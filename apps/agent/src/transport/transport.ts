@@ -7,7 +7,13 @@ export interface ExecResult {
 
 export interface ExecOptions {
   stdin?: string;
+  /** The whole command, output included; past it the command is stopped (TIMEOUT). */
   timeoutMs: number;
+  /**
+   * Most stdout bytes kept; past it the command is stopped and fails with COMMAND_FAILED
+   * (default DEFAULT_MAX_OUTPUT_BYTES). stderr keeps its first STDERR_KEEP_BYTES only.
+   */
+  maxOutputBytes?: number;
 }
 
 /**
