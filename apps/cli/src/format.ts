@@ -9,7 +9,7 @@ import type {
   PlacementRejectionDetails,
   Vm,
 } from '@netpin/client';
-import { cleanHostText } from '@netpin/contracts';
+import { cleanHostText } from '@netpin/contracts/host-text';
 
 /** Plain-text rendering of API objects for people; --json bypasses all of it. */
 

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { anyMacSchema, ifNameSchema, pciAddressSchema } from './values';
-import { hostTextSchema } from './host-text';
+import { anyMacSchema, hostTextSchema, ifNameSchema, pciAddressSchema } from './values';
 
 /**
  * What discovery learns about a hypervisor (kvm-network-datapaths.md section 4,

@@ -1,5 +1,6 @@
 import stripAnsi from 'strip-ansi';
-import { z } from 'zod';
+
+// No zod here: the CLI loads this module (@netpin/contracts/host-text) at start.
 
 // C0 controls except tab and newline, DEL, C1 controls, and the bidirectional overrides that
 // can make a line read differently from what it contains.
@@ -17,11 +18,6 @@ export function cleanHostText(text: string, max: number): string {
   if (clean.length <= max) return clean;
   const more = `… (${clean.length - max} more characters)`;
   return clean.slice(0, Math.max(0, max - more.length)) + more;
-}
-
-/** A string field that holds host output: cleaned and cut where it is parsed. */
-export function hostTextSchema(max: number) {
-  return z.string().transform((s) => cleanHostText(s, max));
 }
 
 /** How much of a host's words an operation keeps: its error message and its stderr. */

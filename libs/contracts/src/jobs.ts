@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { hostFactsSchema } from './host-facts';
-import { HOST_TEXT_LIMITS, hostTextSchema } from './host-text';
+import { HOST_TEXT_LIMITS } from './host-text';
 import { credentialRefSchema } from './inventory';
 import { vfDefaultsSchema } from './sriov';
 import {
   domainNameSchema,
   hostKeyFingerprintSchema,
+  hostTextSchema,
   ifNameSchema,
   macAddressSchema,
   portSchema,

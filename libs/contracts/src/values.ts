@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cleanHostText } from './host-text';
 
 /**
  * Typed values for everything that may one day reach a shell, sysfs or a libvirt XML
@@ -195,4 +196,9 @@ export function formatCpuMask(cpus: Iterable<number>, nrCpus: number): string {
   const topBits = Math.max(1, nrCpus - 32 * (words - 1));
   hex[0] = hex[0].slice(8 - Math.ceil(topBits / 4));
   return hex.join(',');
+}
+
+/** A string field that holds host output: cleaned and cut where it is parsed (host-text.ts). */
+export function hostTextSchema(max: number) {
+  return z.string().transform((s) => cleanHostText(s, max));
 }
