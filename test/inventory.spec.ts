@@ -80,6 +80,9 @@ describe('registerHost over GraphQL, hosts over GraphQL and REST', () => {
     ['port', { port: 0 }],
     ['name', { name: 'Bad_Name' }],
     ['credentialRef', { credentialRef: '-----BEGIN OPENSSH PRIVATE KEY-----' }],
+    // issue 13: file: keys are confined to the agent's key directory
+    ['credentialRef', { credentialRef: 'file:/etc/ssh/ssh_host_ed25519_key' }],
+    ['credentialRef', { credentialRef: 'file:keys/../../etc/shadow' }],
     ['hostKeyFingerprint', { hostKeyFingerprint: 'MD5:aa' }],
   ])('rejects a malformed %s with BAD_USER_INPUT / 400 naming the field', async (field, bad) => {
     const before = await db.host.count();

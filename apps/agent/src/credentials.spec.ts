@@ -1,7 +1,10 @@
 import { NotFoundError } from '@netpin/contracts';
 import { MasterKeyring, openSecret, sealSecret, type SealedSecret } from '@netpin/db';
 import { randomBytes } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { AgentCredentials, credentialsFor, FileCredentialResolver, SecretCredentialResolver, type SecretSource } from './credentials';
 import { AgentError } from './errors';
 
@@ -64,5 +67,40 @@ describe('secret: credential references', () => {
     const c = new AgentCredentials(new FileCredentialResolver('/nonexistent'), new SecretCredentialResolver(store(ring, rows)));
     expect((await failure(c.privateKey('file:id_ed25519'))).message).toContain('ENOENT');
     expect((await c.privateKey('secret:rack')).equals(KEY)).toBe(true);
+  });
+});
+
+describe('file: credential references stay inside NETPIN_AGENT_KEY_DIR', () => {
+  const root = mkdtempSync(join(tmpdir(), 'netpin-keys-'));
+  const keyDir = join(root, 'keys');
+  const outside = join(root, 'host-secret');
+  mkdirSync(join(keyDir, 'rack1'), { recursive: true });
+  writeFileSync(join(keyDir, 'rack1', 'id_ed25519'), KEY, { mode: 0o600 });
+  writeFileSync(outside, 'not a key the agent may hand out');
+  // a link planted in the key directory, and a link that stays inside it
+  symlinkSync(outside, join(keyDir, 'escape'));
+  symlinkSync(root, join(keyDir, 'up'));
+  symlinkSync(join(keyDir, 'rack1', 'id_ed25519'), join(keyDir, 'current'));
+  // the key directory itself reached through a symlink, as /etc/netpin/keys -> /srv/keys
+  symlinkSync(keyDir, join(root, 'keys-link'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('reads a key under the directory, directly, through a link inside it, and through a linked directory', async () => {
+    expect((await new FileCredentialResolver(keyDir).privateKey('file:rack1/id_ed25519')).equals(KEY)).toBe(true);
+    expect((await new FileCredentialResolver(keyDir).privateKey('file:current')).equals(KEY)).toBe(true);
+    expect((await new FileCredentialResolver(join(root, 'keys-link')).privateKey('file:rack1/id_ed25519')).equals(KEY)).toBe(true);
+  });
+
+  it.each([
+    ['an absolute path', `file:${outside}`],
+    ['a symlink out of the directory', 'file:escape'],
+    ['a path through a symlink out of the directory', 'file:up/host-secret'],
+    ['..', 'file:rack1/../../host-secret'],
+    ['the directory itself', 'file:.'],
+  ])('refuses %s with CREDENTIAL_UNAVAILABLE', async (_what, ref) => {
+    const e = await failure(new FileCredentialResolver(keyDir).privateKey(ref));
+    expect(e.code).toBe('CREDENTIAL_UNAVAILABLE');
+    // refused for where it points, not because it could not be read
+    expect(e.message).toMatch(/outside NETPIN_AGENT_KEY_DIR|relative to NETPIN_AGENT_KEY_DIR/);
   });
 });

@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { isAbsolute, join } from 'node:path';
+import { readFile, realpath } from 'node:fs/promises';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { NotFoundError, secretNameOf } from '@netpin/contracts';
 import { createDb, SecretOpenError, SshSecretRepository, type MasterKeyring } from '@netpin/db';
 import { AgentError } from './errors';
@@ -15,6 +15,12 @@ export interface CredentialResolver {
   close?(): Promise<void>;
 }
 
+/**
+ * "file:<path>" references: a key under the agent's NETPIN_AGENT_KEY_DIR. The path is
+ * resolved with every symlink followed and must still lie inside the key directory (itself
+ * resolved), so neither an absolute path, "..", nor a link planted in the directory can make
+ * the agent read (and present as a key) any other file it can read.
+ */
 export class FileCredentialResolver implements CredentialResolver {
   constructor(private readonly keyDir: string) {}
 
@@ -26,19 +32,29 @@ export class FileCredentialResolver implements CredentialResolver {
       );
     }
     const rel = credentialRef.slice('file:'.length);
-    // The contract already refuses "..": this is the second lock on the same door.
-    if (rel === '' || rel.split('/').includes('..'))
-      throw new AgentError('CREDENTIAL_UNAVAILABLE', `invalid credential path in ${credentialRef}`);
-    const path = isAbsolute(rel) ? rel : join(this.keyDir, rel);
+    // The contract already refuses these: this is the second lock on the same door.
+    if (rel === '' || isAbsolute(rel) || rel.split('/').includes('..'))
+      throw new AgentError('CREDENTIAL_UNAVAILABLE', `${credentialRef}: a file: key is a path relative to NETPIN_AGENT_KEY_DIR`);
     try {
-      return await readFile(path);
+      return await readFile(await this.confined(rel, credentialRef));
     } catch (e) {
+      if (e instanceof AgentError) throw e;
       throw new AgentError(
         'CREDENTIAL_UNAVAILABLE',
         `cannot read key for ${credentialRef}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`,
         { cause: e },
       );
     }
+  }
+
+  /** The real path of the key, refused unless it is inside the real key directory. */
+  private async confined(rel: string, credentialRef: string): Promise<string> {
+    const dir = await realpath(this.keyDir);
+    const file = await realpath(resolve(dir, rel));
+    const inside = relative(dir, file);
+    if (inside === '' || inside.split(sep)[0] === '..' || isAbsolute(inside))
+      throw new AgentError('CREDENTIAL_UNAVAILABLE', `${credentialRef} resolves outside NETPIN_AGENT_KEY_DIR: refused`);
+    return file;
   }
 }
 

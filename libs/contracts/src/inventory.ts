@@ -20,6 +20,8 @@ export const credentialRefSchema = z
     'credentialRef must be "file:<path>" or "secret:<name>" (an SSH secret stored with createSshSecret)',
   )
   .refine((s) => !s.includes('..'), 'credentialRef must not contain ".."')
+  // the agent confines file: keys to its NETPIN_AGENT_KEY_DIR; an absolute path would name any file it can read
+  .refine((s) => !s.startsWith('file:/'), 'credentialRef "file:<path>" is relative to the agent\'s NETPIN_AGENT_KEY_DIR, not absolute')
   .refine((s) => !/BEGIN [A-Z ]*PRIVATE KEY/.test(s), 'credentialRef must reference a key, not contain one');
 
 /** Host label keys and values (also what SR-IOV policies select hosts by). */
