@@ -1,12 +1,13 @@
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { DbOptions } from '@netpin/db';
 import { randomUUID } from 'node:crypto';
 import { LoggerModule } from 'nestjs-pino';
 import { DomainErrorFilter, toGraphQLError, withoutKeyMaterial } from './common/error-mapper';
 import { queryLimits } from './common/depth-limit';
+import { KnownFieldsPipe } from './common/known-fields';
 import { Loaders, type GqlContext } from './common/loaders';
 import type { ApiConfig } from './config';
 import { DbModule, REDIS } from './db/db.module';
@@ -115,7 +116,7 @@ export class AppModule {
         SecretsModule,
       ],
       controllers: [HealthController],
-      providers: [{ provide: APP_FILTER, useClass: DomainErrorFilter }, ResultConsumer],
+      providers: [{ provide: APP_FILTER, useClass: DomainErrorFilter }, { provide: APP_PIPE, useClass: KnownFieldsPipe }, ResultConsumer],
     };
   }
 }

@@ -1,6 +1,7 @@
 import { applyDecorators, type Type } from '@nestjs/common';
 import { Field, Float, type FieldOptions, GraphQLISODateTime, ID, Int, registerEnumType } from '@nestjs/graphql';
 import { ApiProperty, type ApiPropertyOptions } from '@nestjs/swagger';
+import { recordField } from './known-fields';
 
 /**
  * One decorator for a field that is both a GraphQL field and an OpenAPI property, so
@@ -65,7 +66,7 @@ export function Prop(type: FieldType, opts: PropOptions = {}): PropertyDecorator
     example: opts.example,
     default: opts.defaultValue,
   } as ApiPropertyOptions;
-  return applyDecorators(
+  const decorate = applyDecorators(
     Field(() => (opts.array ? [gqlType] : gqlType), {
       nullable: optional || opts.nullable,
       description: opts.description,
@@ -73,4 +74,13 @@ export function Prop(type: FieldType, opts: PropOptions = {}): PropertyDecorator
     } as FieldOptions),
     ApiProperty(swagger),
   );
+  return (target, key) => {
+    // the field list a REST body is checked against (known-fields.ts)
+    recordField(target.constructor, String(key), isEnum(type) || isScalar(type) ? null : (type as Type<unknown>));
+    decorate(target, key);
+  };
+}
+
+function isScalar(t: FieldType): boolean {
+  return t === Int || t === Float || t === String || t === Boolean || t === ID || t === GraphQLISODateTime;
 }

@@ -10,7 +10,7 @@ import {
   type Rejection,
   type VmRequest,
 } from '@netpin/contracts';
-import { SnapshotCache } from '@netpin/db';
+import { HostRepository, isUuid, SnapshotCache } from '@netpin/db';
 import { capacity, explain, place, type CapacityReport as EngineCapacity, type PlacementOptions } from '@netpin/placement';
 import { ApiMetrics } from '../metrics/api-metrics';
 import type { CapacityReport, HostExplanation, PlacementPreview, RejectionView, VmInput } from './placement.model';
@@ -50,6 +50,25 @@ export function toVmRequest(input: VmInput, vmId?: string): VmRequest {
     avoidHosts: input?.avoidHosts ?? undefined,
   };
   return parseInput(vmRequestSchema, raw);
+}
+
+/**
+ * A pinned host that is not in the inventory is the caller's mistake, not the fleet's
+ * capacity: NOT_FOUND naming the field, rather than a rejection listing every other host.
+ * A registered host whose topology was never discovered is not in the snapshot either:
+ * FAILED_PRECONDITION says what to do about it.
+ */
+export async function assertPinHostKnown(snapshot: FleetSnapshot, request: VmRequest, hosts: HostRepository): Promise<void> {
+  const pin = request.pinHost;
+  if (pin === undefined || snapshot.hosts.some((h) => h.id === pin || h.name === pin)) return;
+  const host = isUuid(pin) ? await hosts.findById(pin) : await hosts.findByName(pin);
+  const details = { resource: 'host', key: pin, field: 'pinHost' };
+  if (!host) throw new DomainError('NOT_FOUND', `pinHost: host ${pin} not found`, details);
+  throw new DomainError(
+    'FAILED_PRECONDITION',
+    `pinHost: host ${host.name} has no discovered topology yet (state ${host.state}); run discoverHost first`,
+    details,
+  );
 }
 
 /** Request-level reasons that are the caller's input, not the fleet's capacity. */
@@ -114,6 +133,7 @@ function toCapacityView(c: EngineCapacity): CapacityReport {
 export class PlacementService {
   constructor(
     @Inject(SnapshotCache) private readonly snapshots: SnapshotCache,
+    @Inject(HostRepository) private readonly hosts: HostRepository,
     @Inject(PLACEMENT_OPTIONS) private readonly options: Partial<PlacementOptions>,
     @Inject(ApiMetrics) private readonly metrics: ApiMetrics,
   ) {}
@@ -124,7 +144,9 @@ export class PlacementService {
 
   async preview(input: VmInput): Promise<PlacementPreview> {
     const request = toVmRequest(input, `preview-${input?.name ?? 'vm'}`);
-    const r = await this.metrics.timePlacement('preview', async () => place(await this.snapshot(), request, this.options));
+    const snapshot = await this.snapshot();
+    await assertPinHostKnown(snapshot, request, this.hosts);
+    const r = await this.metrics.timePlacement('preview', async () => place(snapshot, request, this.options));
     if (r.ok) return { fits: true, plan: toPlanView(r.plan), rejection: null };
     this.metrics.rejected('preview', r.rejection);
     const err = rejectionToError(r.rejection, request);
@@ -140,7 +162,9 @@ export class PlacementService {
 
   async capacity(input: VmInput): Promise<CapacityReport> {
     const request = toVmRequest(input, `capacity-${input?.name ?? 'vm'}`);
-    return toCapacityView(await this.metrics.timePlacement('capacity', async () => capacity(await this.snapshot(), request, this.options)));
+    const snapshot = await this.snapshot();
+    await assertPinHostKnown(snapshot, request, this.hosts);
+    return toCapacityView(await this.metrics.timePlacement('capacity', async () => capacity(snapshot, request, this.options)));
   }
 
   describe(code: keyof typeof REASON_DESCRIPTIONS): string {

@@ -25,7 +25,7 @@ import { OperationEvents } from '../operations/operation.events';
 import { SriovReconciler } from '../sriov/sriov.reconciler';
 import { toOperationView } from '../operations/operation.service';
 import type { Operation } from '../operations/operation.model';
-import { PLACEMENT_OPTIONS, rejectionToError, toVmRequest } from '../placement/placement.service';
+import { assertPinHostKnown, PLACEMENT_OPTIONS, rejectionToError, toVmRequest } from '../placement/placement.service';
 import type { CreateVmPayload, VmInput } from '../placement/placement.model';
 import { applyJob, storedRequest, teardownJob } from './desired-state';
 import { toVmView } from './vm.service';
@@ -88,7 +88,9 @@ export class ProvisioningService {
     requestId: string,
   ): Promise<CreateVmPayload> {
     // a first placement outside the lock answers bad input and a full fleet without queueing
-    const first = place(await this.cache.current(), { ...request, vmId: randomUUID() }, this.options);
+    const snapshot = await this.cache.current();
+    await assertPinHostKnown(snapshot, request, this.hosts);
+    const first = place(snapshot, { ...request, vmId: randomUUID() }, this.options);
     if (!first.ok) {
       this.metrics.rejected('create', first.rejection);
       throw rejectionToError(first.rejection, request);
