@@ -84,9 +84,12 @@ describe('registerHost over GraphQL, hosts over GraphQL and REST', () => {
     ['credentialRef', { credentialRef: 'file:/etc/ssh/ssh_host_ed25519_key' }],
     ['credentialRef', { credentialRef: 'file:keys/../../etc/shadow' }],
     ['hostKeyFingerprint', { hostKeyFingerprint: 'MD5:aa' }],
+    ['guestCpu.model', { guestCpu: { mode: 'CUSTOM' } }],
+    ['guestCpu.model', { guestCpu: { mode: 'CUSTOM', model: 'qemu64; rm -rf /' } }],
+    ['guestCpu.features.0.name', { guestCpu: { features: [{ name: '<evil/>', policy: 'disable' }] } }],
   ])('rejects a malformed %s with BAD_USER_INPUT / 400 naming the field', async (field, bad) => {
     const before = await db.host.count();
-    const input = hostInput(`bad-${field.toLowerCase()}`, bad);
+    const input = hostInput(`bad-${field.toLowerCase().replace(/[^a-z0-9]/g, '-')}`, bad);
     const g = await api.gql(REGISTER, { input });
     expect(g.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     expect(g.errors?.[0].extensions?.field).toBe(field);
@@ -94,6 +97,26 @@ describe('registerHost over GraphQL, hosts over GraphQL and REST', () => {
     expect(r.status).toBe(400);
     expect(r.body).toMatchObject({ code: 'BAD_USER_INPUT', field });
     expect(await db.host.count()).toBe(before);
+  });
+
+  it('keeps the guest CPU and virt type an operator sets, with the defaults otherwise', async () => {
+    const q = `mutation ($input: RegisterHostInput!) { registerHost(input: $input) { id virtType guestCpu { mode model features { name policy } } } }`;
+    const plain = await api.gql<{ registerHost: { id: string; virtType: string; guestCpu: unknown } }>(q, {
+      input: hostInput('cpu-default'),
+    });
+    expect(plain.data?.registerHost).toMatchObject({ virtType: 'KVM', guestCpu: { mode: 'HOST_PASSTHROUGH', model: null, features: [] } });
+    const nested = { mode: 'HOST_PASSTHROUGH', features: [{ name: 'arch-capabilities', policy: 'DISABLE' }] };
+    const bad = await api.gql(q, { input: hostInput('cpu-bad-policy', { guestCpu: nested }) });
+    expect(bad.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    const tcg = { virtType: 'QEMU', guestCpu: { mode: 'CUSTOM', model: 'qemu64', features: [{ name: 'svm', policy: 'disable' }] } };
+    const r = await api.rest('POST', '/api/v1/hosts', hostInput('cpu-tcg', tcg));
+    expect(r.status).toBe(201);
+    expect(r.body).toMatchObject(tcg);
+    const upd = await api.gql<{ updateHost: { virtType: string } }>(
+      `mutation ($id: ID!, $input: UpdateHostInput!) { updateHost(id: $id, input: $input) { virtType } }`,
+      { id: plain.data?.registerHost.id, input: { virtType: 'QEMU' } },
+    );
+    expect(upd.data?.updateHost.virtType).toBe('QEMU');
   });
 
   it('rejects a wrongly typed GraphQL variable and malformed JSON without a 500', async () => {

@@ -3,6 +3,7 @@ export * from './filters';
 export * from './enums';
 export * from './errors';
 export * from './inventory';
+export * from './guest-cpu';
 export * from './host-facts';
 export * from './placement';
 export * from './jobs';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { HOST_STATES, MACVTAP_MODES, NETWORK_KINDS, OPERATION_STATES, VM_STATES } from './enums';
+import { DEFAULT_GUEST_CPU, guestCpuSchema, VIRT_TYPES } from './guest-cpu';
 import { listArgsSchema } from './filters';
 import {
   domainNameSchema,
@@ -39,6 +40,8 @@ export const registerHostInputSchema = z.object({
   hostKeyFingerprint: hostKeyFingerprintSchema.nullish(),
   trustOnFirstUse: z.boolean().default(false),
   labels: labelsSchema.default({}),
+  virtType: z.enum(VIRT_TYPES).default('KVM'),
+  guestCpu: guestCpuSchema.default(DEFAULT_GUEST_CPU),
 });
 export type RegisterHostInput = z.output<typeof registerHostInputSchema>;
 
@@ -51,6 +54,8 @@ export const updateHostInputSchema = z
     hostKeyFingerprint: hostKeyFingerprintSchema.nullish(),
     trustOnFirstUse: z.boolean().optional(),
     labels: labelsSchema.optional(),
+    virtType: z.enum(VIRT_TYPES).optional(),
+    guestCpu: guestCpuSchema.optional(),
   })
   .refine((o) => Object.values(o).some((v) => v !== undefined), 'at least one field must be given');
 export type UpdateHostInput = z.output<typeof updateHostInputSchema>;

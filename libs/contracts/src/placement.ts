@@ -17,6 +17,7 @@ import {
   VF_STATES,
 } from './enums';
 import { DATAPATH_REASONS, SHARED_REASONS, type DatapathReasonCode, type SharedReasonCode } from './datapaths';
+import { VIRT_TYPES } from './guest-cpu';
 import { domainNameSchema, macAddressSchema, vlanIdSchema } from './values';
 
 /**
@@ -143,6 +144,8 @@ export const fleetHostSchema = z.object({
   id,
   name: z.string().min(1),
   state: z.enum(HOST_STATES),
+  /** KVM needs vmx/svm and /dev/kvm; QEMU (TCG emulation) runs anywhere. */
+  virtType: z.enum(VIRT_TYPES).default('KVM'),
   capabilities: fleetHostCapabilitiesSchema,
   numaNodes: z.array(fleetNumaNodeSchema).min(1),
   cpus: z.array(fleetCpuSchema),

@@ -1,4 +1,4 @@
-import type { CpuRole, Datapath, HostState, NetworkKind, VmState } from '@netpin/contracts';
+import type { CpuRole, Datapath, GuestCpuSetting, HostState, NetworkKind, VirtType, VmState } from '@netpin/contracts';
 
 /** Domain views returned by the repositories; callers never see Prisma types. */
 export interface HostCapabilities {
@@ -24,6 +24,8 @@ export interface HostRecord {
   state: HostState;
   stateReason: string | null;
   labels: Record<string, string>;
+  virtType: VirtType;
+  guestCpu: GuestCpuSetting;
   capabilities: HostCapabilities;
   lastDiscoveredAt: Date | null;
   createdAt: Date;

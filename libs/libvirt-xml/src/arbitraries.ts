@@ -1,6 +1,6 @@
 import { domainNameSchema, ifNameSchema, MACVTAP_MODES, macAddressSchema, pciAddressSchema, vlanIdSchema } from '@netpin/contracts';
 import fc from 'fast-check';
-import { NIC_MODELS, NUMA_MEMORY_MODES, type DomainSpec, type InterfaceSpec, type NicDriver } from './model';
+import { FEATURE_POLICIES, NIC_MODELS, NUMA_MEMORY_MODES, type DomainSpec, type InterfaceSpec, type NicDriver } from './model';
 
 /** fast-check generators of valid DomainSpecs (test support; not exported from index). */
 const cpuSet = (max: number) =>
@@ -74,6 +74,16 @@ export const domainSpecArb: fc.Arbitrary<DomainSpec> = fc
     pins: fc.option(fc.tuple(fc.array(cpuSet(127), { maxLength: 8 }), fc.option(cpuSet(127), { nil: undefined })), { nil: undefined }),
     numa: fc.option(fc.record({ mode: fc.constantFrom(...NUMA_MEMORY_MODES), nodeset: cpuSet(7) }), { nil: undefined }),
     cpu: fc.option(fc.boolean(), { nil: undefined }),
+    cpuMode: fc.constantFrom('host-passthrough' as const, 'host-model' as const, 'custom' as const),
+    features: fc.uniqueArray(
+      fc.record({
+        name: fc.constantFrom('svm', 'vmx', 'arch-capabilities', 'pdpe1gb', 'x2apic'),
+        policy: fc.constantFrom(...FEATURE_POLICIES),
+      }),
+      { maxLength: 3, selector: (f) => f.name },
+    ),
+    qemu: fc.boolean(),
+    owner: fc.option(fc.uuid(), { nil: undefined }),
     cellMiB: fc.integer({ min: 1, max: 65536 }),
     interfaces: fc.array(iface, { maxLength: 4 }),
     failover: fc.option(failoverPair, { nil: undefined }),
@@ -88,8 +98,12 @@ export const domainSpecArb: fc.Arbitrary<DomainSpec> = fc
       if (r.pins[1] !== undefined) s.cputune.emulatorpin = r.pins[1];
     }
     if (r.numa !== undefined) s.numaMemory = r.numa;
+    if (r.qemu) s.virtType = 'qemu';
+    if (r.owner !== undefined) s.owner = { vmId: r.owner };
     if (r.cpu !== undefined || r.topology !== undefined) {
-      s.cpu = { mode: 'host-passthrough' };
+      s.cpu = { mode: r.cpuMode };
+      if (r.cpuMode === 'custom') s.cpu.model = 'qemu64';
+      if (r.features.length > 0) s.cpu.features = r.features;
       if (r.topology !== undefined) s.cpu.topology = r.topology;
       if (r.cpu === true) s.cpu.cells = [{ id: 0, cpus: Array.from({ length: vcpus }, (_, i) => i), memoryMiB: r.cellMiB }];
     }

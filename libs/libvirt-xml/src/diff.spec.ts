@@ -17,7 +17,7 @@ describe('diffDomain', () => {
       }),
       { numRuns: 100 },
     );
-  });
+  }, 60_000);
 
   it('ignores a libvirt-generated uuid but not a requested one', () => {
     const desired = GOLDEN_CASES['sriov'];

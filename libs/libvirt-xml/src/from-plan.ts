@@ -9,6 +9,8 @@ import {
   type MacAddress,
   type PlacementPlan,
   type PlanInterface,
+  type GuestCpuSetting,
+  type VirtType,
   type VlanId,
   type VmRequest,
 } from '@netpin/contracts';
@@ -43,7 +45,18 @@ export interface DomainFromPlanOptions {
    * got whole cores do too, and a pairing the host contradicts falls back to threads=1.
    */
   hostCpus?: readonly { id: number; siblings: readonly number[] }[];
+  /** The host's settings (Host.virtType, Host.guestCpu); KVM with host-passthrough when absent. */
+  virtType?: VirtType;
+  guestCpu?: GuestCpuSetting;
+  /** The VM the domain is defined for: written as netpin's ownership mark. */
+  ownerVmId?: string;
 }
+
+const CPU_MODE_XML: Readonly<Record<GuestCpuSetting['mode'], GuestCpu['mode']>> = {
+  HOST_PASSTHROUGH: 'host-passthrough',
+  HOST_MODEL: 'host-model',
+  CUSTOM: 'custom',
+};
 
 const HUGEPAGE_KIB: Readonly<Record<Exclude<HugepageSize, 'NONE'>, number>> = { SIZE_2M: 2048, SIZE_1G: 1048576 };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -84,6 +97,12 @@ export function domainSpecFromPlan(plan: PlacementPlan, request: VmRequest, opts
     if (!UUID.test(uuid)) throw new PlanToDomainError('opts.uuid', 'must be an RFC 4122 UUID');
     spec.uuid = uuid;
   }
+  if (opts.ownerVmId !== undefined) {
+    const vmId = opts.ownerVmId.toLowerCase();
+    if (!UUID.test(vmId)) throw new PlanToDomainError('opts.ownerVmId', 'must be an RFC 4122 UUID');
+    spec.owner = { vmId };
+  }
+  if (opts.virtType === 'QEMU') spec.virtType = 'qemu';
   if (plan.memory.hugepages !== 'NONE') spec.hugepageSizeKiB = HUGEPAGE_KIB[plan.memory.hugepages];
   spec.cputune = cputune(plan);
   // Bound even under numaPolicy NONE on a single node: the engine charged this VM's memory
@@ -93,7 +112,7 @@ export function domainSpecFromPlan(plan: PlacementPlan, request: VmRequest, opts
   // cross-interconnect traffic kvm-network-datapaths.md section 3 warns about. The mode is
   // the plan's: strict on one node, interleave when the VM spans nodes.
   spec.numaMemory = { mode: plan.memory.mode, nodeset: sortedUnique(plan.numaNodes) };
-  spec.cpu = guestCpu(plan, request.memoryMiB, opts.hostCpus);
+  spec.cpu = guestCpu(plan, request.memoryMiB, opts);
   for (const iface of plan.interfaces) spec.interfaces.push(...interfaces(iface));
   return spec;
 }
@@ -120,12 +139,15 @@ function cputune(plan: PlacementPlan): CpuTune {
  * are the plan's business, not the guest's). threads=2 only where vCPUs 2k and 2k+1 really
  * sit on sibling hyperthreads, so the guest scheduler is never told a false SMT layout.
  */
-function guestCpu(plan: PlacementPlan, memoryMiB: number, hostCpus: DomainFromPlanOptions['hostCpus']): GuestCpu {
+function guestCpu(plan: PlacementPlan, memoryMiB: number, opts: DomainFromPlanOptions): GuestCpu {
   const vcpus = plan.vcpuPins.length;
-  const threads = siblingPairs(plan, hostCpus) ? 2 : 1;
+  const threads = siblingPairs(plan, opts.hostCpus) ? 2 : 1;
+  const setting = opts.guestCpu ?? { mode: 'HOST_PASSTHROUGH', model: null, features: [] };
   return {
-    mode: 'host-passthrough',
+    mode: CPU_MODE_XML[setting.mode],
+    ...(setting.model ? { model: setting.model } : {}),
     topology: { sockets: 1, cores: vcpus / threads, threads },
+    ...(setting.features.length > 0 ? { features: setting.features.map((f) => ({ name: f.name, policy: f.policy })) } : {}),
     cells: [{ id: 0, cpus: Array.from({ length: vcpus }, (_, v) => v), memoryMiB }],
   };
 }

@@ -115,4 +115,28 @@ export const GOLDEN_CASES: Record<string, DomainSpec> = {
     { type: 'bridge', mac: mac(0x81), bridge: ifn('br0'), model: 'e1000' },
     { type: 'direct', mac: mac(0x82), sourceDev: ifn('eno1'), mode: 'vepa', model: 'rtl8139' },
   ]),
+  // A host without /dev/kvm (virtType QEMU) and a named guest CPU model, owned by netpin.
+  'qemu-custom-cpu-owned': {
+    virtType: 'qemu',
+    name: name('tcg-01'),
+    uuid: '0c4b1c7e-7d2a-4d6b-9b0f-5e2a1d3c4b5a',
+    owner: { vmId: '0c4b1c7e-7d2a-4d6b-9b0f-5e2a1d3c4b5a' },
+    memoryMiB: 256,
+    vcpus: 1,
+    cputune: { vcpupins: [{ vcpu: 0, cpuset: [1] }], emulatorpin: [0] },
+    numaMemory: { mode: 'strict', nodeset: [0] },
+    cpu: {
+      mode: 'custom',
+      model: 'qemu64',
+      topology: { sockets: 1, cores: 1, threads: 1 },
+      features: [{ name: 'svm', policy: 'disable' }],
+      cells: [{ id: 0, cpus: [0], memoryMiB: 256 }],
+    },
+    interfaces: [{ type: 'bridge', mac: mac(0x90), bridge: ifn('br0'), model: 'virtio', driver: { name: 'qemu' } }],
+  },
+  // Nested KVM that cannot give guests IA32_ARCH_CAPABILITIES (QEMU aborts on MSR 0x10a).
+  'passthrough-feature-disabled': base('nested-01', [], {
+    vcpus: 2,
+    cpu: { mode: 'host-passthrough', features: [{ name: 'arch-capabilities', policy: 'disable' }] },
+  }),
 };

@@ -10,8 +10,12 @@ import type { DomainName, IfName, MacAddress, MacvtapMode, PciAddress, VlanId } 
  * the unit libvirt itself reports them in).
  */
 export interface DomainSpec {
+  /** <domain type>: kvm (absent) or qemu (TCG emulation, for hosts without /dev/kvm). */
+  virtType?: 'qemu';
   name: DomainName;
   uuid?: string;
+  /** netpin's ownership mark (<metadata><netpin:vm id=..>): the VM this domain was defined for. */
+  owner?: DomainOwner;
   memoryMiB: number;
   vcpus: number;
   /** <memoryBacking><hugepages><page size=.. unit='KiB'/>: 2048 or 1048576. */
@@ -39,8 +43,30 @@ export interface NumaMemory {
   nodeset: number[];
 }
 
+export const NETPIN_XML_NAMESPACE = 'https://netpin.dev/xmlns/domain/1';
+
+/**
+ * Written into every domain netpin defines; netpin never destroys, undefines, redefines or
+ * repairs a domain that lacks it or names another VM (a same-named domain is someone else's).
+ */
+export interface DomainOwner {
+  vmId: string;
+}
+
+export const GUEST_CPU_MODES = ['host-passthrough', 'host-model', 'custom'] as const;
+export type GuestCpuModeXml = (typeof GUEST_CPU_MODES)[number];
+export const FEATURE_POLICIES = ['force', 'require', 'optional', 'disable', 'forbid'] as const;
+export interface CpuFeatureXml {
+  name: string;
+  policy: (typeof FEATURE_POLICIES)[number];
+}
+
 export interface GuestCpu {
-  mode: 'host-passthrough';
+  mode: GuestCpuModeXml;
+  /** <model fallback='allow'>: only with mode custom. */
+  model?: string;
+  /** <feature policy name/>, sorted by name. */
+  features?: CpuFeatureXml[];
   topology?: CpuTopology;
   /** Guest NUMA cells (<cpu><numa><cell>); cpus are guest vCPU ids. */
   cells?: NumaCell[];

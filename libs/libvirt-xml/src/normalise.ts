@@ -17,5 +17,12 @@ export function normaliseDomain(s: DomainSpec): DomainSpec {
   }
   if (s.numaMemory !== undefined) out.numaMemory = { mode: s.numaMemory.mode, nodeset: sortedSet(s.numaMemory.nodeset) };
   if (s.cpu?.cells !== undefined) out.cpu = { ...s.cpu, cells: s.cpu.cells.map((c) => ({ ...c, cpus: sortedSet(c.cpus) })) };
+  if (s.cpu?.features !== undefined) {
+    const features = [...s.cpu.features].sort((a, b) => a.name.localeCompare(b.name));
+    out.cpu = { ...(out.cpu ?? s.cpu) };
+    if (features.length > 0) out.cpu.features = features;
+    else delete out.cpu.features;
+  }
+  if (s.owner !== undefined) out.owner = { vmId: s.owner.vmId.toLowerCase() };
   return out;
 }

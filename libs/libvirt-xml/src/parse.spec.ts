@@ -56,7 +56,7 @@ describe('parseDomain on virsh dumpxml output', () => {
       }),
       { numRuns: 300 },
     );
-  });
+  }, 60_000);
 
   it('converts libvirt memory units', () => {
     const xml = (mem: string) => `<domain type='kvm'><name>u</name>${mem}<vcpu>1</vcpu></domain>`;

@@ -10,7 +10,10 @@ import {
 import { XMLParser } from 'fast-xml-parser';
 import type { z } from 'zod';
 import {
+  FEATURE_POLICIES,
+  GUEST_CPU_MODES,
   LibvirtXmlError,
+  NETPIN_XML_NAMESPACE,
   NIC_MODELS,
   NUMA_MEMORY_MODES,
   type DomainSpec,
@@ -28,6 +31,7 @@ const ARRAYS = new Set([
   'domain.cpu.numa.cell',
   'domain.memoryBacking.hugepages.page',
   'domain.devices.interface.vlan.tag',
+  'domain.cpu.feature',
 ]);
 
 const parser = new XMLParser({
@@ -57,6 +61,7 @@ export function parseDomain(xml: string): DomainSpec {
   const d = child(doc, 'domain');
   if (d === undefined) throw new LibvirtXmlError('domain', 'no <domain> root element');
   const spec: DomainSpec = {
+    ...(d.$?.['type'] === 'qemu' ? { virtType: 'qemu' as const } : {}),
     name: valid('name', domainNameSchema, text(d, 'name')),
     memoryMiB: memoryMiB('memory', child(d, 'memory')),
     vcpus: uint('vcpu', text(d, 'vcpu')),
@@ -64,6 +69,9 @@ export function parseDomain(xml: string): DomainSpec {
   };
   const uuid = child(d, 'uuid');
   if (uuid !== undefined) spec.uuid = (uuid['#text'] ?? '').trim().toLowerCase();
+  const mark = child(child(d, 'metadata'), 'netpin:vm');
+  if (mark !== undefined && mark.$?.['xmlns:netpin'] === NETPIN_XML_NAMESPACE && mark.$['id'] !== undefined)
+    spec.owner = { vmId: mark.$['id'].toLowerCase() };
   const pages = children(child(child(d, 'memoryBacking'), 'hugepages'), 'page');
   if (pages.length > 0) spec.hugepageSizeKiB = toKiB('memoryBacking.hugepages.page', attr(pages[0], 'size'), pages[0].$?.['unit'] ?? 'KiB');
   const cputune = child(d, 'cputune');
@@ -86,13 +94,21 @@ export function parseDomain(xml: string): DomainSpec {
     };
   }
   const cpu = child(d, 'cpu');
-  if (cpu !== undefined && cpu.$?.['mode'] === 'host-passthrough') spec.cpu = guestCpu(cpu);
+  if (cpu !== undefined) spec.cpu = guestCpu(cpu);
   spec.interfaces = children(child(d, 'devices'), 'interface').map((i, k) => iface(i, `interfaces[${k}]`));
   return spec;
 }
 
 function guestCpu(cpu: Node): GuestCpu {
-  const out: GuestCpu = { mode: 'host-passthrough' };
+  // libvirt's default mode is custom; with neither mode nor model the element only carries topology/NUMA.
+  const out: GuestCpu = { mode: oneOf('cpu.mode', GUEST_CPU_MODES, cpu.$?.['mode'] ?? 'custom') };
+  const model = child(cpu, 'model');
+  if (model !== undefined && (model['#text'] ?? '').trim() !== '') out.model = (model['#text'] ?? '').trim();
+  const features = children(cpu, 'feature').map((f, k) => ({
+    name: attr(f, 'name', `cpu.feature[${k}]`),
+    policy: oneOf(`cpu.feature[${k}].policy`, FEATURE_POLICIES, f.$?.['policy'] ?? 'require'),
+  }));
+  if (features.length > 0) out.features = features.sort((a, b) => a.name.localeCompare(b.name));
   const topo = child(cpu, 'topology');
   if (topo !== undefined) {
     out.topology = {

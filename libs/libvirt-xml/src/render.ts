@@ -1,7 +1,7 @@
 import { formatCpuList } from '@netpin/contracts';
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
-import { LibvirtXmlError, type DomainSpec, type InterfaceSpec } from './model';
+import { LibvirtXmlError, NETPIN_XML_NAMESPACE, type DomainSpec, type InterfaceSpec } from './model';
 import { normaliseDomain } from './normalise';
 
 /**
@@ -11,9 +11,12 @@ import { normaliseDomain } from './normalise';
 export function renderDomain(input: DomainSpec): string {
   checkSpec(input);
   const spec = normaliseDomain(input);
-  const d = create().ele('domain', { type: 'kvm' });
+  const d = create().ele('domain', { type: spec.virtType ?? 'kvm' });
   d.ele('name').txt(spec.name);
   if (spec.uuid !== undefined) d.ele('uuid').txt(spec.uuid);
+  if (spec.owner !== undefined) {
+    d.ele('metadata').ele(NETPIN_XML_NAMESPACE, 'netpin:vm', { id: spec.owner.vmId });
+  }
   d.ele('memory', { unit: 'MiB' }).txt(String(spec.memoryMiB));
   if (spec.hugepageSizeKiB !== undefined) {
     d.ele('memoryBacking')
@@ -32,9 +35,11 @@ export function renderDomain(input: DomainSpec): string {
   d.ele('os').ele('type', { arch: 'x86_64', machine: 'q35' }).txt('hvm');
   d.ele('features').ele('acpi').up().ele('apic');
   if (spec.cpu !== undefined) {
-    const c = d.ele('cpu', { mode: spec.cpu.mode });
+    const c = d.ele('cpu', spec.cpu.mode === 'custom' ? { mode: 'custom', match: 'exact' } : { mode: spec.cpu.mode });
+    if (spec.cpu.model !== undefined) c.ele('model', { fallback: 'allow' }).txt(spec.cpu.model);
     const topo = spec.cpu.topology;
     if (topo !== undefined) c.ele('topology', { sockets: String(topo.sockets), cores: String(topo.cores), threads: String(topo.threads) });
+    for (const f of spec.cpu.features ?? []) c.ele('feature', { policy: f.policy, name: f.name });
     if (spec.cpu.cells !== undefined) {
       const numa = c.ele('numa');
       for (const cell of spec.cpu.cells) {
@@ -98,6 +103,14 @@ function positive(path: string, n: number): void {
 function checkSpec(s: DomainSpec): void {
   if (s.uuid !== undefined && !UUID.test(s.uuid)) throw new LibvirtXmlError('uuid', 'must be a lower-case RFC 4122 UUID');
   positive('memoryMiB', s.memoryMiB);
+  if (s.owner !== undefined && !UUID.test(s.owner.vmId)) throw new LibvirtXmlError('owner.vmId', 'must be a lower-case RFC 4122 UUID');
+  if ((s.cpu?.mode === 'custom') !== (s.cpu?.model !== undefined))
+    throw new LibvirtXmlError('cpu.model', 'a model goes with mode custom, and only there');
+  const featureNames = (s.cpu?.features ?? []).map((f) => f.name);
+  if (featureNames.some((n) => !/^[a-z0-9][a-z0-9_.-]{0,63}$/.test(n)) || new Set(featureNames).size !== featureNames.length)
+    throw new LibvirtXmlError('cpu.features', 'feature names are lower-case CPUID flags, each once');
+  if (s.cpu?.model !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(s.cpu.model))
+    throw new LibvirtXmlError('cpu.model', 'not a CPU model name');
   positive('vcpus', s.vcpus);
   if (s.hugepageSizeKiB !== undefined) positive('hugepageSizeKiB', s.hugepageSizeKiB);
   const seen = new Set<number>();

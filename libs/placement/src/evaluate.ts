@@ -54,10 +54,11 @@ const stateFilter: HostFilter = (h) => {
       return { code: 'HOST_NOT_READY', detail: `${h.host.name} is ${h.host.state}` };
   }
 };
+// A host set to virtType QEMU emulates its guests (TCG) and needs neither VT-x nor /dev/kvm.
 const virtFilter: HostFilter = (h) =>
-  h.host.capabilities.vmx && h.host.capabilities.kvm
+  h.host.virtType === 'QEMU' || (h.host.capabilities.vmx && h.host.capabilities.kvm)
     ? null
-    : { code: 'HOST_LACKS_VIRTUALIZATION', detail: `${h.host.name} lacks vmx or /dev/kvm` };
+    : { code: 'HOST_LACKS_VIRTUALIZATION', detail: `${h.host.name} lacks vmx or /dev/kvm (virtType KVM)` };
 
 export const HOST_FILTERS: readonly HostFilter[] = [pinFilter, avoidFilter, stateFilter, virtFilter];
 

@@ -50,3 +50,8 @@ export async function libvirtVersion(host: RealHost): Promise<string> {
   if (m === null) throw new Error(`no libvirt version in: ${r.stdout}${r.stderr}`);
   return m[1];
 }
+
+/** The domain uuid (unless the golden gives one) and OVS port ids are new at every define. */
+export function withoutGeneratedIds(xml: string): string {
+  return xml.replace(/<uuid>[^<]*<\/uuid>/, '').replace(/ interfaceid='[^']*'/g, '');
+}

@@ -1,10 +1,28 @@
 import { GraphQLISODateTime, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
-import { CPU_OWNER_ROLES, HOST_STATES } from '@netpin/contracts';
+import { CPU_FEATURE_POLICIES, CPU_OWNER_ROLES, GUEST_CPU_MODES, HOST_STATES, VIRT_TYPES } from '@netpin/contracts';
 import { PageInfo } from '../common/page';
 import { defineEnum, Prop } from '../common/prop';
 
 export const HostStateEnum = defineEnum('HostState', HOST_STATES, 'Lifecycle of a hypervisor in the inventory');
 export const CpuRoleEnum = defineEnum('CpuRole', CPU_OWNER_ROLES, 'What a pinned host CPU runs for its VM');
+export const VirtTypeEnum = defineEnum('VirtType', VIRT_TYPES, 'KVM (needs VT-x/AMD-V and /dev/kvm) or QEMU (full emulation, TCG)');
+export const GuestCpuModeEnum = defineEnum('GuestCpuMode', GUEST_CPU_MODES, 'libvirt <cpu mode>: host-passthrough, host-model or custom');
+export const CpuFeaturePolicyEnum = defineEnum('CpuFeaturePolicy', CPU_FEATURE_POLICIES, 'libvirt <feature policy>');
+
+@ObjectType()
+@InputType('CpuFeatureInput')
+export class CpuFeature {
+  @Prop(String, { description: 'CPUID flag as libvirt spells it', example: 'arch-capabilities' }) name!: string;
+  @Prop(CpuFeaturePolicyEnum) policy!: string;
+}
+
+@ObjectType({ description: "How the host's guests see their CPU (like Nova's cpu_mode, cpu_models, cpu_model_extra_flags)" })
+@InputType('GuestCpuInput')
+export class GuestCpu {
+  @Prop(GuestCpuModeEnum, { optional: true, defaultValue: 'HOST_PASSTHROUGH' }) mode!: string;
+  @Prop(String, { nullable: true, description: 'QEMU CPU model, with mode CUSTOM only', example: 'qemu64' }) model?: string | null;
+  @Prop(CpuFeature, { array: true, optional: true, description: 'CPUID flags to add or remove' }) features?: CpuFeature[];
+}
 
 @ObjectType()
 @InputType('LabelInput')
@@ -113,6 +131,8 @@ export class Host {
   @Prop(HostStateEnum) state!: string;
   @Prop(String, { nullable: true }) stateReason!: string | null;
   @Prop(Label, { array: true }) labels!: Label[];
+  @Prop(VirtTypeEnum, { description: 'The libvirt domain type netpin defines here' }) virtType!: string;
+  @Prop(GuestCpu) guestCpu!: GuestCpu;
   @Prop(HostCapabilities) capabilities!: HostCapabilities;
   @Prop(GraphQLISODateTime, { nullable: true }) lastDiscoveredAt!: Date | null;
   @Prop(GraphQLISODateTime) createdAt!: Date;
@@ -149,6 +169,8 @@ export class RegisterHostInput {
   @Prop(Boolean, { optional: true, defaultValue: false, description: 'Accept and pin the host key seen at first discovery' })
   trustOnFirstUse?: boolean;
   @Prop(Label, { array: true, optional: true }) labels?: Label[];
+  @Prop(VirtTypeEnum, { optional: true, defaultValue: 'KVM' }) virtType?: string;
+  @Prop(GuestCpu, { optional: true }) guestCpu?: GuestCpu;
 }
 
 @InputType()
@@ -160,6 +182,8 @@ export class UpdateHostInput {
   @Prop(String, { nullable: true }) hostKeyFingerprint?: string | null;
   @Prop(Boolean, { optional: true }) trustOnFirstUse?: boolean;
   @Prop(Label, { array: true, optional: true }) labels?: Label[];
+  @Prop(VirtTypeEnum, { optional: true }) virtType?: string;
+  @Prop(GuestCpu, { optional: true }) guestCpu?: GuestCpu;
 }
 
 @InputType()

@@ -15,6 +15,8 @@ function host(name: string, state: HostRecord['state'] = 'READY'): HostRecord {
     credentialRef: 'file:k',
     hostKeyFingerprint: `SHA256:${'A'.repeat(43)}`,
     trustOnFirstUse: false,
+    virtType: 'KVM',
+    guestCpu: { mode: 'HOST_PASSTHROUGH', model: null, features: [] },
     state,
     stateReason: null,
     labels: {},

@@ -29,7 +29,12 @@ export function hostTarget(h: HostRecord): HostTarget {
  * Everything a plan asks of its host: VF attributes, IRQ affinity, RPS masks and the domain
  * XML. vm.apply converges the host to it; vm.verify and drift checks compare against it.
  */
-export function desiredState(planned: PlacementPlan, request: VmRequest, vmId: string): VmDesiredState {
+export function desiredState(
+  planned: PlacementPlan,
+  request: VmRequest,
+  vmId: string,
+  host: Pick<HostRecord, 'virtType' | 'guestCpu'>,
+): VmDesiredState {
   const plan = withHostSideVlans(planned);
   const vfs = plan.interfaces
     .flatMap((i) => (i.vf && i.nicName ? [{ ...i, vf: i.vf, nicName: i.nicName }] : []))
@@ -46,7 +51,9 @@ export function desiredState(planned: PlacementPlan, request: VmRequest, vmId: s
     }));
   return {
     vmName: plan.vmName as VmDesiredState['vmName'],
-    domainXml: renderDomain(domainSpecFromPlan(plan, request, { uuid: vmId })),
+    domainXml: renderDomain(
+      domainSpecFromPlan(plan, request, { uuid: vmId, ownerVmId: vmId, virtType: host.virtType, guestCpu: host.guestCpu }),
+    ),
     vfs,
     irqAffinity: plan.irqAffinity.map((x) => ({ irq: x.irq, cpus: x.cpus })),
     rps: plan.rps.map((x) => ({ dev: x.nicName as VmDesiredState['rps'][number]['dev'], rxQueue: x.rxQueue, cpus: x.cpus })),
@@ -76,7 +83,7 @@ export function applyJob(
   requestId: string,
   jobName: 'vm.apply' | 'vm.verify',
 ): JobSpec {
-  const payload: VmApplyPayload = { operationId, requestId, host: hostTarget(host), ...desiredState(plan, request, vmId) };
+  const payload: VmApplyPayload = { operationId, requestId, host: hostTarget(host), ...desiredState(plan, request, vmId, host) };
   return { queue: HOST_OPS_QUEUE, name: jobName, payload };
 }
 

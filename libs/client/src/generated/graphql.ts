@@ -4,6 +4,20 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+export type CpuFeatureInput = {
+  /** CPUID flag as libvirt spells it */
+  name: string;
+  policy: CpuFeaturePolicy;
+};
+
+/** libvirt <feature policy> */
+export type CpuFeaturePolicy =
+  | 'disable'
+  | 'forbid'
+  | 'force'
+  | 'optional'
+  | 'require';
+
 export type CpuPolicy =
   | 'DEDICATED'
   | 'SHARED';
@@ -73,6 +87,20 @@ export type DatapathRequest =
 export type EmulatorThreads =
   | 'ISOLATE'
   | 'SHARE';
+
+export type GuestCpuInput = {
+  /** CPUID flags to add or remove */
+  features?: Array<CpuFeatureInput> | null | undefined;
+  mode?: GuestCpuMode | null | undefined;
+  /** QEMU CPU model, with mode CUSTOM only */
+  model?: string | null | undefined;
+};
+
+/** libvirt <cpu mode>: host-passthrough, host-model or custom */
+export type GuestCpuMode =
+  | 'CUSTOM'
+  | 'HOST_MODEL'
+  | 'HOST_PASSTHROUGH';
 
 export type HostFilterInput = {
   /** Only hosts that carry this network */
@@ -176,6 +204,7 @@ export type RegisterHostInput = {
   address: string;
   /** "file:<path>" (a key in the agent's NETPIN_AGENT_KEY_DIR) or "secret:<name>" (see createSshSecret) */
   credentialRef: string;
+  guestCpu?: GuestCpuInput | null | undefined;
   /** Pinned SSH host key, SHA256:<base64> as ssh-keygen -l prints it */
   hostKeyFingerprint?: string | null | undefined;
   labels?: Array<LabelInput> | null | undefined;
@@ -185,6 +214,7 @@ export type RegisterHostInput = {
   sshUser?: string | null | undefined;
   /** Accept and pin the host key seen at first discovery */
   trustOnFirstUse?: boolean | null | undefined;
+  virtType?: VirtType | null | undefined;
 };
 
 /** PENDING: a host.configureSriov is queued or waiting; CONVERGED: the PF is as the policy says; BLOCKED: the VF count must change but VMs hold VFs; FAILED: the PF cannot take the policy, or the job failed */
@@ -203,11 +233,13 @@ export type ThreadPolicy =
 export type UpdateHostInput = {
   address?: string | null | undefined;
   credentialRef?: string | null | undefined;
+  guestCpu?: GuestCpuInput | null | undefined;
   hostKeyFingerprint?: string | null | undefined;
   labels?: Array<LabelInput> | null | undefined;
   port?: number | null | undefined;
   sshUser?: string | null | undefined;
   trustOnFirstUse?: boolean | null | undefined;
+  virtType?: VirtType | null | undefined;
 };
 
 /** Fields to change; null clears a selector field */
@@ -226,6 +258,11 @@ export type UpdateSriovPolicyInput = {
   trust?: boolean | null | undefined;
   vendorId?: string | null | undefined;
 };
+
+/** KVM (needs VT-x/AMD-V and /dev/kvm) or QEMU (full emulation, TCG) */
+export type VirtType =
+  | 'KVM'
+  | 'QEMU';
 
 export type VmFilterInput = {
   hostId?: string | null | undefined;

@@ -1,6 +1,7 @@
 import {
   BadUserInputError,
   ConflictError,
+  guestCpuSchema,
   NotFoundError,
   type HostFilter,
   type PageArgs,
@@ -29,6 +30,8 @@ export function toHostRecord(r: HostRow): HostRecord {
     state: r.state,
     stateReason: r.stateReason,
     labels: (r.labels ?? {}) as Record<string, string>,
+    virtType: r.virtType,
+    guestCpu: guestCpuSchema.parse(r.guestCpu),
     capabilities: {
       vmx: r.capVmx,
       svm: r.capSvm,
@@ -62,6 +65,8 @@ export class HostRepository {
           hostKeyFingerprint: input.hostKeyFingerprint ?? null,
           trustOnFirstUse: input.trustOnFirstUse,
           labels: input.labels,
+          virtType: input.virtType,
+          guestCpu: input.guestCpu,
         },
       });
       return toHostRecord(row);
@@ -122,6 +127,8 @@ export class HostRepository {
     if (input.hostKeyFingerprint !== undefined) data.hostKeyFingerprint = input.hostKeyFingerprint;
     if (input.trustOnFirstUse !== undefined) data.trustOnFirstUse = input.trustOnFirstUse;
     if (input.labels !== undefined) data.labels = input.labels;
+    if (input.virtType !== undefined) data.virtType = input.virtType;
+    if (input.guestCpu !== undefined) data.guestCpu = input.guestCpu;
     try {
       return toHostRecord(await this.db.host.update({ where: { id }, data }));
     } catch (e) {

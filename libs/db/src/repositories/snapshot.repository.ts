@@ -76,6 +76,7 @@ export async function loadSnapshot(db: Db | Prisma.TransactionClient, opts: { ho
         id: h.id,
         name: h.name,
         state: h.state,
+        virtType: h.virtType,
         capabilities: {
           vmx: h.capVmx || h.capSvm,
           ept: h.capEpt || h.capNpt,

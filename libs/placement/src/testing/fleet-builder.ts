@@ -40,6 +40,8 @@ export interface HostSpec {
   id?: string;
   state?: HostState;
   caps?: Partial<FleetHostCapabilities>;
+  /** KVM (default) or QEMU (TCG emulation). */
+  virtType?: FleetHost['virtType'];
   nodes?: number;
   coresPerNode?: number;
   threadsPerCore?: number;
@@ -171,6 +173,7 @@ export function buildHost(spec: HostSpec, seq = 0): FleetHost {
     id: spec.id ?? `id-${spec.name}`,
     name: spec.name,
     state: spec.state ?? 'READY',
+    virtType: spec.virtType ?? 'KVM',
     capabilities: { ...FULL_CAPS, ...spec.caps },
     numaNodes: Array.from({ length: nodes }, (_, index) => ({
       index,
