@@ -193,6 +193,25 @@ describe('netpin CLI against the running stack', () => {
     expect(await client.listVms().then((vms) => vms.filter((v) => v.name === 'cli-bad'))).toEqual([]);
   });
 
+  it('preview takes NIC flags per --net and the CPU flags; the API judges their ranges', async () => {
+    const shape = ['--vcpus', '2', '--memory', '1G', '--thread-policy', 'isolate', '--emulator-threads', 'isolate', '--json'];
+    const nics = ['--net', 'physnet0:sriov', '--vlan', '42', '--live-migratable', '--net', 'tenant-br', '--min-bandwidth', '100M'];
+    const [r, badVlan] = await Promise.all([
+      netpin(['preview', ...shape, ...nics]),
+      netpin(['preview', ...shape, '--net', 'physnet0', '--net', 'tenant-br', '--vlan', '5000']),
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const plan = json(r).plan;
+    // --live-migratable: the VF gets a virtio failover backup; ISOLATE: idle siblings and an emulator CPU of its own
+    expect(plan.interfaces[0]).toMatchObject({ datapath: 'SRIOV', vlan: 42, failover: true });
+    expect(plan.interfaces[1]).toMatchObject({ datapath: 'VHOST_BRIDGE', failover: false });
+    expect(plan.isolatedSiblings.length).toBeGreaterThan(0);
+    expect(plan.emulatorCpus).toHaveLength(1);
+    expect(plan.emulatorCpus).not.toContain(plan.vcpuPins[0].cpus[0]);
+    expect(badVlan.code).toBe(2);
+    expect(json(badVlan).error).toMatchObject({ code: 'BAD_USER_INPUT', field: 'interfaces.1.vlan' });
+  });
+
   it('a VM that cannot be placed exits 1 with PLACEMENT_REJECTED and the reasons', async () => {
     const [r, asJson, preview] = await Promise.all([
       netpin(['vm', 'create', '--name', 'cli-huge', '--vcpus', '200', '--memory', '1G', '--host', 'cli-02']),

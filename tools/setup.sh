@@ -13,6 +13,7 @@ command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v virt-xml-validate >/dev/null 2>&1 || missing+=(libvirt-clients)
 command -v xmllint >/dev/null 2>&1 || missing+=(libxml2-utils)   # virt-xml-validate runs xmllint
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)         # browser tests of the web UI (playwright-core)
+command -v zsh >/dev/null 2>&1 || missing+=(zsh)                   # the CLI's zsh completion is tested in zsh
 # The real-host test tier (tools/realhost, docs/testing.md): real libvirtd + QEMU + OpenSSH in
 # network namespaces. Only for `npm test` as root: namespaces need root, so elsewhere it skips.
 if [ "${1:-}" = "--test" ] && [ "$(id -u)" = "0" ]; then

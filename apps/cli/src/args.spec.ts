@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { EXIT, UsageError, parseCli, parseMemoryMiB, parseNet, vmInputFromFlags } from './args';
+import { COMMANDS, EXIT, UsageError, commandHelp, parseCli } from './args';
+import { GLOBAL_FLAGS, type Flags } from './flags';
+import { parseBandwidthMbps, parseMemoryMiB, parseNet, vmInputFromFlags } from './vm-input';
 
 function command(argv: string[]) {
   const p = parseCli(argv);
@@ -82,7 +84,7 @@ describe('parseCli', () => {
 
 describe('VM flags', () => {
   it('builds the VmInput the API expects', () => {
-    const { values } = command([
+    const parsed = command([
       'vm',
       'create',
       '--name',
@@ -106,7 +108,7 @@ describe('VM flags', () => {
       '--cpu-policy',
       'dedicated',
     ]);
-    expect(vmInputFromFlags(values, { nameRequired: true })).toEqual({
+    expect(vmInputFromFlags(parsed, { nameRequired: true })).toEqual({
       name: 'web-01',
       vcpus: 4,
       memoryMiB: 4096,
@@ -121,14 +123,21 @@ describe('VM flags', () => {
 
   it('leaves ranges to the API but rejects what does not parse', () => {
     // vcpus 0 is syntactically a number: the API answers BAD_USER_INPUT naming the field
-    expect(vmInputFromFlags({ name: 'a', vcpus: '0', memory: '1' }, { nameRequired: true }).vcpus).toBe(0);
-    expect(() => vmInputFromFlags({ name: 'a', vcpus: '2.5', memory: '1G' }, { nameRequired: true })).toThrow(
+    const flags = (values: Record<string, string>) => ({ values, nets: [] });
+    expect(vmInputFromFlags(flags({ name: 'a', vcpus: '0', memory: '1' }), { nameRequired: true }).vcpus).toBe(0);
+    expect(() => vmInputFromFlags(flags({ name: 'a', vcpus: '2.5', memory: '1G' }), { nameRequired: true })).toThrow(
       '--vcpus: expected a whole number, got "2.5"',
     );
-    expect(() => vmInputFromFlags({ vcpus: '2', memory: '1G' }, { nameRequired: true })).toThrow('--name is required');
-    expect(vmInputFromFlags({ vcpus: '2', memory: '1G' }, { nameRequired: false }).name).toBe('preview');
-    expect(() => vmInputFromFlags({ name: 'a', vcpus: '2', memory: '1G', numa: 'strict' }, { nameRequired: true })).toThrow(
+    expect(() => vmInputFromFlags(flags({ vcpus: '2', memory: '1G' }), { nameRequired: true })).toThrow('--name is required');
+    expect(vmInputFromFlags(flags({ vcpus: '2', memory: '1G' }), { nameRequired: false }).name).toBe('preview');
+    expect(() => vmInputFromFlags(flags({ name: 'a', vcpus: '2', memory: '1G', numa: 'strict' }), { nameRequired: true })).toThrow(
       '--numa: expected required|preferred|none, got "strict"',
+    );
+    expect(() =>
+      vmInputFromFlags(flags({ name: 'a', vcpus: '2', memory: '1G', 'thread-policy': 'always' }), { nameRequired: true }),
+    ).toThrow('--thread-policy: expected prefer|isolate|require, got "always"');
+    expect(() => vmInputFromFlags(flags({ name: 'a', vcpus: '2', memory: '1G', hugepages: '4M' }), { nameRequired: true })).toThrow(
+      '--hugepages: expected none|2M|1G, got "4M"',
     );
   });
 
@@ -151,5 +160,110 @@ describe('VM flags', () => {
     expect(parseNet('direct:macvtap')).toEqual({ network: 'direct', datapath: 'VHOST_MACVTAP' });
     expect(() => parseNet('physnet0:dpdk')).toThrow('unknown datapath "dpdk"');
     expect(() => parseNet(':sriov')).toThrow('expected <network>[:<datapath>]');
+  });
+});
+
+describe('NIC flags', () => {
+  const base = ['vm', 'create', '--name', 'web-01', '--vcpus', '4', '--memory', '4G'];
+
+  it('applies each NIC flag to the --net before it, across several --net', () => {
+    const parsed = command([
+      ...base,
+      '--net',
+      'physnet0:sriov',
+      '--vlan',
+      '100',
+      '--mac',
+      '52:54:00:12:34:56',
+      '--live-migratable',
+      '--net',
+      'tenant-br',
+      '--min-bandwidth',
+      '2.5G',
+      '--net',
+      'direct:macvtap',
+      '--vlan',
+      '7',
+    ]);
+    expect(vmInputFromFlags(parsed, { nameRequired: true }).interfaces).toEqual([
+      { network: 'physnet0', datapath: 'SRIOV', vlan: 100, mac: '52:54:00:12:34:56', liveMigratable: true },
+      { network: 'tenant-br', minBandwidthMbps: 2500 },
+      { network: 'direct', datapath: 'VHOST_MACVTAP', vlan: 7 },
+    ]);
+  });
+
+  it('refuses a NIC flag before any --net, twice for one --net, or that does not parse', () => {
+    expect(() => parseCli([...base, '--vlan', '100', '--net', 'physnet0'])).toThrow(
+      'vm create: --vlan applies to the --net before it; give --net <network> first',
+    );
+    expect(() => parseCli([...base, '--net', 'a', '--mac', '52:54:00:00:00:01', '--mac', '52:54:00:00:00:02'])).toThrow(
+      'vm create: --mac given twice for --net a',
+    );
+    expect(() => vmInputFromFlags(command([...base, '--net', 'a', '--vlan', 'ten']), { nameRequired: true })).toThrow(
+      '--vlan: expected a whole number, got "ten"',
+    );
+    // ranges are the API's: VLAN 5000 parses and the API answers BAD_USER_INPUT naming interfaces.0.vlan
+    expect(vmInputFromFlags(command([...base, '--net', 'a', '--vlan', '5000']), { nameRequired: true }).interfaces).toEqual([
+      { network: 'a', vlan: 5000 },
+    ]);
+  });
+
+  it('takes the VM-wide CPU, emulator, hugepage and guest flags', () => {
+    const parsed = command([
+      ...base,
+      '--thread-policy',
+      'ISOLATE',
+      '--emulator-threads',
+      'isolate',
+      '--hugepages',
+      '2m',
+      '--no-vf-driver',
+      '--no-virtio',
+    ]);
+    expect(vmInputFromFlags(parsed, { nameRequired: true })).toEqual({
+      name: 'web-01',
+      vcpus: 4,
+      memoryMiB: 4096,
+      threadPolicy: 'ISOLATE',
+      emulatorThreads: 'ISOLATE',
+      hugepages: 'SIZE_2M',
+      guestVirtio: false,
+      guestVfDriver: false,
+    });
+  });
+
+  it.each([
+    ['1000', 1000],
+    ['500M', 500],
+    ['500Mbit', 500],
+    ['10G', 10000],
+    ['2.5Gbps', 2500],
+    ['0', 0],
+  ])('reads --min-bandwidth %s as %i Mbit/s', (raw, mbps) => {
+    expect(parseBandwidthMbps(raw)).toBe(mbps);
+  });
+
+  it('rejects unreadable bandwidths', () => {
+    expect(() => parseBandwidthMbps('fast')).toThrow('--min-bandwidth: expected Mbit/s or a rate like 500M or 10G, got "fast"');
+    expect(() => parseBandwidthMbps('1.5M')).toThrow('not a whole number of Mbit/s');
+  });
+});
+
+describe('help from the command table', () => {
+  it('lists every flag of every command, with its choices', () => {
+    for (const c of COMMANDS) {
+      const help = commandHelp(c);
+      const all: Flags = { ...c.flags, ...GLOBAL_FLAGS };
+      for (const [name, f] of Object.entries(all)) {
+        expect(help, `${c.name} --${name}`).toContain(`--${name}`);
+        for (const choice of f.choices ?? []) expect(help).toContain(choice);
+      }
+    }
+    expect(commandHelp(COMMANDS.find((c) => c.name === 'vm create')!)).toContain('--thread-policy prefer|isolate|require');
+  });
+
+  it('checks the choices of a positional argument', () => {
+    expect(command(['completion', 'zsh']).args).toEqual(['zsh']);
+    expect(() => parseCli(['completion', 'fish'])).toThrow('completion: expected bash|zsh, got "fish"');
   });
 });

@@ -228,3 +228,52 @@ describe('runCli vm list', () => {
     ]);
   });
 });
+
+describe('runCli VM flags and completion', () => {
+  it('sends the NIC, CPU and hugepage flags to createVm as the API input', async () => {
+    const sent: unknown[] = [];
+    let stdout = '';
+    const code = await runCli(
+      [
+        ...['vm', 'create', '--name', 'web-01', '--vcpus', '4', '--memory', '4G', '--no-wait', '--json'],
+        ...['--net', 'physnet0:sriov', '--vlan', '100', '--live-migratable', '--net', 'tenant-br', '--mac', '52:54:00:aa:bb:cc'],
+        ...['--min-bandwidth', '1G', '--thread-policy', 'require', '--emulator-threads', 'isolate', '--hugepages', '1G'],
+      ],
+      {
+        stdout: { write: (s: string) => ((stdout += s), true) },
+        stderr: { write: () => true, isTTY: false },
+        env: { HOME: '/nonexistent', NETPIN_API_URL: 'http://127.0.0.1:9', NETPIN_TOKEN: 'tok' },
+        fetch: (async (_url: string | URL | Request, init?: RequestInit) => {
+          sent.push(JSON.parse(String(init?.body)).variables);
+          const data = { createVm: { vm: { id: 'vm-1', name: 'web-01', state: 'PENDING' }, operation: op('QUEUED', 0) } };
+          return new Response(JSON.stringify({ data }), { status: 200, headers: { 'content-type': 'application/json' } });
+        }) as typeof fetch,
+      },
+    );
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ vm: { id: 'vm-1' } });
+    expect(sent).toEqual([
+      {
+        input: {
+          name: 'web-01',
+          vcpus: 4,
+          memoryMiB: 4096,
+          interfaces: [
+            { network: 'physnet0', datapath: 'SRIOV', vlan: 100, liveMigratable: true },
+            { network: 'tenant-br', mac: '52:54:00:aa:bb:cc', minBandwidthMbps: 1000 },
+          ],
+          threadPolicy: 'REQUIRE',
+          emulatorThreads: 'ISOLATE',
+          hugepages: 'SIZE_1G',
+        },
+      },
+    ]);
+  });
+
+  it('prints a completion script without a token, a config file or the API', async () => {
+    const r = await cli(['completion', 'bash'], {}, { XDG_CONFIG_HOME: '/nonexistent' });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('complete -o default -F _netpin netpin');
+    expect(r.stderr).toBe('');
+  });
+});

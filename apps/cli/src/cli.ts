@@ -1,7 +1,7 @@
 import { NetpinClient } from '@netpin/client';
 import WebSocket from 'ws';
-import { EXIT, UsageError, parseCli, type CommandSpec } from './args';
-import { runCommand } from './commands';
+import { EXIT, UsageError, isLocalCommand, parseCli, type CommandSpec } from './args';
+import { runCommand, runLocalCommand, type CommandResult } from './commands';
 import { resolveConfig, type CliConfig } from './config';
 import { describeFailure, exitCodeFor } from './failure';
 import { terminalText } from './format';
@@ -31,19 +31,21 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     json = parsed.global.json;
     command = parsed.command;
+    const name = parsed.command.name;
+    if (isLocalCommand(name)) return print(io, json, runLocalCommand(name, parsed.args));
     config = resolveConfig(parsed.global, io.env);
     for (const w of config.warnings) io.stderr.write(`warning: ${w}\n`);
     client = new NetpinClient({ url: config.url, token: config.token, webSocketImpl: WebSocket, fetch: io.fetch });
-    const result = await runCommand(parsed.command.name, {
+    const result = await runCommand(name, {
       client,
       args: parsed.args,
       values: parsed.values,
+      nets: parsed.nets,
       json,
       stderr: io.stderr,
       signal: io.signal ?? new AbortController().signal,
     });
-    io.stdout.write(`${json ? JSON.stringify(result.json, null, 2) : terminalText(result.text)}\n`);
-    return result.exit;
+    return print(io, json, result);
   } catch (err) {
     if (io.signal?.aborted && err === io.signal.reason) {
       io.stderr.write('interrupted: the operation goes on (netpin operations watch <id> to follow it)\n');
@@ -59,4 +61,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   } finally {
     await client?.close();
   }
+}
+
+function print(io: CliIo, json: boolean, result: CommandResult): number {
+  io.stdout.write(`${json ? JSON.stringify(result.json, null, 2) : terminalText(result.text)}\n`);
+  return result.exit;
 }

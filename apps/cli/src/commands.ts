@@ -1,5 +1,17 @@
-import { type HostState, type NetpinClient, type Operation, type VmState } from '@netpin/client';
-import { EXIT, UsageError, parseCount, parseOperationState, parseTimeoutMs, vmInputFromFlags, type CommandName } from './args';
+import { type NetpinClient, type Operation } from '@netpin/client';
+import {
+  EXIT,
+  UsageError,
+  parseCount,
+  parseOperationState,
+  parseTimeoutMs,
+  type ApiCommandName,
+  type FlagValues,
+  type LocalCommandName,
+  type NetFlags,
+} from './args';
+import { completionScript } from './completion';
+import { HOST_STATES, VM_STATES } from './enums';
 import {
   formatCapacity,
   formatExplanation,
@@ -13,13 +25,14 @@ import {
   formatVmList,
 } from './format';
 import { createProgress, type ProgressStream } from './progress';
-
-type Values = Record<string, string | boolean | string[] | undefined>;
+import { vmInputFromFlags } from './vm-input';
 
 export interface CommandContext {
   client: NetpinClient;
   args: string[];
-  values: Values;
+  values: FlagValues;
+  /** Each --net with the NIC flags that followed it. */
+  nets: NetFlags[];
   json: boolean;
   stderr: ProgressStream;
   /** Aborted on Ctrl-C: waits stop, the operation itself goes on. */
@@ -34,9 +47,6 @@ export interface CommandResult {
 }
 
 const ok = (text: string, json: unknown): CommandResult => ({ exit: EXIT.OK, text, json });
-
-const HOST_STATES: readonly HostState[] = ['REGISTERED', 'DISCOVERING', 'READY', 'MAINTENANCE', 'UNREACHABLE'];
-const VM_STATES: readonly VmState[] = ['PENDING', 'PROVISIONING', 'RUNNING', 'FAILED', 'DELETING', 'DELETED'];
 
 function enumFlag<T extends string>(flag: string, raw: unknown, allowed: readonly T[]): T | undefined {
   if (raw === undefined) return undefined;
@@ -63,7 +73,7 @@ async function hostByName(client: NetpinClient, name: string) {
   return client.getHost({ name });
 }
 
-const handlers: Record<CommandName, (ctx: CommandContext) => Promise<CommandResult>> = {
+const handlers: Record<ApiCommandName, (ctx: CommandContext) => Promise<CommandResult>> = {
   async 'hosts list'(ctx) {
     const hosts = await ctx.client.listHosts({
       filter: { state: enumFlag('state', ctx.values.state, HOST_STATES), network: ctx.values.network as string | undefined },
@@ -97,7 +107,7 @@ const handlers: Record<CommandName, (ctx: CommandContext) => Promise<CommandResu
   },
 
   async 'vm create'(ctx) {
-    const input = vmInputFromFlags(ctx.values, { nameRequired: true });
+    const input = vmInputFromFlags(ctx, { nameRequired: true });
     const created = await ctx.client.createVm(input, { idempotencyKey: ctx.values['idempotency-key'] as string | undefined });
     if (ctx.values['no-wait'] === true)
       return ok(`vm ${created.vm.name} (${created.vm.id}) accepted: operation ${created.operation.id}`, created);
@@ -130,17 +140,17 @@ const handlers: Record<CommandName, (ctx: CommandContext) => Promise<CommandResu
   },
 
   async preview(ctx) {
-    const preview = await ctx.client.previewPlacement(vmInputFromFlags(ctx.values, { nameRequired: false }));
+    const preview = await ctx.client.previewPlacement(vmInputFromFlags(ctx, { nameRequired: false }));
     return { exit: preview.fits ? EXIT.OK : EXIT.FAILED, text: formatPreview(preview), json: preview };
   },
 
   async explain(ctx) {
-    const explanation = await ctx.client.explainPlacement(vmInputFromFlags(ctx.values, { nameRequired: false }), ctx.args[0]);
+    const explanation = await ctx.client.explainPlacement(vmInputFromFlags(ctx, { nameRequired: false }), ctx.args[0]);
     return { exit: explanation.fits ? EXIT.OK : EXIT.FAILED, text: formatExplanation(explanation), json: explanation };
   },
 
   async capacity(ctx) {
-    const report = await ctx.client.capacity(vmInputFromFlags(ctx.values, { nameRequired: false }));
+    const report = await ctx.client.capacity(vmInputFromFlags(ctx, { nameRequired: false }));
     return ok(formatCapacity(report), report);
   },
 
@@ -162,6 +172,18 @@ const handlers: Record<CommandName, (ctx: CommandContext) => Promise<CommandResu
   },
 };
 
-export function runCommand(name: CommandName, ctx: CommandContext): Promise<CommandResult> {
+export function runCommand(name: ApiCommandName, ctx: CommandContext): Promise<CommandResult> {
   return handlers[name](ctx);
+}
+
+const localHandlers: Record<LocalCommandName, (args: string[]) => CommandResult> = {
+  completion([shell]) {
+    if (shell !== 'bash' && shell !== 'zsh') throw new UsageError(`completion: expected bash|zsh, got "${shell}"`);
+    const script = completionScript(shell);
+    return ok(script.trimEnd(), { shell, script });
+  },
+};
+
+export function runLocalCommand(name: LocalCommandName, args: string[]): CommandResult {
+  return localHandlers[name](args);
 }

@@ -1,0 +1,120 @@
+import type { ParseArgsConfig } from 'node:util';
+import { CPU_POLICIES, EMULATOR_THREAD_POLICIES, HUGEPAGE_SIZES, NUMA_POLICIES, THREAD_POLICIES } from '@netpin/contracts/enums';
+import { DATAPATH_CHOICES, cliValue } from './enums';
+
+/**
+ * One flag of the command table. The parser (node:util parseArgs), the help text and the
+ * shell completion scripts are all generated from these, so they cannot disagree.
+ */
+export interface FlagSpec {
+  type: 'string' | 'boolean';
+  /** Placeholder in help: `<n>`; string flags only. */
+  value?: string;
+  /** The values completion offers and help lists (matched case-insensitively). */
+  choices?: readonly string[];
+  multiple?: boolean;
+  short?: string;
+  /** Completion offers file names. */
+  file?: boolean;
+  /** Applies to the --net given before it on the command line. */
+  perInterface?: boolean;
+  help: string;
+}
+
+export type Flags = Readonly<Record<string, FlagSpec>>;
+
+export const GLOBAL_FLAGS = {
+  json: { type: 'boolean', help: 'machine-readable JSON on stdout (errors too: {"error": ...})' },
+  url: { type: 'string', value: '<url>', help: 'API base URL (default: $NETPIN_API_URL, config file, http://127.0.0.1:3000)' },
+  config: { type: 'string', value: '<file>', file: true, help: 'config file {"url", "token"} (default ~/.config/netpin/config.json)' },
+  help: { type: 'boolean', short: 'h', help: 'help for a command' },
+} as const satisfies Flags;
+
+export const WAIT_FLAGS = {
+  'no-wait': { type: 'boolean', help: 'return once queued' },
+  timeout: { type: 'string', value: '<seconds>', help: 'give up waiting after this long (default 600)' },
+} as const satisfies Flags;
+
+/** Flags that describe one guest NIC: each applies to the --net before it. */
+export const INTERFACE_FLAGS = {
+  vlan: {
+    type: 'string',
+    value: '<id>',
+    multiple: true,
+    perInterface: true,
+    help: 'VLAN id 0-4094 of that NIC (a VF or an OVS port tags it)',
+  },
+  mac: { type: 'string', value: '<mac>', multiple: true, perInterface: true, help: 'MAC address of that NIC (default: generated)' },
+  'min-bandwidth': {
+    type: 'string',
+    value: '<rate>',
+    multiple: true,
+    perInterface: true,
+    help: "bandwidth promised to that NIC from its host NIC's speed: Mbit/s, or 500M, 10G",
+  },
+  'live-migratable': {
+    type: 'boolean',
+    multiple: true,
+    perInterface: true,
+    help: 'that NIC must survive live migration (SR-IOV gets a virtio failover backup)',
+  },
+} as const satisfies Flags;
+
+export const VM_FLAGS = {
+  name: { type: 'string', value: '<name>', help: 'VM name (preview/explain/capacity: optional)' },
+  vcpus: { type: 'string', value: '<n>', help: 'number of vCPUs' },
+  memory: { type: 'string', value: '<size>', help: 'memory: MiB, or with a unit: 512M, 4G' },
+  net: {
+    type: 'string',
+    value: '<network>[:<datapath>]',
+    multiple: true,
+    help: `a guest NIC (repeat for more); the NIC flags below apply to the --net before them\ndatapath: ${DATAPATH_CHOICES.join(', ')}`,
+  },
+  ...INTERFACE_FLAGS,
+  numa: { type: 'string', choices: NUMA_POLICIES.map(cliValue), help: "keep CPUs and memory on the NIC's NUMA node (default required)" },
+  hugepages: { type: 'string', choices: HUGEPAGE_SIZES.map(cliValue), help: 'back guest memory with hugepages (default none)' },
+  'cpu-policy': {
+    type: 'string',
+    choices: CPU_POLICIES.map(cliValue),
+    help: 'own host CPUs, or float over unowned ones (default dedicated)',
+  },
+  'thread-policy': {
+    type: 'string',
+    choices: THREAD_POLICIES.map(cliValue),
+    help: 'hyperthread siblings of dedicated vCPUs (default prefer)',
+  },
+  'emulator-threads': {
+    type: 'string',
+    choices: EMULATOR_THREAD_POLICIES.map(cliValue),
+    help: "QEMU's emulator thread: on the vCPUs' CPUs, or a CPU of its own (default share)",
+  },
+  host: { type: 'string', value: '<name>', help: 'place on this host only' },
+  avoid: { type: 'string', value: '<name>', multiple: true, help: 'never place on this host (repeatable)' },
+  'no-virtio': { type: 'boolean', help: 'the guest has no virtio drivers (emulated NICs only)' },
+  'no-vf-driver': { type: 'boolean', help: 'the guest has no driver for SR-IOV VFs' },
+} as const satisfies Flags;
+
+/** node:util parseArgs options for a flag table. */
+export function parseArgsOptions(flags: Flags): NonNullable<ParseArgsConfig['options']> {
+  return Object.fromEntries(
+    Object.entries(flags).map(([name, f]) => [
+      name,
+      { type: f.type, ...(f.multiple ? { multiple: true } : {}), ...(f.short ? { short: f.short } : {}) },
+    ]),
+  );
+}
+
+const HELP_COLUMN = 25;
+
+/** `  --name <name>            VM name`, one flag per line, continuation lines aligned. */
+export function flagsHelp(flags: Flags): string {
+  return Object.entries(flags)
+    .map(([name, f]) => {
+      const value = f.value ?? (f.choices ? f.choices.join('|') : '');
+      const left = `${f.short ? `-${f.short}, ` : ''}--${name}${value ? ` ${value}` : ''}`;
+      const [first, ...rest] = f.help.split('\n');
+      const head = left.length < HELP_COLUMN ? left.padEnd(HELP_COLUMN) : `${left}  `;
+      return [`  ${head}${first}`, ...rest.map((l) => `${' '.repeat(HELP_COLUMN + 2)}${l}`)].join('\n');
+    })
+    .join('\n');
+}
