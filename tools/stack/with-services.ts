@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { portOpen, startEmbeddedPostgres, startPrivateRedis, type RunningService } from './services';
+import { startEmbeddedPostgres } from './postgres';
+import { portOpen, startPrivateRedis, type RunningService } from './services';
 
 /**
  * `with-services -- <command...>`: run a command with a PostgreSQL and a Redis it can use.
@@ -25,7 +26,13 @@ async function main(): Promise<number> {
       if (await portOpen(5432)) env.NETPIN_TEST_PG_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
       else {
         tmp ??= mkdtempSync(join(tmpdir(), 'netpin-test-'));
-        const pg = await startEmbeddedPostgres(tmp, 54339, log);
+        const pg = await startEmbeddedPostgres({
+          stateDir: tmp,
+          port: 54339,
+          log,
+          ephemeral: true,
+          portHint: 'NETPIN_TEST_PG_URL to a server of yours',
+        });
         started.push(pg);
         env.NETPIN_TEST_PG_URL = pg.url.replace(/\/netpin$/, '/postgres');
         log('started embedded postgres for the tests');
@@ -35,7 +42,7 @@ async function main(): Promise<number> {
       if (await portOpen(6379)) env.NETPIN_TEST_REDIS_URL = 'redis://127.0.0.1:6379';
       else {
         tmp ??= mkdtempSync(join(tmpdir(), 'netpin-test-'));
-        const redis = await startPrivateRedis(tmp, 63798, log);
+        const redis = await startPrivateRedis(tmp, 63798, log, 'NETPIN_TEST_REDIS_URL to a server of yours');
         started.push(redis);
         env.NETPIN_TEST_REDIS_URL = redis.url;
         log('started private redis for the tests');

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AppModule, type AppOptions } from './app.module';
 import { securityHeaders } from './common/http-guards';
+import { StartupQuietLogger } from './common/startup-logger';
 import { ApiMetrics } from './metrics/api-metrics';
 import { httpMetrics } from './metrics/http-metrics';
 
@@ -23,7 +24,7 @@ export async function buildApp(opts: AppOptions & { bufferLogs?: boolean }): Pro
     bufferLogs: opts.bufferLogs ?? true,
     bodyParser: false,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(new StartupQuietLogger(app.get(Logger)));
   app.useBodyParser('json', { limit: opts.config.NETPIN_BODY_LIMIT });
   app.disable('x-powered-by');
   app.use(securityHeaders);

@@ -19,7 +19,11 @@ async function main(): Promise<void> {
   process.stdout.write(
     JSON.stringify({ msg: 'netpin api listening', url, graphql: `${url}/graphql`, rest: `${url}/api/v1`, docs: `${url}/api/docs` }) + '\n',
   );
+  let stopping = false;
+  // a terminal's Ctrl-C reaches us and the stack launcher, which then sends SIGTERM: close once
   const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
     process.stdout.write(JSON.stringify({ msg: 'shutting down', signal }) + '\n');
     await app.close();
     process.exit(0);
