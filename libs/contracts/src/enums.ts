@@ -5,7 +5,7 @@ export type HostState = (typeof HOST_STATES)[number];
 export const NETWORK_KINDS = ['LINUX_BRIDGE', 'OVS_BRIDGE', 'MACVTAP', 'SRIOV_PHYSNET'] as const;
 export type NetworkKind = (typeof NETWORK_KINDS)[number];
 
-/** Datapaths, fastest first (kvm-network-datapaths.md section 2). */
+/** Datapaths, fastest first (docs/datapaths.md). */
 export const DATAPATHS = ['SRIOV', 'VHOST_MACVTAP', 'VHOST_BRIDGE', 'VHOST_OVS', 'VIRTIO_USERSPACE', 'E1000', 'RTL8139'] as const;
 export type Datapath = (typeof DATAPATHS)[number];
 export const DATAPATH_REQUESTS = ['AUTO', ...DATAPATHS] as const;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { anyMacSchema, hostTextSchema, ifNameSchema, pciAddressSchema } from './values';
 
 /**
- * What discovery learns about a hypervisor (kvm-network-datapaths.md section 4,
+ * What discovery learns about a hypervisor (docs/datapaths.md,
  * "Inventory"). Built by @netpin/host-ops `assembleFacts` from raw command output, persisted
  * by the API as JSON and read back through this schema, so every field is plain JSON.
  * Sizes are KiB and rates Mbit/s, as the kernel reports them.

@@ -181,7 +181,7 @@ export const hostJobPayloadSchemas = {
 } as const satisfies Record<HostJobName, z.ZodType>;
 export type HostJobPayloads = { [K in HostJobName]: z.output<(typeof hostJobPayloadSchemas)[K]> };
 
-/** Clean VF defaults a teardown restores (kvm-network-datapaths.md section 4). */
+/** Clean VF defaults a teardown restores (docs/datapaths.md). */
 export const VF_CLEAN_DEFAULTS = {
   mac: '00:00:00:00:00:00',
   vlan: 0,

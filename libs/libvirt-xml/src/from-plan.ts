@@ -109,7 +109,7 @@ export function domainSpecFromPlan(plan: PlacementPlan, request: VmRequest, opts
   // (and huge pages) to exactly these nodes (plan.memory.perNode, allocation.memory), so
   // letting the kernel place it elsewhere would spend memory the engine still counts as
   // free there, and would split vCPUs (pinned on the node) from their memory, the
-  // cross-interconnect traffic kvm-network-datapaths.md section 3 warns about. The mode is
+  // cross-interconnect traffic docs/datapaths.md, "CPUs, interrupts and NUMA" warns about. The mode is
   // the plan's: strict on one node, interleave when the VM spans nodes.
   spec.numaMemory = { mode: plan.memory.mode, nodeset: sortedUnique(plan.numaNodes) };
   spec.cpu = guestCpu(plan, request.memoryMiB, opts);

@@ -32,7 +32,7 @@ export interface Choice {
 
 export type HostEval = { ok: true; choice: Choice } | { ok: false; reasons: HostReason[] };
 
-// Host filters: pure, cheap, each names its reason (STYLE.md convention 4).
+// Host filters: pure, cheap, each names its reason (docs/placement.md, "Filters and weighers").
 type HostFilter = (h: HostRt, prep: PreparedRequest) => HostReason | null;
 
 const pinFilter: HostFilter = (h, p) =>

@@ -31,7 +31,7 @@ export class Label {
   @Prop(String) value!: string;
 }
 
-@ObjectType({ description: 'CPU and platform features found by discovery (kvm-network-datapaths.md section 1)' })
+@ObjectType({ description: 'CPU and platform features found by discovery (docs/datapaths.md, "Host facts discovery reads")' })
 export class HostCapabilities {
   @Prop(Boolean) vmx!: boolean;
   @Prop(Boolean) svm!: boolean;

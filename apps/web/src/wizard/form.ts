@@ -108,7 +108,7 @@ function convertInterface(f: InterfaceForm, i: number, form: VmForm, errors: For
   const p = `interfaces.${i}`;
   const before = Object.keys(errors).length;
   if (f.network.trim() === '') errors[`${p}.network`] = 'Choose a network';
-  // The same rules the placement engine applies (kvm-network-datapaths.md section 2),
+  // The same rules the placement engine applies (docs/datapaths.md),
   // checked here so the user learns about them next to the field, not from a rejection.
   if (SRIOV_DATAPATHS.has(f.datapath) && !form.guestVfDriver) errors[`${p}.datapath`] = 'SR-IOV needs a VF driver in the guest';
   else if (SRIOV_DATAPATHS.has(f.datapath) && f.liveMigratable) errors[`${p}.datapath`] = 'An SR-IOV VF cannot be live-migrated';

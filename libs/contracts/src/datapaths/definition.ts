@@ -29,7 +29,7 @@ export interface DatapathDefinition<D extends Datapath = Datapath, R extends str
   readonly xml: InterfaceXml;
   /** Queues scale with vCPUs (virtio multiqueue), or one queue (emulated models). */
   readonly multiqueue: boolean;
-  /** Predicted cost per packet (kvm-network-datapaths.md sections 2 and 3). */
+  /** Predicted cost per packet (docs/datapaths.md, "Cost and performance"). */
   readonly cost: { readonly exitsPerPacket: ExitClass; readonly cpusPerFlow: number; readonly relativeCost: number };
   readonly liveMigration: LiveMigration<R>;
   /** What the agent sets up on the host before the domain is defined, and resets on teardown. */

@@ -2,7 +2,7 @@ import { defineDatapath } from './definition';
 
 /**
  * SR-IOV VF passed through with VFIO: the guest drives a real NIC function, DMA goes
- * straight to guest memory through the IOMMU (kvm-network-datapaths.md section 2). Plain
+ * straight to guest memory through the IOMMU (docs/datapaths.md). Plain
  * live migration is impossible; a live-migratable interface gets a libvirt <teaming>
  * virtio backup.
  */

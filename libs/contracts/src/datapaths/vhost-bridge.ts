@@ -1,7 +1,7 @@
 import { defineDatapath } from './definition';
 import { vhostNetNeed } from './shared';
 
-/** virtio with vhost-net on a tap in a Linux bridge (kvm-network-datapaths.md section 2). */
+/** virtio with vhost-net on a tap in a Linux bridge (docs/datapaths.md). */
 export const vhostBridge = defineDatapath({
   id: 'VHOST_BRIDGE',
   rank: 4,

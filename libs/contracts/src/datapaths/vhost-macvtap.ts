@@ -3,7 +3,7 @@ import { vhostNetNeed } from './shared';
 
 /**
  * virtio with the in-kernel vhost-net backend on a macvtap device hanging off the NIC: no
- * bridge, zero-copy transmit possible (kvm-network-datapaths.md section 2).
+ * bridge, zero-copy transmit possible (docs/datapaths.md).
  */
 export const vhostMacvtap = defineDatapath({
   id: 'VHOST_MACVTAP',

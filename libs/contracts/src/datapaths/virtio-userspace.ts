@@ -2,7 +2,7 @@ import { defineDatapath } from './definition';
 
 /**
  * virtio served by QEMU in user space: batched exits but a copy through QEMU, so three
- * CPUs per flow (kvm-network-datapaths.md section 3). Runs on any tap-based connection.
+ * CPUs per flow (docs/datapaths.md, "CPUs, interrupts and NUMA"). Runs on any tap-based connection.
  */
 export const virtioUserspace = defineDatapath({
   id: 'VIRTIO_USERSPACE',
