@@ -48,8 +48,15 @@ export function explain(
 ): Explanation {
   const host = snapshot.hosts.find((h) => h.id === hostId) ?? snapshot.hosts.find((h) => h.name === hostId);
   if (!host) throw new NotFoundError('host', hostId);
-  const r = new PlacementIndex(snapshot, options).explain(parse(request), host.id);
-  return { hostId: host.id, hostName: host.name, ...r };
+  return explainOn(new PlacementIndex(snapshot, options), request, host.id);
+}
+
+/** explain() over an index the caller keeps; the index is not changed. */
+export function explainOn(index: PlacementIndex, request: VmRequestInput | VmRequest, hostId: string): Explanation {
+  const h = index.hostRt(hostId);
+  if (!h) throw new NotFoundError('host', hostId);
+  const r = index.explain(parse(request), h.host.id);
+  return { hostId: h.host.id, hostName: h.host.name, ...r };
 }
 
 export interface CapacityReport {
@@ -69,19 +76,27 @@ export function capacity(
   shape: VmRequestInput | VmRequest,
   options: Partial<PlacementOptions> = {},
 ): CapacityReport {
+  return capacityOn(new PlacementIndex(snapshot, options), shape);
+}
+
+/**
+ * capacity() over an index the caller keeps; the index is not changed: each host is
+ * filled on a private copy of its working state, one host at a time.
+ */
+export function capacityOn(index: PlacementIndex, shape: VmRequestInput | VmRequest): CapacityReport {
   const req = parse(shape);
-  const idx = new PlacementIndex(snapshot, options);
   const report: CapacityReport = { total: 0, byDatapath: {}, perHost: [] };
   const base = req.vmId ?? req.name;
-  for (const h of idx.hostRts()) {
+  for (const live of index.hostRts()) {
+    const h = new HostRt(0, live.version > 0 ? materializeHost(live) : live.host, index.fleetNetworks, [...live.allocations.values()]);
     const row = { hostId: h.host.id, hostName: h.host.name, count: 0, byDatapath: {} as Record<string, number> };
     for (;;) {
-      const prep = idx.prepare({ ...req, vmId: `${base}~cap${report.total + row.count}` });
+      const prep = index.prepare({ ...req, vmId: `${base}~cap${report.total + row.count}` });
       if (prep.requestReasons.length > 0) break;
-      const ev = evaluateHost(idx.ctx, h, prep, false);
+      const ev = evaluateHost(index.ctx, h, prep, false);
       if (!ev.ok) break;
-      const plan = buildPlan(idx.ctx, prep, ev.choice);
-      idx.apply(plan);
+      const plan = buildPlan(index.ctx, prep, ev.choice);
+      h.apply(plan.allocation);
       const key = datapathKey(plan);
       row.count++;
       row.byDatapath[key] = (row.byDatapath[key] ?? 0) + 1;

@@ -74,6 +74,15 @@ export class PlacementIndex {
     return this.hosts.length;
   }
 
+  get fleetNetworks(): readonly FleetNetwork[] {
+    return this.networks;
+  }
+
+  /** A host by id, else by name. */
+  hostRt(idOrName: string): HostRt | undefined {
+    return this.byId.get(idOrName) ?? this.hosts.find((x) => x.host.name === idOrName);
+  }
+
   prepare(req: VmRequest): PreparedRequest {
     return prepareRequest(req, this.nets);
   }
@@ -90,7 +99,7 @@ export class PlacementIndex {
   /** Every reason one host fails the request (empty when it fits). */
   explain(req: VmRequest, hostId: string): { fits: boolean; reasons: HostReason[] } {
     const prep = this.prepare(req);
-    const h = this.byId.get(hostId) ?? this.hosts.find((x) => x.host.name === hostId);
+    const h = this.hostRt(hostId);
     if (!h) throw new NotFoundError('host', hostId);
     if (prep.requestReasons.length > 0) return { fits: false, reasons: prep.requestReasons };
     const ev = evaluateHost(this.ctx, h, prep, true);
@@ -188,7 +197,7 @@ export class PlacementIndex {
   private search(prep: PreparedRequest): Choice | null {
     const req = prep.req;
     if (req.pinHost !== undefined) {
-      const h = this.byId.get(req.pinHost) ?? this.hosts.find((x) => x.host.name === req.pinHost);
+      const h = this.hostRt(req.pinHost);
       if (!h) return null;
       const ev = evaluateHost(this.ctx, h, prep, false);
       return ev.ok ? ev.choice : null;

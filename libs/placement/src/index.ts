@@ -2,7 +2,7 @@ export { DEFAULT_PLACEMENT_OPTIONS, type PlacementOptions } from './config';
 export { AUTO_ORDER, datapathsForKind, rankOf, costOf } from './datapaths';
 export { PlacementIndex, type PlacementResult } from './engine';
 export { PlacementConflictError } from './allocation';
-export { place, explain, capacity, applyPlan, releaseVm, type CapacityReport, type Explanation } from './api';
+export { place, explain, explainOn, capacity, capacityOn, applyPlan, releaseVm, type CapacityReport, type Explanation } from './api';
 export { evaluateHost, HOST_FILTERS, type Choice, type EvalContext } from './evaluate';
 export { buildPlan, generatedMac } from './plan';
 export { WEIGHERS } from './weighers';

@@ -1,4 +1,5 @@
 import type { FleetSnapshot, ReasonCode, Rejection } from '@netpin/contracts';
+import { PlacementIndex } from '@netpin/placement';
 
 /**
  * The reason codes one rejected request is counted under: its request-level reasons when
@@ -23,20 +24,21 @@ export interface NodeFree {
 
 /** Free dedicated CPUs and free VFs per host and NUMA node, from a fleet snapshot. */
 export function freeByNumaNode(snapshot: Pick<FleetSnapshot, 'hosts'>): NodeFree[] {
+  return freeByNumaNodeOf(new PlacementIndex({ hosts: snapshot.hosts, networks: [], allocations: [] }));
+}
+
+/** The same from the placement engine's working index (what the API keeps warm). */
+export function freeByNumaNodeOf(index: PlacementIndex): NodeFree[] {
   const out: NodeFree[] = [];
-  for (const h of snapshot.hosts) {
+  for (const h of index.hostRts()) {
     const rows = new Map<number, NodeFree>();
     const row = (numaNode: number): NodeFree => {
       let r = rows.get(numaNode);
-      if (!r) rows.set(numaNode, (r = { host: h.name, numaNode, freeCpus: 0, freeVfs: 0 }));
+      if (!r) rows.set(numaNode, (r = { host: h.host.name, numaNode, freeCpus: 0, freeVfs: 0 }));
       return r;
     };
-    for (const n of h.numaNodes) row(n.index);
-    for (const c of h.cpus) if (!c.reservedForHost && c.owner === null) row(c.numaNode).freeCpus++;
-    for (const nic of h.nics) {
-      const free = nic.vfs.filter((v) => v.state === 'FREE' && v.ownerVmId === null).length;
-      if (free) row(nic.numaNode >= 0 ? nic.numaNode : -1).freeVfs += free;
-    }
+    for (const n of h.nodes) row(n.index).freeCpus = n.unowned;
+    for (const nic of h.nics) if (nic.freeVfs.length) row(nic.nic.numaNode >= 0 ? nic.nic.numaNode : -1).freeVfs += nic.freeVfs.length;
     out.push(...[...rows.values()].sort((a, b) => a.numaNode - b.numaNode));
   }
   return out;

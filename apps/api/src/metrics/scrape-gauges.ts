@@ -4,7 +4,7 @@ import { OperationRepository, SnapshotCache } from '@netpin/db';
 import { Gauge, type Registry } from 'prom-client';
 import { JobQueues } from '../jobs/queues';
 import { METRICS_REGISTRY } from './api-metrics';
-import { freeByNumaNode } from './samples';
+import { freeByNumaNodeOf } from './samples';
 
 /** Job states reported per queue (completed and failed only grow; BullMQ trims them). */
 const QUEUE_STATES = ['waiting', 'active', 'delayed'] as const;
@@ -56,7 +56,7 @@ export class ScrapeGauges {
       registers,
       collect: () =>
         this.guard('free cpus', freeCpus, async () => {
-          for (const r of freeByNumaNode(await this.snapshots.current()))
+          for (const r of freeByNumaNodeOf((await this.snapshots.read()).index))
             freeCpus.set({ host: r.host, numa_node: String(r.numaNode) }, r.freeCpus);
         }),
     });
@@ -67,7 +67,7 @@ export class ScrapeGauges {
       registers,
       collect: () =>
         this.guard('free vfs', freeVfs, async () => {
-          for (const r of freeByNumaNode(await this.snapshots.current()))
+          for (const r of freeByNumaNodeOf((await this.snapshots.read()).index))
             freeVfs.set({ host: r.host, numa_node: String(r.numaNode) }, r.freeVfs);
         }),
     });

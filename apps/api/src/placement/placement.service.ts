@@ -5,18 +5,15 @@ import {
   parseInput,
   REASON_DESCRIPTIONS,
   vmRequestSchema,
-  type FleetSnapshot,
   type PlacementPlan,
   type Rejection,
   type VmRequest,
 } from '@netpin/contracts';
 import { HostRepository, isUuid, SnapshotCache } from '@netpin/db';
-import { capacity, explain, place, type CapacityReport as EngineCapacity, type PlacementOptions } from '@netpin/placement';
+import { capacityOn, explainOn, type CapacityReport as EngineCapacity, type PlacementIndex } from '@netpin/placement';
 import { ApiMetrics } from '../metrics/api-metrics';
 import type { CapacityReport, HostExplanation, PlacementPreview, RejectionView, VmInput } from './placement.model';
 import type { PlanView } from './plan-view.model';
-
-export const PLACEMENT_OPTIONS = Symbol('PLACEMENT_OPTIONS');
 
 /** Nothing fits: 422 / PLACEMENT_REJECTED, with the per-reason summary in the error. */
 export class PlacementRejectedError extends DomainError {
@@ -58,9 +55,9 @@ export function toVmRequest(input: VmInput, vmId?: string): VmRequest {
  * A registered host whose topology was never discovered is not in the snapshot either:
  * FAILED_PRECONDITION says what to do about it.
  */
-export async function assertPinHostKnown(snapshot: FleetSnapshot, request: VmRequest, hosts: HostRepository): Promise<void> {
+export async function assertPinHostKnown(index: PlacementIndex, request: VmRequest, hosts: HostRepository): Promise<void> {
   const pin = request.pinHost;
-  if (pin === undefined || snapshot.hosts.some((h) => h.id === pin || h.name === pin)) return;
+  if (pin === undefined || index.hostRt(pin)) return;
   const host = isUuid(pin) ? await hosts.findById(pin) : await hosts.findByName(pin);
   const details = { resource: 'host', key: pin, field: 'pinHost' };
   if (!host) throw new DomainError('NOT_FOUND', `pinHost: host ${pin} not found`, details);
@@ -134,19 +131,17 @@ export class PlacementService {
   constructor(
     @Inject(SnapshotCache) private readonly snapshots: SnapshotCache,
     @Inject(HostRepository) private readonly hosts: HostRepository,
-    @Inject(PLACEMENT_OPTIONS) private readonly options: Partial<PlacementOptions>,
     @Inject(ApiMetrics) private readonly metrics: ApiMetrics,
   ) {}
 
-  snapshot(): Promise<FleetSnapshot> {
-    return this.snapshots.current();
+  private async index(): Promise<PlacementIndex> {
+    return (await this.snapshots.read()).index;
   }
 
   async preview(input: VmInput): Promise<PlacementPreview> {
     const request = toVmRequest(input, `preview-${input?.name ?? 'vm'}`);
-    const snapshot = await this.snapshot();
-    await assertPinHostKnown(snapshot, request, this.hosts);
-    const r = await this.metrics.timePlacement('preview', async () => place(snapshot, request, this.options));
+    await assertPinHostKnown(await this.index(), request, this.hosts);
+    const r = await this.metrics.timePlacement('preview', async () => (await this.index()).place(request));
     if (r.ok) return { fits: true, plan: toPlanView(r.plan), rejection: null };
     this.metrics.rejected('preview', r.rejection);
     const err = rejectionToError(r.rejection, request);
@@ -156,15 +151,14 @@ export class PlacementService {
 
   async explain(input: VmInput, host: string): Promise<HostExplanation> {
     const request = toVmRequest(input, `explain-${input?.name ?? 'vm'}`);
-    const e = await this.metrics.timePlacement('explain', async () => explain(await this.snapshot(), request, host, this.options));
+    const e = await this.metrics.timePlacement('explain', async () => explainOn(await this.index(), request, host));
     return { hostId: e.hostId, hostName: e.hostName, fits: e.fits, reasons: e.reasons };
   }
 
   async capacity(input: VmInput): Promise<CapacityReport> {
     const request = toVmRequest(input, `capacity-${input?.name ?? 'vm'}`);
-    const snapshot = await this.snapshot();
-    await assertPinHostKnown(snapshot, request, this.hosts);
-    return toCapacityView(await this.metrics.timePlacement('capacity', async () => capacity(snapshot, request, this.options)));
+    await assertPinHostKnown(await this.index(), request, this.hosts);
+    return toCapacityView(await this.metrics.timePlacement('capacity', async () => capacityOn(await this.index(), request)));
   }
 
   describe(code: keyof typeof REASON_DESCRIPTIONS): string {

@@ -17,7 +17,7 @@ import {
   type OperationRecord,
 } from '@netpin/db';
 import { PlanToDomainError } from '@netpin/libvirt-xml';
-import { applyPlan, generatedMac, place, type PlacementOptions } from '@netpin/placement';
+import { generatedMac, type PlacementResult } from '@netpin/placement';
 import { createHash, randomUUID } from 'node:crypto';
 import { OutboxRelay } from '../jobs/outbox.relay';
 import { ApiMetrics } from '../metrics/api-metrics';
@@ -25,12 +25,10 @@ import { OperationEvents } from '../operations/operation.events';
 import { SriovReconciler } from '../sriov/sriov.reconciler';
 import { toOperationView } from '../operations/operation.service';
 import type { Operation } from '../operations/operation.model';
-import { assertPinHostKnown, PLACEMENT_OPTIONS, rejectionToError, toVmRequest } from '../placement/placement.service';
+import { assertPinHostKnown, rejectionToError, toVmRequest } from '../placement/placement.service';
 import type { CreateVmPayload, VmInput } from '../placement/placement.model';
 import { applyJob, storedRequest, teardownJob } from './desired-state';
 import { toVmView } from './vm.service';
-
-type PlacementResult = ReturnType<typeof place>;
 
 const MAX_PLACEMENT_ATTEMPTS = 6;
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,128}$/;
@@ -62,7 +60,6 @@ export class ProvisioningService {
     @Inject(OperationRepository) private readonly ops: OperationRepository,
     @Inject(OutboxRelay) private readonly relay: OutboxRelay,
     @Inject(OperationEvents) private readonly events: OperationEvents,
-    @Inject(PLACEMENT_OPTIONS) private readonly options: Partial<PlacementOptions>,
     @Inject(SriovReconciler) private readonly sriov: SriovReconciler,
     @Inject(ApiMetrics) private readonly metrics: ApiMetrics,
   ) {}
@@ -88,9 +85,9 @@ export class ProvisioningService {
     requestId: string,
   ): Promise<CreateVmPayload> {
     // a first placement outside the lock answers bad input and a full fleet without queueing
-    const snapshot = await this.cache.current();
-    await assertPinHostKnown(snapshot, request, this.hosts);
-    const first = place(snapshot, { ...request, vmId: randomUUID() }, this.options);
+    const { index } = await this.cache.read();
+    await assertPinHostKnown(index, request, this.hosts);
+    const first = index.place({ ...request, vmId: randomUUID() });
     if (!first.ok) {
       this.metrics.rejected('create', first.rejection);
       throw rejectionToError(first.rejection, request);
@@ -107,12 +104,11 @@ export class ProvisioningService {
           name: request.name,
           request: req,
           operation: { id: operationId, kind: 'vm.create', idempotencyKey: idempotencyKey ?? null, requestHash, requestId },
-          place: (snap) => {
-            rejection = place(snap, req, this.options);
+          place: (index) => {
+            rejection = index.place(req);
             return rejection.ok ? rejection.plan : null;
           },
           job: (plan, host) => applyJob(host, plan, req, vmId, operationId, requestId, 'vm.apply'),
-          afterWrite: (snap, plan) => applyPlan(snap, plan, this.options),
           // a MAC the request named is the caller's; a generated one may be drawn again
           freshMac: (index, n) => (req.interfaces[index]?.mac ? null : generatedMac(vmId, index, n)),
         });

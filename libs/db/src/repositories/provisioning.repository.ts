@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { ConflictError, NotFoundError, type FleetSnapshot, type OperationState, type PlacementPlan, type VmState } from '@netpin/contracts';
+import { ConflictError, NotFoundError, type OperationState, type PlacementPlan, type VmState } from '@netpin/contracts';
+import type { PlacementIndex } from '@netpin/placement';
 import type { Db } from '../client';
 import type { Prisma } from '../generated/prisma/client';
 import { uniqueConstraintOf } from '../prisma-errors';
@@ -11,7 +12,7 @@ import {
   type OperationRecord,
   type OperationStepRecord,
 } from './operation.repository';
-import { SnapshotCache, type GenerationSnapshot } from './snapshot-cache';
+import { SnapshotCache, type PlacementView } from './snapshot-cache';
 import { toHostRecord } from './host.repository';
 import { toVmRecord } from './vm.repository';
 import type { HostRecord, VmRecord } from '../types';
@@ -21,11 +22,9 @@ export interface CreatePlacedVm {
   name: string;
   request: unknown;
   operation: Omit<NewOperation, 'job' | 'targetType' | 'targetId'>;
-  /** Place on the fleet snapshot read under the placement lock; null when nothing fits any more. */
-  place: (snapshot: FleetSnapshot) => PlacementPlan | null;
+  /** Place on the exact fleet under the placement lock (read only: do not apply); null when nothing fits any more. */
+  place: (index: PlacementIndex) => PlacementPlan | null;
   job: (plan: PlacementPlan, host: HostRecord) => JobSpec;
-  /** The snapshot after this plan is written (the placement engine's applyPlan). */
-  afterWrite: (snapshot: FleetSnapshot, plan: PlacementPlan) => FleetSnapshot;
   /**
    * Draw number n (1, 2, ...) of a generated MAC for interface `index`, when the plan's MAC
    * is already used by a live VM; null when the request named the MAC (a clash is then the
@@ -147,8 +146,8 @@ export class ProvisioningRepository {
     try {
       const r = await this.placeAndWrite(c);
       if (r.kind !== 'created') return r;
-      // committed: the snapshot this process places against next is known without a read
-      this.cache.remember(r.next);
+      // committed: the fleet this process places against next is known without a read
+      this.cache.committed(r.view, r.plan, r.generation);
       return { kind: 'created', vm: r.vm, operation: r.operation, plan: r.plan };
     } finally {
       const next = this.waiting.shift();
@@ -160,20 +159,21 @@ export class ProvisioningRepository {
   private async placeAndWrite(
     c: CreatePlacedVm,
   ): Promise<
-    Exclude<CreatePlacedResult, { kind: 'created' }> | (Extract<CreatePlacedResult, { kind: 'created' }> & { next: GenerationSnapshot })
+    | Exclude<CreatePlacedResult, { kind: 'created' }>
+    | (Extract<CreatePlacedResult, { kind: 'created' }> & { view: PlacementView; generation: bigint })
   > {
     try {
       return await this.db.$transaction(
         async (tx) => {
-          const { snapshot } = await this.cache.locked(tx);
-          const plan = c.place(snapshot);
+          const view = await this.cache.locked(tx);
+          const plan = c.place(view.index);
           if (!plan) return { kind: 'no-longer-fits' as const };
           const host = toHostRecord(await tx.host.findUniqueOrThrow({ where: { id: plan.hostId } }));
           await this.uniqueMacs(tx, c, plan);
           const vm = await this.writeVm(tx, c, plan);
           const operation = await createOperation(tx, { ...c.operation, targetType: 'vm', targetId: c.vmId, job: c.job(plan, host) });
-          const next = { generation: await this.cache.generationAfterWrites(tx), snapshot: c.afterWrite(snapshot, plan) };
-          return { kind: 'created' as const, vm, operation, plan, next };
+          const generation = await this.cache.generationAfterWrites(tx);
+          return { kind: 'created' as const, vm, operation, plan, view, generation };
         },
         { timeout: 30_000, maxWait: 30_000 },
       );
