@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FleetAllocation, FleetHost } from '@netpin/contracts';
+import { loadSnapshot, SnapshotCache, type Db } from '@netpin/db';
+import { seedTopology, testDb } from './support/seed';
+
+/**
+ * The fleet snapshot read with one SQL statement per table (libs/db snapshot-rows) against
+ * what was written row by row through Prisma: every field placement reads, owners from the
+ * allocation rows, memory and hugepages net of every holding VM's plan.
+ */
+let db: Db;
+let hostId: string;
+let otherId: string;
+const vmId = '00000000-0000-4000-8000-0000000000a1';
+const allocation: FleetAllocation = {
+  vmId,
+  vmName: 'snap-vm',
+  hostId: '',
+  cpus: [
+    { cpu: 2, role: 'VCPU' },
+    { cpu: 3, role: 'IRQ' },
+  ],
+  sharedVcpus: [],
+  memory: [{ node: 0, mib: 4096 }],
+  hugepages: [{ node: 1, size: 'SIZE_2M', pages: 24 }],
+  vfs: [{ nicId: '', vfIndex: 5 }],
+  bandwidth: [],
+  ioNodes: [0],
+};
+
+async function host(name: string): Promise<string> {
+  const h = await db.host.create({
+    data: { name, address: '127.0.0.1', credentialRef: 'file:k', state: 'READY', capVmx: true, capEpt: true, capIommu: true, capKvm: true },
+  });
+  return h.id;
+}
+
+beforeAll(async () => {
+  db = testDb();
+  hostId = await host('snap-b');
+  otherId = await host('snap-a');
+  await seedTopology(db, hostId, { nodes: 2, cpusPerNode: 4, vfs: 6 });
+  await seedTopology(db, otherId, { nodes: 1, cpusPerNode: 2, vfs: 2 });
+  await host('snap-undiscovered');
+  const nic = await db.nic.findFirstOrThrow({ where: { hostId, name: 'ens1f0' } });
+  const net = await db.network.create({ data: { name: 'snap-phys', kind: 'SRIOV_PHYSNET', physnet: 'p0', vlan: 7 } });
+  await db.networkNic.create({ data: { networkId: net.id, hostId, nicId: nic.id } });
+  allocation.hostId = hostId;
+  allocation.vfs[0].nicId = nic.id;
+  const plan = { allocation };
+  await db.vm.create({ data: { id: vmId, name: 'snap-vm', hostId, vcpus: 1, memoryMiB: 4096, request: {}, plan, holding: true } });
+  const iface = await db.vmInterface.create({ data: { vmId, index: 0, networkId: net.id } });
+  for (const c of allocation.cpus) {
+    const cpu = await db.cpu.findFirstOrThrow({ where: { hostId, cpuId: c.cpu } });
+    await db.cpuAllocation.create({ data: { cpuRowId: cpu.id, hostId, vmId, role: c.role === 'ISOLATION' ? 'ISOLATION' : c.role } });
+  }
+  const vf = await db.vf.findFirstOrThrow({ where: { nicId: nic.id, index: 5 } });
+  await db.vfAllocation.create({ data: { vfId: vf.id, vmId, interfaceId: iface.id } });
+});
+
+afterAll(async () => {
+  await db?.$disconnect();
+});
+
+describe('loadSnapshot', () => {
+  it('reads discovered hosts in name order with every field placement uses', async () => {
+    const s = await loadSnapshot(db);
+    expect(s.hosts.map((h) => h.name)).toEqual(['snap-a', 'snap-b']);
+    const h = s.hosts.find((x) => x.id === hostId) as FleetHost;
+    expect(h.state).toBe('READY');
+    expect(h.virtType).toBe('KVM');
+    expect(h.capabilities).toEqual({ vmx: true, ept: true, iommu: true, kvm: true, vhostNet: false, ovs: false });
+    // 64 GiB per node, 1024 x 2 MiB pages set aside; the VM holds 4 GiB on node 0 and 24 pages on node 1
+    expect(h.numaNodes).toEqual([
+      { index: 0, memoryMiB: 65536, memoryFreeMiB: 65536 - 2048 - 4096, hugepages: [{ size: 'SIZE_2M', total: 1024, free: 1024 }] },
+      { index: 1, memoryMiB: 65536, memoryFreeMiB: 65536 - 2048, hugepages: [{ size: 'SIZE_2M', total: 1024, free: 1000 }] },
+    ]);
+    expect(h.cpus.map((c) => c.id)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(h.cpus[5]).toEqual({ id: 5, socket: 1, core: 0, numaNode: 1, siblings: [4, 5], reservedForHost: false, owner: null });
+    expect(h.cpus[0].reservedForHost).toBe(true);
+    expect(h.cpus[2].owner).toEqual({ vmId, role: 'VCPU' });
+    expect(h.cpus[3].owner).toEqual({ vmId, role: 'IRQ' });
+  });
+
+  it('reads NICs by name with their queue IRQs and VFs, owned VFs allocated', async () => {
+    const h = (await loadSnapshot(db)).hosts.find((x) => x.id === hostId) as FleetHost;
+    expect(h.nics.map((n) => n.name)).toEqual(['eno1', 'ens1f0', 'ens2f0']);
+    const [eno1, ens1] = h.nics;
+    expect(eno1).toMatchObject({ numaNode: 0, speedMbps: 1000, queueIrqs: [], vfs: [], sriovTotalVfs: 0 });
+    expect(ens1).toMatchObject({ pciAddress: '0000:3b:00.0', numaNode: 0, speedMbps: 10000, combinedQueues: { current: 4, max: 8 } });
+    expect(ens1.queueIrqs).toEqual([0, 1, 2, 3].map((q) => ({ irq: 100 + q, queue: q })));
+    expect(ens1.vfs.map((v) => v.index)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(ens1.vfs[5]).toEqual({ index: 5, pciAddress: '0000:3b:10.5', state: 'ALLOCATED', ownerVmId: vmId });
+    expect(ens1.vfs[4]).toEqual({ index: 4, pciAddress: '0000:3b:10.4', state: 'FREE', ownerVmId: null });
+  });
+
+  it('reads networks with the NICs that carry them, and each holding VM allocation', async () => {
+    const s = await loadSnapshot(db);
+    const nic = s.hosts.find((x) => x.id === hostId)?.nics.find((n) => n.name === 'ens1f0');
+    expect(s.networks).toEqual([
+      {
+        id: expect.any(String),
+        name: 'snap-phys',
+        kind: 'SRIOV_PHYSNET',
+        bridge: null,
+        physnet: 'p0',
+        vlan: 7,
+        macvtapMode: null,
+        hosts: [{ hostId, nicIds: [nic?.id] }],
+      },
+    ]);
+    expect(s.allocations).toEqual([allocation]);
+  });
+
+  it('reads only the hosts asked for', async () => {
+    const s = await loadSnapshot(db, { hostIds: [otherId] });
+    expect(s.hosts.map((h) => h.name)).toEqual(['snap-a']);
+    expect(s.allocations).toEqual([]);
+  });
+
+  it('the cache places on an index equal to a fresh read', async () => {
+    const cache = new SnapshotCache(db);
+    expect(await cache.current()).toEqual(await loadSnapshot(db));
+  });
+});
