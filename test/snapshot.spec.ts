@@ -123,3 +123,38 @@ describe('loadSnapshot', () => {
     expect(await cache.current()).toEqual(await loadSnapshot(db));
   });
 });
+
+describe('SnapshotCache catching up with other writers', () => {
+  it('re-reads only the hosts another writer changed, and stays equal to a fresh read', async () => {
+    const cache = new SnapshotCache(db);
+    await cache.read();
+    expect(cache.fullReads).toBe(1);
+    // another process: reserve a CPU on snap-a and take back the VM's hugepages on snap-b
+    await db.cpu.updateMany({ where: { hostId: otherId, cpuId: 1 }, data: { reservedForHost: true } });
+    await db.numaNode.updateMany({ where: { hostId, index: 1 }, data: { hugepages: [{ sizeKiB: 2048, total: 512, free: 512 }] } });
+    const v = await cache.read();
+    expect(cache.fullReads).toBe(1);
+    expect(v.index.hostRt('snap-a')?.reserved.filter(Boolean).length).toBe(2);
+    expect(await cache.current()).toEqual(await loadSnapshot(db));
+  });
+
+  it('reads everything again after a network change or when the change log was pruned past it', async () => {
+    const cache = new SnapshotCache(db);
+    await cache.read();
+    await db.network.create({ data: { name: 'snap-br', kind: 'LINUX_BRIDGE', bridge: 'br0' } });
+    await cache.read();
+    expect(cache.fullReads).toBe(2);
+    await db.cpu.updateMany({ where: { hostId: otherId, cpuId: 1 }, data: { reservedForHost: false } });
+    await db.$executeRaw`UPDATE "PlacementState" SET "prunedThrough" = "generation" WHERE id = 1`;
+    expect(await cache.current()).toEqual(await loadSnapshot(db));
+    expect(cache.fullReads).toBe(3);
+  });
+
+  it('a host another writer discovers appears in the index', async () => {
+    const cache = new SnapshotCache(db);
+    await cache.read();
+    await seedTopology(db, (await db.host.findUniqueOrThrow({ where: { name: 'snap-undiscovered' } })).id, { nodes: 1, cpusPerNode: 2 });
+    expect((await cache.read()).index.hostRt('snap-undiscovered')).toBeDefined();
+    expect(await cache.current()).toEqual(await loadSnapshot(db));
+  });
+});

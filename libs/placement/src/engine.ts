@@ -1,4 +1,13 @@
-import type { FleetAllocation, FleetNetwork, FleetSnapshot, HostReason, PlacementPlan, Rejection, VmRequest } from '@netpin/contracts';
+import type {
+  FleetAllocation,
+  FleetHost,
+  FleetNetwork,
+  FleetSnapshot,
+  HostReason,
+  PlacementPlan,
+  Rejection,
+  VmRequest,
+} from '@netpin/contracts';
 import { NotFoundError, REASON_CODES } from '@netpin/contracts';
 import { PlacementConflictError, materializeHost, validateAllocation } from './allocation';
 import { resolveOptions, type PlacementOptions } from './config';
@@ -20,8 +29,8 @@ export class PlacementIndex {
   private readonly hosts: HostRt[];
   private readonly byId = new Map<string, HostRt>();
   private readonly vmHost = new Map<string, HostRt>();
-  private readonly nets: NetworkLookup;
-  private readonly networks: readonly FleetNetwork[];
+  private nets: NetworkLookup;
+  private networks: readonly FleetNetwork[];
   readonly ctx: EvalContext;
   private readonly words: number;
   private readonly keys: Int32Array;
@@ -131,6 +140,50 @@ export class PlacementIndex {
     return a;
   }
 
+  /**
+   * Swap in freshly read state for some hosts: `fresh` holds those hosts, the allocations
+   * on them and every network. Answers false, changing nothing, when that is not a local
+   * change (a host appeared, disappeared, was renamed, grew past the bucket range, or the
+   * networks themselves changed): the caller builds a new index then.
+   */
+  refreshHosts(fresh: FleetSnapshot, hostIds: readonly string[]): boolean {
+    const incoming = new Map(fresh.hosts.map((h) => [h.id, h]));
+    const sameNetworks = (a: FleetNetwork, b: FleetNetwork | undefined) =>
+      !!b && a.name === b.name && a.kind === b.kind && a.vlan === b.vlan && a.bridge === b.bridge && a.physnet === b.physnet;
+    const before = new Map(this.networks.map((n) => [n.id, n]));
+    if (fresh.networks.length !== before.size || !fresh.networks.every((n) => sameNetworks(n, before.get(n.id)))) return false;
+    for (const id of hostIds) {
+      const old = this.byId.get(id);
+      const next = incoming.get(id);
+      if (!old && !next) continue; // not discovered yet: placement does not see it
+      if (!old || !next || old.host.name !== next.name) return false;
+      if (next.cpus.filter((c) => !c.reservedForHost).length > this.ctx.maxKey) return false;
+    }
+    this.networks = fresh.networks;
+    this.nets = networkLookup(fresh.networks);
+    for (const id of hostIds) {
+      const next = incoming.get(id);
+      if (next) this.replaceHost(id, next, fresh.allocations);
+    }
+    return true;
+  }
+
+  private replaceHost(id: string, host: FleetHost, allocations: readonly FleetAllocation[]): void {
+    const old = this.byId.get(id) as HostRt;
+    const h = new HostRt(old.ord, host, this.networks, allocations);
+    // score caches compare versions: the new state must not match an entry of the old one
+    h.version = old.version + 1;
+    this.hosts[old.ord] = h;
+    this.byId.set(id, h);
+    for (const vm of old.allocations.keys()) this.vmHost.delete(vm);
+    for (const vm of h.allocations.keys()) this.vmHost.set(vm, h);
+    for (const net of this.networks) {
+      const has = this.netHosts.get(net.id);
+      if (has) has[h.ord] = h.netNics.has(net.id) ? 1 : 0;
+    }
+    this.refresh(h);
+  }
+
   /** Snapshot of the current state (hosts keep their input order). */
   toSnapshot(original: FleetSnapshot): FleetSnapshot {
     return {
@@ -138,7 +191,7 @@ export class PlacementIndex {
         const h = this.byId.get(x.id);
         return h && h.version > 0 ? materializeHost(h) : x;
       }),
-      networks: original.networks,
+      networks: [...this.networks],
       allocations: this.hosts.flatMap((h) => [...h.allocations.values()]).sort((a, b) => (a.vmId < b.vmId ? -1 : a.vmId > b.vmId ? 1 : 0)),
     };
   }

@@ -1,4 +1,4 @@
-import type { FleetSnapshot, PlacementPlan } from '@netpin/contracts';
+import type { PlacementPlan, FleetSnapshot } from '@netpin/contracts';
 import { PlacementIndex, type PlacementOptions } from '@netpin/placement';
 import type { Db } from '../client';
 import type { Prisma } from '../generated/prisma/client';
@@ -10,57 +10,58 @@ type Client = Db | Prisma.TransactionClient;
 export interface PlacementView {
   readonly generation: bigint;
   readonly index: PlacementIndex;
-  /** The snapshot the index was built from (the index holds every change since). */
+  /** The snapshot the index was first built from (the index holds every change since). */
   readonly base: FleetSnapshot;
 }
 
+interface State {
+  generation: bigint;
+  prunedThrough: bigint;
+}
+
+const PRUNE_EVERY_MS = 60_000;
+
 /**
  * The fleet an API process places against, kept in memory as a warm PlacementIndex while
- * it is exact. Database triggers bump PlacementState.generation in every transaction that
- * changes what placement sees (migration 20261126063000); the index is used only while
- * the generation it stands for is still current, so using it is as exact as a fresh read.
- * A create made by this process is applied to the index after its commit (no read, no
- * rebuild); any other change costs one full read. Placement itself runs with the
- * PlacementState row locked (`locked`), which serialises it with every such writer.
+ * it is exact. Triggers bump PlacementState.generation in every transaction that changes
+ * what placement sees and record which hosts it touched (PlacementChange, migration
+ * 20261204164307). The index is used while its generation is current; when it is behind,
+ * only the hosts changed since are read again and swapped in (a full read when the change
+ * was not local to hosts, or the change log was pruned past it). A create made by this
+ * process is applied to the index after its commit, with no read at all. Placement itself
+ * runs with the PlacementState row locked (`locked`), serialising it with every writer.
  */
 export class SnapshotCache {
   private view: PlacementView | null = null;
-  private loading: Promise<PlacementView> | null = null;
+  /** Refreshes run one at a time: each swaps hosts in, and an older read must not land last. */
+  private chain: Promise<unknown> = Promise.resolve();
+  private lastPrune = Date.now();
   hits = 0;
   misses = 0;
+  fullReads = 0;
 
   constructor(
     private readonly db: Db,
     private readonly options: Partial<PlacementOptions> = {},
   ) {}
 
-  private async generation(client: Client, lock: boolean): Promise<bigint> {
+  private async state(client: Client, lock: boolean): Promise<State> {
     const rows = lock
-      ? await client.$queryRaw<{ generation: bigint }[]>`SELECT "generation" FROM "PlacementState" WHERE "id" = 1 FOR UPDATE`
-      : await client.$queryRaw<{ generation: bigint }[]>`SELECT "generation" FROM "PlacementState" WHERE "id" = 1`;
+      ? await client.$queryRaw<State[]>`SELECT "generation", "prunedThrough" FROM "PlacementState" WHERE "id" = 1 FOR UPDATE`
+      : await client.$queryRaw<State[]>`SELECT "generation", "prunedThrough" FROM "PlacementState" WHERE "id" = 1`;
     if (!rows[0]) throw new Error('PlacementState row missing: run the migrations');
-    return BigInt(rows[0].generation);
-  }
-
-  private build(generation: bigint, base: FleetSnapshot): PlacementView {
-    return { generation, base, index: new PlacementIndex(base, this.options) };
+    return { generation: BigInt(rows[0].generation), prunedThrough: BigInt(rows[0].prunedThrough) };
   }
 
   /** A current view without taking the lock (previews, the quick check before placing). */
   async read(): Promise<PlacementView> {
-    const g = await this.generation(this.db, false);
-    if (this.view && this.view.generation === g) {
+    this.maybePrune();
+    const s = await this.state(this.db, false);
+    if (this.view?.generation === s.generation) {
       this.hits++;
       return this.view;
     }
-    this.misses++;
-    // the generation is read before the rows: the rows are at least that new, never older
-    this.loading ??= loadSnapshot(this.db)
-      .then((s) => this.adopt(this.build(g, s)))
-      .finally(() => {
-        this.loading = null;
-      });
-    return this.loading;
+    return this.catchUp(this.db, s);
   }
 
   /** The current fleet as a snapshot (materialised from the index; tests and tools). */
@@ -69,43 +70,75 @@ export class SnapshotCache {
     return v.index.toSnapshot(v.base);
   }
 
-  /**
-   * Inside a transaction: lock PlacementState until commit and return the exact view. A
-   * miss builds a private view that becomes the process's only once the caller commits.
-   */
+  /** Inside a transaction: lock PlacementState until commit and return the exact view. */
   async locked(tx: Prisma.TransactionClient): Promise<PlacementView> {
-    const g = await this.generation(tx, true);
-    if (this.view && this.view.generation === g) {
+    const s = await this.state(tx, true);
+    if (this.view?.generation === s.generation) {
       this.hits++;
       return this.view;
     }
-    this.misses++;
-    return this.build(g, await loadSnapshot(tx));
+    return this.catchUp(tx, s);
   }
 
   /** The generation the transaction's own writes brought it to (call after writing). */
-  generationAfterWrites(tx: Prisma.TransactionClient): Promise<bigint> {
-    return this.generation(tx, false);
+  async generationAfterWrites(tx: Prisma.TransactionClient): Promise<bigint> {
+    return (await this.state(tx, false)).generation;
   }
 
   /**
-   * After commit: `view` plus `plan` is the fleet at `generation`, known without reading
-   * it back. The index is changed in place, so a view handed out earlier moves on too;
-   * callers use a view synchronously and never keep it across an await.
+   * After commit: the view the plan was made on, plus the plan, is the fleet at
+   * `generation` (the transaction held the lock: nothing else changed in between). The
+   * index is changed in place; callers use a view synchronously and never keep it across
+   * an await.
    */
   committed(view: PlacementView, plan: PlacementPlan, generation: bigint): void {
+    if (this.view !== view) return; // refreshed meanwhile past this commit, or dropped: it reads it
     try {
       view.index.apply(plan);
+      this.view = { generation, base: view.base, index: view.index };
     } catch {
-      // the index disagrees with what was committed: read the fleet again next time
-      if (this.view === view) this.view = null;
-      return;
+      this.view = null; // the index disagrees with what was committed: read the fleet again
     }
-    this.adopt({ generation, base: view.base, index: view.index });
   }
 
-  private adopt(next: PlacementView): PlacementView {
-    if (!this.view || next.generation >= this.view.generation) this.view = next;
-    return next;
+  /** Bring the view to at least `s.generation`; one at a time. */
+  private catchUp(client: Client, s: State): Promise<PlacementView> {
+    this.misses++;
+    const run = this.chain.then(async () => {
+      const v = this.view;
+      if (v && v.generation >= s.generation) return v;
+      const next = v && v.generation >= s.prunedThrough ? await this.changedHosts(client, v, s.generation) : null;
+      return (this.view = next ?? (await this.fullRead(client, s.generation)));
+    });
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Swap in the hosts changed since the view; null when only a full read will do. */
+  private async changedHosts(client: Client, v: PlacementView, generation: bigint): Promise<PlacementView | null> {
+    const rows = await client.$queryRaw<{ hostId: string | null }[]>`
+      SELECT DISTINCT "hostId"::text AS "hostId" FROM "PlacementChange" WHERE "generation" > ${v.generation} AND "generation" <= ${generation}`;
+    if (rows.some((r) => r.hostId === null)) return null;
+    const ids = rows.map((r) => r.hostId as string);
+    // rows read after the generation are at least that new: labelling them with it is safe
+    const fresh = ids.length ? await loadSnapshot(client, { hostIds: ids }) : null;
+    if (fresh && !v.index.refreshHosts(fresh, ids)) return null;
+    return { generation, base: v.base, index: v.index };
+  }
+
+  private async fullRead(client: Client, generation: bigint): Promise<PlacementView> {
+    this.fullReads++;
+    const base = await loadSnapshot(client);
+    return { generation, base, index: new PlacementIndex(base, this.options) };
+  }
+
+  /** Change-log rows older than any useful cache go; a cache older than them reads everything. */
+  private maybePrune(): void {
+    if (Date.now() - this.lastPrune < PRUNE_EVERY_MS) return;
+    this.lastPrune = Date.now();
+    void this.db.$executeRaw`
+      WITH gone AS (DELETE FROM "PlacementChange" WHERE "at" < now() - interval '10 minutes' RETURNING "generation")
+      UPDATE "PlacementState" SET "prunedThrough" = GREATEST("prunedThrough", (SELECT max("generation") FROM gone))
+      WHERE "id" = 1 AND EXISTS (SELECT 1 FROM gone)`.catch(() => undefined);
   }
 }
