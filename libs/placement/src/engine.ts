@@ -11,7 +11,8 @@ import type {
 import { NotFoundError, REASON_CODES } from '@netpin/contracts';
 import { PlacementConflictError, materializeHost, validateAllocation } from './allocation';
 import { resolveOptions, type PlacementOptions } from './config';
-import { evaluateHost, type Choice, type EvalContext } from './evaluate';
+import type { Choice, EvalContext } from './context';
+import { evaluateHost } from './evaluate';
 import { HostRt } from './host-state';
 import { buildPlan } from './plan';
 import { networkLookup, prepareRequest, type NetworkLookup, type PreparedRequest } from './request';

@@ -1,4 +1,13 @@
-import type { FleetAllocation, FleetCpuOwner, FleetHost, FleetNetwork, FleetNic, PagedHugepageSize } from '@netpin/contracts';
+import type {
+  FleetAllocation,
+  FleetCpu,
+  FleetCpuOwner,
+  FleetHost,
+  FleetNetwork,
+  FleetNic,
+  FleetNumaNode,
+  PagedHugepageSize,
+} from '@netpin/contracts';
 
 /**
  * Mutable per-host working state the engine computes on. It is built from an immutable
@@ -62,24 +71,25 @@ export class HostRt {
     this.owner = cpus.map((c) => c.owner);
     this.reserved = cpus.map((c) => c.reservedForHost);
     this.cpuNode = cpus.map((c) => c.numaNode);
-    this.nodes = [...host.numaNodes]
-      .sort((a, b) => a.index - b.index)
-      .map((n) => ({
-        index: n.index,
-        cpus: [],
-        cores: [],
-        usable: 0,
-        unowned: 0,
-        sharedUsed: 0,
-        memFree: n.memoryFreeMiB,
-        huge: {
-          SIZE_2M: n.hugepages.find((p) => p.size === 'SIZE_2M')?.free ?? 0,
-          SIZE_1G: n.hugepages.find((p) => p.size === 'SIZE_1G')?.free ?? 0,
-        },
-        ioCpus: [],
-        ioUsers: new Set<string>(),
-      }));
+    this.nodes = [...host.numaNodes].sort((a, b) => a.index - b.index).map(emptyNode);
     for (const n of this.nodes) this.nodeByIndex.set(n.index, n);
+    this.threadsPerCore = this.indexCpus(cpus);
+    this.nics = [...host.nics].sort((a, b) => byName(a.name, b.name)).map((nic) => this.nicRt(nic));
+    for (const n of this.nics) this.nicById.set(n.nic.id, n);
+    for (const net of networks) {
+      const m = net.hosts.find((h) => h.hostId === host.id);
+      if (!m) continue;
+      const nics = m.nicIds.map((nid) => this.nicById.get(nid)).filter((n): n is NicRt => n !== undefined);
+      this.netNics.set(
+        net.id,
+        nics.sort((a, b) => byName(a.nic.name, b.nic.name)),
+      );
+    }
+    for (const a of allocations) if (a.hostId === host.id) this.countAllocation(a);
+  }
+
+  /** Put each CPU on its node (usable, unowned, I/O set) and group siblings into cores; returns threads per core. */
+  private indexCpus(cpus: readonly FleetCpu[]): number {
     let maxThreads = 1;
     const seenCore = new Set<number>();
     cpus.forEach((c, pos) => {
@@ -100,40 +110,37 @@ export class HostRt {
       node.cores.push(sibs);
       maxThreads = Math.max(maxThreads, sibs.length);
     });
-    this.threadsPerCore = maxThreads;
-    this.nics = [...host.nics]
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-      .map((nic) => ({
-        nic,
-        node: nic.numaNode >= 0 && this.nodeByIndex.has(nic.numaNode) ? nic.numaNode : null,
-        freeVfs: nic.vfs
-          .filter((v) => v.state === 'FREE')
-          .map((v) => v.index)
-          .sort((a, b) => a - b),
-        vfPci: new Map(nic.vfs.map((v) => [v.index, v.pciAddress])),
-        bwUsed: 0,
-      }));
-    for (const n of this.nics) this.nicById.set(n.nic.id, n);
-    for (const net of networks) {
-      const m = net.hosts.find((h) => h.hostId === host.id);
-      if (!m) continue;
-      const nics = m.nicIds.map((nid) => this.nicById.get(nid)).filter((n): n is NicRt => n !== undefined);
-      nics.sort((a, b) => (a.nic.name < b.nic.name ? -1 : a.nic.name > b.nic.name ? 1 : 0));
-      this.netNics.set(net.id, nics);
+    return maxThreads;
+  }
+
+  private nicRt(nic: FleetNic): NicRt {
+    return {
+      nic,
+      node: nic.numaNode >= 0 && this.nodeByIndex.has(nic.numaNode) ? nic.numaNode : null,
+      freeVfs: nic.vfs
+        .filter((v) => v.state === 'FREE')
+        .map((v) => v.index)
+        .sort((a, b) => a - b),
+      vfPci: new Map(nic.vfs.map((v) => [v.index, v.pciAddress])),
+      bwUsed: 0,
+    };
+  }
+
+  /**
+   * An allocation already in the snapshot: its CPUs, memory and VFs are reflected in the
+   * host's own fields, so only what the host does not record is counted here.
+   */
+  private countAllocation(a: FleetAllocation): void {
+    this.allocations.set(a.vmId, a);
+    for (const s of a.sharedVcpus) {
+      const node = this.nodeByIndex.get(s.node);
+      if (node) node.sharedUsed += s.vcpus;
     }
-    for (const a of allocations) {
-      if (a.hostId !== host.id) continue;
-      this.allocations.set(a.vmId, a);
-      for (const s of a.sharedVcpus) {
-        const node = this.nodeByIndex.get(s.node);
-        if (node) node.sharedUsed += s.vcpus;
-      }
-      for (const b of a.bandwidth) {
-        const nic = this.nicById.get(b.nicId);
-        if (nic) nic.bwUsed += b.mbps;
-      }
-      for (const io of a.ioNodes) this.nodeByIndex.get(io)?.ioUsers.add(a.vmId);
+    for (const b of a.bandwidth) {
+      const nic = this.nicById.get(b.nicId);
+      if (nic) nic.bwUsed += b.mbps;
     }
+    for (const io of a.ioNodes) this.nodeByIndex.get(io)?.ioUsers.add(a.vmId);
   }
 
   /** Usable CPUs a dedicated placement may still take on a node without squeezing the shared pool. */
@@ -220,6 +227,28 @@ export class HostRt {
     if (!n) throw new Error(`host ${this.host.name} has no NUMA node ${index}`);
     return n;
   }
+}
+
+function emptyNode(n: FleetNumaNode): NodeRt {
+  return {
+    index: n.index,
+    cpus: [],
+    cores: [],
+    usable: 0,
+    unowned: 0,
+    sharedUsed: 0,
+    memFree: n.memoryFreeMiB,
+    huge: {
+      SIZE_2M: n.hugepages.find((p) => p.size === 'SIZE_2M')?.free ?? 0,
+      SIZE_1G: n.hugepages.find((p) => p.size === 'SIZE_1G')?.free ?? 0,
+    },
+    ioCpus: [],
+    ioUsers: new Set<string>(),
+  };
+}
+
+function byName(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Deterministic heir of a node's I/O CPUs: the smallest remaining vmId. */

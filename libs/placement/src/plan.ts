@@ -1,7 +1,7 @@
-import type { Datapath, FleetAllocation, NetworkKind, PagedHugepageSize, PlacementPlan, PlanInterface } from '@netpin/contracts';
-import { HUGEPAGE_MIB } from '@netpin/contracts';
+import type { CpuPolicy, Datapath, FleetAllocation, NetworkKind, PagedHugepageSize, PlacementPlan, PlanInterface } from '@netpin/contracts';
+import { datapathDefinition, HUGEPAGE_MIB } from '@netpin/contracts';
 import { connectionFor, costOf, modelFor, queuesFor, usesVhost } from './datapaths';
-import type { Choice, EvalContext } from './evaluate';
+import type { Choice, EvalContext } from './context';
 import type { NicRt } from './host-state';
 import type { PreparedRequest } from './request';
 import { scoreBreakdown } from './weighers';
@@ -12,6 +12,7 @@ type PlanNic = Omit<
 >;
 
 const byNum = (a: number, b: number) => a - b;
+const isVf = (d: Datapath) => datapathDefinition(d).nicResource === 'VF';
 
 /** Turn the winning choice into the plan libvirt-xml and host-ops consume. */
 export function buildPlan(ctx: EvalContext, prep: PreparedRequest, c: Choice): PlacementPlan {
@@ -20,60 +21,110 @@ export function buildPlan(ctx: EvalContext, prep: PreparedRequest, c: Choice): P
   const id = (p: number) => h.cpuIds[p];
   const ioByNode = new Map(c.io.map((s) => [s.node, s.cpus.map(id).sort(byNum)]));
   const freshIo = new Set(c.io.filter((s) => s.fresh).flatMap((s) => s.cpus));
+  const { vcpuPins, emulatorCpus } = cpuPins(c, req.cpuPolicy, freshIo);
+  const nics = planInterfaces(ctx, prep, c, ioByNode, emulatorCpus);
+  if (c.spanned && c.nodes.length > 1) nics.penalties.push(`VM spans NUMA nodes ${c.nodes.join(',')}`);
+  const size = req.hugepages === 'NONE' ? null : (req.hugepages as PagedHugepageSize);
+  return {
+    vmId: prep.vmId,
+    vmName: req.name,
+    hostId: h.host.id,
+    hostName: h.host.name,
+    numaNodes: c.nodes,
+    numaPolicy: req.numaPolicy,
+    cpuPolicy: req.cpuPolicy,
+    threadPolicy: req.threadPolicy,
+    vcpuPins,
+    isolatedSiblings: c.isolation.map(id).sort(byNum),
+    emulatorCpus,
+    vhostCpus: [...nics.vhostCpus].sort(byNum),
+    ioCpus: c.io.map((s) => ({ node: s.node, cpus: s.cpus.map(id).sort(byNum), newlyAllocated: s.fresh })),
+    memory: {
+      mode: c.nodes.length > 1 ? 'interleave' : 'strict',
+      perNode: size ? c.hugepages.map((x) => ({ node: x.node, mib: x.pages * HUGEPAGE_MIB[size] })) : c.memory,
+      hugepages: req.hugepages,
+      pagesPerNode: c.hugepages,
+    },
+    interfaces: nics.interfaces,
+    ...irqAndRps(c, nics.usedNics, ioByNode),
+    score: scoreBreakdown(ctx, c.score),
+    penalties: nics.penalties,
+    allocation: allocationOf(prep, c, nics, freshIo),
+  };
+}
+
+/** Dedicated: one pCPU per vCPU. Shared: each vCPU floats over its node's CPUs that nobody holds. */
+function cpuPins(c: Choice, policy: CpuPolicy, freshIo: Set<number>): Pick<PlacementPlan, 'vcpuPins' | 'emulatorCpus'> {
+  const h = c.host;
+  const id = (p: number) => h.cpuIds[p];
+  if (policy === 'DEDICATED') {
+    return {
+      vcpuPins: c.vcpus.map((p, vcpu) => ({ vcpu, cpus: [id(p)] })),
+      emulatorCpus: c.emulator !== null ? [id(c.emulator)] : c.vcpus.map(id).sort(byNum),
+    };
+  }
   // A shared VM floats over the node's CPUs that nobody holds (docs/placement.md "Shared CPUs").
   const pool = (node: number) => {
     const out: number[] = [];
     for (const p of h.node(node).cpus) if (h.isFree(p) && !freshIo.has(p)) out.push(h.cpuIds[p]);
     return out;
   };
-
-  let vcpuPins: PlacementPlan['vcpuPins'];
-  let emulatorCpus: number[];
-  if (req.cpuPolicy === 'DEDICATED') {
-    vcpuPins = c.vcpus.map((p, vcpu) => ({ vcpu, cpus: [id(p)] }));
-    emulatorCpus = c.emulator !== null ? [id(c.emulator)] : c.vcpus.map(id).sort(byNum);
-  } else {
-    vcpuPins = [];
-    emulatorCpus = [];
-    for (const s of c.shared) {
-      const cpus = pool(s.node);
-      emulatorCpus.push(...cpus);
-      for (let i = 0; i < s.vcpus; i++) vcpuPins.push({ vcpu: vcpuPins.length, cpus });
-    }
-    // Nodes' CPU sets are disjoint, so the union only needs ordering.
-    if (c.shared.length > 1) emulatorCpus.sort(byNum);
+  const vcpuPins: PlacementPlan['vcpuPins'] = [];
+  const emulatorCpus: number[] = [];
+  for (const s of c.shared) {
+    const cpus = pool(s.node);
+    emulatorCpus.push(...cpus);
+    for (let i = 0; i < s.vcpus; i++) vcpuPins.push({ vcpu: vcpuPins.length, cpus });
   }
+  // Nodes' CPU sets are disjoint, so the union only needs ordering.
+  if (c.shared.length > 1) emulatorCpus.sort(byNum);
+  return { vcpuPins, emulatorCpus };
+}
 
+interface PlannedNics {
+  interfaces: PlanInterface[];
+  vfs: FleetAllocation['vfs'];
+  /** nicId -> Mb/s promised on it. */
+  bandwidth: Map<string, number>;
+  vhostCpus: Set<number>;
+  usedNics: NicRt[];
+  penalties: string[];
+}
+
+/** Each chosen option as a plan interface: its VF, its bandwidth promise, where its vhost threads run. */
+function planInterfaces(
+  ctx: EvalContext,
+  prep: PreparedRequest,
+  c: Choice,
+  ioByNode: Map<number, number[]>,
+  emulatorCpus: number[],
+): PlannedNics {
+  const out: PlannedNics = { interfaces: [], vfs: [], bandwidth: new Map(), vhostCpus: new Set(), usedNics: [], penalties: [] };
   const vfNext = new Map<NicRt, number>();
-  const vfs: FleetAllocation['vfs'] = [];
-  const bandwidth = new Map<string, number>();
-  const vhostCpus = new Set<number>();
-  const usedNics: NicRt[] = [];
-  const penalties: string[] = [];
-  const interfaces: PlanInterface[] = c.assignment.chosen.map((o, i) => {
+  c.assignment.chosen.forEach((o, i) => {
     const pi = prep.ifaces[i];
     const net = pi.network;
     const nic = o.nic;
     let vf: PlanInterface['vf'] = null;
-    if (o.datapath === 'SRIOV' && nic) {
+    if (isVf(o.datapath) && nic) {
       const k = vfNext.get(nic) ?? 0;
       vfNext.set(nic, k + 1);
       const index = nic.freeVfs[k];
       vf = { index, pciAddress: nic.vfPci.get(index) ?? '' };
-      vfs.push({ nicId: nic.nic.id, vfIndex: index });
+      out.vfs.push({ nicId: nic.nic.id, vfIndex: index });
     }
-    if (nic && !usedNics.includes(nic)) usedNics.push(nic);
-    if (nic && pi.req.minBandwidthMbps > 0) bandwidth.set(nic.nic.id, (bandwidth.get(nic.nic.id) ?? 0) + pi.req.minBandwidthMbps);
+    if (nic && !out.usedNics.includes(nic)) out.usedNics.push(nic);
+    if (nic && pi.req.minBandwidthMbps > 0) out.bandwidth.set(nic.nic.id, (out.bandwidth.get(nic.nic.id) ?? 0) + pi.req.minBandwidthMbps);
     const ioNode = nic ? (o.node ?? c.home) : null;
     for (const d of [o.datapath, o.backup]) {
       if (d === null || !usesVhost(d)) continue;
       const set = ioNode !== null ? ioByNode.get(ioNode) : undefined;
-      (set ?? emulatorCpus).forEach((x) => vhostCpus.add(x));
+      (set ?? emulatorCpus).forEach((x) => out.vhostCpus.add(x));
     }
     const numaLocal = o.node === null || c.nodes.includes(o.node);
     if (!numaLocal)
-      penalties.push(`interface ${pi.index} (${net.name}): NIC ${nic?.nic.name} is on node ${o.node}, the VM on node ${c.home}`);
-    return {
+      out.penalties.push(`interface ${pi.index} (${net.name}): NIC ${nic?.nic.name} is on node ${o.node}, the VM on node ${c.home}`);
+    out.interfaces.push({
       ...planNic(ctx, prep, o.datapath, net.kind, nic, net.bridge, net.macvtapMode, vf),
       index: pi.index,
       networkId: net.id,
@@ -85,10 +136,13 @@ export function buildPlan(ctx: EvalContext, prep: PreparedRequest, c: Choice): P
       numaLocal,
       failoverBackup: o.backup ? planNic(ctx, prep, o.backup, net.kind, nic, net.bridge, net.macvtapMode, null) : null,
       cost: costOf(o.datapath),
-    };
+    });
   });
-  if (c.spanned && c.nodes.length > 1) penalties.push(`VM spans NUMA nodes ${c.nodes.join(',')}`);
+  return out;
+}
 
+/** Every queue IRQ of a used NIC round-robin over its node's I/O set; RPS of every rx queue is the set. */
+function irqAndRps(c: Choice, usedNics: NicRt[], ioByNode: Map<number, number[]>): Pick<PlacementPlan, 'irqAffinity' | 'rps'> {
   const irqAffinity: PlacementPlan['irqAffinity'] = [];
   const rps: PlacementPlan['rps'] = [];
   for (const nic of usedNics) {
@@ -102,12 +156,17 @@ export function buildPlan(ctx: EvalContext, prep: PreparedRequest, c: Choice): P
     const rxQueues = nic.nic.combinedQueues.current || nic.nic.combinedQueues.max || 1;
     for (let q = 0; q < rxQueues; q++) rps.push({ nicId: nic.nic.id, nicName: nic.nic.name, rxQueue: q, cpus });
   }
+  return { irqAffinity, rps };
+}
 
-  const size = req.hugepages === 'NONE' ? null : (req.hugepages as PagedHugepageSize);
-  const allocation: FleetAllocation = {
+/** Exactly what applyPlan records and releaseVm gives back. */
+function allocationOf(prep: PreparedRequest, c: Choice, nics: PlannedNics, freshIo: Set<number>): FleetAllocation {
+  const id = (p: number) => c.host.cpuIds[p];
+  const size = prep.req.hugepages === 'NONE' ? null : (prep.req.hugepages as PagedHugepageSize);
+  return {
     vmId: prep.vmId,
-    vmName: req.name,
-    hostId: h.host.id,
+    vmName: prep.req.name,
+    hostId: c.host.host.id,
     cpus: [
       ...c.vcpus.map((p) => ({ cpu: id(p), role: 'VCPU' as const })),
       ...c.isolation.map((p) => ({ cpu: id(p), role: 'ISOLATION' as const })),
@@ -117,36 +176,9 @@ export function buildPlan(ctx: EvalContext, prep: PreparedRequest, c: Choice): P
     sharedVcpus: c.shared,
     memory: c.memory,
     hugepages: size ? c.hugepages.map((x) => ({ node: x.node, size, pages: x.pages })) : [],
-    vfs,
-    bandwidth: [...bandwidth].map(([nicId, mbps]) => ({ nicId, mbps })),
+    vfs: nics.vfs,
+    bandwidth: [...nics.bandwidth].map(([nicId, mbps]) => ({ nicId, mbps })),
     ioNodes: c.io.map((s) => s.node),
-  };
-  return {
-    vmId: prep.vmId,
-    vmName: req.name,
-    hostId: h.host.id,
-    hostName: h.host.name,
-    numaNodes: c.nodes,
-    numaPolicy: req.numaPolicy,
-    cpuPolicy: req.cpuPolicy,
-    threadPolicy: req.threadPolicy,
-    vcpuPins,
-    isolatedSiblings: c.isolation.map(id).sort(byNum),
-    emulatorCpus,
-    vhostCpus: [...vhostCpus].sort(byNum),
-    ioCpus: c.io.map((s) => ({ node: s.node, cpus: s.cpus.map(id).sort(byNum), newlyAllocated: s.fresh })),
-    memory: {
-      mode: c.nodes.length > 1 ? 'interleave' : 'strict',
-      perNode: size ? c.hugepages.map((x) => ({ node: x.node, mib: x.pages * HUGEPAGE_MIB[size] })) : c.memory,
-      hugepages: req.hugepages,
-      pagesPerNode: c.hugepages,
-    },
-    interfaces,
-    irqAffinity,
-    rps,
-    score: scoreBreakdown(ctx, c.score),
-    penalties,
-    allocation,
   };
 }
 

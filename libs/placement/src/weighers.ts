@@ -1,5 +1,5 @@
 import type { PlanScore } from '@netpin/contracts';
-import type { Choice, EvalContext } from './evaluate';
+import type { Choice, EvalContext, ScoreParts } from './context';
 import type { HostRt } from './host-state';
 import type { PreparedRequest } from './request';
 
@@ -8,12 +8,6 @@ import type { PreparedRequest } from './request';
  * sum. Integers keep ties exact, which the search's early stop relies on. Each weigher
  * also states an upper bound for a packing bucket, so hosts that cannot win are skipped.
  */
-export interface ScoreParts {
-  datapath: number;
-  numa: number;
-  packing: number;
-  total: number;
-}
 
 /** Free CPUs of a host as dedicated placement sees them: the packing key and bucket index. */
 export function hostKey(h: HostRt, ratio: number): number {
@@ -63,6 +57,12 @@ export function scoreChoice(ctx: EvalContext, prep: PreparedRequest, c: Choice, 
     parts.total += v * ctx.opts.weights[w.name];
   }
   return parts;
+}
+
+/** The choice with its score filled in. */
+export function withScore(ctx: EvalContext, prep: PreparedRequest, c: Choice): Choice {
+  c.score = scoreChoice(ctx, prep, c, hostKey(c.host, ctx.opts.sharedCpuRatio));
+  return c;
 }
 
 /** Highest total any host in bucket `key` could reach. */
