@@ -43,10 +43,7 @@ export function evaluateHost(ctx: EvalContext, h: HostRt, prep: PreparedRequest,
     const c = onNode(ctx, h, prep, home, a, nicNodes.includes(home) && policy !== 'NONE', nodeReasons);
     if (c && (best === null || better(c, best, ctx))) best = c;
   }
-  if (best === null && policy === 'NONE' && h.nodes.length > 1) {
-    const a = assign(opts, h.nodes[0].index, false, prep, nodeReasons);
-    if (a) best = spanNodes(ctx, h, prep, a, nodeReasons);
-  }
+  if (best === null && policy === 'NONE' && h.nodes.length > 1) best = spanNodes(ctx, h, prep, opts, nodeReasons);
   if (best && reasons.length === 0) return { ok: true, choice: best };
   return { ok: false, reasons: dedupe([...reasons, ...(best ? [] : nodeReasons)]) };
 }

@@ -101,6 +101,7 @@ function planInterfaces(
 ): PlannedNics {
   const out: PlannedNics = { interfaces: [], vfs: [], bandwidth: new Map(), vhostCpus: new Set(), usedNics: [], penalties: [] };
   const vfNext = new Map<NicRt, number>();
+  const vcpuNodes = vcpuNodesOf(c);
   c.assignment.chosen.forEach((o, i) => {
     const pi = prep.ifaces[i];
     const net = pi.network;
@@ -121,9 +122,12 @@ function planInterfaces(
       const set = ioNode !== null ? ioByNode.get(ioNode) : undefined;
       (set ?? emulatorCpus).forEach((x) => out.vhostCpus.add(x));
     }
-    const numaLocal = o.node === null || c.nodes.includes(o.node);
+    // Local means the NIC's node holds every vCPU: memory or an I/O set there is not enough.
+    const numaLocal = o.node === null || (vcpuNodes.length === 1 && vcpuNodes[0] === o.node);
     if (!numaLocal)
-      out.penalties.push(`interface ${pi.index} (${net.name}): NIC ${nic?.nic.name} is on node ${o.node}, the VM on node ${c.home}`);
+      out.penalties.push(
+        `interface ${pi.index} (${net.name}): NIC ${nic?.nic.name} is on node ${o.node}, the VM's vCPUs on node${vcpuNodes.length > 1 ? 's' : ''} ${vcpuNodes.join(',')}`,
+      );
     out.interfaces.push({
       ...planNic(ctx, prep, o.datapath, net.kind, nic, net.bridge, net.macvtapMode, vf),
       index: pi.index,
@@ -139,6 +143,12 @@ function planInterfaces(
     });
   });
   return out;
+}
+
+/** NUMA nodes the VM's vCPUs run on, ascending. */
+function vcpuNodesOf(c: Choice): number[] {
+  const nodes = c.shared.length > 0 ? c.shared.map((s) => s.node) : c.vcpus.map((p) => c.host.cpuNode[p]);
+  return [...new Set(nodes)].sort(byNum);
 }
 
 /** Every queue IRQ of a used NIC round-robin over its node's I/O set; RPS of every rx queue is the set. */

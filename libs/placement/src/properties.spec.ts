@@ -1,4 +1,4 @@
-import { NETWORK_KINDS, type FleetSnapshot, type VmRequest } from '@netpin/contracts';
+import { NETWORK_KINDS, type FleetSnapshot, type PlacementPlan, type VmRequest } from '@netpin/contracts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { applyPlan, capacity, place, releaseVm } from './api';
@@ -231,6 +231,70 @@ describe('placement invariants over random fleets and requests', () => {
         for (const p of [...plans].reverse()) back = releaseVm(back, p.vmId);
         expect(back.allocations).toEqual([]);
         expect(back.hosts).toEqual(snapshot.hosts);
+      }),
+      RUNS,
+    );
+  });
+
+  it('reports an interface numaLocal iff its NIC has no NUMA node or the node holds every vCPU', () => {
+    fc.assert(
+      fc.property(scenarioArb, ({ snapshot, requests }) => {
+        const { plans } = placeAll(snapshot, requests);
+        for (const p of plans) expectTruthfulLocality(snapshot, p);
+      }),
+      RUNS,
+    );
+  });
+});
+
+function expectTruthfulLocality(snapshot: FleetSnapshot, p: PlacementPlan): void {
+  const host = snapshot.hosts.find((h) => h.id === p.hostId);
+  const nodeOf = new Map(host?.cpus.map((c) => [c.id, c.numaNode]));
+  const vcpuNodes = new Set(p.vcpuPins.flatMap((v) => v.cpus.map((c) => nodeOf.get(c))));
+  for (const i of p.interfaces) {
+    const holds = i.numaNode === null || (vcpuNodes.size === 1 && vcpuNodes.has(i.numaNode));
+    expect(i.numaLocal, `${p.vmName} interface ${i.index} on node ${i.numaNode}, vCPUs on ${[...vcpuNodes].join(',')}`).toBe(holds);
+  }
+}
+
+/**
+ * One two-node host with an SR-IOV PF on each node, some CPUs and VFs already taken, and a
+ * VM that may not fit on one node (numaPolicy NONE): where the vCPUs end up decides the VF.
+ */
+const spanningArb = fc.record({
+  busy: fc.subarray([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]),
+  taken: fc.tuple(fc.subarray([0, 1, 2, 3]), fc.subarray([0, 1, 2, 3])),
+  vcpus: fc.integer({ min: 1, max: 12 }),
+  memoryGiB: fc.integer({ min: 1, max: 120 }),
+  cpuPolicy: fc.constantFrom('DEDICATED', 'SHARED') as fc.Arbitrary<'DEDICATED' | 'SHARED'>,
+  numaPolicy: fc.constantFrom('NONE', 'PREFERRED') as fc.Arbitrary<'NONE' | 'PREFERRED'>,
+});
+
+describe('a VM that spans or leaves its NIC node (issue 13)', () => {
+  it('takes its VF on the node holding most of its vCPUs when that node has one free, and reports locality truthfully', () => {
+    fc.assert(
+      fc.property(spanningArb, ({ busy, taken, vcpus, memoryGiB, cpuPolicy, numaPolicy }) => {
+        const snapshot = fleet()
+          .host({
+            name: 'h1',
+            busyCpus: busy,
+            nics: [
+              { name: 'pfa', node: 0, vfs: 4, takenVfs: taken[0] },
+              { name: 'pfb', node: 1, vfs: 4, takenVfs: taken[1] },
+            ],
+          })
+          .network('physnet0', 'SRIOV_PHYSNET', { on: { h1: ['pfa', 'pfb'] } })
+          .build();
+        const r = place(snapshot, vm({ vcpus, memoryMiB: memoryGiB * 1024, cpuPolicy, numaPolicy, interfaces: [{ network: 'physnet0' }] }));
+        if (!r.ok) return;
+        expectTruthfulLocality(snapshot, r.plan);
+        const iface = r.plan.interfaces[0];
+        if (iface.datapath !== 'SRIOV') return;
+        const nodeOf = new Map(snapshot.hosts[0].cpus.map((c) => [c.id, c.numaNode]));
+        const perNode = [0, 0];
+        for (const v of r.plan.vcpuPins) perNode[nodeOf.get(v.cpus[0]) ?? 0]++;
+        const most = perNode[1] > perNode[0] ? 1 : perNode[0] > perNode[1] ? 0 : null;
+        if (most !== null && taken[most].length < 4) expect(iface.numaNode).toBe(most);
       }),
       RUNS,
     );

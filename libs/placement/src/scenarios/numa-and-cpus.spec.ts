@@ -152,3 +152,34 @@ describe('1G hugepages', () => {
     expect(p.allocation.hugepages).toEqual([{ node: 1, size: 'SIZE_1G', pages: 2 }]);
   });
 });
+
+describe('numaPolicy NONE, memory larger than a node, a PF with free VFs on each node (issue 13)', () => {
+  // Node 0 is busier, so the emptiest node (1) gets the vCPUs; 100 GiB needs both nodes' memory.
+  const snap = fleet()
+    .host({
+      name: 'h1',
+      busyCpus: [0, 1, 8],
+      nics: [
+        { name: 'ens1f0', node: 0, vfs: 4 },
+        { name: 'ens2f0', node: 1, vfs: 4 },
+      ],
+    })
+    .network('physnet0', 'SRIOV_PHYSNET', { on: { h1: ['ens1f0', 'ens2f0'] } })
+    .build();
+  const p = planOf(place(snap, vm({ vcpus: 2, memoryMiB: 100 * 1024, numaPolicy: 'NONE', interfaces: [{ network: 'physnet0' }] })));
+
+  it('takes the VF on the node holding the vCPUs, and says so truthfully', () => {
+    expect(pinned(p).every((c) => node1.has(c))).toBe(true);
+    expect(p.interfaces[0]).toMatchObject({ nicName: 'ens2f0', numaNode: 1, numaLocal: true });
+    expect(p.numaNodes[0]).toBe(1);
+  });
+});
+
+describe('numaPolicy NONE, vCPUs spread over both nodes (issue 13)', () => {
+  it('reports no NIC as local: no node holds all the vCPUs', () => {
+    const p = planOf(place(host(), vm({ vcpus: 12, numaPolicy: 'NONE', interfaces: [{ network: 'phys' }] })));
+    expect(new Set(pinned(p).map((c) => (node1.has(c) ? 1 : 0))).size).toBe(2);
+    expect(p.interfaces[0].numaLocal).toBe(false);
+    expect(p.penalties.some((x) => x.includes('ens1f0'))).toBe(true);
+  });
+});
