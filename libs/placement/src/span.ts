@@ -11,6 +11,8 @@ import { withScore } from './weighers';
  * emptiest first. Thread policies still hold within each node. The interfaces are chosen
  * for the node that ends up holding most of the vCPUs (so a VF comes from a PF there when
  * one is free): each node is tried as that node, emptiest first, until the vCPUs agree.
+ * When none agrees (the NIC's I/O set costs its node the majority), the emptiest-first
+ * attempt is kept; its interfaces are then reported remote.
  */
 export function spanNodes(ctx: EvalContext, h: HostRt, prep: PreparedRequest, opts: IfaceOption[][], out: HostReason[]): Choice | null {
   const ratio = ctx.opts.sharedCpuRatio;
