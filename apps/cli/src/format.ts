@@ -189,9 +189,10 @@ function formatPlan(plan: NonNullable<Vm['plan']>, indent = '  '): string[] {
     `${indent}emulator ${cpuList(plan.emulatorCpus)}  vhost ${cpuList(plan.vhostCpus)}${plan.isolatedSiblings.length ? `  isolated siblings ${cpuList(plan.isolatedSiblings)}` : ''}`,
   ];
   for (const i of plan.interfaces) {
-    const where = i.datapath === 'SRIOV' ? `${i.nicName} VF ${i.vfIndex}` : (i.sourceDevice ?? i.nicName ?? '-');
+    const where = i.vfIndex !== null ? `${i.nicName} VF ${i.vfIndex}` : (i.sourceDevice ?? i.nicName ?? '-');
+    const guestNic = i.queues === null ? 'VF passthrough' : `${i.model}, ${i.queues} queue${i.queues === 1 ? '' : 's'}`;
     out.push(
-      `${indent}nic ${i.index} ${i.networkName}: ${i.datapath} (${i.model}, ${i.queues} queue${i.queues === 1 ? '' : 's'}) on ${where}, NUMA ${i.numaNode ?? '-'}${i.numaLocal ? ' local' : ' REMOTE'}${i.failover ? ', virtio failover' : ''}  mac ${i.mac}${i.vlan !== null ? ` vlan ${i.vlan}` : ''}`,
+      `${indent}nic ${i.index} ${i.networkName}: ${i.datapath} (${guestNic}) on ${where}, NUMA ${i.numaNode ?? '-'}${i.numaLocal ? ' local' : ' REMOTE'}${i.failover ? ', virtio failover' : ''}  mac ${i.mac}${i.vlan !== null ? ` vlan ${i.vlan}` : ''}`,
     );
   }
   if (plan.irqAffinity.length > 0) out.push(`${indent}IRQs ${plan.irqAffinity.map((q) => `${q.irq}->${cpuList(q.cpus)}`).join(' ')}`);

@@ -14,9 +14,12 @@ export type DatapathRequest = (typeof DATAPATH_REQUESTS)[number];
 /** How a guest interface is connected on the host (the libvirt interface type follows from it). */
 export const INTERFACE_CONNECTIONS = ['HOSTDEV', 'MACVTAP', 'BRIDGE', 'OVS'] as const;
 export type InterfaceConnection = (typeof INTERFACE_CONNECTIONS)[number];
-/** What the guest sees as its NIC. */
+/** NIC models libvirt gives the guest (the `<model type>` of a non-hostdev interface). */
 export const NIC_MODELS = ['virtio', 'e1000', 'rtl8139'] as const;
 export type NicModel = (typeof NIC_MODELS)[number];
+/** What the guest sees as its NIC in a plan: an emulated model, or the passed-through VF itself. */
+export const PLAN_NIC_MODELS = [...NIC_MODELS, 'vf'] as const;
+export type PlanNicModel = (typeof PLAN_NIC_MODELS)[number];
 /** Where a packet's VM exits go: every register access, batched via QEMU, batched in the kernel, none. */
 export const EXIT_CLASSES = ['MANY', 'BATCHED_USERSPACE', 'BATCHED_KERNEL', 'NONE'] as const;
 export type ExitClass = (typeof EXIT_CLASSES)[number];

@@ -11,8 +11,8 @@ import {
   HUGEPAGE_SIZES,
   MACVTAP_MODES,
   NETWORK_KINDS,
-  NIC_MODELS,
   NUMA_POLICIES,
+  PLAN_NIC_MODELS,
   THREAD_POLICIES,
   VF_STATES,
 } from './enums';
@@ -259,7 +259,8 @@ export type DatapathCost = z.output<typeof datapathCostSchema>;
 const planNicSchema = z.object({
   connection: z.enum(INTERFACE_CONNECTIONS),
   datapath: z.enum(DATAPATHS),
-  model: z.enum(NIC_MODELS),
+  /** 'vf' for a passed-through VF: the guest drives the NIC's own function, not a model QEMU emulates. */
+  model: z.enum(PLAN_NIC_MODELS),
   vhost: z.boolean(),
   nicId: z.string().nullable(),
   nicName: z.string().nullable(),
@@ -268,7 +269,8 @@ const planNicSchema = z.object({
   /** macvtap parent device, bridge name or OVS bridge name. */
   sourceDevice: z.string().nullable(),
   macvtapMode: z.enum(MACVTAP_MODES).nullable(),
-  queues: z.number().int().min(1),
+  /** virtio queues libvirt sets up; null for a VF, whose queues its driver decides. */
+  queues: z.number().int().min(1).nullable(),
   numaNode: z.number().int().nullable(),
 });
 

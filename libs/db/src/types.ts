@@ -124,7 +124,8 @@ export interface VmInterfaceRecord {
   mac: string | null;
   vlan: number | null;
   sourceDev: string | null;
-  queues: number;
+  /** null for an SR-IOV VF (its driver decides its queues). */
+  queues: number | null;
 }
 
 export interface VmRecord {

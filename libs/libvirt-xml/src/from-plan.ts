@@ -15,7 +15,7 @@ import {
   type VmRequest,
 } from '@netpin/contracts';
 import type { z } from 'zod';
-import type { BridgeInterface, CpuTune, DirectInterface, DomainSpec, GuestCpu, InterfaceSpec, NicDriver } from './model';
+import type { BridgeInterface, CpuTune, DirectInterface, DomainSpec, GuestCpu, InterfaceSpec, NicDriver, NicModel } from './model';
 
 /**
  * The plan cannot be written as a domain without changing what it says (a VLAN on a
@@ -227,7 +227,7 @@ function emulated(path: string, nic: PlanNic, mac: MacAddress, vlan: VlanId | un
  * emulated models. queues=1 is libvirt's default single queue, so it is left out as libvirt
  * itself does. A plan whose model or vhost flag contradicts its datapath is refused.
  */
-function emulatedNic(path: string, nic: PlanNic): { model: PlanNic['model']; driver?: NicDriver } {
+function emulatedNic(path: string, nic: PlanNic): { model: NicModel; driver?: NicDriver } {
   const xml = datapathDefinition(nic.datapath).xml;
   if (xml.kind !== 'emulated') throw new PlanToDomainError(`${path}.datapath`, `${nic.datapath} is not an emulated NIC`);
   if (nic.model !== xml.model)
@@ -240,6 +240,9 @@ function emulatedNic(path: string, nic: PlanNic): { model: PlanNic['model']; dri
     case 'qemu':
       return { model: xml.model, driver: { name: 'qemu' } };
     case 'vhost':
-      return { model: xml.model, driver: nic.queues > 1 ? { name: 'vhost', queues: nic.queues } : { name: 'vhost' } };
+      return {
+        model: xml.model,
+        driver: nic.queues !== null && nic.queues > 1 ? { name: 'vhost', queues: nic.queues } : { name: 'vhost' },
+      };
   }
 }

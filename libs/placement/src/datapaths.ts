@@ -1,4 +1,4 @@
-import { datapathDefinition, type Datapath, type DatapathCost, type NicModel } from '@netpin/contracts';
+import { datapathDefinition, type Datapath, type DatapathCost, type PlanNicModel } from '@netpin/contracts';
 
 /**
  * Placement's reading of the datapath registry (@netpin/contracts datapaths): each fact is
@@ -14,9 +14,9 @@ export function costOf(d: Datapath): DatapathCost {
   return { datapath: d, ...datapathDefinition(d).cost };
 }
 
-export function modelFor(d: Datapath): NicModel {
+export function modelFor(d: Datapath): PlanNicModel {
   const xml = datapathDefinition(d).xml;
-  return xml.kind === 'hostdev' ? 'virtio' : xml.model;
+  return xml.kind === 'hostdev' ? 'vf' : xml.model;
 }
 
 /** In-kernel vhost backend: its threads run on the node's I/O CPUs. */
@@ -25,8 +25,13 @@ export function usesVhost(d: Datapath): boolean {
   return xml.kind === 'emulated' && xml.driver === 'vhost';
 }
 
-/** Emulated models have one queue; the rest scale with vCPUs, bounded by NIC queues and the cap. */
-export function queuesFor(d: Datapath, vcpus: number, nicQueues: number | null, cap: number): number {
-  if (!datapathDefinition(d).multiqueue) return 1;
+/**
+ * virtio queues: they scale with vCPUs, bounded by NIC queues and the cap; emulated models
+ * have one. A passed-through VF has none of ours (its driver sets its queues).
+ */
+export function queuesFor(d: Datapath, vcpus: number, nicQueues: number | null, cap: number): number | null {
+  const def = datapathDefinition(d);
+  if (def.xml.kind === 'hostdev') return null;
+  if (!def.multiqueue) return 1;
   return Math.max(1, Math.min(vcpus, nicQueues ?? vcpus, cap));
 }

@@ -30,8 +30,8 @@ export class PlanInterfaceView {
   @Prop(Int) index!: number;
   @Prop(String) networkName!: string;
   @Prop(DatapathEnum) datapath!: string;
-  @Prop(String) model!: string;
-  @Prop(Int) queues!: number;
+  @Prop(String, { description: 'virtio, e1000, rtl8139, or vf: the passed-through VF itself' }) model!: string;
+  @Prop(Int, { nullable: true, description: 'virtio queues; null for a VF, whose driver sets its queues' }) queues!: number | null;
   @Prop(String, { nullable: true }) nicName!: string | null;
   @Prop(Int, { nullable: true }) vfIndex!: number | null;
   @Prop(String, { nullable: true }) sourceDevice!: string | null;

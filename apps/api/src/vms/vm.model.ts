@@ -15,7 +15,7 @@ export class VmInterface {
   @Prop(String, { nullable: true }) mac!: string | null;
   @Prop(Int, { nullable: true }) vlan!: number | null;
   @Prop(String, { nullable: true }) sourceDev!: string | null;
-  @Prop(Int) queues!: number;
+  @Prop(Int, { nullable: true, description: 'virtio queues; null for a VF, whose driver sets its queues' }) queues!: number | null;
 }
 
 @ObjectType()

@@ -111,7 +111,7 @@ export function VmsPage() {
                         <div key={i.index}>
                           {netName.get(i.networkId) ?? i.networkId.slice(0, 8)}:{' '}
                           <span className={`badge dp dp-${(i.datapath ?? 'pending').toLowerCase()}`}>{i.datapath ?? 'pending'}</span>
-                          {i.queues > 1 ? <span className="muted"> ×{i.queues}q</span> : null}
+                          {i.queues !== null && i.queues > 1 ? <span className="muted"> ×{i.queues}q</span> : null}
                         </div>
                       ))}
                     </td>

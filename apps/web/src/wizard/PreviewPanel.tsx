@@ -87,7 +87,7 @@ function PlanView({ plan }: { plan: Plan }) {
                 <span className={`badge dp dp-${i.datapath.toLowerCase()}`} data-testid={`preview-iface-${i.index}-datapath`}>
                   {i.datapath}
                 </span>{' '}
-                <span className="muted">{i.model}</span>
+                <span className="muted">{i.model === 'vf' ? 'VF passthrough' : i.model}</span>
               </td>
               <td>
                 {i.nicName ?? '—'}
@@ -105,7 +105,7 @@ function PlanView({ plan }: { plan: Plan }) {
                   </span>
                 ) : null}
               </td>
-              <td>{i.queues}</td>
+              <td title={i.queues === null ? 'set by the VF driver' : undefined}>{i.queues ?? '—'}</td>
               <td data-testid={`preview-iface-${i.index}-cost`}>
                 <span title="per-packet cost relative to SR-IOV">×{i.cost.relativeCost.toFixed(1)}</span>
                 <span className="muted small">

@@ -146,9 +146,17 @@ describe('explicit VIRTIO_USERSPACE on a host that has vhost-net', () => {
   });
 });
 
-describe('SR-IOV multiqueue', () => {
-  it('is bounded by the PF combined queues', () => {
-    expect(iface(oneHost(), { vcpus: 6, interfaces: [{ network: 'phys' }] }).queues).toBe(4);
+describe('an SR-IOV interface (issue 13)', () => {
+  it('is reported as the VF itself: no virtio model, no queue count netpin does not set', () => {
+    expect(iface(oneHost(), { vcpus: 6, interfaces: [{ network: 'phys' }] })).toMatchObject({
+      datapath: 'SRIOV',
+      model: 'vf',
+      queues: null,
+    });
+  });
+  it('keeps virtio multiqueue for its failover backup, bounded by the PF queues', () => {
+    const i = iface(oneHost(), { vcpus: 6, interfaces: [{ network: 'phys', liveMigratable: true }] });
+    expect(i.failoverBackup).toMatchObject({ datapath: 'VHOST_MACVTAP', model: 'virtio', queues: 4 });
   });
 });
 

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "VmInterface" ALTER COLUMN "queues" DROP NOT NULL,
+ALTER COLUMN "queues" DROP DEFAULT;
