@@ -47,8 +47,9 @@ describe('host output is capped and cleaned', () => {
     try {
       const r = await h.run('vm.apply', {
         host: h.target(host),
+        vmId: '00000000-0000-4000-8000-00000000beef',
         vmName: domainNameSchema.parse('noisy'),
-        domainXml: `<domain type='kvm'><name>noisy</name><memory unit='MiB'>256</memory><vcpu>1</vcpu><os><type arch='x86_64'>hvm</type></os></domain>`,
+        domainXml: `<domain type='kvm'><name>noisy</name><metadata><netpin:vm xmlns:netpin="https://netpin.dev/xmlns/domain/1" id="00000000-0000-4000-8000-00000000beef"/></metadata><memory unit='MiB'>256</memory><vcpu>1</vcpu><os><type arch='x86_64'>hvm</type></os></domain>`,
         vfs: [],
         irqAffinity: [],
         rps: [],

@@ -7,8 +7,9 @@ import { defaultHandlers } from './handlers';
 import type { HandlerRegistry } from './handlers';
 import { Harness } from './testing/harness';
 
+const VM_ID = '00000000-0000-4000-8000-00000000d00d';
 const dom = (name: string) =>
-  `<domain type='kvm'><name>${name}</name><memory unit='MiB'>512</memory><vcpu>1</vcpu><os><type arch='x86_64'>hvm</type></os><devices><interface type='bridge'><mac address='52:54:00:dd:00:01'/><source bridge='br0'/><model type='virtio'/></interface></devices></domain>`;
+  `<domain type='kvm'><name>${name}</name><metadata><netpin:vm xmlns:netpin="https://netpin.dev/xmlns/domain/1" id="${VM_ID}"/></metadata><memory unit='MiB'>512</memory><vcpu>1</vcpu><os><type arch='x86_64'>hvm</type></os><devices><interface type='bridge'><mac address='52:54:00:dd:00:01'/><source bridge='br0'/><model type='virtio'/></interface></devices></domain>`;
 
 describe('agent resilience over real SSH', () => {
   const h = new Harness();
@@ -46,6 +47,7 @@ describe('agent resilience over real SSH', () => {
     const rps = [{ dev: ifNameSchema.parse('enp1s0'), rxQueue: 0, cpus: [3] }];
     const r = await h.run('vm.apply', {
       host: h.target(host),
+      vmId: VM_ID,
       vmName,
       domainXml: dom('vm-drop'),
       vfs: [],
@@ -80,6 +82,7 @@ describe('agent resilience over real SSH', () => {
     const host = h.fleet.hosts[1];
     const r = await h.run('vm.teardown', {
       host: h.target(host, { id: 'tofu-host', hostKeyFingerprint: null, trustOnFirstUse: true }),
+      vmId: VM_ID,
       vmName: domainNameSchema.parse('nothing'),
       vfs: [],
       irqs: [],
@@ -104,6 +107,7 @@ describe('agent resilience over real SSH', () => {
     writeFileSync(join(h.stateDir, 'stranger'), utils.generateKeyPairSync('ed25519').private, { mode: 0o600 });
     const r = await h.run('vm.verify', {
       host: h.target(host, { id: 'stranger', credentialRef: 'file:stranger' }),
+      vmId: VM_ID,
       vmName: domainNameSchema.parse('x'),
       domainXml: dom('x'),
       vfs: [],
@@ -127,6 +131,7 @@ describe('agent resilience over real SSH', () => {
         Array.from({ length: 10 }, (_, i) =>
           h.enqueue('vm.teardown', {
             host: h.target(host),
+            vmId: VM_ID,
             vmName: domainNameSchema.parse(`gone-${batches}-${i}`),
             vfs: [],
             irqs: [],

@@ -7,10 +7,17 @@ import { Harness } from './testing/harness';
 const ifn = (s: string) => ifNameSchema.parse(s);
 const mac = (s: string) => macAddressSchema.parse(s);
 
+/** The VM id of each test VM: its domain's ownership mark. */
+function vmIdOf(name: string): string {
+  const hex = Buffer.from(name).toString('hex').padEnd(12, '0').slice(0, 12);
+  return `00000000-0000-4000-8000-${hex}`;
+}
+
 /** Rendered the way the API does it, with @netpin/libvirt-xml. */
 function domainXml(name: string, cpus: number[], iface: InterfaceSpec): string {
   return renderDomain({
     name: domainNameSchema.parse(name),
+    owner: { vmId: vmIdOf(name) },
     memoryMiB: 1024,
     vcpus: cpus.length,
     cputune: { vcpupins: cpus.map((c, vcpu) => ({ vcpu, cpuset: [c] })) },
@@ -28,6 +35,7 @@ function desiredFor(host: SimHost): Desired {
       // dual-socket-sriov: an SR-IOV VF of ens1f0 passed through, its NIC IRQs on node 0.
       const vfPci = host.model.vfPci(host.spec.nics[1], 1);
       return {
+        vmId: vmIdOf(`${name}-sriov`),
         vmName: `${name}-sriov` as Desired['vmName'],
         domainXml: domainXml(`${name}-sriov`, [4, 5], {
           type: 'hostdev',
@@ -57,6 +65,7 @@ function desiredFor(host: SimHost): Desired {
     case 'enp1s0':
       // small-one-node: vhost-net virtio on a Linux bridge, 2 queues, RPS on the uplink.
       return {
+        vmId: vmIdOf(`${name}-vhost`),
         vmName: `${name}-vhost` as Desired['vmName'],
         domainXml: domainXml(`${name}-vhost`, [2, 3], {
           type: 'bridge',
@@ -76,6 +85,7 @@ function desiredFor(host: SimHost): Desired {
     default:
       // legacy-no-iommu: e1000 emulation on a bridge (no virtio drivers in the guest).
       return {
+        vmId: vmIdOf(`${name}-e1000`),
         vmName: `${name}-e1000` as Desired['vmName'],
         domainXml: domainXml(`${name}-e1000`, [1], { type: 'bridge', mac: mac('52:54:00:cc:00:01'), bridge: ifn('br0'), model: 'e1000' }),
         vfs: [],
@@ -113,6 +123,8 @@ describe('vm.apply / vm.verify / vm.teardown on three datapaths over SSH', () =>
     await Promise.all(
       h.fleet.hosts.map(async (host) => {
         const want = desiredFor(host);
+        // what the host held before: not "every CPU", so a teardown that resets instead of restoring fails
+        for (const [k, irq] of want.irqAffinity.entries()) host.model.irq(irq.irq)!.affinity = [k % 2];
         const baseline = host.state();
         const applied = await h.run('vm.apply', { host: h.target(host), ...want });
         expect(applied.status, `${host.hostname}: ${JSON.stringify(applied.error)}`).toBe('SUCCEEDED');
@@ -145,6 +157,7 @@ describe('vm.apply / vm.verify / vm.teardown on three datapaths over SSH', () =>
 
         const down = await h.run('vm.teardown', {
           host: h.target(host),
+          vmId: want.vmId,
           vmName: want.vmName,
           vfs: want.vfs.map((v) => ({ pf: v.pf, vfIndex: v.vfIndex })),
           irqs: want.irqAffinity.map((i) => i.irq),
@@ -157,6 +170,30 @@ describe('vm.apply / vm.verify / vm.teardown on three datapaths over SSH', () =>
         expect(after.irqs).toEqual(baseline.irqs);
       }),
     );
+  });
+
+  it('never touches a same-named domain netpin did not define', async () => {
+    const host = h.fleet.hosts[2];
+    const want = desiredFor(host);
+    const theirs = want.domainXml.replace(/<metadata>[\s\S]*<\/metadata>/, '').replace(/<uuid>[^<]*<\/uuid>/, '');
+    const mine = h.fleet.hosts[2];
+    const define = await mine.sh('virsh define /dev/stdin', theirs);
+    expect(define.code, define.stderr).toBe(0);
+    expect((await mine.sh(`virsh start ${want.vmName}`)).code).toBe(0);
+
+    const applied = await h.run('vm.apply', { host: h.target(host), ...want });
+    expect(applied.status).toBe('FAILED');
+    expect(applied.error?.code).toBe('FOREIGN_DOMAIN');
+    const verified = await h.run('vm.verify', { host: h.target(host), ...want });
+    expect(verified.data).toMatchObject({
+      inSync: false,
+      diff: [{ field: 'domain.owner', expected: want.vmId, actual: 'a domain netpin did not define' }],
+    });
+    const down = await h.run('vm.teardown', { host: h.target(host), vmId: want.vmId, vmName: want.vmName, vfs: [], irqs: [], rps: [] });
+    expect(down.status, JSON.stringify(down.error)).toBe('SUCCEEDED');
+    expect(host.state().domains.find((d) => d.name === want.vmName)?.state).toBe('running');
+    await mine.sh(`virsh destroy ${want.vmName}`);
+    await mine.sh(`virsh undefine ${want.vmName}`);
   });
 
   it('reports drift made behind its back as a structured diff', async () => {

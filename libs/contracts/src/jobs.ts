@@ -112,7 +112,11 @@ export const rpsDesiredSchema = z.object({ dev: ifNameSchema, rxQueue: uint.max(
 export type RpsDesired = z.output<typeof rpsDesiredSchema>;
 
 /** A VM's desired state on its host: what vm.apply converges to and vm.verify compares. */
+/** netpin's VM id: the ownership mark its domain carries (libvirt <metadata>) and its uuid. */
+const vmIdSchema = z.string().uuid();
+
 export const vmDesiredStateSchema = z.object({
+  vmId: vmIdSchema,
   vmName: domainNameSchema,
   /** Rendered by the API with @netpin/libvirt-xml. */
   domainXml: z
@@ -159,12 +163,14 @@ export type VfRef = z.output<typeof vfRefSchema>;
 
 export const vmTeardownPayloadSchema = z.object({
   ...jobCommon,
+  /** Only a domain carrying this VM's ownership mark is destroyed and undefined. */
+  vmId: vmIdSchema,
   vmName: domainNameSchema,
-  /** VFs handed back with VF_CLEAN_DEFAULTS. */
+  /** VFs handed back: to what they held before netpin, else VF_CLEAN_DEFAULTS. */
   vfs: z.array(vfRefSchema).max(64),
-  /** IRQs the VM had pinned: their affinity goes back to every CPU (irqbalance's to manage). */
+  /** IRQs no other VM relies on: their affinity goes back to what it was before netpin changed it. */
   irqs: z.array(uint.max(65535)).max(256).default([]),
-  /** Receive queues whose RPS the VM had set: RPS is turned off again (mask 0). */
+  /** Receive queues no other VM relies on: RPS goes back to what it was before netpin changed it. */
   rps: z
     .array(z.object({ dev: ifNameSchema, rxQueue: uint.max(4095) }))
     .max(256)
@@ -205,6 +211,8 @@ export const OPERATION_ERROR_CODES = [
   'VERIFY_MISMATCH',
   'TIMEOUT',
   'INTERNAL',
+  /** A domain of that name exists on the host without netpin's mark for this VM: never touched. */
+  'FOREIGN_DOMAIN',
 ] as const;
 export type OperationErrorCode = (typeof OPERATION_ERROR_CODES)[number];
 

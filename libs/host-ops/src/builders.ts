@@ -47,6 +47,17 @@ export function writeFile(path: string, value: string): HostCommand {
   return { argv: ['tee', '--', checkPath(path)], stdin: `${value}\n` };
 }
 
+/** `mkdir -p -- DIR` (netpin's state folder on the host). */
+export function makeDir(path: string): HostCommand {
+  return { argv: ['mkdir', '-p', '--', checkPath(path)] };
+}
+
+/** `rm -f -- P1 P2 ...`: absent files are not an error. */
+export function removeFiles(paths: readonly string[]): HostCommand {
+  if (paths.length === 0) throw new HostCommandArgumentError('paths', 'must not be empty');
+  return { argv: ['rm', '-f', '--', ...paths.map(checkPath)] };
+}
+
 export function setSriovNumVfs(pf: IfName, numVfs: number): HostCommand {
   return writeFile(hostPaths.sriovNumVfs(pf), uintArg('numVfs', numVfs, 4096));
 }

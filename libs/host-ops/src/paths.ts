@@ -20,6 +20,14 @@ export const hostPaths = {
   rpsCpus: (ifName: IfName, queue: number) => `/sys/class/net/${ifName}/queues/rx-${uintArg('queue', queue)}/rps_cpus`,
   irqAffinityList: (irq: number) => `/proc/irq/${uintArg('irq', irq)}/smp_affinity_list`,
   pciDevice: (pci: PciAddress) => `/sys/bus/pci/devices/${pci}`,
+  /**
+   * netpin's state on a host: what a resource held before netpin first changed it, so that
+   * teardown restores exactly that (one file per IRQ, RPS queue and VF).
+   */
+  baselineDir: '/var/lib/netpin/baseline',
+  irqBaseline: (irq: number) => `/var/lib/netpin/baseline/irq-${uintArg('irq', irq)}`,
+  rpsBaseline: (ifName: IfName, queue: number) => `/var/lib/netpin/baseline/rps-${ifName}-rx-${uintArg('queue', queue)}`,
+  vfBaseline: (pf: IfName, vf: number) => `/var/lib/netpin/baseline/vf-${pf}-${uintArg('vf', vf)}`,
   procInterrupts: '/proc/interrupts',
   procCmdline: '/proc/cmdline',
   procCpuinfo: '/proc/cpuinfo',

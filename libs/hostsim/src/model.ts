@@ -96,6 +96,8 @@ export class HostModel {
   taps: TapDevice[] = [];
   /** Scratch files written by clients outside /sys, /proc and /dev (e.g. /tmp/dom.xml). */
   files = new Map<string, string>();
+  /** Folders made with mkdir outside the kernel filesystems. */
+  dirs = new Set<string>(['/var', '/var/lib', '/tmp', '/run']);
   nextDomainId = 1;
   nextVnet = 0;
   nextMacvtap = 0;
@@ -173,7 +175,10 @@ export class HostModel {
       if (!d.persistent) this.domains.delete(d.name);
     }
     this.taps = [];
-    this.files.clear();
+    // /var is on disk and survives a reboot; /tmp and /run do not.
+    for (const f of [...this.files.keys()]) if (!f.startsWith('/var/')) this.files.delete(f);
+    for (const d of [...this.dirs]) if (!d.startsWith('/var')) this.dirs.delete(d);
+    this.dirs.add('/tmp').add('/run');
     this.nextDomainId = 1;
     this.nextVnet = 0;
     this.nextMacvtap = 0;

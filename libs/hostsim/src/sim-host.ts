@@ -103,6 +103,17 @@ export class SimHost {
     this.faults = { ...f };
   }
 
+  /**
+   * Run a command line on the host as an SSH exec would (same shell, same model), without a
+   * connection: what an operator or another tool does on the host behind netpin's back.
+   */
+  async sh(command: string, stdin = ''): Promise<{ stdout: string; stderr: string; code: number }> {
+    return runCommandLine(
+      command,
+      makeContext(this.model, () => Promise.resolve(stdin)),
+    );
+  }
+
   clearLog(): void {
     this.log = [];
   }

@@ -51,6 +51,7 @@ export class VirtualFs {
     if (p === '/') return { kind: 'dir' };
     const n = this.nodes.get(p);
     if (n) return n;
+    if (this.model.dirs.has(p)) return { kind: 'dir' };
     const scratch = this.model.files.get(p);
     if (scratch !== undefined) {
       return { kind: 'file', read: () => this.model.files.get(p) ?? '', write: (d) => this.model.files.set(p, d) };
@@ -83,7 +84,7 @@ export class VirtualFs {
     if (!found) return [];
     const prefix = found.path === '/' ? '/' : `${found.path}/`;
     const names = new Set<string>();
-    for (const k of [...this.nodes.keys(), ...this.model.files.keys()]) {
+    for (const k of [...this.nodes.keys(), ...this.model.files.keys(), ...this.model.dirs]) {
       if (k.startsWith(prefix)) names.add(k.slice(prefix.length).split('/')[0]);
     }
     return [...names].sort();
@@ -114,6 +115,11 @@ export class VirtualFs {
         node.write(append && this.model.files.has(found.path) ? node.read() + data : data);
     }
   }
+}
+
+/** Paths the kernel owns: nothing is created or removed there by mkdir, rm or a write. */
+export function isKernelPath(p: string): boolean {
+  return p.startsWith('/sys/') || p.startsWith('/proc/') || p.startsWith('/dev/');
 }
 
 export function parentOf(path: string): string {

@@ -2,7 +2,9 @@ import { HOST_JOB_NAMES } from '@netpin/contracts';
 import { configureSriovHandler } from './configure-sriov';
 import { discoverHandler } from './discover';
 import type { HandlerRegistry } from './types';
-import { vmApplyHandler, vmTeardownHandler, vmVerifyHandler } from './vm-apply';
+import { vmApplyHandler } from './vm-apply';
+import { vmTeardownHandler } from './vm-teardown';
+import { vmVerifyHandler } from './vm-verify';
 
 export const defaultHandlers: HandlerRegistry = {
   'host.discover': discoverHandler,

@@ -1,5 +1,16 @@
-import { parseCpuList, type IfName, type StateDiffEntry, type VmDesiredState } from '@netpin/contracts';
-import { ipLinkSetVf, setIrqAffinity, setRpsCpus } from '@netpin/host-ops';
+import {
+  anyMacSchema,
+  parseCpuList,
+  VF_CLEAN_DEFAULTS,
+  vlanIdSchema,
+  type IfName,
+  type StateDiffEntry,
+  type VmDesiredState,
+} from '@netpin/contracts';
+import { hostPaths, ipLinkSetVf, setIrqAffinity, setRpsCpus } from '@netpin/host-ops';
+import { z } from 'zod';
+import { forgetBaselineRecords, irqResource, readBaselineRecords, recordFileBaselines, rpsResource, writeBaselineRecord } from './baseline';
+import { isOurs } from './ownership';
 import { AgentError } from '../errors';
 import type { HostShell } from '../host-shell';
 import type { StepOutcome } from '../steps';
@@ -14,6 +25,7 @@ import {
   rpsKey,
   sameCpus,
   vfDiff,
+  type VfActual,
   type VfAttrs,
 } from './host-state';
 
@@ -34,17 +46,24 @@ export async function diffVfs(shell: HostShell, vfs: readonly VfTarget[]): Promi
   return vfs.flatMap((v) => vfDiff(v.pf, v.vfIndex, v, actual.get(v.pf)?.get(v.vfIndex)));
 }
 
-export async function ensureVfs(shell: HostShell, vfs: readonly VfTarget[]): Promise<StepOutcome> {
+/**
+ * Converge VFs to `vfs`. With `record`, a VF's attributes are kept as its baseline before
+ * netpin first changes them (vm.apply); restoring (vm.teardown) does not record.
+ */
+export async function ensureVfs(shell: HostShell, vfs: readonly VfTarget[], record = true): Promise<StepOutcome> {
   if (vfs.length === 0) return 'unchanged';
   const actual = await readVfs(
     shell,
     vfs.map((v) => v.pf),
   );
+  const paths = vfs.map((v) => hostPaths.vfBaseline(v.pf, v.vfIndex));
+  const records = record ? await readBaselineRecords(shell, paths) : new Map<string, string>();
   let changed = false;
-  for (const v of vfs) {
+  for (const [k, v] of vfs.entries()) {
     const have = actual.get(v.pf)?.get(v.vfIndex);
     if (!have) throw new AgentError('COMMAND_FAILED', `${v.pf} has no VF ${v.vfIndex} (configure SR-IOV first)`);
     if (vfDiff(v.pf, v.vfIndex, v, have).length === 0) continue;
+    if (record && !records.has(paths[k])) await writeBaselineRecord(shell, paths[k], JSON.stringify(vfAttrsOf(have)));
     await shell.run(
       ipLinkSetVf(v.pf, v.vfIndex, {
         mac: v.mac,
@@ -61,6 +80,60 @@ export async function ensureVfs(shell: HostShell, vfs: readonly VfTarget[]): Pro
   return changed ? 'changed' : 'unchanged';
 }
 
+const vfBaselineSchema = z.object({
+  mac: anyMacSchema,
+  vlan: vlanIdSchema,
+  spoofchk: z.boolean(),
+  trust: z.boolean(),
+  maxTxRateMbps: z.number().int().min(0),
+  minTxRateMbps: z.number().int().min(0),
+});
+
+function vfAttrsOf(have: VfActual): VfAttrs {
+  return {
+    mac: anyMacSchema.parse(have.mac.toLowerCase()),
+    vlan: vlanIdSchema.parse(have.vlan),
+    spoofchk: have.spoofChk ?? VF_CLEAN_DEFAULTS.spoofchk,
+    trust: have.trust ?? VF_CLEAN_DEFAULTS.trust,
+    maxTxRateMbps: have.maxTxRateMbps,
+    minTxRateMbps: have.minTxRateMbps,
+  };
+}
+
+/**
+ * Each VF back to the attributes recorded before netpin first changed it (a record a host
+ * cannot parse counts as none), else to VF_CLEAN_DEFAULTS; the records are then forgotten.
+ */
+export async function restoreVfs(shell: HostShell, vfs: readonly { pf: IfName; vfIndex: number }[]): Promise<StepOutcome> {
+  if (vfs.length === 0) return 'unchanged';
+  const paths = vfs.map((v) => hostPaths.vfBaseline(v.pf, v.vfIndex));
+  const records = await readBaselineRecords(shell, paths);
+  const targets = vfs.map((v, k) => {
+    const rec = records.get(paths[k]);
+    const parsed = rec === undefined ? undefined : vfBaselineSchema.safeParse(safeJson(rec));
+    const attrs: VfAttrs = parsed?.success ? parsed.data : cleanVfAttrs();
+    return { ...attrs, pf: v.pf, vfIndex: v.vfIndex };
+  });
+  const outcome = await ensureVfs(shell, targets, false);
+  await forgetBaselineRecords(
+    shell,
+    paths.filter((p) => records.has(p)),
+  );
+  return outcome;
+}
+
+function cleanVfAttrs(): VfAttrs {
+  return { ...VF_CLEAN_DEFAULTS, mac: anyMacSchema.parse(VF_CLEAN_DEFAULTS.mac), vlan: vlanIdSchema.parse(VF_CLEAN_DEFAULTS.vlan) };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
+
 export async function diffIrqs(shell: HostShell, irqs: VmDesiredState['irqAffinity']): Promise<StateDiffEntry[]> {
   if (irqs.length === 0) return [];
   const actual = await readIrqAffinity(
@@ -75,11 +148,14 @@ export async function diffIrqs(shell: HostShell, irqs: VmDesiredState['irqAffini
 export async function ensureIrqs(shell: HostShell, irqs: VmDesiredState['irqAffinity']): Promise<StepOutcome> {
   const before = await diffIrqs(shell, irqs);
   if (before.length === 0) return 'unchanged';
-  for (const d of before) {
-    const irq = Number(d.field.split('.')[1]);
-    if (d.actual === 'absent') throw new AgentError('COMMAND_FAILED', `IRQ ${irq} does not exist on this host`);
-    await shell.run(setIrqAffinity(irq, parseCpuList(d.expected)));
-  }
+  const changing = before.map((d) => ({ irq: Number(d.field.split('.')[1]), d }));
+  const absent = changing.find((c) => c.d.actual === 'absent');
+  if (absent) throw new AgentError('COMMAND_FAILED', `IRQ ${absent.irq} does not exist on this host`);
+  await recordFileBaselines(
+    shell,
+    changing.map((c) => irqResource(c.irq)),
+  );
+  for (const c of changing) await shell.run(setIrqAffinity(c.irq, parseCpuList(c.d.expected)));
   throwIfDiff(await diffIrqs(shell, irqs), 'IRQ affinity');
   return 'changed';
 }
@@ -100,12 +176,14 @@ export async function ensureRps(shell: HostShell, rps: VmDesiredState['rps']): P
   const before = await diffRps(shell, rps);
   if (before.length === 0) return 'unchanged';
   const nrCpus = await readCpuCount(shell);
-  for (const r of rps) {
-    const d = before.find((x) => x.field === `rps.${r.dev}.rx-${r.rxQueue}`);
-    if (!d) continue;
-    if (d.actual === 'absent') throw new AgentError('COMMAND_FAILED', `${r.dev} has no receive queue ${r.rxQueue}`);
-    await shell.run(setRpsCpus(r.dev, r.rxQueue, r.cpus, nrCpus));
-  }
+  const changing = rps.filter((r) => before.some((x) => x.field === `rps.${r.dev}.rx-${r.rxQueue}`));
+  const absent = changing.find((r) => before.find((x) => x.field === `rps.${r.dev}.rx-${r.rxQueue}`)?.actual === 'absent');
+  if (absent) throw new AgentError('COMMAND_FAILED', `${absent.dev} has no receive queue ${absent.rxQueue}`);
+  await recordFileBaselines(
+    shell,
+    changing.map((r) => rpsResource(r.dev, r.rxQueue)),
+  );
+  for (const r of changing) await shell.run(setRpsCpus(r.dev, r.rxQueue, r.cpus, nrCpus));
   throwIfDiff(await diffRps(shell, rps), 'RPS masks');
   return 'changed';
 }
@@ -113,10 +191,11 @@ export async function ensureRps(shell: HostShell, rps: VmDesiredState['rps']): P
 /** Definition and run state of the domain, compared with what is wanted. */
 export async function diffDomain(
   shell: HostShell,
-  want: Pick<VmDesiredState, 'vmName' | 'domainXml' | 'start'>,
+  want: Pick<VmDesiredState, 'vmId' | 'vmName' | 'domainXml' | 'start'>,
 ): Promise<StateDiffEntry[]> {
   const dom = await readDomain(shell, want.vmName);
   if (!dom.defined || dom.inactiveXml === null) return [{ field: 'domain', expected: 'defined', actual: 'not defined' }];
+  if (!isOurs(dom, want.vmId)) return [{ field: 'domain.owner', expected: want.vmId, actual: 'a domain netpin did not define' }];
   const d = domainXmlDiff(want.domainXml, dom.inactiveXml);
   if (want.start && dom.state !== 'running') d.push({ field: 'domain.state', expected: 'running', actual: dom.state ?? 'unknown' });
   return d;

@@ -50,6 +50,7 @@ export function desiredState(
       minTxRateMbps: i.minBandwidthMbps,
     }));
   return {
+    vmId,
     vmName: plan.vmName as VmDesiredState['vmName'],
     domainXml: renderDomain(
       domainSpecFromPlan(plan, request, { uuid: vmId, ownerVmId: vmId, virtType: host.virtType, guestCpu: host.guestCpu }),
@@ -94,6 +95,7 @@ export function applyJob(
 export function teardownJob(
   host: HostRecord,
   plan: PlacementPlan | null,
+  vmId: string,
   vmName: string,
   operationId: string,
   requestId: string,
@@ -105,6 +107,7 @@ export function teardownJob(
     operationId,
     requestId,
     host: hostTarget(host),
+    vmId,
     vmName: vmName as VmTeardownPayload['vmName'],
     vfs: (plan?.interfaces ?? []).flatMap((i) =>
       i.vf && i.nicName ? [{ pf: i.nicName as VmTeardownPayload['vfs'][number]['pf'], vfIndex: i.vf.index }] : [],

@@ -163,7 +163,7 @@ export class ProvisioningService {
       if (vm.state === 'PENDING' || vm.state === 'PROVISIONING') return null;
       // a VM that never got a host, or was already torn down and released, has nothing to undo
       if (!host || !vm.holding) return { ...base, state: 'SUCCEEDED' };
-      return { ...base, job: teardownJob(host, current.plan, vm.name, operationId, requestId, others) };
+      return { ...base, job: teardownJob(host, current.plan, vmId, vm.name, operationId, requestId, others) };
     });
     this.relay.kick();
     this.events.broadcast(operation);
@@ -239,7 +239,7 @@ export class ProvisioningService {
     }
   }
 
-  private failAndTearDown(
+  private async failAndTearDown(
     op: OperationRecord,
     outcome: OperationOutcome,
     vmId: string,
@@ -252,9 +252,10 @@ export class ProvisioningService {
     const followUps: NewOperation[] = [];
     if (host) {
       const teardownId = randomUUID();
-      // after a failed apply, IRQ affinity and RPS are left as they are (other VMs on the node
-      // may rely on them): passing the plan itself as "still used" resets only VFs and the domain
-      const job = teardownJob(host, plan, vmName, teardownId, requestId, plan ? [plan] : []);
+      // what the VM changed goes back to the host's own values, except IRQs and RPS queues
+      // another VM on the host still relies on (its plan keeps them as they are)
+      const others = await this.prov.holdingPlansOnHost(host.id, vmId);
+      const job = teardownJob(host, plan, vmId, vmName, teardownId, requestId, others);
       followUps.push({ id: teardownId, kind: 'vm.teardown', targetType: 'vm', targetId: vmId, parentId, requestId, job });
     }
     return this.prov.finishOperation(op.id, outcome, {

@@ -1,4 +1,5 @@
 import { KernelError } from '../errors';
+import { isKernelPath, parentOf, VirtualFs } from '../vfs';
 import { type CommandContext, type CommandHandler, type CommandResult, fail, ok } from './types';
 
 /** Split options from operands; "--" ends the options, and "-" alone is an operand. */
@@ -172,6 +173,41 @@ const tee: CommandHandler = async (args, ctx) => {
   return { stdout: data, stderr: err, code: err === '' ? 0 : 1 };
 };
 
+/** mkdir [-p] DIR...: folders outside the kernel filesystems (the model keeps them). */
+const mkdir: CommandHandler = (args, ctx) => {
+  const { opts, operands } = splitArgs(args);
+  const parents = opts.some((o) => o === '-p' || o === '--parents');
+  let err = '';
+  for (const raw of operands) {
+    const p = VirtualFs.normalize(raw);
+    const existing = p === undefined ? undefined : ctx.fs.lookup(p);
+    if (p === undefined || isKernelPath(p)) err += `mkdir: cannot create directory '${raw}': Permission denied\n`;
+    else if (existing !== undefined) {
+      if (!parents || existing.node.kind !== 'dir') err += `mkdir: cannot create directory '${raw}': File exists\n`;
+    } else if (!parents && ctx.fs.lookup(parentOf(p) || '/')?.node.kind !== 'dir')
+      err += `mkdir: cannot create directory '${raw}': No such file or directory\n`;
+    else for (let d = p; d !== '' && !ctx.model.dirs.has(d); d = parentOf(d)) ctx.model.dirs.add(d);
+  }
+  return { stdout: '', stderr: err, code: err === '' ? 0 : 1 };
+};
+
+/** rm [-f] FILE...: scratch files only; -f makes a missing file no error, as in coreutils. */
+const rm: CommandHandler = (args, ctx) => {
+  const { opts, operands } = splitArgs(args);
+  const force = opts.some((o) => /^-[a-zA-Z]*f/.test(o) || o === '--force');
+  let err = '';
+  for (const raw of operands) {
+    const p = VirtualFs.normalize(raw) ?? raw;
+    if (ctx.model.files.delete(p)) continue;
+    const found = ctx.fs.lookup(p, false);
+    if (found === undefined) {
+      if (!force) err += `rm: cannot remove '${raw}': No such file or directory\n`;
+    } else if (found.node.kind === 'dir') err += `rm: cannot remove '${raw}': Is a directory\n`;
+    else err += `rm: cannot remove '${raw}': Operation not permitted\n`;
+  }
+  return { stdout: '', stderr: err, code: err === '' ? 0 : 1 };
+};
+
 const systemctl: CommandHandler = (args, ctx) => {
   const verb = args.find((a) => !a.startsWith('-'));
   const unit = args.filter((a) => !a.startsWith('-'))[1]?.replace(/\.service$/, '');
@@ -214,6 +250,8 @@ export const coreutils: Record<string, CommandHandler> = {
   ls,
   readlink,
   tee,
+  mkdir,
+  rm,
   systemctl,
   uname,
   test: (args, ctx) => testExpr(args, ctx),

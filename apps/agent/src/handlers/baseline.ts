@@ -1,0 +1,82 @@
+import { hostPaths, makeDir, parseGrepFiles, readFiles, removeFiles, writeFile } from '@netpin/host-ops';
+import type { HostShell } from '../host-shell';
+
+/**
+ * What a host resource held before netpin first changed it, kept on the host itself
+ * (/var/lib/netpin/baseline, one file per resource) so that a teardown after any failure,
+ * by any agent, after any restart, puts back exactly that value: not "all CPUs", not a value
+ * another VM left. The first VM to change a resource records it; later ones find the record
+ * and leave it; the teardown that hands the resource back to the host restores it and
+ * removes the record. Mutating jobs hold the host lock, so check-then-write cannot race.
+ */
+export interface FileResource {
+  /** The sysfs/procfs file netpin writes (smp_affinity_list, rps_cpus). */
+  path: string;
+  /** Its baseline record. */
+  baseline: string;
+}
+
+export const irqResource = (irq: number): FileResource => ({
+  path: hostPaths.irqAffinityList(irq),
+  baseline: hostPaths.irqBaseline(irq),
+});
+
+export const rpsResource = (dev: Parameters<typeof hostPaths.rpsCpus>[0], queue: number): FileResource => ({
+  path: hostPaths.rpsCpus(dev, queue),
+  baseline: hostPaths.rpsBaseline(dev, queue),
+});
+
+async function readMany(shell: HostShell, paths: readonly string[]): Promise<Map<string, string>> {
+  if (paths.length === 0) return new Map();
+  return parseGrepFiles((await shell.run(readFiles(paths))).stdout, paths);
+}
+
+/** Records the current value of every resource that has no record yet (before it is changed). */
+export async function recordFileBaselines(shell: HostShell, resources: readonly FileResource[]): Promise<void> {
+  if (resources.length === 0) return;
+  const known = await readMany(
+    shell,
+    resources.map((r) => r.baseline),
+  );
+  const missing = resources.filter((r) => !known.has(r.baseline));
+  if (missing.length === 0) return;
+  const current = await readMany(
+    shell,
+    missing.map((r) => r.path),
+  );
+  await shell.run(makeDir(hostPaths.baselineDir));
+  for (const r of missing) {
+    const value = current.get(r.path);
+    if (value !== undefined) await shell.run(writeFile(r.baseline, value.trim()));
+  }
+}
+
+/**
+ * Puts every recorded value back and forgets the records. Resources without a record were
+ * never changed by netpin (or were restored already): they are left alone. Returns how many
+ * were written.
+ */
+export async function restoreFileBaselines(shell: HostShell, resources: readonly FileResource[]): Promise<number> {
+  const known = await readMany(
+    shell,
+    resources.map((r) => r.baseline),
+  );
+  const recorded = resources.filter((r) => known.has(r.baseline));
+  for (const r of recorded) await shell.run(writeFile(r.path, (known.get(r.baseline) ?? '').trim()));
+  if (recorded.length > 0) await shell.run(removeFiles(recorded.map((r) => r.baseline)));
+  return recorded.length;
+}
+
+/** Baseline records as raw text, by record path (VF records hold JSON). */
+export async function readBaselineRecords(shell: HostShell, paths: readonly string[]): Promise<Map<string, string>> {
+  return readMany(shell, paths);
+}
+
+export async function writeBaselineRecord(shell: HostShell, path: string, value: string): Promise<void> {
+  await shell.run(makeDir(hostPaths.baselineDir));
+  await shell.run(writeFile(path, value));
+}
+
+export async function forgetBaselineRecords(shell: HostShell, paths: readonly string[]): Promise<void> {
+  if (paths.length > 0) await shell.run(removeFiles(paths));
+}
