@@ -1,4 +1,4 @@
-import type { CpuRole, Datapath, GuestCpuSetting, HostState, NetworkKind, VirtType, VmState } from '@netpin/contracts';
+import type { CpuRole, Datapath, GuestCpuSetting, HostState, HugepagePool, NetworkKind, PlacementPlan, VirtType, VmState } from '@netpin/contracts';
 
 /** Domain views returned by the repositories; callers never see Prisma types. */
 export interface HostCapabilities {
@@ -30,12 +30,6 @@ export interface HostRecord {
   lastDiscoveredAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
-}
-
-export interface HugepagePool {
-  sizeKiB: number;
-  total: number;
-  free: number;
 }
 
 export interface CpuRecord {
@@ -140,8 +134,8 @@ export interface VmRecord {
   errorMessage: string | null;
   /** Still holds CPUs, VFs, memory on its host. */
   holding: boolean;
-  /** The placement plan (contracts PlacementPlan) the VM was provisioned from. */
-  plan: unknown;
+  /** The placement plan the VM was provisioned from (null before placement). */
+  plan: PlacementPlan | null;
   interfaces: VmInterfaceRecord[];
   createdAt: Date;
   updatedAt: Date;

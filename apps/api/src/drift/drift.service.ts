@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import type { OperationResult, PlacementPlan } from '@netpin/contracts';
+import type { OperationResult } from '@netpin/contracts';
 import {
   DriftRepository,
   HostRepository,
@@ -18,7 +18,7 @@ import { OperationEvents } from '../operations/operation.events';
 import { toOperationView } from '../operations/operation.service';
 import type { Operation } from '../operations/operation.model';
 import { APP_OPTIONS, type AppRuntimeOptions } from '../runtime';
-import { applyJob, storedRequest } from '../vms/desired-state';
+import { applyJob } from '../vms/desired-state';
 
 /**
  * Drift: irqbalance and operators change hosts behind netpin's back. A periodic (or
@@ -90,7 +90,7 @@ export class DriftService implements OnApplicationBootstrap, OnModuleDestroy {
         targetType: 'vm',
         targetId: vm.id,
         requestId,
-        job: applyJob(host, vm.plan as PlacementPlan, storedRequest(vm.request), vm.id, id, requestId, jobName),
+        job: applyJob(host, vm.plan, vm.request, vm.id, id, requestId, jobName),
       };
       const rec = await this.ops.create(op);
       if (kind === 'drift.repair') await this.drift.markRepairing(vm.id, id);
@@ -127,7 +127,7 @@ export class DriftService implements OnApplicationBootstrap, OnModuleDestroy {
         targetId: vm.id,
         parentId: op.id,
         requestId: result.requestId,
-        job: applyJob(host, vm.plan, storedRequest(vm.request), vm.id, id, result.requestId, 'vm.apply'),
+        job: applyJob(host, vm.plan, vm.request, vm.id, id, result.requestId, 'vm.apply'),
       });
     }
     const updated = await this.prov.finishOperation(

@@ -1,6 +1,5 @@
 import {
   HOST_OPS_QUEUE,
-  vmRequestSchema,
   type HostTarget,
   type PlacementPlan,
   type VmApplyPayload,
@@ -118,8 +117,4 @@ export function teardownJob(
       .map((x) => ({ dev: x.nicName as VmTeardownPayload['rps'][number]['dev'], rxQueue: x.rxQueue })),
   };
   return { queue: HOST_OPS_QUEUE, name: 'vm.teardown', payload };
-}
-
-export function storedRequest(raw: unknown): VmRequest {
-  return vmRequestSchema.parse(raw);
 }

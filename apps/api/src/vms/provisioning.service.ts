@@ -12,6 +12,7 @@ import {
   OperationRepository,
   ProvisioningRepository,
   SnapshotCache,
+  type DeleteDecision,
   type NewOperation,
   type OperationOutcome,
   type OperationRecord,
@@ -19,6 +20,7 @@ import {
 import { PlanToDomainError } from '@netpin/libvirt-xml';
 import { generatedMac, type PlacementResult } from '@netpin/placement';
 import { createHash, randomUUID } from 'node:crypto';
+import pLimit from 'p-limit';
 import { OutboxRelay } from '../jobs/outbox.relay';
 import { ApiMetrics } from '../metrics/api-metrics';
 import { OperationEvents } from '../operations/operation.events';
@@ -27,10 +29,16 @@ import { toOperationView } from '../operations/operation.service';
 import type { Operation } from '../operations/operation.model';
 import { assertPinHostKnown, rejectionToError, toVmRequest } from '../placement/placement.service';
 import type { CreateVmPayload, VmInput } from '../placement/placement.model';
-import { applyJob, storedRequest, teardownJob } from './desired-state';
+import { applyJob, teardownJob } from './desired-state';
 import { toVmView } from './vm.service';
 
 const MAX_PLACEMENT_ATTEMPTS = 6;
+/**
+ * Placement transactions this process lets wait for the fleet lock at a time. The lock lets
+ * one through anyway; more waiters would only park pool connections that the result
+ * consumer, the relay and reads need, so a burst queues in memory instead.
+ */
+const PLACEMENT_SLOTS = 2;
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 function stableJson(v: unknown): string {
@@ -52,6 +60,7 @@ function stableJson(v: unknown): string {
 @Injectable()
 export class ProvisioningService {
   private readonly logger = new Logger(ProvisioningService.name);
+  private readonly placementSlots = pLimit(PLACEMENT_SLOTS);
 
   constructor(
     @Inject(HostRepository) private readonly hosts: HostRepository,
@@ -93,53 +102,72 @@ export class ProvisioningService {
       throw rejectionToError(first.rejection, request);
     }
     for (let attempt = 1; attempt <= MAX_PLACEMENT_ATTEMPTS; attempt++) {
-      const vmId = randomUUID();
-      const req: VmRequest = { ...request, vmId };
-      const operationId = randomUUID();
-      let rejection: PlacementResult | null = null;
-      let created;
-      try {
-        created = await this.prov.createPlacedVm({
-          vmId,
-          name: request.name,
-          request: req,
-          operation: { id: operationId, kind: 'vm.create', idempotencyKey: idempotencyKey ?? null, requestHash, requestId },
-          place: (index) => {
-            rejection = index.place(req);
-            return rejection.ok ? rejection.plan : null;
-          },
-          job: (plan, host) => applyJob(host, plan, req, vmId, operationId, requestId, 'vm.apply'),
-          // a MAC the request named is the caller's; a generated one may be drawn again
-          freshMac: (index, n) => (req.interfaces[index]?.mac ? null : generatedMac(vmId, index, n)),
-        });
-      } catch (e) {
-        if (e instanceof PlanToDomainError)
-          throw BadUserInputError.of(`interfaces`, `the plan cannot be expressed in libvirt XML: ${e.message}`);
-        // two requests with one key raced: the loser answers like a replay. Its VM row (same
-        // name) is written before its operation row, so the loser may trip on either constraint.
-        const constraint = e instanceof ConflictError ? String(e.details.constraint ?? '') : '';
-        if (idempotencyKey && (constraint.includes('idempotencyKey') || constraint.includes('activeName'))) {
-          const replay = await this.replay(idempotencyKey, requestHash);
-          if (replay) return replay;
-        }
-        throw e;
-      }
-      if (created.kind === 'created') {
-        this.relay.kick();
-        this.events.broadcast(created.operation);
-        return { vm: toVmView(created.vm), operation: toOperationView(created.operation) };
-      }
-      // the snapshot read under the lock is the truth: nothing fits, and this is why
-      const r = rejection as PlacementResult | null;
-      if (created.kind === 'no-longer-fits' && r && !r.ok) {
-        this.metrics.rejected('create', r.rejection);
-        throw rejectionToError(r.rejection, request);
-      }
-      this.logger.debug({ attempt, reason: created.kind, vm: request.name }, 'placement lost a race; retrying');
+      const created = await this.createOnce(request, requestHash, idempotencyKey, requestId);
+      if (created) return created;
+      this.logger.debug({ attempt, vm: request.name }, 'placement lost a race; retrying');
     }
     throw new ConflictError(`placement of ${request.name} kept conflicting with concurrent requests; retry`, {
       attempts: MAX_PLACEMENT_ATTEMPTS,
     });
+  }
+
+  /** One placement under the fleet lock: the created VM, or null when a concurrent write won a CPU or VF (try again). */
+  private async createOnce(
+    request: VmRequest,
+    requestHash: string,
+    idempotencyKey: string | null | undefined,
+    requestId: string,
+  ): Promise<CreateVmPayload | null> {
+    const vmId = randomUUID();
+    const req: VmRequest = { ...request, vmId };
+    const operationId = randomUUID();
+    let decided: PlacementResult | null = null;
+    const created = await this.placementSlots(() =>
+      this.prov.createPlacedVm({
+        vmId,
+        name: request.name,
+        request: req,
+        operation: { id: operationId, kind: 'vm.create', idempotencyKey: idempotencyKey ?? null, requestHash, requestId },
+        place: (index) => {
+          decided = index.place(req);
+          return decided.ok ? decided.plan : null;
+        },
+        job: (plan, host) => applyJob(host, plan, req, vmId, operationId, requestId, 'vm.apply'),
+        // a MAC the request named is the caller's; a generated one may be drawn again
+        freshMac: (index, n) => (req.interfaces[index]?.mac ? null : generatedMac(vmId, index, n)),
+      }),
+    ).catch((e: unknown) => this.createFailed(e, idempotencyKey, requestHash));
+    if (created.kind === 'replay') return created.payload;
+    if (created.kind === 'created') {
+      this.relay.kick();
+      this.events.broadcast(created.operation);
+      return { vm: toVmView(created.vm), operation: toOperationView(created.operation) };
+    }
+    // the fleet read under the lock is the truth: nothing fits, and this is why
+    const r = decided as PlacementResult | null;
+    if (created.kind === 'no-longer-fits' && r && !r.ok) {
+      this.metrics.rejected('create', r.rejection);
+      throw rejectionToError(r.rejection, request);
+    }
+    return null;
+  }
+
+  /** A write that threw: bad XML is the caller's input; a lost race on the idempotency key answers like a replay. */
+  private async createFailed(
+    e: unknown,
+    idempotencyKey: string | null | undefined,
+    requestHash: string,
+  ): Promise<{ kind: 'replay'; payload: CreateVmPayload }> {
+    if (e instanceof PlanToDomainError)
+      throw BadUserInputError.of(`interfaces`, `the plan cannot be expressed in libvirt XML: ${e.message}`);
+    // two requests with one key raced: the loser answers like a replay. Its VM row (same
+    // name) is written before its operation row, so the loser may trip on either constraint.
+    const constraint = e instanceof ConflictError ? String(e.details.constraint ?? '') : '';
+    if (idempotencyKey && (constraint.includes('idempotencyKey') || constraint.includes('activeName'))) {
+      const replay = await this.replay(idempotencyKey, requestHash);
+      if (replay) return { kind: 'replay', payload: replay };
+    }
+    throw e;
   }
 
   private async replay(key: string, requestHash: string): Promise<CreateVmPayload | null> {
@@ -158,12 +186,18 @@ export class ProvisioningService {
     const host = current.hostId ? await this.hosts.findById(current.hostId) : null;
     const others = current.hostId ? await this.prov.holdingPlansOnHost(current.hostId, vmId) : [];
     const operationId = randomUUID();
-    const { operation } = await this.prov.beginDelete(vmId, (vm): NewOperation | null => {
+    const { operation } = await this.prov.beginDelete(vmId, (vm): DeleteDecision => {
+      if (vm.state === 'DELETING' || vm.state === 'DELETED')
+        throw new ConflictError(`vm ${vm.name} is already ${vm.state}`, { state: vm.state });
+      if (vm.state === 'PENDING' || vm.state === 'PROVISIONING')
+        throw new ConflictError(`vm ${vm.name} cannot be deleted now`, { state: vm.state });
       const base = { id: operationId, kind: 'vm.delete', targetType: 'vm' as const, targetId: vmId, requestId };
-      if (vm.state === 'PENDING' || vm.state === 'PROVISIONING') return null;
       // a VM that never got a host, or was already torn down and released, has nothing to undo
-      if (!host || !vm.holding) return { ...base, state: 'SUCCEEDED' };
-      return { ...base, job: teardownJob(host, current.plan, vmId, vm.name, operationId, requestId, others) };
+      if (!host || !vm.holding) return { operation: { ...base, state: 'SUCCEEDED' }, vm: { id: vmId, state: 'DELETED', release: true } };
+      return {
+        operation: { ...base, job: teardownJob(host, current.plan, vmId, vm.name, operationId, requestId, others) },
+        vm: { id: vmId, state: 'DELETING' },
+      };
     });
     this.relay.kick();
     this.events.broadcast(operation);
@@ -187,7 +221,7 @@ export class ProvisioningService {
       case 'vm.create': {
         if (result.status === 'SUCCEEDED' && host && vm.plan) {
           const verifyId = randomUUID();
-          const verify = applyJob(host, vm.plan, storedRequest(vm.request), vm.id, verifyId, requestId, 'vm.verify');
+          const verify = applyJob(host, vm.plan, vm.request, vm.id, verifyId, requestId, 'vm.verify');
           return this.prov.finishOperation(
             op.id,
             { ...outcome, state: 'RUNNING' },

@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { NotFoundError, pageArgsSchema, parseInput, vmFilterSchema, type PlacementPlan } from '@netpin/contracts';
+import { NotFoundError, pageArgsSchema, parseInput, vmFilterSchema } from '@netpin/contracts';
 import { toPlanView } from '../placement/placement.service';
 import { VmRepository, type VmRecord } from '@netpin/db';
 import { toConnection } from '../common/page';
 import type { Vm, VmConnection, VmFilterInput } from './vm.model';
 
 export function toVmView(vm: VmRecord): Vm {
-  return { ...vm, plan: vm.plan ? toPlanView(vm.plan as PlacementPlan) : null };
+  return { ...vm, plan: vm.plan ? toPlanView(vm.plan) : null };
 }
 
 @Injectable()

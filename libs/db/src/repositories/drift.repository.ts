@@ -1,4 +1,6 @@
+import type { PlacementPlan, VmRequest } from '@netpin/contracts';
 import type { Db } from '../client';
+import { stored } from '../stored-json';
 
 export interface DriftEventRecord {
   id: string;
@@ -51,11 +53,12 @@ export class DriftRepository {
   }
 
   /** VMs that hold resources and should be running on a host: the ones drift checks verify. */
-  async runningVms(hostId: string): Promise<{ id: string; name: string; plan: unknown; request: unknown }[]> {
-    return this.db.vm.findMany({
+  async runningVms(hostId: string): Promise<{ id: string; name: string; plan: PlacementPlan | null; request: VmRequest }[]> {
+    const rows = await this.db.vm.findMany({
       where: { hostId, holding: true, state: 'RUNNING' },
       select: { id: true, name: true, plan: true, request: true },
       orderBy: { name: 'asc' },
     });
+    return rows.map((r) => ({ id: r.id, name: r.name, plan: stored.plan(r.plan, r.id), request: stored.request(r.request, r.id) }));
   }
 }

@@ -13,7 +13,8 @@ import type { Db } from '../client';
 import { decodeCursor, encodeCursor } from '../cursor';
 import type { Prisma } from '../generated/prisma/client';
 import { mapPrismaError } from '../prisma-errors';
-import type { HostRecord, HugepagePool, NicRecord, NumaNodeRecord, Page } from '../types';
+import type { HostRecord, NicRecord, NumaNodeRecord, Page } from '../types';
+import { stored } from '../stored-json';
 
 type HostRow = Prisma.HostGetPayload<object>;
 
@@ -29,7 +30,7 @@ export function toHostRecord(r: HostRow): HostRecord {
     trustOnFirstUse: r.trustOnFirstUse,
     state: r.state,
     stateReason: r.stateReason,
-    labels: (r.labels ?? {}) as Record<string, string>,
+    labels: stored.labels(r.labels, `host ${r.name}`),
     virtType: r.virtType,
     guestCpu: guestCpuSchema.parse(r.guestCpu),
     capabilities: {
@@ -171,7 +172,7 @@ export class HostRepository {
         hostId: n.hostId,
         index: n.index,
         memoryMiB: n.memoryMiB,
-        hugepages: (n.hugepages ?? []) as unknown as HugepagePool[],
+        hugepages: stored.hugepages(n.hugepages, `NUMA node ${n.index} of host ${n.hostId}`),
         cpus: n.cpus.map((c) => ({
           cpuId: c.cpuId,
           socket: c.socket,

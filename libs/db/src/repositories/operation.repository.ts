@@ -1,9 +1,17 @@
-import { BadUserInputError, NotFoundError, type OperationFilter, type OperationState, type PageArgs } from '@netpin/contracts';
+import {
+  BadUserInputError,
+  NotFoundError,
+  type OperationFilter,
+  type OperationState,
+  type OperationStep,
+  type PageArgs,
+} from '@netpin/contracts';
 import type { Db } from '../client';
 import { decodeTimeIdCursor, encodeTimeIdCursor } from '../cursor';
 import type { Page } from '../types';
 import type { Prisma } from '../generated/prisma/client';
 import { isUuid } from './host.repository';
+import { stored, StoredDataError } from '../stored-json';
 
 export interface JobSpec {
   queue: string;
@@ -25,12 +33,8 @@ export interface NewOperation {
   state?: OperationState;
 }
 
-export interface OperationStepRecord {
-  name: string;
-  state: string;
-  startedAt?: string;
-  finishedAt?: string;
-}
+/** A step as the agent reported it (contracts OperationStep). */
+export type OperationStepRecord = OperationStep;
 
 export interface OperationRecord {
   id: string;
@@ -59,7 +63,7 @@ type Row = Prisma.OperationGetPayload<object>;
 type Client = Db | Prisma.TransactionClient;
 
 export function toOperationRecord(r: Row): OperationRecord {
-  return { ...r, steps: (r.steps ?? []) as unknown as OperationStepRecord[], result: r.result ?? null };
+  return { ...r, steps: stored.steps(r.steps, r.id), result: r.result ?? null };
 }
 
 export interface OutboxRecord {
@@ -155,13 +159,18 @@ export class OperationRepository {
    */
   async withUnsent<T>(limit: number, fn: (rows: OutboxRecord[]) => Promise<T>): Promise<T> {
     return this.db.$transaction(async (tx) => {
-      const rows = await tx.$queryRaw<OutboxRecord[]>`
+      const raw = await tx.$queryRaw<OutboxRecord[]>`
         SELECT id, "operationId", queue, "jobName", payload FROM "OutboxMessage"
         WHERE "sentAt" IS NULL ORDER BY "createdAt" LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
+      const rows: OutboxRecord[] = [];
+      for (const r of raw) {
+        const payload = await parsedPayload(tx, r);
+        if (payload !== null) rows.push({ ...r, payload });
+      }
       const out = await fn(rows);
-      if (rows.length) {
+      if (raw.length) {
         await tx.outboxMessage.updateMany({
-          where: { id: { in: rows.map((r) => r.id) } },
+          where: { id: { in: raw.map((r) => r.id) } },
           data: { sentAt: new Date(), attempts: { increment: 1 } },
         });
       }
@@ -177,5 +186,23 @@ export class OperationRepository {
   async countByState(): Promise<Partial<Record<OperationState, number>>> {
     const rows = await this.db.operation.groupBy({ by: ['state'], _count: { _all: true } });
     return Object.fromEntries(rows.map((r) => [r.state, r._count._all])) as Partial<Record<OperationState, number>>;
+  }
+}
+
+/**
+ * A stored job payload read back through its job's schema before it is published. One that
+ * no longer parses is never sent: its operation fails with BAD_PAYLOAD (as the agent would
+ * answer) and null is returned.
+ */
+async function parsedPayload(tx: Prisma.TransactionClient, r: OutboxRecord): Promise<unknown> {
+  try {
+    return stored.jobPayload(r.jobName, r.payload, r.operationId);
+  } catch (e) {
+    if (!(e instanceof StoredDataError)) throw e;
+    await tx.operation.updateMany({
+      where: { id: r.operationId, state: { in: ['QUEUED', 'RUNNING'] } },
+      data: { state: 'FAILED', finishedAt: new Date(), progress: 100, errorCode: 'BAD_PAYLOAD', errorMessage: e.message },
+    });
+    return null;
   }
 }

@@ -1,26 +1,33 @@
 import { randomUUID } from 'node:crypto';
-import { ConflictError, NotFoundError, type OperationState, type PlacementPlan, type VmState } from '@netpin/contracts';
+import { ConflictError, NotFoundError, type PlacementPlan, type VmRequest } from '@netpin/contracts';
 import type { PlacementIndex } from '@netpin/placement';
 import type { Db } from '../client';
 import type { Prisma } from '../generated/prisma/client';
 import { uniqueConstraintOf } from '../prisma-errors';
-import {
-  createOperation,
-  toOperationRecord,
-  type JobSpec,
-  type NewOperation,
-  type OperationRecord,
-  type OperationStepRecord,
-} from './operation.repository';
-import { SnapshotCache, type PlacementView } from './snapshot-cache';
-import { toHostRecord } from './host.repository';
-import { toVmRecord } from './vm.repository';
+import { stored } from '../stored-json';
 import type { HostRecord, VmRecord } from '../types';
+import { toHostRecord } from './host.repository';
+import { createOperation, toOperationRecord, type JobSpec, type NewOperation, type OperationRecord } from './operation.repository';
+import { SnapshotCache, type PlacementView } from './snapshot-cache';
+import { assignUniqueMacs, type FreshMac } from './unique-macs';
+import {
+  applyVmEffect,
+  finishedOf,
+  outcomeData,
+  type FinishedOperation,
+  type FinishedOperationListener,
+  type OperationOutcome,
+  type VmEffect,
+} from './vm-effects';
+import { toVmRecord } from './vm.repository';
+
+export { assignUniqueMacs } from './unique-macs';
+export type { FinishedOperation, FinishedOperationListener, OperationOutcome, VmEffect } from './vm-effects';
 
 export interface CreatePlacedVm {
   vmId: string;
   name: string;
-  request: unknown;
+  request: VmRequest;
   operation: Omit<NewOperation, 'job' | 'targetType' | 'targetId'>;
   /** Place on the exact fleet under the placement lock (read only: do not apply); null when nothing fits any more. */
   place: (index: PlacementIndex) => PlacementPlan | null;
@@ -30,37 +37,7 @@ export interface CreatePlacedVm {
    * is already used by a live VM; null when the request named the MAC (a clash is then the
    * caller's CONFLICT).
    */
-  freshMac?: (index: number, n: number) => string | null;
-}
-
-/** Redraws of a generated MAC before giving up (each clash has odds of about live/2^24). */
-const MAC_DRAWS = 16;
-
-/**
- * Generated MACs are a 24-bit hash: past a few thousand VMs two will meet. Run under the
- * placement lock (no other create runs), so checking live interfaces is exact: a generated
- * MAC that clashes (with a live VM or another interface of this VM) is drawn again and the
- * plan updated before anything is written or sent; a requested one is a CONFLICT naming
- * the field.
- */
-export async function assignUniqueMacs(
-  interfaces: { index: number; mac: string }[],
-  freshMac: CreatePlacedVm['freshMac'],
-  liveMacs: (macs: string[]) => Promise<Set<string>>,
-): Promise<void> {
-  const used = await liveMacs(interfaces.map((i) => i.mac));
-  const mine = new Set<string>();
-  for (const [k, iface] of interfaces.entries()) {
-    let mac = iface.mac;
-    for (let n = 1; used.has(mac) || mine.has(mac); n++) {
-      const next = n <= MAC_DRAWS ? (freshMac?.(iface.index, n) ?? null) : null;
-      if (next === null) throw new ConflictError(`MAC ${mac} is already used by a live VM`, { field: `interfaces.${k}.mac` });
-      mac = next;
-      if ((await liveMacs([mac])).has(mac)) used.add(mac);
-    }
-    mine.add(mac);
-    iface.mac = mac;
-  }
+  freshMac?: FreshMac;
 }
 
 export type CreatePlacedResult =
@@ -68,42 +45,19 @@ export type CreatePlacedResult =
   | { kind: 'no-longer-fits' }
   | { kind: 'allocation-conflict'; constraint: string };
 
-export interface VmEffect {
-  id: string;
-  state?: VmState;
-  error?: OperationOutcome['error'] | null;
-  /** Give back every CPU, VF, memory and hugepage the VM holds. */
-  release?: boolean;
-}
-
 export interface OutcomeEffects {
   vm?: VmEffect;
   parent?: { id: string; outcome: OperationOutcome };
   followUps?: NewOperation[];
 }
 
-/** An operation that reached SUCCEEDED or FAILED, announced after its transaction committed. */
-export interface FinishedOperation {
-  id: string;
-  kind: string;
-  state: 'SUCCEEDED' | 'FAILED';
-  createdAt: Date;
-  finishedAt: Date;
-}
-export type FinishedOperationListener = (op: FinishedOperation) => void;
+/** A VM as the lifecycle service decides on it: its record, plan and request. */
+export type VmWithPlan = VmRecord & { request: VmRequest };
 
-function finished(r: { id: string; kind: string; state: string; createdAt: Date; finishedAt: Date | null }): FinishedOperation | null {
-  return r.state === 'SUCCEEDED' || r.state === 'FAILED'
-    ? { id: r.id, kind: r.kind, state: r.state, createdAt: r.createdAt, finishedAt: r.finishedAt ?? new Date() }
-    : null;
-}
-
-/** Everything a finished job may change, applied in one transaction. */
-export interface OperationOutcome {
-  state: Extract<OperationState, 'SUCCEEDED' | 'FAILED'> | 'RUNNING';
-  steps?: OperationStepRecord[];
-  result?: unknown;
-  error?: { code: string; message: string; stderr?: string | null };
+/** What deleting a VM writes, as the lifecycle service decided it. */
+export interface DeleteDecision {
+  operation: NewOperation;
+  vm: VmEffect;
 }
 
 /**
@@ -122,17 +76,11 @@ export interface OperationOutcome {
  * attempts, answering CONFLICT for VMs that did fit (test/concurrency.spec.ts). Serialising
  * the decision never retries, and with the cache it costs a snapshot read only when another
  * process or a release/discovery changed the fleet since this process last placed.
+ *
+ * What state a VM moves to is decided by the service that owns the lifecycle
+ * (apps/api ProvisioningService); this class only writes it.
  */
-/**
- * Placement transactions one process lets wait for the fleet lock at a time. The lock lets
- * one through anyway; more waiters would only park pool connections that the result
- * consumer, the relay and reads need, so a burst queues in memory instead.
- */
-const PLACEMENT_SLOTS = 2;
-
 export class ProvisioningRepository {
-  private freeSlots = PLACEMENT_SLOTS;
-  private readonly waiting: (() => void)[] = [];
   private readonly finishedListeners = new Set<FinishedOperationListener>();
 
   constructor(
@@ -141,19 +89,11 @@ export class ProvisioningRepository {
   ) {}
 
   async createPlacedVm(c: CreatePlacedVm): Promise<CreatePlacedResult> {
-    if (this.freeSlots > 0) this.freeSlots--;
-    else await new Promise<void>((resolve) => this.waiting.push(resolve));
-    try {
-      const r = await this.placeAndWrite(c);
-      if (r.kind !== 'created') return r;
-      // committed: the fleet this process places against next is known without a read
-      this.cache.committed(r.view, r.plan, r.generation);
-      return { kind: 'created', vm: r.vm, operation: r.operation, plan: r.plan };
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.freeSlots++;
-    }
+    const r = await this.placeAndWrite(c);
+    if (r.kind !== 'created') return r;
+    // committed: the fleet this process places against next is known without a read
+    this.cache.committed(r.view, r.plan, r.generation);
+    return { kind: 'created', vm: r.vm, operation: r.operation, plan: r.plan };
   }
 
   private async placeAndWrite(
@@ -191,7 +131,7 @@ export class ProvisioningRepository {
     }
   }
 
-  /** Generated MACs are checked against every live interface under the placement lock. */
+  /** Generated MACs are checked against every live interface under the placement lock (unique-macs.ts). */
   private async uniqueMacs(tx: Prisma.TransactionClient, c: CreatePlacedVm, plan: PlacementPlan): Promise<void> {
     await assignUniqueMacs(plan.interfaces, c.freshMac, async (macs) => {
       const rows = await tx.vmInterface.findMany({
@@ -213,8 +153,8 @@ export class ProvisioningRepository {
         vcpus: plan.vcpuPins.length,
         memoryMiB: plan.memory.perNode.reduce((s, m) => s + m.mib, 0) || 0,
         numaNode: plan.numaNodes[0] ?? null,
-        request: c.request as Prisma.InputJsonValue,
-        plan: plan as unknown as Prisma.InputJsonValue,
+        request: c.request,
+        plan,
         holding: true,
       },
     });
@@ -271,42 +211,27 @@ export class ProvisioningRepository {
   }
 
   /**
-   * Apply a job outcome: the operation's state, the VM's state, releases, follow-up jobs.
-   * Idempotent: an operation that already finished is left as it is (returns null).
+   * Apply a job outcome: the operation's state, the VM effect, the parent's outcome and the
+   * follow-up jobs, in one transaction. Idempotent: an operation that already finished is
+   * left as it is (returns null).
    */
   async finishOperation(operationId: string, outcome: OperationOutcome, effects: OutcomeEffects = {}): Promise<OperationRecord | null> {
     const finishedOps: FinishedOperation[] = [];
     const record = await this.db.$transaction(async (tx) => {
-      const done = outcome.state !== 'RUNNING';
       const updated = await tx.operation.updateManyAndReturn({
         where: { id: operationId, state: { in: ['QUEUED', 'RUNNING'] } },
-        data: {
-          state: outcome.state,
-          ...(done ? { finishedAt: new Date(), progress: 100 } : {}),
-          ...(outcome.steps ? { steps: outcome.steps as unknown as Prisma.InputJsonValue } : {}),
-          ...(outcome.result !== undefined ? { result: outcome.result as Prisma.InputJsonValue } : {}),
-          ...(outcome.error
-            ? { errorCode: outcome.error.code, errorMessage: outcome.error.message, errorStderr: outcome.error.stderr ?? null }
-            : {}),
-        },
+        data: outcomeData(outcome),
       });
       if (updated.length === 0) return null;
-      const self = finished(updated[0]);
-      if (self) finishedOps.push(self);
+      finishedOps.push(...[finishedOf(updated[0])].filter((f) => f !== null));
       if (effects.parent) {
-        const p = effects.parent.outcome;
         const parents = await tx.operation.updateManyAndReturn({
           where: { id: effects.parent.id, state: { in: ['QUEUED', 'RUNNING'] } },
-          data: {
-            state: p.state,
-            ...(p.state !== 'RUNNING' ? { finishedAt: new Date(), progress: 100 } : {}),
-            ...(p.error ? { errorCode: p.error.code, errorMessage: p.error.message, errorStderr: p.error.stderr ?? null } : {}),
-          },
+          data: outcomeData({ state: effects.parent.outcome.state, error: effects.parent.outcome.error }),
         });
-        const parent = parents[0] ? finished(parents[0]) : null;
-        if (parent) finishedOps.push(parent);
+        finishedOps.push(...parents.map(finishedOf).filter((f) => f !== null));
       }
-      if (effects.vm) await this.updateVm(tx, effects.vm);
+      if (effects.vm) await applyVmEffect(tx, effects.vm);
       for (const f of effects.followUps ?? []) await createOperation(tx, f);
       return toOperationRecord(updated[0]);
     });
@@ -314,90 +239,30 @@ export class ProvisioningRepository {
     return record;
   }
 
-  private async updateVm(tx: Prisma.TransactionClient, v: VmEffect): Promise<void> {
-    if (v.release) {
-      await this.handOverIoCpus(tx, v.id);
-      await tx.cpuAllocation.deleteMany({ where: { vmId: v.id } });
-      await tx.vfAllocation.deleteMany({ where: { vmId: v.id } });
-    }
-    await tx.vm.update({
-      where: { id: v.id },
-      data: {
-        ...(v.state ? { state: v.state } : {}),
-        ...(v.release ? { holding: false } : {}),
-        ...(v.state === 'DELETED' ? { activeName: null, deletedAt: new Date() } : {}),
-        ...(v.error !== undefined
-          ? { errorCode: v.error?.code ?? null, errorMessage: v.error?.message ?? null, errorStderr: v.error?.stderr ?? null }
-          : {}),
-      },
-    });
-  }
-
   /**
-   * A node's I/O CPUs (NIC IRQs, vhost) are shared by every VM using a NIC there; the first
-   * VM's rows hold them. When it leaves, they pass to the smallest remaining user's id, the
-   * same heir the placement engine picks (docs/placement.md), instead of being freed.
+   * Delete a VM: with its row locked, `decide` (the lifecycle service) says which operation
+   * to start and what happens to the VM, or throws; both are written in one transaction.
    */
-  private async handOverIoCpus(tx: Prisma.TransactionClient, vmId: string): Promise<void> {
-    const io = await tx.cpuAllocation.findMany({
-      where: { vmId, role: 'IRQ' },
-      include: { cpu: { include: { numaNode: { select: { index: true } } } } },
+  async beginDelete(vmId: string, decide: (vm: VmWithPlan) => DeleteDecision): Promise<{ vm: VmRecord; operation: OperationRecord }> {
+    const begun = await this.db.$transaction(async (tx) => {
+      const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Vm" WHERE id = ${vmId}::uuid FOR UPDATE`;
+      if (!rows.length) throw new NotFoundError('vm', vmId);
+      const row = await tx.vm.findUniqueOrThrow({ where: { id: vmId }, include: { interfaces: { orderBy: { index: 'asc' } } } });
+      const d = decide({ ...toVmRecord(row), request: stored.request(row.request, row.id) });
+      const operation = await createOperation(tx, d.operation);
+      await applyVmEffect(tx, d.vm);
+      const after = await tx.vm.findUniqueOrThrow({ where: { id: vmId }, include: { interfaces: { orderBy: { index: 'asc' } } } });
+      return { vm: toVmRecord(after), operation };
     });
-    if (!io.length) return;
-    const others = await tx.vm.findMany({
-      where: { hostId: io[0].hostId, holding: true, id: { not: vmId } },
-      select: { id: true, plan: true },
-    });
-    for (const row of io) {
-      const node = row.cpu.numaNode.index;
-      const users = others
-        .filter((o) => ((o.plan as { allocation?: { ioNodes?: number[] } } | null)?.allocation?.ioNodes ?? []).includes(node))
-        .map((o) => o.id)
-        .sort();
-      if (users.length) await tx.cpuAllocation.update({ where: { id: row.id }, data: { vmId: users[0] } });
-    }
-  }
-
-  /** Mark a VM for deletion and queue its teardown; refuses VMs already on their way out. */
-  async beginDelete(
-    vmId: string,
-    op: (vm: VmRecord & { plan: unknown }) => NewOperation | null,
-  ): Promise<{ vm: VmRecord; operation: OperationRecord }> {
-    const begun = await this.beginDeleteInTx(vmId, op);
     // a VM with nothing on its host is deleted at once: its operation is born finished
-    const done = finished(begun.operation);
+    const done = finishedOf(begun.operation);
     if (done) this.announce([done]);
     return begun;
   }
 
-  private beginDeleteInTx(
-    vmId: string,
-    op: (vm: VmRecord & { plan: unknown }) => NewOperation | null,
-  ): Promise<{ vm: VmRecord; operation: OperationRecord }> {
-    return this.db.$transaction(async (tx) => {
-      const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Vm" WHERE id = ${vmId}::uuid FOR UPDATE`;
-      if (!rows.length) throw new NotFoundError('vm', vmId);
-      const row = await tx.vm.findUniqueOrThrow({ where: { id: vmId }, include: { interfaces: { orderBy: { index: 'asc' } } } });
-      if (row.state === 'DELETING' || row.state === 'DELETED')
-        throw new ConflictError(`vm ${row.name} is already ${row.state}`, { state: row.state });
-      const vm = { ...toVmRecord(row), plan: row.plan };
-      const spec = op(vm);
-      if (!spec) throw new ConflictError(`vm ${row.name} cannot be deleted now`, { state: row.state });
-      const operation = await createOperation(tx, spec);
-      const nothingOnHost = spec.state === 'SUCCEEDED';
-      if (nothingOnHost) {
-        await this.updateVm(tx, { id: vmId, state: 'DELETED', release: true });
-      } else {
-        await tx.vm.update({ where: { id: vmId }, data: { state: 'DELETING' } });
-      }
-      const after = await tx.vm.findUniqueOrThrow({ where: { id: vmId }, include: { interfaces: { orderBy: { index: 'asc' } } } });
-      return { vm: toVmRecord(after), operation };
-    });
-  }
-
-  async vmWithPlan(vmId: string): Promise<(VmRecord & { plan: PlacementPlan | null; request: unknown; hostId: string | null }) | null> {
+  async vmWithPlan(vmId: string): Promise<VmWithPlan | null> {
     const row = await this.db.vm.findUnique({ where: { id: vmId }, include: { interfaces: { orderBy: { index: 'asc' } } } });
-    return row ? { ...toVmRecord(row), plan: (row.plan ?? null) as unknown as PlacementPlan | null, request: row.request } : null;
+    return row ? { ...toVmRecord(row), request: stored.request(row.request, row.id) } : null;
   }
 
   async vmByOperation(operationId: string): Promise<{ idempotencyKey: string | null; requestHash: string | null; vmId: string } | null> {
@@ -407,8 +272,8 @@ export class ProvisioningRepository {
 
   /** Plans of the other VMs still holding resources on a host (teardown must not undo theirs). */
   async holdingPlansOnHost(hostId: string, exceptVmId: string): Promise<PlacementPlan[]> {
-    const rows = await this.db.vm.findMany({ where: { hostId, holding: true, id: { not: exceptVmId } }, select: { plan: true } });
-    return rows.map((r) => r.plan as unknown as PlacementPlan).filter((p) => p !== null);
+    const rows = await this.db.vm.findMany({ where: { hostId, holding: true, id: { not: exceptVmId } }, select: { id: true, plan: true } });
+    return rows.map((r) => stored.plan(r.plan, r.id)).filter((p) => p !== null);
   }
 
   /** Leak and sanity counters used by tests and metrics. */

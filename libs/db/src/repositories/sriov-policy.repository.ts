@@ -10,6 +10,7 @@ import {
 import type { Db } from '../client';
 import type { Prisma } from '../generated/prisma/client';
 import { mapPrismaError } from '../prisma-errors';
+import { stored } from '../stored-json';
 import type { HostRecord } from '../types';
 import { toHostRecord } from './host.repository';
 import { createOperation, type NewOperation, type OperationRecord } from './operation.repository';
@@ -85,7 +86,7 @@ function toPolicyRecord(r: PolicyRow): SriovPolicyRecord {
     name: r.name,
     priority: r.priority,
     hostNamePattern: r.hostNamePattern,
-    hostLabels: (r.hostLabels ?? {}) as Record<string, string>,
+    hostLabels: stored.labels(r.hostLabels, `SR-IOV policy ${r.name}`),
     pfNamePattern: r.pfNamePattern,
     driver: r.driver,
     vendorId: r.vendorId,

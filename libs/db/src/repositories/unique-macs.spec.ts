@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError } from '@netpin/contracts';
-import { assignUniqueMacs } from './provisioning.repository';
+import { assignUniqueMacs } from './unique-macs';
 
 const lookup = (live: string[]) => {
   const calls: string[][] = [];

@@ -4,6 +4,7 @@ import { decodeTimeIdCursor, encodeTimeIdCursor } from '../cursor';
 import type { Prisma } from '../generated/prisma/client';
 import type { Page, VmRecord } from '../types';
 import { isUuid } from './host.repository';
+import { stored } from '../stored-json';
 
 const include = { interfaces: { orderBy: { index: 'asc' } } } as const;
 type VmRow = Prisma.VmGetPayload<{ include: typeof include }>;
@@ -20,7 +21,7 @@ export function toVmRecord(r: VmRow): VmRecord {
     errorCode: r.errorCode,
     errorMessage: r.errorMessage,
     holding: r.holding,
-    plan: r.plan ?? null,
+    plan: stored.plan(r.plan, r.id),
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
     interfaces: r.interfaces.map((i) => ({
