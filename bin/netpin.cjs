@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 'use strict';
-// `npx netpin ...` from the repo: run the TypeScript CLI through SWC, no build step.
-const path = require('node:path');
-
-const root = path.resolve(__dirname, '..');
-process.env.SWC_NODE_PROJECT = path.join(root, 'tsconfig.json');
-require('@swc-node/register');
-require(path.join(root, 'apps/cli/src/main.ts'));
+// `npx netpin ...` from the repo: the compiled CLI (bin/cli-bundle.cjs keeps it up to date).
+let bundle;
+try {
+  bundle = require('./cli-bundle.cjs').ensure();
+} catch (e) {
+  process.stderr.write(`netpin: ${e.message}\n`);
+  process.exit(3);
+}
+require(bundle);

@@ -48,3 +48,6 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
 elif [ ! -d libs/db/src/generated/prisma ]; then
   node tools/prisma.cjs generate >/dev/null
 fi
+
+# the compiled CLI that `npx netpin` runs (rebuilt only when its sources changed)
+node -e "require('./bin/cli-bundle.cjs').ensure()"

@@ -73,14 +73,16 @@ function baseEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   };
 }
 
+/** `entry` is TypeScript run from the repository through SWC, or `{ bundle }`: a built main.js run in its own folder. */
 function launch(
   name: string,
-  entry: string,
+  entry: string | { bundle: string },
   env: NodeJS.ProcessEnv,
   onLine?: (line: string) => void,
 ): { child: ChildProcess; proc: SpawnedProcess } {
   installExitHook();
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', entry], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [argv, cwd] = typeof entry === 'string' ? [['-r', '@swc-node/register', entry], repoRoot] : [['main.js'], entry.bundle];
+  const child = spawn(process.execPath, argv, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   if (child.pid === undefined) throw new Error(`could not start ${name}`);
   live.add(child);
   const tail: string[] = [];
@@ -186,14 +188,23 @@ export class ProcessSet {
     };
   }
 
-  /** Start `apps/agent/src/main.ts`; resolves once its worker consumes the host-ops queue. */
-  async spawnAgent(name: string, keyDir: string, env: Record<string, string> = {}, capture?: string[]): Promise<SpawnedProcess> {
+  /**
+   * Start `apps/agent/src/main.ts` (or a built agent: `bundle` is a folder made by `npm run build`);
+   * resolves once its worker consumes the host-ops queue.
+   */
+  async spawnAgent(
+    name: string,
+    keyDir: string,
+    env: Record<string, string> = {},
+    capture?: string[],
+    bundle?: string,
+  ): Promise<SpawnedProcess> {
     let started: () => void = () => undefined;
     const ready = new Promise<void>((res) => (started = res));
     // info level only to see "agent started"; job lines are drained into the small tail buffer
     const { proc } = launch(
       name,
-      'apps/agent/src/main.ts',
+      bundle ? { bundle } : 'apps/agent/src/main.ts',
       baseEnv({ NETPIN_AGENT_KEY_DIR: keyDir, NETPIN_AGENT_ID: name, LOG_LEVEL: 'info', ...env }),
       (line) => {
         capture?.push(line);

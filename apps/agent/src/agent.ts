@@ -41,7 +41,7 @@ export interface Agent {
 const redisOpts = { maxRetriesPerRequest: null, enableReadyCheck: true } as const;
 
 function transportsFor(config: AgentConfig, credentials: CredentialResolver, metrics: AgentMetrics): TransportProvider {
-  if (config.transport === 'local') return new LocalTransportProvider();
+  if (config.transport === 'local') return new LocalTransportProvider(config.localHost ?? hostname().split('.')[0]);
   return new SshPool(credentials, {
     connectTimeoutMs: config.connectTimeoutMs,
     onConnect: (host, error) => metrics.connectAttempt(host.name, error?.code ?? null),

@@ -23,6 +23,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...base, NETPIN_AGENT_MAX_OUTPUT_BYTES: '1000' }, 'h')).toThrow(/NETPIN_AGENT_MAX_OUTPUT_BYTES/);
   });
 
+  it('takes the local host name for the local transport, and refuses one that cannot be a host name', () => {
+    expect(loadConfig({ ...base, NETPIN_AGENT_TRANSPORT: 'local', NETPIN_AGENT_LOCAL_HOST: 'hv-07' }, 'h')).toMatchObject({
+      transport: 'local',
+      localHost: 'hv-07',
+    });
+    expect(() => loadConfig({ ...base, NETPIN_AGENT_LOCAL_HOST: 'hv 07; rm' }, 'h')).toThrow(/NETPIN_AGENT_LOCAL_HOST/);
+  });
+
   it('turns the metrics endpoint off with port 0', () => {
     expect(loadConfig({ ...base, NETPIN_AGENT_METRICS_PORT: '0', NETPIN_AGENT_METRICS_HOST: '0.0.0.0' }, 'h')).toMatchObject({
       metricsPort: 0,

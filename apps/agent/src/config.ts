@@ -17,7 +17,7 @@ const intFromEnv = (min: number, max: number, dflt: number) =>
       return n;
     });
 
-const envSchema = z.object({
+export const agentEnvSchema = z.object({
   REDIS_URL: z
     .string()
     .default('redis://127.0.0.1:6379')
@@ -37,6 +37,11 @@ const envSchema = z.object({
     .refine((s) => s === undefined || /^[A-Za-z0-9_.-]{1,64}$/.test(s), 'must be 1-64 letters, digits, "_", "." or "-"'),
   /** "ssh" reaches hosts over SSH; "local" runs commands on this machine (agent on the hypervisor). */
   NETPIN_AGENT_TRANSPORT: z.enum(['ssh', 'local']).default('ssh'),
+  /** With the local transport: the registered name of this machine, the one host it serves. */
+  NETPIN_AGENT_LOCAL_HOST: z
+    .string()
+    .optional()
+    .refine((s) => s === undefined || /^[A-Za-z0-9_.-]{1,63}$/.test(s), 'must be the host name this machine is registered under'),
   NETPIN_AGENT_COMMAND_TIMEOUT_MS: intFromEnv(100, 600_000, 30_000),
   NETPIN_AGENT_CONNECT_TIMEOUT_MS: intFromEnv(100, 120_000, 10_000),
   NETPIN_AGENT_LOCK_TTL_MS: intFromEnv(1_000, 600_000, 30_000),
@@ -65,6 +70,8 @@ export interface AgentConfig {
   concurrency: number;
   agentId: string;
   transport: 'ssh' | 'local';
+  /** local transport: the host this machine is (default: its host name); jobs for any other host are refused */
+  localHost?: string;
   commandTimeoutMs: number;
   connectTimeoutMs: number;
   lockTtlMs: number;
@@ -75,7 +82,7 @@ export interface AgentConfig {
   /** Port of the Prometheus endpoint (0: none) and the address it listens on. */
   metricsPort: number;
   metricsHost: string;
-  logLevel: z.output<typeof envSchema>['LOG_LEVEL'];
+  logLevel: z.output<typeof agentEnvSchema>['LOG_LEVEL'];
   /** PostgreSQL holding the SSH secrets ("secret:" credentials); null when not given. */
   databaseUrl?: string | null;
   /** Master keys that open SSH secrets (NETPIN_MASTER_KEY[_FILE], NETPIN_MASTER_KEY_PREVIOUS); null when not given. */
@@ -94,7 +101,7 @@ export class ConfigError extends Error {
 
 /** Validate the environment; the first bad variable becomes one ConfigError line. */
 export function loadConfig(env: NodeJS.ProcessEnv, defaultAgentId: string): AgentConfig {
-  const r = envSchema.safeParse(env);
+  const r = agentEnvSchema.safeParse(env);
   if (!r.success) {
     const issue = r.error.issues[0];
     const variable = String(issue.path[0] ?? 'environment');
@@ -116,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultAgentId: string): Agen
     concurrency: e.NETPIN_AGENT_CONCURRENCY,
     agentId: e.NETPIN_AGENT_ID ?? defaultAgentId,
     transport: e.NETPIN_AGENT_TRANSPORT,
+    localHost: e.NETPIN_AGENT_LOCAL_HOST,
     commandTimeoutMs: e.NETPIN_AGENT_COMMAND_TIMEOUT_MS,
     connectTimeoutMs: e.NETPIN_AGENT_CONNECT_TIMEOUT_MS,
     lockTtlMs: e.NETPIN_AGENT_LOCK_TTL_MS,

@@ -49,7 +49,8 @@ export async function buildApp(opts: AppOptions & { bufferLogs?: boolean }): Pro
   const openapi = SwaggerModule.createDocument(app, doc);
   SwaggerModule.setup('api/docs', app, openapi, { jsonDocumentUrl: 'api/docs-json', useGlobalPrefix: false });
   // the built admin UI (apps/web, hash-routed) is served from / when it exists
-  const web = opts.config.NETPIN_WEB_DIST ?? resolve(__dirname, '../../web/dist');
-  if (existsSync(resolve(web, 'index.html'))) app.useStaticAssets(web, { index: 'index.html', fallthrough: true });
+  // (next to the bundle in a build, dist/api/web; in the source tree, apps/web/dist)
+  const web = opts.config.NETPIN_WEB_DIST ?? [resolve(__dirname, 'web'), resolve(__dirname, '../../web/dist')].find((d) => existsSync(d));
+  if (web && existsSync(resolve(web, 'index.html'))) app.useStaticAssets(web, { index: 'index.html', fallthrough: true });
   return { app, openapi };
 }

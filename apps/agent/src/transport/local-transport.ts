@@ -53,10 +53,21 @@ export class LocalTransport implements HostTransport {
   }
 }
 
-/** Every host is this machine. */
+/**
+ * This machine is one host: `localHost`, its registered name. Jobs are not routed to agents by
+ * host, so a job for any other host may reach this agent; running it here would change the
+ * wrong machine, so it fails instead, naming both hosts.
+ */
 export class LocalTransportProvider implements TransportProvider {
   private readonly local = new LocalTransport();
-  forHost(_host: HostTarget): HostTransport {
+  constructor(private readonly localHost: string) {}
+  forHost(host: HostTarget): HostTransport {
+    if (host.name !== this.localHost) {
+      throw new AgentError(
+        'BAD_PAYLOAD',
+        `this agent runs commands on ${this.localHost} only (NETPIN_AGENT_TRANSPORT=local): the job is for host ${host.name}; serve several hosts with an SSH agent`,
+      );
+    }
     return this.local;
   }
   learnedFingerprint(): string | null {
