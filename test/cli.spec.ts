@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFleet, type Fleet } from '@netpin/hostsim';
-import { NetpinClient } from '@netpin/client';
+import { formatCpuList, NetpinClient } from '@netpin/client';
 import WebSocket from 'ws';
 import { startCluster, type Cluster } from './support/cluster';
 
@@ -80,13 +80,21 @@ describe('netpin CLI against the running stack', () => {
   it('hosts list --json lists the fleet with its topology counts', async () => {
     const r = await netpin(['hosts', 'list', '--json']);
     expect(r.code, r.stderr).toBe(0);
-    const hosts = json(r) as { name: string; state: string; numaNodes: { cpus: unknown[] }[]; nics: { sriovNumVfs: number }[] }[];
+    const hosts = json(r) as {
+      name: string;
+      state: string;
+      cpuCounts: { total: number; usable: number; free: number };
+      numaNodes: { cpuCounts: { total: number } }[];
+      nics: { sriovNumVfs: number }[];
+    }[];
     const ours = hosts.filter((h) => h.name.startsWith('cli-'));
     expect(ours.map((h) => [h.name, h.state])).toEqual([
       ['cli-01', 'READY'],
       ['cli-02', 'READY'],
     ]);
-    expect(ours[0].numaNodes.map((n) => n.cpus.length)).toEqual([32, 32]);
+    expect(ours[0].numaNodes.map((n) => n.cpuCounts.total)).toEqual([32, 32]);
+    // reserved CPUs (the first core of each node) count in neither free nor usable
+    expect(ours[0].cpuCounts).toMatchObject({ total: 64, usable: 60, free: 60 });
     expect(ours[0].nics.some((n) => n.sriovNumVfs === 8)).toBe(true);
     expect(r.stderr).toBe('');
   });
@@ -99,8 +107,9 @@ describe('netpin CLI against the running stack', () => {
     expect(r.stdout).toMatch(/NUMA node 0: 32 CPUs/);
     // the SR-IOV PF ens5f0 sits on node 1 (hostsim dual-socket profile)
     expect(node1).toMatch(/ens5f0 .* NUMA 1 {2}VFs 0\/8 used/);
-    expect(node1).toMatch(/IRQs \d+(-\d+)?\(q0(-\d+)?\)->\d/);
+    expect(node1).toMatch(/IRQs \d+-\d+ \(q0-q\d+\): \d[-,\d]*, discovered /);
     expect(r.stdout).toMatch(/host-reserved \d/);
+    expect(r.stdout).toContain('  CPUs 60 of 60 free (+4 reserved for the host)');
   });
 
   let created: { vm: any; operation: any };
@@ -132,6 +141,20 @@ describe('netpin CLI against the running stack', () => {
     expect((await client.getVm(created.vm.id)).state).toBe('RUNNING');
     const host = await client.getHost({ name: created.vm.plan.hostName });
     expect(host.nics.flatMap((n) => n.vfs).filter((v) => v.allocatedToVmId === created.vm.id)).toHaveLength(1);
+  });
+
+  it('hosts show prints what the VM applied: its IRQ affinity and its VF\u2019s MAC, by name, with their source', async () => {
+    const r = await netpin(['hosts', 'show', created.vm.plan.hostName]);
+    expect(r.code, r.stderr).toBe(0);
+    const vf = created.vm.plan.interfaces[0];
+    expect(r.stdout).toMatch(/ {2}vm cli-vm-1 {2}RUNNING, plan verified \S+ by cli-vm-1's plan/);
+    expect(r.stdout).toContain(`VF ${vf.vfIndex}  ${vf.mac}`);
+    expect(r.stdout).not.toMatch(/VF \d+ {2}00:00:00:00:00:00/);
+    const pinned: number[] = created.vm.plan.irqAffinity.flatMap((a: { cpus: number[] }) => a.cpus);
+    const irqLine = r.stdout.split('\n').find((l) => l.includes('(cli-vm-1), verified'));
+    expect(irqLine, r.stdout).toBeDefined();
+    expect(irqLine).toContain(`: ${formatCpuList(pinned)} (cli-vm-1)`);
+    expect(r.stdout).toMatch(/vm cli-vm-1: vcpu [\d,-]+, .*irq [\d,-]+/);
   });
 
   it('vm create replayed with the same idempotency key returns the same VM', async () => {
@@ -266,7 +289,11 @@ describe('netpin CLI against the running stack', () => {
     expect(show.stdout).toMatch(/^vm cli-vm-1 {2}RUNNING/);
     const nic = created.vm.plan.interfaces[0];
     expect(show.stdout).toContain(`host ${created.vm.plan.hostName}, NUMA node(s) ${nic.numaNode}`);
-    expect(show.stdout).toContain(`nic 0 physnet0: SRIOV (VF passthrough) on ${nic.nicName} VF ${nic.vfIndex}, NUMA ${nic.numaNode} local`);
+    // a VF is the NIC's hardware: no virtio model or queue count (issue 13)
+    expect(show.stdout).toContain(
+      `nic 0 physnet0: SRIOV (VF ${nic.vfIndex} of ${nic.nicName} passed through, guest VF driver), NUMA ${nic.numaNode} local`,
+    );
+    expect(show.stdout).not.toMatch(/physnet0: SRIOV \(virtio/);
     const del = await netpin(['vm', 'delete', 'cli-vm-1', '--json']);
     expect(del.code, del.stderr).toBe(0);
     expect(json(del)).toMatchObject({ vm: { id: created.vm.id, state: 'DELETED' }, operation: { kind: 'vm.delete', state: 'SUCCEEDED' } });

@@ -16,6 +16,8 @@ const wsFrames: string[] = [];
 
 const DUAL = 'web-01'; // dual-socket-sriov: 2 sockets, 2 NUMA nodes x 32 CPUs
 const SMALL = 'web-02'; // small-one-node: 1 NUMA node x 8 CPUs
+const BIG = 'web-03'; // epyc-256: 2 sockets x 64 cores x 2 threads, 4 NUMA nodes
+const HOSTS = [DUAL, SMALL, BIG];
 const VM = 'web-vm1';
 
 const tid = (id: string): Locator => page.getByTestId(id);
@@ -50,7 +52,7 @@ async function vmByName(
 
 beforeAll(async () => {
   buildWebUi();
-  c = await startCluster({ profiles: ['dual-socket-sriov', 'small-one-node'], namePrefix: 'web' });
+  c = await startCluster({ profiles: ['dual-socket-sriov', 'small-one-node', 'epyc-256'], namePrefix: 'web' });
   b = await launchBrowser();
   page = b.page;
   page.setDefaultTimeout(15_000);
@@ -87,17 +89,22 @@ describe('admin UI in Chromium', () => {
     await expect(page.evaluate<string | null>(`localStorage.getItem('netpin.apiToken')`)).resolves.toBe(process.env.NETPIN_TOKEN);
   });
 
-  it('02 shows both hosts with their state, NUMA capacity and capability badges', async () => {
+  it('02 shows every host with its state, NUMA capacity and capability badges', async () => {
     await tid(`host-row-${DUAL}`).waitFor();
     await expect.poll(attr(tid(`host-row-${DUAL}`), 'data-host-state')).toBe('READY');
     await expect(attr(tid(`host-row-${SMALL}`), 'data-host-state')()).resolves.toBe('READY');
-    await expect(page.locator('.host-row').count()).resolves.toBe(2);
-    await expect(page.locator('.page-head .muted').first().textContent()).resolves.toBe('2 hosts');
-    // two NUMA nodes on the dual-socket host, one on the small one
+    await expect(attr(tid(`host-row-${BIG}`), 'data-host-state')()).resolves.toBe('READY');
+    await expect(page.locator('.host-row').count()).resolves.toBe(3);
+    await expect(page.locator('.page-head .muted').first().textContent()).resolves.toBe('3 hosts');
+    // two NUMA nodes on the dual-socket host, one on the small one, four on the EPYC
     await expect(page.locator(`[data-testid^="host-${DUAL}-node-"]`).count()).resolves.toBe(2);
     await expect(page.locator(`[data-testid^="host-${SMALL}-node-"]`).count()).resolves.toBe(1);
+    await expect(page.locator(`[data-testid^="host-${BIG}-node-"]`).count()).resolves.toBe(4);
     await expect(tid(`host-${SMALL}-node-0`).locator('.capbar').first().textContent()).resolves.toMatch(/^CPUs\s*6\/6 free$/); // 8 CPUs less the host-reserved core (2 threads)
-    for (const host of [DUAL, SMALL]) {
+    // the same figure, and the same words, as `netpin hosts list` / `hosts show` (reserved CPUs in neither number)
+    await expect(tid(`host-${SMALL}-cpus`).textContent()).resolves.toBe('CPUs 6 of 6 free (+2 reserved for the host)');
+    await expect(tid(`host-${BIG}-cpus`).textContent()).resolves.toBe('CPUs 248 of 248 free (+8 reserved for the host)');
+    for (const host of HOSTS) {
       const on = await tid(`host-row-${host}`).locator('.badge.cap-on').allTextContents();
       expect(on).toEqual(['IOMMU', 'vhost-net', 'SR-IOV']);
     }
@@ -130,7 +137,7 @@ describe('admin UI in Chromium', () => {
     await tid('field-interfaces.0.network').selectOption('physnet0');
     await expect.poll(attr(tid('preview-panel'), 'data-state'), { timeout: 10_000 }).toBe('fits');
     placedOn = (await tid('preview-host').textContent()) ?? '';
-    expect([DUAL, SMALL]).toContain(placedOn);
+    expect(HOSTS).toContain(placedOn);
     await expect(tid('preview-iface-0-datapath').textContent()).resolves.toBe('SRIOV');
     await expect(tid('preview-cpu-map').locator('tr.role-vcpu').count()).resolves.toBe(4);
     await b.shot(page, 'wizard-preview');
@@ -180,6 +187,8 @@ describe('admin UI in Chromium', () => {
     await tid(`op-row-${opId}`).waitFor();
     await expect(attr(tid(`op-row-${opId}`), 'data-op-state')()).resolves.toBe('SUCCEEDED');
     await expect(tid('error').count()).resolves.toBe(0);
+    // the target by its name, not its id
+    await expect(tid(`op-row-${opId}`).textContent()).resolves.toContain(`vm ${VM}`);
     await b.shot(page, 'operations');
   });
 
@@ -204,17 +213,22 @@ describe('admin UI in Chromium', () => {
     await tid(`legend-vm-${vmId}`).hover();
     await expect(page.locator('[data-cpu-id].lit').count()).resolves.toBe(owned.length);
     await b.shot(tid('topology'), `host-${placedOn}-topology-hover`);
-    // the IRQ table names the VM for exactly the IRQs its plan pinned
-    const irqOwners = await page.locator('.irq-list li[data-vm-id]').evaluateAll((els) => els.map((e) => e.getAttribute('data-vm-id')));
-    expect(irqOwners.length).toBe(
-      (
-        await c.client.request<{ vm: { plan: { irqAffinity: unknown[] } } }>(
-          `query ($id: ID!) { vm(id: $id) { plan { irqAffinity { irq } } } }`,
-          { id: vmId },
-        )
-      ).vm.plan.irqAffinity.length,
+    // the IRQ table names the VM for exactly the IRQs its plan pinned, grouped by target, as applied and verified
+    const { vm: planned } = await c.client.request<{ vm: { plan: { irqAffinity: unknown[]; interfaces: { mac: string }[] } } }>(
+      `query ($id: ID!) { vm(id: $id) { plan { irqAffinity { irq } interfaces { mac } } } }`,
+      { id: vmId },
     );
-    expect(new Set(irqOwners)).toEqual(new Set([vmId]));
+    const irqOwners = await page
+      .locator('.irq-list li[data-vm-id]')
+      .evaluateAll((els) =>
+        els.map((e) => [e.getAttribute('data-vm-id'), Number(e.getAttribute('data-irq-count')), e.getAttribute('data-source')]),
+      );
+    expect(irqOwners.reduce((n, [, count]) => n + Number(count), 0)).toBe(planned.plan.irqAffinity.length);
+    expect(new Set(irqOwners.map(([id]) => id))).toEqual(new Set([vmId]));
+    expect(new Set(irqOwners.map(([, , source]) => source))).toEqual(new Set(['VERIFIED']));
+    await expect(page.locator(`.irq-list li[data-vm-id="${vmId}"]`).first().textContent()).resolves.toContain(`(${VM})`);
+    // the VF shows the MAC the plan gave it, not the 00:00:00:00:00:00 discovery read before
+    await expect(page.locator('.vf-list').first().textContent()).resolves.toContain(planned.plan.interfaces[0]!.mac);
   });
 
   it('07 deletes the VM after confirmation and frees its CPUs', async () => {
@@ -248,6 +262,64 @@ describe('admin UI in Chromium', () => {
     await expect.poll(attr(tid(`vm-row-${VM}`), 'data-vm-state')).toBe('DELETED');
   });
 
+  it('07b draws a 256-CPU host legibly: compact cells by NUMA node, every role of a shared CPU, IRQs as ranges', async () => {
+    // two VMs on the EPYC's node 0: a bridge and a macvtap interface, both served by vhost threads on the
+    // node's I/O CPUs, which also take the NIC's IRQs; a third VM with a VF on node 1
+    const made: string[] = [];
+    for (const [name, network] of [
+      ['big-br', 'tenant-br'],
+      ['big-mvt', 'direct'],
+      ['big-vf', 'physnet0'],
+    ] as const) {
+      const { createVm } = await c.client.request<{ createVm: { vm: { id: string }; operation: { id: string } } }>(
+        'mutation ($input: VmInput!) { createVm(input: $input) { vm { id } operation { id } } }',
+        { input: { name, vcpus: 4, memoryMiB: 2048, pinHost: BIG, interfaces: [{ network }] } },
+      );
+      expect((await c.client.waitForOperation(createVm.operation.id, 60_000)).state).toBe('SUCCEEDED');
+      made.push(createVm.vm.id);
+    }
+    await go(`#/hosts/${BIG}`);
+    await tid('topology').waitFor();
+    await expect(attr(tid('topology'), 'data-mode')()).resolves.toBe('compact');
+    const cells = await cpuCells();
+    expect(cells).toHaveLength(256);
+    await expect(page.locator('[data-testid^="numa-node-"]').count()).resolves.toBe(4);
+    for (let n = 0; n < 4; n++) expect(cells.filter((x) => x.node === n)).toHaveLength(64);
+    // the picture fits the page: no sideways scrolling at 100 %, and the row labels name every CPU
+    const canvas = await page.locator('.topo-canvas').evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
+    expect(canvas.scroll).toBeLessThanOrEqual(canvas.client);
+    await expect(page.locator('.topo-row-label').count()).resolves.toBe(8); // 32 cores per node, 16 per row
+    // the I/O CPUs of node 0: NIC IRQs of the first VM and the vhost threads of both
+    const shared = await page
+      .locator('[data-testid="topology"] [data-roles~="irq"][data-roles~="vhost"]')
+      .evaluateAll((els) => els.map((e) => e.querySelector('title')?.textContent ?? ''));
+    expect(shared.length).toBeGreaterThan(0);
+    for (const t of shared) expect(t).toMatch(/NIC IRQ of big-br, vhost of big-br and big-mvt/);
+    await expect(tid('legend-role-vhost').textContent()).resolves.not.toContain('(0)');
+    // eno1's 8 queue IRQs on one line, owned by the VM the picture shows on those CPUs
+    const eno1 = tid('nic-row-eno1').locator('.irq-list li');
+    await expect(eno1.count()).resolves.toBe(1);
+    await expect(eno1.textContent()).resolves.toMatch(/^40–47 q0–q7 → \d+(,\d+)* \(big-br\) · (verified|applied)/);
+    // only configured VFs are drawn (8 of a possible 127), the maximum is a number
+    await expect(tid('nic-ens1f0').locator('[data-vf-index]').count()).resolves.toBe(8);
+    await expect(tid('vfs-ens1f0').textContent()).resolves.toMatch(/^8 configured \(max 127\)/);
+    await b.shot(page, `host-${BIG}-256-cpus`);
+    await b.shot(tid('topology'), `host-${BIG}-topology-compact`);
+    await tid(`legend-vm-${made[0]}`).hover();
+    await b.shot(page.locator('.topo-wrap'), `host-${BIG}-hover-big-br`);
+    // the detailed view writes every CPU id in its cell, and scrolls inside its frame instead of the page
+    await tid('topology-mode').click();
+    await expect(attr(tid('topology'), 'data-mode')()).resolves.toBe('detailed');
+    await expect(page.locator('[data-cpu-id="255"] text').textContent()).resolves.toMatch(/^255/);
+    const pageOverflow = await page.evaluate<number>(`document.documentElement.scrollWidth - document.documentElement.clientWidth`);
+    expect(pageOverflow).toBe(0);
+    await b.shot(page.locator('.topo-wrap'), `host-${BIG}-topology-detailed`);
+    for (const id of made) {
+      const { deleteVm } = await c.client.request<{ deleteVm: { id: string } }>('mutation ($id: ID!) { deleteVm(id: $id) { id } }', { id });
+      expect((await c.client.waitForOperation(deleteVm.id, 60_000)).state).toBe('SUCCEEDED');
+    }
+  }, 180_000); // three VMs created and deleted over SSH
+
   it('08 explains an impossible shape: rejection summary, reason codes and why not a host', async () => {
     await go('#/vms/new');
     await tid('field-name').fill('too-big');
@@ -259,7 +331,7 @@ describe('admin UI in Chromium', () => {
     expect(codes.length).toBeGreaterThan(0);
     for (const code of codes) expect(code).toMatch(/^[A-Z][A-Z0-9_]+$/);
     const hostsCounted = await tid('rejection-summary').locator('tbody td:nth-child(2)').allTextContents();
-    expect(hostsCounted.map(Number).reduce((a, n) => Math.max(a, n), 0)).toBe(2);
+    expect(hostsCounted.map(Number).reduce((a, n) => Math.max(a, n), 0)).toBe(HOSTS.length);
 
     await tid('why-not-host').selectOption(SMALL);
     await tid('why-not-result').waitFor();
@@ -280,7 +352,7 @@ describe('admin UI in Chromium', () => {
     await tid(`host-row-${DUAL}`).waitFor();
     const overflow = await page.evaluate<number>(`document.documentElement.scrollWidth - document.documentElement.clientWidth`);
     expect(overflow).toBe(0);
-    for (const host of [DUAL, SMALL]) {
+    for (const host of HOSTS) {
       const box = await tid(`host-row-${host}`).boundingBox();
       expect(box && box.x >= 0 && box.x + box.width <= 390).toBe(true);
     }

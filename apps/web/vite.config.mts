@@ -9,8 +9,13 @@ const api = process.env['NETPIN_API_URL'] ?? 'http://127.0.0.1:3000';
 export default defineConfig({
   root: import.meta.dirname,
   plugins: [react()],
-  // The generated operations are shared with the CLI and the typed client (libs/client).
-  resolve: { alias: { '@netpin/client/operations': resolve(import.meta.dirname, '../../libs/client/src/operations.ts') } },
+  // The generated operations and the display rules are shared with the CLI and the typed client (libs/client).
+  resolve: {
+    alias: {
+      '@netpin/client/operations': resolve(import.meta.dirname, '../../libs/client/src/operations.ts'),
+      '@netpin/client/display': resolve(import.meta.dirname, '../../libs/client/src/display.ts'),
+    },
+  },
   server: {
     port: 4200,
     proxy: {

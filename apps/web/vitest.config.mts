@@ -5,8 +5,13 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   root: import.meta.dirname,
   plugins: [react()],
-  // The generated operations are shared with the CLI and the typed client (libs/client).
-  resolve: { alias: { '@netpin/client/operations': resolve(import.meta.dirname, '../../libs/client/src/operations.ts') } },
+  // The generated operations and the display rules are shared with the CLI and the typed client (libs/client).
+  resolve: {
+    alias: {
+      '@netpin/client/operations': resolve(import.meta.dirname, '../../libs/client/src/operations.ts'),
+      '@netpin/client/display': resolve(import.meta.dirname, '../../libs/client/src/display.ts'),
+    },
+  },
   test: {
     include: ['src/**/*.spec.ts', 'src/**/*.spec.tsx'],
     exclude: ['**/node_modules/**', '**/dist/**'],

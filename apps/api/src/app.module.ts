@@ -12,7 +12,7 @@ import { Loaders, type GqlContext } from './common/loaders';
 import type { ApiConfig } from './config';
 import { DbModule, REDIS } from './db/db.module';
 import { HealthController } from './health/health.controller';
-import { HostService } from './hosts/host.service';
+import { GraphLoaderSource } from './hosts/loader-source';
 import { HostsModule } from './hosts/hosts.module';
 import { NetworksModule } from './networks/networks.module';
 import { VmsModule } from './vms/vms.module';
@@ -74,8 +74,8 @@ export class AppModule {
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
           imports: [HostsModule],
-          inject: [HostService],
-          useFactory: (hosts: HostService) => ({
+          inject: [GraphLoaderSource],
+          useFactory: (loaderSource: GraphLoaderSource) => ({
             autoSchemaFile: opts.schemaFile || true,
             sortSchema: true,
             introspection: config.NETPIN_GRAPHQL_INTROSPECTION,
@@ -90,7 +90,7 @@ export class AppModule {
               req: req ?? {
                 headers: { authorization: String(connectionParams?.authorization ?? connectionParams?.Authorization ?? '') || undefined },
               },
-              loaders: new Loaders(hosts),
+              loaders: new Loaders(loaderSource),
             }),
           }),
         }),

@@ -15,8 +15,6 @@ import { HOST_STATES, VM_STATES } from './enums';
 import {
   formatCapacity,
   formatExplanation,
-  formatHost,
-  formatHostList,
   formatNetworks,
   formatOperation,
   formatOperationList,
@@ -24,6 +22,7 @@ import {
   formatVm,
   formatVmList,
 } from './format';
+import { formatHost, formatHostList } from './format-host';
 import { createProgress, type ProgressStream } from './progress';
 import { vmInputFromFlags } from './vm-input';
 
@@ -83,8 +82,7 @@ const handlers: Record<ApiCommandName, (ctx: CommandContext) => Promise<CommandR
 
   async 'hosts show'(ctx) {
     const host = await hostByName(ctx.client, ctx.args[0]);
-    const vms = await ctx.client.listVms({ hostId: host.id });
-    return ok(formatHost(host, new Map(vms.map((v) => [v.id, v.name]))), host);
+    return ok(formatHost(host), host);
   },
 
   async 'hosts discover'(ctx) {

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { readToken } from './lib/auth';
 import { href, useRoute, type Route } from './lib/router';
 import { FleetPage } from './pages/FleetPage';
-import { HostPage } from './pages/HostPage';
+import { HostPage } from './pages/host/HostPage';
 import { NetworksPage } from './pages/NetworksPage';
 import { OperationDetailPage, OperationsPage } from './pages/OperationsPage';
 import { SignInPage } from './pages/SignInPage';

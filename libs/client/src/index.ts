@@ -42,3 +42,4 @@ export type {
 } from './generated/graphql';
 export { GqlClient, GqlError, type OperationState as GqlOperationState } from './gql-client';
 export { setupFleet, DEMO_NETWORKS, type FleetHostEntry } from './fleet-setup';
+export * from './display';

@@ -36,6 +36,7 @@ function op(state: Operation['state'], progress: number, extra: Partial<Operatio
     kind: 'vm.create',
     targetType: 'vm',
     targetId: 'vm-1',
+    targetName: 'web-1',
     state,
     progress,
     step: null,

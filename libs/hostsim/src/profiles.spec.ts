@@ -39,11 +39,13 @@ describe.each(PROFILE_NAMES.map((p) => [p]))('profile %s over SSH', (profile) =>
 
       expect((await run(['ls', '/sys/class/iommu'])).stdout !== '').toBe(spec.iommu);
       expect((await run(['test', '-e', '/dev/vhost-net'])).code).toBe(spec.vhostNet ? 0 : 1);
-      expect((await run(['cat', '/proc/cmdline'])).stdout.includes('intel_iommu=on')).toBe(spec.iommu);
+      expect((await run(['cat', '/proc/cmdline'])).stdout.match(/(intel|amd)_iommu=on/) !== null).toBe(spec.iommu);
       const cpuinfo = (await run(['cat', '/proc/cpuinfo'])).stdout;
       expect(cpuinfo.match(/^processor\t: /gm)).toHaveLength(nCpus);
-      expect(/^flags\t\t: .*\bvmx\b/m.test(cpuinfo)).toBe(true);
-      expect(/^flags\t\t: .*\bept\b/m.test(cpuinfo)).toBe(spec.cpu.flags.includes('ept'));
+      // VT-x (vmx, nested paging "ept") on Intel, AMD-V (svm, nested paging "npt") on AMD
+      const [virt, paging] = spec.cpu.vendor === 'AuthenticAMD' ? ['svm', 'npt'] : ['vmx', 'ept'];
+      expect(new RegExp(`^flags\\t\\t: .*\\b${virt}\\b`, 'm').test(cpuinfo)).toBe(true);
+      expect(new RegExp(`^flags\\t\\t: .*\\b${paging}\\b`, 'm').test(cpuinfo)).toBe(spec.cpu.flags.includes(paging));
 
       const netdevs = (await run(['ls', '/sys/class/net'])).stdout.split('\n');
       const interrupts = (await run(['cat', '/proc/interrupts'])).stdout;

@@ -1,11 +1,12 @@
 import { type HostSpec, type HostSpecInput, parseHostSpec } from './spec';
 
 /**
- * Built-in host shapes. CPU numbering follows what Linux does on Intel multi-socket
- * machines: first every core's thread 0 (socket by socket), then every thread 1, so
- * node 0 of "dual-socket-sriov" is "0-15,32-47" and cpu0's sibling is cpu32.
+ * Built-in host shapes. CPU numbering follows what Linux does on multi-socket machines:
+ * first every core's thread 0 (socket by socket), then every thread 1, so node 0 of
+ * "dual-socket-sriov" is "0-15,32-47" and cpu0's sibling is cpu32. "epyc-256" is a big
+ * host for the web UI and scale tests: 2 x 64 cores x 2 threads in 4 NUMA nodes (NPS2).
  */
-export const PROFILE_NAMES = ['dual-socket-sriov', 'small-one-node', 'legacy-no-iommu', 'no-vhost'] as const;
+export const PROFILE_NAMES = ['dual-socket-sriov', 'small-one-node', 'legacy-no-iommu', 'no-vhost', 'epyc-256'] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
 
 export class UnknownProfileError extends Error {
@@ -24,6 +25,12 @@ const SKYLAKE_FLAGS =
 // A Core 2 era Xeon: VT-x without EPT, no 1G pages.
 const CORE2_FLAGS =
   'fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush dts acpi mmx fxsr sse sse2 ss ht tm pbe syscall nx lm constant_tsc arch_perfmon pebs bts rep_good nopl cpuid aperfmperf pni dtes64 monitor ds_cpl vmx est tm2 ssse3 cx16 xtpr pdcm lahf_lm pti tpr_shadow dtherm'.split(
+    ' ',
+  );
+
+// An AMD EPYC 7003 (Zen 3): SVM with nested paging (npt) instead of VT-x/EPT.
+const ZEN3_FLAGS =
+  'fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush mmx fxsr sse sse2 ht syscall nx mmxext fxsr_opt pdpe1gb rdtscp lm constant_tsc rep_good nopl nonstop_tsc cpuid extd_apicid aperfmperf rapl pni pclmulqdq monitor ssse3 fma cx16 pcid sse4_1 sse4_2 x2apic movbe popcnt aes xsave avx f16c rdrand lahf_lm cmp_legacy svm extapic cr8_legacy abm sse4a misalignsse 3dnowprefetch osvw ibs skinit wdt tce topoext perfctr_core perfctr_nb bpext perfctr_llc mwaitx cpb cat_l3 cdp_l3 invpcid_single hw_pstate ssbd mba ibrs ibpb stibp vmmcall fsgsbase bmi1 avx2 smep bmi2 invpcid cqm rdt_a rdseed adx smap clflushopt clwb sha_ni xsaveopt xsavec xgetbv1 xsaves cqm_llc cqm_occup_llc cqm_mbm_total cqm_mbm_local clzero irperf xsaveerptr rdpru wbnoinvd amd_ppin arat npt lbrv svm_lock nrip_save tsc_scale vmcb_clean flushbyasid decodeassists pausefilter pfthreshold v_vmsave_vmload vgif v_spec_ctrl umip pku ospke vaes vpclmulqdq rdpid overflow_recov succor smca'.split(
     ' ',
   );
 
@@ -190,6 +197,83 @@ function legacy(hostname: string, i: number): HostSpecInput {
   };
 }
 
+function epyc256(hostname: string, i: number): HostSpecInput {
+  const node = { memoryMiB: 262144, hugepages2M: { nr: 4096 }, hugepages1G: { nr: 64 } };
+  return {
+    hostname,
+    kernelCmdline:
+      'BOOT_IMAGE=/vmlinuz-6.1.0-18-amd64 root=UUID=5c2e8a41-7d3b-4f0e-9b6a-2e1d0c9f8a77 ro quiet amd_iommu=on iommu=pt default_hugepagesz=2M hugepagesz=1G hugepages=256 hugepagesz=2M hugepages=16384',
+    cpu: {
+      modelName: 'AMD EPYC 7763 64-Core Processor',
+      vendor: 'AuthenticAMD',
+      family: 25,
+      model: 1,
+      mhz: 2450,
+      sockets: 2,
+      coresPerSocket: 64,
+      threadsPerCore: 2,
+      flags: ZEN3_FLAGS,
+    },
+    numaNodes: [node, node, node, node],
+    iommu: true,
+    vhostNet: true,
+    ovs: true,
+    nics: [
+      {
+        name: 'eno1',
+        pciAddress: '0000:41:00.0',
+        driver: 'igb',
+        pciId: '8086:1521',
+        numaNode: 0,
+        mac: mac(i, 1),
+        speedMbps: 1000,
+        maxCombined: 8,
+        combined: 8,
+        irqBase: 40,
+        irqNameStyle: 'intel',
+      },
+      {
+        name: 'ens1f0',
+        pciAddress: '0000:21:00.0',
+        driver: 'mlx5_core',
+        pciId: '15b3:101d',
+        vfPciId: '15b3:101e',
+        numaNode: 1,
+        mac: mac(i, 2),
+        speedMbps: 100000,
+        sriovTotalVfs: 127,
+        vfOffset: 2,
+        vfStride: 1,
+        maxCombined: 63,
+        combined: 32,
+        irqBase: 300,
+        irqNameStyle: 'mlx5',
+      },
+      {
+        name: 'ens2f0',
+        pciAddress: '0000:c1:00.0',
+        driver: 'ice',
+        pciId: '8086:1592',
+        vfPciId: '8086:1889',
+        numaNode: 3,
+        mac: mac(i, 3),
+        speedMbps: 100000,
+        sriovTotalVfs: 128,
+        vfOffset: 8,
+        vfStride: 1,
+        maxCombined: 64,
+        combined: 32,
+        irqBase: 500,
+        irqNameStyle: 'intel',
+      },
+    ],
+    bridges: [
+      { name: 'br0', kind: 'linux', ports: ['eno1'] },
+      { name: 'ovsbr0', kind: 'ovs', ports: [] },
+    ],
+  };
+}
+
 /** The spec of a built-in profile; `index` keeps MACs unique across a fleet. */
 export function profileSpec(name: string, hostname: string, index = 0): HostSpec {
   if (!isProfileName(name)) throw new UnknownProfileError(`unknown profile "${name}" (known: ${PROFILE_NAMES.join(', ')})`);
@@ -202,5 +286,7 @@ export function profileSpec(name: string, hostname: string, index = 0): HostSpec
       return parseHostSpec(smallOneNode(hostname, index, false));
     case 'legacy-no-iommu':
       return parseHostSpec(legacy(hostname, index));
+    case 'epyc-256':
+      return parseHostSpec(epyc256(hostname, index));
   }
 }

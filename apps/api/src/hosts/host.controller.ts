@@ -1,6 +1,7 @@
 import { Allow } from '../auth/auth.decorators';
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { DiscoveryService } from './discovery.service';
+import { TopologyService } from './topology.service';
 import { Operation } from '../operations/operation.model';
 import { RequestId } from '../common/request-id';
 import { toConnection } from '../common/page';
@@ -35,6 +36,7 @@ export class HostController {
   constructor(
     private readonly hosts: HostService,
     private readonly discovery: DiscoveryService,
+    private readonly topology: TopologyService,
   ) {}
 
   @Get()
@@ -72,7 +74,7 @@ export class HostController {
   @ApiOkResponse({ type: HostDetail, description: 'Host by id or name, with NUMA nodes, CPUs, NICs and VFs' })
   @ApiNotFoundResponse({ type: ErrorBody })
   detail(@Param('ref') ref: string): Promise<HostDetail> {
-    return this.hosts.detail(ref);
+    return this.topology.detail(ref);
   }
 
   @Allow('ADMIN')

@@ -2,6 +2,8 @@ import { GraphQLISODateTime, ID, InputType, Int, ObjectType } from '@nestjs/grap
 import { CPU_FEATURE_POLICIES, CPU_OWNER_ROLES, GUEST_CPU_MODES, HOST_STATES, VIRT_TYPES } from '@netpin/contracts';
 import { PageInfo } from '../common/page';
 import { defineEnum, Prop } from '../common/prop';
+import { VmStateEnum } from '../vms/vm.model';
+import { VALUE_SOURCES } from './topology-view';
 
 export const HostStateEnum = defineEnum('HostState', HOST_STATES, 'Lifecycle of a hypervisor in the inventory');
 export const CpuRoleEnum = defineEnum('CpuRole', CPU_OWNER_ROLES, 'What a pinned host CPU runs for its VM');
@@ -24,6 +26,21 @@ export class GuestCpu {
   @Prop(CpuFeature, { array: true, optional: true, description: 'CPUID flags to add or remove' }) features?: CpuFeature[];
 }
 
+export const ValueSourceEnum = defineEnum(
+  'ValueSource',
+  VALUE_SOURCES,
+  "DISCOVERED: read from the host by discovery; PLANNED: a VM's plan wants it, not applied yet; APPLIED: the agent applied the plan; VERIFIED: a verify found the host in sync with the plan after its last apply",
+);
+
+@ObjectType({ description: 'Where a shown value comes from, and since when' })
+export class ValueState {
+  @Prop(ValueSourceEnum) source!: string;
+  @Prop(GraphQLISODateTime, { nullable: true, description: 'When it was discovered, applied or last verified; null while only planned' })
+  at!: Date | null;
+  @Prop(ID, { nullable: true, description: 'The VM whose plan set the value (null when discovered)' }) vmId!: string | null;
+  @Prop(String, { nullable: true }) vmName!: string | null;
+}
+
 @ObjectType()
 @InputType('LabelInput')
 export class Label {
@@ -43,10 +60,34 @@ export class HostCapabilities {
   @Prop(Boolean, { description: 'Open vSwitch present' }) ovs!: boolean;
 }
 
-@ObjectType()
+@ObjectType({ description: 'The VM a CPU is accounted to (one per CPU), and for what' })
 export class CpuAllocation {
   @Prop(ID) vmId!: string;
+  @Prop(String) vmName!: string;
   @Prop(CpuRoleEnum) role!: string;
+}
+
+@ObjectType({ description: 'One role a CPU plays for one VM' })
+export class CpuUse {
+  @Prop(CpuRoleEnum) role!: string;
+  @Prop(ID) vmId!: string;
+  @Prop(String) vmName!: string;
+}
+
+@ObjectType({ description: 'CPU counts; free = neither reserved for the host nor allocated, usable = total - reservedForHost' })
+export class CpuCounts {
+  @Prop(Int) total!: number;
+  @Prop(Int) reservedForHost!: number;
+  @Prop(Int) usable!: number;
+  @Prop(Int) allocated!: number;
+  @Prop(Int) free!: number;
+}
+
+@ObjectType({ description: 'Configured VFs of a PF (sriov_numvfs), and how many VMs hold' })
+export class VfCounts {
+  @Prop(Int) configured!: number;
+  @Prop(Int) allocated!: number;
+  @Prop(Int) free!: number;
 }
 
 @ObjectType()
@@ -58,6 +99,12 @@ export class Cpu {
   @Prop(Int, { array: true, description: 'Hyperthread siblings, including this CPU' }) siblings!: number[];
   @Prop(Boolean) reservedForHost!: boolean;
   @Prop(CpuAllocation, { nullable: true }) allocation!: CpuAllocation | null;
+  @Prop(CpuUse, {
+    array: true,
+    description:
+      "Every role the CPU plays, the accounted one first: an I/O CPU runs NIC IRQs and the vhost threads of every VM using the node's NICs",
+  })
+  uses!: CpuUse[];
 }
 
 @ObjectType()
@@ -73,6 +120,7 @@ export class NumaNode {
   @Prop(Int) memoryMiB!: number;
   @Prop(HugepagePool, { array: true }) hugepages!: HugepagePool[];
   @Prop(Cpu, { array: true }) cpus!: Cpu[];
+  @Prop(CpuCounts) cpuCounts!: CpuCounts;
 }
 
 @ObjectType()
@@ -80,15 +128,26 @@ export class NicIrq {
   @Prop(Int) irq!: number;
   @Prop(Int) queue!: number;
   @Prop(String) label!: string;
-  @Prop(Int, { array: true, description: 'CPUs in /proc/irq/N/smp_affinity_list' }) affinity!: number[];
+  @Prop(Int, {
+    array: true,
+    description: "CPUs the IRQ is pinned to: the placed VM's plan when one pins it, else what discovery read (see state)",
+  })
+  affinity!: number[];
+  @Prop(Int, { array: true, description: 'CPUs in /proc/irq/N/smp_affinity_list at the last discovery' }) discoveredAffinity!: number[];
+  @Prop(ID, { nullable: true, description: 'The VM holding the CPUs the IRQ is pinned to' }) ownerVmId!: string | null;
+  @Prop(String, { nullable: true }) ownerVmName!: string | null;
+  @Prop(ValueState) state!: ValueState;
 }
 
 @ObjectType({ description: 'An SR-IOV virtual function' })
 export class Vf {
   @Prop(Int) index!: number;
   @Prop(String, { nullable: true }) pciAddress!: string | null;
-  @Prop(String, { nullable: true }) mac!: string | null;
-  @Prop(Int) vlan!: number;
+  @Prop(String, { nullable: true, description: "The MAC the holding VM's plan gave it, else what discovery read (see state)" }) mac!:
+    string | null;
+  @Prop(Int, { description: "The VLAN the holding VM's plan gave it, else what discovery read; 0 = untagged" }) vlan!: number;
+  @Prop(String, { nullable: true }) discoveredMac!: string | null;
+  @Prop(Int) discoveredVlan!: number;
   @Prop(Int) qos!: number;
   @Prop(Boolean) spoofchk!: boolean;
   @Prop(Boolean) trust!: boolean;
@@ -96,6 +155,8 @@ export class Vf {
   @Prop(Int) minTxRateMbps!: number;
   @Prop(Int) maxTxRateMbps!: number;
   @Prop(ID, { nullable: true }) allocatedToVmId!: string | null;
+  @Prop(String, { nullable: true }) allocatedToVmName!: string | null;
+  @Prop(ValueState) state!: ValueState;
 }
 
 @ObjectType({ description: 'A physical NIC (PF when SR-IOV capable)' })
@@ -114,7 +175,16 @@ export class Nic {
   @Prop(Int) sriovTotalVfs!: number;
   @Prop(Int) sriovNumVfs!: number;
   @Prop(NicIrq, { array: true }) irqs!: NicIrq[];
-  @Prop(Vf, { array: true }) vfs!: Vf[];
+  @Prop(Vf, { array: true, description: 'The configured VFs (sriovNumVfs of them); sriovTotalVfs is only a maximum' }) vfs!: Vf[];
+  @Prop(VfCounts) vfCounts!: VfCounts;
+}
+
+@ObjectType({ description: 'A VM holding CPUs, VFs or memory on a host' })
+export class PlacedVm {
+  @Prop(ID) id!: string;
+  @Prop(String) name!: string;
+  @Prop(VmStateEnum) state!: string;
+  @Prop(ValueState, { description: "Whether the VM's plan is applied and verified on the host, and since when" }) planState!: ValueState;
 }
 
 @ObjectType({ description: 'A KVM hypervisor' })
@@ -144,6 +214,8 @@ export class Host {
 export class HostDetail extends Host {
   @Prop(NumaNode, { array: true }) numaNodes!: NumaNode[];
   @Prop(Nic, { array: true }) nics!: Nic[];
+  @Prop(PlacedVm, { array: true }) vms!: PlacedVm[];
+  @Prop(CpuCounts) cpuCounts!: CpuCounts;
 }
 
 @ObjectType()

@@ -1,7 +1,20 @@
 import { Allow } from '../auth/auth.decorators';
 import { Args, Context, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import type { GqlContext } from '../common/loaders';
-import { Host, HostConnection, HostFilterInput, MaintenanceInput, Nic, NumaNode, RegisterHostInput, UpdateHostInput } from './host.model';
+import type { NicRecord, NumaNodeRecord } from '@netpin/db';
+import {
+  CpuCounts,
+  Host,
+  HostConnection,
+  HostFilterInput,
+  MaintenanceInput,
+  Nic,
+  NumaNode,
+  PlacedVm,
+  RegisterHostInput,
+  UpdateHostInput,
+} from './host.model';
+import { cpuCounts } from './topology.service';
 import { HostService } from './host.service';
 import { DiscoveryService } from './discovery.service';
 import { Operation } from '../operations/operation.model';
@@ -73,12 +86,22 @@ export class HostResolver {
   }
 
   @ResolveField(() => [NumaNode])
-  numaNodes(@Parent() host: Host, @Context() ctx: GqlContext): Promise<NumaNode[]> {
+  numaNodes(@Parent() host: Host, @Context() ctx: GqlContext): Promise<NumaNodeRecord[]> {
     return ctx.loaders.numaNodes.load(host.id);
   }
 
   @ResolveField(() => [Nic])
-  nics(@Parent() host: Host, @Context() ctx: GqlContext): Promise<Nic[]> {
+  nics(@Parent() host: Host, @Context() ctx: GqlContext): Promise<NicRecord[]> {
     return ctx.loaders.nics.load(host.id);
+  }
+
+  @ResolveField(() => CpuCounts, { description: 'Over every NUMA node' })
+  async cpuCounts(@Parent() host: Host, @Context() ctx: GqlContext): Promise<CpuCounts> {
+    return cpuCounts((await ctx.loaders.numaNodes.load(host.id)).flatMap((n) => n.cpus));
+  }
+
+  @ResolveField(() => [PlacedVm], { description: 'VMs holding CPUs, VFs or memory here, oldest first' })
+  async vms(@Parent() host: Host, @Context() ctx: GqlContext): Promise<PlacedVm[]> {
+    return (await ctx.loaders.topology.load(host.id))?.vms ?? [];
   }
 }

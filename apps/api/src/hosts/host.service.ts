@@ -7,8 +7,8 @@ import {
   registerHostInputSchema,
   updateHostInputSchema,
 } from '@netpin/contracts';
-import { HostRepository, isUuid, type HostRecord, type NicRecord, type NumaNodeRecord, type Page } from '@netpin/db';
-import type { Host, HostDetail, HostFilterInput, Label, MaintenanceInput, RegisterHostInput, UpdateHostInput } from './host.model';
+import { HostRepository, type HostRecord, type Page } from '@netpin/db';
+import type { Host, HostFilterInput, Label, MaintenanceInput, RegisterHostInput, UpdateHostInput } from './host.model';
 
 function labelsToRecord(labels: Label[] | undefined, field = 'labels'): Record<string, string> | undefined {
   if (!labels) return undefined;
@@ -55,20 +55,5 @@ export class HostService {
     const p = parseInput(pageArgsSchema, { first, after });
     const page = await this.hosts.list(f, p);
     return { ...page, items: page.items.map(toHostView) };
-  }
-
-  /** REST detail: the host with its topology, by id or name. */
-  async detail(ref: string): Promise<HostDetail> {
-    const host = await this.hosts.get(isUuid(ref) ? { id: ref } : { name: ref });
-    const [nodes, nics] = await Promise.all([this.hosts.numaNodesByHostIds([host.id]), this.hosts.nicsByHostIds([host.id])]);
-    return { ...toHostView(host), numaNodes: nodes.get(host.id) ?? [], nics: nics.get(host.id) ?? [] };
-  }
-
-  numaNodesByHostIds(ids: readonly string[]): Promise<Map<string, NumaNodeRecord[]>> {
-    return this.hosts.numaNodesByHostIds(ids);
-  }
-
-  nicsByHostIds(ids: readonly string[]): Promise<Map<string, NicRecord[]>> {
-    return this.hosts.nicsByHostIds(ids);
   }
 }

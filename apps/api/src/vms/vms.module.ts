@@ -2,7 +2,12 @@ import { Module } from '@nestjs/common';
 import { ProvisioningService } from './provisioning.service';
 import { VmController } from './vm.controller';
 import { VmResolver } from './vm.resolver';
+import { VmFieldsResolver, VmInterfaceFieldsResolver } from './vm-fields.resolver';
 import { VmService } from './vm.service';
 
-@Module({ controllers: [VmController], providers: [VmService, VmResolver, ProvisioningService], exports: [VmService, ProvisioningService] })
+@Module({
+  controllers: [VmController],
+  providers: [VmService, VmResolver, VmFieldsResolver, VmInterfaceFieldsResolver, ProvisioningService],
+  exports: [VmService, ProvisioningService],
+})
 export class VmsModule {}

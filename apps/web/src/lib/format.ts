@@ -20,3 +20,13 @@ export function formatTime(iso: string | null | undefined): string {
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
 }
+
+/** A time of today as its clock time only; tables of IRQs and VFs repeat it on every line. */
+export function formatShortTime(iso: string | null | undefined, now = new Date()): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toDateString() === now.toDateString()
+    ? d.toLocaleTimeString()
+    : d.toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' });
+}

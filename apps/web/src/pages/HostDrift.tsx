@@ -4,7 +4,7 @@ import { formatTime } from '../lib/format';
 import { useMutation, useQuery } from '../lib/hooks';
 
 /** Differences the drift check found between the host and the plans of its VMs. */
-export function HostDrift({ hostId, vmNames }: { hostId: string; vmNames: Map<string, string> }) {
+export function HostDrift({ hostId }: { hostId: string }) {
   const q = useQuery(HostDriftDocument, { hostId });
   const [check, checking] = useMutation(CheckDriftDocument);
   const [reconcile, reconciling] = useMutation(ReconcileHostDocument);
@@ -54,7 +54,7 @@ export function HostDrift({ hostId, vmNames }: { hostId: string; vmNames: Map<st
             {events.map((e) => (
               <tr key={e.id} data-testid="drift-row" data-repaired={e.repairedAt ? 'yes' : 'no'}>
                 <td>{formatTime(e.detectedAt)}</td>
-                <td>{e.vmId ? (vmNames.get(e.vmId) ?? e.vmId.slice(0, 8)) : '—'}</td>
+                <td>{e.vmName ?? e.vmId?.slice(0, 8) ?? '—'}</td>
                 <td>
                   <code>{e.field}</code>
                 </td>

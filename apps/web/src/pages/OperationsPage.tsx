@@ -113,7 +113,7 @@ export function OperationsPage() {
             <a href={href('operations', op.id)} className="op-title">
               {op.kind}{' '}
               <span className="muted">
-                {op.targetType} {op.targetId?.slice(0, 8)}
+                {op.targetType} {op.targetName ?? op.targetId?.slice(0, 8)}
               </span>
             </a>
             <StateBadge state={op.state} />
@@ -135,6 +135,14 @@ export function OperationsPage() {
       )}
     </section>
   );
+}
+
+/** A host target links to its page; a VM to the VM list (it has no page of its own). */
+function TargetLink({ op }: { op: Op }) {
+  if (!op.targetName) return null;
+  if (op.targetType === 'host') return <a href={href('hosts', op.targetName)}>{op.targetName}</a>;
+  if (op.targetType === 'vm') return <a href={href('vms')}>{op.targetName}</a>;
+  return <strong>{op.targetName}</strong>;
 }
 
 export function OperationDetailPage({ id }: { id: string }) {
@@ -176,7 +184,7 @@ export function OperationDetailPage({ id }: { id: string }) {
       <dl className="facts">
         <dt>Target</dt>
         <dd>
-          {op.targetType} <code>{op.targetId ?? '—'}</code>
+          {op.targetType} <TargetLink op={op} /> <code className="muted small">{op.targetId ?? '—'}</code>
         </dd>
         <dt>Started</dt>
         <dd>{formatTime(op.createdAt)}</dd>

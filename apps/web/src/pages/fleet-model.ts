@@ -7,6 +7,7 @@ export interface NodeCapacity {
   cpusFree: number;
   /** CPUs a VM may be pinned to: all but the host-reserved ones */
   cpusTotal: number;
+  cpusReserved: number;
   memoryMiB: number;
   hugepages: { sizeKiB: number; free: number; total: number }[];
   vfsFree: number;
@@ -24,25 +25,25 @@ export interface HostSummary {
 export function summarize(host: FleetHost): HostSummary {
   const nodes = host.numaNodes
     .map((n): NodeCapacity => {
-      const pinnable = n.cpus.filter((c) => !c.reservedForHost);
-      const vfs = host.nics.filter((nic) => nic.numaNode === n.index).flatMap((nic) => nic.vfs);
+      const vfs = host.nics.filter((nic) => nic.numaNode === n.index).map((nic) => nic.vfCounts);
       return {
         index: n.index,
-        cpusFree: pinnable.filter((c) => !c.allocation).length,
-        cpusTotal: pinnable.length,
+        cpusFree: n.cpuCounts.free,
+        cpusTotal: n.cpuCounts.usable,
+        cpusReserved: n.cpuCounts.reservedForHost,
         memoryMiB: n.memoryMiB,
         hugepages: n.hugepages.filter((h) => h.total > 0),
-        vfsFree: vfs.filter((v) => !v.allocatedToVmId).length,
-        vfsTotal: vfs.length,
+        vfsFree: vfs.reduce((s, v) => s + v.free, 0),
+        vfsTotal: vfs.reduce((s, v) => s + v.configured, 0),
       };
     })
     .sort((a, b) => a.index - b.index);
   return {
     host,
     nodes,
-    cpusFree: nodes.reduce((s, n) => s + n.cpusFree, 0),
+    cpusFree: host.cpuCounts.free,
     // VFs on NICs without a NUMA node count for the host even if no node shows them.
-    vfsFree: host.nics.flatMap((n) => n.vfs).filter((v) => !v.allocatedToVmId).length,
+    vfsFree: host.nics.reduce((s, n) => s + n.vfCounts.free, 0),
     sriov: host.nics.some((n) => n.sriovTotalVfs > 0),
   };
 }

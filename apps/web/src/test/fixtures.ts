@@ -3,15 +3,36 @@ import type { HostDetailQuery } from '@netpin/client/operations';
 
 type Host = HostDetailQuery['host'];
 
+type Role = 'VCPU' | 'EMULATOR' | 'VHOST' | 'IRQ';
+const names: Record<string, string> = { 'vm-a': 'web-1', 'vm-b': 'web-2' };
+const use = (role: Role, vmId: string) => ({ role, vmId, vmName: names[vmId] ?? vmId });
+
+/** A CPU accounted to `allocation`'s VM, with further roles (`more`) other VMs' plans give it. */
 export function cpu(
   cpuId: number,
   core: number,
-  allocation: { vmId: string; role: 'VCPU' | 'EMULATOR' | 'VHOST' | 'IRQ' } | null,
+  allocation: { vmId: string; role: Role } | null,
   reservedForHost = false,
+  more: [Role, string][] = [],
 ) {
-  return { cpuId, core, socket: 0, numaNode: 0, siblings: [cpuId], reservedForHost, allocation };
+  const uses = [...(allocation ? [use(allocation.role, allocation.vmId)] : []), ...more.map(([r, vm]) => use(r, vm))];
+  return {
+    cpuId,
+    core,
+    socket: 0,
+    numaNode: 0,
+    siblings: [cpuId],
+    reservedForHost,
+    allocation: allocation ? { ...allocation, vmName: names[allocation.vmId] ?? allocation.vmId } : null,
+    uses,
+  };
 }
 
+const verified = { source: 'VERIFIED' as const, at: '2026-01-01T11:00:00Z', vmId: 'vm-a', vmName: 'web-1' };
+const discovered = { source: 'DISCOVERED' as const, at: '2026-01-01T10:00:00Z', vmId: null, vmName: null };
+const counts = { total: 5, reservedForHost: 1, usable: 4, allocated: 3, free: 1 };
+
+/** One node, five CPUs: 0 host-reserved, 1 vCPU of web-1, 2 the I/O CPU (IRQs of web-1, vhost of web-2), 3 vCPU of web-2, 4 free. */
 export const hostFixture: Host = {
   id: 'h1',
   name: 'hv1',
@@ -20,18 +41,24 @@ export const hostFixture: Host = {
   sshUser: 'root',
   state: 'READY',
   stateReason: null,
-  lastDiscoveredAt: null,
+  lastDiscoveredAt: '2026-01-01T10:00:00Z',
   capabilities: { iommu: true, vhostNet: true, kvm: true, vmx: true, svm: false, ept: true, npt: false, ovs: false },
   labels: [],
+  cpuCounts: counts,
+  vms: [
+    { id: 'vm-a', name: 'web-1', state: 'RUNNING', planState: verified },
+    { id: 'vm-b', name: 'web-2', state: 'PROVISIONING', planState: { source: 'PLANNED', at: null, vmId: 'vm-b', vmName: 'web-2' } },
+  ],
   numaNodes: [
     {
       index: 0,
       memoryMiB: 65536,
       hugepages: [],
+      cpuCounts: counts,
       cpus: [
         cpu(0, 0, null, true),
         cpu(1, 1, { vmId: 'vm-a', role: 'VCPU' }),
-        cpu(2, 2, { vmId: 'vm-a', role: 'IRQ' }),
+        cpu(2, 2, { vmId: 'vm-a', role: 'IRQ' }, false, [['VHOST', 'vm-b']]),
         cpu(3, 3, { vmId: 'vm-b', role: 'VCPU' }),
         cpu(4, 4, null),
       ],
@@ -49,11 +76,45 @@ export const hostFixture: Host = {
       combinedQueues: 4,
       maxCombinedQueues: 8,
       sriovNumVfs: 2,
-      sriovTotalVfs: 4,
-      irqs: [],
+      sriovTotalVfs: 64,
+      vfCounts: { configured: 2, allocated: 1, free: 1 },
+      irqs: [0, 1, 2, 3].map((q) => ({
+        irq: 100 + q,
+        queue: q,
+        label: `ens1f0-TxRx-${q}`,
+        affinity: [2],
+        discoveredAffinity: [0, 1, 2, 3, 4],
+        ownerVmId: 'vm-a',
+        ownerVmName: 'web-1',
+        state: verified,
+      })),
       vfs: [
-        { index: 0, pciAddress: null, mac: null, vlan: 0, linkState: 'auto', spoofchk: true, trust: false, allocatedToVmId: 'vm-a' },
-        { index: 1, pciAddress: null, mac: null, vlan: 0, linkState: 'auto', spoofchk: true, trust: false, allocatedToVmId: null },
+        {
+          index: 0,
+          pciAddress: null,
+          mac: '52:54:00:00:00:0a',
+          vlan: 100,
+          discoveredMac: '00:00:00:00:00:00',
+          linkState: 'auto',
+          spoofchk: true,
+          trust: false,
+          allocatedToVmId: 'vm-a',
+          allocatedToVmName: 'web-1',
+          state: verified,
+        },
+        {
+          index: 1,
+          pciAddress: null,
+          mac: '00:00:00:00:00:00',
+          vlan: 0,
+          discoveredMac: '00:00:00:00:00:00',
+          linkState: 'auto',
+          spoofchk: true,
+          trust: false,
+          allocatedToVmId: null,
+          allocatedToVmName: null,
+          state: discovered,
+        },
       ],
     },
   ],

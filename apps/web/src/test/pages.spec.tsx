@@ -9,16 +9,13 @@ const fleetHost = (name: string, state: string, freeCpus: number) => ({
   id: `id-${name}`,
   name,
   state,
+  cpuCounts: { total: 8, reservedForHost: 1, usable: 7, allocated: 7 - freeCpus, free: freeCpus },
   numaNodes: [
     {
       index: 0,
       memoryMiB: 65536,
       hugepages: [{ sizeKiB: 1048576, total: 16, free: 4 }],
-      cpus: Array.from({ length: 8 }, (_, i) => ({
-        cpuId: i,
-        reservedForHost: i === 0,
-        allocation: i > freeCpus ? { vmId: 'v', role: 'VCPU' } : null,
-      })),
+      cpuCounts: { total: 8, reservedForHost: 1, usable: 7, allocated: 7 - freeCpus, free: freeCpus },
     },
   ],
   nics: hostFixture.nics.map((n) => ({
@@ -27,7 +24,7 @@ const fleetHost = (name: string, state: string, freeCpus: number) => ({
     numaNode: n.numaNode,
     sriovNumVfs: n.sriovNumVfs,
     sriovTotalVfs: n.sriovTotalVfs,
-    vfs: n.vfs,
+    vfCounts: n.vfCounts,
   })),
 });
 
@@ -57,13 +54,15 @@ const handlers: Record<string, Handler> = {
       nodes: [{ ...(handlers['Operation']!({}) as { operation: object }).operation, state: v['state'] ?? 'RUNNING' }],
     },
   }),
-  HostDetail: () => ({ host: hostFixture, vms: { nodes: [{ id: 'vm-a', name: 'web-1', hostId: 'h1', state: 'RUNNING' }] } }),
+  HostDetail: () => ({ host: hostFixture }),
+  HostDrift: () => ({ driftEvents: [] }),
   Operation: () => ({
     operation: {
       id: 'op1',
       kind: 'vm.create',
       targetType: 'vm',
       targetId: 'vm-a',
+      targetName: 'web-1',
       state: 'RUNNING',
       progress: 40,
       step: 'define',
@@ -120,6 +119,17 @@ describe('pages', () => {
     expect(screen.getByTestId('topology')).toBeTruthy();
     fireEvent.mouseEnter(screen.getByTestId('legend-vm-vm-a'));
     expect([...document.querySelectorAll('.topo-cpu.lit')].map((e) => e.getAttribute('data-cpu-id'))).toEqual(['1', '2']);
+    // the I/O CPU counts under both of its roles
+    expect(screen.getByTestId('legend-role-vhost').textContent).toContain('(1)');
+    expect(screen.getByTestId('legend-role-irq').textContent).toContain('(1)');
+    expect(screen.getByTestId('legend-vm-vm-b').textContent).toContain('planned (not applied yet)');
+    // four queue IRQs on one line, owned by the VM the picture shows on CPU 2
+    const irqs = [...document.querySelectorAll('.irq-list li')];
+    expect(irqs.map((li) => [li.getAttribute('data-irq-count'), li.getAttribute('data-vm-id')])).toEqual([['4', 'vm-a']]);
+    expect(irqs[0]!.textContent).toMatch(/^100–103 q0–q3 → 2 \(web-1\) · verified /);
+    expect(screen.getByTestId('vfs-ens1f0').textContent).toBe('2 configured (max 64) · 1 free');
+    expect(document.querySelector('.vf-list')!.textContent).toContain('VF 0 → web-1 52:54:00:00:00:0a vlan 100');
+    expect(screen.getByTestId('host-cpu-counts').textContent).toBe('5 CPUs: 1 of 4 free (+1 reserved for the host)');
   });
 
   it('operations: the default view asks for every state (no state variable), the select for one', async () => {
@@ -128,6 +138,7 @@ describe('pages', () => {
     const asked = () => stub.calls.filter((c) => c.op === 'Operations').map((c) => c.variables);
     expect(asked()).toEqual([{ first: 100 }]);
     expect(screen.getByTestId('op-row-op1').getAttribute('data-op-state')).toBe('RUNNING');
+    expect(screen.getByTestId('op-row-op1').textContent).toContain('vm web-1');
     fireEvent.change(screen.getByTestId('op-state-filter'), { target: { value: 'FAILED' } });
     await act(async () => {
       await vi.advanceTimersByTimeAsync(10);
@@ -142,6 +153,7 @@ describe('pages', () => {
     expect(screen.getByTestId('op-progress').querySelector('[role=progressbar]')!.getAttribute('aria-valuenow')).toBe('40');
     const sub = stub.subscriptions.find((s) => s.op === 'OperationUpdated')!;
     expect(sub.variables).toEqual({ id: 'op1' });
+    expect(screen.getByRole('link', { name: 'web-1' }).getAttribute('href')).toBe('#/vms');
     act(() =>
       sub.next({
         operationUpdated: {

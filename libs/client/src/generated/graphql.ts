@@ -259,6 +259,13 @@ export type UpdateSriovPolicyInput = {
   vendorId?: string | null | undefined;
 };
 
+/** DISCOVERED: read from the host by discovery; PLANNED: a VM's plan wants it, not applied yet; APPLIED: the agent applied the plan; VERIFIED: a verify found the host in sync with the plan after its last apply */
+export type ValueSource =
+  | 'APPLIED'
+  | 'DISCOVERED'
+  | 'PLANNED'
+  | 'VERIFIED';
+
 /** KVM (needs VT-x/AMD-V and /dev/kvm) or QEMU (full emulation, TCG) */
 export type VirtType =
   | 'KVM'
@@ -313,16 +320,16 @@ export type VmState =
   | 'PROVISIONING'
   | 'RUNNING';
 
-export type VmFieldsFragment = { id: string, name: string, state: VmState, hostId: string | null, numaNode: number | null, vcpus: number, memoryMiB: number, errorCode: string | null, errorMessage: string | null, createdAt: string, updatedAt: string, interfaces: Array<{ index: number, datapath: Datapath | null, model: string | null, queues: number | null, networkId: string, mac: string | null, vlan: number | null, sourceDev: string | null }>, plan: { hostName: string, numaNodes: Array<number>, emulatorCpus: Array<number>, vhostCpus: Array<number>, isolatedSiblings: Array<number>, hugepages: HugepageSize, memoryMode: string, penalties: Array<string>, vcpuPins: Array<{ vcpu: number, cpus: Array<number> }>, interfaces: Array<{ index: number, networkName: string, datapath: Datapath, model: string, queues: number | null, nicName: string | null, numaNode: number | null, numaLocal: boolean, failover: boolean, vfIndex: number | null, sourceDevice: string | null, mac: string, vlan: number | null, cost: { exitsPerPacket: string, cpusPerFlow: number, relativeCost: number } }>, irqAffinity: Array<{ irq: number, nicName: string, queue: number, cpus: Array<number> }>, rps: Array<{ nicName: string, rxQueue: number, cpus: Array<number> }>, score: { total: number, breakdown: Array<{ weigher: string, weight: number, value: number, weighted: number }> } } | null };
+export type VmFieldsFragment = { id: string, name: string, state: VmState, hostId: string | null, hostName: string | null, numaNode: number | null, vcpus: number, memoryMiB: number, errorCode: string | null, errorMessage: string | null, createdAt: string, updatedAt: string, planState: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } | null, interfaces: Array<{ index: number, datapath: Datapath | null, model: string | null, queues: number | null, networkId: string, networkName: string | null, mac: string | null, vlan: number | null, sourceDev: string | null }>, plan: { hostName: string, numaNodes: Array<number>, emulatorCpus: Array<number>, vhostCpus: Array<number>, isolatedSiblings: Array<number>, hugepages: HugepageSize, memoryMode: string, penalties: Array<string>, vcpuPins: Array<{ vcpu: number, cpus: Array<number> }>, interfaces: Array<{ index: number, networkName: string, datapath: Datapath, model: string, queues: number | null, nicName: string | null, numaNode: number | null, numaLocal: boolean, failover: boolean, vfIndex: number | null, sourceDevice: string | null, mac: string, vlan: number | null, cost: { exitsPerPacket: string, cpusPerFlow: number, relativeCost: number } }>, irqAffinity: Array<{ irq: number, nicName: string, queue: number, cpus: Array<number> }>, rps: Array<{ nicName: string, rxQueue: number, cpus: Array<number> }>, score: { total: number, breakdown: Array<{ weigher: string, weight: number, value: number, weighted: number }> } } | null };
 
-export type HostTopologyFieldsFragment = { id: string, name: string, address: string, port: number, sshUser: string, state: HostState, stateReason: string | null, lastDiscoveredAt: string | null, credentialRef: string, hostKeyFingerprint: string | null, capabilities: { iommu: boolean, vhostNet: boolean, kvm: boolean, vmx: boolean, svm: boolean, ept: boolean, npt: boolean, ovs: boolean }, labels: Array<{ key: string, value: string }>, numaNodes: Array<{ index: number, memoryMiB: number, hugepages: Array<{ sizeKiB: number, total: number, free: number }>, cpus: Array<{ cpuId: number, core: number, socket: number, numaNode: number, siblings: Array<number>, reservedForHost: boolean, allocation: { vmId: string, role: CpuRole } | null }> }>, nics: Array<{ id: string, name: string, pciAddress: string, driver: string | null, numaNode: number | null, speedMbps: number | null, linkState: string, combinedQueues: number, maxCombinedQueues: number, sriovNumVfs: number, sriovTotalVfs: number, irqs: Array<{ irq: number, queue: number, label: string, affinity: Array<number> }>, vfs: Array<{ index: number, pciAddress: string | null, mac: string | null, vlan: number, linkState: string, spoofchk: boolean, trust: boolean, allocatedToVmId: string | null }> }> };
+export type HostTopologyFieldsFragment = { id: string, name: string, address: string, port: number, sshUser: string, state: HostState, stateReason: string | null, lastDiscoveredAt: string | null, credentialRef: string, hostKeyFingerprint: string | null, capabilities: { iommu: boolean, vhostNet: boolean, kvm: boolean, vmx: boolean, svm: boolean, ept: boolean, npt: boolean, ovs: boolean }, labels: Array<{ key: string, value: string }>, numaNodes: Array<{ index: number, memoryMiB: number, hugepages: Array<{ sizeKiB: number, total: number, free: number }>, cpus: Array<{ cpuId: number, core: number, socket: number, numaNode: number, siblings: Array<number>, reservedForHost: boolean, allocation: { vmId: string, vmName: string, role: CpuRole } | null, uses: Array<{ role: CpuRole, vmId: string, vmName: string }> }>, cpuCounts: { total: number, reservedForHost: number, usable: number, allocated: number, free: number } }>, nics: Array<{ id: string, name: string, pciAddress: string, driver: string | null, numaNode: number | null, speedMbps: number | null, linkState: string, combinedQueues: number, maxCombinedQueues: number, sriovNumVfs: number, sriovTotalVfs: number, vfCounts: { configured: number, allocated: number, free: number }, irqs: Array<{ irq: number, queue: number, label: string, affinity: Array<number>, discoveredAffinity: Array<number>, ownerVmId: string | null, ownerVmName: string | null, state: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }>, vfs: Array<{ index: number, pciAddress: string | null, mac: string | null, vlan: number, discoveredMac: string | null, linkState: string, spoofchk: boolean, trust: boolean, allocatedToVmId: string | null, allocatedToVmName: string | null, state: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }> }>, cpuCounts: { total: number, reservedForHost: number, usable: number, allocated: number, free: number }, vms: Array<{ id: string, name: string, state: VmState, planState: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }> };
 
 export type RegisterHostMutationVariables = Exact<{
   input: RegisterHostInput;
 }>;
 
 
-export type RegisterHostMutation = { registerHost: { id: string, name: string, address: string, port: number, sshUser: string, state: HostState, stateReason: string | null, lastDiscoveredAt: string | null, credentialRef: string, hostKeyFingerprint: string | null, capabilities: { iommu: boolean, vhostNet: boolean, kvm: boolean, vmx: boolean, svm: boolean, ept: boolean, npt: boolean, ovs: boolean }, labels: Array<{ key: string, value: string }>, numaNodes: Array<{ index: number, memoryMiB: number, hugepages: Array<{ sizeKiB: number, total: number, free: number }>, cpus: Array<{ cpuId: number, core: number, socket: number, numaNode: number, siblings: Array<number>, reservedForHost: boolean, allocation: { vmId: string, role: CpuRole } | null }> }>, nics: Array<{ id: string, name: string, pciAddress: string, driver: string | null, numaNode: number | null, speedMbps: number | null, linkState: string, combinedQueues: number, maxCombinedQueues: number, sriovNumVfs: number, sriovTotalVfs: number, irqs: Array<{ irq: number, queue: number, label: string, affinity: Array<number> }>, vfs: Array<{ index: number, pciAddress: string | null, mac: string | null, vlan: number, linkState: string, spoofchk: boolean, trust: boolean, allocatedToVmId: string | null }> }> } };
+export type RegisterHostMutation = { registerHost: { id: string, name: string, address: string, port: number, sshUser: string, state: HostState, stateReason: string | null, lastDiscoveredAt: string | null, credentialRef: string, hostKeyFingerprint: string | null, capabilities: { iommu: boolean, vhostNet: boolean, kvm: boolean, vmx: boolean, svm: boolean, ept: boolean, npt: boolean, ovs: boolean }, labels: Array<{ key: string, value: string }>, numaNodes: Array<{ index: number, memoryMiB: number, hugepages: Array<{ sizeKiB: number, total: number, free: number }>, cpus: Array<{ cpuId: number, core: number, socket: number, numaNode: number, siblings: Array<number>, reservedForHost: boolean, allocation: { vmId: string, vmName: string, role: CpuRole } | null, uses: Array<{ role: CpuRole, vmId: string, vmName: string }> }>, cpuCounts: { total: number, reservedForHost: number, usable: number, allocated: number, free: number } }>, nics: Array<{ id: string, name: string, pciAddress: string, driver: string | null, numaNode: number | null, speedMbps: number | null, linkState: string, combinedQueues: number, maxCombinedQueues: number, sriovNumVfs: number, sriovTotalVfs: number, vfCounts: { configured: number, allocated: number, free: number }, irqs: Array<{ irq: number, queue: number, label: string, affinity: Array<number>, discoveredAffinity: Array<number>, ownerVmId: string | null, ownerVmName: string | null, state: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }>, vfs: Array<{ index: number, pciAddress: string | null, mac: string | null, vlan: number, discoveredMac: string | null, linkState: string, spoofchk: boolean, trust: boolean, allocatedToVmId: string | null, allocatedToVmName: string | null, state: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }> }>, cpuCounts: { total: number, reservedForHost: number, usable: number, allocated: number, free: number }, vms: Array<{ id: string, name: string, state: VmState, planState: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }> } };
 
 export type UpdateHostMutationVariables = Exact<{
   id: string;
@@ -330,7 +337,7 @@ export type UpdateHostMutationVariables = Exact<{
 }>;
 
 
-export type UpdateHostMutation = { updateHost: { id: string, name: string, address: string, port: number, sshUser: string, state: HostState, stateReason: string | null, lastDiscoveredAt: string | null, credentialRef: string, hostKeyFingerprint: string | null, capabilities: { iommu: boolean, vhostNet: boolean, kvm: boolean, vmx: boolean, svm: boolean, ept: boolean, npt: boolean, ovs: boolean }, labels: Array<{ key: string, value: string }>, numaNodes: Array<{ index: number, memoryMiB: number, hugepages: Array<{ sizeKiB: number, total: number, free: number }>, cpus: Array<{ cpuId: number, core: number, socket: number, numaNode: number, siblings: Array<number>, reservedForHost: boolean, allocation: { vmId: string, role: CpuRole } | null }> }>, nics: Array<{ id: string, name: string, pciAddress: string, driver: string | null, numaNode: number | null, speedMbps: number | null, linkState: string, combinedQueues: number, maxCombinedQueues: number, sriovNumVfs: number, sriovTotalVfs: number, irqs: Array<{ irq: number, queue: number, label: string, affinity: Array<number> }>, vfs: Array<{ index: number, pciAddress: string | null, mac: string | null, vlan: number, linkState: string, spoofchk: boolean, trust: boolean, allocatedToVmId: string | null }> }> } };
+export type UpdateHostMutation = { updateHost: { id: string, name: string, address: string, port: number, sshUser: string, state: HostState, stateReason: string | null, lastDiscoveredAt: string | null, credentialRef: string, hostKeyFingerprint: string | null, capabilities: { iommu: boolean, vhostNet: boolean, kvm: boolean, vmx: boolean, svm: boolean, ept: boolean, npt: boolean, ovs: boolean }, labels: Array<{ key: string, value: string }>, numaNodes: Array<{ index: number, memoryMiB: number, hugepages: Array<{ sizeKiB: number, total: number, free: number }>, cpus: Array<{ cpuId: number, core: number, socket: number, numaNode: number, siblings: Array<number>, reservedForHost: boolean, allocation: { vmId: string, vmName: string, role: CpuRole } | null, uses: Array<{ role: CpuRole, vmId: string, vmName: string }> }>, cpuCounts: { total: number, reservedForHost: number, usable: number, allocated: number, free: number } }>, nics: Array<{ id: string, name: string, pciAddress: string, driver: string | null, numaNode: number | null, speedMbps: number | null, linkState: string, combinedQueues: number, maxCombinedQueues: number, sriovNumVfs: number, sriovTotalVfs: number, vfCounts: { configured: number, allocated: number, free: number }, irqs: Array<{ irq: number, queue: number, label: string, affinity: Array<number>, discoveredAffinity: Array<number>, ownerVmId: string | null, ownerVmName: string | null, state: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }>, vfs: Array<{ index: number, pciAddress: string | null, mac: string | null, vlan: number, discoveredMac: string | null, linkState: string, spoofchk: boolean, trust: boolean, allocatedToVmId: string | null, allocatedToVmName: string | null, state: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }> }>, cpuCounts: { total: number, reservedForHost: number, usable: number, allocated: number, free: number }, vms: Array<{ id: string, name: string, state: VmState, planState: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }> } };
 
 export type ConfigureSriovMutationVariables = Exact<{
   id: string;
@@ -339,7 +346,7 @@ export type ConfigureSriovMutationVariables = Exact<{
 }>;
 
 
-export type ConfigureSriovMutation = { configureSriov: { id: string, kind: string, targetType: string, targetId: string, state: OperationState, progress: number, step: string | null, startedAt: string | null, errorCode: string | null, errorMessage: string | null, errorStderr: string | null, createdAt: string, finishedAt: string | null, steps: Array<{ name: string, state: string, startedAt: string | null, finishedAt: string | null }> } };
+export type ConfigureSriovMutation = { configureSriov: { id: string, kind: string, targetType: string, targetId: string, targetName: string | null, state: OperationState, progress: number, step: string | null, startedAt: string | null, errorCode: string | null, errorMessage: string | null, errorStderr: string | null, createdAt: string, finishedAt: string | null, steps: Array<{ name: string, state: string, startedAt: string | null, finishedAt: string | null }> } };
 
 export type HostQueryVariables = Exact<{
   id?: string | null | undefined;
@@ -347,14 +354,14 @@ export type HostQueryVariables = Exact<{
 }>;
 
 
-export type HostQuery = { host: { id: string, name: string, address: string, port: number, sshUser: string, state: HostState, stateReason: string | null, lastDiscoveredAt: string | null, credentialRef: string, hostKeyFingerprint: string | null, capabilities: { iommu: boolean, vhostNet: boolean, kvm: boolean, vmx: boolean, svm: boolean, ept: boolean, npt: boolean, ovs: boolean }, labels: Array<{ key: string, value: string }>, numaNodes: Array<{ index: number, memoryMiB: number, hugepages: Array<{ sizeKiB: number, total: number, free: number }>, cpus: Array<{ cpuId: number, core: number, socket: number, numaNode: number, siblings: Array<number>, reservedForHost: boolean, allocation: { vmId: string, role: CpuRole } | null }> }>, nics: Array<{ id: string, name: string, pciAddress: string, driver: string | null, numaNode: number | null, speedMbps: number | null, linkState: string, combinedQueues: number, maxCombinedQueues: number, sriovNumVfs: number, sriovTotalVfs: number, irqs: Array<{ irq: number, queue: number, label: string, affinity: Array<number> }>, vfs: Array<{ index: number, pciAddress: string | null, mac: string | null, vlan: number, linkState: string, spoofchk: boolean, trust: boolean, allocatedToVmId: string | null }> }> } };
+export type HostQuery = { host: { id: string, name: string, address: string, port: number, sshUser: string, state: HostState, stateReason: string | null, lastDiscoveredAt: string | null, credentialRef: string, hostKeyFingerprint: string | null, capabilities: { iommu: boolean, vhostNet: boolean, kvm: boolean, vmx: boolean, svm: boolean, ept: boolean, npt: boolean, ovs: boolean }, labels: Array<{ key: string, value: string }>, numaNodes: Array<{ index: number, memoryMiB: number, hugepages: Array<{ sizeKiB: number, total: number, free: number }>, cpus: Array<{ cpuId: number, core: number, socket: number, numaNode: number, siblings: Array<number>, reservedForHost: boolean, allocation: { vmId: string, vmName: string, role: CpuRole } | null, uses: Array<{ role: CpuRole, vmId: string, vmName: string }> }>, cpuCounts: { total: number, reservedForHost: number, usable: number, allocated: number, free: number } }>, nics: Array<{ id: string, name: string, pciAddress: string, driver: string | null, numaNode: number | null, speedMbps: number | null, linkState: string, combinedQueues: number, maxCombinedQueues: number, sriovNumVfs: number, sriovTotalVfs: number, vfCounts: { configured: number, allocated: number, free: number }, irqs: Array<{ irq: number, queue: number, label: string, affinity: Array<number>, discoveredAffinity: Array<number>, ownerVmId: string | null, ownerVmName: string | null, state: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }>, vfs: Array<{ index: number, pciAddress: string | null, mac: string | null, vlan: number, discoveredMac: string | null, linkState: string, spoofchk: boolean, trust: boolean, allocatedToVmId: string | null, allocatedToVmName: string | null, state: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }> }>, cpuCounts: { total: number, reservedForHost: number, usable: number, allocated: number, free: number }, vms: Array<{ id: string, name: string, state: VmState, planState: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }> } };
 
 export type VmQueryVariables = Exact<{
   id: string;
 }>;
 
 
-export type VmQuery = { vm: { id: string, name: string, state: VmState, hostId: string | null, numaNode: number | null, vcpus: number, memoryMiB: number, errorCode: string | null, errorMessage: string | null, createdAt: string, updatedAt: string, interfaces: Array<{ index: number, datapath: Datapath | null, model: string | null, queues: number | null, networkId: string, mac: string | null, vlan: number | null, sourceDev: string | null }>, plan: { hostName: string, numaNodes: Array<number>, emulatorCpus: Array<number>, vhostCpus: Array<number>, isolatedSiblings: Array<number>, hugepages: HugepageSize, memoryMode: string, penalties: Array<string>, vcpuPins: Array<{ vcpu: number, cpus: Array<number> }>, interfaces: Array<{ index: number, networkName: string, datapath: Datapath, model: string, queues: number | null, nicName: string | null, numaNode: number | null, numaLocal: boolean, failover: boolean, vfIndex: number | null, sourceDevice: string | null, mac: string, vlan: number | null, cost: { exitsPerPacket: string, cpusPerFlow: number, relativeCost: number } }>, irqAffinity: Array<{ irq: number, nicName: string, queue: number, cpus: Array<number> }>, rps: Array<{ nicName: string, rxQueue: number, cpus: Array<number> }>, score: { total: number, breakdown: Array<{ weigher: string, weight: number, value: number, weighted: number }> } } | null } };
+export type VmQuery = { vm: { id: string, name: string, state: VmState, hostId: string | null, hostName: string | null, numaNode: number | null, vcpus: number, memoryMiB: number, errorCode: string | null, errorMessage: string | null, createdAt: string, updatedAt: string, planState: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } | null, interfaces: Array<{ index: number, datapath: Datapath | null, model: string | null, queues: number | null, networkId: string, networkName: string | null, mac: string | null, vlan: number | null, sourceDev: string | null }>, plan: { hostName: string, numaNodes: Array<number>, emulatorCpus: Array<number>, vhostCpus: Array<number>, isolatedSiblings: Array<number>, hugepages: HugepageSize, memoryMode: string, penalties: Array<string>, vcpuPins: Array<{ vcpu: number, cpus: Array<number> }>, interfaces: Array<{ index: number, networkName: string, datapath: Datapath, model: string, queues: number | null, nicName: string | null, numaNode: number | null, numaLocal: boolean, failover: boolean, vfIndex: number | null, sourceDevice: string | null, mac: string, vlan: number | null, cost: { exitsPerPacket: string, cpusPerFlow: number, relativeCost: number } }>, irqAffinity: Array<{ irq: number, nicName: string, queue: number, cpus: Array<number> }>, rps: Array<{ nicName: string, rxQueue: number, cpus: Array<number> }>, score: { total: number, breakdown: Array<{ weigher: string, weight: number, value: number, weighted: number }> } } | null } };
 
 export type VmListQueryVariables = Exact<{
   filter?: VmFilterInput | null | undefined;
@@ -363,7 +370,7 @@ export type VmListQueryVariables = Exact<{
 }>;
 
 
-export type VmListQuery = { vms: { totalCount: number, pageInfo: { endCursor: string | null, hasNextPage: boolean }, nodes: Array<{ id: string, name: string, state: VmState, hostId: string | null, numaNode: number | null, vcpus: number, memoryMiB: number, errorCode: string | null, errorMessage: string | null, createdAt: string, updatedAt: string, interfaces: Array<{ index: number, datapath: Datapath | null, model: string | null, queues: number | null, networkId: string, mac: string | null, vlan: number | null, sourceDev: string | null }>, plan: { hostName: string, numaNodes: Array<number>, emulatorCpus: Array<number>, vhostCpus: Array<number>, isolatedSiblings: Array<number>, hugepages: HugepageSize, memoryMode: string, penalties: Array<string>, vcpuPins: Array<{ vcpu: number, cpus: Array<number> }>, interfaces: Array<{ index: number, networkName: string, datapath: Datapath, model: string, queues: number | null, nicName: string | null, numaNode: number | null, numaLocal: boolean, failover: boolean, vfIndex: number | null, sourceDevice: string | null, mac: string, vlan: number | null, cost: { exitsPerPacket: string, cpusPerFlow: number, relativeCost: number } }>, irqAffinity: Array<{ irq: number, nicName: string, queue: number, cpus: Array<number> }>, rps: Array<{ nicName: string, rxQueue: number, cpus: Array<number> }>, score: { total: number, breakdown: Array<{ weigher: string, weight: number, value: number, weighted: number }> } } | null }> } };
+export type VmListQuery = { vms: { totalCount: number, pageInfo: { endCursor: string | null, hasNextPage: boolean }, nodes: Array<{ id: string, name: string, state: VmState, hostId: string | null, hostName: string | null, numaNode: number | null, vcpus: number, memoryMiB: number, errorCode: string | null, errorMessage: string | null, createdAt: string, updatedAt: string, planState: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } | null, interfaces: Array<{ index: number, datapath: Datapath | null, model: string | null, queues: number | null, networkId: string, networkName: string | null, mac: string | null, vlan: number | null, sourceDev: string | null }>, plan: { hostName: string, numaNodes: Array<number>, emulatorCpus: Array<number>, vhostCpus: Array<number>, isolatedSiblings: Array<number>, hugepages: HugepageSize, memoryMode: string, penalties: Array<string>, vcpuPins: Array<{ vcpu: number, cpus: Array<number> }>, interfaces: Array<{ index: number, networkName: string, datapath: Datapath, model: string, queues: number | null, nicName: string | null, numaNode: number | null, numaLocal: boolean, failover: boolean, vfIndex: number | null, sourceDevice: string | null, mac: string, vlan: number | null, cost: { exitsPerPacket: string, cpusPerFlow: number, relativeCost: number } }>, irqAffinity: Array<{ irq: number, nicName: string, queue: number, cpus: Array<number> }>, rps: Array<{ nicName: string, rxQueue: number, cpus: Array<number> }>, score: { total: number, breakdown: Array<{ weigher: string, weight: number, value: number, weighted: number }> } } | null }> } };
 
 export type OperationListQueryVariables = Exact<{
   state?: OperationState | null | undefined;
@@ -374,13 +381,19 @@ export type OperationListQueryVariables = Exact<{
 }>;
 
 
-export type OperationListQuery = { operations: { totalCount: number, pageInfo: { endCursor: string | null, hasNextPage: boolean }, nodes: Array<{ id: string, kind: string, targetType: string, targetId: string, state: OperationState, progress: number, step: string | null, startedAt: string | null, errorCode: string | null, errorMessage: string | null, errorStderr: string | null, createdAt: string, finishedAt: string | null, steps: Array<{ name: string, state: string, startedAt: string | null, finishedAt: string | null }> }> } };
+export type OperationListQuery = { operations: { totalCount: number, pageInfo: { endCursor: string | null, hasNextPage: boolean }, nodes: Array<{ id: string, kind: string, targetType: string, targetId: string, targetName: string | null, state: OperationState, progress: number, step: string | null, startedAt: string | null, errorCode: string | null, errorMessage: string | null, errorStderr: string | null, createdAt: string, finishedAt: string | null, steps: Array<{ name: string, state: string, startedAt: string | null, finishedAt: string | null }> }> } };
 
-export type CpuFieldsFragment = { cpuId: number, core: number, socket: number, numaNode: number, siblings: Array<number>, reservedForHost: boolean, allocation: { vmId: string, role: CpuRole } | null };
+export type CpuFieldsFragment = { cpuId: number, core: number, socket: number, numaNode: number, siblings: Array<number>, reservedForHost: boolean, allocation: { vmId: string, vmName: string, role: CpuRole } | null, uses: Array<{ role: CpuRole, vmId: string, vmName: string }> };
 
-export type NicFieldsFragment = { id: string, name: string, pciAddress: string, driver: string | null, numaNode: number | null, speedMbps: number | null, linkState: string, combinedQueues: number, maxCombinedQueues: number, sriovNumVfs: number, sriovTotalVfs: number, irqs: Array<{ irq: number, queue: number, label: string, affinity: Array<number> }>, vfs: Array<{ index: number, pciAddress: string | null, mac: string | null, vlan: number, linkState: string, spoofchk: boolean, trust: boolean, allocatedToVmId: string | null }> };
+export type ValueStateFieldsFragment = { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null };
 
-export type HostSummaryFieldsFragment = { id: string, name: string, address: string, state: HostState, stateReason: string | null, lastDiscoveredAt: string | null, capabilities: { iommu: boolean, vhostNet: boolean, kvm: boolean, vmx: boolean, svm: boolean, ept: boolean, npt: boolean, ovs: boolean }, labels: Array<{ key: string, value: string }>, numaNodes: Array<{ index: number, memoryMiB: number, hugepages: Array<{ sizeKiB: number, total: number, free: number }>, cpus: Array<{ cpuId: number, reservedForHost: boolean, allocation: { vmId: string, role: CpuRole } | null }> }>, nics: Array<{ id: string, name: string, numaNode: number | null, sriovNumVfs: number, sriovTotalVfs: number, vfs: Array<{ index: number, allocatedToVmId: string | null }> }> };
+export type CpuCountFieldsFragment = { total: number, reservedForHost: number, usable: number, allocated: number, free: number };
+
+export type PlacedVmFieldsFragment = { id: string, name: string, state: VmState, planState: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } };
+
+export type NicFieldsFragment = { id: string, name: string, pciAddress: string, driver: string | null, numaNode: number | null, speedMbps: number | null, linkState: string, combinedQueues: number, maxCombinedQueues: number, sriovNumVfs: number, sriovTotalVfs: number, vfCounts: { configured: number, allocated: number, free: number }, irqs: Array<{ irq: number, queue: number, label: string, affinity: Array<number>, discoveredAffinity: Array<number>, ownerVmId: string | null, ownerVmName: string | null, state: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }>, vfs: Array<{ index: number, pciAddress: string | null, mac: string | null, vlan: number, discoveredMac: string | null, linkState: string, spoofchk: boolean, trust: boolean, allocatedToVmId: string | null, allocatedToVmName: string | null, state: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }> };
+
+export type HostSummaryFieldsFragment = { id: string, name: string, address: string, state: HostState, stateReason: string | null, lastDiscoveredAt: string | null, capabilities: { iommu: boolean, vhostNet: boolean, kvm: boolean, vmx: boolean, svm: boolean, ept: boolean, npt: boolean, ovs: boolean }, labels: Array<{ key: string, value: string }>, numaNodes: Array<{ index: number, memoryMiB: number, hugepages: Array<{ sizeKiB: number, total: number, free: number }>, cpuCounts: { total: number, reservedForHost: number, usable: number, allocated: number, free: number } }>, nics: Array<{ id: string, name: string, numaNode: number | null, sriovNumVfs: number, sriovTotalVfs: number, vfCounts: { configured: number, allocated: number, free: number } }>, cpuCounts: { total: number, reservedForHost: number, usable: number, allocated: number, free: number } };
 
 export type FleetQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -389,14 +402,14 @@ export type FleetQueryVariables = Exact<{
 }>;
 
 
-export type FleetQuery = { hosts: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, name: string, address: string, state: HostState, stateReason: string | null, lastDiscoveredAt: string | null, capabilities: { iommu: boolean, vhostNet: boolean, kvm: boolean, vmx: boolean, svm: boolean, ept: boolean, npt: boolean, ovs: boolean }, labels: Array<{ key: string, value: string }>, numaNodes: Array<{ index: number, memoryMiB: number, hugepages: Array<{ sizeKiB: number, total: number, free: number }>, cpus: Array<{ cpuId: number, reservedForHost: boolean, allocation: { vmId: string, role: CpuRole } | null }> }>, nics: Array<{ id: string, name: string, numaNode: number | null, sriovNumVfs: number, sriovTotalVfs: number, vfs: Array<{ index: number, allocatedToVmId: string | null }> }> }> } };
+export type FleetQuery = { hosts: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, name: string, address: string, state: HostState, stateReason: string | null, lastDiscoveredAt: string | null, capabilities: { iommu: boolean, vhostNet: boolean, kvm: boolean, vmx: boolean, svm: boolean, ept: boolean, npt: boolean, ovs: boolean }, labels: Array<{ key: string, value: string }>, numaNodes: Array<{ index: number, memoryMiB: number, hugepages: Array<{ sizeKiB: number, total: number, free: number }>, cpuCounts: { total: number, reservedForHost: number, usable: number, allocated: number, free: number } }>, nics: Array<{ id: string, name: string, numaNode: number | null, sriovNumVfs: number, sriovTotalVfs: number, vfCounts: { configured: number, allocated: number, free: number } }>, cpuCounts: { total: number, reservedForHost: number, usable: number, allocated: number, free: number } }> } };
 
 export type HostDetailQueryVariables = Exact<{
   name: string;
 }>;
 
 
-export type HostDetailQuery = { host: { id: string, name: string, address: string, port: number, sshUser: string, state: HostState, stateReason: string | null, lastDiscoveredAt: string | null, capabilities: { iommu: boolean, vhostNet: boolean, kvm: boolean, vmx: boolean, svm: boolean, ept: boolean, npt: boolean, ovs: boolean }, labels: Array<{ key: string, value: string }>, numaNodes: Array<{ index: number, memoryMiB: number, hugepages: Array<{ sizeKiB: number, total: number, free: number }>, cpus: Array<{ cpuId: number, core: number, socket: number, numaNode: number, siblings: Array<number>, reservedForHost: boolean, allocation: { vmId: string, role: CpuRole } | null }> }>, nics: Array<{ id: string, name: string, pciAddress: string, driver: string | null, numaNode: number | null, speedMbps: number | null, linkState: string, combinedQueues: number, maxCombinedQueues: number, sriovNumVfs: number, sriovTotalVfs: number, irqs: Array<{ irq: number, queue: number, label: string, affinity: Array<number> }>, vfs: Array<{ index: number, pciAddress: string | null, mac: string | null, vlan: number, linkState: string, spoofchk: boolean, trust: boolean, allocatedToVmId: string | null }> }> }, vms: { nodes: Array<{ id: string, name: string, hostId: string | null, state: VmState, plan: { irqAffinity: Array<{ irq: number, cpus: Array<number> }> } | null }> } };
+export type HostDetailQuery = { host: { id: string, name: string, address: string, port: number, sshUser: string, state: HostState, stateReason: string | null, lastDiscoveredAt: string | null, capabilities: { iommu: boolean, vhostNet: boolean, kvm: boolean, vmx: boolean, svm: boolean, ept: boolean, npt: boolean, ovs: boolean }, labels: Array<{ key: string, value: string }>, numaNodes: Array<{ index: number, memoryMiB: number, hugepages: Array<{ sizeKiB: number, total: number, free: number }>, cpus: Array<{ cpuId: number, core: number, socket: number, numaNode: number, siblings: Array<number>, reservedForHost: boolean, allocation: { vmId: string, vmName: string, role: CpuRole } | null, uses: Array<{ role: CpuRole, vmId: string, vmName: string }> }>, cpuCounts: { total: number, reservedForHost: number, usable: number, allocated: number, free: number } }>, nics: Array<{ id: string, name: string, pciAddress: string, driver: string | null, numaNode: number | null, speedMbps: number | null, linkState: string, combinedQueues: number, maxCombinedQueues: number, sriovNumVfs: number, sriovTotalVfs: number, vfCounts: { configured: number, allocated: number, free: number }, irqs: Array<{ irq: number, queue: number, label: string, affinity: Array<number>, discoveredAffinity: Array<number>, ownerVmId: string | null, ownerVmName: string | null, state: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }>, vfs: Array<{ index: number, pciAddress: string | null, mac: string | null, vlan: number, discoveredMac: string | null, linkState: string, spoofchk: boolean, trust: boolean, allocatedToVmId: string | null, allocatedToVmName: string | null, state: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }> }>, cpuCounts: { total: number, reservedForHost: number, usable: number, allocated: number, free: number }, vms: Array<{ id: string, name: string, state: VmState, planState: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }> } };
 
 export type HostNamesQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -453,14 +466,14 @@ export type VmsQueryVariables = Exact<{
 }>;
 
 
-export type VmsQuery = { vms: { totalCount: number, pageInfo: { endCursor: string | null, hasNextPage: boolean }, nodes: Array<{ id: string, name: string, state: VmState, hostId: string | null, numaNode: number | null, vcpus: number, memoryMiB: number, errorCode: string | null, errorMessage: string | null, createdAt: string, interfaces: Array<{ index: number, datapath: Datapath | null, model: string | null, queues: number | null, networkId: string, mac: string | null, vlan: number | null, sourceDev: string | null }> }> } };
+export type VmsQuery = { vms: { totalCount: number, pageInfo: { endCursor: string | null, hasNextPage: boolean }, nodes: Array<{ id: string, name: string, state: VmState, hostId: string | null, hostName: string | null, numaNode: number | null, vcpus: number, memoryMiB: number, errorCode: string | null, errorMessage: string | null, createdAt: string, planState: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } | null, interfaces: Array<{ index: number, datapath: Datapath | null, model: string | null, queues: number | null, networkId: string, networkName: string | null, mac: string | null, vlan: number | null, sourceDev: string | null }> }> } };
 
 export type HostDriftQueryVariables = Exact<{
   hostId: string;
 }>;
 
 
-export type HostDriftQuery = { driftEvents: Array<{ id: string, vmId: string | null, field: string, expected: string, actual: string, detectedAt: string, repairedAt: string | null }> };
+export type HostDriftQuery = { driftEvents: Array<{ id: string, vmId: string | null, vmName: string | null, field: string, expected: string, actual: string, detectedAt: string, repairedAt: string | null }> };
 
 export type CheckDriftMutationVariables = Exact<{
   hostId: string;
@@ -500,7 +513,7 @@ export type CapacityQueryVariables = Exact<{
 
 export type CapacityQuery = { capacity: { total: number, byDatapath: Array<{ datapaths: string, count: number }>, perHost: Array<{ hostName: string, count: number, byDatapath: Array<{ datapaths: string, count: number }> }> } };
 
-export type OperationFieldsFragment = { id: string, kind: string, targetType: string, targetId: string, state: OperationState, progress: number, step: string | null, startedAt: string | null, errorCode: string | null, errorMessage: string | null, errorStderr: string | null, createdAt: string, finishedAt: string | null, steps: Array<{ name: string, state: string, startedAt: string | null, finishedAt: string | null }> };
+export type OperationFieldsFragment = { id: string, kind: string, targetType: string, targetId: string, targetName: string | null, state: OperationState, progress: number, step: string | null, startedAt: string | null, errorCode: string | null, errorMessage: string | null, errorStderr: string | null, createdAt: string, finishedAt: string | null, steps: Array<{ name: string, state: string, startedAt: string | null, finishedAt: string | null }> };
 
 export type CreateVmMutationVariables = Exact<{
   input: VmInput;
@@ -508,28 +521,28 @@ export type CreateVmMutationVariables = Exact<{
 }>;
 
 
-export type CreateVmMutation = { createVm: { vm: { id: string, name: string, state: VmState }, operation: { id: string, kind: string, targetType: string, targetId: string, state: OperationState, progress: number, step: string | null, startedAt: string | null, errorCode: string | null, errorMessage: string | null, errorStderr: string | null, createdAt: string, finishedAt: string | null, steps: Array<{ name: string, state: string, startedAt: string | null, finishedAt: string | null }> } } };
+export type CreateVmMutation = { createVm: { vm: { id: string, name: string, state: VmState }, operation: { id: string, kind: string, targetType: string, targetId: string, targetName: string | null, state: OperationState, progress: number, step: string | null, startedAt: string | null, errorCode: string | null, errorMessage: string | null, errorStderr: string | null, createdAt: string, finishedAt: string | null, steps: Array<{ name: string, state: string, startedAt: string | null, finishedAt: string | null }> } } };
 
 export type DeleteVmMutationVariables = Exact<{
   id: string;
 }>;
 
 
-export type DeleteVmMutation = { deleteVm: { id: string, kind: string, targetType: string, targetId: string, state: OperationState, progress: number, step: string | null, startedAt: string | null, errorCode: string | null, errorMessage: string | null, errorStderr: string | null, createdAt: string, finishedAt: string | null, steps: Array<{ name: string, state: string, startedAt: string | null, finishedAt: string | null }> } };
+export type DeleteVmMutation = { deleteVm: { id: string, kind: string, targetType: string, targetId: string, targetName: string | null, state: OperationState, progress: number, step: string | null, startedAt: string | null, errorCode: string | null, errorMessage: string | null, errorStderr: string | null, createdAt: string, finishedAt: string | null, steps: Array<{ name: string, state: string, startedAt: string | null, finishedAt: string | null }> } };
 
 export type DiscoverHostMutationVariables = Exact<{
   id: string;
 }>;
 
 
-export type DiscoverHostMutation = { discoverHost: { id: string, kind: string, targetType: string, targetId: string, state: OperationState, progress: number, step: string | null, startedAt: string | null, errorCode: string | null, errorMessage: string | null, errorStderr: string | null, createdAt: string, finishedAt: string | null, steps: Array<{ name: string, state: string, startedAt: string | null, finishedAt: string | null }> } };
+export type DiscoverHostMutation = { discoverHost: { id: string, kind: string, targetType: string, targetId: string, targetName: string | null, state: OperationState, progress: number, step: string | null, startedAt: string | null, errorCode: string | null, errorMessage: string | null, errorStderr: string | null, createdAt: string, finishedAt: string | null, steps: Array<{ name: string, state: string, startedAt: string | null, finishedAt: string | null }> } };
 
 export type OperationQueryVariables = Exact<{
   id: string;
 }>;
 
 
-export type OperationQuery = { operation: { id: string, kind: string, targetType: string, targetId: string, state: OperationState, progress: number, step: string | null, startedAt: string | null, errorCode: string | null, errorMessage: string | null, errorStderr: string | null, createdAt: string, finishedAt: string | null, steps: Array<{ name: string, state: string, startedAt: string | null, finishedAt: string | null }> } };
+export type OperationQuery = { operation: { id: string, kind: string, targetType: string, targetId: string, targetName: string | null, state: OperationState, progress: number, step: string | null, startedAt: string | null, errorCode: string | null, errorMessage: string | null, errorStderr: string | null, createdAt: string, finishedAt: string | null, steps: Array<{ name: string, state: string, startedAt: string | null, finishedAt: string | null }> } };
 
 export type OperationsQueryVariables = Exact<{
   state?: OperationState | null | undefined;
@@ -538,14 +551,14 @@ export type OperationsQueryVariables = Exact<{
 }>;
 
 
-export type OperationsQuery = { operations: { totalCount: number, pageInfo: { endCursor: string | null, hasNextPage: boolean }, nodes: Array<{ id: string, kind: string, targetType: string, targetId: string, state: OperationState, progress: number, step: string | null, startedAt: string | null, errorCode: string | null, errorMessage: string | null, errorStderr: string | null, createdAt: string, finishedAt: string | null, steps: Array<{ name: string, state: string, startedAt: string | null, finishedAt: string | null }> }> } };
+export type OperationsQuery = { operations: { totalCount: number, pageInfo: { endCursor: string | null, hasNextPage: boolean }, nodes: Array<{ id: string, kind: string, targetType: string, targetId: string, targetName: string | null, state: OperationState, progress: number, step: string | null, startedAt: string | null, errorCode: string | null, errorMessage: string | null, errorStderr: string | null, createdAt: string, finishedAt: string | null, steps: Array<{ name: string, state: string, startedAt: string | null, finishedAt: string | null }> }> } };
 
 export type OperationUpdatedSubscriptionVariables = Exact<{
   id?: string | null | undefined;
 }>;
 
 
-export type OperationUpdatedSubscription = { operationUpdated: { id: string, kind: string, targetType: string, targetId: string, state: OperationState, progress: number, step: string | null, startedAt: string | null, errorCode: string | null, errorMessage: string | null, errorStderr: string | null, createdAt: string, finishedAt: string | null, steps: Array<{ name: string, state: string, startedAt: string | null, finishedAt: string | null }> } };
+export type OperationUpdatedSubscription = { operationUpdated: { id: string, kind: string, targetType: string, targetId: string, targetName: string | null, state: OperationState, progress: number, step: string | null, startedAt: string | null, errorCode: string | null, errorMessage: string | null, errorStderr: string | null, createdAt: string, finishedAt: string | null, steps: Array<{ name: string, state: string, startedAt: string | null, finishedAt: string | null }> } };
 
 export type SriovPolicyFieldsFragment = { id: string, name: string, priority: number, hostNamePattern: string | null, pfNamePattern: string | null, driver: string | null, vendorId: string | null, deviceId: string | null, numVfs: number, spoofchk: boolean, trust: boolean, linkState: string, maxTxRateMbps: number, updatedAt: string, hostLabels: Array<{ key: string, value: string }>, status: { hostsMatched: number, pfsMatched: number, converged: number, pending: number, blocked: number, failed: number, targets: Array<{ hostId: string, hostName: string, nicId: string, nicName: string, state: SriovTargetState, reason: string | null, blockedBy: Array<string>, operationId: string | null, updatedAt: string }> } };
 
@@ -606,6 +619,14 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
+export const ValueStateFieldsFragmentDoc = new TypedDocumentString(`
+    fragment ValueStateFields on ValueState {
+  source
+  at
+  vmId
+  vmName
+}
+    `, {"fragmentName":"ValueStateFields"}) as unknown as TypedDocumentString<ValueStateFieldsFragment, unknown>;
 export const PlanFieldsFragmentDoc = new TypedDocumentString(`
     fragment PlanFields on PlanView {
   hostName
@@ -668,6 +689,10 @@ export const VmFieldsFragmentDoc = new TypedDocumentString(`
   name
   state
   hostId
+  hostName
+  planState {
+    ...ValueStateFields
+  }
   numaNode
   vcpus
   memoryMiB
@@ -681,6 +706,7 @@ export const VmFieldsFragmentDoc = new TypedDocumentString(`
     model
     queues
     networkId
+    networkName
     mac
     vlan
     sourceDev
@@ -689,7 +715,13 @@ export const VmFieldsFragmentDoc = new TypedDocumentString(`
     ...PlanFields
   }
 }
-    fragment PlanFields on PlanView {
+    fragment ValueStateFields on ValueState {
+  source
+  at
+  vmId
+  vmName
+}
+fragment PlanFields on PlanView {
   hostName
   numaNodes
   vcpuPins {
@@ -753,10 +785,25 @@ export const CpuFieldsFragmentDoc = new TypedDocumentString(`
   reservedForHost
   allocation {
     vmId
+    vmName
     role
+  }
+  uses {
+    role
+    vmId
+    vmName
   }
 }
     `, {"fragmentName":"CpuFields"}) as unknown as TypedDocumentString<CpuFieldsFragment, unknown>;
+export const CpuCountFieldsFragmentDoc = new TypedDocumentString(`
+    fragment CpuCountFields on CpuCounts {
+  total
+  reservedForHost
+  usable
+  allocated
+  free
+}
+    `, {"fragmentName":"CpuCountFields"}) as unknown as TypedDocumentString<CpuCountFieldsFragment, unknown>;
 export const NicFieldsFragmentDoc = new TypedDocumentString(`
     fragment NicFields on Nic {
   id
@@ -770,24 +817,60 @@ export const NicFieldsFragmentDoc = new TypedDocumentString(`
   maxCombinedQueues
   sriovNumVfs
   sriovTotalVfs
+  vfCounts {
+    configured
+    allocated
+    free
+  }
   irqs {
     irq
     queue
     label
     affinity
+    discoveredAffinity
+    ownerVmId
+    ownerVmName
+    state {
+      ...ValueStateFields
+    }
   }
   vfs {
     index
     pciAddress
     mac
     vlan
+    discoveredMac
     linkState
     spoofchk
     trust
     allocatedToVmId
+    allocatedToVmName
+    state {
+      ...ValueStateFields
+    }
   }
 }
-    `, {"fragmentName":"NicFields"}) as unknown as TypedDocumentString<NicFieldsFragment, unknown>;
+    fragment ValueStateFields on ValueState {
+  source
+  at
+  vmId
+  vmName
+}`, {"fragmentName":"NicFields"}) as unknown as TypedDocumentString<NicFieldsFragment, unknown>;
+export const PlacedVmFieldsFragmentDoc = new TypedDocumentString(`
+    fragment PlacedVmFields on PlacedVm {
+  id
+  name
+  state
+  planState {
+    ...ValueStateFields
+  }
+}
+    fragment ValueStateFields on ValueState {
+  source
+  at
+  vmId
+  vmName
+}`, {"fragmentName":"PlacedVmFields"}) as unknown as TypedDocumentString<PlacedVmFieldsFragment, unknown>;
 export const HostTopologyFieldsFragmentDoc = new TypedDocumentString(`
     fragment HostTopologyFields on Host {
   id
@@ -825,9 +908,18 @@ export const HostTopologyFieldsFragmentDoc = new TypedDocumentString(`
     cpus {
       ...CpuFields
     }
+    cpuCounts {
+      ...CpuCountFields
+    }
   }
   nics {
     ...NicFields
+  }
+  cpuCounts {
+    ...CpuCountFields
+  }
+  vms {
+    ...PlacedVmFields
   }
 }
     fragment CpuFields on Cpu {
@@ -839,7 +931,34 @@ export const HostTopologyFieldsFragmentDoc = new TypedDocumentString(`
   reservedForHost
   allocation {
     vmId
+    vmName
     role
+  }
+  uses {
+    role
+    vmId
+    vmName
+  }
+}
+fragment ValueStateFields on ValueState {
+  source
+  at
+  vmId
+  vmName
+}
+fragment CpuCountFields on CpuCounts {
+  total
+  reservedForHost
+  usable
+  allocated
+  free
+}
+fragment PlacedVmFields on PlacedVm {
+  id
+  name
+  state
+  planState {
+    ...ValueStateFields
   }
 }
 fragment NicFields on Nic {
@@ -854,21 +973,37 @@ fragment NicFields on Nic {
   maxCombinedQueues
   sriovNumVfs
   sriovTotalVfs
+  vfCounts {
+    configured
+    allocated
+    free
+  }
   irqs {
     irq
     queue
     label
     affinity
+    discoveredAffinity
+    ownerVmId
+    ownerVmName
+    state {
+      ...ValueStateFields
+    }
   }
   vfs {
     index
     pciAddress
     mac
     vlan
+    discoveredMac
     linkState
     spoofchk
     trust
     allocatedToVmId
+    allocatedToVmName
+    state {
+      ...ValueStateFields
+    }
   }
 }`, {"fragmentName":"HostTopologyFields"}) as unknown as TypedDocumentString<HostTopologyFieldsFragment, unknown>;
 export const HostSummaryFieldsFragmentDoc = new TypedDocumentString(`
@@ -901,13 +1036,8 @@ export const HostSummaryFieldsFragmentDoc = new TypedDocumentString(`
       total
       free
     }
-    cpus {
-      cpuId
-      reservedForHost
-      allocation {
-        vmId
-        role
-      }
+    cpuCounts {
+      ...CpuCountFields
     }
   }
   nics {
@@ -916,13 +1046,23 @@ export const HostSummaryFieldsFragmentDoc = new TypedDocumentString(`
     numaNode
     sriovNumVfs
     sriovTotalVfs
-    vfs {
-      index
-      allocatedToVmId
+    vfCounts {
+      configured
+      allocated
+      free
     }
   }
+  cpuCounts {
+    ...CpuCountFields
+  }
 }
-    `, {"fragmentName":"HostSummaryFields"}) as unknown as TypedDocumentString<HostSummaryFieldsFragment, unknown>;
+    fragment CpuCountFields on CpuCounts {
+  total
+  reservedForHost
+  usable
+  allocated
+  free
+}`, {"fragmentName":"HostSummaryFields"}) as unknown as TypedDocumentString<HostSummaryFieldsFragment, unknown>;
 export const NetworkFieldsFragmentDoc = new TypedDocumentString(`
     fragment NetworkFields on Network {
   id
@@ -947,6 +1087,7 @@ export const OperationFieldsFragmentDoc = new TypedDocumentString(`
   kind
   targetType
   targetId
+  targetName
   state
   progress
   step
@@ -1047,9 +1188,18 @@ export const RegisterHostDocument = new TypedDocumentString(`
     cpus {
       ...CpuFields
     }
+    cpuCounts {
+      ...CpuCountFields
+    }
   }
   nics {
     ...NicFields
+  }
+  cpuCounts {
+    ...CpuCountFields
+  }
+  vms {
+    ...PlacedVmFields
   }
 }
 fragment CpuFields on Cpu {
@@ -1061,7 +1211,34 @@ fragment CpuFields on Cpu {
   reservedForHost
   allocation {
     vmId
+    vmName
     role
+  }
+  uses {
+    role
+    vmId
+    vmName
+  }
+}
+fragment ValueStateFields on ValueState {
+  source
+  at
+  vmId
+  vmName
+}
+fragment CpuCountFields on CpuCounts {
+  total
+  reservedForHost
+  usable
+  allocated
+  free
+}
+fragment PlacedVmFields on PlacedVm {
+  id
+  name
+  state
+  planState {
+    ...ValueStateFields
   }
 }
 fragment NicFields on Nic {
@@ -1076,21 +1253,37 @@ fragment NicFields on Nic {
   maxCombinedQueues
   sriovNumVfs
   sriovTotalVfs
+  vfCounts {
+    configured
+    allocated
+    free
+  }
   irqs {
     irq
     queue
     label
     affinity
+    discoveredAffinity
+    ownerVmId
+    ownerVmName
+    state {
+      ...ValueStateFields
+    }
   }
   vfs {
     index
     pciAddress
     mac
     vlan
+    discoveredMac
     linkState
     spoofchk
     trust
     allocatedToVmId
+    allocatedToVmName
+    state {
+      ...ValueStateFields
+    }
   }
 }`) as unknown as TypedDocumentString<RegisterHostMutation, RegisterHostMutationVariables>;
 export const UpdateHostDocument = new TypedDocumentString(`
@@ -1135,9 +1328,18 @@ export const UpdateHostDocument = new TypedDocumentString(`
     cpus {
       ...CpuFields
     }
+    cpuCounts {
+      ...CpuCountFields
+    }
   }
   nics {
     ...NicFields
+  }
+  cpuCounts {
+    ...CpuCountFields
+  }
+  vms {
+    ...PlacedVmFields
   }
 }
 fragment CpuFields on Cpu {
@@ -1149,7 +1351,34 @@ fragment CpuFields on Cpu {
   reservedForHost
   allocation {
     vmId
+    vmName
     role
+  }
+  uses {
+    role
+    vmId
+    vmName
+  }
+}
+fragment ValueStateFields on ValueState {
+  source
+  at
+  vmId
+  vmName
+}
+fragment CpuCountFields on CpuCounts {
+  total
+  reservedForHost
+  usable
+  allocated
+  free
+}
+fragment PlacedVmFields on PlacedVm {
+  id
+  name
+  state
+  planState {
+    ...ValueStateFields
   }
 }
 fragment NicFields on Nic {
@@ -1164,21 +1393,37 @@ fragment NicFields on Nic {
   maxCombinedQueues
   sriovNumVfs
   sriovTotalVfs
+  vfCounts {
+    configured
+    allocated
+    free
+  }
   irqs {
     irq
     queue
     label
     affinity
+    discoveredAffinity
+    ownerVmId
+    ownerVmName
+    state {
+      ...ValueStateFields
+    }
   }
   vfs {
     index
     pciAddress
     mac
     vlan
+    discoveredMac
     linkState
     spoofchk
     trust
     allocatedToVmId
+    allocatedToVmName
+    state {
+      ...ValueStateFields
+    }
   }
 }`) as unknown as TypedDocumentString<UpdateHostMutation, UpdateHostMutationVariables>;
 export const ConfigureSriovDocument = new TypedDocumentString(`
@@ -1192,6 +1437,7 @@ export const ConfigureSriovDocument = new TypedDocumentString(`
   kind
   targetType
   targetId
+  targetName
   state
   progress
   step
@@ -1250,9 +1496,18 @@ export const HostDocument = new TypedDocumentString(`
     cpus {
       ...CpuFields
     }
+    cpuCounts {
+      ...CpuCountFields
+    }
   }
   nics {
     ...NicFields
+  }
+  cpuCounts {
+    ...CpuCountFields
+  }
+  vms {
+    ...PlacedVmFields
   }
 }
 fragment CpuFields on Cpu {
@@ -1264,7 +1519,34 @@ fragment CpuFields on Cpu {
   reservedForHost
   allocation {
     vmId
+    vmName
     role
+  }
+  uses {
+    role
+    vmId
+    vmName
+  }
+}
+fragment ValueStateFields on ValueState {
+  source
+  at
+  vmId
+  vmName
+}
+fragment CpuCountFields on CpuCounts {
+  total
+  reservedForHost
+  usable
+  allocated
+  free
+}
+fragment PlacedVmFields on PlacedVm {
+  id
+  name
+  state
+  planState {
+    ...ValueStateFields
   }
 }
 fragment NicFields on Nic {
@@ -1279,21 +1561,37 @@ fragment NicFields on Nic {
   maxCombinedQueues
   sriovNumVfs
   sriovTotalVfs
+  vfCounts {
+    configured
+    allocated
+    free
+  }
   irqs {
     irq
     queue
     label
     affinity
+    discoveredAffinity
+    ownerVmId
+    ownerVmName
+    state {
+      ...ValueStateFields
+    }
   }
   vfs {
     index
     pciAddress
     mac
     vlan
+    discoveredMac
     linkState
     spoofchk
     trust
     allocatedToVmId
+    allocatedToVmName
+    state {
+      ...ValueStateFields
+    }
   }
 }`) as unknown as TypedDocumentString<HostQuery, HostQueryVariables>;
 export const VmDocument = new TypedDocumentString(`
@@ -1307,6 +1605,10 @@ export const VmDocument = new TypedDocumentString(`
   name
   state
   hostId
+  hostName
+  planState {
+    ...ValueStateFields
+  }
   numaNode
   vcpus
   memoryMiB
@@ -1320,6 +1622,7 @@ export const VmDocument = new TypedDocumentString(`
     model
     queues
     networkId
+    networkName
     mac
     vlan
     sourceDev
@@ -1327,6 +1630,12 @@ export const VmDocument = new TypedDocumentString(`
   plan {
     ...PlanFields
   }
+}
+fragment ValueStateFields on ValueState {
+  source
+  at
+  vmId
+  vmName
 }
 fragment PlanFields on PlanView {
   hostName
@@ -1400,6 +1709,10 @@ export const VmListDocument = new TypedDocumentString(`
   name
   state
   hostId
+  hostName
+  planState {
+    ...ValueStateFields
+  }
   numaNode
   vcpus
   memoryMiB
@@ -1413,6 +1726,7 @@ export const VmListDocument = new TypedDocumentString(`
     model
     queues
     networkId
+    networkName
     mac
     vlan
     sourceDev
@@ -1420,6 +1734,12 @@ export const VmListDocument = new TypedDocumentString(`
   plan {
     ...PlanFields
   }
+}
+fragment ValueStateFields on ValueState {
+  source
+  at
+  vmId
+  vmName
 }
 fragment PlanFields on PlanView {
   hostName
@@ -1499,6 +1819,7 @@ export const OperationListDocument = new TypedDocumentString(`
   kind
   targetType
   targetId
+  targetName
   state
   progress
   step
@@ -1528,7 +1849,14 @@ export const FleetDocument = new TypedDocumentString(`
     }
   }
 }
-    fragment HostSummaryFields on Host {
+    fragment CpuCountFields on CpuCounts {
+  total
+  reservedForHost
+  usable
+  allocated
+  free
+}
+fragment HostSummaryFields on Host {
   id
   name
   address
@@ -1557,13 +1885,8 @@ export const FleetDocument = new TypedDocumentString(`
       total
       free
     }
-    cpus {
-      cpuId
-      reservedForHost
-      allocation {
-        vmId
-        role
-      }
+    cpuCounts {
+      ...CpuCountFields
     }
   }
   nics {
@@ -1572,10 +1895,14 @@ export const FleetDocument = new TypedDocumentString(`
     numaNode
     sriovNumVfs
     sriovTotalVfs
-    vfs {
-      index
-      allocatedToVmId
+    vfCounts {
+      configured
+      allocated
+      free
     }
+  }
+  cpuCounts {
+    ...CpuCountFields
   }
 }`) as unknown as TypedDocumentString<FleetQuery, FleetQueryVariables>;
 export const HostDetailDocument = new TypedDocumentString(`
@@ -1614,23 +1941,18 @@ export const HostDetailDocument = new TypedDocumentString(`
       cpus {
         ...CpuFields
       }
+      cpuCounts {
+        ...CpuCountFields
+      }
     }
     nics {
       ...NicFields
     }
-  }
-  vms(filter: {hostName: $name}, first: 500) {
-    nodes {
-      id
-      name
-      hostId
-      state
-      plan {
-        irqAffinity {
-          irq
-          cpus
-        }
-      }
+    cpuCounts {
+      ...CpuCountFields
+    }
+    vms {
+      ...PlacedVmFields
     }
   }
 }
@@ -1643,7 +1965,34 @@ export const HostDetailDocument = new TypedDocumentString(`
   reservedForHost
   allocation {
     vmId
+    vmName
     role
+  }
+  uses {
+    role
+    vmId
+    vmName
+  }
+}
+fragment ValueStateFields on ValueState {
+  source
+  at
+  vmId
+  vmName
+}
+fragment CpuCountFields on CpuCounts {
+  total
+  reservedForHost
+  usable
+  allocated
+  free
+}
+fragment PlacedVmFields on PlacedVm {
+  id
+  name
+  state
+  planState {
+    ...ValueStateFields
   }
 }
 fragment NicFields on Nic {
@@ -1658,21 +2007,37 @@ fragment NicFields on Nic {
   maxCombinedQueues
   sriovNumVfs
   sriovTotalVfs
+  vfCounts {
+    configured
+    allocated
+    free
+  }
   irqs {
     irq
     queue
     label
     affinity
+    discoveredAffinity
+    ownerVmId
+    ownerVmName
+    state {
+      ...ValueStateFields
+    }
   }
   vfs {
     index
     pciAddress
     mac
     vlan
+    discoveredMac
     linkState
     spoofchk
     trust
     allocatedToVmId
+    allocatedToVmName
+    state {
+      ...ValueStateFields
+    }
   }
 }`) as unknown as TypedDocumentString<HostDetailQuery, HostDetailQueryVariables>;
 export const HostNamesDocument = new TypedDocumentString(`
@@ -1808,6 +2173,10 @@ export const VmsDocument = new TypedDocumentString(`
       name
       state
       hostId
+      hostName
+      planState {
+        ...ValueStateFields
+      }
       numaNode
       vcpus
       memoryMiB
@@ -1820,6 +2189,7 @@ export const VmsDocument = new TypedDocumentString(`
         model
         queues
         networkId
+        networkName
         mac
         vlan
         sourceDev
@@ -1827,12 +2197,18 @@ export const VmsDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<VmsQuery, VmsQueryVariables>;
+    fragment ValueStateFields on ValueState {
+  source
+  at
+  vmId
+  vmName
+}`) as unknown as TypedDocumentString<VmsQuery, VmsQueryVariables>;
 export const HostDriftDocument = new TypedDocumentString(`
     query HostDrift($hostId: ID!) {
   driftEvents(hostId: $hostId, first: 20) {
     id
     vmId
+    vmName
     field
     expected
     actual
@@ -1980,6 +2356,7 @@ export const CreateVmDocument = new TypedDocumentString(`
   kind
   targetType
   targetId
+  targetName
   state
   progress
   step
@@ -2007,6 +2384,7 @@ export const DeleteVmDocument = new TypedDocumentString(`
   kind
   targetType
   targetId
+  targetName
   state
   progress
   step
@@ -2034,6 +2412,7 @@ export const DiscoverHostDocument = new TypedDocumentString(`
   kind
   targetType
   targetId
+  targetName
   state
   progress
   step
@@ -2061,6 +2440,7 @@ export const OperationDocument = new TypedDocumentString(`
   kind
   targetType
   targetId
+  targetName
   state
   progress
   step
@@ -2095,6 +2475,7 @@ export const OperationsDocument = new TypedDocumentString(`
   kind
   targetType
   targetId
+  targetName
   state
   progress
   step
@@ -2122,6 +2503,7 @@ export const OperationUpdatedDocument = new TypedDocumentString(`
   kind
   targetType
   targetId
+  targetName
   state
   progress
   step

@@ -1,0 +1,97 @@
+import type { VmState } from '@netpin/contracts';
+import type { Db } from '../client';
+import { isUuid } from './host.repository';
+
+/** When netpin last applied a VM's plan to its host, and last found the host in sync with it. */
+export interface ApplyTimes {
+  appliedAt: Date | null;
+  verifiedAt: Date | null;
+}
+
+/** A VM that holds CPUs, VFs or memory on a host, with the plan it holds them by (stored JSON, unparsed). */
+export interface PlacedVmRecord extends ApplyTimes {
+  id: string;
+  name: string;
+  state: VmState;
+  hostId: string;
+  plan: unknown;
+  createdAt: Date;
+}
+
+export type NamedKind = 'vm' | 'host' | 'network';
+
+export interface HostPlacementContext {
+  lastDiscoveredAt: Date | null;
+  vms: PlacedVmRecord[];
+}
+
+/**
+ * Reads that turn ids into what people recognise (names) and tell where a shown value
+ * comes from (applied by a VM's plan, or discovered): batched, for the API's loaders.
+ */
+export class LookupRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Ids are UUID columns: anything else cannot match (and would make PostgreSQL refuse the query). */
+  async names(kind: NamedKind, ids: readonly string[]): Promise<Map<string, string>> {
+    const uuids = [...new Set(ids)].filter(isUuid);
+    if (uuids.length === 0) return new Map();
+    const where = { id: { in: uuids } };
+    const select = { id: true, name: true } as const;
+    const rows =
+      kind === 'vm'
+        ? await this.db.vm.findMany({ where, select })
+        : kind === 'host'
+          ? await this.db.host.findMany({ where, select })
+          : await this.db.network.findMany({ where, select });
+    return new Map(rows.map((r) => [r.id, r.name]));
+  }
+
+  /**
+   * Successful applies (create, drift repair) and in-sync verifies, newest of each per VM. A
+   * create counts from its start: it succeeds only after its own verify, which must count as
+   * verifying that apply.
+   */
+  async applyTimes(vmIds: readonly string[]): Promise<Map<string, ApplyTimes>> {
+    const ids = [...new Set(vmIds)].filter(isUuid);
+    const out = new Map<string, ApplyTimes>(ids.map((id) => [id, { appliedAt: null, verifiedAt: null }]));
+    if (ids.length === 0) return out;
+    const rows = await this.db.$queryRaw<{ targetId: string; applied: Date | null; verified: Date | null }[]>`
+      SELECT "targetId",
+        MAX(CASE WHEN kind = 'vm.create' THEN COALESCE("startedAt", "createdAt") ELSE "finishedAt" END)
+          FILTER (WHERE kind IN ('vm.create', 'drift.repair')) AS applied,
+        MAX("finishedAt") FILTER (WHERE kind = 'vm.verify' AND result->>'inSync' = 'true') AS verified
+      FROM "Operation"
+      WHERE "targetType" = 'vm' AND "targetId" = ANY(${ids}::text[]) AND state = 'SUCCEEDED'
+        AND kind IN ('vm.create', 'drift.repair', 'vm.verify')
+      GROUP BY "targetId"`;
+    for (const r of rows) out.set(r.targetId, { appliedAt: r.applied, verifiedAt: r.verified });
+    return out;
+  }
+
+  /**
+   * Per host: when discovery last read it, and the VMs holding resources there (oldest first)
+   * with their plans and apply times. One query for the hosts and VMs, one for the times.
+   */
+  async placementContexts(hostIds: readonly string[]): Promise<Map<string, HostPlacementContext>> {
+    const ids = [...new Set(hostIds)].filter(isUuid);
+    const out = new Map<string, HostPlacementContext>();
+    if (ids.length === 0) return out;
+    const rows = await this.db.$queryRaw<
+      { hostId: string; lastDiscoveredAt: Date | null; id: string | null; name: string; state: VmState; plan: unknown; createdAt: Date }[]
+    >`
+      SELECT h.id AS "hostId", h."lastDiscoveredAt", v.id, v.name, v.state::text AS state, v.plan, v."createdAt"
+      FROM "Host" h LEFT JOIN "Vm" v ON v."hostId" = h.id AND v.holding
+      WHERE h.id = ANY(${ids}::uuid[])
+      ORDER BY v."createdAt" ASC NULLS FIRST, v.id ASC`;
+    const times = await this.applyTimes(rows.flatMap((r) => (r.id ? [r.id] : [])));
+    for (const r of rows) {
+      const ctx = out.get(r.hostId) ?? { lastDiscoveredAt: r.lastDiscoveredAt, vms: [] };
+      out.set(r.hostId, ctx);
+      if (!r.id) continue;
+      const t = times.get(r.id) ?? { appliedAt: null, verifiedAt: null };
+      ctx.vms.push({ id: r.id, name: r.name, state: r.state, hostId: r.hostId, plan: r.plan, createdAt: r.createdAt, ...t });
+    }
+    return out;
+  }
+}
