@@ -53,14 +53,16 @@ describe('display rules shared by the web UI and the CLI', () => {
   });
 
   it('describes a VF as passed through, never as a virtio model with queues', () => {
-    expect(describeInterface({ datapath: 'SRIOV', model: 'virtio', queues: 2, nicName: 'ens1f0', vfIndex: 3 })).toBe(
+    expect(describeInterface({ datapath: 'SRIOV', model: 'vf', queues: null, nicName: 'ens1f0', vfIndex: 3 })).toBe(
       'VF 3 of ens1f0 passed through, guest VF driver',
     );
-    expect(describeInterface({ datapath: 'SRIOV', model: 'virtio', queues: 2, failover: true })).toBe(
+    expect(describeInterface({ datapath: 'SRIOV', model: 'vf', queues: null, failover: true })).toBe(
       'VF passed through, guest VF driver, virtio failover backup',
     );
     expect(describeInterface({ datapath: 'VHOST_BRIDGE', model: 'virtio', queues: 2 })).toBe('virtio, 2 queues');
     expect(describeInterface({ datapath: 'E1000', model: 'e1000', queues: 1 })).toBe('e1000');
+    // a plan stored before VFs were reported as model "vf" still reads as a VF by its index
+    expect(describeInterface({ datapath: 'SRIOV', model: 'virtio', queues: 2, vfIndex: 0 })).toBe('VF 0 passed through, guest VF driver');
   });
 
   it('formats CPU lists the way the kernel does', () => {

@@ -130,5 +130,5 @@ export function describeInterface(i: InterfaceLike): string {
   }
   const model = i.model ?? '?';
   if (model !== 'virtio' || i.queues === null) return model;
-  return `virtio, ${i.queues} queue${i.queues === 1 ? '' : 's'}${i.failover ? '' : ''}`;
+  return `virtio, ${i.queues} queue${i.queues === 1 ? '' : 's'}`;
 }
