@@ -1,4 +1,14 @@
-import type { CpuRole, Datapath, GuestCpuSetting, HostState, HugepagePool, NetworkKind, PlacementPlan, VirtType, VmState } from '@netpin/contracts';
+import type {
+  CpuRole,
+  Datapath,
+  GuestCpuSetting,
+  HostState,
+  HugepagePool,
+  NetworkKind,
+  PlacementPlan,
+  VirtType,
+  VmState,
+} from '@netpin/contracts';
 
 /** Domain views returned by the repositories; callers never see Prisma types. */
 export interface HostCapabilities {
