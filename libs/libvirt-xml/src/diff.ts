@@ -13,13 +13,16 @@ export interface DomainDifference {
  * DomainSpec, typically `actual = parseDomain(virsh dumpxml)`). Leaves are compared by
  * value after normalisation; arrays by position (a missing or extra element is one entry);
  * CPU sets are whole values, so a changed pin is one entry.
- * `uuid` is compared only when the desired spec sets one (libvirt generates it otherwise).
+ * `uuid` is compared only when the desired spec sets one (libvirt generates it otherwise), and
+ * the guest `cpu` only when the desired spec has one: under QEMU TCG libvirt fills in its
+ * default model (`<cpu mode='custom' match='exact'><model fallback='forbid'>qemu64</model>`).
  */
 export function diffDomain(desired: DomainSpec, actual: DomainSpec): DomainDifference[] {
   const out: DomainDifference[] = [];
   const d = normaliseDomain(desired);
   const a = normaliseDomain(actual);
   if (d.uuid === undefined) delete a.uuid;
+  if (d.cpu === undefined) delete a.cpu;
   walk('', d, a, out);
   return out;
 }

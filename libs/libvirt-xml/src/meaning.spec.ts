@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { domainXmlContainment } from './meaning';
+import { verifyDomainXml } from './verify';
 
 /**
  * Each golden next to what real libvirt 9.0 (QEMU driver, QEMU 7.2) stored when it was
@@ -27,6 +28,8 @@ describe('every golden, as real libvirt stored it, means what was asked', () => 
       const out = storedByCase.get(name);
       expect(out).toBeDefined();
       expect(domainXmlContainment(asDefined(golden, out ?? ''), out ?? '')).toBeNull();
+      // what the agent's verify step runs: model diff and containment
+      expect(verifyDomainXml(asDefined(golden, out ?? ''), out ?? '')).toEqual([]);
     });
   }
 });
