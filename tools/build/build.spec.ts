@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const repoRoot = resolve(__dirname, '../..');
 // bin/ is plain CommonJS, run by node without a build step
+// eslint-disable-next-line @nx/enforce-module-boundaries
 const { fresh } = require('../../bin/cli-bundle.cjs') as { fresh: (root: string) => boolean };
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));

@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 // the deploy files configure the apps: they are checked against the apps' own schemas
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import { agentEnvSchema, loadConfig } from '../../apps/agent/src/config';
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import { apiConfigSchema } from '../../apps/api/src/config';
 
 const dir = resolve(__dirname, '../../deploy/systemd');
