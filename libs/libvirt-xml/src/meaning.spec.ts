@@ -8,24 +8,29 @@ import { verifyDomainXml } from './verify';
  * without /dev/kvm the goldens were defined as domain type qemu, the only change made.
  */
 const goldens = import.meta.glob<string>('../__golden__/*.xml', { query: '?raw', import: 'default', eager: true });
-const stored = import.meta.glob<string>('../__golden__/libvirt-9.0/*.xml', { query: '?raw', import: 'default', eager: true });
+const kvm = import.meta.glob<string>('../__golden__/libvirt-9.0/*.xml', { query: '?raw', import: 'default', eager: true });
+const tcg = import.meta.glob<string>('../__golden__/libvirt-9.0-tcg/*.xml', { query: '?raw', import: 'default', eager: true });
 const caseOf = (path: string): string => path.replace(/^.*\//, '').replace(/\.xml$/, '');
-const storedByCase = new Map(Object.entries(stored).map(([p, xml]) => [caseOf(p), xml]));
+const byCase = (files: Record<string, string>): Map<string, string> => new Map(Object.entries(files).map(([p, xml]) => [caseOf(p), xml]));
+const storedByCase = byCase(tcg);
 
 function asDefined(golden: string, libvirtOut: string): string {
   const type = /^<domain type='(\w+)'/.exec(libvirtOut)?.[1] ?? 'kvm';
   return golden.replace(/^<domain type="kvm"/, `<domain type="${type}"`);
 }
 
-describe('every golden, as real libvirt stored it, means what was asked', () => {
+describe.each([
+  ['KVM', byCase(kvm)],
+  ['QEMU TCG', byCase(tcg)],
+])('every golden, as real libvirt stored it (%s), means what was asked', (_type, pairs) => {
   it('has a libvirt output for every golden', () => {
-    expect([...storedByCase.keys()].sort()).toEqual(Object.keys(goldens).map(caseOf).sort());
+    expect([...pairs.keys()].sort()).toEqual(Object.keys(goldens).map(caseOf).sort());
   });
 
   for (const [path, golden] of Object.entries(goldens)) {
     const name = caseOf(path);
     it(name, () => {
-      const out = storedByCase.get(name);
+      const out = pairs.get(name);
       expect(out).toBeDefined();
       expect(domainXmlContainment(asDefined(golden, out ?? ''), out ?? '')).toBeNull();
       // what the agent's verify step runs: model diff and containment

@@ -1,18 +1,18 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { defineAndRead, GOLDEN_DIR, goldenFor, goldenNames, libvirtVersion, withoutGeneratedIds } from './goldens';
+import { defineAndRead, goldenFor, goldenNames, libvirtVersion, pairDir, withoutGeneratedIds } from './goldens';
 import { realHostUnavailable, startRealHost } from './realhost';
 import { STANDARD_HOST } from './standard-host';
 
 /**
- * `npm run realhost -- goldens`: rewrite __golden__/libvirt-<version>/ from a real libvirtd
+ * `npm run realhost -- goldens`: rewrite __golden__/libvirt-<version>[-tcg]/ from a real libvirtd
  * (review the diff in the commit). `npm run realhost -- up NAME INDEX`: start a real host
  * and print how to reach it; Ctrl-C stops it.
  */
 async function goldens(): Promise<void> {
   const host = await startRealHost({ ...STANDARD_HOST, name: 'goldens', index: 250, stateDir: '/tmp/netpin-realhost' });
   try {
-    const dir = resolve(GOLDEN_DIR, `libvirt-${await libvirtVersion(host)}`);
+    const dir = pairDir(await libvirtVersion(host), host.virtType);
     mkdirSync(dir, { recursive: true });
     for (const name of goldenNames()) {
       const file = resolve(dir, `${name}.xml`);

@@ -1,9 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { domainXmlContainment, parseDomain } from '@netpin/libvirt-xml';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { verifyDomainXml as domainXmlDiff } from '@netpin/libvirt-xml';
-import { defineAndRead, GOLDEN_DIR, goldenFor, goldenNames, libvirtVersion, withoutGeneratedIds } from './goldens';
+import { defineAndRead, goldenFor, goldenNames, libvirtVersion, pairDir, withoutGeneratedIds } from './goldens';
 import { startRealHost, type RealHost } from './realhost';
 import { STANDARD_HOST } from './standard-host';
 import { describeRealHost } from './tier';
@@ -11,7 +10,7 @@ import { describeRealHost } from './tier';
 /**
  * Every golden defined in real libvirt's QEMU driver, read back, and compared the way the
  * agent's verify step compares: it must be in sync. The stored pair
- * (__golden__/libvirt-<version>/) must still mean what libvirt answers today.
+ * (__golden__/libvirt-<version>[-tcg]/, by virt type) must still mean what libvirt answers today.
  */
 describeRealHost('goldens in real libvirt', () => {
   let host: RealHost;
@@ -28,7 +27,7 @@ describeRealHost('goldens in real libvirt', () => {
       const want = goldenFor(name, host.virtType);
       const stored = await defineAndRead(host, want);
       expect(domainXmlDiff(want, stored)).toEqual([]);
-      const kept = resolve(GOLDEN_DIR, `libvirt-${version}`, `${name}.xml`);
+      const kept = `${pairDir(version, host.virtType)}/${name}.xml`;
       if (existsSync(kept)) {
         const pair = readFileSync(kept, 'utf8');
         // Same meaning both ways, but for what libvirt generates anew at every define.

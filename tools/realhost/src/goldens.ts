@@ -5,9 +5,16 @@ import type { RealHost } from './realhost';
 /**
  * The "XML in -> XML out" pairs of the golden files: each golden is defined in real
  * libvirt's QEMU driver and read back with `virsh dumpxml --inactive`. The outputs are kept
- * in libs/libvirt-xml/__golden__/libvirt-<version>/ and checked by libvirt-xml's unit tests.
+ * in libs/libvirt-xml/__golden__/libvirt-<version>/ (defined as domain type kvm) and
+ * libvirt-<version>-tcg/ (domain type qemu, where the machine has no /dev/kvm: libvirt then
+ * adds its default guest CPU) and checked by libvirt-xml's unit tests.
  */
 export const GOLDEN_DIR = resolve(__dirname, '../../../libs/libvirt-xml/__golden__');
+
+/** Where the pairs of this libvirt version and virt type are kept. */
+export function pairDir(version: string, virtType: 'kvm' | 'qemu'): string {
+  return resolve(GOLDEN_DIR, virtType === 'kvm' ? `libvirt-${version}` : `libvirt-${version}-tcg`);
+}
 
 export function goldenNames(): string[] {
   return readdirSync(GOLDEN_DIR)
