@@ -346,6 +346,36 @@ describe('admin UI in Chromium', () => {
     await expect(page.url()).toMatch(/#\/vms\/new$/);
   });
 
+  it('08b mints an API token that works, shows its last use, and revokes it', async () => {
+    await go('#/fleet');
+    await tid('nav-admin').click();
+    await page.waitForURL(/#\/admin\/tokens$/);
+    await tid('token-name').fill('e2e-reader');
+    await tid('token-role').selectOption('VIEWER');
+    await tid('token-submit').click();
+    const secret = (await tid('token-secret').textContent()) ?? '';
+    expect(secret).toMatch(/^np_[0-9a-f]{12}_/);
+    await b.shot(page, 'admin-token-minted');
+    const hostsWith = async (token: string) =>
+      fetch(`${c.api.url}/graphql`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query: '{ hosts { totalCount } }' }),
+      }).then((r) => r.json() as Promise<{ data?: { hosts: { totalCount: number } }; errors?: { extensions?: { code?: string } }[] }>);
+    expect((await hostsWith(secret)).data?.hosts.totalCount).toBe(HOSTS.length);
+    await expect(tid('token-last-used-e2e-reader').textContent()).resolves.toBe('never');
+    await tid('token-minted-done').click();
+    await page.reload();
+    await expect.poll(() => tid('token-last-used-e2e-reader').textContent()).not.toBe('never');
+    await expect(tid('token-state-e2e-reader').textContent()).resolves.toBe('active');
+    await tid('token-revoke-e2e-reader').click();
+    await tid('token-revoke-e2e-reader-confirm').click();
+    await expect.poll(() => tid('token-state-e2e-reader').textContent()).toMatch(/^revoked /);
+    await b.shot(page, 'admin-tokens');
+    // the API forgets verified tokens on revoke: refused at once
+    expect((await hostsWith(secret)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
   it('09 fleet page stays usable on a 390 px wide phone screen', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await go('#/fleet');

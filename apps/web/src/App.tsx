@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { readToken } from './lib/auth';
 import { href, useRoute, type Route } from './lib/router';
+import { AdminPage } from './pages/admin/AdminPage';
 import { FleetPage } from './pages/FleetPage';
 import { HostPage } from './pages/host/HostPage';
 import { NetworksPage } from './pages/NetworksPage';
@@ -16,6 +17,7 @@ const NAV: { label: string; to: string; active: (r: Route) => boolean }[] = [
   { label: 'Operations', to: href('operations'), active: (r) => r.page === 'operations' || r.page === 'operation' },
   { label: 'Networks', to: href('networks'), active: (r) => r.page === 'networks' },
   { label: 'SR-IOV', to: href('sriov-policies'), active: (r) => r.page === 'sriov' },
+  { label: 'Admin', to: href('admin', 'tokens'), active: (r) => r.page === 'admin' },
 ];
 
 function Page({ route, onAuthChange }: { route: Route; onAuthChange: () => void }) {
@@ -38,6 +40,8 @@ function Page({ route, onAuthChange }: { route: Route; onAuthChange: () => void 
       return <NetworksPage />;
     case 'sriov':
       return <SriovPoliciesPage />;
+    case 'admin':
+      return <AdminPage key={`${route.tab}/${route.tokenId ?? ''}`} tab={route.tab} tokenId={route.tokenId} />;
     case 'not-found':
       return (
         <section>

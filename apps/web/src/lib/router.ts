@@ -14,7 +14,18 @@ export type Route =
   | { page: 'operation'; id: string }
   | { page: 'networks' }
   | { page: 'sriov' }
+  | { page: 'admin'; tab: AdminTab; tokenId?: string }
   | { page: 'not-found'; path: string };
+
+export const ADMIN_TABS = ['tokens'] as const;
+export type AdminTab = (typeof ADMIN_TABS)[number];
+
+/** #/admin/tokens, #/admin/ssh-secrets, #/admin/audit and #/admin/audit/<token id> (that token's actions). */
+function adminRoute(parts: string[], path: string): Route {
+  const tab = parts[1] ?? 'tokens';
+  if (!(ADMIN_TABS as readonly string[]).includes(tab)) return { page: 'not-found', path };
+  return parts[2] ? { page: 'admin', tab: tab as AdminTab, tokenId: parts[2] } : { page: 'admin', tab: tab as AdminTab };
+}
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '').replace(/\/+$/, '') || '/fleet';
@@ -35,6 +46,8 @@ export function parseRoute(hash: string): Route {
       return { page: 'networks' };
     case 'sriov-policies':
       return { page: 'sriov' };
+    case 'admin':
+      return adminRoute(parts, path);
     default:
       return { page: 'not-found', path };
   }

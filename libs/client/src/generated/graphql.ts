@@ -30,6 +30,11 @@ export type CpuRole =
   | 'VCPU'
   | 'VHOST';
 
+export type CreateApiTokenInput = {
+  name: string;
+  role: Role;
+};
+
 export type CreateNetworkInput = {
   bridge?: string | null | undefined;
   kind: NetworkKind;
@@ -217,6 +222,12 @@ export type RegisterHostInput = {
   virtType?: VirtType | null | undefined;
 };
 
+/** viewer reads; operator creates and deletes VMs and runs discovery; admin manages hosts, networks and tokens */
+export type Role =
+  | 'ADMIN'
+  | 'OPERATOR'
+  | 'VIEWER';
+
 /** PENDING: a host.configureSriov is queued or waiting; CONVERGED: the PF is as the policy says; BLOCKED: the VF count must change but VMs hold VFs; FAILED: the PF cannot take the policy, or the job failed */
 export type SriovTargetState =
   | 'BLOCKED'
@@ -319,6 +330,27 @@ export type VmState =
   | 'PENDING'
   | 'PROVISIONING'
   | 'RUNNING';
+
+export type ApiTokenFieldsFragment = { id: string, name: string, role: Role, prefix: string, createdBy: string | null, createdAt: string, lastUsedAt: string | null, revokedAt: string | null };
+
+export type ApiTokensQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ApiTokensQuery = { apiTokens: Array<{ id: string, name: string, role: Role, prefix: string, createdBy: string | null, createdAt: string, lastUsedAt: string | null, revokedAt: string | null }> };
+
+export type CreateApiTokenMutationVariables = Exact<{
+  input: CreateApiTokenInput;
+}>;
+
+
+export type CreateApiTokenMutation = { createApiToken: { token: string, apiToken: { id: string, name: string, role: Role, prefix: string, createdBy: string | null, createdAt: string, lastUsedAt: string | null, revokedAt: string | null } } };
+
+export type RevokeApiTokenMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type RevokeApiTokenMutation = { revokeApiToken: { id: string, name: string, role: Role, prefix: string, createdBy: string | null, createdAt: string, lastUsedAt: string | null, revokedAt: string | null } };
 
 export type VmFieldsFragment = { id: string, name: string, state: VmState, hostId: string | null, hostName: string | null, numaNode: number | null, vcpus: number, memoryMiB: number, errorCode: string | null, errorMessage: string | null, createdAt: string, updatedAt: string, planState: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } | null, interfaces: Array<{ index: number, datapath: Datapath | null, model: string | null, queues: number | null, networkId: string, networkName: string | null, mac: string | null, vlan: number | null, sourceDev: string | null }>, plan: { hostName: string, numaNodes: Array<number>, emulatorCpus: Array<number>, vhostCpus: Array<number>, isolatedSiblings: Array<number>, hugepages: HugepageSize, memoryMode: string, penalties: Array<string>, vcpuPins: Array<{ vcpu: number, cpus: Array<number> }>, interfaces: Array<{ index: number, networkName: string, datapath: Datapath, model: string, queues: number | null, nicName: string | null, numaNode: number | null, numaLocal: boolean, failover: boolean, vfIndex: number | null, sourceDevice: string | null, mac: string, vlan: number | null, cost: { exitsPerPacket: string, cpusPerFlow: number, relativeCost: number } }>, irqAffinity: Array<{ irq: number, nicName: string, queue: number, cpus: Array<number> }>, rps: Array<{ nicName: string, rxQueue: number, cpus: Array<number> }>, score: { total: number, breakdown: Array<{ weigher: string, weight: number, value: number, weighted: number }> } } | null };
 
@@ -619,6 +651,18 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
+export const ApiTokenFieldsFragmentDoc = new TypedDocumentString(`
+    fragment ApiTokenFields on ApiToken {
+  id
+  name
+  role
+  prefix
+  createdBy
+  createdAt
+  lastUsedAt
+  revokedAt
+}
+    `, {"fragmentName":"ApiTokenFields"}) as unknown as TypedDocumentString<ApiTokenFieldsFragment, unknown>;
 export const ValueStateFieldsFragmentDoc = new TypedDocumentString(`
     fragment ValueStateFields on ValueState {
   source
@@ -1146,6 +1190,57 @@ export const SriovPolicyFieldsFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"SriovPolicyFields"}) as unknown as TypedDocumentString<SriovPolicyFieldsFragment, unknown>;
+export const ApiTokensDocument = new TypedDocumentString(`
+    query ApiTokens {
+  apiTokens {
+    ...ApiTokenFields
+  }
+}
+    fragment ApiTokenFields on ApiToken {
+  id
+  name
+  role
+  prefix
+  createdBy
+  createdAt
+  lastUsedAt
+  revokedAt
+}`) as unknown as TypedDocumentString<ApiTokensQuery, ApiTokensQueryVariables>;
+export const CreateApiTokenDocument = new TypedDocumentString(`
+    mutation CreateApiToken($input: CreateApiTokenInput!) {
+  createApiToken(input: $input) {
+    token
+    apiToken {
+      ...ApiTokenFields
+    }
+  }
+}
+    fragment ApiTokenFields on ApiToken {
+  id
+  name
+  role
+  prefix
+  createdBy
+  createdAt
+  lastUsedAt
+  revokedAt
+}`) as unknown as TypedDocumentString<CreateApiTokenMutation, CreateApiTokenMutationVariables>;
+export const RevokeApiTokenDocument = new TypedDocumentString(`
+    mutation RevokeApiToken($id: ID!) {
+  revokeApiToken(id: $id) {
+    ...ApiTokenFields
+  }
+}
+    fragment ApiTokenFields on ApiToken {
+  id
+  name
+  role
+  prefix
+  createdBy
+  createdAt
+  lastUsedAt
+  revokedAt
+}`) as unknown as TypedDocumentString<RevokeApiTokenMutation, RevokeApiTokenMutationVariables>;
 export const RegisterHostDocument = new TypedDocumentString(`
     mutation RegisterHost($input: RegisterHostInput!) {
   registerHost(input: $input) {

@@ -1,0 +1,20 @@
+import { href, type AdminTab } from '../../lib/router';
+import { TokensPage } from './TokensPage';
+
+const TABS: { tab: AdminTab; label: string }[] = [{ tab: 'tokens', label: 'API tokens' }];
+
+/** What admins manage besides the fleet: who may call the API, the keys hosts are reached with, and what was done. */
+export function AdminPage({ tab }: { tab: AdminTab; tokenId?: string }) {
+  return (
+    <>
+      <nav aria-label="Admin" className="tabs">
+        {TABS.map((t) => (
+          <a key={t.tab} href={href('admin', t.tab)} aria-current={t.tab === tab ? 'page' : undefined} data-testid={`admin-tab-${t.tab}`}>
+            {t.label}
+          </a>
+        ))}
+      </nav>
+      {tab === 'tokens' && <TokensPage />}
+    </>
+  );
+}
