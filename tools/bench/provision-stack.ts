@@ -40,10 +40,10 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-const adminUrl = process.env.NETPIN_TEST_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-const redisUrl = process.env.NETPIN_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const adminUrl = process.env.NETPIN_TEST_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+export const redisUrl = process.env.NETPIN_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-async function admin(sql: string): Promise<void> {
+export async function admin(sql: string): Promise<void> {
   const c = new Client({ connectionString: adminUrl });
   await c.connect();
   try {
@@ -53,7 +53,7 @@ async function admin(sql: string): Promise<void> {
   }
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((ok, fail) => {
     const s = createServer();
     s.once('error', fail);
@@ -226,7 +226,7 @@ function readJson<T>(c: Child, timeoutMs: number): Promise<T> {
   });
 }
 
-async function waitReady(url: string, timeoutMs: number, dead: () => unknown): Promise<void> {
+export async function waitReady(url: string, timeoutMs: number, dead: () => unknown): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (
     !(await fetch(`${url}/readyz`)
@@ -239,7 +239,7 @@ async function waitReady(url: string, timeoutMs: number, dead: () => unknown): P
   }
 }
 
-async function deleteKeys(prefix: string): Promise<void> {
+export async function deleteKeys(prefix: string): Promise<void> {
   const r = new Redis(redisUrl, { maxRetriesPerRequest: 2, lazyConnect: true });
   try {
     await r.connect();

@@ -1,0 +1,305 @@
+/**
+ * API benchmark (a script, not a test): requests per second and p99 of one GraphQL read,
+ * `{ hosts(first: 20) { nodes { id name state address } } }`, against the real API in a
+ * child process (fresh database with 20 hosts, a unique Redis prefix, an API token created
+ * through the API, the rate limit raised), next to a bare node:http server answering the
+ * same JSON body in the same run, both loaded by autocannon from this process.
+ *
+ *   npm run bench:api                 (human-readable)
+ *   npm run bench:api -- --json       (exactly one JSON object on stdout)
+ *   options: --connections 16 --duration 10 (seconds per round) --rounds 2 --hosts 20
+ *            --log-level info (the API's default) --profile DIR (V8 CPU profile of the API, summarised)
+ */
+import autocannon from 'autocannon';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { Client } from 'pg';
+import { summarizeProfiles } from './cpuprofile';
+import { admin, adminUrl, cpuSeconds, deleteKeys, freePort, redisUrl, root, waitReady } from './provision-stack';
+
+const argv = process.argv.slice(2);
+function intOpt(name: string, dflt: number, min: number): number {
+  const i = argv.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  const raw = i < 0 ? String(dflt) : argv[i].includes('=') ? argv[i].slice(argv[i].indexOf('=') + 1) : argv[i + 1];
+  const v = Number(raw);
+  if (!Number.isInteger(v) || v < min) {
+    process.stderr.write(`--${name} must be an integer >= ${min}\n`);
+    process.exit(2);
+  }
+  return v;
+}
+function strOpt(name: string, dflt: string): string {
+  const i = argv.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  if (i < 0) return dflt;
+  return argv[i].includes('=') ? argv[i].slice(argv[i].indexOf('=') + 1) : (argv[i + 1] ?? dflt);
+}
+
+const json = argv.includes('--json');
+const CONNECTIONS = intOpt('connections', 16, 1);
+const DURATION = intOpt('duration', 10, 1);
+const ROUNDS = intOpt('rounds', 2, 1);
+const HOSTS = intOpt('hosts', 20, 1);
+const LOG_LEVEL = strOpt('log-level', 'info');
+const PROFILE_DIR = strOpt('profile', '');
+/** Where a request's time goes: functions whose inclusive time the profile summary reports. */
+const PROFILE_FRAMES = [
+  'processGraphQLRequest',
+  'parse',
+  'validate',
+  'execute',
+  'canActivate',
+  'authenticate',
+  'increment',
+  'getTracker',
+  'intercept',
+  'list',
+  'count',
+  'findMany',
+  'loggingMiddleware',
+  'onResFinished',
+  'securityHeaders',
+  'corsMiddleware',
+  'jsonParser',
+  '(garbage collector)',
+  '(idle)',
+];
+const QUERY = '{ hosts(first: 20) { nodes { id name state address } } }';
+
+const log = (msg: string): void => void process.stderr.write(`[bench:api] ${msg}\n`);
+const load = (): string =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+
+interface Child {
+  proc: ChildProcess;
+  logFile: string;
+}
+
+/** A child whose output goes to a file (as to journald in production), not through this process. */
+function runChild(args: string[], env: NodeJS.ProcessEnv, logFile: string): Child {
+  const fd = openSync(logFile, 'a');
+  const proc = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  return { proc, logFile };
+}
+
+function stopChild(c: Child | undefined): Promise<void> {
+  return new Promise<void>((done) => {
+    const p = c?.proc;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return done();
+    const t = setTimeout(() => p.kill('SIGKILL'), 10_000);
+    p.once('exit', () => {
+      clearTimeout(t);
+      done();
+    });
+    p.kill('SIGTERM');
+  });
+}
+
+/** The bare server: node:http, no framework, the same body and content type. */
+const BARE_SERVER = `
+const body = Buffer.from(process.env.BODY);
+require('node:http').createServer((req, res) => {
+  req.resume();
+  req.on('end', () => { res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length }); res.end(body); });
+}).listen(Number(process.env.PORT), '127.0.0.1', () => process.stdout.write('ready\\n'));
+`;
+
+async function seedHosts(databaseUrl: string, n: number): Promise<void> {
+  const c = new Client({ connectionString: databaseUrl });
+  await c.connect();
+  try {
+    await c.query(
+      `INSERT INTO "Host" (id, name, address, "credentialRef", state, "updatedAt")
+       SELECT gen_random_uuid(), 'bench-' || lpad(i::text, 5, '0'), '10.0.' || (i / 250) || '.' || (i % 250 + 1), 'file:none', 'READY', now()
+       FROM generate_series(1, $1) AS i`,
+      [n],
+    );
+  } finally {
+    await c.end();
+  }
+}
+
+async function gql(url: string, token: string, query: string, variables?: Record<string, unknown>): Promise<unknown> {
+  const r = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await r.json()) as { data?: unknown; errors?: unknown };
+  if (!r.ok || body.errors) throw new Error(`GraphQL ${r.status}: ${JSON.stringify(body)}`);
+  return body.data;
+}
+
+interface Round {
+  reqPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  errors: number;
+  /** CPU time (user + system) of the measured server per answered request. */
+  cpuMsPerReq?: number;
+}
+
+async function hammer(url: string, path: string, token: string | null, seconds: number, pid?: number): Promise<Round> {
+  const cpu0 = pid ? cpuSeconds(pid) : 0;
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const r = await autocannon({
+    url: `${url}${path}`,
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ query: QUERY }),
+    connections: CONNECTIONS,
+    duration: seconds,
+  });
+  const round: Round = { reqPerSec: r.requests.average, p50Ms: r.latency.p50, p99Ms: r.latency.p99, non2xx: r.non2xx, errors: r.errors };
+  if (pid && r.requests.total) round.cpuMsPerReq = Math.round(((cpuSeconds(pid) - cpu0) * 1e6) / r.requests.total) / 1000;
+  return round;
+}
+
+interface Env {
+  url: string;
+  token: string;
+  baseUrl: string;
+  apiPid: number;
+  barePid: number;
+}
+
+async function start(stateDir: string, undo: (() => Promise<void>)[]): Promise<Env> {
+  const id = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  const dbName = `netpin_bench_api_${id}`;
+  const prefix = `npbench-api-${id.replace('_', '-')}`;
+  await admin(`CREATE DATABASE "${dbName}"`);
+  undo.push(() => admin(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`));
+  const u = new URL(adminUrl);
+  u.pathname = `/${dbName}`;
+  const databaseUrl = u.toString();
+  const m = spawnSync(process.execPath, [resolve(root, 'tools/prisma.cjs'), 'migrate', 'deploy'], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: databaseUrl },
+    encoding: 'utf8',
+    timeout: 180_000,
+  });
+  if (m.status !== 0) throw new Error(`migrate deploy failed:\n${m.stdout}\n${m.stderr}`);
+  await seedHosts(databaseUrl, HOSTS);
+  undo.push(() => deleteKeys(prefix));
+
+  const port = await freePort();
+  const boot = randomBytes(24).toString('hex');
+  const prof = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${resolve(PROFILE_DIR)}`] : [];
+  const api = runChild(
+    [...prof, '-r', '@swc-node/register', resolve(root, 'apps/api/src/main.ts')],
+    {
+      SWC_NODE_PROJECT: resolve(root, 'tsconfig.json'),
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: redisUrl,
+      NETPIN_QUEUE_PREFIX: prefix,
+      LOG_LEVEL,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      NETPIN_BOOTSTRAP_ADMIN_TOKEN: boot,
+      NETPIN_RATE_LIMIT_PER_MINUTE: String(1_000_000_000),
+    },
+    join(stateDir, 'api.log'),
+  );
+  undo.push(() => stopChild(api));
+  const url = `http://127.0.0.1:${port}`;
+  await waitReady(url, 120_000, () => api.proc.exitCode !== null).catch((e: unknown) => {
+    throw new Error(`${String(e)}\n${readFileSync(api.logFile, 'utf8').slice(-4000)}`);
+  });
+
+  // a real API token (scrypt-hashed, verified once then cached), not the bootstrap secret
+  const created = (await gql(url, boot, 'mutation($i: CreateApiTokenInput!) { createApiToken(input: $i) { token } }', {
+    i: { name: 'bench', role: 'VIEWER' },
+  })) as { createApiToken: { token: string } };
+  const token = created.createApiToken.token;
+  const body = JSON.stringify(await gql(url, token, QUERY).then((data) => ({ data })));
+
+  const basePort = await freePort();
+  const bare = runChild(['-e', BARE_SERVER], { PORT: String(basePort), BODY: body }, join(stateDir, 'bare.log'));
+  undo.push(() => stopChild(bare));
+  const baseUrl = `http://127.0.0.1:${basePort}`;
+  await waitReady(baseUrl, 10_000, () => bare.proc.exitCode !== null).catch(() => undefined);
+  return { url, token, baseUrl, apiPid: api.proc.pid ?? 0, barePid: bare.proc.pid ?? 0 };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor((s.length - 1) / 2)];
+}
+
+async function run(): Promise<void> {
+  const stateDir = mkdtempSync(join(tmpdir(), 'netpin-bench-api-'));
+  const undo: (() => Promise<void>)[] = [async () => rmSync(stateDir, { recursive: true, force: true })];
+  let stopping = false;
+  const stop = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    for (const f of undo.reverse()) await f().catch((e: unknown) => log(`cleanup step failed: ${String(e)}`));
+  };
+  process.once('SIGINT', () => void stop().then(() => process.exit(130)));
+  try {
+    const env = await start(stateDir, undo);
+    const loadBefore = load();
+    log(`API ${env.url}, bare server ${env.baseUrl}; load ${loadBefore}; warming up 3 s`);
+    await hammer(env.url, '/graphql', env.token, 3);
+    const api: Round[] = [];
+    const bare: Round[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      bare.push(await hammer(env.baseUrl, '/graphql', null, DURATION, env.barePid));
+      api.push(await hammer(env.url, '/graphql', env.token, DURATION, env.apiPid));
+      log(
+        `round ${i + 1}: api ${api[i].reqPerSec} req/s p99 ${api[i].p99Ms} ms ${api[i].cpuMsPerReq} CPU ms/req; bare ${bare[i].reqPerSec} req/s (load ${load()})`,
+      );
+    }
+    // the token and the query still work after the load (no rate limit hit, no errors in the body)
+    await gql(env.url, env.token, QUERY);
+    const bad = api.reduce((a, r) => a + r.non2xx + r.errors, 0);
+    if (bad) throw new Error(`${bad} API requests failed (non-2xx or socket errors)`);
+    const reqPerSec = median(api.map((r) => r.reqPerSec));
+    const baselineReqPerSec = median(bare.map((r) => r.reqPerSec));
+    const result = {
+      query: QUERY,
+      hosts: HOSTS,
+      connections: CONNECTIONS,
+      durationSec: DURATION,
+      rounds: ROUNDS,
+      logLevel: LOG_LEVEL,
+      reqPerSec,
+      p50Ms: median(api.map((r) => r.p50Ms)),
+      p99Ms: median(api.map((r) => r.p99Ms)),
+      cpuMsPerReq: median(api.map((r) => r.cpuMsPerReq ?? NaN)),
+      baselineReqPerSec,
+      baselineP99Ms: median(bare.map((r) => r.p99Ms)),
+      ratio: Math.round((reqPerSec / baselineReqPerSec) * 10_000) / 10_000,
+      perRound: api.map((r, i) => ({ api: r, bare: bare[i] })),
+      loadAvgBefore: loadBefore,
+      loadAvgAfter: load(),
+    };
+    await stop();
+    const profile = PROFILE_DIR
+      ? summarizeProfiles(resolve(PROFILE_DIR), 25, { from: 'processGraphQLRequest', inclusive: PROFILE_FRAMES })
+      : undefined;
+    if (json) process.stdout.write(JSON.stringify(profile ? { ...result, profile } : result) + '\n');
+    else {
+      log(
+        `API ${reqPerSec} req/s, p99 ${result.p99Ms} ms; bare node:http ${baselineReqPerSec} req/s; ratio ${(result.ratio * 100).toFixed(1)} %`,
+      );
+      log(`load average ${result.loadAvgBefore} -> ${result.loadAvgAfter}`);
+      if (profile) log(`API CPU profile (self ms):\n${JSON.stringify(profile, null, 1)}`);
+    }
+  } finally {
+    await stop();
+  }
+}
+
+run().catch((e: unknown) => {
+  log(`failed: ${(e as Error).stack ?? String(e)}`);
+  process.exit(1);
+});
