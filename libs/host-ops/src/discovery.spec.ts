@@ -73,17 +73,9 @@ describe('discovery', () => {
 
   it('runs in three rounds', () => {
     expect(rounds[0]).toEqual(['lscpu', 'cpuflags', 'cmdline', 'iommu', 'presence', 'links', 'interrupts']);
-    expect(rounds[1]).toEqual([
-      'sysfs',
-      'ethtool:eno1',
-      'ethtool:ens1f0',
-      'virtfn:ens1f0',
-      'ethtool:ens1f1',
-      'ethtool:ens2f0np0',
-      'virtfn:ens2f0np0',
-      'ethtool:ens2f0v0',
-    ]);
-    expect(rounds[2]).toEqual(['irqfiles']);
+    // every Ethernet link's sysfs files are read; ethtool only for what turned out to be a PCI NIC
+    expect(rounds[1]).toEqual(['sysfs', 'virtfn:ens1f0', 'virtfn:ens2f0np0']);
+    expect(rounds[2]).toEqual(['irqfiles', 'ethtool:eno1', 'ethtool:ens1f0', 'ethtool:ens1f1', 'ethtool:ens2f0np0', 'ethtool:ens2f0v0']);
     expect(rounds).toHaveLength(3);
   });
 
@@ -180,5 +172,23 @@ describe('discovery', () => {
     const broken = { ...out, lscpu: { stdout: '', stderr: 'lscpu: command not found', exitCode: 127 } };
     expect(() => assembleFacts(broken)).toThrow(HostOutputParseError);
     expect(() => assembleFacts({})).toThrow(/no output for step "lscpu"/);
+  });
+});
+
+describe('what makes a link a NIC', () => {
+  // ens1f1 presented with a link kind (as the real test tier's veth-backed NICs are): its
+  // PCI device folder decides, not the kind.
+  const asVeth = links.replace(/(\n5: ens1f1:[^\n]*\n[^\n]*\n)/, '$1    veth addrgenmode eui64 numtxqueues 4 numrxqueues 4\n');
+
+  it('is its PCI device folder, whatever its link kind', () => {
+    expect(asVeth).not.toEqual(links);
+    const { out } = run((argv) => (argv.join(' ') === 'ip -d link show' ? ok(asVeth) : fixtureHost(argv)));
+    const nic = assembleFacts(out).nics.find((n) => n.name === 'ens1f1');
+    expect(nic).toMatchObject({ pciAddress: '0000:3b:00.1', driver: 'i40e' });
+  });
+
+  it('is not a bridge, tap or macvtap (no device folder)', () => {
+    const names = assembleFacts(run(fixtureHost).out).nics.map((n) => n.name);
+    for (const virtual of ['br0', 'ovs-system', 'vnet0', 'macvtap0']) expect(names).not.toContain(virtual);
   });
 });

@@ -30,7 +30,7 @@ import { parseIntFile, parseUintFile, splitLines } from './parsers/lines';
 
 /**
  * Discovery runs in up to three rounds because later reads depend on earlier answers (which
- * NICs exist, how many VFs and queues they have). The agent loops:
+ * links exist, which of them are PCI NICs, how many VFs and queues they have). The agent loops:
  *
  *   const out: Record<string, CommandOutput> = {};
  *   for (let s = nextDiscoverySteps(out); s.length > 0; s = nextDiscoverySteps(out))
@@ -67,16 +67,19 @@ export function nextDiscoverySteps(out: DiscoveryOutputs): DiscoveryStep[] {
   if (!(SYSFS in out)) {
     const steps: DiscoveryStep[] = [{ key: SYSFS, command: readFiles(sysfsPaths(r1)) }];
     for (const l of r1.candidates) {
-      steps.push({ key: `ethtool:${l.name}`, command: ethtoolShowChannels(l.name) });
       if (l.link.vfs.length > 0) steps.push({ key: `virtfn:${l.name}`, command: readLinks(virtfnPaths(l)) });
     }
     return steps;
   }
-  if (!(IRQFILES in out)) {
-    const paths = irqFilePaths(r1, nicDevices(r1, sysfsFiles(out, r1)));
-    return paths.length > 0 ? [{ key: IRQFILES, command: readFiles(paths) }] : [];
+  // Round 3: only PCI NICs (known from round 2's uevent files) get the per-NIC reads.
+  const nics = nicDevices(r1, sysfsFiles(out, r1));
+  const paths = irqFilePaths(r1, nics);
+  const steps: DiscoveryStep[] = paths.length > 0 && !(IRQFILES in out) ? [{ key: IRQFILES, command: readFiles(paths) }] : [];
+  for (const n of nics) {
+    const key = `ethtool:${n.name}`;
+    if (!(key in out)) steps.push({ key, command: ethtoolShowChannels(n.name) });
   }
-  return [];
+  return steps;
 }
 
 interface Candidate {
@@ -104,8 +107,11 @@ function round1(out: DiscoveryOutputs): Round1 {
   const links = parseIpLinkShow(required(out, 'links'));
   const candidates: Candidate[] = [];
   for (const link of links) {
-    // Physical functions and VF netdevs have no link kind; bridges, taps, macvtaps do.
-    if (link.linkType !== 'ether' || link.kind !== null) continue;
+    // Every Ethernet link is a candidate; its device/uevent (round 2) tells whether it is a
+    // PCI NIC. Bridges, taps and macvtaps have no device folder and drop out there. (The link
+    // kind does not decide: a PF enslaved to a bridge or bond keeps kind null, and the real
+    // test tier presents its NICs as veths with a PCI device folder.)
+    if (link.linkType !== 'ether') continue;
     const name = ifNameSchema.safeParse(link.name);
     if (name.success) candidates.push({ name: name.data, link });
   }
