@@ -9,6 +9,7 @@ import { AgentError } from './errors';
 import { assertHandlersComplete, defaultHandlers, type HandlerRegistry } from './handlers';
 import { HostLocks } from './host-lock';
 import { JobRunner } from './job-runner';
+import { VmFences } from './vm-fence';
 import { AgentMetrics } from './metrics';
 import type { Clock } from './steps';
 import { LocalTransportProvider } from './transport/local-transport';
@@ -80,6 +81,7 @@ export function createAgent(config: AgentConfig, deps: AgentDeps = {}): Agent {
     transports,
     wrapTransport: deps.wrapTransport,
     locks: new HostLocks(lockRedis, `${config.queuePrefix}:netpin`, config.lockTtlMs),
+    fences: new VmFences(lockRedis, config.queuePrefix),
     publish: resultsPublisher(results),
     agentId: config.agentId,
     lockRetryMs: config.lockRetryMs,

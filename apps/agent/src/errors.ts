@@ -1,10 +1,11 @@
 import { cleanHostText, HOST_TEXT_LIMITS, type OperationError, type OperationErrorCode } from '@netpin/contracts';
 
 /**
- * Codes worth another attempt: the host or the network may come back. Everything else is
- * deterministic (bad payload, wrong key, a command the host refuses) and fails at once.
+ * Codes worth another attempt: the host or the network may come back, a lost host lock is
+ * taken again (the handlers converge). Everything else is deterministic (bad payload, wrong
+ * key, a command the host refuses, a stale job) and fails at once.
  */
-const RETRYABLE: ReadonlySet<OperationErrorCode> = new Set<OperationErrorCode>(['SSH_UNREACHABLE', 'TIMEOUT']);
+const RETRYABLE: ReadonlySet<OperationErrorCode> = new Set<OperationErrorCode>(['SSH_UNREACHABLE', 'TIMEOUT', 'LOCK_LOST']);
 
 /** A failed host operation with a stable code; becomes the result's `error`. */
 export class AgentError extends Error {

@@ -31,7 +31,7 @@ describe('HostLocks on real Redis', () => {
     await redis.del(short.key('hv3'));
     const b = await short.tryAcquire('hv3', 'b');
     await a?.release();
-    expect(await short.holder('hv3')).toBe('b');
+    expect(await short.holder('hv3')).toMatch(/^b#\d+$/);
     await b?.release();
   });
 
@@ -39,8 +39,24 @@ describe('HostLocks on real Redis', () => {
     const locks = new HostLocks(redis, prefix, 1000);
     const a = await locks.tryAcquire('hv4', 'a');
     await new Promise((r) => setTimeout(r, 1500));
-    expect(await locks.holder('hv4')).toBe('a');
+    expect(await locks.holder('hv4')).toMatch(/^a#\d+$/);
     expect(a?.valid).toBe(true);
+    await a?.check();
     await a?.release();
+  });
+
+  it('check() fails with LOCK_LOST once the lock expired or another holder took it', async () => {
+    const locks = new HostLocks(redis, prefix, 1000);
+    const a = await locks.tryAcquire('hv5', 'a');
+    await a?.check();
+    await redis.set(locks.key('hv5'), 'b#1000000', 'PX', 5000);
+    await expect(a?.check()).rejects.toMatchObject({ code: 'LOCK_LOST' });
+    expect(a?.valid).toBe(false);
+    await redis.del(locks.key('hv5'));
+    await expect(a?.check(), 'gone altogether').rejects.toMatchObject({ code: 'LOCK_LOST' });
+    await a?.release();
+    const b = await locks.tryAcquire('hv5', 'b');
+    expect(b?.fencingToken).toBeGreaterThan(a?.fencingToken ?? Infinity);
+    await b?.release();
   });
 });

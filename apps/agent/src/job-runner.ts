@@ -12,6 +12,7 @@ import {
 import { toAgentError } from './errors';
 import type { HandlerRegistry, JobHandler } from './handlers';
 import type { HeldLock, HostLocks } from './host-lock';
+import type { VmFences } from './vm-fence';
 import { HostShell } from './host-shell';
 import { commandLabel, type AgentMetrics } from './metrics';
 import { StepRunner, type Clock } from './steps';
@@ -26,6 +27,7 @@ export interface JobRunnerDeps {
   transports: TransportProvider;
   wrapTransport?: (host: HostTarget, t: HostTransport) => HostTransport;
   locks: HostLocks;
+  fences: VmFences;
   /** Sends an operation's final outcome to the results queue. */
   publish: (result: OperationResult) => Promise<void>;
   agentId: string;
@@ -90,14 +92,20 @@ export class JobRunner {
     if (job.id !== payload.operationId) jlog.warn('job id is not the operation id: retries may not be deduplicated');
     const lock = handler.mutating ? await this.lockOrDelay(payload.host, job, token, jlog) : null;
     const attempt = job.attemptsMade + 1;
-    const steps = new StepRunner(handler.stepCount(payload), (p) => job.updateProgress(p), this.d.clock);
+    const fence = handler.vmFence?.(payload);
+    // under the host lock, before each step: the lock is still ours, the VM's generation still current
+    const guard = async () => {
+      if (fence) await this.d.fences.check(fence);
+      await lock?.check();
+    };
+    const steps = new StepRunner(handler.stepCount(payload), (p) => job.updateProgress(p), this.d.clock, guard);
     const started = Date.now();
     const finished = this.d.metrics.jobStarted(kind);
     let outcome: Outcome = 'failed';
     jlog.info({ attempt }, 'job started');
     try {
       const data = await handler.run(payload, { host: payload.host, shell: this.shell(payload.host), steps, log: jlog });
-      if (lock && !lock.valid) jlog.warn('host lock expired while the job ran');
+      if (lock && !lock.valid) jlog.warn({ fencingToken: lock.fencingToken }, 'host lock expired after the last step');
       const result = this.result(kind, payload, { status: 'SUCCEEDED', data }, steps, attempt);
       await this.d.publish(result);
       outcome = 'succeeded';

@@ -18,6 +18,8 @@ export class StepRunner {
     private readonly total: number,
     private readonly report: (p: JobProgress) => Promise<void>,
     private readonly clock: Clock = () => new Date(),
+    /** Runs before each step of a mutating job (host lock and VM fence still ours); throws to stop. */
+    private readonly guard: () => Promise<void> = async () => undefined,
   ) {}
 
   get changed(): string[] {
@@ -28,6 +30,13 @@ export class StepRunner {
     await this.report({ step: name, index: this.index, total: this.total });
     this.index++;
     const startedAt = this.clock().toISOString();
+    try {
+      await this.guard();
+    } catch (e) {
+      // stopped before the step touched the host: recorded as the step that did not run
+      this.steps.push({ name, state: 'FAILED', startedAt, finishedAt: this.clock().toISOString() });
+      throw toAgentError(e);
+    }
     try {
       const outcome = await fn();
       this.steps.push({ name, state: outcome === 'changed' ? 'SUCCEEDED' : 'SKIPPED', startedAt, finishedAt: this.clock().toISOString() });

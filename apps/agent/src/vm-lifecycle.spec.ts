@@ -37,6 +37,7 @@ function desiredFor(host: SimHost): Desired {
       return {
         vmId: vmIdOf(`${name}-sriov`),
         vmName: `${name}-sriov` as Desired['vmName'],
+        vmGeneration: 0,
         domainXml: domainXml(`${name}-sriov`, [4, 5], {
           type: 'hostdev',
           mac: mac('52:54:00:aa:00:01'),
@@ -67,6 +68,7 @@ function desiredFor(host: SimHost): Desired {
       return {
         vmId: vmIdOf(`${name}-vhost`),
         vmName: `${name}-vhost` as Desired['vmName'],
+        vmGeneration: 0,
         domainXml: domainXml(`${name}-vhost`, [2, 3], {
           type: 'bridge',
           mac: mac('52:54:00:bb:00:01'),
@@ -87,6 +89,7 @@ function desiredFor(host: SimHost): Desired {
       return {
         vmId: vmIdOf(`${name}-e1000`),
         vmName: `${name}-e1000` as Desired['vmName'],
+        vmGeneration: 0,
         domainXml: domainXml(`${name}-e1000`, [1], { type: 'bridge', mac: mac('52:54:00:cc:00:01'), bridge: ifn('br0'), model: 'e1000' }),
         vfs: [],
         irqAffinity: [{ irq: 26, cpus: [3] }],

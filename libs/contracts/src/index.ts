@@ -7,6 +7,7 @@ export * from './guest-cpu';
 export * from './host-facts';
 export * from './placement';
 export * from './jobs';
+export * from './fence';
 export * from './sriov';
 export * from './secrets';
 export * from './datapaths';

@@ -114,10 +114,17 @@ export type RpsDesired = z.output<typeof rpsDesiredSchema>;
 /** A VM's desired state on its host: what vm.apply converges to and vm.verify compares. */
 /** netpin's VM id: the ownership mark its domain carries (libvirt <metadata>) and its uuid. */
 const vmIdSchema = z.string().uuid();
+/**
+ * The VM's generation when the job was made (Vm.generation; every teardown raises it). A job
+ * older than the VM's fence is refused with STALE_JOB. Absent (a job from before fencing): 0,
+ * which any raised fence refuses.
+ */
+const vmGenerationSchema = z.number().int().min(0).default(0);
 
 export const vmDesiredStateSchema = z.object({
   vmId: vmIdSchema,
   vmName: domainNameSchema,
+  vmGeneration: vmGenerationSchema,
   /** Rendered by the API with @netpin/libvirt-xml. */
   domainXml: z
     .string()
@@ -166,6 +173,8 @@ export const vmTeardownPayloadSchema = z.object({
   /** Only a domain carrying this VM's ownership mark is destroyed and undefined. */
   vmId: vmIdSchema,
   vmName: domainNameSchema,
+  /** The generation this teardown serves: it raises the VM's fence to it before touching the host. */
+  vmGeneration: vmGenerationSchema,
   /** VFs handed back: to what they held before netpin, else VF_CLEAN_DEFAULTS. */
   vfs: z.array(vfRefSchema).max(64),
   /** IRQs no other VM relies on: their affinity goes back to what it was before netpin changed it. */
@@ -213,6 +222,10 @@ export const OPERATION_ERROR_CODES = [
   'INTERNAL',
   /** A domain of that name exists on the host without netpin's mark for this VM: never touched. */
   'FOREIGN_DOMAIN',
+  /** The job was made for an older generation of its VM (queued before a delete): nothing more was done. */
+  'STALE_JOB',
+  /** The host lock expired or was taken over while the job ran: stopped before its next step. */
+  'LOCK_LOST',
 ] as const;
 export type OperationErrorCode = (typeof OPERATION_ERROR_CODES)[number];
 

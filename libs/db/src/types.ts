@@ -144,6 +144,8 @@ export interface VmRecord {
   errorMessage: string | null;
   /** Still holds CPUs, VFs, memory on its host. */
   holding: boolean;
+  /** Raised by every teardown; host jobs carry it and the agent refuses older ones (STALE_JOB). */
+  generation: number;
   /** The placement plan the VM was provisioned from (null before placement). */
   plan: PlacementPlan | null;
   interfaces: VmInterfaceRecord[];

@@ -30,4 +30,4 @@ export function assertHandlersComplete(registry: Partial<Record<string, unknown>
   if (missing.length > 0) throw new MissingHandlerError(missing);
 }
 
-export type { HandlerRegistry, JobHandler, HandlerContext } from './types';
+export type { HandlerRegistry, JobHandler, HandlerContext, VmFence } from './types';

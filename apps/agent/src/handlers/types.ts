@@ -10,10 +10,19 @@ export interface HandlerContext {
   log: Logger;
 }
 
+/** A job serving one VM's generation; `advance` (teardown) raises the VM's fence to it. */
+export interface VmFence {
+  vmId: string;
+  generation: number;
+  advance: boolean;
+}
+
 /** One job type: how many steps it reports and what it does. */
 export interface JobHandler<K extends HostJobName> {
   /** Holds the per-host lock while it runs. */
   readonly mutating: boolean;
+  /** A mutating job for one VM: checked against the VM's fence before each step. */
+  vmFence?(payload: HostJobPayloads[K]): VmFence;
   stepCount(payload: HostJobPayloads[K]): number;
   run(payload: HostJobPayloads[K], ctx: HandlerContext): Promise<HostJobResultData[K]>;
 }

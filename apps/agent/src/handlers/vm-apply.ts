@@ -37,6 +37,7 @@ async function startDomain(p: ApplyPayload, { shell }: HandlerContext): Promise<
  */
 export const vmApplyHandler: JobHandler<'vm.apply'> = {
   mutating: true,
+  vmFence: (p) => ({ vmId: p.vmId, generation: p.vmGeneration, advance: false }),
   stepCount: (p) => (p.start ? 5 : 4),
   async run(p, ctx) {
     const { shell, steps } = ctx;

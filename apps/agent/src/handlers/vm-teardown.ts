@@ -15,6 +15,7 @@ import { restoreVfs } from './vm-state';
  */
 export const vmTeardownHandler: JobHandler<'vm.teardown'> = {
   mutating: true,
+  vmFence: (p) => ({ vmId: p.vmId, generation: p.vmGeneration, advance: true }),
   stepCount: () => 5,
   async run(p: VmTeardownPayload, { shell, steps }) {
     await steps.run('destroy domain', async () => {

@@ -5,18 +5,22 @@ import { randomUUID } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import pino from 'pino';
+import type { z } from 'zod';
 import {
   HOST_OPS_QUEUE,
   RESULTS_QUEUE,
   hostJobOptions,
   type HostJobName,
-  type HostJobPayloads,
+  type hostJobPayloadSchemas,
   type HostTarget,
   type OperationResult,
 } from '@netpin/contracts';
 import { startFleet, type Fleet, type SimHost } from '@netpin/hostsim';
 import { createAgent, type Agent, type AgentDeps } from '../agent';
 import type { AgentConfig } from '../config';
+
+/** A job's payload as a producer writes it (defaults, such as vmGeneration 0, may be left out). */
+export type JobBody<K extends HostJobName> = Omit<z.input<(typeof hostJobPayloadSchemas)[K]>, 'operationId' | 'requestId'>;
 
 export const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
@@ -90,11 +94,7 @@ export class Harness {
   }
 
   /** Enqueue a job the way the API does (job id = operation id) and return its operation id. */
-  async enqueue<K extends HostJobName>(
-    kind: K,
-    body: Omit<HostJobPayloads[K], 'operationId' | 'requestId'>,
-    opts: { attempts?: number } = {},
-  ): Promise<string> {
+  async enqueue<K extends HostJobName>(kind: K, body: JobBody<K>, opts: { attempts?: number } = {}): Promise<string> {
     const operationId = randomUUID();
     const payload = { ...body, operationId, requestId: `req-${operationId.slice(0, 8)}` };
     const o = hostJobOptions(operationId);
@@ -114,11 +114,7 @@ export class Harness {
     });
   }
 
-  async run<K extends HostJobName>(
-    kind: K,
-    body: Omit<HostJobPayloads[K], 'operationId' | 'requestId'>,
-    opts: { attempts?: number } = {},
-  ): Promise<OperationResult> {
+  async run<K extends HostJobName>(kind: K, body: JobBody<K>, opts: { attempts?: number } = {}): Promise<OperationResult> {
     return this.waitResult(await this.enqueue(kind, body, opts));
   }
 

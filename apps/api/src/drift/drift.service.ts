@@ -90,7 +90,7 @@ export class DriftService implements OnApplicationBootstrap, OnModuleDestroy {
         targetType: 'vm',
         targetId: vm.id,
         requestId,
-        job: applyJob(host, vm.plan, vm.request, vm.id, id, requestId, jobName),
+        job: applyJob(host, vm.plan, vm.request, vm, id, requestId, jobName),
       };
       const rec = await this.ops.create(op);
       if (kind === 'drift.repair') await this.drift.markRepairing(vm.id, id);
@@ -127,7 +127,7 @@ export class DriftService implements OnApplicationBootstrap, OnModuleDestroy {
         targetId: vm.id,
         parentId: op.id,
         requestId: result.requestId,
-        job: applyJob(host, vm.plan, vm.request, vm.id, id, result.requestId, 'vm.apply'),
+        job: applyJob(host, vm.plan, vm.request, vm, id, result.requestId, 'vm.apply'),
       });
     }
     const updated = await this.prov.finishOperation(

@@ -2,8 +2,9 @@ import { Global, Module } from '@nestjs/common';
 import { OperationEvents } from '../operations/operation.events';
 import { OutboxRelay } from './outbox.relay';
 import { JobQueues } from './queues';
+import { VmFencing } from './vm-fencing';
 
 /** Producer side and operation events, shared by every feature module. */
 @Global()
-@Module({ providers: [JobQueues, OutboxRelay, OperationEvents], exports: [JobQueues, OutboxRelay, OperationEvents] })
+@Module({ providers: [JobQueues, OutboxRelay, OperationEvents, VmFencing], exports: [JobQueues, OutboxRelay, OperationEvents, VmFencing] })
 export class JobsModule {}

@@ -40,6 +40,16 @@ export class JobQueues implements OnModuleDestroy {
     await this.hostOpsQueue.add(jobName, payload, hostJobOptions(operationId));
   }
 
+  /**
+   * Take a host job off the queue if no agent has started it (waiting or delayed); false when
+   * it runs already, finished, or was never published.
+   */
+  async cancel(operationId: string): Promise<boolean> {
+    const state = await this.hostOpsQueue.getJobState(operationId);
+    if (state !== 'waiting' && state !== 'delayed' && state !== 'prioritized') return false;
+    return (await this.hostOpsQueue.remove(operationId)) === 1;
+  }
+
   async depth(): Promise<Record<string, number>> {
     return this.hostOpsQueue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
   }

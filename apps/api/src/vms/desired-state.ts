@@ -24,6 +24,12 @@ export function hostTarget(h: HostRecord): HostTarget {
   };
 }
 
+/** The VM a host job serves: its id (the domain's ownership mark) and its generation (the job's fence). */
+export interface VmRef {
+  id: string;
+  generation: number;
+}
+
 /**
  * Everything a plan asks of its host: VF attributes, IRQ affinity, RPS masks and the domain
  * XML. vm.apply converges the host to it; vm.verify and drift checks compare against it.
@@ -31,9 +37,10 @@ export function hostTarget(h: HostRecord): HostTarget {
 export function desiredState(
   planned: PlacementPlan,
   request: VmRequest,
-  vmId: string,
+  vm: VmRef,
   host: Pick<HostRecord, 'virtType' | 'guestCpu'>,
 ): VmDesiredState {
+  const vmId = vm.id;
   const plan = withHostSideVlans(planned);
   const vfs = plan.interfaces
     .flatMap((i) => (i.vf && i.nicName ? [{ ...i, vf: i.vf, nicName: i.nicName }] : []))
@@ -51,6 +58,7 @@ export function desiredState(
   return {
     vmId,
     vmName: plan.vmName as VmDesiredState['vmName'],
+    vmGeneration: vm.generation,
     domainXml: renderDomain(
       domainSpecFromPlan(plan, request, { uuid: vmId, ownerVmId: vmId, virtType: host.virtType, guestCpu: host.guestCpu }),
     ),
@@ -78,23 +86,24 @@ export function applyJob(
   host: HostRecord,
   plan: PlacementPlan,
   request: VmRequest,
-  vmId: string,
+  vm: VmRef,
   operationId: string,
   requestId: string,
   jobName: 'vm.apply' | 'vm.verify',
 ): JobSpec {
-  const payload: VmApplyPayload = { operationId, requestId, host: hostTarget(host), ...desiredState(plan, request, vmId, host) };
+  const payload: VmApplyPayload = { operationId, requestId, host: hostTarget(host), ...desiredState(plan, request, vm, host) };
   return { queue: HOST_OPS_QUEUE, name: jobName, payload };
 }
 
 /**
  * Teardown: destroy/undefine the domain, give every VF back with clean defaults, and hand
  * IRQs and RPS back to the host only where no other VM on the host still relies on them.
+ * `vm.generation` is the new one the teardown raises the VM to (and its fence on the host).
  */
 export function teardownJob(
   host: HostRecord,
   plan: PlacementPlan | null,
-  vmId: string,
+  vm: VmRef,
   vmName: string,
   operationId: string,
   requestId: string,
@@ -106,8 +115,9 @@ export function teardownJob(
     operationId,
     requestId,
     host: hostTarget(host),
-    vmId,
+    vmId: vm.id,
     vmName: vmName as VmTeardownPayload['vmName'],
+    vmGeneration: vm.generation,
     vfs: (plan?.interfaces ?? []).flatMap((i) =>
       i.vf && i.nicName ? [{ pf: i.nicName as VmTeardownPayload['vfs'][number]['pf'], vfIndex: i.vf.index }] : [],
     ),

@@ -1,12 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import {
-  BadUserInputError,
-  ConflictError,
-  NotFoundError,
-  type OperationResult,
-  type PlacementPlan,
-  type VmRequest,
-} from '@netpin/contracts';
+import { BadUserInputError, ConflictError, NotFoundError, type OperationResult, type VmRequest } from '@netpin/contracts';
 import {
   HostRepository,
   OperationRepository,
@@ -16,12 +9,14 @@ import {
   type NewOperation,
   type OperationOutcome,
   type OperationRecord,
+  type VmWithPlan,
 } from '@netpin/db';
 import { PlanToDomainError } from '@netpin/libvirt-xml';
 import { generatedMac, type PlacementResult } from '@netpin/placement';
 import { createHash, randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
 import { OutboxRelay } from '../jobs/outbox.relay';
+import { VmFencing } from '../jobs/vm-fencing';
 import { ApiMetrics } from '../metrics/api-metrics';
 import { OperationEvents } from '../operations/operation.events';
 import { SriovReconciler } from '../sriov/sriov.reconciler';
@@ -71,6 +66,7 @@ export class ProvisioningService {
     @Inject(OperationEvents) private readonly events: OperationEvents,
     @Inject(SriovReconciler) private readonly sriov: SriovReconciler,
     @Inject(ApiMetrics) private readonly metrics: ApiMetrics,
+    @Inject(VmFencing) private readonly fencing: VmFencing,
   ) {}
 
   async createVm(input: VmInput, idempotencyKey: string | null | undefined, requestId: string): Promise<CreateVmPayload> {
@@ -132,7 +128,7 @@ export class ProvisioningService {
           decided = index.place(req);
           return decided.ok ? decided.plan : null;
         },
-        job: (plan, host) => applyJob(host, plan, req, vmId, operationId, requestId, 'vm.apply'),
+        job: (plan, host) => applyJob(host, plan, req, { id: vmId, generation: 0 }, operationId, requestId, 'vm.apply'),
         // a MAC the request named is the caller's; a generated one may be drawn again
         freshMac: (index, n) => (req.interfaces[index]?.mac ? null : generatedMac(vmId, index, n)),
       }),
@@ -186,21 +182,25 @@ export class ProvisioningService {
     const host = current.hostId ? await this.hosts.findById(current.hostId) : null;
     const others = current.hostId ? await this.prov.holdingPlansOnHost(current.hostId, vmId) : [];
     const operationId = randomUUID();
-    const { operation } = await this.prov.beginDelete(vmId, (vm): DeleteDecision => {
+    const { operation, vm: deleted } = await this.prov.beginDelete(vmId, (vm): DeleteDecision => {
       if (vm.state === 'DELETING' || vm.state === 'DELETED')
         throw new ConflictError(`vm ${vm.name} is already ${vm.state}`, { state: vm.state });
       if (vm.state === 'PENDING' || vm.state === 'PROVISIONING')
         throw new ConflictError(`vm ${vm.name} cannot be deleted now`, { state: vm.state });
       const base = { id: operationId, kind: 'vm.delete', targetType: 'vm' as const, targetId: vmId, requestId };
+      // a new generation: every host job made for the VM before this delete is stale
+      const generation = vm.generation + 1;
       // a VM that never got a host, or was already torn down and released, has nothing to undo
-      if (!host || !vm.holding) return { operation: { ...base, state: 'SUCCEEDED' }, vm: { id: vmId, state: 'DELETED', release: true } };
+      if (!host || !vm.holding)
+        return { operation: { ...base, state: 'SUCCEEDED' }, vm: { id: vmId, state: 'DELETED', release: true, generation } };
       return {
-        operation: { ...base, job: teardownJob(host, current.plan, vmId, vm.name, operationId, requestId, others) },
-        vm: { id: vmId, state: 'DELETING' },
+        operation: { ...base, job: teardownJob(host, current.plan, { id: vmId, generation }, vm.name, operationId, requestId, others) },
+        vm: { id: vmId, state: 'DELETING', generation },
       };
     });
     this.relay.kick();
     this.events.broadcast(operation);
+    for (const cancelled of await this.fencing.supersede(vmId, deleted.generation, operationId)) this.events.broadcast(cancelled);
     return toOperationView(operation);
   }
 
@@ -214,6 +214,9 @@ export class ProvisioningService {
     };
     const vm = await this.prov.vmWithPlan(op.targetId);
     if (!vm) return this.prov.finishOperation(op.id, outcome);
+    // a job made for an older generation (the VM was deleted since) did nothing: the VM's
+    // current lifecycle is another operation's business
+    if (result.error?.code === 'STALE_JOB') return this.staleResult(op, outcome);
     const host = vm.hostId ? await this.hosts.findById(vm.hostId) : null;
     const requestId = result.requestId;
 
@@ -221,7 +224,7 @@ export class ProvisioningService {
       case 'vm.create': {
         if (result.status === 'SUCCEEDED' && host && vm.plan) {
           const verifyId = randomUUID();
-          const verify = applyJob(host, vm.plan, vm.request, vm.id, verifyId, requestId, 'vm.verify');
+          const verify = applyJob(host, vm.plan, vm.request, vm, verifyId, requestId, 'vm.verify');
           return this.prov.finishOperation(
             op.id,
             { ...outcome, state: 'RUNNING' },
@@ -230,7 +233,7 @@ export class ProvisioningService {
             },
           );
         }
-        return this.failAndTearDown(op, outcome, vm.id, vm.name, host, vm.plan, requestId, op.id);
+        return this.failAndTearDown(op, outcome, vm, host, requestId, op.id);
       }
       case 'vm.verify': {
         const data = result.kind === 'vm.verify' ? result.data : undefined;
@@ -248,7 +251,7 @@ export class ProvisioningService {
             .map((d) => d.field)
             .join(', ')}`,
         };
-        return this.failAndTearDown(op, { ...outcome, state: 'FAILED', error }, vm.id, vm.name, host, vm.plan, requestId, op.parentId);
+        return this.failAndTearDown(op, { ...outcome, state: 'FAILED', error }, vm, host, requestId, op.parentId);
       }
       case 'vm.teardown':
       case 'vm.delete': {
@@ -273,27 +276,35 @@ export class ProvisioningService {
     }
   }
 
+  /** A stale job's result: its operation (and an open parent) fail with STALE_JOB; the VM is left as it is. */
+  private staleResult(op: OperationRecord, outcome: OperationOutcome): Promise<OperationRecord | null> {
+    return this.prov.finishOperation(op.id, outcome, {
+      parent: op.parentId ? { id: op.parentId, outcome: { state: 'FAILED', error: outcome.error } } : undefined,
+    });
+  }
+
   private async failAndTearDown(
     op: OperationRecord,
     outcome: OperationOutcome,
-    vmId: string,
-    vmName: string,
+    vm: VmWithPlan,
     host: Awaited<ReturnType<HostRepository['findById']>>,
-    plan: PlacementPlan | null,
     requestId: string,
     parentId: string | null,
   ): Promise<OperationRecord | null> {
     const followUps: NewOperation[] = [];
+    const vmId = vm.id;
+    // the teardown serves a new generation: jobs made before it are stale
+    const generation = vm.generation + 1;
     if (host) {
       const teardownId = randomUUID();
       // what the VM changed goes back to the host's own values, except IRQs and RPS queues
       // another VM on the host still relies on (its plan keeps them as they are)
       const others = await this.prov.holdingPlansOnHost(host.id, vmId);
-      const job = teardownJob(host, plan, vmId, vmName, teardownId, requestId, others);
+      const job = teardownJob(host, vm.plan, { id: vmId, generation }, vm.name, teardownId, requestId, others);
       followUps.push({ id: teardownId, kind: 'vm.teardown', targetType: 'vm', targetId: vmId, parentId, requestId, job });
     }
     return this.prov.finishOperation(op.id, outcome, {
-      vm: { id: vmId, state: 'FAILED', error: outcome.error ?? null, release: !host },
+      vm: { id: vmId, state: 'FAILED', error: outcome.error ?? null, release: !host, generation },
       parent: parentId && parentId !== op.id ? { id: parentId, outcome: { state: 'FAILED', error: outcome.error } } : undefined,
       followUps,
     });

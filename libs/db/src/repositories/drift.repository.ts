@@ -53,12 +53,20 @@ export class DriftRepository {
   }
 
   /** VMs that hold resources and should be running on a host: the ones drift checks verify. */
-  async runningVms(hostId: string): Promise<{ id: string; name: string; plan: PlacementPlan | null; request: VmRequest }[]> {
+  async runningVms(
+    hostId: string,
+  ): Promise<{ id: string; name: string; generation: number; plan: PlacementPlan | null; request: VmRequest }[]> {
     const rows = await this.db.vm.findMany({
       where: { hostId, holding: true, state: 'RUNNING' },
-      select: { id: true, name: true, plan: true, request: true },
+      select: { id: true, name: true, generation: true, plan: true, request: true },
       orderBy: { name: 'asc' },
     });
-    return rows.map((r) => ({ id: r.id, name: r.name, plan: stored.plan(r.plan, r.id), request: stored.request(r.request, r.id) }));
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      generation: r.generation,
+      plan: stored.plan(r.plan, r.id),
+      request: stored.request(r.request, r.id),
+    }));
   }
 }

@@ -115,6 +115,15 @@ export class OperationRepository {
     return row ? toOperationRecord(row) : null;
   }
 
+  /** A VM's (or host's) operations not finished yet, oldest first. */
+  async unfinishedFor(targetId: string): Promise<OperationRecord[]> {
+    const rows = await this.db.operation.findMany({
+      where: { targetId, state: { in: ['QUEUED', 'RUNNING'] } },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    });
+    return rows.map(toOperationRecord);
+  }
+
   /** Newest first, cursor-paginated. */
   async list(filter: OperationFilter, page: PageArgs): Promise<Page<OperationRecord>> {
     const where: Prisma.OperationWhereInput = {

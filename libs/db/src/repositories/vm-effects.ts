@@ -18,6 +18,8 @@ export interface VmEffect {
   error?: OperationOutcome['error'] | null;
   /** Give back every CPU, VF, memory and hugepage the VM holds. */
   release?: boolean;
+  /** The VM's new generation (a teardown's): host jobs made for an older one become stale. */
+  generation?: number;
 }
 
 /** An operation that reached SUCCEEDED or FAILED, announced after its transaction committed. */
@@ -67,6 +69,7 @@ export async function applyVmEffect(tx: Prisma.TransactionClient, v: VmEffect): 
     where: { id: v.id },
     data: {
       ...(v.state ? { state: v.state } : {}),
+      ...(v.generation !== undefined ? { generation: v.generation } : {}),
       ...(v.release ? { holding: false } : {}),
       // one live VM (and libvirt domain) per name: a deleted VM gives its name back
       ...(v.state === 'DELETED' ? { activeName: null, deletedAt: new Date() } : {}),

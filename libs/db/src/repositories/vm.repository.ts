@@ -21,6 +21,7 @@ export function toVmRecord(r: VmRow): VmRecord {
     errorCode: r.errorCode,
     errorMessage: r.errorMessage,
     holding: r.holding,
+    generation: r.generation,
     plan: stored.plan(r.plan, r.id),
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
