@@ -105,8 +105,9 @@ async function configureOps(hostName: string): Promise<number> {
   return operations.totalCount;
 }
 
-// enp1s0 is a 1 Gbit/s igb: the rate stays below its link speed
-const POLICY_ATTRS = { spoofchk: false, trust: true, linkState: 'enable', maxTxRateMbps: 500 };
+// enp1s0 is a 1 Gbit/s igb: the rate stays below its link speed, and the link state stays
+// auto (igb has no ndo_set_vf_link_state: VF_DRIVER_CAPABILITIES)
+const POLICY_ATTRS = { spoofchk: false, trust: true, linkState: 'auto', maxTxRateMbps: 500 };
 
 beforeAll(async () => {
   // sriovp-01: dual socket, ens1f0 (82599, 63 VFs max) and ens5f0 (mlx5); sriovp-02: one igb PF
@@ -163,13 +164,13 @@ describe('SR-IOV policies', () => {
     const sim = simNic('sriovp-02', 'enp1s0');
     expect(sim.numVfs).toBe(6);
     expect(sim.vfs.map((v) => [v.spoofchk, v.trust, v.linkState, v.maxTxRate])).toEqual(
-      Array.from({ length: 6 }, () => [false, true, 'enable', 500]),
+      Array.from({ length: 6 }, () => [false, true, 'auto', 500]),
     );
     // in the inventory, through the rediscovery the job was followed by
     const nic = await apiNic('sriovp-02', 'enp1s0');
     expect(nic.sriovNumVfs).toBe(6);
     expect(nic.vfs.map((v) => [v.index, v.spoofchk, v.trust, v.linkState, v.maxTxRateMbps])).toEqual(
-      Array.from({ length: 6 }, (_, i) => [i, false, true, 'enable', 500]),
+      Array.from({ length: 6 }, (_, i) => [i, false, true, 'auto', 500]),
     );
     // the other host was not touched
     expect(simNic('sriovp-01', 'ens1f0').numVfs).toBe(4);
@@ -234,7 +235,7 @@ describe('SR-IOV policies', () => {
     expect(done.status.targets[0].blockedBy).toEqual([]);
     const sim = simNic('sriovp-02', 'enp1s0');
     expect(sim.numVfs).toBe(8);
-    expect(sim.vfs.every((v) => v.trust && !v.spoofchk && v.linkState === 'enable' && v.maxTxRate === 500)).toBe(true);
+    expect(sim.vfs.every((v) => v.trust && !v.spoofchk && v.linkState === 'auto' && v.maxTxRate === 500)).toBe(true);
     expect((await apiNic('sriovp-02', 'enp1s0')).vfs).toHaveLength(8);
     expect(await configureOps('sriovp-02')).toBe(opsBefore + 1);
   });
@@ -271,7 +272,7 @@ describe('SR-IOV policies', () => {
     expect(await configureOps('sriovp-02')).toBe(opsBefore + 1);
     const sim = simNic('sriovp-02', 'enp1s0');
     expect(sim.numVfs).toBe(8);
-    expect(sim.vfs[vf]).toMatchObject({ mac: '00:00:00:00:00:00', spoofchk: false, trust: true, linkState: 'enable', maxTxRate: 500 });
+    expect(sim.vfs[vf]).toMatchObject({ mac: '00:00:00:00:00:00', spoofchk: false, trust: true, linkState: 'auto', maxTxRate: 500 });
   });
 
   it('a policy asking more VFs than the PF has FAILS with a reason and leaves the PF alone', async () => {
@@ -286,6 +287,17 @@ describe('SR-IOV policies', () => {
     const r = await c.api.rest('GET', '/api/v1/sriov-policies/sriovp-small');
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ name: 'sriovp-small', numVfs: 9, status: { failed: 1 } });
+  });
+
+  it('a policy setting a VF link state on igb FAILS with the driver named and leaves the PF alone', async () => {
+    const opsBefore = await configureOps('sriovp-02');
+    const failed = await update('sriovp-small', { numVfs: 8, linkState: 'enable' });
+    expect(failed.status.targets[0]).toMatchObject({
+      state: 'FAILED',
+      reason: 'the igb driver refuses VF state (EOPNOTSUPP) asked by policy sriovp-small',
+    });
+    expect(simNic('sriovp-02', 'enp1s0').vfs.every((v) => v.linkState === 'auto')).toBe(true);
+    expect(await configureOps('sriovp-02')).toBe(opsBefore);
   });
 
   it('refuses bad input naming the field, duplicates with CONFLICT, unknown names with NOT_FOUND', async () => {

@@ -65,3 +65,27 @@ describe('host.configureSriov with VF defaults over SSH', () => {
     expect(host.state().nics.find((n) => n.name === 'ens1f0')!.numVfs).toBe(4);
   });
 });
+
+/** igb has no ndo_set_vf_link_state: even "state auto" is refused (VF_DRIVER_CAPABILITIES), so the agent must not send it. */
+describe('host.configureSriov on an igb PF', () => {
+  const h = new Harness();
+  beforeAll(async () => {
+    await h.start(['small-one-node']);
+    await h.agent();
+  });
+  afterAll(() => h.stop());
+
+  it('sets trust without touching the link state', async () => {
+    const host = h.fleet.hosts[0];
+    const r = await h.run('host.configureSriov', {
+      host: h.target(host),
+      pf: ifNameSchema.parse('enp1s0'),
+      numVfs: 2,
+      vfDefaults: { spoofchk: true, trust: true, linkState: 'auto', maxTxRateMbps: 0 },
+    });
+    expect(r.status, JSON.stringify(r.error)).toBe('SUCCEEDED');
+    expect(r.data).toMatchObject({ configuredVfs: [0, 1] });
+    const sets = host.state().commandLog.filter((c) => c.command.startsWith('ip link set'));
+    expect(sets.map((c) => c.command)).toContain('ip link set enp1s0 vf 1 spoofchk on trust on max_tx_rate 0');
+  });
+});

@@ -119,6 +119,8 @@ export const fleetNicSchema = z.object({
   id,
   name: z.string().min(1),
   pciAddress: z.string(),
+  /** The PF's kernel driver (uevent DRIVER=); what its VFs can be given follows VF_DRIVER_CAPABILITIES. */
+  driver: z.string().nullable().default(null),
   /** -1 when the platform reports no NUMA affinity. */
   numaNode: z.number().int().min(-1),
   speedMbps: count,

@@ -12,6 +12,7 @@ export const ERRNO_TEXT = {
   EOVERFLOW: 'Value too large for defined data type',
   ENOMEM: 'Cannot allocate memory',
   EOPNOTSUPP: 'Operation not supported',
+  EPROTONOSUPPORT: 'Protocol not supported',
 } as const;
 export type Errno = keyof typeof ERRNO_TEXT;
 

@@ -110,6 +110,21 @@ describe('SR-IOV on dual-socket-sriov', () => {
     expect(f.host.state().nics.find((n) => n.name === 'ens1f0')?.vfs[0].trust).toBe(false);
   });
 
+  it('refuses what the PF driver refuses, following VF_DRIVER_CAPABILITIES (ixgbe ens1f0, mlx5_core ens5f0)', async () => {
+    const rtnl = (text: string) => ({ stdout: '', stderr: `RTNETLINK answers: ${text}\n`, code: 2 });
+    const ok = { stdout: '', stderr: '', code: 0 };
+    const set = (pf: string, ...a: string[]) => run(['ip', 'link', 'set', pf, 'vf', '0', ...a]);
+    expect(await set('ens1f0', 'min_tx_rate', '100')).toEqual(rtnl('Invalid argument'));
+    expect(await set('ens1f0', 'min_tx_rate', '0', 'max_tx_rate', '1000')).toEqual(ok);
+    expect(await set('ens1f0', 'vlan', '10', 'proto', '802.1ad')).toEqual(rtnl('Protocol not supported'));
+    expect(await set('ens5f0', 'vlan', '10', 'proto', '802.1ad')).toEqual(rtnl('Protocol not supported'));
+    expect(await set('ens1f0', 'vlan', '10', 'proto', '802.1Q')).toEqual(ok);
+    expect(await set('ens1f0', 'query_rss', 'on')).toEqual(ok);
+    expect(await set('ens5f0', 'query_rss', 'on')).toEqual(rtnl('Operation not supported'));
+    expect(await set('ens5f0', 'min_tx_rate', '100', 'state', 'enable')).toEqual(ok);
+    expect(await set('ens1f0', 'vlan', '0', 'max_tx_rate', '0')).toEqual(ok);
+  });
+
   it('resets VF state when numvfs goes to 0', async () => {
     expect((await run(['tee', NUMVFS], '0\n')).code).toBe(0);
     expect((await run(['ls', '/sys/class/net/ens1f0/device/'])).stdout).not.toMatch(/virtfn/);

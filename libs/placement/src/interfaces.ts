@@ -1,4 +1,13 @@
-import { datapathDefinition, type Datapath, type FleetHostCapabilities, type HostReason, type ReasonCode } from '@netpin/contracts';
+import {
+  datapathDefinition,
+  VF_KNOB_KEYWORDS,
+  vfKnobRefusal,
+  type Datapath,
+  type FleetHostCapabilities,
+  type HostReason,
+  type ReasonCode,
+  type VmInterfaceRequest,
+} from '@netpin/contracts';
 import { rankOf } from './datapaths';
 import type { HostRt, NicRt } from './host-state';
 import type { PreparedInterface, PreparedRequest } from './request';
@@ -65,6 +74,11 @@ function optionsFor(h: HostRt, pi: PreparedInterface, reasons: HostReason[]): If
           why('NO_FREE_VF', `every VF of ${nic.nic.name} is taken`);
           continue;
         }
+        const refused = vfDriverRefusal(d, nic, pi.req);
+        if (refused) {
+          why(refused.code, refused.detail);
+          continue;
+        }
       }
       if (minBw > 0 && nic && nic.nic.speedMbps - nic.bwUsed < minBw) {
         why('NIC_BANDWIDTH_EXHAUSTED', `${nic.nic.name} has ${nic.nic.speedMbps - nic.bwUsed} Mb/s unpromised, ${minBw} asked`);
@@ -75,6 +89,22 @@ function optionsFor(h: HostRt, pi: PreparedInterface, reasons: HostReason[]): If
     }
   }
   return opts;
+}
+
+/** The first VF knob the interface needs that the PF's driver refuses (VF_DRIVER_CAPABILITIES), as a reason. */
+function vfDriverRefusal(d: Datapath, nic: NicRt, req: VmInterfaceRequest): HostReason | null {
+  for (const need of datapathDefinition(d).vfDriverNeeds) {
+    const value = req[need.field];
+    if (value === 0) continue;
+    const refusal = vfKnobRefusal(nic.nic.driver, need.knob);
+    if (!refusal) continue;
+    const knob = VF_KNOB_KEYWORDS[need.knob];
+    return {
+      code: need.reason,
+      detail: `${nic.nic.name}'s driver ${nic.nic.driver ?? '?'} refuses VF ${knob} (${refusal.errno}), needed for ${need.field} ${value}`,
+    };
+  }
+  return null;
 }
 
 /** The first failover backup the host can run, for a datapath that migrates only with one. */

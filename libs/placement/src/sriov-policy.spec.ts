@@ -186,6 +186,13 @@ describe('actions', () => {
     expect(d).toMatchObject({ action: 'FAILED', vfsToConfigure: [] });
     expect(d.reason).toBe('ens1f0 supports at most 8 VFs (sriov_totalvfs); policy big asks for 9');
   });
+  it('FAILED when the PF driver refuses an attribute the policy sets (VF_DRIVER_CAPABILITIES)', () => {
+    const d = decide(pf('enp1s0', 8, { driver: 'igb' }), policy('up', { linkState: 'enable' }));
+    expect(d).toMatchObject({ action: 'FAILED', vfsToConfigure: [] });
+    expect(d.reason).toBe('the igb driver refuses VF state (EOPNOTSUPP) asked by policy up');
+    expect(decide(pf('enp1s0', 8, { driver: 'igb' }), policy('auto', { linkState: 'auto' })).action).not.toBe('FAILED');
+    expect(decide(pf('enp1s0', 8, { driver: 'i40e' }), policy('up', { linkState: 'enable' })).action).not.toBe('FAILED');
+  });
   it('FAILED when the VF rate is above the link speed (every driver refuses it)', () => {
     const d = decide(pf('enp1s0', 8, { speedMbps: 1000 }), policy('fast', { maxTxRateMbps: 2000 }));
     expect(d).toMatchObject({

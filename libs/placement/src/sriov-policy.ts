@@ -1,4 +1,4 @@
-import type { SriovPolicySpec, VfDefaults } from '@netpin/contracts';
+import { VF_KNOB_KEYWORDS, vfKnobRefusal, type SriovPolicySpec, type VfDefaults, type VfKnob } from '@netpin/contracts';
 
 /**
  * SR-IOV policies, resolved: which policy owns each PF and what has to happen to bring the
@@ -125,6 +125,24 @@ function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i);
 }
 
+/**
+ * A VF attribute the policy sets away from the kernel's default that the PF's driver
+ * refuses (VF_DRIVER_CAPABILITIES), e.g. a link state on igb; null when none.
+ */
+function refusedKnob(driver: string | null, d: VfDefaults): string | null {
+  const asked: [VfKnob, boolean][] = [
+    ['linkState', d.linkState !== 'auto'],
+    ['maxTxRate', d.maxTxRateMbps > 0],
+    ['trust', d.trust],
+    ['spoofchk', !d.spoofchk],
+  ];
+  for (const [knob, wanted] of asked) {
+    const r = wanted ? vfKnobRefusal(driver, knob) : null;
+    if (r) return `the ${driver} driver refuses VF ${VF_KNOB_KEYWORDS[knob]} (${r.errno})`;
+  }
+  return null;
+}
+
 /** The decision for one PF under its winning policy. */
 export function decidePf(
   host: Pick<SriovHostView, 'id' | 'name'>,
@@ -160,6 +178,8 @@ export function decidePf(
       reason: `max_tx_rate ${desired.maxTxRateMbps} Mbit/s of policy ${winner.name} exceeds the link speed of ${pf.name} (${pf.speedMbps} Mbit/s)`,
     };
   }
+  const refused = refusedKnob(pf.driver, desired);
+  if (refused) return { ...base, ...none, action: 'FAILED', reason: `${refused} asked by policy ${winner.name}` };
   if (pf.numVfs !== desired.numVfs) {
     // With VFs present a new count destroys them all. With none present (numvfs reset by a
     // reboot) held VFs are restored at their index, unless the new count drops them.

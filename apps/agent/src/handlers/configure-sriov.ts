@@ -86,7 +86,8 @@ export const configureSriovHandler: JobHandler<'host.configureSriov'> = {
             spoofChk: defaults.spoofchk,
             trust: defaults.trust,
             maxTxRateMbps: defaults.maxTxRateMbps,
-            state: defaults.linkState,
+            // a link state only when it differs: igb has no ndo_set_vf_link_state and refuses even "auto" (VF_DRIVER_CAPABILITIES)
+            ...(vf.linkState !== null && vf.linkState !== defaults.linkState ? { state: defaults.linkState } : {}),
           }),
         );
         configured.push(vf.index);

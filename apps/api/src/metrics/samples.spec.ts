@@ -11,6 +11,7 @@ function nic(name: string, numaNode: number, vfOwners: (string | null)[]): Fleet
     id: name,
     name,
     pciAddress: '0000:00:00.0',
+    driver: null,
     numaNode,
     speedMbps: 25_000,
     combinedQueues: { current: 4, max: 4 },

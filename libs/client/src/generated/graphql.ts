@@ -202,6 +202,7 @@ export type ReasonCode =
   | 'NO_SRIOV_NIC_FOR_NETWORK'
   | 'OVS_UNAVAILABLE'
   | 'THREAD_POLICY_NEEDS_SMT'
+  | 'VF_DRIVER_LACKS_MIN_TX_RATE'
   | 'VHOST_NET_UNAVAILABLE';
 
 export type RegisterHostInput = {

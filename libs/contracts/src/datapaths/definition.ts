@@ -1,6 +1,7 @@
 import type { Datapath, ExitClass, InterfaceConnection, NetworkKind, NicModel } from '../enums';
 import type { FleetHostCapabilities } from '../placement';
 import type { SharedReasonCode } from './shared';
+import type { VfKnob } from './vf-drivers';
 
 /**
  * Everything netpin knows about one datapath, declared in that datapath's own module
@@ -25,6 +26,8 @@ export interface DatapathDefinition<D extends Datapath = Datapath, R extends str
   readonly host: readonly HostNeed<R>[];
   /** What it takes from a NIC carrying the network: a free VF of it, or nothing of its own. */
   readonly nicResource: NicResource;
+  /** VF knobs an interface's request needs from the PF's driver (VF datapaths), each with its reason. */
+  readonly vfDriverNeeds: readonly VfDriverNeed<R>[];
   /** How it appears in libvirt XML besides the connection's interface type. */
   readonly xml: InterfaceXml;
   /** Queues scale with vCPUs (virtio multiqueue), or one queue (emulated models). */
@@ -56,6 +59,17 @@ export interface HostNeed<R extends string = string> {
 }
 
 export type NicResource = 'VF' | 'NONE';
+
+/**
+ * A request field that, when non-zero, the agent carries out with a VF knob (`minBandwidthMbps`
+ * becomes the VF's min_tx_rate): a PF whose driver refuses the knob (VF_DRIVER_CAPABILITIES)
+ * cannot take the interface.
+ */
+export interface VfDriverNeed<R extends string = string> {
+  readonly field: 'minBandwidthMbps';
+  readonly knob: VfKnob;
+  readonly reason: R | SharedReasonCode;
+}
 
 /**
  * libvirt interface details the datapath decides: the guest model and the backend driver.

@@ -9,6 +9,7 @@ export const e1000 = defineDatapath({
   guest: [],
   host: [],
   nicResource: 'NONE',
+  vfDriverNeeds: [],
   xml: { kind: 'emulated', model: 'e1000', driver: null },
   multiqueue: false,
   cost: { exitsPerPacket: 'MANY', cpusPerFlow: 3, relativeCost: 10 },

@@ -1,3 +1,4 @@
 export * from './definition';
 export * from './shared';
 export * from './registry';
+export * from './vf-drivers';

@@ -90,6 +90,6 @@ describe('reason codes', () => {
   it('derives the datapath-owned codes from the modules', () => {
     expectTypeOf<'IOMMU_DISABLED'>().toExtend<DatapathReasonCode>();
     expectTypeOf<DatapathReasonCode>().toExtend<ReasonCode>();
-    expect(Object.keys(DATAPATH_REASONS).sort()).toEqual(['IOMMU_DISABLED', 'LIVE_MIGRATION_NEEDS_VIRTIO']);
+    expect(Object.keys(DATAPATH_REASONS).sort()).toEqual(['IOMMU_DISABLED', 'LIVE_MIGRATION_NEEDS_VIRTIO', 'VF_DRIVER_LACKS_MIN_TX_RATE']);
   });
 });

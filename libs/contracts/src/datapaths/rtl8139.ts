@@ -9,6 +9,7 @@ export const rtl8139 = defineDatapath({
   guest: [],
   host: [],
   nicResource: 'NONE',
+  vfDriverNeeds: [],
   xml: { kind: 'emulated', model: 'rtl8139', driver: null },
   multiqueue: false,
   cost: { exitsPerPacket: 'MANY', cpusPerFlow: 3, relativeCost: 12 },

@@ -14,6 +14,7 @@ export const sriov = defineDatapath({
   guest: ['vfDriver'],
   host: [{ capability: 'iommu', reason: 'IOMMU_DISABLED', detail: 'SR-IOV needs VT-d' }],
   nicResource: 'VF',
+  vfDriverNeeds: [{ field: 'minBandwidthMbps', knob: 'minTxRate', reason: 'VF_DRIVER_LACKS_MIN_TX_RATE' }],
   xml: { kind: 'hostdev' },
   multiqueue: true,
   cost: { exitsPerPacket: 'NONE', cpusPerFlow: 2, relativeCost: 1 },
@@ -22,6 +23,8 @@ export const sriov = defineDatapath({
   reasons: {
     IOMMU_DISABLED: 'SR-IOV passthrough needs the IOMMU (VT-d) enabled',
     LIVE_MIGRATION_NEEDS_VIRTIO: 'a live-migratable SR-IOV interface needs a virtio failover backup, so virtio in the guest',
+    VF_DRIVER_LACKS_MIN_TX_RATE:
+      "minBandwidthMbps on a VF needs min_tx_rate, which the PF's driver refuses (ixgbe, i40e, igb; see VF_DRIVER_CAPABILITIES)",
   },
   cli: { aliases: ['sriov', 'vf'] },
   ui: { label: 'SR-IOV VF', help: 'VF passthrough: lowest cost, no live migration' },

@@ -10,6 +10,7 @@ export const vhostBridge = defineDatapath({
   guest: ['virtio'],
   host: [vhostNetNeed('VHOST_BRIDGE')],
   nicResource: 'NONE',
+  vfDriverNeeds: [],
   xml: { kind: 'emulated', model: 'virtio', driver: 'vhost' },
   multiqueue: true,
   cost: { exitsPerPacket: 'BATCHED_KERNEL', cpusPerFlow: 2, relativeCost: 2 },

@@ -13,6 +13,7 @@ export const vhostMacvtap = defineDatapath({
   guest: ['virtio'],
   host: [vhostNetNeed('VHOST_MACVTAP')],
   nicResource: 'NONE',
+  vfDriverNeeds: [],
   xml: { kind: 'emulated', model: 'virtio', driver: 'vhost' },
   multiqueue: true,
   cost: { exitsPerPacket: 'BATCHED_KERNEL', cpusPerFlow: 2, relativeCost: 1.8 },

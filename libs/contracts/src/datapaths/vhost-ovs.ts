@@ -10,6 +10,7 @@ export const vhostOvs = defineDatapath({
   guest: ['virtio'],
   host: [vhostNetNeed('VHOST_OVS')],
   nicResource: 'NONE',
+  vfDriverNeeds: [],
   xml: { kind: 'emulated', model: 'virtio', driver: 'vhost' },
   multiqueue: true,
   cost: { exitsPerPacket: 'BATCHED_KERNEL', cpusPerFlow: 2, relativeCost: 2.2 },

@@ -12,6 +12,7 @@ export const virtioUserspace = defineDatapath({
   guest: ['virtio'],
   host: [],
   nicResource: 'NONE',
+  vfDriverNeeds: [],
   xml: { kind: 'emulated', model: 'virtio', driver: 'qemu' },
   multiqueue: true,
   cost: { exitsPerPacket: 'BATCHED_USERSPACE', cpusPerFlow: 3, relativeCost: 4 },

@@ -40,6 +40,7 @@ export interface NicRow {
   hostId: string;
   name: string;
   pciAddress: string;
+  driver: string | null;
   numaNode: number | null;
   speedMbps: number | null;
   combinedQueues: number;
@@ -97,7 +98,7 @@ async function cpuColumns(db: Client, hostIds?: string[]): Promise<Map<string, C
 
 function nicRows(db: Client, hostIds?: string[]): Promise<NicRow[]> {
   return db.$queryRaw<NicRow[]>`
-    SELECT n.id, n."hostId", n.name, n."pciAddress", n."numaNode", n."speedMbps", n."combinedQueues", n."maxCombinedQueues",
+    SELECT n.id, n."hostId", n.name, n."pciAddress", n.driver, n."numaNode", n."speedMbps", n."combinedQueues", n."maxCombinedQueues",
       n."sriovTotalVfs", n."sriovNumVfs", i.irqs, v."vfIndex", v."vfPci"
     FROM "Nic" n
     LEFT JOIN (SELECT "nicId", json_agg(json_build_array(irq, queue) ORDER BY queue, irq) AS irqs FROM "NicIrq" GROUP BY "nicId") i ON i."nicId" = n.id

@@ -119,6 +119,7 @@ function toFleetNic(n: NicRow, vfOwner: Map<string, string>): FleetNic {
     id: n.id,
     name: n.name,
     pciAddress: n.pciAddress,
+    driver: n.driver,
     numaNode: n.numaNode ?? -1,
     speedMbps: n.speedMbps ?? 0,
     combinedQueues: { current: n.combinedQueues, max: n.maxCombinedQueues },

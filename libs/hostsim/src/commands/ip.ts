@@ -1,4 +1,5 @@
-import { macAddressSchema } from '@netpin/contracts';
+import { macAddressSchema, vfKnobRefusal, type VfKnob } from '@netpin/contracts';
+import { ERRNO_TEXT } from '../errors';
 import type { HostModel, NicState, VfState } from '../model';
 import { type CommandHandler, type CommandResult, fail, ok } from './types';
 
@@ -128,11 +129,32 @@ function onOff(v: string | undefined): boolean | undefined {
   return v === 'on' ? true : v === 'off' ? false : undefined;
 }
 
+const VF_KEYWORD_KNOBS: Readonly<Record<string, VfKnob>> = {
+  trust: 'trust',
+  spoofchk: 'spoofchk',
+  state: 'linkState',
+  query_rss: 'queryRss',
+};
+
+/**
+ * The errno the PF's driver answers for a knob it refuses, from the same table placement
+ * reads (VF_DRIVER_CAPABILITIES): min_tx_rate only when non-zero, as the drivers check.
+ */
+function driverRefusal(nic: NicState, knobs: Set<VfKnob>, min: number): CommandResult | null {
+  if (min !== 0) knobs.add('minTxRate');
+  for (const k of knobs) {
+    const r = vfKnobRefusal(nic.spec.driver, k);
+    if (r) return rtnl(ERRNO_TEXT[r.errno]);
+  }
+  return null;
+}
+
 /** `ip link set PF vf N attr value...`: every attribute is checked before any is applied. */
 function linkSetVf(nic: NicState, args: string[]): CommandResult {
   const idxText = args[0];
   if (idxText === undefined || !/^\d+$/.test(idxText)) return invarg('vf', idxText);
   const changes: ((vf: VfState) => void)[] = [];
+  const knobs = new Set<VfKnob>();
   let max: number | undefined;
   let min: number | undefined;
   for (let i = 1; i < args.length; i += 2) {
@@ -160,15 +182,24 @@ function linkSetVf(nic: NicState, args: string[]): CommandResult {
         changes.push((vf) => (vf.qos = n));
         break;
       }
+      case 'proto': {
+        const proto = val?.toLowerCase();
+        if (proto !== '802.1q' && proto !== '802.1ad') return invarg('protocol', val);
+        if (proto === '802.1ad') knobs.add('vlanProto8021ad');
+        break;
+      }
       case 'spoofchk':
-      case 'trust': {
+      case 'trust':
+      case 'query_rss': {
         const b = onOff(val);
         if (b === undefined) return invarg(key, val);
-        changes.push((vf) => (key === 'trust' ? (vf.trust = b) : (vf.spoofchk = b)));
+        knobs.add(VF_KEYWORD_KNOBS[key]);
+        if (key !== 'query_rss') changes.push((vf) => (key === 'trust' ? (vf.trust = b) : (vf.spoofchk = b)));
         break;
       }
       case 'state': {
         if (val !== 'auto' && val !== 'enable' && val !== 'disable') return invarg('state', val);
+        knobs.add('linkState');
         changes.push((vf) => (vf.linkState = val));
         break;
       }
@@ -187,13 +218,13 @@ function linkSetVf(nic: NicState, args: string[]): CommandResult {
   if (nic.spec.sriovTotalVfs === 0) return rtnl('Operation not supported');
   const vf = nic.vfs[Number(idxText)];
   if (!vf) return rtnl('Invalid argument');
+  const refused = driverRefusal(nic, knobs, max !== undefined || min !== undefined ? (min ?? vf.minTxRate) : 0);
+  if (refused) return refused;
   if (max !== undefined || min !== undefined) {
     const newMax = max ?? vf.maxTxRate;
     const newMin = min ?? vf.minTxRate;
-    // Intel ixgbe/igb have no minimum rate; every driver bounds rates by link speed.
-    const noMin = ['ixgbe', 'igb'].includes(nic.spec.driver);
-    if (newMax > nic.spec.speedMbps || newMin > nic.spec.speedMbps || (noMin && newMin !== 0) || (newMax !== 0 && newMin > newMax))
-      return rtnl('Invalid argument');
+    // every driver bounds rates by link speed
+    if (newMax > nic.spec.speedMbps || newMin > nic.spec.speedMbps || (newMax !== 0 && newMin > newMax)) return rtnl('Invalid argument');
     changes.push((v) => {
       v.maxTxRate = newMax;
       v.minTxRate = newMin;

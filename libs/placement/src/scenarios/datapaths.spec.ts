@@ -1,6 +1,6 @@
 import type { FleetSnapshot } from '@netpin/contracts';
 import { describe, expect, it } from 'vitest';
-import { place } from '../api';
+import { explain, place } from '../api';
 import { fleet, vm, type HostSpec } from '../testing/fleet-builder';
 import { planOf } from '../testing/results';
 
@@ -209,5 +209,41 @@ describe('a bridge network mapped without an uplink NIC', () => {
     expect(p.interfaces[0]).toMatchObject({ datapath: 'VHOST_BRIDGE', nicId: null });
     expect(p.ioCpus).toEqual([]);
     expect(p.vhostCpus).toEqual(p.emulatorCpus);
+  });
+});
+
+describe('minBandwidthMbps on a VF follows what the PF driver can do (VF_DRIVER_CAPABILITIES)', () => {
+  const withDriver = (driver: string | null) =>
+    oneHost({
+      nics: [
+        { name: 'ens1f0', node: 1, vfs: 8, queues: 4, driver },
+        { name: 'eno1', node: 1, queues: 16 },
+      ],
+    });
+
+  it.each(['ixgbe', 'i40e', 'igb'])('%s refuses min_tx_rate: AUTO takes macvtap on the PF instead of a VF', (driver) => {
+    const i = iface(withDriver(driver), { interfaces: [{ network: 'phys', minBandwidthMbps: 500 }] });
+    expect(i).toMatchObject({ datapath: 'VHOST_MACVTAP', nicName: 'ens1f0', vf: null, minBandwidthMbps: 500 });
+  });
+
+  it.each(['ice', 'mlx5_core', 'bnxt_en', null])('%s gives a VF a minimum rate', (driver) => {
+    const i = iface(withDriver(driver), { interfaces: [{ network: 'phys', minBandwidthMbps: 500 }] });
+    expect(i).toMatchObject({ datapath: 'SRIOV', vf: { index: 0 } });
+  });
+
+  it('an ixgbe VF without a minimum rate is fine', () => {
+    expect(iface(withDriver('ixgbe'), { interfaces: [{ network: 'phys' }] })).toMatchObject({ datapath: 'SRIOV' });
+  });
+
+  it('explicit SR-IOV is refused with the driver, the knob and the field named', () => {
+    const r = place(withDriver('ixgbe'), vm({ interfaces: [{ network: 'phys', datapath: 'SRIOV', minBandwidthMbps: 500 }] }));
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.rejection.summary.map((s) => s.code)).toEqual(['VF_DRIVER_LACKS_MIN_TX_RATE']);
+    const why = explain(withDriver('ixgbe'), vm({ interfaces: [{ network: 'phys', datapath: 'SRIOV', minBandwidthMbps: 500 }] }), 'h1');
+    expect(why.reasons).toContainEqual({
+      code: 'VF_DRIVER_LACKS_MIN_TX_RATE',
+      detail: "interface 0 (phys): ens1f0's driver ixgbe refuses VF min_tx_rate (EINVAL), needed for minBandwidthMbps 500",
+    });
   });
 });

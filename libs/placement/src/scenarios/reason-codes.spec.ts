@@ -68,6 +68,16 @@ const SCENARIOS: Record<ReasonCode, Scenario> = {
     host: { caps: { iommu: false } },
     request: { interfaces: [{ network: 'phys', datapath: 'SRIOV' }] },
   },
+  VF_DRIVER_LACKS_MIN_TX_RATE: {
+    title: 'explicit SR-IOV with minBandwidthMbps on an ixgbe PF (ixgbe refuses min_tx_rate)',
+    host: {
+      nics: [
+        { name: 'ens1f0', node: 1, vfs: 4, driver: 'ixgbe' },
+        { name: 'eno1', node: 0 },
+      ],
+    },
+    request: { interfaces: [{ network: 'phys', datapath: 'SRIOV', minBandwidthMbps: 1000 }] },
+  },
   NO_SRIOV_NIC_FOR_NETWORK: {
     title: 'explicit SR-IOV on a physnet carried by a NIC without VFs',
     request: { interfaces: [{ network: 'phys-on-eno1', datapath: 'SRIOV' }] },

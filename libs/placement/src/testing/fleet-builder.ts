@@ -28,6 +28,8 @@ export interface NicSpec {
   name: string;
   node: number;
   speedMbps?: number;
+  /** The PF's kernel driver; null (default) = not known to refuse any VF knob. */
+  driver?: string | null;
   queues?: number;
   /** Configured VFs (sriovNumVfs); 0 = not an SR-IOV NIC. */
   vfs?: number;
@@ -154,6 +156,7 @@ export function buildHost(spec: HostSpec, seq = 0): FleetHost {
       id: `${spec.name}/${n.name}`,
       name: n.name,
       pciAddress: `0000:${hex(bus % 256, 2)}:00.0`,
+      driver: n.driver ?? null,
       numaNode: n.node,
       speedMbps: n.speedMbps ?? 25_000,
       combinedQueues: { current: queues, max: Math.max(queues, 64) },
