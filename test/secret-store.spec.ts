@@ -199,6 +199,10 @@ describe('SSH secrets at rest', () => {
     // the suite's own key too: other files of the run may have stored secrets under it
     await restartApi({ NETPIN_MASTER_KEY: KEY_B, NETPIN_MASTER_KEY_PREVIOUS: `${KEY_A},${process.env.NETPIN_MASTER_KEY}` });
     const total = await db.sshSecret.count();
+    // an admin sees which hosts use it and that it waits for re-encryption, on both transports
+    const q = `{ sshSecret(name: "${SECRET}") { current hosts } }`;
+    expect((await gql(q)).data?.sshSecret).toEqual({ current: false, hosts: ['vault-01'] });
+    expect((await rest('GET', `/api/v1/ssh-secrets/${SECRET}`)).body).toMatchObject({ current: false, hosts: ['vault-01'] });
     const rotated = await gql<{ rotateSshSecrets: { reencrypted: number; keyId: string } }>(
       `mutation { rotateSshSecrets { reencrypted keyId } }`,
     );
@@ -212,6 +216,7 @@ describe('SSH secrets at rest', () => {
     agent = await startAgent({ DATABASE_URL: process.env.DATABASE_URL!, NETPIN_MASTER_KEY: KEY_B });
     const op = await discover();
     expect({ state: op.state, error: op.errorMessage }).toEqual({ state: 'SUCCEEDED', error: null });
+    expect((await gql(q)).data?.sshSecret).toEqual({ current: true, hosts: ['vault-01'] });
     const listed = await rest('GET', '/api/v1/ssh-secrets');
     expect(listed.body.filter((s: { name: string }) => s.name === SECRET).map((s: { keyId: string }) => s.keyId)).toEqual(['rot-b']);
     expectNoKeyMaterial(responses, keyPem);

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page, WebSocket } from 'playwright-core';
 import { buildWebUi, launchBrowser, type TestBrowser } from './support/browser';
@@ -375,6 +377,46 @@ describe('admin UI in Chromium', () => {
     // the API forgets verified tokens on revoke: refused at once
     expect((await hostsWith(secret)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
+
+  it('08c stores an SSH key, shows the host that uses it, re-encrypts and deletes it once unused', async () => {
+    const { host } = await c.client.request<{ host: { id: string } }>('query ($name: String) { host(name: $name) { id } }', {
+      name: SMALL,
+    });
+    const useKey = async (credentialRef: string) => {
+      await c.client.request('mutation ($id: ID!, $input: UpdateHostInput!) { updateHost(id: $id, input: $input) { id } }', {
+        id: host.id,
+        input: { credentialRef },
+      });
+      const { discoverHost } = await c.client.request<{ discoverHost: { id: string } }>(
+        'mutation ($id: ID!) { discoverHost(id: $id) { id } }',
+        { id: host.id },
+      );
+      expect((await c.client.waitForOperation(discoverHost.id, 60_000)).state).toBe('SUCCEEDED');
+    };
+    await tid('nav-admin').click();
+    await tid('admin-tab-ssh-secrets').click();
+    await page.waitForURL(/#\/admin\/ssh-secrets$/);
+    await tid('secret-name').fill('web-key');
+    await tid('secret-key').fill(readFileSync(join(c.stateDir, 'client_ed25519'), 'utf8'));
+    await tid('secret-submit').click();
+    await expect.poll(() => tid('secret-hosts-web-key').textContent()).toBe('none');
+    await expect(tid('secret-key').inputValue()).resolves.toBe('');
+    // the agent reaches the host through the stored key
+    await useKey('secret:web-key');
+    await page.reload();
+    await expect.poll(() => tid('secret-hosts-web-key').textContent()).toBe(SMALL);
+    await expect(tid('secret-delete-web-key').count()).resolves.toBe(0);
+    await expect(tid('secret-key-web-key').textContent()).resolves.toContain('current');
+    await tid('secret-rotate').click();
+    await expect.poll(() => tid('secret-rotated').textContent()).toMatch(/^1 secret\(s\) re-encrypted under key test-master/);
+    await b.shot(page, 'admin-ssh-secrets');
+    await useKey('file:client_ed25519');
+    await page.reload();
+    await expect.poll(() => tid('secret-hosts-web-key').textContent()).toBe('none');
+    await tid('secret-delete-web-key').click();
+    await tid('secret-delete-web-key-confirm').click();
+    await expect.poll(() => tid('secret-row-web-key').count()).toBe(0);
+  }, 120_000);
 
   it('09 fleet page stays usable on a 390 px wide phone screen', async () => {
     await page.setViewportSize({ width: 390, height: 844 });

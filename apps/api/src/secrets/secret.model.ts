@@ -8,6 +8,9 @@ export class SshSecret {
   @Prop(String, { description: 'SHA256 fingerprint of the public key, as ssh-keygen -l prints it' }) fingerprint!: string;
   @Prop(String, { description: 'The public key, as an authorized_keys line' }) publicKey!: string;
   @Prop(String, { description: 'Id of the master key it is encrypted under' }) keyId!: string;
+  @Prop(Boolean, { description: 'Encrypted under the current master key (false: rotateSshSecrets would re-encrypt it)' })
+  current!: boolean;
+  @Prop(String, { array: true, description: 'Names of the hosts whose credentialRef is "secret:<name>"' }) hosts!: string[];
   @Prop(String, { nullable: true }) createdBy!: string | null;
   @Prop(GraphQLISODateTime) createdAt!: Date;
   @Prop(GraphQLISODateTime) updatedAt!: Date;

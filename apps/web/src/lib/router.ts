@@ -17,7 +17,7 @@ export type Route =
   | { page: 'admin'; tab: AdminTab; tokenId?: string }
   | { page: 'not-found'; path: string };
 
-export const ADMIN_TABS = ['tokens'] as const;
+export const ADMIN_TABS = ['tokens', 'ssh-secrets'] as const;
 export type AdminTab = (typeof ADMIN_TABS)[number];
 
 /** #/admin/tokens, #/admin/ssh-secrets, #/admin/audit and #/admin/audit/<token id> (that token's actions). */

@@ -61,6 +61,12 @@ export type CreateSriovPolicyInput = {
   vendorId?: string | null | undefined;
 };
 
+export type CreateSshSecretInput = {
+  name: string;
+  /** An unencrypted OpenSSH or PEM private key. Stored encrypted; never returned, logged or audited. */
+  privateKey: string;
+};
+
 /** Guest NIC datapath, fastest first */
 export type Datapath =
   /** emulated e1000: any guest, many exits */
@@ -352,6 +358,32 @@ export type RevokeApiTokenMutationVariables = Exact<{
 
 
 export type RevokeApiTokenMutation = { revokeApiToken: { id: string, name: string, role: Role, prefix: string, createdBy: string | null, createdAt: string, lastUsedAt: string | null, revokedAt: string | null } };
+
+export type SshSecretFieldsFragment = { id: string, name: string, fingerprint: string, publicKey: string, keyId: string, current: boolean, hosts: Array<string>, createdBy: string | null, createdAt: string, updatedAt: string };
+
+export type SshSecretsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type SshSecretsQuery = { sshSecrets: Array<{ id: string, name: string, fingerprint: string, publicKey: string, keyId: string, current: boolean, hosts: Array<string>, createdBy: string | null, createdAt: string, updatedAt: string }> };
+
+export type CreateSshSecretMutationVariables = Exact<{
+  input: CreateSshSecretInput;
+}>;
+
+
+export type CreateSshSecretMutation = { createSshSecret: { id: string, name: string, fingerprint: string, publicKey: string, keyId: string, current: boolean, hosts: Array<string>, createdBy: string | null, createdAt: string, updatedAt: string } };
+
+export type DeleteSshSecretMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type DeleteSshSecretMutation = { deleteSshSecret: { id: string, name: string } };
+
+export type RotateSshSecretsMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type RotateSshSecretsMutation = { rotateSshSecrets: { reencrypted: number, keyId: string } };
 
 export type VmFieldsFragment = { id: string, name: string, state: VmState, hostId: string | null, hostName: string | null, numaNode: number | null, vcpus: number, memoryMiB: number, errorCode: string | null, errorMessage: string | null, createdAt: string, updatedAt: string, planState: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } | null, interfaces: Array<{ index: number, datapath: Datapath | null, model: string | null, queues: number | null, networkId: string, networkName: string | null, mac: string | null, vlan: number | null, sourceDev: string | null }>, plan: { hostName: string, numaNodes: Array<number>, emulatorCpus: Array<number>, vhostCpus: Array<number>, isolatedSiblings: Array<number>, hugepages: HugepageSize, memoryMode: string, penalties: Array<string>, vcpuPins: Array<{ vcpu: number, cpus: Array<number> }>, interfaces: Array<{ index: number, networkName: string, datapath: Datapath, model: string, queues: number | null, nicName: string | null, numaNode: number | null, numaLocal: boolean, failover: boolean, vfIndex: number | null, sourceDevice: string | null, mac: string, vlan: number | null, cost: { exitsPerPacket: string, cpusPerFlow: number, relativeCost: number } }>, irqAffinity: Array<{ irq: number, nicName: string, queue: number, cpus: Array<number> }>, rps: Array<{ nicName: string, rxQueue: number, cpus: Array<number> }>, score: { total: number, breakdown: Array<{ weigher: string, weight: number, value: number, weighted: number }> } } | null };
 
@@ -664,6 +696,20 @@ export const ApiTokenFieldsFragmentDoc = new TypedDocumentString(`
   revokedAt
 }
     `, {"fragmentName":"ApiTokenFields"}) as unknown as TypedDocumentString<ApiTokenFieldsFragment, unknown>;
+export const SshSecretFieldsFragmentDoc = new TypedDocumentString(`
+    fragment SshSecretFields on SshSecret {
+  id
+  name
+  fingerprint
+  publicKey
+  keyId
+  current
+  hosts
+  createdBy
+  createdAt
+  updatedAt
+}
+    `, {"fragmentName":"SshSecretFields"}) as unknown as TypedDocumentString<SshSecretFieldsFragment, unknown>;
 export const ValueStateFieldsFragmentDoc = new TypedDocumentString(`
     fragment ValueStateFields on ValueState {
   source
@@ -1242,6 +1288,58 @@ export const RevokeApiTokenDocument = new TypedDocumentString(`
   lastUsedAt
   revokedAt
 }`) as unknown as TypedDocumentString<RevokeApiTokenMutation, RevokeApiTokenMutationVariables>;
+export const SshSecretsDocument = new TypedDocumentString(`
+    query SshSecrets {
+  sshSecrets {
+    ...SshSecretFields
+  }
+}
+    fragment SshSecretFields on SshSecret {
+  id
+  name
+  fingerprint
+  publicKey
+  keyId
+  current
+  hosts
+  createdBy
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<SshSecretsQuery, SshSecretsQueryVariables>;
+export const CreateSshSecretDocument = new TypedDocumentString(`
+    mutation CreateSshSecret($input: CreateSshSecretInput!) {
+  createSshSecret(input: $input) {
+    ...SshSecretFields
+  }
+}
+    fragment SshSecretFields on SshSecret {
+  id
+  name
+  fingerprint
+  publicKey
+  keyId
+  current
+  hosts
+  createdBy
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<CreateSshSecretMutation, CreateSshSecretMutationVariables>;
+export const DeleteSshSecretDocument = new TypedDocumentString(`
+    mutation DeleteSshSecret($id: ID!) {
+  deleteSshSecret(id: $id) {
+    id
+    name
+  }
+}
+    `) as unknown as TypedDocumentString<DeleteSshSecretMutation, DeleteSshSecretMutationVariables>;
+export const RotateSshSecretsDocument = new TypedDocumentString(`
+    mutation RotateSshSecrets {
+  rotateSshSecrets {
+    reencrypted
+    keyId
+  }
+}
+    `) as unknown as TypedDocumentString<RotateSshSecretsMutation, RotateSshSecretsMutationVariables>;
 export const RegisterHostDocument = new TypedDocumentString(`
     mutation RegisterHost($input: RegisterHostInput!) {
   registerHost(input: $input) {

@@ -86,6 +86,23 @@ export class SshSecretRepository {
     return row;
   }
 
+  /** Names of the hosts whose credentialRef is "secret:<name>", per secret name (sorted; absent: none). */
+  async hostsUsing(names: readonly string[]): Promise<Map<string, string[]>> {
+    const refs = [...new Set(names)].map((n) => `secret:${n}`);
+    const out = new Map<string, string[]>();
+    if (refs.length === 0) return out;
+    const rows = await this.db.host.findMany({
+      where: { credentialRef: { in: refs } },
+      select: { name: true, credentialRef: true },
+      orderBy: { name: 'asc' },
+    });
+    for (const r of rows) {
+      const name = r.credentialRef.slice('secret:'.length);
+      out.set(name, [...(out.get(name) ?? []), r.name]);
+    }
+    return out;
+  }
+
   /** Refused with CONFLICT while a host's credentialRef names the secret. */
   async delete(id: string): Promise<SshSecretRecord> {
     return this.db.$transaction(async (tx) => {

@@ -1,7 +1,11 @@
 import { href, type AdminTab } from '../../lib/router';
+import { SshSecretsPage } from './SshSecretsPage';
 import { TokensPage } from './TokensPage';
 
-const TABS: { tab: AdminTab; label: string }[] = [{ tab: 'tokens', label: 'API tokens' }];
+const TABS: { tab: AdminTab; label: string }[] = [
+  { tab: 'tokens', label: 'API tokens' },
+  { tab: 'ssh-secrets', label: 'SSH secrets' },
+];
 
 /** What admins manage besides the fleet: who may call the API, the keys hosts are reached with, and what was done. */
 export function AdminPage({ tab }: { tab: AdminTab; tokenId?: string }) {
@@ -15,6 +19,7 @@ export function AdminPage({ tab }: { tab: AdminTab; tokenId?: string }) {
         ))}
       </nav>
       {tab === 'tokens' && <TokensPage />}
+      {tab === 'ssh-secrets' && <SshSecretsPage />}
     </>
   );
 }
