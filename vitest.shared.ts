@@ -19,12 +19,19 @@ function aliases(): { find: string; replacement: string }[] {
     .map(([find, [target]]) => ({ find, replacement: resolve(root, target) }));
 }
 
+/**
+ * graphql as Node loads it (its CommonJS build): vite would pick the package's ES module,
+ * and graphql refuses schemas and types made by the other copy (@nestjs/graphql, graphql-ws
+ * and Apollo, loaded by Node, use the CommonJS one).
+ */
+const graphqlCjs = { find: /^graphql$/, replacement: resolve(root, 'node_modules/graphql/index.js') };
+
 /** One vitest config for every project: swc for Nest decorator metadata, shared aliases. */
 export function projectConfig(projectDir: string, extra: ViteUserConfig['test'] = {}): ViteUserConfig {
   return defineConfig({
     root: projectDir,
     plugins: [swc.vite({ jsc: { target: 'es2022', transform: { legacyDecorator: true, decoratorMetadata: true } } })],
-    resolve: { alias: aliases() },
+    resolve: { alias: [...aliases(), graphqlCjs] },
     test: {
       include: ['src/**/*.spec.ts', '**/*.spec.ts'],
       exclude: ['**/node_modules/**', '**/dist/**'],

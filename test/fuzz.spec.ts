@@ -5,7 +5,7 @@ import { startCluster, type Cluster } from './support/cluster';
 import { testDb } from './support/seed';
 
 /**
- * Hostile input: 10,000 generated GraphQL and REST requests with wrong types, huge strings,
+ * Hostile input: 10,000 generated GraphQL (over HTTP and over WebSocket) and REST requests with wrong types, huge strings,
  * shell metacharacters, XML specials, unicode and absurd numbers. Whatever is sent, the API
  * answers 4xx (never 5xx), a rejected request changes nothing, and no host ever runs a
  * command carrying the injected marker.
@@ -106,19 +106,25 @@ afterAll(async () => {
   await db?.$disconnect();
 });
 
-describe(`${RUNS} hostile GraphQL and REST requests`, () => {
+describe(`${RUNS} hostile GraphQL (HTTP and WebSocket) and REST requests`, () => {
   it('never answer 5xx, never change state when rejected, never reach a host shell', async () => {
     const samples = fc.sample(request, { numRuns: RUNS, seed: 20261126 });
-    const stats = { sent: 0, rejected: 0, accepted: 0, status: new Map<number, number>() };
+    const stats = { sent: 0, rejected: 0, accepted: 0, status: new Map<number, number>(), codes: new Map<string, number>() };
     for (let i = 0; i < samples.length; i += 16) {
       const batch = samples.slice(i, i + 16);
       const before = await counts();
       const results = await Promise.all(
         batch.map(async (s, k) => {
-          if ((i + k) % 2 === 0) {
-            const r = await c.api.gql(GQL[s.kind], { input: s.input });
+          const transport = (i + k) % 3;
+          if (transport !== 2) {
+            // the same document over POST /graphql or over graphql-ws: the same typed answers
+            const r =
+              transport === 0 ? await c.api.gql(GQL[s.kind], { input: s.input }) : await c.api.gqlWs(GQL[s.kind], { input: s.input });
             const code = r.errors?.[0]?.extensions?.code;
-            expect(code, `${s.kind} ${JSON.stringify(s.input).slice(0, 200)}`).not.toBe('INTERNAL_SERVER_ERROR');
+            const what = `${transport === 0 ? 'HTTP' : 'WebSocket'} ${s.kind} ${JSON.stringify(s.input).slice(0, 200)}`;
+            expect(code, what).not.toBe('INTERNAL_SERVER_ERROR');
+            if (r.errors) expect(typeof code, what).toBe('string');
+            if (code) stats.codes.set(String(code), (stats.codes.get(String(code)) ?? 0) + 1);
             return r.errors ? 'rejected' : 'accepted';
           }
           const [method, path, body] = REST[s.kind](s.input);
@@ -142,7 +148,7 @@ describe(`${RUNS} hostile GraphQL and REST requests`, () => {
     expect(stats.sent).toBe(RUNS);
     expect(stats.rejected).toBeGreaterThan(RUNS * 0.9);
     process.stdout.write(
-      `fuzz: ${stats.sent} requests, ${stats.rejected} rejected, ${stats.accepted} accepted, REST statuses ${JSON.stringify(Object.fromEntries(stats.status))}\n`,
+      `fuzz: ${stats.sent} requests, ${stats.rejected} rejected, ${stats.accepted} accepted, REST statuses ${JSON.stringify(Object.fromEntries(stats.status))}, GraphQL codes ${JSON.stringify(Object.fromEntries(stats.codes))}\n`,
     );
   }, 600_000);
 });

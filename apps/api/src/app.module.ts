@@ -5,8 +5,10 @@ import { GraphQLModule } from '@nestjs/graphql';
 import type { DbOptions } from '@netpin/db';
 import { randomUUID } from 'node:crypto';
 import { LoggerModule } from 'nestjs-pino';
-import { DomainErrorFilter, toGraphQLError, withoutKeyMaterial } from './common/error-mapper';
-import { queryLimits } from './common/depth-limit';
+import { DomainErrorFilter } from './common/error-mapper';
+import { formatError } from './common/graphql-errors';
+import { graphqlRules } from './common/graphql-rules';
+import { GRAPHQL_PATH, GraphqlWsServer } from './common/graphql-ws';
 import { KnownFieldsPipe } from './common/known-fields';
 import { Loaders, type GqlContext } from './common/loaders';
 import type { ApiConfig } from './config';
@@ -29,8 +31,6 @@ import { ResultConsumer } from './jobs/result.consumer';
 import { OperationsModule } from './operations/operations.module';
 import { PlacementModule } from './placement/placement.module';
 import { SriovModule } from './sriov/sriov.module';
-import { unwrapResolverError } from '@apollo/server/errors';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export interface AppOptions {
@@ -40,13 +40,6 @@ export interface AppOptions {
   /** Where code-first GraphQL writes the SDL; false keeps it in memory. */
   schemaFile?: string | false;
   db?: DbOptions;
-}
-
-function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  const original = unwrapResolverError(error);
-  if (original instanceof GraphQLError || original === error) return { ...formatted, message: withoutKeyMaterial(formatted.message) };
-  const mapped = toGraphQLError(original);
-  return { ...formatted, message: mapped.message, extensions: { ...mapped.extensions } };
 }
 
 @Module({})
@@ -77,21 +70,16 @@ export class AppModule {
           inject: [GraphLoaderSource],
           useFactory: (loaderSource: GraphLoaderSource) => ({
             autoSchemaFile: opts.schemaFile || true,
+            path: GRAPHQL_PATH,
             sortSchema: true,
             introspection: config.NETPIN_GRAPHQL_INTROSPECTION,
             playground: false,
             graphiql: config.NETPIN_GRAPHQL_PLAYGROUND,
             includeStacktraceInErrorResponses: false,
             formatError,
-            subscriptions: { 'graphql-ws': { path: '/graphql' } },
-            validationRules: [queryLimits(config.NETPIN_GRAPHQL_MAX_DEPTH)],
-            context: ({ req, connectionParams }: { req?: GqlContext['req']; connectionParams?: Record<string, unknown> }): GqlContext => ({
-              // subscriptions carry the token in graphql-ws connectionParams (browsers cannot set WebSocket headers)
-              req: req ?? {
-                headers: { authorization: String(connectionParams?.authorization ?? connectionParams?.Authorization ?? '') || undefined },
-              },
-              loaders: new Loaders(loaderSource),
-            }),
+            // GraphQL over WebSocket is served by GraphqlWsServer, with the same rules
+            validationRules: graphqlRules(config),
+            context: ({ req }: { req: GqlContext['req'] }): GqlContext => ({ req, loaders: new Loaders(loaderSource) }),
           }),
         }),
         ConfigModule.forRoot(config, { background: opts.background ?? true }),
@@ -116,7 +104,12 @@ export class AppModule {
         SecretsModule,
       ],
       controllers: [HealthController],
-      providers: [{ provide: APP_FILTER, useClass: DomainErrorFilter }, { provide: APP_PIPE, useClass: KnownFieldsPipe }, ResultConsumer],
+      providers: [
+        { provide: APP_FILTER, useClass: DomainErrorFilter },
+        { provide: APP_PIPE, useClass: KnownFieldsPipe },
+        ResultConsumer,
+        GraphqlWsServer,
+      ],
     };
   }
 }

@@ -1,11 +1,12 @@
 import { Allow } from '../auth/auth.decorators';
-import { Controller, Get, Param, Query, Sse, type MessageEvent } from '@nestjs/common';
+import { Controller, Get, Param, Query, Sse, UseGuards, type MessageEvent } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Observable } from 'rxjs';
 import { ErrorBody } from '../common/error-body';
 import { queryInt, queryStr } from '../common/query';
 import { Operation, OperationConnection } from './operation.model';
 import { OperationEvents } from './operation.events';
+import { OperationExistsGuard } from './operation-exists.guard';
 import { OperationService } from './operation.service';
 
 @ApiTags('operations')
@@ -51,6 +52,8 @@ export class OperationController {
   @Sse(':id/events')
   @ApiProduces('text/event-stream')
   @ApiOkResponse({ description: 'text/event-stream of Operation objects (event: operation)' })
+  @ApiNotFoundResponse({ type: ErrorBody })
+  @UseGuards(OperationExistsGuard)
   async events$(@Param('id') id: string): Promise<Observable<MessageEvent>> {
     const first = await this.service.get(id);
     return new Observable<MessageEvent>((sub) => {
