@@ -24,10 +24,13 @@ const stateFilter: HostFilter = (h) => {
       return { code: 'HOST_NOT_READY', detail: `${h.host.name} is ${h.host.state}` };
   }
 };
-// A host set to virtType QEMU emulates its guests (TCG) and needs neither VT-x nor /dev/kvm.
+// A host set to virtType QEMU emulates its guests (TCG) and needs no /dev/kvm. A KVM host
+// needs /dev/kvm, which is what libvirt's kvm domain type opens; the CPU's vmx/svm flag is
+// not required: KVM can run without it (e.g. kvm_pvm in a cloud guest), and a host whose
+// flag is set but whose kvm module is not loaded has no /dev/kvm.
 const virtFilter: HostFilter = (h) =>
-  h.host.virtType === 'QEMU' || (h.host.capabilities.vmx && h.host.capabilities.kvm)
+  h.host.virtType === 'QEMU' || h.host.capabilities.kvm
     ? null
-    : { code: 'HOST_LACKS_VIRTUALIZATION', detail: `${h.host.name} lacks vmx or /dev/kvm (virtType KVM)` };
+    : { code: 'HOST_LACKS_VIRTUALIZATION', detail: `${h.host.name} has no /dev/kvm (virtType KVM)` };
 
 export const HOST_FILTERS: readonly HostFilter[] = [pinFilter, avoidFilter, stateFilter, virtFilter];

@@ -113,7 +113,7 @@ describe('rejection summary', () => {
 describe('explain', () => {
   it('lists every reason one host fails, not just the first', () => {
     const s = fleet()
-      .host({ name: 'h1', state: 'MAINTENANCE', caps: { iommu: false, vmx: false }, nics: [{ name: 'ens1f0', node: 1, vfs: 2 }] })
+      .host({ name: 'h1', state: 'MAINTENANCE', caps: { iommu: false, kvm: false }, nics: [{ name: 'ens1f0', node: 1, vfs: 2 }] })
       .network('phys', 'SRIOV_PHYSNET', { on: { h1: ['ens1f0'] } })
       .build();
     const e = explain(s, vm({ avoidHosts: ['h1'], interfaces: [{ network: 'phys', datapath: 'SRIOV' }] }), 'h1');

@@ -61,7 +61,7 @@ const SCENARIOS: Record<ReasonCode, Scenario> = {
   HOST_IN_MAINTENANCE: { title: 'the only host is in maintenance', host: { state: 'MAINTENANCE' }, request: {} },
   HOST_NOT_READY: { title: 'the only host is still being discovered', host: { state: 'DISCOVERING' }, request: {} },
   HOST_UNREACHABLE: { title: 'the only host is unreachable', host: { state: 'UNREACHABLE' }, request: {} },
-  HOST_LACKS_VIRTUALIZATION: { title: 'host without VT-x', host: { caps: { vmx: false } }, request: {} },
+  HOST_LACKS_VIRTUALIZATION: { title: 'host without /dev/kvm', host: { caps: { kvm: false } }, request: {} },
   NETWORK_NOT_ON_HOST: { title: 'network mapped to no NIC of the host', request: { interfaces: [{ network: 'nowhere' }] } },
   IOMMU_DISABLED: {
     title: 'explicit SR-IOV, IOMMU off',
