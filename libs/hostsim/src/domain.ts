@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import { parseCpuList } from '@netpin/contracts';
 import { type DomainRecord, type HostModel, SIZE_1G_KIB, SIZE_2M_KIB } from './model';
+import { libvirtDefineRewrites, toKiB } from './libvirt-define';
 import { type XmlElement, child, cloneXml, element, insertAfter, select } from './xml-tree';
+
+export { toKiB };
 
 /**
  * libvirt's behaviour around a domain definition: what `define` adds to the XML, what
@@ -19,28 +22,6 @@ function hashHex(...parts: string[]): string {
 export function makeUuid(host: string, name: string, seq: number): string {
   const h = hashHex(host, name, String(seq));
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
-
-const UNIT_KIB: Record<string, number> = {
-  b: 1 / 1024,
-  bytes: 1 / 1024,
-  k: 1,
-  kib: 1,
-  kb: 1000 / 1024,
-  m: 1024,
-  mib: 1024,
-  mb: 1e6 / 1024,
-  g: 1048576,
-  gib: 1048576,
-  gb: 1e9 / 1024,
-  t: 1073741824,
-  tib: 1073741824,
-};
-
-export function toKiB(value: string, unit: string | undefined): number | undefined {
-  const f = UNIT_KIB[(unit ?? 'KiB').toLowerCase()];
-  if (f === undefined || !/^\d+$/.test(value.trim())) return undefined;
-  return Math.round(Number(value.trim()) * f);
 }
 
 export function pciFromAttrs(a: Record<string, string>): string {
@@ -77,22 +58,13 @@ export function normalizeDefinition(root: XmlElement, host: string, uuidSeq: num
     if (pin.attrs.cpuset !== undefined && !validCpuList(pin.attrs.cpuset))
       return `invalid argument: Failed to parse bitmap '${pin.attrs.cpuset}'`;
   }
-  const os = child(d, 'os');
-  const type = os && child(os, 'type');
-  if (type) {
-    type.attrs = { arch: 'x86_64', machine: 'pc-q35-7.2', ...type.attrs };
+  const cur = child(d, 'currentMemory');
+  const curKiB = cur && toKiB(cur.text, cur.attrs.unit);
+  if (cur && curKiB !== undefined) {
+    cur.attrs = { unit: 'KiB' };
+    cur.text = String(curKiB);
   }
-  const devices = child(d, 'devices');
-  if (devices) {
-    if (!child(devices, 'emulator')) devices.children.unshift(element('emulator', {}, '/usr/bin/qemu-system-x86_64'));
-    select(d, 'devices/interface').forEach((iface, i) => {
-      if (!child(iface, 'mac')) {
-        const h = hashHex(host, name, 'mac', String(i));
-        iface.children.unshift(element('mac', { address: `52:54:00:${h.slice(0, 2)}:${h.slice(2, 4)}:${h.slice(4, 6)}` }));
-      }
-    });
-  }
-  return d;
+  return libvirtDefineRewrites(d, `${host}\0${name}`) ?? d;
 }
 
 function validCpuList(s: string): boolean {
@@ -233,6 +205,7 @@ export function applyStart(m: HostModel, d: DomainRecord, held: DomainRecord['he
         mode: src?.attrs.mode,
         mac,
         domain: d.name,
+        multiQueue: Number(child(iface, 'driver')?.attrs.queues ?? '1') > 1,
       });
       const target = child(iface, 'target');
       if (target) target.attrs.dev = dev;

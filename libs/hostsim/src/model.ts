@@ -79,6 +79,8 @@ export interface TapDevice {
   mode?: string;
   mac: string;
   domain: string;
+  /** A tap opened for a multi-queue virtio NIC (driver queues > 1): IFF_MULTI_QUEUE, 256 queues. */
+  multiQueue?: boolean;
 }
 
 export const SIZE_2M_KIB = 2048;

@@ -16,5 +16,6 @@ export { parseDomain } from './parse';
 export { diffDomain, type DomainDifference } from './diff';
 export { normaliseDomain } from './normalise';
 export { domainSpecFromPlan, PlanToDomainError, type DomainFromPlanOptions } from './from-plan';
-export { domainXmlContainment, parseDomainTree, type XmlDifference, type XmlNode } from './meaning';
+export { domainXmlContainment, parseDomainTree, rawDomainTree, type XmlDifference, type XmlNode } from './meaning';
 export { verifyDomainXml } from './verify';
+export { answerView, projectOnto, viewDifferences } from './spelling';

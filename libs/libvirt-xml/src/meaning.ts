@@ -64,8 +64,13 @@ function toNodes(raw: unknown): XmlNode[] {
   return out;
 }
 
-/** The <domain> element of a domain XML document, as a plain tree. */
+/** The <domain> element of a domain XML document, as a plain tree, with libvirt's define-time rewrites undone. */
 export function parseDomainTree(xml: string): XmlNode {
+  return canonical(rawDomainTree(xml));
+}
+
+/** The <domain> element as written, spelling kept (units, padding, case): what differential tests compare. */
+export function rawDomainTree(xml: string): XmlNode {
   let raw: unknown;
   try {
     raw = parser.parse(xml);
@@ -74,7 +79,7 @@ export function parseDomainTree(xml: string): XmlNode {
   }
   const root = toNodes(raw).find((n) => n.name === 'domain');
   if (!root) throw Object.assign(new Error('domain XML has no <domain> root'), { code: 'HOST_OUTPUT_PARSE_ERROR' });
-  return canonical(root);
+  return root;
 }
 
 const UNIT_BYTES: Readonly<Record<string, number>> = {

@@ -16,6 +16,8 @@ import { formatCpuList } from '@netpin/contracts';
 export interface RealNicSpec {
   /** Interface name on the host (a veth with `queues` rx and tx queues). */
   name: string;
+  /** Its MAC address (random when not given). */
+  mac?: string;
   pci: string;
   driver: string;
   vendor: string;
@@ -70,7 +72,7 @@ function nicPart(root: string, nic: RealNicSpec): string[] {
   const dev = `/sys/devices/virtual/net/${nic.name}`;
   const uevent = [`DRIVER=${nic.driver}`, `PCI_ID=${nic.vendor}:${nic.device}`.toUpperCase(), `PCI_SLOT_NAME=${nic.pci}`].join('\\n');
   return [
-    `ip link add ${n} numtxqueues ${nic.queues} numrxqueues ${nic.queues} type veth peer name ${q(`${nic.name}p`)} numtxqueues ${nic.queues} numrxqueues ${nic.queues}`,
+    `ip link add ${n}${nic.mac === undefined ? '' : ` address ${nic.mac}`} numtxqueues ${nic.queues} numrxqueues ${nic.queues} type veth peer name ${q(`${nic.name}p`)} numtxqueues ${nic.queues} numrxqueues ${nic.queues}`,
     `ip link set ${q(`${nic.name}p`)} up && ip link set ${n} up`,
     // Mirror the real sysfs folder entry by entry (bind mounts keep kernel semantics), add
     // the simulated PCI device folder, then lay the mirror over the real folder.

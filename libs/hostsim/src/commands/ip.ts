@@ -1,6 +1,6 @@
 import { macAddressSchema, vfKnobRefusal, type VfKnob } from '@netpin/contracts';
 import { ERRNO_TEXT } from '../errors';
-import type { HostModel, NicState, VfState } from '../model';
+import type { HostModel, NicState, TapDevice, VfState } from '../model';
 import { type CommandHandler, type CommandResult, fail, ok } from './types';
 
 /** `ip` from iproute2 6.x: `link show` (with VF lines) and `link set ... vf N ...`. */
@@ -85,19 +85,36 @@ function links(m: HostModel): Link[] {
   }
   for (const t of m.taps) {
     const i = idx++;
-    const ovs = t.master !== undefined && m.bridge(t.master)?.kind === 'ovs';
-    const head = t.kind === 'macvtap' ? `${t.name}@${t.lower ?? ''}` : t.name;
-    const master = t.master ? ` master ${ovs ? 'ovs-system' : t.master}` : '';
-    const tapMac = `fe${t.mac.slice(2)}`;
-    out.push({
-      index: i,
-      name: t.name,
-      type: t.kind,
-      text: (d) =>
-        `${i}: ${head}: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc ${t.kind === 'tap' ? 'fq_codel' : 'noqueue'}${master} state UNKNOWN mode DEFAULT group default qlen ${t.kind === 'tap' ? 1000 : 500}\n    link/ether ${t.kind === 'tap' ? tapMac : t.mac} brd ff:ff:ff:ff:ff:ff${d ? (t.kind === 'macvtap' ? ` promiscuity 0 \n    macvtap mode ${t.mode ?? 'vepa'} ` : ' promiscuity 1 \n    tun type tap pi off vnet_hdr on multi_queue ') : ''}\n`,
-    });
+    out.push({ index: i, name: t.name, type: t.kind, text: (d) => tapText(m, t, i, d) });
   }
   return out;
+}
+
+const GSO = 'gso_max_size 65536 gso_max_segs 65535';
+
+/**
+ * A domain's tap (bridge port) or macvtap as iproute2 6.1 prints it on kernel 6.x: a tap is
+ * a tun device (multi-queue ones have 256 queues) with the bridge_slave details of its port;
+ * a macvtap names its lower device and mode.
+ */
+function tapText(m: HostModel, t: TapDevice, i: number, details: boolean): string {
+  if (t.kind === 'macvtap') {
+    const head = `${i}: ${t.name}@${t.lower ?? ''}: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode DEFAULT group default qlen 500\n    link/ether ${t.mac} brd ff:ff:ff:ff:ff:ff`;
+    if (!details) return `${head}\n`;
+    return `${head} promiscuity 0  allmulti 0 minmtu 68 maxmtu 65535 \n    macvtap mode ${t.mode ?? 'vepa'} bcqueuelen 1000 usedbcqueuelen 1000 addrgenmode eui64 numtxqueues 1 numrxqueues 1 ${GSO} tso_max_size 524280 tso_max_segs 65535 gro_max_size 65536 \n`;
+  }
+  const ovs = t.master !== undefined && m.bridge(t.master)?.kind === 'ovs';
+  const master = t.master ? ` master ${ovs ? 'ovs-system' : t.master}` : '';
+  const head = `${i}: ${t.name}: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue${master} state UNKNOWN mode DEFAULT group default qlen 1000\n    link/ether fe${t.mac.slice(2)} brd ff:ff:ff:ff:ff:ff`;
+  if (!details) return `${head}\n`;
+  const tun = `tun type tap pi off vnet_hdr on ${t.multiQueue === true ? 'multi_queue numqueues 1 numdisabled 1 ' : ''}persist off `;
+  const port = ovs
+    ? 'openvswitch_slave'
+    : t.master
+      ? 'bridge_slave state forwarding priority 32 cost 2 hairpin off guard off root_block off fastleave off learning on flood on'
+      : '';
+  const q = t.multiQueue === true ? 256 : 1;
+  return `${head} promiscuity 1  allmulti 1 minmtu 68 maxmtu 65521 \n    ${tun}\n    ${port} addrgenmode eui64 numtxqueues ${q} numrxqueues ${q} ${GSO} tso_max_size 65536 tso_max_segs 65535 gro_max_size 65536 \n`;
 }
 
 function linkShow(m: HostModel, args: string[], details: boolean): CommandResult {

@@ -72,13 +72,15 @@ function list(m: HostModel, args: string[]): CommandResult {
 }
 
 function start(m: HostModel, d: DomainRecord): CommandResult {
-  if (d.live)
-    return fail(1, `error: Failed to start domain '${d.name}'\nerror: Requested operation is not valid: domain is already running`);
+  // virsh itself checks first: no "Failed to start" line.
+  if (d.live) return fail(1, 'error: Domain is already active');
   try {
     const held = checkStart(m, d);
     applyStart(m, d, held);
   } catch (e) {
     if (!(e instanceof DomainStartError)) throw e;
+    // libvirt gives the domain its id before it finds out the start cannot work: the id is used up.
+    m.nextDomainId++;
     return fail(1, `error: Failed to start domain '${d.name}'\nerror: ${e.message}`);
   }
   return ok(`Domain '${d.name}' started\n\n`);
@@ -118,7 +120,10 @@ function pinCommand(m: HostModel, args: string[], tag: 'vcpupin' | 'emulatorpin'
   const vcpu = tag === 'vcpupin' ? pos[1] : undefined;
   const cpulist = tag === 'vcpupin' ? pos[2] : pos[1];
   if (tag === 'vcpupin' && vcpu !== undefined && (!/^\d+$/.test(vcpu) || Number(vcpu) >= nvcpu)) {
-    return fail(1, `error: invalid argument: vcpu ${vcpu} is out of range of live cpu count ${nvcpu}`);
+    return fail(
+      1,
+      `error: invalid argument: vcpu ${vcpu} is out of range of ${d.live && !args.includes('--config') ? 'live' : 'persistent'} cpu count ${nvcpu}`,
+    );
   }
   if (cpulist === undefined) {
     const pinOf = (v?: number): string =>
@@ -126,7 +131,7 @@ function pinCommand(m: HostModel, args: string[], tag: 'vcpupin' | 'emulatorpin'
       child(x, 'vcpu')?.attrs.cpuset ??
       allCpus;
     if (tag === 'emulatorpin')
-      return ok(` emulator: CPU Affinity\n----------------------------------\n       *: ${formatCpuList(parseCpuList(pinOf()))}\n\n`);
+      return ok(`emulator: CPU Affinity\n----------------------------------\n       *: ${formatCpuList(parseCpuList(pinOf()))}\n\n`);
     const vs = vcpu !== undefined ? [Number(vcpu)] : Array.from({ length: nvcpu }, (_, i) => i);
     return ok(
       ` VCPU   CPU Affinity\n----------------------\n${vs.map((v) => ` ${String(v).padEnd(6)} ${formatCpuList(parseCpuList(pinOf(v)))}\n`).join('')}\n`,
@@ -138,6 +143,8 @@ function pinCommand(m: HostModel, args: string[], tag: 'vcpupin' | 'emulatorpin'
   } catch {
     return fail(1, `error: Invalid cpulist '${cpulist}'`);
   }
+  const beyond = cpus.find((c) => c >= m.nrCpus);
+  if (beyond !== undefined) return fail(1, `error: CPU ${beyond} in cpulist '${cpulist}' exceed the maxcpu ${m.nrCpus}`);
   if (cpus.length === 0 || cpus.some((c) => !m.hasCpu(c)))
     return fail(1, `error: Invalid value '${cpulist}' for 'cpuset.cpus': Invalid argument`);
   const where = targets(d, args);
@@ -162,7 +169,13 @@ function nodeinfo(m: HostModel): string {
   ].join('\n')}\n\n`;
 }
 
+/** virsh prints an empty line after every command, on stdout, whether it worked or not. */
 export const virsh: CommandHandler = async (argv, ctx) => {
+  const r = await virshCommand(argv, ctx);
+  return r.code !== 0 && r.stdout === '' ? { ...r, stdout: '\n' } : r;
+};
+
+const virshCommand: CommandHandler = async (argv, ctx) => {
   const m = ctx.model;
   let i = 0;
   for (; i < argv.length && argv[i].startsWith('-'); i++) {
@@ -209,7 +222,8 @@ export const virsh: CommandHandler = async (argv, ctx) => {
     case 'dumpxml': {
       const d = need();
       if (isResult(d)) return d;
-      return ok(renderXml(args.includes('--inactive') ? d.config : (d.live ?? d.config)));
+      // virsh prints the document, then an empty line.
+      return ok(`${renderXml(args.includes('--inactive') ? d.config : (d.live ?? d.config))}\n`);
     }
     case 'domstate': {
       const d = need();

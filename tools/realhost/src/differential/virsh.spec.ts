@@ -1,0 +1,147 @@
+import { domainNameSchema } from '@netpin/contracts';
+import {
+  parseIpLinkShow,
+  parseVirshDomstate,
+  parseVirshList,
+  parseVirshListNames,
+  virshDefine,
+  virshDestroy,
+  virshDomstate,
+  virshDumpxml,
+  virshEmulatorpin,
+  virshListAll,
+  virshListAllNames,
+  virshStart,
+  virshUndefine,
+  virshVcpupin,
+  ipLinkShow,
+  type CommandOutput,
+} from '@netpin/host-ops';
+import { answerView, parseDomain, verifyDomainXml, viewDifferences } from '@netpin/libvirt-xml';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { domainNameOf, goldenFor, goldenNames } from '../goldens';
+import { describeRealHost } from '../tier';
+import { pairIndex, startPair, type HostPair } from './pair';
+
+/**
+ * hostsim's virsh against real virsh + libvirtd (QEMU driver, KVM guests where /dev/kvm
+ * exists): the same commands netpin's builders make, run on both, compared through the
+ * host-ops parsers and libvirt-xml on every field netpin reads. A difference is a hostsim
+ * (or parser) bug: fix hostsim, never this test.
+ */
+const dom = (s: string) => domainNameSchema.parse(s);
+
+/** The first line of an error (virsh prints "error: Failed to X" then "error: <reason>"). */
+const reason = (o: CommandOutput): string =>
+  (o.stderr ?? '')
+    .split('\n')
+    .filter((l) => l.startsWith('error: '))
+    .pop() ?? '';
+
+/** A small guest that starts under KVM or TCG: 256 MiB, 2 vCPUs, one virtio NIC on `bridge`. */
+function smallGuest(name: string, type: 'kvm' | 'qemu', bridge = 'br0'): string {
+  return `<domain type="${type}"><name>${name}</name><memory unit="MiB">256</memory><vcpu>2</vcpu>
+<os><type arch="x86_64" machine="q35">hvm</type></os>
+<devices><interface type="bridge"><mac address="52:54:00:6b:2a:01"/><source bridge="${bridge}"/><model type="virtio"/></interface></devices></domain>`;
+}
+
+describeRealHost('differential: virsh (hostsim vs real libvirtd)', () => {
+  let p: HostPair;
+  beforeAll(async () => {
+    p = await startPair(`dv-${process.pid % 1000}`, pairIndex(200));
+  });
+  afterAll(async () => p?.close());
+
+  for (const name of goldenNames()) {
+    it(`${name}: define, dumpxml --inactive and undefine answer the same`, async () => {
+      const xml = goldenFor(name, p.real.virtType);
+      const n = dom(domainNameOf(xml));
+      const def = await p.runOk(virshDefine(xml));
+      expect(def.sim.stdout).toBe(def.real.stdout);
+      const { real, sim } = await p.runOk(virshDumpxml(n, { inactive: true }));
+      expect(viewDifferences(answerView(xml, sim.stdout), answerView(xml, real.stdout))).toEqual([]);
+      expect(verifyDomainXml(xml, sim.stdout)).toEqual(verifyDomainXml(xml, real.stdout));
+      expect({ ...parseDomain(sim.stdout), uuid: '' }).toEqual({ ...parseDomain(real.stdout), uuid: '' });
+      const undef = await p.runOk(virshUndefine(n));
+      expect(undef.sim.stdout).toBe(undef.real.stdout);
+    });
+  }
+
+  it('list, domstate, start, destroy and undefine: same answers, same states, same errors', async () => {
+    const type = p.real.virtType;
+    await p.runOk(virshDefine(smallGuest('dv-a', type)));
+    await p.runOk(virshDefine(smallGuest('dv-b', type, 'br9')));
+    const same = async (cmd: Parameters<HostPair['run']>[0]): Promise<{ real: CommandOutput; sim: CommandOutput }> => {
+      const o = await p.run(cmd);
+      expect({ code: o.sim.exitCode, stdout: o.sim.stdout, error: reason(o.sim) }).toEqual({
+        code: o.real.exitCode,
+        stdout: o.real.stdout,
+        error: reason(o.real),
+      });
+      return o;
+    };
+    const list = await same(virshListAll());
+    expect(parseVirshList(list.sim.stdout)).toEqual(parseVirshList(list.real.stdout));
+    const names = await same(virshListAllNames());
+    expect(parseVirshListNames(names.sim.stdout)).toEqual(['dv-a', 'dv-b']);
+    expect(parseVirshDomstate((await same(virshDomstate(dom('dv-a')))).sim.stdout)).toBe('shut off');
+    await same(virshDomstate(dom('dv-none')));
+    await same(virshStart(dom('dv-b'))); // its bridge does not exist
+    await same(virshStart(dom('dv-a')));
+    await same(virshStart(dom('dv-a'))); // already running
+    expect(parseVirshDomstate((await same(virshDomstate(dom('dv-a')))).sim.stdout)).toBe('running');
+    const running = await same(virshListAll());
+    expect(parseVirshList(running.sim.stdout)).toEqual(parseVirshList(running.real.stdout));
+    await same(virshDestroy(dom('dv-a')));
+    await same(virshDestroy(dom('dv-a'))); // not running
+    await same(virshUndefine(dom('dv-a')));
+    await same(virshUndefine(dom('dv-b')));
+    await same(virshUndefine(dom('dv-a'))); // gone
+    expect((await same(virshListAllNames())).sim.stdout).toBe('\n');
+  });
+
+  it('a started guest on br0 has the same tap on both: kind, bridge port, MTU and MAC as ip -d link shows them', async () => {
+    await p.runOk(virshDefine(smallGuest('dv-tap', p.real.virtType)));
+    await p.runOk(virshStart(dom('dv-tap')));
+    try {
+      const { real, sim } = await p.runOk(ipLinkShow());
+      const tapOf = (text: string) => {
+        const t = parseIpLinkShow(text).find((l) => l.master === 'br0' && l.name.startsWith('vnet'));
+        if (t === undefined) throw new Error(`no vnet tap on br0 in:\n${text}`);
+        const { index: _index, name: _name, ...rest } = t;
+        return { ...rest, vnet: /^vnet\d+$/.test(t.name) };
+      };
+      expect(tapOf(sim.stdout)).toEqual(tapOf(real.stdout));
+    } finally {
+      await p.run(virshDestroy(dom('dv-tap')));
+      await p.run(virshUndefine(dom('dv-tap')));
+    }
+  });
+
+  it('vcpupin and emulatorpin: same answers, same errors, same definition afterwards', async () => {
+    const xml = smallGuest('dv-pin', p.real.virtType);
+    await p.runOk(virshDefine(xml));
+    const same = async (cmd: Parameters<HostPair['run']>[0]): Promise<void> => {
+      const o = await p.run(cmd);
+      expect({ code: o.sim.exitCode, stdout: o.sim.stdout, error: reason(o.sim) }).toEqual({
+        code: o.real.exitCode,
+        stdout: o.real.stdout,
+        error: reason(o.real),
+      });
+    };
+    await same({ argv: ['virsh', 'vcpupin', 'dv-pin'] });
+    await same({ argv: ['virsh', 'emulatorpin', 'dv-pin'] });
+    await same(virshVcpupin(dom('dv-pin'), 1, [1], { config: true }));
+    await same(virshVcpupin(dom('dv-pin'), 0, [0, 1], { config: true }));
+    await same(virshEmulatorpin(dom('dv-pin'), [0], { config: true }));
+    await same(virshVcpupin(dom('dv-pin'), 5, [0], { config: true })); // no such vCPU
+    await same(virshVcpupin(dom('dv-pin'), 0, [0], { live: true })); // not running
+    await same({ argv: ['virsh', 'vcpupin', 'dv-pin', '0', '64', '--config'] }); // no such CPU
+    await same({ argv: ['virsh', 'vcpupin', 'dv-pin'] });
+    await same({ argv: ['virsh', 'emulatorpin', 'dv-pin'] });
+    const { real, sim } = await p.runOk(virshDumpxml(dom('dv-pin'), { inactive: true }));
+    expect(viewDifferences(answerView(xml, sim.stdout), answerView(xml, real.stdout))).toEqual([]);
+    expect(parseDomain(sim.stdout).cputune).toEqual(parseDomain(real.stdout).cputune);
+    await p.run(virshUndefine(dom('dv-pin')));
+  });
+});
