@@ -37,6 +37,10 @@ export function projectConfig(projectDir: string, extra: ViteUserConfig['test'] 
       exclude: ['**/node_modules/**', '**/dist/**'],
       environment: 'node',
       restoreMocks: true,
+      // hang guards, not speed checks: a test that talks over SSH or to Redis can take seconds
+      // on a busy 2-core machine (speed lives in the benchmark scripts)
+      testTimeout: 30_000,
+      hookTimeout: 60_000,
       ...extra,
     },
   });

@@ -211,3 +211,59 @@ describe('vm.apply / vm.verify / vm.teardown on three datapaths over SSH', () =>
     expect(r.data).toEqual({ vmName: want.vmName, inSync: false, diff: [{ field: 'irq.30.affinity', expected: '1', actual: '0-3' }] });
   });
 });
+
+/**
+ * A create can fail at any of its steps; whatever has been changed by then, the teardown
+ * that follows puts the host back exactly as it was: same domains, VFs, IRQ affinities, RPS
+ * masks and taps, and no baseline record left behind.
+ */
+describe('a create that fails at any step leaves the host at its baseline after teardown', () => {
+  const h = new Harness();
+  const PROFILES = ['dual-socket-sriov', 'small-one-node'];
+  beforeAll(async () => {
+    await h.start(PROFILES);
+    await h.agent();
+    const sriov = await h.run('host.configureSriov', { host: h.target(h.fleet.hosts[0]), pf: ifn('ens1f0'), numVfs: 4 });
+    expect(sriov.status, JSON.stringify(sriov.error)).toBe('SUCCEEDED');
+  });
+  afterAll(() => h.stop());
+
+  const STEPS: [step: string, failing: RegExp, profiles: string[]][] = [
+    ['VF attributes', /ip link set \S+ vf /, ['dual-socket-sriov']],
+    ['IRQ affinity', /tee -- \/proc\/irq\//, ['dual-socket-sriov', 'small-one-node']],
+    ['RPS masks', /tee -- \/sys\/class\/net\/[^/]+\/queues\//, ['small-one-node']],
+    ['define domain', /virsh define/, ['dual-socket-sriov', 'small-one-node']],
+    ['start domain', /virsh start/, ['dual-socket-sriov', 'small-one-node']],
+  ];
+
+  function hostAsItIs(host: SimHost): unknown {
+    const { commandLog: _log, ...state } = host.state();
+    return { ...state, files: [...host.model.files.entries()].sort() };
+  }
+
+  for (const [step, failing, profiles] of STEPS) {
+    for (const profile of profiles) {
+      it(`fails at "${step}" on ${profile}`, async () => {
+        const host = h.fleet.hosts[PROFILES.indexOf(profile)];
+        const want = desiredFor(host);
+        const before = hostAsItIs(host);
+        host.setFaults({ failCommands: [{ pattern: failing, exitCode: 1, stderr: 'injected failure', times: 1 }] });
+        const applied = await h.run('vm.apply', { host: h.target(host), ...want }, { attempts: 1 });
+        host.setFaults({});
+        expect(applied.status).toBe('FAILED');
+        expect(applied.steps.find((s) => s.state === 'FAILED')?.name).toBe(step);
+
+        const down = await h.run('vm.teardown', {
+          host: h.target(host),
+          vmId: want.vmId,
+          vmName: want.vmName,
+          vfs: want.vfs.map((v) => ({ pf: v.pf, vfIndex: v.vfIndex })),
+          irqs: want.irqAffinity.map((i) => i.irq),
+          rps: want.rps.map((r) => ({ dev: r.dev, rxQueue: r.rxQueue })),
+        });
+        expect(down.status, JSON.stringify(down.error)).toBe('SUCCEEDED');
+        expect(hostAsItIs(host)).toEqual(before);
+      });
+    }
+  }
+});
