@@ -48,3 +48,39 @@ describe('host -> numaNodes -> cpus and host -> nics -> vfs', () => {
     expect(six.n).toBeLessThanOrEqual(10);
   });
 });
+
+describe('connection totalCount', () => {
+  const counts = (): string[] => queries.filter((q) => /\bCOUNT\s*\(/i.test(q));
+  const filter = '(first: 2, filter: { network: "nested-net" })';
+
+  it('is counted only when selected: a page without it costs one query fewer', async () => {
+    queries.length = 0;
+    const bare = await api.gql<{ hosts: { nodes: unknown[] } }>(`{ hosts${filter} { nodes { name } } }`);
+    expect(bare.errors).toBeUndefined();
+    expect(bare.data!.hosts.nodes).toHaveLength(2);
+    expect(counts()).toEqual([]);
+    const without = queries.length;
+
+    queries.length = 0;
+    const counted = await api.gql<{ hosts: { totalCount: number } }>(`{ hosts${filter} { totalCount nodes { name } } }`);
+    expect(counted.data!.hosts.totalCount).toBe(6);
+    expect(counts()).toHaveLength(1);
+    expect(queries.length).toBe(without + 1);
+  });
+
+  it('is counted when selected through a fragment or an inline fragment, and always on REST', async () => {
+    const viaFragment = await api.gql<{ hosts: { totalCount: number } }>(
+      `query { hosts${filter} { ...Total } } fragment Total on HostConnection { totalCount }`,
+    );
+    expect(viaFragment.data!.hosts.totalCount).toBe(6);
+    const inline = await api.gql<{ vms: { totalCount: number }; operations: { totalCount: number } }>(
+      `{ vms { ... on VmConnection { totalCount } } operations { totalCount } }`,
+    );
+    expect(inline.errors).toBeUndefined();
+    expect(inline.data!.vms.totalCount).toBe(0);
+    expect(typeof inline.data!.operations.totalCount).toBe('number');
+    const rest = await api.rest('GET', '/api/v1/hosts?first=1');
+    expect(rest.status).toBe(200);
+    expect((rest.body as { totalCount: number }).totalCount).toBeGreaterThanOrEqual(6);
+  });
+});

@@ -8,7 +8,10 @@
  *   npm run bench:api                 (human-readable)
  *   npm run bench:api -- --json       (exactly one JSON object on stdout)
  *   options: --connections 16 --duration 10 (seconds per round) --rounds 2 --hosts 20
- *            --log-level info (the API's default) --profile DIR (V8 CPU profile of the API, summarised)
+ *            --log-level info (the API's default) --node-env production (as deployed) --profile DIR (V8 CPU profile of the API, summarised)
+ *            --compare DIR: also run the API of another checkout (e.g. `git worktree add /tmp/base main~3`, with its
+ *            node_modules linked and its Prisma client generated) on the same database, in alternating rounds
+ *            (the ratio of the two is the change's effect under the same machine load)
  */
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -44,7 +47,10 @@ const DURATION = intOpt('duration', 10, 1);
 const ROUNDS = intOpt('rounds', 2, 1);
 const HOSTS = intOpt('hosts', 20, 1);
 const LOG_LEVEL = strOpt('log-level', 'info');
+/** As deployed (Dockerfile, deploy/systemd/netpin-api.service); `--node-env development` for the other mode. */
+const NODE_ENV = strOpt('node-env', 'production');
 const PROFILE_DIR = strOpt('profile', '');
+const COMPARE = strOpt('compare', '');
 /** Where a request's time goes: functions whose inclusive time the profile summary reports. */
 const PROFILE_FRAMES = [
   'processGraphQLRequest',
@@ -81,9 +87,9 @@ interface Child {
 }
 
 /** A child whose output goes to a file (as to journald in production), not through this process. */
-function runChild(args: string[], env: NodeJS.ProcessEnv, logFile: string): Child {
+function runChild(args: string[], env: NodeJS.ProcessEnv, logFile: string, cwd = root): Child {
   const fd = openSync(logFile, 'a');
-  const proc = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] });
+  const proc = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] });
   closeSync(fd);
   return { proc, logFile };
 }
@@ -169,6 +175,7 @@ interface Env {
   baseUrl: string;
   apiPid: number;
   barePid: number;
+  compare?: { url: string; pid: number };
 }
 
 async function start(stateDir: string, undo: (() => Promise<void>)[]): Promise<Env> {
@@ -190,29 +197,12 @@ async function start(stateDir: string, undo: (() => Promise<void>)[]): Promise<E
   await seedHosts(databaseUrl, HOSTS);
   undo.push(() => deleteKeys(prefix));
 
-  const port = await freePort();
   const boot = randomBytes(24).toString('hex');
+  const apiEnv = { DATABASE_URL: databaseUrl, NETPIN_QUEUE_PREFIX: prefix, NETPIN_BOOTSTRAP_ADMIN_TOKEN: boot };
   const prof = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${resolve(PROFILE_DIR)}`] : [];
-  const api = runChild(
-    [...prof, '-r', '@swc-node/register', resolve(root, 'apps/api/src/main.ts')],
-    {
-      SWC_NODE_PROJECT: resolve(root, 'tsconfig.json'),
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: redisUrl,
-      NETPIN_QUEUE_PREFIX: prefix,
-      LOG_LEVEL,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      NETPIN_BOOTSTRAP_ADMIN_TOKEN: boot,
-      NETPIN_RATE_LIMIT_PER_MINUTE: String(1_000_000_000),
-    },
-    join(stateDir, 'api.log'),
-  );
-  undo.push(() => stopChild(api));
-  const url = `http://127.0.0.1:${port}`;
-  await waitReady(url, 120_000, () => api.proc.exitCode !== null).catch((e: unknown) => {
-    throw new Error(`${String(e)}\n${readFileSync(api.logFile, 'utf8').slice(-4000)}`);
-  });
+  const api = await startApi(root, apiEnv, prof, join(stateDir, 'api.log'), undo);
+  const compare = COMPARE ? await startApi(resolve(COMPARE), apiEnv, [], join(stateDir, 'compare.log'), undo) : undefined;
+  const url = api.url;
 
   // a real API token (scrypt-hashed, verified once then cached), not the bootstrap secret
   const created = (await gql(url, boot, 'mutation($i: CreateApiTokenInput!) { createApiToken(input: $i) { token } }', {
@@ -226,12 +216,119 @@ async function start(stateDir: string, undo: (() => Promise<void>)[]): Promise<E
   undo.push(() => stopChild(bare));
   const baseUrl = `http://127.0.0.1:${basePort}`;
   await waitReady(baseUrl, 10_000, () => bare.proc.exitCode !== null).catch(() => undefined);
-  return { url, token, baseUrl, apiPid: api.proc.pid ?? 0, barePid: bare.proc.pid ?? 0 };
+  return { url, token, baseUrl, apiPid: api.pid, barePid: bare.proc.pid ?? 0, compare };
+}
+
+/** The API of the checkout at `dir` as a child process, ready. */
+async function startApi(
+  dir: string,
+  env: Record<string, string>,
+  nodeArgs: string[],
+  logFile: string,
+  undo: (() => Promise<void>)[],
+): Promise<{ url: string; pid: number }> {
+  const port = await freePort();
+  const api = runChild(
+    [...nodeArgs, '-r', '@swc-node/register', resolve(dir, 'apps/api/src/main.ts')],
+    {
+      ...env,
+      SWC_NODE_PROJECT: resolve(dir, 'tsconfig.json'),
+      REDIS_URL: redisUrl,
+      LOG_LEVEL,
+      NODE_ENV,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      NETPIN_RATE_LIMIT_PER_MINUTE: String(1_000_000_000),
+    },
+    logFile,
+    dir,
+  );
+  undo.push(() => stopChild(api));
+  const url = `http://127.0.0.1:${port}`;
+  await waitReady(url, 180_000, () => api.proc.exitCode !== null).catch((e: unknown) => {
+    throw new Error(`${String(e)}\n${readFileSync(api.logFile, 'utf8').slice(-4000)}`);
+  });
+  return { url, pid: api.proc.pid ?? 0 };
 }
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor((s.length - 1) / 2)];
+  const m = (s.length - 1) / 2;
+  return (s[Math.floor(m)] + s[Math.ceil(m)]) / 2;
+}
+
+interface Rounds {
+  api: Round[];
+  bare: Round[];
+  compare: Round[];
+}
+
+/** Rounds of bare server, API (and the compared API), in turns, after a warm-up of each API. */
+async function measure(env: Env): Promise<Rounds> {
+  log(`API ${env.url}, bare server ${env.baseUrl}${env.compare ? `, compared API ${env.compare.url}` : ''}; load ${load()}; warming up`);
+  await hammer(env.url, '/graphql', env.token, 3);
+  if (env.compare) await hammer(env.compare.url, '/graphql', env.token, 3);
+  const r: Rounds = { api: [], bare: [], compare: [] };
+  for (let i = 0; i < ROUNDS; i++) {
+    r.bare.push(await hammer(env.baseUrl, '/graphql', null, DURATION, env.barePid));
+    const apiRound = () => hammer(env.url, '/graphql', env.token, DURATION, env.apiPid);
+    const cmp = env.compare;
+    const compareRound = cmp ? () => hammer(cmp.url, '/graphql', env.token, DURATION, cmp.pid) : undefined;
+    // alternate which API goes first, so neither always follows the bare round
+    if (compareRound && i % 2 === 1) r.compare.push(await compareRound());
+    r.api.push(await apiRound());
+    if (compareRound && i % 2 === 0) r.compare.push(await compareRound());
+    const a = r.api[i];
+    const c = r.compare[i];
+    log(
+      `round ${i + 1}: api ${a.reqPerSec} req/s p99 ${a.p99Ms} ms ${a.cpuMsPerReq} CPU ms/req; ` +
+        (c ? `compared ${c.reqPerSec} req/s p99 ${c.p99Ms} ms ${c.cpuMsPerReq} CPU ms/req; ` : '') +
+        `bare ${r.bare[i].reqPerSec} req/s (load ${load()})`,
+    );
+  }
+  // the token and the query still work after the load (no rate limit hit, no errors in the body)
+  await gql(env.url, env.token, QUERY);
+  const bad = [...r.api, ...r.compare].reduce((n, x) => n + x.non2xx + x.errors, 0);
+  if (bad) throw new Error(`${bad} API requests failed (non-2xx or socket errors)`);
+  return r;
+}
+
+function summary(rounds: Round[]): { reqPerSec: number; p50Ms: number; p99Ms: number; cpuMsPerReq: number } {
+  return {
+    reqPerSec: median(rounds.map((r) => r.reqPerSec)),
+    p50Ms: median(rounds.map((r) => r.p50Ms)),
+    p99Ms: median(rounds.map((r) => r.p99Ms)),
+    cpuMsPerReq: median(rounds.map((r) => r.cpuMsPerReq ?? NaN)),
+  };
+}
+
+function report(r: Rounds, loadBefore: string): Record<string, unknown> {
+  const api = summary(r.api);
+  const baselineReqPerSec = median(r.bare.map((x) => x.reqPerSec));
+  const compare = r.compare.length ? { dir: resolve(COMPARE), ...summary(r.compare) } : undefined;
+  return {
+    query: QUERY,
+    hosts: HOSTS,
+    connections: CONNECTIONS,
+    durationSec: DURATION,
+    rounds: ROUNDS,
+    logLevel: LOG_LEVEL,
+    nodeEnv: NODE_ENV,
+    ...api,
+    baselineReqPerSec,
+    baselineP99Ms: median(r.bare.map((x) => x.p99Ms)),
+    ratio: Math.round((api.reqPerSec / baselineReqPerSec) * 10_000) / 10_000,
+    ...(compare
+      ? {
+          compare,
+          speedupVsCompare: Math.round((api.reqPerSec / compare.reqPerSec) * 100) / 100,
+          cpuPerReqVsCompare: Math.round((api.cpuMsPerReq / compare.cpuMsPerReq) * 100) / 100,
+        }
+      : {}),
+    perRound: r.api.map((a, i) => ({ api: a, bare: r.bare[i], compare: r.compare[i] })),
+    loadAvgBefore: loadBefore,
+    loadAvgAfter: load(),
+  };
 }
 
 async function run(): Promise<void> {
@@ -247,51 +344,15 @@ async function run(): Promise<void> {
   try {
     const env = await start(stateDir, undo);
     const loadBefore = load();
-    log(`API ${env.url}, bare server ${env.baseUrl}; load ${loadBefore}; warming up 3 s`);
-    await hammer(env.url, '/graphql', env.token, 3);
-    const api: Round[] = [];
-    const bare: Round[] = [];
-    for (let i = 0; i < ROUNDS; i++) {
-      bare.push(await hammer(env.baseUrl, '/graphql', null, DURATION, env.barePid));
-      api.push(await hammer(env.url, '/graphql', env.token, DURATION, env.apiPid));
-      log(
-        `round ${i + 1}: api ${api[i].reqPerSec} req/s p99 ${api[i].p99Ms} ms ${api[i].cpuMsPerReq} CPU ms/req; bare ${bare[i].reqPerSec} req/s (load ${load()})`,
-      );
-    }
-    // the token and the query still work after the load (no rate limit hit, no errors in the body)
-    await gql(env.url, env.token, QUERY);
-    const bad = api.reduce((a, r) => a + r.non2xx + r.errors, 0);
-    if (bad) throw new Error(`${bad} API requests failed (non-2xx or socket errors)`);
-    const reqPerSec = median(api.map((r) => r.reqPerSec));
-    const baselineReqPerSec = median(bare.map((r) => r.reqPerSec));
-    const result = {
-      query: QUERY,
-      hosts: HOSTS,
-      connections: CONNECTIONS,
-      durationSec: DURATION,
-      rounds: ROUNDS,
-      logLevel: LOG_LEVEL,
-      reqPerSec,
-      p50Ms: median(api.map((r) => r.p50Ms)),
-      p99Ms: median(api.map((r) => r.p99Ms)),
-      cpuMsPerReq: median(api.map((r) => r.cpuMsPerReq ?? NaN)),
-      baselineReqPerSec,
-      baselineP99Ms: median(bare.map((r) => r.p99Ms)),
-      ratio: Math.round((reqPerSec / baselineReqPerSec) * 10_000) / 10_000,
-      perRound: api.map((r, i) => ({ api: r, bare: bare[i] })),
-      loadAvgBefore: loadBefore,
-      loadAvgAfter: load(),
-    };
+    const result = report(await measure(env), loadBefore);
     await stop();
     const profile = PROFILE_DIR
       ? summarizeProfiles(resolve(PROFILE_DIR), 25, { from: 'processGraphQLRequest', inclusive: PROFILE_FRAMES })
       : undefined;
     if (json) process.stdout.write(JSON.stringify(profile ? { ...result, profile } : result) + '\n');
     else {
-      log(
-        `API ${reqPerSec} req/s, p99 ${result.p99Ms} ms; bare node:http ${baselineReqPerSec} req/s; ratio ${(result.ratio * 100).toFixed(1)} %`,
-      );
-      log(`load average ${result.loadAvgBefore} -> ${result.loadAvgAfter}`);
+      const { perRound: _rounds, ...shown } = result;
+      log(JSON.stringify(shown, null, 1));
       if (profile) log(`API CPU profile (self ms):\n${JSON.stringify(profile, null, 1)}`);
     }
   } finally {

@@ -9,6 +9,8 @@ import { DomainErrorFilter } from './common/error-mapper';
 import { formatError } from './common/graphql-errors';
 import { graphqlRules } from './common/graphql-rules';
 import { GRAPHQL_PATH, GraphqlWsServer } from './common/graphql-ws';
+import { destination } from 'pino';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { KnownFieldsPipe } from './common/known-fields';
 import { Loaders, type GqlContext } from './common/loaders';
 import type { ApiConfig } from './config';
@@ -50,18 +52,23 @@ export class AppModule {
       module: AppModule,
       imports: [
         LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.LOG_LEVEL,
-            genReqId: (req: IncomingMessage, res: ServerResponse) => {
-              const given = req.headers['x-request-id'];
-              const id = typeof given === 'string' && /^[A-Za-z0-9_.-]{1,128}$/.test(given) ? given : randomUUID();
-              // echoed so a caller can find its request in operations and agent logs
-              res.setHeader('x-request-id', id);
-              return id;
+          pinoHttp: [
+            {
+              level: config.LOG_LEVEL,
+              genReqId: (req: IncomingMessage, res: ServerResponse) => {
+                const given = req.headers['x-request-id'];
+                const id = typeof given === 'string' && /^[A-Za-z0-9_.-]{1,128}$/.test(given) ? given : randomUUID();
+                // echoed so a caller can find its request in operations and agent logs
+                res.setHeader('x-request-id', id);
+                return id;
+              },
+              redact: ['req.headers.authorization', 'req.headers.cookie'],
+              autoLogging: { ignore: (req: IncomingMessage) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
             },
-            redact: ['req.headers.authorization', 'req.headers.cookie'],
-            autoLogging: { ignore: (req: IncomingMessage) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
-          },
+            // asynchronous writes: a log line per request must not cost a write(2) on the event loop;
+            // lines written meanwhile go out together, and pino flushes what is left when the process exits
+            destination({ dest: 1, sync: false }),
+          ],
         }),
         DbModule.forRoot({ databaseUrl: config.DATABASE_URL, redisUrl: config.REDIS_URL, db: opts.db }),
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
@@ -77,6 +84,8 @@ export class AppModule {
             graphiql: config.NETPIN_GRAPHQL_PLAYGROUND,
             includeStacktraceInErrorResponses: false,
             formatError,
+            // no cache hints are used: the default cache-control plugin would only add a hook to every field resolved
+            plugins: [ApolloServerPluginCacheControlDisabled()],
             // GraphQL over WebSocket is served by GraphqlWsServer, with the same rules
             validationRules: graphqlRules(config),
             context: ({ req }: { req: GqlContext['req'] }): GqlContext => ({ req, loaders: new Loaders(loaderSource) }),

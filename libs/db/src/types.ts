@@ -157,5 +157,11 @@ export interface Page<T> {
   items: T[];
   endCursor: string | null;
   hasNextPage: boolean;
-  totalCount: number;
+  /** null when the caller did not ask for it (ListOptions.count false): one query fewer. */
+  totalCount: number | null;
+}
+
+export interface ListOptions {
+  /** Count every match too (default true); a GraphQL page counts only when totalCount is selected. */
+  count?: boolean;
 }

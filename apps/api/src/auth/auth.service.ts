@@ -4,7 +4,7 @@ import { AuthRepository, type ApiTokenRecord } from '@netpin/db';
 import { z } from 'zod';
 import { API_CONFIG, type ApiConfig } from '../config';
 import type { Principal } from './auth.decorators';
-import { cacheKey, hashToken, newToken, sameSecret, tokenPrefix, verifyToken } from './tokens';
+import { hashToken, newToken, sameDigest, secretDigest, tokenPrefix, verifyToken } from './tokens';
 
 const CACHE_MS = 30_000;
 const createSchema = z.object({ name: resourceNameSchema, role: z.enum(ROLES) });
@@ -29,20 +29,25 @@ export class ForbiddenError extends DomainError {
 export class AuthService {
   private readonly logger = new Logger(AuthService.name);
   private readonly cache = new Map<string, { principal: Principal; until: number }>();
+  /** The bootstrap token's digest, computed once: each request hashes its token once, for both uses. */
+  private readonly bootDigest: Buffer | null;
 
   constructor(
-    @Inject(API_CONFIG) private readonly config: ApiConfig,
+    @Inject(API_CONFIG) config: ApiConfig,
     @Inject(AuthRepository) private readonly repo: AuthRepository,
-  ) {}
+  ) {
+    const boot = config.NETPIN_BOOTSTRAP_ADMIN_TOKEN;
+    this.bootDigest = boot ? secretDigest(boot) : null;
+  }
 
   async authenticate(authorization: string | undefined): Promise<Principal | null> {
     if (!authorization) return null;
     const m = /^Bearer\s+(\S{1,512})$/i.exec(authorization.trim());
     if (!m) return null;
     const token = m[1];
-    const boot = this.config.NETPIN_BOOTSTRAP_ADMIN_TOKEN;
-    if (boot && sameSecret(token, boot)) return { tokenId: null, name: 'bootstrap-admin', role: 'ADMIN' };
-    const key = cacheKey(token);
+    const digest = secretDigest(token);
+    if (this.bootDigest && sameDigest(digest, this.bootDigest)) return { tokenId: null, name: 'bootstrap-admin', role: 'ADMIN' };
+    const key = digest.toString('hex');
     const hit = this.cache.get(key);
     if (hit && hit.until > Date.now()) return hit.principal;
     const prefix = tokenPrefix(token);

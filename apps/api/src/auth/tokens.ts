@@ -45,6 +45,11 @@ export function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(ha, hb);
 }
 
-export function cacheKey(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+/** SHA-256 of a secret, to compare in constant time (sameDigest) against one computed once. */
+export function secretDigest(secret: string): Buffer {
+  return createHash('sha256').update(secret).digest();
+}
+
+export function sameDigest(a: Buffer, b: Buffer): boolean {
+  return timingSafeEqual(a, b);
 }

@@ -222,7 +222,8 @@ export class HostDetail extends Host {
 export class HostConnection {
   @Prop(Host, { array: true }) nodes!: Host[];
   @Prop(PageInfo) pageInfo!: PageInfo;
-  @Prop(Int) totalCount!: number;
+  /** Always counted on REST; on GraphQL only when selected (null otherwise, never sent). */
+  @Prop(Int) totalCount!: number | null;
 }
 
 @InputType()

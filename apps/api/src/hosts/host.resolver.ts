@@ -1,5 +1,6 @@
 import { Allow } from '../auth/auth.decorators';
-import { Args, Context, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Context, ID, Info, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { GqlContext } from '../common/loaders';
 import type { NicRecord, NumaNodeRecord } from '@netpin/db';
 import {
@@ -19,7 +20,7 @@ import { HostService } from './host.service';
 import { DiscoveryService } from './discovery.service';
 import { Operation } from '../operations/operation.model';
 import { RequestId } from '../common/request-id';
-import { toConnection } from '../common/page';
+import { selects, toConnection } from '../common/page';
 
 @Resolver(() => Host)
 @Allow('VIEWER')
@@ -39,8 +40,9 @@ export class HostResolver {
     @Args('filter', { type: () => HostFilterInput, nullable: true }) filter?: HostFilterInput,
     @Args('first', { type: () => Int, nullable: true }) first?: number,
     @Args('after', { nullable: true }) after?: string,
+    @Info() info?: GraphQLResolveInfo,
   ): Promise<HostConnection> {
-    const page = await this.service.list(filter, first, after);
+    const page = await this.service.list(filter, first, after, { count: !info || selects(info, 'totalCount') });
     return toConnection(page, (h) => h);
   }
 

@@ -7,7 +7,7 @@ import {
   registerHostInputSchema,
   updateHostInputSchema,
 } from '@netpin/contracts';
-import { HostRepository, type HostRecord, type Page } from '@netpin/db';
+import { HostRepository, type HostRecord, type ListOptions, type Page } from '@netpin/db';
 import type { Host, HostFilterInput, Label, MaintenanceInput, RegisterHostInput, UpdateHostInput } from './host.model';
 
 function labelsToRecord(labels: Label[] | undefined, field = 'labels'): Record<string, string> | undefined {
@@ -50,10 +50,15 @@ export class HostService {
     return toHostView(await this.hosts.get(ref));
   }
 
-  async list(filter: HostFilterInput | undefined, first: number | undefined, after: string | null | undefined): Promise<Page<Host>> {
+  async list(
+    filter: HostFilterInput | undefined,
+    first: number | undefined,
+    after: string | null | undefined,
+    opts: ListOptions = {},
+  ): Promise<Page<Host>> {
     const f = parseInput(hostFilterSchema, filter ?? {}, 'filter');
     const p = parseInput(pageArgsSchema, { first, after });
-    const page = await this.hosts.list(f, p);
+    const page = await this.hosts.list(f, p, opts);
     return { ...page, items: page.items.map(toHostView) };
   }
 }

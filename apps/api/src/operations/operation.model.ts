@@ -42,5 +42,6 @@ export class Operation {
 export class OperationConnection {
   @Prop(Operation, { array: true }) nodes!: Operation[];
   @Prop(PageInfo) pageInfo!: PageInfo;
-  @Prop(Int) totalCount!: number;
+  /** Always counted on REST; on GraphQL only when selected (null otherwise, never sent). */
+  @Prop(Int) totalCount!: number | null;
 }

@@ -1,5 +1,7 @@
 import { Allow } from '../auth/auth.decorators';
-import { Args, ID, Int, Query, Resolver, Subscription } from '@nestjs/graphql';
+import { Args, ID, Info, Int, Query, Resolver, Subscription } from '@nestjs/graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { selects } from '../common/page';
 import { Operation, OperationConnection, OperationStateEnum } from './operation.model';
 import { OperationEvents } from './operation.events';
 import { OperationService } from './operation.service';
@@ -24,8 +26,9 @@ export class OperationResolver {
     @Args('kind', { nullable: true }) kind?: string,
     @Args('first', { type: () => Int, nullable: true }) first?: number,
     @Args('after', { nullable: true }) after?: string,
+    @Info() info?: GraphQLResolveInfo,
   ): Promise<OperationConnection> {
-    return this.service.list({ state, targetId, kind, first, after });
+    return this.service.list({ state, targetId, kind, first, after }, { count: !info || selects(info, 'totalCount') });
   }
 
   @Subscription(() => Operation, {

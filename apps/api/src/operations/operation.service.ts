@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { operationFilterSchema, pageArgsSchema, parseInput } from '@netpin/contracts';
-import { OperationRepository, type OperationRecord } from '@netpin/db';
+import { OperationRepository, type ListOptions, type OperationRecord } from '@netpin/db';
 import { toConnection } from '../common/page';
 import type { Operation, OperationConnection } from './operation.model';
 
@@ -42,9 +42,9 @@ export class OperationService {
     return toOperationView(await this.ops.get(id));
   }
 
-  async list(args: OperationListArgs): Promise<OperationConnection> {
+  async list(args: OperationListArgs, opts: ListOptions = {}): Promise<OperationConnection> {
     const f = parseInput(operationFilterSchema, { state: args.state, targetId: args.targetId, kind: args.kind });
     const p = parseInput(pageArgsSchema, { first: args.first, after: args.after });
-    return toConnection(await this.ops.list(f, p), toOperationView);
+    return toConnection(await this.ops.list(f, p, opts), toOperationView);
   }
 }

@@ -48,5 +48,6 @@ export class VmFilterInput {
 export class VmConnection {
   @Prop(Vm, { array: true }) nodes!: Vm[];
   @Prop(PageInfo) pageInfo!: PageInfo;
-  @Prop(Int) totalCount!: number;
+  /** Always counted on REST; on GraphQL only when selected (null otherwise, never sent). */
+  @Prop(Int) totalCount!: number | null;
 }

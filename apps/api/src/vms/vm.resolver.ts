@@ -1,5 +1,7 @@
 import { Allow } from '../auth/auth.decorators';
-import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, ID, Info, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { selects } from '../common/page';
 import { RequestId } from '../common/request-id';
 import { Operation } from '../operations/operation.model';
 import { CreateVmPayload, VmInput } from '../placement/placement.model';
@@ -20,8 +22,9 @@ export class VmResolver {
     @Args('filter', { type: () => VmFilterInput, nullable: true }) filter?: VmFilterInput,
     @Args('first', { type: () => Int, nullable: true }) first?: number,
     @Args('after', { nullable: true }) after?: string,
+    @Info() info?: GraphQLResolveInfo,
   ): Promise<VmConnection> {
-    return this.service.list(filter, first, after);
+    return this.service.list(filter, first, after, { count: !info || selects(info, 'totalCount') });
   }
 
   @Query(() => Vm)

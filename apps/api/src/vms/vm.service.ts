@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NotFoundError, pageArgsSchema, parseInput, vmFilterSchema } from '@netpin/contracts';
 import { toPlanView } from '../placement/placement.service';
-import { VmRepository, type VmRecord } from '@netpin/db';
+import { VmRepository, type ListOptions, type VmRecord } from '@netpin/db';
 import { toConnection } from '../common/page';
 import type { Vm, VmConnection, VmFilterInput } from './vm.model';
 
@@ -13,10 +13,15 @@ export function toVmView(vm: VmRecord): Vm {
 export class VmService {
   constructor(@Inject(VmRepository) private readonly vms: VmRepository) {}
 
-  async list(filter: VmFilterInput | null | undefined, first?: number | null, after?: string | null): Promise<VmConnection> {
+  async list(
+    filter: VmFilterInput | null | undefined,
+    first?: number | null,
+    after?: string | null,
+    opts: ListOptions = {},
+  ): Promise<VmConnection> {
     const f = parseInput(vmFilterSchema, filter ?? {}, 'filter');
     const p = parseInput(pageArgsSchema, { first, after });
-    return toConnection(await this.vms.list(f, p), toVmView);
+    return toConnection(await this.vms.list(f, p, opts), toVmView);
   }
 
   async get(id: string): Promise<Vm> {

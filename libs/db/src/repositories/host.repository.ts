@@ -13,7 +13,7 @@ import type { Db } from '../client';
 import { decodeCursor, encodeCursor } from '../cursor';
 import type { Prisma } from '../generated/prisma/client';
 import { mapPrismaError } from '../prisma-errors';
-import type { HostRecord, NicRecord, NumaNodeRecord, Page } from '../types';
+import type { HostRecord, ListOptions, NicRecord, NumaNodeRecord, Page } from '../types';
 import { stored } from '../stored-json';
 
 type HostRow = Prisma.HostGetPayload<object>;
@@ -93,7 +93,7 @@ export class HostRepository {
     return host;
   }
 
-  async list(filter: HostFilter, page: PageArgs): Promise<Page<HostRecord>> {
+  async list(filter: HostFilter, page: PageArgs, opts: ListOptions = {}): Promise<Page<HostRecord>> {
     const where: Prisma.HostWhereInput = {};
     if (filter.state) where.state = filter.state;
     if (filter.sriovCapable != null) {
@@ -111,7 +111,7 @@ export class HostRepository {
         orderBy: { name: 'asc' },
         take: page.first + 1,
       }),
-      this.db.host.count({ where }),
+      opts.count === false ? null : this.db.host.count({ where }),
     ]);
     const hasNextPage = rows.length > page.first;
     const items = rows.slice(0, page.first).map(toHostRecord);

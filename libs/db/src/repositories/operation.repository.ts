@@ -8,7 +8,7 @@ import {
 } from '@netpin/contracts';
 import type { Db } from '../client';
 import { decodeTimeIdCursor, encodeTimeIdCursor } from '../cursor';
-import type { Page } from '../types';
+import type { ListOptions, Page } from '../types';
 import type { Prisma } from '../generated/prisma/client';
 import { isUuid } from './host.repository';
 import { stored, StoredDataError } from '../stored-json';
@@ -125,7 +125,7 @@ export class OperationRepository {
   }
 
   /** Newest first, cursor-paginated. */
-  async list(filter: OperationFilter, page: PageArgs): Promise<Page<OperationRecord>> {
+  async list(filter: OperationFilter, page: PageArgs, opts: ListOptions = {}): Promise<Page<OperationRecord>> {
     const where: Prisma.OperationWhereInput = {
       state: filter.state ?? undefined,
       targetId: filter.targetId ?? undefined,
@@ -139,7 +139,7 @@ export class OperationRepository {
         orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
         take: page.first + 1,
       }),
-      this.db.operation.count({ where }),
+      opts.count === false ? null : this.db.operation.count({ where }),
     ]);
     const items = rows.slice(0, page.first).map(toOperationRecord);
     const last = items[items.length - 1];

@@ -2,7 +2,7 @@ import { BadUserInputError, type PageArgs, type VmFilter } from '@netpin/contrac
 import type { Db } from '../client';
 import { decodeTimeIdCursor, encodeTimeIdCursor } from '../cursor';
 import type { Prisma } from '../generated/prisma/client';
-import type { Page, VmRecord } from '../types';
+import type { ListOptions, Page, VmRecord } from '../types';
 import { isUuid } from './host.repository';
 import { stored } from '../stored-json';
 
@@ -42,7 +42,7 @@ export class VmRepository {
   constructor(private readonly db: Db) {}
 
   /** Oldest first, cursor-paginated; DELETED VMs only when the filter names that state or includeDeleted. */
-  async list(filter: VmFilter, page: PageArgs): Promise<Page<VmRecord>> {
+  async list(filter: VmFilter, page: PageArgs, opts: ListOptions = {}): Promise<Page<VmRecord>> {
     const where: Prisma.VmWhereInput = {
       hostId: filter.hostId ?? undefined,
       host: filter.hostName ? { name: filter.hostName } : undefined,
@@ -58,7 +58,7 @@ export class VmRepository {
         take: page.first + 1,
         include,
       }),
-      this.db.vm.count({ where }),
+      opts.count === false ? null : this.db.vm.count({ where }),
     ]);
     const items = rows.slice(0, page.first).map(toVmRecord);
     const last = items[items.length - 1];
