@@ -9,6 +9,7 @@ import { AgentError } from './errors';
 import { assertHandlersComplete, defaultHandlers, type HandlerRegistry } from './handlers';
 import { HostLocks } from './host-lock';
 import { JobRunner } from './job-runner';
+import { VfClaimsReader } from './vf-claims';
 import { VmFences } from './vm-fence';
 import { AgentMetrics } from './metrics';
 import type { Clock } from './steps';
@@ -82,6 +83,7 @@ export function createAgent(config: AgentConfig, deps: AgentDeps = {}): Agent {
     wrapTransport: deps.wrapTransport,
     locks: new HostLocks(lockRedis, `${config.queuePrefix}:netpin`, config.lockTtlMs),
     fences: new VmFences(lockRedis, config.queuePrefix),
+    vfClaims: new VfClaimsReader(lockRedis, config.queuePrefix),
     publish: resultsPublisher(results),
     agentId: config.agentId,
     lockRetryMs: config.lockRetryMs,

@@ -12,6 +12,7 @@ import {
 import { toAgentError } from './errors';
 import type { HandlerRegistry, JobHandler } from './handlers';
 import type { HeldLock, HostLocks } from './host-lock';
+import type { VfClaimsReader } from './vf-claims';
 import type { VmFences } from './vm-fence';
 import { HostShell } from './host-shell';
 import { commandLabel, type AgentMetrics } from './metrics';
@@ -28,6 +29,7 @@ export interface JobRunnerDeps {
   wrapTransport?: (host: HostTarget, t: HostTransport) => HostTransport;
   locks: HostLocks;
   fences: VmFences;
+  vfClaims: VfClaimsReader;
   /** Sends an operation's final outcome to the results queue. */
   publish: (result: OperationResult) => Promise<void>;
   agentId: string;
@@ -104,7 +106,8 @@ export class JobRunner {
     let outcome: Outcome = 'failed';
     jlog.info({ attempt }, 'job started');
     try {
-      const data = await handler.run(payload, { host: payload.host, shell: this.shell(payload.host), steps, log: jlog });
+      const vfClaims = this.d.vfClaims.forHost(payload.host.id, `${this.d.agentId}:${job.id}`);
+      const data = await handler.run(payload, { host: payload.host, shell: this.shell(payload.host), steps, log: jlog, vfClaims });
       if (lock && !lock.valid) jlog.warn({ fencingToken: lock.fencingToken }, 'host lock expired after the last step');
       const result = this.result(kind, payload, { status: 'SUCCEEDED', data }, steps, attempt);
       await this.d.publish(result);

@@ -19,3 +19,65 @@ export function vmFenceKey(prefix: string, vmId: string): string {
 
 /** How long a VM's fence outlives its last raise: far longer than any job is kept or retried. */
 export const VM_FENCE_TTL_MS = 30 * 24 * 3600 * 1000;
+
+/**
+ * VF claims: which VFs of a host netpin has allocated, as the agent sees it under the host
+ * lock. One Redis hash per host (vfClaimsKey): field `vf:<pf>/<index>` = the VM id, written by
+ * the API's placement inside its transaction (before commit) and removed after the VM's
+ * release commits; field `freeze:<pf>` = `<holder>@<expires ms>`, set by a host.configureSriov
+ * about to change the PF's VF count. Both sides use one script on the one key, so a VF is
+ * never claimed on a PF being reconfigured and a PF is never reconfigured under a claimed VF.
+ */
+export function vfClaimsKey(prefix: string, hostId: string): string {
+  return `${prefix}:netpin:vfclaims:${hostId}`;
+}
+
+/** Redis server time in ms, inside a script. */
+const NOW_MS = `local t = redis.call('time') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
+
+/**
+ * API: claim VFs for a VM. ARGV[1] = VM id, ARGV[2..] = `<pf>/<index>`. Returns 'OK', or
+ * 'FROZEN:<pf>' (nothing written) while a configureSriov holds that PF.
+ */
+export const VF_CLAIM_SCRIPT = `${NOW_MS}
+for i = 2, #ARGV do
+  local pf = string.match(ARGV[i], '^(.+)/%d+$')
+  local fz = redis.call('hget', KEYS[1], 'freeze:' .. pf)
+  if fz then
+    local exp = tonumber(string.match(fz, '@(%d+)$'))
+    if exp and exp > now then return 'FROZEN:' .. pf end
+  end
+end
+for i = 2, #ARGV do redis.call('hset', KEYS[1], 'vf:' .. ARGV[i], ARGV[1]) end
+return 'OK'`;
+
+/** API: drop a VM's claims (only fields still naming that VM). ARGV as VF_CLAIM_SCRIPT. Returns how many. */
+export const VF_RELEASE_SCRIPT = `
+local n = 0
+for i = 2, #ARGV do
+  if redis.call('hget', KEYS[1], 'vf:' .. ARGV[i]) == ARGV[1] then redis.call('hdel', KEYS[1], 'vf:' .. ARGV[i]) n = n + 1 end
+end
+return n`;
+
+/**
+ * Agent, under the host lock: the claimed VFs of PF ARGV[1] with an index below ARGV[2]
+ * (`<index>=<vmId>` each). When there are none and ARGV[3] is given, freezes the PF for
+ * ARGV[3] (`<holder>@<expires ms>`, expiry = now + ARGV[4] ms) in the same step.
+ */
+export const VF_FREEZE_SCRIPT = `${NOW_MS}
+local held = {}
+local all = redis.call('hgetall', KEYS[1])
+for i = 1, #all, 2 do
+  local pf, idx = string.match(all[i], '^vf:(.+)/(%d+)$')
+  if pf == ARGV[1] and tonumber(idx) < tonumber(ARGV[2]) then table.insert(held, idx .. '=' .. all[i + 1]) end
+end
+if #held == 0 and ARGV[3] and ARGV[3] ~= '' then
+  redis.call('hset', KEYS[1], 'freeze:' .. ARGV[1], ARGV[3] .. '@' .. tostring(now + tonumber(ARGV[4])))
+end
+return held`;
+
+/** Agent: lift its freeze of PF ARGV[1] (only if ARGV[2], its holder, still holds it). */
+export const VF_THAW_SCRIPT = `
+local v = redis.call('hget', KEYS[1], 'freeze:' .. ARGV[1])
+if v and string.match(v, '^(.*)@%d+$') == ARGV[2] then return redis.call('hdel', KEYS[1], 'freeze:' .. ARGV[1]) end
+return 0`;

@@ -226,6 +226,8 @@ export const OPERATION_ERROR_CODES = [
   'STALE_JOB',
   /** The host lock expired or was taken over while the job ran: stopped before its next step. */
   'LOCK_LOST',
+  /** host.configureSriov would destroy VFs netpin has allocated (the claims current under the host lock): nothing changed. */
+  'VF_IN_USE',
 ] as const;
 export type OperationErrorCode = (typeof OPERATION_ERROR_CODES)[number];
 

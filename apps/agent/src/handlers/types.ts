@@ -2,12 +2,15 @@ import type { HostJobName, HostJobPayloads, HostJobResultData, HostTarget } from
 import type { Logger } from 'pino';
 import type { HostShell } from '../host-shell';
 import type { StepRunner } from '../steps';
+import type { HostVfClaims } from '../vf-claims';
 
 export interface HandlerContext {
   host: HostTarget;
   shell: HostShell;
   steps: StepRunner;
   log: Logger;
+  /** The VFs netpin has allocated on the host, read when asked (host.configureSriov's guard). */
+  vfClaims: HostVfClaims;
 }
 
 /** A job serving one VM's generation; `advance` (teardown) raises the VM's fence to it. */

@@ -1,5 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { BadUserInputError, ConflictError, NotFoundError, type OperationResult, type VmRequest } from '@netpin/contracts';
+import {
+  BadUserInputError,
+  ConflictError,
+  NotFoundError,
+  type OperationResult,
+  type PlacementPlan,
+  type VmRequest,
+} from '@netpin/contracts';
 import {
   HostRepository,
   OperationRepository,
@@ -16,6 +23,7 @@ import { generatedMac, type PlacementResult } from '@netpin/placement';
 import { createHash, randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
 import { OutboxRelay } from '../jobs/outbox.relay';
+import { VfClaims } from '../jobs/vf-claims';
 import { VmFencing } from '../jobs/vm-fencing';
 import { ApiMetrics } from '../metrics/api-metrics';
 import { OperationEvents } from '../operations/operation.events';
@@ -67,6 +75,7 @@ export class ProvisioningService {
     @Inject(SriovReconciler) private readonly sriov: SriovReconciler,
     @Inject(ApiMetrics) private readonly metrics: ApiMetrics,
     @Inject(VmFencing) private readonly fencing: VmFencing,
+    @Inject(VfClaims) private readonly vfClaims: VfClaims,
   ) {}
 
   async createVm(input: VmInput, idempotencyKey: string | null | undefined, requestId: string): Promise<CreateVmPayload> {
@@ -118,6 +127,7 @@ export class ProvisioningService {
     const req: VmRequest = { ...request, vmId };
     const operationId = randomUUID();
     let decided: PlacementResult | null = null;
+    let claimed: PlacementPlan | null = null;
     const created = await this.placementSlots(() =>
       this.prov.createPlacedVm({
         vmId,
@@ -131,8 +141,17 @@ export class ProvisioningService {
         job: (plan, host) => applyJob(host, plan, req, { id: vmId, generation: 0 }, operationId, requestId, 'vm.apply'),
         // a MAC the request named is the caller's; a generated one may be drawn again
         freshMac: (index, n) => (req.interfaces[index]?.mac ? null : generatedMac(vmId, index, n)),
+        // the agent's configureSriov guard reads these under the host lock
+        beforeCommit: async (plan) => {
+          await this.vfClaims.claim(vmId, plan);
+          claimed = plan;
+        },
       }),
-    ).catch((e: unknown) => this.createFailed(e, idempotencyKey, requestHash));
+    ).catch(async (e: unknown) => {
+      await this.vfClaims.release(vmId, claimed);
+      return this.createFailed(e, idempotencyKey, requestHash);
+    });
+    if (created.kind !== 'created') await this.vfClaims.release(vmId, claimed);
     if (created.kind === 'replay') return created.payload;
     if (created.kind === 'created') {
       this.relay.kick();
@@ -260,6 +279,7 @@ export class ProvisioningService {
           const done = await this.prov.finishOperation(op.id, outcome, {
             vm: { id: vm.id, state: deleting ? 'DELETED' : undefined, release: true },
           });
+          if (done) await this.vfClaims.release(vm.id, vm.plan);
           // VFs released (reset to clean defaults by the teardown): SR-IOV policies get a pass
           if (done)
             this.sriov.vfsReleased(

@@ -38,6 +38,8 @@ export interface CreatePlacedVm {
    * caller's CONFLICT).
    */
   freshMac?: FreshMac;
+  /** Called with the plan inside the transaction, after the VM's rows are written and before the commit; throws to abort. */
+  beforeCommit?: (plan: PlacementPlan) => Promise<void>;
 }
 
 export type CreatePlacedResult =
@@ -111,6 +113,7 @@ export class ProvisioningRepository {
           const host = toHostRecord(await tx.host.findUniqueOrThrow({ where: { id: plan.hostId } }));
           await this.uniqueMacs(tx, c, plan);
           const vm = await this.writeVm(tx, c, plan);
+          await c.beforeCommit?.(plan);
           const operation = await createOperation(tx, { ...c.operation, targetType: 'vm', targetId: c.vmId, job: c.job(plan, host) });
           const generation = await this.cache.generationAfterWrites(tx);
           return { kind: 'created' as const, vm, operation, plan, view, generation };
@@ -274,6 +277,15 @@ export class ProvisioningRepository {
   async holdingPlansOnHost(hostId: string, exceptVmId: string): Promise<PlacementPlan[]> {
     const rows = await this.db.vm.findMany({ where: { hostId, holding: true, id: { not: exceptVmId } }, select: { id: true, plan: true } });
     return rows.map((r) => stored.plan(r.plan, r.id)).filter((p) => p !== null);
+  }
+
+  /** Every VM holding resources, with its plan (VF claims are rebuilt from these at boot). */
+  async holdingPlans(): Promise<{ id: string; plan: PlacementPlan }[]> {
+    const rows = await this.db.vm.findMany({ where: { holding: true }, select: { id: true, plan: true } });
+    return rows.flatMap((r) => {
+      const plan = stored.plan(r.plan, r.id);
+      return plan ? [{ id: r.id, plan }] : [];
+    });
   }
 
   /** Leak and sanity counters used by tests and metrics. */
