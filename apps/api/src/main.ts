@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { Server } from 'node:http';
 import { buildApp } from './bootstrap';
 import { ConfigError, loadApiConfig } from './config';
 
@@ -15,6 +16,11 @@ async function main(): Promise<void> {
   }
   const { app } = await buildApp({ config });
   await app.listen(config.PORT, config.HOST);
+  // Node closes an idle keep-alive connection after 5 s; a pooled client (undici, a load balancer)
+  // that reuses it at that moment gets "other side closed". Outlive the usual 60 s idle timeouts.
+  const server = app.getHttpServer() as Server;
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const url = await app.getUrl();
   process.stdout.write(
     JSON.stringify({ msg: 'netpin api listening', url, graphql: `${url}/graphql`, rest: `${url}/api/v1`, docs: `${url}/api/docs` }) + '\n',
