@@ -181,6 +181,28 @@ describeRealHost('netpin on a real libvirt/QEMU host', () => {
     return (await client.waitForOperation(deleteVm.id, 120_000)) as unknown as OpView;
   }
 
+  /** One line per operation of the VM, with its steps' durations: where a real host spends the time. */
+  async function timeline(vmId: string): Promise<void> {
+    type Step = { name: string; startedAt: string | null; finishedAt: string | null };
+    const { operations } = await client.request<{
+      operations: {
+        nodes: { kind: string; state: string; createdAt: string; startedAt: string | null; finishedAt: string | null; steps: Step[] }[];
+      };
+    }>(
+      `query ($vm: ID!) { operations(targetId: $vm, first: 20) { nodes { kind state createdAt startedAt finishedAt steps { name startedAt finishedAt } } } }`,
+      {
+        vm: vmId,
+      },
+    );
+    const ms = (a: string | null, b: string | null): string => (a && b ? `${Date.parse(b) - Date.parse(a)}ms` : '?');
+    for (const o of [...operations.nodes].reverse()) {
+      const steps = o.steps.map((st) => `${st.name} ${ms(st.startedAt, st.finishedAt)}`).join(', ');
+      process.stdout.write(
+        `  ${o.kind} ${o.state}: queued ${ms(o.createdAt, o.startedAt)}, ran ${ms(o.startedAt, o.finishedAt)} [${steps}]\n`,
+      );
+    }
+  }
+
   it('discovers the host as it is', async () => {
     const { host: h } = await client.request<{
       host: { state: string; cpuCounts: { total: number }; nics: { name: string; pciAddress: string; driver: string }[] };
@@ -217,6 +239,7 @@ describeRealHost('netpin on a real libvirt/QEMU host', () => {
       expect(live.stdout).toContain(`<interface type='${type}'>`);
       expect(live.stdout).toContain(`<model type='${model}'/>`);
       expect((await deleteVm(vmId)).state).toBe('SUCCEEDED');
+      await timeline(vmId);
       expect(await baseline(host)).toEqual(before);
     }, 300_000);
   }
