@@ -225,6 +225,26 @@ describe('REST: every route refuses anonymous and too-low callers', () => {
     expect(q.data!.auditEvents[0].actor).toBe('bootstrap-admin');
   });
 
+  it('names what each audited mutation touched, on GraphQL and REST', async () => {
+    await api.gql(`mutation { createApiToken(input: { name: "named-target", role: VIEWER }) { token } }`);
+    await api.rest('POST', '/api/v1/networks', { name: 'named-net', kind: 'MACVTAP' });
+    const gone = await api.rest('POST', '/api/v1/networks', { name: 'gone-net', kind: 'MACVTAP' });
+    await api.rest('DELETE', `/api/v1/networks/${String(gone.body.id)}`);
+    // newest first; a deleted network: nothing holds its id any more
+    const want = [
+      { action: 'DELETE /api/v1/networks/:id', targetKind: null, targetName: null },
+      { action: 'POST /api/v1/networks', targetKind: null, targetName: null },
+      { action: 'POST /api/v1/networks', targetKind: 'network', targetName: 'named-net' },
+      { action: 'graphql:createApiToken', targetKind: 'token', targetName: 'named-target' },
+    ];
+    const q = await api.gql<{ auditEvents: unknown[] }>(`{ auditEvents(first: 4) { action targetKind targetName } }`);
+    expect(q.data!.auditEvents).toEqual(want);
+    const r = await api.rest('GET', '/api/v1/audit?first=4');
+    expect((r.body as Record<string, unknown>[]).map(({ action, targetKind, targetName }) => ({ action, targetKind, targetName }))).toEqual(
+      want,
+    );
+  });
+
   it('revokes tokens: a revoked token is refused', async () => {
     const r = await api.gql<{ createApiToken: { token: string; apiToken: { id: string } } }>(
       `mutation { createApiToken(input: { name: "short-lived", role: VIEWER }) { token apiToken { id } } }`,

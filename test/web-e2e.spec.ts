@@ -418,6 +418,25 @@ describe('admin UI in Chromium', () => {
     await expect.poll(() => tid('secret-row-web-key').count()).toBe(0);
   }, 120_000);
 
+  it('08d audit log names what each action touched: the deleted VMs, the stored key, the revoked token', async () => {
+    await tid('nav-admin').click();
+    await tid('admin-tab-audit').click();
+    await page.waitForURL(/#\/admin\/audit$/);
+    await tid('audit-row').first().waitFor();
+    const targets = async (action: string) =>
+      page.locator(`[data-testid="audit-row"][data-action="${action}"] [data-testid="audit-target"]`).allTextContents();
+    // deleteVm answers an operation: the log names the operation's VM
+    await expect(targets('graphql:deleteVm')).resolves.toEqual(expect.arrayContaining(['VM big-br', 'VM big-mvt', 'VM big-vf']));
+    await expect(targets('graphql:revokeApiToken')).resolves.toEqual(['token e2e-reader']);
+    await expect(targets('graphql:updateHost')).resolves.toEqual([`host ${SMALL}`, `host ${SMALL}`]);
+    await expect(targets('graphql:createSshSecret')).resolves.toEqual(['web-key']); // deleted since: named from its input
+    await b.shot(page, 'admin-audit');
+    await tid('audit-action').fill('SshSecret');
+    await expect
+      .poll(() => page.locator('[data-testid="audit-row"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-action'))))
+      .toEqual(['graphql:deleteSshSecret', 'graphql:rotateSshSecrets', 'graphql:createSshSecret']);
+  });
+
   it('09 fleet page stays usable on a 390 px wide phone screen', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await go('#/fleet');

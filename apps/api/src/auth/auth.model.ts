@@ -41,6 +41,14 @@ export class AuditEvent {
   @Prop(String) action!: string;
   @Prop(String) targetType!: string;
   @Prop(String, { nullable: true }) targetId!: string | null;
+  @Prop(String, {
+    nullable: true,
+    description:
+      'What targetId is: vm, host, network, token, sshSecret or sriovPolicy (an operation counts as its VM or host); null when nothing holds that id any more',
+  })
+  targetKind!: string | null;
+  @Prop(String, { nullable: true, description: "Name of what targetId is (an operation's: its VM's or host's)" }) targetName!:
+    string | null;
   @Prop(String, { description: 'Input summary as JSON, secrets removed' }) inputJson!: string;
   @Prop(String, { description: '"ok" or the error code' }) result!: string;
   @Prop(String, { nullable: true }) requestId!: string | null;

@@ -17,14 +17,14 @@ export type Route =
   | { page: 'admin'; tab: AdminTab; tokenId?: string }
   | { page: 'not-found'; path: string };
 
-export const ADMIN_TABS = ['tokens', 'ssh-secrets'] as const;
+export const ADMIN_TABS = ['tokens', 'ssh-secrets', 'audit'] as const;
 export type AdminTab = (typeof ADMIN_TABS)[number];
 
 /** #/admin/tokens, #/admin/ssh-secrets, #/admin/audit and #/admin/audit/<token id> (that token's actions). */
 function adminRoute(parts: string[], path: string): Route {
   const tab = parts[1] ?? 'tokens';
   if (!(ADMIN_TABS as readonly string[]).includes(tab)) return { page: 'not-found', path };
-  return parts[2] ? { page: 'admin', tab: tab as AdminTab, tokenId: parts[2] } : { page: 'admin', tab: tab as AdminTab };
+  return tab === 'audit' && parts[2] ? { page: 'admin', tab, tokenId: parts[2] } : { page: 'admin', tab: tab as AdminTab };
 }
 
 export function parseRoute(hash: string): Route {

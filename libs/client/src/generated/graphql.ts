@@ -385,6 +385,15 @@ export type RotateSshSecretsMutationVariables = Exact<{ [key: string]: never; }>
 
 export type RotateSshSecretsMutation = { rotateSshSecrets: { reencrypted: number, keyId: string } };
 
+export type AuditEventsQueryVariables = Exact<{
+  action?: string | null | undefined;
+  tokenId?: string | null | undefined;
+  first?: number | null | undefined;
+}>;
+
+
+export type AuditEventsQuery = { auditEvents: Array<{ id: string, at: string, tokenId: string | null, actor: string, action: string, targetType: string, targetId: string | null, targetKind: string | null, targetName: string | null, inputJson: string, result: string, requestId: string | null }> };
+
 export type VmFieldsFragment = { id: string, name: string, state: VmState, hostId: string | null, hostName: string | null, numaNode: number | null, vcpus: number, memoryMiB: number, errorCode: string | null, errorMessage: string | null, createdAt: string, updatedAt: string, planState: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } | null, interfaces: Array<{ index: number, datapath: Datapath | null, model: string | null, queues: number | null, networkId: string, networkName: string | null, mac: string | null, vlan: number | null, sourceDev: string | null }>, plan: { hostName: string, numaNodes: Array<number>, emulatorCpus: Array<number>, vhostCpus: Array<number>, isolatedSiblings: Array<number>, hugepages: HugepageSize, memoryMode: string, penalties: Array<string>, vcpuPins: Array<{ vcpu: number, cpus: Array<number> }>, interfaces: Array<{ index: number, networkName: string, datapath: Datapath, model: string, queues: number | null, nicName: string | null, numaNode: number | null, numaLocal: boolean, failover: boolean, vfIndex: number | null, sourceDevice: string | null, mac: string, vlan: number | null, cost: { exitsPerPacket: string, cpusPerFlow: number, relativeCost: number } }>, irqAffinity: Array<{ irq: number, nicName: string, queue: number, cpus: Array<number> }>, rps: Array<{ nicName: string, rxQueue: number, cpus: Array<number> }>, score: { total: number, breakdown: Array<{ weigher: string, weight: number, value: number, weighted: number }> } } | null };
 
 export type HostTopologyFieldsFragment = { id: string, name: string, address: string, port: number, sshUser: string, state: HostState, stateReason: string | null, lastDiscoveredAt: string | null, credentialRef: string, hostKeyFingerprint: string | null, capabilities: { iommu: boolean, vhostNet: boolean, kvm: boolean, vmx: boolean, svm: boolean, ept: boolean, npt: boolean, ovs: boolean }, labels: Array<{ key: string, value: string }>, numaNodes: Array<{ index: number, memoryMiB: number, hugepages: Array<{ sizeKiB: number, total: number, free: number }>, cpus: Array<{ cpuId: number, core: number, socket: number, numaNode: number, siblings: Array<number>, reservedForHost: boolean, allocation: { vmId: string, vmName: string, role: CpuRole } | null, uses: Array<{ role: CpuRole, vmId: string, vmName: string }> }>, cpuCounts: { total: number, reservedForHost: number, usable: number, allocated: number, free: number } }>, nics: Array<{ id: string, name: string, pciAddress: string, driver: string | null, numaNode: number | null, speedMbps: number | null, linkState: string, combinedQueues: number, maxCombinedQueues: number, sriovNumVfs: number, sriovTotalVfs: number, vfCounts: { configured: number, allocated: number, free: number }, irqs: Array<{ irq: number, queue: number, label: string, affinity: Array<number>, discoveredAffinity: Array<number>, ownerVmId: string | null, ownerVmName: string | null, state: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }>, vfs: Array<{ index: number, pciAddress: string | null, mac: string | null, vlan: number, discoveredMac: string | null, linkState: string, spoofchk: boolean, trust: boolean, allocatedToVmId: string | null, allocatedToVmName: string | null, state: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }> }>, cpuCounts: { total: number, reservedForHost: number, usable: number, allocated: number, free: number }, vms: Array<{ id: string, name: string, state: VmState, planState: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }> };
@@ -1340,6 +1349,24 @@ export const RotateSshSecretsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<RotateSshSecretsMutation, RotateSshSecretsMutationVariables>;
+export const AuditEventsDocument = new TypedDocumentString(`
+    query AuditEvents($action: String, $tokenId: ID, $first: Int) {
+  auditEvents(action: $action, tokenId: $tokenId, first: $first) {
+    id
+    at
+    tokenId
+    actor
+    action
+    targetType
+    targetId
+    targetKind
+    targetName
+    inputJson
+    result
+    requestId
+  }
+}
+    `) as unknown as TypedDocumentString<AuditEventsQuery, AuditEventsQueryVariables>;
 export const RegisterHostDocument = new TypedDocumentString(`
     mutation RegisterHost($input: RegisterHostInput!) {
   registerHost(input: $input) {

@@ -20,6 +20,12 @@ export interface PlacedVmRecord extends ApplyTimes {
 
 export type NamedKind = 'vm' | 'host' | 'network';
 
+/** What an audit event's targetId names, whatever table it is in. */
+export interface AuditTarget {
+  kind: 'vm' | 'host' | 'network' | 'token' | 'sshSecret' | 'sriovPolicy';
+  name: string;
+}
+
 export interface HostPlacementContext {
   lastDiscoveredAt: Date | null;
   vms: PlacedVmRecord[];
@@ -45,6 +51,51 @@ export class LookupRepository {
           ? await this.db.host.findMany({ where, select })
           : await this.db.network.findMany({ where, select });
     return new Map(rows.map((r) => [r.id, r.name]));
+  }
+
+  /**
+   * The names behind audit events' target ids: a VM, host, network, token, SSH secret or SR-IOV
+   * policy by its own name, an operation by the VM or host it works on. Ids nothing holds any
+   * more (a removed host) are absent.
+   */
+  async auditTargets(ids: readonly string[]): Promise<Map<string, AuditTarget>> {
+    const uuids = [...new Set(ids)].filter(isUuid);
+    const out = new Map<string, AuditTarget>();
+    if (uuids.length === 0) return out;
+    const where = { id: { in: uuids } };
+    const select = { id: true, name: true } as const;
+    const [vms, hosts, networks, tokens, secrets, policies, ops] = await Promise.all([
+      this.db.vm.findMany({ where, select }),
+      this.db.host.findMany({ where, select }),
+      this.db.network.findMany({ where, select }),
+      this.db.apiToken.findMany({ where, select }),
+      this.db.sshSecret.findMany({ where, select }),
+      this.db.sriovPolicy.findMany({ where, select }),
+      this.db.operation.findMany({ where, select: { id: true, targetType: true, targetId: true } }),
+    ]);
+    const put = (kind: AuditTarget['kind'], rows: { id: string; name: string }[]) =>
+      rows.forEach((r) => out.set(r.id, { kind, name: r.name }));
+    put('vm', vms);
+    put('host', hosts);
+    put('network', networks);
+    put('token', tokens);
+    put('sshSecret', secrets);
+    put('sriovPolicy', policies);
+    const [opVms, opHosts] = await Promise.all([
+      this.names(
+        'vm',
+        ops.filter((o) => o.targetType === 'vm').map((o) => o.targetId),
+      ),
+      this.names(
+        'host',
+        ops.filter((o) => o.targetType === 'host').map((o) => o.targetId),
+      ),
+    ]);
+    for (const o of ops) {
+      const name = (o.targetType === 'vm' ? opVms : opHosts).get(o.targetId);
+      if (name !== undefined && (o.targetType === 'vm' || o.targetType === 'host')) out.set(o.id, { kind: o.targetType, name });
+    }
+    return out;
   }
 
   /**

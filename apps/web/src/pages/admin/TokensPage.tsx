@@ -11,6 +11,7 @@ import { Empty, ErrorBox, Loading } from '../../components/Status';
 import { readToken } from '../../lib/auth';
 import { formatTime } from '../../lib/format';
 import { useMutation, useQuery } from '../../lib/hooks';
+import { href } from '../../lib/router';
 
 const ROLES: { role: Role; what: string }[] = [
   { role: 'VIEWER', what: 'reads everything' },
@@ -109,7 +110,10 @@ function TokenRow({ t, mine, onChanged }: { t: ApiTokenFieldsFragment; mine: boo
       </td>
       <td data-testid={`token-last-used-${t.name}`}>{t.lastUsedAt ? formatTime(t.lastUsedAt) : 'never'}</td>
       <td data-testid={`token-state-${t.name}`}>{t.revokedAt ? `revoked ${formatTime(t.revokedAt)}` : 'active'}</td>
-      <td>
+      <td className="row-actions">
+        <a href={href('admin', 'audit', t.id)} className="small" data-testid={`token-activity-${t.name}`}>
+          activity
+        </a>{' '}
         {!t.revokedAt && (
           <ConfirmButton
             label="Revoke"
