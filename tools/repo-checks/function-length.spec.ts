@@ -20,12 +20,9 @@ const NOT_YET_SPLIT: string[] = [
   'apps/web/src/pages/WhatIf.tsx WhatIf',
   'libs/host-ops/src/discovery.ts assembleFacts',
   'libs/hostsim/src/domain.ts checkStart',
-  'libs/client/src/wait.ts waitForOperation',
-  'libs/client/src/wait.ts (anonymous)',
   'apps/web/src/pages/OperationsPage.tsx OperationsPage',
   'apps/web/src/pages/NetworksPage.tsx CreateNetworkForm',
   'libs/hostsim/src/commands/grep.ts grep',
-  'apps/api/src/sriov/sriov-plan.ts planReconcile',
   'libs/hostsim/src/commands/ip.ts linkSetVf',
 ];
 

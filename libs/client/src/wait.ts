@@ -39,94 +39,116 @@ function isTransient(e: unknown): boolean {
   );
 }
 
-export function waitForOperation(src: WaitSources, id: string, opts: WaitOptions = {}): Promise<Operation> {
-  const timeoutMs = opts.timeoutMs ?? 600_000;
-  const fastPoll = opts.pollIntervalMs ?? 250;
-  const slowPoll = Math.max(fastPoll, 2_000);
-  return new Promise<Operation>((resolve, reject) => {
-    const inflight = new AbortController();
-    let last: Operation | undefined;
-    let done = false;
-    let pushing = false;
-    let unsubscribe: (() => void) | undefined;
-    const timers: { poll?: ReturnType<typeof setTimeout>; deadline?: ReturnType<typeof setTimeout> } = {};
+type Timer = ReturnType<typeof setTimeout>;
 
-    const finish = (err: unknown, op?: Operation): void => {
-      if (done) return;
-      done = true;
-      clearTimeout(timers.deadline);
-      clearTimeout(timers.poll);
-      opts.signal?.removeEventListener('abort', onAbort);
-      inflight.abort();
-      try {
-        unsubscribe?.();
-      } catch {
-        // a socket already gone has nothing to unsubscribe
-      }
-      if (op) resolve(op);
-      else reject(err);
-    };
-    const seen = (op: Operation): void => {
-      if (done || op.id !== id) return;
-      if (last && !isNewer(op, last)) return;
-      const changed = !last || last.state !== op.state || last.progress !== op.progress || last.step !== op.step;
-      last = op;
-      if (changed && opts.onProgress) {
-        try {
-          opts.onProgress(op);
-        } catch (e) {
-          finish(e);
-          return;
-        }
-      }
-      if (op.state === 'SUCCEEDED') finish(undefined, op);
-      else if (op.state === 'FAILED') finish(new OperationFailedError(op));
-    };
-    function onAbort(): void {
-      finish(opts.signal?.reason ?? new NetpinError('wait aborted', 'ABORTED'));
-    }
+/** One wait: the latest state seen, the timers and the subscription, settled exactly once. */
+class OperationWait {
+  private readonly inflight = new AbortController();
+  private last: Operation | undefined;
+  private done = false;
+  private pushing = false;
+  private unsubscribe: (() => void) | undefined;
+  private pollTimer: Timer | undefined;
+  private deadline: Timer | undefined;
+  private readonly fastPoll: number;
+  private readonly slowPoll: number;
+  private readonly onAbort = (): void => this.finish(this.opts.signal?.reason ?? new NetpinError('wait aborted', 'ABORTED'));
 
-    if (opts.signal?.aborted) {
-      onAbort();
+  constructor(
+    private readonly src: WaitSources,
+    private readonly id: string,
+    private readonly opts: WaitOptions,
+    private readonly resolve: (op: Operation) => void,
+    private readonly reject: (err: unknown) => void,
+  ) {
+    this.fastPoll = opts.pollIntervalMs ?? 250;
+    this.slowPoll = Math.max(this.fastPoll, 2_000);
+  }
+
+  start(): void {
+    const { signal } = this.opts;
+    if (signal?.aborted) {
+      this.onAbort();
       return;
     }
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    timers.deadline = setTimeout(() => finish(new OperationTimeoutError(id, timeoutMs, last)), timeoutMs);
+    signal?.addEventListener('abort', this.onAbort, { once: true });
+    const timeoutMs = this.opts.timeoutMs ?? 600_000;
+    this.deadline = setTimeout(() => this.finish(new OperationTimeoutError(this.id, timeoutMs, this.last)), timeoutMs);
+    this.subscribe();
+    // the first read also covers an operation that finished before the subscription began
+    void this.poll();
+  }
 
-    const poll = async (): Promise<void> => {
-      if (done) return;
+  private finish(err: unknown, op?: Operation): void {
+    if (this.done) return;
+    this.done = true;
+    clearTimeout(this.deadline);
+    clearTimeout(this.pollTimer);
+    this.opts.signal?.removeEventListener('abort', this.onAbort);
+    this.inflight.abort();
+    try {
+      this.unsubscribe?.();
+    } catch {
+      // a socket already gone has nothing to unsubscribe
+    }
+    if (op) this.resolve(op);
+    else this.reject(err);
+  }
+
+  private seen(op: Operation): void {
+    const last = this.last;
+    if (this.done || op.id !== this.id) return;
+    if (last && !isNewer(op, last)) return;
+    const changed = !last || last.state !== op.state || last.progress !== op.progress || last.step !== op.step;
+    this.last = op;
+    if (changed && this.opts.onProgress) {
       try {
-        seen(await src.poll(inflight.signal));
+        this.opts.onProgress(op);
       } catch (e) {
-        if (done) return;
-        if (!isTransient(e)) {
-          finish(e);
-          return;
-        }
-      }
-      if (!done) timers.poll = setTimeout(() => void poll(), pushing ? slowPoll : fastPoll);
-    };
-
-    if (src.subscribe) {
-      try {
-        unsubscribe = src.subscribe({
-          next: (op) => {
-            pushing = true;
-            seen(op);
-          },
-          connected: () => {
-            pushing = true;
-          },
-          // the subscription is an accelerator: when it breaks, polling carries on alone
-          error: () => {
-            pushing = false;
-          },
-        });
-      } catch {
-        pushing = false;
+        this.finish(e);
+        return;
       }
     }
-    // the first read also covers an operation that finished before the subscription began
-    void poll();
-  });
+    if (op.state === 'SUCCEEDED') this.finish(undefined, op);
+    else if (op.state === 'FAILED') this.finish(new OperationFailedError(op));
+  }
+
+  private async poll(): Promise<void> {
+    if (this.done) return;
+    try {
+      this.seen(await this.src.poll(this.inflight.signal));
+    } catch (e) {
+      if (this.done) return;
+      if (!isTransient(e)) {
+        this.finish(e);
+        return;
+      }
+    }
+    if (!this.done) this.pollTimer = setTimeout(() => void this.poll(), this.pushing ? this.slowPoll : this.fastPoll);
+  }
+
+  private subscribe(): void {
+    if (!this.src.subscribe) return;
+    try {
+      this.unsubscribe = this.src.subscribe({
+        next: (op) => {
+          this.pushing = true;
+          this.seen(op);
+        },
+        connected: () => {
+          this.pushing = true;
+        },
+        // the subscription is an accelerator: when it breaks, polling carries on alone
+        error: () => {
+          this.pushing = false;
+        },
+      });
+    } catch {
+      this.pushing = false;
+    }
+  }
+}
+
+export function waitForOperation(src: WaitSources, id: string, opts: WaitOptions = {}): Promise<Operation> {
+  return new Promise<Operation>((resolve, reject) => new OperationWait(src, id, opts, resolve, reject).start());
 }

@@ -54,56 +54,54 @@ export function planReconcile(input: SriovReconcileInput, opts: PlanOptions): Sr
       targets.push({ ...base, ...waiting });
       continue;
     }
-    if (host.state !== 'READY') {
+    const notFree = hostNotFree(host, busy);
+    if (notFree) {
       // no operation of ours on the target while it waits: the next pass starts one
-      targets.push({
-        ...base,
-        state: 'PENDING',
-        reason: `host ${host.name} is ${host.state}; reconciled once it is READY`,
-        blockedBy: [],
-        operationId: null,
-      });
-      continue;
-    }
-    const running = busy.get(host.id);
-    if (running) {
-      targets.push({
-        ...base,
-        state: 'PENDING',
-        reason: `waiting for operation ${running} on ${host.name}`,
-        blockedBy: [],
-        operationId: null,
-      });
+      targets.push({ ...base, state: 'PENDING', reason: notFree, blockedBy: [], operationId: null });
       continue;
     }
     const id = opts.newId();
-    const payload: ConfigureSriovPayload = {
-      operationId: id,
-      requestId: opts.requestId,
-      host: hostTarget(host),
-      pf: d.pfName as ConfigureSriovPayload['pf'],
-      numVfs: d.desired.numVfs,
-      vfDefaults: {
-        spoofchk: d.desired.spoofchk,
-        trust: d.desired.trust,
-        linkState: d.desired.linkState,
-        maxTxRateMbps: d.desired.maxTxRateMbps,
-      },
-      keepVfs: d.heldVfs,
-      refuseIfVfsInUse: true,
-    };
-    operations.push({
-      id,
-      kind: 'host.configureSriov',
-      targetType: 'host',
-      targetId: host.id,
-      requestId: opts.requestId,
-      job: { queue: HOST_OPS_QUEUE, name: 'host.configureSriov', payload },
-    });
+    operations.push(configureJob(id, d, host, opts.requestId));
     busy.set(host.id, id);
     targets.push({ ...base, state: 'PENDING', reason: `${d.reason} (policy ${policy.name})`, blockedBy: [], operationId: id });
   }
   return { targets, operations };
+}
+
+type PlanHost = SriovReconcileInput['hosts'][number]['host'];
+
+/** Why a host cannot take a host.configureSriov now (not READY, or a configureSriov / discover queued or running), or null. */
+function hostNotFree(host: PlanHost, busy: Map<string, string>): string | null {
+  if (host.state !== 'READY') return `host ${host.name} is ${host.state}; reconciled once it is READY`;
+  const running = busy.get(host.id);
+  return running ? `waiting for operation ${running} on ${host.name}` : null;
+}
+
+/** The host.configureSriov job that brings one PF to the decision's desired state. */
+function configureJob(id: string, d: SriovDecision, host: PlanHost, requestId: string): NewOperation {
+  const payload: ConfigureSriovPayload = {
+    operationId: id,
+    requestId,
+    host: hostTarget(host),
+    pf: d.pfName as ConfigureSriovPayload['pf'],
+    numVfs: d.desired.numVfs,
+    vfDefaults: {
+      spoofchk: d.desired.spoofchk,
+      trust: d.desired.trust,
+      linkState: d.desired.linkState,
+      maxTxRateMbps: d.desired.maxTxRateMbps,
+    },
+    keepVfs: d.heldVfs,
+    refuseIfVfsInUse: true,
+  };
+  return {
+    id,
+    kind: 'host.configureSriov',
+    targetType: 'host',
+    targetId: host.id,
+    requestId,
+    job: { queue: HOST_OPS_QUEUE, name: 'host.configureSriov', payload },
+  };
 }
 
 type Waiting = Omit<SriovTargetWrite, 'policyId' | 'nicId' | 'hostId'>;
