@@ -127,6 +127,11 @@ export function parentOf(path: string): string {
   return i <= 0 ? '' : path.slice(0, i);
 }
 
+/**
+ * A CPU mask write (rps_cpus, smp_affinity). The kernel parses it into a bitmap of
+ * nr_cpu_ids bits: a bit beyond is EOVERFLOW (bitmap_parse), an empty or offline-only mask
+ * EINVAL (rps_cpus accepts empty: RPS off).
+ */
 function cpuMaskWrite(model: HostModel, data: string, allowEmpty: boolean): number[] {
   let cpus: number[];
   try {
@@ -134,11 +139,13 @@ function cpuMaskWrite(model: HostModel, data: string, allowEmpty: boolean): numb
   } catch {
     throw new KernelError('EINVAL');
   }
+  if (cpus.some((c) => c >= model.nrCpus)) throw new KernelError('EOVERFLOW');
   if (cpus.length === 0 && allowEmpty) return [];
   model.checkCpus(cpus);
   return cpus;
 }
 
+/** smp_affinity_list: bitmap_parselist answers ERANGE for a CPU beyond nr_cpu_ids, EINVAL for bad syntax. */
 function cpuListWrite(model: HostModel, data: string): number[] {
   let cpus: number[];
   try {
@@ -146,6 +153,7 @@ function cpuListWrite(model: HostModel, data: string): number[] {
   } catch {
     throw new KernelError('EINVAL');
   }
+  if (cpus.some((c) => c >= model.nrCpus)) throw new KernelError('ERANGE');
   model.checkCpus(cpus);
   return cpus;
 }

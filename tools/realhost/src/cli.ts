@@ -1,5 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { DIFF_HOST } from './differential/pair';
+import { recordFixtures, REAL_FIXTURE_DIR } from './fixtures';
 import { defineAndRead, goldenFor, goldenNames, libvirtVersion, pairDir, withoutGeneratedIds } from './goldens';
 import { realHostUnavailable, startRealHost } from './realhost';
 import { STANDARD_HOST } from './standard-host';
@@ -28,6 +30,16 @@ async function goldens(): Promise<void> {
   }
 }
 
+async function fixtures(): Promise<void> {
+  const host = await startRealHost({ ...DIFF_HOST, name: 'fixtures', index: 249, stateDir: '/tmp/netpin-realhost' });
+  try {
+    for (const f of await recordFixtures(host)) process.stdout.write(`${f}\n`);
+    process.stdout.write(`wrote ${REAL_FIXTURE_DIR} (guest domain type ${host.virtType})\n`);
+  } finally {
+    await host.stop();
+  }
+}
+
 async function up(name: string, index: number): Promise<void> {
   const host = await startRealHost({ ...STANDARD_HOST, name, index, stateDir: '/tmp/netpin-realhost' });
   process.stdout.write(
@@ -42,8 +54,9 @@ async function main(): Promise<void> {
   if (why !== null) throw new Error(`cannot run a real host here: ${why}`);
   const [cmd, name, index] = process.argv.slice(2);
   if (cmd === 'goldens') return goldens();
+  if (cmd === 'fixtures') return fixtures();
   if (cmd === 'up') return up(name ?? 'dev', Number(index ?? 240));
-  throw new Error('usage: realhost goldens | up [NAME] [INDEX]');
+  throw new Error('usage: realhost goldens | fixtures | up [NAME] [INDEX]');
 }
 
 main().catch((e: unknown) => {

@@ -70,7 +70,9 @@ function links(m: HostModel): Link[] {
   }
   for (const b of m.spec.bridges) {
     const i = idx++;
-    const mac = `02:b0:00:00:00:${i.toString(16).padStart(2, '0')}`;
+    // A Linux bridge takes the lowest MAC of its ports (no port: a random one, here fixed).
+    const portMacs = b.kind === 'linux' ? m.nics.filter((n) => b.ports.includes(n.spec.name)).map((n) => n.spec.mac.toLowerCase()) : [];
+    const mac = portMacs.sort()[0] ?? `02:b0:00:00:00:${i.toString(16).padStart(2, '0')}`;
     const kindLine =
       b.kind === 'linux'
         ? ' promiscuity 0  allmulti 0 minmtu 68 maxmtu 65535 \n    bridge forward_delay 1500 hello_time 200 max_age 2000 ageing_time 30000 stp_state 0 priority 32768 vlan_filtering 0 vlan_protocol 802.1Q addrgenmode eui64 numtxqueues 1 numrxqueues 1 '
