@@ -244,13 +244,17 @@ describeRealHost('netpin on a real libvirt/QEMU host', () => {
     }, 300_000);
   }
 
-  it('reports a hand-made change on the host as drift and repairs it', async () => {
+  it('reports hand-made changes (a vcpupin, a tap off its bridge) as drift and repairs them', async () => {
     const { vmId, op } = await createVm('rv-drift', 'real-br', 'VIRTIO_USERSPACE');
     expect(op, JSON.stringify(op)).toMatchObject({ state: 'SUCCEEDED' });
     const pinned = await host.sh(`virsh vcpupin rv-drift 0 --config | awk '$1 == "0" {print $2}'`);
     const other = pinned.stdout.trim() === '0' ? '1' : '0';
     const edit = await host.sh(`virsh vcpupin rv-drift 0 ${other} --config`);
     expect(edit.code, edit.stderr).toBe(0);
+    // and its tap taken off the bridge: the guest runs on, cut off, and libvirt's XML does not show it
+    const tap = (await host.sh(`virsh domiflist rv-drift | awk '$3 == "br0" {print $1}'`)).stdout.trim();
+    expect(tap).toMatch(/^vnet\d+$/);
+    expect((await host.sh(`ip link set dev ${tap} nomaster`)).code).toBe(0);
 
     const { checkDrift } = await client.request<{ checkDrift: { id: string }[] }>(`mutation ($h: ID!) { checkDrift(hostId: $h) { id } }`, {
       h: hostId,
@@ -262,10 +266,11 @@ describeRealHost('netpin on a real libvirt/QEMU host', () => {
       { h: hostId },
     );
     const mine = driftEvents.filter((e) => e.vmId === vmId);
-    expect(mine.map((e) => e.field)).toContain('domain.cputune.vcpupins[0].cpuset');
+    expect(mine.map((e) => e.field)).toEqual(expect.arrayContaining(['domain.cputune.vcpupins[0].cpuset', `tap.${tap}.master`]));
     expect(mine.every((e) => e.repairedAt !== null)).toBe(true);
     const after = await host.sh(`virsh vcpupin rv-drift 0 --config | awk '$1 == "0" {print $2}'`);
     expect(after.stdout.trim()).toBe(pinned.stdout.trim());
+    expect((await host.sh(`ip -o link show dev ${tap}`)).stdout).toContain(' master br0 ');
     expect((await deleteVm(vmId)).state).toBe('SUCCEEDED');
     expect(await baseline(host)).toEqual(before);
   }, 300_000);

@@ -210,6 +210,25 @@ describe('vm.apply / vm.verify / vm.teardown on three datapaths over SSH', () =>
     expect(r.status).toBe('SUCCEEDED');
     expect(r.data).toEqual({ vmName: want.vmName, inSync: false, diff: [{ field: 'irq.30.affinity', expected: '1', actual: '0-3' }] });
   });
+
+  it('finds a tap moved off its bridge, which the domain XML does not show, and puts it back', async () => {
+    const host = h.fleet.hosts[1];
+    const want = desiredFor(host);
+    expect((await h.run('vm.apply', { host: h.target(host), ...want })).status).toBe('SUCCEEDED');
+    const tap = host.state().taps.find((t) => t.domain === want.vmName && t.master === 'br0');
+    if (tap === undefined) throw new Error('the guest has no tap on br0');
+    expect((await host.sh(`ip link set dev ${tap.name} nomaster`)).code).toBe(0);
+    const r = await h.run('vm.verify', { host: h.target(host), ...want });
+    expect(r.data).toEqual({
+      vmName: want.vmName,
+      inSync: false,
+      diff: expect.arrayContaining([{ field: `tap.${tap.name}.master`, expected: 'br0', actual: 'none' }]),
+    });
+    const repaired = await h.run('vm.apply', { host: h.target(host), ...want });
+    expect(repaired.steps.find((st) => st.name === 'bridge ports')?.state).toBe('SUCCEEDED');
+    expect(host.state().taps.find((t) => t.name === tap.name)?.master).toBe('br0');
+    expect((await h.run('vm.verify', { host: h.target(host), ...want })).data).toMatchObject({ inSync: true });
+  });
 });
 
 /**

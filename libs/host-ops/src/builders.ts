@@ -85,6 +85,11 @@ export function ipLinkShow(dev?: IfName): HostCommand {
   return { argv: ['ip', '-d', 'link', 'show', ...(dev === undefined ? [] : ['dev', dev])] };
 }
 
+/** `ip link set dev DEV master BRIDGE` (enslave to a Linux bridge), or `nomaster` with null (a no-op when not enslaved). */
+export function ipLinkSetMaster(dev: IfName, master: IfName | null): HostCommand {
+  return { argv: ['ip', 'link', 'set', 'dev', dev, ...(master === null ? ['nomaster'] : ['master', master])] };
+}
+
 export interface VfSettings {
   mac?: MacAddress;
   /** 0 removes the tag. */

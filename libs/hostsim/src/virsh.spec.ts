@@ -93,6 +93,17 @@ describe('virsh on dual-socket-sriov', () => {
     expect((await run(['virsh', 'list'])).stdout).toContain(' 2    vm1    running\n');
   });
 
+  it('moves a tap off and back onto its bridge as iproute2 does', async () => {
+    // exit codes and messages as iproute2 6.1 answers them (Debian 12), recorded in a network namespace
+    expect(await run(['ip', 'link', 'set', 'dev', 'vnet0', 'nomaster'])).toEqual({ stdout: '', stderr: '', code: 0 });
+    expect((await run(['ip', 'link', 'show', 'dev', 'vnet0'])).stdout).not.toMatch(/master/);
+    expect(await run(['ip', 'link', 'set', 'dev', 'vnet0', 'nomaster'])).toMatchObject({ code: 0 });
+    const missing = await run(['ip', 'link', 'set', 'dev', 'vnet0', 'master', 'nosuchbr']);
+    expect(missing).toMatchObject({ code: 255, stderr: 'Error: argument "nosuchbr" is wrong: Device does not exist\n' });
+    expect(await run(['ip', 'link', 'set', 'dev', 'vnet0', 'master', 'br0'])).toEqual({ stdout: '', stderr: '', code: 0 });
+    expect((await run(['ip', 'link', 'show', 'dev', 'vnet0'])).stdout).toMatch(/master br0/);
+  });
+
   it('refuses a VF held by another running domain', async () => {
     await define(domainXml({ name: 'vm2', vf: '0000:3b:10.0' }));
     const r = await run(['virsh', 'start', 'vm2']);

@@ -4,6 +4,7 @@ import { domainXmlDiff } from './domain-compare';
 import { readDomain } from './host-state';
 import { assertMarked, foreignDomain, isOurs } from './ownership';
 import type { HandlerContext, JobHandler } from './types';
+import { ensureBridgePorts } from './bridge-ports';
 import { ensureIrqs, ensureRps, ensureVfs } from './vm-state';
 
 type ApplyPayload = Parameters<(typeof vmApplyHandler)['run']>[0];
@@ -33,12 +34,13 @@ async function startDomain(p: ApplyPayload, { shell }: HandlerContext): Promise<
 /**
  * vm.apply: host-side plumbing first (VFs, IRQs, RPS, each recording what the host held
  * before), so that a guest never starts on a half-configured datapath; then the
- * definition, then the start.
+ * definition, then the start, then the guest's taps on their bridges (a repair puts back a
+ * tap moved off its bridge).
  */
 export const vmApplyHandler: JobHandler<'vm.apply'> = {
   mutating: true,
   vmFence: (p) => ({ vmId: p.vmId, generation: p.vmGeneration, advance: false }),
-  stepCount: (p) => (p.start ? 5 : 4),
+  stepCount: (p) => (p.start ? 6 : 4),
   async run(p, ctx) {
     const { shell, steps } = ctx;
     assertMarked(p.domainXml, p.vmId);
@@ -46,7 +48,10 @@ export const vmApplyHandler: JobHandler<'vm.apply'> = {
     await steps.run('IRQ affinity', () => ensureIrqs(shell, p.irqAffinity));
     await steps.run('RPS masks', () => ensureRps(shell, p.rps));
     await steps.run('define domain', () => defineDomain(p, ctx));
-    if (p.start) await steps.run('start domain', () => startDomain(p, ctx));
+    if (p.start) {
+      await steps.run('start domain', () => startDomain(p, ctx));
+      await steps.run('bridge ports', () => ensureBridgePorts(shell, p.vmName));
+    }
     const running = (await readDomain(shell, p.vmName)).state === 'running';
     return { vmName: p.vmName, changed: steps.changed, running };
   },

@@ -201,7 +201,7 @@ export async function diffDomain(
   return d;
 }
 
-function throwIfDiff(diff: StateDiffEntry[], what: string): void {
+export function throwIfDiff(diff: StateDiffEntry[], what: string): void {
   if (diff.length === 0) return;
   const first = diff[0];
   throw new AgentError(

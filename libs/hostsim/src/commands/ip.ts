@@ -262,7 +262,27 @@ function linkSet(m: HostModel, args: string[]): CommandResult {
   if (!nic && !isOther) return fail(1, `Cannot find device "${name}"`);
   const tail = rest.slice(1);
   if (tail[0] === 'vf') return nic ? linkSetVf(nic, tail.slice(1)) : rtnl('Operation not supported');
+  if (tail[0] === 'master' || tail[0] === 'nomaster') return linkSetMaster(m, name, tail);
   for (const t of tail) if (!['up', 'down'].includes(t)) return fail(255, `Error: either "dev" is duplicate, or "${t}" is a garbage.`);
+  return ok();
+}
+
+/**
+ * `ip link set dev TAP master BRIDGE | nomaster`, for the taps libvirt made, as iproute2
+ * answers: a missing bridge is exit 255 "Device does not exist"; nomaster on a port that is
+ * not enslaved succeeds.
+ */
+function linkSetMaster(m: HostModel, name: string, tail: string[]): CommandResult {
+  const tap = m.taps.find((t) => t.name === name);
+  if (tail[0] === 'master') {
+    const br = tail[1];
+    if (br === undefined) return fail(255, 'Command line is not complete. Try option "help"');
+    if (m.bridge(br)?.kind !== 'linux') return fail(255, `Error: argument "${br}" is wrong: Device does not exist`);
+    if (tap === undefined) return rtnl('Operation not supported');
+    tap.master = br;
+    return ok();
+  }
+  if (tap !== undefined) tap.master = undefined;
   return ok();
 }
 

@@ -1,0 +1,51 @@
+import { ifNameSchema, type DomainName, type StateDiffEntry } from '@netpin/contracts';
+import { ipLinkSetMaster, ipLinkShow, parseIpLinkShow, virshDumpxml } from '@netpin/host-ops';
+import { liveBridgePorts, type BridgePort } from '@netpin/libvirt-xml';
+import type { HostShell } from '../host-shell';
+import type { StepOutcome } from '../steps';
+import { readDomain } from './host-state';
+import { throwIfDiff } from './vm-state';
+
+/**
+ * The taps of a running guest must stay ports of the Linux bridges its interfaces name.
+ * libvirt plugs them in at start and never looks again: a tap moved off its bridge (`ip
+ * link set vnet0 nomaster`, a bridge recreated by a network script) leaves the guest
+ * running and cut off while `virsh dumpxml` still says `<source bridge='br0'/>`. Only the
+ * kernel knows, so netpin asks it.
+ */
+async function portsOf(shell: HostShell, vmName: DomainName): Promise<BridgePort[]> {
+  const dom = await readDomain(shell, vmName);
+  if (dom.state !== 'running') return [];
+  return liveBridgePorts((await shell.run(virshDumpxml(vmName))).stdout);
+}
+
+async function mastersOf(shell: HostShell): Promise<Map<string, string | null>> {
+  const links = parseIpLinkShow((await shell.run(ipLinkShow())).stdout);
+  return new Map(links.map((l) => [l.name, l.master]));
+}
+
+function portDiff(ports: readonly BridgePort[], masters: Map<string, string | null>): StateDiffEntry[] {
+  const d: StateDiffEntry[] = [];
+  for (const p of ports) {
+    const actual = masters.has(p.dev) ? (masters.get(p.dev) ?? 'none') : 'absent';
+    if (actual !== p.bridge) d.push({ field: `tap.${p.dev}.master`, expected: p.bridge, actual });
+  }
+  return d;
+}
+
+/** Taps of the running guest that are not ports of their bridge (none when it is not running). */
+export async function diffBridgePorts(shell: HostShell, vmName: DomainName): Promise<StateDiffEntry[]> {
+  const ports = await portsOf(shell, vmName);
+  return ports.length === 0 ? [] : portDiff(ports, await mastersOf(shell));
+}
+
+/** Puts every tap of the running guest back on its bridge (`ip link set dev TAP master BR`). */
+export async function ensureBridgePorts(shell: HostShell, vmName: DomainName): Promise<StepOutcome> {
+  const ports = await portsOf(shell, vmName);
+  if (ports.length === 0) return 'unchanged';
+  const off = portDiff(ports, await mastersOf(shell)).map((e) => ports.find((p) => `tap.${p.dev}.master` === e.field));
+  if (off.length === 0) return 'unchanged';
+  for (const p of off) if (p) await shell.run(ipLinkSetMaster(ifNameSchema.parse(p.dev), ifNameSchema.parse(p.bridge)));
+  throwIfDiff(portDiff(ports, await mastersOf(shell)), 'bridge ports');
+  return 'changed';
+}
