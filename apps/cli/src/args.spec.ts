@@ -24,6 +24,14 @@ describe('parseCli', () => {
     });
   });
 
+  it('vm delete takes --force (issue 13: delete in any state)', () => {
+    expect(command(['vm', 'delete', 'web-01', '--force', '--no-wait'])).toMatchObject({
+      command: { name: 'vm delete' },
+      args: ['web-01'],
+      values: { force: true, 'no-wait': true },
+    });
+  });
+
   it('accepts global flags before the command', () => {
     expect(command(['--json', '--url', 'http://api:3000', 'vm', 'list'])).toMatchObject({
       command: { name: 'vm list' },

@@ -79,7 +79,18 @@ export const COMMANDS: readonly CommandSpec[] = [
     },
     summary: 'place and provision a VM, then wait until it runs',
   },
-  { name: 'vm delete', args: ['vm'], flags: WAIT_FLAGS, summary: 'tear a VM down (by name or id) and release its CPUs and VFs' },
+  {
+    name: 'vm delete',
+    args: ['vm'],
+    flags: {
+      force: {
+        type: 'boolean',
+        help: 'in any state (provisioning, deleting, failed): its open operations end; an unreachable host is released in the database only',
+      },
+      ...WAIT_FLAGS,
+    },
+    summary: 'tear a VM down (by name or id) and release its CPUs and VFs',
+  },
   { name: 'vm show', args: ['vm'], flags: {}, summary: 'one VM (by name or id) with its placement plan' },
   {
     name: 'vm list',

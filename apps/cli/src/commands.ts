@@ -117,7 +117,7 @@ const handlers: Record<ApiCommandName, (ctx: CommandContext) => Promise<CommandR
 
   async 'vm delete'(ctx) {
     const vm = await ctx.client.findVm(ctx.args[0]);
-    const queued = await ctx.client.deleteVm(vm.id);
+    const queued = await ctx.client.deleteVm(vm.id, { force: ctx.values.force === true });
     if (ctx.values['no-wait'] === true)
       return ok(`deletion of vm ${vm.name} queued: operation ${queued.id}`, { vm: { id: vm.id, name: vm.name }, operation: queued });
     const operation = await follow(ctx, queued);

@@ -196,9 +196,12 @@ export class NetpinClient {
     return (await this.request(CreateVmDocument, { input, idempotencyKey: opts.idempotencyKey })).createVm;
   }
 
-  /** Queue the VM's teardown; resolves with the vm.delete operation. */
-  async deleteVm(id: string): Promise<Operation> {
-    return (await this.request(DeleteVmDocument, { id })).deleteVm;
+  /**
+   * Queue the VM's teardown; resolves with the vm.delete operation. `force`: in any state
+   * (vm.forceDelete; an UNREACHABLE host is released in the database only).
+   */
+  async deleteVm(id: string, opts: { force?: boolean } = {}): Promise<Operation> {
+    return (await this.request(DeleteVmDocument, { id, force: opts.force ?? false })).deleteVm;
   }
 
   async getVm(id: string): Promise<Vm> {

@@ -12,7 +12,6 @@ import {
   OperationRepository,
   ProvisioningRepository,
   SnapshotCache,
-  type DeleteDecision,
   type NewOperation,
   type OperationOutcome,
   type OperationRecord,
@@ -32,6 +31,7 @@ import { toOperationView } from '../operations/operation.service';
 import type { Operation } from '../operations/operation.model';
 import { assertPinHostKnown, rejectionToError, toVmRequest } from '../placement/placement.service';
 import type { CreateVmPayload, VmInput } from '../placement/placement.model';
+import { decideDelete, FORCE_DELETE_KIND } from './delete-decision';
 import { applyJob, teardownJob } from './desired-state';
 import { toVmView } from './vm.service';
 
@@ -195,31 +195,21 @@ export class ProvisioningService {
     return { vm: toVmView(vm), operation: toOperationView(op) };
   }
 
-  async deleteVm(vmId: string, requestId: string): Promise<Operation> {
+  /** Delete a VM (force: in any state, see decideDelete); resolves with the delete operation. */
+  async deleteVm(vmId: string, requestId: string, force = false): Promise<Operation> {
     const current = await this.prov.vmWithPlan(vmId);
     if (!current) throw new NotFoundError('vm', vmId);
     const host = current.hostId ? await this.hosts.findById(current.hostId) : null;
     const others = current.hostId ? await this.prov.holdingPlansOnHost(current.hostId, vmId) : [];
     const operationId = randomUUID();
-    const { operation, vm: deleted } = await this.prov.beginDelete(vmId, (vm): DeleteDecision => {
-      if (vm.state === 'DELETING' || vm.state === 'DELETED')
-        throw new ConflictError(`vm ${vm.name} is already ${vm.state}`, { state: vm.state });
-      if (vm.state === 'PENDING' || vm.state === 'PROVISIONING')
-        throw new ConflictError(`vm ${vm.name} cannot be deleted now`, { state: vm.state });
-      const base = { id: operationId, kind: 'vm.delete', targetType: 'vm' as const, targetId: vmId, requestId };
-      // a new generation: every host job made for the VM before this delete is stale
-      const generation = vm.generation + 1;
-      // a VM that never got a host, or was already torn down and released, has nothing to undo
-      if (!host || !vm.holding)
-        return { operation: { ...base, state: 'SUCCEEDED' }, vm: { id: vmId, state: 'DELETED', release: true, generation } };
-      return {
-        operation: { ...base, job: teardownJob(host, current.plan, { id: vmId, generation }, vm.name, operationId, requestId, others) },
-        vm: { id: vmId, state: 'DELETING', generation },
-      };
-    });
+    const { operation, vm: deleted } = await this.prov.beginDelete(vmId, (vm) =>
+      decideDelete(vm, { operationId, requestId, force, host, others }),
+    );
+    if (!deleted.holding) await this.vfClaims.release(vmId, current.plan);
     this.relay.kick();
     this.events.broadcast(operation);
-    for (const cancelled of await this.fencing.supersede(vmId, deleted.generation, operationId)) this.events.broadcast(cancelled);
+    // every job made for the VM before is stale: cancelled if queued (forced: every open operation ends)
+    for (const ended of await this.fencing.supersede(vmId, deleted.generation, operationId, force)) this.events.broadcast(ended);
     return toOperationView(operation);
   }
 
@@ -272,6 +262,8 @@ export class ProvisioningService {
         };
         return this.failAndTearDown(op, { ...outcome, state: 'FAILED', error }, vm, host, requestId, op.parentId);
       }
+      case FORCE_DELETE_KIND:
+        return this.forceDeleted(op, outcome, vm);
       case 'vm.teardown':
       case 'vm.delete': {
         const deleting = op.kind === 'vm.delete';
@@ -294,6 +286,23 @@ export class ProvisioningService {
         this.logger.warn({ kind: op.kind }, 'result for an operation kind this service does not handle');
         return this.prov.finishOperation(op.id, outcome);
     }
+  }
+
+  /**
+   * A forced delete's teardown finished: the VM is released and DELETED whatever the outcome.
+   * A failed teardown (host gone since, a command refused) is said in the operation's error.
+   */
+  private async forceDeleted(op: OperationRecord, outcome: OperationOutcome, vm: VmWithPlan): Promise<OperationRecord | null> {
+    const error = outcome.error && {
+      ...outcome.error,
+      message: `teardown failed, released in the database only (forced delete; the host may still hold the domain): ${outcome.error.message}`,
+    };
+    const done = await this.prov.finishOperation(op.id, { ...outcome, error }, { vm: { id: vm.id, state: 'DELETED', release: true } });
+    if (done) {
+      await this.vfClaims.release(vm.id, vm.plan);
+      this.sriov.vfsReleased((vm.plan?.interfaces ?? []).flatMap((i) => (i.vf && i.nicId ? [{ nicId: i.nicId, index: i.vf.index }] : [])));
+    }
+    return done;
   }
 
   /** A stale job's result: its operation (and an open parent) fail with STALE_JOB; the VM is left as it is. */

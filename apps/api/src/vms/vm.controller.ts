@@ -81,8 +81,15 @@ export class VmController {
   @HttpCode(202)
   @ApiAcceptedResponse({ type: Operation })
   @ApiNotFoundResponse({ type: ErrorBody })
-  @ApiConflictResponse({ type: ErrorBody })
-  remove(@Param('id') id: string, @RequestId() requestId: string): Promise<Operation> {
-    return this.provisioning.deleteVm(id, requestId);
+  @ApiConflictResponse({ type: ErrorBody, description: 'Already deleted; or, without force, being provisioned or deleted' })
+  @ApiQuery({
+    name: 'force',
+    required: false,
+    type: Boolean,
+    description:
+      'Delete in any state: open operations of the VM end, queued jobs are cancelled; an UNREACHABLE host is released in the database only',
+  })
+  remove(@Param('id') id: string, @RequestId() requestId: string, @Query('force') force?: string): Promise<Operation> {
+    return this.provisioning.deleteVm(id, requestId, queryBool(force, 'force') ?? false);
   }
 }

@@ -46,7 +46,18 @@ export class VmResolver {
 
   @Allow('OPERATOR')
   @Mutation(() => Operation, { description: 'Tear the VM down on its host, then release every CPU and VF' })
-  deleteVm(@Args('id', { type: () => ID }) id: string, @RequestId() requestId: string): Promise<Operation> {
-    return this.provisioning.deleteVm(id, requestId);
+  deleteVm(
+    @Args('id', { type: () => ID }) id: string,
+    @RequestId() requestId: string,
+    @Args('force', {
+      type: () => Boolean,
+      nullable: true,
+      defaultValue: false,
+      description:
+        'Delete in any state: open operations of the VM end, queued jobs are cancelled; an UNREACHABLE host is released in the database only',
+    })
+    force: boolean,
+  ): Promise<Operation> {
+    return this.provisioning.deleteVm(id, requestId, force === true);
   }
 }

@@ -599,6 +599,7 @@ export type CreateVmMutation = { createVm: { vm: { id: string, name: string, sta
 
 export type DeleteVmMutationVariables = Exact<{
   id: string;
+  force?: boolean | null | undefined;
 }>;
 
 
@@ -2595,8 +2596,8 @@ export const CreateVmDocument = new TypedDocumentString(`
   finishedAt
 }`) as unknown as TypedDocumentString<CreateVmMutation, CreateVmMutationVariables>;
 export const DeleteVmDocument = new TypedDocumentString(`
-    mutation DeleteVm($id: ID!) {
-  deleteVm(id: $id) {
+    mutation DeleteVm($id: ID!, $force: Boolean) {
+  deleteVm(id: $id, force: $force) {
     ...OperationFields
   }
 }

@@ -31,6 +31,9 @@ export interface NewOperation {
   /** Written to the outbox in the same transaction; the relay publishes it. */
   job?: JobSpec;
   state?: OperationState;
+  /** For an operation born finished: what it did (or skipped) and its result. */
+  steps?: OperationStep[];
+  result?: Prisma.InputJsonValue;
 }
 
 /** A step as the agent reported it (contracts OperationStep). */
@@ -86,6 +89,8 @@ export async function createOperation(client: Client, op: NewOperation): Promise
       requestId: op.requestId ?? null,
       parentId: op.parentId ?? null,
       state: op.state ?? 'QUEUED',
+      ...(op.steps ? { steps: op.steps } : {}),
+      ...(op.result !== undefined ? { result: op.result } : {}),
       ...(op.state === 'SUCCEEDED' || op.state === 'FAILED' ? { finishedAt: new Date(), progress: 100 } : {}),
     },
   });
