@@ -35,6 +35,7 @@ export const apiConfigSchema = z.object({
   NETPIN_BOOTSTRAP_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   NETPIN_CORS_ORIGINS: z.string().optional(),
   NETPIN_RATE_LIMIT_PER_MINUTE: z.coerce.number({ message: 'must be a number' }).int().min(1).default(6000),
+  NETPIN_AUTH_FAILURES_PER_MINUTE: z.coerce.number({ message: 'must be a number' }).int().min(1).default(30),
   NETPIN_GRAPHQL_MAX_DEPTH: z.coerce.number({ message: 'must be a number' }).int().min(2).max(50).default(12),
   NETPIN_BODY_LIMIT: z
     .string()

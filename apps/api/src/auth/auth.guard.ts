@@ -8,6 +8,8 @@ import { AuthService, ForbiddenError, UnauthenticatedError } from './auth.servic
 export interface AuthedRequest {
   headers: Record<string, string | string[] | undefined>;
   principal?: Principal;
+  /** set once the caller was resolved (by the rate limit, which runs first) */
+  identified?: boolean;
 }
 
 export function requestOf(ctx: ExecutionContext): AuthedRequest | undefined {
@@ -37,7 +39,8 @@ export class AuthGuard implements CanActivate {
     }
     const req = requestOf(ctx);
     const header = req?.headers?.authorization;
-    const principal = await this.auth.authenticate(Array.isArray(header) ? header[0] : header);
+    // the rate limit ran first and resolved the caller (and counted this request)
+    const principal = req?.identified ? (req.principal ?? null) : await this.auth.authenticate(Array.isArray(header) ? header[0] : header);
     if (!principal) throw new UnauthenticatedError();
     if (req) req.principal = principal;
     const need = this.reflector.getAllAndOverride<Role | undefined>(ROLE_KEY, targets);

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { AuditInterceptor } from './audit.interceptor';
+import { AuthFailures } from './auth-failures';
 import { AuditQueryService } from './audit-query.service';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
@@ -11,13 +12,14 @@ import { TokenThrottlerGuard } from './throttle.guard';
 @Global()
 @Module({
   controllers: [AuthController],
-  // the throttler runs after authentication, so it can count per token
+  // the rate limit runs first: it resolves the caller and counts refused requests too
   providers: [
     AuthService,
+    AuthFailures,
     AuditQueryService,
     AuthResolver,
-    { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: TokenThrottlerGuard },
+    { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
   ],
   exports: [AuthService],

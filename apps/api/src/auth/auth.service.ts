@@ -7,6 +7,13 @@ import type { Principal } from './auth.decorators';
 import { hashToken, newToken, sameDigest, secretDigest, tokenPrefix, verifyToken } from './tokens';
 
 const CACHE_MS = 30_000;
+
+/** The token of `Bearer <token>` (any case, any blank space around or between), or null. */
+export function bearerToken(authorization: string | undefined): string | null {
+  if (!authorization) return null;
+  const m = /^Bearer\s+(\S{1,512})$/i.exec(authorization.trim());
+  return m ? m[1] : null;
+}
 const createSchema = z.object({ name: resourceNameSchema, role: z.enum(ROLES) });
 
 export class UnauthenticatedError extends DomainError {
@@ -31,6 +38,8 @@ export class AuthService {
   private readonly cache = new Map<string, { principal: Principal; until: number }>();
   /** The bootstrap token's digest, computed once: each request hashes its token once, for both uses. */
   private readonly bootDigest: Buffer | null;
+  /** scrypt verifications run by this process (what a guessed token can cost) */
+  verifications = 0;
 
   constructor(
     @Inject(API_CONFIG) config: ApiConfig,
@@ -40,22 +49,36 @@ export class AuthService {
     this.bootDigest = boot ? secretDigest(boot) : null;
   }
 
-  async authenticate(authorization: string | undefined): Promise<Principal | null> {
-    if (!authorization) return null;
-    const m = /^Bearer\s+(\S{1,512})$/i.exec(authorization.trim());
-    if (!m) return null;
-    const token = m[1];
+  /**
+   * What can be told without the database or a hash: null (no token, or not one netpin
+   * issues), the principal (bootstrap token, or verified within CACHE_MS), or 'verify' (a
+   * well-formed token whose prefix must be looked up and, when a row has it, hashed).
+   */
+  identifyCheaply(authorization: string | undefined): Principal | null | 'verify' {
+    const token = bearerToken(authorization);
+    if (!token) return null;
     const digest = secretDigest(token);
     if (this.bootDigest && sameDigest(digest, this.bootDigest)) return { tokenId: null, name: 'bootstrap-admin', role: 'ADMIN' };
-    const key = digest.toString('hex');
-    const hit = this.cache.get(key);
+    const hit = this.cache.get(digest.toString('hex'));
     if (hit && hit.until > Date.now()) return hit.principal;
+    return tokenPrefix(token) ? 'verify' : null;
+  }
+
+  /**
+   * The token's principal, or null. The row is found by the token's public prefix first, so
+   * a guessed token costs an indexed lookup; scrypt runs only for a prefix that exists.
+   */
+  async authenticate(authorization: string | undefined): Promise<Principal | null> {
+    const cheap = this.identifyCheaply(authorization);
+    if (cheap !== 'verify') return cheap;
+    const token = bearerToken(authorization) ?? '';
     const prefix = tokenPrefix(token);
-    if (!prefix) return null;
-    const row = await this.repo.findByPrefix(prefix);
-    if (!row || row.revokedAt || !(await verifyToken(token, row.secretHash))) return null;
+    const row = prefix ? await this.repo.findByPrefix(prefix) : null;
+    if (!row || row.revokedAt) return null;
+    this.verifications++;
+    if (!(await verifyToken(token, row.secretHash))) return null;
     const principal: Principal = { tokenId: row.id, name: row.name, role: row.role };
-    this.cache.set(key, { principal, until: Date.now() + CACHE_MS });
+    this.cache.set(secretDigest(token).toString('hex'), { principal, until: Date.now() + CACHE_MS });
     if (this.cache.size > 10_000) this.cache.clear();
     this.repo.touch(row.id).catch((e: unknown) => this.logger.warn({ err: e }, 'could not record token use'));
     return principal;
