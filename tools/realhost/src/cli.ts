@@ -45,7 +45,10 @@ async function up(name: string, index: number): Promise<void> {
   process.stdout.write(
     `${name}: ssh -i ${host.clientKeyPath} root@${host.address}  (host key ${host.fingerprint}, namespace ${host.namespace})\n`,
   );
+  // A pending promise alone does not keep Node running: hold the event loop until Ctrl-C.
+  const alive = setInterval(() => undefined, 1 << 30);
   await new Promise<void>((done) => process.once('SIGINT', () => done()));
+  clearInterval(alive);
   await host.stop();
 }
 
