@@ -49,7 +49,10 @@ export class PlacementIndex {
     const sorted = [...snapshot.hosts].sort((a, b) =>
       a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
     );
-    this.hosts = sorted.map((host, ord) => new HostRt(ord, host, snapshot.networks, snapshot.allocations));
+    // each host gets only its own allocations and network mappings: HostRt scans what it is given,
+    // and the whole fleet's lists for each host would be quadratic (10,000 hosts × 10,000 mappings)
+    const { networksOf, allocationsOf } = byHost(snapshot);
+    this.hosts = sorted.map((host, ord) => new HostRt(ord, host, networksOf(host.id), allocationsOf(host.id)));
     this.networks = snapshot.networks;
     this.nets = networkLookup(snapshot.networks);
     let maxKey = 0;
@@ -358,4 +361,26 @@ export class PlacementIndex {
         : `no host fits ${prep.req.name}: ${summary.map((s) => `${s.code} on ${s.hosts} host(s)`).join(', ')}`;
     return { vmName: prep.req.name, hostsConsidered: this.hosts.length, requestReasons: prep.requestReasons, summary, message };
   }
+}
+
+/** The snapshot's network mappings and allocations grouped by host (each network narrowed to that host's entry). */
+function byHost(snapshot: FleetSnapshot): {
+  networksOf: (hostId: string) => FleetNetwork[];
+  allocationsOf: (hostId: string) => FleetAllocation[];
+} {
+  const nets = new Map<string, FleetNetwork[]>();
+  for (const net of snapshot.networks) {
+    for (const m of net.hosts) {
+      const list = nets.get(m.hostId) ?? [];
+      list.push({ ...net, hosts: [m] });
+      nets.set(m.hostId, list);
+    }
+  }
+  const allocs = new Map<string, FleetAllocation[]>();
+  for (const a of snapshot.allocations) {
+    const list = allocs.get(a.hostId) ?? [];
+    list.push(a);
+    allocs.set(a.hostId, list);
+  }
+  return { networksOf: (id) => nets.get(id) ?? [], allocationsOf: (id) => allocs.get(id) ?? [] };
 }
