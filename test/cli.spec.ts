@@ -197,6 +197,8 @@ describe('netpin CLI against the running stack', () => {
     const lines = r.stderr.split('\n').filter((l) => l.startsWith('vm.create '));
     expect(lines.length).toBeGreaterThanOrEqual(2);
     expect(lines.at(-1)).toMatch(/SUCCEEDED 100%/);
+    // the progress names the VM, not the operation id
+    for (const l of lines) expect(l).toMatch(/^vm\.create cli-vm-2: /);
     const percents = lines.map((l) => Number(/(\d+)%/.exec(l)![1]));
     expect(percents).toEqual([...percents].sort((a, b) => a - b));
     expect(r.stdout).toMatch(/^vm cli-vm-2 {2}RUNNING/);

@@ -240,11 +240,10 @@ describe('admin UI in Chromium', () => {
     await expect(page.getByRole('alertdialog').textContent()).resolves.toContain(`Delete ${VM}?`);
     await b.shot(page, 'delete-confirm');
     await tid(`delete-vm-${VM}-confirm`).click();
-    await page
-      .getByRole('status')
-      .getByRole('link', { name: /operation/ })
-      .click();
+    await expect(tid('vm-delete-follow').locator('xpath=..').textContent()).resolves.toBe(`Deletion of ${VM} queued: follow its operation`);
+    await tid('vm-delete-follow').click();
     await expect.poll(attr(tid('operation-detail'), 'data-op-state'), { timeout: 60_000 }).toBe('SUCCEEDED');
+    await expect(page.locator('.crumbs').textContent()).resolves.toBe(`Operations / vm.delete ${VM}`);
     await expect(page.locator('#op-title').textContent()).resolves.toMatch(/DELETE/i);
 
     await go(`#/hosts/${placedOn}`);

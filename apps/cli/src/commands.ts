@@ -20,6 +20,7 @@ import {
   formatOperationList,
   formatPreview,
   formatVm,
+  operationLabel,
   formatVmList,
 } from './format';
 import { formatHost, formatHostList } from './format-host';
@@ -56,7 +57,7 @@ function enumFlag<T extends string>(flag: string, raw: unknown, allowed: readonl
 
 /** Wait for an operation with a progress display; rejects like NetpinClient.waitForOperation. */
 async function follow(ctx: CommandContext, op: Operation): Promise<Operation> {
-  const progress = createProgress(ctx.stderr, { quiet: ctx.json, label: `${op.kind} ${op.id.slice(0, 8)}` });
+  const progress = createProgress(ctx.stderr, { quiet: ctx.json, label: operationLabel(op) });
   try {
     return await ctx.client.waitForOperation(op.id, {
       onProgress: (o) => progress.update(o),

@@ -40,10 +40,11 @@ describe('formatRejection', () => {
 });
 
 describe('progressLine', () => {
-  it('is one stable line per update', () => {
-    expect(progressLine({ id: '0123456789abcdef', kind: 'vm.create', state: 'RUNNING', progress: 7, step: 'apply domain' } as never)).toBe(
-      'vm.create 0123456789ab: RUNNING   7% apply domain',
-    );
+  it('is one stable line per update, naming the target', () => {
+    const op = { id: '0123456789abcdef', kind: 'vm.create', targetName: 'web-1', state: 'RUNNING', progress: 7, step: 'apply domain' };
+    expect(progressLine(op as never)).toBe('vm.create web-1: RUNNING   7% apply domain');
+    // a target without a name (none today) falls back to the operation id
+    expect(progressLine({ ...op, targetName: null } as never)).toBe('vm.create 0123456789ab: RUNNING   7% apply domain');
   });
 });
 

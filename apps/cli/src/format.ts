@@ -192,7 +192,12 @@ export function formatOperationList(ops: Operation[]): string {
   );
 }
 
+/** What an operation works on, for people: its VM's or host's name (the id only when the target has none). */
+export function operationLabel(op: Pick<Operation, 'kind' | 'id' | 'targetName'>): string {
+  return `${op.kind} ${op.targetName ?? op.id.slice(0, 12)}`;
+}
+
 /** One line per change, for logs and pipes (no TTY). */
 export function progressLine(op: Operation): string {
-  return `${op.kind} ${op.id.slice(0, 12)}: ${op.state} ${String(op.progress).padStart(3)}%${op.step ? ` ${op.step}` : ''}`;
+  return `${operationLabel(op)}: ${op.state} ${String(op.progress).padStart(3)}%${op.step ? ` ${op.step}` : ''}`;
 }

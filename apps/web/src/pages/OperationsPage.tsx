@@ -174,7 +174,7 @@ export function OperationDetailPage({ id }: { id: string }) {
   return (
     <section aria-labelledby="op-title" data-testid="operation-detail" data-op-state={op.state}>
       <p className="crumbs">
-        <a href={href('operations')}>Operations</a> / {op.id.slice(0, 8)}
+        <a href={href('operations')}>Operations</a> / {op.kind} {op.targetName ?? op.id.slice(0, 8)}
       </p>
       <header className="page-head">
         <h1 id="op-title">{op.kind}</h1>

@@ -151,7 +151,10 @@ export function VmsPage() {
       {del.error && <ErrorBox error={del.error} title="Delete failed" />}
       {del.data && (
         <p className="status" role="status">
-          Deletion queued: <a href={href('operations', del.data.deleteVm.id)}>operation {del.data.deleteVm.id.slice(0, 8)}</a>
+          Deletion of {del.data.deleteVm.targetName ?? 'the VM'} queued:{' '}
+          <a href={href('operations', del.data.deleteVm.id)} data-testid="vm-delete-follow">
+            follow its operation
+          </a>
         </p>
       )}
       {q.loading && !q.data && <Loading what="Loading VMs" />}

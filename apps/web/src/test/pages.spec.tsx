@@ -174,6 +174,8 @@ describe('pages', () => {
     expect(screen.getByTestId('operation-detail').getAttribute('data-op-state')).toBe('FAILED');
     expect(screen.getByTestId('op-progress').querySelector('[role=progressbar]')!.getAttribute('aria-valuenow')).toBe('60');
     expect(screen.getByTestId('op-stderr').textContent).toBe('error: XML error');
+    // named by its kind and target, not by its id
+    expect(document.querySelector('.crumbs')!.textContent).toBe('Operations / vm.create web-1');
     expect(screen.getByTestId('op-error').textContent).toContain('HOST_COMMAND_FAILED');
   });
 
