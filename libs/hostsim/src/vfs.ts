@@ -165,6 +165,15 @@ function pciDeviceDir(nic: NicState): string {
 }
 
 function build(fs: VirtualFs, m: HostModel): void {
+  buildProc(fs, m);
+  buildCpus(fs, m);
+  buildNodes(fs, m);
+  buildNet(fs, m);
+  buildDevices(fs, m);
+}
+
+/** /proc: command line, cpuinfo, interrupts and their affinities, meminfo, hostname, version. */
+function buildProc(fs: VirtualFs, m: HostModel): void {
   const s = m.spec;
   const nr = m.nrCpus;
   const all = m.allCpus();
@@ -197,7 +206,12 @@ function build(fs: VirtualFs, m: HostModel): void {
     fs.file(`${d}/node`, () => `${nic ? Math.max(0, nic.spec.numaNode) : 0}\n`);
   }
   fs.file('/proc/irq/default_smp_affinity', () => `${formatCpuMask(all, nr)}\n`);
+}
 
+/** /sys/devices/system/cpu: online CPUs and each CPU's topology. */
+function buildCpus(fs: VirtualFs, m: HostModel): void {
+  const nr = m.nrCpus;
+  const all = m.allCpus();
   const cpuRoot = '/sys/devices/system/cpu';
   for (const f of ['online', 'possible', 'present']) fs.file(`${cpuRoot}/${f}`, () => `${formatCpuList(all)}\n`);
   for (const c of m.cpus) {
@@ -213,8 +227,13 @@ function build(fs: VirtualFs, m: HostModel): void {
     if (c.id !== 0) fs.file(`${cpuRoot}/cpu${c.id}/online`, () => '1\n');
     fs.link(`${cpuRoot}/cpu${c.id}/node${c.node}`, `../../node/node${c.node}`, `/sys/devices/system/node/node${c.node}`);
   }
+}
+
+/** /sys/devices/system/node and the hugepage pools, per node and in total. */
+function buildNodes(fs: VirtualFs, m: HostModel): void {
+  const nr = m.nrCpus;
   const nodeRoot = '/sys/devices/system/node';
-  const nodeIds = s.numaNodes.map((_, i) => i);
+  const nodeIds = m.spec.numaNodes.map((_, i) => i);
   for (const f of ['online', 'possible', 'has_cpu', 'has_memory', 'has_normal_memory'])
     fs.file(`${nodeRoot}/${f}`, () => `${formatCpuList(nodeIds)}\n`);
   for (const n of nodeIds) {
@@ -242,8 +261,11 @@ function build(fs: VirtualFs, m: HostModel): void {
     fs.file(`${h}/nr_hugepages`, () => `${sum((p) => p.nr)}\n`);
     fs.file(`${h}/free_hugepages`, () => `${sum((p) => p.nr - p.used)}\n`);
   }
+}
 
-  // Network interfaces.
+/** /sys/class/net: loopback, the NICs, the bridges and their ports. */
+function buildNet(fs: VirtualFs, m: HostModel): void {
+  const s = m.spec;
   fs.file('/sys/class/net/lo/address', () => '00:00:00:00:00:00\n');
   fs.file('/sys/class/net/lo/operstate', () => 'unknown\n');
   for (const nic of m.nics) buildNic(fs, m, nic);
@@ -260,7 +282,11 @@ function build(fs: VirtualFs, m: HostModel): void {
     }
   }
   if (s.ovs) fs.file('/sys/class/net/ovs-system/operstate', () => 'down\n');
+}
 
+/** IOMMU units, device nodes (/dev/kvm, vhost-net, vfio) and the binaries commands look for. */
+function buildDevices(fs: VirtualFs, m: HostModel): void {
+  const s = m.spec;
   if (s.iommu) {
     const units = Math.max(1, s.cpu.sockets);
     for (let i = 0; i < units; i++) fs.add(`/sys/class/iommu/dmar${i}`, { kind: 'dir' });
