@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { domainNameSchema, ifNameSchema, macAddressSchema, pciAddressSchema, vlanIdSchema, type VmDesiredState } from '@netpin/contracts';
 import { diffDomain, parseDomain, renderDomain, type InterfaceSpec } from '@netpin/libvirt-xml';
 import type { SimHost } from '@netpin/hostsim';
-import { Harness } from './testing/harness';
+import { Harness, type JobBody } from './testing/harness';
 
 const ifn = (s: string) => ifNameSchema.parse(s);
 const mac = (s: string) => macAddressSchema.parse(s);
@@ -99,6 +99,17 @@ function desiredFor(host: SimHost): Desired {
   }
 }
 
+/** The teardown the API sends for a VM with this desired state: everything it set, by key. */
+function teardownOf(want: Desired): Omit<JobBody<'vm.teardown'>, 'host'> {
+  return {
+    vmId: want.vmId,
+    vmName: want.vmName,
+    vfs: want.vfs.map((v) => ({ pf: v.pf, vfIndex: v.vfIndex })),
+    irqs: want.irqAffinity.map((i) => i.irq),
+    rps: want.rps.map((r) => ({ dev: r.dev, rxQueue: r.rxQueue })),
+  };
+}
+
 describe('vm.apply / vm.verify / vm.teardown on three datapaths over SSH', () => {
   const h = new Harness();
   beforeAll(async () => {
@@ -158,14 +169,7 @@ describe('vm.apply / vm.verify / vm.teardown on three datapaths over SSH', () =>
         const verified = await h.run('vm.verify', { host: h.target(host), ...want });
         expect(verified.data).toEqual({ vmName: want.vmName, inSync: true, diff: [] });
 
-        const down = await h.run('vm.teardown', {
-          host: h.target(host),
-          vmId: want.vmId,
-          vmName: want.vmName,
-          vfs: want.vfs.map((v) => ({ pf: v.pf, vfIndex: v.vfIndex })),
-          irqs: want.irqAffinity.map((i) => i.irq),
-          rps: want.rps.map((r) => ({ dev: r.dev, rxQueue: r.rxQueue })),
-        });
+        const down = await h.run('vm.teardown', { host: h.target(host), ...teardownOf(want) });
         expect(down.status, JSON.stringify(down.error)).toBe('SUCCEEDED');
         const after = host.state();
         expect(after.domains).toEqual(baseline.domains);
@@ -272,14 +276,7 @@ describe('a create that fails at any step leaves the host at its baseline after 
         expect(applied.status).toBe('FAILED');
         expect(applied.steps.find((s) => s.state === 'FAILED')?.name).toBe(step);
 
-        const down = await h.run('vm.teardown', {
-          host: h.target(host),
-          vmId: want.vmId,
-          vmName: want.vmName,
-          vfs: want.vfs.map((v) => ({ pf: v.pf, vfIndex: v.vfIndex })),
-          irqs: want.irqAffinity.map((i) => i.irq),
-          rps: want.rps.map((r) => ({ dev: r.dev, rxQueue: r.rxQueue })),
-        });
+        const down = await h.run('vm.teardown', { host: h.target(host), ...teardownOf(want) });
         expect(down.status, JSON.stringify(down.error)).toBe('SUCCEEDED');
         expect(hostAsItIs(host)).toEqual(before);
       });
