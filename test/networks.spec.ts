@@ -103,6 +103,35 @@ describe('networks', () => {
     expect(un.body.mappings).toEqual([]);
   });
 
+  it('refuses a bridge no discovered host has (field bridge), and a mapping to a host without the bridge (field host)', async () => {
+    // net-host's bridges are unknown (never discovered): br-tenant (br0) maps there, as above
+    const bridged = await db.host.create({
+      data: { name: 'net-host-br', address: '192.0.2.21', credentialRef: 'file:k', bridges: [{ name: 'br1', kind: 'LINUX' }] },
+    });
+    await seedTopology(db, bridged.id, { nodes: 1, cpusPerNode: 2, vfs: 0 });
+    const before = await db.network.count();
+    for (const input of [
+      { name: 'br-nowhere', kind: 'LINUX_BRIDGE', bridge: 'br9' },
+      { name: 'ovs-as-linux', kind: 'OVS_BRIDGE', bridge: 'br1' },
+    ]) {
+      const g = await api.gql(CREATE, { input });
+      expect(g.errors?.[0].extensions, input.name).toMatchObject({ code: 'BAD_USER_INPUT', field: 'bridge' });
+      expect(g.errors?.[0].message).toMatch(/no discovered host has an? (Linux|OVS) bridge br[19]/);
+      const r = await api.rest('POST', '/api/v1/networks', input);
+      expect(r.status).toBe(400);
+      expect(r.body.field).toBe('bridge');
+    }
+    expect(await db.network.count()).toBe(before);
+    expect((await api.gql(CREATE, { input: { name: 'br-one', kind: 'LINUX_BRIDGE', bridge: 'br1' } })).errors).toBeUndefined();
+
+    const nic = await db.nic.findFirstOrThrow({ where: { hostId: bridged.id } });
+    const g = await api.gql(MAP, { input: { network: 'br-tenant', host: 'net-host-br', nic: nic.name } });
+    expect(g.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'host' });
+    expect(g.errors?.[0].message).toMatch(/net-host-br has no Linux bridge br0/);
+    const ok = await api.gql(MAP, { input: { network: 'br-one', host: 'net-host-br', nic: nic.name } });
+    expect(ok.errors).toBeUndefined();
+  });
+
   it('refuses to delete a network in use, then deletes it when free', async () => {
     const net = await db.network.findUniqueOrThrow({ where: { name: 'physnet1' } });
     const vm = await db.vm.create({

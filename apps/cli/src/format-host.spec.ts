@@ -41,6 +41,7 @@ const host: Host = {
   credentialRef: 'file:id',
   hostKeyFingerprint: null,
   capabilities: { iommu: true, vhostNet: true, kvm: true, vmx: true, svm: false, ept: true, npt: false, ovs: false },
+  bridges: [{ name: 'br0', kind: 'LINUX' }],
   labels: [{ key: 'rack', value: 'a1' }],
   cpuCounts: counts(8, 2, 4),
   vms: [{ id: 'id-web-01', name: 'web-01', state: 'RUNNING', planState: verified }],

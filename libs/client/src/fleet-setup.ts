@@ -14,6 +14,8 @@ export interface FleetHostEntry {
   credentialRef: string;
 }
 
+const BRIDGE_KINDS: Readonly<Record<string, string>> = { LINUX_BRIDGE: 'LINUX', OVS_BRIDGE: 'OVS' };
+
 export const DEMO_NETWORKS = [
   { name: 'physnet0', kind: 'SRIOV_PHYSNET', physnet: 'physnet0' },
   { name: 'tenant-br', kind: 'LINUX_BRIDGE', bridge: 'br0' },
@@ -75,7 +77,14 @@ export async function setupFleet(
   views = await Promise.all(ids.map((id) => client.getHost({ id })));
   log(`configured SR-IOV on ${sriovOps.length} PF(s)`);
 
+  // a bridge network only where discovery found its bridge (the API refuses the rest)
+  const hasBridge = (h: Host, n: (typeof DEMO_NETWORKS)[number]): boolean =>
+    !('bridge' in n) || h.bridges === null || (h.bridges ?? []).some((b) => b.name === n.bridge && b.kind === BRIDGE_KINDS[n.kind]);
   for (const n of DEMO_NETWORKS) {
+    if (!views.some((h) => hasBridge(h, n))) {
+      log(`skipping network ${n.name}: no host has its bridge`);
+      continue;
+    }
     await client.request(CreateNetworkDocument, { input: n }).catch(ignoreConflict);
   }
   for (const h of views) {
@@ -83,8 +92,9 @@ export async function setupFleet(
     const maps: [string, string][] = [];
     for (const n of h.nics) if (n.sriovNumVfs > 0) maps.push(['physnet0', n.name]);
     if (plain) {
-      maps.push(['tenant-br', plain.name], ['direct', plain.name]);
-      if (h.capabilities.ovs) maps.push(['tenant-ovs', plain.name]);
+      if (hasBridge(h, DEMO_NETWORKS[1])) maps.push(['tenant-br', plain.name]);
+      maps.push(['direct', plain.name]);
+      if (h.capabilities.ovs && hasBridge(h, DEMO_NETWORKS[2])) maps.push(['tenant-ovs', plain.name]);
     }
     for (const [network, nic] of maps) {
       await client.request(MapNetworkToNicDocument, { input: { network, host: h.name, nic } }).catch(ignoreConflict);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { NetworkKind } from './enums';
 import { anyMacSchema, hostTextSchema, ifNameSchema, pciAddressSchema } from './values';
 
 /**
@@ -136,16 +137,31 @@ export const hostCapabilitiesSchema = z.object({
   kvm: z.boolean(),
   vhostNet: z.boolean(),
   vfio: z.boolean(),
-  /** Open vSwitch is installed and its database socket exists. */
+  /** Open vSwitch runs: `ovs-vsctl list-br` answered (absent or failing = not running). */
   ovs: z.boolean(),
   hugepageSizesKiB: z.array(z.number().int().positive()),
 });
 export type HostCapabilities = z.output<typeof hostCapabilitiesSchema>;
 
+export const HOST_BRIDGE_KINDS = ['LINUX', 'OVS'] as const;
+export type HostBridgeKind = (typeof HOST_BRIDGE_KINDS)[number];
+
+/**
+ * A bridge a network can name: a Linux bridge (`ip -d link show` kind `bridge`) or an Open
+ * vSwitch bridge (`ovs-vsctl list-br`, only while OVS runs). Stored in Host.bridges.
+ */
+export const hostBridgeSchema = z.object({ name: ifNameSchema, kind: z.enum(HOST_BRIDGE_KINDS) });
+export type HostBridge = z.output<typeof hostBridgeSchema>;
+export const hostBridgesSchema = z.array(hostBridgeSchema);
+
+/** The bridge kind a network kind is carried by (LINUX_BRIDGE and OVS_BRIDGE networks name one). */
+export const NETWORK_BRIDGE_KINDS: Readonly<Partial<Record<NetworkKind, HostBridgeKind>>> = { LINUX_BRIDGE: 'LINUX', OVS_BRIDGE: 'OVS' };
+
 export const hostFactsSchema = z.object({
   cpus: z.array(hostCpuSchema),
   numaNodes: z.array(numaNodeFactsSchema),
   nics: z.array(nicFactsSchema),
+  bridges: hostBridgesSchema.default([]),
   capabilities: hostCapabilitiesSchema,
 });
 export type HostFacts = z.output<typeof hostFactsSchema>;

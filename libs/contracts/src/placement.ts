@@ -18,6 +18,7 @@ import {
 } from './enums';
 import { DATAPATH_REASONS, SHARED_REASONS, type DatapathReasonCode, type SharedReasonCode } from './datapaths';
 import { VIRT_TYPES } from './guest-cpu';
+import { hostBridgeSchema } from './host-facts';
 import { domainNameSchema, macAddressSchema, vlanIdSchema } from './values';
 
 /**
@@ -43,6 +44,7 @@ export const CORE_REASONS = {
   HOST_LACKS_VIRTUALIZATION: 'no VT-x (vmx) or no /dev/kvm on the host',
   NETWORK_NOT_ON_HOST: 'the network is not mapped to any NIC on this host',
   OVS_UNAVAILABLE: 'the network is an OVS bridge but the host runs no Open vSwitch',
+  BRIDGE_NOT_ON_HOST: "discovery found no bridge of the network's name and kind (Linux or OVS) on the host",
   NIC_BANDWIDTH_EXHAUSTED: "the NIC's speed minus bandwidth already promised is below minBandwidthMbps",
   NICS_ON_DIFFERENT_NUMA_NODES: 'under numaPolicy REQUIRED, the NICs the interfaces need sit on different NUMA nodes',
   INSUFFICIENT_DEDICATED_CPUS_ON_NIC_NODE: "not enough free CPUs on the NUMA node of the VM's NIC",
@@ -149,6 +151,8 @@ export const fleetHostSchema = z.object({
   /** KVM needs vmx/svm and /dev/kvm; QEMU (TCG emulation) runs anywhere. */
   virtType: z.enum(VIRT_TYPES).default('KVM'),
   capabilities: fleetHostCapabilitiesSchema,
+  /** Linux and OVS bridges discovery found; null = not discovered yet (bridges are then not checked). */
+  bridges: z.array(hostBridgeSchema).nullable().default(null),
   numaNodes: z.array(fleetNumaNodeSchema).min(1),
   cpus: z.array(fleetCpuSchema),
   nics: z.array(fleetNicSchema),

@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { reservedCpus } from './repositories/discovery.repository';
 
 function facts(cpus: { cpu: number; core: number; socket: number; node: number }[]): HostFacts {
-  return { cpus: cpus.map((c) => ({ ...c, siblings: [] })), numaNodes: [], nics: [], capabilities: {} as HostFacts['capabilities'] };
+  return {
+    cpus: cpus.map((c) => ({ ...c, siblings: [] })),
+    numaNodes: [],
+    nics: [],
+    bridges: [],
+    capabilities: {} as HostFacts['capabilities'],
+  };
 }
 
 describe('host-reserved CPUs', () => {

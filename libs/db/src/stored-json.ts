@@ -1,10 +1,12 @@
 import {
   HOST_JOB_NAMES,
+  hostBridgesSchema,
   hostJobPayloadSchemas,
   hugepagePoolSchema,
   operationStepSchema,
   placementPlanSchema,
   vmRequestSchema,
+  type HostBridge,
   type HugepagePool,
   type OperationStep,
   type PlacementPlan,
@@ -41,6 +43,9 @@ export const stored = {
   request: (v: unknown, vmId: string): VmRequest => parseStored(vmRequestSchema, v, `request of vm ${vmId}`),
   labels: (v: unknown, what: string): Record<string, string> => parseStored(labelsSchema, v ?? {}, `labels of ${what}`),
   steps: (v: unknown, operationId: string): OperationStep[] => parseStored(stepsSchema, v ?? [], `steps of operation ${operationId}`),
+  /** null = no discovery has read the host's bridges yet. */
+  bridges: (v: unknown, hostName: string): HostBridge[] | null =>
+    v === null || v === undefined ? null : parseStored(hostBridgesSchema, v, `bridges of host ${hostName}`),
   hugepages: (v: unknown, what: string): HugepagePool[] => parseStored(hugepagesSchema, v ?? [], `hugepages of ${what}`),
   jobPayload: (name: string, v: unknown, operationId: string): unknown => {
     const job = HOST_JOB_NAMES.find((n) => n === name);

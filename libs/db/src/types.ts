@@ -2,6 +2,7 @@ import type {
   CpuRole,
   Datapath,
   GuestCpuSetting,
+  HostBridge,
   HostState,
   HugepagePool,
   NetworkKind,
@@ -37,6 +38,8 @@ export interface HostRecord {
   virtType: VirtType;
   guestCpu: GuestCpuSetting;
   capabilities: HostCapabilities;
+  /** Linux and OVS bridges discovery found; null until a discovery read them. */
+  bridges: HostBridge[] | null;
   lastDiscoveredAt: Date | null;
   createdAt: Date;
   updatedAt: Date;

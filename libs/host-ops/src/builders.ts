@@ -123,6 +123,11 @@ export function ipLinkSetVf(pf: IfName, vf: number, s: VfSettings): HostCommand 
   return { argv };
 }
 
+/** `ovs-vsctl --timeout=5 list-br`: one bridge per line; absent (127) or failing = OVS not running. */
+export function ovsListBridges(): HostCommand {
+  return { argv: ['ovs-vsctl', '--timeout=5', 'list-br'] };
+}
+
 export function ethtoolShowChannels(dev: IfName): HostCommand {
   return { argv: ['ethtool', '-l', dev] };
 }

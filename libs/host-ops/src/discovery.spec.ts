@@ -29,8 +29,9 @@ const byArgv: Record<string, CommandOutput> = {
   'grep -m 2 -E ^(flags|vmx flags) /proc/cpuinfo': ok(cpuflags),
   'cat -- /proc/cmdline': ok(cmdline),
   'ls -1 -- /sys/class/iommu': ok(iommu),
-  'ls -1d -- /dev/kvm /dev/vhost-net /dev/vfio/vfio /usr/bin/ovs-vsctl /run/openvswitch/db.sock': ok(presence),
+  'ls -1d -- /dev/kvm /dev/vhost-net /dev/vfio/vfio': ok(presence),
   'ip -d link show': ok(links),
+  'ovs-vsctl --timeout=5 list-br': ok('br-int\nbr-ex\n'),
   'cat -- /proc/interrupts': ok(interrupts),
   'ethtool -l eno1': ok(ethEno1),
   'ethtool -l ens1f0': ok(ethEns1f0),
@@ -72,7 +73,7 @@ describe('discovery', () => {
   const facts = assembleFacts(out);
 
   it('runs in three rounds', () => {
-    expect(rounds[0]).toEqual(['lscpu', 'cpuflags', 'cmdline', 'iommu', 'presence', 'links', 'interrupts']);
+    expect(rounds[0]).toEqual(['lscpu', 'cpuflags', 'cmdline', 'iommu', 'presence', 'links', 'ovsBridges', 'interrupts']);
     // every Ethernet link's sysfs files are read; ethtool only for what turned out to be a PCI NIC
     expect(rounds[1]).toEqual(['sysfs', 'virtfn:ens1f0', 'virtfn:ens2f0np0']);
     expect(rounds[2]).toEqual(['irqfiles', 'ethtool:eno1', 'ethtool:ens1f0', 'ethtool:ens1f1', 'ethtool:ens2f0np0', 'ethtool:ens2f0v0']);
@@ -153,11 +154,42 @@ describe('discovery', () => {
     });
   });
 
+  it('reports Linux bridges from ip -d link (kind bridge) and OVS bridges from ovs-vsctl list-br', () => {
+    expect(facts.bridges).toEqual([
+      { name: 'br0', kind: 'LINUX' },
+      { name: 'br-int', kind: 'OVS' },
+      { name: 'br-ex', kind: 'OVS' },
+    ]);
+  });
+
+  it.each([
+    ['absent', { stdout: '', stderr: 'bash: line 1: ovs-vsctl: command not found\n', exitCode: 127 }],
+    [
+      'not running',
+      {
+        stdout: '',
+        stderr: 'ovs-vsctl: unix:/var/run/openvswitch/db.sock: database connection failed (No such file or directory)\n',
+        exitCode: 1,
+      },
+    ],
+  ])('ovs-vsctl %s: OVS does not run and has no bridges; Linux bridges stay', (_what, answer) => {
+    const { out: o } = run((argv) => (argv[0] === 'ovs-vsctl' ? answer : fixtureHost(argv)));
+    const f = assembleFacts(o);
+    expect(f.capabilities.ovs).toBe(false);
+    expect(f.bridges).toEqual([{ name: 'br0', kind: 'LINUX' }]);
+  });
+
+  it('refuses an OVS bridge name that is no interface name', () => {
+    const { out: o } = run((argv) => (argv[0] === 'ovs-vsctl' ? ok('br-int\nbad name;rm\n') : fixtureHost(argv)));
+    expect(() => assembleFacts(o)).toThrow(HostOutputParseError);
+  });
+
   it('degrades gracefully: no IOMMU, no OVS, ethtool unsupported, virtfn unreadable', () => {
     const { out: o2 } = run((argv) => {
       const key = argv.join(' ');
       if (key === 'ls -1 -- /sys/class/iommu') return { stdout: '', exitCode: 0 };
       if (argv[0] === 'ls' && argv[1] === '-1d') return { stdout: '/dev/kvm\n', exitCode: 2 };
+      if (argv[0] === 'ovs-vsctl') return { stdout: '', exitCode: 127 };
       if (argv[0] === 'ethtool') return { stdout: '', exitCode: 76 };
       if (argv[0] === 'readlink') return { stdout: '../0000:3b:02.0\n', exitCode: 1 };
       return fixtureHost(argv);

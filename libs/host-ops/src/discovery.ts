@@ -9,7 +9,7 @@ import {
   type VfFacts,
 } from '@netpin/contracts';
 import type { CommandOutput, HostCommand } from './command';
-import { ethtoolShowChannels, ipLinkShow, listDir, lscpu, pathsExist, readFile, readFiles, readLinks } from './builders';
+import { ethtoolShowChannels, ipLinkShow, listDir, lscpu, ovsListBridges, pathsExist, readFile, readFiles, readLinks } from './builders';
 import { HostOutputParseError } from './errors';
 import { HUGEPAGE_SIZES_KIB, hostPaths } from './paths';
 import { cpuList, parseCpuFlags, parseLscpu, parseNodeMeminfo, siblingsFromLscpu, type LscpuRow } from './parsers/cpu';
@@ -50,8 +50,9 @@ const ROUND1: Record<string, () => HostCommand> = {
   cpuflags: () => ({ argv: ['grep', '-m', '2', '-E', '^(flags|vmx flags)', hostPaths.procCpuinfo] }),
   cmdline: () => readFile(hostPaths.procCmdline),
   iommu: () => listDir(hostPaths.iommuClass),
-  presence: () => pathsExist([hostPaths.devKvm, hostPaths.devVhostNet, hostPaths.devVfio, hostPaths.ovsVsctl, hostPaths.ovsDbSock]),
+  presence: () => pathsExist([hostPaths.devKvm, hostPaths.devVhostNet, hostPaths.devVfio]),
   links: () => ipLinkShow(),
+  ovsBridges: () => ovsListBridges(),
   interrupts: () => readFile(hostPaths.procInterrupts),
 };
 const SYSFS = 'sysfs';
@@ -90,6 +91,7 @@ interface Round1 {
   cpus: LscpuRow[];
   nodes: number[];
   candidates: Candidate[];
+  linuxBridges: IfName[];
   interrupts: ProcInterrupts;
 }
 
@@ -106,7 +108,12 @@ function round1(out: DiscoveryOutputs): Round1 {
   const cpus = parseLscpu(required(out, 'lscpu'));
   const links = parseIpLinkShow(required(out, 'links'));
   const candidates: Candidate[] = [];
+  const linuxBridges: IfName[] = [];
   for (const link of links) {
+    if (link.kind === 'bridge') {
+      const br = ifNameSchema.safeParse(link.name);
+      if (br.success) linuxBridges.push(br.data);
+    }
     // Every Ethernet link is a candidate; its device/uevent (round 2) tells whether it is a
     // PCI NIC. Bridges, taps and macvtaps have no device folder and drop out there. (The link
     // kind does not decide: a PF enslaved to a bridge or bond keeps kind null, and the real
@@ -119,6 +126,7 @@ function round1(out: DiscoveryOutputs): Round1 {
     cpus,
     nodes: [...new Set(cpus.map((c) => c.node))].sort((a, b) => a - b),
     candidates,
+    linuxBridges,
     interrupts: parseProcInterrupts(required(out, 'interrupts')),
   };
 }
@@ -264,12 +272,17 @@ export function assembleFacts(out: DiscoveryOutputs): HostFacts {
   });
 
   const presence = parseExistingPaths(required(out, 'presence', [0, 1, 2]));
+  const ovs = ovsBridges(out);
   const virt = parseCpuFlags(required(out, 'cpuflags'));
   const iommuOut = required(out, 'iommu', [0, 2]);
   return {
     cpus: r1.cpus.map((c) => ({ ...c, siblings: siblings.get(c.cpu) ?? [c.cpu] })),
     numaNodes,
     nics: nicFacts,
+    bridges: [
+      ...r1.linuxBridges.map((name) => ({ name, kind: 'LINUX' as const })),
+      ...(ovs ?? []).map((name) => ({ name, kind: 'OVS' as const })),
+    ],
     capabilities: {
       virtExtension: virt.virtExtension,
       secondLevelPaging: virt.secondLevelPaging,
@@ -278,10 +291,24 @@ export function assembleFacts(out: DiscoveryOutputs): HostFacts {
       kvm: presence.has(hostPaths.devKvm),
       vhostNet: presence.has(hostPaths.devVhostNet),
       vfio: presence.has(hostPaths.devVfio),
-      ovs: presence.has(hostPaths.ovsVsctl) && presence.has(hostPaths.ovsDbSock),
+      ovs: ovs !== null,
       hugepageSizesKiB: [...new Set(numaNodes.flatMap((n) => n.hugepages.map((h) => h.sizeKiB)))].sort((a, b) => a - b),
     },
   };
+}
+
+/** OVS bridge names, or null when ovs-vsctl is absent or fails (OVS not running). */
+function ovsBridges(out: DiscoveryOutputs): IfName[] | null {
+  const o = out['ovsBridges'];
+  if (o === undefined || o.exitCode !== 0) return null;
+  return splitLines(o.stdout)
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+    .map((l) => {
+      const name = ifNameSchema.safeParse(l);
+      if (!name.success) throw new HostOutputParseError('ovs-vsctl list-br', 'not a bridge name', l);
+      return name.data;
+    });
 }
 
 function nodeFacts(id: number, r1: Round1, files: Map<string, string>): NumaNodeFacts {

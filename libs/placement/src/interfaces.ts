@@ -1,9 +1,11 @@
 import {
   datapathDefinition,
+  NETWORK_BRIDGE_KINDS,
   VF_KNOB_KEYWORDS,
   vfKnobRefusal,
   type Datapath,
   type FleetHostCapabilities,
+  type FleetNetwork,
   type HostReason,
   type ReasonCode,
   type VmInterfaceRequest,
@@ -54,6 +56,11 @@ function optionsFor(h: HostRt, pi: PreparedInterface, reasons: HostReason[]): If
     why('OVS_UNAVAILABLE', 'host has no Open vSwitch');
     return [];
   }
+  const bridge = missingBridge(h, net);
+  if (bridge) {
+    why('BRIDGE_NOT_ON_HOST', bridge);
+    return [];
+  }
   const minBw = pi.req.minBandwidthMbps;
   const opts: IfaceOption[] = [];
   for (const d of pi.candidates) {
@@ -89,6 +96,19 @@ function optionsFor(h: HostRt, pi: PreparedInterface, reasons: HostReason[]): If
     }
   }
   return opts;
+}
+
+/**
+ * Why the network's bridge is missing on the host (discovery found no bridge of its name and
+ * kind), or null when it is there, the network has none, or the host's bridges are unknown.
+ */
+function missingBridge(h: HostRt, net: FleetNetwork): string | null {
+  const kind = NETWORK_BRIDGE_KINDS[net.kind];
+  const found = h.host.bridges;
+  if (kind === undefined || net.bridge === null || found === null) return null;
+  if (found.some((b) => b.name === net.bridge && b.kind === kind)) return null;
+  const have = found.filter((b) => b.kind === kind).map((b) => b.name);
+  return `${h.host.name} has no ${kind === 'OVS' ? 'OVS' : 'Linux'} bridge ${net.bridge} (found: ${have.length > 0 ? have.join(', ') : 'none'})`;
 }
 
 /** The first VF knob the interface needs that the PF's driver refuses (VF_DRIVER_CAPABILITIES), as a reason. */

@@ -1,5 +1,5 @@
 import { GraphQLISODateTime, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
-import { CPU_FEATURE_POLICIES, CPU_OWNER_ROLES, GUEST_CPU_MODES, HOST_STATES, VIRT_TYPES } from '@netpin/contracts';
+import { CPU_FEATURE_POLICIES, CPU_OWNER_ROLES, GUEST_CPU_MODES, HOST_BRIDGE_KINDS, HOST_STATES, VIRT_TYPES } from '@netpin/contracts';
 import { PageInfo } from '../common/page';
 import { defineEnum, Prop } from '../common/prop';
 import { VmStateEnum } from '../vms/vm.model';
@@ -57,7 +57,15 @@ export class HostCapabilities {
   @Prop(Boolean, { description: 'VT-d / AMD-Vi IOMMU enabled: required for SR-IOV passthrough' }) iommu!: boolean;
   @Prop(Boolean) kvm!: boolean;
   @Prop(Boolean, { description: '/dev/vhost-net present' }) vhostNet!: boolean;
-  @Prop(Boolean, { description: 'Open vSwitch present' }) ovs!: boolean;
+  @Prop(Boolean, { description: 'Open vSwitch runs (ovs-vsctl list-br answered)' }) ovs!: boolean;
+}
+
+export const HostBridgeKindEnum = defineEnum('HostBridgeKind', HOST_BRIDGE_KINDS, 'LINUX: a Linux bridge; OVS: an Open vSwitch bridge');
+
+@ObjectType({ description: 'A bridge discovery found on the host (ip -d link show kind bridge; ovs-vsctl list-br)' })
+export class HostBridge {
+  @Prop(String) name!: string;
+  @Prop(HostBridgeKindEnum) kind!: string;
 }
 
 @ObjectType({ description: 'The VM a CPU is accounted to (one per CPU), and for what' })
@@ -204,6 +212,8 @@ export class Host {
   @Prop(VirtTypeEnum, { description: 'The libvirt domain type netpin defines here' }) virtType!: string;
   @Prop(GuestCpu) guestCpu!: GuestCpu;
   @Prop(HostCapabilities) capabilities!: HostCapabilities;
+  @Prop(HostBridge, { array: true, nullable: true, description: 'Linux and OVS bridges discovery found; null until a discovery read them' })
+  bridges!: HostBridge[] | null;
   @Prop(GraphQLISODateTime, { nullable: true }) lastDiscoveredAt!: Date | null;
   @Prop(GraphQLISODateTime) createdAt!: Date;
   @Prop(GraphQLISODateTime) updatedAt!: Date;

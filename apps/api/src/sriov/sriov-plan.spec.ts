@@ -21,6 +21,7 @@ function host(name: string, state: HostRecord['state'] = 'READY'): HostRecord {
     stateReason: null,
     labels: {},
     capabilities: { vmx: true, svm: false, ept: true, npt: false, iommu: true, kvm: true, vhostNet: true, ovs: false },
+    bridges: null,
     lastDiscoveredAt: T0,
     createdAt: T0,
     updatedAt: T0,

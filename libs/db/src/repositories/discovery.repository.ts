@@ -62,6 +62,7 @@ export class DiscoveryRepository {
             capKvm: c.kvm,
             capVhostNet: c.vhostNet,
             capOvs: c.ovs,
+            bridges: facts.bridges,
             lastDiscoveredAt: new Date(),
             state: host.state === 'MAINTENANCE' ? 'MAINTENANCE' : 'READY',
             stateReason: host.state === 'MAINTENANCE' ? host.stateReason : null,

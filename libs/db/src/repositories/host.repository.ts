@@ -43,6 +43,7 @@ export function toHostRecord(r: HostRow): HostRecord {
       vhostNet: r.capVhostNet,
       ovs: r.capOvs,
     },
+    bridges: stored.bridges(r.bridges, r.name),
     lastDiscoveredAt: r.lastDiscoveredAt,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,

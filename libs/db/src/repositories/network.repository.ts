@@ -1,8 +1,18 @@
-import { BadUserInputError, ConflictError, NotFoundError, type CreateNetworkInput, type MapNetworkInput } from '@netpin/contracts';
+import {
+  BadUserInputError,
+  ConflictError,
+  NETWORK_BRIDGE_KINDS,
+  NotFoundError,
+  type CreateNetworkInput,
+  type HostBridge,
+  type MapNetworkInput,
+  type NetworkKind,
+} from '@netpin/contracts';
 import type { Db } from '../client';
 import type { Prisma } from '../generated/prisma/client';
 import { mapPrismaError } from '../prisma-errors';
 import type { NetworkRecord } from '../types';
+import { stored } from '../stored-json';
 import { isUuid } from './host.repository';
 
 const include = { nics: { include: { host: { select: { name: true } }, nic: { select: { name: true } } } } } as const;
@@ -24,10 +34,39 @@ function toNetworkRecord(r: NetworkRow): NetworkRecord {
   };
 }
 
+/** "Linux bridge br0" / "OVS bridge br-int"; null when the network kind names no bridge. */
+function bridgeWanted(
+  kind: NetworkKind,
+  bridge: string | null | undefined,
+): { kind: HostBridge['kind']; name: string; text: string } | null {
+  const k = NETWORK_BRIDGE_KINDS[kind];
+  if (k === undefined || !bridge) return null;
+  return { kind: k, name: bridge, text: `${k === 'OVS' ? 'OVS' : 'Linux'} bridge ${bridge}` };
+}
+
+const hasBridge = (found: HostBridge[], want: { kind: HostBridge['kind']; name: string }): boolean =>
+  found.some((b) => b.kind === want.kind && b.name === want.name);
+
 export class NetworkRepository {
   constructor(private readonly db: Db) {}
 
+  /**
+   * A bridge network must name a bridge some host has: refused (field bridge) when hosts'
+   * bridges are known and none has it. With no host discovered yet, nothing can be checked.
+   */
+  private async checkBridgeExists(input: CreateNetworkInput): Promise<void> {
+    const want = bridgeWanted(input.kind, input.bridge);
+    if (!want) return;
+    const hosts = await this.db.host.findMany({ select: { name: true, bridges: true } });
+    const known = hosts.flatMap((h) => stored.bridges(h.bridges, h.name) ?? []);
+    const discovered = hosts.some((h) => h.bridges !== null);
+    if (discovered && !hasBridge(known, want)) {
+      throw BadUserInputError.of('bridge', `no discovered host has a ${want.text}; create it on the hosts and rediscover them first`);
+    }
+  }
+
   async create(input: CreateNetworkInput): Promise<NetworkRecord> {
+    await this.checkBridgeExists(input);
     try {
       const row = await this.db.network.create({
         data: {
@@ -86,6 +125,14 @@ export class NetworkRepository {
     if (!nic) throw new NotFoundError('nic', `${input.host}/${input.nic}`);
     if (network.kind === 'SRIOV_PHYSNET' && nic.sriovTotalVfs === 0) {
       throw BadUserInputError.of('nic', `${input.nic} on ${input.host} has no SR-IOV capability; an SRIOV_PHYSNET network needs a PF`);
+    }
+    const want = bridgeWanted(network.kind, network.bridge);
+    const found = stored.bridges(host.bridges, host.name);
+    if (want && found !== null && !hasBridge(found, want)) {
+      throw BadUserInputError.of(
+        'host',
+        `${input.host} has no ${want.text} (discovery found none); create it there and rediscover the host first`,
+      );
     }
     try {
       await this.db.networkNic.create({ data: { networkId: network.id, hostId: host.id, nicId: nic.id } });

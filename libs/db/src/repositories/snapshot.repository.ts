@@ -3,6 +3,7 @@ import {
   CPU_OWNER_ROLES,
   fleetAllocationSchema,
   HOST_STATES,
+  hostBridgesSchema,
   hugepagePoolSchema,
   MACVTAP_MODES,
   NETWORK_KINDS,
@@ -21,6 +22,8 @@ import { readSnapshotRows, type CpuColumns, type HostRow, type NicRow, type Snap
 
 const PAGE_SIZES: Record<number, PagedHugepageSize> = { 2048: 'SIZE_2M', 1048576: 'SIZE_1G' };
 const hugepagesSchema = z.array(hugepagePoolSchema).catch([]);
+// a bridges value that does not parse counts as not discovered: placement then does not check bridges on that host
+const bridgesSchema = hostBridgesSchema.nullable().catch(null);
 const hostStateSchema = z.enum(HOST_STATES);
 const virtTypeSchema = z.enum(VIRT_TYPES);
 const roleSchema = z.enum(CPU_OWNER_ROLES);
@@ -66,6 +69,7 @@ export async function loadSnapshot(db: Db | Prisma.TransactionClient, opts: { ho
       state: hostStateSchema.parse(h.state),
       virtType: virtTypeSchema.parse(h.virtType),
       capabilities: { vmx: h.vmx, ept: h.ept, iommu: h.iommu, kvm: h.kvm, vhostNet: h.vhostNet, ovs: h.ovs },
+      bridges: bridgesSchema.parse(h.bridges ?? null),
       numaNodes: toNumaNodes(h, used),
       cpus: toFleetCpus(h.id, rows.cpus.get(h.id), cpuOwner),
       nics: nicsByHost.get(h.id) ?? [],

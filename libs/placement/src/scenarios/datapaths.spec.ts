@@ -247,3 +247,34 @@ describe('minBandwidthMbps on a VF follows what the PF driver can do (VF_DRIVER_
     });
   });
 });
+
+describe("a network's bridge must exist on the host (Host.bridges from discovery)", () => {
+  const withBridges = (bridges: HostSpec['bridges']) => oneHost({ bridges });
+
+  it('places on a host that has the Linux bridge, and on one whose bridges are not known yet', () => {
+    expect(iface(withBridges([{ name: 'br0', kind: 'LINUX' }]), { interfaces: [{ network: 'lbr' }] })).toMatchObject({
+      sourceDevice: 'br0',
+    });
+    expect(iface(oneHost(), { interfaces: [{ network: 'lbr' }] })).toMatchObject({ sourceDevice: 'br0' });
+  });
+
+  it('refuses a host without it, or with a bridge of that name of the other kind, naming what it found', () => {
+    const why = (bridges: HostSpec['bridges'], network: string) =>
+      explain(withBridges(bridges), vm({ interfaces: [{ network }] }), 'h1').reasons;
+    expect(why([{ name: 'br1', kind: 'LINUX' }], 'lbr')).toEqual([
+      { code: 'BRIDGE_NOT_ON_HOST', detail: 'interface 0 (lbr): h1 has no Linux bridge br0 (found: br1)' },
+    ]);
+    expect(why([{ name: 'br-int', kind: 'LINUX' }], 'ovs')).toEqual([
+      { code: 'BRIDGE_NOT_ON_HOST', detail: 'interface 0 (ovs): h1 has no OVS bridge br-int (found: none)' },
+    ]);
+  });
+
+  it('picks the host that has the bridge', () => {
+    const snapshot = fleet()
+      .host({ name: 'h1', nics: [{ name: 'eno1', node: 0 }], bridges: [] })
+      .host({ name: 'h2', nics: [{ name: 'eno1', node: 0 }], bridges: [{ name: 'br0', kind: 'LINUX' }] })
+      .network('lbr', 'LINUX_BRIDGE', { on: { h1: ['eno1'], h2: ['eno1'] }, bridge: 'br0' })
+      .build();
+    expect(planOf(place(snapshot, vm({ interfaces: [{ network: 'lbr' }] }))).hostName).toBe('h2');
+  });
+});

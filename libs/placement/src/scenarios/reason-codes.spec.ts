@@ -68,6 +68,11 @@ const SCENARIOS: Record<ReasonCode, Scenario> = {
     host: { caps: { iommu: false } },
     request: { interfaces: [{ network: 'phys', datapath: 'SRIOV' }] },
   },
+  BRIDGE_NOT_ON_HOST: {
+    title: "the Linux bridge network's bridge br-lbr was not found on the host (only br1 was)",
+    host: { bridges: [{ name: 'br1', kind: 'LINUX' }] },
+    request: { interfaces: [{ network: 'lbr' }] },
+  },
   VF_DRIVER_LACKS_MIN_TX_RATE: {
     title: 'explicit SR-IOV with minBandwidthMbps on an ixgbe PF (ixgbe refuses min_tx_rate)',
     host: {

@@ -1,5 +1,7 @@
 import {
+  ifNameSchema,
   vmRequestSchema,
+  type HostBridgeKind,
   type FleetCpu,
   type FleetHost,
   type FleetHostCapabilities,
@@ -53,6 +55,8 @@ export interface HostSpec {
   hugepages2MPerNode?: number;
   hugepages1GPerNode?: number;
   nics?: NicSpec[];
+  /** Bridges discovery found; unset = not discovered (placement does not check bridges then). */
+  bridges?: { name: string; kind: HostBridgeKind }[];
   /** Per node, CPUs (ids) already held by some other VM. */
   busyCpus?: number[];
 }
@@ -178,6 +182,7 @@ export function buildHost(spec: HostSpec, seq = 0): FleetHost {
     state: spec.state ?? 'READY',
     virtType: spec.virtType ?? 'KVM',
     capabilities: { ...FULL_CAPS, ...spec.caps },
+    bridges: spec.bridges?.map((b) => ({ name: ifNameSchema.parse(b.name), kind: b.kind })) ?? null,
     numaNodes: Array.from({ length: nodes }, (_, index) => ({
       index,
       memoryMiB: mem,
