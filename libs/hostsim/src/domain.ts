@@ -87,13 +87,12 @@ function cpusOf(s: string): number[] {
   return base.filter((c) => !excluded.includes(c));
 }
 
-/** The checks a real start makes against host resources; throws with libvirt's message. */
-export function checkStart(m: HostModel, d: DomainRecord): { pci: string[]; hugepages: DomainRecord['held']['hugepages'] } {
-  const x = d.config;
-  const err = (msg: string): never => {
-    throw new DomainStartError(msg);
-  };
-  if (x.attrs.type === 'kvm' && !m.spec.kvm) err('invalid argument: could not find capabilities for domaintype=kvm');
+function startError(msg: string): never {
+  throw new DomainStartError(msg);
+}
+
+/** Pinned CPUs must exist; the NUMA nodes memory may come from (all, unless numatune says) too. */
+function checkCpusAndNodes(m: HostModel, x: XmlElement): number[] {
   const cpusets = [
     child(x, 'vcpu')?.attrs.cpuset,
     ...select(x, 'cputune/vcpupin').map((p) => p.attrs.cpuset),
@@ -102,84 +101,102 @@ export function checkStart(m: HostModel, d: DomainRecord): { pci: string[]; huge
   for (const cs of cpusets) {
     if (cs === undefined) continue;
     const missing = cpusOf(cs).filter((c) => !m.hasCpu(c));
-    if (missing.length > 0) err(`Invalid value '${cs}' for 'cpuset.cpus': Invalid argument`);
+    if (missing.length > 0) startError(`Invalid value '${cs}' for 'cpuset.cpus': Invalid argument`);
   }
   const nodeset = select(x, 'numatune/memory')[0]?.attrs.nodeset;
   const nodes = nodeset !== undefined ? parseCpuList(nodeset) : m.spec.numaNodes.map((_, i) => i);
-  for (const n of nodes) if (n >= m.spec.numaNodes.length) err(`unsupported configuration: NUMA node ${n} is unavailable`);
+  for (const n of nodes) if (n >= m.spec.numaNodes.length) startError(`unsupported configuration: NUMA node ${n} is unavailable`);
+  return nodes;
+}
 
-  const pci: string[] = [];
+/** Claims PCI addresses for one starting domain: each once, none held by another live domain. */
+function pciClaimer(m: HostModel, d: DomainRecord, pci: string[]): (addr: string) => void {
   const heldBy = (addr: string): DomainRecord | undefined =>
     [...m.domains.values()].find((o) => o !== d && o.live && o.held.pci.includes(addr));
-  const claimPci = (addr: string): void => {
-    if (!m.spec.iommu) err("unsupported configuration: host doesn't support passthrough of host PCI devices");
+  return (addr) => {
+    if (!m.spec.iommu) startError("unsupported configuration: host doesn't support passthrough of host PCI devices");
     if (!m.pciDevice(addr))
-      err(`Device ${addr} not found: could not access /sys/bus/pci/devices/${addr}/config: No such file or directory`);
+      startError(`Device ${addr} not found: could not access /sys/bus/pci/devices/${addr}/config: No such file or directory`);
     const other = heldBy(addr);
     if (other || pci.includes(addr))
-      err(`Requested operation is not valid: PCI device ${addr} is in use by driver QEMU, domain ${other?.name ?? d.name}`);
+      startError(`Requested operation is not valid: PCI device ${addr} is in use by driver QEMU, domain ${other?.name ?? d.name}`);
     pci.push(addr);
   };
+}
+
+/** One <interface>: its bridge, device or VF must exist and suit it, and vhost-net be there if asked for. */
+function checkInterface(m: HostModel, iface: XmlElement, claimPci: (addr: string) => void): void {
+  const src = child(iface, 'source');
+  const driver = child(iface, 'driver');
+  switch (iface.attrs.type) {
+    case 'bridge': {
+      const br = src?.attrs.bridge ?? '';
+      const b = m.bridge(br);
+      if (!b) startError(`Cannot get interface MTU on '${br}': No such device`);
+      const wantsOvs = child(iface, 'virtualport')?.attrs.type === 'openvswitch';
+      if (b && wantsOvs && b.kind !== 'ovs')
+        startError(`Unable to add port vnet${m.nextVnet} to OVS bridge ${br}: ovs-vsctl: no bridge named ${br}`);
+      if (b && !wantsOvs && b.kind === 'ovs') startError(`Unable to add bridge ${br} port vnet${m.nextVnet}: Operation not supported`);
+      break;
+    }
+    case 'direct': {
+      const dev = src?.attrs.dev ?? '';
+      if (!m.nic(dev)) startError(`Unable to get index for interface ${dev}: No such device`);
+      break;
+    }
+    case 'network':
+      startError(`Network not found: no network with matching name '${src?.attrs.network ?? ''}'`);
+      break;
+    case 'hostdev': {
+      const a = src && child(src, 'address');
+      if (a) claimPci(pciFromAttrs(a.attrs));
+      break;
+    }
+    default:
+      break;
+  }
+  if (driver?.attrs.name === 'vhost' && !m.spec.vhostNet)
+    startError('unsupported configuration: vhost-net is not supported with this QEMU binary');
+}
+
+/** Hugepages backing the guest's memory, taken from the allowed nodes' pools in order. */
+function claimHugepages(m: HostModel, x: XmlElement, nodes: number[]): DomainRecord['held']['hugepages'] {
+  const hugepages: DomainRecord['held']['hugepages'] = [];
+  const hp = select(x, 'memoryBacking/hugepages')[0];
+  if (!hp) return hugepages;
+  const page = child(hp, 'page');
+  const sizeKiB = page ? (toKiB(page.attrs.size ?? '', page.attrs.unit) ?? -1) : SIZE_2M_KIB;
+  if (sizeKiB !== SIZE_2M_KIB && sizeKiB !== SIZE_1G_KIB)
+    startError(`internal error: Unable to find any usable hugetlbfs mount for ${sizeKiB} KiB`);
+  let pages = Math.ceil(Number(child(x, 'memory')?.text ?? '0') / sizeKiB);
+  for (const n of nodes) {
+    const pool = m.hugePool(n, sizeKiB);
+    if (!pool || pages === 0) continue;
+    const take = Math.min(pool.nr - pool.used, pages);
+    if (take > 0) hugepages.push({ node: n, sizeKiB, pages: take });
+    pages -= take;
+  }
+  if (pages > 0)
+    startError(
+      'internal error: qemu unexpectedly closed the monitor: qemu-system-x86_64: unable to map backing store for guest RAM: Cannot allocate memory',
+    );
+  return hugepages;
+}
+
+/** The checks a real start makes against host resources; throws with libvirt's message. */
+export function checkStart(m: HostModel, d: DomainRecord): { pci: string[]; hugepages: DomainRecord['held']['hugepages'] } {
+  const x = d.config;
+  if (x.attrs.type === 'kvm' && !m.spec.kvm) startError('invalid argument: could not find capabilities for domaintype=kvm');
+  const nodes = checkCpusAndNodes(m, x);
+  const pci: string[] = [];
+  const claimPci = pciClaimer(m, d, pci);
   for (const hd of select(x, 'devices/hostdev')) {
     if (hd.attrs.type !== 'pci') continue;
     const a = select(hd, 'source/address')[0];
     if (a) claimPci(pciFromAttrs(a.attrs));
   }
-  for (const iface of select(x, 'devices/interface')) {
-    const src = child(iface, 'source');
-    const driver = child(iface, 'driver');
-    switch (iface.attrs.type) {
-      case 'bridge': {
-        const br = src?.attrs.bridge ?? '';
-        const b = m.bridge(br);
-        if (!b) err(`Cannot get interface MTU on '${br}': No such device`);
-        const wantsOvs = child(iface, 'virtualport')?.attrs.type === 'openvswitch';
-        if (b && wantsOvs && b.kind !== 'ovs')
-          err(`Unable to add port vnet${m.nextVnet} to OVS bridge ${br}: ovs-vsctl: no bridge named ${br}`);
-        if (b && !wantsOvs && b.kind === 'ovs') err(`Unable to add bridge ${br} port vnet${m.nextVnet}: Operation not supported`);
-        break;
-      }
-      case 'direct': {
-        const dev = src?.attrs.dev ?? '';
-        if (!m.nic(dev)) err(`Unable to get index for interface ${dev}: No such device`);
-        break;
-      }
-      case 'network':
-        err(`Network not found: no network with matching name '${src?.attrs.network ?? ''}'`);
-        break;
-      case 'hostdev': {
-        const a = src && child(src, 'address');
-        if (a) claimPci(pciFromAttrs(a.attrs));
-        break;
-      }
-      default:
-        break;
-    }
-    if (driver?.attrs.name === 'vhost' && !m.spec.vhostNet)
-      err('unsupported configuration: vhost-net is not supported with this QEMU binary');
-  }
-
-  const hugepages: DomainRecord['held']['hugepages'] = [];
-  const hp = select(x, 'memoryBacking/hugepages')[0];
-  if (hp) {
-    const page = child(hp, 'page');
-    const sizeKiB = page ? (toKiB(page.attrs.size ?? '', page.attrs.unit) ?? -1) : SIZE_2M_KIB;
-    if (sizeKiB !== SIZE_2M_KIB && sizeKiB !== SIZE_1G_KIB)
-      err(`internal error: Unable to find any usable hugetlbfs mount for ${sizeKiB} KiB`);
-    let pages = Math.ceil(Number(child(x, 'memory')?.text ?? '0') / sizeKiB);
-    for (const n of nodes) {
-      const pool = m.hugePool(n, sizeKiB);
-      if (!pool || pages === 0) continue;
-      const take = Math.min(pool.nr - pool.used, pages);
-      if (take > 0) hugepages.push({ node: n, sizeKiB, pages: take });
-      pages -= take;
-    }
-    if (pages > 0)
-      err(
-        'internal error: qemu unexpectedly closed the monitor: qemu-system-x86_64: unable to map backing store for guest RAM: Cannot allocate memory',
-      );
-  }
-  return { pci, hugepages };
+  for (const iface of select(x, 'devices/interface')) checkInterface(m, iface, claimPci);
+  return { pci, hugepages: claimHugepages(m, x, nodes) };
 }
 
 /** Build the live XML and host-side effects (taps, VF MAC/VLAN) of a domain that starts. */
