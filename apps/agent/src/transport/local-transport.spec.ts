@@ -20,6 +20,16 @@ describe('local transport', () => {
     expect(await t.exec(['sh', '-c', 'echo "$0"', 'local'], { timeoutMs: 5000 })).toEqual({ exitCode: 0, stdout: 'local\n', stderr: '' });
   });
 
+  it('gives stdin as something /dev/stdin can be opened on (virsh define /dev/stdin), not a socket', async () => {
+    const t = new LocalTransportProvider('hv-07').forHost(host('hv-07'));
+    expect(await t.exec(['cat', '/dev/stdin'], { timeoutMs: 5000, stdin: '<domain/>\n' })).toEqual({
+      exitCode: 0,
+      stdout: '<domain/>\n',
+      stderr: '',
+    });
+    expect(await t.exec(['cat'], { timeoutMs: 5000 })).toEqual({ exitCode: 0, stdout: '', stderr: '' });
+  });
+
   it("refuses another host's job instead of changing this machine, naming both hosts", () => {
     const provider = new LocalTransportProvider('hv-07');
     let err: unknown;

@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { HostTarget } from '@netpin/contracts';
 import { AgentError } from '../errors';
 import { CappedOutput, DEFAULT_MAX_OUTPUT_BYTES, outputTooLarge, STDERR_KEEP_BYTES } from './output';
@@ -14,7 +17,11 @@ export class LocalTransport implements HostTransport {
     if (argv.length === 0) return Promise.reject(new AgentError('INTERNAL', 'empty argv'));
     const command = argv.join(' ');
     return new Promise<ExecResult>((resolve, reject) => {
-      const child = spawn(argv[0], argv.slice(1), { shell: false, stdio: ['pipe', 'pipe', 'pipe'] });
+      const stdinFd = stdinFile(opts.stdin ?? '');
+      const child = spawn(argv[0], argv.slice(1), { shell: false, stdio: [stdinFd, 'pipe', 'pipe'] });
+      closeSync(stdinFd);
+      const { stdout, stderr } = child;
+      if (stdout === null || stderr === null) return reject(new AgentError('INTERNAL', 'spawn gave no output pipes', { command }));
       const out = new CappedOutput(opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES);
       const err = new CappedOutput(STDERR_KEEP_BYTES);
       let stopped: 'timeout' | 'output' | null = null;
@@ -23,8 +30,8 @@ export class LocalTransport implements HostTransport {
         child.kill('SIGKILL');
       };
       const timer = setTimeout(() => stop('timeout'), opts.timeoutMs);
-      child.stdout.on('data', (d: Buffer) => out.push(d) || stop('output'));
-      child.stderr.on('data', (d: Buffer) => err.push(d));
+      stdout.on('data', (d: Buffer) => out.push(d) || stop('output'));
+      stderr.on('data', (d: Buffer) => err.push(d));
       child.on('error', (e: NodeJS.ErrnoException) => {
         clearTimeout(timer);
         // A missing binary is what a shell reports as 127: keep it data, like SSH does.
@@ -43,13 +50,28 @@ export class LocalTransport implements HostTransport {
         }
         resolve({ exitCode: code ?? (signal ? 128 : 1), stdout: out.text(), stderr: err.text() });
       });
-      child.stdin.on('error', () => undefined); // the command may exit before reading stdin
-      child.stdin.end(opts.stdin ?? undefined);
     });
   }
 
   async close(): Promise<void> {
     // Nothing held open between commands.
+  }
+}
+
+/**
+ * The command's stdin as a file, already unlinked. Node gives a child's 'pipe' stdio as a
+ * socketpair, and a socket cannot be opened by path: `virsh define /dev/stdin` (how netpin
+ * hands libvirt a domain) fails with ENXIO on one, as would any tool that opens /dev/stdin.
+ * Over SSH, sshd gives a pipe, which can; a regular file can too.
+ */
+function stdinFile(text: string): number {
+  const dir = mkdtempSync(join(tmpdir(), 'netpin-stdin-'));
+  const path = join(dir, 'stdin');
+  try {
+    writeFileSync(path, text, { mode: 0o600 });
+    return openSync(path, 'r');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
