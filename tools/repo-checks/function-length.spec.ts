@@ -15,7 +15,6 @@ const NOT_YET_SPLIT: string[] = [
   'apps/web/src/pages/SriovPoliciesPage.tsx PolicyFormCard',
   'apps/web/src/pages/SriovPoliciesPage.tsx PolicyRow',
   'apps/web/src/pages/WhatIf.tsx WhatIf',
-  'libs/host-ops/src/discovery.ts assembleFacts',
   'apps/web/src/pages/OperationsPage.tsx OperationsPage',
   'apps/web/src/pages/NetworksPage.tsx CreateNetworkForm',
   'libs/hostsim/src/commands/ip.ts linkSetVf',

@@ -197,18 +197,15 @@ function irqFilePaths(r1: Round1, nics: NicDevice[]): string[] {
   return [...new Set(paths)];
 }
 
-/** Build HostFacts from the outputs of every step `nextDiscoverySteps` asked for. */
-export function assembleFacts(out: DiscoveryOutputs): HostFacts {
-  const r1 = round1(out);
-  const files = sysfsFiles(out, r1);
-  const nics = nicDevices(r1, files);
-  const irqPaths = irqFilePaths(r1, nics);
-  const irqFiles = irqPaths.length > 0 ? parseGrepFiles(required(out, IRQFILES, MULTI_READ_OK), irqPaths) : new Map<string, string>();
+interface VfAddresses {
+  /** PF name → VF index → VF PCI address. */
+  vfPci: Map<IfName, Map<number, PciAddress>>;
+  /** VF PCI address → its PF and index. */
+  vfOwner: Map<PciAddress, { pf: IfName; index: number }>;
+}
 
-  const siblings = siblingsFromLscpu(r1.cpus);
-  const numaNodes = r1.nodes.map((id) => nodeFacts(id, r1, files));
-
-  // VF PCI addresses first, so that VF netdevs on the host can be tied to their PF.
+/** VF PCI addresses from the virtfn links, so that VF netdevs on the host can be tied to their PF. */
+function vfAddresses(out: DiscoveryOutputs, nics: NicDevice[]): VfAddresses {
   const vfPci = new Map<IfName, Map<number, PciAddress>>();
   const vfOwner = new Map<PciAddress, { pf: IfName; index: number }>();
   for (const nic of nics) {
@@ -228,48 +225,72 @@ export function assembleFacts(out: DiscoveryOutputs): HostFacts {
     }
     vfPci.set(nic.name, m);
   }
+  return { vfPci, vfOwner };
+}
 
-  const nicFacts: NicFacts[] = nics.map((nic) => {
-    const file = (f: Parameters<typeof hostPaths.netDeviceFile>[1]) => files.get(hostPaths.netDeviceFile(nic.name, f));
-    const numa = file('numa_node');
-    const numaNode = numa === undefined ? null : parseIntFile('numa_node', numa);
-    const speedText = files.get(hostPaths.netSpeed(nic.name));
-    const speed = speedText === undefined ? null : parseIntFile('speed', speedText);
-    const total = file('sriov_totalvfs');
-    const eth = out[`ethtool:${nic.name}`];
-    const rps: NicFacts['rps'] = [];
-    for (let q = 0; q < rxQueueCount(nic.link); q++) {
-      const mask = irqFiles.get(hostPaths.rpsCpus(nic.name, q));
-      if (mask !== undefined) rps.push({ queue: q, cpus: parseCpuMaskFile('rps_cpus', mask) });
-    }
-    const ids = pciIds(nic, file('vendor'), file('device'));
-    const vfs: VfFacts[] = nic.link.vfs.map((vf) => ({ ...vf, pciAddress: vfPci.get(nic.name)?.get(vf.index) ?? null }));
-    return {
-      name: nic.name,
-      pciAddress: nic.pci,
-      driver: nic.driver,
-      vendorId: ids.vendorId,
-      deviceId: ids.deviceId,
-      mac: macOf(nic),
-      mtu: nic.link.mtu,
-      operState: nic.link.state,
-      speedMbps: speed === null || speed < 0 ? null : speed,
-      numaNode: numaNode === null || numaNode < 0 ? null : numaNode,
-      vfOf: vfOwner.get(nic.pci) ?? null,
-      channels: eth !== undefined && eth.exitCode === 0 ? parseEthtoolChannels(eth.stdout) : null,
-      rxQueues: rps.length > 0 ? rps.length : (nic.link.numRxQueues ?? 1),
-      txQueues: nic.link.numTxQueues ?? 1,
-      rps,
-      irqs: nicQueueIrqs(r1.interrupts, nic.name, nic.pci).map((q) => {
-        const aff = irqFiles.get(hostPaths.irqAffinityList(q.irq));
-        return { ...q, affinity: aff === undefined ? null : cpuList('smp_affinity_list', aff.trim()) };
-      }),
-      sriov:
-        total === undefined
-          ? null
-          : { totalVfs: parseUintFile('sriov_totalvfs', total), numVfs: parseUintFile('sriov_numvfs', file('sriov_numvfs') ?? '0'), vfs },
-    };
-  });
+interface NicInputs {
+  out: DiscoveryOutputs;
+  r1: Round1;
+  files: Map<string, string>;
+  irqFiles: Map<string, string>;
+  vfs: VfAddresses;
+}
+
+/** One NIC's facts from its sysfs files, ethtool, RPS masks and IRQ affinities. */
+function nicFacts(nic: NicDevice, { out, r1, files, irqFiles, vfs: addrs }: NicInputs): NicFacts {
+  const file = (f: Parameters<typeof hostPaths.netDeviceFile>[1]) => files.get(hostPaths.netDeviceFile(nic.name, f));
+  const numa = file('numa_node');
+  const numaNode = numa === undefined ? null : parseIntFile('numa_node', numa);
+  const speedText = files.get(hostPaths.netSpeed(nic.name));
+  const speed = speedText === undefined ? null : parseIntFile('speed', speedText);
+  const total = file('sriov_totalvfs');
+  const eth = out[`ethtool:${nic.name}`];
+  const rps: NicFacts['rps'] = [];
+  for (let q = 0; q < rxQueueCount(nic.link); q++) {
+    const mask = irqFiles.get(hostPaths.rpsCpus(nic.name, q));
+    if (mask !== undefined) rps.push({ queue: q, cpus: parseCpuMaskFile('rps_cpus', mask) });
+  }
+  const ids = pciIds(nic, file('vendor'), file('device'));
+  const vfs: VfFacts[] = nic.link.vfs.map((vf) => ({ ...vf, pciAddress: addrs.vfPci.get(nic.name)?.get(vf.index) ?? null }));
+  return {
+    name: nic.name,
+    pciAddress: nic.pci,
+    driver: nic.driver,
+    vendorId: ids.vendorId,
+    deviceId: ids.deviceId,
+    mac: macOf(nic),
+    mtu: nic.link.mtu,
+    operState: nic.link.state,
+    speedMbps: speed === null || speed < 0 ? null : speed,
+    numaNode: numaNode === null || numaNode < 0 ? null : numaNode,
+    vfOf: addrs.vfOwner.get(nic.pci) ?? null,
+    channels: eth !== undefined && eth.exitCode === 0 ? parseEthtoolChannels(eth.stdout) : null,
+    rxQueues: rps.length > 0 ? rps.length : (nic.link.numRxQueues ?? 1),
+    txQueues: nic.link.numTxQueues ?? 1,
+    rps,
+    irqs: nicQueueIrqs(r1.interrupts, nic.name, nic.pci).map((q) => {
+      const aff = irqFiles.get(hostPaths.irqAffinityList(q.irq));
+      return { ...q, affinity: aff === undefined ? null : cpuList('smp_affinity_list', aff.trim()) };
+    }),
+    sriov:
+      total === undefined
+        ? null
+        : { totalVfs: parseUintFile('sriov_totalvfs', total), numVfs: parseUintFile('sriov_numvfs', file('sriov_numvfs') ?? '0'), vfs },
+  };
+}
+
+/** Build HostFacts from the outputs of every step `nextDiscoverySteps` asked for. */
+export function assembleFacts(out: DiscoveryOutputs): HostFacts {
+  const r1 = round1(out);
+  const files = sysfsFiles(out, r1);
+  const nics = nicDevices(r1, files);
+  const irqPaths = irqFilePaths(r1, nics);
+  const irqFiles = irqPaths.length > 0 ? parseGrepFiles(required(out, IRQFILES, MULTI_READ_OK), irqPaths) : new Map<string, string>();
+
+  const siblings = siblingsFromLscpu(r1.cpus);
+  const numaNodes = r1.nodes.map((id) => nodeFacts(id, r1, files));
+  const vfs = vfAddresses(out, nics);
+  const nicFactList = nics.map((nic) => nicFacts(nic, { out, r1, files, irqFiles, vfs }));
 
   const presence = parseExistingPaths(required(out, 'presence', [0, 1, 2]));
   const ovs = ovsBridges(out);
@@ -278,7 +299,7 @@ export function assembleFacts(out: DiscoveryOutputs): HostFacts {
   return {
     cpus: r1.cpus.map((c) => ({ ...c, siblings: siblings.get(c.cpu) ?? [c.cpu] })),
     numaNodes,
-    nics: nicFacts,
+    nics: nicFactList,
     bridges: [
       ...r1.linuxBridges.map((name) => ({ name, kind: 'LINUX' as const })),
       ...(ovs ?? []).map((name) => ({ name, kind: 'OVS' as const })),
