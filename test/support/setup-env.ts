@@ -34,6 +34,8 @@ process.env.NETPIN_TOKEN = process.env.NETPIN_BOOTSTRAP_ADMIN_TOKEN;
 process.env.NETPIN_RATE_LIMIT_PER_MINUTE = '1000000';
 // drift sweeps run only where a test asks for them (checkDrift)
 process.env.NETPIN_DRIFT_INTERVAL_MS = '0';
+// likewise the reaper (test/reaper.spec.ts turns it on with a short deadline)
+process.env.NETPIN_REAPER_INTERVAL_MS ??= '0';
 // SR-IOV policies reconcile on events (policy change, VF release, discovery); no periodic pass in tests
 process.env.NETPIN_SRIOV_RECONCILE_INTERVAL_MS = '0';
 // SSH secrets at rest: API and agents of the suite share one master key (test/secret-store rotates its own)

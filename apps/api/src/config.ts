@@ -30,6 +30,16 @@ export const apiConfigSchema = z.object({
     .int()
     .min(0, 'must be 0 (off) or a positive number of ms')
     .default(60_000),
+  NETPIN_REAPER_INTERVAL_MS: z.coerce
+    .number({ message: 'must be a number' })
+    .int()
+    .min(0, 'must be 0 (off) or a positive number of ms')
+    .default(30_000),
+  NETPIN_OPERATION_DEADLINE_MS: z.coerce
+    .number({ message: 'must be a number' })
+    .int()
+    .min(1000, 'must be at least 1000 ms')
+    .default(600_000),
   NETPIN_HOST_RESERVED_CORES_PER_NODE: z.coerce.number({ message: 'must be a number' }).int().min(0).max(64).default(1),
   NETPIN_WEB_DIST: z.string().optional(),
   NETPIN_BOOTSTRAP_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),

@@ -32,6 +32,7 @@ import type { Operation } from '../operations/operation.model';
 import { assertPinHostKnown, rejectionToError, toVmRequest } from '../placement/placement.service';
 import type { CreateVmPayload, VmInput } from '../placement/placement.model';
 import { decideDelete, FORCE_DELETE_KIND } from './delete-decision';
+import { REAP_VERIFY_KIND } from './reaper.service';
 import { applyJob, teardownJob } from './desired-state';
 import { toVmView } from './vm.service';
 
@@ -264,6 +265,8 @@ export class ProvisioningService {
       }
       case FORCE_DELETE_KIND:
         return this.forceDeleted(op, outcome, vm);
+      case REAP_VERIFY_KIND:
+        return this.reapVerified(op, result, outcome, vm, host);
       case 'vm.teardown':
       case 'vm.delete': {
         const deleting = op.kind === 'vm.delete';
@@ -286,6 +289,38 @@ export class ProvisioningService {
         this.logger.warn({ kind: op.kind }, 'result for an operation kind this service does not handle');
         return this.prov.finishOperation(op.id, outcome);
     }
+  }
+
+  /**
+   * The reaper's verify of a stuck provisioning answered: the host as planned, the VM is
+   * RUNNING and the stuck operation (and the create it served) SUCCEEDED; anything else
+   * fails them and tears the VM down, as a failed create. A VM deleted meanwhile is left alone.
+   */
+  private async reapVerified(
+    op: OperationRecord,
+    result: OperationResult,
+    outcome: OperationOutcome,
+    vm: VmWithPlan,
+    host: Awaited<ReturnType<HostRepository['findById']>>,
+  ): Promise<OperationRecord | null> {
+    if (vm.state !== 'PENDING' && vm.state !== 'PROVISIONING') return this.prov.finishOperation(op.id, outcome);
+    const data = result.kind === 'vm.verify' ? result.data : undefined;
+    const stuck = op.parentId ? await this.ops.get(op.parentId) : null;
+    if (result.status === 'SUCCEEDED' && data?.inSync) {
+      const done = await this.prov.finishOperation(op.id, outcome, {
+        vm: { id: vm.id, state: 'RUNNING', error: null },
+        parent: stuck ? { id: stuck.id, outcome: { state: 'SUCCEEDED' } } : undefined,
+      });
+      if (stuck?.parentId) await this.prov.finishOperation(stuck.parentId, { state: 'SUCCEEDED' });
+      return done;
+    }
+    const error = outcome.error ?? {
+      code: 'VERIFY_MISMATCH',
+      message: `reaper: the host differs from the plan in ${data?.diff.length ?? 0} field(s) after the operation stalled`,
+    };
+    const done = await this.failAndTearDown(op, { ...outcome, state: 'FAILED', error }, vm, host, result.requestId, op.parentId);
+    if (stuck?.parentId) await this.prov.finishOperation(stuck.parentId, { state: 'FAILED', error });
+    return done;
   }
 
   /**

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ProvisioningService } from './provisioning.service';
+import { ReaperService } from './reaper.service';
 import { VmController } from './vm.controller';
 import { VmResolver } from './vm.resolver';
 import { VmFieldsResolver, VmInterfaceFieldsResolver } from './vm-fields.resolver';
@@ -7,7 +8,7 @@ import { VmService } from './vm.service';
 
 @Module({
   controllers: [VmController],
-  providers: [VmService, VmResolver, VmFieldsResolver, VmInterfaceFieldsResolver, ProvisioningService],
-  exports: [VmService, ProvisioningService],
+  providers: [VmService, VmResolver, VmFieldsResolver, VmInterfaceFieldsResolver, ProvisioningService, ReaperService],
+  exports: [VmService, ProvisioningService, ReaperService],
 })
 export class VmsModule {}

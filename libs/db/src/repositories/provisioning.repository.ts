@@ -263,6 +263,23 @@ export class ProvisioningRepository {
     return begun;
   }
 
+  /**
+   * The reaper takes over a stuck operation: it says so (step), the VM gets its new
+   * generation (the stuck job is fenced off) and the verify child is written, in one
+   * transaction. Null when the operation finished meanwhile.
+   */
+  async beginReap(operationId: string, step: string, vm: VmEffect, child: NewOperation): Promise<OperationRecord | null> {
+    return this.db.$transaction(async (tx) => {
+      const touched = await tx.operation.updateMany({
+        where: { id: operationId, state: { in: ['QUEUED', 'RUNNING'] } },
+        data: { step, state: 'RUNNING' },
+      });
+      if (touched.count === 0) return null;
+      await applyVmEffect(tx, vm);
+      return createOperation(tx, child);
+    });
+  }
+
   async vmWithPlan(vmId: string): Promise<VmWithPlan | null> {
     const row = await this.db.vm.findUnique({ where: { id: vmId }, include: { interfaces: { orderBy: { index: 'asc' } } } });
     return row ? { ...toVmRecord(row), request: stored.request(row.request, row.id) } : null;
