@@ -4,6 +4,7 @@ import { GqlExecutionContext, type GqlContextType } from '@nestjs/graphql';
 import { DomainError, roleAtLeast, type Role } from '@netpin/contracts';
 import { PUBLIC_KEY, ROLE_KEY, type Principal } from './auth.decorators';
 import { AuthService, ForbiddenError, UnauthenticatedError } from './auth.service';
+import { RefusalAudit } from './refusal-audit';
 
 export interface AuthedRequest {
   headers: Record<string, string | string[] | undefined>;
@@ -27,6 +28,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     @Inject(Reflector) private readonly reflector: Reflector,
     @Inject(AuthService) private readonly auth: AuthService,
+    @Inject(RefusalAudit) private readonly refusals: RefusalAudit,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -41,11 +43,17 @@ export class AuthGuard implements CanActivate {
     const header = req?.headers?.authorization;
     // the rate limit ran first and resolved the caller (and counted this request)
     const principal = req?.identified ? (req.principal ?? null) : await this.auth.authenticate(Array.isArray(header) ? header[0] : header);
-    if (!principal) throw new UnauthenticatedError();
+    if (!principal) throw this.refuse(ctx, req, new UnauthenticatedError());
     if (req) req.principal = principal;
     const need = this.reflector.getAllAndOverride<Role | undefined>(ROLE_KEY, targets);
-    if (!need) throw new DomainError('FORBIDDEN', 'this operation has no role assigned; refusing by default');
-    if (!roleAtLeast(principal.role, need)) throw new ForbiddenError(need, principal.role);
+    if (!need) throw this.refuse(ctx, req, new DomainError('FORBIDDEN', 'this operation has no role assigned; refusing by default'));
+    if (!roleAtLeast(principal.role, need)) throw this.refuse(ctx, req, new ForbiddenError(need, principal.role));
     return true;
+  }
+
+  /** A refusal is audited (summed per caller and minute) before it is thrown. */
+  private refuse(ctx: ExecutionContext, req: AuthedRequest | undefined, e: DomainError): DomainError {
+    this.refusals.note(ctx, req, e.code);
+    return e;
   }
 }

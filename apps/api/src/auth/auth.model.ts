@@ -1,4 +1,4 @@
-import { GraphQLISODateTime, ID, InputType, ObjectType } from '@nestjs/graphql';
+import { GraphQLISODateTime, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
 import { ROLES } from '@netpin/contracts';
 import { defineEnum, Prop } from '../common/prop';
 
@@ -52,4 +52,7 @@ export class AuditEvent {
   @Prop(String, { description: 'Input summary as JSON, secrets removed' }) inputJson!: string;
   @Prop(String, { description: '"ok" or the error code' }) result!: string;
   @Prop(String, { nullable: true }) requestId!: string | null;
+  @Prop(Int, { description: 'Requests this event stands for: refusals (action "refused") are one event per caller, code and minute' })
+  count!: number;
+  @Prop(String, { nullable: true, description: 'Client address (refusals)' }) address!: string | null;
 }

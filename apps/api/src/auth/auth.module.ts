@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { AuditInterceptor } from './audit.interceptor';
 import { AuthFailures } from './auth-failures';
+import { RefusalAudit } from './refusal-audit';
 import { AuditQueryService } from './audit-query.service';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
@@ -16,6 +17,7 @@ import { TokenThrottlerGuard } from './throttle.guard';
   providers: [
     AuthService,
     AuthFailures,
+    RefusalAudit,
     AuditQueryService,
     AuthResolver,
     { provide: APP_GUARD, useClass: TokenThrottlerGuard },

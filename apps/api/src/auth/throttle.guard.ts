@@ -13,6 +13,8 @@ import type { Principal } from './auth.decorators';
 import { AuthFailures } from './auth-failures';
 import type { AuthedRequest } from './auth.guard';
 import { AuthService } from './auth.service';
+import { RefusalAudit } from './refusal-audit';
+import { mapError } from '../common/error-mapper';
 
 type Req = AuthedRequest & { ip?: string; res?: unknown; url?: string };
 
@@ -40,6 +42,7 @@ export class TokenThrottlerGuard extends ThrottlerGuard {
     @Inject(Reflector) reflector: Reflector,
     @Inject(AuthService) private readonly auth: AuthService,
     @Inject(AuthFailures) private readonly failures: AuthFailures,
+    @Inject(RefusalAudit) private readonly refusals: RefusalAudit,
   ) {
     super(options, storage, reflector);
   }
@@ -65,8 +68,14 @@ export class TokenThrottlerGuard extends ThrottlerGuard {
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     if (await this.shouldSkip(context)) return true;
     const r = this.requestOf(context);
-    const principal = await this.identify(r);
-    await this.spend(context, trackerOf(principal, r.ip));
+    try {
+      const principal = await this.identify(r);
+      await this.spend(context, trackerOf(principal, r.ip));
+    } catch (e) {
+      const { code } = mapError(e);
+      if (code === 'RATE_LIMITED') this.refusals.note(context, r, code);
+      throw e;
+    }
     return true;
   }
 

@@ -33,6 +33,21 @@ export interface AuditEventInput {
 export interface AuditEventRecord extends AuditEventInput {
   id: string;
   at: Date;
+  count: number;
+  address: string | null;
+}
+
+/** Requests refused by a guard, summed per caller, code and minute (AuditEvent.bucket). */
+export interface RefusalInput {
+  bucket: string;
+  at: Date;
+  tokenId: string | null;
+  actor: string;
+  address: string | null;
+  action: string;
+  result: string;
+  count: number;
+  requestId: string | null;
 }
 
 function toToken(r: Prisma.ApiTokenGetPayload<object>): ApiTokenRecord {
@@ -90,12 +105,35 @@ export class AuthRepository {
     await this.db.auditEvent.create({ data: { ...e, input: (e.input ?? {}) as Prisma.InputJsonValue } });
   }
 
+  /** One row per bucket: a bucket seen before adds to its count (one statement, safe across processes). */
+  async auditRefusals(rows: RefusalInput[]): Promise<void> {
+    for (const r of rows) {
+      await this.db.auditEvent.upsert({
+        where: { bucket: r.bucket },
+        create: {
+          bucket: r.bucket,
+          at: r.at,
+          tokenId: r.tokenId,
+          actor: r.actor,
+          address: r.address,
+          action: 'refused',
+          targetType: 'request',
+          input: { firstAction: r.action },
+          result: r.result,
+          count: r.count,
+          requestId: r.requestId,
+        },
+        update: { count: { increment: r.count } },
+      });
+    }
+  }
+
   async listAudit(filter: { action?: string; tokenId?: string; first?: number }): Promise<AuditEventRecord[]> {
     const rows = await this.db.auditEvent.findMany({
       where: { action: filter.action ? { contains: filter.action } : undefined, tokenId: filter.tokenId },
       orderBy: [{ at: 'desc' }, { id: 'asc' }],
       take: filter.first ?? 100,
     });
-    return rows.map((r) => ({ ...r, input: r.input }));
+    return rows.map(({ bucket: _bucket, ...r }) => ({ ...r, input: r.input }));
   }
 }
