@@ -8,7 +8,7 @@
  * Needs Redis at REDIS_URL (default redis://127.0.0.1:6379); everything it writes is under a
  * unique prefix and deleted at the end.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,18 +50,10 @@ function rssMiB(pid: number): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-async function main(): Promise<void> {
-  const stateDir = mkdtempSync(join(tmpdir(), 'netpin-bench-'));
-  const prefix = `netpin-bench-${process.pid}-${Date.now().toString(36)}`;
-  const t0 = performance.now();
-  const fleet = await startFleet({
-    count: HOSTS,
-    profiles: ['dual-socket-sriov', 'small-one-node', 'legacy-no-iommu', 'no-vhost'],
-    stateDir,
-  });
-  console.log(`fleet: ${HOSTS} hostsim hosts started in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+type Fleet = Awaited<ReturnType<typeof startFleet>>;
 
-  // Handshake and per-command cost from this process, one connection at a time.
+/** Handshake and per-command cost from this process, one connection at a time. */
+async function measureSsh(fleet: Fleet, stateDir: string): Promise<void> {
   const creds = new FileCredentialResolver(stateDir);
   const handshakes: number[] = [];
   for (const h of fleet.hosts.slice(0, Math.min(20, HOSTS))) {
@@ -89,10 +81,10 @@ async function main(): Promise<void> {
   await Promise.all(Array.from({ length: 200 }, () => one.exec(cmd.argv, { timeoutMs: 5000 })));
   console.log(`200 commands, 8 channels in parallel on one connection: ${((performance.now() - par) / 200).toFixed(2)} ms per command`);
   await one.close();
+}
 
-  // One agent process discovering the whole fleet.
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  const queue = new Queue(HOST_OPS_QUEUE, { connection: redis, prefix });
+/** A consumer of the results queue that resolves `allDone` once every host has answered. */
+function collectResults(prefix: string): { consumer: Worker; results: Map<string, OperationResult>; allDone: Promise<void> } {
   const results = new Map<string, OperationResult>();
   let done: () => void = () => undefined;
   const allDone = new Promise<void>((r) => (done = r));
@@ -105,7 +97,11 @@ async function main(): Promise<void> {
     },
     { connection: new Redis(REDIS_URL, { maxRetriesPerRequest: null }), prefix, concurrency: 16 },
   );
-  const agent = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/agent/src/main.ts'], {
+  return { consumer, results, allDone };
+}
+
+function spawnAgent(prefix: string, stateDir: string): ChildProcess {
+  return spawn(process.execPath, ['-r', '@swc-node/register', 'apps/agent/src/main.ts'], {
     cwd: root,
     env: {
       ...process.env,
@@ -118,37 +114,61 @@ async function main(): Promise<void> {
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  const agentPid = agent.pid ?? 0;
+}
+
+/** Queue a host.discover per host, wait for every result, print wall time, commands and the agent's RSS. */
+async function timeDiscovery(fleet: Fleet, queue: Queue, collected: ReturnType<typeof collectResults>, agentPid: number): Promise<void> {
+  // Wait for the agent's worker to register before timing.
+  for (let i = 0; i < 200 && (await queue.getWorkersCount()) === 0; i++) await new Promise((r) => setTimeout(r, 50));
+  console.log(`agent process RSS idle: ${rssMiB(agentPid).toFixed(1)} MiB`);
+  const start = performance.now();
+  await Promise.all(
+    fleet.hosts.map((h) => {
+      const operationId = randomUUID();
+      return queue.add(
+        'host.discover',
+        { operationId, requestId: `bench-${operationId.slice(0, 8)}`, host: target(h) },
+        hostJobOptions(operationId),
+      );
+    }),
+  );
+  await Promise.race([
+    collected.allDone,
+    new Promise((_, rej) => setTimeout(() => rej(new Error('discovery did not finish in 300 s')), 300_000)),
+  ]);
+  const wall = performance.now() - start;
+  const failed = [...collected.results.values()].filter((r) => r.status !== 'SUCCEEDED');
+  console.log(
+    `discovery of ${HOSTS} hosts by one agent (concurrency ${CONCURRENCY}): ${(wall / 1000).toFixed(2)} s wall, ${(wall / HOSTS).toFixed(1)} ms per host amortised, ${failed.length} failed${failed.length > 0 ? ` (first: ${JSON.stringify(failed[0].error)})` : ''}`,
+  );
+  const cmds = fleet.hosts.reduce((n, h) => n + h.state().commandLog.length, 0);
+  console.log(`commands run on hosts during the bench: ${cmds} (${(cmds / HOSTS).toFixed(1)} per host incl. handshake/per-command probes)`);
+  console.log(`agent process RSS with ${HOSTS} open host connections: ${rssMiB(agentPid).toFixed(1)} MiB`);
+}
+
+async function main(): Promise<void> {
+  const stateDir = mkdtempSync(join(tmpdir(), 'netpin-bench-'));
+  const prefix = `netpin-bench-${process.pid}-${Date.now().toString(36)}`;
+  const t0 = performance.now();
+  const fleet = await startFleet({
+    count: HOSTS,
+    profiles: ['dual-socket-sriov', 'small-one-node', 'legacy-no-iommu', 'no-vhost'],
+    stateDir,
+  });
+  console.log(`fleet: ${HOSTS} hostsim hosts started in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+  await measureSsh(fleet, stateDir);
+
+  // One agent process discovering the whole fleet.
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const queue = new Queue(HOST_OPS_QUEUE, { connection: redis, prefix });
+  const collected = collectResults(prefix);
+  const agent = spawnAgent(prefix, stateDir);
   try {
-    // Wait for the agent's worker to register before timing.
-    for (let i = 0; i < 200 && (await queue.getWorkersCount()) === 0; i++) await new Promise((r) => setTimeout(r, 50));
-    console.log(`agent process RSS idle: ${rssMiB(agentPid).toFixed(1)} MiB`);
-    const start = performance.now();
-    await Promise.all(
-      fleet.hosts.map((h) => {
-        const operationId = randomUUID();
-        return queue.add(
-          'host.discover',
-          { operationId, requestId: `bench-${operationId.slice(0, 8)}`, host: target(h) },
-          hostJobOptions(operationId),
-        );
-      }),
-    );
-    await Promise.race([allDone, new Promise((_, rej) => setTimeout(() => rej(new Error('discovery did not finish in 300 s')), 300_000))]);
-    const wall = performance.now() - start;
-    const failed = [...results.values()].filter((r) => r.status !== 'SUCCEEDED');
-    console.log(
-      `discovery of ${HOSTS} hosts by one agent (concurrency ${CONCURRENCY}): ${(wall / 1000).toFixed(2)} s wall, ${(wall / HOSTS).toFixed(1)} ms per host amortised, ${failed.length} failed${failed.length > 0 ? ` (first: ${JSON.stringify(failed[0].error)})` : ''}`,
-    );
-    const cmds = fleet.hosts.reduce((n, h) => n + h.state().commandLog.length, 0);
-    console.log(
-      `commands run on hosts during the bench: ${cmds} (${(cmds / HOSTS).toFixed(1)} per host incl. handshake/per-command probes)`,
-    );
-    console.log(`agent process RSS with ${HOSTS} open host connections: ${rssMiB(agentPid).toFixed(1)} MiB`);
+    await timeDiscovery(fleet, queue, collected, agent.pid ?? 0);
   } finally {
     agent.kill('SIGTERM');
     await new Promise((r) => agent.once('exit', r));
-    await consumer.close();
+    await collected.consumer.close();
     await queue.obliterate({ force: true }).catch(() => undefined);
     await queue.close();
     const keys = await redis.keys(`${prefix}:*`);
