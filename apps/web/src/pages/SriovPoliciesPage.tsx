@@ -107,12 +107,15 @@ export function inputOf(f: PolicyForm): { input: CreateSriovPolicyInput } | { er
   };
 }
 
-function PolicyFormCard({ editing, initial, onDone }: { editing: string | null; initial: PolicyForm; onDone: () => void }) {
+type SetPolicyField = <K extends keyof PolicyForm>(k: K, v: PolicyForm[K]) => void;
+
+/** The form's state and its submit: create, or update the policy being edited. */
+function usePolicyForm(editing: string | null, initial: PolicyForm, onDone: () => void) {
   const [f, setF] = useState<PolicyForm>(initial);
   const [localError, setLocalError] = useState<string | null>(null);
   const [create, cst] = useMutation(CreateSriovPolicyDocument);
   const [update, ust] = useMutation(UpdateSriovPolicyDocument);
-  const set = <K extends keyof PolicyForm>(k: K, v: PolicyForm[K]) => setF((o) => ({ ...o, [k]: v }));
+  const set: SetPolicyField = (k, v) => setF((o) => ({ ...o, [k]: v }));
   const running = cst.running || ust.running;
   const error = (editing ? ust.error : cst.error) ?? undefined;
 
@@ -131,8 +134,19 @@ function PolicyFormCard({ editing, initial, onDone }: { editing: string | null; 
       onDone();
     }
   };
+  return { f, set, submit, running, error, localError };
+}
 
-  const text = (k: keyof PolicyForm, label: string, placeholder = '', hint?: string) => (
+function PolicyText(props: {
+  f: PolicyForm;
+  set: SetPolicyField;
+  k: keyof PolicyForm;
+  label: string;
+  placeholder?: string;
+  hint?: string;
+}) {
+  const { f, set, k, label, placeholder = '', hint } = props;
+  return (
     <label>
       {label}
       <input
@@ -144,43 +158,59 @@ function PolicyFormCard({ editing, initial, onDone }: { editing: string | null; 
       />
     </label>
   );
+}
 
+function VfAttributes({ f, set }: { f: PolicyForm; set: SetPolicyField }) {
+  return (
+    <fieldset className="form-row">
+      <legend>Attributes of free VFs</legend>
+      <label>
+        <input type="checkbox" checked={f.spoofchk} onChange={(e) => set('spoofchk', e.target.checked)} data-testid="sriov-spoofchk" />{' '}
+        spoof check
+      </label>
+      <label>
+        <input type="checkbox" checked={f.trust} onChange={(e) => set('trust', e.target.checked)} data-testid="sriov-trust" /> trust
+      </label>
+      <label>
+        Link state
+        <select value={f.linkState} onChange={(e) => set('linkState', e.target.value)} data-testid="sriov-linkState">
+          {LINK_STATES.map((s) => (
+            <option key={s}>{s}</option>
+          ))}
+        </select>
+      </label>
+      <PolicyText f={f} set={set} k="maxTxRateMbps" label="Max rate (Mbit/s, 0 = unlimited)" />
+    </fieldset>
+  );
+}
+
+function PolicyFormCard({ editing, initial, onDone }: { editing: string | null; initial: PolicyForm; onDone: () => void }) {
+  const { f, set, submit, running, error, localError } = usePolicyForm(editing, initial, onDone);
+  const field = { f, set };
   return (
     <form className="card" onSubmit={(e) => void submit(e)} aria-labelledby="sriov-form-title" data-testid="sriov-form">
       <h2 id="sriov-form-title">{editing ? `Edit policy ${editing}` : 'New policy'}</h2>
       <div className="form-row">
-        {editing ? null : text('name', 'Name', 'pool-10g')}
-        {text('priority', 'Priority')}
-        {text('numVfs', 'VFs per PF')}
+        {editing ? null : <PolicyText {...field} k="name" label="Name" placeholder="pool-10g" />}
+        <PolicyText {...field} k="priority" label="Priority" />
+        <PolicyText {...field} k="numVfs" label="VFs per PF" />
       </div>
       <fieldset className="form-row">
         <legend>Selector (every given part must match)</legend>
-        {text('hostNamePattern', 'Host name glob', 'hv-*', 'letters, digits, "_", ".", "-", "*" and "?"')}
-        {text('hostLabels', 'Host labels', 'rack=a, tier=gold')}
-        {text('pfNamePattern', 'PF name glob', 'ens1f*')}
-        {text('driver', 'Driver', 'ixgbe')}
-        {text('vendorId', 'Vendor id', '8086')}
-        {text('deviceId', 'Device id', '10fb')}
+        <PolicyText
+          {...field}
+          k="hostNamePattern"
+          label="Host name glob"
+          placeholder="hv-*"
+          hint={'letters, digits, "_", ".", "-", "*" and "?"'}
+        />
+        <PolicyText {...field} k="hostLabels" label="Host labels" placeholder="rack=a, tier=gold" />
+        <PolicyText {...field} k="pfNamePattern" label="PF name glob" placeholder="ens1f*" />
+        <PolicyText {...field} k="driver" label="Driver" placeholder="ixgbe" />
+        <PolicyText {...field} k="vendorId" label="Vendor id" placeholder="8086" />
+        <PolicyText {...field} k="deviceId" label="Device id" placeholder="10fb" />
       </fieldset>
-      <fieldset className="form-row">
-        <legend>Attributes of free VFs</legend>
-        <label>
-          <input type="checkbox" checked={f.spoofchk} onChange={(e) => set('spoofchk', e.target.checked)} data-testid="sriov-spoofchk" />{' '}
-          spoof check
-        </label>
-        <label>
-          <input type="checkbox" checked={f.trust} onChange={(e) => set('trust', e.target.checked)} data-testid="sriov-trust" /> trust
-        </label>
-        <label>
-          Link state
-          <select value={f.linkState} onChange={(e) => set('linkState', e.target.value)} data-testid="sriov-linkState">
-            {LINK_STATES.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </label>
-        {text('maxTxRateMbps', 'Max rate (Mbit/s, 0 = unlimited)')}
-      </fieldset>
+      <VfAttributes {...field} />
       <div className="form-row">
         <button
           type="submit"
@@ -215,6 +245,51 @@ function selectorText(p: SriovPolicyFieldsFragment): string {
     p.vendorId || p.deviceId ? `id ${p.vendorId ?? '*'}:${p.deviceId ?? '*'}` : '',
   ];
   return parts.filter(Boolean).join(' · ');
+}
+
+function TargetsTable({ p }: { p: SriovPolicyFieldsFragment }) {
+  return (
+    <table className="table">
+      <thead>
+        <tr>
+          <th scope="col">Host</th>
+          <th scope="col">PF</th>
+          <th scope="col">State</th>
+          <th scope="col">Why</th>
+        </tr>
+      </thead>
+      <tbody>
+        {p.status.targets.map((t) => (
+          <tr key={t.nicId} data-testid={`sriov-target-${p.name}-${t.hostName}-${t.nicName}`}>
+            <td>
+              <a href={href('hosts', t.hostName)}>{t.hostName}</a>
+            </td>
+            <td>{t.nicName}</td>
+            <td>
+              <span className={`badge state-${t.state.toLowerCase()}`}>{t.state}</span>
+            </td>
+            <td>
+              {t.state === 'BLOCKED' && (
+                <span data-testid="sriov-blocked-by">
+                  held by {t.blockedBy.join(', ')}
+                  {' — '}
+                </span>
+              )}
+              <span className="small">{t.reason ?? ''}</span>
+              {t.operationId && (
+                <>
+                  {' '}
+                  <a href={href('operations', t.operationId)} className="small">
+                    operation
+                  </a>
+                </>
+              )}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
 }
 
 function PolicyRow({ p, onEdit, onChanged }: { p: SriovPolicyFieldsFragment; onEdit: () => void; onChanged: () => void }) {
@@ -253,50 +328,7 @@ function PolicyRow({ p, onEdit, onChanged }: { p: SriovPolicyFieldsFragment; onE
         <span className="badge state-failed">{s.failed} failed</span>
       </div>
       {st.error && <ErrorBox error={st.error} title="Delete failed" />}
-      {s.targets.length === 0 ? (
-        <p className="muted small">Matches no SR-IOV capable PF.</p>
-      ) : (
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">Host</th>
-              <th scope="col">PF</th>
-              <th scope="col">State</th>
-              <th scope="col">Why</th>
-            </tr>
-          </thead>
-          <tbody>
-            {s.targets.map((t) => (
-              <tr key={t.nicId} data-testid={`sriov-target-${p.name}-${t.hostName}-${t.nicName}`}>
-                <td>
-                  <a href={href('hosts', t.hostName)}>{t.hostName}</a>
-                </td>
-                <td>{t.nicName}</td>
-                <td>
-                  <span className={`badge state-${t.state.toLowerCase()}`}>{t.state}</span>
-                </td>
-                <td>
-                  {t.state === 'BLOCKED' && (
-                    <span data-testid="sriov-blocked-by">
-                      held by {t.blockedBy.join(', ')}
-                      {' — '}
-                    </span>
-                  )}
-                  <span className="small">{t.reason ?? ''}</span>
-                  {t.operationId && (
-                    <>
-                      {' '}
-                      <a href={href('operations', t.operationId)} className="small">
-                        operation
-                      </a>
-                    </>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      {s.targets.length === 0 ? <p className="muted small">Matches no SR-IOV capable PF.</p> : <TargetsTable p={p} />}
     </li>
   );
 }
