@@ -1,8 +1,31 @@
 import { useState } from 'react';
 import { ErrorBox } from '../components/Status';
-import { CapacityDocument, NetworksDocument, type VmInput } from '@netpin/client/operations';
+import { CapacityDocument, NetworksDocument, type CapacityQuery, type VmInput } from '@netpin/client/operations';
 import { useDebounced, useQuery } from '../lib/hooks';
 import { DATAPATH_CHOICES, HUGEPAGE_CHOICES, type DatapathChoice, type HugepageChoice } from '../wizard/form';
+
+function CapacityResult({ capacity, loading }: { capacity: CapacityQuery['capacity']; loading: boolean }) {
+  return (
+    <div aria-live="polite" data-testid="whatif-result">
+      <p className="big">
+        <strong data-testid="whatif-total">{capacity.total}</strong> more fit{loading ? ' (updating…)' : ''}
+      </p>
+      {capacity.byDatapath.length > 0 && (
+        <p className="muted small">By datapath: {capacity.byDatapath.map((d) => `${d.datapaths} ${d.count}`).join(' · ')}</p>
+      )}
+      <ul className="inline-list">
+        {capacity.perHost.map((h) => (
+          <li key={h.hostName}>
+            {h.hostName}: <strong>{h.count}</strong>
+            {h.byDatapath.length > 1 && (
+              <span className="muted small"> ({h.byDatapath.map((d) => `${d.count} ${d.datapaths}`).join(', ')})</span>
+            )}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
 
 /** "How many more VMs of this shape fit": asks the placement engine via capacity(). */
 export function WhatIf() {
@@ -77,26 +100,7 @@ export function WhatIf() {
       </div>
       {!valid && <p className="field-error">Enter a positive vCPU count and at least 128 MiB.</p>}
       {q.error && <ErrorBox error={q.error} title="Capacity query failed" />}
-      {valid && q.data && (
-        <div aria-live="polite" data-testid="whatif-result">
-          <p className="big">
-            <strong data-testid="whatif-total">{q.data.capacity.total}</strong> more fit{q.loading ? ' (updating…)' : ''}
-          </p>
-          {q.data.capacity.byDatapath.length > 0 && (
-            <p className="muted small">By datapath: {q.data.capacity.byDatapath.map((d) => `${d.datapaths} ${d.count}`).join(' · ')}</p>
-          )}
-          <ul className="inline-list">
-            {q.data.capacity.perHost.map((h) => (
-              <li key={h.hostName}>
-                {h.hostName}: <strong>{h.count}</strong>
-                {h.byDatapath.length > 1 && (
-                  <span className="muted small"> ({h.byDatapath.map((d) => `${d.count} ${d.datapaths}`).join(', ')})</span>
-                )}
-              </li>
-            ))}
-          </ul>
-        </div>
-      )}
+      {valid && q.data && <CapacityResult capacity={q.data.capacity} loading={q.loading} />}
       {valid && !q.data && q.loading && <p className="status">Computing…</p>}
     </section>
   );
