@@ -46,6 +46,42 @@ function LiveIndicator({ connected, error, polling = false }: { connected: boole
   return <span className={`badge ${connected ? 'state-running' : ''}`}>{connected ? 'live' : 'connecting'}</span>;
 }
 
+/**
+ * The listed page with the live updates applied: updates outside the state filter are left
+ * out, and an older page shows only what it listed. While live updates are off, the newer of
+ * the two snapshots wins.
+ */
+function withUpdates(listed: Op[], updates: readonly Op[], view: { state: string; page: number; liveOff: boolean }): Op[] {
+  let ops = listed;
+  for (const u of [...updates].reverse()) {
+    if (view.state && u.state !== view.state) continue;
+    const queried = ops.find((o) => o.id === u.id);
+    // an older page shows only what it listed: new operations belong on the first one
+    if (view.page > 1 && !queried) continue;
+    const shown = view.liveOff ? newerSnapshot(u, queried) : u;
+    if (shown) ops = mergeOperation(ops, shown);
+  }
+  return ops;
+}
+
+function OperationRow({ op }: { op: Op }) {
+  return (
+    <li className="card op-row" data-testid={`op-row-${op.id}`} data-op-state={op.state}>
+      <a href={href('operations', op.id)} className="op-title">
+        {op.kind}{' '}
+        <span className="muted">
+          {op.targetType} {op.targetName ?? op.targetId?.slice(0, 8)}
+        </span>
+      </a>
+      <StateBadge state={op.state} />
+      <ProgressBar value={op.progress} state={op.state} label={`${op.kind} progress`} testId={`op-progress-${op.id}`} />
+      <span className="muted small">{op.step ?? ''}</span>
+      <span className="muted small">{formatTime(op.createdAt)}</span>
+      {op.errorCode && <span className="field-error small">{op.errorCode}</span>}
+    </li>
+  );
+}
+
 export function OperationsPage() {
   const [state, setState] = useState('');
   // polls only while the subscription is broken: a lost update must not freeze a row
@@ -67,15 +103,7 @@ export function OperationsPage() {
     refetchList();
   }, [sub.error, refetchList]);
 
-  let ops = q.data?.operations.nodes ?? [];
-  for (const u of [...updates].reverse()) {
-    if (state && u.state !== state) continue;
-    const queried = ops.find((o) => o.id === u.id);
-    // an older page shows only what it listed: new operations belong on the first one
-    if (pager.page > 1 && !queried) continue;
-    const shown = liveOff ? newerSnapshot(u, queried) : u;
-    if (shown) ops = mergeOperation(ops, shown);
-  }
+  const ops = withUpdates(q.data?.operations.nodes ?? [], updates, { state, page: pager.page, liveOff });
 
   return (
     <section aria-labelledby="ops-title">
@@ -109,19 +137,7 @@ export function OperationsPage() {
       {q.data && ops.length === 0 && <Empty>No operations.</Empty>}
       <ul className="op-list">
         {ops.map((op) => (
-          <li key={op.id} className="card op-row" data-testid={`op-row-${op.id}`} data-op-state={op.state}>
-            <a href={href('operations', op.id)} className="op-title">
-              {op.kind}{' '}
-              <span className="muted">
-                {op.targetType} {op.targetName ?? op.targetId?.slice(0, 8)}
-              </span>
-            </a>
-            <StateBadge state={op.state} />
-            <ProgressBar value={op.progress} state={op.state} label={`${op.kind} progress`} testId={`op-progress-${op.id}`} />
-            <span className="muted small">{op.step ?? ''}</span>
-            <span className="muted small">{formatTime(op.createdAt)}</span>
-            {op.errorCode && <span className="field-error small">{op.errorCode}</span>}
-          </li>
+          <OperationRow key={op.id} op={op} />
         ))}
       </ul>
       {q.data && (
