@@ -2,6 +2,8 @@ import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { formatCpuList, ifNameSchema, parseCpuList } from '@netpin/contracts';
 import {
+  assembleFacts,
+  nextDiscoverySteps,
   ethtoolShowChannels,
   hostPaths,
   ipLinkShow,
@@ -15,6 +17,7 @@ import {
   setRpsCpus,
   writeFile,
   type CommandOutput,
+  type DiscoveryOutputs,
   type HostCommand,
   type IpLink,
 } from '@netpin/host-ops';
@@ -44,6 +47,15 @@ function linkFields(l: IpLink | undefined, veth = false): Partial<IpLink> | unde
   if (l === undefined) return undefined;
   const { index: _index, kind, parent, parentBus, parentDev, ...rest } = l;
   return veth ? rest : { ...rest, kind, parent, parentBus, parentDev };
+}
+
+/** netpin's discovery, step by step as the agent runs it, on one side of the pair. */
+async function discover(p: HostPair, side: 'real' | 'sim'): Promise<ReturnType<typeof assembleFacts>> {
+  const out: Record<string, CommandOutput> = {};
+  for (let steps = nextDiscoverySteps(out); steps.length > 0; steps = nextDiscoverySteps(out as DiscoveryOutputs)) {
+    for (const { key, command } of steps) out[key] = (await p.run(command))[side];
+  }
+  return assembleFacts(out);
 }
 
 describeRealHost('differential: ip, ethtool, lscpu, sysfs and procfs (hostsim vs real kernel)', () => {
@@ -79,6 +91,22 @@ describeRealHost('differential: ip, ethtool, lscpu, sysfs and procfs (hostsim vs
       const o = await p.run(ethtoolShowChannels(ifNameSchema.parse(dev)));
       expect({ code: o.sim.exitCode, stderr: o.sim.stderr }).toEqual({ code: o.real.exitCode, stderr: o.real.stderr });
     }
+  });
+
+  it('discovery: the same host facts from both, but for what the twin cannot copy', async () => {
+    const [real, sim] = [await discover(p, 'real'), await discover(p, 'sim')];
+    expect(sim.cpus).toEqual(real.cpus);
+    expect(sim.numaNodes.map((n) => ({ id: n.id, cpus: n.cpus }))).toEqual(real.numaNodes.map((n) => ({ id: n.id, cpus: n.cpus })));
+    // veth-backed NICs: no link speed, rx/tx channels instead of combined ones (the simulation boundary).
+    const nic = ({ channels: _c, speedMbps: _s, ...rest }: (typeof real.nics)[number]) => rest;
+    expect(real.nics.map((n) => [n.name, n.driver, n.pciAddress, n.irqs.length, n.rps.length])).toEqual([
+      ['ens3', 'igb', '0000:3b:00.0', 4, 4],
+      ['ens4', 'igb', '0000:3b:00.1', 4, 4],
+    ]);
+    expect(sim.nics.map(nic)).toEqual(real.nics.map(nic));
+    expect(sim.numaNodes.map((n) => n.hugepages)).toEqual(real.numaNodes.map((n) => n.hugepages));
+    expect(sim.capabilities).toEqual(real.capabilities);
+    expect(sim.bridges).toEqual(real.bridges);
   });
 
   it('lscpu -p: the same CPUs, cores, sockets and nodes', async () => {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parseHostSpec, type HostSpec } from '@netpin/hostsim';
 import type { RealHostSpec } from '../realhost';
@@ -8,7 +9,11 @@ import type { RealHostSpec } from '../realhost';
  * IRQ) and the same bridges. What the real host cannot have (SR-IOV, vhost-net, OVS, an
  * IOMMU) is off here too, so both answer the same question the same way.
  */
-export function hostsimTwin(real: Pick<RealHostSpec, 'nics' | 'bridges'>, cpus = availableParallelism()): HostSpec {
+export function hostsimTwin(
+  real: Pick<RealHostSpec, 'nics' | 'bridges'>,
+  cpus = availableParallelism(),
+  flags = machineCpuFlags(),
+): HostSpec {
   return parseHostSpec({
     hostname: 'realtwin',
     kernelCmdline: 'BOOT_IMAGE=/vmlinuz root=/dev/vda ro',
@@ -17,7 +22,7 @@ export function hostsimTwin(real: Pick<RealHostSpec, 'nics' | 'bridges'>, cpus =
       sockets: 1,
       coresPerSocket: cpus,
       threadsPerCore: 1,
-      flags: ['fpu', 'vmx', 'lm'],
+      flags,
     },
     numaNodes: [{ memoryMiB: 16384 }],
     iommu: false,
@@ -39,4 +44,10 @@ export function hostsimTwin(real: Pick<RealHostSpec, 'nics' | 'bridges'>, cpus =
     })),
     bridges: real.bridges.map((b) => ({ name: b.name, kind: 'linux', ports: b.uplink === undefined ? [] : [b.uplink] })),
   });
+}
+
+/** This machine's CPU flags (/proc/cpuinfo), which the real host shares. */
+function machineCpuFlags(): string[] {
+  const line = /^flags\s*:\s*(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? '';
+  return line.split(/\s+/).filter((f) => f !== '');
 }
