@@ -19,6 +19,7 @@ import { toOperationView } from '../operations/operation.service';
 import type { Operation } from '../operations/operation.model';
 import { APP_OPTIONS, type AppRuntimeOptions } from '../runtime';
 import { applyJob } from '../vms/desired-state';
+import { sweepHosts } from './drift-sweep';
 
 /**
  * Drift: irqbalance and operators change hosts behind netpin's back. A periodic (or
@@ -29,6 +30,8 @@ import { applyJob } from '../vms/desired-state';
 export class DriftService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(DriftService.name);
   private timer?: NodeJS.Timeout;
+  private stopped = false;
+  private sweeping = false;
 
   constructor(
     @Inject(API_CONFIG) private readonly config: ApiConfig,
@@ -60,12 +63,26 @@ export class DriftService implements OnApplicationBootstrap, OnModuleDestroy {
         Math.max(1000, every - 100),
         'NX',
       );
-      if (won !== 'OK') return;
-      const page = await this.hosts.list({ state: 'READY' }, { first: 500 });
-      for (const h of page.items) await this.checkHost(h.id, `drift-${Date.now()}`);
+      if (won !== 'OK' || this.sweeping) return;
+      this.sweeping = true;
+      await this.sweep(Math.floor(every * 0.8)).finally(() => (this.sweeping = false));
     } catch (e) {
       this.logger.warn({ err: e }, 'drift sweep failed');
     }
+  }
+
+  /** Every READY host, paged, the checks spread over `spreadMs` (drift-sweep.ts). */
+  sweep(spreadMs: number): Promise<{ checked: number; hosts: number }> {
+    const requestId = `drift-${Date.now()}`;
+    return sweepHosts(
+      {
+        listPage: (after, first) => this.hosts.list({ state: 'READY' }, { first, after: after ?? undefined }, { count: false }),
+        check: (id) => this.checkHost(id, requestId),
+        onError: (id, e) => this.logger.warn({ err: e, hostId: id }, 'drift check of a host failed'),
+        stopped: () => this.stopped,
+      },
+      spreadMs,
+    );
   }
 
   /** Verify every running VM of a host; returns the verify operations. */
@@ -140,6 +157,7 @@ export class DriftService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   onModuleDestroy(): void {
+    this.stopped = true;
     clearInterval(this.timer);
   }
 }
