@@ -18,6 +18,48 @@ type Mode = NonNullable<CreateNetworkInput['macvtapMode']>;
 const KINDS: Kind[] = ['LINUX_BRIDGE', 'OVS_BRIDGE', 'MACVTAP', 'SRIOV_PHYSNET'];
 const MODES: Mode[] = ['bridge', 'vepa', 'private', 'passthrough'];
 
+type Field<T> = readonly [T, (value: T) => void];
+
+/** The fields only some kinds have: a bridge name, a physnet, a macvtap mode. */
+function KindFields({
+  kind,
+  bridge: [bridge, setBridge],
+  physnet: [physnet, setPhysnet],
+  mode: [mode, setMode],
+}: {
+  kind: Kind;
+  bridge: Field<string>;
+  physnet: Field<string>;
+  mode: Field<Mode>;
+}) {
+  return (
+    <>
+      {(kind === 'LINUX_BRIDGE' || kind === 'OVS_BRIDGE') && (
+        <label>
+          Bridge
+          <input value={bridge} onChange={(e) => setBridge(e.target.value)} placeholder="br0" data-testid="network-bridge" />
+        </label>
+      )}
+      {kind === 'SRIOV_PHYSNET' && (
+        <label>
+          Physnet
+          <input value={physnet} onChange={(e) => setPhysnet(e.target.value)} placeholder="physnet1" data-testid="network-physnet" />
+        </label>
+      )}
+      {kind === 'MACVTAP' && (
+        <label>
+          macvtap mode
+          <select value={mode} onChange={(e) => setMode(e.target.value as Mode)}>
+            {MODES.map((m) => (
+              <option key={m}>{m}</option>
+            ))}
+          </select>
+        </label>
+      )}
+    </>
+  );
+}
+
 function CreateNetworkForm({ onCreated }: { onCreated: () => void }) {
   const [name, setName] = useState('');
   const [kind, setKind] = useState<Kind>('LINUX_BRIDGE');
@@ -58,28 +100,7 @@ function CreateNetworkForm({ onCreated }: { onCreated: () => void }) {
             ))}
           </select>
         </label>
-        {(kind === 'LINUX_BRIDGE' || kind === 'OVS_BRIDGE') && (
-          <label>
-            Bridge
-            <input value={bridge} onChange={(e) => setBridge(e.target.value)} placeholder="br0" data-testid="network-bridge" />
-          </label>
-        )}
-        {kind === 'SRIOV_PHYSNET' && (
-          <label>
-            Physnet
-            <input value={physnet} onChange={(e) => setPhysnet(e.target.value)} placeholder="physnet1" data-testid="network-physnet" />
-          </label>
-        )}
-        {kind === 'MACVTAP' && (
-          <label>
-            macvtap mode
-            <select value={mode} onChange={(e) => setMode(e.target.value as Mode)}>
-              {MODES.map((m) => (
-                <option key={m}>{m}</option>
-              ))}
-            </select>
-          </label>
-        )}
+        <KindFields kind={kind} bridge={[bridge, setBridge]} physnet={[physnet, setPhysnet]} mode={[mode, setMode]} />
         <label>
           VLAN
           <input

@@ -37,6 +37,7 @@ const handlers: Record<string, Handler> = {
     },
   }),
   Networks: () => ({ networks: [] }),
+  CreateNetwork: () => ({ createNetwork: { id: 'net1' } }),
   Capacity: () => ({
     capacity: {
       total: 7,
@@ -145,6 +146,28 @@ describe('pages', () => {
     });
     expect(asked().at(-1)).toEqual({ state: 'FAILED', first: 100 });
     expect(screen.getByTestId('op-row-op1').getAttribute('data-op-state')).toBe('FAILED');
+  });
+
+  it('networks: the form shows the field of the chosen kind and sends only that one', async () => {
+    vi.useFakeTimers();
+    const stub = await go('#/networks');
+    const change = (id: string, value: string) => fireEvent.change(screen.getByTestId(id), { target: { value } });
+    expect(screen.getByTestId('network-bridge')).toBeTruthy();
+    expect(screen.queryByTestId('network-physnet')).toBeNull();
+    change('network-name', 'tenant');
+    change('network-bridge', 'br0');
+    change('network-kind', 'SRIOV_PHYSNET');
+    expect(screen.queryByTestId('network-bridge')).toBeNull();
+    change('network-physnet', 'physnet1');
+    change('network-vlan', '4095');
+    expect(screen.getByTestId('network-create').hasAttribute('disabled')).toBe(true);
+    change('network-vlan', '42');
+    fireEvent.click(screen.getByTestId('network-create'));
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(10);
+    });
+    const sent = stub.calls.filter((c) => c.op === 'CreateNetwork').map((c) => c.variables['input']);
+    expect(sent).toEqual([{ name: 'tenant', kind: 'SRIOV_PHYSNET', physnet: 'physnet1', vlan: 42 }]);
   });
 
   it('operation: applies subscription updates to the progress bar and steps', async () => {
