@@ -65,10 +65,15 @@ describe('the reaper', () => {
       expect(op.errorMessage).toMatch(/reaper/);
       const reap = await db.operation.findFirstOrThrow({ where: { parentId: opId, kind: 'vm.reapVerify' } });
       expect(reap.state).toBe('FAILED');
-      expect(await queue.getJob(opId), 'the stuck apply was taken off the queue').toBeUndefined();
       // the teardown needs the host: it runs once the lock is free
       await redis.del(lock);
       await c.client.waitIdle(60_000);
+      // the stuck apply was taken off the queue, or (caught running) stopped by the fence
+      const stale = await until('the stuck apply to be gone or stopped', async () => {
+        const state = await queue.getJobState(opId);
+        return (state === 'unknown' || state === 'failed' || state === 'completed') && state;
+      });
+      if (stale !== 'unknown') expect((await queue.getJob(opId))?.failedReason).toMatch(/^STALE_JOB/);
       expect(await db.vm.findUniqueOrThrow({ where: { id: vmId } })).toMatchObject({ state: 'FAILED', holding: false, generation: 2 });
       expect(await db.cpuAllocation.count({ where: { vmId } })).toBe(0);
       expect(await db.vfAllocation.count({ where: { vmId } })).toBe(0);

@@ -45,9 +45,15 @@ export class JobQueues implements OnModuleDestroy {
    * it runs already, finished, or was never published.
    */
   async cancel(operationId: string): Promise<boolean> {
-    const state = await this.hostOpsQueue.getJobState(operationId);
-    if (state !== 'waiting' && state !== 'delayed' && state !== 'prioritized') return false;
-    return (await this.hostOpsQueue.remove(operationId)) === 1;
+    // a job waiting for a busy host is active for a moment on each retry: look again briefly
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const state = await this.hostOpsQueue.getJobState(operationId);
+      if (state === 'waiting' || state === 'delayed' || state === 'prioritized') {
+        if ((await this.hostOpsQueue.remove(operationId)) === 1) return true;
+      } else if (state !== 'active') return false;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return false;
   }
 
   async depth(): Promise<Record<string, number>> {

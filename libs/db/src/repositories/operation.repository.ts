@@ -122,8 +122,9 @@ export class OperationRepository {
 
   /**
    * Provisioning operations (vm.create and its vm.verify) of VMs still PENDING or PROVISIONING,
-   * unfinished, untouched since `before`, with their jobs published and no reaper verify open:
-   * what the reaper looks at. Oldest first.
+   * unfinished, untouched since `before`, with their jobs published and no child open (a
+   * create waiting for its verify is the verify's business; a reaper verify may be under
+   * way): what the reaper looks at. Oldest first.
    */
   async reapCandidates(before: Date, limit: number): Promise<OperationRecord[]> {
     const rows = await this.db.$queryRaw<Row[]>`
@@ -131,7 +132,7 @@ export class OperationRepository {
       WHERE o."targetType" = 'vm' AND o.kind IN ('vm.create', 'vm.verify') AND o.state IN ('QUEUED', 'RUNNING')
         AND v.state IN ('PENDING', 'PROVISIONING') AND o."updatedAt" < ${before}
         AND NOT EXISTS (SELECT 1 FROM "OutboxMessage" m WHERE m."operationId" = o.id AND m."sentAt" IS NULL)
-        AND NOT EXISTS (SELECT 1 FROM "Operation" c WHERE c."parentId" = o.id AND c.kind = 'vm.reapVerify' AND c.state IN ('QUEUED', 'RUNNING'))
+        AND NOT EXISTS (SELECT 1 FROM "Operation" c WHERE c."parentId" = o.id AND c.state IN ('QUEUED', 'RUNNING'))
       ORDER BY o."updatedAt" ASC LIMIT ${limit}`;
     return rows.map(toOperationRecord);
   }
