@@ -23,6 +23,8 @@ export interface StackOptions {
   agent: Mode;
   api: Mode;
   logLevel: string;
+  /** NETPIN_PLACEMENT_STRATEGY of the API. */
+  strategy: 'PACK' | 'SPREAD';
   /** Write V8 CPU profiles of the API and agent children into this folder. */
   profileDir?: string;
   log: Log;
@@ -167,7 +169,14 @@ export async function startStack(o: StackOptions): Promise<Stack> {
 
     const port = await freePort();
     const token = randomBytes(24).toString('hex');
-    const apiEnv = { ...common, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', NETPIN_BOOTSTRAP_ADMIN_TOKEN: token };
+    const apiEnv = {
+      ...common,
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      NETPIN_BOOTSTRAP_ADMIN_TOKEN: token,
+      NETPIN_PLACEMENT_STRATEGY: o.strategy,
+    };
     if (o.api === 'child') {
       runNode('api', 'apps/api/src/main.ts', [], apiEnv, profArgs('api'));
     } else {

@@ -7,7 +7,7 @@
  *   npm run bench:provision                  (human-readable)
  *   npm run bench:provision -- --json        (exactly one JSON object on stdout)
  *   options: --vms 500 --hosts 50 --concurrency 32 --baseline 20 (0: none)
- *            --agent child|inproc --api child|inproc --log-level warn
+ *            --agent child|inproc --api child|inproc --log-level warn --strategy PACK|SPREAD (the API's placement strategy)
  *            --profile DIR (V8 CPU profiles of the API and agent children, summarised at the end)
  */
 import { existsSync } from 'node:fs';
@@ -49,6 +49,12 @@ const BASELINE = intOpt('baseline', 20, 0);
 const AGENT = modeOpt('agent', 'child');
 const API = modeOpt('api', 'child');
 const LOG_LEVEL = opt('log-level', 'warn');
+const STRATEGY = ((): 'PACK' | 'SPREAD' => {
+  const v = opt('strategy', 'PACK');
+  if (v === 'PACK' || v === 'SPREAD') return v;
+  process.stderr.write('--strategy must be PACK or SPREAD\n');
+  process.exit(2);
+})();
 const PROFILE_DIR = opt('profile', '');
 const VM_TIMEOUT_MS = 180_000;
 
@@ -306,6 +312,7 @@ async function main(): Promise<void> {
     agent: AGENT,
     api: API,
     logLevel: LOG_LEVEL,
+    strategy: STRATEGY,
     profileDir: PROFILE_DIR ? resolve(PROFILE_DIR) : undefined,
     log,
   });
@@ -360,7 +367,14 @@ async function main(): Promise<void> {
     viaPoll: main.viaPoll,
     capacity: cap,
     cpuSeconds: cpu,
-    mode: { agent: AGENT, api: API, logLevel: LOG_LEVEL, completion: watcher.source, subscriptionError: watcher.subscriptionError },
+    mode: {
+      agent: AGENT,
+      api: API,
+      logLevel: LOG_LEVEL,
+      strategy: STRATEGY,
+      completion: watcher.source,
+      subscriptionError: watcher.subscriptionError,
+    },
     baseline: baseline
       ? {
           vms: baseline.vms,

@@ -70,7 +70,12 @@ export class AppModule {
             destination({ dest: 1, sync: false }),
           ],
         }),
-        DbModule.forRoot({ databaseUrl: config.DATABASE_URL, redisUrl: config.REDIS_URL, db: opts.db }),
+        DbModule.forRoot({
+          databaseUrl: config.DATABASE_URL,
+          redisUrl: config.REDIS_URL,
+          db: opts.db,
+          placement: { strategy: config.NETPIN_PLACEMENT_STRATEGY },
+        }),
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
           imports: [HostsModule],

@@ -15,6 +15,7 @@ import {
   type Db,
   type DbOptions,
 } from '@netpin/db';
+import type { PlacementOptions } from '@netpin/placement';
 import { Redis } from 'ioredis';
 
 export const DB = Symbol('DB');
@@ -29,7 +30,7 @@ export class DbModule implements OnApplicationShutdown {
     @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
-  static forRoot(opts: { databaseUrl: string; redisUrl: string; db?: DbOptions }): DynamicModule {
+  static forRoot(opts: { databaseUrl: string; redisUrl: string; db?: DbOptions; placement?: Partial<PlacementOptions> }): DynamicModule {
     return {
       module: DbModule,
       providers: [
@@ -51,7 +52,7 @@ export class DbModule implements OnApplicationShutdown {
         { provide: DiscoveryRepository, inject: [DB], useFactory: (db: Db) => new DiscoveryRepository(db) },
         { provide: SnapshotRepository, inject: [DB], useFactory: (db: Db) => new SnapshotRepository(db) },
         { provide: OperationRepository, inject: [DB], useFactory: (db: Db) => new OperationRepository(db) },
-        { provide: SnapshotCache, inject: [DB], useFactory: (db: Db) => new SnapshotCache(db) },
+        { provide: SnapshotCache, inject: [DB], useFactory: (db: Db) => new SnapshotCache(db, opts.placement) },
         {
           provide: ProvisioningRepository,
           inject: [DB, SnapshotCache],
