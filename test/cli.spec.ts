@@ -285,6 +285,26 @@ describe('netpin CLI against the running stack', () => {
     expect(text.stdout).toMatch(new RegExp(`^operation ${created.operation.id} {2}vm\\.create {2}SUCCEEDED {2}100%`));
   });
 
+  it('vm stop, start and reboot wait for their operations; a reboot of a stopped VM is a conflict (exit 1)', async () => {
+    const stop = await netpin(['vm', 'stop', 'cli-vm-1', '--shutdown-timeout', '5', '--json']);
+    expect(stop.code, stop.stderr).toBe(0);
+    expect(json(stop)).toMatchObject({
+      vm: { state: 'STOPPED', hostId: created.vm.hostId },
+      operation: { kind: 'vm.stop', state: 'SUCCEEDED' },
+    });
+    const refused = await netpin(['vm', 'reboot', 'cli-vm-1']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/cannot be rebooted while STOPPED \(CONFLICT\)/);
+    const bad = await netpin(['vm', 'stop', 'cli-vm-1', '--shutdown-timeout', 'soon']);
+    expect(bad.code).toBe(2);
+    const start = await netpin(['vm', 'start', 'cli-vm-1']);
+    expect(start.code, start.stderr).toBe(0);
+    expect(start.stdout).toBe(`vm cli-vm-1 (${created.vm.id}) running\n`);
+    const reboot = await netpin(['vm', 'reboot', 'cli-vm-1', '--json']);
+    expect(reboot.code, reboot.stderr).toBe(0);
+    expect(json(reboot)).toMatchObject({ vm: { state: 'RUNNING' }, operation: { kind: 'vm.reboot', state: 'SUCCEEDED' } });
+  });
+
   it('vm show and vm delete find the VM by name; delete waits and frees the VF', async () => {
     const show = await netpin(['vm', 'show', 'cli-vm-1']);
     expect(show.code, show.stderr).toBe(0);

@@ -37,6 +37,9 @@ export type ApiCommandName =
   | 'networks list'
   | 'vm create'
   | 'vm delete'
+  | 'vm start'
+  | 'vm stop'
+  | 'vm reboot'
   | 'vm show'
   | 'vm list'
   | 'preview'
@@ -91,6 +94,27 @@ export const COMMANDS: readonly CommandSpec[] = [
     },
     summary: 'tear a VM down (by name or id) and release its CPUs and VFs',
   },
+  {
+    name: 'vm start',
+    args: ['vm'],
+    flags: WAIT_FLAGS,
+    summary: 'start a stopped VM (where it was, or placed anew if it released its resources)',
+  },
+  {
+    name: 'vm stop',
+    args: ['vm'],
+    flags: {
+      release: { type: 'boolean', help: 'give back its CPUs, VFs and host settings (starting it again places it anew)' },
+      'shutdown-timeout': {
+        type: 'string',
+        value: '<seconds>',
+        help: 'wait this long for the guest to power off before forcing it off (default 60)',
+      },
+      ...WAIT_FLAGS,
+    },
+    summary: 'shut a VM down (ACPI, then forced after the shutdown timeout); it keeps its allocations unless --release',
+  },
+  { name: 'vm reboot', args: ['vm'], flags: WAIT_FLAGS, summary: 'reboot a running VM (ACPI); it keeps its host, CPUs and VFs' },
   { name: 'vm show', args: ['vm'], flags: {}, summary: 'one VM (by name or id) with its placement plan' },
   {
     name: 'vm list',

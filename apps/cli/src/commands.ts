@@ -55,6 +55,15 @@ function enumFlag<T extends string>(flag: string, raw: unknown, allowed: readonl
   return v;
 }
 
+/** A power action queued: wait for it (unless --no-wait) and say what state the VM is in now. */
+async function powerResult(ctx: CommandContext, vm: { id: string; name: string }, queued: Operation, verb: string): Promise<CommandResult> {
+  if (ctx.values['no-wait'] === true)
+    return ok(`${verb} of vm ${vm.name} queued: operation ${queued.id}`, { vm: { id: vm.id, name: vm.name }, operation: queued });
+  const operation = await follow(ctx, queued);
+  const after = await ctx.client.getVm(vm.id);
+  return ok(`vm ${vm.name} (${vm.id}) ${after.state.toLowerCase()}`, { vm: after, operation });
+}
+
 /** Wait for an operation with a progress display; rejects like NetpinClient.waitForOperation. */
 async function follow(ctx: CommandContext, op: Operation): Promise<Operation> {
   const progress = createProgress(ctx.stderr, { quiet: ctx.json, label: operationLabel(op) });
@@ -124,6 +133,26 @@ const handlers: Record<ApiCommandName, (ctx: CommandContext) => Promise<CommandR
     const operation = await follow(ctx, queued);
     const after = await ctx.client.getVm(vm.id);
     return ok(`vm ${vm.name} (${vm.id}) ${after.state.toLowerCase()}`, { vm: after, operation });
+  },
+
+  async 'vm start'(ctx) {
+    const vm = await ctx.client.findVm(ctx.args[0]);
+    return powerResult(ctx, vm, await ctx.client.startVm(vm.id), 'start');
+  },
+
+  async 'vm stop'(ctx) {
+    const vm = await ctx.client.findVm(ctx.args[0]);
+    const timeoutSeconds = parseCount('shutdown-timeout', ctx.values['shutdown-timeout'] as string | undefined, { min: 0 });
+    const queued = await ctx.client.stopVm(vm.id, {
+      release: ctx.values.release === true,
+      ...(timeoutSeconds === undefined ? {} : { timeoutSeconds }),
+    });
+    return powerResult(ctx, vm, queued, 'stop');
+  },
+
+  async 'vm reboot'(ctx) {
+    const vm = await ctx.client.findVm(ctx.args[0]);
+    return powerResult(ctx, vm, await ctx.client.rebootVm(vm.id), 'reboot');
   },
 
   async 'vm show'(ctx) {

@@ -31,6 +31,7 @@ export type {
   UpdateHostInput,
   HostFilterInput,
   VmFilterInput,
+  StopVmInput,
   OperationState,
   VmState,
   HostState,

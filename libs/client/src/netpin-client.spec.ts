@@ -75,6 +75,24 @@ describe('NetpinClient.request', () => {
     expect(calls[0].body.variables).toEqual({ input: { name: 'a', vcpus: 2, memoryMiB: 1024 }, idempotencyKey: 'k-1' });
   });
 
+  it('sends the power mutations with the VM id and the stop input', async () => {
+    const { fetch, calls } = stubFetch([
+      json({ data: { stopVm: op('QUEUED', 0, { kind: 'vm.stop' }) } }),
+      json({ data: { startVm: op('QUEUED', 0, { kind: 'vm.start' }) } }),
+      json({ data: { rebootVm: op('QUEUED', 0, { kind: 'vm.reboot' }) } }),
+    ]);
+    const client = new NetpinClient({ url: 'http://api.test', fetch });
+    expect((await client.stopVm('vm-1', { release: true, timeoutSeconds: 5 })).kind).toBe('vm.stop');
+    expect((await client.startVm('vm-1')).kind).toBe('vm.start');
+    expect((await client.rebootVm('vm-1')).kind).toBe('vm.reboot');
+    expect(calls.map((c) => /mutation (\w+)/.exec(c.body.query)?.[1])).toEqual(['StopVm', 'StartVm', 'RebootVm']);
+    expect(calls.map((c) => c.body.variables)).toEqual([
+      { id: 'vm-1', input: { release: true, timeoutSeconds: 5 } },
+      { id: 'vm-1' },
+      { id: 'vm-1' },
+    ]);
+  });
+
   it('maps a BAD_USER_INPUT error to code, field, message and status 400', async () => {
     const { fetch } = stubFetch([
       json({

@@ -14,7 +14,10 @@ import {
   OperationListDocument,
   OperationUpdatedDocument,
   PreviewPlacementDocument,
+  RebootVmDocument,
   RegisterHostDocument,
+  StartVmDocument,
+  StopVmDocument,
   UpdateHostDocument,
   VmDocument,
   VmListDocument,
@@ -29,6 +32,7 @@ import {
   type OperationState,
   type PreviewPlacementQuery,
   type RegisterHostInput,
+  type StopVmInput,
   type UpdateHostInput,
   type VmFieldsFragment,
   type VmFilterInput,
@@ -202,6 +206,27 @@ export class NetpinClient {
    */
   async deleteVm(id: string, opts: { force?: boolean } = {}): Promise<Operation> {
     return (await this.request(DeleteVmDocument, { id, force: opts.force ?? false })).deleteVm;
+  }
+
+  /**
+   * Start a STOPPED VM: where it is when it kept its allocations, placed anew (PLACEMENT_REJECTED
+   * when nothing fits) when it gave them back; resolves with the vm.start operation.
+   */
+  async startVm(id: string): Promise<Operation> {
+    return (await this.request(StartVmDocument, { id })).startVm;
+  }
+
+  /**
+   * Shut a RUNNING VM down: ACPI first, forced after `timeoutSeconds` (default 60). It keeps its
+   * CPUs, VFs and host settings unless `release` is true; resolves with the vm.stop operation.
+   */
+  async stopVm(id: string, input: StopVmInput = {}): Promise<Operation> {
+    return (await this.request(StopVmDocument, { id, input })).stopVm;
+  }
+
+  /** Reboot a RUNNING VM through ACPI; resolves with the vm.reboot operation. */
+  async rebootVm(id: string): Promise<Operation> {
+    return (await this.request(RebootVmDocument, { id })).rebootVm;
   }
 
   async getVm(id: string): Promise<Vm> {

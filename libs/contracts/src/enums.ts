@@ -27,7 +27,23 @@ export type ExitClass = (typeof EXIT_CLASSES)[number];
 export const MACVTAP_MODES = ['vepa', 'bridge', 'private', 'passthrough'] as const;
 export type MacvtapMode = (typeof MACVTAP_MODES)[number];
 
-export const VM_STATES = ['PENDING', 'PROVISIONING', 'RUNNING', 'FAILED', 'DELETING', 'DELETED'] as const;
+/**
+ * A VM's life: PENDING -> PROVISIONING -> RUNNING; power actions move a RUNNING VM through
+ * STOPPING to STOPPED (or REBOOTING and back) and a STOPPED one through STARTING to RUNNING;
+ * DELETING -> DELETED ends it. FAILED: the last operation left it in no known good state.
+ */
+export const VM_STATES = [
+  'PENDING',
+  'PROVISIONING',
+  'RUNNING',
+  'STOPPING',
+  'STOPPED',
+  'STARTING',
+  'REBOOTING',
+  'FAILED',
+  'DELETING',
+  'DELETED',
+] as const;
 export type VmState = (typeof VM_STATES)[number];
 
 export const OPERATION_STATES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED'] as const;

@@ -12,3 +12,4 @@ export * from './sriov';
 export * from './secrets';
 export * from './datapaths';
 export * from './host-text';
+export * from './power';

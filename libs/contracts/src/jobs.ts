@@ -25,7 +25,15 @@ export const RESULTS_QUEUE = 'netpin-results';
 /** BullMQ key prefix when none is configured; tests use a unique one per run. */
 export const DEFAULT_QUEUE_PREFIX = 'netpin';
 
-export const HOST_JOB_NAMES = ['host.discover', 'host.configureSriov', 'vm.apply', 'vm.verify', 'vm.teardown'] as const;
+export const HOST_JOB_NAMES = [
+  'host.discover',
+  'host.configureSriov',
+  'vm.apply',
+  'vm.verify',
+  'vm.teardown',
+  'vm.stop',
+  'vm.reboot',
+] as const;
 export type HostJobName = (typeof HOST_JOB_NAMES)[number];
 export const HostJob = {
   Discover: 'host.discover',
@@ -33,6 +41,8 @@ export const HostJob = {
   VmApply: 'vm.apply',
   VmVerify: 'vm.verify',
   VmTeardown: 'vm.teardown',
+  VmStop: 'vm.stop',
+  VmReboot: 'vm.reboot',
 } as const satisfies Record<string, HostJobName>;
 
 export const RESULT_JOB_NAME = 'op.result';
@@ -168,13 +178,8 @@ export type VmVerifyPayload = z.output<typeof vmVerifyPayloadSchema>;
 export const vfRefSchema = z.object({ pf: ifNameSchema, vfIndex: uint.max(255) });
 export type VfRef = z.output<typeof vfRefSchema>;
 
-export const vmTeardownPayloadSchema = z.object({
-  ...jobCommon,
-  /** Only a domain carrying this VM's ownership mark is destroyed and undefined. */
-  vmId: vmIdSchema,
-  vmName: domainNameSchema,
-  /** The generation this teardown serves: it raises the VM's fence to it before touching the host. */
-  vmGeneration: vmGenerationSchema,
+/** What a VM hands back to its host: each resource to what it held before netpin changed it. */
+export const hostReleaseSchema = z.object({
   /** VFs handed back: to what they held before netpin, else VF_CLEAN_DEFAULTS. */
   vfs: z.array(vfRefSchema).max(64),
   /** IRQs no other VM relies on: their affinity goes back to what it was before netpin changed it. */
@@ -185,7 +190,44 @@ export const vmTeardownPayloadSchema = z.object({
     .max(256)
     .default([]),
 });
+export type HostRelease = z.output<typeof hostReleaseSchema>;
+
+export const vmTeardownPayloadSchema = z.object({
+  ...jobCommon,
+  /** Only a domain carrying this VM's ownership mark is destroyed and undefined. */
+  vmId: vmIdSchema,
+  vmName: domainNameSchema,
+  /** The generation this teardown serves: it raises the VM's fence to it before touching the host. */
+  vmGeneration: vmGenerationSchema,
+  ...hostReleaseSchema.shape,
+});
 export type VmTeardownPayload = z.output<typeof vmTeardownPayloadSchema>;
+
+/** Longest graceful shutdown a stop may wait for before it forces the domain off. */
+export const MAX_SHUTDOWN_TIMEOUT_SECONDS = 3600;
+
+export const vmStopPayloadSchema = z.object({
+  ...jobCommon,
+  /** Only a domain carrying this VM's ownership mark is shut down. */
+  vmId: vmIdSchema,
+  vmName: domainNameSchema,
+  /** The generation this stop serves: it raises the VM's fence to it (a job made before the stop is stale). */
+  vmGeneration: vmGenerationSchema,
+  /** `virsh shutdown` (ACPI), then wait this long for the guest to power off before `virsh destroy`. */
+  shutdownTimeoutMs: uint.max(MAX_SHUTDOWN_TIMEOUT_SECONDS * 1000),
+  /** Present: the stopped VM gives its host resources back (domain undefined, VFs, IRQs, RPS restored). */
+  release: hostReleaseSchema.optional(),
+});
+export type VmStopPayload = z.output<typeof vmStopPayloadSchema>;
+
+export const vmRebootPayloadSchema = z.object({
+  ...jobCommon,
+  /** Only a domain carrying this VM's ownership mark is rebooted. */
+  vmId: vmIdSchema,
+  vmName: domainNameSchema,
+  vmGeneration: vmGenerationSchema,
+});
+export type VmRebootPayload = z.output<typeof vmRebootPayloadSchema>;
 
 export const hostJobPayloadSchemas = {
   'host.discover': discoverPayloadSchema,
@@ -193,6 +235,8 @@ export const hostJobPayloadSchemas = {
   'vm.apply': vmApplyPayloadSchema,
   'vm.verify': vmVerifyPayloadSchema,
   'vm.teardown': vmTeardownPayloadSchema,
+  'vm.stop': vmStopPayloadSchema,
+  'vm.reboot': vmRebootPayloadSchema,
 } as const satisfies Record<HostJobName, z.ZodType>;
 export type HostJobPayloads = { [K in HostJobName]: z.output<(typeof hostJobPayloadSchemas)[K]> };
 
@@ -276,6 +320,14 @@ export const configureSriovResultDataSchema = z.object({
 export const vmApplyResultDataSchema = z.object({ vmName: domainNameSchema, changed: z.array(z.string()), running: z.boolean() });
 export const vmVerifyResultDataSchema = z.object({ vmName: domainNameSchema, inSync: z.boolean(), diff: z.array(stateDiffEntrySchema) });
 export const vmTeardownResultDataSchema = z.object({ vmName: domainNameSchema, changed: z.array(z.string()) });
+/** forced: the guest did not power off within the timeout and was destroyed; released: the host resources went back too. */
+export const vmStopResultDataSchema = z.object({
+  vmName: domainNameSchema,
+  changed: z.array(z.string()),
+  forced: z.boolean(),
+  released: z.boolean(),
+});
+export const vmRebootResultDataSchema = z.object({ vmName: domainNameSchema, changed: z.array(z.string()) });
 
 export const hostJobResultDataSchemas = {
   'host.discover': hostFactsSchema,
@@ -283,6 +335,8 @@ export const hostJobResultDataSchemas = {
   'vm.apply': vmApplyResultDataSchema,
   'vm.verify': vmVerifyResultDataSchema,
   'vm.teardown': vmTeardownResultDataSchema,
+  'vm.stop': vmStopResultDataSchema,
+  'vm.reboot': vmRebootResultDataSchema,
 } as const satisfies Record<HostJobName, z.ZodType>;
 export type HostJobResultData = { [K in HostJobName]: z.output<(typeof hostJobResultDataSchemas)[K]> };
 
@@ -306,6 +360,8 @@ export const operationResultSchema = z
     z.object({ ...resultBase, kind: z.literal('vm.apply'), data: vmApplyResultDataSchema.optional() }),
     z.object({ ...resultBase, kind: z.literal('vm.verify'), data: vmVerifyResultDataSchema.optional() }),
     z.object({ ...resultBase, kind: z.literal('vm.teardown'), data: vmTeardownResultDataSchema.optional() }),
+    z.object({ ...resultBase, kind: z.literal('vm.stop'), data: vmStopResultDataSchema.optional() }),
+    z.object({ ...resultBase, kind: z.literal('vm.reboot'), data: vmRebootResultDataSchema.optional() }),
   ])
   .refine((r) => (r.status === 'FAILED') === (r.error !== undefined), {
     message: 'a FAILED result carries an error and only a FAILED one does',

@@ -109,7 +109,8 @@ describe('virsh', () => {
     expect(b.virshDumpxml(dom, { inactive: true }).argv).toEqual(['virsh', 'dumpxml', '--inactive', 'web-01']);
     expect(b.virshListAllNames().argv).toEqual(['virsh', 'list', '--all', '--name']);
     expect(b.virshListAll().argv).toEqual(['virsh', 'list', '--all']);
-    for (const f of [b.virshStart, b.virshDestroy, b.virshUndefine, b.virshDomstate]) expect(f(dom).argv[2]).toBe('web-01');
+    for (const f of [b.virshStart, b.virshShutdown, b.virshReboot, b.virshDestroy, b.virshUndefine, b.virshDomstate])
+      expect(f(dom).argv[2]).toBe('web-01');
     expect(() => b.virshStart(dom, { uri: 'qemu:///system; rm -rf /' })).toThrow(HostCommandArgumentError);
     expect(() => b.virshVcpupin(dom, 0, [])).toThrow(HostCommandArgumentError);
   });

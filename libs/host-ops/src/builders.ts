@@ -163,6 +163,17 @@ export function virshStart(name: DomainName, opts?: VirshOptions): HostCommand {
 export function virshDestroy(name: DomainName, opts?: VirshOptions): HostCommand {
   return { argv: virsh(opts, 'destroy', name) };
 }
+/**
+ * `virsh shutdown NAME`: asks the guest to power off (ACPI) and returns at once (exit 0,
+ * "Domain 'NAME' is being shutdown"); a guest that ignores ACPI keeps running.
+ */
+export function virshShutdown(name: DomainName, opts?: VirshOptions): HostCommand {
+  return { argv: virsh(opts, 'shutdown', name) };
+}
+/** `virsh reboot NAME`: asks the guest to reboot (ACPI) and returns at once; the domain stays running. */
+export function virshReboot(name: DomainName, opts?: VirshOptions): HostCommand {
+  return { argv: virsh(opts, 'reboot', name) };
+}
 export function virshUndefine(name: DomainName, opts?: VirshOptions): HostCommand {
   return { argv: virsh(opts, 'undefine', name) };
 }

@@ -257,9 +257,11 @@ export function applyStart(m: HostModel, d: DomainRecord, held: DomainRecord['he
     ]);
   d.live = live;
   d.held = held;
+  d.reason = 'booted';
+  d.guestReboots = 0;
 }
 
-export function applyStop(m: HostModel, d: DomainRecord): void {
+export function applyStop(m: HostModel, d: DomainRecord, reason: 'destroyed' | 'shutdown' = 'destroyed'): void {
   for (const h of d.held.hugepages) {
     const pool = m.hugePool(h.node, h.sizeKiB);
     if (pool) pool.used = Math.max(0, pool.used - h.pages);
@@ -268,5 +270,23 @@ export function applyStop(m: HostModel, d: DomainRecord): void {
   d.live = undefined;
   d.id = undefined;
   d.held = { pci: [], hugepages: [] };
+  d.reason = reason;
   if (!d.persistent) m.domains.delete(d.name);
+}
+
+/**
+ * `virsh shutdown` / `virsh reboot` as the guest sees them: an ACPI event the guest OS
+ * answers after `guest.shutdownDelayMs` (powering off, or rebooting inside the same running
+ * domain), or never when it ignores ACPI. Only the run of the domain it was sent to is
+ * affected: a domain destroyed and started again meanwhile does not power off.
+ */
+export function sendAcpi(m: HostModel, d: DomainRecord, request: 'shutdown' | 'reboot'): void {
+  if (m.guest.acpi === 'ignore') return;
+  const run = d.id;
+  const timer = setTimeout(() => {
+    if (d.live === undefined || d.id !== run || m.domains.get(d.name) !== d) return;
+    if (request === 'shutdown') applyStop(m, d, 'shutdown');
+    else d.guestReboots = (d.guestReboots ?? 0) + 1;
+  }, m.guest.shutdownDelayMs);
+  timer.unref();
 }

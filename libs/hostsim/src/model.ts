@@ -66,6 +66,22 @@ export interface DomainRecord {
   persistent: boolean;
   /** Host resources held while running. */
   held: { pci: string[]; hugepages: { node: number; sizeKiB: number; pages: number }[] };
+  /** Why it is in its state, as `virsh domstate --reason` prints it (booted, shutdown, destroyed). */
+  reason?: string;
+  /** Reboots the guest has made since the domain started (ACPI reboot requests it honoured). */
+  guestReboots?: number;
+}
+
+/**
+ * How the guest OS inside every domain of this host answers ACPI requests. A real guest
+ * with an OS powers off some time after `virsh shutdown`; one without ACPI handling (or
+ * without an OS at all, like the real-host tier's diskless guests) ignores it and keeps
+ * running until `virsh destroy`.
+ */
+export interface GuestBehaviour {
+  acpi: 'honour' | 'ignore';
+  /** How long an honouring guest takes to power off or reboot. */
+  shutdownDelayMs: number;
 }
 
 /** A tap or macvtap device libvirt created for a running domain. */
@@ -100,6 +116,7 @@ export class HostModel {
   files = new Map<string, string>();
   /** Folders made with mkdir outside the kernel filesystems. */
   dirs = new Set<string>(['/var', '/var/lib', '/tmp', '/run']);
+  guest: GuestBehaviour = { acpi: 'honour', shutdownDelayMs: 100 };
   nextDomainId = 1;
   nextVnet = 0;
   nextMacvtap = 0;

@@ -186,3 +186,69 @@ describe('virsh on legacy-no-iommu', () => {
     }
   });
 });
+
+/** What a real libvirtd 9 answered on the real-host tier (tools/realhost), copied from there. */
+describe('virsh power actions, as libvirt answers them', () => {
+  let f: Fixture;
+  const run = (cmd: string[]) => f.conn.run(cmd);
+  beforeAll(async () => {
+    f = await hostFixture('small-one-node');
+    await f.conn.run(['virsh', 'define', '/dev/stdin'], domainXml({ name: 'p1', bridge: 'br0' }));
+  });
+  afterAll(async () => f.close());
+  const until = async (cond: () => Promise<boolean>): Promise<void> => {
+    for (let i = 0; i < 100 && !(await cond()); i++) await new Promise((r) => setTimeout(r, 20));
+  };
+
+  it('refuses shutdown, reboot and destroy of a domain that is not running', async () => {
+    for (const verb of ['shutdown', 'reboot', 'destroy']) {
+      expect(await run(['virsh', verb, 'p1'])).toEqual({
+        stdout: '\n',
+        stderr: `error: Failed to ${verb} domain 'p1'\nerror: Requested operation is not valid: domain is not running\n`,
+        code: 1,
+      });
+    }
+    expect((await run(['virsh', 'shutdown', 'nosuch'])).stderr).toBe("error: failed to get domain 'nosuch'\n");
+  });
+
+  it('answers a second start with "Domain is already active"', async () => {
+    expect((await run(['virsh', 'start', 'p1'])).code).toBe(0);
+    expect(await run(['virsh', 'start', 'p1'])).toEqual({ stdout: '\n', stderr: 'error: Domain is already active\n', code: 1 });
+    expect((await run(['virsh', 'domstate', '--reason', 'p1'])).stdout).toBe('running (booted)\n\n');
+  });
+
+  it('shutdown returns at once; a guest that honours ACPI powers off later', async () => {
+    f.host.model.guest = { acpi: 'honour', shutdownDelayMs: 150 };
+    expect(await run(['virsh', 'shutdown', 'p1'])).toEqual({ stdout: "Domain 'p1' is being shutdown\n\n", stderr: '', code: 0 });
+    expect((await run(['virsh', 'domstate', 'p1'])).stdout).toBe('running\n\n');
+    await until(async () => (await run(['virsh', 'domstate', 'p1'])).stdout === 'shut off\n\n');
+    expect((await run(['virsh', 'domstate', '--reason', 'p1'])).stdout).toBe('shut off (shutdown)\n\n');
+    expect(f.host.state().domains.find((d) => d.name === 'p1')?.state).toBe('shut off');
+  });
+
+  it('a guest that ignores ACPI keeps running through shutdown and reboot until destroyed', async () => {
+    f.host.model.guest = { acpi: 'ignore', shutdownDelayMs: 10 };
+    await run(['virsh', 'start', 'p1']);
+    expect((await run(['virsh', 'shutdown', 'p1'])).code).toBe(0);
+    expect(await run(['virsh', 'reboot', 'p1'])).toEqual({ stdout: "Domain 'p1' is being rebooted\n\n", stderr: '', code: 0 });
+    await new Promise((r) => setTimeout(r, 60));
+    expect((await run(['virsh', 'domstate', 'p1'])).stdout).toBe('running\n\n');
+    expect((await run(['virsh', 'destroy', 'p1'])).stdout).toBe("Domain 'p1' destroyed\n\n");
+    expect((await run(['virsh', 'domstate', '--reason', 'p1'])).stdout).toBe('shut off (destroyed)\n\n');
+  });
+
+  it('a reboot keeps the domain running with the same id; a stale shutdown never stops a later run', async () => {
+    f.host.model.guest = { acpi: 'honour', shutdownDelayMs: 40 };
+    await run(['virsh', 'start', 'p1']);
+    const id = f.host.model.domains.get('p1')?.id;
+    await run(['virsh', 'reboot', 'p1']);
+    await until(async () => (f.host.model.domains.get('p1')?.guestReboots ?? 0) > 0);
+    expect(f.host.model.domains.get('p1')).toMatchObject({ id, guestReboots: 1 });
+    await run(['virsh', 'shutdown', 'p1']);
+    await run(['virsh', 'destroy', 'p1']);
+    await run(['virsh', 'start', 'p1']);
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await run(['virsh', 'domstate', 'p1'])).stdout).toBe('running\n\n');
+    await run(['virsh', 'destroy', 'p1']);
+  });
+});

@@ -3,6 +3,8 @@ import { configureSriovHandler } from './configure-sriov';
 import { discoverHandler } from './discover';
 import type { HandlerRegistry } from './types';
 import { vmApplyHandler } from './vm-apply';
+import { vmRebootHandler } from './vm-reboot';
+import { vmStopHandler } from './vm-stop';
 import { vmTeardownHandler } from './vm-teardown';
 import { vmVerifyHandler } from './vm-verify';
 
@@ -12,6 +14,8 @@ export const defaultHandlers: HandlerRegistry = {
   'vm.apply': vmApplyHandler,
   'vm.verify': vmVerifyHandler,
   'vm.teardown': vmTeardownHandler,
+  'vm.stop': vmStopHandler,
+  'vm.reboot': vmRebootHandler,
 };
 
 export class MissingHandlerError extends Error {

@@ -1,11 +1,10 @@
 import type { VmTeardownPayload } from '@netpin/contracts';
-import { virshDestroy, virshUndefine } from '@netpin/host-ops';
-import { AgentError } from '../errors';
-import { irqResource, restoreFileBaselines, rpsResource } from './baseline';
+import { virshDestroy } from '@netpin/host-ops';
+import { undefineOwnedDomain } from './domain-power';
+import { RELEASE_STEPS, releaseToHost } from './host-release';
 import { readDomain } from './host-state';
 import { isOurs } from './ownership';
 import type { JobHandler } from './types';
-import { restoreVfs } from './vm-state';
 
 /**
  * vm.teardown: stop and forget the VM's domain (only if it carries netpin's mark for this
@@ -16,7 +15,7 @@ import { restoreVfs } from './vm-state';
 export const vmTeardownHandler: JobHandler<'vm.teardown'> = {
   mutating: true,
   vmFence: (p) => ({ vmId: p.vmId, generation: p.vmGeneration, advance: true }),
-  stepCount: () => 5,
+  stepCount: () => 2 + RELEASE_STEPS,
   async run(p: VmTeardownPayload, { shell, steps }) {
     await steps.run('destroy domain', async () => {
       const dom = await readDomain(shell, p.vmName);
@@ -24,26 +23,8 @@ export const vmTeardownHandler: JobHandler<'vm.teardown'> = {
       await shell.run(virshDestroy(p.vmName));
       return 'changed';
     });
-    await steps.run('undefine domain', async () => {
-      const dom = await readDomain(shell, p.vmName);
-      if (!isOurs(dom, p.vmId)) return 'unchanged';
-      await shell.run(virshUndefine(p.vmName));
-      if ((await readDomain(shell, p.vmName)).defined)
-        throw new AgentError('VERIFY_MISMATCH', `domain ${p.vmName} is still defined after virsh undefine`);
-      return 'changed';
-    });
-    await steps.run('restore VFs', () => restoreVfs(shell, p.vfs));
-    await steps.run('restore IRQ affinity', async () =>
-      (await restoreFileBaselines(shell, p.irqs.map(irqResource))) > 0 ? 'changed' : 'unchanged',
-    );
-    await steps.run('restore RPS masks', async () =>
-      (await restoreFileBaselines(
-        shell,
-        p.rps.map((r) => rpsResource(r.dev, r.rxQueue)),
-      )) > 0
-        ? 'changed'
-        : 'unchanged',
-    );
+    await steps.run('undefine domain', () => undefineOwnedDomain(shell, p.vmName, p.vmId));
+    await releaseToHost(shell, steps, p);
     return { vmName: p.vmName, changed: steps.changed };
   },
 };

@@ -31,12 +31,18 @@ export class VmFencing {
   }
 
   /**
-   * After a delete committed: raise the fence, and cancel the VM's jobs no agent has started
+   * After a delete (or a stop, with `why`) committed: raise the fence, and cancel the VM's jobs no agent has started
    * (their operations fail with STALE_JOB). A job already running stops at its next step; with
    * `all` (a forced delete) its operation ends now too, and its late result is ignored.
    * Best effort: a failure is logged; the agent's fence check is what guarantees the outcome.
    */
-  async supersede(vmId: string, generation: number, keepOperationId: string, all = false): Promise<OperationRecord[]> {
+  async supersede(
+    vmId: string,
+    generation: number,
+    keepOperationId: string,
+    all = false,
+    why = `VM ${vmId} was deleted`,
+  ): Promise<OperationRecord[]> {
     const cancelled: OperationRecord[] = [];
     try {
       await this.raise(vmId, generation);
@@ -45,7 +51,7 @@ export class VmFencing {
         const removed = await this.queues.cancel(op.id);
         if (!removed && !all) continue;
         const how = removed ? 'cancelled before it ran' : 'superseded';
-        const error = { code: 'STALE_JOB', message: `${how}: VM ${vmId} was deleted (generation ${generation})` };
+        const error = { code: 'STALE_JOB', message: `${how}: ${why} (generation ${generation})` };
         const done = await this.prov.finishOperation(op.id, { state: 'FAILED', error });
         if (done) cancelled.push(done);
       }

@@ -16,7 +16,8 @@ export class OperationStep {
 @ObjectType({ description: 'An asynchronous job: discovery, VM create/delete, verify, teardown' })
 export class Operation {
   @Prop(ID) id!: string;
-  @Prop(String, { description: 'host.discover, vm.create, vm.delete, vm.verify, vm.teardown, ...' }) kind!: string;
+  @Prop(String, { description: 'host.discover, vm.create, vm.delete, vm.verify, vm.teardown, vm.start, vm.stop, vm.reboot, ...' })
+  kind!: string;
   @Prop(String) targetType!: string;
   @Prop(ID) targetId!: string;
   @Prop(OperationStateEnum) state!: string;

@@ -1,4 +1,4 @@
-import { ConflictError, type PlacementPlan } from '@netpin/contracts';
+import { ConflictError, type PlacementPlan, type VmState } from '@netpin/contracts';
 import type { DeleteDecision, HostRecord, VmWithPlan } from '@netpin/db';
 import { teardownJob } from './desired-state';
 
@@ -22,10 +22,13 @@ export const FORCE_DELETE_KIND = 'vm.forceDelete';
  * no teardown (it could not run) and the VM is released in the database at once, which the
  * operation says (a skipped step and its result).
  */
+/** A plain delete waits for these to end (a power action in flight included); force deletes anyway. */
+const BUSY_STATES: readonly VmState[] = ['PENDING', 'PROVISIONING', 'STARTING', 'STOPPING', 'REBOOTING'];
+
 export function decideDelete(vm: VmWithPlan, r: DeleteRequest): DeleteDecision {
   if (vm.state === 'DELETED') throw new ConflictError(`vm ${vm.name} is already DELETED`, { state: vm.state });
   if (!r.force && vm.state === 'DELETING') throw new ConflictError(`vm ${vm.name} is already DELETING`, { state: vm.state });
-  if (!r.force && (vm.state === 'PENDING' || vm.state === 'PROVISIONING'))
+  if (!r.force && BUSY_STATES.includes(vm.state))
     throw new ConflictError(`vm ${vm.name} cannot be deleted now (force deletes it in any state)`, { state: vm.state });
   const kind = r.force ? FORCE_DELETE_KIND : 'vm.delete';
   const base = { id: r.operationId, kind, targetType: 'vm' as const, targetId: vm.id, requestId: r.requestId };

@@ -1,5 +1,8 @@
 import {
   HOST_OPS_QUEUE,
+  type HostRelease,
+  type VmRebootPayload,
+  type VmStopPayload,
   type HostTarget,
   type PlacementPlan,
   type VmApplyPayload,
@@ -96,8 +99,25 @@ export function applyJob(
 }
 
 /**
- * Teardown: destroy/undefine the domain, give every VF back with clean defaults, and hand
- * IRQs and RPS back to the host only where no other VM on the host still relies on them.
+ * What a VM gives back to its host: every VF (to its baseline, else clean defaults), and the
+ * IRQs and RPS queues no other VM on the host still relies on.
+ */
+export function hostRelease(plan: PlacementPlan | null, otherPlans: PlacementPlan[]): HostRelease {
+  const stillUsed = new Set(otherPlans.flatMap((p) => p.irqAffinity.map((x) => x.irq)));
+  const stillRps = new Set(otherPlans.flatMap((p) => p.rps.map((x) => `${x.nicName}/${x.rxQueue}`)));
+  return {
+    vfs: (plan?.interfaces ?? []).flatMap((i) =>
+      i.vf && i.nicName ? [{ pf: i.nicName as HostRelease['vfs'][number]['pf'], vfIndex: i.vf.index }] : [],
+    ),
+    irqs: (plan?.irqAffinity ?? []).map((x) => x.irq).filter((irq) => !stillUsed.has(irq)),
+    rps: (plan?.rps ?? [])
+      .filter((x) => !stillRps.has(`${x.nicName}/${x.rxQueue}`))
+      .map((x) => ({ dev: x.nicName as HostRelease['rps'][number]['dev'], rxQueue: x.rxQueue })),
+  };
+}
+
+/**
+ * Teardown: destroy/undefine the domain and give back what `hostRelease` lists.
  * `vm.generation` is the new one the teardown raises the VM to (and its fence on the host).
  */
 export function teardownJob(
@@ -109,8 +129,6 @@ export function teardownJob(
   requestId: string,
   otherPlans: PlacementPlan[],
 ): JobSpec {
-  const stillUsed = new Set(otherPlans.flatMap((p) => p.irqAffinity.map((x) => x.irq)));
-  const stillRps = new Set(otherPlans.flatMap((p) => p.rps.map((x) => `${x.nicName}/${x.rxQueue}`)));
   const payload: VmTeardownPayload = {
     operationId,
     requestId,
@@ -118,13 +136,42 @@ export function teardownJob(
     vmId: vm.id,
     vmName: vmName as VmTeardownPayload['vmName'],
     vmGeneration: vm.generation,
-    vfs: (plan?.interfaces ?? []).flatMap((i) =>
-      i.vf && i.nicName ? [{ pf: i.nicName as VmTeardownPayload['vfs'][number]['pf'], vfIndex: i.vf.index }] : [],
-    ),
-    irqs: (plan?.irqAffinity ?? []).map((x) => x.irq).filter((irq) => !stillUsed.has(irq)),
-    rps: (plan?.rps ?? [])
-      .filter((x) => !stillRps.has(`${x.nicName}/${x.rxQueue}`))
-      .map((x) => ({ dev: x.nicName as VmTeardownPayload['rps'][number]['dev'], rxQueue: x.rxQueue })),
+    ...hostRelease(plan, otherPlans),
   };
   return { queue: HOST_OPS_QUEUE, name: 'vm.teardown', payload };
+}
+
+/**
+ * Stop: graceful shutdown with a timeout, then forced; with `release`, what `hostRelease` lists
+ * goes back too. `vm.generation` is the new one the stop raises the VM to: a job made before
+ * it (a drift repair that would start the domain again) is stale.
+ */
+export function stopJob(
+  host: HostRecord,
+  vm: VmRef & { name: string },
+  ids: { operationId: string; requestId: string },
+  timeoutSeconds: number,
+  release: HostRelease | null,
+): JobSpec {
+  const payload: VmStopPayload = {
+    ...ids,
+    host: hostTarget(host),
+    vmId: vm.id,
+    vmName: vm.name as VmStopPayload['vmName'],
+    vmGeneration: vm.generation,
+    shutdownTimeoutMs: timeoutSeconds * 1000,
+    ...(release ? { release } : {}),
+  };
+  return { queue: HOST_OPS_QUEUE, name: 'vm.stop', payload };
+}
+
+export function rebootJob(host: HostRecord, vm: VmRef & { name: string }, ids: { operationId: string; requestId: string }): JobSpec {
+  const payload: VmRebootPayload = {
+    ...ids,
+    host: hostTarget(host),
+    vmId: vm.id,
+    vmName: vm.name as VmRebootPayload['vmName'],
+    vmGeneration: vm.generation,
+  };
+  return { queue: HOST_OPS_QUEUE, name: 'vm.reboot', payload };
 }

@@ -34,6 +34,7 @@ import type { CreateVmPayload, VmInput } from '../placement/placement.model';
 import { decideDelete, FORCE_DELETE_KIND } from './delete-decision';
 import { REAP_VERIFY_KIND } from './reaper.service';
 import { applyJob, teardownJob } from './desired-state';
+import { isPowerKind, PowerService } from './power.service';
 import { toVmView } from './vm.service';
 
 const MAX_PLACEMENT_ATTEMPTS = 6;
@@ -77,6 +78,7 @@ export class ProvisioningService {
     @Inject(ApiMetrics) private readonly metrics: ApiMetrics,
     @Inject(VmFencing) private readonly fencing: VmFencing,
     @Inject(VfClaims) private readonly vfClaims: VfClaims,
+    @Inject(PowerService) private readonly power: PowerService,
   ) {}
 
   async createVm(input: VmInput, idempotencyKey: string | null | undefined, requestId: string): Promise<CreateVmPayload> {
@@ -286,6 +288,7 @@ export class ProvisioningService {
         return this.prov.finishOperation(op.id, outcome, { vm: { id: vm.id, state: 'FAILED', error: outcome.error } });
       }
       default:
+        if (isPowerKind(op.kind)) return this.power.onResult(op, result, outcome, vm, host);
         this.logger.warn({ kind: op.kind }, 'result for an operation kind this service does not handle');
         return this.prov.finishOperation(op.id, outcome);
     }

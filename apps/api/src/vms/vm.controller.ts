@@ -3,6 +3,7 @@ import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query } 
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
+  ApiBody,
   ApiConflictResponse,
   ApiHeader,
   ApiNotFoundResponse,
@@ -16,8 +17,9 @@ import { queryBool, queryInt, queryStr } from '../common/query';
 import { RequestId } from '../common/request-id';
 import { Operation } from '../operations/operation.model';
 import { CreateVmPayload, VmInput } from '../placement/placement.model';
+import { PowerService } from './power.service';
 import { ProvisioningService } from './provisioning.service';
-import { Vm, VmConnection } from './vm.model';
+import { StopVmInput, Vm, VmConnection } from './vm.model';
 import { VmService } from './vm.service';
 
 @ApiTags('vms')
@@ -27,6 +29,7 @@ export class VmController {
   constructor(
     private readonly service: VmService,
     private readonly provisioning: ProvisioningService,
+    private readonly power: PowerService,
   ) {}
 
   @Get()
@@ -74,6 +77,39 @@ export class VmController {
   @ApiUnprocessableEntityResponse({ type: ErrorBody, description: 'Nothing fits: PLACEMENT_REJECTED with a summary per reason' })
   create(@Body() input: VmInput, @RequestId() requestId: string, @Headers('idempotency-key') key?: string): Promise<CreateVmPayload> {
     return this.provisioning.createVm(input, key, requestId);
+  }
+
+  @Allow('OPERATOR')
+  @Post(':id/start')
+  @HttpCode(202)
+  @ApiAcceptedResponse({ type: Operation })
+  @ApiNotFoundResponse({ type: ErrorBody })
+  @ApiConflictResponse({ type: ErrorBody, description: 'The VM is not STOPPED (or FAILED holding its host)' })
+  @ApiUnprocessableEntityResponse({ type: ErrorBody, description: 'It gave its resources back and nothing fits now' })
+  start(@Param('id') id: string, @RequestId() requestId: string): Promise<Operation> {
+    return this.power.startVm(id, requestId);
+  }
+
+  @Allow('OPERATOR')
+  @Post(':id/stop')
+  @HttpCode(202)
+  @ApiBody({ type: StopVmInput, required: false })
+  @ApiAcceptedResponse({ type: Operation })
+  @ApiBadRequestResponse({ type: ErrorBody })
+  @ApiNotFoundResponse({ type: ErrorBody })
+  @ApiConflictResponse({ type: ErrorBody, description: 'The VM is not RUNNING (nor FAILED or STOPPED holding its host)' })
+  stop(@Param('id') id: string, @RequestId() requestId: string, @Body() input?: StopVmInput): Promise<Operation> {
+    return this.power.stopVm(id, input, requestId);
+  }
+
+  @Allow('OPERATOR')
+  @Post(':id/reboot')
+  @HttpCode(202)
+  @ApiAcceptedResponse({ type: Operation })
+  @ApiNotFoundResponse({ type: ErrorBody })
+  @ApiConflictResponse({ type: ErrorBody, description: 'The VM is not RUNNING' })
+  reboot(@Param('id') id: string, @RequestId() requestId: string): Promise<Operation> {
+    return this.power.rebootVm(id, requestId);
   }
 
   @Allow('OPERATOR')

@@ -1,5 +1,5 @@
 import { GraphQLISODateTime, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
-import { VM_STATES } from '@netpin/contracts';
+import { DEFAULT_SHUTDOWN_TIMEOUT_SECONDS, MAX_SHUTDOWN_TIMEOUT_SECONDS, VM_STATES } from '@netpin/contracts';
 import { PageInfo } from '../common/page';
 import { defineEnum, Prop } from '../common/prop';
 import { DatapathEnum, PlanView } from '../placement/plan-view.model';
@@ -42,6 +42,22 @@ export class VmFilterInput {
   @Prop(String, { optional: true, description: 'Only VMs of this name (a name is reused once its VM is DELETED)' }) name?: string | null;
   @Prop(VmStateEnum, { optional: true, description: 'Only VMs in this state (DELETED included when named)' }) state?: string | null;
   @Prop(Boolean, { optional: true, defaultValue: false, description: 'List DELETED VMs too' }) includeDeleted?: boolean | null;
+}
+
+@InputType({ description: 'How to stop a VM' })
+export class StopVmInput {
+  @Prop(Boolean, {
+    optional: true,
+    defaultValue: false,
+    description: 'Give back its CPUs, VFs and IRQ/RPS settings (the host baseline is restored); starting it again places it anew',
+  })
+  release?: boolean | null;
+  @Prop(Int, {
+    optional: true,
+    defaultValue: DEFAULT_SHUTDOWN_TIMEOUT_SECONDS,
+    description: `Seconds to wait for the guest to power off after the ACPI shutdown request before forcing it off (0-${MAX_SHUTDOWN_TIMEOUT_SECONDS})`,
+  })
+  timeoutSeconds?: number | null;
 }
 
 @ObjectType()

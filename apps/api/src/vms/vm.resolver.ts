@@ -5,8 +5,9 @@ import { selects } from '../common/page';
 import { RequestId } from '../common/request-id';
 import { Operation } from '../operations/operation.model';
 import { CreateVmPayload, VmInput } from '../placement/placement.model';
+import { PowerService } from './power.service';
 import { ProvisioningService } from './provisioning.service';
-import { Vm, VmConnection, VmFilterInput } from './vm.model';
+import { StopVmInput, Vm, VmConnection, VmFilterInput } from './vm.model';
 import { VmService } from './vm.service';
 
 @Resolver(() => Vm)
@@ -15,6 +16,7 @@ export class VmResolver {
   constructor(
     private readonly service: VmService,
     private readonly provisioning: ProvisioningService,
+    private readonly power: PowerService,
   ) {}
 
   @Query(() => VmConnection, { description: 'VMs, oldest first, cursor-paginated; DELETED ones only when the filter asks for them' })
@@ -42,6 +44,33 @@ export class VmResolver {
     @Args('idempotencyKey', { nullable: true }) idempotencyKey?: string,
   ): Promise<CreateVmPayload> {
     return this.provisioning.createVm(input, idempotencyKey, requestId);
+  }
+
+  @Allow('OPERATOR')
+  @Mutation(() => Operation, {
+    description:
+      'Start a STOPPED VM (or a FAILED one that still holds its host): where it is when it kept its allocations, placed anew when it gave them back',
+  })
+  startVm(@Args('id', { type: () => ID }) id: string, @RequestId() requestId: string): Promise<Operation> {
+    return this.power.startVm(id, requestId);
+  }
+
+  @Allow('OPERATOR')
+  @Mutation(() => Operation, {
+    description: 'Shut a VM down (ACPI, then forced after timeoutSeconds); it keeps its CPUs, VFs and host settings unless release is true',
+  })
+  stopVm(
+    @Args('id', { type: () => ID }) id: string,
+    @RequestId() requestId: string,
+    @Args('input', { type: () => StopVmInput, nullable: true }) input?: StopVmInput,
+  ): Promise<Operation> {
+    return this.power.stopVm(id, input, requestId);
+  }
+
+  @Allow('OPERATOR')
+  @Mutation(() => Operation, { description: 'Reboot a RUNNING VM through ACPI; it keeps its host, CPUs and VFs' })
+  rebootVm(@Args('id', { type: () => ID }) id: string, @RequestId() requestId: string): Promise<Operation> {
+    return this.power.rebootVm(id, requestId);
   }
 
   @Allow('OPERATOR')

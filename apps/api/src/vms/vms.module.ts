@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { PowerService } from './power.service';
 import { ProvisioningService } from './provisioning.service';
 import { ReaperService } from './reaper.service';
 import { VmController } from './vm.controller';
@@ -8,7 +9,7 @@ import { VmService } from './vm.service';
 
 @Module({
   controllers: [VmController],
-  providers: [VmService, VmResolver, VmFieldsResolver, VmInterfaceFieldsResolver, ProvisioningService, ReaperService],
-  exports: [VmService, ProvisioningService, ReaperService],
+  providers: [VmService, VmResolver, VmFieldsResolver, VmInterfaceFieldsResolver, ProvisioningService, ReaperService, PowerService],
+  exports: [VmService, ProvisioningService, ReaperService, PowerService],
 })
 export class VmsModule {}

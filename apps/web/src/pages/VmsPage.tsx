@@ -1,6 +1,14 @@
 import { useState } from 'react';
 import { describeInterface, describeState, sourceWord } from '@netpin/client/display';
-import { DeleteVmDocument, VmsDocument, type VmsQuery } from '@netpin/client/operations';
+import {
+  DeleteVmDocument,
+  RebootVmDocument,
+  StartVmDocument,
+  StopVmDocument,
+  VmsDocument,
+  type VmState,
+  type VmsQuery,
+} from '@netpin/client/operations';
 import { StateBadge } from '../components/Bars';
 import { ConfirmButton } from '../components/Confirm';
 import { Pager, usePager } from '../components/Pager';
@@ -11,7 +19,30 @@ import { href } from '../lib/router';
 
 type Vm = VmsQuery['vms']['nodes'][number];
 
-const VM_STATES = ['PENDING', 'PROVISIONING', 'RUNNING', 'FAILED', 'DELETING', 'DELETED'];
+/** Every VmState of the SDL, in lifecycle order: a Record, so the compiler refuses a missing or unknown one. */
+const VM_STATE_ORDER: Record<VmState, number> = {
+  PENDING: 0,
+  PROVISIONING: 1,
+  RUNNING: 2,
+  STOPPING: 3,
+  STOPPED: 4,
+  STARTING: 5,
+  REBOOTING: 6,
+  FAILED: 7,
+  DELETING: 8,
+  DELETED: 9,
+};
+const VM_STATES = (Object.keys(VM_STATE_ORDER) as VmState[]).sort((a, b) => VM_STATE_ORDER[a] - VM_STATE_ORDER[b]);
+
+/** What the buttons of a row may do; the API has the last word (CONFLICT when the state moved on). */
+type PowerAction = 'start' | 'stop' | 'stop-release' | 'reboot';
+function powerActions(state: string): PowerAction[] {
+  if (state === 'RUNNING') return ['stop', 'stop-release', 'reboot'];
+  if (state === 'STOPPED') return ['start', 'stop-release'];
+  if (state === 'FAILED') return ['start', 'stop'];
+  return [];
+}
+const ACTION_LABEL: Record<PowerAction, string> = { start: 'Start', stop: 'Stop', 'stop-release': 'Stop & release', reboot: 'Reboot' };
 const PAGE_SIZE = 100;
 
 function Interfaces({ vm }: { vm: Vm }) {
@@ -29,7 +60,46 @@ function Interfaces({ vm }: { vm: Vm }) {
   );
 }
 
-function VmRow({ vm, deleting, onDelete }: { vm: Vm; deleting: boolean; onDelete: () => void }) {
+function PowerButtons({ vm, busy, onAction }: { vm: Vm; busy: boolean; onAction: (a: PowerAction) => void }) {
+  return (
+    <>
+      {powerActions(vm.state).map((a) =>
+        a === 'start' ? (
+          <button key={a} type="button" className="btn" disabled={busy} onClick={() => onAction(a)} data-testid={`start-vm-${vm.name}`}>
+            {ACTION_LABEL[a]}
+          </button>
+        ) : (
+          <ConfirmButton
+            key={a}
+            label={ACTION_LABEL[a]}
+            question={
+              a === 'reboot'
+                ? `Reboot ${vm.name}?`
+                : a === 'stop'
+                  ? `Stop ${vm.name}? It keeps its CPUs and VFs.`
+                  : `Stop ${vm.name} and release its CPUs and VFs? Starting it again places it anew.`
+            }
+            busy={busy}
+            onConfirm={() => onAction(a)}
+            testId={`${a}-vm-${vm.name}`}
+          />
+        ),
+      )}
+    </>
+  );
+}
+
+function VmRow({
+  vm,
+  deleting,
+  onDelete,
+  onAction,
+}: {
+  vm: Vm;
+  deleting: boolean;
+  onDelete: () => void;
+  onAction: (a: PowerAction) => void;
+}) {
   return (
     <tr data-testid={`vm-row-${vm.name}`} data-vm-state={vm.state}>
       <th scope="row">{vm.name}</th>
@@ -57,7 +127,8 @@ function VmRow({ vm, deleting, onDelete }: { vm: Vm; deleting: boolean; onDelete
         <Interfaces vm={vm} />
       </td>
       <td className="small">{formatTime(vm.createdAt)}</td>
-      <td>
+      <td className="actions">
+        <PowerButtons vm={vm} busy={deleting} onAction={onAction} />
         {vm.state !== 'DELETED' && vm.state !== 'DELETING' && (
           <ConfirmButton
             label="Delete"
@@ -72,7 +143,17 @@ function VmRow({ vm, deleting, onDelete }: { vm: Vm; deleting: boolean; onDelete
   );
 }
 
-function VmTable({ vms, deleting, remove }: { vms: readonly Vm[]; deleting: string | null; remove: (id: string) => void }) {
+function VmTable({
+  vms,
+  deleting,
+  remove,
+  act,
+}: {
+  vms: readonly Vm[];
+  deleting: string | null;
+  remove: (id: string) => void;
+  act: (id: string, a: PowerAction) => void;
+}) {
   return (
     <div className="table-scroll">
       <table className="table" data-testid="vm-table">
@@ -91,7 +172,7 @@ function VmTable({ vms, deleting, remove }: { vms: readonly Vm[]; deleting: stri
         </thead>
         <tbody>
           {vms.map((vm) => (
-            <VmRow key={vm.id} vm={vm} deleting={deleting === vm.id} onDelete={() => remove(vm.id)} />
+            <VmRow key={vm.id} vm={vm} deleting={deleting === vm.id} onDelete={() => remove(vm.id)} onAction={(a) => act(vm.id, a)} />
           ))}
         </tbody>
       </table>
@@ -115,6 +196,32 @@ function VmStateFilter({ state, onChange }: { state: string; onChange: (state: s
   );
 }
 
+/** startVm / stopVm / rebootVm from the row buttons: the operation queued, or the API's error. */
+function usePower(done: () => void) {
+  const [start, started] = useMutation(StartVmDocument);
+  const [stop, stopped] = useMutation(StopVmDocument);
+  const [reboot, rebooted] = useMutation(RebootVmDocument);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [last, setLast] = useState<PowerAction | null>(null);
+  const act = (id: string, a: PowerAction) => {
+    setBusy(id);
+    setLast(a);
+    const sent =
+      a === 'start'
+        ? start({ id }).then((r) => r?.startVm)
+        : a === 'reboot'
+          ? reboot({ id }).then((r) => r?.rebootVm)
+          : stop({ id, input: { release: a === 'stop-release' } }).then((r) => r?.stopVm);
+    void sent.then((op) => {
+      setBusy(null);
+      if (op) done();
+    });
+  };
+  const state = last === 'start' ? started : last === 'reboot' ? rebooted : stopped;
+  const queued = last === 'start' ? started.data?.startVm : last === 'reboot' ? rebooted.data?.rebootVm : stopped.data?.stopVm;
+  return { act, busy, error: last ? state.error : null, queued: last ? (queued ?? null) : null };
+}
+
 export function VmsPage() {
   const [state, setState] = useState('');
   const pager = usePager();
@@ -124,6 +231,7 @@ export function VmsPage() {
     { pollMs: 10000 },
   );
   const [deleteVm, del] = useMutation(DeleteVmDocument);
+  const power = usePower(() => q.refetch());
   const [deleting, setDeleting] = useState<string | null>(null);
   const remove = (id: string) => {
     setDeleting(id);
@@ -157,10 +265,18 @@ export function VmsPage() {
           </a>
         </p>
       )}
+      {power.error && <ErrorBox error={power.error} title="Power action failed" />}
+      {power.queued && (
+        <p className="status" role="status">
+          {power.queued.kind} queued: <a href={href('operations', power.queued.id)}>operation {power.queued.id.slice(0, 8)}</a>
+        </p>
+      )}
       {q.loading && !q.data && <Loading what="Loading VMs" />}
       {q.error && <ErrorBox error={q.error} title="Cannot load VMs" />}
       {q.data && q.data.vms.nodes.length === 0 && <Empty>{state ? `No ${state} VMs.` : 'No VMs yet.'}</Empty>}
-      {q.data && q.data.vms.nodes.length > 0 && <VmTable vms={q.data.vms.nodes} deleting={deleting} remove={remove} />}
+      {q.data && q.data.vms.nodes.length > 0 && (
+        <VmTable vms={q.data.vms.nodes} deleting={deleting ?? power.busy} remove={remove} act={power.act} />
+      )}
       {q.data && (
         <Pager
           pager={pager}

@@ -248,6 +248,14 @@ export type SriovTargetState =
   | 'FAILED'
   | 'PENDING';
 
+/** How to stop a VM */
+export type StopVmInput = {
+  /** Give back its CPUs, VFs and IRQ/RPS settings (the host baseline is restored); starting it again places it anew */
+  release?: boolean | null | undefined;
+  /** Seconds to wait for the guest to power off after the ACPI shutdown request before forcing it off (0-3600) */
+  timeoutSeconds?: number | null | undefined;
+};
+
 /** Nova's meaning: REQUIRE sibling pairs, ISOLATE whole cores, PREFER siblings when possible */
 export type ThreadPolicy =
   | 'ISOLATE'
@@ -342,7 +350,11 @@ export type VmState =
   | 'FAILED'
   | 'PENDING'
   | 'PROVISIONING'
-  | 'RUNNING';
+  | 'REBOOTING'
+  | 'RUNNING'
+  | 'STARTING'
+  | 'STOPPED'
+  | 'STOPPING';
 
 export type ApiTokenFieldsFragment = { id: string, name: string, role: Role, prefix: string, createdBy: string | null, createdAt: string, lastUsedAt: string | null, revokedAt: string | null };
 
@@ -610,6 +622,28 @@ export type DeleteVmMutationVariables = Exact<{
 
 
 export type DeleteVmMutation = { deleteVm: { id: string, kind: string, targetType: string, targetId: string, targetName: string | null, state: OperationState, progress: number, step: string | null, startedAt: string | null, errorCode: string | null, errorMessage: string | null, errorStderr: string | null, createdAt: string, finishedAt: string | null, steps: Array<{ name: string, state: string, startedAt: string | null, finishedAt: string | null }> } };
+
+export type StartVmMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type StartVmMutation = { startVm: { id: string, kind: string, targetType: string, targetId: string, targetName: string | null, state: OperationState, progress: number, step: string | null, startedAt: string | null, errorCode: string | null, errorMessage: string | null, errorStderr: string | null, createdAt: string, finishedAt: string | null, steps: Array<{ name: string, state: string, startedAt: string | null, finishedAt: string | null }> } };
+
+export type StopVmMutationVariables = Exact<{
+  id: string;
+  input?: StopVmInput | null | undefined;
+}>;
+
+
+export type StopVmMutation = { stopVm: { id: string, kind: string, targetType: string, targetId: string, targetName: string | null, state: OperationState, progress: number, step: string | null, startedAt: string | null, errorCode: string | null, errorMessage: string | null, errorStderr: string | null, createdAt: string, finishedAt: string | null, steps: Array<{ name: string, state: string, startedAt: string | null, finishedAt: string | null }> } };
+
+export type RebootVmMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type RebootVmMutation = { rebootVm: { id: string, kind: string, targetType: string, targetId: string, targetName: string | null, state: OperationState, progress: number, step: string | null, startedAt: string | null, errorCode: string | null, errorMessage: string | null, errorStderr: string | null, createdAt: string, finishedAt: string | null, steps: Array<{ name: string, state: string, startedAt: string | null, finishedAt: string | null }> } };
 
 export type DiscoverHostMutationVariables = Exact<{
   id: string;
@@ -2645,6 +2679,90 @@ export const DeleteVmDocument = new TypedDocumentString(`
   createdAt
   finishedAt
 }`) as unknown as TypedDocumentString<DeleteVmMutation, DeleteVmMutationVariables>;
+export const StartVmDocument = new TypedDocumentString(`
+    mutation StartVm($id: ID!) {
+  startVm(id: $id) {
+    ...OperationFields
+  }
+}
+    fragment OperationFields on Operation {
+  id
+  kind
+  targetType
+  targetId
+  targetName
+  state
+  progress
+  step
+  steps {
+    name
+    state
+    startedAt
+    finishedAt
+  }
+  startedAt
+  errorCode
+  errorMessage
+  errorStderr
+  createdAt
+  finishedAt
+}`) as unknown as TypedDocumentString<StartVmMutation, StartVmMutationVariables>;
+export const StopVmDocument = new TypedDocumentString(`
+    mutation StopVm($id: ID!, $input: StopVmInput) {
+  stopVm(id: $id, input: $input) {
+    ...OperationFields
+  }
+}
+    fragment OperationFields on Operation {
+  id
+  kind
+  targetType
+  targetId
+  targetName
+  state
+  progress
+  step
+  steps {
+    name
+    state
+    startedAt
+    finishedAt
+  }
+  startedAt
+  errorCode
+  errorMessage
+  errorStderr
+  createdAt
+  finishedAt
+}`) as unknown as TypedDocumentString<StopVmMutation, StopVmMutationVariables>;
+export const RebootVmDocument = new TypedDocumentString(`
+    mutation RebootVm($id: ID!) {
+  rebootVm(id: $id) {
+    ...OperationFields
+  }
+}
+    fragment OperationFields on Operation {
+  id
+  kind
+  targetType
+  targetId
+  targetName
+  state
+  progress
+  step
+  steps {
+    name
+    state
+    startedAt
+    finishedAt
+  }
+  startedAt
+  errorCode
+  errorMessage
+  errorStderr
+  createdAt
+  finishedAt
+}`) as unknown as TypedDocumentString<RebootVmMutation, RebootVmMutationVariables>;
 export const DiscoverHostDocument = new TypedDocumentString(`
     mutation DiscoverHost($id: ID!) {
   discoverHost(id: $id) {

@@ -50,7 +50,8 @@ export function toHostRecord(r: HostRow): HostRecord {
   };
 }
 
-const ACTIVE_VM_STATES = ['PENDING', 'PROVISIONING', 'RUNNING', 'FAILED', 'DELETING'] as const;
+/** VMs in these states may have something on their host; a STOPPED one only while it holds its allocations. */
+const ACTIVE_VM_STATES = ['PENDING', 'PROVISIONING', 'RUNNING', 'STOPPING', 'STARTING', 'REBOOTING', 'FAILED', 'DELETING'] as const;
 
 export class HostRepository {
   constructor(private readonly db: Db) {}
@@ -152,7 +153,9 @@ export class HostRepository {
     return this.db.$transaction(async (tx) => {
       const row = await tx.host.findUnique({ where: { id } });
       if (!row) throw new NotFoundError('host', id);
-      const placed = await tx.vm.count({ where: { hostId: id, state: { in: [...ACTIVE_VM_STATES] } } });
+      const placed = await tx.vm.count({
+        where: { hostId: id, OR: [{ state: { in: [...ACTIVE_VM_STATES] } }, { state: 'STOPPED', holding: true }] },
+      });
       if (placed > 0) throw new ConflictError(`host ${row.name} still has ${placed} VM(s) placed on it`, { vms: placed });
       await tx.vm.updateMany({ where: { hostId: id }, data: { hostId: null } });
       await tx.host.delete({ where: { id } });

@@ -42,6 +42,23 @@ export interface CreatePlacedVm {
   beforeCommit?: (plan: PlacementPlan) => Promise<void>;
 }
 
+export interface PlaceReleasedVm {
+  vmId: string;
+  /** Throws when the VM may not be started now (state, holding). */
+  decide: (vm: VmWithPlan) => void;
+  /** The request to place again (its MACs pinned to the VM's own). */
+  request: (vm: VmWithPlan) => VmRequest;
+  place: (index: PlacementIndex, request: VmRequest) => PlacementPlan | null;
+  operation: (plan: PlacementPlan, host: HostRecord, request: VmRequest, vm: VmWithPlan) => NewOperation;
+  /** Called with the plan inside the transaction, after the VM's rows are written and before the commit; throws to abort. */
+  beforeCommit?: (plan: PlacementPlan) => Promise<void>;
+}
+
+export type PlaceReleasedResult =
+  | { kind: 'placed'; vm: VmRecord; operation: OperationRecord; plan: PlacementPlan }
+  | { kind: 'no-longer-fits' }
+  | { kind: 'allocation-conflict'; constraint: string };
+
 export type CreatePlacedResult =
   | { kind: 'created'; vm: VmRecord; operation: OperationRecord; plan: PlacementPlan }
   | { kind: 'no-longer-fits' }
@@ -178,24 +195,7 @@ export class ProvisioningRepository {
         })),
       });
     }
-    const cpuIds = plan.allocation.cpus.map((x) => x.cpu);
-    if (cpuIds.length) {
-      const rows = await tx.cpu.findMany({ where: { hostId: plan.hostId, cpuId: { in: cpuIds } }, select: { id: true, cpuId: true } });
-      const byCpu = new Map(rows.map((r) => [r.cpuId, r.id]));
-      await tx.cpuAllocation.createMany({
-        data: plan.allocation.cpus.map((x) => {
-          const cpuRowId = byCpu.get(x.cpu);
-          if (!cpuRowId) throw new NotFoundError('cpu', `${plan.hostId}/${x.cpu}`);
-          return { cpuRowId, hostId: plan.hostId, vmId: c.vmId, role: x.role };
-        }),
-      });
-    }
-    for (const [k, i] of plan.interfaces.entries()) {
-      if (!i.vf || !i.nicId) continue;
-      const vf = await tx.vf.findUnique({ where: { nicId_index: { nicId: i.nicId, index: i.vf.index } }, select: { id: true } });
-      if (!vf) throw new NotFoundError('vf', `${i.nicName}/${i.vf.index}`);
-      await tx.vfAllocation.create({ data: { vfId: vf.id, vmId: c.vmId, interfaceId: ifaceIds[k] } });
-    }
+    await writeAllocations(tx, c.vmId, plan, ifaceIds);
     const row = await tx.vm.findUniqueOrThrow({ where: { id: c.vmId }, include: { interfaces: { orderBy: { index: 'asc' } } } });
     return toVmRecord(row);
   }
@@ -280,6 +280,34 @@ export class ProvisioningRepository {
     });
   }
 
+  /**
+   * Start a power operation on a VM (stop, start, reboot) or delete it: with its row locked,
+   * `decide` (the lifecycle service) says which operation to start and what happens to the
+   * VM, or throws; both are written in one transaction.
+   */
+  async beginVmOperation(vmId: string, decide: (vm: VmWithPlan) => DeleteDecision): Promise<{ vm: VmRecord; operation: OperationRecord }> {
+    return this.beginDelete(vmId, decide);
+  }
+
+  /**
+   * Start a VM that gave its resources back (stopped with release): with its row locked and
+   * under the fleet lock, `decide` checks the state, `place` places its request again (its
+   * MACs kept), and the plan, its CPU and VF allocations, its interfaces' new datapaths, the
+   * operation and its job are written in one transaction.
+   */
+  async placeReleasedVm(c: PlaceReleasedVm): Promise<PlaceReleasedResult> {
+    const r = await this.db
+      .$transaction(async (tx) => placeReleased(tx, this.cache, c), { timeout: 30_000, maxWait: 30_000 })
+      .catch((e: unknown) => {
+        const constraint = uniqueConstraintOf(e);
+        if (constraint) return { kind: 'allocation-conflict' as const, constraint };
+        throw e;
+      });
+    if (r.kind !== 'placed') return r;
+    this.cache.committed(r.view, r.plan, r.generation);
+    return { kind: 'placed', vm: r.vm, operation: r.operation, plan: r.plan };
+  }
+
   async vmWithPlan(vmId: string): Promise<VmWithPlan | null> {
     const row = await this.db.vm.findUnique({ where: { id: vmId }, include: { interfaces: { orderBy: { index: 'asc' } } } });
     return row ? { ...toVmRecord(row), request: stored.request(row.request, row.id) } : null;
@@ -314,4 +342,75 @@ export class ProvisioningRepository {
     ]);
     return { cpus, vfs, holdingVms };
   }
+}
+
+/** The CPU and VF allocation rows of a plan, for the VM and its interfaces (by plan order). */
+export async function writeAllocations(tx: Prisma.TransactionClient, vmId: string, plan: PlacementPlan, ifaceIds: string[]): Promise<void> {
+  const cpuIds = plan.allocation.cpus.map((x) => x.cpu);
+  if (cpuIds.length) {
+    const rows = await tx.cpu.findMany({ where: { hostId: plan.hostId, cpuId: { in: cpuIds } }, select: { id: true, cpuId: true } });
+    const byCpu = new Map(rows.map((r) => [r.cpuId, r.id]));
+    await tx.cpuAllocation.createMany({
+      data: plan.allocation.cpus.map((x) => {
+        const cpuRowId = byCpu.get(x.cpu);
+        if (!cpuRowId) throw new NotFoundError('cpu', `${plan.hostId}/${x.cpu}`);
+        return { cpuRowId, hostId: plan.hostId, vmId, role: x.role };
+      }),
+    });
+  }
+  for (const [k, i] of plan.interfaces.entries()) {
+    if (!i.vf || !i.nicId) continue;
+    const vf = await tx.vf.findUnique({ where: { nicId_index: { nicId: i.nicId, index: i.vf.index } }, select: { id: true } });
+    if (!vf) throw new NotFoundError('vf', `${i.nicName}/${i.vf.index}`);
+    await tx.vfAllocation.create({ data: { vfId: vf.id, vmId, interfaceId: ifaceIds[k] } });
+  }
+}
+
+type Placed = Extract<PlaceReleasedResult, { kind: 'placed' }> & { view: PlacementView; generation: bigint };
+
+/** placeReleasedVm's transaction: VM row lock, then the fleet lock (the order beginDelete takes them in). */
+async function placeReleased(
+  tx: Prisma.TransactionClient,
+  cache: SnapshotCache,
+  c: PlaceReleasedVm,
+): Promise<Placed | Exclude<PlaceReleasedResult, { kind: 'placed' }>> {
+  const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Vm" WHERE id = ${c.vmId}::uuid FOR UPDATE`;
+  if (!rows.length) throw new NotFoundError('vm', c.vmId);
+  const row = await tx.vm.findUniqueOrThrow({ where: { id: c.vmId }, include: { interfaces: { orderBy: { index: 'asc' } } } });
+  const current: VmWithPlan = { ...toVmRecord(row), request: stored.request(row.request, row.id) };
+  c.decide(current);
+  const request = c.request(current);
+  const view = await cache.locked(tx);
+  const plan = c.place(view.index, request);
+  if (!plan) return { kind: 'no-longer-fits' };
+  const host = toHostRecord(await tx.host.findUniqueOrThrow({ where: { id: plan.hostId } }));
+  const ifaceIds: string[] = [];
+  for (const i of plan.interfaces) {
+    const existing = row.interfaces.find((r) => r.index === i.index);
+    if (!existing) throw new NotFoundError('vmInterface', `${c.vmId}/${i.index}`);
+    ifaceIds.push(existing.id);
+    await tx.vmInterface.update({
+      where: { id: existing.id },
+      data: { datapath: i.datapath, model: i.model, vlan: i.vlan, sourceDev: i.vf ? i.vf.pciAddress : i.sourceDevice, queues: i.queues },
+    });
+  }
+  await writeAllocations(tx, c.vmId, plan, ifaceIds);
+  await c.beforeCommit?.(plan);
+  await tx.vm.update({
+    where: { id: c.vmId },
+    data: {
+      hostId: plan.hostId,
+      plan,
+      numaNode: plan.numaNodes[0] ?? null,
+      holding: true,
+      state: 'STARTING',
+      errorCode: null,
+      errorMessage: null,
+      errorStderr: null,
+    },
+  });
+  const operation = await createOperation(tx, c.operation(plan, host, request, current));
+  const generation = await cache.generationAfterWrites(tx);
+  const after = await tx.vm.findUniqueOrThrow({ where: { id: c.vmId }, include: { interfaces: { orderBy: { index: 'asc' } } } });
+  return { kind: 'placed', vm: toVmRecord(after), operation, plan, view, generation };
 }

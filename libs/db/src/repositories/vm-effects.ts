@@ -1,6 +1,6 @@
 import type { OperationState, OperationStep, VmState } from '@netpin/contracts';
 import { nextIoOwner } from '@netpin/placement';
-import type { Prisma } from '../generated/prisma/client';
+import { Prisma } from '../generated/prisma/client';
 import { stored } from '../stored-json';
 
 /** Everything a finished job may change, applied in one transaction. */
@@ -20,6 +20,8 @@ export interface VmEffect {
   release?: boolean;
   /** The VM's new generation (a teardown's): host jobs made for an older one become stale. */
   generation?: number;
+  /** With release: the VM is on no host any more (stopped with release): no host, plan or NUMA node. */
+  clearHost?: boolean;
 }
 
 /** An operation that reached SUCCEEDED or FAILED, announced after its transaction committed. */
@@ -71,6 +73,7 @@ export async function applyVmEffect(tx: Prisma.TransactionClient, v: VmEffect): 
       ...(v.state ? { state: v.state } : {}),
       ...(v.generation !== undefined ? { generation: v.generation } : {}),
       ...(v.release ? { holding: false } : {}),
+      ...(v.release && v.clearHost ? { hostId: null, plan: Prisma.DbNull, numaNode: null } : {}),
       // one live VM (and libvirt domain) per name: a deleted VM gives its name back
       ...(v.state === 'DELETED' ? { activeName: null, deletedAt: new Date() } : {}),
       ...(v.error !== undefined

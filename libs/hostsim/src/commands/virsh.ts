@@ -1,5 +1,5 @@
 import { formatCpuList, parseCpuList } from '@netpin/contracts';
-import { DomainStartError, applyStart, applyStop, checkStart, normalizeDefinition } from '../domain';
+import { DomainStartError, applyStart, applyStop, checkStart, normalizeDefinition, sendAcpi } from '../domain';
 import { KernelError } from '../errors';
 import type { DomainRecord, HostModel } from '../model';
 import { type XmlElement, XmlSyntaxError, child, element, insertAfter, parseXml, renderXml, select } from '../xml-tree';
@@ -70,6 +70,9 @@ function list(m: HostModel, args: string[]): CommandResult {
   const rule = '-'.repeat(w.reduce((a, x) => a + x + 3, 0));
   return ok(`${line(['Id', 'Name', 'State'])}\n${rule}\n${rows.map((r) => `${line(r)}\n`).join('')}\n`);
 }
+
+const notRunning = (verb: string, d: DomainRecord): CommandResult =>
+  fail(1, `error: Failed to ${verb} domain '${d.name}'\nerror: Requested operation is not valid: domain is not running`);
 
 function start(m: HostModel, d: DomainRecord): CommandResult {
   // virsh itself checks first: no "Failed to start" line.
@@ -202,10 +205,17 @@ const virshCommand: CommandHandler = async (argv, ctx) => {
     case 'destroy': {
       const d = need();
       if (isResult(d)) return d;
-      if (!d.live)
-        return fail(1, `error: Failed to destroy domain '${d.name}'\nerror: Requested operation is not valid: domain is not running`);
+      if (!d.live) return notRunning('destroy', d);
       applyStop(m, d);
       return ok(`Domain '${d.name}' destroyed\n\n`);
+    }
+    case 'shutdown':
+    case 'reboot': {
+      const d = need();
+      if (isResult(d)) return d;
+      if (!d.live) return notRunning(cmd, d);
+      sendAcpi(m, d, cmd);
+      return ok(`Domain '${d.name}' is being ${cmd === 'shutdown' ? 'shutdown' : 'rebooted'}\n\n`);
     }
     case 'undefine': {
       const d = need();
@@ -228,7 +238,9 @@ const virshCommand: CommandHandler = async (argv, ctx) => {
     case 'domstate': {
       const d = need();
       if (isResult(d)) return d;
-      return ok(`${d.live ? 'running' : 'shut off'}\n\n`);
+      const state = d.live ? 'running' : 'shut off';
+      if (!args.includes('--reason')) return ok(`${state}\n\n`);
+      return ok(`${state} (${d.reason ?? (d.live ? 'booted' : 'unknown')})\n\n`);
     }
     case 'domuuid': {
       const d = need();
