@@ -5,13 +5,14 @@
  *   huge pages, guest CPU, and SR-IOV / macvtap / bridge / OVS interfaces).
  * - `renderDomain(spec)`: XML for `virsh define` (xmlbuilder2; validated against libvirt's
  *   schema by the golden files in __golden__ and tools/libvirt-schema).
+ * - `renderInterfaceDevice(nic)`: one `<interface>` alone, for `virsh attach-device` (hot-plug).
  * - `parseDomain(xml)`: `virsh dumpxml` back into a DomainSpec, ignoring what libvirt adds.
  *   parseDomain(renderDomain(s)) deep-equals normaliseDomain(s) for every valid s.
  * - `diffDomain(desired, actual)`: drift as {path, expected, actual} entries.
  * Errors are `LibvirtXmlError` (code LIBVIRT_XML_INVALID) with the offending path.
  */
 export * from './model';
-export { renderDomain } from './render';
+export { renderDomain, renderInterfaceDevice } from './render';
 export { parseDomain } from './parse';
 export { diffDomain, type DomainDifference } from './diff';
 export { normaliseDomain } from './normalise';

@@ -135,21 +135,35 @@ function checkSpec(s: DomainSpec): void {
     if (cell.cpus.some((c) => c >= s.vcpus)) throw new LibvirtXmlError(`cpu.cells[${k}].cpus`, 'names a vCPU the domain does not have');
   }
   const persistentAliases = new Set(s.interfaces.filter((i) => i.teaming?.type === 'persistent').map((i) => i.alias));
-  s.interfaces.forEach((nic, k) => {
-    const path = `interfaces[${k}]`;
-    if (nic.alias !== undefined && !ALIAS.test(nic.alias))
-      throw new LibvirtXmlError(`${path}.alias`, 'user aliases must match ua-[A-Za-z0-9_-]+');
-    if (nic.type !== 'hostdev' && nic.driver?.name === 'vhost' && nic.driver.queues !== undefined)
-      positive(`${path}.driver.queues`, nic.driver.queues);
-    if (nic.type !== 'hostdev' && nic.driver !== undefined && nic.model !== 'virtio')
-      throw new LibvirtXmlError(`${path}.driver`, 'vhost/qemu drivers apply to virtio only');
-    if (nic.teaming?.type === 'persistent' && (nic.type === 'hostdev' || nic.model !== 'virtio' || nic.alias === undefined)) {
-      throw new LibvirtXmlError(`${path}.teaming`, 'the persistent member must be a virtio interface with a ua- alias');
-    }
-    if (nic.teaming?.type === 'transient' && (nic.type !== 'hostdev' || !persistentAliases.has(nic.teaming.persistent))) {
-      throw new LibvirtXmlError(`${path}.teaming`, 'the transient member must be a hostdev naming a persistent interface alias');
-    }
-    if (nic.type === 'bridge' && nic.vlan !== undefined && nic.openvswitch !== true)
-      throw new LibvirtXmlError(`${path}.vlan`, 'VLAN tags on bridge interfaces need Open vSwitch');
-  });
+  s.interfaces.forEach((nic, k) => checkInterface(nic, `interfaces[${k}]`, persistentAliases));
+}
+
+/**
+ * One `<interface>` device alone, exactly as renderDomain writes it inside `<devices>`: the
+ * fragment `virsh attach-device` / `detach-device` take for a NIC hot-plugged into a running
+ * domain. A transient teaming member must name the alias of a persistent member the domain
+ * already has (`domainAliases`).
+ */
+export function renderInterfaceDevice(nic: InterfaceSpec, domainAliases: readonly string[] = []): string {
+  checkInterface(nic, 'interface', new Set(domainAliases));
+  const doc = create();
+  renderInterface(doc, nic);
+  return `${doc.end({ prettyPrint: true, headless: true, indent: '  ' })}\n`;
+}
+
+function checkInterface(nic: InterfaceSpec, path: string, persistentAliases: ReadonlySet<string | undefined>): void {
+  if (nic.alias !== undefined && !ALIAS.test(nic.alias))
+    throw new LibvirtXmlError(`${path}.alias`, 'user aliases must match ua-[A-Za-z0-9_-]+');
+  if (nic.type !== 'hostdev' && nic.driver?.name === 'vhost' && nic.driver.queues !== undefined)
+    positive(`${path}.driver.queues`, nic.driver.queues);
+  if (nic.type !== 'hostdev' && nic.driver !== undefined && nic.model !== 'virtio')
+    throw new LibvirtXmlError(`${path}.driver`, 'vhost/qemu drivers apply to virtio only');
+  if (nic.teaming?.type === 'persistent' && (nic.type === 'hostdev' || nic.model !== 'virtio' || nic.alias === undefined)) {
+    throw new LibvirtXmlError(`${path}.teaming`, 'the persistent member must be a virtio interface with a ua- alias');
+  }
+  if (nic.teaming?.type === 'transient' && (nic.type !== 'hostdev' || !persistentAliases.has(nic.teaming.persistent))) {
+    throw new LibvirtXmlError(`${path}.teaming`, 'the transient member must be a hostdev naming a persistent interface alias');
+  }
+  if (nic.type === 'bridge' && nic.vlan !== undefined && nic.openvswitch !== true)
+    throw new LibvirtXmlError(`${path}.vlan`, 'VLAN tags on bridge interfaces need Open vSwitch');
 }
