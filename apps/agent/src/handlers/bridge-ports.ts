@@ -1,6 +1,6 @@
 import { ifNameSchema, type DomainName, type StateDiffEntry } from '@netpin/contracts';
 import { ipLinkSetMaster, ipLinkShow, parseIpLinkShow, virshDumpxml } from '@netpin/host-ops';
-import { liveBridgePorts, type BridgePort } from '@netpin/libvirt-xml';
+import { liveBridgePorts, parseDomain, type BridgePort } from '@netpin/libvirt-xml';
 import type { HostShell } from '../host-shell';
 import type { StepOutcome } from '../steps';
 import { readDomain } from './host-state';
@@ -13,6 +13,15 @@ import { throwIfDiff } from './vm-state';
  * running and cut off while `virsh dumpxml` still says `<source bridge='br0'/>`. Only the
  * kernel knows, so netpin asks it.
  */
+/** Whether the wanted domain has interfaces on Linux bridges (an XML outside the model counts as yes). */
+export function hasLinuxBridgePorts(domainXml: string): boolean {
+  try {
+    return parseDomain(domainXml).interfaces.some((i) => i.type === 'bridge' && i.openvswitch !== true);
+  } catch {
+    return true;
+  }
+}
+
 async function portsOf(shell: HostShell, vmName: DomainName): Promise<BridgePort[]> {
   const dom = await readDomain(shell, vmName);
   if (dom.state !== 'running') return [];

@@ -4,7 +4,7 @@ import { domainXmlDiff } from './domain-compare';
 import { readDomain } from './host-state';
 import { assertMarked, foreignDomain, isOurs } from './ownership';
 import type { HandlerContext, JobHandler } from './types';
-import { ensureBridgePorts } from './bridge-ports';
+import { ensureBridgePorts, hasLinuxBridgePorts } from './bridge-ports';
 import { ensureIrqs, ensureRps, ensureVfs } from './vm-state';
 
 type ApplyPayload = Parameters<(typeof vmApplyHandler)['run']>[0];
@@ -40,7 +40,7 @@ async function startDomain(p: ApplyPayload, { shell }: HandlerContext): Promise<
 export const vmApplyHandler: JobHandler<'vm.apply'> = {
   mutating: true,
   vmFence: (p) => ({ vmId: p.vmId, generation: p.vmGeneration, advance: false }),
-  stepCount: (p) => (p.start ? 6 : 4),
+  stepCount: (p) => (p.start ? 5 : 4) + (p.start && hasLinuxBridgePorts(p.domainXml) ? 1 : 0),
   async run(p, ctx) {
     const { shell, steps } = ctx;
     assertMarked(p.domainXml, p.vmId);
@@ -50,7 +50,7 @@ export const vmApplyHandler: JobHandler<'vm.apply'> = {
     await steps.run('define domain', () => defineDomain(p, ctx));
     if (p.start) {
       await steps.run('start domain', () => startDomain(p, ctx));
-      await steps.run('bridge ports', () => ensureBridgePorts(shell, p.vmName));
+      if (hasLinuxBridgePorts(p.domainXml)) await steps.run('bridge ports', () => ensureBridgePorts(shell, p.vmName));
     }
     const running = (await readDomain(shell, p.vmName)).state === 'running';
     return { vmName: p.vmName, changed: steps.changed, running };

@@ -1,12 +1,12 @@
 import type { StateDiffEntry } from '@netpin/contracts';
 import type { JobHandler } from './types';
-import { diffBridgePorts } from './bridge-ports';
+import { diffBridgePorts, hasLinuxBridgePorts } from './bridge-ports';
 import { diffDomain, diffIrqs, diffRps, diffVfs } from './vm-state';
 
 /** vm.verify: read-only; reports every field that differs from the desired state. */
 export const vmVerifyHandler: JobHandler<'vm.verify'> = {
   mutating: false,
-  stepCount: () => 5,
+  stepCount: (p) => 4 + (hasLinuxBridgePorts(p.domainXml) ? 1 : 0),
   async run(p, { shell, steps }) {
     const diff: StateDiffEntry[] = [];
     const read = (name: string, fn: () => Promise<StateDiffEntry[]>) =>
@@ -18,7 +18,7 @@ export const vmVerifyHandler: JobHandler<'vm.verify'> = {
     await read('read IRQ affinity', () => diffIrqs(shell, p.irqAffinity));
     await read('read RPS masks', () => diffRps(shell, p.rps));
     await read('read domain', () => diffDomain(shell, p));
-    await read('read bridge ports', () => diffBridgePorts(shell, p.vmName));
+    if (hasLinuxBridgePorts(p.domainXml)) await read('read bridge ports', () => diffBridgePorts(shell, p.vmName));
     return { vmName: p.vmName, inSync: diff.length === 0, diff };
   },
 };
