@@ -168,72 +168,82 @@ function driverRefusal(nic: NicState, knobs: Set<VfKnob>, min: number): CommandR
   return null;
 }
 
+/** What one `ip link set PF vf N ...` asks for: the changes, the knobs the driver must allow, the rates. */
+interface VfRequest {
+  changes: ((vf: VfState) => void)[];
+  knobs: Set<VfKnob>;
+  max?: number;
+  min?: number;
+}
+
+/** One `attr value` pair of `ip link set PF vf N`: recorded in the request, or the error ip prints for it. */
+function vfAttr(req: VfRequest, key: string, val: string | undefined): CommandResult | null {
+  switch (key) {
+    case 'mac': {
+      if (val === undefined || !/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(val)) return fail(1, `"${val ?? ''}" is invalid lladdr.`);
+      const parsed = macAddressSchema.safeParse(val);
+      if (!parsed.success) return rtnl('Invalid argument');
+      req.changes.push((vf) => (vf.mac = parsed.data));
+      return null;
+    }
+    case 'vlan': {
+      if (val === undefined || !/^\d+$/.test(val)) return invarg('vlan', val);
+      const n = Number(val);
+      if (n > 4095) return rtnl('Invalid argument');
+      req.changes.push((vf) => (vf.vlan = n));
+      return null;
+    }
+    case 'qos': {
+      if (val === undefined || !/^\d+$/.test(val)) return invarg('qos', val);
+      const n = Number(val);
+      if (n > 7) return rtnl('Invalid argument');
+      req.changes.push((vf) => (vf.qos = n));
+      return null;
+    }
+    case 'proto': {
+      const proto = val?.toLowerCase();
+      if (proto !== '802.1q' && proto !== '802.1ad') return invarg('protocol', val);
+      if (proto === '802.1ad') req.knobs.add('vlanProto8021ad');
+      return null;
+    }
+    case 'spoofchk':
+    case 'trust':
+    case 'query_rss': {
+      const b = onOff(val);
+      if (b === undefined) return invarg(key, val);
+      req.knobs.add(VF_KEYWORD_KNOBS[key]);
+      if (key !== 'query_rss') req.changes.push((vf) => (key === 'trust' ? (vf.trust = b) : (vf.spoofchk = b)));
+      return null;
+    }
+    case 'state': {
+      if (val !== 'auto' && val !== 'enable' && val !== 'disable') return invarg('state', val);
+      req.knobs.add('linkState');
+      req.changes.push((vf) => (vf.linkState = val));
+      return null;
+    }
+    case 'rate':
+    case 'max_tx_rate':
+    case 'min_tx_rate': {
+      if (val === undefined || !/^\d+$/.test(val)) return invarg(key, val);
+      if (key === 'min_tx_rate') req.min = Number(val);
+      else req.max = Number(val);
+      return null;
+    }
+    default:
+      return fail(255, `Error: argument "${key}" is wrong: unknown vf parameter`);
+  }
+}
+
 /** `ip link set PF vf N attr value...`: every attribute is checked before any is applied. */
 function linkSetVf(nic: NicState, args: string[]): CommandResult {
   const idxText = args[0];
   if (idxText === undefined || !/^\d+$/.test(idxText)) return invarg('vf', idxText);
-  const changes: ((vf: VfState) => void)[] = [];
-  const knobs = new Set<VfKnob>();
-  let max: number | undefined;
-  let min: number | undefined;
+  const req: VfRequest = { changes: [], knobs: new Set<VfKnob>() };
   for (let i = 1; i < args.length; i += 2) {
-    const key = args[i];
-    const val = args[i + 1];
-    switch (key) {
-      case 'mac': {
-        if (val === undefined || !/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(val)) return fail(1, `"${val ?? ''}" is invalid lladdr.`);
-        const parsed = macAddressSchema.safeParse(val);
-        if (!parsed.success) return rtnl('Invalid argument');
-        changes.push((vf) => (vf.mac = parsed.data));
-        break;
-      }
-      case 'vlan': {
-        if (val === undefined || !/^\d+$/.test(val)) return invarg('vlan', val);
-        const n = Number(val);
-        if (n > 4095) return rtnl('Invalid argument');
-        changes.push((vf) => (vf.vlan = n));
-        break;
-      }
-      case 'qos': {
-        if (val === undefined || !/^\d+$/.test(val)) return invarg('qos', val);
-        const n = Number(val);
-        if (n > 7) return rtnl('Invalid argument');
-        changes.push((vf) => (vf.qos = n));
-        break;
-      }
-      case 'proto': {
-        const proto = val?.toLowerCase();
-        if (proto !== '802.1q' && proto !== '802.1ad') return invarg('protocol', val);
-        if (proto === '802.1ad') knobs.add('vlanProto8021ad');
-        break;
-      }
-      case 'spoofchk':
-      case 'trust':
-      case 'query_rss': {
-        const b = onOff(val);
-        if (b === undefined) return invarg(key, val);
-        knobs.add(VF_KEYWORD_KNOBS[key]);
-        if (key !== 'query_rss') changes.push((vf) => (key === 'trust' ? (vf.trust = b) : (vf.spoofchk = b)));
-        break;
-      }
-      case 'state': {
-        if (val !== 'auto' && val !== 'enable' && val !== 'disable') return invarg('state', val);
-        knobs.add('linkState');
-        changes.push((vf) => (vf.linkState = val));
-        break;
-      }
-      case 'rate':
-      case 'max_tx_rate':
-      case 'min_tx_rate': {
-        if (val === undefined || !/^\d+$/.test(val)) return invarg(key, val);
-        if (key === 'min_tx_rate') min = Number(val);
-        else max = Number(val);
-        break;
-      }
-      default:
-        return fail(255, `Error: argument "${key}" is wrong: unknown vf parameter`);
-    }
+    const bad = vfAttr(req, args[i], args[i + 1]);
+    if (bad) return bad;
   }
+  const { changes, knobs, max, min } = req;
   if (nic.spec.sriovTotalVfs === 0) return rtnl('Operation not supported');
   const vf = nic.vfs[Number(idxText)];
   if (!vf) return rtnl('Invalid argument');
