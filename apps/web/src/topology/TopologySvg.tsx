@@ -1,4 +1,4 @@
-import { formatCpuList } from '@netpin/client/display';
+import { formatCpuList, formatFreeCpus } from '@netpin/client/display';
 import { useMemo } from 'react';
 import type { HostDetailQuery } from '@netpin/client/operations';
 import { CpuCell, type Hover } from './CpuCell';
@@ -37,14 +37,18 @@ function Frames({ layout, host }: { layout: TopologyLayout; host: Host }) {
       ))}
       {layout.nodes.map((n) => {
         const node = host.numaNodes.find((x) => x.index === n.node);
-        const free = node ? ` · ${node.cpuCounts.free} of ${node.cpuCounts.usable} CPUs free` : '';
         return (
           <g key={`n${n.node}`} data-testid={`numa-node-${n.node}`}>
             <rect className="topo-node" x={n.x} y={n.y} width={n.w} height={n.h} rx={4} />
             <text className="topo-label" x={n.x + 8} y={n.y + 15}>
               NUMA node {n.node}
-              {node ? ` · ${node.cpus.length} CPUs · ${Math.round(node.memoryMiB / 1024)} GiB${free}` : ''}
+              {node ? ` · ${node.cpus.length} CPUs · ${Math.round(node.memoryMiB / 1024)} GiB` : ''}
             </text>
+            {node && (
+              <text className="topo-sublabel" x={n.x + 8} y={n.y + 28}>
+                CPUs {formatFreeCpus(node.cpuCounts)}
+              </text>
+            )}
           </g>
         );
       })}

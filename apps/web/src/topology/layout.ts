@@ -105,7 +105,7 @@ export const CELLS: Record<TopologyMode, Cell> = {
   compact: { cpuW: 13, cpuH: 13, corePad: 2, coreGap: 3, coresPerRow: 16, gutter: 96 },
 };
 
-export const GEOMETRY = { pad: 10, header: 22, minNodeInner: 260, nicHeader: 22, vf: 12, vfGap: 3, nicGap: 6 } as const;
+export const GEOMETRY = { pad: 10, header: 22, nodeHeader: 34, minNodeInner: 260, nicHeader: 22, vf: 12, vfGap: 3, nicGap: 6 } as const;
 
 const G = GEOMETRY;
 
@@ -210,7 +210,7 @@ function layoutNode(c: Cell, p: NodePlan, nx: number, ny: number, innerW: number
   const perRow = Math.max(1, Math.min(c.coresPerRow, Math.floor((innerW - c.gutter + c.coreGap) / (cw + c.coreGap))));
   const rows = Math.ceil(p.cores.length / perRow);
   const left = nx + G.pad + c.gutter;
-  const top = ny + G.header;
+  const top = ny + G.nodeHeader;
   p.cores.forEach((g, i) => {
     const cx = left + (i % perRow) * (cw + c.coreGap);
     const cy = top + Math.floor(i / perRow) * (coreH(c) + c.coreGap);
