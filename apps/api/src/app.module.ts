@@ -9,6 +9,7 @@ import { DomainErrorFilter } from './common/error-mapper';
 import { formatError } from './common/graphql-errors';
 import { graphqlRules } from './common/graphql-rules';
 import { GRAPHQL_PATH, GraphqlWsServer } from './common/graphql-ws';
+import { RetentionService } from './retention/retention.service';
 import { destination } from 'pino';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { KnownFieldsPipe } from './common/known-fields';
@@ -123,6 +124,7 @@ export class AppModule {
         { provide: APP_PIPE, useClass: KnownFieldsPipe },
         ResultConsumer,
         GraphqlWsServer,
+        RetentionService,
       ],
     };
   }

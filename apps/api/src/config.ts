@@ -25,6 +25,15 @@ export const apiConfigSchema = z.object({
     .min(0, 'must be 0 (off) or a positive number of ms')
     .default(60_000),
   NETPIN_DRIFT_AUTO_REPAIR: bool.default(true),
+  NETPIN_RETENTION_DAYS: z.coerce
+    .number({ message: 'must be a number' })
+    .min(0, 'must be 0 (keep everything) or a positive number of days')
+    .default(30),
+  NETPIN_PRUNE_INTERVAL_MS: z.coerce
+    .number({ message: 'must be a number' })
+    .int()
+    .min(0, 'must be 0 (off) or a positive number of ms')
+    .default(3_600_000),
   NETPIN_SRIOV_RECONCILE_INTERVAL_MS: z.coerce
     .number({ message: 'must be a number' })
     .int()

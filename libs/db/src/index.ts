@@ -17,3 +17,4 @@ export * from './secrets/master-key';
 export * from './secrets/secret-box';
 export * from './secrets/ssh-secret.repository';
 export * from './repositories/sriov-policy.repository';
+export * from './repositories/retention.repository';
