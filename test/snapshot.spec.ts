@@ -112,6 +112,22 @@ describe('loadSnapshot', () => {
     expect(s.allocations).toEqual([allocation]);
   });
 
+  it("reads the host's bridges and foreign domains through their schemas (unknown or unparsable: not checked / none)", async () => {
+    expect((await loadSnapshot(db, { hostIds: [hostId] })).hosts[0]).toMatchObject({ bridges: null, foreignDomains: [] });
+    const foreign = [{ name: 'legacy-db', cpus: [6, 7], pciDevices: ['0000:3b:10.4'] }];
+    await db.host.update({ where: { id: hostId }, data: { bridges: [{ name: 'br0', kind: 'LINUX' }], foreignDomains: foreign } });
+    expect((await loadSnapshot(db, { hostIds: [hostId] })).hosts[0]).toMatchObject({
+      bridges: [{ name: 'br0', kind: 'LINUX' }],
+      foreignDomains: foreign,
+    });
+    await db.host.update({
+      where: { id: hostId },
+      data: { bridges: [{ name: 'br0;reboot', kind: 'LINUX' }], foreignDomains: [{ name: 'x' }] },
+    });
+    expect((await loadSnapshot(db, { hostIds: [hostId] })).hosts[0]).toMatchObject({ bridges: null, foreignDomains: [] });
+    await db.$executeRaw`UPDATE "Host" SET bridges = NULL, "foreignDomains" = '[]' WHERE id = ${hostId}::uuid`;
+  });
+
   it('reads only the hosts asked for', async () => {
     const s = await loadSnapshot(db, { hostIds: [otherId] });
     expect(s.hosts.map((h) => h.name)).toEqual(['snap-a']);

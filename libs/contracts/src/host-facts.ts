@@ -157,11 +157,26 @@ export const hostBridgesSchema = z.array(hostBridgeSchema);
 /** The bridge kind a network kind is carried by (LINUX_BRIDGE and OVS_BRIDGE networks name one). */
 export const NETWORK_BRIDGE_KINDS: Readonly<Partial<Record<NetworkKind, HostBridgeKind>>> = { LINUX_BRIDGE: 'LINUX', OVS_BRIDGE: 'OVS' };
 
+/**
+ * A libvirt domain on the host without netpin's ownership mark (someone else's VM) and what
+ * it holds: placement never gives those CPUs or VFs to a netpin VM. Stored in Host.foreignDomains.
+ */
+export const foreignDomainSchema = z.object({
+  name: hostTextSchema(256),
+  /** Host CPUs it is pinned to: every <vcpupin>, <emulatorpin>, <iothreadpin> and <vcpu cpuset>. Empty = not pinned. */
+  cpus: cpuIds,
+  /** PCI addresses of the host devices passed to it (<hostdev> and <interface type='hostdev'>): VFs among them. */
+  pciDevices: z.array(pciAddressSchema),
+});
+export type ForeignDomain = z.output<typeof foreignDomainSchema>;
+export const foreignDomainsSchema = z.array(foreignDomainSchema);
+
 export const hostFactsSchema = z.object({
   cpus: z.array(hostCpuSchema),
   numaNodes: z.array(numaNodeFactsSchema),
   nics: z.array(nicFactsSchema),
   bridges: hostBridgesSchema.default([]),
+  foreignDomains: foreignDomainsSchema.default([]),
   capabilities: hostCapabilitiesSchema,
 });
 export type HostFacts = z.output<typeof hostFactsSchema>;

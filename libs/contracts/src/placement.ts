@@ -18,7 +18,7 @@ import {
 } from './enums';
 import { DATAPATH_REASONS, SHARED_REASONS, type DatapathReasonCode, type SharedReasonCode } from './datapaths';
 import { VIRT_TYPES } from './guest-cpu';
-import { hostBridgeSchema } from './host-facts';
+import { foreignDomainSchema, hostBridgeSchema } from './host-facts';
 import { domainNameSchema, macAddressSchema, vlanIdSchema } from './values';
 
 /**
@@ -153,6 +153,8 @@ export const fleetHostSchema = z.object({
   capabilities: fleetHostCapabilitiesSchema,
   /** Linux and OVS bridges discovery found; null = not discovered yet (bridges are then not checked). */
   bridges: z.array(hostBridgeSchema).nullable().default(null),
+  /** Domains netpin did not define (discovery): their pinned CPUs and passed-through VFs are unavailable. */
+  foreignDomains: z.array(foreignDomainSchema).default([]),
   numaNodes: z.array(fleetNumaNodeSchema).min(1),
   cpus: z.array(fleetCpuSchema),
   nics: z.array(fleetNicSchema),

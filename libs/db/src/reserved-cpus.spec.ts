@@ -8,6 +8,7 @@ function facts(cpus: { cpu: number; core: number; socket: number; node: number }
     numaNodes: [],
     nics: [],
     bridges: [],
+    foreignDomains: [],
     capabilities: {} as HostFacts['capabilities'],
   };
 }

@@ -1,11 +1,13 @@
 import {
   HOST_JOB_NAMES,
   hostBridgesSchema,
+  foreignDomainsSchema,
   hostJobPayloadSchemas,
   hugepagePoolSchema,
   operationStepSchema,
   placementPlanSchema,
   vmRequestSchema,
+  type ForeignDomain,
   type HostBridge,
   type HugepagePool,
   type OperationStep,
@@ -46,6 +48,8 @@ export const stored = {
   /** null = no discovery has read the host's bridges yet. */
   bridges: (v: unknown, hostName: string): HostBridge[] | null =>
     v === null || v === undefined ? null : parseStored(hostBridgesSchema, v, `bridges of host ${hostName}`),
+  foreignDomains: (v: unknown, hostName: string): ForeignDomain[] =>
+    parseStored(foreignDomainsSchema, v ?? [], `foreign domains of host ${hostName}`),
   hugepages: (v: unknown, what: string): HugepagePool[] => parseStored(hugepagesSchema, v ?? [], `hugepages of ${what}`),
   jobPayload: (name: string, v: unknown, operationId: string): unknown => {
     const job = HOST_JOB_NAMES.find((n) => n === name);

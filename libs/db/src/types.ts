@@ -1,6 +1,7 @@
 import type {
   CpuRole,
   Datapath,
+  ForeignDomain,
   GuestCpuSetting,
   HostBridge,
   HostState,
@@ -40,6 +41,8 @@ export interface HostRecord {
   capabilities: HostCapabilities;
   /** Linux and OVS bridges discovery found; null until a discovery read them. */
   bridges: HostBridge[] | null;
+  /** Domains netpin did not define, with the CPUs and PCI devices they hold (discovery). */
+  foreignDomains: ForeignDomain[];
   lastDiscoveredAt: Date | null;
   createdAt: Date;
   updatedAt: Date;

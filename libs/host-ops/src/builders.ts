@@ -192,6 +192,16 @@ export function virshListAllNames(opts?: VirshOptions): HostCommand {
   return { argv: virsh(opts, 'list', '--all', '--name') };
 }
 
+/**
+ * `virsh dumpxml NAME` for a name virsh listed, which need not satisfy netpin's own domain
+ * name rules (someone else's domain): any name virsh can take as an argument.
+ */
+export function virshDumpxmlListed(name: string, opts?: VirshOptions): HostCommand {
+  if (name === '' || name.startsWith('-') || name.length > 1024 || /[\0\n]/.test(name))
+    throw new HostCommandArgumentError('name', 'not a domain name virsh can take as an argument');
+  return { argv: virsh(opts, 'dumpxml', name) };
+}
+
 export interface PinScope {
   /** Apply to the running domain. */
   live?: boolean;

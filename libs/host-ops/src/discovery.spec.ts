@@ -15,6 +15,8 @@ import ethEns1f1 from './__fixtures__/ethtool-l-ens1f1.txt?raw';
 import ethMlx from './__fixtures__/ethtool-l-ens2f0np0.txt?raw';
 import ethMlxVf from './__fixtures__/ethtool-l-ens2f0v0.txt?raw';
 import ethEno1 from './__fixtures__/ethtool-l-eno1.txt?raw';
+import dumpForeign from './__fixtures__/dumpxml-foreign.xml?raw';
+import dumpNetpin from './__fixtures__/dumpxml-netpin.xml?raw';
 import type { CommandOutput } from './command';
 import { assembleFacts, nextDiscoverySteps, type DiscoveryOutputs } from './discovery';
 import { HostOutputParseError } from './errors';
@@ -32,6 +34,9 @@ const byArgv: Record<string, CommandOutput> = {
   'ls -1d -- /dev/kvm /dev/vhost-net /dev/vfio/vfio': ok(presence),
   'ip -d link show': ok(links),
   'ovs-vsctl --timeout=5 list-br': ok('br-int\nbr-ex\n'),
+  'virsh list --all --name': ok('legacy-db\nweb-1\n\n'),
+  'virsh dumpxml legacy-db': ok(dumpForeign),
+  'virsh dumpxml web-1': ok(dumpNetpin),
   'cat -- /proc/interrupts': ok(interrupts),
   'ethtool -l eno1': ok(ethEno1),
   'ethtool -l ens1f0': ok(ethEns1f0),
@@ -73,9 +78,9 @@ describe('discovery', () => {
   const facts = assembleFacts(out);
 
   it('runs in three rounds', () => {
-    expect(rounds[0]).toEqual(['lscpu', 'cpuflags', 'cmdline', 'iommu', 'presence', 'links', 'ovsBridges', 'interrupts']);
+    expect(rounds[0]).toEqual(['lscpu', 'cpuflags', 'cmdline', 'iommu', 'presence', 'links', 'ovsBridges', 'domains', 'interrupts']);
     // every Ethernet link's sysfs files are read; ethtool only for what turned out to be a PCI NIC
-    expect(rounds[1]).toEqual(['sysfs', 'virtfn:ens1f0', 'virtfn:ens2f0np0']);
+    expect(rounds[1]).toEqual(['sysfs', 'virtfn:ens1f0', 'virtfn:ens2f0np0', 'dumpxml:legacy-db', 'dumpxml:web-1']);
     expect(rounds[2]).toEqual(['irqfiles', 'ethtool:eno1', 'ethtool:ens1f0', 'ethtool:ens1f1', 'ethtool:ens2f0np0', 'ethtool:ens2f0v0']);
     expect(rounds).toHaveLength(3);
   });
@@ -152,6 +157,28 @@ describe('discovery', () => {
       ovs: true,
       hugepageSizesKiB: [2048, 1048576],
     });
+  });
+
+  it("lists domains without netpin's mark with the CPUs and PCI devices they hold", () => {
+    expect(facts.foreignDomains).toEqual([
+      { name: 'legacy-db', cpus: [4, 5, 6, 20, 21, 23, 24, 25], pciDevices: ['0000:3b:02.1', '0000:af:00.3'] },
+    ]);
+  });
+
+  it('has no foreign domains when virsh is absent or libvirtd does not answer, and skips a domain gone since the list', () => {
+    for (const answer of [
+      { stdout: '', exitCode: 127 },
+      { stdout: '', stderr: 'error: failed to connect to the hypervisor', exitCode: 1 },
+    ]) {
+      const { out: o } = run((argv) => (argv[0] === 'virsh' ? answer : fixtureHost(argv)));
+      expect(assembleFacts(o).foreignDomains).toEqual([]);
+    }
+    const { out: gone } = run((argv) =>
+      argv.join(' ') === 'virsh dumpxml legacy-db'
+        ? { stdout: '', stderr: "error: failed to get domain 'legacy-db'", exitCode: 1 }
+        : fixtureHost(argv),
+    );
+    expect(assembleFacts(gone).foreignDomains).toEqual([]);
   });
 
   it('reports Linux bridges from ip -d link (kind bridge) and OVS bridges from ovs-vsctl list-br', () => {

@@ -1,5 +1,6 @@
 import {
   ifNameSchema,
+  type ForeignDomain,
   pciAddressSchema,
   type HostFacts,
   type IfName,
@@ -9,7 +10,21 @@ import {
   type VfFacts,
 } from '@netpin/contracts';
 import type { CommandOutput, HostCommand } from './command';
-import { ethtoolShowChannels, ipLinkShow, listDir, lscpu, ovsListBridges, pathsExist, readFile, readFiles, readLinks } from './builders';
+import {
+  ethtoolShowChannels,
+  ipLinkShow,
+  listDir,
+  lscpu,
+  ovsListBridges,
+  pathsExist,
+  readFile,
+  readFiles,
+  readLinks,
+  virshDumpxmlListed,
+  virshListAllNames,
+} from './builders';
+import { parseDomainHoldings } from './parsers/domain-holdings';
+import { parseVirshListNames } from './parsers/virsh';
 import { HostOutputParseError } from './errors';
 import { HUGEPAGE_SIZES_KIB, hostPaths } from './paths';
 import { cpuList, parseCpuFlags, parseLscpu, parseNodeMeminfo, siblingsFromLscpu, type LscpuRow } from './parsers/cpu';
@@ -53,6 +68,7 @@ const ROUND1: Record<string, () => HostCommand> = {
   presence: () => pathsExist([hostPaths.devKvm, hostPaths.devVhostNet, hostPaths.devVfio]),
   links: () => ipLinkShow(),
   ovsBridges: () => ovsListBridges(),
+  domains: () => virshListAllNames(),
   interrupts: () => readFile(hostPaths.procInterrupts),
 };
 const SYSFS = 'sysfs';
@@ -70,6 +86,7 @@ export function nextDiscoverySteps(out: DiscoveryOutputs): DiscoveryStep[] {
     for (const l of r1.candidates) {
       if (l.link.vfs.length > 0) steps.push({ key: `virtfn:${l.name}`, command: readLinks(virtfnPaths(l)) });
     }
+    for (const name of listedDomains(out)) steps.push({ key: `${DUMPXML}${name}`, command: virshDumpxmlListed(name) });
     return steps;
   }
   // Round 3: only PCI NICs (known from round 2's uevent files) get the per-NIC reads.
@@ -304,6 +321,7 @@ export function assembleFacts(out: DiscoveryOutputs): HostFacts {
       ...r1.linuxBridges.map((name) => ({ name, kind: 'LINUX' as const })),
       ...(ovs ?? []).map((name) => ({ name, kind: 'OVS' as const })),
     ],
+    foreignDomains: foreignDomains(out),
     capabilities: {
       virtExtension: virt.virtExtension,
       secondLevelPaging: virt.secondLevelPaging,
@@ -316,6 +334,30 @@ export function assembleFacts(out: DiscoveryOutputs): HostFacts {
       hugepageSizesKiB: [...new Set(numaNodes.flatMap((n) => n.hugepages.map((h) => h.sizeKiB)))].sort((a, b) => a - b),
     },
   };
+}
+
+const DUMPXML = 'dumpxml:';
+
+/** Domains `virsh list --all --name` named; none when virsh is absent or libvirtd does not answer. */
+function listedDomains(out: DiscoveryOutputs): string[] {
+  const o = out['domains'];
+  if (o === undefined || o.exitCode !== 0) return [];
+  return parseVirshListNames(o.stdout).filter((n) => !n.startsWith('-'));
+}
+
+/**
+ * Domains without netpin's ownership mark and the CPUs and PCI devices they hold. A domain
+ * whose dumpxml failed (undefined since it was listed) is left out.
+ */
+function foreignDomains(out: DiscoveryOutputs): ForeignDomain[] {
+  const found: ForeignDomain[] = [];
+  for (const name of listedDomains(out)) {
+    const o = out[`${DUMPXML}${name}`];
+    if (o === undefined || o.exitCode !== 0) continue;
+    const d = parseDomainHoldings(o.stdout);
+    if (!d.ownedByNetpin) found.push({ name: d.name, cpus: d.cpus, pciDevices: d.pciDevices });
+  }
+  return found;
 }
 
 /** OVS bridge names, or null when ovs-vsctl is absent or fails (OVS not running). */

@@ -65,7 +65,9 @@ export class HostRt {
     networks: readonly FleetNetwork[],
     allocations: readonly FleetAllocation[],
   ) {
-    const cpus = [...host.cpus].sort((a, b) => a.id - b.id);
+    // CPUs pinned by domains netpin did not define are as unavailable as the host's own
+    const foreignCpus = new Set(host.foreignDomains.flatMap((d) => d.cpus));
+    const cpus = [...host.cpus].sort((a, b) => a.id - b.id).map((c) => (foreignCpus.has(c.id) ? { ...c, reservedForHost: true } : c));
     this.cpuIds = cpus.map((c) => c.id);
     cpus.forEach((c, i) => this.posOfId.set(c.id, i));
     this.owner = cpus.map((c) => c.owner);
@@ -74,7 +76,8 @@ export class HostRt {
     this.nodes = [...host.numaNodes].sort((a, b) => a.index - b.index).map(emptyNode);
     for (const n of this.nodes) this.nodeByIndex.set(n.index, n);
     this.threadsPerCore = this.indexCpus(cpus);
-    this.nics = [...host.nics].sort((a, b) => byName(a.name, b.name)).map((nic) => this.nicRt(nic));
+    const foreignPci = new Set<string>(host.foreignDomains.flatMap((d) => d.pciDevices));
+    this.nics = [...host.nics].sort((a, b) => byName(a.name, b.name)).map((nic) => this.nicRt(nic, foreignPci));
     for (const n of this.nics) this.nicById.set(n.nic.id, n);
     for (const net of networks) {
       const m = net.hosts.find((h) => h.hostId === host.id);
@@ -113,12 +116,13 @@ export class HostRt {
     return maxThreads;
   }
 
-  private nicRt(nic: FleetNic): NicRt {
+  /** A VF passed through to a foreign domain (`foreignPci`) is not free, whatever the inventory says. */
+  private nicRt(nic: FleetNic, foreignPci: ReadonlySet<string>): NicRt {
     return {
       nic,
       node: nic.numaNode >= 0 && this.nodeByIndex.has(nic.numaNode) ? nic.numaNode : null,
       freeVfs: nic.vfs
-        .filter((v) => v.state === 'FREE')
+        .filter((v) => v.state === 'FREE' && !foreignPci.has(v.pciAddress))
         .map((v) => v.index)
         .sort((a, b) => a - b),
       vfPci: new Map(nic.vfs.map((v) => [v.index, v.pciAddress])),

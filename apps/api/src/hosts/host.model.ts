@@ -68,6 +68,18 @@ export class HostBridge {
   @Prop(HostBridgeKindEnum) kind!: string;
 }
 
+@ObjectType({ description: 'A libvirt domain on the host that netpin did not define (no netpin mark), and what it holds' })
+export class ForeignDomain {
+  @Prop(String) name!: string;
+  @Prop(Int, {
+    array: true,
+    description: 'Host CPUs it is pinned to (vcpupin, emulatorpin, iothreadpin, vcpu cpuset); placement never uses them',
+  })
+  cpus!: number[];
+  @Prop(String, { array: true, description: 'Host PCI devices passed through to it (VFs among them); placement never gives those VFs' })
+  pciDevices!: string[];
+}
+
 @ObjectType({ description: 'The VM a CPU is accounted to (one per CPU), and for what' })
 export class CpuAllocation {
   @Prop(ID) vmId!: string;
@@ -214,6 +226,8 @@ export class Host {
   @Prop(HostCapabilities) capabilities!: HostCapabilities;
   @Prop(HostBridge, { array: true, nullable: true, description: 'Linux and OVS bridges discovery found; null until a discovery read them' })
   bridges!: HostBridge[] | null;
+  @Prop(ForeignDomain, { array: true, description: 'Domains netpin did not define, as the last discovery found them' })
+  foreignDomains!: ForeignDomain[];
   @Prop(GraphQLISODateTime, { nullable: true }) lastDiscoveredAt!: Date | null;
   @Prop(GraphQLISODateTime) createdAt!: Date;
   @Prop(GraphQLISODateTime) updatedAt!: Date;

@@ -29,6 +29,7 @@ function host(name: string, cpus: FleetCpu[], nics: FleetNic[], nodes = [0, 1]):
     state: 'READY',
     virtType: 'KVM',
     bridges: null,
+    foreignDomains: [],
     capabilities: { vmx: true, ept: true, iommu: true, kvm: true, vhostNet: true, ovs: true },
     numaNodes: nodes.map((index) => ({ index, memoryMiB: 1024, memoryFreeMiB: 1024, hugepages: [] })),
     cpus,

@@ -22,6 +22,7 @@ function host(name: string, state: HostRecord['state'] = 'READY'): HostRecord {
     labels: {},
     capabilities: { vmx: true, svm: false, ept: true, npt: false, iommu: true, kvm: true, vhostNet: true, ovs: false },
     bridges: null,
+    foreignDomains: [],
     lastDiscoveredAt: T0,
     createdAt: T0,
     updatedAt: T0,

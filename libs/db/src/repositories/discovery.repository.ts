@@ -63,6 +63,7 @@ export class DiscoveryRepository {
             capVhostNet: c.vhostNet,
             capOvs: c.ovs,
             bridges: facts.bridges,
+            foreignDomains: facts.foreignDomains,
             lastDiscoveredAt: new Date(),
             state: host.state === 'MAINTENANCE' ? 'MAINTENANCE' : 'READY',
             stateReason: host.state === 'MAINTENANCE' ? host.stateReason : null,

@@ -44,6 +44,7 @@ export function toHostRecord(r: HostRow): HostRecord {
       ovs: r.capOvs,
     },
     bridges: stored.bridges(r.bridges, r.name),
+    foreignDomains: stored.foreignDomains(r.foreignDomains, r.name),
     lastDiscoveredAt: r.lastDiscoveredAt,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,

@@ -23,6 +23,8 @@ export interface HostRow {
   ovs: boolean;
   /** Host.bridges JSON (null until discovered). */
   bridges: unknown;
+  /** Host.foreignDomains JSON. */
+  foreignDomains: unknown;
   /** [index, memoryMiB, hugepages JSON] per NUMA node, ascending index. */
   nodes: [number, number, unknown][] | null;
 }
@@ -83,7 +85,7 @@ function hostFilter(column: string, hostIds: string[] | undefined): Prisma.Sql {
 function hostRows(db: Client, hostIds?: string[]): Promise<HostRow[]> {
   return db.$queryRaw<HostRow[]>`
     SELECT h.id, h.name, h.state::text AS state, h."virtType"::text AS "virtType", (h."capVmx" OR h."capSvm") AS vmx, (h."capEpt" OR h."capNpt") AS ept,
-      h."capIommu" AS iommu, h."capKvm" AS kvm, h."capVhostNet" AS "vhostNet", h."capOvs" AS ovs, h.bridges,
+      h."capIommu" AS iommu, h."capKvm" AS kvm, h."capVhostNet" AS "vhostNet", h."capOvs" AS ovs, h.bridges, h."foreignDomains",
       (SELECT json_agg(json_build_array(n.index, n."memoryMiB", n.hugepages) ORDER BY n.index) FROM "NumaNode" n WHERE n."hostId" = h.id) AS nodes
     FROM "Host" h WHERE true ${hostFilter('h.id', hostIds)} ORDER BY h.name`;
 }

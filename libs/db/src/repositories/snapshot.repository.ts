@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   CPU_OWNER_ROLES,
   fleetAllocationSchema,
+  foreignDomainsSchema,
   HOST_STATES,
   hostBridgesSchema,
   hugepagePoolSchema,
@@ -24,6 +25,8 @@ const PAGE_SIZES: Record<number, PagedHugepageSize> = { 2048: 'SIZE_2M', 1048576
 const hugepagesSchema = z.array(hugepagePoolSchema).catch([]);
 // a bridges value that does not parse counts as not discovered: placement then does not check bridges on that host
 const bridgesSchema = hostBridgesSchema.nullable().catch(null);
+// unparsable foreign domains count as none, as a host discovered before netpin read them
+const foreignSchema = foreignDomainsSchema.catch([]);
 const hostStateSchema = z.enum(HOST_STATES);
 const virtTypeSchema = z.enum(VIRT_TYPES);
 const roleSchema = z.enum(CPU_OWNER_ROLES);
@@ -70,6 +73,7 @@ export async function loadSnapshot(db: Db | Prisma.TransactionClient, opts: { ho
       virtType: virtTypeSchema.parse(h.virtType),
       capabilities: { vmx: h.vmx, ept: h.ept, iommu: h.iommu, kvm: h.kvm, vhostNet: h.vhostNet, ovs: h.ovs },
       bridges: bridgesSchema.parse(h.bridges ?? null),
+      foreignDomains: foreignSchema.parse(h.foreignDomains ?? []),
       numaNodes: toNumaNodes(h, used),
       cpus: toFleetCpus(h.id, rows.cpus.get(h.id), cpuOwner),
       nics: nicsByHost.get(h.id) ?? [],

@@ -57,6 +57,8 @@ export interface HostSpec {
   nics?: NicSpec[];
   /** Bridges discovery found; unset = not discovered (placement does not check bridges then). */
   bridges?: { name: string; kind: HostBridgeKind }[];
+  /** Domains netpin did not define, with the CPUs and VF PCI addresses they hold. */
+  foreignDomains?: FleetHost['foreignDomains'];
   /** Per node, CPUs (ids) already held by some other VM. */
   busyCpus?: number[];
 }
@@ -183,6 +185,7 @@ export function buildHost(spec: HostSpec, seq = 0): FleetHost {
     virtType: spec.virtType ?? 'KVM',
     capabilities: { ...FULL_CAPS, ...spec.caps },
     bridges: spec.bridges?.map((b) => ({ name: ifNameSchema.parse(b.name), kind: b.kind })) ?? null,
+    foreignDomains: spec.foreignDomains ?? [],
     numaNodes: Array.from({ length: nodes }, (_, index) => ({
       index,
       memoryMiB: mem,
