@@ -51,6 +51,13 @@ const LOG_LEVEL = strOpt('log-level', 'info');
 const NODE_ENV = strOpt('node-env', 'production');
 const PROFILE_DIR = strOpt('profile', '');
 const COMPARE = strOpt('compare', '');
+/** Pause after each load, so one server's aftermath does not fall on the next one's measurement. */
+const SETTLE_MS = 3000;
+if (COMPARE && ROUNDS % 2 === 1) {
+  // each API goes first in half of the rounds: the one loaded second does measurably worse on a busy machine
+  process.stderr.write('--compare needs an even --rounds\n');
+  process.exit(2);
+}
 /** Where a request's time goes: functions whose inclusive time the profile summary reports. */
 const PROFILE_FRAMES = [
   'processGraphQLRequest',
@@ -164,6 +171,8 @@ async function hammer(url: string, path: string, token: string | null, seconds: 
     connections: CONNECTIONS,
     duration: seconds,
   });
+  // let the server just loaded settle (GC, closing sockets, log flush) before the next target is loaded
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
   const round: Round = { reqPerSec: r.requests.average, p50Ms: r.latency.p50, p99Ms: r.latency.p99, non2xx: r.non2xx, errors: r.errors };
   if (pid && r.requests.total) round.cpuMsPerReq = Math.round(((cpuSeconds(pid) - cpu0) * 1e6) / r.requests.total) / 1000;
   return round;
