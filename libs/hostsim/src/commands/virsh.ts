@@ -172,6 +172,25 @@ function nodeinfo(m: HostModel): string {
   ].join('\n')}\n\n`;
 }
 
+/** `virsh undefine`: a transient domain cannot be; a running one becomes transient, a stopped one goes. */
+function undefine(m: HostModel, d: DomainRecord): CommandResult {
+  if (!d.persistent)
+    return fail(
+      1,
+      `error: Failed to undefine domain '${d.name}'\nerror: Requested operation is not valid: cannot undefine transient domain`,
+    );
+  if (d.live) d.persistent = false;
+  else m.domains.delete(d.name);
+  return ok(`Domain '${d.name}' has been undefined\n\n`);
+}
+
+/** `virsh domstate [--reason]`. */
+function domstate(d: DomainRecord, args: string[]): CommandResult {
+  const state = d.live ? 'running' : 'shut off';
+  if (!args.includes('--reason')) return ok(`${state}\n\n`);
+  return ok(`${state} (${d.reason ?? (d.live ? 'booted' : 'unknown')})\n\n`);
+}
+
 /** virsh prints an empty line after every command, on stdout, whether it worked or not. */
 export const virsh: CommandHandler = async (argv, ctx) => {
   const r = await virshCommand(argv, ctx);
@@ -219,15 +238,7 @@ const virshCommand: CommandHandler = async (argv, ctx) => {
     }
     case 'undefine': {
       const d = need();
-      if (isResult(d)) return d;
-      if (!d.persistent)
-        return fail(
-          1,
-          `error: Failed to undefine domain '${d.name}'\nerror: Requested operation is not valid: cannot undefine transient domain`,
-        );
-      if (d.live) d.persistent = false;
-      else m.domains.delete(d.name);
-      return ok(`Domain '${d.name}' has been undefined\n\n`);
+      return isResult(d) ? d : undefine(m, d);
     }
     case 'dumpxml': {
       const d = need();
@@ -237,10 +248,7 @@ const virshCommand: CommandHandler = async (argv, ctx) => {
     }
     case 'domstate': {
       const d = need();
-      if (isResult(d)) return d;
-      const state = d.live ? 'running' : 'shut off';
-      if (!args.includes('--reason')) return ok(`${state}\n\n`);
-      return ok(`${state} (${d.reason ?? (d.live ? 'booted' : 'unknown')})\n\n`);
+      return isResult(d) ? d : domstate(d, args);
     }
     case 'domuuid': {
       const d = need();
