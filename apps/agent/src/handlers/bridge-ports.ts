@@ -3,7 +3,6 @@ import { ipLinkSetMaster, ipLinkShow, parseIpLinkShow, virshDumpxml } from '@net
 import { liveBridgePorts, parseDomain, type BridgePort } from '@netpin/libvirt-xml';
 import type { HostShell } from '../host-shell';
 import type { StepOutcome } from '../steps';
-import { readDomain } from './host-state';
 import { throwIfDiff } from './vm-state';
 
 /**
@@ -22,9 +21,8 @@ export function hasLinuxBridgePorts(domainXml: string): boolean {
   }
 }
 
+/** The live XML of a defined domain (a shut-off one has no `<target dev>`, so no ports). */
 async function portsOf(shell: HostShell, vmName: DomainName): Promise<BridgePort[]> {
-  const dom = await readDomain(shell, vmName);
-  if (dom.state !== 'running') return [];
   return liveBridgePorts((await shell.run(virshDumpxml(vmName))).stdout);
 }
 
@@ -42,7 +40,7 @@ function portDiff(ports: readonly BridgePort[], masters: Map<string, string | nu
   return d;
 }
 
-/** Taps of the running guest that are not ports of their bridge (none when it is not running). */
+/** Taps of the guest that are not ports of their bridge (none when it is not running); the domain must be defined. */
 export async function diffBridgePorts(shell: HostShell, vmName: DomainName): Promise<StateDiffEntry[]> {
   const ports = await portsOf(shell, vmName);
   return ports.length === 0 ? [] : portDiff(ports, await mastersOf(shell));
