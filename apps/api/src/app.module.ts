@@ -45,6 +45,54 @@ export interface AppOptions {
   db?: DbOptions;
 }
 
+/** pino for every request: a request id (the caller's if well-formed, echoed back), secrets redacted, async writes. */
+function loggerModule(config: ApiConfig): DynamicModule {
+  return LoggerModule.forRoot({
+    pinoHttp: [
+      {
+        level: config.LOG_LEVEL,
+        genReqId: (req: IncomingMessage, res: ServerResponse) => {
+          const given = req.headers['x-request-id'];
+          const id = typeof given === 'string' && /^[A-Za-z0-9_.-]{1,128}$/.test(given) ? given : randomUUID();
+          // echoed so a caller can find its request in operations and agent logs
+          res.setHeader('x-request-id', id);
+          return id;
+        },
+        redact: ['req.headers.authorization', 'req.headers.cookie'],
+        autoLogging: { ignore: (req: IncomingMessage) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
+      },
+      // asynchronous writes: a log line per request must not cost a write(2) on the event loop;
+      // lines written meanwhile go out together, and pino flushes what is left when the process exits
+      destination({ dest: 1, sync: false }),
+    ],
+  });
+}
+
+/** Code-first GraphQL over HTTP, with the request's DataLoaders in its context. */
+function graphqlModule(opts: AppOptions): DynamicModule {
+  const { config } = opts;
+  return GraphQLModule.forRootAsync<ApolloDriverConfig>({
+    driver: ApolloDriver,
+    imports: [HostsModule],
+    inject: [GraphLoaderSource],
+    useFactory: (loaderSource: GraphLoaderSource) => ({
+      autoSchemaFile: opts.schemaFile || true,
+      path: GRAPHQL_PATH,
+      sortSchema: true,
+      introspection: config.NETPIN_GRAPHQL_INTROSPECTION,
+      playground: false,
+      graphiql: config.NETPIN_GRAPHQL_PLAYGROUND,
+      includeStacktraceInErrorResponses: false,
+      formatError,
+      // no cache hints are used: the default cache-control plugin would only add a hook to every field resolved
+      plugins: [ApolloServerPluginCacheControlDisabled()],
+      // GraphQL over WebSocket is served by GraphqlWsServer, with the same rules
+      validationRules: graphqlRules(config),
+      context: ({ req }: { req: GqlContext['req'] }): GqlContext => ({ req, loaders: new Loaders(loaderSource) }),
+    }),
+  });
+}
+
 @Module({})
 export class AppModule {
   static forRoot(opts: AppOptions): DynamicModule {
@@ -52,51 +100,14 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        LoggerModule.forRoot({
-          pinoHttp: [
-            {
-              level: config.LOG_LEVEL,
-              genReqId: (req: IncomingMessage, res: ServerResponse) => {
-                const given = req.headers['x-request-id'];
-                const id = typeof given === 'string' && /^[A-Za-z0-9_.-]{1,128}$/.test(given) ? given : randomUUID();
-                // echoed so a caller can find its request in operations and agent logs
-                res.setHeader('x-request-id', id);
-                return id;
-              },
-              redact: ['req.headers.authorization', 'req.headers.cookie'],
-              autoLogging: { ignore: (req: IncomingMessage) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
-            },
-            // asynchronous writes: a log line per request must not cost a write(2) on the event loop;
-            // lines written meanwhile go out together, and pino flushes what is left when the process exits
-            destination({ dest: 1, sync: false }),
-          ],
-        }),
+        loggerModule(config),
         DbModule.forRoot({
           databaseUrl: config.DATABASE_URL,
           redisUrl: config.REDIS_URL,
           db: opts.db,
           placement: { strategy: config.NETPIN_PLACEMENT_STRATEGY },
         }),
-        GraphQLModule.forRootAsync<ApolloDriverConfig>({
-          driver: ApolloDriver,
-          imports: [HostsModule],
-          inject: [GraphLoaderSource],
-          useFactory: (loaderSource: GraphLoaderSource) => ({
-            autoSchemaFile: opts.schemaFile || true,
-            path: GRAPHQL_PATH,
-            sortSchema: true,
-            introspection: config.NETPIN_GRAPHQL_INTROSPECTION,
-            playground: false,
-            graphiql: config.NETPIN_GRAPHQL_PLAYGROUND,
-            includeStacktraceInErrorResponses: false,
-            formatError,
-            // no cache hints are used: the default cache-control plugin would only add a hook to every field resolved
-            plugins: [ApolloServerPluginCacheControlDisabled()],
-            // GraphQL over WebSocket is served by GraphqlWsServer, with the same rules
-            validationRules: graphqlRules(config),
-            context: ({ req }: { req: GqlContext['req'] }): GqlContext => ({ req, loaders: new Loaders(loaderSource) }),
-          }),
-        }),
+        graphqlModule(opts),
         ConfigModule.forRoot(config, { background: opts.background ?? true }),
         // counters in Redis: one budget per token across every API process
         ThrottlerModule.forRootAsync({
