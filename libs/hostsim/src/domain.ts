@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { parseCpuList } from '@netpin/contracts';
 import { type DomainRecord, type HostModel, SIZE_1G_KIB, SIZE_2M_KIB } from './model';
 import { libvirtDefineRewrites, toKiB } from './libvirt-define';
+import { QEMU_CPU_MODELS } from './qemu-cpus';
 import { type XmlElement, child, cloneXml, element, insertAfter, select } from './xml-tree';
 
 export { toKiB };
@@ -34,15 +35,17 @@ export function pciFromAttrs(a: Record<string, string>): string {
 
 /** Validation and normalisation libvirt applies at define time. Returns an error text or the root. */
 export function normalizeDefinition(root: XmlElement, host: string, uuidSeq: number): XmlElement | string {
-  if (root.name !== 'domain') return `XML error: unexpected root element <${root.name}>, expecting <domain>`;
+  if (root.name !== 'domain') return `XML error: expecting root element of 'domain', not '${root.name}'`;
   if (!root.attrs.type) return 'XML error: missing domain type attribute';
   const name = child(root, 'name')?.text.trim();
-  if (!name) return 'XML error: missing domain name information';
+  if (!name) return 'missing name information';
   if (name.includes('/')) return `XML error: name ${name} cannot contain '/'`;
   const d = cloneXml(root);
   if (!child(d, 'uuid')) insertAfter(d, element('uuid', {}, makeUuid(host, name, uuidSeq)), ['name']);
   const mem = child(d, 'memory');
   if (!mem) return 'XML error: missing memory element';
+  if (mem.attrs.unit !== undefined && toKiB('1', mem.attrs.unit) === undefined)
+    return `invalid argument: unknown suffix '${mem.attrs.unit}'`;
   const kib = toKiB(mem.text, mem.attrs.unit);
   if (kib === undefined || kib === 0) return `XML error: Invalid value '${mem.text}' for element or attribute './memory[1]'`;
   mem.attrs = { unit: 'KiB' };
@@ -52,9 +55,10 @@ export function normalizeDefinition(root: XmlElement, host: string, uuidSeq: num
   if (!vcpu) return 'XML error: missing vcpu element';
   if (!vcpu.attrs.placement) vcpu.attrs = { placement: 'static', ...vcpu.attrs };
   const nvcpu = Number(vcpu.text.trim());
+  const cputune = child(d, 'cputune');
+  // libvirt 9.0 drops a pin of a vCPU the domain does not have, without a word.
+  if (cputune) cputune.children = cputune.children.filter((c) => c.name !== 'vcpupin' || Number(c.attrs.vcpu) < nvcpu);
   for (const pin of select(d, 'cputune/vcpupin')) {
-    if (Number(pin.attrs.vcpu) >= nvcpu)
-      return `unsupported configuration: vcpupin for vcpu ${pin.attrs.vcpu} is out of range of the domain's vcpus`;
     if (pin.attrs.cpuset !== undefined && !validCpuList(pin.attrs.cpuset))
       return `invalid argument: Failed to parse bitmap '${pin.attrs.cpuset}'`;
   }
@@ -187,6 +191,8 @@ function claimHugepages(m: HostModel, x: XmlElement, nodes: number[]): DomainRec
 export function checkStart(m: HostModel, d: DomainRecord): { pci: string[]; hugepages: DomainRecord['held']['hugepages'] } {
   const x = d.config;
   if (x.attrs.type === 'kvm' && !m.spec.kvm) startError('invalid argument: could not find capabilities for domaintype=kvm');
+  const model = select(x, 'cpu/model')[0]?.text.trim();
+  if (model !== undefined && model !== '' && !QEMU_CPU_MODELS.has(model)) startError(`internal error: Unknown CPU model ${model}`);
   const nodes = checkCpusAndNodes(m, x);
   const pci: string[] = [];
   const claimPci = pciClaimer(m, d, pci);

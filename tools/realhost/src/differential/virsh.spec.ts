@@ -144,4 +144,29 @@ describeRealHost('differential: virsh (hostsim vs real libvirtd)', () => {
     expect(parseDomain(sim.stdout).cputune).toEqual(parseDomain(real.stdout).cputune);
     await p.run(virshUndefine(dom('dv-pin')));
   });
+  it('a definition libvirt refuses, or a guest it cannot start: the same exit codes and reasons', async () => {
+    const type = p.real.virtType;
+    const bad: [string, string][] = [
+      ['no name', `<domain type="${type}"><memory>1024</memory><vcpu>1</vcpu><os><type>hvm</type></os></domain>`],
+      ['pin beyond vCPUs', smallGuest('dv-bad1', type).replace('</os>', '</os><cputune><vcpupin vcpu="3" cpuset="0"/></cputune>')],
+      ['bad memory unit', smallGuest('dv-bad2', type).replace('unit="MiB"', 'unit="parsec"')],
+      ['not a domain', '<network><name>x</name></network>'],
+    ];
+    for (const [what, xml] of bad) {
+      const o = await p.run(virshDefine(xml));
+      expect({ what, code: o.sim.exitCode, error: reason(o.sim) }).toEqual({ what, code: o.real.exitCode, error: reason(o.real) });
+    }
+    const unknownModel = smallGuest('dv-cpu', type).replace(
+      '</os>',
+      '</os><cpu mode="custom" match="exact"><model fallback="forbid">NoSuchCpu</model></cpu>',
+    );
+    const def = await p.run(virshDefine(unknownModel));
+    expect({ code: def.sim.exitCode, error: reason(def.sim) }).toEqual({ code: def.real.exitCode, error: reason(def.real) });
+    if (def.real.exitCode === 0) {
+      const start = await p.run(virshStart(dom('dv-cpu')));
+      expect({ code: start.sim.exitCode, error: reason(start.sim) }).toEqual({ code: start.real.exitCode, error: reason(start.real) });
+      await p.run(virshDestroy(dom('dv-cpu')));
+      await p.run(virshUndefine(dom('dv-cpu')));
+    }
+  });
 });
