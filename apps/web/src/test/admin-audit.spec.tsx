@@ -17,6 +17,8 @@ const event = (id: string, extra: Partial<AuditRow> = {}): AuditRow => ({
   targetName: 'web-1',
   inputJson: '{"id":"0b5e7c1a-0000-4000-8000-000000000009"}',
   result: 'ok',
+  count: 1,
+  address: null,
   requestId: 'req-1',
   ...extra,
 });
@@ -57,6 +59,17 @@ describe('audit log page', () => {
           event('e1'),
           event('e2', { action: 'POST /api/v1/hosts/:id/discover', targetKind: 'host', targetName: 'hv-a' }),
           event('e3', { action: 'graphql:removeHost', targetKind: null, targetName: null, inputJson: '{"id":"x"}', result: 'CONFLICT' }),
+          event('e5', {
+            action: 'refused',
+            tokenId: null,
+            actor: 'anonymous',
+            targetId: null,
+            targetKind: null,
+            targetName: null,
+            result: 'UNAUTHENTICATED',
+            count: 43,
+            address: '10.0.0.9',
+          }),
           event('e4', {
             action: 'graphql:createNetwork',
             targetId: null,
@@ -70,7 +83,11 @@ describe('audit log page', () => {
     });
     await settle();
     const rows = screen.getAllByTestId('audit-row');
-    expect(rows.map((r) => within(r).getByTestId('audit-target').textContent)).toEqual(['VM web-1', 'host hv-a', '0b5e7c1a…', 'n1']);
+    expect(rows.map((r) => within(r).getByTestId('audit-target').textContent)).toEqual(['VM web-1', 'host hv-a', '0b5e7c1a…', '—', 'n1']);
+    // refusals are one row per caller, code and minute, with their count
+    expect(rows[3]!.textContent).toContain('anonymousfrom 10.0.0.9');
+    expect(within(rows[3]!).getByTestId('audit-count').textContent).toBe(' × 43 in that minute');
+    expect(within(rows[0]!).queryByTestId('audit-count')).toBeNull();
     expect(within(rows[1]!).getByRole('link', { name: 'host hv-a' }).getAttribute('href')).toBe('#/hosts/hv-a');
     expect(within(rows[0]!).getByRole('link', { name: 'ci' }).getAttribute('href')).toBe('#/admin/audit/tok-1');
     expect(rows[1]!.textContent).toContain('POST /api/v1/hosts/:id/discover REST');
@@ -92,6 +109,7 @@ describe('audit log page', () => {
   it('labels actions and falls back to the input name, then the short id', () => {
     expect(actionLabel('graphql:createVm')).toEqual({ name: 'createVm', via: 'GraphQL' });
     expect(actionLabel('DELETE /api/v1/vms/:id')).toEqual({ name: 'DELETE /api/v1/vms/:id', via: 'REST' });
+    expect(actionLabel('refused')).toEqual({ name: 'refused', via: 'any transport' });
     const none = { targetKind: null, targetName: null, targetId: null };
     expect(targetLabel({ ...none, inputJson: '{"body":{"name":"n2"}}' })).toBe('n2');
     expect(targetLabel({ ...none, inputJson: 'not json' })).toBe('—');

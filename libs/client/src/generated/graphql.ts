@@ -410,7 +410,7 @@ export type AuditEventsQueryVariables = Exact<{
 }>;
 
 
-export type AuditEventsQuery = { auditEvents: Array<{ id: string, at: string, tokenId: string | null, actor: string, action: string, targetType: string, targetId: string | null, targetKind: string | null, targetName: string | null, inputJson: string, result: string, requestId: string | null }> };
+export type AuditEventsQuery = { auditEvents: Array<{ id: string, at: string, tokenId: string | null, actor: string, action: string, targetType: string, targetId: string | null, targetKind: string | null, targetName: string | null, inputJson: string, result: string, count: number, address: string | null, requestId: string | null }> };
 
 export type VmFieldsFragment = { id: string, name: string, state: VmState, hostId: string | null, hostName: string | null, numaNode: number | null, vcpus: number, memoryMiB: number, errorCode: string | null, errorMessage: string | null, createdAt: string, updatedAt: string, planState: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } | null, interfaces: Array<{ index: number, datapath: Datapath | null, model: string | null, queues: number | null, networkId: string, networkName: string | null, mac: string | null, vlan: number | null, sourceDev: string | null }>, plan: { hostName: string, numaNodes: Array<number>, emulatorCpus: Array<number>, vhostCpus: Array<number>, isolatedSiblings: Array<number>, hugepages: HugepageSize, memoryMode: string, penalties: Array<string>, vcpuPins: Array<{ vcpu: number, cpus: Array<number> }>, interfaces: Array<{ index: number, networkName: string, datapath: Datapath, model: string, queues: number | null, nicName: string | null, numaNode: number | null, numaLocal: boolean, failover: boolean, vfIndex: number | null, sourceDevice: string | null, mac: string, vlan: number | null, cost: { exitsPerPacket: string, cpusPerFlow: number, relativeCost: number } }>, irqAffinity: Array<{ irq: number, nicName: string, queue: number, cpus: Array<number> }>, rps: Array<{ nicName: string, rxQueue: number, cpus: Array<number> }>, score: { total: number, breakdown: Array<{ weigher: string, weight: number, value: number, weighted: number }> } } | null };
 
@@ -1408,6 +1408,8 @@ export const AuditEventsDocument = new TypedDocumentString(`
     targetName
     inputJson
     result
+    count
+    address
     requestId
   }
 }

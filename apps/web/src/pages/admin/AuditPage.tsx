@@ -56,7 +56,10 @@ function AuditEventRow({ e }: { e: AuditRow }) {
   return (
     <tr data-testid="audit-row" data-action={e.action}>
       <td>{formatTime(e.at)}</td>
-      <td>{e.tokenId ? <a href={href('admin', 'audit', e.tokenId)}>{e.actor}</a> : e.actor}</td>
+      <td>
+        {e.tokenId ? <a href={href('admin', 'audit', e.tokenId)}>{e.actor}</a> : e.actor}
+        {e.address && <div className="muted small">from {e.address}</div>}
+      </td>
       <td>
         <code>{a.name}</code> <span className="muted small">{a.via}</span>
       </td>
@@ -65,6 +68,12 @@ function AuditEventRow({ e }: { e: AuditRow }) {
       </td>
       <td>
         <span className={`badge ${e.result === 'ok' ? 'state-succeeded' : 'state-failed'}`}>{e.result}</span>
+        {e.count > 1 && (
+          <span className="muted small" data-testid="audit-count">
+            {' '}
+            × {e.count} in that minute
+          </span>
+        )}
       </td>
       <td className="audit-input">
         <details>

@@ -2,8 +2,12 @@ import type { AuditEventsQuery } from '@netpin/client/operations';
 
 export type AuditRow = AuditEventsQuery['auditEvents'][number];
 
-/** "graphql:createVm" -> createVm over GraphQL; "POST /vms/:id" -> the route over REST. */
-export function actionLabel(action: string): { name: string; via: 'GraphQL' | 'REST' } {
+/**
+ * "graphql:createVm" -> createVm over GraphQL; "POST /vms/:id" -> the route over REST; "refused" ->
+ * requests a guard turned away (no token, too low a role, rate limit), on any transport.
+ */
+export function actionLabel(action: string): { name: string; via: 'GraphQL' | 'REST' | 'any transport' } {
+  if (action === 'refused') return { name: 'refused', via: 'any transport' };
   return action.startsWith('graphql:') ? { name: action.slice('graphql:'.length), via: 'GraphQL' } : { name: action, via: 'REST' };
 }
 
