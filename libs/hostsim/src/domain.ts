@@ -114,7 +114,7 @@ function checkCpusAndNodes(m: HostModel, x: XmlElement): number[] {
 }
 
 /** Claims PCI addresses for one starting domain: each once, none held by another live domain. */
-function pciClaimer(m: HostModel, d: DomainRecord, pci: string[]): (addr: string) => void {
+export function pciClaimer(m: HostModel, d: DomainRecord, pci: string[]): (addr: string) => void {
   const heldBy = (addr: string): DomainRecord | undefined =>
     [...m.domains.values()].find((o) => o !== d && o.live && o.held.pci.includes(addr));
   return (addr) => {
@@ -129,7 +129,7 @@ function pciClaimer(m: HostModel, d: DomainRecord, pci: string[]): (addr: string
 }
 
 /** One <interface>: its bridge, device or VF must exist and suit it, and vhost-net be there if asked for. */
-function checkInterface(m: HostModel, iface: XmlElement, claimPci: (addr: string) => void): void {
+export function checkInterface(m: HostModel, iface: XmlElement, claimPci: (addr: string) => void): void {
   const src = child(iface, 'source');
   const driver = child(iface, 'driver');
   switch (iface.attrs.type) {
@@ -205,6 +205,51 @@ export function checkStart(m: HostModel, d: DomainRecord): { pci: string[]; huge
   return { pci, hugepages: claimHugepages(m, x, nodes) };
 }
 
+/**
+ * What plugging one <interface> into a running domain does on the host (at start, or a live
+ * attach-device): a tap or macvtap device, the VF programmed with the interface's MAC and
+ * VLAN, and the interface's target and alias in the live XML.
+ */
+export function plugInterface(m: HostModel, d: DomainRecord, iface: XmlElement, i: number): void {
+  const mac = child(iface, 'mac')?.attrs.address ?? '52:54:00:00:00:00';
+  const src = child(iface, 'source');
+  if (iface.attrs.type === 'bridge' || iface.attrs.type === 'direct') {
+    const direct = iface.attrs.type === 'direct';
+    const dev = direct ? `macvtap${m.nextMacvtap++}` : `vnet${m.nextVnet++}`;
+    m.taps.push({
+      name: dev,
+      kind: direct ? 'macvtap' : 'tap',
+      master: direct ? undefined : src?.attrs.bridge,
+      lower: direct ? src?.attrs.dev : undefined,
+      mode: src?.attrs.mode,
+      mac,
+      domain: d.name,
+      multiQueue: Number(child(iface, 'driver')?.attrs.queues ?? '1') > 1,
+    });
+    const target = child(iface, 'target');
+    if (target) target.attrs.dev = dev;
+    else insertAfter(iface, element('target', { dev }), ['mac', 'source', 'virtualport']);
+  }
+  if (iface.attrs.type === 'hostdev') {
+    const a = src && child(src, 'address');
+    const dev = a ? m.pciDevice(pciFromAttrs(a.attrs)) : undefined;
+    if (dev?.vf) {
+      dev.vf.mac = mac;
+      const tag = select(iface, 'vlan/tag')[0]?.attrs.id;
+      if (tag !== undefined) dev.vf.vlan = Number(tag);
+    }
+  }
+  insertAfter(iface, element('alias', { name: iface.attrs.type === 'hostdev' ? `hostdev${i}` : `net${i}` }), [
+    'mac',
+    'source',
+    'virtualport',
+    'target',
+    'model',
+    'driver',
+    'vlan',
+  ]);
+}
+
 /** Build the live XML and host-side effects (taps, VF MAC/VLAN) of a domain that starts. */
 export function applyStart(m: HostModel, d: DomainRecord, held: DomainRecord['held']): void {
   const live = cloneXml(d.config);
@@ -214,45 +259,7 @@ export function applyStart(m: HostModel, d: DomainRecord, held: DomainRecord['he
     const pool = m.hugePool(h.node, h.sizeKiB);
     if (pool) pool.used += h.pages;
   }
-  select(live, 'devices/interface').forEach((iface, i) => {
-    const mac = child(iface, 'mac')?.attrs.address ?? '52:54:00:00:00:00';
-    const src = child(iface, 'source');
-    if (iface.attrs.type === 'bridge' || iface.attrs.type === 'direct') {
-      const direct = iface.attrs.type === 'direct';
-      const dev = direct ? `macvtap${m.nextMacvtap++}` : `vnet${m.nextVnet++}`;
-      m.taps.push({
-        name: dev,
-        kind: direct ? 'macvtap' : 'tap',
-        master: direct ? undefined : src?.attrs.bridge,
-        lower: direct ? src?.attrs.dev : undefined,
-        mode: src?.attrs.mode,
-        mac,
-        domain: d.name,
-        multiQueue: Number(child(iface, 'driver')?.attrs.queues ?? '1') > 1,
-      });
-      const target = child(iface, 'target');
-      if (target) target.attrs.dev = dev;
-      else insertAfter(iface, element('target', { dev }), ['mac', 'source', 'virtualport']);
-    }
-    if (iface.attrs.type === 'hostdev') {
-      const a = src && child(src, 'address');
-      const dev = a ? m.pciDevice(pciFromAttrs(a.attrs)) : undefined;
-      if (dev?.vf) {
-        dev.vf.mac = mac;
-        const tag = select(iface, 'vlan/tag')[0]?.attrs.id;
-        if (tag !== undefined) dev.vf.vlan = Number(tag);
-      }
-    }
-    insertAfter(iface, element('alias', { name: iface.attrs.type === 'hostdev' ? `hostdev${i}` : `net${i}` }), [
-      'mac',
-      'source',
-      'virtualport',
-      'target',
-      'model',
-      'driver',
-      'vlan',
-    ]);
-  });
+  select(live, 'devices/interface').forEach((iface, i) => plugInterface(m, d, iface, i));
   select(live, 'devices/hostdev').forEach((hd, i) => insertAfter(hd, element('alias', { name: `hostdev${i}` }), ['source', 'driver']));
   if (!child(live, 'resource'))
     insertAfter(live, element('resource', {}, '', [element('partition', {}, '/machine')]), [

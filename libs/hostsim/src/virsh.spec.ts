@@ -252,3 +252,75 @@ describe('virsh power actions, as libvirt answers them', () => {
     await run(['virsh', 'destroy', 'p1']);
   });
 });
+
+/** NIC hot-plug, as a real libvirtd 9.0 answered on the real-host tier (tools/realhost). */
+describe('virsh attach-device / detach-device of an <interface>', () => {
+  let f: Fixture;
+  const run = (cmd: string[], stdin?: string) => f.conn.run(cmd, stdin);
+  const nic = (mac: string, bridge = 'br0') =>
+    `<interface type='bridge'><mac address='${mac}'/><source bridge='${bridge}'/><model type='virtio'/></interface>`;
+  const macs = (xml: string) => select(parseXml(xml), 'devices/interface/mac').map((m) => m.attrs.address);
+  beforeAll(async () => {
+    f = await hostFixture('small-one-node');
+    await f.conn.run(['virsh', 'define', '/dev/stdin'], domainXml({ name: 'hp' }));
+  });
+  afterAll(async () => f.close());
+
+  it('refuses a live attach to a domain that is not running; --config alone is fine', async () => {
+    expect(await run(['virsh', 'attach-device', 'hp', '/dev/stdin', '--live', '--config'], nic('52:54:00:00:aa:01'))).toEqual({
+      stdout: '\n',
+      stderr: 'error: Failed to attach device from /dev/stdin\nerror: Requested operation is not valid: domain is not running\n',
+      code: 1,
+    });
+    const r = await run(['virsh', 'attach-device', 'hp', '/dev/stdin', '--config'], nic('52:54:00:00:aa:01'));
+    expect(r).toEqual({ stdout: 'Device attached successfully\n\n', stderr: '', code: 0 });
+    expect(macs((await run(['virsh', 'dumpxml', '--inactive', 'hp'])).stdout)).toEqual(['52:54:00:00:aa:01']);
+  });
+
+  it('plugs a live NIC with its tap; a second one with the same MAC is accepted, and a detach then refuses', async () => {
+    f.host.model.guest = { acpi: 'honour', shutdownDelayMs: 30 };
+    expect((await run(['virsh', 'start', 'hp'])).code).toBe(0);
+    const two = nic('52:54:00:00:aa:02');
+    expect((await run(['virsh', 'attach-device', 'hp', '/dev/stdin', '--live', '--config'], two)).code).toBe(0);
+    const live = (await run(['virsh', 'dumpxml', 'hp'])).stdout;
+    expect(macs(live)).toEqual(['52:54:00:00:aa:01', '52:54:00:00:aa:02']);
+    expect(select(parseXml(live), 'devices/interface/target').map((t) => t.attrs.dev)).toHaveLength(2);
+    expect(f.host.state().taps).toHaveLength(2);
+    expect((await run(['virsh', 'attach-device', 'hp', '/dev/stdin', '--live'], two)).code).toBe(0);
+    const dup = await run(['virsh', 'detach-device', 'hp', '/dev/stdin', '--live', '--config'], two);
+    expect(dup.stderr).toBe(
+      'error: Failed to detach device from /dev/stdin\nerror: operation failed: multiple devices matching MAC address 52:54:00:00:aa:02 found\n',
+    );
+  });
+
+  it('refuses a bridge the host does not have, with libvirt words', async () => {
+    const r = await run(['virsh', 'attach-device', 'hp', '/dev/stdin', '--live'], nic('52:54:00:00:aa:03', 'nobr'));
+    expect(r.stderr).toBe("error: Failed to attach device from /dev/stdin\nerror: Cannot get interface MTU on 'nobr': No such device\n");
+  });
+
+  it('detaches from the config at once and from the live domain when the guest releases it', async () => {
+    const one = nic('52:54:00:00:aa:01');
+    expect(await run(['virsh', 'detach-device', 'hp', '/dev/stdin', '--live', '--config'], one)).toEqual({
+      stdout: 'Device detached successfully\n\n',
+      stderr: '',
+      code: 0,
+    });
+    expect(macs((await run(['virsh', 'dumpxml', '--inactive', 'hp'])).stdout)).not.toContain('52:54:00:00:aa:01');
+    for (let i = 0; i < 50 && macs((await run(['virsh', 'dumpxml', 'hp'])).stdout).includes('52:54:00:00:aa:01'); i++)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(macs((await run(['virsh', 'dumpxml', 'hp'])).stdout)).not.toContain('52:54:00:00:aa:01');
+    const missing = await run(['virsh', 'detach-device', 'hp', '/dev/stdin', '--config'], one);
+    expect(missing.stderr).toBe(
+      "error: Failed to detach device from /dev/stdin\nerror: device not found: no device found at address '(<null>)' matching MAC address '52:54:00:00:aa:01' and alias '(<null>)'\n",
+    );
+  });
+
+  it('a guest that ignores ACPI keeps a live NIC it was asked to release, though virsh reports success', async () => {
+    f.host.model.guest = { acpi: 'ignore', shutdownDelayMs: 0 };
+    const four = nic('52:54:00:00:aa:04');
+    await run(['virsh', 'attach-device', 'hp', '/dev/stdin', '--live'], four);
+    expect((await run(['virsh', 'detach-device', 'hp', '/dev/stdin', '--live'], four)).code).toBe(0);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(macs((await run(['virsh', 'dumpxml', 'hp'])).stdout)).toContain('52:54:00:00:aa:04');
+  });
+});

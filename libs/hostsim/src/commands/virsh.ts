@@ -1,5 +1,6 @@
 import { formatCpuList, parseCpuList } from '@netpin/contracts';
 import { DomainStartError, applyStart, applyStop, checkStart, normalizeDefinition, sendAcpi } from '../domain';
+import { deviceCommand } from './virsh-devices';
 import { KernelError } from '../errors';
 import type { DomainRecord, HostModel } from '../model';
 import { type XmlElement, XmlSyntaxError, child, element, insertAfter, parseXml, renderXml, select } from '../xml-tree';
@@ -253,6 +254,14 @@ const virshCommand: CommandHandler = async (argv, ctx) => {
     case 'domuuid': {
       const d = need();
       return isResult(d) ? d : ok(`${d.uuid}\n\n`);
+    }
+    case 'attach-device':
+    case 'detach-device': {
+      const d = need();
+      if (isResult(d)) return d;
+      const file = args.filter((a) => !a.startsWith('--'))[1];
+      if (file === undefined) return fail(1, `error: command '${cmd}' requires <file> option`);
+      return deviceCommand(ctx, cmd === 'attach-device' ? 'attach' : 'detach', d, file, args);
     }
     case 'vcpupin':
       return pinCommand(m, args, 'vcpupin');
