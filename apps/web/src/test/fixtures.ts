@@ -43,6 +43,7 @@ export const hostFixture: Host = {
   stateReason: null,
   lastDiscoveredAt: '2026-01-01T10:00:00Z',
   capabilities: { iommu: true, vhostNet: true, kvm: true, vmx: true, svm: false, ept: true, npt: false, ovs: false },
+  foreignDomains: [{ name: 'legacy-db', cpus: [4], pciDevices: ['0000:3b:10.1'] }],
   labels: [],
   cpuCounts: counts,
   vms: [

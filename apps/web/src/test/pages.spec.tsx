@@ -131,6 +131,9 @@ describe('pages', () => {
     expect(screen.getByTestId('vfs-ens1f0').textContent).toBe('2 configured (max 64) · 1 free');
     expect(document.querySelector('.vf-list')!.textContent).toContain('VF 0 → web-1 52:54:00:00:00:0a vlan 100');
     expect(screen.getByTestId('host-cpu-counts').textContent).toBe('5 CPUs: 1 of 4 free (+1 reserved for the host)');
+    expect(screen.getByTestId('host-foreign-domains').textContent).toBe(
+      'Domains netpin did not define (their CPUs and VFs are never given to netpin VMs): legacy-db (CPUs 4, 0000:3b:10.1)',
+    );
   });
 
   it('operations: the default view asks for every state (no state variable), the select for one', async () => {

@@ -61,6 +61,17 @@ export function HostHeader({ host, onChanged }: { host: Host; onChanged: () => v
         <HostActions host={host} onChanged={onChanged} />
       </header>
       {host.stateReason && <p className="muted">Reason: {host.stateReason}</p>}
+      {host.foreignDomains.length > 0 && (
+        <p className="muted" data-testid="host-foreign-domains">
+          Domains netpin did not define (their CPUs and VFs are never given to netpin VMs):{' '}
+          {host.foreignDomains
+            .map(
+              (d) =>
+                `${d.name} (${d.cpus.length > 0 ? `CPUs ${d.cpus.join(',')}` : 'not pinned'}${d.pciDevices.length > 0 ? `, ${d.pciDevices.join(', ')}` : ''})`,
+            )
+            .join('; ')}
+        </p>
+      )}
       <div className="badges">
         <CapBadge on={host.capabilities.kvm} label="KVM" title="/dev/kvm" />
         <CapBadge on={host.capabilities.iommu} label="IOMMU" title="VT-d / AMD-Vi enabled" />
