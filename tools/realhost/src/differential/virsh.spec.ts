@@ -17,7 +17,7 @@ import {
   ipLinkShow,
   type CommandOutput,
 } from '@netpin/host-ops';
-import { answerView, parseDomain, verifyDomainXml, viewDifferences } from '@netpin/libvirt-xml';
+import { answerView, liveBridgePorts, parseDomain, verifyDomainXml, viewDifferences } from '@netpin/libvirt-xml';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { domainNameOf, goldenFor, goldenNames } from '../goldens';
 import { describeRealHost } from '../tier';
@@ -112,6 +112,12 @@ describeRealHost('differential: virsh (hostsim vs real libvirtd)', () => {
         return { ...rest, vnet: /^vnet\d+$/.test(t.name) };
       };
       expect(tapOf(sim.stdout)).toEqual(tapOf(real.stdout));
+      // The live XML names that same tap as the bridge's port (the agent's bridge-ports step reads it).
+      const live = await p.runOk(virshDumpxml(dom('dv-tap')));
+      for (const side of ['real', 'sim'] as const) {
+        const tap = parseIpLinkShow((side === 'real' ? real : sim).stdout).find((l) => l.master === 'br0' && l.name.startsWith('vnet'));
+        expect(liveBridgePorts(live[side].stdout)).toEqual([{ dev: tap?.name, bridge: 'br0' }]);
+      }
     } finally {
       await p.run(virshDestroy(dom('dv-tap')));
       await p.run(virshUndefine(dom('dv-tap')));
