@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '@netpin/db';
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import { loadApiConfig, ConfigError } from '../apps/api/src/config';
 import { startApi, type TestApi } from './support/api';
 import { seedTopology, testDb } from './support/seed';
