@@ -15,11 +15,23 @@ let db: Db;
 const tokens: Record<'VIEWER' | 'OPERATOR', string> = { VIEWER: '', OPERATOR: '' };
 
 /** The access policy, spelled out: anything not listed needs VIEWER (queries) or ADMIN (mutations). */
-const OPERATOR_MUTATIONS = new Set(['createVm', 'deleteVm', 'discoverHost', 'checkDrift', 'reconcileHost']);
+const OPERATOR_MUTATIONS = new Set([
+  'createVm',
+  'deleteVm',
+  'startVm',
+  'stopVm',
+  'rebootVm',
+  'discoverHost',
+  'checkDrift',
+  'reconcileHost',
+]);
 const ADMIN_QUERIES = new Set(['apiTokens', 'auditEvents', 'sshSecrets', 'sshSecret']);
 const OPERATOR_ROUTES = new Set([
   'POST /api/v1/vms',
   'DELETE /api/v1/vms/:id',
+  'POST /api/v1/vms/:id/start',
+  'POST /api/v1/vms/:id/stop',
+  'POST /api/v1/vms/:id/reboot',
   'POST /api/v1/hosts/:id/discover',
   'POST /api/v1/hosts/:hostId/drift-check',
   'POST /api/v1/hosts/:hostId/reconcile',
