@@ -123,8 +123,14 @@ describeRealHost('netpin on a real libvirt/QEMU host', () => {
     }
   }, 300_000);
 
+  /** The guest CPU this machine can start: nested KVM refuses the arch-capabilities MSR (QEMU "failed to set MSR 0x10a"); TCG has no host CPU to pass through. */
+  function guestCpu(): Record<string, unknown> {
+    return host.virtType === 'kvm'
+      ? { mode: 'HOST_PASSTHROUGH', features: [{ name: 'arch-capabilities', policy: 'disable' }] }
+      : { mode: 'CUSTOM', model: 'qemu64' };
+  }
+
   async function register(): Promise<string> {
-    const kvm = host.virtType === 'kvm';
     const input = {
       name: HOST,
       address: host.address,
@@ -132,11 +138,8 @@ describeRealHost('netpin on a real libvirt/QEMU host', () => {
       sshUser: host.user,
       credentialRef: 'file:client_ed25519',
       hostKeyFingerprint: host.fingerprint,
-      // nested KVM refuses the arch-capabilities MSR (QEMU "failed to set MSR 0x10a"); TCG has no host CPU to pass through
-      virtType: kvm ? 'KVM' : 'QEMU',
-      guestCpu: kvm
-        ? { mode: 'HOST_PASSTHROUGH', features: [{ name: 'arch-capabilities', policy: 'disable' }] }
-        : { mode: 'CUSTOM', model: 'qemu64' },
+      virtType: host.virtType === 'kvm' ? 'KVM' : 'QEMU',
+      guestCpu: guestCpu(),
     };
     const { registerHost } = await client.request<{ registerHost: { id: string } }>(
       `mutation ($input: RegisterHostInput!) { registerHost(input: $input) { id } }`,
@@ -298,12 +301,7 @@ describeRealHost('netpin on a real libvirt/QEMU host', () => {
     } finally {
       await client.request(`mutation ($id: ID!, $input: UpdateHostInput!) { updateHost(id: $id, input: $input) { id } }`, {
         id: hostId,
-        input: {
-          guestCpu:
-            host.virtType === 'kvm'
-              ? { mode: 'HOST_PASSTHROUGH', features: [{ name: 'arch-capabilities', policy: 'disable' }] }
-              : { mode: 'CUSTOM', model: 'qemu64' },
-        },
+        input: { guestCpu: guestCpu() },
       });
     }
   }, 300_000);

@@ -12,6 +12,7 @@ import { throwIfDiff } from './vm-state';
  * running and cut off while `virsh dumpxml` still says `<source bridge='br0'/>`. Only the
  * kernel knows, so netpin asks it.
  */
+
 /** Whether the wanted domain has interfaces on Linux bridges (an XML outside the model counts as yes). */
 export function hasLinuxBridgePorts(domainXml: string): boolean {
   try {
@@ -31,13 +32,15 @@ async function mastersOf(shell: HostShell): Promise<Map<string, string | null>> 
   return new Map(links.map((l) => [l.name, l.master]));
 }
 
+/** The bridge the kernel has the tap on: its master, 'none' when it has none, 'absent' when the tap is gone. */
+function masterOf(p: BridgePort, masters: Map<string, string | null>): string {
+  return masters.has(p.dev) ? (masters.get(p.dev) ?? 'none') : 'absent';
+}
+
 function portDiff(ports: readonly BridgePort[], masters: Map<string, string | null>): StateDiffEntry[] {
-  const d: StateDiffEntry[] = [];
-  for (const p of ports) {
-    const actual = masters.has(p.dev) ? (masters.get(p.dev) ?? 'none') : 'absent';
-    if (actual !== p.bridge) d.push({ field: `tap.${p.dev}.master`, expected: p.bridge, actual });
-  }
-  return d;
+  return ports
+    .filter((p) => masterOf(p, masters) !== p.bridge)
+    .map((p) => ({ field: `tap.${p.dev}.master`, expected: p.bridge, actual: masterOf(p, masters) }));
 }
 
 /** Taps of the guest that are not ports of their bridge (none when it is not running); the domain must be defined. */
@@ -50,9 +53,10 @@ export async function diffBridgePorts(shell: HostShell, vmName: DomainName): Pro
 export async function ensureBridgePorts(shell: HostShell, vmName: DomainName): Promise<StepOutcome> {
   const ports = await portsOf(shell, vmName);
   if (ports.length === 0) return 'unchanged';
-  const off = portDiff(ports, await mastersOf(shell)).map((e) => ports.find((p) => `tap.${p.dev}.master` === e.field));
+  const masters = await mastersOf(shell);
+  const off = ports.filter((p) => masterOf(p, masters) !== p.bridge);
   if (off.length === 0) return 'unchanged';
-  for (const p of off) if (p) await shell.run(ipLinkSetMaster(ifNameSchema.parse(p.dev), ifNameSchema.parse(p.bridge)));
+  for (const p of off) await shell.run(ipLinkSetMaster(ifNameSchema.parse(p.dev), ifNameSchema.parse(p.bridge)));
   throwIfDiff(portDiff(ports, await mastersOf(shell)), 'bridge ports');
   return 'changed';
 }

@@ -52,7 +52,8 @@ export const vmApplyHandler: JobHandler<'vm.apply'> = {
       await steps.run('start domain', () => startDomain(p, ctx));
       if (hasLinuxBridgePorts(p.domainXml)) await steps.run('bridge ports', () => ensureBridgePorts(shell, p.vmName));
     }
-    const running = (await readDomain(shell, p.vmName)).state === 'running';
+    // the start step throws unless the domain runs: only an apply without start reads the state
+    const running = p.start || (await readDomain(shell, p.vmName)).state === 'running';
     return { vmName: p.vmName, changed: steps.changed, running };
   },
 };
