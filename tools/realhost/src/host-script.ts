@@ -40,6 +40,8 @@ export interface HostScriptInput {
   bridges: readonly RealBridgeSpec[];
   mgmtAddress: string;
   cpus: readonly number[];
+  /** libvirtd's host_uuid: two libvirtds with the same one refuse to migrate between them. */
+  hostUuid: string;
 }
 
 const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -50,9 +52,11 @@ const LIBVIRT_DIRS: readonly [string, string][] = [
   ['log', '/var/log/libvirt'],
   ['cache', '/var/cache/libvirt'],
   ['netpin', '/var/lib/netpin'],
+  // root's home: its .ssh holds this host's identity and known_hosts for migrating to peers.
+  ['home', '/root'],
 ];
 
-function libvirtPart(root: string): string[] {
+function libvirtPart(root: string, hostUuid: string): string[] {
   const lines = [`mkdir -p ${LIBVIRT_DIRS.map(([d, t]) => `${q(`${root}/${d}`)} ${t}`).join(' ')} /var/run/libvirt /run/sshd`];
   for (const [d, target] of LIBVIRT_DIRS) lines.push(`mount --bind ${q(`${root}/${d}`)} ${target}`);
   lines.push(
@@ -61,7 +65,7 @@ function libvirtPart(root: string): string[] {
     // The QEMU driver resolves its default user before reading qemu.conf: the libvirt-qemu
     // user must exist (tools/setup.sh), even though guests run as root here.
     `printf '%s\\n' 'user = "root"' 'group = "root"' 'security_driver = "none"' 'cgroup_controllers = [ ]' > /etc/libvirt/qemu.conf`,
-    `printf '%s\\n' 'unix_sock_group = "root"' 'unix_sock_rw_perms = "0770"' > /etc/libvirt/libvirtd.conf`,
+    `printf '%s\\n' 'unix_sock_group = "root"' 'unix_sock_rw_perms = "0770"' ${q(`host_uuid = "${hostUuid}"`)} > /etc/libvirt/libvirtd.conf`,
   );
   return lines;
 }
@@ -129,7 +133,7 @@ function daemonPart(root: string, mgmtAddress: string): string[] {
 }
 
 export function hostScript(input: HostScriptInput): string {
-  const lines = ['set -euo pipefail', ...libvirtPart(input.root)];
+  const lines = ['set -euo pipefail', ...libvirtPart(input.root, input.hostUuid)];
   for (const nic of input.nics) lines.push(...nicPart(input.root, nic));
   lines.push(...irqPart(input.root, input));
   for (const b of input.bridges) lines.push(...bridgePart(b));

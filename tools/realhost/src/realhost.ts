@@ -1,4 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -40,6 +41,10 @@ export interface RealHost {
   readonly fingerprint: string;
   /** The client private key that sshd accepts (PEM/OpenSSH text). */
   readonly clientKeyPath: string;
+  /** Where its files live (`<stateDir>/<name>`): sshd's keys, authorized_keys, root's home. */
+  readonly stateRoot: string;
+  /** libvirtd's host UUID (libvirtd.conf host_uuid), distinct per host name. */
+  readonly hostUuid: string;
   /** The guest virtualisation type this machine can run: kvm when /dev/kvm exists, else qemu (TCG). */
   readonly virtType: 'kvm' | 'qemu';
   /** Runs a bash script inside the host's network and mount namespaces, as the agent's SSH session would see it. */
@@ -72,6 +77,16 @@ function sshFingerprint(pubKeyPath: string): string {
   return fp;
 }
 
+/**
+ * A host UUID of its own for each host name. Every libvirtd on one machine would otherwise
+ * read the same SMBIOS UUID (or, without SMBIOS, make a random one at each start), and
+ * libvirt refuses a migration whose two ends have the same host UUID.
+ */
+export function hostUuidFor(name: string): string {
+  const h = createHash('sha256').update(`netpin-realhost:${name}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
 function cpusOnline(): number[] {
   return Array.from({ length: availableParallelism() }, (_, i) => i);
 }
@@ -87,12 +102,32 @@ export async function startRealHost(spec: RealHostSpec): Promise<RealHost> {
   await stopNamespace(namespace, root);
   mkdirSync(root, { recursive: true, mode: 0o700 });
   for (const d of ['etc', 'lib', 'log', 'cache', 'netpin', 'sys', 'proc']) mkdirSync(join(root, d), { recursive: true });
+  mkdirSync(join(root, 'home', '.ssh'), { recursive: true, mode: 0o700 });
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(root, 'ssh_host_ed25519_key')]);
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'netpin-agent', '-f', join(root, 'client_ed25519')]);
+  // The host's own identity, for `virsh migrate ... qemu+ssh://peer/system` (see migration.ts).
+  execFileSync('ssh-keygen', [
+    '-q',
+    '-t',
+    'ed25519',
+    '-N',
+    '',
+    '-C',
+    `${spec.name}-migration`,
+    '-f',
+    join(root, 'home', '.ssh', 'id_ed25519'),
+  ]);
   writeFileSync(join(root, 'authorized_keys'), readFileSync(join(root, 'client_ed25519.pub')), { mode: 0o600 });
   writeFileSync(
     join(root, 'up.sh'),
-    hostScript({ root, nics: spec.nics, bridges: spec.bridges, mgmtAddress: address, cpus: cpusOnline() }),
+    hostScript({
+      root,
+      nics: spec.nics,
+      bridges: spec.bridges,
+      mgmtAddress: address,
+      cpus: cpusOnline(),
+      hostUuid: hostUuidFor(spec.name),
+    }),
   );
 
   await run('ip', ['netns', 'add', namespace]);
@@ -122,6 +157,8 @@ function handle(spec: RealHostSpec, namespace: string, root: string, address: st
     user: 'root',
     fingerprint: sshFingerprint(join(root, 'ssh_host_ed25519_key.pub')),
     clientKeyPath: join(root, 'client_ed25519'),
+    stateRoot: root,
+    hostUuid: hostUuidFor(spec.name),
     virtType: localVirtType(),
     async sh(script: string): Promise<ExecResult> {
       try {
