@@ -73,6 +73,31 @@ describe('vm.apply / vm.verify / vm.teardown on three datapaths over SSH', () =>
     );
   });
 
+  it('defines and starts a new domain with one definition read and state-only read-backs', async () => {
+    const host = h.fleet.hosts[1];
+    const want = { ...desiredFor(host), vmName: 'vm-fresh-count' } as ReturnType<typeof desiredFor>;
+    want.domainXml = want.domainXml.replaceAll(desiredFor(host).vmName, want.vmName);
+    host.clearLog();
+    const applied = await h.run('vm.apply', { host: h.target(host), ...want });
+    expect(applied.status, JSON.stringify(applied.error)).toBe('SUCCEEDED');
+    const virsh = host
+      .state()
+      .commandLog.map((c) => c.command)
+      .filter((c) => c.startsWith('virsh'));
+    // define: not listed (so no dumpxml), define, listed; start: shut off, start, running; then the bridge taps' live XML
+    // (before: 1 + 1 + 3 for the define, 3 + 1 + 3 for the start: 12)
+    expect(virsh.map((c) => c.split(' ').slice(0, 3).join(' '))).toEqual([
+      'virsh list --all',
+      expect.stringMatching(/^virsh define/),
+      'virsh list --all',
+      'virsh list --all',
+      `virsh start ${want.vmName}`,
+      'virsh list --all',
+      `virsh dumpxml ${want.vmName}`,
+    ]);
+    await h.run('vm.teardown', { host: h.target(host), ...teardownOf(want) });
+  });
+
   it('never touches a same-named domain netpin did not define', async () => {
     const host = h.fleet.hosts[2];
     const want = desiredFor(host);

@@ -43,6 +43,7 @@ export { parseEthtoolChannels } from './parsers/ethtool';
 export {
   parseVirshDomstate,
   parseVirshList,
+  parseVirshListState,
   parseVirshListNames,
   VIRSH_DOMAIN_STATES,
   type VirshDomainState,

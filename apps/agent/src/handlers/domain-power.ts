@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AgentError } from '../errors';
 import type { HostShell } from '../host-shell';
 import type { StepOutcome } from '../steps';
-import { readDomain, type DomainActual } from './host-state';
+import { readDomain, readDomainState, type DomainActual } from './host-state';
 import { foreignDomain, isOurs } from './ownership';
 
 /** How often a graceful shutdown looks whether the guest has powered off. */
@@ -17,7 +17,7 @@ export async function ownedDomain(shell: HostShell, name: DomainName, vmId: stri
   return dom;
 }
 
-const isOff = (d: DomainActual): boolean => !d.defined || d.state === 'shut off';
+const isOff = (d: Pick<DomainActual, 'defined' | 'state'>): boolean => !d.defined || d.state === 'shut off';
 
 /**
  * Ask the guest to power off (`virsh shutdown`, ACPI) and wait up to `timeoutMs` for the
@@ -35,7 +35,7 @@ export async function shutdownAndWait(
   await shell.run(virshShutdown(name));
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (isOff(await readDomain(shell, name))) return 'went off';
+    if (isOff(await readDomainState(shell, name))) return 'went off';
     const left = deadline - Date.now();
     if (left <= 0) return 'still running';
     await sleep(Math.min(SHUTDOWN_POLL_MS, left));
@@ -46,7 +46,7 @@ export async function shutdownAndWait(
 export async function destroyIfRunning(shell: HostShell, name: DomainName, vmId: string): Promise<StepOutcome> {
   if (isOff(await ownedDomain(shell, name, vmId))) return 'unchanged';
   await shell.run(virshDestroy(name));
-  const after = await readDomain(shell, name);
+  const after = await readDomainState(shell, name);
   if (!isOff(after)) throw new AgentError('VERIFY_MISMATCH', `domain ${name} is ${after.state ?? 'unknown'} after virsh destroy`);
   return 'changed';
 }
@@ -56,7 +56,7 @@ export async function undefineOwnedDomain(shell: HostShell, name: DomainName, vm
   const dom = await readDomain(shell, name);
   if (!isOurs(dom, vmId)) return 'unchanged';
   await shell.run(virshUndefine(name));
-  if ((await readDomain(shell, name)).defined)
+  if ((await readDomainState(shell, name)).defined)
     throw new AgentError('VERIFY_MISMATCH', `domain ${name} is still defined after virsh undefine`);
   return 'changed';
 }

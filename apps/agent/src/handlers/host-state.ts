@@ -7,12 +7,10 @@ import {
   parseGrepFiles,
   parseIpLinkShow,
   parseLscpu,
-  parseVirshDomstate,
-  parseVirshListNames,
+  parseVirshListState,
   readFiles,
-  virshDomstate,
   virshDumpxml,
-  virshListAllNames,
+  virshListAll,
   type IpLinkVf,
   type VirshDomainState,
 } from '@netpin/host-ops';
@@ -111,10 +109,20 @@ export interface DomainActual {
   inactiveXml: string | null;
 }
 
+/** Definition and state: `virsh list --all` (defined, state), then `dumpxml --inactive` of a defined domain. */
 export async function readDomain(shell: HostShell, name: DomainName): Promise<DomainActual> {
-  const names = parseVirshListNames((await shell.run(virshListAllNames())).stdout);
-  if (!names.includes(name)) return { defined: false, state: null, inactiveXml: null };
-  const state = parseVirshDomstate((await shell.run(virshDomstate(name))).stdout);
+  const { defined, state } = await readDomainState(shell, name);
+  if (!defined) return { defined: false, state: null, inactiveXml: null };
   const inactiveXml = (await shell.run(virshDumpxml(name, { inactive: true }))).stdout;
   return { defined: true, state, inactiveXml };
+}
+
+/**
+ * Whether the domain is defined and its run state, from one command (`virsh list --all`),
+ * where readDomain takes three: for the read-back after a define, start, destroy or
+ * reboot, which needs no definition (ownership was checked on the read before the write).
+ */
+export async function readDomainState(shell: HostShell, name: DomainName): Promise<Pick<DomainActual, 'defined' | 'state'>> {
+  const state = parseVirshListState((await shell.run(virshListAll())).stdout, name);
+  return { defined: state !== null, state };
 }

@@ -1,7 +1,7 @@
 import { virshDefine, virshStart } from '@netpin/host-ops';
 import { AgentError } from '../errors';
 import { domainXmlDiff } from './domain-compare';
-import { readDomain } from './host-state';
+import { readDomain, readDomainState } from './host-state';
 import { assertMarked, foreignDomain, isOurs } from './ownership';
 import type { HandlerContext, JobHandler } from './types';
 import { ensureBridgePorts, hasLinuxBridgePorts } from './bridge-ports';
@@ -15,17 +15,18 @@ async function defineDomain(p: ApplyPayload, { shell }: HandlerContext): Promise
   if (dom.defined && !isOurs(dom, p.vmId)) throw foreignDomain(p.vmName, p.vmId);
   if (dom.defined && dom.inactiveXml !== null && domainXmlDiff(p.domainXml, dom.inactiveXml).length === 0) return 'unchanged';
   await shell.run(virshDefine(p.domainXml));
-  const after = await readDomain(shell, p.vmName);
+  const after = await readDomainState(shell, p.vmName);
   if (!after.defined)
     throw new AgentError('VERIFY_MISMATCH', `domain ${p.vmName} is not defined after virsh define (does the XML name it ${p.vmName}?)`);
   return 'changed';
 }
 
+/** The define step before it checked the domain is this VM's, so its state is all that is read here. */
 async function startDomain(p: ApplyPayload, { shell }: HandlerContext): Promise<'changed' | 'unchanged'> {
-  const dom = await readDomain(shell, p.vmName);
+  const dom = await readDomainState(shell, p.vmName);
   if (dom.state === 'running') return 'unchanged';
   await shell.run(virshStart(p.vmName));
-  const after = await readDomain(shell, p.vmName);
+  const after = await readDomainState(shell, p.vmName);
   if (after.state !== 'running')
     throw new AgentError('VERIFY_MISMATCH', `domain ${p.vmName} is ${after.state ?? 'gone'} after virsh start`);
   return 'changed';
@@ -53,7 +54,7 @@ export const vmApplyHandler: JobHandler<'vm.apply'> = {
       if (hasLinuxBridgePorts(p.domainXml)) await steps.run('bridge ports', () => ensureBridgePorts(shell, p.vmName));
     }
     // the start step throws unless the domain runs: only an apply without start reads the state
-    const running = p.start || (await readDomain(shell, p.vmName)).state === 'running';
+    const running = p.start || (await readDomainState(shell, p.vmName)).state === 'running';
     return { vmName: p.vmName, changed: steps.changed, running };
   },
 };

@@ -1,7 +1,7 @@
 import { virshReboot } from '@netpin/host-ops';
 import { AgentError } from '../errors';
 import { ownedDomain } from './domain-power';
-import { readDomain } from './host-state';
+import { readDomainState } from './host-state';
 import type { JobHandler } from './types';
 
 /**
@@ -19,7 +19,7 @@ export const vmRebootHandler: JobHandler<'vm.reboot'> = {
       const dom = await ownedDomain(shell, p.vmName, p.vmId);
       if (!dom.defined) throw new AgentError('COMMAND_FAILED', `domain ${p.vmName} is not defined on this host`);
       await shell.run(virshReboot(p.vmName));
-      const after = await readDomain(shell, p.vmName);
+      const after = await readDomainState(shell, p.vmName);
       if (after.state !== 'running')
         throw new AgentError('VERIFY_MISMATCH', `domain ${p.vmName} is ${after.state ?? 'gone'} after virsh reboot`);
       return 'changed';

@@ -18,7 +18,7 @@ import {
   parseUevent,
 } from './files';
 import { parseIntFile, parseUintFile } from './lines';
-import { parseVirshDomstate, parseVirshList, parseVirshListNames } from './virsh';
+import { parseVirshDomstate, parseVirshList, parseVirshListNames, parseVirshListState } from './virsh';
 
 describe('ethtool -l', () => {
   it('reads combined channels with n/a fields', () => {
@@ -47,6 +47,18 @@ describe('virsh', () => {
     expect(parseVirshListNames(names)).toEqual(['web-01', 'db-01', 'batch-7']);
     expect(parseVirshDomstate(domstate)).toBe('shut off');
     expect(parseVirshDomstate('running\n\n')).toBe('running');
+  });
+  it("reads one domain's state from list --all, null when it is not listed", () => {
+    expect(parseVirshListState(list, 'db-01')).toBe('paused');
+    expect(parseVirshListState(list, 'batch-7')).toBe('shut off');
+    expect(parseVirshListState(list, 'db')).toBeNull();
+    expect(parseVirshListState(list, 'web-0')).toBeNull();
+    // another domain's name with a blank that starts with ours is not our row
+    const blanks =
+      ' Id   Name            State\n-------------------------------\n 2    web-01 old      running\n -    web-01          shut off\n';
+    expect(parseVirshListState(blanks, 'web-01')).toBe('shut off');
+    expect(() => parseVirshListState(list.replace('paused', 'napping'), 'db-01')).toThrow(/napping/);
+    expect(() => parseVirshListState('web-01 running\n', 'web-01')).toThrow(/header/);
   });
   it('rejects unknown states and missing headers', () => {
     expect(() => parseVirshDomstate('sleeping\n')).toThrow(HostOutputParseError);

@@ -50,6 +50,32 @@ export function parseVirshList(text: string): VirshListEntry[] {
   return out;
 }
 
+/**
+ * The state `virsh list --all` gives the domain `name`, or null when it lists no such
+ * domain. Only that row is read: another domain's name may hold blanks (libvirt allows
+ * them), which the table's columns cannot tell apart, so other rows are not parsed.
+ */
+export function parseVirshListState(text: string, name: string): VirshDomainState | null {
+  const src = 'virsh list';
+  const lines = splitLines(text);
+  const head = lines.findIndex((l) => /^\s*Id\s+Name\s+State\s*$/.test(l));
+  if (head < 0 || !/^-+$/.test((lines[head + 1] ?? '').trim())) {
+    throw new HostOutputParseError(src, 'missing table header', lines[0] ?? '', 1);
+  }
+  let odd: number | null = null;
+  for (let i = head + 2; i < lines.length; i++) {
+    const m = /^\s*(?:\d+|-)\s+(.*?)\s*$/.exec(lines[i]);
+    const rest = m?.[1] ?? '';
+    if (!rest.startsWith(name) || !/^\s/.test(rest.slice(name.length))) continue;
+    const s = rest.slice(name.length).trim();
+    if ((VIRSH_DOMAIN_STATES as readonly string[]).includes(s)) return s as VirshDomainState;
+    // a longer name that starts with ours and a blank ("web-01 old"), or our row with a state this parser does not know
+    odd ??= i;
+  }
+  if (odd !== null) return state(src, lines[odd].trim().split(/\s+/).pop() ?? '', lines[odd], odd + 1);
+  return null;
+}
+
 /** `virsh list --all --name`: one name per line, then an empty line. */
 export function parseVirshListNames(text: string): string[] {
   return splitLines(text)
