@@ -230,10 +230,19 @@ function buildCpus(fs: VirtualFs, m: HostModel): void {
 }
 
 /** /sys/devices/system/node and the hugepage pools, per node and in total. */
+/**
+ * The huge page sizes the kernel offers: 2 MiB always on x86-64, 1 GiB only when the CPU has
+ * gigantic pages (`pdpe1gb`; without it the kernel creates no hugepages-1048576kB folder).
+ */
+function hugepageSizes(m: HostModel): number[] {
+  return m.spec.cpu.flags.includes('pdpe1gb') ? [SIZE_2M_KIB, SIZE_1G_KIB] : [SIZE_2M_KIB];
+}
+
 function buildNodes(fs: VirtualFs, m: HostModel): void {
   const nr = m.nrCpus;
   const nodeRoot = '/sys/devices/system/node';
   const nodeIds = m.spec.numaNodes.map((_, i) => i);
+  const sizes = hugepageSizes(m);
   for (const f of ['online', 'possible', 'has_cpu', 'has_memory', 'has_normal_memory'])
     fs.file(`${nodeRoot}/${f}`, () => `${formatCpuList(nodeIds)}\n`);
   for (const n of nodeIds) {
@@ -242,7 +251,7 @@ function buildNodes(fs: VirtualFs, m: HostModel): void {
     fs.file(`${d}/cpumap`, () => `${formatCpuMask(m.nodeCpus[n], nr)}\n`);
     fs.file(`${d}/meminfo`, () => renderNodeMeminfo(m, n));
     fs.file(`${d}/distance`, () => `${nodeIds.map((o) => (o === n ? 10 : 21)).join(' ')}\n`);
-    for (const size of [SIZE_2M_KIB, SIZE_1G_KIB]) {
+    for (const size of sizes) {
       const h = `${d}/hugepages/hugepages-${size}kB`;
       const pool = (): { nr: number; used: number } => m.hugePool(n, size) ?? { nr: 0, used: 0 };
       fs.file(
@@ -254,7 +263,7 @@ function buildNodes(fs: VirtualFs, m: HostModel): void {
       fs.file(`${h}/surplus_hugepages`, () => '0\n');
     }
   }
-  for (const size of [SIZE_2M_KIB, SIZE_1G_KIB]) {
+  for (const size of sizes) {
     const h = `/sys/kernel/mm/hugepages/hugepages-${size}kB`;
     const sum = (f: (p: { nr: number; used: number }) => number): number =>
       nodeIds.reduce((a, n) => a + f(m.hugePool(n, size) ?? { nr: 0, used: 0 }), 0);

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parseHostSpec, type HostSpec } from '@netpin/hostsim';
 import type { RealHostSpec } from '../realhost';
@@ -27,7 +27,7 @@ export function hostsimTwin(
     numaNodes: [{ memoryMiB: 16384 }],
     iommu: false,
     vhostNet: false,
-    kvm: true,
+    kvm: existsSync('/dev/kvm'),
     ovs: false,
     irqbalance: false,
     nics: real.nics.map((n, i) => ({
