@@ -3,8 +3,9 @@ import { resolve } from 'node:path';
 import { DIFF_HOST } from './differential/pair';
 import { recordFixtures, REAL_FIXTURE_DIR } from './fixtures';
 import { defineAndRead, goldenFor, goldenNames, libvirtVersion, pairDir, withoutGeneratedIds } from './goldens';
-import { realHostUnavailable, startRealHost } from './realhost';
-import { STANDARD_HOST } from './standard-host';
+import { linkForMigration } from './migration';
+import { realHostUnavailable, startRealHost, type RealHost } from './realhost';
+import { MIGRATION_TARGET_HOST, STANDARD_HOST } from './standard-host';
 
 /**
  * `npm run realhost -- goldens`: rewrite __golden__/libvirt-<version>[-tcg]/ from a real libvirtd
@@ -40,16 +41,35 @@ async function fixtures(): Promise<void> {
   }
 }
 
-async function up(name: string, index: number): Promise<void> {
-  const host = await startRealHost({ ...STANDARD_HOST, name, index, stateDir: '/tmp/netpin-realhost' });
-  process.stdout.write(
-    `${name}: ssh -i ${host.clientKeyPath} root@${host.address}  (host key ${host.fingerprint}, namespace ${host.namespace})\n`,
-  );
-  // A pending promise alone does not keep Node running: hold the event loop until Ctrl-C.
+const describe = (h: RealHost): string =>
+  `${h.name}: ssh -i ${h.clientKeyPath} root@${h.address}  (host key ${h.fingerprint}, namespace ${h.namespace})\n`;
+
+/** A pending promise alone does not keep Node running: hold the event loop until Ctrl-C. */
+async function untilInterrupted(): Promise<void> {
   const alive = setInterval(() => undefined, 1 << 30);
   await new Promise<void>((done) => process.once('SIGINT', () => done()));
   clearInterval(alive);
+}
+
+async function up(name: string, index: number): Promise<void> {
+  const host = await startRealHost({ ...STANDARD_HOST, name, index, stateDir: '/tmp/netpin-realhost' });
+  process.stdout.write(describe(host));
+  await untilInterrupted();
   await host.stop();
+}
+
+/** Two real hosts linked for migration (`<name>a` standard, `<name>b` with ens5 too) on index and index+1. */
+async function upPair(name: string, index: number): Promise<void> {
+  const hosts = await Promise.all([
+    startRealHost({ ...STANDARD_HOST, name: `${name}a`, index, stateDir: '/tmp/netpin-realhost' }),
+    startRealHost({ ...MIGRATION_TARGET_HOST, name: `${name}b`, index: index + 1, stateDir: '/tmp/netpin-realhost' }),
+  ]);
+  const link = await linkForMigration(hosts);
+  for (const h of hosts) process.stdout.write(describe(h));
+  process.stdout.write(`linked for migration (bridge ${link.bridge}): virsh migrate ... qemu+ssh://root@${hosts[1].address}/system\n`);
+  await untilInterrupted();
+  await link.close();
+  await Promise.all(hosts.map((h) => h.stop()));
 }
 
 async function main(): Promise<void> {
@@ -59,7 +79,8 @@ async function main(): Promise<void> {
   if (cmd === 'goldens') return goldens();
   if (cmd === 'fixtures') return fixtures();
   if (cmd === 'up') return up(name ?? 'dev', Number(index ?? 240));
-  throw new Error('usage: realhost goldens | fixtures | up [NAME] [INDEX]');
+  if (cmd === 'up-pair') return upPair(name ?? 'mig', Number(index ?? 241));
+  throw new Error('usage: realhost goldens | fixtures | up [NAME] [INDEX] | up-pair [NAME] [INDEX]');
 }
 
 main().catch((e: unknown) => {

@@ -56,7 +56,7 @@ const LIBVIRT_DIRS: readonly [string, string][] = [
   ['home', '/root'],
 ];
 
-function libvirtPart(root: string, hostUuid: string): string[] {
+function libvirtPart(root: string, hostUuid: string, mgmtAddress: string): string[] {
   const lines = [`mkdir -p ${LIBVIRT_DIRS.map(([d, t]) => `${q(`${root}/${d}`)} ${t}`).join(' ')} /var/run/libvirt /run/sshd`];
   for (const [d, target] of LIBVIRT_DIRS) lines.push(`mount --bind ${q(`${root}/${d}`)} ${target}`);
   lines.push(
@@ -64,7 +64,9 @@ function libvirtPart(root: string, hostUuid: string): string[] {
     'mkdir -p /var/lib/libvirt/qemu /var/cache/libvirt/qemu /var/log/libvirt/qemu',
     // The QEMU driver resolves its default user before reading qemu.conf: the libvirt-qemu
     // user must exist (tools/setup.sh), even though guests run as root here.
-    `printf '%s\\n' 'user = "root"' 'group = "root"' 'security_driver = "none"' 'cgroup_controllers = [ ]' > /etc/libvirt/qemu.conf`,
+    // migration_host: where a source QEMU sends an incoming migration's stream. By default it is
+    // the hostname, which every host here shares with this machine (and resolves to 127.0.0.1).
+    `printf '%s\\n' 'user = "root"' 'group = "root"' 'security_driver = "none"' 'cgroup_controllers = [ ]' ${q(`migration_host = "${mgmtAddress}"`)} > /etc/libvirt/qemu.conf`,
     `printf '%s\\n' 'unix_sock_group = "root"' 'unix_sock_rw_perms = "0770"' ${q(`host_uuid = "${hostUuid}"`)} > /etc/libvirt/libvirtd.conf`,
   );
   return lines;
@@ -133,7 +135,7 @@ function daemonPart(root: string, mgmtAddress: string): string[] {
 }
 
 export function hostScript(input: HostScriptInput): string {
-  const lines = ['set -euo pipefail', ...libvirtPart(input.root, input.hostUuid)];
+  const lines = ['set -euo pipefail', ...libvirtPart(input.root, input.hostUuid, input.mgmtAddress)];
   for (const nic of input.nics) lines.push(...nicPart(input.root, nic));
   lines.push(...irqPart(input.root, input));
   for (const b of input.bridges) lines.push(...bridgePart(b));

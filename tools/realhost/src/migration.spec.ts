@@ -12,7 +12,8 @@ import { describeRealHost } from './tier';
  * a diskless guest with a tap on br0 and a macvtap on ens3 moves from `src` to `dst` with
  * `virsh migrate --live --persistent --undefinesource`, the target XML carrying other
  * vCPU/emulator pins and another macvtap parent (ens5), as netpin renders it from the target
- * plan. A migration the target refuses leaves the guest running on the source.
+ * plan, then back with the agent's form of the command (--p2p). A migration the target
+ * refuses leaves the guest running on the source.
  * One guest start for the file (TCG starts are slow); hosts are reused by every test.
  */
 const NAME = 'mig-g1';
@@ -93,6 +94,13 @@ describeRealHost('real live migration between two libvirtds', () => {
       stdout: '\n',
       errors: ["error: Cannot get interface MTU on 'br9': No such device"],
     });
+    // With --p2p the source libvirtd talks to the target, and virsh gets only the end of that connection.
+    const p2p = await src.sh(shellQuote(virshMigrateArgv(NAME, dst, { xmlPath: xml, p2p: true })));
+    expect({ code: p2p.code, stdout: p2p.stdout, errors: errorLines(p2p) }).toEqual({
+      code: 1,
+      stdout: '\n',
+      errors: ['error: End of file while reading data: : Input/output error'],
+    });
     expect(parseVirshDomstate(await ok(src, `virsh domstate ${NAME}`))).toBe('running');
     expect(await names(dst)).toEqual([]);
     expect((await linksOf(dst)).filter((l) => l.kind === 'tun' || l.kind === 'macvtap')).toEqual([]);
@@ -116,5 +124,16 @@ describeRealHost('real live migration between two libvirtds', () => {
     const macvtaps = (await linksOf(dst)).filter((l) => l.kind === 'macvtap');
     expect(macvtaps.map((t) => ({ parent: t.parent, mac: t.mac }))).toEqual([{ parent: 'ens5', mac: '52:54:00:6b:5a:02' }]);
     expect((await linksOf(src)).filter((l) => l.kind === 'tun' || l.kind === 'macvtap')).toEqual([]);
+  });
+
+  it('migrates back as the agent does (--p2p, no --migrateuri, no --verbose): the source XML runs on the source again', async () => {
+    const back = guest(src.virtType, [[0], [1]], [0], 'ens3');
+    const xml = await upload(dst, 'back.xml', renderDomain(back));
+    const r = await dst.sh(shellQuote(virshMigrateArgv(NAME, src, { xmlPath: xml, p2p: true, migrateUri: false, verbose: false })));
+    expect(r).toEqual({ code: 0, stdout: '\n', stderr: '' });
+    expect(parseVirshDomstate(await ok(src, `virsh domstate ${NAME}`))).toBe('running');
+    expect(parseDomain(await ok(src, `virsh dumpxml --inactive ${NAME}`)).cputune).toEqual(back.cputune);
+    expect(await names(dst)).toEqual([]);
+    expect((await linksOf(src)).filter((l) => l.kind === 'macvtap').map((l) => l.parent)).toEqual(['ens3']);
   });
 });

@@ -18,8 +18,8 @@ const run = promisify(execFile);
  *   in known_hosts, so `virsh migrate NAME qemu+ssh://root@<peer>/system` needs no option.
  * libvirtd of each host has its own host UUID (realhost.ts hostUuidFor). QEMU's migration
  * stream goes straight to the target's port 49152-49215 (libvirt's default range, per
- * namespace); the target advertises its hostname, which is this machine's, so pass
- * `--migrateuri tcp://<target address>` (virshMigrateArgv does).
+ * namespace) on the target's `migration_host` (its management address, host-script.ts: the
+ * hostname every host shares with this machine resolves to 127.0.0.1).
  */
 export interface MigrationLink {
   readonly bridge: string;
@@ -81,12 +81,24 @@ export interface MigrateOptions {
   xmlPath?: string;
   /** MiB/s cap of the migration stream (--bandwidth). */
   bandwidth?: number;
+  /**
+   * --p2p: the source libvirtd, not virsh, connects to the target. Then libvirt 9.0 reports
+   * any refusal by the target or by its ABI check only as "End of file while reading data"
+   * (the reason goes to the source libvirtd's log).
+   */
+  p2p?: boolean;
+  /** --migrateuri tcp://<target address> (default true); without it the target's migration_host is used. */
+  migrateUri?: boolean;
+  /** --verbose: progress on stderr (default true). */
+  verbose?: boolean;
 }
 
-/** `virsh migrate --live --persistent --undefinesource --verbose NAME <target URI> --migrateuri tcp://<target>`. */
+/** `virsh migrate --live [--p2p] --persistent --undefinesource [--verbose] NAME <target URI> [--migrateuri tcp://<target>]`. */
 export function virshMigrateArgv(name: string, target: RealHost, opts: MigrateOptions = {}): string[] {
-  const argv = ['virsh', 'migrate', '--live', '--persistent', '--undefinesource', '--verbose', name, migrationUri(target)];
-  argv.push('--migrateuri', `tcp://${target.address}`);
+  const argv = ['virsh', 'migrate', '--live', ...(opts.p2p === true ? ['--p2p'] : []), '--persistent', '--undefinesource'];
+  if (opts.verbose ?? true) argv.push('--verbose');
+  argv.push(name, migrationUri(target));
+  if (opts.migrateUri ?? true) argv.push('--migrateuri', `tcp://${target.address}`);
   if (opts.xmlPath !== undefined) argv.push('--xml', opts.xmlPath, '--persistent-xml', opts.xmlPath);
   if (opts.bandwidth !== undefined) argv.push('--bandwidth', String(opts.bandwidth));
   return argv;
