@@ -100,6 +100,8 @@ export const nicFactsSchema = z.object({
     .default(null),
   mac: anyMacSchema,
   mtu: z.number().int().positive(),
+  /** The most the driver takes (`ip -d link` maxmtu); null when ip does not say. */
+  maxMtu: uint.nullable().default(null),
   operState: hostTextSchema(32),
   /** null when the link is down or the driver does not say. */
   speedMbps: uint.nullable(),

@@ -6,6 +6,7 @@ import {
   domainNameSchema,
   hostKeyFingerprintSchema,
   ifNameSchema,
+  mtuSchema,
   portSchema,
   resourceNameSchema,
   sshAddressSchema,
@@ -101,6 +102,8 @@ export const createNetworkInputSchema = z
     physnet: resourceNameSchema.nullish(),
     vlan: vlanIdSchema.nullish(),
     macvtapMode: z.enum(MACVTAP_MODES).nullish(),
+    /** Jumbo frames; absent = the host's default (1500). */
+    mtu: mtuSchema.nullish(),
   })
   .superRefine((n, ctx) => {
     if ((n.kind === 'LINUX_BRIDGE' || n.kind === 'OVS_BRIDGE') && !n.bridge) {
@@ -114,6 +117,13 @@ export const createNetworkInputSchema = z
     }
   });
 export type CreateNetworkInput = z.output<typeof createNetworkInputSchema>;
+
+/** What can change on a network that interfaces may already use: its MTU (null = back to the host's default). */
+export const updateNetworkInputSchema = z.object({
+  network: resourceNameSchema,
+  mtu: mtuSchema.nullable(),
+});
+export type UpdateNetworkInput = z.output<typeof updateNetworkInputSchema>;
 
 export const mapNetworkInputSchema = z.object({
   network: resourceNameSchema,

@@ -19,7 +19,7 @@ import {
 import { DATAPATH_REASONS, SHARED_REASONS, type DatapathReasonCode, type SharedReasonCode } from './datapaths';
 import { VIRT_TYPES } from './guest-cpu';
 import { foreignDomainSchema, hostBridgeSchema } from './host-facts';
-import { domainNameSchema, macAddressSchema, vlanIdSchema } from './values';
+import { domainNameSchema, macAddressSchema, mtuSchema, vlanIdSchema } from './values';
 
 /**
  * Placement contracts: the fleet snapshot the engine reads, the VM request it answers,
@@ -46,6 +46,8 @@ export const CORE_REASONS = {
   OVS_UNAVAILABLE: 'the network is an OVS bridge but the host runs no Open vSwitch',
   BRIDGE_NOT_ON_HOST: "discovery found no bridge of the network's name and kind (Linux or OVS) on the host",
   NIC_BANDWIDTH_EXHAUSTED: "the NIC's speed minus bandwidth already promised is below minBandwidthMbps",
+  NIC_MAX_MTU_BELOW_NETWORK: "the network's MTU is above the most the NIC can take (its maxmtu in ip -d link)",
+  NIC_MTU_BELOW_NETWORK: "the NIC's MTU is below the network's: a VF, a macvtap device or a bridge's uplink carries no more than it",
   NICS_ON_DIFFERENT_NUMA_NODES: 'under numaPolicy REQUIRED, the NICs the interfaces need sit on different NUMA nodes',
   INSUFFICIENT_DEDICATED_CPUS_ON_NIC_NODE: "not enough free CPUs on the NUMA node of the VM's NIC",
   INSUFFICIENT_DEDICATED_CPUS: 'not enough free CPUs on any usable NUMA node',
@@ -81,6 +83,9 @@ export const HUGEPAGE_MIB: Readonly<Record<PagedHugepageSize, number>> = { SIZE_
 
 const id = z.string().min(1).max(128);
 const count = z.number().int().min(0);
+
+/** The fastest link an interface's bandwidth may name (400GbE). */
+export const MAX_BANDWIDTH_MBPS = 400_000;
 
 export const fleetCpuOwnerSchema = z.object({ vmId: id, role: z.enum(CPU_OWNER_ROLES) });
 export type FleetCpuOwner = z.output<typeof fleetCpuOwnerSchema>;
@@ -126,6 +131,9 @@ export const fleetNicSchema = z.object({
   /** -1 when the platform reports no NUMA affinity. */
   numaNode: z.number().int().min(-1),
   speedMbps: count,
+  /** The NIC's MTU now, and the most its driver takes (ip -d link maxmtu); null = not discovered, not checked. */
+  mtu: count.nullable().default(null),
+  maxMtu: count.nullable().default(null),
   combinedQueues: z.object({ current: count, max: count }),
   queueIrqs: z.array(z.object({ irq: count, queue: count })),
   sriovTotalVfs: count,
@@ -169,6 +177,8 @@ export const fleetNetworkSchema = z.object({
   physnet: z.string().nullable(),
   vlan: z.number().int().min(0).max(4094).nullable(),
   macvtapMode: z.enum(MACVTAP_MODES).nullable(),
+  /** Jumbo frames: the MTU every interface on the network gets; null = the host's default (1500). */
+  mtu: mtuSchema.nullable().default(null),
   /** Which NICs carry the network on which host (NetworkNic rows). */
   hosts: z.array(z.object({ hostId: id, nicIds: z.array(id) })),
 });
@@ -201,15 +211,23 @@ export type FleetSnapshot = z.output<typeof fleetSnapshotSchema>;
 // ---------------------------------------------------------------------------------------
 // VM request.
 
-export const vmInterfaceRequestSchema = z.object({
-  /** Network name or id. */
-  network: z.string().min(1).max(128),
-  datapath: z.enum(DATAPATH_REQUESTS).default('AUTO'),
-  liveMigratable: z.boolean().default(false),
-  minBandwidthMbps: count.max(400_000).default(0),
-  mac: macAddressSchema.optional(),
-  vlan: vlanIdSchema.optional(),
-});
+export const vmInterfaceRequestSchema = z
+  .object({
+    /** Network name or id. */
+    network: z.string().min(1).max(128),
+    datapath: z.enum(DATAPATH_REQUESTS).default('AUTO'),
+    liveMigratable: z.boolean().default(false),
+    /** Guaranteed transmit rate, reserved from the chosen NIC's speed (0 = none). */
+    minBandwidthMbps: count.max(MAX_BANDWIDTH_MBPS).default(0),
+    /** Transmit cap (0 = none): VF max_tx_rate or libvirt <bandwidth><outbound>, as the datapath declares. */
+    maxBandwidthMbps: count.max(MAX_BANDWIDTH_MBPS).default(0),
+    mac: macAddressSchema.optional(),
+    vlan: vlanIdSchema.optional(),
+  })
+  .superRefine((i, ctx) => {
+    if (i.maxBandwidthMbps > 0 && i.maxBandwidthMbps < i.minBandwidthMbps)
+      ctx.addIssue({ code: 'custom', path: ['maxBandwidthMbps'], message: 'maxBandwidthMbps must be at least minBandwidthMbps' });
+  });
 export type VmInterfaceRequest = z.output<typeof vmInterfaceRequestSchema>;
 
 export const vmRequestSchema = z
@@ -290,6 +308,9 @@ export const planInterfaceSchema = planNicSchema.extend({
   vlan: z.number().int().nullable(),
   liveMigratable: z.boolean(),
   minBandwidthMbps: count,
+  maxBandwidthMbps: count.default(0),
+  /** The network's MTU (null = the host's default), as CONNECTION_MTU says it reaches the interface. */
+  mtu: count.nullable().default(null),
   /** True when the NIC sits on the VM's NUMA node (or has no NUMA affinity). */
   numaLocal: z.boolean(),
   /** libvirt <teaming>: the virtio interface that carries traffic while the VF is unplugged. */

@@ -202,3 +202,6 @@ export function formatCpuMask(cpus: Iterable<number>, nrCpus: number): string {
 export function hostTextSchema(max: number) {
   return z.string().transform((s) => cleanHostText(s, max));
 }
+
+/** A network's MTU: the kernel's Ethernet bounds (ETH_MIN_MTU 68, ETH_MAX_MTU 65535). */
+export const mtuSchema = z.number().int().min(68).max(65535);

@@ -98,6 +98,9 @@ export interface NicRecord {
   deviceId: string | null;
   numaNode: number | null;
   speedMbps: number | null;
+  /** The MTU now and the most the driver takes; null until discovery read them. */
+  mtu: number | null;
+  maxMtu: number | null;
   linkState: string;
   combinedQueues: number;
   maxCombinedQueues: number;
@@ -122,6 +125,8 @@ export interface NetworkRecord {
   physnet: string | null;
   vlan: number | null;
   macvtapMode: string | null;
+  /** null = the host's default. */
+  mtu: number | null;
   mappings: NetworkMappingRecord[];
   createdAt: Date;
 }

@@ -277,6 +277,8 @@ function nicFacts(nic: NicDevice, { out, r1, files, irqFiles, vfs: addrs }: NicI
     deviceId: ids.deviceId,
     mac: macOf(nic),
     mtu: nic.link.mtu,
+    // loopback-like devices print maxmtu 0 (no limit the kernel checks)
+    maxMtu: nic.link.maxMtu === null || nic.link.maxMtu === 0 ? null : nic.link.maxMtu,
     operState: nic.link.state,
     speedMbps: speed === null || speed < 0 ? null : speed,
     numaNode: numaNode === null || numaNode < 0 ? null : numaNode,

@@ -5,7 +5,8 @@ import type { HostRt } from './host-state';
 export class PlacementConflictError extends ConflictError {
   constructor(
     message: string,
-    readonly reason: 'CPU_TAKEN' | 'VF_TAKEN' | 'MEMORY' | 'SHARED_CAPACITY' | 'IO_SET' | 'VM_EXISTS' | 'UNKNOWN_HOST' | 'UNKNOWN_RESOURCE',
+    readonly reason:
+      'CPU_TAKEN' | 'VF_TAKEN' | 'MEMORY' | 'SHARED_CAPACITY' | 'BANDWIDTH' | 'IO_SET' | 'VM_EXISTS' | 'UNKNOWN_HOST' | 'UNKNOWN_RESOURCE',
   ) {
     super(message, { reason });
   }
@@ -48,6 +49,24 @@ export function validateAllocation(h: HostRt, a: FleetAllocation, ratio: number)
     else if (!nic.freeVfs.includes(v.vfIndex)) fail('VF_TAKEN', `VF ${v.vfIndex} of ${nic.nic.name} is not free`);
   }
   if (new Set(a.vfs.map((v) => `${v.nicId}/${v.vfIndex}`)).size !== a.vfs.length) fail('VF_TAKEN', 'a VF appears twice');
+  const msg = bandwidthOvercommit(h, a);
+  if (msg !== null) fail(msg.startsWith('no NIC') ? 'UNKNOWN_RESOURCE' : 'BANDWIDTH', msg);
+}
+
+/**
+ * A plan made on an older snapshot (two placements at once) may promise bandwidth another
+ * plan took meanwhile: what applying it would over-commit, or null.
+ */
+function bandwidthOvercommit(h: HostRt, a: FleetAllocation): string | null {
+  const add = new Map<string, number>();
+  for (const b of a.bandwidth) add.set(b.nicId, (add.get(b.nicId) ?? 0) + b.mbps);
+  for (const [nicId, mbps] of add) {
+    const nic = h.nicById.get(nicId);
+    if (!nic) return `no NIC ${nicId}`;
+    if (nic.bwUsed + mbps > nic.nic.speedMbps)
+      return `${nic.nic.name} has ${nic.nic.speedMbps - nic.bwUsed} Mb/s unpromised, the plan promises ${mbps}`;
+  }
+  return null;
 }
 
 /** Write a host's working state back into snapshot form (new objects, input untouched). */

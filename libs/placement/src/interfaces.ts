@@ -87,6 +87,11 @@ function optionsFor(h: HostRt, pi: PreparedInterface, reasons: HostReason[]): If
           continue;
         }
       }
+      const mtu = nic ? mtuRefusal(nic, net) : null;
+      if (mtu) {
+        why(mtu.code, mtu.detail);
+        continue;
+      }
       if (minBw > 0 && nic && nic.nic.speedMbps - nic.bwUsed < minBw) {
         why('NIC_BANDWIDTH_EXHAUSTED', `${nic.nic.name} has ${nic.nic.speedMbps - nic.bwUsed} Mb/s unpromised, ${minBw} asked`);
         continue;
@@ -109,6 +114,22 @@ function missingBridge(h: HostRt, net: FleetNetwork): string | null {
   if (found.some((b) => b.name === net.bridge && b.kind === kind)) return null;
   const have = found.filter((b) => b.kind === kind).map((b) => b.name);
   return `${h.host.name} has no ${kind === 'OVS' ? 'OVS' : 'Linux'} bridge ${net.bridge} (found: ${have.length > 0 ? have.join(', ') : 'none'})`;
+}
+
+/**
+ * Why the NIC cannot carry the network's MTU: above the most its driver takes, or above its
+ * MTU now. A VF's MTU cannot exceed its PF's, a macvtap device takes its lower device's, and a
+ * Linux bridge runs at its smallest port's, so whatever the datapath, a frame of the network's
+ * MTU leaves the host only through a NIC set at least that high (docs/datapaths.md, "MTU").
+ * A NIC discovery gave no figure for is not checked.
+ */
+function mtuRefusal(nic: NicRt, net: FleetNetwork): HostReason | null {
+  if (net.mtu === null) return null;
+  const { maxMtu, mtu, name } = nic.nic;
+  if (maxMtu !== null && maxMtu < net.mtu)
+    return { code: 'NIC_MAX_MTU_BELOW_NETWORK', detail: `${name} takes at most MTU ${maxMtu}, the network has ${net.mtu}` };
+  if (mtu !== null && mtu < net.mtu) return { code: 'NIC_MTU_BELOW_NETWORK', detail: `${name} has MTU ${mtu}, the network ${net.mtu}` };
+  return null;
 }
 
 /** The first VF knob the interface needs that the PF's driver refuses (VF_DRIVER_CAPABILITIES), as a reason. */
@@ -163,6 +184,7 @@ export function assign(
     let best: IfaceOption | null = null;
     let bestLocal = false;
     let vfShortLocally = false;
+    let bwShort = false;
     for (const o of opts[i]) {
       const local = o.node === null || o.node === home;
       if (strictNuma && !local) continue;
@@ -170,31 +192,17 @@ export function assign(
         if (local) vfShortLocally = true;
         continue;
       }
-      if (o.nic && bw > 0 && o.nic.nic.speedMbps - o.nic.bwUsed - (bwUse.get(o.nic) ?? 0) < bw) continue;
+      if (o.nic && bw > 0 && o.nic.nic.speedMbps - o.nic.bwUsed - (bwUse.get(o.nic) ?? 0) < bw) {
+        bwShort = true;
+        continue;
+      }
       if (best === null || o.rank > best.rank || (o.rank === best.rank && local && !bestLocal)) {
         best = o;
         bestLocal = local;
       }
     }
     if (best === null) {
-      const iface = prep.ifaces[i];
-      const elsewhereVf = opts[i].some((o) => isVf(o.datapath) && o.node !== home && o.nic !== null && o.nic.freeVfs.length > 0);
-      if (vfShortLocally || (strictNuma && elsewhereVf && opts[i].every((o) => isVf(o.datapath)))) {
-        reasons.push({
-          code: 'NO_FREE_VF_ON_NUMA_NODE',
-          detail: `interface ${iface.index} (${iface.network.name}): no free VF on node ${home}`,
-        });
-      } else if (strictNuma) {
-        reasons.push({
-          code: 'NICS_ON_DIFFERENT_NUMA_NODES',
-          detail: `interface ${iface.index} (${iface.network.name}): its NICs are not on node ${home}`,
-        });
-      } else {
-        reasons.push({
-          code: 'NO_FREE_VF',
-          detail: `interface ${iface.index} (${iface.network.name}): VFs or bandwidth exhausted by the other interfaces`,
-        });
-      }
+      reasons.push(unassignable(opts[i], prep.ifaces[i], home, strictNuma, vfShortLocally, bwShort));
       return null;
     }
     if (best.nic && isVf(best.datapath)) vfUse.set(best.nic, (vfUse.get(best.nic) ?? 0) + 1);
@@ -205,6 +213,24 @@ export function assign(
     chosen.push(best);
   }
   return { chosen, datapathScore: score, remote };
+}
+
+/** Why no option of an interface is left for home node `home` once the VM's other interfaces took theirs. */
+function unassignable(
+  opts: IfaceOption[],
+  iface: PreparedInterface,
+  home: number,
+  strictNuma: boolean,
+  vfShortLocally: boolean,
+  bwShort: boolean,
+): HostReason {
+  const where = `interface ${iface.index} (${iface.network.name})`;
+  const elsewhereVf = opts.some((o) => isVf(o.datapath) && o.node !== home && o.nic !== null && o.nic.freeVfs.length > 0);
+  if (bwShort) return { code: 'NIC_BANDWIDTH_EXHAUSTED', detail: `${where}: bandwidth exhausted by the other interfaces` };
+  if (vfShortLocally || (strictNuma && elsewhereVf && opts.every((o) => isVf(o.datapath))))
+    return { code: 'NO_FREE_VF_ON_NUMA_NODE', detail: `${where}: no free VF on node ${home}` };
+  if (strictNuma) return { code: 'NICS_ON_DIFFERENT_NUMA_NODES', detail: `${where}: its NICs are not on node ${home}` };
+  return { code: 'NO_FREE_VF', detail: `${where}: VFs exhausted by the other interfaces` };
 }
 
 function isVf(d: Datapath): boolean {

@@ -8,7 +8,18 @@ import { scoreBreakdown } from './weighers';
 
 type PlanNic = Omit<
   PlanInterface,
-  'index' | 'networkId' | 'networkName' | 'mac' | 'vlan' | 'liveMigratable' | 'minBandwidthMbps' | 'numaLocal' | 'failoverBackup' | 'cost'
+  | 'index'
+  | 'networkId'
+  | 'networkName'
+  | 'mac'
+  | 'vlan'
+  | 'liveMigratable'
+  | 'minBandwidthMbps'
+  | 'maxBandwidthMbps'
+  | 'mtu'
+  | 'numaLocal'
+  | 'failoverBackup'
+  | 'cost'
 >;
 
 const byNum = (a: number, b: number) => a - b;
@@ -137,6 +148,8 @@ function planInterfaces(
       vlan: pi.req.vlan ?? net.vlan,
       liveMigratable: pi.req.liveMigratable,
       minBandwidthMbps: pi.req.minBandwidthMbps,
+      maxBandwidthMbps: pi.req.maxBandwidthMbps,
+      mtu: net.mtu,
       numaLocal,
       failoverBackup: o.backup ? planNic(ctx, prep, o.backup, net.kind, nic, net.bridge, net.macvtapMode, null) : null,
       cost: costOf(o.datapath),

@@ -49,6 +49,8 @@ function records(host: FleetHost): { numaNodes: NumaNodeRecord[]; nics: NicRecor
     deviceId: null,
     numaNode: n.numaNode,
     speedMbps: n.speedMbps,
+    mtu: n.mtu,
+    maxMtu: n.maxMtu,
     linkState: 'up',
     combinedQueues: n.combinedQueues.current,
     maxCombinedQueues: n.combinedQueues.max,

@@ -14,6 +14,8 @@ function nic(name: string, numaNode: number, vfOwners: (string | null)[]): Fleet
     driver: null,
     numaNode,
     speedMbps: 25_000,
+    mtu: null,
+    maxMtu: null,
     combinedQueues: { current: 4, max: 4 },
     queueIrqs: [],
     sriovTotalVfs: vfOwners.length,

@@ -30,6 +30,8 @@ export interface DatapathDefinition<D extends Datapath = Datapath, R extends str
   readonly vfDriverNeeds: readonly VfDriverNeed<R>[];
   /** How it appears in libvirt XML besides the connection's interface type. */
   readonly xml: InterfaceXml;
+  /** How the host enforces an interface's minBandwidthMbps and maxBandwidthMbps. */
+  readonly bandwidth: BandwidthEnforcement;
   /** Queues scale with vCPUs (virtio multiqueue), or one queue (emulated models). */
   readonly multiqueue: boolean;
   /** Predicted cost per packet (docs/datapaths.md, "Cost and performance"). */
@@ -87,6 +89,36 @@ export type InterfaceXml =
 export type LiveMigration<R extends string = string> =
   { readonly kind: 'NATIVE' } | { readonly kind: 'FAILOVER'; readonly backups: readonly Datapath[]; readonly reason: R | SharedReasonCode };
 
+/**
+ * Bandwidth as the host can enforce it (docs/datapaths.md, "Bandwidth and MTU"). Placement
+ * reserves minBandwidthMbps from the chosen NIC's speed for every datapath; on the host:
+ * - VF_MIN_TX_RATE / VF_MAX_TX_RATE: the VF's `min_tx_rate` / `max_tx_rate` (what the PF's
+ *   driver takes: VF_DRIVER_CAPABILITIES);
+ * - RESERVED_ONLY: nothing enforces the minimum. libvirt's `floor` would, but only on an
+ *   interface of a libvirt `<network>`; libvirt 9.0 refuses it on type bridge and direct
+ *   ("floor attribute is not supported for this config"), the types netpin defines;
+ * - LIBVIRT_OUTBOUND: libvirt `<bandwidth><outbound average=…>` on the tap or macvtap (the
+ *   guest's transmit, as a VF's max_tx_rate is), which libvirt turns into a tc policer.
+ */
+export interface BandwidthEnforcement {
+  readonly min: 'VF_MIN_TX_RATE' | 'RESERVED_ONLY';
+  readonly max: 'VF_MAX_TX_RATE' | 'LIBVIRT_OUTBOUND';
+}
+/** The tap-based datapaths' bandwidth: the maximum in libvirt XML, the minimum only reserved. */
+export const TAP_BANDWIDTH: BandwidthEnforcement = { min: 'RESERVED_ONLY', max: 'LIBVIRT_OUTBOUND' };
+/**
+ * How a network's MTU reaches an interface of each connection type. LIBVIRT_MTU: libvirt
+ * `<mtu size=…>` sets the tap's MTU (and tells a virtio guest through host_mtu). NIC_MTU:
+ * libvirt 9.0 refuses `<mtu>` on type direct and hostdev ("setting MTU on interface type …
+ * is not supported yet"); a macvtap device takes its lower device's MTU and a VF cannot
+ * exceed its PF's, so the NIC's own MTU must already be at least the network's.
+ */
+export const CONNECTION_MTU: Readonly<Record<InterfaceConnection, 'LIBVIRT_MTU' | 'NIC_MTU'>> = {
+  HOSTDEV: 'NIC_MTU',
+  MACVTAP: 'NIC_MTU',
+  BRIDGE: 'LIBVIRT_MTU',
+  OVS: 'LIBVIRT_MTU',
+};
 /** VF: `ip link set PF vf N mac … vlan … rate …` before define, clean defaults on teardown. */
 export type HostSetup = 'NONE' | 'VF';
 

@@ -1,4 +1,4 @@
-import { defineDatapath } from './definition';
+import { defineDatapath, TAP_BANDWIDTH } from './definition';
 
 /** Emulated Intel e1000: works with any guest OS, pays a VM exit per register access. */
 export const e1000 = defineDatapath({
@@ -11,6 +11,7 @@ export const e1000 = defineDatapath({
   nicResource: 'NONE',
   vfDriverNeeds: [],
   xml: { kind: 'emulated', model: 'e1000', driver: null },
+  bandwidth: TAP_BANDWIDTH,
   multiqueue: false,
   cost: { exitsPerPacket: 'MANY', cpusPerFlow: 3, relativeCost: 10 },
   liveMigration: { kind: 'NATIVE' },

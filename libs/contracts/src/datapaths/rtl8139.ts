@@ -1,4 +1,4 @@
-import { defineDatapath } from './definition';
+import { defineDatapath, TAP_BANDWIDTH } from './definition';
 
 /** Emulated Realtek 8139 for legacy guests: never chosen by AUTO. */
 export const rtl8139 = defineDatapath({
@@ -11,6 +11,7 @@ export const rtl8139 = defineDatapath({
   nicResource: 'NONE',
   vfDriverNeeds: [],
   xml: { kind: 'emulated', model: 'rtl8139', driver: null },
+  bandwidth: TAP_BANDWIDTH,
   multiqueue: false,
   cost: { exitsPerPacket: 'MANY', cpusPerFlow: 3, relativeCost: 12 },
   liveMigration: { kind: 'NATIVE' },

@@ -16,6 +16,7 @@ export const sriov = defineDatapath({
   nicResource: 'VF',
   vfDriverNeeds: [{ field: 'minBandwidthMbps', knob: 'minTxRate', reason: 'VF_DRIVER_LACKS_MIN_TX_RATE' }],
   xml: { kind: 'hostdev' },
+  bandwidth: { min: 'VF_MIN_TX_RATE', max: 'VF_MAX_TX_RATE' },
   multiqueue: true,
   cost: { exitsPerPacket: 'NONE', cpusPerFlow: 2, relativeCost: 1 },
   liveMigration: { kind: 'FAILOVER', backups: ['VHOST_MACVTAP', 'VIRTIO_USERSPACE'], reason: 'LIVE_MIGRATION_NEEDS_VIRTIO' },

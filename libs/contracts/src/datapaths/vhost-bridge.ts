@@ -1,4 +1,4 @@
-import { defineDatapath } from './definition';
+import { defineDatapath, TAP_BANDWIDTH } from './definition';
 import { vhostNetNeed } from './shared';
 
 /** virtio with vhost-net on a tap in a Linux bridge (docs/datapaths.md). */
@@ -12,6 +12,7 @@ export const vhostBridge = defineDatapath({
   nicResource: 'NONE',
   vfDriverNeeds: [],
   xml: { kind: 'emulated', model: 'virtio', driver: 'vhost' },
+  bandwidth: TAP_BANDWIDTH,
   multiqueue: true,
   cost: { exitsPerPacket: 'BATCHED_KERNEL', cpusPerFlow: 2, relativeCost: 2 },
   liveMigration: { kind: 'NATIVE' },

@@ -1,4 +1,4 @@
-import { defineDatapath } from './definition';
+import { defineDatapath, TAP_BANDWIDTH } from './definition';
 import { vhostNetNeed } from './shared';
 
 /**
@@ -15,6 +15,7 @@ export const vhostMacvtap = defineDatapath({
   nicResource: 'NONE',
   vfDriverNeeds: [],
   xml: { kind: 'emulated', model: 'virtio', driver: 'vhost' },
+  bandwidth: TAP_BANDWIDTH,
   multiqueue: true,
   cost: { exitsPerPacket: 'BATCHED_KERNEL', cpusPerFlow: 2, relativeCost: 1.8 },
   liveMigration: { kind: 'NATIVE' },

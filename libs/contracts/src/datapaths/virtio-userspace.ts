@@ -1,4 +1,4 @@
-import { defineDatapath } from './definition';
+import { defineDatapath, TAP_BANDWIDTH } from './definition';
 
 /**
  * virtio served by QEMU in user space: batched exits but a copy through QEMU, so three
@@ -14,6 +14,7 @@ export const virtioUserspace = defineDatapath({
   nicResource: 'NONE',
   vfDriverNeeds: [],
   xml: { kind: 'emulated', model: 'virtio', driver: 'qemu' },
+  bandwidth: TAP_BANDWIDTH,
   multiqueue: true,
   cost: { exitsPerPacket: 'BATCHED_USERSPACE', cpusPerFlow: 3, relativeCost: 4 },
   liveMigration: { kind: 'NATIVE' },

@@ -140,6 +140,8 @@ export class DiscoveryRepository {
         deviceId: n.deviceId,
         numaNode: n.numaNode,
         speedMbps: n.speedMbps,
+        mtu: n.mtu,
+        maxMtu: n.maxMtu,
         linkState: n.operState,
         combinedQueues: n.channels?.combined ?? Math.max(1, n.rxQueues),
         maxCombinedQueues: n.channels?.maxCombined ?? Math.max(1, n.rxQueues),

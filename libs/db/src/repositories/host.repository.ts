@@ -211,6 +211,8 @@ export class HostRepository {
         deviceId: n.deviceId,
         numaNode: n.numaNode,
         speedMbps: n.speedMbps,
+        mtu: n.mtu,
+        maxMtu: n.maxMtu,
         linkState: n.linkState,
         combinedQueues: n.combinedQueues,
         maxCombinedQueues: n.maxCombinedQueues,

@@ -7,6 +7,7 @@ import {
   type HostBridge,
   type MapNetworkInput,
   type NetworkKind,
+  type UpdateNetworkInput,
 } from '@netpin/contracts';
 import type { Db } from '../client';
 import type { Prisma } from '../generated/prisma/client';
@@ -27,6 +28,7 @@ function toNetworkRecord(r: NetworkRow): NetworkRecord {
     physnet: r.physnet,
     vlan: r.vlan,
     macvtapMode: r.macvtapMode,
+    mtu: r.mtu,
     createdAt: r.createdAt,
     mappings: r.nics
       .map((m) => ({ hostId: m.hostId, hostName: m.host.name, nicId: m.nicId, nicName: m.nic.name }))
@@ -76,6 +78,7 @@ export class NetworkRepository {
           physnet: input.physnet ?? null,
           vlan: input.vlan ?? null,
           macvtapMode: input.macvtapMode ?? null,
+          mtu: input.mtu ?? null,
         },
         include,
       });
@@ -126,6 +129,12 @@ export class NetworkRepository {
     if (network.kind === 'SRIOV_PHYSNET' && nic.sriovTotalVfs === 0) {
       throw BadUserInputError.of('nic', `${input.nic} on ${input.host} has no SR-IOV capability; an SRIOV_PHYSNET network needs a PF`);
     }
+    if (network.mtu !== null && nic.maxMtu !== null && nic.maxMtu < network.mtu) {
+      throw BadUserInputError.of(
+        'nic',
+        `${input.nic} on ${input.host} takes at most MTU ${nic.maxMtu}; ${input.network} has MTU ${network.mtu}`,
+      );
+    }
     const want = bridgeWanted(network.kind, network.bridge);
     const found = stored.bridges(host.bridges, host.name);
     if (want && found !== null && !hasBridge(found, want)) {
@@ -140,6 +149,28 @@ export class NetworkRepository {
       mapPrismaError(e, 'mapping', `${input.network} -> ${input.host}/${input.nic}`);
     }
     return this.get({ id: network.id });
+  }
+
+  /**
+   * Change the network's MTU. Refused (field mtu) when a NIC that carries it takes less
+   * (discovery's maxmtu). Interfaces placed before keep the MTU their plan recorded.
+   */
+  async update(input: UpdateNetworkInput): Promise<NetworkRecord> {
+    return this.db.$transaction(async (tx) => {
+      const row = await tx.network.findUnique({
+        where: { name: input.network },
+        include: { nics: { include: { nic: true, host: true } } },
+      });
+      if (!row) throw new NotFoundError('network', input.network);
+      const mtu = input.mtu;
+      const short = mtu === null ? [] : row.nics.filter((m) => m.nic.maxMtu !== null && m.nic.maxMtu < mtu);
+      if (short.length > 0) {
+        const names = short.map((m) => `${m.host.name}/${m.nic.name} (max ${m.nic.maxMtu})`).join(', ');
+        throw BadUserInputError.of('mtu', `MTU ${mtu} is above what NICs carrying ${input.network} take: ${names}`);
+      }
+      const updated = await tx.network.update({ where: { id: row.id }, data: { mtu }, include });
+      return toNetworkRecord(updated);
+    });
   }
 
   async unmapNic(input: MapNetworkInput): Promise<NetworkRecord> {

@@ -47,6 +47,8 @@ export interface NicRow {
   driver: string | null;
   numaNode: number | null;
   speedMbps: number | null;
+  mtu: number | null;
+  maxMtu: number | null;
   combinedQueues: number;
   maxCombinedQueues: number;
   sriovTotalVfs: number;
@@ -72,6 +74,7 @@ export interface SnapshotRows {
     physnet: string | null;
     vlan: number | null;
     macvtapMode: string | null;
+    mtu: number | null;
   }[];
   networkNics: { networkId: string; hostId: string; nicId: string }[];
   /** plan.allocation of every VM holding resources, by VM id. */
@@ -102,7 +105,7 @@ async function cpuColumns(db: Client, hostIds?: string[]): Promise<Map<string, C
 
 function nicRows(db: Client, hostIds?: string[]): Promise<NicRow[]> {
   return db.$queryRaw<NicRow[]>`
-    SELECT n.id, n."hostId", n.name, n."pciAddress", n.driver, n."numaNode", n."speedMbps", n."combinedQueues", n."maxCombinedQueues",
+    SELECT n.id, n."hostId", n.name, n."pciAddress", n.driver, n."numaNode", n."speedMbps", n.mtu, n."maxMtu", n."combinedQueues", n."maxCombinedQueues",
       n."sriovTotalVfs", n."sriovNumVfs", i.irqs, v."vfIndex", v."vfPci"
     FROM "Nic" n
     LEFT JOIN (SELECT "nicId", json_agg(json_build_array(irq, queue) ORDER BY queue, irq) AS irqs FROM "NicIrq" GROUP BY "nicId") i ON i."nicId" = n.id
@@ -141,7 +144,7 @@ export async function readSnapshotRows(db: Client, hostIds?: string[]): Promise<
     nicRows(db, hostIds),
     vfOwners(db, hostIds),
     db.$queryRaw<SnapshotRows['networks']>`
-      SELECT id, name, kind::text AS kind, bridge, physnet, vlan, "macvtapMode" FROM "Network" ORDER BY name`,
+      SELECT id, name, kind::text AS kind, bridge, physnet, vlan, "macvtapMode", mtu FROM "Network" ORDER BY name`,
     db.$queryRaw<SnapshotRows['networkNics']>`SELECT "networkId", "hostId", "nicId" FROM "NetworkNic" ORDER BY "networkId", "nicId"`,
     allocationRows(db, hostIds),
   ]);

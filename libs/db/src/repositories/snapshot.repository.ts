@@ -130,6 +130,8 @@ function toFleetNic(n: NicRow, vfOwner: Map<string, string>): FleetNic {
     driver: n.driver,
     numaNode: n.numaNode ?? -1,
     speedMbps: n.speedMbps ?? 0,
+    mtu: n.mtu,
+    maxMtu: n.maxMtu,
     combinedQueues: { current: n.combinedQueues, max: n.maxCombinedQueues },
     queueIrqs: (n.irqs ?? []).map(([irq, queue]) => ({ irq, queue })),
     sriovTotalVfs: n.sriovTotalVfs,
@@ -156,6 +158,7 @@ function toFleetNetworks(rows: SnapshotRows): FleetNetwork[] {
     physnet: n.physnet,
     vlan: n.vlan,
     macvtapMode: macvtapModeSchema.parse(n.macvtapMode),
+    mtu: n.mtu,
     hosts: [...(byNetwork.get(n.id) ?? new Map<string, string[]>()).entries()].map(([hostId, nicIds]) => ({
       hostId,
       nicIds: nicIds.sort(),

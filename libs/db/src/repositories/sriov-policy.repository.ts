@@ -262,6 +262,8 @@ export class SriovPolicyRepository {
         totalVfs: n.sriovTotalVfs,
         numVfs: n.sriovNumVfs,
         speedMbps: n.speedMbps,
+        mtu: n.mtu,
+        maxMtu: n.maxMtu,
         vfs: n.vfs.map((v) => ({
           index: v.index,
           spoofchk: v.spoofchk,

@@ -72,6 +72,18 @@ describe('parseIpLinkShow (iproute2 6.1)', () => {
     expect(byName.get('ens2f0np0')?.vfs.map((v) => v.spoofChk)).toEqual([false, false]);
   });
 
+  it('has no maxMtu where ip printed none (without -d), and reads the real tier veth one', () => {
+    expect(
+      parseIpLinkShow('7: br0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode DEFAULT group default qlen 1000\n')[0]
+        .maxMtu,
+    ).toBeNull();
+    const veth =
+      '4: ens3@ens3p: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode DEFAULT group default qlen 1000\n' +
+      '    link/ether 26:ca:70:5e:2f:83 brd ff:ff:ff:ff:ff:ff promiscuity 0  allmulti 0 minmtu 68 maxmtu 65535 \n' +
+      '    veth addrgenmode eui64 numtxqueues 4 numrxqueues 4 gso_max_size 65536 gso_max_segs 65535 tso_max_size 524280 tso_max_segs 65535 gro_max_size 65536 \n';
+    expect(parseIpLinkShow(veth)[0]).toMatchObject({ mtu: 1500, maxMtu: 65535, kind: 'veth' });
+  });
+
   it('reads the exact iproute2 6.x VF line hostsim prints', () => {
     const text =
       '4: ens1f0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc mq state UP mode DEFAULT group default qlen 1000\n' +
@@ -79,6 +91,7 @@ describe('parseIpLinkShow (iproute2 6.1)', () => {
       '    vf 2     link/ether 52:54:00:12:34:56 brd ff:ff:ff:ff:ff:ff, vlan 100, max_tx_rate 1000Mbps, spoof checking on, link-state auto, trust off\n' +
       '    vf 10     link/ether 00:00:00:00:00:00 brd ff:ff:ff:ff:ff:ff, vlan 4094, qos 7, vlan protocol 802.1ad, spoof checking off, link-state auto, trust on, query_rss off\n';
     const [l] = parseIpLinkShow(text);
+    expect([l.mtu, l.maxMtu]).toEqual([1500, 9702]);
     expect(l.vfs).toEqual([
       {
         index: 2,

@@ -11,6 +11,8 @@ export interface IpLink {
   parent: string | null;
   flags: string[];
   mtu: number;
+  /** `maxmtu` of the details (-d): the most the driver takes; null when not printed. */
+  maxMtu: number | null;
   state: string;
   master: string | null;
   /** ether, loopback, none ... */
@@ -61,6 +63,7 @@ function parseHeader(line: string, n: number): IpLink {
     parent: m[3] === undefined || m[3] === 'NONE' ? null : m[3],
     flags: m[4] === '' ? [] : m[4].split(','),
     mtu: parseUint(SRC, mtu, line, n),
+    maxMtu: null,
     state: kv.get('state') ?? 'UNKNOWN',
     master: kv.get('master') ?? null,
     linkType: 'none',
@@ -116,6 +119,9 @@ function parseContinuation(link: IpLink, line: string, n: number): void {
         break;
       case 'numrxqueues':
         link.numRxQueues = parseUint(SRC, v, line, n);
+        break;
+      case 'maxmtu':
+        link.maxMtu = parseUint(SRC, v, line, n);
         break;
       case 'parentbus':
         link.parentBus = v;

@@ -41,6 +41,7 @@ function run(s: Scenario): ReasonCode[] {
         .network('ovs', 'OVS_BRIDGE', { on: nicsOf('eno1') })
         .network('nowhere', 'LINUX_BRIDGE', { on: {} })
         .network('phys-on-eno1', 'SRIOV_PHYSNET', { on: nicsOf('eno1') })
+        .network('jumbo', 'MACVTAP', { on: nicsOf('eno1'), mtu: 9000 })
         .build();
   return reasonsOf(place(snapshot, vm(s.request), s.options));
 }
@@ -133,6 +134,16 @@ const SCENARIOS: Record<ReasonCode, Scenario> = {
   NIC_BANDWIDTH_EXHAUSTED: {
     title: '40 Gb/s asked of a 25 Gb/s NIC',
     request: { interfaces: [{ network: 'mvt', minBandwidthMbps: 40_000 }] },
+  },
+  NIC_MAX_MTU_BELOW_NETWORK: {
+    title: 'MTU 9000 network on a NIC whose driver takes at most 1500',
+    host: { nics: [baseNics[0], { name: 'eno1', node: 0, mtu: 1500, maxMtu: 1500 }] },
+    request: { interfaces: [{ network: 'jumbo' }] },
+  },
+  NIC_MTU_BELOW_NETWORK: {
+    title: 'MTU 9000 network on a NIC that could take it but runs at 1500',
+    host: { nics: [baseNics[0], { name: 'eno1', node: 0, mtu: 1500, maxMtu: 9702 }] },
+    request: { interfaces: [{ network: 'jumbo' }] },
   },
   NICS_ON_DIFFERENT_NUMA_NODES: {
     title: 'REQUIRED: macvtap NIC on node 0, SR-IOV PF on node 1',

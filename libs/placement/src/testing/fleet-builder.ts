@@ -30,6 +30,9 @@ export interface NicSpec {
   name: string;
   node: number;
   speedMbps?: number;
+  /** The NIC's MTU now and the most its driver takes; unset = not discovered (not checked). */
+  mtu?: number;
+  maxMtu?: number;
   /** The PF's kernel driver; null (default) = not known to refuse any VF knob. */
   driver?: string | null;
   queues?: number;
@@ -68,6 +71,7 @@ export interface NetworkSpec {
   physnet?: string;
   vlan?: number;
   macvtapMode?: MacvtapMode;
+  mtu?: number;
   /** host name -> NIC names carrying the network there ([] = bridge without uplink). */
   on: Record<string, string[]>;
 }
@@ -110,6 +114,7 @@ export class FleetBuilder {
       physnet: spec.physnet ?? (kind === 'SRIOV_PHYSNET' ? name : null),
       vlan: spec.vlan ?? null,
       macvtapMode: spec.macvtapMode ?? null,
+      mtu: spec.mtu ?? null,
       hosts,
     });
     return this;
@@ -165,6 +170,8 @@ export function buildHost(spec: HostSpec, seq = 0): FleetHost {
       driver: n.driver ?? null,
       numaNode: n.node,
       speedMbps: n.speedMbps ?? 25_000,
+      mtu: n.mtu ?? null,
+      maxMtu: n.maxMtu ?? null,
       combinedQueues: { current: queues, max: Math.max(queues, 64) },
       queueIrqs: Array.from({ length: queues }, (_, q) => ({ irq: 100 + i * 100 + q, queue: q })),
       sriovTotalVfs: Math.max(vfs, 64),
