@@ -1,9 +1,10 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DIFF_HOST } from './differential/pair';
+import { DIFF_HOST, DIFF_MIGRATION_TARGET } from './differential/pair';
 import { recordFixtures, REAL_FIXTURE_DIR } from './fixtures';
 import { defineAndRead, goldenFor, goldenNames, libvirtVersion, pairDir, withoutGeneratedIds } from './goldens';
 import { linkForMigration } from './migration';
+import { MIGRATION_FIXTURE, recordMigrationFixtures } from './migration-fixtures';
 import { realHostUnavailable, startRealHost, type RealHost } from './realhost';
 import { MIGRATION_TARGET_HOST, STANDARD_HOST } from './standard-host';
 
@@ -31,13 +32,23 @@ async function goldens(): Promise<void> {
   }
 }
 
+/** The parsers' fixtures on one host, then virsh migrate's answers from it to a second one. */
 async function fixtures(): Promise<void> {
-  const host = await startRealHost({ ...DIFF_HOST, name: 'fixtures', index: 249, stateDir: '/tmp/netpin-realhost' });
+  const [host, target] = await Promise.all([
+    startRealHost({ ...DIFF_HOST, name: 'fixtures', index: 249, stateDir: '/tmp/netpin-realhost' }),
+    startRealHost({ ...DIFF_MIGRATION_TARGET, name: 'fxtarget', index: 248, stateDir: '/tmp/netpin-realhost' }),
+  ]);
+  const link = await linkForMigration([host, target]).catch(async (e: unknown) => {
+    await Promise.all([host.stop(), target.stop()]);
+    throw e;
+  });
   try {
     for (const f of await recordFixtures(host)) process.stdout.write(`${f}\n`);
+    if (await recordMigrationFixtures(host, target)) process.stdout.write(`${MIGRATION_FIXTURE}\n`);
     process.stdout.write(`wrote ${REAL_FIXTURE_DIR} (guest domain type ${host.virtType})\n`);
   } finally {
-    await host.stop();
+    await link.close();
+    await Promise.all([host.stop(), target.stop()]);
   }
 }
 

@@ -5,7 +5,7 @@ import { isOk, shellQuote, type CommandOutput, type HostCommand } from '@netpin/
 import { ensureClientKey, SimHost } from '@netpin/hostsim';
 import { Client } from 'ssh2';
 import { startRealHost, type RealHost, type RealHostSpec } from '../realhost';
-import { STANDARD_HOST } from '../standard-host';
+import { MIGRATION_TARGET_HOST, STANDARD_HOST } from '../standard-host';
 import { hostsimTwin } from './twin';
 
 /**
@@ -27,6 +27,12 @@ export interface HostPair {
 export const DIFF_HOST: Pick<RealHostSpec, 'nics' | 'bridges'> = {
   nics: STANDARD_HOST.nics.map((n, i) => ({ ...n, mac: `02:00:5e:10:00:${(i + 1).toString(16).padStart(2, '0')}` })),
   bridges: STANDARD_HOST.bridges,
+};
+
+/** The migration target (the standard host and ens5) with fixed MACs, for fixtures and hostsim's twin. */
+export const DIFF_MIGRATION_TARGET: Pick<RealHostSpec, 'nics' | 'bridges'> = {
+  nics: MIGRATION_TARGET_HOST.nics.map((n, i) => ({ ...n, mac: `02:00:5e:20:00:${(i + 1).toString(16).padStart(2, '0')}` })),
+  bridges: MIGRATION_TARGET_HOST.bridges,
 };
 
 function connect(host: string, port: number, username: string, privateKey: string): Promise<Client> {
