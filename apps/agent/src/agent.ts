@@ -8,6 +8,7 @@ import { credentialsFor, type CredentialResolver } from './credentials';
 import { AgentError } from './errors';
 import { assertHandlersComplete, defaultHandlers, type HandlerRegistry } from './handlers';
 import { HostLocks } from './host-lock';
+import { HostTurns } from './host-turns';
 import { JobRunner } from './job-runner';
 import { VfClaimsReader } from './vf-claims';
 import { VmFences } from './vm-fence';
@@ -82,6 +83,8 @@ export function createAgent(config: AgentConfig, deps: AgentDeps = {}): Agent {
     transports,
     wrapTransport: deps.wrapTransport,
     locks: new HostLocks(lockRedis, `${config.queuePrefix}:netpin`, config.lockTtlMs),
+    // a quarter of the worker slots may wait behind one host's job; the rest serve other hosts
+    turns: new HostTurns(Math.max(1, Math.floor(config.concurrency / 4))),
     fences: new VmFences(lockRedis, config.queuePrefix),
     vfClaims: new VfClaimsReader(lockRedis, config.queuePrefix),
     publish: resultsPublisher(results),

@@ -12,6 +12,7 @@ import {
 import { toAgentError } from './errors';
 import type { HandlerRegistry, JobHandler } from './handlers';
 import type { HeldLock, HostLocks } from './host-lock';
+import { HostTurns } from './host-turns';
 import type { VfClaimsReader } from './vf-claims';
 import type { VmFences } from './vm-fence';
 import { HostShell } from './host-shell';
@@ -28,6 +29,8 @@ export interface JobRunnerDeps {
   transports: TransportProvider;
   wrapTransport?: (host: HostTarget, t: HostTransport) => HostTransport;
   locks: HostLocks;
+  /** This process's per-host order of mutating jobs (default: up to 4 waiting per host). */
+  turns?: HostTurns;
   fences: VmFences;
   vfClaims: VfClaimsReader;
   /** Sends an operation's final outcome to the results queue. */
@@ -46,7 +49,11 @@ type Outcome = 'succeeded' | 'failed' | 'retried';
  * Retryable failures are rethrown for BullMQ's backoff; only the last attempt publishes.
  */
 export class JobRunner {
-  constructor(private readonly d: JobRunnerDeps) {}
+  private readonly turns: HostTurns;
+
+  constructor(private readonly d: JobRunnerDeps) {
+    this.turns = d.turns ?? new HostTurns(4);
+  }
 
   /** The BullMQ processor. */
   readonly handle = async (job: Job, token?: string): Promise<OperationResult> => {
@@ -92,7 +99,8 @@ export class JobRunner {
       jobId: job.id,
     });
     if (job.id !== payload.operationId) jlog.warn('job id is not the operation id: retries may not be deduplicated');
-    const lock = handler.mutating ? await this.lockOrDelay(payload.host, job, token, jlog) : null;
+    const held = handler.mutating ? await this.hold(payload.host, job, token, jlog) : null;
+    const lock = held?.lock ?? null;
     const attempt = job.attemptsMade + 1;
     const fence = handler.vmFence?.(payload);
     // under the host lock, before each step: the lock is still ours, the VM's generation still current
@@ -132,6 +140,24 @@ export class JobRunner {
     } finally {
       finished(outcome);
       await lock?.release().catch((e: unknown) => jlog.error({ err: e }, 'failed to release host lock'));
+      held?.endTurn();
+    }
+  }
+
+  /** This process's turn on the host (waiting behind its other jobs there), then the host lock; delayed when neither comes. */
+  private async hold(
+    host: HostTarget,
+    job: Job,
+    token: string | undefined,
+    jlog: Logger,
+  ): Promise<{ lock: HeldLock; endTurn: () => void }> {
+    const endTurn = await this.turns.take(host.id);
+    if (!endTurn) return this.delay(host, job, token, jlog);
+    try {
+      return { lock: await this.lockOrDelay(host, job, token, jlog), endTurn };
+    } catch (e) {
+      endTurn();
+      throw e;
     }
   }
 
@@ -139,8 +165,13 @@ export class JobRunner {
   private async lockOrDelay(host: HostTarget, job: Job, token: string | undefined, jlog: Logger): Promise<HeldLock> {
     const lock = await this.d.locks.tryAcquire(host.id, `${this.d.agentId}:${job.id}`);
     if (lock) return lock;
+    return this.delay(host, job, token, jlog);
+  }
+
+  private async delay(host: HostTarget, job: Job, token: string | undefined, jlog: Logger): Promise<never> {
     this.d.metrics.lockWait(host.name);
-    jlog.debug({ holder: await this.d.locks.holder(host.id) }, 'host busy with another mutating job: delaying');
+    if (jlog.isLevelEnabled('debug'))
+      jlog.debug({ holder: await this.d.locks.holder(host.id) }, 'host busy with another mutating job: delaying');
     await job.moveToDelayed(this.d.clock().getTime() + this.d.lockRetryMs, token);
     throw new DelayedError();
   }
