@@ -33,6 +33,8 @@ export const HOST_JOB_NAMES = [
   'vm.teardown',
   'vm.stop',
   'vm.reboot',
+  'vm.attachInterface',
+  'vm.detachInterface',
 ] as const;
 export type HostJobName = (typeof HOST_JOB_NAMES)[number];
 export const HostJob = {
@@ -43,6 +45,8 @@ export const HostJob = {
   VmTeardown: 'vm.teardown',
   VmStop: 'vm.stop',
   VmReboot: 'vm.reboot',
+  VmAttachInterface: 'vm.attachInterface',
+  VmDetachInterface: 'vm.detachInterface',
 } as const satisfies Record<string, HostJobName>;
 
 export const RESULT_JOB_NAME = 'op.result';
@@ -229,6 +233,46 @@ export const vmRebootPayloadSchema = z.object({
 });
 export type VmRebootPayload = z.output<typeof vmRebootPayloadSchema>;
 
+/** The one `<interface>` a hot-plug job plugs or unplugs: rendered by the API (renderInterfaceDevice), found on the host by its MAC. */
+const interfaceDeviceShape = {
+  deviceXml: z
+    .string()
+    .min(1)
+    .max(16 * 1024),
+  mac: macAddressSchema,
+};
+
+/**
+ * vm.attachInterface: the VM's desired state with the new interface (what vm.apply would
+ * converge to: VFs, IRQ affinity, RPS masks, the domain XML) and the device to plug into the
+ * running domain (`virsh attach-device --live --config`; --config alone when it is shut off).
+ */
+export const vmAttachInterfacePayloadSchema = z.object({ ...jobCommon, ...vmDesiredStateSchema.shape, ...interfaceDeviceShape });
+export type VmAttachInterfacePayload = z.output<typeof vmAttachInterfacePayloadSchema>;
+
+/** Longest a detach waits for the guest to release a device it was asked to unplug. */
+export const MAX_DEVICE_RELEASE_TIMEOUT_MS = 600_000;
+/** How long a detach waits for that unless the caller says. */
+export const DEFAULT_DETACH_TIMEOUT_SECONDS = 30;
+
+/**
+ * vm.detachInterface (also the clean-up of an attach that failed): unplug the device
+ * (`virsh detach-device --live --config`), wait for the guest to release it, then give back
+ * what `release` lists. `domainXml` is the VM's definition without the interface.
+ */
+export const vmDetachInterfacePayloadSchema = z.object({
+  ...jobCommon,
+  vmId: vmIdSchema,
+  vmName: domainNameSchema,
+  vmGeneration: vmGenerationSchema,
+  domainXml: vmDesiredStateSchema.shape.domainXml,
+  ...interfaceDeviceShape,
+  release: hostReleaseSchema,
+  /** A live detach only asks the guest (ACPI PCI hot-unplug): how long to wait for it to let go. */
+  releaseTimeoutMs: uint.max(MAX_DEVICE_RELEASE_TIMEOUT_MS),
+});
+export type VmDetachInterfacePayload = z.output<typeof vmDetachInterfacePayloadSchema>;
+
 export const hostJobPayloadSchemas = {
   'host.discover': discoverPayloadSchema,
   'host.configureSriov': configureSriovPayloadSchema,
@@ -237,6 +281,8 @@ export const hostJobPayloadSchemas = {
   'vm.teardown': vmTeardownPayloadSchema,
   'vm.stop': vmStopPayloadSchema,
   'vm.reboot': vmRebootPayloadSchema,
+  'vm.attachInterface': vmAttachInterfacePayloadSchema,
+  'vm.detachInterface': vmDetachInterfacePayloadSchema,
 } as const satisfies Record<HostJobName, z.ZodType>;
 export type HostJobPayloads = { [K in HostJobName]: z.output<(typeof hostJobPayloadSchemas)[K]> };
 
@@ -272,6 +318,8 @@ export const OPERATION_ERROR_CODES = [
   'LOCK_LOST',
   /** host.configureSriov would destroy VFs netpin has allocated (the claims current under the host lock): nothing changed. */
   'VF_IN_USE',
+  /** A live detach was asked of the guest, which did not release the device in time: it still has it. */
+  'DEVICE_NOT_RELEASED',
 ] as const;
 export type OperationErrorCode = (typeof OPERATION_ERROR_CODES)[number];
 
@@ -328,6 +376,13 @@ export const vmStopResultDataSchema = z.object({
   released: z.boolean(),
 });
 export const vmRebootResultDataSchema = z.object({ vmName: domainNameSchema, changed: z.array(z.string()) });
+/** live: the running guest was changed too (false: the domain was shut off, only its definition changed). */
+export const vmInterfaceResultDataSchema = z.object({
+  vmName: domainNameSchema,
+  mac: macAddressSchema,
+  changed: z.array(z.string()),
+  live: z.boolean(),
+});
 
 export const hostJobResultDataSchemas = {
   'host.discover': hostFactsSchema,
@@ -337,6 +392,8 @@ export const hostJobResultDataSchemas = {
   'vm.teardown': vmTeardownResultDataSchema,
   'vm.stop': vmStopResultDataSchema,
   'vm.reboot': vmRebootResultDataSchema,
+  'vm.attachInterface': vmInterfaceResultDataSchema,
+  'vm.detachInterface': vmInterfaceResultDataSchema,
 } as const satisfies Record<HostJobName, z.ZodType>;
 export type HostJobResultData = { [K in HostJobName]: z.output<(typeof hostJobResultDataSchemas)[K]> };
 
@@ -362,6 +419,8 @@ export const operationResultSchema = z
     z.object({ ...resultBase, kind: z.literal('vm.teardown'), data: vmTeardownResultDataSchema.optional() }),
     z.object({ ...resultBase, kind: z.literal('vm.stop'), data: vmStopResultDataSchema.optional() }),
     z.object({ ...resultBase, kind: z.literal('vm.reboot'), data: vmRebootResultDataSchema.optional() }),
+    z.object({ ...resultBase, kind: z.literal('vm.attachInterface'), data: vmInterfaceResultDataSchema.optional() }),
+    z.object({ ...resultBase, kind: z.literal('vm.detachInterface'), data: vmInterfaceResultDataSchema.optional() }),
   ])
   .refine((r) => (r.status === 'FAILED') === (r.error !== undefined), {
     message: 'a FAILED result carries an error and only a FAILED one does',

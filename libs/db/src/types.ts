@@ -132,6 +132,7 @@ export interface NetworkRecord {
 }
 
 export interface VmInterfaceRecord {
+  id: string;
   index: number;
   networkId: string;
   datapath: Datapath | null;

@@ -114,4 +114,21 @@ describe('virsh', () => {
     expect(() => b.virshStart(dom, { uri: 'qemu:///system; rm -rf /' })).toThrow(HostCommandArgumentError);
     expect(() => b.virshVcpupin(dom, 0, [])).toThrow(HostCommandArgumentError);
   });
+
+  it('attach-device / detach-device take the device on stdin and say where it applies', () => {
+    const xml = '<interface type="bridge"/>';
+    expect(b.virshAttachDevice(dom, xml, { live: true, config: true })).toEqual({
+      argv: ['virsh', 'attach-device', 'web-01', '/dev/stdin', '--live', '--config'],
+      stdin: xml,
+    });
+    expect(b.virshDetachDevice(dom, xml, { live: false, config: true }).argv).toEqual([
+      'virsh',
+      'detach-device',
+      'web-01',
+      '/dev/stdin',
+      '--config',
+    ]);
+    // neither: virsh would pick one by the domain's state, which the agent decides itself
+    expect(() => b.virshDetachDevice(dom, xml, { live: false, config: false })).toThrow(HostCommandArgumentError);
+  });
 });

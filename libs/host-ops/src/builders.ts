@@ -177,6 +177,29 @@ export function virshReboot(name: DomainName, opts?: VirshOptions): HostCommand 
 export function virshUndefine(name: DomainName, opts?: VirshOptions): HostCommand {
   return { argv: virsh(opts, 'undefine', name) };
 }
+/** Where a device change applies: the running domain (--live), its persistent definition (--config), or both. */
+export interface DeviceScope {
+  live: boolean;
+  config: boolean;
+}
+
+function deviceScope(s: DeviceScope): string[] {
+  if (!s.live && !s.config) throw new HostCommandArgumentError('scope', 'live, config or both');
+  return [...(s.live ? ['--live'] : []), ...(s.config ? ['--config'] : [])];
+}
+
+/** `virsh attach-device NAME /dev/stdin --live --config` with the device XML on stdin (hot-plug). */
+export function virshAttachDevice(name: DomainName, deviceXml: string, s: DeviceScope & VirshOptions): HostCommand {
+  return { argv: virsh(s, 'attach-device', name, '/dev/stdin', ...deviceScope(s)), stdin: deviceXml };
+}
+
+/**
+ * `virsh detach-device NAME /dev/stdin --live --config`: libvirt finds the interface by its MAC.
+ * A live detach only asks the guest to release the device and answers success at once.
+ */
+export function virshDetachDevice(name: DomainName, deviceXml: string, s: DeviceScope & VirshOptions): HostCommand {
+  return { argv: virsh(s, 'detach-device', name, '/dev/stdin', ...deviceScope(s)), stdin: deviceXml };
+}
 export function virshDumpxml(name: DomainName, opts?: VirshOptions & { inactive?: boolean }): HostCommand {
   return { argv: virsh(opts, 'dumpxml', ...(opts?.inactive === true ? ['--inactive'] : []), name) };
 }

@@ -11,7 +11,7 @@ const pinFilter: HostFilter = (h, p) =>
     : null;
 const avoidFilter: HostFilter = (h, p) =>
   p.avoid.has(h.host.id) || p.avoid.has(h.host.name) ? { code: 'HOST_AVOIDED', detail: `${h.host.name} is in avoidHosts` } : null;
-const stateFilter: HostFilter = (h) => {
+export const hostStateFilter: HostFilter = (h) => {
   switch (h.host.state) {
     case 'READY':
       return null;
@@ -33,4 +33,4 @@ const virtFilter: HostFilter = (h) =>
     ? null
     : { code: 'HOST_LACKS_VIRTUALIZATION', detail: `${h.host.name} has no /dev/kvm (virtType KVM)` };
 
-export const HOST_FILTERS: readonly HostFilter[] = [pinFilter, avoidFilter, stateFilter, virtFilter];
+export const HOST_FILTERS: readonly HostFilter[] = [pinFilter, avoidFilter, hostStateFilter, virtFilter];

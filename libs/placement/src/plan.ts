@@ -6,7 +6,7 @@ import type { NicRt } from './host-state';
 import type { PreparedRequest } from './request';
 import { scoreBreakdown } from './weighers';
 
-type PlanNic = Omit<
+export type PlanNic = Omit<
   PlanInterface,
   | 'index'
   | 'networkId'
@@ -169,16 +169,21 @@ function irqAndRps(c: Choice, usedNics: NicRt[], ioByNode: Map<number, number[]>
   const irqAffinity: PlacementPlan['irqAffinity'] = [];
   const rps: PlacementPlan['rps'] = [];
   for (const nic of usedNics) {
-    const cpus = ioByNode.get(nic.node ?? c.home) ?? [];
-    if (cpus.length === 0) continue;
-    [...nic.nic.queueIrqs]
-      .sort((a, b) => a.queue - b.queue || a.irq - b.irq)
-      .forEach((q, i) =>
-        irqAffinity.push({ nicId: nic.nic.id, nicName: nic.nic.name, irq: q.irq, queue: q.queue, cpus: [cpus[i % cpus.length]] }),
-      );
-    const rxQueues = nic.nic.combinedQueues.current || nic.nic.combinedQueues.max || 1;
-    for (let q = 0; q < rxQueues; q++) rps.push({ nicId: nic.nic.id, nicName: nic.nic.name, rxQueue: q, cpus });
+    const one = nicIrqAndRps(nic, ioByNode.get(nic.node ?? c.home) ?? []);
+    irqAffinity.push(...one.irqAffinity);
+    rps.push(...one.rps);
   }
+  return { irqAffinity, rps };
+}
+
+/** One NIC's queue IRQs round-robin over the I/O CPU ids `cpus`, and RPS of each rx queue on all of them. */
+export function nicIrqAndRps(nic: NicRt, cpus: readonly number[]): Pick<PlacementPlan, 'irqAffinity' | 'rps'> {
+  if (cpus.length === 0) return { irqAffinity: [], rps: [] };
+  const irqAffinity = [...nic.nic.queueIrqs]
+    .sort((a, b) => a.queue - b.queue || a.irq - b.irq)
+    .map((q, i) => ({ nicId: nic.nic.id, nicName: nic.nic.name, irq: q.irq, queue: q.queue, cpus: [cpus[i % cpus.length]] }));
+  const rxQueues = nic.nic.combinedQueues.current || nic.nic.combinedQueues.max || 1;
+  const rps = Array.from({ length: rxQueues }, (_, q) => ({ nicId: nic.nic.id, nicName: nic.nic.name, rxQueue: q, cpus: [...cpus] }));
   return { irqAffinity, rps };
 }
 
@@ -205,7 +210,7 @@ function allocationOf(prep: PreparedRequest, c: Choice, nics: PlannedNics, fresh
   };
 }
 
-function planNic(
+export function planNic(
   ctx: EvalContext,
   prep: PreparedRequest,
   d: Datapath,

@@ -3,6 +3,8 @@ import { configureSriovHandler } from './configure-sriov';
 import { discoverHandler } from './discover';
 import type { HandlerRegistry } from './types';
 import { vmApplyHandler } from './vm-apply';
+import { vmAttachInterfaceHandler } from './vm-attach-interface';
+import { vmDetachInterfaceHandler } from './vm-detach-interface';
 import { vmRebootHandler } from './vm-reboot';
 import { vmStopHandler } from './vm-stop';
 import { vmTeardownHandler } from './vm-teardown';
@@ -16,6 +18,8 @@ export const defaultHandlers: HandlerRegistry = {
   'vm.teardown': vmTeardownHandler,
   'vm.stop': vmStopHandler,
   'vm.reboot': vmRebootHandler,
+  'vm.attachInterface': vmAttachInterfaceHandler,
+  'vm.detachInterface': vmDetachInterfaceHandler,
 };
 
 export class MissingHandlerError extends Error {

@@ -16,7 +16,15 @@ describe('handler registry', () => {
 
   it('marks exactly the host-changing jobs as mutating', () => {
     const mutating = HOST_JOB_NAMES.filter((n) => defaultHandlers[n].mutating);
-    expect(mutating.sort()).toEqual(['host.configureSriov', 'vm.apply', 'vm.reboot', 'vm.stop', 'vm.teardown']);
+    expect(mutating.sort()).toEqual([
+      'host.configureSriov',
+      'vm.apply',
+      'vm.attachInterface',
+      'vm.detachInterface',
+      'vm.reboot',
+      'vm.stop',
+      'vm.teardown',
+    ]);
   });
 });
 

@@ -12,7 +12,7 @@ import {
 import { HostRepository, isUuid, SnapshotCache } from '@netpin/db';
 import { capacityOn, explainOn, type CapacityReport as EngineCapacity, type PlacementIndex } from '@netpin/placement';
 import { ApiMetrics } from '../metrics/api-metrics';
-import type { CapacityReport, HostExplanation, PlacementPreview, RejectionView, VmInput } from './placement.model';
+import type { CapacityReport, HostExplanation, PlacementPreview, RejectionView, VmInput, VmInterfaceInput } from './placement.model';
 import type { PlanView } from './plan-view.model';
 
 /** Nothing fits: 422 / PLACEMENT_REJECTED, with the per-reason summary in the error. */
@@ -35,18 +35,23 @@ export function toVmRequest(input: VmInput, vmId?: string): VmRequest {
     emulatorThreads: input?.emulatorThreads ?? undefined,
     numaPolicy: input?.numaPolicy ?? undefined,
     guest: { virtio: input?.guestVirtio ?? true, vfDriver: input?.guestVfDriver ?? true },
-    interfaces: (input?.interfaces ?? []).map((i) => ({
-      network: i?.network,
-      datapath: i?.datapath ?? undefined,
-      liveMigratable: i?.liveMigratable ?? undefined,
-      minBandwidthMbps: i?.minBandwidthMbps ?? undefined,
-      mac: i?.mac ?? undefined,
-      vlan: i?.vlan ?? undefined,
-    })),
+    interfaces: (input?.interfaces ?? []).map(interfaceRaw),
     pinHost: input?.pinHost ?? undefined,
     avoidHosts: input?.avoidHosts ?? undefined,
   };
   return parseInput(vmRequestSchema, raw);
+}
+
+/** One GraphQL/REST interface input as the raw object vmInterfaceRequestSchema parses (a create's, or a hot-plug's). */
+export function interfaceRaw(i: VmInterfaceInput | null | undefined): Record<string, unknown> {
+  return {
+    network: i?.network,
+    datapath: i?.datapath ?? undefined,
+    liveMigratable: i?.liveMigratable ?? undefined,
+    minBandwidthMbps: i?.minBandwidthMbps ?? undefined,
+    mac: i?.mac ?? undefined,
+    vlan: i?.vlan ?? undefined,
+  };
 }
 
 /**

@@ -11,7 +11,7 @@ import {
   type VmTeardownPayload,
 } from '@netpin/contracts';
 import type { HostRecord, JobSpec } from '@netpin/db';
-import { domainSpecFromPlan, renderDomain } from '@netpin/libvirt-xml';
+import { domainSpecFromPlan, renderDomain, renderInterfaceDevice } from '@netpin/libvirt-xml';
 
 /** The agent's view of a host: how to reach it and which key to trust. */
 export function hostTarget(h: HostRecord): HostTarget {
@@ -43,7 +43,6 @@ export function desiredState(
   vm: VmRef,
   host: Pick<HostRecord, 'virtType' | 'guestCpu'>,
 ): VmDesiredState {
-  const vmId = vm.id;
   const plan = withHostSideVlans(planned);
   const vfs = plan.interfaces
     .flatMap((i) => (i.vf && i.nicName ? [{ ...i, vf: i.vf, nicName: i.nicName }] : []))
@@ -59,17 +58,36 @@ export function desiredState(
       minTxRateMbps: i.minBandwidthMbps,
     }));
   return {
-    vmId,
+    vmId: vm.id,
     vmName: plan.vmName as VmDesiredState['vmName'],
     vmGeneration: vm.generation,
-    domainXml: renderDomain(
-      domainSpecFromPlan(plan, request, { uuid: vmId, ownerVmId: vmId, virtType: host.virtType, guestCpu: host.guestCpu }),
-    ),
+    domainXml: renderDomain(domainSpec(plan, request, vm, host)),
     vfs,
     irqAffinity: plan.irqAffinity.map((x) => ({ irq: x.irq, cpus: x.cpus })),
     rps: plan.rps.map((x) => ({ dev: x.nicName as VmDesiredState['rps'][number]['dev'], rxQueue: x.rxQueue, cpus: x.cpus })),
     start: true,
   };
+}
+
+function domainSpec(plan: PlacementPlan, request: VmRequest, vm: VmRef, host: Pick<HostRecord, 'virtType' | 'guestCpu'>) {
+  return domainSpecFromPlan(plan, request, { uuid: vm.id, ownerVmId: vm.id, virtType: host.virtType, guestCpu: host.guestCpu });
+}
+
+/**
+ * The `<interface>` of the plan with this MAC as `virsh attach-device` / `detach-device`
+ * take it: exactly the element the VM's domain XML holds for it.
+ */
+export function interfaceDeviceXml(
+  planned: PlacementPlan,
+  request: VmRequest,
+  vm: VmRef,
+  host: Pick<HostRecord, 'virtType' | 'guestCpu'>,
+  mac: string,
+): string {
+  const nics = domainSpec(withHostSideVlans(planned), request, vm, host).interfaces.filter((i) => i.mac === mac);
+  // a failover pair is two devices with one MAC: hot-plug refuses it before a job is made
+  if (nics.length !== 1) throw new Error(`the plan has ${nics.length} devices with MAC ${mac}, not one`);
+  return renderInterfaceDevice(nics[0]);
 }
 
 /**

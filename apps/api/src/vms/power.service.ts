@@ -236,13 +236,17 @@ function notNow(vm: VmWithPlan, what: string): ConflictError {
   return new ConflictError(`vm ${vm.name} cannot be ${what} while ${vm.state}${detail}`, { state: vm.state });
 }
 
-/** The VM's request with each interface's MAC pinned to the one it already has: a restart keeps its MACs. */
+/**
+ * The VM's request with each interface's MAC pinned to the one it already has: a restart keeps
+ * its MACs. By position (request interface k is the VM's k-th interface by index): a detached
+ * NIC leaves a gap in the indexes.
+ */
 function withOwnMacs(vm: VmWithPlan): VmRequest {
   return {
     ...vm.request,
     vmId: vm.id,
     interfaces: vm.request.interfaces.map((i, k) => {
-      const mac = vm.interfaces.find((x) => x.index === k)?.mac;
+      const mac = vm.interfaces[k]?.mac;
       return mac ? { ...i, mac: macAddressSchema.parse(mac) } : i;
     }),
   };

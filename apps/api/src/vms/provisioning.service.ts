@@ -34,6 +34,7 @@ import type { CreateVmPayload, VmInput } from '../placement/placement.model';
 import { decideDelete, FORCE_DELETE_KIND } from './delete-decision';
 import { REAP_VERIFY_KIND } from './reaper.service';
 import { applyJob, teardownJob } from './desired-state';
+import { HotplugService, isHotplugKind } from './hotplug.service';
 import { isPowerKind, PowerService } from './power.service';
 import { toVmView } from './vm.service';
 
@@ -79,6 +80,7 @@ export class ProvisioningService {
     @Inject(VmFencing) private readonly fencing: VmFencing,
     @Inject(VfClaims) private readonly vfClaims: VfClaims,
     @Inject(PowerService) private readonly power: PowerService,
+    @Inject(HotplugService) private readonly hotplug: HotplugService,
   ) {}
 
   async createVm(input: VmInput, idempotencyKey: string | null | undefined, requestId: string): Promise<CreateVmPayload> {
@@ -289,6 +291,7 @@ export class ProvisioningService {
       }
       default:
         if (isPowerKind(op.kind)) return this.power.onResult(op, result, outcome, vm, host);
+        if (isHotplugKind(op.kind)) return this.hotplug.onResult(op, result, outcome, vm, host);
         this.logger.warn({ kind: op.kind }, 'result for an operation kind this service does not handle');
         return this.prov.finishOperation(op.id, outcome);
     }

@@ -16,7 +16,8 @@ import { ErrorBody } from '../common/error-body';
 import { queryBool, queryInt, queryStr } from '../common/query';
 import { RequestId } from '../common/request-id';
 import { Operation } from '../operations/operation.model';
-import { CreateVmPayload, VmInput } from '../placement/placement.model';
+import { CreateVmPayload, VmInput, VmInterfaceInput } from '../placement/placement.model';
+import { HotplugService } from './hotplug.service';
 import { PowerService } from './power.service';
 import { ProvisioningService } from './provisioning.service';
 import { StopVmInput, Vm, VmConnection } from './vm.model';
@@ -30,6 +31,7 @@ export class VmController {
     private readonly service: VmService,
     private readonly provisioning: ProvisioningService,
     private readonly power: PowerService,
+    private readonly hotplug: HotplugService,
   ) {}
 
   @Get()
@@ -110,6 +112,42 @@ export class VmController {
   @ApiConflictResponse({ type: ErrorBody, description: 'The VM is not RUNNING' })
   reboot(@Param('id') id: string, @RequestId() requestId: string): Promise<Operation> {
     return this.power.rebootVm(id, requestId);
+  }
+
+  @Allow('OPERATOR')
+  @Post(':id/interfaces')
+  @HttpCode(202)
+  @ApiBody({ type: VmInterfaceInput })
+  @ApiAcceptedResponse({ type: Operation, description: 'The vm.attachInterface operation' })
+  @ApiBadRequestResponse({ type: ErrorBody })
+  @ApiNotFoundResponse({ type: ErrorBody })
+  @ApiConflictResponse({
+    type: ErrorBody,
+    description: 'The VM is not RUNNING (nor STOPPED holding its host), or another hot-plug is open',
+  })
+  @ApiUnprocessableEntityResponse({ type: ErrorBody, description: "Nothing fits on the VM's host: PLACEMENT_REJECTED with the reasons" })
+  attachInterface(@Param('id') id: string, @Body() input: VmInterfaceInput, @RequestId() requestId: string): Promise<Operation> {
+    return this.hotplug.attachInterface(id, input, requestId);
+  }
+
+  @Allow('OPERATOR')
+  @Delete(':id/interfaces/:interfaceId')
+  @HttpCode(202)
+  @ApiQuery({ name: 'timeoutSeconds', required: false, type: Number, description: 'How long to wait for the guest to release the device' })
+  @ApiAcceptedResponse({ type: Operation, description: 'The vm.detachInterface operation' })
+  @ApiBadRequestResponse({ type: ErrorBody })
+  @ApiNotFoundResponse({ type: ErrorBody })
+  @ApiConflictResponse({
+    type: ErrorBody,
+    description: 'The VM is not RUNNING (nor STOPPED holding its host), or another hot-plug is open',
+  })
+  detachInterface(
+    @Param('id') id: string,
+    @Param('interfaceId') interfaceId: string,
+    @RequestId() requestId: string,
+    @Query('timeoutSeconds') timeoutSeconds?: string,
+  ): Promise<Operation> {
+    return this.hotplug.detachInterface(id, interfaceId, requestId, queryInt(timeoutSeconds, 'timeoutSeconds'));
   }
 
   @Allow('OPERATOR')

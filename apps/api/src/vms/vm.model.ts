@@ -1,5 +1,11 @@
 import { GraphQLISODateTime, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
-import { DEFAULT_SHUTDOWN_TIMEOUT_SECONDS, MAX_SHUTDOWN_TIMEOUT_SECONDS, VM_STATES } from '@netpin/contracts';
+import {
+  DEFAULT_DETACH_TIMEOUT_SECONDS,
+  DEFAULT_SHUTDOWN_TIMEOUT_SECONDS,
+  MAX_DEVICE_RELEASE_TIMEOUT_MS,
+  MAX_SHUTDOWN_TIMEOUT_SECONDS,
+  VM_STATES,
+} from '@netpin/contracts';
 import { PageInfo } from '../common/page';
 import { defineEnum, Prop } from '../common/prop';
 import { DatapathEnum, PlanView } from '../placement/plan-view.model';
@@ -8,7 +14,8 @@ export const VmStateEnum = defineEnum('VmState', VM_STATES);
 
 @ObjectType()
 export class VmInterface {
-  @Prop(Int) index!: number;
+  @Prop(ID, { description: 'What detachInterface names' }) id!: string;
+  @Prop(Int, { description: 'Stable for the life of the interface; a detached one leaves a gap' }) index!: number;
   @Prop(ID) networkId!: string;
   @Prop(DatapathEnum, { nullable: true }) datapath!: string | null;
   @Prop(String, { nullable: true }) model!: string | null;
@@ -56,6 +63,16 @@ export class StopVmInput {
     optional: true,
     defaultValue: DEFAULT_SHUTDOWN_TIMEOUT_SECONDS,
     description: `Seconds to wait for the guest to power off after the ACPI shutdown request before forcing it off (0-${MAX_SHUTDOWN_TIMEOUT_SECONDS})`,
+  })
+  timeoutSeconds?: number | null;
+}
+
+@InputType({ description: 'How to detach an interface' })
+export class DetachInterfaceInput {
+  @Prop(Int, {
+    optional: true,
+    defaultValue: DEFAULT_DETACH_TIMEOUT_SECONDS,
+    description: `Seconds to wait for the guest to release the device (a live detach is a request to the guest, ACPI PCI hot-unplug), 0-${MAX_DEVICE_RELEASE_TIMEOUT_MS / 1000}`,
   })
   timeoutSeconds?: number | null;
 }

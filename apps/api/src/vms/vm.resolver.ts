@@ -4,10 +4,11 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { selects } from '../common/page';
 import { RequestId } from '../common/request-id';
 import { Operation } from '../operations/operation.model';
-import { CreateVmPayload, VmInput } from '../placement/placement.model';
+import { CreateVmPayload, VmInput, VmInterfaceInput } from '../placement/placement.model';
+import { HotplugService } from './hotplug.service';
 import { PowerService } from './power.service';
 import { ProvisioningService } from './provisioning.service';
-import { StopVmInput, Vm, VmConnection, VmFilterInput } from './vm.model';
+import { DetachInterfaceInput, StopVmInput, Vm, VmConnection, VmFilterInput } from './vm.model';
 import { VmService } from './vm.service';
 
 @Resolver(() => Vm)
@@ -17,6 +18,7 @@ export class VmResolver {
     private readonly service: VmService,
     private readonly provisioning: ProvisioningService,
     private readonly power: PowerService,
+    private readonly hotplug: HotplugService,
   ) {}
 
   @Query(() => VmConnection, { description: 'VMs, oldest first, cursor-paginated; DELETED ones only when the filter asks for them' })
@@ -71,6 +73,32 @@ export class VmResolver {
   @Mutation(() => Operation, { description: 'Reboot a RUNNING VM through ACPI; it keeps its host, CPUs and VFs' })
   rebootVm(@Args('id', { type: () => ID }) id: string, @RequestId() requestId: string): Promise<Operation> {
     return this.power.rebootVm(id, requestId);
+  }
+
+  @Allow('OPERATOR')
+  @Mutation(() => Operation, {
+    description:
+      "Hot-plug a NIC into a RUNNING VM (or a STOPPED one that kept its host): placed on the VM's host by the rules of a create, reserved at once; PLACEMENT_REJECTED with reason codes when nothing fits there",
+  })
+  attachInterface(
+    @Args('vmId', { type: () => ID }) vmId: string,
+    @Args('input', { type: () => VmInterfaceInput }) input: VmInterfaceInput,
+    @RequestId() requestId: string,
+  ): Promise<Operation> {
+    return this.hotplug.attachInterface(vmId, input, requestId);
+  }
+
+  @Allow('OPERATOR')
+  @Mutation(() => Operation, {
+    description: 'Unplug a NIC (VmInterface.id); its VF, IRQ and RPS settings go back once the guest released it',
+  })
+  detachInterface(
+    @Args('vmId', { type: () => ID }) vmId: string,
+    @Args('interfaceId', { type: () => ID }) interfaceId: string,
+    @RequestId() requestId: string,
+    @Args('input', { type: () => DetachInterfaceInput, nullable: true }) input?: DetachInterfaceInput,
+  ): Promise<Operation> {
+    return this.hotplug.detachInterface(vmId, interfaceId, requestId, input?.timeoutSeconds);
   }
 
   @Allow('OPERATOR')

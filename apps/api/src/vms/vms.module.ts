@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { HotplugService } from './hotplug.service';
 import { PowerService } from './power.service';
 import { ProvisioningService } from './provisioning.service';
 import { ReaperService } from './reaper.service';
@@ -9,7 +10,16 @@ import { VmService } from './vm.service';
 
 @Module({
   controllers: [VmController],
-  providers: [VmService, VmResolver, VmFieldsResolver, VmInterfaceFieldsResolver, ProvisioningService, ReaperService, PowerService],
+  providers: [
+    VmService,
+    VmResolver,
+    VmFieldsResolver,
+    VmInterfaceFieldsResolver,
+    ProvisioningService,
+    ReaperService,
+    PowerService,
+    HotplugService,
+  ],
   exports: [VmService, ProvisioningService, ReaperService, PowerService],
 })
 export class VmsModule {}

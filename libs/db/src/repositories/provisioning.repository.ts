@@ -10,6 +10,7 @@ import { toHostRecord } from './host.repository';
 import { createOperation, toOperationRecord, type JobSpec, type NewOperation, type OperationRecord } from './operation.repository';
 import { SnapshotCache, type PlacementView } from './snapshot-cache';
 import { assignUniqueMacs, type FreshMac } from './unique-macs';
+import { beginAttach, beginDetach, removeInterface, type BeginAttach, type BeginAttachResult } from './hotplug.repository';
 import {
   applyVmEffect,
   finishedOf,
@@ -22,6 +23,7 @@ import {
 import { toVmRecord } from './vm.repository';
 
 export { assignUniqueMacs } from './unique-macs';
+export { HOTPLUG_KINDS, hotplugTargetOf, type BeginAttach, type BeginAttachResult, type HotplugTarget } from './hotplug.repository';
 export type { FinishedOperation, FinishedOperationListener, OperationOutcome, VmEffect } from './vm-effects';
 
 export interface CreatePlacedVm {
@@ -66,6 +68,8 @@ export type CreatePlacedResult =
 
 export interface OutcomeEffects {
   vm?: VmEffect;
+  /** The host gave this interface of the VM back: it goes from the database (hotplug.repository.ts). */
+  removeInterface?: { vmId: string; index: number };
   parent?: { id: string; outcome: OperationOutcome };
   followUps?: NewOperation[];
 }
@@ -234,6 +238,7 @@ export class ProvisioningRepository {
         });
         finishedOps.push(...parents.map(finishedOf).filter((f) => f !== null));
       }
+      if (effects.removeInterface) await removeInterface(tx, effects.removeInterface.vmId, effects.removeInterface.index);
       if (effects.vm) await applyVmEffect(tx, effects.vm);
       for (const f of effects.followUps ?? []) await createOperation(tx, f);
       return toOperationRecord(updated[0]);
@@ -306,6 +311,22 @@ export class ProvisioningRepository {
     if (r.kind !== 'placed') return r;
     this.cache.committed(r.view, r.plan, r.generation);
     return { kind: 'placed', vm: r.vm, operation: r.operation, plan: r.plan };
+  }
+
+  /** Hot-plug an interface: decide, place on the VM's host, reserve and record the operation in one transaction. */
+  async beginAttachInterface(c: BeginAttach): Promise<BeginAttachResult | { kind: 'allocation-conflict'; constraint: string }> {
+    return this.db
+      .$transaction(async (tx) => beginAttach(tx, this.cache, c), { timeout: 30_000, maxWait: 30_000 })
+      .catch((e: unknown) => {
+        const constraint = uniqueConstraintOf(e);
+        if (constraint) return { kind: 'allocation-conflict' as const, constraint };
+        throw e;
+      });
+  }
+
+  /** Unplug an interface: with the VM row locked, `decide` checks and names the operation; nothing is released yet. */
+  async beginDetachInterface(vmId: string, decide: (vm: VmWithPlan, open: number) => NewOperation): Promise<OperationRecord> {
+    return this.db.$transaction((tx) => beginDetach(tx, vmId, decide));
   }
 
   async vmWithPlan(vmId: string): Promise<VmWithPlan | null> {
@@ -385,13 +406,22 @@ async function placeReleased(
   if (!plan) return { kind: 'no-longer-fits' };
   const host = toHostRecord(await tx.host.findUniqueOrThrow({ where: { id: plan.hostId } }));
   const ifaceIds: string[] = [];
-  for (const i of plan.interfaces) {
-    const existing = row.interfaces.find((r) => r.index === i.index);
+  // by position: request interface k is the VM's k-th interface (a detach leaves gaps in the
+  // indexes; the new plan numbers them 0..n-1 again, ascending, so no two rows ever share one)
+  for (const [k, i] of plan.interfaces.entries()) {
+    const existing = row.interfaces[k];
     if (!existing) throw new NotFoundError('vmInterface', `${c.vmId}/${i.index}`);
     ifaceIds.push(existing.id);
     await tx.vmInterface.update({
       where: { id: existing.id },
-      data: { datapath: i.datapath, model: i.model, vlan: i.vlan, sourceDev: i.vf ? i.vf.pciAddress : i.sourceDevice, queues: i.queues },
+      data: {
+        index: i.index,
+        datapath: i.datapath,
+        model: i.model,
+        vlan: i.vlan,
+        sourceDev: i.vf ? i.vf.pciAddress : i.sourceDevice,
+        queues: i.queues,
+      },
     });
   }
   await writeAllocations(tx, c.vmId, plan, ifaceIds);

@@ -26,6 +26,7 @@ export function toVmRecord(r: VmRow): VmRecord {
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
     interfaces: r.interfaces.map((i) => ({
+      id: i.id,
       index: i.index,
       networkId: i.networkId,
       datapath: i.datapath,
