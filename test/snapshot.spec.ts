@@ -26,6 +26,7 @@ const allocation: FleetAllocation = {
   vfs: [{ nicId: '', vfIndex: 5 }],
   bandwidth: [],
   ioNodes: [0],
+  group: null,
 };
 
 async function host(name: string): Promise<string> {

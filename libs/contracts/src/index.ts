@@ -13,3 +13,4 @@ export * from './secrets';
 export * from './datapaths';
 export * from './host-text';
 export * from './power';
+export * from './groups';

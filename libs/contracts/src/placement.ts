@@ -18,6 +18,7 @@ import {
 } from './enums';
 import { DATAPATH_REASONS, SHARED_REASONS, type DatapathReasonCode, type SharedReasonCode } from './datapaths';
 import { VIRT_TYPES } from './guest-cpu';
+import { fleetGroupSchema } from './groups';
 import { foreignDomainSchema, hostBridgeSchema } from './host-facts';
 import { domainNameSchema, macAddressSchema, mtuSchema, vlanIdSchema } from './values';
 
@@ -59,6 +60,9 @@ export const CORE_REASONS = {
   MEMORY_ON_NODE: 'not enough free memory on the NUMA node',
   INSUFFICIENT_MEMORY: 'not enough free memory on the host',
   HUGEPAGES_ON_NODE: 'not enough free hugepages of the requested size on the NUMA node',
+  GROUP_UNKNOWN: 'the request names an affinity group that does not exist',
+  GROUP_ANTI_AFFINITY: 'hard anti-affinity: the host already runs maxPerHost members of the group',
+  GROUP_AFFINITY: "hard affinity: the group's members run on another host",
 } as const;
 
 export type ReasonCode = keyof typeof CORE_REASONS | SharedReasonCode | DatapathReasonCode;
@@ -198,6 +202,8 @@ export const fleetAllocationSchema = z.object({
   bandwidth: z.array(z.object({ nicId: id, mbps: count })),
   /** Nodes whose I/O CPU set (NIC IRQs, vhost threads) this VM relies on. */
   ioNodes: z.array(count),
+  /** The affinity group (id) the VM is a member of: its rules count this allocation. */
+  group: id.nullable().default(null),
 });
 export type FleetAllocation = z.output<typeof fleetAllocationSchema>;
 
@@ -205,6 +211,8 @@ export const fleetSnapshotSchema = z.object({
   hosts: z.array(fleetHostSchema),
   networks: z.array(fleetNetworkSchema),
   allocations: z.array(fleetAllocationSchema),
+  /** Affinity groups a request may name (unset = none). */
+  groups: z.array(fleetGroupSchema).optional(),
 });
 export type FleetSnapshot = z.output<typeof fleetSnapshotSchema>;
 
@@ -249,6 +257,8 @@ export const vmRequestSchema = z
     guest: z.object({ virtio: z.boolean().default(true), vfDriver: z.boolean().default(true) }).default({ virtio: true, vfDriver: true }),
     interfaces: z.array(vmInterfaceRequestSchema).max(16).default([]),
     pinHost: z.string().min(1).optional(),
+    /** Affinity group (name or id) the VM joins; its policy filters or weighs hosts. */
+    group: z.string().min(1).max(128).optional(),
     avoidHosts: z.array(z.string().min(1)).max(1000).default([]),
   })
   .superRefine((r, ctx) => {

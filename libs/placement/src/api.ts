@@ -87,7 +87,9 @@ export function capacityOn(index: PlacementIndex, shape: VmRequestInput | VmRequ
   const req = parse(shape);
   const report: CapacityReport = { total: 0, byDatapath: {}, perHost: [] };
   const base = req.vmId ?? req.name;
+  const only = affinityHost(index, req);
   for (const live of index.hostRts()) {
+    if (only !== undefined && live.host.id !== only) continue;
     const h = new HostRt(0, live.version > 0 ? materializeHost(live) : live.host, index.fleetNetworks, [...live.allocations.values()]);
     const row = { hostId: h.host.id, hostName: h.host.name, count: 0, byDatapath: {} as Record<string, number> };
     for (;;) {
@@ -106,6 +108,19 @@ export function capacityOn(index: PlacementIndex, shape: VmRequestInput | VmRequ
     if (row.count > 0) report.perHost.push(row);
   }
   return report;
+}
+
+/**
+ * Hard affinity with no member placed yet: the first VM decides the host and every later
+ * one follows it, so only the host place() picks can take any (sequential placement's
+ * count). Undefined when every host is counted on its own (members already placed: the
+ * filter keeps the others out).
+ */
+function affinityHost(index: PlacementIndex, req: VmRequest): string | null | undefined {
+  const g = index.prepare(req).group;
+  if (!g || g.def.policy !== 'AFFINITY' || g.def.enforcement !== 'HARD' || g.spread.hosts > 0) return undefined;
+  const r = index.place(req);
+  return r.ok ? r.plan.hostId : null;
 }
 
 export function datapathKey(plan: PlacementPlan): string {

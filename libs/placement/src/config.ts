@@ -10,8 +10,8 @@ export interface PlacementOptions {
   sharedCpuRatio: number;
   /** PACK fills the fullest host that fits first; SPREAD the emptiest. */
   strategy: 'PACK' | 'SPREAD';
-  /** Weigher weights; defaults make datapath >> NUMA locality >> packing. */
-  weights: { datapath: number; numa: number; packing: number };
+  /** Weigher weights; defaults make datapath >> NUMA locality >> soft group rules >> packing. */
+  weights: { datapath: number; numa: number; group: number; packing: number };
   /** How many example hosts a rejection lists per reason. */
   rejectionExamples: number;
 }
@@ -22,7 +22,7 @@ export const DEFAULT_PLACEMENT_OPTIONS: Readonly<PlacementOptions> = Object.free
   maxIoCpuShare: 0.25,
   sharedCpuRatio: 4,
   strategy: 'PACK',
-  weights: Object.freeze({ datapath: 1_000_000, numa: 10_000, packing: 1 }),
+  weights: Object.freeze({ datapath: 1_000_000, numa: 10_000, group: 1_000, packing: 1 }),
   rejectionExamples: 3,
 }) as Readonly<PlacementOptions>;
 

@@ -17,6 +17,7 @@ export interface EvalContext {
 export interface ScoreParts {
   datapath: number;
   numa: number;
+  group: number;
   packing: number;
   total: number;
 }

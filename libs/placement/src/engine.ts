@@ -1,5 +1,6 @@
 import type {
   FleetAllocation,
+  FleetGroup,
   FleetHost,
   FleetNetwork,
   FleetSnapshot,
@@ -13,6 +14,7 @@ import { PlacementConflictError, materializeHost, validateAllocation } from './a
 import { resolveOptions, type PlacementOptions } from './config';
 import type { Choice, EvalContext } from './context';
 import { evaluateHost } from './evaluate';
+import { GroupMembership, groupLookup, type GroupLookup } from './groups';
 import { HostRt } from './host-state';
 import { buildPlan } from './plan';
 import { networkLookup, prepareRequest, type NetworkLookup, type PreparedRequest } from './request';
@@ -32,6 +34,9 @@ export class PlacementIndex {
   private readonly vmHost = new Map<string, HostRt>();
   private nets: NetworkLookup;
   private networks: readonly FleetNetwork[];
+  private groupList: readonly FleetGroup[];
+  private groups: GroupLookup;
+  private readonly members = new GroupMembership();
   readonly ctx: EvalContext;
   private readonly words: number;
   private readonly keys: Int32Array;
@@ -55,6 +60,8 @@ export class PlacementIndex {
     this.hosts = sorted.map((host, ord) => new HostRt(ord, host, networksOf(host.id), allocationsOf(host.id)));
     this.networks = snapshot.networks;
     this.nets = networkLookup(snapshot.networks);
+    this.groupList = snapshot.groups ?? [];
+    this.groups = groupLookup(this.groupList);
     let maxKey = 0;
     for (const h of this.hosts) {
       this.byId.set(h.host.id, h);
@@ -97,7 +104,7 @@ export class PlacementIndex {
   }
 
   prepare(req: VmRequest): PreparedRequest {
-    return prepareRequest(req, this.nets);
+    return prepareRequest(req, this.nets, { groups: this.groups, spread: (id) => this.members.spread(id) });
   }
 
   /** Best host for the request, or a rejection counting every reason over every host. */
@@ -156,6 +163,7 @@ export class PlacementIndex {
       !!b && a.name === b.name && a.kind === b.kind && a.vlan === b.vlan && a.bridge === b.bridge && a.physnet === b.physnet;
     const before = new Map(this.networks.map((n) => [n.id, n]));
     if (fresh.networks.length !== before.size || !fresh.networks.every((n) => sameNetworks(n, before.get(n.id)))) return false;
+    if (JSON.stringify(fresh.groups ?? []) !== JSON.stringify(this.groupList)) return false;
     for (const id of hostIds) {
       const old = this.byId.get(id);
       const next = incoming.get(id);
@@ -196,6 +204,7 @@ export class PlacementIndex {
         return h && h.version > 0 ? materializeHost(h) : x;
       }),
       networks: [...this.networks],
+      ...(this.groupList.length ? { groups: [...this.groupList] } : {}),
       allocations: this.hosts.flatMap((h) => [...h.allocations.values()]).sort((a, b) => (a.vmId < b.vmId ? -1 : a.vmId > b.vmId ? 1 : 0)),
     };
   }
@@ -237,6 +246,7 @@ export class PlacementIndex {
     this.sharedRoomSum[h.ord] = roomSum;
     this.memMax[h.ord] = memMax;
     this.memSum[h.ord] = memSum;
+    this.members.update(h);
   }
 
   /** Necessary conditions only: a host failing them can never fit, so skipping it is exact. */

@@ -1,4 +1,5 @@
 import type { HostReason } from '@netpin/contracts';
+import { groupRule } from './groups';
 import type { HostRt } from './host-state';
 import type { PreparedRequest } from './request';
 
@@ -33,4 +34,6 @@ const virtFilter: HostFilter = (h) =>
     ? null
     : { code: 'HOST_LACKS_VIRTUALIZATION', detail: `${h.host.name} has no /dev/kvm (virtType KVM)` };
 
-export const HOST_FILTERS: readonly HostFilter[] = [pinFilter, avoidFilter, hostStateFilter, virtFilter];
+const groupFilter: HostFilter = (h, p) => groupRule(h, p.group);
+
+export const HOST_FILTERS: readonly HostFilter[] = [pinFilter, avoidFilter, hostStateFilter, virtFilter, groupFilter];

@@ -55,6 +55,8 @@ export class HostRt {
   /** networkId -> NICs carrying it here; present-but-empty means mapped without an uplink. */
   readonly netNics = new Map<string, NicRt[]>();
   readonly allocations = new Map<string, FleetAllocation>();
+  /** Affinity group id -> members of it holding resources here. */
+  readonly groupCount = new Map<string, number>();
   /** Bumped on every change: negative caches compare it. */
   version = 0;
   readonly threadsPerCore: number;
@@ -145,6 +147,14 @@ export class HostRt {
       if (nic) nic.bwUsed += b.mbps;
     }
     for (const io of a.ioNodes) this.nodeByIndex.get(io)?.ioUsers.add(a.vmId);
+    this.countGroup(a, 1);
+  }
+
+  private countGroup(a: FleetAllocation, by: 1 | -1): void {
+    if (a.group === null) return;
+    const n = (this.groupCount.get(a.group) ?? 0) + by;
+    if (n > 0) this.groupCount.set(a.group, n);
+    else this.groupCount.delete(a.group);
   }
 
   /** Usable CPUs a dedicated placement may still take on a node without squeezing the shared pool. */
@@ -179,6 +189,7 @@ export class HostRt {
       if (nic) nic.bwUsed += b.mbps;
     }
     for (const io of a.ioNodes) this.node(io).ioUsers.add(a.vmId);
+    this.countGroup(a, 1);
     this.allocations.set(a.vmId, a);
     this.version++;
   }
@@ -221,6 +232,7 @@ export class HostRt {
       }
       if (heir === null) node.ioCpus = [];
     }
+    this.countGroup(a, -1);
     this.allocations.delete(vmId);
     this.version++;
     return a;

@@ -207,6 +207,7 @@ function allocationOf(prep: PreparedRequest, c: Choice, nics: PlannedNics, fresh
     vfs: nics.vfs,
     bandwidth: [...nics.bandwidth].map(([nicId, mbps]) => ({ nicId, mbps })),
     ioNodes: c.io.map((s) => s.node),
+    group: prep.group?.def.id ?? null,
   };
 }
 

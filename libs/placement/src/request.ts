@@ -7,6 +7,7 @@ import {
   type VmRequest,
 } from '@netpin/contracts';
 import { AUTO_ORDER, datapathsForKind, rankOf } from './datapaths';
+import type { GroupLookup, GroupSpread, PreparedGroup } from './groups';
 
 export interface PreparedInterface {
   index: number;
@@ -29,7 +30,20 @@ export interface PreparedRequest {
   /** CPUs a single node must at least have free (dedicated), before I/O CPUs and ISOLATE siblings: a lower bound. */
   minNodeCpus: number;
   avoid: Set<string>;
+  /** The affinity group the VM joins, with where its members are now; null without one. */
+  group: PreparedGroup | null;
 }
+
+/** What prepareRequest reads of the fleet besides networks: the groups and where their members run. */
+export interface GroupContext {
+  groups: GroupLookup;
+  spread: (groupId: string) => GroupSpread;
+}
+
+const NO_GROUPS: GroupContext = {
+  groups: { byId: new Map(), byName: new Map() },
+  spread: () => ({ hosts: 0, maxOnHost: 0 }),
+};
 
 export interface NetworkLookup {
   byId: Map<string, FleetNetwork>;
@@ -40,8 +54,9 @@ export function networkLookup(networks: readonly FleetNetwork[]): NetworkLookup 
   return { byId: new Map(networks.map((n) => [n.id, n])), byName: new Map(networks.map((n) => [n.name, n])) };
 }
 
-export function prepareRequest(req: VmRequest, nets: NetworkLookup): PreparedRequest {
+export function prepareRequest(req: VmRequest, nets: NetworkLookup, groups: GroupContext = NO_GROUPS): PreparedRequest {
   const requestReasons: HostReason[] = [];
+  const group = prepareGroup(req, groups, requestReasons);
   const ifaces: PreparedInterface[] = [];
   req.interfaces.forEach((i, index) => {
     const network = nets.byId.get(i.network) ?? nets.byName.get(i.network);
@@ -72,8 +87,30 @@ export function prepareRequest(req: VmRequest, nets: NetworkLookup): PreparedReq
   const emu = req.cpuPolicy === 'DEDICATED' && req.emulatorThreads === 'ISOLATE' ? 1 : 0;
   const minNodeCpus = req.cpuPolicy === 'DEDICATED' ? req.vcpus + emu : 0;
   const { name: _n, vmId: _v, ...shape } = req;
-  const shapeKey = JSON.stringify({ ...shape, interfaces: req.interfaces.map(({ mac: _m, ...rest }) => rest) });
-  return { req, vmId: req.vmId ?? req.name, ifaces, requestReasons, idealDatapath, shapeKey, minNodeCpus, avoid: new Set(req.avoidHosts) };
+  // hard affinity refuses memberless hosts only once the group has members somewhere: a fleet-wide fact the key carries
+  const groupKey = group ? { id: group.def.id, placed: group.spread.hosts > 0 } : null;
+  const shapeKey = JSON.stringify({ ...shape, group: groupKey, interfaces: req.interfaces.map(({ mac: _m, ...rest }) => rest) });
+  return {
+    req,
+    vmId: req.vmId ?? req.name,
+    ifaces,
+    requestReasons,
+    idealDatapath,
+    shapeKey,
+    minNodeCpus,
+    avoid: new Set(req.avoidHosts),
+    group,
+  };
+}
+
+function prepareGroup(req: VmRequest, ctx: GroupContext, reasons: HostReason[]): PreparedGroup | null {
+  if (req.group === undefined) return null;
+  const def = ctx.groups.byId.get(req.group) ?? ctx.groups.byName.get(req.group);
+  if (!def) {
+    reasons.push({ code: 'GROUP_UNKNOWN', detail: `no affinity group "${req.group}"` });
+    return null;
+  }
+  return { def, spread: ctx.spread(def.id) };
 }
 
 /** Guest-side conditions (host independent): the datapath's guest drivers, then its live-migration needs. */

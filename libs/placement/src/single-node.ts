@@ -45,7 +45,7 @@ export function onNode(
     memory: mem.memory,
     hugepages: mem.hugepages,
     spanned: false,
-    score: { datapath: 0, numa: 0, packing: 0, total: 0 },
+    score: { datapath: 0, numa: 0, group: 0, packing: 0, total: 0 },
     homeEff: h.effFree(node, ctx.opts.sharedCpuRatio),
   });
 }

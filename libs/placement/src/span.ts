@@ -78,7 +78,7 @@ function spanFrom(ctx: EvalContext, h: HostRt, prep: PreparedRequest, order: Nod
     memory: mem.memory,
     hugepages: mem.hugepages,
     spanned: true,
-    score: { datapath: 0, numa: 0, packing: 0, total: 0 },
+    score: { datapath: 0, numa: 0, group: 0, packing: 0, total: 0 },
     homeEff: 0,
   });
 }

@@ -1,5 +1,6 @@
 import type { PlanScore } from '@netpin/contracts';
 import type { Choice, EvalContext, ScoreParts } from './context';
+import { groupWeight, groupWeightBound } from './groups';
 import type { HostRt } from './host-state';
 import type { PreparedRequest } from './request';
 
@@ -36,6 +37,13 @@ const numaWeigher: Weigher = {
   bound: () => 0,
 };
 
+/** Soft affinity groups: members on the host count for affinity, against anti-affinity. */
+const groupWeigher: Weigher = {
+  name: 'group',
+  value: (_ctx, prep, c) => groupWeight(c.host, prep.group),
+  bound: (_ctx, prep) => groupWeightBound(prep.group),
+};
+
 /** PACK: fuller hosts first (keeps whole hosts free for big VMs); SPREAD: the reverse. */
 const packingWeigher: Weigher = {
   name: 'packing',
@@ -47,10 +55,10 @@ function packing(ctx: EvalContext, key: number): number {
   return ctx.opts.strategy === 'PACK' ? ctx.maxKey - key : key;
 }
 
-export const WEIGHERS: readonly Weigher[] = [datapathWeigher, numaWeigher, packingWeigher];
+export const WEIGHERS: readonly Weigher[] = [datapathWeigher, numaWeigher, groupWeigher, packingWeigher];
 
 export function scoreChoice(ctx: EvalContext, prep: PreparedRequest, c: Choice, key: number): ScoreParts {
-  const parts: ScoreParts = { datapath: 0, numa: 0, packing: 0, total: 0 };
+  const parts: ScoreParts = { datapath: 0, numa: 0, group: 0, packing: 0, total: 0 };
   for (const w of WEIGHERS) {
     const v = w.value(ctx, prep, c, key);
     parts[w.name] = v;

@@ -185,6 +185,9 @@ export type OperationState =
 export type ReasonCode =
   | 'BRIDGE_NOT_ON_HOST'
   | 'DATAPATH_NOT_SUPPORTED_BY_NETWORK'
+  | 'GROUP_AFFINITY'
+  | 'GROUP_ANTI_AFFINITY'
+  | 'GROUP_UNKNOWN'
   | 'GUEST_LACKS_VF_DRIVER'
   | 'GUEST_LACKS_VIRTIO'
   | 'HOST_AVOIDED'

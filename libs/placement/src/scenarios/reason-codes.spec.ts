@@ -1,9 +1,9 @@
 import { REASON_CODES, type ReasonCode, type VmRequestInput } from '@netpin/contracts';
 import { describe, expect, it } from 'vitest';
-import { place } from '../api';
+import { applyPlan, place } from '../api';
 import type { PlacementOptions } from '../config';
 import { fleet, vm, type HostSpec } from '../testing/fleet-builder';
-import { reasonsOf } from '../testing/results';
+import { planOf, reasonsOf } from '../testing/results';
 
 /**
  * One scenario per reason code. The Record type makes the compiler refuse a new code
@@ -17,6 +17,8 @@ interface Scenario {
   noHosts?: boolean;
   request: Partial<VmRequestInput>;
   options?: Partial<PlacementOptions>;
+  /** VMs placed (and recorded) before the request. */
+  before?: Partial<VmRequestInput>[];
 }
 
 const baseNics: HostSpec['nics'] = [
@@ -42,8 +44,11 @@ function run(s: Scenario): ReasonCode[] {
         .network('nowhere', 'LINUX_BRIDGE', { on: {} })
         .network('phys-on-eno1', 'SRIOV_PHYSNET', { on: nicsOf('eno1') })
         .network('jumbo', 'MACVTAP', { on: nicsOf('eno1'), mtu: 9000 })
+        .group('apart', 'ANTI_AFFINITY')
+        .group('together', 'AFFINITY')
         .build();
-  return reasonsOf(place(snapshot, vm(s.request), s.options));
+  const placed = (s.before ?? []).reduce((snap, r, k) => applyPlan(snap, planOf(place(snap, vm({ name: `pre${k}`, ...r })))), snapshot);
+  return reasonsOf(place(placed, vm(s.request), s.options));
 }
 
 const SCENARIOS: Record<ReasonCode, Scenario> = {
@@ -182,6 +187,18 @@ const SCENARIOS: Record<ReasonCode, Scenario> = {
     title: '4 GiB of 1G pages, 2 free per node',
     host: { hugepages1GPerNode: 2 },
     request: { memoryMiB: 4096, hugepages: 'SIZE_1G' },
+  },
+  GROUP_UNKNOWN: { title: 'the request names a group that does not exist', request: { group: 'nope' } },
+  GROUP_ANTI_AFFINITY: {
+    title: 'hard anti-affinity (maxPerHost 1): a member already runs on h1, the only host',
+    before: [{ group: 'apart' }],
+    request: { group: 'apart' },
+  },
+  GROUP_AFFINITY: {
+    title: 'hard affinity: the member runs on h2 (pinned there), h1 has none',
+    extraHosts: [{ name: 'h2' }],
+    before: [{ group: 'together', pinHost: 'h2' }],
+    request: { group: 'together', pinHost: 'h1' },
   },
 };
 

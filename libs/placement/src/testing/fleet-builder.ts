@@ -3,6 +3,9 @@ import {
   vmRequestSchema,
   type HostBridgeKind,
   type FleetCpu,
+  type FleetGroup,
+  type GroupEnforcement,
+  type GroupPolicy,
   type FleetHost,
   type FleetHostCapabilities,
   type FleetNetwork,
@@ -81,6 +84,7 @@ const FULL_CAPS: FleetHostCapabilities = { vmx: true, ept: true, iommu: true, kv
 export class FleetBuilder {
   private readonly hostList: FleetHost[] = [];
   private readonly networks: FleetNetwork[] = [];
+  private readonly groups: FleetGroup[] = [];
 
   host(spec: HostSpec): this {
     this.hostList.push(buildHost(spec, this.hostList.length));
@@ -120,8 +124,21 @@ export class FleetBuilder {
     return this;
   }
 
+  /** An affinity group (id `grp-<name>`); maxPerHost defaults to 1 for hard anti-affinity, as the API's. */
+  group(name: string, policy: GroupPolicy, opts: { enforcement?: GroupEnforcement; maxPerHost?: number } = {}): this {
+    const enforcement = opts.enforcement ?? 'HARD';
+    const maxPerHost = policy === 'ANTI_AFFINITY' && enforcement === 'HARD' ? (opts.maxPerHost ?? 1) : null;
+    this.groups.push({ id: `grp-${name}`, name, policy, enforcement, maxPerHost });
+    return this;
+  }
+
   build(): FleetSnapshot {
-    return { hosts: [...this.hostList], networks: [...this.networks], allocations: [] };
+    return {
+      hosts: [...this.hostList],
+      networks: [...this.networks],
+      allocations: [],
+      ...(this.groups.length ? { groups: [...this.groups] } : {}),
+    };
   }
 }
 
