@@ -9,6 +9,7 @@ import { OperationEvents } from '../operations/operation.events';
 import { APP_OPTIONS, type AppRuntimeOptions } from '../runtime';
 import { ProvisioningService } from '../vms/provisioning.service';
 import { OutboxRelay } from './outbox.relay';
+import { ProgressWriter } from './progress-writer';
 import { bullConnection } from './queues';
 
 /**
@@ -20,6 +21,11 @@ export class ResultConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ResultConsumer.name);
   private worker?: Worker;
   private progress?: QueueEvents;
+  private readonly progressWriter = new ProgressWriter(
+    (items) => this.ops.markProgressMany(items),
+    (op) => this.events.emitLocal(op),
+    (e, items) => this.logger.warn({ err: e, operations: items.length }, 'progress update failed'),
+  );
 
   constructor(
     @Inject(API_CONFIG) private readonly config: ApiConfig,
@@ -39,7 +45,7 @@ export class ResultConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     this.worker = new Worker(RESULTS_QUEUE, (job) => this.handle(job), { connection, prefix, concurrency: 8 });
     this.worker.on('error', (e) => this.logger.error({ err: e }, 'result worker error'));
     this.progress = new QueueEvents(HOST_OPS_QUEUE, { connection, prefix });
-    this.progress.on('progress', ({ jobId, data }) => void this.onProgress(jobId, data));
+    this.progress.on('progress', ({ jobId, data }) => this.onProgress(jobId, data));
     this.progress.on('error', (e) => this.logger.error({ err: e }, 'queue events error'));
   }
 
@@ -82,19 +88,15 @@ export class ResultConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     if (updated.parentId) this.events.broadcast(await this.ops.get(updated.parentId));
   }
 
-  private async onProgress(jobId: string, data: unknown): Promise<void> {
+  private onProgress(jobId: string, data: unknown): void {
     const p = jobProgressSchema.safeParse(data);
     if (!p.success) return;
-    try {
-      const pct = p.data.total > 0 ? (100 * p.data.index) / p.data.total : 0;
-      const op = await this.ops.markProgress(jobId, p.data.step, pct);
-      if (op) this.events.emitLocal(op);
-    } catch (e) {
-      this.logger.warn({ err: e, jobId }, 'progress update failed');
-    }
+    const pct = p.data.total > 0 ? (100 * p.data.index) / p.data.total : 0;
+    this.progressWriter.add({ id: jobId, step: p.data.step, progress: pct });
   }
 
   async onModuleDestroy(): Promise<void> {
     await Promise.allSettled([this.worker?.close(), this.progress?.close()]);
+    await this.progressWriter.flushed();
   }
 }

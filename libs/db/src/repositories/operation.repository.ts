@@ -173,14 +173,22 @@ export class OperationRepository {
     };
   }
 
-  /** Record progress of a running job; finished operations are left alone (late events). */
-  async markProgress(id: string, step: string, progress: number): Promise<OperationRecord | null> {
-    const pct = Math.max(0, Math.min(99, Math.round(progress)));
+  /**
+   * Record the progress of running jobs, several in one statement (the API writes progress
+   * in batches); finished operations are left alone (late events).
+   */
+  async markProgressMany(items: readonly { id: string; step: string; progress: number }[]): Promise<OperationRecord[]> {
+    const valid = items.filter((i) => isUuid(i.id));
+    if (valid.length === 0) return [];
+    const ids = valid.map((i) => i.id);
+    const steps = valid.map((i) => i.step);
+    const pcts = valid.map((i) => Math.max(0, Math.min(99, Math.round(i.progress))));
     const rows = await this.db.$queryRaw<Row[]>`
-      UPDATE "Operation" SET state = 'RUNNING', step = ${step}, progress = GREATEST(progress, ${pct}),
-        "startedAt" = COALESCE("startedAt", now()), "updatedAt" = now()
-      WHERE id = ${id}::uuid AND state IN ('QUEUED', 'RUNNING') RETURNING *`;
-    return rows[0] ? toOperationRecord(rows[0]) : null;
+      UPDATE "Operation" o SET state = 'RUNNING', step = v.step, progress = GREATEST(o.progress, v.pct),
+        "startedAt" = COALESCE(o."startedAt", now()), "updatedAt" = now()
+      FROM unnest(${ids}::uuid[], ${steps}::text[], ${pcts}::int[]) AS v(id, step, pct)
+      WHERE o.id = v.id AND o.state IN ('QUEUED', 'RUNNING') RETURNING o.*`;
+    return rows.map(toOperationRecord);
   }
 
   /**
