@@ -71,9 +71,15 @@ export async function linkForMigration(hosts: readonly RealHost[], bridge = `npm
   return { bridge, close };
 }
 
-/** The libvirt URI a source host's virsh reaches `target`'s libvirtd with. */
-export function migrationUri(target: RealHost): string {
-  return `qemu+ssh://root@${target.address}/system`;
+/** Where a migration goes: a host's SSH address and port (a RealHost, or a hostsim SimHost). */
+export interface MigrationTarget {
+  readonly address: string;
+  readonly port: number;
+}
+
+/** The libvirt URI a source host's virsh reaches `target`'s libvirtd with (the port only when not 22). */
+export function migrationUri(target: MigrationTarget): string {
+  return `qemu+ssh://root@${target.address}${target.port === 22 ? '' : `:${target.port}`}/system`;
 }
 
 export interface MigrateOptions {
@@ -94,7 +100,7 @@ export interface MigrateOptions {
 }
 
 /** `virsh migrate --live [--p2p] --persistent --undefinesource [--verbose] NAME <target URI> [--migrateuri tcp://<target>]`. */
-export function virshMigrateArgv(name: string, target: RealHost, opts: MigrateOptions = {}): string[] {
+export function virshMigrateArgv(name: string, target: MigrationTarget, opts: MigrateOptions = {}): string[] {
   const argv = ['virsh', 'migrate', '--live', ...(opts.p2p === true ? ['--p2p'] : []), '--persistent', '--undefinesource'];
   if (opts.verbose ?? true) argv.push('--verbose');
   argv.push(name, migrationUri(target));

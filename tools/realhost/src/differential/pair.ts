@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { isOk, shellQuote, type CommandOutput, type HostCommand } from '@netpin/host-ops';
 import { ensureClientKey, SimHost } from '@netpin/hostsim';
 import { Client } from 'ssh2';
+import { linkForMigration } from '../migration';
 import { startRealHost, type RealHost, type RealHostSpec } from '../realhost';
 import { MIGRATION_TARGET_HOST, STANDARD_HOST } from '../standard-host';
 import { hostsimTwin } from './twin';
@@ -18,6 +19,8 @@ export interface HostPair {
   real: RealHost;
   sim: SimHost;
   run(cmd: HostCommand): Promise<{ real: CommandOutput; sim: CommandOutput }>;
+  /** A command per side, where they must differ (a peer's address). */
+  runSides(cmds: { real: HostCommand; sim: HostCommand }): Promise<{ real: CommandOutput; sim: CommandOutput }>;
   /** The same command on both; fails naming the side whose exit code netpin would refuse. */
   runOk(cmd: HostCommand): Promise<{ real: CommandOutput; sim: CommandOutput }>;
   close(): Promise<void>;
@@ -62,22 +65,28 @@ function exec(c: Client, cmd: HostCommand): Promise<CommandOutput> {
 
 /** Starts one real host (`name`, 198.18.`index`.0/30) and its hostsim twin. */
 export async function startPair(name: string, index: number): Promise<HostPair> {
-  const real = await startRealHost({ ...DIFF_HOST, name, index, stateDir: '/tmp/netpin-realhost' });
+  return pairOf(await startRealHost({ ...DIFF_HOST, name, index, stateDir: '/tmp/netpin-realhost' }), DIFF_HOST);
+}
+
+/** A started real host and a hostsim twin of `spec` (the real host's own spec); close() stops both. */
+async function pairOf(real: RealHost, spec: Pick<RealHostSpec, 'nics' | 'bridges'>): Promise<HostPair> {
   const stateDir = mkdtempSync(join(tmpdir(), 'hostsim-twin-'));
   const key = ensureClientKey(stateDir);
-  const sim = await SimHost.start(hostsimTwin(DIFF_HOST), { stateDir, authorizedKeys: [key.publicKey] });
+  const sim = await SimHost.start(hostsimTwin(spec), { stateDir, authorizedKeys: [key.publicKey] });
   const [rc, sc] = await Promise.all([
     connect(real.address, real.port, real.user, readFileSync(real.clientKeyPath, 'utf8')),
     connect(sim.address, sim.port, sim.user, key.privateKey),
   ]);
-  const run = async (cmd: HostCommand): Promise<{ real: CommandOutput; sim: CommandOutput }> => {
-    const [r, s] = await Promise.all([exec(rc, cmd), exec(sc, cmd)]);
+  const runSides = async (cmds: { real: HostCommand; sim: HostCommand }): Promise<{ real: CommandOutput; sim: CommandOutput }> => {
+    const [r, s] = await Promise.all([exec(rc, cmds.real), exec(sc, cmds.sim)]);
     return { real: r, sim: s };
   };
+  const run = (cmd: HostCommand) => runSides({ real: cmd, sim: cmd });
   return {
     real,
     sim,
     run,
+    runSides,
     async runOk(cmd) {
       const out = await run(cmd);
       for (const side of ['real', 'sim'] as const) {
@@ -91,6 +100,34 @@ export async function startPair(name: string, index: number): Promise<HostPair> 
       await sim.stop();
       rmSync(stateDir, { recursive: true, force: true });
       await real.stop();
+    },
+  };
+}
+
+/** A migration source and target: each a real host with its hostsim twin; the real ones linked by linkForMigration. */
+export interface MigrationPairs {
+  src: HostPair;
+  dst: HostPair;
+  close(): Promise<void>;
+}
+
+/** Starts the source (DIFF_HOST, `<name>s`, `index`) and the target (DIFF_MIGRATION_TARGET, `<name>d`, `index`+1). */
+export async function startMigrationPairs(name: string, index: number): Promise<MigrationPairs> {
+  const [rs, rd] = await Promise.all([
+    startRealHost({ ...DIFF_HOST, name: `${name}s`, index, stateDir: '/tmp/netpin-realhost' }),
+    startRealHost({ ...DIFF_MIGRATION_TARGET, name: `${name}d`, index: index + 1, stateDir: '/tmp/netpin-realhost' }),
+  ]);
+  const link = await linkForMigration([rs, rd]).catch(async (e: unknown) => {
+    await Promise.all([rs.stop(), rd.stop()]);
+    throw e;
+  });
+  const [src, dst] = await Promise.all([pairOf(rs, DIFF_HOST), pairOf(rd, DIFF_MIGRATION_TARGET)]);
+  return {
+    src,
+    dst,
+    async close() {
+      await link.close();
+      await Promise.all([src.close(), dst.close()]);
     },
   };
 }
