@@ -11,20 +11,26 @@ const RETRYABLE: ReadonlySet<OperationErrorCode> = new Set<OperationErrorCode>([
 export class AgentError extends Error {
   readonly command?: string;
   readonly stderr?: string;
+  /** The failed result's data (a migration says where its rollback left the VM). */
+  readonly data?: unknown;
+  /** Never retried whatever the code (a migration already rolled back: running it again is a new decision). */
+  readonly final: boolean;
 
   constructor(
     readonly code: OperationErrorCode,
     message: string,
-    details: { command?: string; stderr?: string; cause?: unknown } = {},
+    details: { command?: string; stderr?: string; cause?: unknown; data?: unknown; final?: boolean } = {},
   ) {
     super(message, { cause: details.cause });
     this.name = 'AgentError';
     this.command = details.command;
     this.stderr = details.stderr;
+    this.data = details.data;
+    this.final = details.final ?? false;
   }
 
   get retryable(): boolean {
-    return RETRYABLE.has(this.code);
+    return !this.final && RETRYABLE.has(this.code);
   }
 
   /** The result's error: host output in it is cleaned of control characters and cut to size. */

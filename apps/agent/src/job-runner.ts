@@ -99,14 +99,15 @@ export class JobRunner {
       jobId: job.id,
     });
     if (job.id !== payload.operationId) jlog.warn('job id is not the operation id: retries may not be deduplicated');
-    const held = handler.mutating ? await this.hold(payload.host, job, token, jlog) : null;
-    const lock = held?.lock ?? null;
+    const hosts = [payload.host, ...(handler.peerHosts?.(payload) ?? [])];
+    const held = handler.mutating ? await this.hold(hosts, job, token, jlog) : null;
+    const locks = held?.locks ?? [];
     const attempt = job.attemptsMade + 1;
     const fence = handler.vmFence?.(payload);
-    // under the host lock, before each step: the lock is still ours, the VM's generation still current
+    // under the host lock(s), before each step: each lock is still ours, the VM's generation still current
     const guard = async () => {
       if (fence) await this.d.fences.check(fence);
-      await lock?.check();
+      for (const l of locks) await l.check();
     };
     const steps = new StepRunner(handler.stepCount(payload), (p) => job.updateProgress(p), this.d.clock, guard);
     const started = Date.now();
@@ -115,8 +116,13 @@ export class JobRunner {
     jlog.info({ attempt }, 'job started');
     try {
       const vfClaims = this.d.vfClaims.forHost(payload.host.id, `${this.d.agentId}:${job.id}`);
-      const data = await handler.run(payload, { host: payload.host, shell: this.shell(payload.host), steps, log: jlog, vfClaims });
-      if (lock && !lock.valid) jlog.warn({ fencingToken: lock.fencingToken }, 'host lock expired after the last step');
+      const shellFor = (h: HostTarget): HostShell => {
+        if (!hosts.some((x) => x.id === h.id)) throw new Error(`job ${kind} did not lock host ${h.name}`);
+        return this.shell(h);
+      };
+      const ctx = { host: payload.host, shell: this.shell(payload.host), steps, log: jlog, vfClaims, shellFor };
+      const data = await handler.run(payload, ctx);
+      for (const l of locks) if (!l.valid) jlog.warn({ fencingToken: l.fencingToken }, 'host lock expired after the last step');
       const result = this.result(kind, payload, { status: 'SUCCEEDED', data }, steps, attempt);
       await this.d.publish(result);
       outcome = 'succeeded';
@@ -135,37 +141,48 @@ export class JobRunner {
         outcome = 'retried';
         throw err;
       }
-      await this.d.publish(this.result(kind, payload, { status: 'FAILED', error: reported }, steps, attempt));
+      await this.d.publish(this.result(kind, payload, { status: 'FAILED', error: reported, data: err.data }, steps, attempt));
       throw new UnrecoverableError(`${reported.code}: ${reported.message}`);
     } finally {
       finished(outcome);
-      await lock?.release().catch((e: unknown) => jlog.error({ err: e }, 'failed to release host lock'));
-      held?.endTurn();
+      for (const l of locks) await l.release().catch((e: unknown) => jlog.error({ err: e }, 'failed to release host lock'));
+      held?.endTurns();
     }
   }
 
-  /** This process's turn on the host (waiting behind its other jobs there), then the host lock; delayed when neither comes. */
+  /**
+   * This process's turn on each host (waiting behind its other jobs there), then each host
+   * lock; all taken in host id order (two migrations crossing between the same hosts ask in
+   * the same order, so neither waits for the other), or none: what was taken is given back and
+   * the job goes back to the delayed set while another job holds one of the hosts.
+   */
   private async hold(
-    host: HostTarget,
+    hosts: HostTarget[],
     job: Job,
     token: string | undefined,
     jlog: Logger,
-  ): Promise<{ lock: HeldLock; endTurn: () => void }> {
-    const endTurn = await this.turns.take(host.id);
-    if (!endTurn) return this.delay(host, job, token, jlog);
+  ): Promise<{ locks: HeldLock[]; endTurns: () => void }> {
+    const ordered = [...new Map(hosts.map((h) => [h.id, h])).values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const turns: (() => void)[] = [];
+    const endTurns = () => turns.forEach((end) => end());
+    const locks: HeldLock[] = [];
     try {
-      return { lock: await this.lockOrDelay(host, job, token, jlog), endTurn };
+      for (const host of ordered) {
+        const endTurn = await this.turns.take(host.id);
+        if (!endTurn) return await this.delay(host, job, token, jlog);
+        turns.push(endTurn);
+      }
+      for (const host of ordered) {
+        const lock = await this.d.locks.tryAcquire(host.id, `${this.d.agentId}:${job.id}`);
+        if (!lock) return await this.delay(host, job, token, jlog);
+        locks.push(lock);
+      }
+      return { locks, endTurns };
     } catch (e) {
-      endTurn();
+      for (const l of locks) await l.release().catch(() => undefined);
+      endTurns();
       throw e;
     }
-  }
-
-  /** The host lock, or the job back in the delayed set (not busy-waiting) when another mutating job holds the host. */
-  private async lockOrDelay(host: HostTarget, job: Job, token: string | undefined, jlog: Logger): Promise<HeldLock> {
-    const lock = await this.d.locks.tryAcquire(host.id, `${this.d.agentId}:${job.id}`);
-    if (lock) return lock;
-    return this.delay(host, job, token, jlog);
   }
 
   private async delay(host: HostTarget, job: Job, token: string | undefined, jlog: Logger): Promise<never> {
@@ -190,7 +207,7 @@ export class JobRunner {
   private result<K extends HostJobName>(
     kind: K,
     payload: HostJobPayloads[K],
-    outcome: { status: 'SUCCEEDED'; data: unknown } | { status: 'FAILED'; error: OperationError },
+    outcome: { status: 'SUCCEEDED'; data: unknown } | { status: 'FAILED'; error: OperationError; data?: unknown },
     steps: StepRunner,
     attempts: number,
   ): OperationResult {

@@ -30,7 +30,8 @@ export type MacvtapMode = (typeof MACVTAP_MODES)[number];
 /**
  * A VM's life: PENDING -> PROVISIONING -> RUNNING; power actions move a RUNNING VM through
  * STOPPING to STOPPED (or REBOOTING and back) and a STOPPED one through STARTING to RUNNING;
- * DELETING -> DELETED ends it. FAILED: the last operation left it in no known good state.
+ * a migration moves a RUNNING VM through MIGRATING to RUNNING on another host (or back on its
+ * own after an abort); DELETING -> DELETED ends it. FAILED: the last operation left it in no known good state.
  */
 export const VM_STATES = [
   'PENDING',
@@ -40,6 +41,7 @@ export const VM_STATES = [
   'STOPPED',
   'STARTING',
   'REBOOTING',
+  'MIGRATING',
   'FAILED',
   'DELETING',
   'DELETED',

@@ -14,3 +14,4 @@ export * from './datapaths';
 export * from './host-text';
 export * from './power';
 export * from './groups';
+export * from './migration';

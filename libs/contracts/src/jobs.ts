@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { hostFactsSchema } from './host-facts';
 import { HOST_TEXT_LIMITS } from './host-text';
 import { credentialRefSchema } from './inventory';
+import { MIGRATION_STRATEGIES } from './migration';
 import { vfDefaultsSchema } from './sriov';
 import {
   domainNameSchema,
@@ -35,6 +36,7 @@ export const HOST_JOB_NAMES = [
   'vm.reboot',
   'vm.attachInterface',
   'vm.detachInterface',
+  'vm.migrate',
 ] as const;
 export type HostJobName = (typeof HOST_JOB_NAMES)[number];
 export const HostJob = {
@@ -47,6 +49,7 @@ export const HostJob = {
   VmReboot: 'vm.reboot',
   VmAttachInterface: 'vm.attachInterface',
   VmDetachInterface: 'vm.detachInterface',
+  VmMigrate: 'vm.migrate',
 } as const satisfies Record<string, HostJobName>;
 
 export const RESULT_JOB_NAME = 'op.result';
@@ -272,6 +275,57 @@ export const vmDetachInterfacePayloadSchema = z.object({
   releaseTimeoutMs: uint.max(MAX_DEVICE_RELEASE_TIMEOUT_MS),
 });
 export type VmDetachInterfacePayload = z.output<typeof vmDetachInterfacePayloadSchema>;
+const deviceXmlSchema = z
+  .string()
+  .min(1)
+  .max(16 * 1024);
+
+/** One host's side of a migration: what the VM is (or will be) there. */
+export const migrationEndSchema = z.object({
+  /** The persistent definition on that host, rendered from that host's plan. */
+  domainXml: vmDesiredStateSchema.shape.domainXml,
+  /** What `virsh migrate --xml` sends there: the definition without the failover VFs (unplugged for the copy). */
+  liveXml: vmDesiredStateSchema.shape.domainXml,
+  vfs: vmDesiredStateSchema.shape.vfs,
+  irqAffinity: vmDesiredStateSchema.shape.irqAffinity,
+  rps: vmDesiredStateSchema.shape.rps,
+  /** The VF members of failover pairs on that host: `<interface type='hostdev'>` alone, for attach/detach-device. */
+  failoverVfs: z.array(z.object({ mac: macAddressSchema, deviceXml: deviceXmlSchema })).max(64),
+  /** What the VM gives back to that host when it leaves it (the source after a move, the target after an abort). */
+  release: hostReleaseSchema,
+});
+export type MigrationEnd = z.output<typeof migrationEndSchema>;
+
+/**
+ * libvirt URI of the target as the source host's libvirt reaches it (virsh migrate's desturi):
+ * qemu+ssh (keys between the hosts) or qemu+tcp/tls, always /system; no query string.
+ */
+export const migrationUriSchema = z
+  .string()
+  .max(300)
+  .regex(
+    /^qemu\+(ssh|tcp|tls):\/\/([A-Za-z0-9_.-]+@)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)(:\d{1,5})?\/system$/,
+    'a qemu+ssh|tcp|tls://[user@]host[:port]/system URI',
+  );
+
+export const vmMigratePayloadSchema = z.object({
+  ...jobCommon,
+  /** `host` is the source; both hosts' locks are held, taken in host id order. */
+  target: hostTargetSchema,
+  vmId: vmIdSchema,
+  vmName: domainNameSchema,
+  /** The generation the migration serves: it raises the VM's fence (a repair queued before cannot touch either host). */
+  vmGeneration: vmGenerationSchema,
+  strategy: z.enum(MIGRATION_STRATEGIES),
+  /** COLD: `virsh shutdown`, then this long for the guest to power off before `virsh destroy`. */
+  shutdownTimeoutMs: uint.max(MAX_SHUTDOWN_TIMEOUT_SECONDS * 1000).default(60_000),
+  destUri: migrationUriSchema,
+  /** The source's libvirt URI as the target reaches it: a live migration rolled back after the transfer comes back this way. */
+  sourceUri: migrationUriSchema,
+  source: migrationEndSchema,
+  dest: migrationEndSchema,
+});
+export type VmMigratePayload = z.output<typeof vmMigratePayloadSchema>;
 
 export const hostJobPayloadSchemas = {
   'host.discover': discoverPayloadSchema,
@@ -283,6 +337,7 @@ export const hostJobPayloadSchemas = {
   'vm.reboot': vmRebootPayloadSchema,
   'vm.attachInterface': vmAttachInterfacePayloadSchema,
   'vm.detachInterface': vmDetachInterfacePayloadSchema,
+  'vm.migrate': vmMigratePayloadSchema,
 } as const satisfies Record<HostJobName, z.ZodType>;
 export type HostJobPayloads = { [K in HostJobName]: z.output<(typeof hostJobPayloadSchemas)[K]> };
 
@@ -384,6 +439,21 @@ export const vmInterfaceResultDataSchema = z.object({
   live: z.boolean(),
 });
 
+/**
+ * A migration's outcome. Succeeded: the VM runs on the target. Failed: `runningOn` says where
+ * the rollback left it (`source`: running there with its VFs plugged, the target given back;
+ * `unknown`: the rollback failed too, see the error). transferMs: how long libvirt's copy took.
+ */
+export const vmMigrateResultDataSchema = z.object({
+  vmName: domainNameSchema,
+  changed: z.array(z.string()),
+  strategy: z.enum(MIGRATION_STRATEGIES),
+  transferMs: uint,
+  runningOn: z.enum(['source', 'target', 'unknown']),
+  rollback: z.array(z.string()).default([]),
+});
+export type VmMigrateResultData = z.output<typeof vmMigrateResultDataSchema>;
+
 export const hostJobResultDataSchemas = {
   'host.discover': hostFactsSchema,
   'host.configureSriov': configureSriovResultDataSchema,
@@ -394,6 +464,7 @@ export const hostJobResultDataSchemas = {
   'vm.reboot': vmRebootResultDataSchema,
   'vm.attachInterface': vmInterfaceResultDataSchema,
   'vm.detachInterface': vmInterfaceResultDataSchema,
+  'vm.migrate': vmMigrateResultDataSchema,
 } as const satisfies Record<HostJobName, z.ZodType>;
 export type HostJobResultData = { [K in HostJobName]: z.output<(typeof hostJobResultDataSchemas)[K]> };
 
@@ -421,6 +492,7 @@ export const operationResultSchema = z
     z.object({ ...resultBase, kind: z.literal('vm.reboot'), data: vmRebootResultDataSchema.optional() }),
     z.object({ ...resultBase, kind: z.literal('vm.attachInterface'), data: vmInterfaceResultDataSchema.optional() }),
     z.object({ ...resultBase, kind: z.literal('vm.detachInterface'), data: vmInterfaceResultDataSchema.optional() }),
+    z.object({ ...resultBase, kind: z.literal('vm.migrate'), data: vmMigrateResultDataSchema.optional() }),
   ])
   .refine((r) => (r.status === 'FAILED') === (r.error !== undefined), {
     message: 'a FAILED result carries an error and only a FAILED one does',

@@ -18,3 +18,4 @@ export * from './secrets/secret-box';
 export * from './secrets/ssh-secret.repository';
 export * from './repositories/sriov-policy.repository';
 export * from './repositories/retention.repository';
+export * from './repositories/migration.repository';

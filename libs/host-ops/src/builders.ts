@@ -259,3 +259,58 @@ function checkPath(path: string): string {
   }
   return path;
 }
+
+const ALIAS = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * `virsh detach-device-alias NAME ALIAS --live`: the device of that alias (libvirt's hostdev0,
+ * net1 ...). A failover pair's two members share a MAC, so only the alias names the VF alone.
+ * Live, it only asks the guest to release the device.
+ */
+export function virshDetachDeviceAlias(name: DomainName, alias: string, s: DeviceScope & VirshOptions): HostCommand {
+  if (!ALIAS.test(alias)) throw new HostCommandArgumentError('alias', `not a device alias: ${JSON.stringify(alias)}`);
+  return { argv: virsh(s, 'detach-device-alias', name, alias, ...deviceScope(s)) };
+}
+
+const MIGRATION_URI = /^qemu\+(ssh|tcp|tls):\/\/([A-Za-z0-9_.-]+@)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)(:\d{1,5})?\/system$/;
+
+export interface MigrateOptions {
+  /** --live: the guest keeps running during the copy; without it the guest is paused for it. */
+  live: boolean;
+  /** The domain as it will run on the target (--xml), a file on the source host. */
+  xmlFile: string;
+  /** Its persistent definition there (--persistent-xml), a file on the source host. */
+  persistentXmlFile: string;
+}
+
+/**
+ * `virsh migrate --live --p2p --persistent --undefinesource --xml F --persistent-xml F NAME
+ * DESTURI`, run on the source host: its libvirtd connects to the target's (p2p), so the copy
+ * does not depend on the agent's SSH session; the domain ends defined on the target and
+ * forgotten on the source. On failure libvirt leaves it running on the source.
+ */
+export function virshMigrate(name: DomainName, destUri: string, o: MigrateOptions): HostCommand {
+  if (!MIGRATION_URI.test(destUri))
+    throw new HostCommandArgumentError('destUri', `not a qemu+ssh|tcp|tls://host[:port]/system URI: ${destUri}`);
+  return {
+    argv: [
+      'virsh',
+      'migrate',
+      ...(o.live ? ['--live'] : []),
+      '--p2p',
+      '--persistent',
+      '--undefinesource',
+      '--xml',
+      checkPath(o.xmlFile),
+      '--persistent-xml',
+      checkPath(o.persistentXmlFile),
+      name,
+      destUri,
+    ],
+  };
+}
+
+/** `virsh domjobinfo NAME`: progress of the domain's job (an outgoing migration). */
+export function virshDomjobinfo(name: DomainName, opts?: VirshOptions): HostCommand {
+  return { argv: virsh(opts, 'domjobinfo', name) };
+}

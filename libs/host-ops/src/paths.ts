@@ -1,5 +1,6 @@
 import type { IfName, PciAddress } from '@netpin/contracts';
 import { uintArg } from './command';
+import { HostCommandArgumentError } from './errors';
 
 /**
  * Every host path netpin reads or writes. Each is built only from branded values or
@@ -28,6 +29,12 @@ export const hostPaths = {
   irqBaseline: (irq: number) => `/var/lib/netpin/baseline/irq-${uintArg('irq', irq)}`,
   rpsBaseline: (ifName: IfName, queue: number) => `/var/lib/netpin/baseline/rps-${ifName}-rx-${uintArg('queue', queue)}`,
   vfBaseline: (pf: IfName, vf: number) => `/var/lib/netpin/baseline/vf-${pf}-${uintArg('vf', vf)}`,
+  /** A migration's domain XML files on the source host (virsh migrate reads them there); removed after. */
+  migrateDir: '/var/lib/netpin/migrate',
+  migrateXml: (vmId: string, which: 'live' | 'persistent') => {
+    if (!/^[0-9a-f-]{36}$/.test(vmId)) throw new HostCommandArgumentError('vmId', `not a VM id: ${vmId}`);
+    return `/var/lib/netpin/migrate/${vmId}.${which}.xml`;
+  },
   procInterrupts: '/proc/interrupts',
   procCmdline: '/proc/cmdline',
   procCpuinfo: '/proc/cpuinfo',

@@ -274,7 +274,7 @@ export function applyStart(m: HostModel, d: DomainRecord, held: DomainRecord['he
   d.guestReboots = 0;
 }
 
-export function applyStop(m: HostModel, d: DomainRecord, reason: 'destroyed' | 'shutdown' = 'destroyed'): void {
+export function applyStop(m: HostModel, d: DomainRecord, reason: 'destroyed' | 'shutdown' | 'migrated' = 'destroyed'): void {
   for (const h of d.held.hugepages) {
     const pool = m.hugePool(h.node, h.sizeKiB);
     if (pool) pool.used = Math.max(0, pool.used - h.pages);

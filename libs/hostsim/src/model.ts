@@ -70,6 +70,8 @@ export interface DomainRecord {
   reason?: string;
   /** Reboots the guest has made since the domain started (ACPI reboot requests it honoured). */
   guestReboots?: number;
+  /** Set while an outgoing `virsh migrate` copies it. */
+  migrating?: MigrationJob;
 }
 
 /**
@@ -82,6 +84,28 @@ export interface GuestBehaviour {
   acpi: 'honour' | 'ignore';
   /** How long an honouring guest takes to power off or reboot. */
   shutdownDelayMs: number;
+}
+
+/** Where an injected `virsh migrate` failure strikes (libvirt's migration phases, as virsh reports them). */
+export const MIGRATION_PHASES = ['connect', 'prepare', 'transfer', 'finish'] as const;
+export type MigrationPhase = (typeof MIGRATION_PHASES)[number];
+
+/**
+ * How `virsh migrate` from this host behaves: the copy takes memory / bandwidthMiBps (at least
+ * minMs), and `faults` make the next migrations fail at a phase (each fires `times` times, once
+ * when absent). An outgoing migration in flight is visible to `virsh domjobinfo`.
+ */
+export interface MigrationBehaviour {
+  bandwidthMiBps: number;
+  minMs: number;
+  faults: { phase: MigrationPhase; times?: number }[];
+}
+
+/** An outgoing migration in flight (virsh domjobinfo). */
+export interface MigrationJob {
+  startedAt: number;
+  totalMs: number;
+  totalBytes: number;
 }
 
 /** A tap or macvtap device libvirt created for a running domain. */
@@ -117,6 +141,7 @@ export class HostModel {
   /** Folders made with mkdir outside the kernel filesystems. */
   dirs = new Set<string>(['/var', '/var/lib', '/tmp', '/run']);
   guest: GuestBehaviour = { acpi: 'honour', shutdownDelayMs: 100 };
+  migration: MigrationBehaviour = { bandwidthMiBps: 10240, minMs: 50, faults: [] };
   nextDomainId = 1;
   nextVnet = 0;
   nextMacvtap = 0;

@@ -4,6 +4,7 @@ import { type ClientInfo, type Connection, type ParsedKey, Server as SshServer, 
 import { type FaultConfig, matchesRule, seededRandom } from './faults';
 import { fingerprintOf, loadOrCreateHostKey, parseKeyOrThrow } from './keys';
 import { HostModel } from './model';
+import { registerPeer } from './peers';
 import { makeContext, runCommandLine } from './shell';
 import { tokenize } from './shell-words';
 import { type CommandLogEntry, type HostStateSnapshot, snapshot } from './snapshot';
@@ -42,6 +43,7 @@ export class SimHost {
   private downUntil = 0;
   private irqTimer?: NodeJS.Timeout;
   private readonly rand: () => number;
+  private unregister: () => void = () => undefined;
 
   private constructor(
     readonly spec: HostSpec,
@@ -65,6 +67,8 @@ export class SimHost {
       });
     });
     if (opts.irqbalanceIntervalMs !== undefined) h.startIrqbalance(opts.irqbalanceIntervalMs);
+    // another simulated host's `virsh migrate` reaches this one at its SSH address
+    h.unregister = registerPeer(h.address, h.port, h.model);
     return h;
   }
 
@@ -151,6 +155,7 @@ export class SimHost {
   }
 
   async stop(): Promise<void> {
+    this.unregister();
     this.stopIrqbalance();
     this.dropAll();
     await new Promise<void>((resolve) => this.net.close(() => resolve()));

@@ -20,4 +20,4 @@ export { domainSpecFromPlan, PlanToDomainError, type DomainFromPlanOptions } fro
 export { domainXmlContainment, parseDomainTree, rawDomainTree, type XmlDifference, type XmlNode } from './meaning';
 export { verifyDomainXml } from './verify';
 export { answerView, projectOnto, viewDifferences } from './spelling';
-export { liveBridgePorts, type BridgePort } from './live';
+export { liveBridgePorts, liveInterfaceAliases, type BridgePort, type LiveInterfaceAlias } from './live';

@@ -47,3 +47,24 @@ export function liveBridgePorts(liveXml: string): BridgePort[] {
   }
   return out;
 }
+
+/** An interface of a running domain as libvirt names it: the device alias detach-device-alias takes. */
+export interface LiveInterfaceAlias {
+  type: string;
+  mac: string;
+  alias: string | null;
+}
+
+/**
+ * Every interface of a running domain with its MAC (lower case) and libvirt alias, from the
+ * live XML: a failover pair's members share a MAC, the alias tells the VF (hostdev) apart.
+ */
+export function liveInterfaceAliases(liveXml: string): LiveInterfaceAlias[] {
+  const doc: unknown = parser.parse(liveXml);
+  const ifaces: unknown = (doc as { domain?: { devices?: { interface?: unknown } } }).domain?.devices?.interface;
+  if (!Array.isArray(ifaces)) return [];
+  return ifaces.filter(isLiveInterface).map((i) => {
+    const x = i as LiveInterface & { mac?: { address?: string }; alias?: { name?: string } };
+    return { type: x.type ?? '', mac: (x.mac?.address ?? '').toLowerCase(), alias: x.alias?.name ?? null };
+  });
+}

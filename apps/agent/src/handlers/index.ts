@@ -5,6 +5,7 @@ import type { HandlerRegistry } from './types';
 import { vmApplyHandler } from './vm-apply';
 import { vmAttachInterfaceHandler } from './vm-attach-interface';
 import { vmDetachInterfaceHandler } from './vm-detach-interface';
+import { vmMigrateHandler } from './vm-migrate';
 import { vmRebootHandler } from './vm-reboot';
 import { vmStopHandler } from './vm-stop';
 import { vmTeardownHandler } from './vm-teardown';
@@ -20,6 +21,7 @@ export const defaultHandlers: HandlerRegistry = {
   'vm.reboot': vmRebootHandler,
   'vm.attachInterface': vmAttachInterfaceHandler,
   'vm.detachInterface': vmDetachInterfaceHandler,
+  'vm.migrate': vmMigrateHandler,
 };
 
 export class MissingHandlerError extends Error {

@@ -21,6 +21,7 @@ describe('handler registry', () => {
       'vm.apply',
       'vm.attachInterface',
       'vm.detachInterface',
+      'vm.migrate',
       'vm.reboot',
       'vm.stop',
       'vm.teardown',

@@ -11,6 +11,8 @@ export interface HandlerContext {
   log: Logger;
   /** The VFs netpin has allocated on the host, read when asked (host.configureSriov's guard). */
   vfClaims: HostVfClaims;
+  /** A shell on another host the job names (a migration's target): its lock is held too. */
+  shellFor(host: HostTarget): HostShell;
 }
 
 /** A job serving one VM's generation; `advance` (teardown) raises the VM's fence to it. */
@@ -24,6 +26,8 @@ export interface VmFence {
 export interface JobHandler<K extends HostJobName> {
   /** Holds the per-host lock while it runs. */
   readonly mutating: boolean;
+  /** Other hosts the job changes (a migration's target): their locks are held too, all taken in host id order. */
+  peerHosts?(payload: HostJobPayloads[K]): HostTarget[];
   /** A mutating job for one VM: checked against the VM's fence before each step. */
   vmFence?(payload: HostJobPayloads[K]): VmFence;
   stepCount(payload: HostJobPayloads[K]): number;

@@ -10,6 +10,7 @@ import {
   NetworkRepository,
   OperationRepository,
   ProvisioningRepository,
+  MigrationRepository,
   RetentionRepository,
   SnapshotRepository,
   VmRepository,
@@ -59,6 +60,11 @@ export class DbModule implements OnApplicationShutdown {
           inject: [DB, SnapshotCache],
           useFactory: (db: Db, cache: SnapshotCache) => new ProvisioningRepository(db, cache),
         },
+        {
+          provide: MigrationRepository,
+          inject: [DB, SnapshotCache],
+          useFactory: (db: Db, cache: SnapshotCache) => new MigrationRepository(db, cache),
+        },
         { provide: DriftRepository, inject: [DB], useFactory: (db: Db) => new DriftRepository(db) },
         { provide: RetentionRepository, inject: [DB], useFactory: (db: Db) => new RetentionRepository(db) },
         { provide: AuthRepository, inject: [DB], useFactory: (db: Db) => new AuthRepository(db) },
@@ -78,6 +84,7 @@ export class DbModule implements OnApplicationShutdown {
         SnapshotRepository,
         OperationRepository,
         ProvisioningRepository,
+        MigrationRepository,
       ],
     };
   }

@@ -13,7 +13,7 @@ export function createRegistry(): Registry {
   return registry;
 }
 
-export type PlacementKind = 'preview' | 'explain' | 'capacity' | 'create' | 'start' | 'attach';
+export type PlacementKind = 'preview' | 'explain' | 'capacity' | 'create' | 'start' | 'attach' | 'migrate';
 
 /**
  * The API's event metrics (counted where things happen). Gauges read at scrape time live

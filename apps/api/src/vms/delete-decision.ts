@@ -23,7 +23,7 @@ export const FORCE_DELETE_KIND = 'vm.forceDelete';
  * operation says (a skipped step and its result).
  */
 /** A plain delete waits for these to end (a power action in flight included); force deletes anyway. */
-const BUSY_STATES: readonly VmState[] = ['PENDING', 'PROVISIONING', 'STARTING', 'STOPPING', 'REBOOTING'];
+const BUSY_STATES: readonly VmState[] = ['PENDING', 'PROVISIONING', 'STARTING', 'STOPPING', 'REBOOTING', 'MIGRATING'];
 
 export function decideDelete(vm: VmWithPlan, r: DeleteRequest): DeleteDecision {
   if (vm.state === 'DELETED') throw new ConflictError(`vm ${vm.name} is already DELETED`, { state: vm.state });

@@ -1,5 +1,9 @@
 import {
+  DEFAULT_SHUTDOWN_TIMEOUT_SECONDS,
   HOST_OPS_QUEUE,
+  type MigrationEnd,
+  type MigrationStrategy,
+  type VmMigratePayload,
   type HostRelease,
   type VmRebootPayload,
   type VmStopPayload,
@@ -11,7 +15,7 @@ import {
   type VmTeardownPayload,
 } from '@netpin/contracts';
 import type { HostRecord, JobSpec } from '@netpin/db';
-import { domainSpecFromPlan, renderDomain, renderInterfaceDevice } from '@netpin/libvirt-xml';
+import { domainSpecFromPlan, renderDomain, renderInterfaceDevice, type InterfaceSpec } from '@netpin/libvirt-xml';
 
 /** The agent's view of a host: how to reach it and which key to trust. */
 export function hostTarget(h: HostRecord): HostTarget {
@@ -192,4 +196,74 @@ export function rebootJob(host: HostRecord, vm: VmRef & { name: string }, ids: {
     vmGeneration: vm.generation,
   };
   return { queue: HOST_OPS_QUEUE, name: 'vm.reboot', payload };
+}
+
+/**
+ * The libvirt URI the other host's libvirtd reaches this one at for a migration (qemu+ssh to
+ * its SSH endpoint: the hosts need keys to each other, docs/deploy.md "Migration").
+ */
+export function migrationUri(h: HostRecord): string {
+  const address = h.address.includes(':') ? `[${h.address}]` : h.address;
+  return `qemu+ssh://${h.sshUser}@${address}:${h.port}/system`;
+}
+
+/**
+ * One host's side of a migration, from that host's plan: its definition, the definition
+ * without the failover VFs (what a live copy carries: they are unplugged for it), the VF
+ * members alone (for detach/attach), the host settings, and what leaving that host gives back.
+ */
+export function migrationEnd(
+  plan: PlacementPlan,
+  request: VmRequest,
+  vm: VmRef,
+  host: HostRecord,
+  otherPlans: PlacementPlan[],
+): MigrationEnd {
+  const state = desiredState(plan, request, vm, host);
+  const spec = domainSpecFromPlan(withHostSideVlans(plan), request, {
+    uuid: vm.id,
+    ownerVmId: vm.id,
+    virtType: host.virtType,
+    guestCpu: host.guestCpu,
+  });
+  const isFailoverVf = (i: InterfaceSpec) => i.type === 'hostdev' && i.teaming?.type === 'transient';
+  const persistentAliases = spec.interfaces.flatMap((i) => (i.alias ? [i.alias] : []));
+  return {
+    domainXml: state.domainXml,
+    liveXml: renderDomain({ ...spec, interfaces: spec.interfaces.filter((i) => !isFailoverVf(i)) }),
+    vfs: state.vfs,
+    irqAffinity: state.irqAffinity,
+    rps: state.rps,
+    failoverVfs: spec.interfaces.filter(isFailoverVf).map((i) => ({
+      mac: i.mac as MigrationEnd['failoverVfs'][number]['mac'],
+      deviceXml: renderInterfaceDevice(i, persistentAliases),
+    })),
+    release: hostRelease(plan, otherPlans),
+  };
+}
+
+export interface MigrationJobInput {
+  ids: { operationId: string; requestId: string };
+  vm: VmRef & { name: string };
+  strategy: MigrationStrategy;
+  source: { host: HostRecord; end: MigrationEnd };
+  target: { host: HostRecord; end: MigrationEnd };
+}
+
+export function migrateJob(m: MigrationJobInput): JobSpec {
+  const payload: VmMigratePayload = {
+    ...m.ids,
+    host: hostTarget(m.source.host),
+    target: hostTarget(m.target.host),
+    vmId: m.vm.id,
+    vmName: m.vm.name as VmMigratePayload['vmName'],
+    vmGeneration: m.vm.generation,
+    strategy: m.strategy,
+    shutdownTimeoutMs: DEFAULT_SHUTDOWN_TIMEOUT_SECONDS * 1000,
+    destUri: migrationUri(m.target.host),
+    sourceUri: migrationUri(m.source.host),
+    source: m.source.end,
+    dest: m.target.end,
+  };
+  return { queue: HOST_OPS_QUEUE, name: 'vm.migrate', payload };
 }

@@ -241,7 +241,7 @@ function notNow(vm: VmWithPlan, what: string): ConflictError {
  * its MACs. By position (request interface k is the VM's k-th interface by index): a detached
  * NIC leaves a gap in the indexes.
  */
-function withOwnMacs(vm: VmWithPlan): VmRequest {
+export function withOwnMacs(vm: VmWithPlan): VmRequest {
   return {
     ...vm.request,
     vmId: vm.id,

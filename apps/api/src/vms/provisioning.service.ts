@@ -35,6 +35,7 @@ import { decideDelete, FORCE_DELETE_KIND } from './delete-decision';
 import { REAP_VERIFY_KIND } from './reaper.service';
 import { applyJob, teardownJob } from './desired-state';
 import { HotplugService, isHotplugKind } from './hotplug.service';
+import { isMigrateKind, MigrationService } from './migration.service';
 import { isPowerKind, PowerService } from './power.service';
 import { toVmView } from './vm.service';
 
@@ -81,6 +82,7 @@ export class ProvisioningService {
     @Inject(VfClaims) private readonly vfClaims: VfClaims,
     @Inject(PowerService) private readonly power: PowerService,
     @Inject(HotplugService) private readonly hotplug: HotplugService,
+    @Inject(MigrationService) private readonly migration: MigrationService,
   ) {}
 
   async createVm(input: VmInput, idempotencyKey: string | null | undefined, requestId: string): Promise<CreateVmPayload> {
@@ -292,6 +294,7 @@ export class ProvisioningService {
       default:
         if (isPowerKind(op.kind)) return this.power.onResult(op, result, outcome, vm, host);
         if (isHotplugKind(op.kind)) return this.hotplug.onResult(op, result, outcome, vm, host);
+        if (isMigrateKind(op.kind)) return this.migration.onResult(op, result, outcome);
         this.logger.warn({ kind: op.kind }, 'result for an operation kind this service does not handle');
         return this.prov.finishOperation(op.id, outcome);
     }

@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
 import { HotplugService } from './hotplug.service';
+import { MigrationController } from './migration.controller';
+import { MigrationResolver } from './migration.resolver';
+import { MigrationService } from './migration.service';
 import { PowerService } from './power.service';
 import { ProvisioningService } from './provisioning.service';
 import { ReaperService } from './reaper.service';
@@ -9,7 +12,7 @@ import { VmFieldsResolver, VmInterfaceFieldsResolver } from './vm-fields.resolve
 import { VmService } from './vm.service';
 
 @Module({
-  controllers: [VmController],
+  controllers: [VmController, MigrationController],
   providers: [
     VmService,
     VmResolver,
@@ -19,7 +22,9 @@ import { VmService } from './vm.service';
     ReaperService,
     PowerService,
     HotplugService,
+    MigrationService,
+    MigrationResolver,
   ],
-  exports: [VmService, ProvisioningService, ReaperService, PowerService],
+  exports: [VmService, ProvisioningService, ReaperService, PowerService, MigrationService],
 })
 export class VmsModule {}

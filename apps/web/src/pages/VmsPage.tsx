@@ -28,9 +28,10 @@ const VM_STATE_ORDER: Record<VmState, number> = {
   STOPPED: 4,
   STARTING: 5,
   REBOOTING: 6,
-  FAILED: 7,
-  DELETING: 8,
-  DELETED: 9,
+  MIGRATING: 7,
+  FAILED: 8,
+  DELETING: 9,
+  DELETED: 10,
 };
 const VM_STATES = (Object.keys(VM_STATE_ORDER) as VmState[]).sort((a, b) => VM_STATE_ORDER[a] - VM_STATE_ORDER[b]);
 

@@ -353,6 +353,7 @@ export type VmState =
   | 'DELETED'
   | 'DELETING'
   | 'FAILED'
+  | 'MIGRATING'
   | 'PENDING'
   | 'PROVISIONING'
   | 'REBOOTING'

@@ -82,12 +82,20 @@ export type InterfaceXml =
   { readonly kind: 'hostdev' } | { readonly kind: 'emulated'; readonly model: NicModel; readonly driver: 'vhost' | 'qemu' | null };
 
 /**
- * NATIVE: libvirt migrates the interface as it is. FAILOVER: only with a libvirt <teaming>
- * virtio backup (the first of `backups` the host can give); the guest then needs virtio,
- * else `reason`.
+ * NATIVE: libvirt migrates the interface as it is (a tap: the target's XML names its own
+ * bridge or macvtap parent). FAILOVER: only with a libvirt <teaming> virtio backup (the first
+ * of `backups` the host can give); the guest then needs virtio, else `reason`. An interface
+ * placed without the backup refuses live migration with `unpaired` (a cold one moves it).
  */
 export type LiveMigration<R extends string = string> =
-  { readonly kind: 'NATIVE' } | { readonly kind: 'FAILOVER'; readonly backups: readonly Datapath[]; readonly reason: R | SharedReasonCode };
+  | { readonly kind: 'NATIVE' }
+  | {
+      readonly kind: 'FAILOVER';
+      readonly backups: readonly Datapath[];
+      readonly reason: R | SharedReasonCode;
+      /** migrateVm's refusal (LIVE) of an interface placed without the backup: a code of its own, not placement's. */
+      readonly unpaired: { readonly code: string; readonly description: string };
+    };
 
 /**
  * Bandwidth as the host can enforce it (docs/datapaths.md, "Bandwidth and MTU"). Placement

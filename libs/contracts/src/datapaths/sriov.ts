@@ -19,7 +19,16 @@ export const sriov = defineDatapath({
   bandwidth: { min: 'VF_MIN_TX_RATE', max: 'VF_MAX_TX_RATE' },
   multiqueue: true,
   cost: { exitsPerPacket: 'NONE', cpusPerFlow: 2, relativeCost: 1 },
-  liveMigration: { kind: 'FAILOVER', backups: ['VHOST_MACVTAP', 'VIRTIO_USERSPACE'], reason: 'LIVE_MIGRATION_NEEDS_VIRTIO' },
+  liveMigration: {
+    kind: 'FAILOVER',
+    backups: ['VHOST_MACVTAP', 'VIRTIO_USERSPACE'],
+    reason: 'LIVE_MIGRATION_NEEDS_VIRTIO',
+    unpaired: {
+      code: 'VF_WITHOUT_FAILOVER',
+      description:
+        'a VF passed through without a virtio failover partner (liveMigratable) cannot be live migrated: migrate it COLD, or recreate it liveMigratable',
+    },
+  },
   hostSetup: 'VF',
   reasons: {
     IOMMU_DISABLED: 'SR-IOV passthrough needs the IOMMU (VT-d) enabled',

@@ -52,7 +52,17 @@ export function toHostRecord(r: HostRow): HostRecord {
 }
 
 /** VMs in these states may have something on their host; a STOPPED one only while it holds its allocations. */
-const ACTIVE_VM_STATES = ['PENDING', 'PROVISIONING', 'RUNNING', 'STOPPING', 'STARTING', 'REBOOTING', 'FAILED', 'DELETING'] as const;
+const ACTIVE_VM_STATES = [
+  'PENDING',
+  'PROVISIONING',
+  'RUNNING',
+  'STOPPING',
+  'STARTING',
+  'REBOOTING',
+  'MIGRATING',
+  'FAILED',
+  'DELETING',
+] as const;
 
 export class HostRepository {
   constructor(private readonly db: Db) {}

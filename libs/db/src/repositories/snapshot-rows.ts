@@ -77,7 +77,10 @@ export interface SnapshotRows {
     mtu: number | null;
   }[];
   networkNics: { networkId: string; hostId: string; nicId: string }[];
-  /** plan.allocation of every VM holding resources, by VM id. */
+  /**
+   * plan.allocation of every VM holding resources, and the target plan's of every active
+   * migration (under the migration's id: a migrating VM holds on two hosts), by id.
+   */
   allocations: unknown[];
 }
 
@@ -116,19 +119,23 @@ function nicRows(db: Client, hostIds?: string[]): Promise<NicRow[]> {
 
 function cpuOwners(db: Client, hostIds?: string[]): Promise<SnapshotRows['cpuOwners']> {
   return db.$queryRaw<SnapshotRows['cpuOwners']>`
-    SELECT a."hostId", c."cpuId", a."vmId"::text AS "vmId", a.role::text AS role
+    SELECT a."hostId", c."cpuId", COALESCE(a."migrationId", a."vmId")::text AS "vmId", a.role::text AS role
     FROM "CpuAllocation" a JOIN "Cpu" c ON c.id = a."cpuRowId" WHERE true ${hostFilter('a."hostId"', hostIds)}`;
 }
 
 function vfOwners(db: Client, hostIds?: string[]): Promise<SnapshotRows['vfOwners']> {
   return db.$queryRaw<SnapshotRows['vfOwners']>`
-    SELECT v."nicId", v.index, a."vmId"::text AS "vmId"
+    SELECT v."nicId", v.index, COALESCE(a."migrationId", a."vmId")::text AS "vmId"
     FROM "VfAllocation" a JOIN "Vf" v ON v.id = a."vfId" JOIN "Nic" n ON n.id = v."nicId" WHERE true ${hostFilter('n."hostId"', hostIds)}`;
 }
 
 async function allocationRows(db: Client, hostIds?: string[]): Promise<unknown[]> {
   const rows = await db.$queryRaw<{ a: unknown }[]>`
-    SELECT plan->'allocation' AS a FROM "Vm" WHERE holding AND "hostId" IS NOT NULL ${hostFilter('"hostId"', hostIds)} ORDER BY id`;
+    SELECT a FROM (
+      SELECT id, plan->'allocation' AS a FROM "Vm" WHERE holding AND "hostId" IS NOT NULL ${hostFilter('"hostId"', hostIds)}
+      UNION ALL
+      SELECT id, "targetPlan"->'allocation' FROM "VmMigration" WHERE active ${hostFilter('"targetHostId"', hostIds)}
+    ) s ORDER BY id`;
   return rows.map((r) => r.a);
 }
 

@@ -66,6 +66,11 @@ export async function applyVmEffect(tx: Prisma.TransactionClient, v: VmEffect): 
     await handOverIoCpus(tx, v.id);
     await tx.cpuAllocation.deleteMany({ where: { vmId: v.id } });
     await tx.vfAllocation.deleteMany({ where: { vmId: v.id } });
+    // a migration that never ended (its rollback failed) held a target too: released with the rest
+    await tx.vmMigration.updateMany({
+      where: { vmId: v.id, active: true },
+      data: { active: false, outcome: 'ABORTED', finishedAt: new Date() },
+    });
   }
   await tx.vm.update({
     where: { id: v.id },
@@ -88,20 +93,25 @@ export async function applyVmEffect(tx: Prisma.TransactionClient, v: VmEffect): 
  * VM's rows hold them. When it leaves, they pass to the heir the placement engine picks
  * (`nextIoOwner` of the remaining users of the node) instead of being freed.
  */
-async function handOverIoCpus(tx: Prisma.TransactionClient, vmId: string): Promise<void> {
+export async function handOverIoCpus(
+  tx: Prisma.TransactionClient,
+  vmId: string,
+  /** Only the rows of one side of a migration (null: the VM's own; an id: that migration's target reservation). */
+  scope: { migrationId?: string | null } = {},
+): Promise<void> {
   const io = await tx.cpuAllocation.findMany({
-    where: { vmId, role: 'IRQ' },
+    where: { vmId, role: 'IRQ', ...scope },
     include: { cpu: { include: { numaNode: { select: { index: true } } } } },
   });
   if (!io.length) return;
   const others = await tx.vm.findMany({
-    where: { hostId: io[0].hostId, holding: true, id: { not: vmId } },
-    select: { id: true, plan: true },
+    where: { hostId: { in: [...new Set(io.map((r) => r.hostId))] }, holding: true, id: { not: vmId } },
+    select: { id: true, hostId: true, plan: true },
   });
-  const ioNodes = others.map((o) => ({ id: o.id, nodes: stored.plan(o.plan, o.id)?.allocation.ioNodes ?? [] }));
+  const ioNodes = others.map((o) => ({ id: o.id, hostId: o.hostId, nodes: stored.plan(o.plan, o.id)?.allocation.ioNodes ?? [] }));
   for (const row of io) {
     const node = row.cpu.numaNode.index;
-    const heir = nextIoOwner(ioNodes.filter((o) => o.nodes.includes(node)).map((o) => o.id));
+    const heir = nextIoOwner(ioNodes.filter((o) => o.hostId === row.hostId && o.nodes.includes(node)).map((o) => o.id));
     if (heir) await tx.cpuAllocation.update({ where: { id: row.id }, data: { vmId: heir } });
   }
 }

@@ -106,15 +106,40 @@ function detach(
   return ok('Device detached successfully\n\n');
 }
 
+/**
+ * `virsh detach-device-alias DOMAIN ALIAS [--live] [--config] [--current]`: the one device of
+ * that alias (two failover members share a MAC, so a MAC cannot name one of them). Live: the
+ * guest is asked, as with detach-device.
+ */
+export function detachAlias(m: HostModel, d: DomainRecord, args: string[]): CommandResult {
+  const alias = args.filter((a) => !a.startsWith('--'))[1];
+  if (alias === undefined) return fail(1, "error: command 'detach-device-alias' requires <alias> option");
+  const where = scopes(d, args);
+  const failWith = (msg: string): CommandResult =>
+    fail(
+      1,
+      `error: Failed to detach device with alias ${alias}
+error: ${msg}`,
+    );
+  if (where.live && !d.live) return failWith('Requested operation is not valid: domain is not running');
+  const x = where.live ? (d.live as XmlElement) : d.config;
+  const iface = select(x, 'devices/interface').find((i) => child(i, 'alias')?.attrs.name === alias);
+  if (!iface) return failWith(`device not found: no device found with alias ${alias}`);
+  if (where.config) removeWhere(d.config, (c) => c.name === 'interface' && macOf(c) === macOf(iface) && c.attrs.type === iface.attrs.type);
+  if (where.live) unplugLater(m, d, (i) => child(i, 'alias')?.attrs.name === alias);
+  return ok('Device detach request sent successfully\n\n');
+}
+
 /** The guest releases the device after its ACPI delay, or never when it ignores ACPI. */
-function unplugLater(m: HostModel, d: DomainRecord, mac: string | undefined): void {
+function unplugLater(m: HostModel, d: DomainRecord, which: string | undefined | ((i: XmlElement) => boolean)): void {
   if (m.guest.acpi === 'ignore') return;
   const run = d.id;
+  const matches = typeof which === 'function' ? which : (i: XmlElement) => macOf(i) === which;
   const timer = setTimeout(() => {
     if (!d.live || d.id !== run) return;
-    const iface = select(d.live, 'devices/interface').find((i) => macOf(i) === mac);
+    const iface = select(d.live, 'devices/interface').find(matches);
     if (!iface) return;
-    removeByMac(d.live, mac);
+    removeWhere(d.live, (c) => c === iface);
     const tap = child(iface, 'target')?.attrs.dev;
     m.taps = m.taps.filter((t) => t.name !== tap);
     const a = select(iface, 'source/address')[0];
@@ -132,6 +157,10 @@ function devices(x: XmlElement): XmlElement {
 }
 
 function removeByMac(x: XmlElement, mac: string | undefined): void {
+  removeWhere(x, (c) => c.name === 'interface' && macOf(c) === mac);
+}
+
+function removeWhere(x: XmlElement, gone: (c: XmlElement) => boolean): void {
   const devs = devices(x);
-  devs.children = devs.children.filter((c) => !(c.name === 'interface' && macOf(c) === mac));
+  devs.children = devs.children.filter((c) => !gone(c));
 }

@@ -1,6 +1,7 @@
 import { formatCpuList, parseCpuList } from '@netpin/contracts';
 import { DomainStartError, applyStart, applyStop, checkStart, normalizeDefinition, sendAcpi } from '../domain';
-import { deviceCommand } from './virsh-devices';
+import { deviceCommand, detachAlias } from './virsh-devices';
+import { domjobinfo, migrate } from './virsh-migrate';
 import { KernelError } from '../errors';
 import type { DomainRecord, HostModel } from '../model';
 import { type XmlElement, XmlSyntaxError, child, element, insertAfter, parseXml, renderXml, select } from '../xml-tree';
@@ -274,6 +275,20 @@ const virshCommand: CommandHandler = async (argv, ctx) => {
         'Compiled against library: libvirt 9.0.0\nUsing library: libvirt 9.0.0\nUsing API: QEMU 9.0.0\nRunning hypervisor: QEMU 7.2.0\n\n',
       );
     default:
-      return fail(1, `error: unknown command: '${cmd}'`);
+      return migrationCommand(cmd, args, ctx, need);
   }
 };
+
+/** The commands a migration adds: migrate, domjobinfo, detach-device-alias (a failover VF alone). */
+async function migrationCommand(
+  cmd: string,
+  args: string[],
+  ctx: CommandContext,
+  need: () => DomainRecord | CommandResult,
+): Promise<CommandResult> {
+  if (cmd === 'migrate') return migrate(ctx, args);
+  if (cmd !== 'domjobinfo' && cmd !== 'detach-device-alias') return fail(1, `error: unknown command: '${cmd}'`);
+  const d = need();
+  if ('code' in d) return d;
+  return cmd === 'domjobinfo' ? domjobinfo(d) : detachAlias(ctx.model, d, args);
+}

@@ -1,0 +1,173 @@
+import type { DomainName, HostRelease, MigrationEnd, VmMigratePayload } from '@netpin/contracts';
+import {
+  hostPaths,
+  makeDir,
+  removeFiles,
+  virshAttachDevice,
+  virshDefine,
+  virshDetachDeviceAlias,
+  virshDumpxml,
+  virshMigrate,
+  virshStart,
+  writeFile,
+} from '@netpin/host-ops';
+import { liveInterfaceAliases } from '@netpin/libvirt-xml';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AgentError } from '../errors';
+import type { HostShell } from '../host-shell';
+import type { StepOutcome } from '../steps';
+import { irqResource, restoreFileBaselines, rpsResource } from './baseline';
+import { readDomain } from './host-state';
+import { foreignDomain, isOurs } from './ownership';
+import { diffDomain, diffIrqs, diffRps, diffVfs, ensureIrqs, ensureRps, ensureVfs, restoreVfs, throwIfDiff } from './vm-state';
+
+/** How long a guest may take to release a hot-unplugged VF (ACPI), or libvirt to show a plugged one. */
+export const PLUG_TIMEOUT_MS = 30_000;
+const PLUG_POLL_MS = 100;
+
+/**
+ * The host-side pieces of a migration (vm.migrate, docs/agent.md "Migration"). Each reads
+ * the host first and does only what is missing, so a retried job converges.
+ */
+
+/** A domain of this name on a host must be this VM's (or absent). */
+export async function assertNoForeignDomain(shell: HostShell, p: VmMigratePayload): Promise<void> {
+  const dom = await readDomain(shell, p.vmName);
+  if (dom.defined && !isOurs(dom, p.vmId)) throw foreignDomain(p.vmName, p.vmId);
+}
+
+/** IRQ affinity and RPS masks of one end (the target's before the move; recorded baselines make them undoable). */
+export async function prepareHostSettings(shell: HostShell, end: MigrationEnd, withVfs: boolean): Promise<StepOutcome> {
+  const outcomes = [await ensureIrqs(shell, end.irqAffinity), await ensureRps(shell, end.rps)];
+  if (withVfs) outcomes.push(await ensureVfs(shell, end.vfs));
+  return outcomes.includes('changed') ? 'changed' : 'unchanged';
+}
+
+/** Give one host back what the VM held there: VFs, IRQ affinity, RPS masks, each to its baseline. */
+export async function releaseHost(shell: HostShell, r: HostRelease): Promise<StepOutcome> {
+  const vfs = await restoreVfs(shell, r.vfs);
+  const irqs = await restoreFileBaselines(shell, r.irqs.map(irqResource));
+  const rps = await restoreFileBaselines(
+    shell,
+    r.rps.map((q) => rpsResource(q.dev, q.rxQueue)),
+  );
+  return vfs === 'changed' || irqs + rps > 0 ? 'changed' : 'unchanged';
+}
+
+async function liveAliases(shell: HostShell, name: DomainName) {
+  return liveInterfaceAliases((await shell.run(virshDumpxml(name))).stdout);
+}
+
+/** Wait until the running domain's VF interfaces with these MACs are (present) or are not (!present) there. */
+async function waitForVfs(shell: HostShell, name: DomainName, macs: readonly string[], present: boolean, what: string): Promise<void> {
+  const deadline = Date.now() + PLUG_TIMEOUT_MS;
+  for (;;) {
+    const have = new Set((await liveAliases(shell, name)).filter((i) => i.type === 'hostdev').map((i) => i.mac));
+    if (macs.every((m) => have.has(m) === present)) return;
+    if (Date.now() > deadline)
+      throw new AgentError(
+        'TIMEOUT',
+        `${what}: the VF(s) ${macs.join(', ')} of ${name} are ${present ? 'still not plugged' : 'still plugged'} after ${PLUG_TIMEOUT_MS} ms${present ? '' : ' (does the guest handle ACPI hot-unplug?)'}`,
+      );
+    await sleep(PLUG_POLL_MS);
+  }
+}
+
+/** Hot-unplug the failover VFs (traffic goes on over their virtio partners) and wait until the guest let go. */
+export async function unplugVfs(shell: HostShell, name: DomainName, vfs: MigrationEnd['failoverVfs']): Promise<StepOutcome> {
+  if (vfs.length === 0) return 'unchanged';
+  const macs = vfs.map((v) => v.mac.toLowerCase());
+  const plugged = (await liveAliases(shell, name)).filter((i) => i.type === 'hostdev' && macs.includes(i.mac));
+  for (const i of plugged) {
+    if (i.alias === null)
+      throw new AgentError('VERIFY_MISMATCH', `the VF ${i.mac} of ${name} has no alias in the live XML: cannot unplug it alone`);
+    await shell.run(virshDetachDeviceAlias(name, i.alias, { live: true, config: false }));
+  }
+  await waitForVfs(shell, name, macs, false, 'unplug');
+  return plugged.length > 0 ? 'changed' : 'unchanged';
+}
+
+/** Program the VFs of one end, then hot-plug the failover VFs missing from the running domain there. */
+export async function plugVfs(shell: HostShell, name: DomainName, end: MigrationEnd): Promise<StepOutcome> {
+  const programmed = await ensureVfs(shell, end.vfs);
+  if (end.failoverVfs.length === 0) return programmed;
+  const have = new Set((await liveAliases(shell, name)).filter((i) => i.type === 'hostdev').map((i) => i.mac));
+  const missing = end.failoverVfs.filter((v) => !have.has(v.mac.toLowerCase()));
+  for (const v of missing) await shell.run(virshAttachDevice(name, v.deviceXml, { live: true, config: false }));
+  await waitForVfs(
+    shell,
+    name,
+    end.failoverVfs.map((v) => v.mac.toLowerCase()),
+    true,
+    'plug',
+  );
+  return missing.length > 0 ? 'changed' : programmed;
+}
+
+/** Put the XML files `virsh migrate` reads on the host it runs on. */
+export async function writeMigrationXml(shell: HostShell, vmId: string, end: MigrationEnd): Promise<{ live: string; persistent: string }> {
+  const files = { live: hostPaths.migrateXml(vmId, 'live'), persistent: hostPaths.migrateXml(vmId, 'persistent') };
+  await shell.run(makeDir(hostPaths.migrateDir));
+  await shell.run(writeFile(files.live, end.liveXml));
+  await shell.run(writeFile(files.persistent, end.domainXml));
+  return files;
+}
+
+export async function removeMigrationXml(shell: HostShell, vmId: string): Promise<void> {
+  await shell.run(removeFiles([hostPaths.migrateXml(vmId, 'live'), hostPaths.migrateXml(vmId, 'persistent')]));
+}
+
+/**
+ * `virsh migrate --live --p2p ...` on `from` to `uri`, landing `to` there; 'unchanged' when the
+ * domain already runs on the other side (a retry after the copy). Returns how long libvirt took.
+ */
+export async function liveMigrate(
+  from: HostShell,
+  toShell: HostShell,
+  p: VmMigratePayload,
+  to: { end: MigrationEnd; uri: string },
+): Promise<{ outcome: StepOutcome; ms: number }> {
+  const there = await readDomain(toShell, p.vmName);
+  const here = await readDomain(from, p.vmName);
+  if (there.state === 'running' && isOurs(there, p.vmId) && here.state !== 'running') return { outcome: 'unchanged', ms: 0 };
+  const files = await writeMigrationXml(from, p.vmId, to.end);
+  const started = performance.now();
+  await from.run(virshMigrate(p.vmName, to.uri, { live: true, xmlFile: files.live, persistentXmlFile: files.persistent }));
+  const ms = Math.round(performance.now() - started);
+  await removeMigrationXml(from, p.vmId);
+  const after = await readDomain(toShell, p.vmName);
+  if (after.state !== 'running' || !isOurs(after, p.vmId))
+    throw new AgentError('VERIFY_MISMATCH', `domain ${p.vmName} is ${after.state ?? 'not defined'} on the other host after virsh migrate`);
+  return { outcome: 'changed', ms };
+}
+
+/** COLD: define the VM on the target from the target plan (its definition on the source stays until release). */
+export async function defineOn(shell: HostShell, p: VmMigratePayload, end: MigrationEnd): Promise<StepOutcome> {
+  await shell.run(virshDefine(end.domainXml));
+  const after = await readDomain(shell, p.vmName);
+  if (!after.defined || !isOurs(after, p.vmId))
+    throw new AgentError('VERIFY_MISMATCH', `domain ${p.vmName} is not defined after virsh define`);
+  return 'changed';
+}
+
+export async function startOn(shell: HostShell, p: VmMigratePayload): Promise<StepOutcome> {
+  const dom = await readDomain(shell, p.vmName);
+  if (dom.state === 'running') return 'unchanged';
+  await shell.run(virshStart(p.vmName));
+  const after = await readDomain(shell, p.vmName);
+  if (after.state !== 'running')
+    throw new AgentError('VERIFY_MISMATCH', `domain ${p.vmName} is ${after.state ?? 'gone'} after virsh start`);
+  return 'changed';
+}
+
+/** The VM on `end`'s host as planned: definition (in meaning), running, VFs, IRQ affinity, RPS masks. */
+export async function verifyEnd(shell: HostShell, p: VmMigratePayload, end: MigrationEnd): Promise<StepOutcome> {
+  const diff = [
+    ...(await diffDomain(shell, { vmId: p.vmId, vmName: p.vmName, domainXml: end.domainXml, start: true })),
+    ...(await diffVfs(shell, end.vfs)),
+    ...(await diffIrqs(shell, end.irqAffinity)),
+    ...(await diffRps(shell, end.rps)),
+  ];
+  throwIfDiff(diff, 'the migrated VM');
+  return 'changed';
+}
