@@ -305,4 +305,59 @@ describeRealHost('netpin on a real libvirt/QEMU host', () => {
       });
     }
   }, 300_000);
+  /**
+   * NIC hot-plug on real libvirt 9.0 (q35): libvirt defines the domain with one spare PCIe
+   * root port, so one live plug of a PCIe device (virtio) fits and the next finds no PCI slot
+   * (a conventional PCI model, e1000 or rtl8139, finds none even first: q35 has no PCI bridge
+   * for it unless the domain was defined with one); a live detach is a
+   * request the guest answers, and the tier's diskless guest has no OS to answer it.
+   * Deterministic here: the first attach, the second's refusal and its clean-up, the
+   * detach that times out with the NIC still the VM's, and the host back at its baseline
+   * after the delete.
+   */
+  it('hot-plugs a NIC into the running guest; a second finds no PCI slot; an unanswered detach keeps the NIC', async () => {
+    const { vmId, op } = await createVm('rv-hotplug', 'real-br', 'VIRTIO_USERSPACE');
+    expect(op, JSON.stringify(op)).toMatchObject({ state: 'SUCCEEDED' });
+    const attach = async (datapath: string) => {
+      const { attachInterface } = await client.request<{ attachInterface: { id: string } }>(
+        `mutation ($vm: ID!, $input: VmInterfaceInput!) { attachInterface(vmId: $vm, input: $input) { id } }`,
+        { vm: vmId, input: { network: 'real-br', datapath } },
+      );
+      return (await client.waitForOperation(attachInterface.id, 240_000)) as unknown as OpView;
+    };
+    const macs = async (inactive: boolean) =>
+      (await host.sh(`virsh dumpxml ${inactive ? '--inactive ' : ''}rv-hotplug | grep -o "mac address='[^']*'"`)).stdout.trim().split('\n');
+    const first = await attach('VIRTIO_USERSPACE');
+    expect(first, JSON.stringify(first)).toMatchObject({ state: 'SUCCEEDED' });
+    const { vm } = await client.request<{ vm: { interfaces: { id: string; mac: string }[] } }>(
+      `query ($id: ID!) { vm(id: $id) { interfaces { id mac } } }`,
+      { id: vmId },
+    );
+    const nic = vm.interfaces[1];
+    expect(await macs(false)).toEqual(vm.interfaces.map((i) => `mac address='${i.mac}'`));
+    expect(await macs(true)).toEqual(vm.interfaces.map((i) => `mac address='${i.mac}'`));
+    const taps = await host.sh(
+      `virsh domiflist rv-hotplug | awk '$3 == "br0" {print $1}' | xargs -n1 ip -o link show dev | grep -c ' master br0 '`,
+    );
+    expect(taps.stdout.trim()).toBe('2');
+
+    const second = await attach('VIRTIO_USERSPACE');
+    expect(second.state).toBe('FAILED');
+    expect(second.errorStderr).toContain('No more available PCI slots');
+    await client.waitIdle(120_000);
+    expect(await macs(false)).toEqual(vm.interfaces.map((i) => `mac address='${i.mac}'`));
+
+    const { detachInterface } = await client.request<{ detachInterface: { id: string } }>(
+      `mutation ($vm: ID!, $nic: ID!) { detachInterface(vmId: $vm, interfaceId: $nic, input: { timeoutSeconds: 3 }) { id } }`,
+      { vm: vmId, nic: nic.id },
+    );
+    const detached = (await client.waitForOperation(detachInterface.id, 120_000)) as unknown as OpView;
+    expect(detached.state).toBe('FAILED');
+    expect(detached.errorCode).toBe('DEVICE_NOT_RELEASED');
+    expect(await macs(true)).not.toContain(`mac address='${nic.mac}'`);
+    expect(await macs(false)).toContain(`mac address='${nic.mac}'`);
+    await timeline(vmId);
+    expect((await deleteVm(vmId)).state).toBe('SUCCEEDED');
+    expect(await baseline(host)).toEqual(before);
+  }, 600_000);
 });

@@ -272,6 +272,7 @@ export function applyStart(m: HostModel, d: DomainRecord, held: DomainRecord['he
   d.held = held;
   d.reason = 'booted';
   d.guestReboots = 0;
+  d.freeHotplugSlots = 1;
 }
 
 export function applyStop(m: HostModel, d: DomainRecord, reason: 'destroyed' | 'shutdown' | 'migrated' = 'destroyed'): void {

@@ -72,6 +72,12 @@ export interface DomainRecord {
   guestReboots?: number;
   /** Set while an outgoing `virsh migrate` copies it. */
   migrating?: MigrationJob;
+  /**
+   * PCIe root ports still free for a live hot-plug. libvirt 9.0 defines a q35 domain with the
+   * root ports its devices need plus one spare, so one device can be plugged per boot until
+   * the guest releases one (measured on the real-host tier, differential/hotplug.spec.ts).
+   */
+  freeHotplugSlots?: number;
 }
 
 /**

@@ -10,7 +10,9 @@ import { type CommandContext, type CommandResult, fail, ok } from './types';
  * for <interface> devices, as libvirt 9.0 answered on the real-host tier: an attach does not
  * look for an interface with the same MAC (two are accepted); a detach matches by MAC and
  * refuses when several match; a live detach only asks the guest to release the device
- * (ACPI hot-unplug) and reports success at once: a guest that ignores ACPI keeps it.
+ * (ACPI hot-unplug) and reports success at once: a guest that ignores ACPI keeps it. A live
+ * attach needs a free PCIe root port: libvirt leaves one spare on a q35 domain it defines,
+ * so a second plug before the guest released one fails "No more available PCI slots".
  */
 type Verb = 'attach' | 'detach';
 
@@ -70,6 +72,8 @@ function attach(
 ): CommandResult {
   if (where.live && d.live) {
     const live = d.live;
+    // libvirt finds the device a PCI address before it connects it (tap, bridge, VF)
+    if ((d.freeHotplugSlots ?? 0) < 1) return failWith('internal error: No more available PCI slots');
     const pci: string[] = [];
     try {
       checkInterface(m, dev, pciClaimer(m, d, pci));
@@ -81,6 +85,7 @@ function attach(
     devices(live).children.push(plugged);
     plugInterface(m, d, plugged, select(live, 'devices/interface').length - 1);
     d.held.pci.push(...pci);
+    d.freeHotplugSlots = (d.freeHotplugSlots ?? 0) - 1;
   }
   if (where.config) devices(d.config).children.push(cloneXml(dev));
   return ok('Device attached successfully\n\n');
@@ -140,6 +145,7 @@ function unplugLater(m: HostModel, d: DomainRecord, which: string | undefined | 
     const iface = select(d.live, 'devices/interface').find(matches);
     if (!iface) return;
     removeWhere(d.live, (c) => c === iface);
+    d.freeHotplugSlots = (d.freeHotplugSlots ?? 0) + 1;
     const tap = child(iface, 'target')?.attrs.dev;
     m.taps = m.taps.filter((t) => t.name !== tap);
     const a = select(iface, 'source/address')[0];
