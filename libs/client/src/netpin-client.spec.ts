@@ -75,6 +75,21 @@ describe('NetpinClient.request', () => {
     expect(calls[0].body.variables).toEqual({ input: { name: 'a', vcpus: 2, memoryMiB: 1024 }, idempotencyKey: 'k-1' });
   });
 
+  it('sends the hot-plug mutations with the VM, the interface input and the detach timeout', async () => {
+    const { fetch, calls } = stubFetch([
+      json({ data: { attachInterface: op('QUEUED', 0, { kind: 'vm.attachInterface' }) } }),
+      json({ data: { detachInterface: op('QUEUED', 0, { kind: 'vm.detachInterface' }) } }),
+    ]);
+    const client = new NetpinClient({ url: 'http://api.test', fetch });
+    expect((await client.attachInterface('vm-1', { network: 'physnet0', vlan: 10 })).kind).toBe('vm.attachInterface');
+    expect((await client.detachInterface('vm-1', 'if-1', { timeoutSeconds: 5 })).kind).toBe('vm.detachInterface');
+    expect(calls.map((c) => /mutation (\w+)/.exec(c.body.query)?.[1])).toEqual(['AttachInterface', 'DetachInterface']);
+    expect(calls.map((c) => c.body.variables)).toEqual([
+      { vmId: 'vm-1', input: { network: 'physnet0', vlan: 10 } },
+      { vmId: 'vm-1', interfaceId: 'if-1', input: { timeoutSeconds: 5 } },
+    ]);
+  });
+
   it('sends the power mutations with the VM id and the stop input', async () => {
     const { fetch, calls } = stubFetch([
       json({ data: { stopVm: op('QUEUED', 0, { kind: 'vm.stop' }) } }),

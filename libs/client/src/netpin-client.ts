@@ -15,6 +15,8 @@ import {
   OperationUpdatedDocument,
   PreviewPlacementDocument,
   RebootVmDocument,
+  AttachInterfaceDocument,
+  DetachInterfaceDocument,
   RegisterHostDocument,
   StartVmDocument,
   StopVmDocument,
@@ -33,6 +35,8 @@ import {
   type PreviewPlacementQuery,
   type RegisterHostInput,
   type StopVmInput,
+  type DetachInterfaceInput,
+  type VmInterfaceInput,
   type UpdateHostInput,
   type VmFieldsFragment,
   type VmFilterInput,
@@ -227,6 +231,19 @@ export class NetpinClient {
   /** Reboot a RUNNING VM through ACPI; resolves with the vm.reboot operation. */
   async rebootVm(id: string): Promise<Operation> {
     return (await this.request(RebootVmDocument, { id })).rebootVm;
+  }
+
+  /**
+   * Hot-plug a NIC into a RUNNING VM (or a STOPPED one that kept its host), placed on the VM's
+   * host by the rules of a create; resolves with the vm.attachInterface operation.
+   */
+  async attachInterface(vmId: string, input: VmInterfaceInput): Promise<Operation> {
+    return (await this.request(AttachInterfaceDocument, { vmId, input })).attachInterface;
+  }
+
+  /** Unplug a NIC (`Vm.interfaces[].id`); the guest must release it within `timeoutSeconds` (default 30). */
+  async detachInterface(vmId: string, interfaceId: string, input: DetachInterfaceInput = {}): Promise<Operation> {
+    return (await this.request(DetachInterfaceDocument, { vmId, interfaceId, input })).detachInterface;
   }
 
   async getVm(id: string): Promise<Vm> {

@@ -95,6 +95,12 @@ export type DatapathRequest =
   | 'VHOST_OVS'
   | 'VIRTIO_USERSPACE';
 
+/** How to detach an interface */
+export type DetachInterfaceInput = {
+  /** Seconds to wait for the guest to release the device (a live detach is a request to the guest, ACPI PCI hot-unplug), 0-600 */
+  timeoutSeconds?: number | null | undefined;
+};
+
 export type EmulatorThreads =
   | 'ISOLATE'
   | 'SHARE';
@@ -650,6 +656,23 @@ export type RebootVmMutationVariables = Exact<{
 
 
 export type RebootVmMutation = { rebootVm: { id: string, kind: string, targetType: string, targetId: string, targetName: string | null, state: OperationState, progress: number, step: string | null, startedAt: string | null, errorCode: string | null, errorMessage: string | null, errorStderr: string | null, createdAt: string, finishedAt: string | null, steps: Array<{ name: string, state: string, startedAt: string | null, finishedAt: string | null }> } };
+
+export type AttachInterfaceMutationVariables = Exact<{
+  vmId: string;
+  input: VmInterfaceInput;
+}>;
+
+
+export type AttachInterfaceMutation = { attachInterface: { id: string, kind: string, targetType: string, targetId: string, targetName: string | null, state: OperationState, progress: number, step: string | null, startedAt: string | null, errorCode: string | null, errorMessage: string | null, errorStderr: string | null, createdAt: string, finishedAt: string | null, steps: Array<{ name: string, state: string, startedAt: string | null, finishedAt: string | null }> } };
+
+export type DetachInterfaceMutationVariables = Exact<{
+  vmId: string;
+  interfaceId: string;
+  input?: DetachInterfaceInput | null | undefined;
+}>;
+
+
+export type DetachInterfaceMutation = { detachInterface: { id: string, kind: string, targetType: string, targetId: string, targetName: string | null, state: OperationState, progress: number, step: string | null, startedAt: string | null, errorCode: string | null, errorMessage: string | null, errorStderr: string | null, createdAt: string, finishedAt: string | null, steps: Array<{ name: string, state: string, startedAt: string | null, finishedAt: string | null }> } };
 
 export type DiscoverHostMutationVariables = Exact<{
   id: string;
@@ -2776,6 +2799,62 @@ export const RebootVmDocument = new TypedDocumentString(`
   createdAt
   finishedAt
 }`) as unknown as TypedDocumentString<RebootVmMutation, RebootVmMutationVariables>;
+export const AttachInterfaceDocument = new TypedDocumentString(`
+    mutation AttachInterface($vmId: ID!, $input: VmInterfaceInput!) {
+  attachInterface(vmId: $vmId, input: $input) {
+    ...OperationFields
+  }
+}
+    fragment OperationFields on Operation {
+  id
+  kind
+  targetType
+  targetId
+  targetName
+  state
+  progress
+  step
+  steps {
+    name
+    state
+    startedAt
+    finishedAt
+  }
+  startedAt
+  errorCode
+  errorMessage
+  errorStderr
+  createdAt
+  finishedAt
+}`) as unknown as TypedDocumentString<AttachInterfaceMutation, AttachInterfaceMutationVariables>;
+export const DetachInterfaceDocument = new TypedDocumentString(`
+    mutation DetachInterface($vmId: ID!, $interfaceId: ID!, $input: DetachInterfaceInput) {
+  detachInterface(vmId: $vmId, interfaceId: $interfaceId, input: $input) {
+    ...OperationFields
+  }
+}
+    fragment OperationFields on Operation {
+  id
+  kind
+  targetType
+  targetId
+  targetName
+  state
+  progress
+  step
+  steps {
+    name
+    state
+    startedAt
+    finishedAt
+  }
+  startedAt
+  errorCode
+  errorMessage
+  errorStderr
+  createdAt
+  finishedAt
+}`) as unknown as TypedDocumentString<DetachInterfaceMutation, DetachInterfaceMutationVariables>;
 export const DiscoverHostDocument = new TypedDocumentString(`
     mutation DiscoverHost($id: ID!) {
   discoverHost(id: $id) {
