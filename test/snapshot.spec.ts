@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FleetAllocation, FleetHost } from '@netpin/contracts';
-import { loadSnapshot, SnapshotCache, type Db } from '@netpin/db';
+import { loadFleet, loadSnapshot, SnapshotCache, type Db } from '@netpin/db';
+import { expandFleet } from '@netpin/placement';
 import { seedTopology, testDb } from './support/seed';
 
 /**
- * The fleet snapshot read with one SQL statement per table (libs/db snapshot-rows) against
+ * The fleet read with one SQL statement per table (libs/db fleet-loader) against
  * what was written row by row through Prisma: every field placement reads, owners from the
  * allocation rows, memory and hugepages net of every holding VM's plan.
  */
@@ -107,6 +108,7 @@ describe('loadSnapshot', () => {
         physnet: 'p0',
         vlan: 7,
         macvtapMode: null,
+        mtu: null,
         hosts: [{ hostId, nicIds: [nic?.id] }],
       },
     ]);
@@ -127,6 +129,28 @@ describe('loadSnapshot', () => {
     });
     expect((await loadSnapshot(db, { hostIds: [hostId] })).hosts[0]).toMatchObject({ bridges: null, foreignDomains: [] });
     await db.$executeRaw`UPDATE "Host" SET bridges = NULL, "foreignDomains" = '[]' WHERE id = ${hostId}::uuid`;
+  });
+
+  it('reads the same fleet streamed (COPY, its own connection) as inside a transaction (Prisma) or host by host', async () => {
+    await db.host.update({
+      where: { id: hostId },
+      data: { foreignDomains: [{ name: 'legacy', cpus: [7], pciDevices: ['0000:3b:10.1'] }] },
+    });
+    // an address that follows no rule: that NIC keeps its VF addresses as text
+    await db.$executeRaw`UPDATE "Vf" SET "pciAddress" = 'odd\\addr' WHERE index = 1 AND "nicId" IN (SELECT id FROM "Nic" WHERE "hostId" = ${otherId}::uuid)`;
+    const streamed = await loadFleet(db);
+    const inTx = await db.$transaction((tx) => loadFleet(tx));
+    expect(expandFleet(streamed)).toEqual(expandFleet(inTx));
+    const byHost = await loadSnapshot(db, { hostIds: [hostId, otherId] });
+    expect(byHost.hosts).toEqual(expandFleet(streamed).hosts);
+    const odd = expandFleet(streamed)
+      .hosts.find((h) => h.id === otherId)
+      ?.nics.find((n) => n.vfs.length > 0);
+    expect(odd?.vfs.map((v) => v.pciAddress)).toEqual(['0000:3b:10.0', 'odd\\addr']);
+    expect(streamed.hosts.find((h) => h.id === hostId)?.nics.every((n) => n.vfs.index.length === 0 || !Array.isArray(n.vfs.pci))).toBe(
+      true,
+    );
+    await db.$executeRaw`UPDATE "Host" SET "foreignDomains" = '[]' WHERE id = ${hostId}::uuid`;
   });
 
   it('reads only the hosts asked for', async () => {

@@ -8,9 +8,19 @@
  *   options: --hosts=1000,5000  --naive-seconds=10
  */
 import { performance } from 'node:perf_hooks';
-import { vmRequestSchema, type FleetSnapshot, type VmRequest } from '@netpin/contracts';
-import { PlacementIndex, buildPlan, evaluateHost, type Choice, type FleetBuilder } from '@netpin/placement';
-import { fleet } from '@netpin/placement';
+import { vmRequestSchema, type FleetNetwork, type NetworkKind, type VmRequest } from '@netpin/contracts';
+import {
+  PlacementIndex,
+  buildHost,
+  buildPlan,
+  compactHost,
+  CpuLayouts,
+  evaluateHost,
+  type Choice,
+  type CompactFleet,
+  type CompactHost,
+  type HostSpec,
+} from '@netpin/placement';
 
 interface Result {
   hosts: number;
@@ -31,15 +41,17 @@ const json = args.includes('--json');
 const sizes = (args.find((a) => a.startsWith('--hosts='))?.slice(8) ?? '1000,5000').split(',').map(Number);
 const naiveSeconds = Number(args.find((a) => a.startsWith('--naive-seconds='))?.slice(16) ?? '10');
 
-function syntheticFleet(n: number): FleetSnapshot {
-  // Networks of every kind; hosts: 2 sockets/nodes, 32 cores x 2 threads per node, two
-  // SR-IOV PFs (64 VFs) on different nodes and one plain NIC.
-  const b: FleetBuilder = fleet();
-  const names: string[] = [];
+/**
+ * Networks of every kind; hosts: 2 sockets/nodes, 32 cores x 2 threads per node, two SR-IOV
+ * PFs (64 VFs) on different nodes and one plain NIC. Each host goes into columns as soon as
+ * it is built (as the API's loader does), so the objects of one host at a time exist.
+ */
+function syntheticFleet(n: number): CompactFleet {
+  const layouts = new CpuLayouts();
+  const hosts: CompactHost[] = [];
   for (let i = 0; i < n; i++) {
     const name = `host-${String(i).padStart(5, '0')}`;
-    names.push(name);
-    b.host({
+    const spec: HostSpec = {
       name,
       nodes: 2,
       coresPerNode: 32,
@@ -52,15 +64,27 @@ function syntheticFleet(n: number): FleetSnapshot {
         { name: 'ens2f0', node: 1, vfs: 64, queues: 16 },
         { name: 'eno1', node: 0, queues: 8 },
       ],
-    });
+    };
+    hosts.push(compactHost(buildHost(spec, i), layouts));
   }
-  const on = (nics: string[]) => Object.fromEntries(names.map((h) => [h, nics]));
-  return b
-    .network('physnet-a', 'SRIOV_PHYSNET', { on: on(['ens1f0', 'ens2f0']) })
-    .network('mvt', 'MACVTAP', { on: on(['eno1']) })
-    .network('lbr', 'LINUX_BRIDGE', { on: on(['eno1']) })
-    .network('ovs', 'OVS_BRIDGE', { on: on(['eno1']) })
-    .build();
+  const network = (name: string, kind: NetworkKind, nics: string[]): FleetNetwork => ({
+    id: `net-${name}`,
+    name,
+    kind,
+    bridge: kind === 'LINUX_BRIDGE' || kind === 'OVS_BRIDGE' ? `br-${name}` : null,
+    physnet: kind === 'SRIOV_PHYSNET' ? name : null,
+    vlan: null,
+    macvtapMode: null,
+    mtu: null,
+    hosts: hosts.map((h) => ({ hostId: h.id, nicIds: nics.map((nic) => `${h.name}/${nic}`) })),
+  });
+  const networks = [
+    network('physnet-a', 'SRIOV_PHYSNET', ['ens1f0', 'ens2f0']),
+    network('mvt', 'MACVTAP', ['eno1']),
+    network('lbr', 'LINUX_BRIDGE', ['eno1']),
+    network('ovs', 'OVS_BRIDGE', ['eno1']),
+  ];
+  return { compact: true, hosts, networks, allocations: [] };
 }
 
 /** 60% 4-vCPU shared vhost, 30% 8-vCPU dedicated SR-IOV + vhost, 10% 2-vCPU e1000. */
@@ -118,7 +142,7 @@ function usedUnits(idx: PlacementIndex): { used: number; total: number } {
   return { used, total };
 }
 
-function runIndexed(snapshot: FleetSnapshot): { count: number; times: Float64Array; fill: number; seconds: number } {
+function runIndexed(snapshot: CompactFleet): { count: number; times: Float64Array; fill: number; seconds: number } {
   const idx = new PlacementIndex(snapshot);
   const { total } = usedUnits(idx);
   const times = new Float64Array(total);
@@ -141,7 +165,7 @@ function runIndexed(snapshot: FleetSnapshot): { count: number; times: Float64Arr
 }
 
 /** The reference: no index, no pruning, every host fully evaluated every time. */
-function runNaive(snapshot: FleetSnapshot, limit: number): { count: number; seconds: number } {
+function runNaive(snapshot: CompactFleet, limit: number): { count: number; seconds: number } {
   const idx = new PlacementIndex(snapshot);
   const hosts = idx.hostRts();
   const t0 = performance.now();
@@ -162,10 +186,11 @@ function runNaive(snapshot: FleetSnapshot, limit: number): { count: number; seco
 
 const results: Result[] = [];
 for (const n of sizes) {
-  const snapshot = syntheticFleet(n);
-  const indexed = runIndexed(snapshot);
+  // each index owns (and fills) the fleet it is given: the naive reference gets its own
+  const indexed = runIndexed(syntheticFleet(n));
+  const rssMiB = Math.round(process.memoryUsage().rss / 1048576);
   const sorted = Float64Array.from(indexed.times).sort();
-  const naive = runNaive(snapshot, indexed.count);
+  const naive = runNaive(syntheticFleet(n), indexed.count);
   let sampleMs = 0;
   for (let i = 0; i < naive.count; i++) sampleMs += indexed.times[i];
   const naiveRate = naive.count / naive.seconds;
@@ -176,7 +201,7 @@ for (const n of sizes) {
     placementsPerSec: Math.round(indexed.count / indexed.seconds),
     p50Ms: Number(percentile(sorted, 50).toFixed(4)),
     p99Ms: Number(percentile(sorted, 99).toFixed(4)),
-    rssMiB: Math.round(process.memoryUsage().rss / 1048576),
+    rssMiB,
     naivePlacementsPerSec: Math.round(naiveRate),
     naivePlacements: naive.count,
     indexedPerSecOverNaiveSample: Math.round(sampleRate),

@@ -99,7 +99,7 @@ async function snapshotLoad(databaseUrl: string): Promise<{ ms: number; heapMiB:
     const ms = Math.round(performance.now() - t0);
     global.gc?.();
     const heapMiB = mib(process.memoryUsage().heapUsed - heap0);
-    const snap = view.index.toSnapshot(view.base);
+    const snap = view.index.toSnapshot();
     const cpus = snap.hosts.reduce((n, h) => n + h.cpus.length, 0);
     const vfs = snap.hosts.reduce((n, h) => n + h.nics.reduce((k, nic) => k + nic.vfs.length, 0), 0);
     return { ms, heapMiB, cpus, vfs };

@@ -1,4 +1,5 @@
-import { ConflictError, type FleetAllocation, type FleetHost } from '@netpin/contracts';
+import { ConflictError, type FleetAllocation, type FleetHost, type FleetNumaNode } from '@netpin/contracts';
+import { cloneHost, expandHost, type CompactHost } from './compact';
 import type { HostRt } from './host-state';
 
 /** A plan that no longer fits the snapshot it is applied to (stale plan, double apply). */
@@ -21,10 +22,10 @@ export function validateAllocation(h: HostRt, a: FleetAllocation, ratio: number)
   const takenPerNode = new Map<number, number>();
   const freshIoNodes = new Set<number>();
   for (const c of a.cpus) {
-    const pos = h.posOfId.get(c.cpu);
+    const pos = h.posOf(c.cpu);
     if (pos === undefined) fail('UNKNOWN_RESOURCE', `no CPU ${c.cpu}`);
     else {
-      if (!h.isFree(pos)) fail('CPU_TAKEN', `CPU ${c.cpu} is reserved or held by ${h.owner[pos]?.vmId ?? 'the host'}`);
+      if (!h.isFree(pos)) fail('CPU_TAKEN', `CPU ${c.cpu} is reserved or held by ${h.owner(pos)?.vmId ?? 'the host'}`);
       takenPerNode.set(h.cpuNode[pos], (takenPerNode.get(h.cpuNode[pos]) ?? 0) + 1);
       if (c.role === 'IRQ') freshIoNodes.add(h.cpuNode[pos]);
     }
@@ -69,36 +70,23 @@ function bandwidthOvercommit(h: HostRt, a: FleetAllocation): string | null {
   return null;
 }
 
-/** Write a host's working state back into snapshot form (new objects, input untouched). */
+/**
+ * A host's working state in snapshot form (new objects). The owners in its columns are kept
+ * current by HostRt.apply/release, so this only reads them out, with the node fields.
+ */
 export function materializeHost(h: HostRt): FleetHost {
-  const src = h.host;
-  const vfOwner = new Map<string, string>();
-  for (const a of h.allocations.values()) for (const v of a.vfs) vfOwner.set(`${v.nicId}/${v.vfIndex}`, a.vmId);
-  return {
-    ...src,
-    cpus: src.cpus.map((c) => {
-      const pos = h.posOfId.get(c.id);
-      const owner = pos === undefined ? c.owner : h.owner[pos];
-      return owner === c.owner ? c : { ...c, owner };
-    }),
-    numaNodes: src.numaNodes.map((n) => {
-      const rt = h.nodeByIndex.get(n.index);
-      if (!rt) return n;
-      return { ...n, memoryFreeMiB: rt.memFree, hugepages: n.hugepages.map((p) => ({ ...p, free: rt.huge[p.size] })) };
-    }),
-    nics: src.nics.map((nic) => {
-      const rt = h.nicById.get(nic.id);
-      if (!rt) return nic;
-      const free = new Set(rt.freeVfs);
-      return {
-        ...nic,
-        vfs: nic.vfs.map((v) => {
-          if (free.has(v.index)) return v.state === 'FREE' && v.ownerVmId === null ? v : { ...v, state: 'FREE' as const, ownerVmId: null };
-          const owner = vfOwner.get(`${nic.id}/${v.index}`);
-          if (owner !== undefined) return { ...v, state: 'ALLOCATED' as const, ownerVmId: owner };
-          return v;
-        }),
-      };
-    }),
-  };
+  return { ...expandHost(h.host), numaNodes: currentNodes(h) };
+}
+
+/** A private copy of a host's current state in columns (for a throw-away HostRt). */
+export function copyHost(h: HostRt): CompactHost {
+  return { ...cloneHost(h.host), numaNodes: currentNodes(h) };
+}
+
+function currentNodes(h: HostRt): FleetNumaNode[] {
+  return h.host.numaNodes.map((n) => {
+    const rt = h.nodeByIndex.get(n.index);
+    if (!rt) return n;
+    return { ...n, memoryFreeMiB: rt.memFree, hugepages: n.hugepages.map((p) => ({ ...p, free: rt.huge[p.size] })) };
+  });
 }

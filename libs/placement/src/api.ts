@@ -8,7 +8,8 @@ import {
   type VmRequest,
   type VmRequestInput,
 } from '@netpin/contracts';
-import { PlacementConflictError, materializeHost, validateAllocation } from './allocation';
+import { PlacementConflictError, copyHost, materializeHost, validateAllocation } from './allocation';
+import { compactHost } from './compact';
 import { resolveOptions, type PlacementOptions } from './config';
 import { PlacementIndex, type PlacementResult } from './engine';
 import { evaluateHost } from './evaluate';
@@ -90,7 +91,7 @@ export function capacityOn(index: PlacementIndex, shape: VmRequestInput | VmRequ
   const only = affinityHost(index, req);
   for (const live of index.hostRts()) {
     if (only !== undefined && live.host.id !== only) continue;
-    const h = new HostRt(0, live.version > 0 ? materializeHost(live) : live.host, index.fleetNetworks, [...live.allocations.values()]);
+    const h = new HostRt(0, copyHost(live), index.fleetNetworks, [...live.allocations.values()]);
     const row = { hostId: h.host.id, hostName: h.host.name, count: 0, byDatapath: {} as Record<string, number> };
     for (;;) {
       const prep = index.prepare({ ...req, vmId: `${base}~cap${report.total + row.count}` });
@@ -137,7 +138,7 @@ export function applyPlan(snapshot: FleetSnapshot, plan: PlacementPlan, options:
   }
   const host = snapshot.hosts.find((h) => h.id === a.hostId);
   if (!host) throw new PlacementConflictError(`no host ${a.hostId}`, 'UNKNOWN_HOST');
-  const h = new HostRt(0, host, snapshot.networks, snapshot.allocations);
+  const h = new HostRt(0, compactHost(host), snapshot.networks, snapshot.allocations);
   validateAllocation(h, a, resolveOptions(options).sharedCpuRatio);
   h.apply(a);
   const updated = materializeHost(h);
@@ -151,7 +152,7 @@ export function releaseVm(snapshot: FleetSnapshot, vmId: string): FleetSnapshot 
   const host = snapshot.hosts.find((h) => h.id === a.hostId);
   const allocations = snapshot.allocations.filter((x) => x !== a);
   if (!host) return { ...snapshot, allocations };
-  const h = new HostRt(0, host, snapshot.networks, snapshot.allocations);
+  const h = new HostRt(0, compactHost(host), snapshot.networks, snapshot.allocations);
   h.release(vmId);
   const updated = materializeHost(h);
   return { ...snapshot, hosts: snapshot.hosts.map((x) => (x === host ? updated : x)), allocations };

@@ -1,7 +1,6 @@
 import type {
   FleetAllocation,
   FleetGroup,
-  FleetHost,
   FleetNetwork,
   FleetSnapshot,
   HostReason,
@@ -11,6 +10,7 @@ import type {
 } from '@netpin/contracts';
 import { NotFoundError, REASON_CODES } from '@netpin/contracts';
 import { PlacementConflictError, materializeHost, validateAllocation } from './allocation';
+import { compactFleet, isCompact, type CompactFleet, type CompactHost } from './compact';
 import { resolveOptions, type PlacementOptions } from './config';
 import type { Choice, EvalContext } from './context';
 import { evaluateHost } from './evaluate';
@@ -48,9 +48,16 @@ export class PlacementIndex {
   private readonly memMax: Float64Array;
   private readonly memSum: Float64Array;
   private readonly netHosts = new Map<string, Uint8Array>();
+  /** Host ids in the order the fleet was given (toSnapshot keeps it). */
+  private readonly inputOrder: string[];
   private readonly scoreCache = new Map<string, { version: Int32Array; score: Float64Array }>();
 
-  constructor(snapshot: FleetSnapshot, options: Partial<PlacementOptions> = {}) {
+  /**
+   * From a snapshot (converted to columns: the snapshot is left as it is) or from a
+   * CompactFleet, which the index then owns and changes in place (no second copy).
+   */
+  constructor(input: FleetSnapshot | CompactFleet, options: Partial<PlacementOptions> = {}) {
+    const snapshot = isCompact(input) ? input : compactFleet(input);
     const sorted = [...snapshot.hosts].sort((a, b) =>
       a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
     );
@@ -88,6 +95,7 @@ export class PlacementIndex {
       this.netHosts.set(net.id, has);
     }
     for (const h of this.hosts) this.refresh(h);
+    this.inputOrder = snapshot.hosts.map((h) => h.id);
   }
 
   get hostCount(): number {
@@ -157,7 +165,8 @@ export class PlacementIndex {
    * change (a host appeared, disappeared, was renamed, grew past the bucket range, or the
    * networks themselves changed): the caller builds a new index then.
    */
-  refreshHosts(fresh: FleetSnapshot, hostIds: readonly string[]): boolean {
+  refreshHosts(input: FleetSnapshot | CompactFleet, hostIds: readonly string[]): boolean {
+    const fresh = isCompact(input) ? input : compactFleet(input);
     const incoming = new Map(fresh.hosts.map((h) => [h.id, h]));
     const sameNetworks = (a: FleetNetwork, b: FleetNetwork | undefined) =>
       !!b && a.name === b.name && a.kind === b.kind && a.vlan === b.vlan && a.bridge === b.bridge && a.physnet === b.physnet;
@@ -169,7 +178,7 @@ export class PlacementIndex {
       const next = incoming.get(id);
       if (!old && !next) continue; // not discovered yet: placement does not see it
       if (!old || !next || old.host.name !== next.name) return false;
-      if (next.cpus.filter((c) => !c.reservedForHost).length > this.ctx.maxKey) return false;
+      if (next.cpus.reserved.reduce((n, r) => n + (r ? 0 : 1), 0) > this.ctx.maxKey) return false;
     }
     this.networks = fresh.networks;
     this.nets = networkLookup(fresh.networks);
@@ -180,7 +189,7 @@ export class PlacementIndex {
     return true;
   }
 
-  private replaceHost(id: string, host: FleetHost, allocations: readonly FleetAllocation[]): void {
+  private replaceHost(id: string, host: CompactHost, allocations: readonly FleetAllocation[]): void {
     const old = this.byId.get(id) as HostRt;
     const h = new HostRt(old.ord, host, this.networks, allocations);
     // score caches compare versions: the new state must not match an entry of the old one
@@ -196,13 +205,10 @@ export class PlacementIndex {
     this.refresh(h);
   }
 
-  /** Snapshot of the current state (hosts keep their input order). */
-  toSnapshot(original: FleetSnapshot): FleetSnapshot {
+  /** Snapshot of the current state, every host materialised (hosts keep their input order). */
+  toSnapshot(): FleetSnapshot {
     return {
-      hosts: original.hosts.map((x) => {
-        const h = this.byId.get(x.id);
-        return h && h.version > 0 ? materializeHost(h) : x;
-      }),
+      hosts: this.inputOrder.map((id) => materializeHost(this.byId.get(id) as HostRt)),
       networks: [...this.networks],
       ...(this.groupList.length ? { groups: [...this.groupList] } : {}),
       allocations: this.hosts.flatMap((h) => [...h.allocations.values()]).sort((a, b) => (a.vmId < b.vmId ? -1 : a.vmId > b.vmId ? 1 : 0)),
@@ -374,7 +380,7 @@ export class PlacementIndex {
 }
 
 /** The snapshot's network mappings and allocations grouped by host (each network narrowed to that host's entry). */
-function byHost(snapshot: FleetSnapshot): {
+function byHost(snapshot: CompactFleet): {
   networksOf: (hostId: string) => FleetNetwork[];
   allocationsOf: (hostId: string) => FleetAllocation[];
 } {

@@ -1,13 +1,20 @@
-import type {
-  FleetAllocation,
-  FleetCpu,
-  FleetCpuOwner,
-  FleetHost,
-  FleetNetwork,
-  FleetNic,
-  FleetNumaNode,
-  PagedHugepageSize,
-} from '@netpin/contracts';
+import type { FleetAllocation, FleetCpuOwner, FleetNetwork, FleetNumaNode, PagedHugepageSize } from '@netpin/contracts';
+import {
+  cpuPos,
+  dropSlotIfUnused,
+  NO_OWNER,
+  ownerCell,
+  ownerOf,
+  roleIndex,
+  VF_ALLOCATED,
+  VF_FREE,
+  vfPciAt,
+  vfPos,
+  vmSlot,
+  type CompactHost,
+  type CompactNic,
+  type CpuColumns,
+} from './compact';
 
 /**
  * Mutable per-host working state the engine computes on. It is built from an immutable
@@ -33,21 +40,65 @@ export interface NodeRt {
 }
 
 export interface NicRt {
-  nic: FleetNic;
+  nic: CompactNic;
   /** NUMA node index, or null when the NIC has no NUMA affinity. */
   node: number | null;
   /** Free VF indices, ascending. */
   freeVfs: number[];
-  vfPci: Map<number, string>;
   bwUsed: number;
 }
 
+/** Per CPU layout and set of node indices: each node's CPU positions and cores (shared, never mutated). */
+interface NodeLayout {
+  cpus: Map<number, number[]>;
+  cores: Map<number, number[][]>;
+  threadsPerCore: number;
+}
+const layouts = new WeakMap<CpuColumns, Map<string, NodeLayout>>();
+
+/**
+ * Put each CPU on its node and group siblings into cores (positions, ascending). Hosts with
+ * the same CpuColumns and nodes share the answer.
+ */
+function nodeLayout(c: CpuColumns, nodeIndices: readonly number[]): NodeLayout {
+  const key = nodeIndices.join(',');
+  const byNodes = layouts.get(c) ?? new Map<string, NodeLayout>();
+  layouts.set(c, byNodes);
+  const hit = byNodes.get(key);
+  if (hit) return hit;
+  const out: NodeLayout = {
+    cpus: new Map(nodeIndices.map((i) => [i, []])),
+    cores: new Map(nodeIndices.map((i) => [i, []])),
+    threadsPerCore: 1,
+  };
+  const seenCore = new Set<number>();
+  for (let pos = 0; pos < c.id.length; pos++) {
+    const node = c.node[pos];
+    const cpus = out.cpus.get(node);
+    if (!cpus) continue;
+    cpus.push(pos);
+    if (seenCore.has(pos)) continue;
+    const sibs = [...new Set([c.id[pos], ...c.sibling.subarray(c.sibStart[pos], c.sibStart[pos + 1])])]
+      .map((s) => cpuPos(c, s))
+      .filter((p) => p >= 0 && c.node[p] === node)
+      .sort((a, b) => a - b);
+    sibs.forEach((p) => seenCore.add(p));
+    out.cores.get(node)?.push(sibs);
+    out.threadsPerCore = Math.max(out.threadsPerCore, sibs.length);
+  }
+  byNodes.set(key, out);
+  return out;
+}
+
+/**
+ * A host's working state. It owns the CompactHost it is given: CPU and VF owners change
+ * in its columns, so a placement's result can be read back (materializeHost) without a
+ * second copy of the host.
+ */
 export class HostRt {
-  readonly cpuIds: number[];
-  readonly posOfId = new Map<number, number>();
-  readonly owner: (FleetCpuOwner | null)[];
-  readonly reserved: boolean[];
-  readonly cpuNode: number[];
+  readonly cpuIds: Int32Array;
+  readonly reserved: Uint8Array;
+  readonly cpuNode: Int32Array;
   readonly nodes: NodeRt[];
   readonly nodeByIndex = new Map<number, NodeRt>();
   readonly nics: NicRt[];
@@ -63,21 +114,28 @@ export class HostRt {
 
   constructor(
     readonly ord: number,
-    readonly host: FleetHost,
+    readonly host: CompactHost,
     networks: readonly FleetNetwork[],
     allocations: readonly FleetAllocation[],
   ) {
+    const cols = host.cpus;
+    this.cpuIds = cols.id;
+    this.cpuNode = cols.node;
     // CPUs pinned by domains netpin did not define are as unavailable as the host's own
-    const foreignCpus = new Set(host.foreignDomains.flatMap((d) => d.cpus));
-    const cpus = [...host.cpus].sort((a, b) => a.id - b.id).map((c) => (foreignCpus.has(c.id) ? { ...c, reservedForHost: true } : c));
-    this.cpuIds = cpus.map((c) => c.id);
-    cpus.forEach((c, i) => this.posOfId.set(c.id, i));
-    this.owner = cpus.map((c) => c.owner);
-    this.reserved = cpus.map((c) => c.reservedForHost);
-    this.cpuNode = cpus.map((c) => c.numaNode);
+    const foreign = host.foreignDomains
+      .flatMap((d) => d.cpus)
+      .map((id) => cpuPos(cols, id))
+      .filter((p) => p >= 0);
+    this.reserved = foreign.length ? cols.reserved.slice() : cols.reserved;
+    for (const p of foreign) this.reserved[p] = 1;
     this.nodes = [...host.numaNodes].sort((a, b) => a.index - b.index).map(emptyNode);
     for (const n of this.nodes) this.nodeByIndex.set(n.index, n);
-    this.threadsPerCore = this.indexCpus(cpus);
+    const layout = nodeLayout(
+      cols,
+      this.nodes.map((n) => n.index),
+    );
+    this.threadsPerCore = layout.threadsPerCore;
+    for (const n of this.nodes) this.countNode(n, layout);
     const foreignPci = new Set<string>(host.foreignDomains.flatMap((d) => d.pciDevices));
     this.nics = [...host.nics].sort((a, b) => byName(a.name, b.name)).map((nic) => this.nicRt(nic, foreignPci));
     for (const n of this.nics) this.nicById.set(n.nic.id, n);
@@ -93,43 +151,46 @@ export class HostRt {
     for (const a of allocations) if (a.hostId === host.id) this.countAllocation(a);
   }
 
-  /** Put each CPU on its node (usable, unowned, I/O set) and group siblings into cores; returns threads per core. */
-  private indexCpus(cpus: readonly FleetCpu[]): number {
-    let maxThreads = 1;
-    const seenCore = new Set<number>();
-    cpus.forEach((c, pos) => {
-      const node = this.nodeByIndex.get(c.numaNode);
-      if (!node) return;
-      node.cpus.push(pos);
-      if (!c.reservedForHost) {
+  /** A node's CPUs and cores from the layout; its usable, unowned and I/O CPUs from this host's columns. */
+  private countNode(node: NodeRt, layout: NodeLayout): void {
+    node.cpus = layout.cpus.get(node.index) ?? [];
+    node.cores = layout.cores.get(node.index) ?? [];
+    const own = this.host.cpuOwner;
+    const irq = roleIndex('IRQ');
+    for (const pos of node.cpus) {
+      if (!this.reserved[pos]) {
         node.usable++;
-        if (c.owner === null) node.unowned++;
+        if (own[pos] < 0) node.unowned++;
       }
-      if (c.owner?.role === 'IRQ') node.ioCpus.push(c.id);
-      if (seenCore.has(pos)) return;
-      const sibs = [...new Set([c.id, ...c.siblings])]
-        .map((s) => this.posOfId.get(s))
-        .filter((p): p is number => p !== undefined && this.cpuNode[p] === c.numaNode)
-        .sort((a, b) => a - b);
-      sibs.forEach((p) => seenCore.add(p));
-      node.cores.push(sibs);
-      maxThreads = Math.max(maxThreads, sibs.length);
-    });
-    return maxThreads;
+      if (own[pos] >= 0 && own[pos] % 8 === irq) node.ioCpus.push(this.cpuIds[pos]);
+    }
   }
 
   /** A VF passed through to a foreign domain (`foreignPci`) is not free, whatever the inventory says. */
-  private nicRt(nic: FleetNic, foreignPci: ReadonlySet<string>): NicRt {
-    return {
-      nic,
-      node: nic.numaNode >= 0 && this.nodeByIndex.has(nic.numaNode) ? nic.numaNode : null,
-      freeVfs: nic.vfs
-        .filter((v) => v.state === 'FREE' && !foreignPci.has(v.pciAddress))
-        .map((v) => v.index)
-        .sort((a, b) => a - b),
-      vfPci: new Map(nic.vfs.map((v) => [v.index, v.pciAddress])),
-      bwUsed: 0,
-    };
+  private nicRt(nic: CompactNic, foreignPci: ReadonlySet<string>): NicRt {
+    const v = nic.vfs;
+    const freeVfs: number[] = [];
+    for (let k = 0; k < v.index.length; k++) {
+      if (v.state[k] === VF_FREE && (foreignPci.size === 0 || !foreignPci.has(vfPciAt(v, k)))) freeVfs.push(v.index[k]);
+    }
+    return { nic, node: nic.numaNode >= 0 && this.nodeByIndex.has(nic.numaNode) ? nic.numaNode : null, freeVfs, bwUsed: 0 };
+  }
+
+  /** Position of a CPU id, or undefined when the host has none. */
+  posOf(cpuId: number): number | undefined {
+    const p = cpuPos(this.host.cpus, cpuId);
+    return p < 0 ? undefined : p;
+  }
+
+  /** Who holds the CPU at a position (null = nobody). */
+  owner(pos: number): FleetCpuOwner | null {
+    return ownerOf(this.host, this.host.cpuOwner[pos]);
+  }
+
+  /** PCI address of one of a NIC's VFs ('' when unknown). */
+  vfPci(nic: NicRt, index: number): string {
+    const k = vfPos(nic.nic.vfs, index);
+    return k < 0 ? '' : vfPciAt(nic.nic.vfs, k);
   }
 
   /**
@@ -163,15 +224,16 @@ export class HostRt {
   }
 
   isFree(pos: number): boolean {
-    return !this.reserved[pos] && this.owner[pos] === null;
+    return this.reserved[pos] === 0 && this.host.cpuOwner[pos] < 0;
   }
 
   /** Record an allocation (already validated by the caller). */
   apply(a: FleetAllocation): void {
+    const slot = vmSlot(this.host, a.vmId);
     for (const c of a.cpus) {
-      const pos = this.posOfId.get(c.cpu);
+      const pos = this.posOf(c.cpu);
       if (pos === undefined) continue;
-      this.owner[pos] = { vmId: a.vmId, role: c.role };
+      this.host.cpuOwner[pos] = ownerCell(slot, c.role);
       const node = this.nodeByIndex.get(this.cpuNode[pos]);
       if (!node) continue;
       if (!this.reserved[pos]) node.unowned--;
@@ -182,7 +244,9 @@ export class HostRt {
     for (const h of a.hugepages) this.node(h.node).huge[h.size] -= h.pages;
     for (const v of a.vfs) {
       const nic = this.nicById.get(v.nicId);
-      if (nic) nic.freeVfs = nic.freeVfs.filter((i) => i !== v.vfIndex);
+      if (!nic) continue;
+      nic.freeVfs = nic.freeVfs.filter((i) => i !== v.vfIndex);
+      this.setVf(nic, v.vfIndex, VF_ALLOCATED, slot);
     }
     for (const b of a.bandwidth) {
       const nic = this.nicById.get(b.nicId);
@@ -194,15 +258,23 @@ export class HostRt {
     this.version++;
   }
 
+  private setVf(nic: NicRt, index: number, state: number, slot: number): void {
+    const k = vfPos(nic.nic.vfs, index);
+    if (k < 0) return;
+    nic.nic.vfs.state[k] = state;
+    nic.nic.vfs.owner[k] = slot;
+  }
+
   /** Undo an allocation; hands the node's I/O CPUs to the next user, or frees them. */
   release(vmId: string): FleetAllocation | null {
     const a = this.allocations.get(vmId);
     if (!a) return null;
+    const own = this.host.cpuOwner;
     for (const c of a.cpus) {
       if (c.role === 'IRQ') continue;
-      const pos = this.posOfId.get(c.cpu);
+      const pos = this.posOf(c.cpu);
       if (pos === undefined) continue;
-      this.owner[pos] = null;
+      own[pos] = NO_OWNER;
       if (!this.reserved[pos]) this.node(this.cpuNode[pos]).unowned++;
     }
     for (const s of a.sharedVcpus) this.node(s.node).sharedUsed -= s.vcpus;
@@ -210,32 +282,39 @@ export class HostRt {
     for (const h of a.hugepages) this.node(h.node).huge[h.size] += h.pages;
     for (const v of a.vfs) {
       const nic = this.nicById.get(v.nicId);
-      if (nic) nic.freeVfs = [...nic.freeVfs, v.vfIndex].sort((x, y) => x - y);
+      if (!nic) continue;
+      nic.freeVfs = [...nic.freeVfs, v.vfIndex].sort((x, y) => x - y);
+      this.setVf(nic, v.vfIndex, VF_FREE, NO_OWNER);
     }
     for (const b of a.bandwidth) {
       const nic = this.nicById.get(b.nicId);
       if (nic) nic.bwUsed -= b.mbps;
     }
-    for (const io of a.ioNodes) {
-      const node = this.node(io);
-      node.ioUsers.delete(vmId);
-      const heir = nextIoOwner(node.ioUsers);
-      for (const cpu of node.ioCpus) {
-        const pos = this.posOfId.get(cpu);
-        if (pos === undefined) continue;
-        if (heir === null) {
-          this.owner[pos] = null;
-          if (!this.reserved[pos]) node.unowned++;
-        } else if (this.owner[pos]?.vmId === vmId) {
-          this.owner[pos] = { vmId: heir, role: 'IRQ' };
-        }
-      }
-      if (heir === null) node.ioCpus = [];
-    }
+    for (const io of a.ioNodes) this.releaseIo(this.node(io), vmId);
     this.countGroup(a, -1);
     this.allocations.delete(vmId);
+    dropSlotIfUnused(this.host, this.host.vms.indexOf(vmId));
     this.version++;
     return a;
+  }
+
+  /** The VM no longer relies on the node's I/O CPUs: they pass to the next user, or are freed. */
+  private releaseIo(node: NodeRt, vmId: string): void {
+    const own = this.host.cpuOwner;
+    node.ioUsers.delete(vmId);
+    const heir = nextIoOwner(node.ioUsers);
+    const heirCell = heir === null ? NO_OWNER : ownerCell(vmSlot(this.host, heir), 'IRQ');
+    for (const cpu of node.ioCpus) {
+      const pos = this.posOf(cpu);
+      if (pos === undefined) continue;
+      if (heir === null) {
+        own[pos] = NO_OWNER;
+        if (!this.reserved[pos]) node.unowned++;
+      } else if (this.owner(pos)?.vmId === vmId) {
+        own[pos] = heirCell;
+      }
+    }
+    if (heir === null) node.ioCpus = [];
   }
 
   node(index: number): NodeRt {

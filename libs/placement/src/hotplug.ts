@@ -74,7 +74,7 @@ function ioFor(
   if (o.nic === null) return null;
   const node = o.node ?? home;
   const own = current.ioCpus.find((s) => s.node === node);
-  if (own) return { node, cpus: own.cpus.map((c) => h.posOfId.get(c) ?? -1), fresh: false };
+  if (own) return { node, cpus: own.cpus.map((c) => h.posOf(c) ?? -1), fresh: false };
   const needs = ioNeeds(ctx, h, [node]);
   if (needs.get(node) === 0) {
     out.push({ code: 'NO_CPU_FOR_NIC_IRQS', detail: `node ${node}: I/O CPU share is 0` });
@@ -98,9 +98,9 @@ function withInterface(
   const net = pi.network;
   const nic = o.nic;
   const vfIndex = nic && datapathDefinition(o.datapath).nicResource === 'VF' ? nic.freeVfs[0] : undefined;
-  const vf = nic && vfIndex !== undefined ? { index: vfIndex, pciAddress: nic.vfPci.get(vfIndex) ?? '' } : null;
+  const vf = nic && vfIndex !== undefined ? { index: vfIndex, pciAddress: h.vfPci(nic, vfIndex) } : null;
   const ioIds = io ? io.cpus.map((p) => h.cpuIds[p]).sort(byNum) : [];
-  const vcpuNodes = [...new Set(current.vcpuPins.flatMap((p) => p.cpus.map((c) => h.cpuNode[h.posOfId.get(c) ?? -1])))].sort(byNum);
+  const vcpuNodes = [...new Set(current.vcpuPins.flatMap((p) => p.cpus.map((c) => h.cpuNode[h.posOf(c) ?? -1])))].sort(byNum);
   const numaLocal = o.node === null || (vcpuNodes.length === 1 && vcpuNodes[0] === o.node);
   const iface: PlanInterface = {
     ...planNic(ctx, prep, o.datapath, net.kind, nic, net.bridge, net.macvtapMode, vf),

@@ -73,7 +73,7 @@ function optionsFor(h: HostRt, pi: PreparedInterface, reasons: HostReason[]): If
     const carriers: (NicRt | null)[] = nics.length > 0 ? nics : [null];
     for (const nic of carriers) {
       if (def.nicResource === 'VF') {
-        if (!nic || nic.nic.sriovNumVfs === 0 || nic.vfPci.size === 0) {
+        if (!nic || nic.nic.sriovNumVfs === 0 || nic.nic.vfs.index.length === 0) {
           why('NO_SRIOV_NIC_FOR_NETWORK', `${nic?.nic.name ?? 'no NIC'} has no VFs`);
           continue;
         }

@@ -45,7 +45,7 @@ export function reserveIoCpus(
     const n = h.node(m);
     const size = needs.get(m);
     if (size === undefined) {
-      io.push({ node: m, cpus: n.ioCpus.map((c) => h.posOfId.get(c) ?? -1), fresh: false });
+      io.push({ node: m, cpus: n.ioCpus.map((c) => h.posOf(c) ?? -1), fresh: false });
       continue;
     }
     const cpus = selectIo(h, n, size, taken);

@@ -122,7 +122,7 @@ function planInterfaces(
       const k = vfNext.get(nic) ?? 0;
       vfNext.set(nic, k + 1);
       const index = nic.freeVfs[k];
-      vf = { index, pciAddress: nic.vfPci.get(index) ?? '' };
+      vf = { index, pciAddress: c.host.vfPci(nic, index) };
       out.vfs.push({ nicId: nic.nic.id, vfIndex: index });
     }
     if (nic && !out.usedNics.includes(nic)) out.usedNics.push(nic);

@@ -2,16 +2,15 @@ import type { PlacementPlan, FleetSnapshot } from '@netpin/contracts';
 import { PlacementIndex, type PlacementOptions } from '@netpin/placement';
 import type { Db } from '../client';
 import type { Prisma } from '../generated/prisma/client';
-import { loadSnapshot } from './snapshot.repository';
+import { loadFleet } from './fleet-loader';
 
 type Client = Db | Prisma.TransactionClient;
 
 /** The placement engine's working index over the fleet as it was at `generation`. */
 export interface PlacementView {
   readonly generation: bigint;
+  /** Holds the fleet itself, in columns (there is no second copy). */
   readonly index: PlacementIndex;
-  /** The snapshot the index was first built from (the index holds every change since). */
-  readonly base: FleetSnapshot;
 }
 
 interface State {
@@ -67,7 +66,7 @@ export class SnapshotCache {
   /** The current fleet as a snapshot (materialised from the index; tests and tools). */
   async current(): Promise<FleetSnapshot> {
     const v = await this.read();
-    return v.index.toSnapshot(v.base);
+    return v.index.toSnapshot();
   }
 
   /** Inside a transaction: lock PlacementState until commit and return the exact view. */
@@ -95,7 +94,7 @@ export class SnapshotCache {
     if (this.view !== view) return; // refreshed meanwhile past this commit, or dropped: it reads it
     try {
       view.index.apply(plan);
-      this.view = { generation, base: view.base, index: view.index };
+      this.view = { generation, index: view.index };
     } catch {
       this.view = null; // the index disagrees with what was committed: read the fleet again
     }
@@ -121,15 +120,15 @@ export class SnapshotCache {
     if (rows.some((r) => r.hostId === null)) return null;
     const ids = rows.map((r) => r.hostId as string);
     // rows read after the generation are at least that new: labelling them with it is safe
-    const fresh = ids.length ? await loadSnapshot(client, { hostIds: ids }) : null;
+    const fresh = ids.length ? await loadFleet(client, { hostIds: ids }) : null;
     if (fresh && !v.index.refreshHosts(fresh, ids)) return null;
-    return { generation, base: v.base, index: v.index };
+    return { generation, index: v.index };
   }
 
   private async fullRead(client: Client, generation: bigint): Promise<PlacementView> {
     this.fullReads++;
-    const base = await loadSnapshot(client);
-    return { generation, base, index: new PlacementIndex(base, this.options) };
+    // the index takes the fleet over: it is not kept anywhere else
+    return { generation, index: new PlacementIndex(await loadFleet(client), this.options) };
   }
 
   /** Change-log rows older than any useful cache go; a cache older than them reads everything. */

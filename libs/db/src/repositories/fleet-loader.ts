@@ -1,0 +1,517 @@
+import { z } from 'zod';
+import {
+  CPU_OWNER_ROLES,
+  fleetAllocationSchema,
+  foreignDomainsSchema,
+  HOST_STATES,
+  hostBridgesSchema,
+  hugepagePoolSchema,
+  MACVTAP_MODES,
+  NETWORK_KINDS,
+  VF_STATES,
+  VIRT_TYPES,
+  type FleetAllocation,
+  type FleetHost,
+  type FleetNetwork,
+  type PagedHugepageSize,
+} from '@netpin/contracts';
+import {
+  CpuLayouts,
+  cpuPos,
+  formatRid,
+  ownerCell,
+  vmSlot,
+  type CompactFleet,
+  type CompactHost,
+  type CompactNic,
+  type VfPci,
+} from '@netpin/placement';
+import type { Db } from '../client';
+import type { Prisma } from '../generated/prisma/client';
+import { IntColumn, rowSource, type Row, type RowSource } from './fleet-rows';
+
+type Client = Db | Prisma.TransactionClient;
+
+const PAGE_SIZES: Record<number, PagedHugepageSize> = { 2048: 'SIZE_2M', 1048576: 'SIZE_1G' };
+const hugepagesSchema = z.array(hugepagePoolSchema).catch([]);
+// a bridges value that does not parse counts as not discovered: placement then does not check bridges on that host
+const bridgesSchema = hostBridgesSchema.nullable().catch(null);
+// unparsable foreign domains count as none, as a host discovered before netpin read them
+const foreignSchema = foreignDomainsSchema.catch([]);
+const hostStateSchema = z.enum(HOST_STATES);
+const virtTypeSchema = z.enum(VIRT_TYPES);
+const roleSchema = z.enum(CPU_OWNER_ROLES);
+const kindSchema = z.enum(NETWORK_KINDS);
+const macvtapModeSchema = z.enum(MACVTAP_MODES).nullable().catch(null);
+const FREE = VF_STATES.indexOf('FREE');
+const ALLOCATED = VF_STATES.indexOf('ALLOCATED');
+
+const PCI_TAIL = /[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]$/;
+const json = (s: string | null): unknown => (s === null ? null : JSON.parse(s));
+
+/** `AND <column> = ANY($1)` when reading some hosts. */
+function only(column: string, hostIds: string[] | undefined): string {
+  return hostIds ? ` AND ${column} = ANY($1::uuid[])` : '';
+}
+
+/** A NIC row, with the domain part of its PF address ("0000:") that its VFs' addresses start with. */
+interface NicRef {
+  nic: Omit<CompactNic, 'vfs'>;
+  prefix: string;
+}
+
+/** The rows of one host being assembled. */
+interface Draft {
+  host: Omit<FleetHost, 'cpus' | 'nics' | 'numaNodes'>;
+  nodes: { index: number; memoryMiB: number; hugepages: unknown }[];
+  nics: NicRef[];
+  owners: { cpuId: number; vmId: string; role: string }[];
+}
+
+/**
+ * Reads the inventory straight into a CompactFleet: one plain SQL statement per table,
+ * every column cast to int, boolean or text, the CPU and VF tables streamed (COPY) into
+ * per-host columns without an object per row. Only hosts with NUMA nodes (discovered) are
+ * in it. CPU owners come from CpuAllocation rows (the database's word); memory, hugepages,
+ * bandwidth and I/O nodes from the allocation each holding VM recorded with its plan, and
+ * each active migration's target plan (under the migration's id: a migrating VM holds on
+ * two hosts).
+ */
+export async function loadFleet(db: Client, opts: { hostIds?: string[] } = {}): Promise<CompactFleet> {
+  const ids = opts.hostIds;
+  const params = ids ? [ids] : [];
+  const src = await rowSource(db, ids !== undefined);
+  try {
+    const drafts = await readHosts(src, ids, params);
+    const cpus = await readCpus(src, ids, params, drafts);
+    const nicIrqs = await readNics(src, ids, params, drafts);
+    const nics = [...drafts.values()].flatMap((d) => d.nics);
+    const vfs = await readVfs(src, ids, params, nics);
+    const vfOwners = await readVfOwners(src, ids, params);
+    const networks = await readNetworks(src);
+    const allocations = await readAllocations(src, ids, params);
+    return { compact: true, hosts: assemble(drafts, cpus, nicIrqs, nics, vfs, vfOwners, allocations), networks, allocations };
+  } finally {
+    await src.close();
+  }
+}
+
+/** Each discovered host's columns from the fleet-wide tables (layouts shared between hosts alike). */
+function assemble(
+  drafts: Map<string, Draft>,
+  cpus: CpuTable,
+  irqs: CompactNic['queueIrqs'][],
+  nics: NicRef[],
+  vfs: VfTable,
+  vfOwners: Map<string, string>,
+  allocations: FleetAllocation[],
+): CompactHost[] {
+  const layouts = new CpuLayouts();
+  const allocsOf = new Map<string, FleetAllocation[]>();
+  for (const a of allocations) {
+    const list = allocsOf.get(a.hostId) ?? [];
+    list.push(a);
+    allocsOf.set(a.hostId, list);
+  }
+  const cpuGroups = groupRows(cpus.host, drafts.size);
+  const vfGroups = groupRows(vfs.nic, nics.length);
+  const nicOrd = new Map(nics.map((n, i) => [n, i]));
+  const hosts: CompactHost[] = [];
+  [...drafts.values()].forEach((d, g) => {
+    if (d.nodes.length === 0) return;
+    const rows = cpuGroups.rows.subarray(cpuGroups.start[g], cpuGroups.start[g + 1]);
+    const host = finishHost(d, usedMemory(allocsOf.get(d.host.id) ?? []), layouts, cpus, rows);
+    for (const ref of d.nics) {
+      const k = nicOrd.get(ref) as number;
+      const vfRows = vfGroups.rows.subarray(vfGroups.start[k], vfGroups.start[k + 1]);
+      host.nics.push(finishNic(host, ref, irqs[k], vfs, vfRows, vfOwners));
+    }
+    hosts.push(host);
+  });
+  return hosts;
+}
+
+async function readHosts(src: RowSource, ids: string[] | undefined, params: unknown[]): Promise<Map<string, Draft>> {
+  const drafts = new Map<string, Draft>();
+  await src.each(
+    `SELECT h.id::text AS c0, h.name AS c1, h.state::text AS c2, h."virtType"::text AS c3, (h."capVmx" OR h."capSvm") AS c4,
+       (h."capEpt" OR h."capNpt") AS c5, h."capIommu" AS c6, h."capKvm" AS c7, h."capVhostNet" AS c8, h."capOvs" AS c9,
+       h.bridges::text AS c10, h."foreignDomains"::text AS c11
+     FROM "Host" h WHERE true${only('h.id', ids)} ORDER BY h.name`,
+    params,
+    (r) => {
+      const id = r.text(0);
+      drafts.set(id, {
+        host: {
+          id,
+          name: r.text(1),
+          state: hostStateSchema.parse(r.text(2)),
+          virtType: virtTypeSchema.parse(r.text(3)),
+          capabilities: { vmx: r.bool(4), ept: r.bool(5), iommu: r.bool(6), kvm: r.bool(7), vhostNet: r.bool(8), ovs: r.bool(9) },
+          bridges: bridgesSchema.parse(json(r.textOrNull(10))),
+          foreignDomains: foreignSchema.parse(json(r.textOrNull(11)) ?? []),
+        },
+        nodes: [],
+        nics: [],
+        owners: [],
+      });
+    },
+  );
+  await src.each(
+    `SELECT n."hostId"::text AS c0, n.index AS c1, n."memoryMiB" AS c2, n.hugepages::text AS c3
+     FROM "NumaNode" n WHERE true${only('n."hostId"', ids)} ORDER BY n."hostId", n.index`,
+    params,
+    (r) => drafts.get(r.text(0))?.nodes.push({ index: r.int(1), memoryMiB: r.int(2), hugepages: json(r.textOrNull(3)) }),
+  );
+  return drafts;
+}
+
+/** The CPU table as columns of the whole fleet (one entry per row, no object per row). */
+class CpuTable {
+  readonly host = new IntColumn();
+  readonly id = new IntColumn();
+  readonly socket = new IntColumn();
+  readonly core = new IntColumn();
+  readonly node = new IntColumn();
+  readonly reserved = new IntColumn();
+  readonly sibStart = new IntColumn();
+  readonly sibLen = new IntColumn();
+  readonly sib = new IntColumn();
+}
+
+/** The CPU table, streamed: a row's host is found by comparing its id bytes with the last row's. */
+async function readCpus(src: RowSource, ids: string[] | undefined, params: unknown[], drafts: Map<string, Draft>): Promise<CpuTable> {
+  const t = new CpuTable();
+  const ord = new Map([...drafts.keys()].map((id, i) => [id, i]));
+  let lastId = '';
+  let cur = -1;
+  await src.each(
+    `SELECT c."hostId"::text AS c0, c."cpuId" AS c1, c.socket AS c2, c.core AS c3, n.index AS c4,
+       array_to_string(c.siblings, ',') AS c5, c."reservedForHost" AS c6
+     FROM "Cpu" c JOIN "NumaNode" n ON n.id = c."numaNodeId" WHERE true${only('c."hostId"', ids)}`,
+    params,
+    (r: Row) => {
+      if (!r.same(0, lastId)) {
+        lastId = r.text(0);
+        cur = ord.get(lastId) ?? -1;
+      }
+      if (cur < 0) return;
+      t.host.push(cur);
+      t.id.push(r.int(1));
+      t.socket.push(r.int(2));
+      t.core.push(r.int(3));
+      t.node.push(r.int(4));
+      t.sibStart.push(t.sib.n);
+      t.sibLen.push(r.ints(5, t.sib));
+      t.reserved.push(r.bool(6) ? 1 : 0);
+    },
+  );
+  await src.each(
+    `SELECT a."hostId"::text AS c0, c."cpuId" AS c1, COALESCE(a."migrationId", a."vmId")::text AS c2, a.role::text AS c3
+     FROM "CpuAllocation" a JOIN "Cpu" c ON c.id = a."cpuRowId" WHERE true${only('a."hostId"', ids)}`,
+    params,
+    (r) => drafts.get(r.text(0))?.owners.push({ cpuId: r.int(1), vmId: r.text(2), role: r.text(3) }),
+  );
+  return t;
+}
+
+/** Rows grouped by a key (counting sort, arrival order kept): group g is rows[start[g]] .. rows[start[g + 1] - 1]. */
+function groupRows(key: IntColumn, groups: number): { start: Int32Array; rows: Int32Array } {
+  const start = new Int32Array(groups + 1);
+  for (let i = 0; i < key.n; i++) start[key.a[i] + 1]++;
+  for (let g = 0; g < groups; g++) start[g + 1] += start[g];
+  const at = start.slice(0, groups);
+  const rows = new Int32Array(key.n);
+  for (let i = 0; i < key.n; i++) rows[at[key.a[i]]++] = i;
+  return { start, rows };
+}
+
+/** A group's rows ordered by a column (already so, as a rule). */
+function sortedBy(rows: Int32Array, col: IntColumn): Int32Array {
+  let sorted = true;
+  let max = 0;
+  for (let k = 0; k < rows.length; k++) {
+    if (k > 0 && col.a[rows[k - 1]] > col.a[rows[k]]) sorted = false;
+    max = Math.max(max, col.a[rows[k]]);
+  }
+  if (sorted) return rows;
+  // small distinct ids (CPU ids, VF indices): place each row at its id
+  const at = max < 4 * rows.length + 64 ? new Int32Array(max + 1).fill(-1) : null;
+  let dense = at !== null;
+  for (let k = 0; dense && at && k < rows.length; k++) {
+    const v = col.a[rows[k]];
+    if (v < 0 || at[v] >= 0) dense = false;
+    else at[v] = rows[k];
+  }
+  if (dense && at) return at.filter((r) => r >= 0);
+  return rows.slice().sort((x, y) => col.a[x] - col.a[y]);
+}
+
+/** NICs onto their hosts; returns each NIC's queue IRQs (ascending queue). */
+async function readNics(
+  src: RowSource,
+  ids: string[] | undefined,
+  params: unknown[],
+  drafts: Map<string, Draft>,
+): Promise<CompactNic['queueIrqs'][]> {
+  await src.each(
+    `SELECT n.id::text AS c0, n."hostId"::text AS c1, n.name AS c2, n."pciAddress" AS c3, n.driver AS c4, n."numaNode" AS c5,
+       n."speedMbps" AS c6, n."combinedQueues" AS c7, n."maxCombinedQueues" AS c8, n."sriovTotalVfs" AS c9, n."sriovNumVfs" AS c10,
+       n.mtu AS c11, n."maxMtu" AS c12
+     FROM "Nic" n WHERE true${only('n."hostId"', ids)} ORDER BY n."hostId", n.name`,
+    params,
+    (r) => {
+      const pciAddress = r.text(3);
+      drafts.get(r.text(1))?.nics.push({
+        prefix: PCI_TAIL.test(pciAddress) ? pciAddress.slice(0, -7) : '',
+        nic: {
+          id: r.text(0),
+          name: r.text(2),
+          pciAddress,
+          driver: r.textOrNull(4),
+          numaNode: r.intOrNull(5) ?? -1,
+          speedMbps: r.intOrNull(6) ?? 0,
+          mtu: r.intOrNull(11),
+          maxMtu: r.intOrNull(12),
+          combinedQueues: { current: r.int(7), max: r.int(8) },
+          queueIrqs: [],
+          sriovTotalVfs: r.int(9),
+          sriovNumVfs: r.int(10),
+        },
+      });
+    },
+  );
+  const nicOrd = new Map([...drafts.values()].flatMap((d) => d.nics).map((n, k) => [n.nic.id, k]));
+  const t = { nic: new IntColumn(), irq: new IntColumn(), queue: new IntColumn() };
+  let lastId = '';
+  let cur = -1;
+  await src.each(
+    `SELECT q."nicId"::text AS c0, q.irq AS c1, q.queue AS c2 FROM "NicIrq" q JOIN "Nic" n ON n.id = q."nicId" WHERE true${only('n."hostId"', ids)}`,
+    params,
+    (r) => {
+      if (!r.same(0, lastId)) {
+        lastId = r.text(0);
+        cur = nicOrd.get(lastId) ?? -1;
+      }
+      if (cur < 0) return;
+      t.nic.push(cur);
+      t.irq.push(r.int(1));
+      t.queue.push(r.int(2));
+    },
+  );
+  return queueIrqs(t, nicOrd.size);
+}
+
+/**
+ * Each NIC's queue IRQs (ascending queue, then IRQ). NICs of one model on hosts alike have
+ * the same ones: one frozen list is shared between them (nothing changes it).
+ */
+function queueIrqs(t: { nic: IntColumn; irq: IntColumn; queue: IntColumn }, nics: number): CompactNic['queueIrqs'][] {
+  const groups = groupRows(t.nic, nics);
+  const seen = new Map<string, CompactNic['queueIrqs']>();
+  const out: CompactNic['queueIrqs'][] = [];
+  for (let k = 0; k < nics; k++) {
+    const rows = Array.from(groups.rows.subarray(groups.start[k], groups.start[k + 1]));
+    rows.sort((x, y) => t.queue.a[x] - t.queue.a[y] || t.irq.a[x] - t.irq.a[y]);
+    const key = rows.map((x) => `${t.irq.a[x]}:${t.queue.a[x]}`).join(',');
+    let list = seen.get(key);
+    if (!list) {
+      list = Object.freeze(rows.map((x) => Object.freeze({ irq: t.irq.a[x], queue: t.queue.a[x] }))) as CompactNic['queueIrqs'];
+      seen.set(key, list);
+    }
+    out.push(list);
+  }
+  return out;
+}
+
+/** The VF table as fleet-wide columns; an address not in canonical form (rid -1) is kept as text by row. */
+class VfTable {
+  readonly nic = new IntColumn();
+  readonly index = new IntColumn();
+  readonly rid = new IntColumn();
+  readonly odd = new Map<number, string>();
+}
+
+/** The VF table, streamed like the CPUs, by NIC; each address parsed against its PF's domain prefix. */
+async function readVfs(src: RowSource, ids: string[] | undefined, params: unknown[], nics: NicRef[]): Promise<VfTable> {
+  const t = new VfTable();
+  const ord = new Map(nics.map((n, i) => [n.nic.id, i]));
+  let lastId = '';
+  let cur = -1;
+  let prefix = '';
+  await src.each(
+    `SELECT v."nicId"::text AS c0, v.index AS c1, coalesce(v."pciAddress", '') AS c2
+     FROM "Vf" v JOIN "Nic" n ON n.id = v."nicId" WHERE true${only('n."hostId"', ids)}`,
+    params,
+    (r) => {
+      if (!r.same(0, lastId)) {
+        lastId = r.text(0);
+        cur = ord.get(lastId) ?? -1;
+        prefix = cur < 0 ? '' : nics[cur].prefix;
+      }
+      if (cur < 0) return;
+      const rid = r.rid(2, prefix);
+      if (rid < 0) t.odd.set(t.nic.n, r.text(2));
+      t.nic.push(cur);
+      t.index.push(r.int(1));
+      t.rid.push(rid);
+    },
+  );
+  return t;
+}
+
+async function readVfOwners(src: RowSource, ids: string[] | undefined, params: unknown[]): Promise<Map<string, string>> {
+  const owners = new Map<string, string>();
+  await src.each(
+    `SELECT v."nicId"::text AS c0, v.index AS c1, COALESCE(a."migrationId", a."vmId")::text AS c2
+     FROM "VfAllocation" a JOIN "Vf" v ON v.id = a."vfId" JOIN "Nic" n ON n.id = v."nicId" WHERE true${only('n."hostId"', ids)}`,
+    params,
+    (r) => owners.set(`${r.text(0)}/${r.int(1)}`, r.text(2)),
+  );
+  return owners;
+}
+
+async function readNetworks(src: RowSource): Promise<FleetNetwork[]> {
+  const networks: FleetNetwork[] = [];
+  const byId = new Map<string, Map<string, string[]>>();
+  await src.each(
+    `SELECT id::text AS c0, name AS c1, kind::text AS c2, bridge AS c3, physnet AS c4, vlan AS c5, "macvtapMode" AS c6, mtu AS c7 FROM "Network" ORDER BY name`,
+    [],
+    (r) => {
+      const hosts = new Map<string, string[]>();
+      byId.set(r.text(0), hosts);
+      networks.push({
+        id: r.text(0),
+        name: r.text(1),
+        kind: kindSchema.parse(r.text(2)),
+        bridge: r.textOrNull(3),
+        physnet: r.textOrNull(4),
+        vlan: r.intOrNull(5),
+        macvtapMode: macvtapModeSchema.parse(r.textOrNull(6)),
+        mtu: r.intOrNull(7),
+        hosts: [],
+      });
+    },
+  );
+  await src.each(`SELECT "networkId"::text AS c0, "hostId"::text AS c1, "nicId"::text AS c2 FROM "NetworkNic"`, [], (r) => {
+    const hosts = byId.get(r.text(0));
+    if (!hosts) return;
+    const hostId = r.text(1);
+    const list = hosts.get(hostId) ?? [];
+    list.push(r.text(2));
+    hosts.set(hostId, list);
+  });
+  for (const n of networks) {
+    const hosts = byId.get(n.id) ?? new Map<string, string[]>();
+    n.hosts = [...hosts.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([hostId, nicIds]) => ({ hostId, nicIds: nicIds.sort() }));
+  }
+  return networks;
+}
+
+async function readAllocations(src: RowSource, ids: string[] | undefined, params: unknown[]): Promise<FleetAllocation[]> {
+  const out: FleetAllocation[] = [];
+  await src.each(
+    `SELECT c0 FROM (
+       SELECT id, (plan->'allocation')::text AS c0 FROM "Vm" WHERE holding AND "hostId" IS NOT NULL${only('"hostId"', ids)}
+       UNION ALL
+       SELECT id, ("targetPlan"->'allocation')::text FROM "VmMigration" WHERE active${only('"targetHostId"', ids)}
+     ) s ORDER BY id`,
+    params,
+    (r) => {
+      const a = fleetAllocationSchema.safeParse(json(r.textOrNull(0)));
+      if (a.success) out.push(a.data);
+    },
+  );
+  return out;
+}
+
+/** Memory (MiB) and hugepages the host's holding VMs have promised, by "node" and "node/size". */
+function usedMemory(allocations: FleetAllocation[]): Map<string, number> {
+  const used = new Map<string, number>();
+  const add = (k: string, v: number) => used.set(k, (used.get(k) ?? 0) + v);
+  for (const a of allocations) {
+    for (const m of a.memory) add(`${m.node}`, m.mib);
+    for (const h of a.hugepages) add(`${h.node}/${h.size}`, h.pages);
+  }
+  return used;
+}
+
+function toNumaNodes(d: Draft, used: Map<string, number>): FleetHost['numaNodes'] {
+  return d.nodes.map(({ index, memoryMiB, hugepages }) => {
+    const pools = hugepagesSchema.parse(hugepages).filter((p) => PAGE_SIZES[p.sizeKiB] && p.total > 0);
+    const poolMiB = pools.reduce((s, p) => s + (p.total * p.sizeKiB) / 1024, 0);
+    return {
+      index,
+      memoryMiB,
+      memoryFreeMiB: Math.max(0, Math.floor(memoryMiB - poolMiB - (used.get(`${index}`) ?? 0))),
+      hugepages: pools.map((p) => {
+        const size = PAGE_SIZES[p.sizeKiB];
+        return { size, total: p.total, free: Math.max(0, p.total - (used.get(`${index}/${size}`) ?? 0)) };
+      }),
+    };
+  });
+}
+
+/** A host's columns: its CPUs by ascending id (layout shared with hosts alike), owners into slots. */
+function finishHost(d: Draft, used: Map<string, number>, layouts: CpuLayouts, t: CpuTable, rows: Int32Array): CompactHost {
+  const order = sortedBy(rows, t.id);
+  const n = order.length;
+  const sibStart = new Int32Array(n + 1);
+  order.forEach((i, p) => (sibStart[p + 1] = sibStart[p] + t.sibLen.a[i]));
+  const sibling = new Int32Array(sibStart[n]);
+  order.forEach((i, p) => sibling.set(t.sib.a.subarray(t.sibStart.a[i], t.sibStart.a[i] + t.sibLen.a[i]), sibStart[p]));
+  const pick = (c: IntColumn): Int32Array => Int32Array.from(order, (i) => c.a[i]);
+  const cpus = layouts.intern({
+    id: pick(t.id),
+    socket: pick(t.socket),
+    core: pick(t.core),
+    node: pick(t.node),
+    sibStart,
+    sibling,
+    reserved: Uint8Array.from(order, (i) => t.reserved.a[i]),
+  });
+  const host: CompactHost = { ...d.host, numaNodes: toNumaNodes(d, used), cpus, cpuOwner: new Int32Array(n).fill(-1), vms: [], nics: [] };
+  for (const o of d.owners) {
+    const p = cpuPos(cpus, o.cpuId);
+    const role = roleSchema.safeParse(o.role);
+    if (p >= 0 && role.success) host.cpuOwner[p] = ownerCell(vmSlot(host, o.vmId), role.data);
+  }
+  return host;
+}
+
+/** A NIC's VF columns; addresses as a rule (prefix + routing id) when every one follows it. */
+function finishNic(
+  host: CompactHost,
+  ref: NicRef,
+  irqs: CompactNic['queueIrqs'],
+  t: VfTable,
+  rows: Int32Array,
+  owners: Map<string, string>,
+): CompactNic {
+  const order = sortedBy(rows, t.index);
+  const index = Int32Array.from(order, (i) => t.index.a[i]);
+  const owner = new Int32Array(order.length).fill(-1);
+  const state = new Uint8Array(order.length).fill(FREE);
+  if (owners.size > 0) {
+    index.forEach((vf, k) => {
+      const vm = owners.get(`${ref.nic.id}/${vf}`);
+      if (vm === undefined) return;
+      owner[k] = vmSlot(host, vm);
+      state[k] = ALLOCATED;
+    });
+  }
+  return { ...ref.nic, queueIrqs: irqs, vfs: { index, state, owner, pci: pciOf(ref.prefix, index, order, t) } };
+}
+
+function pciOf(prefix: string, index: Int32Array, order: Int32Array, t: VfTable): VfPci {
+  const n = order.length;
+  if (n === 0) return [];
+  const rid = (k: number): number => t.rid.a[order[k]];
+  const stride = n > 1 && index[1] !== index[0] ? (rid(1) - rid(0)) / (index[1] - index[0]) : 1;
+  let ok = Number.isInteger(stride);
+  for (let k = 0; ok && k < n; k++) ok = rid(k) >= 0 && rid(k) === rid(0) + (index[k] - index[0]) * stride;
+  if (ok) return { prefix, first: rid(0), stride };
+  return Array.from(order, (i) => (t.rid.a[i] >= 0 ? formatRid(prefix, t.rid.a[i]) : (t.odd.get(i) ?? '')));
+}
