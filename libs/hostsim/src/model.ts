@@ -112,6 +112,8 @@ export interface MigrationJob {
   startedAt: number;
   totalMs: number;
   totalBytes: number;
+  /** Set by `virsh domjobabort`: the copy stops and the migration fails. */
+  aborted?: boolean;
 }
 
 /** A tap or macvtap device libvirt created for a running domain. */

@@ -1,7 +1,7 @@
 import { formatCpuList, parseCpuList } from '@netpin/contracts';
 import { DomainStartError, applyStart, applyStop, checkStart, normalizeDefinition, sendAcpi } from '../domain';
 import { deviceCommand, detachAlias } from './virsh-devices';
-import { domjobinfo, migrate } from './virsh-migrate';
+import { domjobabort, domjobinfo, migrate } from './virsh-migrate';
 import { KernelError } from '../errors';
 import type { DomainRecord, HostModel } from '../model';
 import { type XmlElement, XmlSyntaxError, child, element, insertAfter, parseXml, renderXml, select } from '../xml-tree';
@@ -279,7 +279,7 @@ const virshCommand: CommandHandler = async (argv, ctx) => {
   }
 };
 
-/** The commands a migration adds: migrate, domjobinfo, detach-device-alias (a failover VF alone). */
+/** The commands a migration adds: migrate, domjobinfo, domjobabort, detach-device-alias (a failover VF alone). */
 async function migrationCommand(
   cmd: string,
   args: string[],
@@ -287,8 +287,9 @@ async function migrationCommand(
   need: () => DomainRecord | CommandResult,
 ): Promise<CommandResult> {
   if (cmd === 'migrate') return migrate(ctx, args);
-  if (cmd !== 'domjobinfo' && cmd !== 'detach-device-alias') return fail(1, `error: unknown command: '${cmd}'`);
+  if (cmd !== 'domjobinfo' && cmd !== 'domjobabort' && cmd !== 'detach-device-alias') return fail(1, `error: unknown command: '${cmd}'`);
   const d = need();
   if ('code' in d) return d;
-  return cmd === 'domjobinfo' ? domjobinfo(d) : detachAlias(ctx.model, d, args);
+  if (cmd === 'domjobinfo') return domjobinfo(d, ctx.model);
+  return cmd === 'domjobabort' ? domjobabort(d) : detachAlias(ctx.model, d, args);
 }
