@@ -188,6 +188,8 @@ describe('NIC flags', () => {
       'tenant-br',
       '--min-bandwidth',
       '2.5G',
+      '--max-bandwidth',
+      '5G',
       '--net',
       'direct:macvtap',
       '--vlan',
@@ -195,7 +197,7 @@ describe('NIC flags', () => {
     ]);
     expect(vmInputFromFlags(parsed, { nameRequired: true }).interfaces).toEqual([
       { network: 'physnet0', datapath: 'SRIOV', vlan: 100, mac: '52:54:00:12:34:56', liveMigratable: true },
-      { network: 'tenant-br', minBandwidthMbps: 2500 },
+      { network: 'tenant-br', minBandwidthMbps: 2500, maxBandwidthMbps: 5000 },
       { network: 'direct', datapath: 'VHOST_MACVTAP', vlan: 7 },
     ]);
   });
@@ -254,6 +256,7 @@ describe('NIC flags', () => {
   it('rejects unreadable bandwidths', () => {
     expect(() => parseBandwidthMbps('fast')).toThrow('--min-bandwidth: expected Mbit/s or a rate like 500M or 10G, got "fast"');
     expect(() => parseBandwidthMbps('1.5M')).toThrow('not a whole number of Mbit/s');
+    expect(() => parseBandwidthMbps('fast', 'max-bandwidth')).toThrow('--max-bandwidth: expected Mbit/s');
   });
 });
 

@@ -52,6 +52,13 @@ export const INTERFACE_FLAGS = {
     perInterface: true,
     help: "bandwidth promised to that NIC from its host NIC's speed: Mbit/s, or 500M, 10G",
   },
+  'max-bandwidth': {
+    type: 'string',
+    value: '<rate>',
+    multiple: true,
+    perInterface: true,
+    help: "that NIC's transmit cap (VF max_tx_rate, or libvirt <bandwidth> on a tap): Mbit/s, or 500M, 10G",
+  },
   'live-migratable': {
     type: 'boolean',
     multiple: true,

@@ -48,12 +48,13 @@ export function mib(n: number): string {
 export function formatNetworks(networks: Network[]): string {
   if (networks.length === 0) return 'no networks';
   return table(
-    ['NAME', 'KIND', 'DETAIL', 'VLAN', 'CARRIED BY'],
+    ['NAME', 'KIND', 'DETAIL', 'VLAN', 'MTU', 'CARRIED BY'],
     networks.map((n) => [
       n.name,
       n.kind,
       n.bridge ?? n.physnet ?? (n.macvtapMode ? `macvtap ${n.macvtapMode}` : '-'),
       n.vlan === null ? '-' : String(n.vlan),
+      n.mtu === null ? '-' : String(n.mtu),
       n.mappings.map((m) => `${m.hostName}/${m.nicName}`).join(' ') || '-',
     ]),
   );

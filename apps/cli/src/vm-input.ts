@@ -14,12 +14,12 @@ export function parseMemoryMiB(raw: string): number {
 }
 
 /** 1000, 500M, 500Mbit, 10G, 2.5Gbps -> Mbit/s (decimal units, as NIC speeds are given). */
-export function parseBandwidthMbps(raw: string): number {
+export function parseBandwidthMbps(raw: string, flag = 'min-bandwidth'): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(?:([mgt])(?:bit\/s|bit|bps|b\/s)?)?\s*$/i.exec(raw);
-  if (!m) throw new UsageError(`--min-bandwidth: expected Mbit/s or a rate like 500M or 10G, got "${raw}"`);
+  if (!m) throw new UsageError(`--${flag}: expected Mbit/s or a rate like 500M or 10G, got "${raw}"`);
   const unit = (m[2] ?? 'm').toLowerCase();
   const mbps = Number(m[1]) * (unit === 'g' ? 1000 : unit === 't' ? 1_000_000 : 1);
-  if (!Number.isInteger(mbps)) throw new UsageError(`--min-bandwidth: ${raw} is not a whole number of Mbit/s`);
+  if (!Number.isInteger(mbps)) throw new UsageError(`--${flag}: ${raw} is not a whole number of Mbit/s`);
   return mbps;
 }
 
@@ -36,10 +36,11 @@ export function parseNet(raw: string): VmInterfaceInput {
 /** One guest NIC: its --net and the NIC flags that followed it. */
 export function interfaceInput(n: NetFlags): VmInterfaceInput {
   const input = parseNet(n.spec);
-  const { vlan, mac, 'min-bandwidth': minBandwidth, 'live-migratable': liveMigratable } = n.options;
+  const { vlan, mac, 'min-bandwidth': minBandwidth, 'max-bandwidth': maxBandwidth, 'live-migratable': liveMigratable } = n.options;
   if (typeof vlan === 'string') input.vlan = parseCount('vlan', vlan);
   if (typeof mac === 'string') input.mac = mac;
   if (typeof minBandwidth === 'string') input.minBandwidthMbps = parseBandwidthMbps(minBandwidth);
+  if (typeof maxBandwidth === 'string') input.maxBandwidthMbps = parseBandwidthMbps(maxBandwidth, 'max-bandwidth');
   if (liveMigratable === true) input.liveMigratable = true;
   return input;
 }

@@ -223,6 +223,7 @@ export function plugInterface(m: HostModel, d: DomainRecord, iface: XmlElement, 
       lower: direct ? src?.attrs.dev : undefined,
       mode: src?.attrs.mode,
       mac,
+      mtu: direct ? (m.nic(src?.attrs.dev ?? '')?.mtu ?? 1500) : Number(child(iface, 'mtu')?.attrs.size ?? '1500'),
       domain: d.name,
       multiQueue: Number(child(iface, 'driver')?.attrs.queues ?? '1') > 1,
     });

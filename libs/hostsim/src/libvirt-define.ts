@@ -80,7 +80,21 @@ const DEVICE_ORDER = [
   'rng',
   'panic',
 ];
-const INTERFACE_ORDER = ['mac', 'source', 'vlan', 'virtualport', 'target', 'guest', 'model', 'driver', 'backend', 'tune', 'teaming'];
+const INTERFACE_ORDER = [
+  'mac',
+  'source',
+  'vlan',
+  'virtualport',
+  'bandwidth',
+  'target',
+  'guest',
+  'model',
+  'driver',
+  'backend',
+  'tune',
+  'teaming',
+  'mtu',
+];
 const CPU_ORDER = ['model', 'vendor', 'topology', 'cache', 'feature', 'numa'];
 
 /** Children sorted by `order` (stable; names not listed keep their place after the listed ones). */
@@ -167,6 +181,22 @@ function sizesAndSets(d: XmlElement): string | null {
   return null;
 }
 
+/**
+ * What libvirt 9.0's QEMU driver refuses on define for netpin's interface types (each seen on
+ * the real tier): an MTU on type direct or hostdev, and a bandwidth floor anywhere but on an
+ * interface of a libvirt <network>.
+ */
+function interfaceRefusals(d: XmlElement): string | null {
+  for (const iface of select(d, 'devices/interface')) {
+    const type = iface.attrs.type ?? '';
+    if (child(iface, 'mtu') && (type === 'direct' || type === 'hostdev'))
+      return `unsupported configuration: setting MTU on interface type ${type} is not supported yet`;
+    if (type !== 'network' && select(iface, 'bandwidth/inbound').some((r) => r.attrs.floor !== undefined))
+      return 'unsupported configuration: floor attribute is not supported for this config';
+  }
+  return null;
+}
+
 function osDefaults(d: XmlElement): void {
   const os = child(d, 'os');
   const type = os && child(os, 'type');
@@ -237,7 +267,7 @@ function deviceDefaults(d: XmlElement, seed: string): void {
  * (normalizeDefinition): returns an error text for a value libvirt would refuse, else null.
  */
 export function libvirtDefineRewrites(d: XmlElement, seed: string): string | null {
-  const bad = sizesAndSets(d);
+  const bad = sizesAndSets(d) ?? interfaceRefusals(d);
   if (bad !== null) return bad;
   osDefaults(d);
   cpuDefaults(d);

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { answerView, verifyDomainXml, viewDifferences } from '@netpin/libvirt-xml';
+import { answerView, KVM_PAIR_NOT_RECORDED, verifyDomainXml, viewDifferences } from '@netpin/libvirt-xml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Fixture, hostFixture } from './test-fixture';
 
@@ -16,7 +16,9 @@ const GOLDEN = join(__dirname, '../../libvirt-xml/__golden__');
 /** Real answers per domain type: under KVM, and under QEMU TCG (a machine without /dev/kvm). */
 const REAL = { kvm: join(GOLDEN, 'libvirt-9.0'), qemu: join(GOLDEN, 'libvirt-9.0-tcg') } as const;
 const cases = readdirSync(GOLDEN).filter((f) => f.endsWith('.xml'));
-const runs = cases.flatMap((c) => (['kvm', 'qemu'] as const).map((t) => [c, t] as const));
+/** Goldens whose KVM answer could not be recorded (no /dev/kvm): compared under TCG only. */
+const kvmRecorded = (c: string) => !KVM_PAIR_NOT_RECORDED.has(c.replace(/\.xml$/, ''));
+const runs = cases.flatMap((c) => (['kvm', 'qemu'] as const).filter((t) => t === 'qemu' || kvmRecorded(c)).map((t) => [c, t] as const));
 
 describe('libvirt-xml golden domains on dual-socket-sriov', () => {
   let f: Fixture;
@@ -27,7 +29,7 @@ describe('libvirt-xml golden domains on dual-socket-sriov', () => {
 
   it('has golden files and real libvirt answers to compare with', () => {
     expect(cases.length).toBeGreaterThan(0);
-    expect(cases.filter((c) => existsSync(join(REAL.kvm, c)) && existsSync(join(REAL.qemu, c)))).toEqual(cases);
+    expect(cases.filter((c) => (existsSync(join(REAL.kvm, c)) || !kvmRecorded(c)) && existsSync(join(REAL.qemu, c)))).toEqual(cases);
   });
 
   it.each(runs)('%s as domain type %s: define, then dumpxml --inactive answers as libvirt 9.0 does', async (file, type) => {

@@ -35,6 +35,8 @@ export interface NicState {
   numVfs: number;
   vfs: VfState[];
   combined: number;
+  /** The MTU now (`ip link set dev X mtu N` changes it). */
+  mtu: number;
   /** CPUs per rx queue for RPS (empty = off). */
   rps: number[][];
 }
@@ -126,6 +128,8 @@ export interface TapDevice {
   lower?: string;
   mode?: string;
   mac: string;
+  /** A tap's is the interface's <mtu size> (else 1500); a macvtap's its lower device's at creation. */
+  mtu: number;
   domain: string;
   /** A tap opened for a multi-queue virtio NIC (driver queues > 1): IFF_MULTI_QUEUE, 256 queues. */
   multiQueue?: boolean;
@@ -195,7 +199,15 @@ export class HostModel {
   /** Everything that does not survive a reboot goes back to its boot value. */
   boot(): void {
     this.bootCount++;
-    this.nics = this.spec.nics.map((spec, i) => ({ spec, ifindex: i + 2, numVfs: 0, vfs: [], combined: spec.combined, rps: [] }));
+    this.nics = this.spec.nics.map((spec, i) => ({
+      spec,
+      ifindex: i + 2,
+      numVfs: 0,
+      vfs: [],
+      combined: spec.combined,
+      mtu: spec.mtu,
+      rps: [],
+    }));
     this.hugepages = this.spec.numaNodes.map((n) => ({ p2M: { nr: n.hugepages2M.nr, used: 0 }, p1G: { nr: n.hugepages1G.nr, used: 0 } }));
     this.irqbalanceActive = this.spec.irqbalance;
     const all = this.allCpus();

@@ -34,6 +34,8 @@ export const nicSpecSchema = z.object({
   mac: macAddressSchema,
   speedMbps: z.number().int().positive().default(10000),
   mtu: z.number().int().min(68).default(1500),
+  /** The most the driver takes (`ip -d link` maxmtu): ixgbe's 9710 unless said. */
+  maxMtu: z.number().int().min(68).default(9710),
   /** 0 means the device has no SR-IOV capability. */
   sriovTotalVfs: z.number().int().min(0).max(256).default(0),
   /** PCI SR-IOV First VF Offset and VF Stride: VF n's routing id = PF rid + offset + n*stride. */

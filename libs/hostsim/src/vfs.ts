@@ -318,7 +318,7 @@ function buildNic(fs: VirtualFs, m: HostModel, nic: NicState): void {
   const d = `/sys/class/net/${sp.name}`;
   const pciDir = `${pciDeviceDir(nic)}/${sp.pciAddress}`;
   fs.file(`${d}/address`, () => `${sp.mac}\n`);
-  fs.file(`${d}/mtu`, () => `${sp.mtu}\n`);
+  fs.file(`${d}/mtu`, () => `${nic.mtu}\n`);
   fs.file(`${d}/operstate`, () => 'up\n');
   fs.file(`${d}/speed`, () => `${sp.speedMbps}\n`);
   fs.file(`${d}/ifindex`, () => `${nic.ifindex}\n`);

@@ -30,6 +30,9 @@ function fleetOf(host: Partial<HostSpec> = {}): FleetSnapshot {
     .network('lbr', 'LINUX_BRIDGE', { on: { h1: ['eno1'] }, bridge: 'br0' })
     .network('lbr-tagged', 'LINUX_BRIDGE', { on: { h1: ['eno1'] }, bridge: 'br1', vlan: 30 })
     .network('ovs', 'OVS_BRIDGE', { on: { h1: ['eno1'] }, bridge: 'br-int', vlan: 200 })
+    .network('jumbo-lbr', 'LINUX_BRIDGE', { on: { h1: ['eno1'] }, bridge: 'br9', mtu: 9000 })
+    .network('jumbo-mvt', 'MACVTAP', { on: { h1: ['eno1'] }, mtu: 9000 })
+    .network('jumbo-phys', 'SRIOV_PHYSNET', { on: { h1: ['ens1f0'] }, mtu: 9000 })
     .build();
 }
 
@@ -104,6 +107,24 @@ const CASES: Record<string, Case> = {
     check: (spec) => {
       expect(nic(spec, 0)).toMatchObject({ type: 'bridge', model: 'e1000' });
       expect(nic(spec, 0)).not.toHaveProperty('driver');
+    },
+  },
+  // jumbo frames and rate caps: <mtu> and <bandwidth> on the tap, the NIC's MTU for macvtap, VF rates (not XML) for the VF
+  'jumbo-capped': {
+    request: vm({
+      name: 'plan-jumbo-capped',
+      interfaces: [
+        { network: 'jumbo-lbr', minBandwidthMbps: 1000, maxBandwidthMbps: 2000 },
+        { network: 'jumbo-mvt', maxBandwidthMbps: 500 },
+        { network: 'jumbo-phys', maxBandwidthMbps: 3000 },
+      ],
+    }),
+    check: (spec) => {
+      expect(nic(spec, 0)).toMatchObject({ type: 'bridge', mtu: 9000, bandwidth: { outbound: { average: 250_000 } } });
+      expect(nic(spec, 1)).toMatchObject({ type: 'direct', bandwidth: { outbound: { average: 62_500 } } });
+      expect(nic(spec, 1)).not.toHaveProperty('mtu');
+      // the VF's cap is its max_tx_rate (the agent's VF setup), its MTU the guest's, bounded by the PF's
+      expect(Object.keys(nic(spec, 2)).sort()).toEqual(['mac', 'pciAddress', 'type']);
     },
   },
   'multi-1g-isolate': {

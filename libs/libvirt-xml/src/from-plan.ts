@@ -1,4 +1,5 @@
 import {
+  CONNECTION_MTU,
   datapathDefinition,
   domainNameSchema,
   ifNameSchema,
@@ -9,13 +10,24 @@ import {
   type MacAddress,
   type PlacementPlan,
   type PlanInterface,
+  type Datapath,
   type GuestCpuSetting,
   type VirtType,
   type VlanId,
   type VmRequest,
 } from '@netpin/contracts';
 import type { z } from 'zod';
-import type { BridgeInterface, CpuTune, DirectInterface, DomainSpec, GuestCpu, InterfaceSpec, NicDriver, NicModel } from './model';
+import type {
+  Bandwidth,
+  BridgeInterface,
+  CpuTune,
+  DirectInterface,
+  DomainSpec,
+  GuestCpu,
+  InterfaceSpec,
+  NicDriver,
+  NicModel,
+} from './model';
 
 /**
  * The plan cannot be written as a domain without changing what it says (a VLAN on a
@@ -177,7 +189,7 @@ function interfaces(iface: PlanInterface): InterfaceSpec[] {
   if (iface.connection !== 'HOSTDEV') {
     if (iface.failoverBackup !== null)
       throw new PlanToDomainError(`${path}.failoverBackup`, 'only an SR-IOV (HOSTDEV) interface has a failover backup');
-    return [emulated(path, iface, mac, vlan)];
+    return [emulated(path, iface, mac, vlan, iface)];
   }
   if (iface.vf === null) throw new PlanToDomainError(`${path}.vf`, 'a HOSTDEV interface needs its VF');
   const vf = {
@@ -191,17 +203,28 @@ function interfaces(iface: PlanInterface): InterfaceSpec[] {
   // transient VF refers to; both must carry the same MAC for the guest's failover driver.
   // The alias comes from the plan's interface index, so re-rendering never renames it.
   const alias = `ua-backup${iface.index}`;
-  const backup = emulated(`${path}.failoverBackup`, iface.failoverBackup, mac, vlan);
+  // the backup carries the interface's traffic while the VF is unplugged: the same cap holds
+  const backup = emulated(`${path}.failoverBackup`, iface.failoverBackup, mac, vlan, iface);
   return [
     { ...backup, alias, teaming: { type: 'persistent' } },
     { ...vf, teaming: { type: 'transient', persistent: alias } },
   ];
 }
 
-function emulated(path: string, nic: PlanNic, mac: MacAddress, vlan: VlanId | undefined): DirectInterface | BridgeInterface {
+type Limits = Pick<PlanInterface, 'maxBandwidthMbps' | 'mtu'>;
+
+function emulated(
+  path: string,
+  nic: PlanNic,
+  mac: MacAddress,
+  vlan: VlanId | undefined,
+  limits: Limits,
+): DirectInterface | BridgeInterface {
   if (nic.sourceDevice === null) throw new PlanToDomainError(`${path}.sourceDevice`, `${nic.connection} needs a source device`);
   const source = valid(`${path}.sourceDevice`, ifNameSchema, nic.sourceDevice);
-  const common = { mac, ...emulatedNic(path, nic) };
+  const common = { mac, ...emulatedNic(path, nic), ...bandwidthOf(nic.datapath, limits) };
+  // libvirt sets <mtu> on a tap only; a macvtap device has its NIC's MTU, which placement checked
+  const mtu = limits.mtu !== null && CONNECTION_MTU[nic.connection] === 'LIBVIRT_MTU' ? { mtu: limits.mtu } : {};
   // libvirt tags guest traffic only on hostdev VFs and OVS ports here; dropping the VLAN
   // would put the guest on the untagged network, so refuse instead.
   const noVlan = () => {
@@ -213,12 +236,25 @@ function emulated(path: string, nic: PlanNic, mac: MacAddress, vlan: VlanId | un
       return { type: 'direct', sourceDev: source, mode: nic.macvtapMode ?? 'bridge', ...common };
     case 'BRIDGE':
       noVlan();
-      return { type: 'bridge', bridge: source, ...common };
+      return { type: 'bridge', bridge: source, ...mtu, ...common };
     case 'OVS':
-      return { type: 'bridge', bridge: source, openvswitch: true, ...(vlan !== undefined ? { vlan } : {}), ...common };
+      return { type: 'bridge', bridge: source, openvswitch: true, ...(vlan !== undefined ? { vlan } : {}), ...mtu, ...common };
     case 'HOSTDEV':
       throw new PlanToDomainError(`${path}.connection`, 'a failover backup must be a virtio interface, not another VF');
   }
+}
+
+/** libvirt's bandwidth unit as tc applies it: 1000 bytes/s, so 125 per Mbit/s (model.ts, Bandwidth). */
+export const LIBVIRT_RATE_PER_MBPS = 125;
+
+/**
+ * maxBandwidthMbps as the datapath's module says the host enforces it: on a tap or macvtap,
+ * libvirt's outbound average (the guest's transmit, as a VF's max_tx_rate). The minimum has
+ * nothing to render there (RESERVED_ONLY: libvirt's floor is refused on these types).
+ */
+function bandwidthOf(d: Datapath, limits: Limits): { bandwidth?: Bandwidth } {
+  if (limits.maxBandwidthMbps === 0 || datapathDefinition(d).bandwidth.max !== 'LIBVIRT_OUTBOUND') return {};
+  return { bandwidth: { outbound: { average: limits.maxBandwidthMbps * LIBVIRT_RATE_PER_MBPS } } };
 }
 
 /**

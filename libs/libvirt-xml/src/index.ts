@@ -21,3 +21,4 @@ export { domainXmlContainment, parseDomainTree, rawDomainTree, type XmlDifferenc
 export { verifyDomainXml } from './verify';
 export { answerView, projectOnto, viewDifferences } from './spelling';
 export { liveBridgePorts, liveInterfaceAliases, type BridgePort, type LiveInterfaceAlias } from './live';
+export { KVM_PAIR_NOT_RECORDED } from './golden-cases';

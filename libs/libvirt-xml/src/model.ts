@@ -101,9 +101,27 @@ interface InterfaceCommon {
   teaming?: Teaming;
 }
 
+/**
+ * libvirt `<bandwidth>` of a tap or macvtap interface (inbound = towards the guest, outbound =
+ * from it). Rates are libvirt's "kilobytes per second", handed to tc as `kbps`, which tc
+ * reads as 1000 bytes/s: 1 Mbit/s is 125 (seen on the real tier: average 125000 became an
+ * htb class of rate 1Gbit). burst is in kilobytes. `floor` is left out: libvirt 9.0 takes
+ * it only on interfaces of a libvirt <network>, and refuses it on type bridge and direct.
+ */
+export interface Bandwidth {
+  inbound?: BandwidthRate;
+  outbound?: BandwidthRate;
+}
+export interface BandwidthRate {
+  average: number;
+  peak?: number;
+  burst?: number;
+}
+
 interface EmulatedNic {
   model: NicModel;
   driver?: NicDriver;
+  bandwidth?: Bandwidth;
 }
 
 /** SR-IOV VF passed through with VFIO (<interface type='hostdev' managed='yes'>). */
@@ -127,6 +145,8 @@ export interface BridgeInterface extends InterfaceCommon, EmulatedNic {
   openvswitch?: boolean;
   /** Only Open vSwitch ports take a VLAN tag. */
   vlan?: VlanId;
+  /** <mtu size>: the tap's MTU (libvirt 9.0 refuses it on type direct and hostdev). */
+  mtu?: number;
 }
 
 export type InterfaceSpec = HostdevInterface | DirectInterface | BridgeInterface;

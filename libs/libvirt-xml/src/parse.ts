@@ -16,6 +16,7 @@ import {
   NETPIN_XML_NAMESPACE,
   NIC_MODELS,
   NUMA_MEMORY_MODES,
+  type Bandwidth,
   type DomainSpec,
   type GuestCpu,
   type InterfaceSpec,
@@ -167,7 +168,8 @@ function iface(i: Node, path: string): InterfaceSpec {
   if (drv?.['name'] === 'vhost')
     driver = drv['queues'] !== undefined ? { name: 'vhost', queues: uint(`${path}.driver.queues`, drv['queues']) } : { name: 'vhost' };
   else if (drv?.['name'] === 'qemu') driver = { name: 'qemu' };
-  const emulated = { model, ...(driver !== undefined ? { driver } : {}) };
+  const bandwidth = parseBandwidth(child(i, 'bandwidth'), `${path}.bandwidth`);
+  const emulated = { model, ...(driver !== undefined ? { driver } : {}), ...(bandwidth !== undefined ? { bandwidth } : {}) };
   if (type === 'direct') {
     return {
       type: 'direct',
@@ -180,17 +182,32 @@ function iface(i: Node, path: string): InterfaceSpec {
   }
   if (type === 'bridge') {
     const ovs = child(i, 'virtualport')?.$?.['type'] === 'openvswitch';
+    const mtu = child(i, 'mtu');
     return {
       type: 'bridge',
       mac,
       bridge: valid(`${path}.source.bridge`, ifNameSchema, attr(src, 'bridge', `${path}.source`)),
       ...(ovs ? { openvswitch: true } : {}),
       ...(vlan !== undefined ? { vlan } : {}),
+      ...(mtu !== undefined ? { mtu: uint(`${path}.mtu`, attr(mtu, 'size', `${path}.mtu`)) } : {}),
       ...emulated,
       ...common,
     };
   }
   throw new LibvirtXmlError(path, `interface type "${String(type)}" is not managed by netpin`);
+}
+
+/** <bandwidth><inbound|outbound average peak burst/>; floor is outside the model (libvirt refuses it on netpin's interface types). */
+function parseBandwidth(b: Node | undefined, path: string): Bandwidth | undefined {
+  if (b === undefined) return undefined;
+  const out: Bandwidth = {};
+  for (const dir of ['inbound', 'outbound'] as const) {
+    const r = child(b, dir);
+    if (r === undefined) continue;
+    const opt = (k: 'peak' | 'burst') => (r.$?.[k] !== undefined ? { [k]: uint(`${path}.${dir}.${k}`, r.$[k]) } : {});
+    out[dir] = { average: uint(`${path}.${dir}.average`, attr(r, 'average', `${path}.${dir}`)), ...opt('peak'), ...opt('burst') };
+  }
+  return out.inbound === undefined && out.outbound === undefined ? undefined : out;
 }
 
 // ---------------------------------------------------------------------------------------

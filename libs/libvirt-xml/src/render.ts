@@ -1,7 +1,7 @@
 import { formatCpuList } from '@netpin/contracts';
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
-import { LibvirtXmlError, NETPIN_XML_NAMESPACE, type DomainSpec, type InterfaceSpec } from './model';
+import { LibvirtXmlError, NETPIN_XML_NAMESPACE, type Bandwidth, type DomainSpec, type InterfaceSpec } from './model';
 import { normaliseDomain } from './normalise';
 
 /**
@@ -76,6 +76,7 @@ function renderInterface(devices: XMLBuilder, nic: InterfaceSpec): void {
       break;
   }
   if (nic.type !== 'hostdev') {
+    if (nic.bandwidth !== undefined) renderBandwidth(i, nic.bandwidth);
     i.ele('model', { type: nic.model });
     if (nic.driver !== undefined) {
       i.ele(
@@ -89,7 +90,22 @@ function renderInterface(devices: XMLBuilder, nic: InterfaceSpec): void {
   if (nic.teaming !== undefined) {
     i.ele('teaming', nic.teaming.type === 'transient' ? { type: 'transient', persistent: nic.teaming.persistent } : { type: 'persistent' });
   }
+  // after <teaming>, as libvirt 9.0 writes it
+  if (nic.type === 'bridge' && nic.mtu !== undefined) i.ele('mtu', { size: String(nic.mtu) });
   if (nic.alias !== undefined) i.ele('alias', { name: nic.alias });
+}
+
+function renderBandwidth(i: XMLBuilder, b: Bandwidth): void {
+  const bw = i.ele('bandwidth');
+  for (const dir of ['inbound', 'outbound'] as const) {
+    const r = b[dir];
+    if (r === undefined) continue;
+    bw.ele(dir, {
+      average: String(r.average),
+      ...(r.peak !== undefined ? { peak: String(r.peak) } : {}),
+      ...(r.burst !== undefined ? { burst: String(r.burst) } : {}),
+    });
+  }
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -166,4 +182,19 @@ function checkInterface(nic: InterfaceSpec, path: string, persistentAliases: Rea
   }
   if (nic.type === 'bridge' && nic.vlan !== undefined && nic.openvswitch !== true)
     throw new LibvirtXmlError(`${path}.vlan`, 'VLAN tags on bridge interfaces need Open vSwitch');
+  if (nic.type === 'bridge' && nic.mtu !== undefined && (!Number.isSafeInteger(nic.mtu) || nic.mtu < 68 || nic.mtu > 65535))
+    throw new LibvirtXmlError(`${path}.mtu`, `must be an MTU of 68-65535, got ${String(nic.mtu)}`);
+  if (nic.type !== 'hostdev') checkBandwidth(nic.bandwidth, `${path}.bandwidth`);
+}
+
+function checkBandwidth(b: Bandwidth | undefined, path: string): void {
+  if (b === undefined) return;
+  if (b.inbound === undefined && b.outbound === undefined) throw new LibvirtXmlError(path, 'an empty <bandwidth> says nothing');
+  for (const dir of ['inbound', 'outbound'] as const) {
+    const r = b[dir];
+    if (r === undefined) continue;
+    positive(`${path}.${dir}.average`, r.average);
+    if (r.peak !== undefined) positive(`${path}.${dir}.peak`, r.peak);
+    if (r.burst !== undefined) positive(`${path}.${dir}.burst`, r.burst);
+  }
 }

@@ -189,6 +189,8 @@ export class Nic {
   @Prop(String, { nullable: true, description: 'PCI device id from sysfs, e.g. 10fb' }) deviceId!: string | null;
   @Prop(Int, { nullable: true }) numaNode!: number | null;
   @Prop(Int, { nullable: true }) speedMbps!: number | null;
+  @Prop(Int, { nullable: true, description: 'MTU now; null until discovered' }) mtu!: number | null;
+  @Prop(Int, { nullable: true, description: 'The most the driver takes (ip -d link maxmtu)' }) maxMtu!: number | null;
   @Prop(String) linkState!: string;
   @Prop(Int) combinedQueues!: number;
   @Prop(Int) maxCombinedQueues!: number;

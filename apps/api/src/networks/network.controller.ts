@@ -1,8 +1,8 @@
 import { Allow } from '../auth/auth.decorators';
-import { Body, Controller, Delete, Get, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Patch, Post } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ErrorBody } from '../common/error-body';
-import { CreateNetworkInput, Network, NicRefInput } from './network.model';
+import { CreateNetworkInput, Network, NetworkPatchInput, NicRefInput } from './network.model';
 import { NetworkService } from './network.service';
 
 @ApiTags('networks')
@@ -31,6 +31,14 @@ export class NetworkController {
   @ApiNotFoundResponse({ type: ErrorBody })
   get(@Param('ref') ref: string): Promise<Network> {
     return this.networks.getByRef(ref);
+  }
+
+  @Allow('ADMIN')
+  @Patch(':name')
+  @ApiOkResponse({ type: Network })
+  @ApiNotFoundResponse({ type: ErrorBody })
+  update(@Param('name') network: string, @Body() input: NetworkPatchInput): Promise<Network> {
+    return this.networks.update({ network, mtu: input?.mtu });
   }
 
   @Allow('ADMIN')

@@ -22,6 +22,8 @@ export class Network {
   @Prop(String, { nullable: true, description: 'Physical network label (SR-IOV)' }) physnet!: string | null;
   @Prop(Int, { nullable: true }) vlan!: number | null;
   @Prop(MacvtapModeEnum, { nullable: true }) macvtapMode!: string | null;
+  @Prop(Int, { nullable: true, description: "MTU of every interface on the network (jumbo frames); null = the host's default" }) mtu!:
+    number | null;
   @Prop(NetworkMapping, { array: true }) mappings!: NetworkMapping[];
   @Prop(GraphQLISODateTime) createdAt!: Date;
 }
@@ -34,6 +36,25 @@ export class CreateNetworkInput {
   @Prop(String, { nullable: true }) physnet?: string | null;
   @Prop(Int, { nullable: true, example: 100 }) vlan?: number | null;
   @Prop(MacvtapModeEnum, { nullable: true }) macvtapMode?: string | null;
+  @Prop(Int, { nullable: true, example: 9000, description: '68-65535; the NICs carrying the network must take it (their maxmtu)' })
+  mtu?: number | null;
+}
+
+@InputType()
+export class UpdateNetworkInput {
+  @Prop(String, { description: 'Network name' }) network!: string;
+  @Prop(Int, {
+    nullable: true,
+    example: 9000,
+    description:
+      "New MTU (null = the host's default); refused (field mtu) above a carrying NIC's maxmtu. Interfaces placed before keep theirs",
+  })
+  mtu!: number | null;
+}
+
+@InputType()
+export class NetworkPatchInput {
+  @Prop(Int, { nullable: true, example: 9000, description: "New MTU (null = the host's default)" }) mtu!: number | null;
 }
 
 @InputType()

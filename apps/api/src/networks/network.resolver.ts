@@ -1,6 +1,6 @@
 import { Allow } from '../auth/auth.decorators';
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { CreateNetworkInput, MapNetworkToNicInput, Network } from './network.model';
+import { CreateNetworkInput, MapNetworkToNicInput, Network, UpdateNetworkInput } from './network.model';
 import { NetworkService } from './network.service';
 
 @Resolver(() => Network)
@@ -22,6 +22,12 @@ export class NetworkResolver {
   @Mutation(() => Network)
   createNetwork(@Args('input') input: CreateNetworkInput): Promise<Network> {
     return this.service.create(input);
+  }
+
+  @Allow('ADMIN')
+  @Mutation(() => Network, { description: "Change a network's MTU (field error mtu when a NIC carrying it takes less)" })
+  updateNetwork(@Args('input') input: UpdateNetworkInput): Promise<Network> {
+    return this.service.update(input);
   }
 
   @Allow('ADMIN')

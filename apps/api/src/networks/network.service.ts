@@ -1,7 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { BadUserInputError, createNetworkInputSchema, mapNetworkInputSchema, parseInput, resourceNameSchema } from '@netpin/contracts';
+import {
+  BadUserInputError,
+  createNetworkInputSchema,
+  mapNetworkInputSchema,
+  parseInput,
+  resourceNameSchema,
+  updateNetworkInputSchema,
+} from '@netpin/contracts';
 import { isUuid, NetworkRepository } from '@netpin/db';
-import type { CreateNetworkInput, MapNetworkToNicInput, Network } from './network.model';
+import type { CreateNetworkInput, MapNetworkToNicInput, Network, UpdateNetworkInput } from './network.model';
 
 @Injectable()
 export class NetworkService {
@@ -22,6 +29,10 @@ export class NetworkService {
 
   create(input: CreateNetworkInput): Promise<Network> {
     return this.networks.create(parseInput(createNetworkInputSchema, input));
+  }
+
+  update(input: UpdateNetworkInput): Promise<Network> {
+    return this.networks.update(parseInput(updateNetworkInputSchema, input));
   }
 
   remove(id: string): Promise<Network> {

@@ -30,7 +30,18 @@ export class VmInterfaceInput {
   @Prop(String, { description: 'Network name or id' }) network!: string;
   @Prop(DatapathRequestEnum, { optional: true, defaultValue: 'AUTO' }) datapath?: string;
   @Prop(Boolean, { optional: true, defaultValue: false }) liveMigratable?: boolean;
-  @Prop(Int, { optional: true, defaultValue: 0 }) minBandwidthMbps?: number;
+  @Prop(Int, {
+    optional: true,
+    defaultValue: 0,
+    description: "Guaranteed transmit Mbit/s, reserved from the NIC's speed at placement (VF min_tx_rate where the datapath enforces it)",
+  })
+  minBandwidthMbps?: number;
+  @Prop(Int, {
+    optional: true,
+    defaultValue: 0,
+    description: 'Transmit cap in Mbit/s, 0 = none: VF max_tx_rate, or libvirt <bandwidth><outbound> on a tap or macvtap',
+  })
+  maxBandwidthMbps?: number;
   @Prop(String, { nullable: true }) mac?: string | null;
   @Prop(Int, { nullable: true }) vlan?: number | null;
 }

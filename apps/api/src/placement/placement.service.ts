@@ -49,6 +49,7 @@ export function interfaceRaw(i: VmInterfaceInput | null | undefined): Record<str
     datapath: i?.datapath ?? undefined,
     liveMigratable: i?.liveMigratable ?? undefined,
     minBandwidthMbps: i?.minBandwidthMbps ?? undefined,
+    maxBandwidthMbps: i?.maxBandwidthMbps ?? undefined,
     mac: i?.mac ?? undefined,
     vlan: i?.vlan ?? undefined,
   };
@@ -108,6 +109,9 @@ export function toPlanView(p: PlacementPlan): PlanView {
       numaNode: i.numaNode,
       numaLocal: i.numaLocal,
       failover: i.failoverBackup !== null,
+      minBandwidthMbps: i.minBandwidthMbps,
+      maxBandwidthMbps: i.maxBandwidthMbps,
+      mtu: i.mtu,
       cost: i.cost,
     })),
     irqAffinity: p.irqAffinity.map((x) => ({ irq: x.irq, nicName: x.nicName, queue: x.queue, cpus: x.cpus })),

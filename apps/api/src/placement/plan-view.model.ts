@@ -40,6 +40,9 @@ export class PlanInterfaceView {
   @Prop(Int, { nullable: true }) numaNode!: number | null;
   @Prop(Boolean) numaLocal!: boolean;
   @Prop(Boolean, { description: 'A virtio failover backup is paired with the VF (libvirt teaming)' }) failover!: boolean;
+  @Prop(Int, { description: "Mbit/s reserved from the NIC's speed (0 = none)" }) minBandwidthMbps!: number;
+  @Prop(Int, { description: 'Transmit cap in Mbit/s (0 = none)' }) maxBandwidthMbps!: number;
+  @Prop(Int, { nullable: true, description: "The network's MTU; null = the host's default" }) mtu!: number | null;
   @Prop(DatapathCostView) cost!: DatapathCostView;
 }
 

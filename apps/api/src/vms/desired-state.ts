@@ -1,4 +1,5 @@
 import {
+  datapathDefinition,
   DEFAULT_SHUTDOWN_TIMEOUT_SECONDS,
   HOST_OPS_QUEUE,
   type MigrationEnd,
@@ -38,6 +39,18 @@ export interface VmRef {
 }
 
 /**
+ * The VF's rates, as the datapath's module says its bandwidth is enforced: the minimum placement
+ * promised becomes min_tx_rate, the cap max_tx_rate (0 = none).
+ */
+function vfRates(i: PlacementPlan['interfaces'][number]): { maxTxRateMbps: number; minTxRateMbps: number } {
+  const bw = datapathDefinition(i.datapath).bandwidth;
+  return {
+    maxTxRateMbps: bw.max === 'VF_MAX_TX_RATE' ? i.maxBandwidthMbps : 0,
+    minTxRateMbps: bw.min === 'VF_MIN_TX_RATE' ? i.minBandwidthMbps : 0,
+  };
+}
+
+/**
  * Everything a plan asks of its host: VF attributes, IRQ affinity, RPS masks and the domain
  * XML. vm.apply converges the host to it; vm.verify and drift checks compare against it.
  */
@@ -57,9 +70,7 @@ export function desiredState(
       vlan: (i.vlan ?? 0) as VmDesiredState['vfs'][number]['vlan'],
       spoofchk: true,
       trust: false,
-      maxTxRateMbps: 0,
-      // the bandwidth the placement promised becomes the VF's guaranteed rate
-      minTxRateMbps: i.minBandwidthMbps,
+      ...vfRates(i),
     }));
   return {
     vmId: vm.id,

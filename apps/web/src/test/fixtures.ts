@@ -73,6 +73,8 @@ export const hostFixture: Host = {
       driver: 'ixgbe',
       numaNode: 0,
       speedMbps: 10000,
+      mtu: 1500,
+      maxMtu: 9702,
       linkState: 'up',
       combinedQueues: 4,
       maxCombinedQueues: 8,

@@ -12,7 +12,12 @@ const DATAPATH_HELP: Record<string, string> = {
   RTL8139: 'emulated rtl8139: legacy guests',
 };
 
-const TEXT_LABELS = { minBandwidthMbps: 'Min bandwidth (Mb/s)', mac: 'MAC (optional)', vlan: 'VLAN (optional)' } as const;
+const TEXT_LABELS = {
+  minBandwidthMbps: 'Min bandwidth (Mb/s)',
+  maxBandwidthMbps: 'Max bandwidth (Mb/s)',
+  mac: 'MAC (optional)',
+  vlan: 'VLAN (optional)',
+} as const;
 
 interface IfaceProps {
   f: InterfaceForm;
@@ -98,7 +103,7 @@ function InterfaceEditor(props: IfaceProps & { i: number; networks: readonly str
       <div className="form-grid">
         <NetworkSelect {...props} />
         <DatapathSelect {...props} />
-        {(['minBandwidthMbps', 'mac', 'vlan'] as const).map((k) => (
+        {(['minBandwidthMbps', 'maxBandwidthMbps', 'mac', 'vlan'] as const).map((k) => (
           <IfaceText key={k} {...props} k={k} />
         ))}
       </div>

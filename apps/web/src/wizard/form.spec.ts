@@ -15,7 +15,15 @@ describe('formToVmInput', () => {
         hugepages: 'SIZE_1G',
         guestVfDriver: true,
         interfaces: [
-          { network: 'prod', datapath: 'SRIOV', liveMigratable: false, minBandwidthMbps: '10000', mac: '52-54-00-AA-bb-01', vlan: '100' },
+          {
+            network: 'prod',
+            datapath: 'SRIOV',
+            liveMigratable: false,
+            minBandwidthMbps: '10000',
+            maxBandwidthMbps: '20000',
+            mac: '52-54-00-AA-bb-01',
+            vlan: '100',
+          },
         ],
         pinHost: 'hv1',
       }),
@@ -34,7 +42,15 @@ describe('formToVmInput', () => {
         guestVirtio: true,
         guestVfDriver: true,
         interfaces: [
-          { network: 'prod', datapath: 'SRIOV', liveMigratable: false, minBandwidthMbps: 10000, mac: '52:54:00:aa:bb:01', vlan: 100 },
+          {
+            network: 'prod',
+            datapath: 'SRIOV',
+            liveMigratable: false,
+            minBandwidthMbps: 10000,
+            maxBandwidthMbps: 20000,
+            mac: '52:54:00:aa:bb:01',
+            vlan: 100,
+          },
         ],
         pinHost: 'hv1',
       },
@@ -62,6 +78,12 @@ describe('formToVmInput', () => {
     const r = formToVmInput(valid(patch));
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.errors[key]).toContain(message);
+  });
+
+  it('refuses a bandwidth cap below the minimum on the cap field', () => {
+    const r = formToVmInput(valid({ interfaces: [{ ...emptyInterface('prod'), minBandwidthMbps: '2000', maxBandwidthMbps: '1000' }] }));
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors).toEqual({ 'interfaces.0.maxBandwidthMbps': 'The cap must be at least the minimum bandwidth' });
   });
 
   it('checks each interface against the guest drivers and migration needs', () => {

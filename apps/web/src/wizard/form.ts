@@ -35,6 +35,7 @@ export interface InterfaceForm {
   datapath: DatapathChoice;
   liveMigratable: boolean;
   minBandwidthMbps: string;
+  maxBandwidthMbps: string;
   mac: string;
   vlan: string;
 }
@@ -56,7 +57,7 @@ export interface VmForm {
 }
 
 export function emptyInterface(network = ''): InterfaceForm {
-  return { network, datapath: 'AUTO', liveMigratable: false, minBandwidthMbps: '', mac: '', vlan: '' };
+  return { network, datapath: 'AUTO', liveMigratable: false, minBandwidthMbps: '', maxBandwidthMbps: '', mac: '', vlan: '' };
 }
 
 export function initialForm(): VmForm {
@@ -114,9 +115,7 @@ function convertInterface(f: InterfaceForm, i: number, form: VmForm, errors: For
   else if (SRIOV_DATAPATHS.has(f.datapath) && f.liveMigratable) errors[`${p}.datapath`] = 'An SR-IOV VF cannot be live-migrated';
   else if (VIRTIO_DATAPATHS.has(f.datapath) && !form.guestVirtio)
     errors[`${p}.datapath`] = 'This datapath needs a virtio driver in the guest';
-  let minBandwidthMbps: number | undefined;
-  if (f.minBandwidthMbps.trim() !== '')
-    minBandwidthMbps = parseIntField(f.minBandwidthMbps, errors, `${p}.minBandwidthMbps`, 'Bandwidth', 1, 400_000);
+  const { minBandwidthMbps, maxBandwidthMbps } = bandwidthFields(f, p, errors);
   let vlan: number | undefined;
   if (f.vlan.trim() !== '') vlan = parseIntField(f.vlan, errors, `${p}.vlan`, 'VLAN', 0, 4094);
   let mac: string | undefined;
@@ -129,6 +128,7 @@ function convertInterface(f: InterfaceForm, i: number, form: VmForm, errors: For
   if (Object.keys(errors).length > before) return undefined;
   const out: Iface = { network: f.network.trim(), datapath: f.datapath, liveMigratable: f.liveMigratable };
   if (minBandwidthMbps !== undefined) out.minBandwidthMbps = minBandwidthMbps;
+  if (maxBandwidthMbps !== undefined) out.maxBandwidthMbps = maxBandwidthMbps;
   if (mac !== undefined) out.mac = mac;
   if (vlan !== undefined) out.vlan = vlan;
   return out;
@@ -187,4 +187,15 @@ export function formToVmInput(form: VmForm): FormResult {
 export function formToPreviewInput(form: VmForm): FormResult {
   const r = formToVmInput(form.name.trim() === '' ? { ...form, name: 'preview' } : form);
   return r;
+}
+
+/** The guaranteed and the capped rate of an interface (Mbit/s); a cap below the guarantee is refused on the cap's field, as the API does. */
+function bandwidthFields(f: InterfaceForm, p: string, errors: FormErrors): { minBandwidthMbps?: number; maxBandwidthMbps?: number } {
+  const read = (raw: string, k: 'minBandwidthMbps' | 'maxBandwidthMbps', label: string) =>
+    raw.trim() === '' ? undefined : parseIntField(raw, errors, `${p}.${k}`, label, 1, 400_000);
+  const minBandwidthMbps = read(f.minBandwidthMbps, 'minBandwidthMbps', 'Bandwidth');
+  const maxBandwidthMbps = read(f.maxBandwidthMbps, 'maxBandwidthMbps', 'Bandwidth cap');
+  if (minBandwidthMbps !== undefined && maxBandwidthMbps !== undefined && maxBandwidthMbps < minBandwidthMbps)
+    errors[`${p}.maxBandwidthMbps`] = 'The cap must be at least the minimum bandwidth';
+  return { minBandwidthMbps, maxBandwidthMbps };
 }

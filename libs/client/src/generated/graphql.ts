@@ -39,6 +39,8 @@ export type CreateNetworkInput = {
   bridge?: string | null | undefined;
   kind: NetworkKind;
   macvtapMode?: MacvtapMode | null | undefined;
+  /** 68-65535; the NICs carrying the network must take it (their maxmtu) */
+  mtu?: number | null | undefined;
   name: string;
   physnet?: string | null | undefined;
   vlan?: number | null | undefined;
@@ -285,6 +287,13 @@ export type UpdateHostInput = {
   virtType?: VirtType | null | undefined;
 };
 
+export type UpdateNetworkInput = {
+  /** New MTU (null = the host's default); refused (field mtu) above a carrying NIC's maxmtu. Interfaces placed before keep theirs */
+  mtu?: number | null | undefined;
+  /** Network name */
+  network: string;
+};
+
 /** Fields to change; null clears a selector field */
 export type UpdateSriovPolicyInput = {
   deviceId?: string | null | undefined;
@@ -349,6 +358,9 @@ export type VmInterfaceInput = {
   datapath?: DatapathRequest | null | undefined;
   liveMigratable?: boolean | null | undefined;
   mac?: string | null | undefined;
+  /** Transmit cap in Mbit/s, 0 = none: VF max_tx_rate, or libvirt <bandwidth><outbound> on a tap or macvtap */
+  maxBandwidthMbps?: number | null | undefined;
+  /** Guaranteed transmit Mbit/s, reserved from the NIC's speed at placement (VF min_tx_rate where the datapath enforces it) */
   minBandwidthMbps?: number | null | undefined;
   /** Network name or id */
   network: string;
@@ -424,16 +436,16 @@ export type AuditEventsQueryVariables = Exact<{
 
 export type AuditEventsQuery = { auditEvents: Array<{ id: string, at: string, tokenId: string | null, actor: string, action: string, targetType: string, targetId: string | null, targetKind: string | null, targetName: string | null, inputJson: string, result: string, count: number, address: string | null, requestId: string | null }> };
 
-export type VmFieldsFragment = { id: string, name: string, state: VmState, hostId: string | null, hostName: string | null, numaNode: number | null, vcpus: number, memoryMiB: number, errorCode: string | null, errorMessage: string | null, createdAt: string, updatedAt: string, planState: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } | null, interfaces: Array<{ index: number, datapath: Datapath | null, model: string | null, queues: number | null, networkId: string, networkName: string | null, mac: string | null, vlan: number | null, sourceDev: string | null }>, plan: { hostName: string, numaNodes: Array<number>, emulatorCpus: Array<number>, vhostCpus: Array<number>, isolatedSiblings: Array<number>, hugepages: HugepageSize, memoryMode: string, penalties: Array<string>, vcpuPins: Array<{ vcpu: number, cpus: Array<number> }>, interfaces: Array<{ index: number, networkName: string, datapath: Datapath, model: string, queues: number | null, nicName: string | null, numaNode: number | null, numaLocal: boolean, failover: boolean, vfIndex: number | null, sourceDevice: string | null, mac: string, vlan: number | null, cost: { exitsPerPacket: string, cpusPerFlow: number, relativeCost: number } }>, irqAffinity: Array<{ irq: number, nicName: string, queue: number, cpus: Array<number> }>, rps: Array<{ nicName: string, rxQueue: number, cpus: Array<number> }>, score: { total: number, breakdown: Array<{ weigher: string, weight: number, value: number, weighted: number }> } } | null };
+export type VmFieldsFragment = { id: string, name: string, state: VmState, hostId: string | null, hostName: string | null, numaNode: number | null, vcpus: number, memoryMiB: number, errorCode: string | null, errorMessage: string | null, createdAt: string, updatedAt: string, planState: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } | null, interfaces: Array<{ index: number, datapath: Datapath | null, model: string | null, queues: number | null, networkId: string, networkName: string | null, mac: string | null, vlan: number | null, sourceDev: string | null }>, plan: { hostName: string, numaNodes: Array<number>, emulatorCpus: Array<number>, vhostCpus: Array<number>, isolatedSiblings: Array<number>, hugepages: HugepageSize, memoryMode: string, penalties: Array<string>, vcpuPins: Array<{ vcpu: number, cpus: Array<number> }>, interfaces: Array<{ index: number, networkName: string, datapath: Datapath, model: string, queues: number | null, nicName: string | null, numaNode: number | null, numaLocal: boolean, failover: boolean, minBandwidthMbps: number, maxBandwidthMbps: number, mtu: number | null, vfIndex: number | null, sourceDevice: string | null, mac: string, vlan: number | null, cost: { exitsPerPacket: string, cpusPerFlow: number, relativeCost: number } }>, irqAffinity: Array<{ irq: number, nicName: string, queue: number, cpus: Array<number> }>, rps: Array<{ nicName: string, rxQueue: number, cpus: Array<number> }>, score: { total: number, breakdown: Array<{ weigher: string, weight: number, value: number, weighted: number }> } } | null };
 
-export type HostTopologyFieldsFragment = { id: string, name: string, address: string, port: number, sshUser: string, state: HostState, stateReason: string | null, lastDiscoveredAt: string | null, credentialRef: string, hostKeyFingerprint: string | null, capabilities: { iommu: boolean, vhostNet: boolean, kvm: boolean, vmx: boolean, svm: boolean, ept: boolean, npt: boolean, ovs: boolean }, bridges: Array<{ name: string, kind: HostBridgeKind }> | null, labels: Array<{ key: string, value: string }>, numaNodes: Array<{ index: number, memoryMiB: number, hugepages: Array<{ sizeKiB: number, total: number, free: number }>, cpus: Array<{ cpuId: number, core: number, socket: number, numaNode: number, siblings: Array<number>, reservedForHost: boolean, allocation: { vmId: string, vmName: string, role: CpuRole } | null, uses: Array<{ role: CpuRole, vmId: string, vmName: string }> }>, cpuCounts: { total: number, reservedForHost: number, usable: number, allocated: number, free: number } }>, nics: Array<{ id: string, name: string, pciAddress: string, driver: string | null, numaNode: number | null, speedMbps: number | null, linkState: string, combinedQueues: number, maxCombinedQueues: number, sriovNumVfs: number, sriovTotalVfs: number, vfCounts: { configured: number, allocated: number, free: number }, irqs: Array<{ irq: number, queue: number, label: string, affinity: Array<number>, discoveredAffinity: Array<number>, ownerVmId: string | null, ownerVmName: string | null, state: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }>, vfs: Array<{ index: number, pciAddress: string | null, mac: string | null, vlan: number, discoveredMac: string | null, linkState: string, spoofchk: boolean, trust: boolean, allocatedToVmId: string | null, allocatedToVmName: string | null, state: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }> }>, cpuCounts: { total: number, reservedForHost: number, usable: number, allocated: number, free: number }, vms: Array<{ id: string, name: string, state: VmState, planState: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }> };
+export type HostTopologyFieldsFragment = { id: string, name: string, address: string, port: number, sshUser: string, state: HostState, stateReason: string | null, lastDiscoveredAt: string | null, credentialRef: string, hostKeyFingerprint: string | null, capabilities: { iommu: boolean, vhostNet: boolean, kvm: boolean, vmx: boolean, svm: boolean, ept: boolean, npt: boolean, ovs: boolean }, bridges: Array<{ name: string, kind: HostBridgeKind }> | null, labels: Array<{ key: string, value: string }>, numaNodes: Array<{ index: number, memoryMiB: number, hugepages: Array<{ sizeKiB: number, total: number, free: number }>, cpus: Array<{ cpuId: number, core: number, socket: number, numaNode: number, siblings: Array<number>, reservedForHost: boolean, allocation: { vmId: string, vmName: string, role: CpuRole } | null, uses: Array<{ role: CpuRole, vmId: string, vmName: string }> }>, cpuCounts: { total: number, reservedForHost: number, usable: number, allocated: number, free: number } }>, nics: Array<{ id: string, name: string, pciAddress: string, driver: string | null, numaNode: number | null, speedMbps: number | null, mtu: number | null, maxMtu: number | null, linkState: string, combinedQueues: number, maxCombinedQueues: number, sriovNumVfs: number, sriovTotalVfs: number, vfCounts: { configured: number, allocated: number, free: number }, irqs: Array<{ irq: number, queue: number, label: string, affinity: Array<number>, discoveredAffinity: Array<number>, ownerVmId: string | null, ownerVmName: string | null, state: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }>, vfs: Array<{ index: number, pciAddress: string | null, mac: string | null, vlan: number, discoveredMac: string | null, linkState: string, spoofchk: boolean, trust: boolean, allocatedToVmId: string | null, allocatedToVmName: string | null, state: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }> }>, cpuCounts: { total: number, reservedForHost: number, usable: number, allocated: number, free: number }, vms: Array<{ id: string, name: string, state: VmState, planState: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }> };
 
 export type RegisterHostMutationVariables = Exact<{
   input: RegisterHostInput;
 }>;
 
 
-export type RegisterHostMutation = { registerHost: { id: string, name: string, address: string, port: number, sshUser: string, state: HostState, stateReason: string | null, lastDiscoveredAt: string | null, credentialRef: string, hostKeyFingerprint: string | null, capabilities: { iommu: boolean, vhostNet: boolean, kvm: boolean, vmx: boolean, svm: boolean, ept: boolean, npt: boolean, ovs: boolean }, bridges: Array<{ name: string, kind: HostBridgeKind }> | null, labels: Array<{ key: string, value: string }>, numaNodes: Array<{ index: number, memoryMiB: number, hugepages: Array<{ sizeKiB: number, total: number, free: number }>, cpus: Array<{ cpuId: number, core: number, socket: number, numaNode: number, siblings: Array<number>, reservedForHost: boolean, allocation: { vmId: string, vmName: string, role: CpuRole } | null, uses: Array<{ role: CpuRole, vmId: string, vmName: string }> }>, cpuCounts: { total: number, reservedForHost: number, usable: number, allocated: number, free: number } }>, nics: Array<{ id: string, name: string, pciAddress: string, driver: string | null, numaNode: number | null, speedMbps: number | null, linkState: string, combinedQueues: number, maxCombinedQueues: number, sriovNumVfs: number, sriovTotalVfs: number, vfCounts: { configured: number, allocated: number, free: number }, irqs: Array<{ irq: number, queue: number, label: string, affinity: Array<number>, discoveredAffinity: Array<number>, ownerVmId: string | null, ownerVmName: string | null, state: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }>, vfs: Array<{ index: number, pciAddress: string | null, mac: string | null, vlan: number, discoveredMac: string | null, linkState: string, spoofchk: boolean, trust: boolean, allocatedToVmId: string | null, allocatedToVmName: string | null, state: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }> }>, cpuCounts: { total: number, reservedForHost: number, usable: number, allocated: number, free: number }, vms: Array<{ id: string, name: string, state: VmState, planState: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }> } };
+export type RegisterHostMutation = { registerHost: { id: string, name: string, address: string, port: number, sshUser: string, state: HostState, stateReason: string | null, lastDiscoveredAt: string | null, credentialRef: string, hostKeyFingerprint: string | null, capabilities: { iommu: boolean, vhostNet: boolean, kvm: boolean, vmx: boolean, svm: boolean, ept: boolean, npt: boolean, ovs: boolean }, bridges: Array<{ name: string, kind: HostBridgeKind }> | null, labels: Array<{ key: string, value: string }>, numaNodes: Array<{ index: number, memoryMiB: number, hugepages: Array<{ sizeKiB: number, total: number, free: number }>, cpus: Array<{ cpuId: number, core: number, socket: number, numaNode: number, siblings: Array<number>, reservedForHost: boolean, allocation: { vmId: string, vmName: string, role: CpuRole } | null, uses: Array<{ role: CpuRole, vmId: string, vmName: string }> }>, cpuCounts: { total: number, reservedForHost: number, usable: number, allocated: number, free: number } }>, nics: Array<{ id: string, name: string, pciAddress: string, driver: string | null, numaNode: number | null, speedMbps: number | null, mtu: number | null, maxMtu: number | null, linkState: string, combinedQueues: number, maxCombinedQueues: number, sriovNumVfs: number, sriovTotalVfs: number, vfCounts: { configured: number, allocated: number, free: number }, irqs: Array<{ irq: number, queue: number, label: string, affinity: Array<number>, discoveredAffinity: Array<number>, ownerVmId: string | null, ownerVmName: string | null, state: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }>, vfs: Array<{ index: number, pciAddress: string | null, mac: string | null, vlan: number, discoveredMac: string | null, linkState: string, spoofchk: boolean, trust: boolean, allocatedToVmId: string | null, allocatedToVmName: string | null, state: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }> }>, cpuCounts: { total: number, reservedForHost: number, usable: number, allocated: number, free: number }, vms: Array<{ id: string, name: string, state: VmState, planState: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }> } };
 
 export type UpdateHostMutationVariables = Exact<{
   id: string;
@@ -441,7 +453,7 @@ export type UpdateHostMutationVariables = Exact<{
 }>;
 
 
-export type UpdateHostMutation = { updateHost: { id: string, name: string, address: string, port: number, sshUser: string, state: HostState, stateReason: string | null, lastDiscoveredAt: string | null, credentialRef: string, hostKeyFingerprint: string | null, capabilities: { iommu: boolean, vhostNet: boolean, kvm: boolean, vmx: boolean, svm: boolean, ept: boolean, npt: boolean, ovs: boolean }, bridges: Array<{ name: string, kind: HostBridgeKind }> | null, labels: Array<{ key: string, value: string }>, numaNodes: Array<{ index: number, memoryMiB: number, hugepages: Array<{ sizeKiB: number, total: number, free: number }>, cpus: Array<{ cpuId: number, core: number, socket: number, numaNode: number, siblings: Array<number>, reservedForHost: boolean, allocation: { vmId: string, vmName: string, role: CpuRole } | null, uses: Array<{ role: CpuRole, vmId: string, vmName: string }> }>, cpuCounts: { total: number, reservedForHost: number, usable: number, allocated: number, free: number } }>, nics: Array<{ id: string, name: string, pciAddress: string, driver: string | null, numaNode: number | null, speedMbps: number | null, linkState: string, combinedQueues: number, maxCombinedQueues: number, sriovNumVfs: number, sriovTotalVfs: number, vfCounts: { configured: number, allocated: number, free: number }, irqs: Array<{ irq: number, queue: number, label: string, affinity: Array<number>, discoveredAffinity: Array<number>, ownerVmId: string | null, ownerVmName: string | null, state: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }>, vfs: Array<{ index: number, pciAddress: string | null, mac: string | null, vlan: number, discoveredMac: string | null, linkState: string, spoofchk: boolean, trust: boolean, allocatedToVmId: string | null, allocatedToVmName: string | null, state: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }> }>, cpuCounts: { total: number, reservedForHost: number, usable: number, allocated: number, free: number }, vms: Array<{ id: string, name: string, state: VmState, planState: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }> } };
+export type UpdateHostMutation = { updateHost: { id: string, name: string, address: string, port: number, sshUser: string, state: HostState, stateReason: string | null, lastDiscoveredAt: string | null, credentialRef: string, hostKeyFingerprint: string | null, capabilities: { iommu: boolean, vhostNet: boolean, kvm: boolean, vmx: boolean, svm: boolean, ept: boolean, npt: boolean, ovs: boolean }, bridges: Array<{ name: string, kind: HostBridgeKind }> | null, labels: Array<{ key: string, value: string }>, numaNodes: Array<{ index: number, memoryMiB: number, hugepages: Array<{ sizeKiB: number, total: number, free: number }>, cpus: Array<{ cpuId: number, core: number, socket: number, numaNode: number, siblings: Array<number>, reservedForHost: boolean, allocation: { vmId: string, vmName: string, role: CpuRole } | null, uses: Array<{ role: CpuRole, vmId: string, vmName: string }> }>, cpuCounts: { total: number, reservedForHost: number, usable: number, allocated: number, free: number } }>, nics: Array<{ id: string, name: string, pciAddress: string, driver: string | null, numaNode: number | null, speedMbps: number | null, mtu: number | null, maxMtu: number | null, linkState: string, combinedQueues: number, maxCombinedQueues: number, sriovNumVfs: number, sriovTotalVfs: number, vfCounts: { configured: number, allocated: number, free: number }, irqs: Array<{ irq: number, queue: number, label: string, affinity: Array<number>, discoveredAffinity: Array<number>, ownerVmId: string | null, ownerVmName: string | null, state: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }>, vfs: Array<{ index: number, pciAddress: string | null, mac: string | null, vlan: number, discoveredMac: string | null, linkState: string, spoofchk: boolean, trust: boolean, allocatedToVmId: string | null, allocatedToVmName: string | null, state: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }> }>, cpuCounts: { total: number, reservedForHost: number, usable: number, allocated: number, free: number }, vms: Array<{ id: string, name: string, state: VmState, planState: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }> } };
 
 export type ConfigureSriovMutationVariables = Exact<{
   id: string;
@@ -458,14 +470,14 @@ export type HostQueryVariables = Exact<{
 }>;
 
 
-export type HostQuery = { host: { id: string, name: string, address: string, port: number, sshUser: string, state: HostState, stateReason: string | null, lastDiscoveredAt: string | null, credentialRef: string, hostKeyFingerprint: string | null, capabilities: { iommu: boolean, vhostNet: boolean, kvm: boolean, vmx: boolean, svm: boolean, ept: boolean, npt: boolean, ovs: boolean }, bridges: Array<{ name: string, kind: HostBridgeKind }> | null, labels: Array<{ key: string, value: string }>, numaNodes: Array<{ index: number, memoryMiB: number, hugepages: Array<{ sizeKiB: number, total: number, free: number }>, cpus: Array<{ cpuId: number, core: number, socket: number, numaNode: number, siblings: Array<number>, reservedForHost: boolean, allocation: { vmId: string, vmName: string, role: CpuRole } | null, uses: Array<{ role: CpuRole, vmId: string, vmName: string }> }>, cpuCounts: { total: number, reservedForHost: number, usable: number, allocated: number, free: number } }>, nics: Array<{ id: string, name: string, pciAddress: string, driver: string | null, numaNode: number | null, speedMbps: number | null, linkState: string, combinedQueues: number, maxCombinedQueues: number, sriovNumVfs: number, sriovTotalVfs: number, vfCounts: { configured: number, allocated: number, free: number }, irqs: Array<{ irq: number, queue: number, label: string, affinity: Array<number>, discoveredAffinity: Array<number>, ownerVmId: string | null, ownerVmName: string | null, state: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }>, vfs: Array<{ index: number, pciAddress: string | null, mac: string | null, vlan: number, discoveredMac: string | null, linkState: string, spoofchk: boolean, trust: boolean, allocatedToVmId: string | null, allocatedToVmName: string | null, state: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }> }>, cpuCounts: { total: number, reservedForHost: number, usable: number, allocated: number, free: number }, vms: Array<{ id: string, name: string, state: VmState, planState: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }> } };
+export type HostQuery = { host: { id: string, name: string, address: string, port: number, sshUser: string, state: HostState, stateReason: string | null, lastDiscoveredAt: string | null, credentialRef: string, hostKeyFingerprint: string | null, capabilities: { iommu: boolean, vhostNet: boolean, kvm: boolean, vmx: boolean, svm: boolean, ept: boolean, npt: boolean, ovs: boolean }, bridges: Array<{ name: string, kind: HostBridgeKind }> | null, labels: Array<{ key: string, value: string }>, numaNodes: Array<{ index: number, memoryMiB: number, hugepages: Array<{ sizeKiB: number, total: number, free: number }>, cpus: Array<{ cpuId: number, core: number, socket: number, numaNode: number, siblings: Array<number>, reservedForHost: boolean, allocation: { vmId: string, vmName: string, role: CpuRole } | null, uses: Array<{ role: CpuRole, vmId: string, vmName: string }> }>, cpuCounts: { total: number, reservedForHost: number, usable: number, allocated: number, free: number } }>, nics: Array<{ id: string, name: string, pciAddress: string, driver: string | null, numaNode: number | null, speedMbps: number | null, mtu: number | null, maxMtu: number | null, linkState: string, combinedQueues: number, maxCombinedQueues: number, sriovNumVfs: number, sriovTotalVfs: number, vfCounts: { configured: number, allocated: number, free: number }, irqs: Array<{ irq: number, queue: number, label: string, affinity: Array<number>, discoveredAffinity: Array<number>, ownerVmId: string | null, ownerVmName: string | null, state: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }>, vfs: Array<{ index: number, pciAddress: string | null, mac: string | null, vlan: number, discoveredMac: string | null, linkState: string, spoofchk: boolean, trust: boolean, allocatedToVmId: string | null, allocatedToVmName: string | null, state: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }> }>, cpuCounts: { total: number, reservedForHost: number, usable: number, allocated: number, free: number }, vms: Array<{ id: string, name: string, state: VmState, planState: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }> } };
 
 export type VmQueryVariables = Exact<{
   id: string;
 }>;
 
 
-export type VmQuery = { vm: { id: string, name: string, state: VmState, hostId: string | null, hostName: string | null, numaNode: number | null, vcpus: number, memoryMiB: number, errorCode: string | null, errorMessage: string | null, createdAt: string, updatedAt: string, planState: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } | null, interfaces: Array<{ index: number, datapath: Datapath | null, model: string | null, queues: number | null, networkId: string, networkName: string | null, mac: string | null, vlan: number | null, sourceDev: string | null }>, plan: { hostName: string, numaNodes: Array<number>, emulatorCpus: Array<number>, vhostCpus: Array<number>, isolatedSiblings: Array<number>, hugepages: HugepageSize, memoryMode: string, penalties: Array<string>, vcpuPins: Array<{ vcpu: number, cpus: Array<number> }>, interfaces: Array<{ index: number, networkName: string, datapath: Datapath, model: string, queues: number | null, nicName: string | null, numaNode: number | null, numaLocal: boolean, failover: boolean, vfIndex: number | null, sourceDevice: string | null, mac: string, vlan: number | null, cost: { exitsPerPacket: string, cpusPerFlow: number, relativeCost: number } }>, irqAffinity: Array<{ irq: number, nicName: string, queue: number, cpus: Array<number> }>, rps: Array<{ nicName: string, rxQueue: number, cpus: Array<number> }>, score: { total: number, breakdown: Array<{ weigher: string, weight: number, value: number, weighted: number }> } } | null } };
+export type VmQuery = { vm: { id: string, name: string, state: VmState, hostId: string | null, hostName: string | null, numaNode: number | null, vcpus: number, memoryMiB: number, errorCode: string | null, errorMessage: string | null, createdAt: string, updatedAt: string, planState: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } | null, interfaces: Array<{ index: number, datapath: Datapath | null, model: string | null, queues: number | null, networkId: string, networkName: string | null, mac: string | null, vlan: number | null, sourceDev: string | null }>, plan: { hostName: string, numaNodes: Array<number>, emulatorCpus: Array<number>, vhostCpus: Array<number>, isolatedSiblings: Array<number>, hugepages: HugepageSize, memoryMode: string, penalties: Array<string>, vcpuPins: Array<{ vcpu: number, cpus: Array<number> }>, interfaces: Array<{ index: number, networkName: string, datapath: Datapath, model: string, queues: number | null, nicName: string | null, numaNode: number | null, numaLocal: boolean, failover: boolean, minBandwidthMbps: number, maxBandwidthMbps: number, mtu: number | null, vfIndex: number | null, sourceDevice: string | null, mac: string, vlan: number | null, cost: { exitsPerPacket: string, cpusPerFlow: number, relativeCost: number } }>, irqAffinity: Array<{ irq: number, nicName: string, queue: number, cpus: Array<number> }>, rps: Array<{ nicName: string, rxQueue: number, cpus: Array<number> }>, score: { total: number, breakdown: Array<{ weigher: string, weight: number, value: number, weighted: number }> } } | null } };
 
 export type VmListQueryVariables = Exact<{
   filter?: VmFilterInput | null | undefined;
@@ -474,7 +486,7 @@ export type VmListQueryVariables = Exact<{
 }>;
 
 
-export type VmListQuery = { vms: { totalCount: number, pageInfo: { endCursor: string | null, hasNextPage: boolean }, nodes: Array<{ id: string, name: string, state: VmState, hostId: string | null, hostName: string | null, numaNode: number | null, vcpus: number, memoryMiB: number, errorCode: string | null, errorMessage: string | null, createdAt: string, updatedAt: string, planState: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } | null, interfaces: Array<{ index: number, datapath: Datapath | null, model: string | null, queues: number | null, networkId: string, networkName: string | null, mac: string | null, vlan: number | null, sourceDev: string | null }>, plan: { hostName: string, numaNodes: Array<number>, emulatorCpus: Array<number>, vhostCpus: Array<number>, isolatedSiblings: Array<number>, hugepages: HugepageSize, memoryMode: string, penalties: Array<string>, vcpuPins: Array<{ vcpu: number, cpus: Array<number> }>, interfaces: Array<{ index: number, networkName: string, datapath: Datapath, model: string, queues: number | null, nicName: string | null, numaNode: number | null, numaLocal: boolean, failover: boolean, vfIndex: number | null, sourceDevice: string | null, mac: string, vlan: number | null, cost: { exitsPerPacket: string, cpusPerFlow: number, relativeCost: number } }>, irqAffinity: Array<{ irq: number, nicName: string, queue: number, cpus: Array<number> }>, rps: Array<{ nicName: string, rxQueue: number, cpus: Array<number> }>, score: { total: number, breakdown: Array<{ weigher: string, weight: number, value: number, weighted: number }> } } | null }> } };
+export type VmListQuery = { vms: { totalCount: number, pageInfo: { endCursor: string | null, hasNextPage: boolean }, nodes: Array<{ id: string, name: string, state: VmState, hostId: string | null, hostName: string | null, numaNode: number | null, vcpus: number, memoryMiB: number, errorCode: string | null, errorMessage: string | null, createdAt: string, updatedAt: string, planState: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } | null, interfaces: Array<{ index: number, datapath: Datapath | null, model: string | null, queues: number | null, networkId: string, networkName: string | null, mac: string | null, vlan: number | null, sourceDev: string | null }>, plan: { hostName: string, numaNodes: Array<number>, emulatorCpus: Array<number>, vhostCpus: Array<number>, isolatedSiblings: Array<number>, hugepages: HugepageSize, memoryMode: string, penalties: Array<string>, vcpuPins: Array<{ vcpu: number, cpus: Array<number> }>, interfaces: Array<{ index: number, networkName: string, datapath: Datapath, model: string, queues: number | null, nicName: string | null, numaNode: number | null, numaLocal: boolean, failover: boolean, minBandwidthMbps: number, maxBandwidthMbps: number, mtu: number | null, vfIndex: number | null, sourceDevice: string | null, mac: string, vlan: number | null, cost: { exitsPerPacket: string, cpusPerFlow: number, relativeCost: number } }>, irqAffinity: Array<{ irq: number, nicName: string, queue: number, cpus: Array<number> }>, rps: Array<{ nicName: string, rxQueue: number, cpus: Array<number> }>, score: { total: number, breakdown: Array<{ weigher: string, weight: number, value: number, weighted: number }> } } | null }> } };
 
 export type OperationListQueryVariables = Exact<{
   state?: OperationState | null | undefined;
@@ -495,7 +507,7 @@ export type CpuCountFieldsFragment = { total: number, reservedForHost: number, u
 
 export type PlacedVmFieldsFragment = { id: string, name: string, state: VmState, planState: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } };
 
-export type NicFieldsFragment = { id: string, name: string, pciAddress: string, driver: string | null, numaNode: number | null, speedMbps: number | null, linkState: string, combinedQueues: number, maxCombinedQueues: number, sriovNumVfs: number, sriovTotalVfs: number, vfCounts: { configured: number, allocated: number, free: number }, irqs: Array<{ irq: number, queue: number, label: string, affinity: Array<number>, discoveredAffinity: Array<number>, ownerVmId: string | null, ownerVmName: string | null, state: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }>, vfs: Array<{ index: number, pciAddress: string | null, mac: string | null, vlan: number, discoveredMac: string | null, linkState: string, spoofchk: boolean, trust: boolean, allocatedToVmId: string | null, allocatedToVmName: string | null, state: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }> };
+export type NicFieldsFragment = { id: string, name: string, pciAddress: string, driver: string | null, numaNode: number | null, speedMbps: number | null, mtu: number | null, maxMtu: number | null, linkState: string, combinedQueues: number, maxCombinedQueues: number, sriovNumVfs: number, sriovTotalVfs: number, vfCounts: { configured: number, allocated: number, free: number }, irqs: Array<{ irq: number, queue: number, label: string, affinity: Array<number>, discoveredAffinity: Array<number>, ownerVmId: string | null, ownerVmName: string | null, state: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }>, vfs: Array<{ index: number, pciAddress: string | null, mac: string | null, vlan: number, discoveredMac: string | null, linkState: string, spoofchk: boolean, trust: boolean, allocatedToVmId: string | null, allocatedToVmName: string | null, state: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }> };
 
 export type HostSummaryFieldsFragment = { id: string, name: string, address: string, state: HostState, stateReason: string | null, lastDiscoveredAt: string | null, capabilities: { iommu: boolean, vhostNet: boolean, kvm: boolean, vmx: boolean, svm: boolean, ept: boolean, npt: boolean, ovs: boolean }, labels: Array<{ key: string, value: string }>, numaNodes: Array<{ index: number, memoryMiB: number, hugepages: Array<{ sizeKiB: number, total: number, free: number }>, cpuCounts: { total: number, reservedForHost: number, usable: number, allocated: number, free: number } }>, nics: Array<{ id: string, name: string, numaNode: number | null, sriovNumVfs: number, sriovTotalVfs: number, vfCounts: { configured: number, allocated: number, free: number } }>, cpuCounts: { total: number, reservedForHost: number, usable: number, allocated: number, free: number } };
 
@@ -513,7 +525,7 @@ export type HostDetailQueryVariables = Exact<{
 }>;
 
 
-export type HostDetailQuery = { host: { id: string, name: string, address: string, port: number, sshUser: string, state: HostState, stateReason: string | null, lastDiscoveredAt: string | null, capabilities: { iommu: boolean, vhostNet: boolean, kvm: boolean, vmx: boolean, svm: boolean, ept: boolean, npt: boolean, ovs: boolean }, foreignDomains: Array<{ name: string, cpus: Array<number>, pciDevices: Array<string> }>, labels: Array<{ key: string, value: string }>, numaNodes: Array<{ index: number, memoryMiB: number, hugepages: Array<{ sizeKiB: number, total: number, free: number }>, cpus: Array<{ cpuId: number, core: number, socket: number, numaNode: number, siblings: Array<number>, reservedForHost: boolean, allocation: { vmId: string, vmName: string, role: CpuRole } | null, uses: Array<{ role: CpuRole, vmId: string, vmName: string }> }>, cpuCounts: { total: number, reservedForHost: number, usable: number, allocated: number, free: number } }>, nics: Array<{ id: string, name: string, pciAddress: string, driver: string | null, numaNode: number | null, speedMbps: number | null, linkState: string, combinedQueues: number, maxCombinedQueues: number, sriovNumVfs: number, sriovTotalVfs: number, vfCounts: { configured: number, allocated: number, free: number }, irqs: Array<{ irq: number, queue: number, label: string, affinity: Array<number>, discoveredAffinity: Array<number>, ownerVmId: string | null, ownerVmName: string | null, state: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }>, vfs: Array<{ index: number, pciAddress: string | null, mac: string | null, vlan: number, discoveredMac: string | null, linkState: string, spoofchk: boolean, trust: boolean, allocatedToVmId: string | null, allocatedToVmName: string | null, state: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }> }>, cpuCounts: { total: number, reservedForHost: number, usable: number, allocated: number, free: number }, vms: Array<{ id: string, name: string, state: VmState, planState: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }> } };
+export type HostDetailQuery = { host: { id: string, name: string, address: string, port: number, sshUser: string, state: HostState, stateReason: string | null, lastDiscoveredAt: string | null, capabilities: { iommu: boolean, vhostNet: boolean, kvm: boolean, vmx: boolean, svm: boolean, ept: boolean, npt: boolean, ovs: boolean }, foreignDomains: Array<{ name: string, cpus: Array<number>, pciDevices: Array<string> }>, labels: Array<{ key: string, value: string }>, numaNodes: Array<{ index: number, memoryMiB: number, hugepages: Array<{ sizeKiB: number, total: number, free: number }>, cpus: Array<{ cpuId: number, core: number, socket: number, numaNode: number, siblings: Array<number>, reservedForHost: boolean, allocation: { vmId: string, vmName: string, role: CpuRole } | null, uses: Array<{ role: CpuRole, vmId: string, vmName: string }> }>, cpuCounts: { total: number, reservedForHost: number, usable: number, allocated: number, free: number } }>, nics: Array<{ id: string, name: string, pciAddress: string, driver: string | null, numaNode: number | null, speedMbps: number | null, mtu: number | null, maxMtu: number | null, linkState: string, combinedQueues: number, maxCombinedQueues: number, sriovNumVfs: number, sriovTotalVfs: number, vfCounts: { configured: number, allocated: number, free: number }, irqs: Array<{ irq: number, queue: number, label: string, affinity: Array<number>, discoveredAffinity: Array<number>, ownerVmId: string | null, ownerVmName: string | null, state: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }>, vfs: Array<{ index: number, pciAddress: string | null, mac: string | null, vlan: number, discoveredMac: string | null, linkState: string, spoofchk: boolean, trust: boolean, allocatedToVmId: string | null, allocatedToVmName: string | null, state: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }> }>, cpuCounts: { total: number, reservedForHost: number, usable: number, allocated: number, free: number }, vms: Array<{ id: string, name: string, state: VmState, planState: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }> } };
 
 export type HostNamesQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -528,33 +540,40 @@ export type SetHostMaintenanceMutationVariables = Exact<{
 
 export type SetHostMaintenanceMutation = { setHostMaintenance: { id: string, state: HostState, stateReason: string | null } };
 
-export type NetworkFieldsFragment = { id: string, name: string, kind: NetworkKind, bridge: string | null, macvtapMode: MacvtapMode | null, physnet: string | null, vlan: number | null, createdAt: string, mappings: Array<{ hostId: string, hostName: string, nicId: string, nicName: string }> };
+export type NetworkFieldsFragment = { id: string, name: string, kind: NetworkKind, bridge: string | null, macvtapMode: MacvtapMode | null, physnet: string | null, vlan: number | null, mtu: number | null, createdAt: string, mappings: Array<{ hostId: string, hostName: string, nicId: string, nicName: string }> };
 
 export type NetworksQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type NetworksQuery = { networks: Array<{ id: string, name: string, kind: NetworkKind, bridge: string | null, macvtapMode: MacvtapMode | null, physnet: string | null, vlan: number | null, createdAt: string, mappings: Array<{ hostId: string, hostName: string, nicId: string, nicName: string }> }> };
+export type NetworksQuery = { networks: Array<{ id: string, name: string, kind: NetworkKind, bridge: string | null, macvtapMode: MacvtapMode | null, physnet: string | null, vlan: number | null, mtu: number | null, createdAt: string, mappings: Array<{ hostId: string, hostName: string, nicId: string, nicName: string }> }> };
 
 export type CreateNetworkMutationVariables = Exact<{
   input: CreateNetworkInput;
 }>;
 
 
-export type CreateNetworkMutation = { createNetwork: { id: string, name: string, kind: NetworkKind, bridge: string | null, macvtapMode: MacvtapMode | null, physnet: string | null, vlan: number | null, createdAt: string, mappings: Array<{ hostId: string, hostName: string, nicId: string, nicName: string }> } };
+export type CreateNetworkMutation = { createNetwork: { id: string, name: string, kind: NetworkKind, bridge: string | null, macvtapMode: MacvtapMode | null, physnet: string | null, vlan: number | null, mtu: number | null, createdAt: string, mappings: Array<{ hostId: string, hostName: string, nicId: string, nicName: string }> } };
+
+export type UpdateNetworkMutationVariables = Exact<{
+  input: UpdateNetworkInput;
+}>;
+
+
+export type UpdateNetworkMutation = { updateNetwork: { id: string, name: string, kind: NetworkKind, bridge: string | null, macvtapMode: MacvtapMode | null, physnet: string | null, vlan: number | null, mtu: number | null, createdAt: string, mappings: Array<{ hostId: string, hostName: string, nicId: string, nicName: string }> } };
 
 export type MapNetworkToNicMutationVariables = Exact<{
   input: MapNetworkToNicInput;
 }>;
 
 
-export type MapNetworkToNicMutation = { mapNetworkToNic: { id: string, name: string, kind: NetworkKind, bridge: string | null, macvtapMode: MacvtapMode | null, physnet: string | null, vlan: number | null, createdAt: string, mappings: Array<{ hostId: string, hostName: string, nicId: string, nicName: string }> } };
+export type MapNetworkToNicMutation = { mapNetworkToNic: { id: string, name: string, kind: NetworkKind, bridge: string | null, macvtapMode: MacvtapMode | null, physnet: string | null, vlan: number | null, mtu: number | null, createdAt: string, mappings: Array<{ hostId: string, hostName: string, nicId: string, nicName: string }> } };
 
 export type UnmapNetworkFromNicMutationVariables = Exact<{
   input: MapNetworkToNicInput;
 }>;
 
 
-export type UnmapNetworkFromNicMutation = { unmapNetworkFromNic: { id: string, name: string, kind: NetworkKind, bridge: string | null, macvtapMode: MacvtapMode | null, physnet: string | null, vlan: number | null, createdAt: string, mappings: Array<{ hostId: string, hostName: string, nicId: string, nicName: string }> } };
+export type UnmapNetworkFromNicMutation = { unmapNetworkFromNic: { id: string, name: string, kind: NetworkKind, bridge: string | null, macvtapMode: MacvtapMode | null, physnet: string | null, vlan: number | null, mtu: number | null, createdAt: string, mappings: Array<{ hostId: string, hostName: string, nicId: string, nicName: string }> } };
 
 export type DeleteNetworkMutationVariables = Exact<{
   id: string;
@@ -593,14 +612,14 @@ export type ReconcileHostMutationVariables = Exact<{
 
 export type ReconcileHostMutation = { reconcileHost: Array<{ id: string }> };
 
-export type PlanFieldsFragment = { hostName: string, numaNodes: Array<number>, emulatorCpus: Array<number>, vhostCpus: Array<number>, isolatedSiblings: Array<number>, hugepages: HugepageSize, memoryMode: string, penalties: Array<string>, vcpuPins: Array<{ vcpu: number, cpus: Array<number> }>, interfaces: Array<{ index: number, networkName: string, datapath: Datapath, model: string, queues: number | null, nicName: string | null, numaNode: number | null, numaLocal: boolean, failover: boolean, vfIndex: number | null, sourceDevice: string | null, mac: string, vlan: number | null, cost: { exitsPerPacket: string, cpusPerFlow: number, relativeCost: number } }>, irqAffinity: Array<{ irq: number, nicName: string, queue: number, cpus: Array<number> }>, rps: Array<{ nicName: string, rxQueue: number, cpus: Array<number> }>, score: { total: number, breakdown: Array<{ weigher: string, weight: number, value: number, weighted: number }> } };
+export type PlanFieldsFragment = { hostName: string, numaNodes: Array<number>, emulatorCpus: Array<number>, vhostCpus: Array<number>, isolatedSiblings: Array<number>, hugepages: HugepageSize, memoryMode: string, penalties: Array<string>, vcpuPins: Array<{ vcpu: number, cpus: Array<number> }>, interfaces: Array<{ index: number, networkName: string, datapath: Datapath, model: string, queues: number | null, nicName: string | null, numaNode: number | null, numaLocal: boolean, failover: boolean, minBandwidthMbps: number, maxBandwidthMbps: number, mtu: number | null, vfIndex: number | null, sourceDevice: string | null, mac: string, vlan: number | null, cost: { exitsPerPacket: string, cpusPerFlow: number, relativeCost: number } }>, irqAffinity: Array<{ irq: number, nicName: string, queue: number, cpus: Array<number> }>, rps: Array<{ nicName: string, rxQueue: number, cpus: Array<number> }>, score: { total: number, breakdown: Array<{ weigher: string, weight: number, value: number, weighted: number }> } };
 
 export type PreviewPlacementQueryVariables = Exact<{
   input: VmInput;
 }>;
 
 
-export type PreviewPlacementQuery = { previewPlacement: { fits: boolean, plan: { hostName: string, numaNodes: Array<number>, emulatorCpus: Array<number>, vhostCpus: Array<number>, isolatedSiblings: Array<number>, hugepages: HugepageSize, memoryMode: string, penalties: Array<string>, vcpuPins: Array<{ vcpu: number, cpus: Array<number> }>, interfaces: Array<{ index: number, networkName: string, datapath: Datapath, model: string, queues: number | null, nicName: string | null, numaNode: number | null, numaLocal: boolean, failover: boolean, vfIndex: number | null, sourceDevice: string | null, mac: string, vlan: number | null, cost: { exitsPerPacket: string, cpusPerFlow: number, relativeCost: number } }>, irqAffinity: Array<{ irq: number, nicName: string, queue: number, cpus: Array<number> }>, rps: Array<{ nicName: string, rxQueue: number, cpus: Array<number> }>, score: { total: number, breakdown: Array<{ weigher: string, weight: number, value: number, weighted: number }> } } | null, rejection: { message: string, hostsConsidered: number, summary: Array<{ code: ReasonCode, hosts: number, examples: Array<string> }>, requestReasons: Array<{ code: ReasonCode, detail: string }> } | null } };
+export type PreviewPlacementQuery = { previewPlacement: { fits: boolean, plan: { hostName: string, numaNodes: Array<number>, emulatorCpus: Array<number>, vhostCpus: Array<number>, isolatedSiblings: Array<number>, hugepages: HugepageSize, memoryMode: string, penalties: Array<string>, vcpuPins: Array<{ vcpu: number, cpus: Array<number> }>, interfaces: Array<{ index: number, networkName: string, datapath: Datapath, model: string, queues: number | null, nicName: string | null, numaNode: number | null, numaLocal: boolean, failover: boolean, minBandwidthMbps: number, maxBandwidthMbps: number, mtu: number | null, vfIndex: number | null, sourceDevice: string | null, mac: string, vlan: number | null, cost: { exitsPerPacket: string, cpusPerFlow: number, relativeCost: number } }>, irqAffinity: Array<{ irq: number, nicName: string, queue: number, cpus: Array<number> }>, rps: Array<{ nicName: string, rxQueue: number, cpus: Array<number> }>, score: { total: number, breakdown: Array<{ weigher: string, weight: number, value: number, weighted: number }> } } | null, rejection: { message: string, hostsConsidered: number, summary: Array<{ code: ReasonCode, hosts: number, examples: Array<string> }>, requestReasons: Array<{ code: ReasonCode, detail: string }> } | null } };
 
 export type ExplainPlacementQueryVariables = Exact<{
   input: VmInput;
@@ -820,6 +839,9 @@ export const PlanFieldsFragmentDoc = new TypedDocumentString(`
     numaNode
     numaLocal
     failover
+    minBandwidthMbps
+    maxBandwidthMbps
+    mtu
     vfIndex
     sourceDevice
     mac
@@ -913,6 +935,9 @@ fragment PlanFields on PlanView {
     numaNode
     numaLocal
     failover
+    minBandwidthMbps
+    maxBandwidthMbps
+    mtu
     vfIndex
     sourceDevice
     mac
@@ -982,6 +1007,8 @@ export const NicFieldsFragmentDoc = new TypedDocumentString(`
   driver
   numaNode
   speedMbps
+  mtu
+  maxMtu
   linkState
   combinedQueues
   maxCombinedQueues
@@ -1142,6 +1169,8 @@ fragment NicFields on Nic {
   driver
   numaNode
   speedMbps
+  mtu
+  maxMtu
   linkState
   combinedQueues
   maxCombinedQueues
@@ -1246,6 +1275,7 @@ export const NetworkFieldsFragmentDoc = new TypedDocumentString(`
   macvtapMode
   physnet
   vlan
+  mtu
   createdAt
   mappings {
     hostId
@@ -1549,6 +1579,8 @@ fragment NicFields on Nic {
   driver
   numaNode
   speedMbps
+  mtu
+  maxMtu
   linkState
   combinedQueues
   maxCombinedQueues
@@ -1693,6 +1725,8 @@ fragment NicFields on Nic {
   driver
   numaNode
   speedMbps
+  mtu
+  maxMtu
   linkState
   combinedQueues
   maxCombinedQueues
@@ -1865,6 +1899,8 @@ fragment NicFields on Nic {
   driver
   numaNode
   speedMbps
+  mtu
+  maxMtu
   linkState
   combinedQueues
   maxCombinedQueues
@@ -1968,6 +2004,9 @@ fragment PlanFields on PlanView {
     numaNode
     numaLocal
     failover
+    minBandwidthMbps
+    maxBandwidthMbps
+    mtu
     vfIndex
     sourceDevice
     mac
@@ -2072,6 +2111,9 @@ fragment PlanFields on PlanView {
     numaNode
     numaLocal
     failover
+    minBandwidthMbps
+    maxBandwidthMbps
+    mtu
     vfIndex
     sourceDevice
     mac
@@ -2316,6 +2358,8 @@ fragment NicFields on Nic {
   driver
   numaNode
   speedMbps
+  mtu
+  maxMtu
   linkState
   combinedQueues
   maxCombinedQueues
@@ -2393,6 +2437,7 @@ export const NetworksDocument = new TypedDocumentString(`
   macvtapMode
   physnet
   vlan
+  mtu
   createdAt
   mappings {
     hostId
@@ -2415,6 +2460,7 @@ export const CreateNetworkDocument = new TypedDocumentString(`
   macvtapMode
   physnet
   vlan
+  mtu
   createdAt
   mappings {
     hostId
@@ -2423,6 +2469,29 @@ export const CreateNetworkDocument = new TypedDocumentString(`
     nicName
   }
 }`) as unknown as TypedDocumentString<CreateNetworkMutation, CreateNetworkMutationVariables>;
+export const UpdateNetworkDocument = new TypedDocumentString(`
+    mutation UpdateNetwork($input: UpdateNetworkInput!) {
+  updateNetwork(input: $input) {
+    ...NetworkFields
+  }
+}
+    fragment NetworkFields on Network {
+  id
+  name
+  kind
+  bridge
+  macvtapMode
+  physnet
+  vlan
+  mtu
+  createdAt
+  mappings {
+    hostId
+    hostName
+    nicId
+    nicName
+  }
+}`) as unknown as TypedDocumentString<UpdateNetworkMutation, UpdateNetworkMutationVariables>;
 export const MapNetworkToNicDocument = new TypedDocumentString(`
     mutation MapNetworkToNic($input: MapNetworkToNicInput!) {
   mapNetworkToNic(input: $input) {
@@ -2437,6 +2506,7 @@ export const MapNetworkToNicDocument = new TypedDocumentString(`
   macvtapMode
   physnet
   vlan
+  mtu
   createdAt
   mappings {
     hostId
@@ -2459,6 +2529,7 @@ export const UnmapNetworkFromNicDocument = new TypedDocumentString(`
   macvtapMode
   physnet
   vlan
+  mtu
   createdAt
   mappings {
     hostId
@@ -2589,6 +2660,9 @@ export const PreviewPlacementDocument = new TypedDocumentString(`
     numaNode
     numaLocal
     failover
+    minBandwidthMbps
+    maxBandwidthMbps
+    mtu
     vfIndex
     sourceDevice
     mac

@@ -41,10 +41,10 @@ function links(m: HostModel): Link[] {
       text: (d) => {
         const master = masterOf(sp.name);
         const ovs = master !== undefined && m.bridge(master)?.kind === 'ovs';
-        let s = `${nic.ifindex}: ${sp.name}: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu ${sp.mtu} qdisc mq${master ? ` master ${ovs ? 'ovs-system' : master}` : ''} state UP mode DEFAULT group default qlen 1000\n`;
+        let s = `${nic.ifindex}: ${sp.name}: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu ${nic.mtu} qdisc mq${master ? ` master ${ovs ? 'ovs-system' : master}` : ''} state UP mode DEFAULT group default qlen 1000\n`;
         s += `    link/ether ${sp.mac} brd ff:ff:ff:ff:ff:ff`;
         if (d) {
-          s += ` promiscuity ${master ? 1 : 0}  allmulti 0 minmtu 68 maxmtu 9710`;
+          s += ` promiscuity ${master ? 1 : 0}  allmulti 0 minmtu 68 maxmtu ${sp.maxMtu}`;
           if (master)
             s += ovs
               ? ' \n    openvswitch_slave'
@@ -101,13 +101,13 @@ const GSO = 'gso_max_size 65536 gso_max_segs 65535';
  */
 function tapText(m: HostModel, t: TapDevice, i: number, details: boolean): string {
   if (t.kind === 'macvtap') {
-    const head = `${i}: ${t.name}@${t.lower ?? ''}: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode DEFAULT group default qlen 500\n    link/ether ${t.mac} brd ff:ff:ff:ff:ff:ff`;
+    const head = `${i}: ${t.name}@${t.lower ?? ''}: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu ${t.mtu} qdisc noqueue state UP mode DEFAULT group default qlen 500\n    link/ether ${t.mac} brd ff:ff:ff:ff:ff:ff`;
     if (!details) return `${head}\n`;
     return `${head} promiscuity 0  allmulti 0 minmtu 68 maxmtu 65535 \n    macvtap mode ${t.mode ?? 'vepa'} bcqueuelen 1000 usedbcqueuelen 1000 addrgenmode eui64 numtxqueues 1 numrxqueues 1 ${GSO} tso_max_size 524280 tso_max_segs 65535 gro_max_size 65536 \n`;
   }
   const ovs = t.master !== undefined && m.bridge(t.master)?.kind === 'ovs';
   const master = t.master ? ` master ${ovs ? 'ovs-system' : t.master}` : '';
-  const head = `${i}: ${t.name}: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue${master} state UNKNOWN mode DEFAULT group default qlen 1000\n    link/ether fe${t.mac.slice(2)} brd ff:ff:ff:ff:ff:ff`;
+  const head = `${i}: ${t.name}: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu ${t.mtu} qdisc noqueue${master} state UNKNOWN mode DEFAULT group default qlen 1000\n    link/ether fe${t.mac.slice(2)} brd ff:ff:ff:ff:ff:ff`;
   if (!details) return `${head}\n`;
   const tun = `tun type tap pi off vnet_hdr on ${t.multiQueue === true ? 'multi_queue numqueues 1 numdisabled 1 ' : ''}persist off `;
   const port = ovs
@@ -273,7 +273,33 @@ function linkSet(m: HostModel, args: string[]): CommandResult {
   const tail = rest.slice(1);
   if (tail[0] === 'vf') return nic ? linkSetVf(nic, tail.slice(1)) : rtnl('Operation not supported');
   if (tail[0] === 'master' || tail[0] === 'nomaster') return linkSetMaster(m, name, tail);
+  if (tail[0] === 'mtu') return linkSetMtu(m, name, tail[1]);
   for (const t of tail) if (!['up', 'down'].includes(t)) return fail(255, `Error: either "dev" is duplicate, or "${t}" is a garbage.`);
+  return ok();
+}
+
+/**
+ * `ip link set dev X mtu N` as the kernel answers it (compared with real ip on veth and macvtap
+ * in tools/realhost differential): outside the device's minmtu..maxmtu is refused by the core
+ * ("Error: mtu greater than device maximum."); a macvtap cannot exceed its lower device
+ * (macvlan_change_mtu: EINVAL), and lowering a NIC drags its macvtaps down with it (the
+ * kernel's NETDEV_CHANGEMTU notifier); raising it leaves them where they are.
+ */
+function linkSetMtu(m: HostModel, name: string, raw: string | undefined): CommandResult {
+  if (raw === undefined) return fail(255, 'Command line is not complete. Try option "help"');
+  if (!/^\d+$/.test(raw)) return fail(255, `Error: argument "${raw}" is wrong: Invalid "mtu" value`);
+  const mtu = Number(raw);
+  const nic = m.nic(name);
+  const tap = m.taps.find((t) => t.name === name);
+  const max = nic ? nic.spec.maxMtu : tap?.kind === 'tap' ? 65521 : 65535;
+  if (mtu > max) return fail(2, 'Error: mtu greater than device maximum.');
+  if (mtu < 68) return fail(2, 'Error: mtu less than device minimum.');
+  if (tap?.kind === 'macvtap' && mtu > (m.nic(tap.lower ?? '')?.mtu ?? 1500)) return rtnl('Invalid argument');
+  if (tap) tap.mtu = mtu;
+  if (nic) {
+    nic.mtu = mtu;
+    for (const t of m.taps) if (t.kind === 'macvtap' && t.lower === name && t.mtu > mtu) t.mtu = mtu;
+  }
   return ok();
 }
 

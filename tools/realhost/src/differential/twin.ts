@@ -37,6 +37,8 @@ export function hostsimTwin(
       pciId: `${n.vendor}:${n.device}`,
       numaNode: n.numaNode,
       mac: n.mac ?? `02:00:00:00:00:${(i + 1).toString(16).padStart(2, '0')}`,
+      // the real tier's NICs are veths: maxmtu 65535
+      maxMtu: 65535,
       maxCombined: n.queues,
       combined: n.queues,
       irqBase: n.firstIrq,

@@ -45,6 +45,14 @@ function smallGuest(name: string, type: 'kvm' | 'qemu', bridge = 'br0'): string 
 <devices><interface type="bridge"><mac address="52:54:00:6b:2a:01"/><source bridge="${bridge}"/><model type="virtio"/></interface></devices></domain>`;
 }
 
+/** smallGuest with a macvtap (bridge mode) on ens3 instead, `extra` inside its <interface>. */
+function directGuest(name: string, type: 'kvm' | 'qemu', extra = ''): string {
+  return smallGuest(name, type).replace(
+    /<interface type="bridge">.*<\/interface>/,
+    `<interface type="direct"><mac address="52:54:00:6b:2a:02"/><source dev="ens3" mode="bridge"/><model type="virtio"/>${extra}</interface>`,
+  );
+}
+
 describeRealHost('differential: virsh (hostsim vs real libvirtd)', () => {
   let p: HostPair;
   beforeAll(async () => {
@@ -124,6 +132,56 @@ describeRealHost('differential: virsh (hostsim vs real libvirtd)', () => {
     }
   });
 
+  it('MTUs: ip link set mtu on a NIC and a macvtap, a tap from <mtu>, a macvtap from its NIC: same answers, same MTUs', async () => {
+    const mtus = async () => {
+      const { real, sim } = await p.runOk(ipLinkShow());
+      const of = (text: string) =>
+        parseIpLinkShow(text)
+          .filter((l) => l.name === 'ens3' || l.name.startsWith('vnet') || l.kind === 'macvtap')
+          .map((l) => ({ what: l.name === 'ens3' ? 'ens3' : l.kind === 'macvtap' ? 'macvtap' : 'tap', mtu: l.mtu, maxMtu: l.maxMtu }))
+          .sort((a, b) => a.what.localeCompare(b.what));
+      expect(of(sim.stdout)).toEqual(of(real.stdout));
+      return of(real.stdout);
+    };
+    const same = async (argv: string[]) => {
+      const o = await p.run({ argv });
+      expect({ argv, code: o.sim.exitCode, stderr: o.sim.stderr }).toEqual({ argv, code: o.real.exitCode, stderr: o.real.stderr });
+    };
+    await same(['ip', 'link', 'set', 'dev', 'ens3', 'mtu', '70000']);
+    await same(['ip', 'link', 'set', 'dev', 'ens3', 'mtu', '60']);
+    await same(['ip', 'link', 'set', 'dev', 'ens3', 'mtu', '9000']);
+    const tapGuest = smallGuest('dv-mtu', p.real.virtType).replace('<model type="virtio"/>', '<model type="virtio"/><mtu size="9000"/>');
+    const mvtGuest = directGuest('dv-mvt', p.real.virtType).replace('52:54:00:6b:2a:02', '52:54:00:6b:2a:03');
+    try {
+      for (const [n, xml] of [
+        ['dv-mtu', tapGuest],
+        ['dv-mvt', mvtGuest],
+      ] as const) {
+        await p.runOk(virshDefine(xml));
+        await p.runOk(virshStart(dom(n)));
+      }
+      expect((await mtus()).map((l) => [l.what, l.mtu])).toEqual([
+        ['ens3', 9000],
+        ['macvtap', 9000], // a macvtap takes its NIC's MTU
+        ['tap', 9000], // libvirt's <mtu size>
+      ]);
+      const macvtap = parseIpLinkShow((await p.runOk(ipLinkShow())).real.stdout).find((l) => l.kind === 'macvtap')?.name ?? '';
+      await same(['ip', 'link', 'set', 'dev', macvtap, 'mtu', '9001']); // above its lower device: EINVAL
+      await same(['ip', 'link', 'set', 'dev', 'ens3', 'mtu', '1500']); // drags the macvtap down
+      expect((await mtus()).map((l) => [l.what, l.mtu])).toEqual([
+        ['ens3', 1500],
+        ['macvtap', 1500],
+        ['tap', 9000],
+      ]);
+    } finally {
+      for (const n of ['dv-mtu', 'dv-mvt']) {
+        await p.run(virshDestroy(dom(n)));
+        await p.run(virshUndefine(dom(n)));
+      }
+      await p.run({ argv: ['ip', 'link', 'set', 'dev', 'ens3', 'mtu', '1500'] });
+    }
+  });
+
   it('vcpupin and emulatorpin: same answers, same errors, same definition afterwards', async () => {
     const xml = smallGuest('dv-pin', p.real.virtType);
     await p.runOk(virshDefine(xml));
@@ -157,6 +215,18 @@ describeRealHost('differential: virsh (hostsim vs real libvirtd)', () => {
       ['pin beyond vCPUs', smallGuest('dv-bad1', type).replace('</os>', '</os><cputune><vcpupin vcpu="3" cpuset="0"/></cputune>')],
       ['bad memory unit', smallGuest('dv-bad2', type).replace('unit="MiB"', 'unit="parsec"')],
       ['not a domain', '<network><name>x</name></network>'],
+      [
+        'bandwidth floor on a bridge',
+        smallGuest('dv-bad3', type).replace('<model', '<bandwidth><inbound average="1000" floor="100"/></bandwidth><model'),
+      ],
+      ['MTU on macvtap', directGuest('dv-bad4', type, '<mtu size="9000"/>')],
+      [
+        'MTU on a hostdev',
+        smallGuest('dv-bad5', type).replace(
+          '</devices>',
+          '<interface type="hostdev" managed="yes"><source><address type="pci" domain="0" bus="0x3b" slot="2" function="0"/></source><mtu size="9000"/></interface></devices>',
+        ),
+      ],
     ];
     for (const [what, xml] of bad) {
       const o = await p.run(virshDefine(xml));
