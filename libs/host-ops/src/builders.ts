@@ -47,6 +47,12 @@ export function writeFile(path: string, value: string): HostCommand {
   return { argv: ['tee', '--', checkPath(path)], stdin: `${value}\n` };
 }
 
+/** A document (a migration's domain XML) into a file under netpin's state folder: `tee PATH` with it on stdin. */
+export function writeDocument(path: string, text: string): HostCommand {
+  if (text.includes('\0')) throw new HostCommandArgumentError('text', 'must not contain NUL');
+  return { argv: ['tee', '--', checkPath(path)], stdin: text };
+}
+
 /** `mkdir -p -- DIR` (netpin's state folder on the host). */
 export function makeDir(path: string): HostCommand {
   return { argv: ['mkdir', '-p', '--', checkPath(path)] };
@@ -284,20 +290,23 @@ export interface MigrateOptions {
 }
 
 /**
- * `virsh migrate --live --p2p --persistent --undefinesource --xml F --persistent-xml F NAME
- * DESTURI`, run on the source host: its libvirtd connects to the target's (p2p), so the copy
- * does not depend on the agent's SSH session; the domain ends defined on the target and
- * forgotten on the source. On failure libvirt leaves it running on the source.
+ * `virsh migrate --live --persistent --undefinesource --xml F --persistent-xml F NAME DESTURI
+ * --migrateuri tcp://TARGET`, run on the source host: virsh there connects to the target's
+ * libvirtd over DESTURI and drives both ends, so a refusal arrives with its reason (with
+ * --p2p, libvirt 9.0 reports every target-side refusal as "End of file while reading data").
+ * The memory goes straight to TARGET (not to whatever the target's hostname resolves to). The
+ * domain ends defined on the target (both definitions: --persistent without --persistent-xml
+ * would keep the source's pins there) and forgotten on the source; on failure libvirt leaves
+ * it running on the source.
  */
 export function virshMigrate(name: DomainName, destUri: string, o: MigrateOptions): HostCommand {
-  if (!MIGRATION_URI.test(destUri))
-    throw new HostCommandArgumentError('destUri', `not a qemu+ssh|tcp|tls://host[:port]/system URI: ${destUri}`);
+  const m = MIGRATION_URI.exec(destUri);
+  if (!m) throw new HostCommandArgumentError('destUri', `not a qemu+ssh|tcp|tls://host[:port]/system URI: ${destUri}`);
   return {
     argv: [
       'virsh',
       'migrate',
       ...(o.live ? ['--live'] : []),
-      '--p2p',
       '--persistent',
       '--undefinesource',
       '--xml',
@@ -306,6 +315,8 @@ export function virshMigrate(name: DomainName, destUri: string, o: MigrateOption
       checkPath(o.persistentXmlFile),
       name,
       destUri,
+      '--migrateuri',
+      `tcp://${m[3]}`,
     ],
   };
 }

@@ -7,6 +7,8 @@ export interface FailRule {
   stdout?: string;
   /** How many matching commands fail; unlimited when absent. */
   times?: number;
+  /** Let this many matching commands through first (a failure at the Nth use of a command). */
+  skip?: number;
 }
 
 export interface FaultConfig {

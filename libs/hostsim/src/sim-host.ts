@@ -256,7 +256,9 @@ export class SimHost {
 
     let result: { stdout: string; stderr: string; code: number };
     const rule = f.failCommands?.find((r) => (r.times === undefined || r.times > 0) && matchesRule(r, command, wordsOf(command)));
-    if (rule) {
+    const skipped = rule?.skip !== undefined && rule.skip > 0;
+    if (rule && skipped) rule.skip = (rule.skip ?? 1) - 1;
+    if (rule && !skipped) {
       if (rule.times !== undefined) rule.times--;
       entry.injected = 'fail';
       result = { stdout: rule.stdout ?? '', stderr: rule.stderr.endsWith('\n') ? rule.stderr : `${rule.stderr}\n`, code: rule.exitCode };

@@ -9,7 +9,7 @@ import {
   virshDumpxml,
   virshMigrate,
   virshStart,
-  writeFile,
+  writeDocument,
 } from '@netpin/host-ops';
 import { liveInterfaceAliases } from '@netpin/libvirt-xml';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -108,8 +108,8 @@ export async function plugVfs(shell: HostShell, name: DomainName, end: Migration
 export async function writeMigrationXml(shell: HostShell, vmId: string, end: MigrationEnd): Promise<{ live: string; persistent: string }> {
   const files = { live: hostPaths.migrateXml(vmId, 'live'), persistent: hostPaths.migrateXml(vmId, 'persistent') };
   await shell.run(makeDir(hostPaths.migrateDir));
-  await shell.run(writeFile(files.live, end.liveXml));
-  await shell.run(writeFile(files.persistent, end.domainXml));
+  await shell.run(writeDocument(files.live, end.liveXml));
+  await shell.run(writeDocument(files.persistent, end.domainXml));
   return files;
 }
 
