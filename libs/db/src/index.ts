@@ -1,4 +1,5 @@
 export * from './client';
+export * from './sql-reader';
 export * from './types';
 export * from './cursor';
 export * from './prisma-errors';

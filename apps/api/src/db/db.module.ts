@@ -3,6 +3,7 @@ import {
   AuthRepository,
   SnapshotCache,
   createDb,
+  createSqlReader,
   DiscoveryRepository,
   DriftRepository,
   HostRepository,
@@ -16,12 +17,14 @@ import {
   VmRepository,
   type Db,
   type DbOptions,
+  type SqlReader,
 } from '@netpin/db';
 import type { PlacementOptions } from '@netpin/placement';
 import { Redis } from 'ioredis';
 
 export const DB = Symbol('DB');
 export const REDIS = Symbol('REDIS');
+export const SQL = Symbol('SQL');
 
 /** Database client and repositories, one instance each for the whole app. */
 @Global()
@@ -30,6 +33,7 @@ export class DbModule implements OnApplicationShutdown {
   constructor(
     @Inject(DB) private readonly db: Db,
     @Inject(REDIS) private readonly redis: Redis,
+    @Inject(SQL) private readonly sql: SqlReader,
   ) {}
 
   static forRoot(opts: { databaseUrl: string; redisUrl: string; db?: DbOptions; placement?: Partial<PlacementOptions> }): DynamicModule {
@@ -47,7 +51,9 @@ export class DbModule implements OnApplicationShutdown {
             return redis;
           },
         },
-        { provide: HostRepository, inject: [DB], useFactory: (db: Db) => new HostRepository(db) },
+        // plain SQL for the hottest list page (no connection until the first query)
+        { provide: SQL, useFactory: () => createSqlReader(opts.databaseUrl, opts.db) },
+        { provide: HostRepository, inject: [DB, SQL], useFactory: (db: Db, sql: SqlReader) => new HostRepository(db, sql) },
         { provide: NetworkRepository, inject: [DB], useFactory: (db: Db) => new NetworkRepository(db) },
         { provide: VmRepository, inject: [DB], useFactory: (db: Db) => new VmRepository(db) },
         { provide: LookupRepository, inject: [DB], useFactory: (db: Db) => new LookupRepository(db) },
@@ -90,7 +96,7 @@ export class DbModule implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.db.$disconnect();
+    await Promise.all([this.db.$disconnect(), this.sql.close()]);
     this.redis.disconnect();
   }
 }

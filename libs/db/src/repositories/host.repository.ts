@@ -10,6 +10,7 @@ import {
   type HostState,
 } from '@netpin/contracts';
 import type { Db } from '../client';
+import type { SqlReader } from '../sql-reader';
 import { decodeCursor, encodeCursor } from '../cursor';
 import type { Prisma } from '../generated/prisma/client';
 import { mapPrismaError } from '../prisma-errors';
@@ -64,8 +65,19 @@ const ACTIVE_VM_STATES = [
   'DELETING',
 ] as const;
 
+/** One page of hosts in name order, as HostRepository.list asks Prisma for it, in one statement (and one for the count). */
+const LIST_WHERE = `
+  ($1::text IS NULL OR h.state = $1::"HostState")
+  AND ($2::boolean IS NULL OR $2 = EXISTS (SELECT 1 FROM "Nic" n WHERE n."hostId" = h.id AND n."sriovTotalVfs" > 0))
+  AND ($3::text IS NULL OR EXISTS (
+    SELECT 1 FROM "NetworkNic" nn JOIN "Network" w ON w.id = nn."networkId" WHERE nn."hostId" = h.id AND w.name = $3))`;
+
 export class HostRepository {
-  constructor(private readonly db: Db) {}
+  /** `sql`: plain-SQL reads for the list page (see SqlReader); without it every read goes through Prisma. */
+  constructor(
+    private readonly db: Db,
+    private readonly sql?: SqlReader,
+  ) {}
 
   async create(input: RegisterHostInput): Promise<HostRecord> {
     try {
@@ -118,6 +130,7 @@ export class HostRepository {
       after = decodeCursor(page.after);
       if (after === null) throw BadUserInputError.of('after', 'cursor is not one this API issued');
     }
+    if (this.sql) return this.listSql(this.sql, filter, page, after, opts);
     const [rows, totalCount] = await Promise.all([
       this.db.host.findMany({
         where: after ? { AND: [where, { name: { gt: after } }] } : where,
@@ -128,6 +141,28 @@ export class HostRepository {
     ]);
     const hasNextPage = rows.length > page.first;
     const items = rows.slice(0, page.first).map(toHostRecord);
+    return { items, hasNextPage, totalCount, endCursor: items.length ? encodeCursor(items[items.length - 1].name) : null };
+  }
+
+  private async listSql(
+    sql: SqlReader,
+    filter: HostFilter,
+    page: PageArgs,
+    after: string | null,
+    opts: ListOptions,
+  ): Promise<Page<HostRecord>> {
+    const args = [filter.state ?? null, filter.sriovCapable ?? null, filter.network ?? null];
+    const [rows, counted] = await Promise.all([
+      sql.query<HostRow>(`SELECT h.* FROM "Host" h WHERE ${LIST_WHERE} AND ($4::text IS NULL OR h.name > $4) ORDER BY h.name LIMIT $5`, [
+        ...args,
+        after,
+        page.first + 1,
+      ]),
+      opts.count === false ? null : sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Host" h WHERE ${LIST_WHERE}`, args),
+    ]);
+    const hasNextPage = rows.length > page.first;
+    const items = rows.slice(0, page.first).map(toHostRecord);
+    const totalCount = counted ? (counted[0]?.n ?? 0) : null;
     return { items, hasNextPage, totalCount, endCursor: items.length ? encodeCursor(items[items.length - 1].name) : null };
   }
 
