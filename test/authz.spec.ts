@@ -23,6 +23,7 @@ const OPERATOR_MUTATIONS = new Set([
   'rebootVm',
   'attachInterface',
   'detachInterface',
+  'migrateVm',
   'discoverHost',
   'checkDrift',
   'reconcileHost',
@@ -36,11 +37,17 @@ const OPERATOR_ROUTES = new Set([
   'POST /api/v1/vms/:id/reboot',
   'POST /api/v1/vms/:id/interfaces',
   'DELETE /api/v1/vms/:id/interfaces/:interfaceId',
+  'POST /api/v1/vms/:id/migrate',
   'POST /api/v1/hosts/:id/discover',
   'POST /api/v1/hosts/:hostId/drift-check',
   'POST /api/v1/hosts/:hostId/reconcile',
 ]);
-const VIEWER_POSTS = new Set(['POST /api/v1/placement/preview', 'POST /api/v1/placement/explain', 'POST /api/v1/placement/capacity']);
+const VIEWER_POSTS = new Set([
+  'POST /api/v1/vms/:id/migrate/preview',
+  'POST /api/v1/placement/preview',
+  'POST /api/v1/placement/explain',
+  'POST /api/v1/placement/capacity',
+]);
 const ADMIN_GETS = new Set(['GET /api/v1/tokens', 'GET /api/v1/audit', 'GET /api/v1/ssh-secrets', 'GET /api/v1/ssh-secrets/:ref']);
 const PUBLIC_PATHS = new Set(['/healthz', '/readyz']);
 

@@ -39,6 +39,12 @@ export const apiConfigSchema = z.object({
     .int()
     .min(0, 'must be 0 (off) or a positive number of ms')
     .default(60_000),
+  /** How often running host drains are advanced (their moves started and settled); 0 = off. */
+  NETPIN_DRAIN_TICK_MS: z.coerce
+    .number({ message: 'must be a number' })
+    .int()
+    .min(0, 'must be 0 (off) or a positive number of ms')
+    .default(500),
   NETPIN_REAPER_INTERVAL_MS: z.coerce
     .number({ message: 'must be a number' })
     .int()

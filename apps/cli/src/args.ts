@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { OperationState } from '@netpin/client';
-import { HOST_STATES, OPERATION_STATES, VM_STATES } from './enums';
+import { DRAIN_STRATEGIES, HOST_STATES, OPERATION_STATES, VM_STATES } from './enums';
 import { GLOBAL_FLAGS, INTERFACE_FLAGS, VM_FLAGS, WAIT_FLAGS, flagsHelp, parseArgsOptions, type Flags } from './flags';
 
 /** Exit codes; README "CLI" documents them. */
@@ -34,6 +34,8 @@ export type ApiCommandName =
   | 'hosts list'
   | 'hosts show'
   | 'hosts discover'
+  | 'hosts drain'
+  | 'hosts undrain'
   | 'networks list'
   | 'vm create'
   | 'vm delete'
@@ -71,6 +73,22 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   { name: 'hosts show', args: ['host'], flags: {}, summary: 'one host: NUMA nodes, CPUs with roles and owners, NICs, VFs and IRQs' },
   { name: 'hosts discover', args: ['host'], flags: WAIT_FLAGS, summary: 'read the host over SSH and refresh its inventory' },
+  {
+    name: 'hosts drain',
+    args: ['host'],
+    flags: {
+      strategy: {
+        type: 'string',
+        value: '<strategy>',
+        choices: DRAIN_STRATEGIES,
+        help: `how each VM leaves: ${DRAIN_STRATEGIES.join(', ')} (default LIVE_MIGRATE_IF_POSSIBLE)`,
+      },
+      'max-parallel': { type: 'string', value: '<n>', help: 'VMs moved at the same time (default 4)' },
+      ...WAIT_FLAGS,
+    },
+    summary: 'put the host in maintenance and move every VM away (or stop it)',
+  },
+  { name: 'hosts undrain', args: ['host'], flags: {}, summary: 'end a drain and take the host out of maintenance' },
   { name: 'networks list', args: [], flags: {}, summary: 'networks and the host NICs that carry them' },
   {
     name: 'vm create',

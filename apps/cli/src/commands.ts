@@ -11,7 +11,7 @@ import {
   type NetFlags,
 } from './args';
 import { completionScript } from './completion';
-import { HOST_STATES, VM_STATES } from './enums';
+import { DRAIN_STRATEGIES, HOST_STATES, VM_STATES } from './enums';
 import {
   formatCapacity,
   formatExplanation,
@@ -22,6 +22,7 @@ import {
   formatVm,
   operationLabel,
   formatVmList,
+  formatDrainItems,
 } from './format';
 import { formatHost, formatHostList } from './format-host';
 import { createProgress, type ProgressStream } from './progress';
@@ -93,6 +94,26 @@ const handlers: Record<ApiCommandName, (ctx: CommandContext) => Promise<CommandR
   async 'hosts show'(ctx) {
     const host = await hostByName(ctx.client, ctx.args[0]);
     return ok(formatHost(host), host);
+  },
+
+  async 'hosts drain'(ctx) {
+    const host = await hostByName(ctx.client, ctx.args[0]);
+    const strategy = enumFlag('strategy', ctx.values.strategy, DRAIN_STRATEGIES);
+    const maxParallel = parseCount('max-parallel', ctx.values['max-parallel'] as string | undefined, { min: 1 });
+    const queued = await ctx.client.drainHost(host.id, {
+      ...(strategy === undefined ? {} : { strategy }),
+      ...(maxParallel === undefined ? {} : { maxParallel }),
+    });
+    if (ctx.values['no-wait'] === true) return ok(`drain of ${host.name} queued: operation ${queued.id}`, { operation: queued });
+    const operation = await follow(ctx, queued);
+    const resultJson = await ctx.client.operationResult(operation.id);
+    return ok(`${host.name} drained and in maintenance\n${formatDrainItems(resultJson)}`, { operation, resultJson });
+  },
+
+  async 'hosts undrain'(ctx) {
+    const host = await hostByName(ctx.client, ctx.args[0]);
+    const after = await ctx.client.undrainHost(host.id);
+    return ok(`${after.name} out of maintenance (${after.state.toLowerCase()})`, after);
   },
 
   async 'hosts discover'(ctx) {

@@ -1,5 +1,6 @@
 import {
   CPU_POLICIES,
+  DRAIN_STRATEGIES as DRAIN_STRATEGY_VALUES,
   DATAPATH_REQUESTS,
   EMULATOR_THREAD_POLICIES,
   HOST_STATES as HOST_STATE_VALUES,
@@ -10,7 +11,7 @@ import {
   VM_STATES as VM_STATE_VALUES,
 } from '@netpin/contracts/enums';
 import { DATAPATH_REGISTRY, DATAPATHS_BY_RANK, datapathForAlias } from '@netpin/contracts/datapaths';
-import type { DatapathRequest, HostState, OperationState, VmInput, VmState } from '@netpin/client';
+import type { DatapathRequest, DrainStrategy, HostState, OperationState, VmInput, VmState } from '@netpin/client';
 
 /**
  * The API's enum values, from libs/contracts (the GraphQL enums are defined from the same
@@ -21,11 +22,13 @@ import type { DatapathRequest, HostState, OperationState, VmInput, VmState } fro
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 
 export const HOST_STATES: readonly HostState[] = HOST_STATE_VALUES;
+export const DRAIN_STRATEGIES: readonly DrainStrategy[] = DRAIN_STRATEGY_VALUES;
 export const VM_STATES: readonly VmState[] = VM_STATE_VALUES;
 export const OPERATION_STATES: readonly OperationState[] = OPERATION_STATE_VALUES;
 
 export const ENUMS_MATCH_SDL: readonly true[] = [
   true satisfies Same<(typeof HOST_STATE_VALUES)[number], HostState>,
+  true satisfies Same<(typeof DRAIN_STRATEGY_VALUES)[number], DrainStrategy>,
   true satisfies Same<(typeof VM_STATE_VALUES)[number], VmState>,
   true satisfies Same<(typeof OPERATION_STATE_VALUES)[number], OperationState>,
   true satisfies Same<(typeof DATAPATH_REQUESTS)[number], DatapathRequest>,

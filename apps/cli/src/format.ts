@@ -202,3 +202,31 @@ export function operationLabel(op: Pick<Operation, 'kind' | 'id' | 'targetName'>
 export function progressLine(op: Operation): string {
   return `${operationLabel(op)}: ${op.state} ${String(op.progress).padStart(3)}%${op.step ? ` ${op.step}` : ''}`;
 }
+
+interface DrainRow {
+  vmName: string;
+  outcome: string;
+  action: string | null;
+  reason: string | null;
+}
+
+function isDrainRow(v: unknown): v is DrainRow {
+  if (typeof v !== 'object' || v === null) return false;
+  const r = v as Record<string, unknown>;
+  return typeof r.vmName === 'string' && typeof r.outcome === 'string';
+}
+
+/** A host.drain operation's per-VM outcomes (its resultJson items), one line each. */
+export function formatDrainItems(resultJson: string | null): string {
+  const parsed: unknown = resultJson ? JSON.parse(resultJson) : null;
+  const items: unknown[] =
+    typeof parsed === 'object' && parsed !== null && Array.isArray((parsed as { items?: unknown }).items)
+      ? (parsed as { items: unknown[] }).items
+      : [];
+  const rows = items.filter(isDrainRow);
+  if (rows.length === 0) return '  no VMs were on the host';
+  const width = Math.max(...rows.map((r) => r.vmName.length));
+  return rows
+    .map((r) => `  ${r.vmName.padEnd(width)}  ${r.outcome}${r.action ? ` (${r.action})` : ''}${r.reason ? `: ${r.reason}` : ''}`)
+    .join('\n');
+}

@@ -32,6 +32,8 @@ export type {
   HostFilterInput,
   VmFilterInput,
   StopVmInput,
+  DrainHostInput,
+  DrainStrategy,
   OperationState,
   VmState,
   HostState,

@@ -6,12 +6,14 @@ import {
   CreateVmDocument,
   DeleteVmDocument,
   DiscoverHostDocument,
+  DrainHostDocument,
   ExplainPlacementDocument,
   FleetDocument,
   HostDocument,
   NetworksDocument,
   OperationDocument,
   OperationListDocument,
+  OperationResultDocument,
   OperationUpdatedDocument,
   PreviewPlacementDocument,
   RebootVmDocument,
@@ -20,6 +22,7 @@ import {
   RegisterHostDocument,
   StartVmDocument,
   StopVmDocument,
+  UndrainHostDocument,
   UpdateHostDocument,
   VmDocument,
   VmListDocument,
@@ -37,6 +40,7 @@ import {
   type StopVmInput,
   type DetachInterfaceInput,
   type VmInterfaceInput,
+  type DrainHostInput,
   type UpdateHostInput,
   type VmFieldsFragment,
   type VmFilterInput,
@@ -226,6 +230,24 @@ export class NetpinClient {
    */
   async stopVm(id: string, input: StopVmInput = {}): Promise<Operation> {
     return (await this.request(StopVmDocument, { id, input })).stopVm;
+  }
+
+  /**
+   * Put a host in maintenance and move its VMs away (or stop them); resolves with the
+   * host.drain operation, whose resultJson holds each VM's outcome (contracts drainResultSchema).
+   */
+  async drainHost(hostId: string, input: DrainHostInput = {}): Promise<Operation> {
+    return (await this.request(DrainHostDocument, { id: hostId, input })).drainHost;
+  }
+
+  /** An operation's result as JSON text (a drain's per-VM outcomes, a discovery's facts), null while it has none. */
+  async operationResult(id: string): Promise<string | null> {
+    return (await this.request(OperationResultDocument, { id })).operation.resultJson ?? null;
+  }
+
+  /** End a running drain and take the host out of maintenance. */
+  async undrainHost(hostId: string): Promise<{ id: string; name: string; state: string }> {
+    return (await this.request(UndrainHostDocument, { id: hostId })).undrainHost;
   }
 
   /** Reboot a RUNNING VM through ACPI; resolves with the vm.reboot operation. */

@@ -75,3 +75,12 @@ export type Role = (typeof ROLES)[number];
 export function roleAtLeast(have: Role, need: Role): boolean {
   return ROLES.indexOf(have) >= ROLES.indexOf(need);
 }
+
+/**
+ * How a host drain moves each VM away. LIVE_MIGRATE: live migration only (a VM that cannot move
+ * live stays, with the reason). LIVE_MIGRATE_IF_POSSIBLE: live where the VM can, cold (stop,
+ * move, start) where a refusal says it cannot (an SR-IOV VF without its failover partner).
+ * STOP: stop every VM in place, keeping its allocations.
+ */
+export const DRAIN_STRATEGIES = ['LIVE_MIGRATE', 'LIVE_MIGRATE_IF_POSSIBLE', 'STOP'] as const;
+export type DrainStrategy = (typeof DRAIN_STRATEGIES)[number];

@@ -15,3 +15,4 @@ export * from './host-text';
 export * from './power';
 export * from './groups';
 export * from './migration';
+export * from './drain';

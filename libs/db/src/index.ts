@@ -20,3 +20,4 @@ export * from './secrets/ssh-secret.repository';
 export * from './repositories/sriov-policy.repository';
 export * from './repositories/retention.repository';
 export * from './repositories/migration.repository';
+export * from './repositories/drain.repository';

@@ -10,6 +10,7 @@ import {
   LookupRepository,
   NetworkRepository,
   OperationRepository,
+  DrainRepository,
   ProvisioningRepository,
   MigrationRepository,
   RetentionRepository,
@@ -60,6 +61,7 @@ export class DbModule implements OnApplicationShutdown {
         { provide: DiscoveryRepository, inject: [DB], useFactory: (db: Db) => new DiscoveryRepository(db) },
         { provide: SnapshotRepository, inject: [DB], useFactory: (db: Db) => new SnapshotRepository(db) },
         { provide: OperationRepository, inject: [DB], useFactory: (db: Db) => new OperationRepository(db) },
+        { provide: DrainRepository, inject: [DB], useFactory: (db: Db) => new DrainRepository(db) },
         { provide: SnapshotCache, inject: [DB], useFactory: (db: Db) => new SnapshotCache(db, opts.placement) },
         {
           provide: ProvisioningRepository,
@@ -91,6 +93,7 @@ export class DbModule implements OnApplicationShutdown {
         OperationRepository,
         ProvisioningRepository,
         MigrationRepository,
+        DrainRepository,
       ],
     };
   }

@@ -1,4 +1,7 @@
 import { Module } from '@nestjs/common';
+import { DrainController } from './drain.controller';
+import { DrainResolver } from './drain.resolver';
+import { DrainService } from './drain.service';
 import { HotplugService } from './hotplug.service';
 import { MigrationController } from './migration.controller';
 import { MigrationResolver } from './migration.resolver';
@@ -12,7 +15,7 @@ import { VmFieldsResolver, VmInterfaceFieldsResolver } from './vm-fields.resolve
 import { VmService } from './vm.service';
 
 @Module({
-  controllers: [VmController, MigrationController],
+  controllers: [VmController, MigrationController, DrainController],
   providers: [
     VmService,
     VmResolver,
@@ -24,6 +27,8 @@ import { VmService } from './vm.service';
     HotplugService,
     MigrationService,
     MigrationResolver,
+    DrainService,
+    DrainResolver,
   ],
   exports: [VmService, ProvisioningService, ReaperService, PowerService, MigrationService],
 })

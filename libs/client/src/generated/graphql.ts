@@ -103,6 +103,19 @@ export type DetachInterfaceInput = {
   timeoutSeconds?: number | null | undefined;
 };
 
+/** How to empty a host */
+export type DrainHostInput = {
+  /** VMs moved at the same time, 1-32 */
+  maxParallel?: number | null | undefined;
+  /** LIVE_MIGRATE: live only (a VM that cannot is listed with the reason); LIVE_MIGRATE_IF_POSSIBLE: live, else cold (stop, move, start); STOP: stop every VM in place */
+  strategy?: DrainStrategy | null | undefined;
+};
+
+export type DrainStrategy =
+  | 'LIVE_MIGRATE'
+  | 'LIVE_MIGRATE_IF_POSSIBLE'
+  | 'STOP';
+
 export type EmulatorThreads =
   | 'ISOLATE'
   | 'SHARE';
@@ -722,6 +735,28 @@ export type OperationUpdatedSubscriptionVariables = Exact<{
 
 
 export type OperationUpdatedSubscription = { operationUpdated: { id: string, kind: string, targetType: string, targetId: string, targetName: string | null, state: OperationState, progress: number, step: string | null, startedAt: string | null, errorCode: string | null, errorMessage: string | null, errorStderr: string | null, createdAt: string, finishedAt: string | null, steps: Array<{ name: string, state: string, startedAt: string | null, finishedAt: string | null }> } };
+
+export type DrainHostMutationVariables = Exact<{
+  id: string;
+  input?: DrainHostInput | null | undefined;
+}>;
+
+
+export type DrainHostMutation = { drainHost: { id: string, kind: string, targetType: string, targetId: string, targetName: string | null, state: OperationState, progress: number, step: string | null, startedAt: string | null, errorCode: string | null, errorMessage: string | null, errorStderr: string | null, createdAt: string, finishedAt: string | null, steps: Array<{ name: string, state: string, startedAt: string | null, finishedAt: string | null }> } };
+
+export type UndrainHostMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type UndrainHostMutation = { undrainHost: { id: string, name: string, state: HostState } };
+
+export type OperationResultQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type OperationResultQuery = { operation: { id: string, resultJson: string | null } };
 
 export type SriovPolicyFieldsFragment = { id: string, name: string, priority: number, hostNamePattern: string | null, pfNamePattern: string | null, driver: string | null, vendorId: string | null, deviceId: string | null, numVfs: number, spoofchk: boolean, trust: boolean, linkState: string, maxTxRateMbps: number, updatedAt: string, hostLabels: Array<{ key: string, value: string }>, status: { hostsMatched: number, pfsMatched: number, converged: number, pending: number, blocked: number, failed: number, targets: Array<{ hostId: string, hostName: string, nicId: string, nicName: string, state: SriovTargetState, reason: string | null, blockedBy: Array<string>, operationId: string | null, updatedAt: string }> } };
 
@@ -3048,6 +3083,51 @@ export const OperationUpdatedDocument = new TypedDocumentString(`
   createdAt
   finishedAt
 }`) as unknown as TypedDocumentString<OperationUpdatedSubscription, OperationUpdatedSubscriptionVariables>;
+export const DrainHostDocument = new TypedDocumentString(`
+    mutation DrainHost($id: ID!, $input: DrainHostInput) {
+  drainHost(id: $id, input: $input) {
+    ...OperationFields
+  }
+}
+    fragment OperationFields on Operation {
+  id
+  kind
+  targetType
+  targetId
+  targetName
+  state
+  progress
+  step
+  steps {
+    name
+    state
+    startedAt
+    finishedAt
+  }
+  startedAt
+  errorCode
+  errorMessage
+  errorStderr
+  createdAt
+  finishedAt
+}`) as unknown as TypedDocumentString<DrainHostMutation, DrainHostMutationVariables>;
+export const UndrainHostDocument = new TypedDocumentString(`
+    mutation UndrainHost($id: ID!) {
+  undrainHost(id: $id) {
+    id
+    name
+    state
+  }
+}
+    `) as unknown as TypedDocumentString<UndrainHostMutation, UndrainHostMutationVariables>;
+export const OperationResultDocument = new TypedDocumentString(`
+    query OperationResult($id: ID!) {
+  operation(id: $id) {
+    id
+    resultJson
+  }
+}
+    `) as unknown as TypedDocumentString<OperationResultQuery, OperationResultQueryVariables>;
 export const SriovPoliciesDocument = new TypedDocumentString(`
     query SriovPolicies {
   sriovPolicies {
