@@ -16,8 +16,9 @@ import { retireOtherHosts } from './support/seed';
 /**
  * netpin's migrateVm end to end between two real hypervisors: the API and the agent of this
  * repository over real SSH, two real libvirtds (QEMU driver, TCG here) linked for migration
- * (tools/realhost/src/migration.ts). A VM on a Linux bridge moves to the other host and
- * runs there, its domain gone from the first, its tap on the second's br0.
+ * (tools/realhost/src/migration.ts). A VM on a Linux bridge moves COLD to the other host and
+ * LIVE back (real `virsh migrate --live`), each time running where it went, its domain gone
+ * from where it was, its tap on the bridge of the host it runs on.
  */
 const TAG = `${process.pid % 10000}`;
 const NAMES = [`rma-${TAG}`, `rmb-${TAG}`];
@@ -116,7 +117,7 @@ describeRealHost('netpin migrateVm between two real libvirt/QEMU hosts', () => {
       )
     ).vm;
 
-  it('COLD: the VM runs on the other host from its target plan, nothing of it is left on the first', async () => {
+  it('COLD to the other host, then LIVE back: each time it runs where it went from its plan, nothing left where it was', async () => {
     const { createVm } = await client.request<{ createVm: { vm: { id: string }; operation: { id: string } } }>(
       `mutation ($input: VmInput!) { createVm(input: $input) { vm { id } operation { id } } }`,
       {
@@ -148,5 +149,18 @@ describeRealHost('netpin migrateVm between two real libvirt/QEMU hosts', () => {
     const taps = (h: RealHost) => h.sh('ip -d link show').then((r) => parseIpLinkShow(r.stdout).filter((l) => l.kind === 'tun'));
     expect((await taps(dst)).map((t) => t.master)).toEqual(['br0']);
     expect(await taps(src)).toEqual([]);
-  }, 600_000);
+
+    // and back LIVE: virsh migrate --live from the second host to the first, the guest running throughout
+    const { migrateVm: back } = await client.request<{ migrateVm: { id: string } }>(
+      `mutation ($id: ID!, $input: MigrateVmInput) { migrateVm(id: $id, input: $input) { id } }`,
+      { id: createVm.vm.id, input: { strategy: 'LIVE', targetHost: from } },
+    );
+    const live = (await client.waitForOperation(back.id, 300_000)) as unknown as OpView;
+    expect(live, JSON.stringify(live)).toMatchObject({ state: 'SUCCEEDED' });
+    expect(await vmOf(createVm.vm.id)).toMatchObject({ state: 'RUNNING', hostName: from, planState: { source: 'VERIFIED' } });
+    expect((await src.sh('virsh domstate rm-vm')).stdout).toBe('running\n\n');
+    expect(parseVirshListNames((await dst.sh('virsh list --all --name')).stdout)).toEqual([]);
+    expect((await taps(src)).map((t) => t.master)).toEqual(['br0']);
+    expect(await taps(dst)).toEqual([]);
+  }, 900_000);
 });
