@@ -65,6 +65,7 @@ describe('drainHost', () => {
 
   beforeAll(async () => {
     for (const [name, net] of [
+      ['dr-br-1', 'tenant-br'],
       ['dr-vf-1', 'physnet0'],
       ['dr-vf-2', 'physnet0'],
       ['dr-vf-3', 'physnet0'],
@@ -89,7 +90,7 @@ describe('drainHost', () => {
     expect(await db.operation.count({ where: { kind: 'host.drain' } })).toBe(0);
   });
 
-  it('LIVE_MIGRATE keeps a VF VM without failover partner where it is, with the reason', async () => {
+  it('LIVE_MIGRATE moves a bridge VM live and keeps VF VMs without failover partner where they are, with the reason', async () => {
     const op = await finished(await drain('drn-01', { strategy: 'LIVE_MIGRATE', maxParallel: 4 }));
     expect(op.state).toBe('FAILED');
     expect(op.errorCode).toBe('DRAIN_INCOMPLETE');
@@ -97,7 +98,8 @@ describe('drainHost', () => {
     expect(byName['dr-vf-1']).toMatchObject({ outcome: 'FAILED', code: 'VF_WITHOUT_FAILOVER', operationId: null });
     expect(byName['dr-off']).toMatchObject({ outcome: 'SKIPPED', code: 'VM_NOT_RUNNING' });
     expect(byName['dr-vf-3']).toMatchObject({ outcome: 'FAILED', code: 'VF_WITHOUT_FAILOVER' });
-    expect(op.errorMessage).toBe('3 of 4 VMs could not be moved: dr-vf-1, dr-vf-2, dr-vf-3');
+    expect(byName['dr-br-1']).toMatchObject({ outcome: 'MOVED', action: 'LIVE' });
+    expect(op.errorMessage).toBe('3 of 5 VMs could not be moved: dr-vf-1, dr-vf-2, dr-vf-3');
     expect(domainsOn('drn-01')).toEqual(['dr-off', 'dr-vf-1', 'dr-vf-2', 'dr-vf-3']);
     const vf = await db.vm.findUniqueOrThrow({ where: { id: vms['dr-vf-1'] } });
     expect(vf.state).toBe('RUNNING');
@@ -126,7 +128,7 @@ describe('drainHost', () => {
     const spans = await db.operation.findMany({ where: { id: { in: moved.map((i) => i.operationId!) } }, orderBy: { createdAt: 'asc' } });
     for (let i = 1; i < spans.length; i++) expect(spans[i].createdAt.getTime()).toBeGreaterThanOrEqual(spans[i - 1].finishedAt!.getTime()); // maxParallel 1
     expect(domainsOn('drn-01')).toEqual(['dr-off']);
-    for (const n of ['dr-vf-1', 'dr-vf-2', 'dr-vf-3']) expect(domainsOn('drn-02')).toContain(n);
+    for (const n of ['dr-br-1', 'dr-vf-1', 'dr-vf-2', 'dr-vf-3']) expect(domainsOn('drn-02')).toContain(n);
     const onTarget = await db.vm.findMany({ where: { name: { startsWith: 'dr-' }, state: 'RUNNING' }, include: { host: true } });
     expect(onTarget.map((v) => v.host?.name)).toEqual(onTarget.map(() => 'drn-02'));
   });
