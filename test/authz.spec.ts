@@ -27,6 +27,8 @@ const OPERATOR_MUTATIONS = new Set([
   'discoverHost',
   'checkDrift',
   'reconcileHost',
+  'createGroup',
+  'deleteGroup',
 ]);
 const ADMIN_QUERIES = new Set(['apiTokens', 'auditEvents', 'sshSecrets', 'sshSecret']);
 const OPERATOR_ROUTES = new Set([
@@ -41,6 +43,8 @@ const OPERATOR_ROUTES = new Set([
   'POST /api/v1/hosts/:id/discover',
   'POST /api/v1/hosts/:hostId/drift-check',
   'POST /api/v1/hosts/:hostId/reconcile',
+  'POST /api/v1/groups',
+  'DELETE /api/v1/groups/:ref',
 ]);
 const VIEWER_POSTS = new Set([
   'POST /api/v1/vms/:id/migrate/preview',

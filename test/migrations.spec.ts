@@ -31,6 +31,7 @@ describe('prisma migrations', () => {
         'Network',
         'NetworkNic',
         'Vm',
+        'VmGroup',
         'VmInterface',
         'CpuAllocation',
         'VfAllocation',

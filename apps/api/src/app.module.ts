@@ -19,6 +19,7 @@ import { DbModule, REDIS } from './db/db.module';
 import { HealthController } from './health/health.controller';
 import { GraphLoaderSource } from './hosts/loader-source';
 import { HostsModule } from './hosts/hosts.module';
+import { GroupsModule } from './groups/groups.module';
 import { NetworksModule } from './networks/networks.module';
 import { VmsModule } from './vms/vms.module';
 import { ConfigModule } from './config.module';
@@ -124,6 +125,7 @@ export class AppModule {
         OperationsModule,
         HostsModule,
         NetworksModule,
+        GroupsModule,
         VmsModule,
         DriftModule,
         SriovModule,

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { OperationState } from '@netpin/client';
 import { DRAIN_STRATEGIES, HOST_STATES, OPERATION_STATES, VM_STATES } from './enums';
-import { GLOBAL_FLAGS, INTERFACE_FLAGS, VM_FLAGS, WAIT_FLAGS, flagsHelp, parseArgsOptions, type Flags } from './flags';
+import { GLOBAL_FLAGS, GROUP_FLAGS, INTERFACE_FLAGS, VM_FLAGS, WAIT_FLAGS, flagsHelp, parseArgsOptions, type Flags } from './flags';
 
 /** Exit codes; README "CLI" documents them. */
 export const EXIT = {
@@ -37,6 +37,9 @@ export type ApiCommandName =
   | 'hosts drain'
   | 'hosts undrain'
   | 'networks list'
+  | 'groups list'
+  | 'groups create'
+  | 'groups delete'
   | 'vm create'
   | 'vm delete'
   | 'vm start'
@@ -90,6 +93,14 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   { name: 'hosts undrain', args: ['host'], flags: {}, summary: 'end a drain and take the host out of maintenance' },
   { name: 'networks list', args: [], flags: {}, summary: 'networks and the host NICs that carry them' },
+  { name: 'groups list', args: [], flags: {}, summary: 'affinity groups with their policy and member counts' },
+  { name: 'groups create', args: ['name'], flags: GROUP_FLAGS, summary: 'create an affinity group (VMs join it with vm create --group)' },
+  {
+    name: 'groups delete',
+    args: ['group'],
+    flags: {},
+    summary: 'delete an affinity group (refused while VMs that are not deleted belong to it)',
+  },
   {
     name: 'vm create',
     args: [],

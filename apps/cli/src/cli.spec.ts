@@ -277,3 +277,66 @@ describe('runCli VM flags and completion', () => {
     expect(r.stderr).toBe('');
   });
 });
+
+describe('groups', () => {
+  const group = {
+    id: 'g-1',
+    name: 'db',
+    policy: 'ANTI_AFFINITY',
+    enforcement: 'HARD',
+    maxPerHost: 2,
+    members: 0,
+    createdAt: '2026-01-01T00:00:00.000Z',
+  };
+
+  it('creates a group from --policy/--enforcement/--max-per-host and prints it', async () => {
+    let sent: unknown;
+    const fetch = (async (_u: string, init?: RequestInit) => {
+      sent = (JSON.parse(String(init?.body)) as { variables: unknown }).variables;
+      return new Response(JSON.stringify({ data: { createGroup: group } }), {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+      });
+    }) as typeof globalThis.fetch;
+    let stdout = '';
+    const code = await runCli(['groups', 'create', 'db', '--policy', 'anti-affinity', '--enforcement', 'hard', '--max-per-host', '2'], {
+      stdout: { write: (s: string) => ((stdout += s), true) },
+      stderr: { write: () => true, isTTY: false },
+      env: { HOME: '/nonexistent', NETPIN_API_URL: 'http://127.0.0.1:9', NETPIN_TOKEN: 'tok' },
+      fetch,
+    });
+    expect(code).toBe(0);
+    expect(sent).toEqual({ input: { name: 'db', policy: 'ANTI_AFFINITY', enforcement: 'HARD', maxPerHost: 2 } });
+    expect(stdout).toMatch(/^NAME\s+POLICY\s+ENFORCEMENT\s+MAX\/HOST\s+MEMBERS\s+ID\ndb\s+ANTI_AFFINITY\s+HARD\s+2\s+0\s+g-1\n$/);
+  });
+
+  it('refuses a missing or unknown --policy before calling the API (exit 2)', async () => {
+    expect((await cli(['groups', 'create', 'db'], {})).code).toBe(2);
+    const r = await cli(['groups', 'create', 'db', '--policy', 'near'], {});
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--policy');
+  });
+
+  it('vm create --group sends the group; a refused delete prints the CONFLICT', async () => {
+    let sent: { input?: { group?: string } } = {};
+    const fetch = (async (_u: string, init?: RequestInit) => {
+      sent = (JSON.parse(String(init?.body)) as { variables: typeof sent }).variables;
+      return new Response(JSON.stringify({ errors: [{ message: 'no', extensions: { code: 'BAD_USER_INPUT', field: 'group' } }] }), {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+      });
+    }) as typeof globalThis.fetch;
+    await runCli(['vm', 'create', '--name', 'a', '--vcpus', '1', '--memory', '1G', '--group', 'db'], {
+      stdout: { write: () => true },
+      stderr: { write: () => true, isTTY: false },
+      env: { HOME: '/nonexistent', NETPIN_API_URL: 'http://127.0.0.1:9', NETPIN_TOKEN: 'tok' },
+      fetch,
+    });
+    expect(sent.input?.group).toBe('db');
+    const del = await cli(['groups', 'delete', 'db'], {
+      DeleteGroup: { errors: [{ message: 'group db has 2 member VM(s): delete them first', extensions: { code: 'CONFLICT' } }] },
+    });
+    expect(del.code).not.toBe(0);
+    expect(del.stderr).toContain('group db has 2 member VM(s)');
+  });
+});

@@ -15,6 +15,7 @@ import { DRAIN_STRATEGIES, HOST_STATES, VM_STATES } from './enums';
 import {
   formatCapacity,
   formatExplanation,
+  formatGroups,
   formatNetworks,
   formatOperation,
   formatOperationList,
@@ -25,6 +26,7 @@ import {
   formatDrainItems,
 } from './format';
 import { formatHost, formatHostList } from './format-host';
+import { groupInputFromFlags } from './group-input';
 import { createProgress, type ProgressStream } from './progress';
 import { vmInputFromFlags } from './vm-input';
 
@@ -133,6 +135,21 @@ const handlers: Record<ApiCommandName, (ctx: CommandContext) => Promise<CommandR
   async 'networks list'(ctx) {
     const networks = await ctx.client.networks();
     return ok(formatNetworks(networks), networks);
+  },
+
+  async 'groups list'(ctx) {
+    const groups = await ctx.client.groups();
+    return ok(formatGroups(groups), groups);
+  },
+
+  async 'groups create'(ctx) {
+    const group = await ctx.client.createGroup(groupInputFromFlags(ctx.args[0], ctx.values));
+    return ok(formatGroups([group]), group);
+  },
+
+  async 'groups delete'(ctx) {
+    const group = await ctx.client.deleteGroup(ctx.args[0]);
+    return ok(`group ${group.name} deleted`, group);
   },
 
   async 'vm create'(ctx) {

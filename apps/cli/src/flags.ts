@@ -1,5 +1,13 @@
 import type { ParseArgsConfig } from 'node:util';
-import { CPU_POLICIES, EMULATOR_THREAD_POLICIES, HUGEPAGE_SIZES, NUMA_POLICIES, THREAD_POLICIES } from '@netpin/contracts/enums';
+import {
+  CPU_POLICIES,
+  EMULATOR_THREAD_POLICIES,
+  GROUP_ENFORCEMENTS,
+  GROUP_POLICIES,
+  HUGEPAGE_SIZES,
+  NUMA_POLICIES,
+  THREAD_POLICIES,
+} from '@netpin/contracts/enums';
 import { DATAPATH_CHOICES, cliValue } from './enums';
 
 /**
@@ -67,6 +75,16 @@ export const INTERFACE_FLAGS = {
   },
 } as const satisfies Flags;
 
+export const GROUP_FLAGS = {
+  policy: { type: 'string', choices: GROUP_POLICIES.map(cliValue), help: 'keep the members on one host, or apart (required)' },
+  enforcement: {
+    type: 'string',
+    choices: GROUP_ENFORCEMENTS.map(cliValue),
+    help: 'hard: hosts breaking the rule are refused; soft: only weighed down (default hard)',
+  },
+  'max-per-host': { type: 'string', value: '<n>', help: 'hard anti-affinity: members one host may hold (default 1)' },
+} as const satisfies Flags;
+
 export const VM_FLAGS = {
   name: { type: 'string', value: '<name>', help: 'VM name (preview/explain/capacity: optional)' },
   vcpus: { type: 'string', value: '<n>', help: 'number of vCPUs' },
@@ -96,6 +114,7 @@ export const VM_FLAGS = {
     help: "QEMU's emulator thread: on the vCPUs' CPUs, or a CPU of its own (default share)",
   },
   host: { type: 'string', value: '<name>', help: 'place on this host only' },
+  group: { type: 'string', value: '<group>', help: 'join this affinity group: its policy filters (hard) or weighs (soft) hosts' },
   avoid: { type: 'string', value: '<name>', multiple: true, help: 'never place on this host (repeatable)' },
   'no-virtio': { type: 'boolean', help: 'the guest has no virtio drivers (emulated NICs only)' },
   'no-vf-driver': { type: 'boolean', help: 'the guest has no driver for SR-IOV VFs' },

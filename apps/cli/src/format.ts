@@ -5,6 +5,7 @@ import {
   irqGroupNumbers,
   irqGroups,
   type CapacityReport,
+  type Group,
   type HostExplanation,
   type Network,
   type Operation,
@@ -57,6 +58,14 @@ export function formatNetworks(networks: Network[]): string {
       n.mtu === null ? '-' : String(n.mtu),
       n.mappings.map((m) => `${m.hostName}/${m.nicName}`).join(' ') || '-',
     ]),
+  );
+}
+
+export function formatGroups(groups: Group[]): string {
+  if (groups.length === 0) return 'no groups';
+  return table(
+    ['NAME', 'POLICY', 'ENFORCEMENT', 'MAX/HOST', 'MEMBERS', 'ID'],
+    groups.map((g) => [g.name, g.policy, g.enforcement, g.maxPerHost === null ? '-' : String(g.maxPerHost), String(g.members), g.id]),
   );
 }
 

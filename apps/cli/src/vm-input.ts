@@ -46,7 +46,7 @@ export function interfaceInput(n: NetFlags): VmInterfaceInput {
 }
 
 /** An API enum value from its CLI spelling (case-insensitive): `2m` -> SIZE_2M. */
-function choice<T extends string>(flag: string, raw: unknown, values: readonly T[]): T | undefined {
+export function choice<T extends string>(flag: string, raw: unknown, values: readonly T[]): T | undefined {
   if (raw === undefined) return undefined;
   const found = values.find((v) => cliValue(v).toLowerCase() === String(raw).toLowerCase());
   if (!found) throw new UsageError(`--${flag}: expected ${values.map(cliValue).join('|')}, got "${String(raw)}"`);
@@ -78,6 +78,7 @@ export function vmInputFromFlags(parsed: { values: FlagValues; nets: readonly Ne
   const emulatorThreads = choice('emulator-threads', values['emulator-threads'], EMULATOR_THREAD_POLICIES);
   if (emulatorThreads) input.emulatorThreads = emulatorThreads;
   if (typeof values.host === 'string') input.pinHost = values.host;
+  if (typeof values.group === 'string') input.group = values.group;
   const avoid = values.avoid as string[] | undefined;
   if (avoid?.length) input.avoidHosts = avoid;
   if (values['no-virtio'] === true) input.guestVirtio = false;

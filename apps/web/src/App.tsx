@@ -4,6 +4,7 @@ import { href, useRoute, type Route } from './lib/router';
 import { AdminPage } from './pages/admin/AdminPage';
 import { FleetPage } from './pages/FleetPage';
 import { HostPage } from './pages/host/HostPage';
+import { GroupsPage } from './pages/GroupsPage';
 import { NetworksPage } from './pages/NetworksPage';
 import { OperationDetailPage, OperationsPage } from './pages/OperationsPage';
 import { SignInPage } from './pages/SignInPage';
@@ -16,6 +17,7 @@ const NAV: { label: string; to: string; active: (r: Route) => boolean }[] = [
   { label: 'VMs', to: href('vms'), active: (r) => r.page === 'vms' || r.page === 'vm-new' },
   { label: 'Operations', to: href('operations'), active: (r) => r.page === 'operations' || r.page === 'operation' },
   { label: 'Networks', to: href('networks'), active: (r) => r.page === 'networks' },
+  { label: 'Groups', to: href('groups'), active: (r) => r.page === 'groups' },
   { label: 'SR-IOV', to: href('sriov-policies'), active: (r) => r.page === 'sriov' },
   { label: 'Admin', to: href('admin', 'tokens'), active: (r) => r.page === 'admin' },
 ];
@@ -38,6 +40,8 @@ function Page({ route, onAuthChange }: { route: Route; onAuthChange: () => void 
       return <OperationDetailPage key={route.id} id={route.id} />;
     case 'networks':
       return <NetworksPage />;
+    case 'groups':
+      return <GroupsPage />;
     case 'sriov':
       return <SriovPoliciesPage />;
     case 'admin':

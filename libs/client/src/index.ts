@@ -6,6 +6,7 @@ export {
   type Host,
   type HostSummary,
   type Network,
+  type Group,
   type Vm,
   type PlacementPreview,
   type HostExplanation,
@@ -26,6 +27,9 @@ export {
 export { waitForOperation, type WaitOptions, type WaitSources, type OperationSink } from './wait';
 export type {
   VmInput,
+  CreateGroupInput,
+  GroupPolicy,
+  GroupEnforcement,
   VmInterfaceInput,
   RegisterHostInput,
   UpdateHostInput,

@@ -3,12 +3,15 @@ import { createClient, type Client as WsClient } from 'graphql-ws';
 import {
   CapacityDocument,
   ConfigureSriovDocument,
+  CreateGroupDocument,
   CreateVmDocument,
+  DeleteGroupDocument,
   DeleteVmDocument,
   DiscoverHostDocument,
   DrainHostDocument,
   ExplainPlacementDocument,
   FleetDocument,
+  GroupsDocument,
   HostDocument,
   NetworksDocument,
   OperationDocument,
@@ -27,6 +30,8 @@ import {
   VmDocument,
   VmListDocument,
   type CapacityQuery,
+  type CreateGroupInput,
+  type GroupFieldsFragment,
   type CreateVmMutation,
   type ExplainPlacementQuery,
   type FleetQuery,
@@ -59,6 +64,7 @@ type RequestArgs<V> = Record<string, never> extends V ? [variables?: V, opts?: R
 export type Host = HostTopologyFieldsFragment;
 export type HostSummary = FleetQuery['hosts']['nodes'][number];
 export type Network = NetworkFieldsFragment;
+export type Group = GroupFieldsFragment;
 export type Vm = VmFieldsFragment;
 export type PlacementPreview = PreviewPlacementQuery['previewPlacement'];
 export type HostExplanation = ExplainPlacementQuery['explainPlacement'];
@@ -195,6 +201,21 @@ export class NetpinClient {
 
   async networks(): Promise<Network[]> {
     return (await this.request(NetworksDocument)).networks;
+  }
+
+  // --- affinity groups ---------------------------------------------------------------
+
+  async groups(): Promise<Group[]> {
+    return (await this.request(GroupsDocument)).groups;
+  }
+
+  async createGroup(input: CreateGroupInput): Promise<Group> {
+    return (await this.request(CreateGroupDocument, { input })).createGroup;
+  }
+
+  /** By name or id; CONFLICT (reason GROUP_HAS_MEMBERS) while VMs that are not DELETED belong to it. */
+  async deleteGroup(ref: string): Promise<Group> {
+    return (await this.request(DeleteGroupDocument, { ref })).deleteGroup;
   }
 
   // --- VMs and placement -------------------------------------------------------------

@@ -84,3 +84,9 @@ export function roleAtLeast(have: Role, need: Role): boolean {
  */
 export const DRAIN_STRATEGIES = ['LIVE_MIGRATE', 'LIVE_MIGRATE_IF_POSSIBLE', 'STOP'] as const;
 export type DrainStrategy = (typeof DRAIN_STRATEGIES)[number];
+
+/** Affinity groups (./groups.ts): keep members together or apart; HARD filters hosts, SOFT weighs them. */
+export const GROUP_POLICIES = ['AFFINITY', 'ANTI_AFFINITY'] as const;
+export type GroupPolicy = (typeof GROUP_POLICIES)[number];
+export const GROUP_ENFORCEMENTS = ['HARD', 'SOFT'] as const;
+export type GroupEnforcement = (typeof GROUP_ENFORCEMENTS)[number];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GROUP_ENFORCEMENTS, GROUP_POLICIES, type GroupEnforcement, type GroupPolicy } from './enums';
 import { resourceNameSchema } from './values';
 
 /**
@@ -6,10 +7,6 @@ import { resourceNameSchema } from './values';
  * (AFFINITY) or apart (ANTI_AFFINITY). HARD rules filter hosts with a reason code, SOFT
  * ones only weigh them (docs/placement.md, "Affinity groups").
  */
-export const GROUP_POLICIES = ['AFFINITY', 'ANTI_AFFINITY'] as const;
-export type GroupPolicy = (typeof GROUP_POLICIES)[number];
-export const GROUP_ENFORCEMENTS = ['HARD', 'SOFT'] as const;
-export type GroupEnforcement = (typeof GROUP_ENFORCEMENTS)[number];
 
 /** Upper bound on maxPerHost: more than that many members on one host is no anti-affinity any more. */
 export const MAX_GROUP_MEMBERS_PER_HOST = 1000;

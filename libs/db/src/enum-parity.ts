@@ -1,4 +1,4 @@
-import type { CpuOwnerRole, Datapath, HostState, NetworkKind, VmState } from '@netpin/contracts';
+import type { CpuOwnerRole, Datapath, GroupEnforcement, GroupPolicy, HostState, NetworkKind, VmState } from '@netpin/contracts';
 import type * as Prisma from './generated/prisma/enums';
 
 /**
@@ -15,4 +15,6 @@ export type EnumParity = [
   Assert<Same<HostState, Prisma.HostState>>,
   Assert<Same<VmState, Prisma.VmState>>,
   Assert<Same<CpuOwnerRole, Prisma.CpuRole>>,
+  Assert<Same<GroupPolicy, Prisma.GroupPolicy>>,
+  Assert<Same<GroupEnforcement, Prisma.GroupEnforcement>>,
 ];

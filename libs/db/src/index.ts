@@ -5,6 +5,7 @@ export * from './cursor';
 export * from './prisma-errors';
 export * from './repositories/host.repository';
 export * from './repositories/network.repository';
+export * from './repositories/group.repository';
 export * from './repositories/vm.repository';
 export * from './repositories/lookup.repository';
 export * from './repositories/discovery.repository';

@@ -2,6 +2,8 @@ import type {
   CpuRole,
   Datapath,
   ForeignDomain,
+  GroupEnforcement,
+  GroupPolicy,
   GuestCpuSetting,
   HostBridge,
   HostState,
@@ -131,6 +133,17 @@ export interface NetworkRecord {
   createdAt: Date;
 }
 
+export interface GroupRecord {
+  id: string;
+  name: string;
+  policy: GroupPolicy;
+  enforcement: GroupEnforcement;
+  maxPerHost: number | null;
+  /** VMs that are not DELETED. */
+  members: number;
+  createdAt: Date;
+}
+
 export interface VmInterfaceRecord {
   id: string;
   index: number;
@@ -160,6 +173,8 @@ export interface VmRecord {
   generation: number;
   /** The placement plan the VM was provisioned from (null before placement). */
   plan: PlacementPlan | null;
+  /** The affinity group it joined at create (null once that group is deleted). */
+  groupId: string | null;
   interfaces: VmInterfaceRecord[];
   createdAt: Date;
   updatedAt: Date;

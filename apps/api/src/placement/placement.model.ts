@@ -60,6 +60,8 @@ export class VmInput {
   @Prop(Boolean, { optional: true, defaultValue: true, description: 'The guest has a driver for the SR-IOV VF' }) guestVfDriver?: boolean;
   @Prop(VmInterfaceInput, { array: true, optional: true }) interfaces?: VmInterfaceInput[];
   @Prop(String, { nullable: true, description: 'Place on this host (name or id)' }) pinHost?: string | null;
+  @Prop(String, { nullable: true, description: 'Affinity group (name or id) the VM joins; its policy filters or weighs hosts' })
+  group?: string | null;
   @Prop(String, { array: true, optional: true }) avoidHosts?: string[];
 }
 

@@ -37,6 +37,7 @@ export function toVmRequest(input: VmInput, vmId?: string): VmRequest {
     guest: { virtio: input?.guestVirtio ?? true, vfDriver: input?.guestVfDriver ?? true },
     interfaces: (input?.interfaces ?? []).map(interfaceRaw),
     pinHost: input?.pinHost ?? undefined,
+    group: input?.group ?? undefined,
     avoidHosts: input?.avoidHosts ?? undefined,
   };
   return parseInput(vmRequestSchema, raw);
@@ -81,6 +82,8 @@ export function rejectionToError(r: Rejection, request: VmRequest): DomainError 
     const idx = request.interfaces.findIndex((i) => unknown.detail.includes(`"${i.network}"`) || unknown.detail.includes(i.network));
     return BadUserInputError.of(`interfaces.${Math.max(0, idx)}.network`, unknown.detail);
   }
+  const group = r.requestReasons.find((x) => x.code === 'GROUP_UNKNOWN');
+  if (group) return BadUserInputError.of('group', group.detail);
   return new PlacementRejectedError(r);
 }
 

@@ -36,6 +36,7 @@ export class Vm {
   @Prop(Int, { nullable: true }) numaNode!: number | null;
   @Prop(String, { nullable: true }) errorCode!: string | null;
   @Prop(String, { nullable: true }) errorMessage!: string | null;
+  @Prop(ID, { nullable: true, description: 'The affinity group it joined at create' }) groupId!: string | null;
   @Prop(VmInterface, { array: true }) interfaces!: VmInterface[];
   @Prop(PlanView, { nullable: true, description: 'Where and how the VM runs: pins, NUMA node, datapaths, IRQs' }) plan!: PlanView | null;
   @Prop(GraphQLISODateTime) createdAt!: Date;

@@ -13,6 +13,7 @@ export type Route =
   | { page: 'operations' }
   | { page: 'operation'; id: string }
   | { page: 'networks' }
+  | { page: 'groups' }
   | { page: 'sriov' }
   | { page: 'admin'; tab: AdminTab; tokenId?: string }
   | { page: 'not-found'; path: string };
@@ -44,6 +45,8 @@ export function parseRoute(hash: string): Route {
       return arg ? { page: 'operation', id: arg } : { page: 'operations' };
     case 'networks':
       return { page: 'networks' };
+    case 'groups':
+      return { page: 'groups' };
     case 'sriov-policies':
       return { page: 'sriov' };
     case 'admin':

@@ -37,6 +37,10 @@ const handlers: Record<string, Handler> = {
     },
   }),
   Networks: () => ({ networks: [] }),
+  Groups: () => ({
+    groups: [{ id: 'g1', name: 'db', policy: 'ANTI_AFFINITY', enforcement: 'HARD', maxPerHost: 2, members: 3, createdAt: '' }],
+  }),
+  CreateGroup: (v) => ({ createGroup: { id: 'g2', maxPerHost: null, members: 0, createdAt: '', ...(v['input'] as object) } }),
   CreateNetwork: () => ({ createNetwork: { id: 'net1' } }),
   Capacity: () => ({
     capacity: {
@@ -171,6 +175,24 @@ describe('pages', () => {
     });
     const sent = stub.calls.filter((c) => c.op === 'CreateNetwork').map((c) => c.variables['input']);
     expect(sent).toEqual([{ name: 'tenant', kind: 'SRIOV_PHYSNET', physnet: 'physnet1', vlan: 42 }]);
+  });
+
+  it('groups: lists groups; max per host only for hard anti-affinity, checked before sending', async () => {
+    vi.useFakeTimers();
+    const stub = await go('#/groups');
+    expect(within(screen.getByTestId('group-row-db')).getByText(/at most 2 per host · 3 members/)).toBeTruthy();
+    const change = (id: string, value: string) => fireEvent.change(screen.getByTestId(id), { target: { value } });
+    change('group-name', 'web');
+    change('group-max', '0');
+    expect(screen.getByTestId('group-create').hasAttribute('disabled')).toBe(true);
+    change('group-enforcement', 'SOFT');
+    expect(screen.queryByTestId('group-max')).toBeNull();
+    fireEvent.click(screen.getByTestId('group-create'));
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(10);
+    });
+    const sent = stub.calls.filter((c) => c.op === 'CreateGroup').map((c) => c.variables['input']);
+    expect(sent).toEqual([{ name: 'web', policy: 'ANTI_AFFINITY', enforcement: 'SOFT' }]);
   });
 
   it('operation: applies subscription updates to the progress bar and steps', async () => {

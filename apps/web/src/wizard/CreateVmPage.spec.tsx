@@ -20,6 +20,9 @@ const base: Record<string, Handler> = {
       },
     ],
   }),
+  Groups: () => ({
+    groups: [{ id: 'g1', name: 'db', policy: 'ANTI_AFFINITY', enforcement: 'HARD', maxPerHost: 2, members: 1, createdAt: '' }],
+  }),
   HostNames: () => ({
     hosts: {
       nodes: [
@@ -114,6 +117,24 @@ describe('CreateVmPage', () => {
     await flush();
     expect(calls.find((c) => c.op === 'ExplainPlacement')?.variables['host']).toBe('hv2');
     expect(screen.getByTestId('why-not-result').textContent).toContain('ens1f0 has 0 free VFs');
+  });
+
+  it('offers the affinity groups with their rule, and the preview and create carry the chosen one', async () => {
+    vi.useFakeTimers();
+    const { client, calls } = stubClient({ ...base, PreviewPlacement: () => rejection });
+    render(
+      <ClientContext.Provider value={client}>
+        <CreateVmPage debounceMs={10} />
+      </ClientContext.Provider>,
+    );
+    await flush();
+    const select = screen.getByLabelText('Affinity group') as HTMLSelectElement;
+    expect([...select.options].map((o) => o.textContent)).toEqual(['(none)', 'db — hard anti-affinity, ≤2/host']);
+    fireEvent.change(screen.getByLabelText('Network'), { target: { value: 'prod' } });
+    fireEvent.change(select, { target: { value: 'db' } });
+    await flush(20);
+    const previews = calls.filter((c) => c.op === 'PreviewPlacement');
+    expect(previews.at(-1)?.variables['input']).toMatchObject({ group: 'db' });
   });
 
   it('renders a fitting plan: host, NUMA node, per-interface datapath and cost, CPU map', async () => {

@@ -1,6 +1,6 @@
 import { useMemo, useRef, useState } from 'react';
 import { ErrorBox } from '../components/Status';
-import { CreateVmDocument, HostNamesDocument, NetworksDocument, PreviewPlacementDocument } from '@netpin/client/operations';
+import { CreateVmDocument, GroupsDocument, HostNamesDocument, NetworksDocument, PreviewPlacementDocument } from '@netpin/client/operations';
 import { useDebounced, useMutation, useQuery } from '../lib/hooks';
 import { href, navigate } from '../lib/router';
 import { formToPreviewInput, formToVmInput, initialForm, type VmForm } from './form';
@@ -13,9 +13,24 @@ function newIdempotencyKey(): string {
   return typeof crypto !== 'undefined' && 'randomUUID' in crypto ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`;
 }
 
+/** The affinity groups the wizard offers, each with its rule in words ("hard anti-affinity, ≤2/host"). */
+function useGroupChoices() {
+  const groupsQ = useQuery(GroupsDocument, {});
+  const groups = useMemo(
+    () =>
+      (groupsQ.data?.groups ?? []).map((g) => ({
+        name: g.name,
+        label: `${g.enforcement.toLowerCase()} ${g.policy.toLowerCase().replace('_', '-')}${g.maxPerHost !== null ? `, ≤${g.maxPerHost}/host` : ''}`,
+      })),
+    [groupsQ.data],
+  );
+  return { groups, error: groupsQ.error };
+}
+
 export function CreateVmPage({ debounceMs = PREVIEW_DEBOUNCE_MS }: { debounceMs?: number }) {
   const nets = useQuery(NetworksDocument, {});
   const hostsQ = useQuery(HostNamesDocument, {});
+  const { groups, error: groupsError } = useGroupChoices();
   const [form, setForm] = useState<VmForm>(initialForm);
   const [submitted, setSubmitted] = useState(false);
   // One key per wizard visit: a double click or a retry after a timeout creates one VM.
@@ -53,6 +68,7 @@ export function CreateVmPage({ debounceMs = PREVIEW_DEBOUNCE_MS }: { debounceMs?
       <h1 id="create-title">Create VM</h1>
       {nets.error && <ErrorBox error={nets.error} title="Cannot load networks" />}
       {hostsQ.error && <ErrorBox error={hostsQ.error} title="Cannot load hosts" />}
+      {groupsError && <ErrorBox error={groupsError} title="Cannot load groups" />}
       <form className="wizard" onSubmit={(e) => void submit(e)} noValidate data-testid="create-vm-form">
         <div className="wizard-main">
           <WizardForm
@@ -62,6 +78,7 @@ export function CreateVmPage({ debounceMs = PREVIEW_DEBOUNCE_MS }: { debounceMs?
             showAllErrors={submitted}
             networks={networks}
             hosts={hosts}
+            groups={groups}
           />
           {created.error && <ErrorBox error={created.error} title="Create failed" />}
           <div className="actions">

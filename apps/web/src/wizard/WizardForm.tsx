@@ -18,6 +18,8 @@ export interface WizardFormProps {
   showAllErrors: boolean;
   networks: readonly string[];
   hosts: readonly string[];
+  /** Affinity groups by name, with how each treats hosts (the option's hint). */
+  groups: readonly { name: string; label: string }[];
 }
 
 interface SectionProps {
@@ -99,7 +101,34 @@ function HostChoice({ form, set, fields, hosts }: SectionProps & { hosts: readon
   );
 }
 
-export function WizardForm({ form, onChange, errors, showAllErrors, networks, hosts }: WizardFormProps) {
+/** The group the VM joins; its rule is shown next to the name so the choice says what it does. */
+function GroupChoice({ form, set, fields, groups }: SectionProps & { groups: WizardFormProps['groups'] }) {
+  return (
+    <div className="field">
+      <label htmlFor="vm-group">Affinity group</label>
+      <select
+        id="vm-group"
+        value={form.group}
+        onChange={(e) => {
+          fields.touch('group');
+          set('group', e.target.value);
+        }}
+        data-testid="field-group"
+        aria-describedby={fields.describedBy('group')}
+      >
+        <option value="">(none)</option>
+        {groups.map((g) => (
+          <option key={g.name} value={g.name}>
+            {g.name} — {g.label}
+          </option>
+        ))}
+      </select>
+      {fields.err('group')}
+    </div>
+  );
+}
+
+export function WizardForm({ form, onChange, errors, showAllErrors, networks, hosts, groups }: WizardFormProps) {
   const fields = useFields(errors, showAllErrors);
   const set: SetField = (key, value) => onChange({ ...form, [key]: value });
   const section = { form, set, fields };
@@ -126,6 +155,12 @@ export function WizardForm({ form, onChange, errors, showAllErrors, networks, ho
       <GuestDrivers {...section} />
       <InterfaceFields form={form} onChange={onChange} fields={fields} networks={networks} />
       <HostChoice {...section} hosts={hosts} />
+      <fieldset>
+        <legend>Affinity (optional)</legend>
+        <div className="form-grid">
+          <GroupChoice {...section} groups={groups} />
+        </div>
+      </fieldset>
     </div>
   );
 }

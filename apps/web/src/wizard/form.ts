@@ -54,6 +54,8 @@ export interface VmForm {
   interfaces: InterfaceForm[];
   pinHost: string;
   avoidHosts: string[];
+  /** Affinity group name; '' = none. */
+  group: string;
 }
 
 export function emptyInterface(network = ''): InterfaceForm {
@@ -76,6 +78,7 @@ export function initialForm(): VmForm {
     interfaces: [emptyInterface()],
     pinHost: '',
     avoidHosts: [],
+    group: '',
   };
 }
 
@@ -177,6 +180,7 @@ export function formToVmInput(form: VmForm): FormResult {
   };
   if (pinHost !== '') input.pinHost = pinHost;
   if (form.avoidHosts.length > 0) input.avoidHosts = [...form.avoidHosts];
+  if (form.group !== '') input.group = form.group;
   return { ok: true, input };
 }
 

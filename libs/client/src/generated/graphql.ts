@@ -35,6 +35,14 @@ export type CreateApiTokenInput = {
   role: Role;
 };
 
+export type CreateGroupInput = {
+  enforcement?: GroupEnforcement | null | undefined;
+  /** HARD ANTI_AFFINITY only: members one host may hold (1-1000, default 1) */
+  maxPerHost?: number | null | undefined;
+  name: string;
+  policy: GroupPolicy;
+};
+
 export type CreateNetworkInput = {
   bridge?: string | null | undefined;
   kind: NetworkKind;
@@ -119,6 +127,16 @@ export type DrainStrategy =
 export type EmulatorThreads =
   | 'ISOLATE'
   | 'SHARE';
+
+/** HARD: hosts breaking the rule are filtered out (reason codes); SOFT: they are only weighed down */
+export type GroupEnforcement =
+  | 'HARD'
+  | 'SOFT';
+
+/** Keep the members on one host (AFFINITY) or apart (ANTI_AFFINITY) */
+export type GroupPolicy =
+  | 'AFFINITY'
+  | 'ANTI_AFFINITY';
 
 export type GuestCpuInput = {
   /** CPUID flags to add or remove */
@@ -352,6 +370,8 @@ export type VmInput = {
   avoidHosts?: Array<string> | null | undefined;
   cpuPolicy?: CpuPolicy | null | undefined;
   emulatorThreads?: EmulatorThreads | null | undefined;
+  /** Affinity group (name or id) the VM joins; its policy filters or weighs hosts */
+  group?: string | null | undefined;
   /** The guest has a driver for the SR-IOV VF */
   guestVfDriver?: boolean | null | undefined;
   /** The guest has virtio drivers */
@@ -449,7 +469,7 @@ export type AuditEventsQueryVariables = Exact<{
 
 export type AuditEventsQuery = { auditEvents: Array<{ id: string, at: string, tokenId: string | null, actor: string, action: string, targetType: string, targetId: string | null, targetKind: string | null, targetName: string | null, inputJson: string, result: string, count: number, address: string | null, requestId: string | null }> };
 
-export type VmFieldsFragment = { id: string, name: string, state: VmState, hostId: string | null, hostName: string | null, numaNode: number | null, vcpus: number, memoryMiB: number, errorCode: string | null, errorMessage: string | null, createdAt: string, updatedAt: string, planState: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } | null, interfaces: Array<{ index: number, datapath: Datapath | null, model: string | null, queues: number | null, networkId: string, networkName: string | null, mac: string | null, vlan: number | null, sourceDev: string | null }>, plan: { hostName: string, numaNodes: Array<number>, emulatorCpus: Array<number>, vhostCpus: Array<number>, isolatedSiblings: Array<number>, hugepages: HugepageSize, memoryMode: string, penalties: Array<string>, vcpuPins: Array<{ vcpu: number, cpus: Array<number> }>, interfaces: Array<{ index: number, networkName: string, datapath: Datapath, model: string, queues: number | null, nicName: string | null, numaNode: number | null, numaLocal: boolean, failover: boolean, minBandwidthMbps: number, maxBandwidthMbps: number, mtu: number | null, vfIndex: number | null, sourceDevice: string | null, mac: string, vlan: number | null, cost: { exitsPerPacket: string, cpusPerFlow: number, relativeCost: number } }>, irqAffinity: Array<{ irq: number, nicName: string, queue: number, cpus: Array<number> }>, rps: Array<{ nicName: string, rxQueue: number, cpus: Array<number> }>, score: { total: number, breakdown: Array<{ weigher: string, weight: number, value: number, weighted: number }> } } | null };
+export type VmFieldsFragment = { id: string, name: string, state: VmState, hostId: string | null, hostName: string | null, groupId: string | null, numaNode: number | null, vcpus: number, memoryMiB: number, errorCode: string | null, errorMessage: string | null, createdAt: string, updatedAt: string, planState: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } | null, interfaces: Array<{ index: number, datapath: Datapath | null, model: string | null, queues: number | null, networkId: string, networkName: string | null, mac: string | null, vlan: number | null, sourceDev: string | null }>, plan: { hostName: string, numaNodes: Array<number>, emulatorCpus: Array<number>, vhostCpus: Array<number>, isolatedSiblings: Array<number>, hugepages: HugepageSize, memoryMode: string, penalties: Array<string>, vcpuPins: Array<{ vcpu: number, cpus: Array<number> }>, interfaces: Array<{ index: number, networkName: string, datapath: Datapath, model: string, queues: number | null, nicName: string | null, numaNode: number | null, numaLocal: boolean, failover: boolean, minBandwidthMbps: number, maxBandwidthMbps: number, mtu: number | null, vfIndex: number | null, sourceDevice: string | null, mac: string, vlan: number | null, cost: { exitsPerPacket: string, cpusPerFlow: number, relativeCost: number } }>, irqAffinity: Array<{ irq: number, nicName: string, queue: number, cpus: Array<number> }>, rps: Array<{ nicName: string, rxQueue: number, cpus: Array<number> }>, score: { total: number, breakdown: Array<{ weigher: string, weight: number, value: number, weighted: number }> } } | null };
 
 export type HostTopologyFieldsFragment = { id: string, name: string, address: string, port: number, sshUser: string, state: HostState, stateReason: string | null, lastDiscoveredAt: string | null, credentialRef: string, hostKeyFingerprint: string | null, capabilities: { iommu: boolean, vhostNet: boolean, kvm: boolean, vmx: boolean, svm: boolean, ept: boolean, npt: boolean, ovs: boolean }, bridges: Array<{ name: string, kind: HostBridgeKind }> | null, labels: Array<{ key: string, value: string }>, numaNodes: Array<{ index: number, memoryMiB: number, hugepages: Array<{ sizeKiB: number, total: number, free: number }>, cpus: Array<{ cpuId: number, core: number, socket: number, numaNode: number, siblings: Array<number>, reservedForHost: boolean, allocation: { vmId: string, vmName: string, role: CpuRole } | null, uses: Array<{ role: CpuRole, vmId: string, vmName: string }> }>, cpuCounts: { total: number, reservedForHost: number, usable: number, allocated: number, free: number } }>, nics: Array<{ id: string, name: string, pciAddress: string, driver: string | null, numaNode: number | null, speedMbps: number | null, mtu: number | null, maxMtu: number | null, linkState: string, combinedQueues: number, maxCombinedQueues: number, sriovNumVfs: number, sriovTotalVfs: number, vfCounts: { configured: number, allocated: number, free: number }, irqs: Array<{ irq: number, queue: number, label: string, affinity: Array<number>, discoveredAffinity: Array<number>, ownerVmId: string | null, ownerVmName: string | null, state: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }>, vfs: Array<{ index: number, pciAddress: string | null, mac: string | null, vlan: number, discoveredMac: string | null, linkState: string, spoofchk: boolean, trust: boolean, allocatedToVmId: string | null, allocatedToVmName: string | null, state: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }> }>, cpuCounts: { total: number, reservedForHost: number, usable: number, allocated: number, free: number }, vms: Array<{ id: string, name: string, state: VmState, planState: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } }> };
 
@@ -490,7 +510,7 @@ export type VmQueryVariables = Exact<{
 }>;
 
 
-export type VmQuery = { vm: { id: string, name: string, state: VmState, hostId: string | null, hostName: string | null, numaNode: number | null, vcpus: number, memoryMiB: number, errorCode: string | null, errorMessage: string | null, createdAt: string, updatedAt: string, planState: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } | null, interfaces: Array<{ index: number, datapath: Datapath | null, model: string | null, queues: number | null, networkId: string, networkName: string | null, mac: string | null, vlan: number | null, sourceDev: string | null }>, plan: { hostName: string, numaNodes: Array<number>, emulatorCpus: Array<number>, vhostCpus: Array<number>, isolatedSiblings: Array<number>, hugepages: HugepageSize, memoryMode: string, penalties: Array<string>, vcpuPins: Array<{ vcpu: number, cpus: Array<number> }>, interfaces: Array<{ index: number, networkName: string, datapath: Datapath, model: string, queues: number | null, nicName: string | null, numaNode: number | null, numaLocal: boolean, failover: boolean, minBandwidthMbps: number, maxBandwidthMbps: number, mtu: number | null, vfIndex: number | null, sourceDevice: string | null, mac: string, vlan: number | null, cost: { exitsPerPacket: string, cpusPerFlow: number, relativeCost: number } }>, irqAffinity: Array<{ irq: number, nicName: string, queue: number, cpus: Array<number> }>, rps: Array<{ nicName: string, rxQueue: number, cpus: Array<number> }>, score: { total: number, breakdown: Array<{ weigher: string, weight: number, value: number, weighted: number }> } } | null } };
+export type VmQuery = { vm: { id: string, name: string, state: VmState, hostId: string | null, hostName: string | null, groupId: string | null, numaNode: number | null, vcpus: number, memoryMiB: number, errorCode: string | null, errorMessage: string | null, createdAt: string, updatedAt: string, planState: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } | null, interfaces: Array<{ index: number, datapath: Datapath | null, model: string | null, queues: number | null, networkId: string, networkName: string | null, mac: string | null, vlan: number | null, sourceDev: string | null }>, plan: { hostName: string, numaNodes: Array<number>, emulatorCpus: Array<number>, vhostCpus: Array<number>, isolatedSiblings: Array<number>, hugepages: HugepageSize, memoryMode: string, penalties: Array<string>, vcpuPins: Array<{ vcpu: number, cpus: Array<number> }>, interfaces: Array<{ index: number, networkName: string, datapath: Datapath, model: string, queues: number | null, nicName: string | null, numaNode: number | null, numaLocal: boolean, failover: boolean, minBandwidthMbps: number, maxBandwidthMbps: number, mtu: number | null, vfIndex: number | null, sourceDevice: string | null, mac: string, vlan: number | null, cost: { exitsPerPacket: string, cpusPerFlow: number, relativeCost: number } }>, irqAffinity: Array<{ irq: number, nicName: string, queue: number, cpus: Array<number> }>, rps: Array<{ nicName: string, rxQueue: number, cpus: Array<number> }>, score: { total: number, breakdown: Array<{ weigher: string, weight: number, value: number, weighted: number }> } } | null } };
 
 export type VmListQueryVariables = Exact<{
   filter?: VmFilterInput | null | undefined;
@@ -499,7 +519,7 @@ export type VmListQueryVariables = Exact<{
 }>;
 
 
-export type VmListQuery = { vms: { totalCount: number, pageInfo: { endCursor: string | null, hasNextPage: boolean }, nodes: Array<{ id: string, name: string, state: VmState, hostId: string | null, hostName: string | null, numaNode: number | null, vcpus: number, memoryMiB: number, errorCode: string | null, errorMessage: string | null, createdAt: string, updatedAt: string, planState: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } | null, interfaces: Array<{ index: number, datapath: Datapath | null, model: string | null, queues: number | null, networkId: string, networkName: string | null, mac: string | null, vlan: number | null, sourceDev: string | null }>, plan: { hostName: string, numaNodes: Array<number>, emulatorCpus: Array<number>, vhostCpus: Array<number>, isolatedSiblings: Array<number>, hugepages: HugepageSize, memoryMode: string, penalties: Array<string>, vcpuPins: Array<{ vcpu: number, cpus: Array<number> }>, interfaces: Array<{ index: number, networkName: string, datapath: Datapath, model: string, queues: number | null, nicName: string | null, numaNode: number | null, numaLocal: boolean, failover: boolean, minBandwidthMbps: number, maxBandwidthMbps: number, mtu: number | null, vfIndex: number | null, sourceDevice: string | null, mac: string, vlan: number | null, cost: { exitsPerPacket: string, cpusPerFlow: number, relativeCost: number } }>, irqAffinity: Array<{ irq: number, nicName: string, queue: number, cpus: Array<number> }>, rps: Array<{ nicName: string, rxQueue: number, cpus: Array<number> }>, score: { total: number, breakdown: Array<{ weigher: string, weight: number, value: number, weighted: number }> } } | null }> } };
+export type VmListQuery = { vms: { totalCount: number, pageInfo: { endCursor: string | null, hasNextPage: boolean }, nodes: Array<{ id: string, name: string, state: VmState, hostId: string | null, hostName: string | null, groupId: string | null, numaNode: number | null, vcpus: number, memoryMiB: number, errorCode: string | null, errorMessage: string | null, createdAt: string, updatedAt: string, planState: { source: ValueSource, at: string | null, vmId: string | null, vmName: string | null } | null, interfaces: Array<{ index: number, datapath: Datapath | null, model: string | null, queues: number | null, networkId: string, networkName: string | null, mac: string | null, vlan: number | null, sourceDev: string | null }>, plan: { hostName: string, numaNodes: Array<number>, emulatorCpus: Array<number>, vhostCpus: Array<number>, isolatedSiblings: Array<number>, hugepages: HugepageSize, memoryMode: string, penalties: Array<string>, vcpuPins: Array<{ vcpu: number, cpus: Array<number> }>, interfaces: Array<{ index: number, networkName: string, datapath: Datapath, model: string, queues: number | null, nicName: string | null, numaNode: number | null, numaLocal: boolean, failover: boolean, minBandwidthMbps: number, maxBandwidthMbps: number, mtu: number | null, vfIndex: number | null, sourceDevice: string | null, mac: string, vlan: number | null, cost: { exitsPerPacket: string, cpusPerFlow: number, relativeCost: number } }>, irqAffinity: Array<{ irq: number, nicName: string, queue: number, cpus: Array<number> }>, rps: Array<{ nicName: string, rxQueue: number, cpus: Array<number> }>, score: { total: number, breakdown: Array<{ weigher: string, weight: number, value: number, weighted: number }> } } | null }> } };
 
 export type OperationListQueryVariables = Exact<{
   state?: OperationState | null | undefined;
@@ -624,6 +644,27 @@ export type ReconcileHostMutationVariables = Exact<{
 
 
 export type ReconcileHostMutation = { reconcileHost: Array<{ id: string }> };
+
+export type GroupFieldsFragment = { id: string, name: string, policy: GroupPolicy, enforcement: GroupEnforcement, maxPerHost: number | null, members: number, createdAt: string };
+
+export type GroupsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type GroupsQuery = { groups: Array<{ id: string, name: string, policy: GroupPolicy, enforcement: GroupEnforcement, maxPerHost: number | null, members: number, createdAt: string }> };
+
+export type CreateGroupMutationVariables = Exact<{
+  input: CreateGroupInput;
+}>;
+
+
+export type CreateGroupMutation = { createGroup: { id: string, name: string, policy: GroupPolicy, enforcement: GroupEnforcement, maxPerHost: number | null, members: number, createdAt: string } };
+
+export type DeleteGroupMutationVariables = Exact<{
+  ref: string;
+}>;
+
+
+export type DeleteGroupMutation = { deleteGroup: { id: string, name: string, policy: GroupPolicy, enforcement: GroupEnforcement, maxPerHost: number | null, members: number, createdAt: string } };
 
 export type PlanFieldsFragment = { hostName: string, numaNodes: Array<number>, emulatorCpus: Array<number>, vhostCpus: Array<number>, isolatedSiblings: Array<number>, hugepages: HugepageSize, memoryMode: string, penalties: Array<string>, vcpuPins: Array<{ vcpu: number, cpus: Array<number> }>, interfaces: Array<{ index: number, networkName: string, datapath: Datapath, model: string, queues: number | null, nicName: string | null, numaNode: number | null, numaLocal: boolean, failover: boolean, minBandwidthMbps: number, maxBandwidthMbps: number, mtu: number | null, vfIndex: number | null, sourceDevice: string | null, mac: string, vlan: number | null, cost: { exitsPerPacket: string, cpusPerFlow: number, relativeCost: number } }>, irqAffinity: Array<{ irq: number, nicName: string, queue: number, cpus: Array<number> }>, rps: Array<{ nicName: string, rxQueue: number, cpus: Array<number> }>, score: { total: number, breakdown: Array<{ weigher: string, weight: number, value: number, weighted: number }> } };
 
@@ -917,6 +958,7 @@ export const VmFieldsFragmentDoc = new TypedDocumentString(`
   state
   hostId
   hostName
+  groupId
   planState {
     ...ValueStateFields
   }
@@ -1320,6 +1362,17 @@ export const NetworkFieldsFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"NetworkFields"}) as unknown as TypedDocumentString<NetworkFieldsFragment, unknown>;
+export const GroupFieldsFragmentDoc = new TypedDocumentString(`
+    fragment GroupFields on Group {
+  id
+  name
+  policy
+  enforcement
+  maxPerHost
+  members
+  createdAt
+}
+    `, {"fragmentName":"GroupFields"}) as unknown as TypedDocumentString<GroupFieldsFragment, unknown>;
 export const OperationFieldsFragmentDoc = new TypedDocumentString(`
     fragment OperationFields on Operation {
   id
@@ -1986,6 +2039,7 @@ export const VmDocument = new TypedDocumentString(`
   state
   hostId
   hostName
+  groupId
   planState {
     ...ValueStateFields
   }
@@ -2093,6 +2147,7 @@ export const VmListDocument = new TypedDocumentString(`
   state
   hostId
   hostName
+  groupId
   planState {
     ...ValueStateFields
   }
@@ -2651,6 +2706,51 @@ export const ReconcileHostDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ReconcileHostMutation, ReconcileHostMutationVariables>;
+export const GroupsDocument = new TypedDocumentString(`
+    query Groups {
+  groups {
+    ...GroupFields
+  }
+}
+    fragment GroupFields on Group {
+  id
+  name
+  policy
+  enforcement
+  maxPerHost
+  members
+  createdAt
+}`) as unknown as TypedDocumentString<GroupsQuery, GroupsQueryVariables>;
+export const CreateGroupDocument = new TypedDocumentString(`
+    mutation CreateGroup($input: CreateGroupInput!) {
+  createGroup(input: $input) {
+    ...GroupFields
+  }
+}
+    fragment GroupFields on Group {
+  id
+  name
+  policy
+  enforcement
+  maxPerHost
+  members
+  createdAt
+}`) as unknown as TypedDocumentString<CreateGroupMutation, CreateGroupMutationVariables>;
+export const DeleteGroupDocument = new TypedDocumentString(`
+    mutation DeleteGroup($ref: String!) {
+  deleteGroup(ref: $ref) {
+    ...GroupFields
+  }
+}
+    fragment GroupFields on Group {
+  id
+  name
+  policy
+  enforcement
+  maxPerHost
+  members
+  createdAt
+}`) as unknown as TypedDocumentString<DeleteGroupMutation, DeleteGroupMutationVariables>;
 export const PreviewPlacementDocument = new TypedDocumentString(`
     query PreviewPlacement($input: VmInput!) {
   previewPlacement(input: $input) {

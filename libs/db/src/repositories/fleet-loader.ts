@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   CPU_OWNER_ROLES,
   fleetAllocationSchema,
+  fleetGroupSchema,
   foreignDomainsSchema,
   HOST_STATES,
   hostBridgesSchema,
@@ -12,6 +13,7 @@ import {
   VIRT_TYPES,
   type FleetAllocation,
   type FleetHost,
+  type FleetGroup,
   type FleetNetwork,
   type PagedHugepageSize,
 } from '@netpin/contracts';
@@ -89,8 +91,10 @@ export async function loadFleet(db: Client, opts: { hostIds?: string[] } = {}): 
     const vfs = await readVfs(src, ids, params, nics);
     const vfOwners = await readVfOwners(src, ids, params);
     const networks = await readNetworks(src);
+    const groups = await readGroups(src);
     const allocations = await readAllocations(src, ids, params);
-    return { compact: true, hosts: assemble(drafts, cpus, nicIrqs, nics, vfs, vfOwners, allocations), networks, allocations };
+    const hosts = assemble(drafts, cpus, nicIrqs, nics, vfs, vfOwners, allocations);
+    return { compact: true, hosts, networks, allocations, ...(groups.length ? { groups } : {}) };
   } finally {
     await src.close();
   }
@@ -369,6 +373,20 @@ async function readVfOwners(src: RowSource, ids: string[] | undefined, params: u
     (r) => owners.set(`${r.text(0)}/${r.int(1)}`, r.text(2)),
   );
   return owners;
+}
+
+/** Affinity groups (every one: a request may name any), parsed with their schema. */
+async function readGroups(src: RowSource): Promise<FleetGroup[]> {
+  const groups: FleetGroup[] = [];
+  await src.each(
+    `SELECT id::text AS c0, name AS c1, policy::text AS c2, enforcement::text AS c3, "maxPerHost" AS c4 FROM "VmGroup" ORDER BY name`,
+    [],
+    (r) =>
+      groups.push(
+        fleetGroupSchema.parse({ id: r.text(0), name: r.text(1), policy: r.text(2), enforcement: r.text(3), maxPerHost: r.intOrNull(4) }),
+      ),
+  );
+  return groups;
 }
 
 async function readNetworks(src: RowSource): Promise<FleetNetwork[]> {

@@ -180,6 +180,7 @@ export class ProvisioningRepository {
         request: c.request,
         plan,
         holding: true,
+        groupId: plan.allocation.group,
       },
     });
     const ifaceIds = plan.interfaces.map(() => randomUUID());

@@ -23,6 +23,7 @@ export function toVmRecord(r: VmRow): VmRecord {
     holding: r.holding,
     generation: r.generation,
     plan: stored.plan(r.plan, r.id),
+    groupId: r.groupId,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
     interfaces: r.interfaces.map((i) => ({
