@@ -94,13 +94,15 @@ describeRealHost('real live migration between two libvirtds', () => {
       stdout: '\n',
       errors: ["error: Cannot get interface MTU on 'br9': No such device"],
     });
-    // With --p2p the source libvirtd talks to the target, and virsh gets only the end of that connection.
+    // With --p2p the source libvirtd talks to the target, and virsh mostly gets only the end of that
+    // connection; sometimes (a race in libvirt 9.0) the reason still arrives first.
     const p2p = await src.sh(shellQuote(virshMigrateArgv(NAME, dst, { xmlPath: xml, p2p: true })));
-    expect({ code: p2p.code, stdout: p2p.stdout, errors: errorLines(p2p) }).toEqual({
-      code: 1,
-      stdout: '\n',
-      errors: ['error: End of file while reading data: : Input/output error'],
-    });
+    expect({ code: p2p.code, stdout: p2p.stdout }).toEqual({ code: 1, stdout: '\n' });
+    expect(errorLines(p2p)).toEqual([
+      expect.stringMatching(
+        /^error: (End of file while reading data: : Input\/output error|Cannot get interface MTU on 'br9': No such device)$/,
+      ),
+    ]);
     expect(parseVirshDomstate(await ok(src, `virsh domstate ${NAME}`))).toBe('running');
     expect(await names(dst)).toEqual([]);
     expect((await linksOf(dst)).filter((l) => l.kind === 'tun' || l.kind === 'macvtap')).toEqual([]);

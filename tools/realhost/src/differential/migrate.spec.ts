@@ -5,13 +5,14 @@ import {
   parseVirshListNames,
   virshDomstate,
   virshListAllNames,
+  virshMigrate,
   type CommandOutput,
   type HostCommand,
 } from '@netpin/host-ops';
 import { parseDomain, renderDomain, type DomainSpec } from '@netpin/libvirt-xml';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { fixtureMigrationGuest, FIXTURE_GUEST } from '../migration-fixtures';
-import { virshMigrateArgv, type MigrateOptions, type MigrationTarget } from '../migration';
+import { migrationUri, virshMigrateArgv, type MigrateOptions, type MigrationTarget } from '../migration';
 import { describeRealHost } from '../tier';
 import { pairIndex, startMigrationPairs, type HostPair, type MigrationPairs } from './pair';
 
@@ -84,7 +85,11 @@ describeRealHost('differential: virsh migrate (hostsim vs real libvirtd)', () =>
     });
     await refused('no such domain', await migrate(undefined, {}, 'fx-none'));
     await refused('bridge missing', await migrate(target(bridge('br9'))));
-    await refused('bridge missing, --p2p', await migrate(target(bridge('br9')), { p2p: true }));
+    // --p2p: libvirt 9.0 mostly prints only "End of file while reading data", sometimes (a race) the
+    // reason; hostsim always gives the first, so the real answer must be one of the two.
+    const p2p = await migrate(target(bridge('br9')), { p2p: true });
+    expect(p2p.sim).toEqual({ exitCode: 1, stdout: '\n', stderr: 'error: End of file while reading data: : Input/output error\n' });
+    expect([p2p.sim.stderr, "error: Cannot get interface MTU on 'br9': No such device\n"]).toContain(p2p.real.stderr);
     await refused('macvtap parent missing', await migrate(fixtureMigrationGuest(src.real.virtType, [[1], [0]], 'ens9')));
     await refused('CPU model changed', await migrate(target((d) => ({ ...d, cpu: { mode: 'custom', model: 'NoSuchCpu' } }))));
     const { uuid: _uuid, ...noUuid } = target();
@@ -139,9 +144,13 @@ describeRealHost('differential: virsh migrate (hostsim vs real libvirtd)', () =>
     });
   });
 
-  it('the agent form (--p2p) migrates on both: same answer, same pins, taps and domains on both sides after', async () => {
+  it("the agent's command (host-ops virshMigrate) migrates on both: same answer, same pins, taps and domains on both sides after", async () => {
     const t = target();
-    const o = await migrate(t, { p2p: true, migrateUri: false, verbose: false });
+    const xmlFile = '/var/lib/netpin/agent-target.xml';
+    await src.runOk(upload(xmlFile, renderDomain(t)));
+    const agentCommand = (to: MigrationTarget) =>
+      virshMigrate(dom(FIXTURE_GUEST), migrationUri(to), { live: true, xmlFile, persistentXmlFile: xmlFile });
+    const o = await src.runSides({ real: agentCommand(realTarget()), sim: agentCommand(simTarget()) });
     expect(o.sim).toEqual(o.real);
     expect(o.real).toEqual({ exitCode: 0, stdout: '\n', stderr: '' });
     for (const flag of [[], ['--inactive']]) {
