@@ -12,7 +12,7 @@ import { describeRealHost } from './tier';
  * a diskless guest with a tap on br0 and a macvtap on ens3 moves from `src` to `dst` with
  * `virsh migrate --live --persistent --undefinesource`, the target XML carrying other
  * vCPU/emulator pins and another macvtap parent (ens5), as netpin renders it from the target
- * plan, then back with the agent's form of the command (--p2p). A migration the target
+ * plan, then back with --p2p and no --migrateuri. A migration the target
  * refuses leaves the guest running on the source.
  * One guest start for the file (TCG starts are slow); hosts are reused by every test.
  */
@@ -128,7 +128,7 @@ describeRealHost('real live migration between two libvirtds', () => {
     expect((await linksOf(src)).filter((l) => l.kind === 'tun' || l.kind === 'macvtap')).toEqual([]);
   });
 
-  it('migrates back as the agent does (--p2p, no --migrateuri, no --verbose): the source XML runs on the source again', async () => {
+  it("migrates back with --p2p and no --migrateuri (the target's migration_host), no --verbose: the source XML runs on the source again", async () => {
     const back = guest(src.virtType, [[0], [1]], [0], 'ens3');
     const xml = await upload(dst, 'back.xml', renderDomain(back));
     const r = await dst.sh(shellQuote(virshMigrateArgv(NAME, src, { xmlPath: xml, p2p: true, migrateUri: false, verbose: false })));
