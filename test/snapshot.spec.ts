@@ -28,6 +28,7 @@ const allocation: FleetAllocation = {
   bandwidth: [],
   ioNodes: [0],
   group: null,
+  pmdQueues: [],
 };
 
 async function host(name: string): Promise<string> {
@@ -71,7 +72,8 @@ describe('loadSnapshot', () => {
     const h = s.hosts.find((x) => x.id === hostId) as FleetHost;
     expect(h.state).toBe('READY');
     expect(h.virtType).toBe('KVM');
-    expect(h.capabilities).toEqual({ vmx: true, ept: true, iommu: true, kvm: true, vhostNet: false, ovs: false });
+    expect(h.capabilities).toEqual({ vmx: true, ept: true, iommu: true, kvm: true, vhostNet: false, ovs: false, ovsDpdk: false });
+    expect(h.pmdCpus).toEqual([]);
     // 64 GiB per node, 1024 x 2 MiB pages set aside; the VM holds 4 GiB on node 0 and 24 pages on node 1
     expect(h.numaNodes).toEqual([
       { index: 0, memoryMiB: 65536, memoryFreeMiB: 65536 - 2048 - 4096, hugepages: [{ size: 'SIZE_2M', total: 1024, free: 1024 }] },
@@ -113,6 +115,12 @@ describe('loadSnapshot', () => {
       },
     ]);
     expect(s.allocations).toEqual([allocation]);
+  });
+
+  it("reads OVS-DPDK and the host's PMD CPUs", async () => {
+    await db.host.update({ where: { id: hostId }, data: { capOvsDpdk: true, pmdCpus: [2, 18] } });
+    expect((await loadSnapshot(db, { hostIds: [hostId] })).hosts[0]).toMatchObject({ capabilities: { ovsDpdk: true }, pmdCpus: [2, 18] });
+    await db.host.update({ where: { id: hostId }, data: { capOvsDpdk: false, pmdCpus: [] } });
   });
 
   it("reads the host's bridges and foreign domains through their schemas (unknown or unparsable: not checked / none)", async () => {

@@ -32,7 +32,11 @@ describe('host.discover against a hostsim fleet over SSH', () => {
       expect(f.capabilities.vhostNet).toBe(spec.vhostNet);
       // Linux bridges from ip -d link (kind bridge), OVS bridges from ovs-vsctl list-br while OVS runs
       expect(f.capabilities.ovs).toBe(spec.ovs);
-      const want = spec.bridges.map((b) => ({ name: b.name, kind: b.kind === 'ovs' ? 'OVS' : 'LINUX' }));
+      const want = spec.bridges.map((b) =>
+        b.kind === 'ovs'
+          ? { name: b.name, kind: 'OVS', datapathType: b.datapathType }
+          : { name: b.name, kind: 'LINUX', datapathType: null },
+      );
       expect([...f.bridges].sort((a, b) => a.name.localeCompare(b.name))).toEqual(want.sort((a, b) => a.name.localeCompare(b.name)));
       expect(f.bridges.length).toBeGreaterThan(0);
       expect(r.steps.map((s) => s.name)).toEqual(['read host', 'assemble facts']);

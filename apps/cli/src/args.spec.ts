@@ -166,7 +166,8 @@ describe('VM flags', () => {
     expect(() => parseMemoryMiB('1.3M')).toThrow('not a whole number of MiB');
     expect(parseNet('tenant-br:VHOST_BRIDGE')).toEqual({ network: 'tenant-br', datapath: 'VHOST_BRIDGE' });
     expect(parseNet('direct:macvtap')).toEqual({ network: 'direct', datapath: 'VHOST_MACVTAP' });
-    expect(() => parseNet('physnet0:dpdk')).toThrow('unknown datapath "dpdk"');
+    expect(parseNet('tenant-dpdk:dpdk')).toEqual({ network: 'tenant-dpdk', datapath: 'VHOST_USER' });
+    expect(() => parseNet('physnet0:warp')).toThrow('unknown datapath "warp"');
     expect(() => parseNet(':sriov')).toThrow('expected <network>[:<datapath>]');
   });
 });

@@ -6,13 +6,22 @@ export const NETWORK_KINDS = ['LINUX_BRIDGE', 'OVS_BRIDGE', 'MACVTAP', 'SRIOV_PH
 export type NetworkKind = (typeof NETWORK_KINDS)[number];
 
 /** Datapaths, fastest first (docs/datapaths.md). */
-export const DATAPATHS = ['SRIOV', 'VHOST_MACVTAP', 'VHOST_BRIDGE', 'VHOST_OVS', 'VIRTIO_USERSPACE', 'E1000', 'RTL8139'] as const;
+export const DATAPATHS = [
+  'SRIOV',
+  'VHOST_USER',
+  'VHOST_MACVTAP',
+  'VHOST_BRIDGE',
+  'VHOST_OVS',
+  'VIRTIO_USERSPACE',
+  'E1000',
+  'RTL8139',
+] as const;
 export type Datapath = (typeof DATAPATHS)[number];
 export const DATAPATH_REQUESTS = ['AUTO', ...DATAPATHS] as const;
 export type DatapathRequest = (typeof DATAPATH_REQUESTS)[number];
 
 /** How a guest interface is connected on the host (the libvirt interface type follows from it). */
-export const INTERFACE_CONNECTIONS = ['HOSTDEV', 'MACVTAP', 'BRIDGE', 'OVS'] as const;
+export const INTERFACE_CONNECTIONS = ['HOSTDEV', 'MACVTAP', 'BRIDGE', 'OVS', 'VHOSTUSER'] as const;
 export type InterfaceConnection = (typeof INTERFACE_CONNECTIONS)[number];
 /** NIC models libvirt gives the guest (the `<model type>` of a non-hostdev interface). */
 export const NIC_MODELS = ['virtio', 'e1000', 'rtl8139'] as const;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { OVS_DATAPATH_TYPES } from './datapaths/definition';
 import type { NetworkKind } from './enums';
 import { anyMacSchema, hostTextSchema, ifNameSchema, pciAddressSchema } from './values';
 
@@ -141,6 +142,8 @@ export const hostCapabilitiesSchema = z.object({
   vfio: z.boolean(),
   /** Open vSwitch runs: `ovs-vsctl list-br` answered (absent or failing = not running). */
   ovs: z.boolean(),
+  /** OVS initialised DPDK (`ovs-vsctl get Open_vSwitch . dpdk_initialized` is true). */
+  ovsDpdk: z.boolean().default(false),
   hugepageSizesKiB: z.array(z.number().int().positive()),
 });
 export type HostCapabilities = z.output<typeof hostCapabilitiesSchema>;
@@ -152,7 +155,12 @@ export type HostBridgeKind = (typeof HOST_BRIDGE_KINDS)[number];
  * A bridge a network can name: a Linux bridge (`ip -d link show` kind `bridge`) or an Open
  * vSwitch bridge (`ovs-vsctl list-br`, only while OVS runs). Stored in Host.bridges.
  */
-export const hostBridgeSchema = z.object({ name: ifNameSchema, kind: z.enum(HOST_BRIDGE_KINDS) });
+export const hostBridgeSchema = z.object({
+  name: ifNameSchema,
+  kind: z.enum(HOST_BRIDGE_KINDS),
+  /** OVS bridges: `system` (kernel) or `netdev` (userspace, DPDK); null for Linux bridges and when unknown (= system). */
+  datapathType: z.enum(OVS_DATAPATH_TYPES).nullable().default(null),
+});
 export type HostBridge = z.output<typeof hostBridgeSchema>;
 export const hostBridgesSchema = z.array(hostBridgeSchema);
 
@@ -179,6 +187,8 @@ export const hostFactsSchema = z.object({
   nics: z.array(nicFactsSchema),
   bridges: hostBridgesSchema.default([]),
   foreignDomains: foreignDomainsSchema.default([]),
+  /** CPUs OVS-DPDK's PMD threads run on (other_config:pmd-cpu-mask, or its default); empty without OVS-DPDK. */
+  pmdCpus: cpuIds.default([]),
   capabilities: hostCapabilitiesSchema,
 });
 export type HostFacts = z.output<typeof hostFactsSchema>;

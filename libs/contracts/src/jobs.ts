@@ -128,6 +128,25 @@ export type IrqAffinityDesired = z.output<typeof irqAffinityDesiredSchema>;
 export const rpsDesiredSchema = z.object({ dev: ifNameSchema, rxQueue: uint.max(4095), cpus: cpuSet });
 export type RpsDesired = z.output<typeof rpsDesiredSchema>;
 
+/** An absolute path of safe characters (no `.` or `..` segment): it reaches ovs-vsctl and the domain XML. */
+const socketPathSchema = z
+  .string()
+  .max(256)
+  .regex(/^\/[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/)
+  .refine((p) => !p.split('/').some((s) => /^\.+$/.test(s)), 'no . or .. segments');
+
+/** A vhost-user port (OVS dpdkvhostuserclient) on the VM's bridge, connecting to the socket QEMU serves. */
+export const vhostUserPortDesiredSchema = z.object({
+  bridge: ifNameSchema,
+  port: ifNameSchema,
+  socketPath: socketPathSchema,
+  /** The port's access VLAN (OVS tag); null = untagged. */
+  vlan: vlanIdSchema.nullable(),
+  /** The guest's transmit cap (the port's ingress_policing_rate), Mbit/s; 0 = none. */
+  maxRateMbps: uint.max(400_000).default(0),
+});
+export type VhostUserPortDesired = z.output<typeof vhostUserPortDesiredSchema>;
+
 /** A VM's desired state on its host: what vm.apply converges to and vm.verify compares. */
 /** netpin's VM id: the ownership mark its domain carries (libvirt <metadata>) and its uuid. */
 const vmIdSchema = z.string().uuid();
@@ -150,6 +169,8 @@ export const vmDesiredStateSchema = z.object({
   vfs: z.array(vfDesiredSchema).max(64),
   irqAffinity: z.array(irqAffinityDesiredSchema).max(256),
   rps: z.array(rpsDesiredSchema).max(256),
+  /** Created before define (the port must exist for the guest's NIC to pass traffic), removed on teardown. */
+  vhostUserPorts: z.array(vhostUserPortDesiredSchema).max(16).default([]),
   start: z.boolean(),
 });
 export type VmDesiredState = z.output<typeof vmDesiredStateSchema>;
@@ -195,6 +216,11 @@ export const hostReleaseSchema = z.object({
   rps: z
     .array(z.object({ dev: ifNameSchema, rxQueue: uint.max(4095) }))
     .max(256)
+    .default([]),
+  /** The VM's vhost-user ports: deleted, each only while it carries this VM's mark. */
+  vhostUserPorts: z
+    .array(z.object({ bridge: ifNameSchema, port: ifNameSchema }))
+    .max(16)
     .default([]),
 });
 export type HostRelease = z.output<typeof hostReleaseSchema>;

@@ -153,6 +153,8 @@ export const fleetHostCapabilitiesSchema = z.object({
   kvm: z.boolean(),
   vhostNet: z.boolean(),
   ovs: z.boolean(),
+  /** Open vSwitch with DPDK initialised (userspace datapath, vhost-user ports). */
+  ovsDpdk: z.boolean().default(false),
 });
 export type FleetHostCapabilities = z.output<typeof fleetHostCapabilitiesSchema>;
 
@@ -169,6 +171,8 @@ export const fleetHostSchema = z.object({
   foreignDomains: z.array(foreignDomainSchema).default([]),
   numaNodes: z.array(fleetNumaNodeSchema).min(1),
   cpus: z.array(fleetCpuSchema),
+  /** CPUs the userspace switch's PMD threads poll on (OVS-DPDK pmd-cpu-mask): never given to a VM. */
+  pmdCpus: z.array(count).default([]),
   nics: z.array(fleetNicSchema),
 });
 export type FleetHost = z.output<typeof fleetHostSchema>;
@@ -204,6 +208,8 @@ export const fleetAllocationSchema = z.object({
   ioNodes: z.array(count),
   /** The affinity group (id) the VM is a member of: its rules count this allocation. */
   group: id.nullable().default(null),
+  /** PMD slots (one per vhost-user queue) the VM takes on a node. */
+  pmdQueues: z.array(z.object({ node: count, queues: count })).default([]),
 });
 export type FleetAllocation = z.output<typeof fleetAllocationSchema>;
 
@@ -305,6 +311,8 @@ const planNicSchema = z.object({
   /** macvtap parent device, bridge name or OVS bridge name. */
   sourceDevice: z.string().nullable(),
   macvtapMode: z.enum(MACVTAP_MODES).nullable(),
+  /** vhost-user: the OVS port netpin creates (dpdkvhostuserclient) and the socket QEMU serves it on. */
+  vhostUser: z.object({ port: z.string(), socketPath: z.string() }).nullable().default(null),
   /** virtio queues libvirt sets up; null for a VF, whose queues its driver decides. */
   queues: z.number().int().min(1).nullable(),
   numaNode: z.number().int().nullable(),

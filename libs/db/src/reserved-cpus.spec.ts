@@ -9,6 +9,7 @@ function facts(cpus: { cpu: number; core: number; socket: number; node: number }
     nics: [],
     bridges: [],
     foreignDomains: [],
+    pmdCpus: [],
     capabilities: {} as HostFacts['capabilities'],
   };
 }

@@ -24,6 +24,7 @@ export interface HostCapabilities {
   kvm: boolean;
   vhostNet: boolean;
   ovs: boolean;
+  ovsDpdk: boolean;
 }
 
 export interface HostRecord {
@@ -45,6 +46,8 @@ export interface HostRecord {
   bridges: HostBridge[] | null;
   /** Domains netpin did not define, with the CPUs and PCI devices they hold (discovery). */
   foreignDomains: ForeignDomain[];
+  /** CPUs OVS-DPDK's PMD threads run on (discovery); never given to a VM. */
+  pmdCpus: number[];
   lastDiscoveredAt: Date | null;
   createdAt: Date;
   updatedAt: Date;

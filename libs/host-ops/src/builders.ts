@@ -134,6 +134,98 @@ export function ovsListBridges(): HostCommand {
   return { argv: ['ovs-vsctl', '--timeout=5', 'list-br'] };
 }
 
+/** `ovs-vsctl get Open_vSwitch . dpdk_initialized`: `true` once OVS initialised DPDK (OVS >= 2.10). */
+export function ovsDpdkInitialized(): HostCommand {
+  return { argv: ['ovs-vsctl', '--timeout=5', 'get', 'Open_vSwitch', '.', 'dpdk_initialized'] };
+}
+
+/** The PMD CPU mask OVS was given (`"0x6"`), or an empty line when unset (OVS's default then applies). */
+export function ovsPmdCpuMask(): HostCommand {
+  return { argv: ['ovs-vsctl', '--timeout=5', '--if-exists', 'get', 'Open_vSwitch', '.', 'other_config:pmd-cpu-mask'] };
+}
+
+/** Each bridge's name and datapath type as CSV lines (`br-int,netdev`; empty type = system). */
+export function ovsBridgeDatapaths(): HostCommand {
+  return {
+    argv: ['ovs-vsctl', '--timeout=5', '--format=csv', '--data=bare', '--no-headings', '--columns=name,datapath_type', 'list', 'Bridge'],
+  };
+}
+
+/** The OVS interface column netpin marks its ports with (the VM's id): a port without it is not netpin's. */
+export const OVS_OWNER_KEY = 'netpin-vm-id';
+
+export interface VhostUserPortSpec {
+  bridge: IfName;
+  port: IfName;
+  /** Where QEMU serves the socket (libvirt mode server); an absolute path of safe characters. */
+  socketPath: string;
+  /** The port's access VLAN (OVS `tag`), or null for untagged. */
+  vlan: VlanId | null;
+  /** The guest's transmit cap as the port's ingress policing, Mbit/s; 0 = none. */
+  maxRateMbps: number;
+  vmId: string;
+}
+
+/**
+ * Create (or bring back to spec) a vhost-user port: a dpdkvhostuserclient interface that
+ * connects to the socket QEMU serves, marked with the VM's id, with its VLAN tag.
+ * `--may-exist` keeps an existing port; the `set`/`clear` that follow still converge it.
+ */
+export function ovsAddVhostUserPort(s: VhostUserPortSpec): HostCommand {
+  if (!/^\/[A-Za-z0-9_./-]+$/.test(s.socketPath) || s.socketPath.split('/').some((x) => /^\.+$/.test(x)))
+    throw new HostCommandArgumentError('socketPath', 'must be an absolute path of [A-Za-z0-9_./-]');
+  if (!/^[A-Za-z0-9-]{1,64}$/.test(s.vmId)) throw new HostCommandArgumentError('vmId', 'must be [A-Za-z0-9-]');
+  const tag = s.vlan === null ? ['clear', 'Port', s.port, 'tag'] : ['set', 'Port', s.port, `tag=${uintArg('vlan', s.vlan, 4094)}`];
+  const kbps = Number(uintArg('maxRateMbps', s.maxRateMbps, 400_000)) * 1000;
+  return {
+    argv: [
+      'ovs-vsctl',
+      '--timeout=5',
+      '--may-exist',
+      'add-port',
+      s.bridge,
+      s.port,
+      '--',
+      'set',
+      'Interface',
+      s.port,
+      'type=dpdkvhostuserclient',
+      `options:vhost-server-path=${s.socketPath}`,
+      `external_ids:${OVS_OWNER_KEY}=${s.vmId}`,
+      // kbit/s (0 = no policing); the burst is a tenth of a second of it
+      `ingress_policing_rate=${kbps}`,
+      `ingress_policing_burst=${kbps / 10}`,
+      '--',
+      ...tag,
+    ],
+  };
+}
+
+/** Remove a port from its bridge; an absent port is not an error. */
+export function ovsDelPort(bridge: IfName, port: IfName): HostCommand {
+  return { argv: ['ovs-vsctl', '--timeout=5', '--if-exists', 'del-port', bridge, port] };
+}
+
+/** Every dpdkvhostuserclient interface with its options and marks, as ovs-vsctl JSON (`parseOvsVhostUserInterfaces`). */
+export function ovsListVhostUserInterfaces(): HostCommand {
+  return {
+    argv: [
+      'ovs-vsctl',
+      '--timeout=5',
+      '--format=json',
+      '--columns=name,options,external_ids,ingress_policing_rate',
+      'find',
+      'Interface',
+      'type=dpdkvhostuserclient',
+    ],
+  };
+}
+
+/** A port's bridge and VLAN tag, two lines (`br-int`, `100` or `[]`); exit 1 when there is no such port. */
+export function ovsPortPlacement(port: IfName): HostCommand {
+  return { argv: ['ovs-vsctl', '--timeout=5', 'port-to-br', port, '--', 'get', 'Port', port, 'tag'], okExitCodes: [0, 1] };
+}
+
 export function ethtoolShowChannels(dev: IfName): HostCommand {
   return { argv: ['ethtool', '-l', dev] };
 }

@@ -34,6 +34,9 @@ const byArgv: Record<string, CommandOutput> = {
   'ls -1d -- /dev/kvm /dev/vhost-net /dev/vfio/vfio': ok(presence),
   'ip -d link show': ok(links),
   'ovs-vsctl --timeout=5 list-br': ok('br-int\nbr-ex\n'),
+  'ovs-vsctl --timeout=5 get Open_vSwitch . dpdk_initialized': ok('true\n'),
+  'ovs-vsctl --timeout=5 --if-exists get Open_vSwitch . other_config:pmd-cpu-mask': ok('"0x100006"\n'),
+  'ovs-vsctl --timeout=5 --format=csv --data=bare --no-headings --columns=name,datapath_type list Bridge': ok('br-int,netdev\nbr-ex,\n'),
   'virsh list --all --name': ok('legacy-db\nweb-1\n\n'),
   'virsh dumpxml legacy-db': ok(dumpForeign),
   'virsh dumpxml web-1': ok(dumpNetpin),
@@ -78,7 +81,20 @@ describe('discovery', () => {
   const facts = assembleFacts(out);
 
   it('runs in three rounds', () => {
-    expect(rounds[0]).toEqual(['lscpu', 'cpuflags', 'cmdline', 'iommu', 'presence', 'links', 'ovsBridges', 'domains', 'interrupts']);
+    expect(rounds[0]).toEqual([
+      'lscpu',
+      'cpuflags',
+      'cmdline',
+      'iommu',
+      'presence',
+      'links',
+      'ovsBridges',
+      'ovsDpdk',
+      'ovsPmdMask',
+      'ovsBridgeTypes',
+      'domains',
+      'interrupts',
+    ]);
     // every Ethernet link's sysfs files are read; ethtool only for what turned out to be a PCI NIC
     expect(rounds[1]).toEqual(['sysfs', 'virtfn:ens1f0', 'virtfn:ens2f0np0', 'dumpxml:legacy-db', 'dumpxml:web-1']);
     expect(rounds[2]).toEqual(['irqfiles', 'ethtool:eno1', 'ethtool:ens1f0', 'ethtool:ens1f1', 'ethtool:ens2f0np0', 'ethtool:ens2f0v0']);
@@ -155,6 +171,7 @@ describe('discovery', () => {
       vhostNet: true,
       vfio: true,
       ovs: true,
+      ovsDpdk: true,
       hugepageSizesKiB: [2048, 1048576],
     });
   });
@@ -181,12 +198,36 @@ describe('discovery', () => {
     expect(assembleFacts(gone).foreignDomains).toEqual([]);
   });
 
-  it('reports Linux bridges from ip -d link (kind bridge) and OVS bridges from ovs-vsctl list-br', () => {
+  it('reports Linux bridges from ip -d link (kind bridge) and OVS bridges from ovs-vsctl list-br, with their datapath type', () => {
     expect(facts.bridges).toEqual([
-      { name: 'br0', kind: 'LINUX' },
-      { name: 'br-int', kind: 'OVS' },
-      { name: 'br-ex', kind: 'OVS' },
+      { name: 'br0', kind: 'LINUX', datapathType: null },
+      { name: 'br-int', kind: 'OVS', datapathType: 'netdev' },
+      { name: 'br-ex', kind: 'OVS', datapathType: 'system' },
     ]);
+  });
+
+  it("reads OVS-DPDK's PMD CPUs from pmd-cpu-mask", () => {
+    expect(facts.pmdCpus).toEqual([1, 2, 20]);
+  });
+
+  it("without pmd-cpu-mask, OVS's default: one PMD on the lowest CPU of each NUMA node", () => {
+    const { out: o } = run((argv) => (argv.includes('other_config:pmd-cpu-mask') ? ok('\n') : fixtureHost(argv)));
+    const f = assembleFacts(o);
+    const firsts = [0, 1].map((n) => Math.min(...f.cpus.filter((c) => c.node === n).map((c) => c.cpu)));
+    expect(f.pmdCpus).toEqual(firsts);
+  });
+
+  it.each([
+    ['false', ok('false\n')],
+    [
+      'an OVS without the column',
+      { stdout: '', stderr: 'ovs-vsctl: Open_vSwitch does not contain a column whose name matches "dpdk_initialized"\n', exitCode: 1 },
+    ],
+  ])('dpdk_initialized %s: no OVS-DPDK and no PMD CPUs', (_what, answer) => {
+    const { out: o } = run((argv) => (argv.includes('dpdk_initialized') ? answer : fixtureHost(argv)));
+    const f = assembleFacts(o);
+    expect(f.capabilities.ovsDpdk).toBe(false);
+    expect(f.pmdCpus).toEqual([]);
   });
 
   it.each([
@@ -203,7 +244,8 @@ describe('discovery', () => {
     const { out: o } = run((argv) => (argv[0] === 'ovs-vsctl' ? answer : fixtureHost(argv)));
     const f = assembleFacts(o);
     expect(f.capabilities.ovs).toBe(false);
-    expect(f.bridges).toEqual([{ name: 'br0', kind: 'LINUX' }]);
+    expect(f.bridges).toEqual([{ name: 'br0', kind: 'LINUX', datapathType: null }]);
+    expect(f.capabilities.ovsDpdk).toBe(false);
   });
 
   it('refuses an OVS bridge name that is no interface name', () => {

@@ -6,6 +6,7 @@ import {
   type IfName,
   type NicFacts,
   type NumaNodeFacts,
+  type OvsDatapathType,
   type PciAddress,
   type VfFacts,
 } from '@netpin/contracts';
@@ -15,7 +16,10 @@ import {
   ipLinkShow,
   listDir,
   lscpu,
+  ovsBridgeDatapaths,
+  ovsDpdkInitialized,
   ovsListBridges,
+  ovsPmdCpuMask,
   pathsExist,
   readFile,
   readFiles,
@@ -42,6 +46,7 @@ import {
 import { nicQueueIrqs, parseProcInterrupts, type ProcInterrupts } from './parsers/interrupts';
 import { parseIpLinkShow, type IpLink } from './parsers/ip-link';
 import { parseIntFile, parseUintFile, splitLines } from './parsers/lines';
+import { parseOvsBoolean, parseOvsBridgeDatapaths, parsePmdCpuMask } from './parsers/ovs';
 
 /**
  * Discovery runs in up to three rounds because later reads depend on earlier answers (which
@@ -68,6 +73,9 @@ const ROUND1: Record<string, () => HostCommand> = {
   presence: () => pathsExist([hostPaths.devKvm, hostPaths.devVhostNet, hostPaths.devVfio]),
   links: () => ipLinkShow(),
   ovsBridges: () => ovsListBridges(),
+  ovsDpdk: () => ovsDpdkInitialized(),
+  ovsPmdMask: () => ovsPmdCpuMask(),
+  ovsBridgeTypes: () => ovsBridgeDatapaths(),
   domains: () => virshListAllNames(),
   interrupts: () => readFile(hostPaths.procInterrupts),
 };
@@ -313,6 +321,8 @@ export function assembleFacts(out: DiscoveryOutputs): HostFacts {
 
   const presence = parseExistingPaths(required(out, 'presence', [0, 1, 2]));
   const ovs = ovsBridges(out);
+  const dpdk = ovs === null ? null : ovsDpdk(out, r1.cpus);
+  const types = ovs === null ? new Map<string, OvsDatapathType>() : ovsBridgeTypes(out);
   const virt = parseCpuFlags(required(out, 'cpuflags'));
   const iommuOut = required(out, 'iommu', [0, 2]);
   return {
@@ -320,10 +330,11 @@ export function assembleFacts(out: DiscoveryOutputs): HostFacts {
     numaNodes,
     nics: nicFactList,
     bridges: [
-      ...r1.linuxBridges.map((name) => ({ name, kind: 'LINUX' as const })),
-      ...(ovs ?? []).map((name) => ({ name, kind: 'OVS' as const })),
+      ...r1.linuxBridges.map((name) => ({ name, kind: 'LINUX' as const, datapathType: null })),
+      ...(ovs ?? []).map((name) => ({ name, kind: 'OVS' as const, datapathType: types.get(name) ?? null })),
     ],
     foreignDomains: foreignDomains(out),
+    pmdCpus: dpdk?.pmdCpus ?? [],
     capabilities: {
       virtExtension: virt.virtExtension,
       secondLevelPaging: virt.secondLevelPaging,
@@ -333,6 +344,7 @@ export function assembleFacts(out: DiscoveryOutputs): HostFacts {
       vhostNet: presence.has(hostPaths.devVhostNet),
       vfio: presence.has(hostPaths.devVfio),
       ovs: ovs !== null,
+      ovsDpdk: dpdk !== null,
       hugepageSizesKiB: [...new Set(numaNodes.flatMap((n) => n.hugepages.map((h) => h.sizeKiB)))].sort((a, b) => a - b),
     },
   };
@@ -374,6 +386,30 @@ function ovsBridges(out: DiscoveryOutputs): IfName[] | null {
       if (!name.success) throw new HostOutputParseError('ovs-vsctl list-br', 'not a bridge name', l);
       return name.data;
     });
+}
+
+/**
+ * OVS-DPDK and the CPUs its PMD threads run on: `pmd-cpu-mask`, or OVS's default when unset,
+ * one PMD on the lowest-numbered CPU of each NUMA node. null when OVS did not initialise DPDK
+ * (or is too old to have the dpdk_initialized column: the get then fails).
+ */
+function ovsDpdk(out: DiscoveryOutputs, cpus: readonly LscpuRow[]): { pmdCpus: number[] } | null {
+  const init = out['ovsDpdk'];
+  if (init === undefined || init.exitCode !== 0 || !parseOvsBoolean('dpdk_initialized', init.stdout)) return null;
+  const known = new Set(cpus.map((c) => c.cpu));
+  const mask = out['ovsPmdMask'];
+  const fromMask = mask !== undefined && mask.exitCode === 0 ? parsePmdCpuMask(mask.stdout) : null;
+  if (fromMask !== null) return { pmdCpus: fromMask.filter((c) => known.has(c)) };
+  const firstPerNode = new Map<number, number>();
+  for (const c of cpus) firstPerNode.set(c.node, Math.min(firstPerNode.get(c.node) ?? c.cpu, c.cpu));
+  return { pmdCpus: [...firstPerNode.values()].sort((a, b) => a - b) };
+}
+
+/** Each OVS bridge's datapath type; empty when the listing failed (the bridges are then of unknown type). */
+function ovsBridgeTypes(out: DiscoveryOutputs): Map<string, OvsDatapathType> {
+  const o = out['ovsBridgeTypes'];
+  if (o === undefined || o.exitCode !== 0) return new Map();
+  return new Map(parseOvsBridgeDatapaths(o.stdout).map((b) => [b.name, b.datapathType]));
 }
 
 function nodeFacts(id: number, r1: Round1, files: Map<string, string>): NumaNodeFacts {

@@ -41,6 +41,15 @@ export { parseIpLinkShow, type IpLink, type IpLinkVf } from './parsers/ip-link';
 export { parseProcInterrupts, nicQueueIrqs, type ProcInterrupts, type IrqLine, type QueueIrq } from './parsers/interrupts';
 export { parseEthtoolChannels } from './parsers/ethtool';
 export {
+  parseOvsBoolean,
+  parsePmdCpuMask,
+  parseOvsBridgeDatapaths,
+  parseOvsVhostUserInterfaces,
+  parseOvsPortPlacement,
+  type OvsBridgeDatapath,
+  type OvsVhostUserInterface,
+} from './parsers/ovs';
+export {
   parseVirshDomstate,
   parseVirshList,
   parseVirshListState,

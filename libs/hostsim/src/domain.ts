@@ -148,6 +148,15 @@ export function checkInterface(m: HostModel, iface: XmlElement, claimPci: (addr:
       if (!m.nic(dev)) startError(`Unable to get index for interface ${dev}: No such device`);
       break;
     }
+    case 'vhostuser': {
+      // mode server: QEMU waits for the switch's dpdkvhostuserclient port to connect to its socket
+      const path = src?.attrs.path ?? '';
+      const port = m.ovsPorts.find((p) => p.type === 'dpdkvhostuserclient' && p.options['vhost-server-path'] === path);
+      const onNetdev = port !== undefined && m.bridge(port.bridge)?.datapathType === 'netdev';
+      if (src?.attrs.mode === 'server' && !onNetdev)
+        startError(`internal error: QEMU waiting for connection on: disconnected:unix:${path},server=on: no vhost-user client connected`);
+      break;
+    }
     case 'network':
       startError(`Network not found: no network with matching name '${src?.attrs.network ?? ''}'`);
       break;

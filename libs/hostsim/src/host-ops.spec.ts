@@ -54,8 +54,18 @@ describe.each(PROFILE_NAMES.map((p) => [p]))('host-ops discovery of %s', (profil
         vhostNet: spec.vhostNet,
         kvm: spec.kvm,
         ovs: spec.ovs,
+        ovsDpdk: spec.ovsDpdk !== null,
         vfio: spec.iommu,
       });
+      // the OVS bridges with their datapath type, and the PMD CPUs of the mask (nfv-dpdk: CPUs 2 and 18)
+      const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
+      expect(facts.bridges.filter((b) => b.kind === 'OVS').sort(byName)).toEqual(
+        spec.bridges
+          .filter((b) => b.kind === 'ovs')
+          .map((b) => ({ name: b.name, kind: 'OVS', datapathType: b.datapathType }))
+          .sort(byName),
+      );
+      expect(facts.pmdCpus).toEqual(profile === 'nfv-dpdk' ? [2, 18] : []);
       expect(facts.nics.map((n) => n.name).sort()).toEqual(spec.nics.map((n) => n.name).sort());
       for (const nic of spec.nics) {
         const got = facts.nics.find((n) => n.name === nic.name);

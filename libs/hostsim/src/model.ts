@@ -138,6 +138,19 @@ export interface TapDevice {
 export const SIZE_2M_KIB = 2048;
 export const SIZE_1G_KIB = 1048576;
 
+/** A port added with `ovs-vsctl add-port`, with its one interface's columns. */
+export interface OvsPort {
+  name: string;
+  bridge: string;
+  tag: number | null;
+  type: string;
+  /** ingress_policing_rate / _burst, kbit/s (0 = none). */
+  policingRate: number;
+  policingBurst: number;
+  options: Record<string, string>;
+  externalIds: Record<string, string>;
+}
+
 /** All mutable state of one simulated hypervisor. */
 export class HostModel {
   readonly cpus: CpuTopo[];
@@ -148,6 +161,8 @@ export class HostModel {
   irqbalanceActive = true;
   domains = new Map<string, DomainRecord>();
   taps: TapDevice[] = [];
+  /** OVS ports created with ovs-vsctl (OVSDB is on disk: they survive a reboot). */
+  ovsPorts: OvsPort[] = [];
   /** Scratch files written by clients outside /sys, /proc and /dev (e.g. /tmp/dom.xml). */
   files = new Map<string, string>();
   /** Folders made with mkdir outside the kernel filesystems. */

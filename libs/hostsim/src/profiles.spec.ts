@@ -77,6 +77,7 @@ describe.each(PROFILE_NAMES.map((p) => [p]))('profile %s over SSH', (profile) =>
           spec.bridges
             .filter((b) => b.kind === 'ovs')
             .map((b) => `${b.name}\n`)
+            .sort()
             .join(''),
         );
       else expect(ovs.code).toBe(127);

@@ -6,7 +6,7 @@ import { type HostSpec, type HostSpecInput, parseHostSpec } from './spec';
  * "dual-socket-sriov" is "0-15,32-47" and cpu0's sibling is cpu32. "epyc-256" is a big
  * host for the web UI and scale tests: 2 x 64 cores x 2 threads in 4 NUMA nodes (NPS2).
  */
-export const PROFILE_NAMES = ['dual-socket-sriov', 'small-one-node', 'legacy-no-iommu', 'no-vhost', 'epyc-256'] as const;
+export const PROFILE_NAMES = ['dual-socket-sriov', 'small-one-node', 'legacy-no-iommu', 'no-vhost', 'epyc-256', 'nfv-dpdk'] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
 
 export class UnknownProfileError extends Error {
@@ -274,6 +274,19 @@ function epyc256(hostname: string, i: number): HostSpecInput {
   };
 }
 
+/**
+ * The dual-socket host as telco/NFV runs it: Open vSwitch with DPDK, PMD threads on CPU 2
+ * (node 0) and CPU 18 (node 1), and a userspace (netdev) bridge br-dpdk for vhost-user ports.
+ */
+function nfvDpdk(hostname: string, i: number): HostSpecInput {
+  const base = dualSocket(hostname, i);
+  return {
+    ...base,
+    ovsDpdk: { pmdCpuMask: '0x40004' },
+    bridges: [...(base.bridges ?? []), { name: 'br-dpdk', kind: 'ovs', datapathType: 'netdev' }],
+  };
+}
+
 /** The spec of a built-in profile; `index` keeps MACs unique across a fleet. */
 export function profileSpec(name: string, hostname: string, index = 0): HostSpec {
   if (!isProfileName(name)) throw new UnknownProfileError(`unknown profile "${name}" (known: ${PROFILE_NAMES.join(', ')})`);
@@ -288,5 +301,7 @@ export function profileSpec(name: string, hostname: string, index = 0): HostSpec
       return parseHostSpec(legacy(hostname, index));
     case 'epyc-256':
       return parseHostSpec(epyc256(hostname, index));
+    case 'nfv-dpdk':
+      return parseHostSpec(nfvDpdk(hostname, index));
   }
 }

@@ -1,7 +1,8 @@
 import { KernelError } from './errors';
 import type { HostModel } from './model';
 import { coreutils } from './commands/coreutils';
-import { ethtool, ovsVsctl } from './commands/ethtool';
+import { ethtool } from './commands/ethtool';
+import { ovsVsctl } from './commands/ovs-vsctl';
 import { grep } from './commands/grep';
 import { ip } from './commands/ip';
 import { lscpu } from './commands/lscpu';

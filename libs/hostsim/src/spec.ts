@@ -52,6 +52,8 @@ export const bridgeSpecSchema = z.object({
   name: ifNameSchema,
   kind: z.enum(['linux', 'ovs']),
   ports: z.array(ifNameSchema).default([]),
+  /** OVS bridges: `system` (kernel datapath) or `netdev` (userspace, needs ovsDpdk). */
+  datapathType: z.enum(['system', 'netdev']).default('system'),
 });
 
 export const hostSpecSchema = z
@@ -80,6 +82,17 @@ export const hostSpecSchema = z
     vhostNet: z.boolean(),
     kvm: z.boolean().default(true),
     ovs: z.boolean().default(false),
+    /** OVS initialised DPDK (dpdk_initialized true); pmdCpuMask = other_config:pmd-cpu-mask, null = unset. */
+    ovsDpdk: z
+      .object({
+        pmdCpuMask: z
+          .string()
+          .regex(/^(0x)?[0-9a-fA-F]+$/)
+          .nullable()
+          .default(null),
+      })
+      .nullable()
+      .default(null),
     irqbalance: z.boolean().default(true),
     nics: z.array(nicSpecSchema),
     bridges: z.array(bridgeSpecSchema).default([]),
@@ -100,6 +113,8 @@ export const hostSpecSchema = z
     }
     for (const b of s.bridges) {
       if (b.kind === 'ovs' && !s.ovs) ctx.addIssue({ code: 'custom', message: `${b.name}: OVS bridge on a host without OVS` });
+      if (b.datapathType === 'netdev' && s.ovsDpdk === null)
+        ctx.addIssue({ code: 'custom', message: `${b.name}: netdev bridge on a host without OVS-DPDK` });
       for (const p of b.ports)
         if (!s.nics.some((n) => n.name === p)) ctx.addIssue({ code: 'custom', message: `${b.name}: port ${p} is not a NIC` });
     }

@@ -15,6 +15,7 @@ const DEVICE_CASES: Record<string, [domainCase: string, nic: number]> = {
   'macvtap-vhost-multiqueue': ['combo-macvtap-multiqueue-2m', 0],
   'ovs-vhost': ['combo-ovs-and-legacy', 0],
   'bridge-e1000': ['e1000', 0],
+  'vhostuser-multiqueue': ['vhostuser', 0],
 };
 
 describe('renderInterfaceDevice', () => {

@@ -33,6 +33,7 @@ function fleetOf(host: Partial<HostSpec> = {}): FleetSnapshot {
     .network('jumbo-lbr', 'LINUX_BRIDGE', { on: { h1: ['eno1'] }, bridge: 'br9', mtu: 9000 })
     .network('jumbo-mvt', 'MACVTAP', { on: { h1: ['eno1'] }, mtu: 9000 })
     .network('jumbo-phys', 'SRIOV_PHYSNET', { on: { h1: ['ens1f0'] }, mtu: 9000 })
+    .network('dpdk', 'OVS_BRIDGE', { on: { h1: [] }, bridge: 'br-dpdk' })
     .build();
 }
 
@@ -143,6 +144,21 @@ const CASES: Record<string, Case> = {
       expect(emu).toHaveLength(1);
       expect(spec.cputune?.vcpupins.flatMap((p) => p.cpuset)).not.toContain(emu[0]);
       expect(spec.numaMemory).toEqual({ mode: 'strict', nodeset: [1] });
+    },
+  },
+  vhostuser: {
+    request: vm({ name: 'plan-vhostuser', vcpus: 4, hugepages: 'SIZE_2M', interfaces: [{ network: 'dpdk' }] }),
+    host: { caps: { ovsDpdk: true }, pmdCpus: [5, 6], bridges: [{ name: 'br-dpdk', kind: 'OVS', datapathType: 'netdev' }] },
+    check: (spec, plan) => {
+      expect(nic(spec, 0)).toEqual({
+        type: 'vhostuser',
+        mac: plan.interfaces[0].mac,
+        socketPath: plan.interfaces[0].vhostUser?.socketPath,
+        mode: 'server',
+        model: 'virtio',
+        queues: 2,
+      });
+      expect(spec).toMatchObject({ hugepageSizeKiB: 2048, memoryAccess: 'shared', numaMemory: { nodeset: [1] } });
     },
   },
   'shared-2m': {

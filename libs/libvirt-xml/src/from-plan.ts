@@ -27,6 +27,7 @@ import type {
   InterfaceSpec,
   NicDriver,
   NicModel,
+  VhostUserInterface,
 } from './model';
 
 /**
@@ -116,6 +117,11 @@ export function domainSpecFromPlan(plan: PlacementPlan, request: VmRequest, opts
   }
   if (opts.virtType === 'QEMU') spec.virtType = 'qemu';
   if (plan.memory.hugepages !== 'NONE') spec.hugepageSizeKiB = HUGEPAGE_KIB[plan.memory.hugepages];
+  if (plan.interfaces.some((i) => datapathDefinition(i.datapath).memory.kind === 'SHARED_HUGEPAGES')) {
+    if (plan.memory.hugepages === 'NONE')
+      throw new PlanToDomainError('plan.memory.hugepages', 'a vhost-user interface needs the guest on shared huge pages');
+    spec.memoryAccess = 'shared';
+  }
   spec.cputune = cputune(plan);
   // Bound even under numaPolicy NONE on a single node: the engine charged this VM's memory
   // (and huge pages) to exactly these nodes (plan.memory.perNode, allocation.memory), so
@@ -186,6 +192,7 @@ function interfaces(iface: PlanInterface): InterfaceSpec[] {
   const path = `plan.interfaces[${iface.index}]`;
   const mac = valid(`${path}.mac`, macAddressSchema, iface.mac);
   const vlan = iface.vlan === null ? undefined : valid(`${path}.vlan`, vlanIdSchema, iface.vlan);
+  if (iface.connection === 'VHOSTUSER') return [vhostUser(path, iface, mac, vlan)];
   if (iface.connection !== 'HOSTDEV') {
     if (iface.failoverBackup !== null)
       throw new PlanToDomainError(`${path}.failoverBackup`, 'only an SR-IOV (HOSTDEV) interface has a failover backup');
@@ -240,7 +247,11 @@ function emulated(
     case 'OVS':
       return { type: 'bridge', bridge: source, openvswitch: true, ...(vlan !== undefined ? { vlan } : {}), ...mtu, ...common };
     case 'HOSTDEV':
-      throw new PlanToDomainError(`${path}.connection`, 'a failover backup must be a virtio interface, not another VF');
+    case 'VHOSTUSER':
+      throw new PlanToDomainError(
+        `${path}.connection`,
+        `a failover backup must be a tap or macvtap virtio interface, not ${nic.connection}`,
+      );
   }
 }
 
@@ -255,6 +266,23 @@ export const LIBVIRT_RATE_PER_MBPS = 125;
 function bandwidthOf(d: Datapath, limits: Limits): { bandwidth?: Bandwidth } {
   if (limits.maxBandwidthMbps === 0 || datapathDefinition(d).bandwidth.max !== 'LIBVIRT_OUTBOUND') return {};
   return { bandwidth: { outbound: { average: limits.maxBandwidthMbps * LIBVIRT_RATE_PER_MBPS } } };
+}
+
+/**
+ * vhost-user: QEMU serves the socket (mode server) the OVS dpdkvhostuserclient port connects
+ * to. The VLAN is the OVS port's tag, set by the agent (desired state), never in the XML.
+ */
+function vhostUser(path: string, iface: PlanInterface, mac: MacAddress, vlan: VlanId | undefined): VhostUserInterface {
+  if (iface.vhostUser === null) throw new PlanToDomainError(`${path}.vhostUser`, 'a VHOSTUSER interface needs its port and socket');
+  if (vlan !== undefined) throw new PlanToDomainError(`${path}.vlan`, 'the VLAN of a vhost-user interface is its OVS port tag, not XML');
+  if (iface.failoverBackup !== null) throw new PlanToDomainError(`${path}.failoverBackup`, 'a vhost-user interface has no failover backup');
+  // libvirt takes <mtu> on vhostuser, but netpin has no golden for it yet: refuse rather than drop it
+  if (iface.mtu !== null) throw new PlanToDomainError(`${path}.mtu`, `MTU ${iface.mtu} on a vhost-user interface is not rendered yet`);
+  const xml = datapathDefinition(iface.datapath).xml;
+  if (xml.kind !== 'emulated' || xml.driver !== 'vhost-user' || iface.model !== 'virtio')
+    throw new PlanToDomainError(`${path}.datapath`, `${iface.datapath} is not a vhost-user datapath`);
+  const queues = iface.queues !== null && iface.queues > 1 ? { queues: iface.queues } : {};
+  return { type: 'vhostuser', mac, socketPath: iface.vhostUser.socketPath, mode: 'server', model: 'virtio', ...queues };
 }
 
 /**
@@ -280,5 +308,7 @@ function emulatedNic(path: string, nic: PlanNic): { model: NicModel; driver?: Ni
         model: xml.model,
         driver: nic.queues !== null && nic.queues > 1 ? { name: 'vhost', queues: nic.queues } : { name: 'vhost' },
       };
+    case 'vhost-user':
+      throw new PlanToDomainError(`${path}.connection`, `${nic.datapath} is served over a vhost-user socket, not a ${nic.connection} tap`);
   }
 }

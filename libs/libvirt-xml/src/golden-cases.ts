@@ -47,6 +47,12 @@ export const GOLDEN_CASES: Record<string, DomainSpec> = {
   ovs: base('ovs', [
     { type: 'bridge', mac: mac(0x31), bridge: ifn('ovsbr0'), openvswitch: true, vlan: vlan(200), model: 'virtio', driver: vhost },
   ]),
+  // OVS-DPDK: QEMU serves the socket, guest RAM on shared huge pages the switch maps.
+  vhostuser: base(
+    'vhostuser',
+    [{ type: 'vhostuser', mac: mac(0x32), socketPath: '/var/lib/vhost_sockets/vhu0a1b2c3d', mode: 'server', model: 'virtio', queues: 2 }],
+    { hugepageSizeKiB: 2048, memoryAccess: 'shared' },
+  ),
   'virtio-userspace': base('virtio-userspace', [
     { type: 'bridge', mac: mac(0x40), bridge: ifn('br0'), model: 'virtio', driver: { name: 'qemu' } },
   ]),
@@ -191,4 +197,6 @@ export const KVM_PAIR_NOT_RECORDED: ReadonlySet<string> = new Set([
   'bandwidth-mtu-ovs',
   'mtu-e1000',
   'plan-jumbo-capped',
+  'plan-vhostuser',
+  'vhostuser',
 ]);

@@ -20,6 +20,8 @@ export interface DomainSpec {
   vcpus: number;
   /** <memoryBacking><hugepages><page size=.. unit='KiB'/>: 2048 or 1048576. */
   hugepageSizeKiB?: number;
+  /** <memoryBacking><access mode='shared'/>: guest RAM a userspace switch maps (vhost-user). */
+  memoryAccess?: 'shared';
   cputune?: CpuTune;
   /** <numatune><memory mode nodeset/>. */
   numaMemory?: NumaMemory;
@@ -149,7 +151,20 @@ export interface BridgeInterface extends InterfaceCommon, EmulatedNic {
   mtu?: number;
 }
 
-export type InterfaceSpec = HostdevInterface | DirectInterface | BridgeInterface;
+/**
+ * vhost-user (<interface type='vhostuser'>): the virtio rings served by a userspace switch over
+ * a unix socket. mode server = QEMU creates the socket and the switch's dpdkvhostuserclient
+ * port connects to it. Always virtio; `<driver queues>` sets multiqueue (no backend name).
+ */
+export interface VhostUserInterface extends InterfaceCommon {
+  type: 'vhostuser';
+  socketPath: string;
+  mode: 'server' | 'client';
+  model: 'virtio';
+  queues?: number;
+}
+
+export type InterfaceSpec = HostdevInterface | DirectInterface | BridgeInterface | VhostUserInterface;
 
 /** A domain XML did not fit the model (code is stable for the agent's error mapping). */
 export class LibvirtXmlError extends Error {

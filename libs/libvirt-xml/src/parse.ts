@@ -1,6 +1,7 @@
 import {
   domainNameSchema,
   ifNameSchema,
+  type MacAddress,
   MACVTAP_MODES,
   macAddressSchema,
   parseCpuList,
@@ -75,6 +76,7 @@ export function parseDomain(xml: string): DomainSpec {
     spec.owner = { vmId: mark.$['id'].toLowerCase() };
   const pages = children(child(child(d, 'memoryBacking'), 'hugepages'), 'page');
   if (pages.length > 0) spec.hugepageSizeKiB = toKiB('memoryBacking.hugepages.page', attr(pages[0], 'size'), pages[0].$?.['unit'] ?? 'KiB');
+  if (child(child(d, 'memoryBacking'), 'access')?.$?.['mode'] === 'shared') spec.memoryAccess = 'shared';
   const cputune = child(d, 'cputune');
   if (cputune !== undefined) {
     const vcpupins = children(cputune, 'vcpupin').map((p, k) => ({
@@ -160,6 +162,7 @@ function iface(i: Node, path: string): InterfaceSpec {
     );
     return { type: 'hostdev', mac, pciAddress: pci, ...(vlan !== undefined ? { vlan } : {}), ...common };
   }
+  if (type === 'vhostuser') return vhostUser(i, src, path, mac, common);
   const modelType = child(i, 'model')?.$?.['type'];
   // libvirt's default model for KVM guests is rtl8139 when none is given.
   const model = oneOf(`${path}.model`, NIC_MODELS, modelType ?? 'rtl8139');
@@ -208,6 +211,28 @@ function parseBandwidth(b: Node | undefined, path: string): Bandwidth | undefine
     out[dir] = { average: uint(`${path}.${dir}.average`, attr(r, 'average', `${path}.${dir}`)), ...opt('peak'), ...opt('burst') };
   }
   return out.inbound === undefined && out.outbound === undefined ? undefined : out;
+}
+
+function vhostUser(
+  i: Node,
+  src: Node | undefined,
+  path: string,
+  mac: MacAddress,
+  common: { alias?: string; teaming?: Teaming },
+): InterfaceSpec {
+  if (src?.$?.['type'] !== 'unix') throw new LibvirtXmlError(`${path}.source`, 'vhost-user interface without a unix socket source');
+  const model = child(i, 'model')?.$?.['type'];
+  if (model !== 'virtio') throw new LibvirtXmlError(`${path}.model`, `vhost-user is virtio only, got "${String(model)}"`);
+  const queues = child(i, 'driver')?.$?.['queues'];
+  return {
+    type: 'vhostuser',
+    mac,
+    socketPath: attr(src, 'path', `${path}.source`),
+    mode: oneOf(`${path}.source.mode`, ['server', 'client'] as const, src.$?.['mode'] ?? 'client'),
+    model: 'virtio',
+    ...(queues !== undefined ? { queues: uint(`${path}.driver.queues`, queues) } : {}),
+    ...common,
+  };
 }
 
 // ---------------------------------------------------------------------------------------

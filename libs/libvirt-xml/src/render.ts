@@ -18,10 +18,10 @@ export function renderDomain(input: DomainSpec): string {
     d.ele('metadata').ele(NETPIN_XML_NAMESPACE, 'netpin:vm', { id: spec.owner.vmId });
   }
   d.ele('memory', { unit: 'MiB' }).txt(String(spec.memoryMiB));
-  if (spec.hugepageSizeKiB !== undefined) {
-    d.ele('memoryBacking')
-      .ele('hugepages')
-      .ele('page', { size: String(spec.hugepageSizeKiB), unit: 'KiB' });
+  if (spec.hugepageSizeKiB !== undefined || spec.memoryAccess !== undefined) {
+    const mb = d.ele('memoryBacking');
+    if (spec.hugepageSizeKiB !== undefined) mb.ele('hugepages').ele('page', { size: String(spec.hugepageSizeKiB), unit: 'KiB' });
+    if (spec.memoryAccess !== undefined) mb.ele('access', { mode: spec.memoryAccess });
   }
   d.ele('vcpu', { placement: 'static' }).txt(String(spec.vcpus));
   if (spec.cputune !== undefined) {
@@ -74,8 +74,13 @@ function renderInterface(devices: XMLBuilder, nic: InterfaceSpec): void {
       if (nic.vlan !== undefined) i.ele('vlan').ele('tag', { id: String(nic.vlan) });
       if (nic.openvswitch === true) i.ele('virtualport', { type: 'openvswitch' });
       break;
+    case 'vhostuser':
+      i.ele('source', { type: 'unix', path: nic.socketPath, mode: nic.mode });
+      i.ele('model', { type: nic.model });
+      if (nic.queues !== undefined) i.ele('driver', { queues: String(nic.queues) });
+      break;
   }
-  if (nic.type !== 'hostdev') {
+  if (nic.type !== 'hostdev' && nic.type !== 'vhostuser') {
     if (nic.bandwidth !== undefined) renderBandwidth(i, nic.bandwidth);
     i.ele('model', { type: nic.model });
     if (nic.driver !== undefined) {
@@ -110,6 +115,7 @@ function renderBandwidth(i: XMLBuilder, b: Bandwidth): void {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ALIAS = /^ua-[A-Za-z0-9_-]+$/;
+const SOCKET_PATH = /^\/[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
 
 function positive(path: string, n: number): void {
   if (!Number.isSafeInteger(n) || n < 1) throw new LibvirtXmlError(path, `must be a positive integer, got ${String(n)}`);
@@ -129,6 +135,9 @@ function checkSpec(s: DomainSpec): void {
     throw new LibvirtXmlError('cpu.model', 'not a CPU model name');
   positive('vcpus', s.vcpus);
   if (s.hugepageSizeKiB !== undefined) positive('hugepageSizeKiB', s.hugepageSizeKiB);
+  // a switch can map only file-backed shared memory: without huge pages QEMU would need a memfd backend netpin does not write
+  if (s.interfaces.some((i) => i.type === 'vhostuser') && (s.memoryAccess !== 'shared' || s.hugepageSizeKiB === undefined))
+    throw new LibvirtXmlError('memoryAccess', 'vhost-user interfaces need shared huge-page memory');
   const seen = new Set<number>();
   for (const [k, p] of (s.cputune?.vcpupins ?? []).entries()) {
     if (p.vcpu >= s.vcpus || seen.has(p.vcpu))
@@ -170,6 +179,13 @@ export function renderInterfaceDevice(nic: InterfaceSpec, domainAliases: readonl
 function checkInterface(nic: InterfaceSpec, path: string, persistentAliases: ReadonlySet<string | undefined>): void {
   if (nic.alias !== undefined && !ALIAS.test(nic.alias))
     throw new LibvirtXmlError(`${path}.alias`, 'user aliases must match ua-[A-Za-z0-9_-]+');
+  if (nic.type === 'vhostuser') {
+    if (nic.queues !== undefined) positive(`${path}.queues`, nic.queues);
+    if (!SOCKET_PATH.test(nic.socketPath) || nic.socketPath.split('/').some((seg) => /^\.+$/.test(seg)))
+      throw new LibvirtXmlError(`${path}.socketPath`, 'an absolute path of [A-Za-z0-9_./-]');
+    if (nic.teaming !== undefined) throw new LibvirtXmlError(`${path}.teaming`, 'a vhost-user interface is no teaming member');
+    return;
+  }
   if (nic.type !== 'hostdev' && nic.driver?.name === 'vhost' && nic.driver.queues !== undefined)
     positive(`${path}.driver.queues`, nic.driver.queues);
   if (nic.type !== 'hostdev' && nic.driver !== undefined && nic.model !== 'virtio')

@@ -1,5 +1,6 @@
 import { ConflictError, type FleetAllocation, type FleetHost, type FleetNumaNode } from '@netpin/contracts';
 import { cloneHost, expandHost, type CompactHost } from './compact';
+import type { PlacementOptions } from './config';
 import type { HostRt } from './host-state';
 
 /** A plan that no longer fits the snapshot it is applied to (stale plan, double apply). */
@@ -7,14 +8,28 @@ export class PlacementConflictError extends ConflictError {
   constructor(
     message: string,
     readonly reason:
-      'CPU_TAKEN' | 'VF_TAKEN' | 'MEMORY' | 'SHARED_CAPACITY' | 'BANDWIDTH' | 'IO_SET' | 'VM_EXISTS' | 'UNKNOWN_HOST' | 'UNKNOWN_RESOURCE',
+      | 'CPU_TAKEN'
+      | 'VF_TAKEN'
+      | 'MEMORY'
+      | 'SHARED_CAPACITY'
+      | 'BANDWIDTH'
+      | 'IO_SET'
+      | 'PMD_CAPACITY'
+      | 'VM_EXISTS'
+      | 'UNKNOWN_HOST'
+      | 'UNKNOWN_RESOURCE',
   ) {
     super(message, { reason });
   }
 }
 
 /** Check an allocation against a host's current state; throws before anything changes. */
-export function validateAllocation(h: HostRt, a: FleetAllocation, ratio: number): void {
+export function validateAllocation(
+  h: HostRt,
+  a: FleetAllocation,
+  opts: Pick<PlacementOptions, 'sharedCpuRatio' | 'pmdQueuesPerCore'>,
+): void {
+  const ratio = opts.sharedCpuRatio;
   const fail = (reason: PlacementConflictError['reason'], msg: string): never => {
     throw new PlacementConflictError(`plan for ${a.vmId} on ${h.host.name}: ${msg}`, reason);
   };
@@ -50,6 +65,11 @@ export function validateAllocation(h: HostRt, a: FleetAllocation, ratio: number)
     else if (!nic.freeVfs.includes(v.vfIndex)) fail('VF_TAKEN', `VF ${v.vfIndex} of ${nic.nic.name} is not free`);
   }
   if (new Set(a.vfs.map((v) => `${v.nicId}/${v.vfIndex}`)).size !== a.vfs.length) fail('VF_TAKEN', 'a VF appears twice');
+  for (const p of a.pmdQueues) {
+    const node = h.node(p.node);
+    if (node.pmdUsed + p.queues > node.pmdCores * opts.pmdQueuesPerCore)
+      fail('PMD_CAPACITY', `node ${p.node}'s PMD cores poll ${node.pmdUsed} of ${node.pmdCores * opts.pmdQueuesPerCore} queues`);
+  }
   const msg = bandwidthOvercommit(h, a);
   if (msg !== null) fail(msg.startsWith('no NIC') ? 'UNKNOWN_RESOURCE' : 'BANDWIDTH', msg);
 }

@@ -139,7 +139,7 @@ export function applyPlan(snapshot: FleetSnapshot, plan: PlacementPlan, options:
   const host = snapshot.hosts.find((h) => h.id === a.hostId);
   if (!host) throw new PlacementConflictError(`no host ${a.hostId}`, 'UNKNOWN_HOST');
   const h = new HostRt(0, compactHost(host), snapshot.networks, snapshot.allocations);
-  validateAllocation(h, a, resolveOptions(options).sharedCpuRatio);
+  validateAllocation(h, a, resolveOptions(options));
   h.apply(a);
   const updated = materializeHost(h);
   return { ...snapshot, hosts: snapshot.hosts.map((x) => (x === host ? updated : x)), allocations: [...snapshot.allocations, a] };

@@ -6,6 +6,11 @@ export interface PlacementOptions {
   ioCpusPerNode: number;
   /** Never more than this share of a node's usable CPUs goes to IRQ/vhost work (at least 1 CPU). */
   maxIoCpuShare: number;
+  /**
+   * vhost-user queues one OVS-DPDK PMD core polls before throughput per VM drops below the
+   * kernel datapath's (docs/placement.md "PMD capacity"); a node's PMD capacity is its PMD cores × this.
+   */
+  pmdQueuesPerCore: number;
   /** Shared-policy vCPUs allowed per non-dedicated CPU of a node. */
   sharedCpuRatio: number;
   /** PACK fills the fullest host that fits first; SPREAD the emptiest. */
@@ -20,6 +25,7 @@ export const DEFAULT_PLACEMENT_OPTIONS: Readonly<PlacementOptions> = Object.free
   multiqueueCap: 8,
   ioCpusPerNode: 2,
   maxIoCpuShare: 0.25,
+  pmdQueuesPerCore: 4,
   sharedCpuRatio: 4,
   strategy: 'PACK',
   weights: Object.freeze({ datapath: 1_000_000, numa: 10_000, group: 1_000, packing: 1 }),

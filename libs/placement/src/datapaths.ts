@@ -35,3 +35,16 @@ export function queuesFor(d: Datapath, vcpus: number, nicQueues: number | null, 
   if (!def.multiqueue) return 1;
   return Math.max(1, Math.min(vcpus, nicQueues ?? vcpus, cap));
 }
+
+/** Its queues are polled by the userspace switch's PMD threads on the VM's node (vhost-user). */
+export function takesPmd(d: Datapath): boolean {
+  return datapathDefinition(d).switchResource.kind === 'PMD';
+}
+
+/**
+ * Queues of a PMD-polled interface: one per vCPU, but no more than the node's PMD cores (a
+ * queue is polled by one PMD; more queues than PMDs add no parallelism) nor the cap. Each takes a PMD slot.
+ */
+export function pmdQueuesFor(vcpus: number, pmdCores: number, cap: number): number {
+  return Math.max(1, Math.min(vcpus, pmdCores, cap));
+}

@@ -144,7 +144,7 @@ export class PlacementIndex {
       if (existing === h && JSON.stringify(existing.allocations.get(a.vmId)) === JSON.stringify(a)) return;
       throw new PlacementConflictError(`VM ${a.vmId} already holds resources on ${existing.host.name}`, 'VM_EXISTS');
     }
-    validateAllocation(h, a, this.ctx.opts.sharedCpuRatio);
+    validateAllocation(h, a, this.ctx.opts);
     h.apply(a);
     this.vmHost.set(a.vmId, h);
     this.refresh(h);

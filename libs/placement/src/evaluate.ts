@@ -38,7 +38,7 @@ export function evaluateHost(ctx: EvalContext, h: HostRt, prep: PreparedRequest,
   let best: Choice | null = null;
   const nodeReasons: HostReason[] = [];
   for (const home of homes) {
-    const a = assign(opts, home, policy === 'REQUIRED', prep, nodeReasons);
+    const a = assign(ctx, h, opts, home, policy === 'REQUIRED', prep, nodeReasons);
     if (!a) continue;
     const c = onNode(ctx, h, prep, home, a, nicNodes.includes(home) && policy !== 'NONE', nodeReasons);
     if (c && (best === null || better(c, best, ctx))) best = c;

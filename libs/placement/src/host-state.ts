@@ -37,6 +37,10 @@ export interface NodeRt {
   /** CPU ids of the node's I/O set (NIC IRQs + vhost threads); empty until first needed. */
   ioCpus: number[];
   ioUsers: Set<string>;
+  /** CPUs of the node the userspace switch's PMD threads run on (OVS-DPDK pmd-cpu-mask). */
+  pmdCores: number;
+  /** PMD slots (vhost-user queues) VMs already take on the node. */
+  pmdUsed: number;
 }
 
 export interface NicRt {
@@ -121,11 +125,9 @@ export class HostRt {
     const cols = host.cpus;
     this.cpuIds = cols.id;
     this.cpuNode = cols.node;
-    // CPUs pinned by domains netpin did not define are as unavailable as the host's own
-    const foreign = host.foreignDomains
-      .flatMap((d) => d.cpus)
-      .map((id) => cpuPos(cols, id))
-      .filter((p) => p >= 0);
+    // CPUs pinned by domains netpin did not define, and the switch's PMD cores (they poll at
+    // 100 %), are as unavailable as the host's own
+    const foreign = [...host.foreignDomains.flatMap((d) => d.cpus), ...host.pmdCpus].map((id) => cpuPos(cols, id)).filter((p) => p >= 0);
     this.reserved = foreign.length ? cols.reserved.slice() : cols.reserved;
     for (const p of foreign) this.reserved[p] = 1;
     this.nodes = [...host.numaNodes].sort((a, b) => a.index - b.index).map(emptyNode);
@@ -136,6 +138,11 @@ export class HostRt {
     );
     this.threadsPerCore = layout.threadsPerCore;
     for (const n of this.nodes) this.countNode(n, layout);
+    for (const id of new Set(host.pmdCpus)) {
+      const pos = cpuPos(cols, id);
+      const node = pos < 0 ? undefined : this.nodeByIndex.get(cols.node[pos]);
+      if (node) node.pmdCores++;
+    }
     const foreignPci = new Set<string>(host.foreignDomains.flatMap((d) => d.pciDevices));
     this.nics = [...host.nics].sort((a, b) => byName(a.name, b.name)).map((nic) => this.nicRt(nic, foreignPci));
     for (const n of this.nics) this.nicById.set(n.nic.id, n);
@@ -208,6 +215,10 @@ export class HostRt {
       if (nic) nic.bwUsed += b.mbps;
     }
     for (const io of a.ioNodes) this.nodeByIndex.get(io)?.ioUsers.add(a.vmId);
+    for (const p of a.pmdQueues) {
+      const node = this.nodeByIndex.get(p.node);
+      if (node) node.pmdUsed += p.queues;
+    }
     this.countGroup(a, 1);
   }
 
@@ -254,6 +265,7 @@ export class HostRt {
     }
     for (const io of a.ioNodes) this.node(io).ioUsers.add(a.vmId);
     this.countGroup(a, 1);
+    for (const p of a.pmdQueues) this.node(p.node).pmdUsed += p.queues;
     this.allocations.set(a.vmId, a);
     this.version++;
   }
@@ -290,6 +302,7 @@ export class HostRt {
       const nic = this.nicById.get(b.nicId);
       if (nic) nic.bwUsed -= b.mbps;
     }
+    for (const p of a.pmdQueues) this.node(p.node).pmdUsed -= p.queues;
     for (const io of a.ioNodes) this.releaseIo(this.node(io), vmId);
     this.countGroup(a, -1);
     this.allocations.delete(vmId);
@@ -339,6 +352,8 @@ function emptyNode(n: FleetNumaNode): NodeRt {
     },
     ioCpus: [],
     ioUsers: new Set<string>(),
+    pmdCores: 0,
+    pmdUsed: 0,
   };
 }
 

@@ -9,13 +9,13 @@ import {
   type VmRequest,
 } from '@netpin/contracts';
 import type { EvalContext, IoSet } from './context';
-import { costOf, usesVhost } from './datapaths';
+import { connectionFor, costOf, takesPmd, usesVhost } from './datapaths';
 import type { PlacementIndex } from './engine';
 import { hostStateFilter } from './host-filters';
 import type { HostRt, NicRt } from './host-state';
 import { assign, dedupe, interfaceOptions, type IfaceOption } from './interfaces';
 import { ioNeeds, reserveIoCpus } from './node-fit';
-import { generatedMac, nicIrqAndRps, planNic } from './plan';
+import { generatedMac, nicIrqAndRps, planNic, vhostUserPort } from './plan';
 import type { PreparedRequest } from './request';
 
 /**
@@ -44,7 +44,7 @@ export function planAttach(index: PlacementIndex, current: PlacementPlan, reques
   const opts = interfaceOptions(h, prep, reasons);
   const home = current.numaNodes[0];
   const strict = current.numaPolicy === 'REQUIRED' && current.numaNodes.length === 1;
-  const chosen = opts === null ? null : assign(opts, home, strict, prep, reasons);
+  const chosen = opts === null ? null : assign(index.ctx, h, opts, home, strict, prep, reasons);
   if (chosen === null) return reject(prep, current, reasons);
   const o = chosen.chosen[0];
   const io = ioFor(index.ctx, h, current, o, home, reasons);
@@ -103,7 +103,8 @@ function withInterface(
   const vcpuNodes = [...new Set(current.vcpuPins.flatMap((p) => p.cpus.map((c) => h.cpuNode[h.posOf(c) ?? -1])))].sort(byNum);
   const numaLocal = o.node === null || (vcpuNodes.length === 1 && vcpuNodes[0] === o.node);
   const iface: PlanInterface = {
-    ...planNic(ctx, prep, o.datapath, net.kind, nic, net.bridge, net.macvtapMode, vf),
+    ...planNic(ctx, prep, o.datapath, net.kind, nic, net.bridge, net.macvtapMode, vf, h.node(current.numaNodes[0]).pmdCores),
+    vhostUser: connectionFor(net.kind, o.datapath) === 'VHOSTUSER' ? vhostUserPort(current.vmId, pi.index) : null,
     index: pi.index,
     networkId: net.id,
     networkName: net.name,
@@ -114,7 +115,9 @@ function withInterface(
     maxBandwidthMbps: pi.req.maxBandwidthMbps,
     mtu: net.mtu,
     numaLocal,
-    failoverBackup: o.backup ? planNic(ctx, prep, o.backup, net.kind, nic, net.bridge, net.macvtapMode, null) : null,
+    failoverBackup: o.backup
+      ? { ...planNic(ctx, prep, o.backup, net.kind, nic, net.bridge, net.macvtapMode, null, 0), vhostUser: null }
+      : null,
     cost: costOf(o.datapath),
   };
   const vhost = [o.datapath, o.backup].some((d) => d !== null && usesVhost(d)) ? (io ? ioIds : current.emulatorCpus) : [];
@@ -162,7 +165,21 @@ function allocationWith(
     vfs: iface.vf && nic ? [...a.vfs, { nicId: nic.nic.id, vfIndex: iface.vf.index }] : a.vfs,
     bandwidth,
     ioNodes: io && !a.ioNodes.includes(io.node) ? [...a.ioNodes, io.node].sort(byNum) : a.ioNodes,
+    pmdQueues: withPmdQueues(a.pmdQueues, iface, current.numaNodes[0]),
   };
+}
+
+/** A vhost-user interface takes a PMD slot per queue on the VM's home node (where assign checked them). */
+function withPmdQueues(
+  had: PlacementPlan['allocation']['pmdQueues'],
+  iface: PlanInterface,
+  home: number,
+): PlacementPlan['allocation']['pmdQueues'] {
+  if (!takesPmd(iface.datapath)) return had;
+  const q = iface.queues ?? 1;
+  return had.some((p) => p.node === home)
+    ? had.map((p) => (p.node === home ? { ...p, queues: p.queues + q } : p))
+    : [...had, { node: home, queues: q }];
 }
 
 function reject(prep: PreparedRequest, current: PlacementPlan, reasons: HostReason[]): { ok: false; rejection: Rejection } {

@@ -10,7 +10,8 @@ import {
   type ReasonCode,
   type VmInterfaceRequest,
 } from '@netpin/contracts';
-import { rankOf } from './datapaths';
+import type { EvalContext } from './context';
+import { pmdQueuesFor, rankOf, takesPmd } from './datapaths';
 import type { HostRt, NicRt } from './host-state';
 import type { PreparedInterface, PreparedRequest } from './request';
 
@@ -68,6 +69,16 @@ function optionsFor(h: HostRt, pi: PreparedInterface, reasons: HostReason[]): If
     const missing = def.host.find((n) => !caps[n.capability]);
     if (missing) {
       why(missing.reason, missing.detail);
+      continue;
+    }
+    const bridgeType = wrongBridgeType(h, net, d);
+    if (bridgeType) {
+      why(bridgeType.code, bridgeType.detail);
+      continue;
+    }
+    if (takesPmd(d)) {
+      // Served by the switch's PMD threads, not by a NIC: local to whichever node the VM gets (assign checks its PMD room).
+      opts.push({ datapath: d, rank: rankOf(d), nic: null, node: null, backup: null });
       continue;
     }
     const carriers: (NicRt | null)[] = nics.length > 0 ? nics : [null];
@@ -132,6 +143,20 @@ function mtuRefusal(nic: NicRt, net: FleetNetwork): HostReason | null {
   return null;
 }
 
+/** The datapath needs an OVS bridge of another datapath type than the network's bridge has on the host. */
+function wrongBridgeType(h: HostRt, net: FleetNetwork, d: Datapath): HostReason | null {
+  const need = datapathDefinition(d).ovsBridge;
+  if (need === null || NETWORK_BRIDGE_KINDS[net.kind] !== 'OVS') return null;
+  const found = h.host.bridges?.find((b) => b.name === net.bridge && b.kind === 'OVS');
+  // an OVS bridge of unknown type (discovered before types were read) is the default, system
+  const type = found === undefined ? 'unknown' : (found.datapathType ?? 'system');
+  if (type === need.datapathType) return null;
+  return {
+    code: need.reason,
+    detail: `${h.host.name}'s bridge ${net.bridge ?? '?'} has datapath_type ${type}, ${d} needs ${need.datapathType}`,
+  };
+}
+
 /** The first VF knob the interface needs that the PF's driver refuses (VF_DRIVER_CAPABILITIES), as a reason. */
 function vfDriverRefusal(d: Datapath, nic: NicRt, req: VmInterfaceRequest): HostReason | null {
   for (const need of datapathDefinition(d).vfDriverNeeds) {
@@ -168,6 +193,8 @@ export interface Assignment {
  * otherwise the fastest datapath wins and locality only breaks ties within it.
  */
 export function assign(
+  ctx: EvalContext,
+  h: HostRt,
   opts: IfaceOption[][],
   home: number,
   strictNuma: boolean,
@@ -176,6 +203,7 @@ export function assign(
 ): Assignment | null {
   const vfUse = new Map<NicRt, number>();
   const bwUse = new Map<NicRt, number>();
+  const pmd = { used: 0, short: null as HostReason | null };
   const chosen: IfaceOption[] = [];
   let score = 0;
   let remote = 0;
@@ -185,9 +213,14 @@ export function assign(
     let bestLocal = false;
     let vfShortLocally = false;
     let bwShort = false;
+    pmd.short = null;
     for (const o of opts[i]) {
       const local = o.node === null || o.node === home;
       if (strictNuma && !local) continue;
+      if (takesPmd(o.datapath)) {
+        pmd.short = pmdShortfall(ctx, h, home, pmd.used, prep, i, o.datapath);
+        if (pmd.short) continue;
+      }
       if (o.nic && isVf(o.datapath) && (vfUse.get(o.nic) ?? 0) >= o.nic.freeVfs.length) {
         if (local) vfShortLocally = true;
         continue;
@@ -201,12 +234,17 @@ export function assign(
         bestLocal = local;
       }
     }
+    if (best === null && pmd.short) {
+      reasons.push(pmd.short);
+      return null;
+    }
     if (best === null) {
       reasons.push(unassignable(opts[i], prep.ifaces[i], home, strictNuma, vfShortLocally, bwShort));
       return null;
     }
     if (best.nic && isVf(best.datapath)) vfUse.set(best.nic, (vfUse.get(best.nic) ?? 0) + 1);
     if (best.nic && bw > 0) bwUse.set(best.nic, (bwUse.get(best.nic) ?? 0) + bw);
+    if (takesPmd(best.datapath)) pmd.used += pmdQueuesFor(prep.req.vcpus, h.node(home).pmdCores, ctx.opts.multiqueueCap);
     // A remote fast interface costs more than a remote slow one: the VM's node follows its fastest NIC.
     if (!bestLocal) remote += 1 + best.rank;
     score += best.rank;
@@ -231,6 +269,34 @@ function unassignable(
     return { code: 'NO_FREE_VF_ON_NUMA_NODE', detail: `${where}: no free VF on node ${home}` };
   if (strictNuma) return { code: 'NICS_ON_DIFFERENT_NUMA_NODES', detail: `${where}: its NICs are not on node ${home}` };
   return { code: 'NO_FREE_VF', detail: `${where}: VFs exhausted by the other interfaces` };
+}
+
+/**
+ * Why the home node's PMD cores cannot poll this interface's queues on top of `used` (taken
+ * by the VM's earlier interfaces): no PMD core there, or its slots are taken.
+ */
+function pmdShortfall(
+  ctx: EvalContext,
+  h: HostRt,
+  home: number,
+  used: number,
+  prep: PreparedRequest,
+  i: number,
+  d: Datapath,
+): HostReason | null {
+  const node = h.node(home);
+  const iface = prep.ifaces[i];
+  const res = datapathDefinition(d).switchResource;
+  if (res.kind !== 'PMD') return null;
+  const where = `interface ${iface.index} (${iface.network.name}): node ${home}`;
+  if (node.pmdCores === 0) return { code: res.noPmd, detail: `${where} has no PMD core` };
+  const need = pmdQueuesFor(prep.req.vcpus, node.pmdCores, ctx.opts.multiqueueCap);
+  const free = node.pmdCores * ctx.opts.pmdQueuesPerCore - node.pmdUsed - used;
+  if (free >= need) return null;
+  return {
+    code: res.exhausted,
+    detail: `${where}: ${node.pmdCores} PMD cores × ${ctx.opts.pmdQueuesPerCore} queues, ${Math.max(0, free)} free, ${need} needed`,
+  };
 }
 
 function isVf(d: Datapath): boolean {

@@ -1,6 +1,6 @@
 import type { CpuPolicy, Datapath, FleetAllocation, NetworkKind, PagedHugepageSize, PlacementPlan, PlanInterface } from '@netpin/contracts';
-import { datapathDefinition, HUGEPAGE_MIB } from '@netpin/contracts';
-import { connectionFor, costOf, modelFor, queuesFor, usesVhost } from './datapaths';
+import { datapathDefinition, HUGEPAGE_MIB, VHOST_USER_SOCKET_DIR } from '@netpin/contracts';
+import { connectionFor, costOf, modelFor, queuesFor, takesPmd, usesVhost } from './datapaths';
 import type { Choice, EvalContext } from './context';
 import type { NicRt } from './host-state';
 import type { PreparedRequest } from './request';
@@ -140,7 +140,8 @@ function planInterfaces(
         `interface ${pi.index} (${net.name}): NIC ${nic?.nic.name} is on node ${o.node}, the VM's vCPUs on node${vcpuNodes.length > 1 ? 's' : ''} ${vcpuNodes.join(',')}`,
       );
     out.interfaces.push({
-      ...planNic(ctx, prep, o.datapath, net.kind, nic, net.bridge, net.macvtapMode, vf),
+      ...planNic(ctx, prep, o.datapath, net.kind, nic, net.bridge, net.macvtapMode, vf, c.host.node(c.home).pmdCores),
+      vhostUser: connectionFor(net.kind, o.datapath) === 'VHOSTUSER' ? vhostUserPort(prep.vmId, pi.index) : null,
       index: pi.index,
       networkId: net.id,
       networkName: net.name,
@@ -151,7 +152,9 @@ function planInterfaces(
       maxBandwidthMbps: pi.req.maxBandwidthMbps,
       mtu: net.mtu,
       numaLocal,
-      failoverBackup: o.backup ? planNic(ctx, prep, o.backup, net.kind, nic, net.bridge, net.macvtapMode, null) : null,
+      failoverBackup: o.backup
+        ? { ...planNic(ctx, prep, o.backup, net.kind, nic, net.bridge, net.macvtapMode, null, 0), vhostUser: null }
+        : null,
       cost: costOf(o.datapath),
     });
   });
@@ -208,7 +211,14 @@ function allocationOf(prep: PreparedRequest, c: Choice, nics: PlannedNics, fresh
     bandwidth: [...nics.bandwidth].map(([nicId, mbps]) => ({ nicId, mbps })),
     ioNodes: c.io.map((s) => s.node),
     group: prep.group?.def.id ?? null,
+    pmdQueues: pmdQueuesOf(c, nics.interfaces),
   };
+}
+
+/** PMD slots the VM's vhost-user interfaces take: one per queue, on the home node (where assign checked them). */
+function pmdQueuesOf(c: Choice, interfaces: readonly PlanInterface[]): FleetAllocation['pmdQueues'] {
+  const queues = interfaces.filter((i) => takesPmd(i.datapath)).reduce((s, i) => s + (i.queues ?? 1), 0);
+  return queues > 0 ? [{ node: c.home, queues }] : [];
 }
 
 export function planNic(
@@ -220,11 +230,14 @@ export function planNic(
   bridge: string | null,
   macvtapMode: PlanInterface['macvtapMode'],
   vf: PlanInterface['vf'],
-): PlanNic {
+  /** PMD cores on the VM's home node: they bound a PMD-polled interface's queues. */
+  pmdCores: number,
+): Omit<PlanNic, 'vhostUser'> {
   const connection = connectionFor(kind, d);
   // Candidates come from datapathsForKind, so only a broken registry gets here.
   if (connection === null) throw new Error(`datapath ${d} cannot be connected on a ${kind} network`);
-  const nicQueues = nic ? nic.nic.combinedQueues.current || nic.nic.combinedQueues.max || null : null;
+  // A PMD-polled interface is bounded by the home node's PMD cores, as a NIC's by its queues.
+  const nicQueues = takesPmd(d) ? pmdCores : nic ? nic.nic.combinedQueues.current || nic.nic.combinedQueues.max || null : null;
   return {
     connection,
     datapath: d,
@@ -234,21 +247,34 @@ export function planNic(
     nicName: nic?.nic.name ?? null,
     pfPciAddress: nic?.nic.pciAddress ?? null,
     vf,
-    sourceDevice: connection === 'BRIDGE' || connection === 'OVS' ? bridge : (nic?.nic.name ?? null),
+    sourceDevice: connection === 'BRIDGE' || connection === 'OVS' || connection === 'VHOSTUSER' ? bridge : (nic?.nic.name ?? null),
     macvtapMode: connection === 'MACVTAP' ? (macvtapMode ?? 'bridge') : null,
     queues: queuesFor(d, prep.req.vcpus, nicQueues, ctx.opts.multiqueueCap),
     numaNode: nic?.node ?? null,
   };
 }
 
-/** Locally administered-looking QEMU MAC (52:54:00) from FNV-1a of vmId + interface index. */
-export function generatedMac(vmId: string, index: number, attempt = 0): string {
+function fnv1a(s: string): number {
   let x = 0x811c9dc5;
-  const s = attempt === 0 ? `${vmId}#${index}` : `${vmId}#${index}#${attempt}`;
   for (let i = 0; i < s.length; i++) {
     x ^= s.charCodeAt(i);
     x = Math.imul(x, 0x01000193) >>> 0;
   }
+  return x;
+}
+
+/** Locally administered-looking QEMU MAC (52:54:00) from FNV-1a of vmId + interface index. */
+export function generatedMac(vmId: string, index: number, attempt = 0): string {
+  const x = fnv1a(attempt === 0 ? `${vmId}#${index}` : `${vmId}#${index}#${attempt}`);
   const b = [(x >>> 16) & 0xff, (x >>> 8) & 0xff, x & 0xff];
   return `52:54:00:${b.map((v) => v.toString(16).padStart(2, '0')).join(':')}`;
+}
+
+/**
+ * The OVS port of a vhost-user interface, `vhu` + FNV-1a of vmId + index (11 characters, a
+ * valid interface name), and the socket QEMU creates for it (the port connects as client).
+ */
+export function vhostUserPort(vmId: string, index: number): NonNullable<PlanInterface['vhostUser']> {
+  const port = `vhu${fnv1a(`${vmId}#${index}#vhu`).toString(16).padStart(8, '0')}`;
+  return { port, socketPath: `${VHOST_USER_SOCKET_DIR}/${port}` };
 }

@@ -113,10 +113,12 @@ function prepareGroup(req: VmRequest, ctx: GroupContext, reasons: HostReason[]):
   return { def, spread: ctx.spread(def.id) };
 }
 
-/** Guest-side conditions (host independent): the datapath's guest drivers, then its live-migration needs. */
+/** Guest-side conditions (host independent): the datapath's guest drivers, its memory, then its live-migration needs. */
 function guestCan(req: VmRequest, liveMigratable: boolean, d: Datapath): HostReason['code'] | null {
   const def = datapathDefinition(d);
   for (const need of def.guest) if (!req.guest[need]) return GUEST_NEED_REASONS[need];
+  // a userspace switch maps the guest's RAM: only huge pages, shared, can be (the XML asks for access mode shared)
+  if (def.memory.kind === 'SHARED_HUGEPAGES' && req.hugepages === 'NONE') return def.memory.reason;
   // libvirt <teaming> needs a virtio persistent interface to fail over to.
   if (liveMigratable && def.liveMigration.kind === 'FAILOVER' && !req.guest.virtio) return def.liveMigration.reason;
   return null;

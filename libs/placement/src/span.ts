@@ -21,7 +21,7 @@ export function spanNodes(ctx: EvalContext, h: HostRt, prep: PreparedRequest, op
   for (const [k, home] of order.entries()) {
     // Reasons of the natural attempt (emptiest node first) are the ones explain() reports.
     const reasons: HostReason[] = k === 0 ? out : [];
-    const a = assign(opts, home.index, false, prep, reasons);
+    const a = assign(ctx, h, opts, home.index, false, prep, reasons);
     if (!a) continue;
     const c = spanFrom(ctx, h, prep, [home, ...order.filter((n) => n !== home)], a, reasons);
     if (c && c.home === home.index) return c;

@@ -6,6 +6,7 @@ import { assertMarked, foreignDomain, isOurs } from './ownership';
 import type { HandlerContext, JobHandler } from './types';
 import { ensureBridgePorts, hasLinuxBridgePorts } from './bridge-ports';
 import { ensureIrqs, ensureRps, ensureVfs } from './vm-state';
+import { ensureVhostUserPorts } from './vhost-user-ports';
 
 type ApplyPayload = Parameters<(typeof vmApplyHandler)['run']>[0];
 
@@ -34,20 +35,21 @@ async function startDomain(p: ApplyPayload, { shell }: HandlerContext): Promise<
 
 /**
  * vm.apply: host-side plumbing first (VFs, IRQs, RPS, each recording what the host held
- * before), so that a guest never starts on a half-configured datapath; then the
+ * before; vhost-user ports), so that a guest never starts on a half-configured datapath; then the
  * definition, then the start, then the guest's taps on their bridges (a repair puts back a
  * tap moved off its bridge).
  */
 export const vmApplyHandler: JobHandler<'vm.apply'> = {
   mutating: true,
   vmFence: (p) => ({ vmId: p.vmId, generation: p.vmGeneration, advance: false }),
-  stepCount: (p) => (p.start ? 5 : 4) + (p.start && hasLinuxBridgePorts(p.domainXml) ? 1 : 0),
+  stepCount: (p) => (p.start ? 5 : 4) + (p.start && hasLinuxBridgePorts(p.domainXml) ? 1 : 0) + (p.vhostUserPorts.length > 0 ? 1 : 0),
   async run(p, ctx) {
     const { shell, steps } = ctx;
     assertMarked(p.domainXml, p.vmId);
     await steps.run('VF attributes', () => ensureVfs(shell, p.vfs));
     await steps.run('IRQ affinity', () => ensureIrqs(shell, p.irqAffinity));
     await steps.run('RPS masks', () => ensureRps(shell, p.rps));
+    if (p.vhostUserPorts.length > 0) await steps.run('vhost-user ports', () => ensureVhostUserPorts(shell, p.vmId, p.vhostUserPorts));
     await steps.run('define domain', () => defineDomain(p, ctx));
     if (p.start) {
       await steps.run('start domain', () => startDomain(p, ctx));

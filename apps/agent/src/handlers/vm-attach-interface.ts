@@ -5,6 +5,7 @@ import { diffLiveInterface, plugDevice } from './interface-device';
 import { assertMarked } from './ownership';
 import type { JobHandler } from './types';
 import { ensureIrqs, ensureRps, ensureVfs, throwIfDiff } from './vm-state';
+import { ensureVhostUserPorts } from './vhost-user-ports';
 
 /**
  * vm.attachInterface: NIC hot-plug. The host side first, as vm.apply does it (the VF
@@ -19,12 +20,14 @@ import { ensureIrqs, ensureRps, ensureVfs, throwIfDiff } from './vm-state';
 export const vmAttachInterfaceHandler: JobHandler<'vm.attachInterface'> = {
   mutating: true,
   vmFence: (p) => ({ vmId: p.vmId, generation: p.vmGeneration, advance: false }),
-  stepCount: (p) => 5 + (p.start && isBridgeDevice(p.deviceXml) ? 1 : 0),
+  stepCount: (p) => 5 + (p.start && isBridgeDevice(p.deviceXml) ? 1 : 0) + (p.vhostUserPorts.length > 0 ? 1 : 0),
   async run(p, { shell, steps }) {
     assertMarked(p.domainXml, p.vmId);
     await steps.run('VF attributes', () => ensureVfs(shell, p.vfs));
     await steps.run('IRQ affinity', () => ensureIrqs(shell, p.irqAffinity));
     await steps.run('RPS masks', () => ensureRps(shell, p.rps));
+    // a vhost-user NIC's port must be there before QEMU serves its socket
+    if (p.vhostUserPorts.length > 0) await steps.run('vhost-user ports', () => ensureVhostUserPorts(shell, p.vmId, p.vhostUserPorts));
     await steps.run('attach interface', () => plugDevice(shell, p.vmName, p.vmId, p.mac, p.deviceXml));
     let live = false;
     await steps.run('verify interface', async () => {

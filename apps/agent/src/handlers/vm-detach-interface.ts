@@ -1,5 +1,5 @@
 import { domainXmlDiff } from './domain-compare';
-import { RELEASE_STEPS, releaseToHost } from './host-release';
+import { releaseSteps, releaseToHost } from './host-release';
 import { readDomain } from './host-state';
 import { unplugDevice, waitForRelease } from './interface-device';
 import { assertMarked } from './ownership';
@@ -19,7 +19,7 @@ import { throwIfDiff } from './vm-state';
 export const vmDetachInterfaceHandler: JobHandler<'vm.detachInterface'> = {
   mutating: true,
   vmFence: (p) => ({ vmId: p.vmId, generation: p.vmGeneration, advance: false }),
-  stepCount: () => 3 + RELEASE_STEPS,
+  stepCount: (p) => 3 + releaseSteps(p.release),
   async run(p, { shell, steps }) {
     assertMarked(p.domainXml, p.vmId);
     let askedGuest = false;
@@ -41,7 +41,7 @@ export const vmDetachInterfaceHandler: JobHandler<'vm.detachInterface'> = {
       live = dom.state === 'running';
       return 'unchanged';
     });
-    await releaseToHost(shell, steps, p.release);
+    await releaseToHost(shell, steps, p.release, p.vmId);
     return { vmName: p.vmName, mac: p.mac, changed: steps.changed, live };
   },
 };

@@ -1,5 +1,5 @@
 import { destroyIfRunning, shutdownAndWait, undefineOwnedDomain } from './domain-power';
-import { RELEASE_STEPS, releaseToHost } from './host-release';
+import { releaseSteps, releaseToHost } from './host-release';
 import type { JobHandler } from './types';
 
 /**
@@ -15,7 +15,7 @@ export const vmStopHandler: JobHandler<'vm.stop'> = {
   mutating: true,
   // a stop raises the VM's fence: a job made before it (a repair that would start the domain) is stale
   vmFence: (p) => ({ vmId: p.vmId, generation: p.vmGeneration, advance: true }),
-  stepCount: (p) => 2 + (p.release ? 1 + RELEASE_STEPS : 0),
+  stepCount: (p) => 2 + (p.release ? 1 + releaseSteps(p.release) : 0),
   async run(p, { shell, steps }) {
     let stillRunning = false;
     let forced = false;
@@ -32,7 +32,7 @@ export const vmStopHandler: JobHandler<'vm.stop'> = {
     });
     if (p.release) {
       await steps.run('undefine domain', () => undefineOwnedDomain(shell, p.vmName, p.vmId));
-      await releaseToHost(shell, steps, p.release);
+      await releaseToHost(shell, steps, p.release, p.vmId);
     }
     return { vmName: p.vmName, changed: steps.changed, forced, released: p.release !== undefined };
   },

@@ -1,7 +1,7 @@
 import type { VmTeardownPayload } from '@netpin/contracts';
 import { virshDestroy } from '@netpin/host-ops';
 import { undefineOwnedDomain } from './domain-power';
-import { RELEASE_STEPS, releaseToHost } from './host-release';
+import { releaseSteps, releaseToHost } from './host-release';
 import { readDomain } from './host-state';
 import { isOurs } from './ownership';
 import type { JobHandler } from './types';
@@ -15,7 +15,7 @@ import type { JobHandler } from './types';
 export const vmTeardownHandler: JobHandler<'vm.teardown'> = {
   mutating: true,
   vmFence: (p) => ({ vmId: p.vmId, generation: p.vmGeneration, advance: true }),
-  stepCount: () => 2 + RELEASE_STEPS,
+  stepCount: (p) => 2 + releaseSteps(p),
   async run(p: VmTeardownPayload, { shell, steps }) {
     await steps.run('destroy domain', async () => {
       const dom = await readDomain(shell, p.vmName);
@@ -24,7 +24,7 @@ export const vmTeardownHandler: JobHandler<'vm.teardown'> = {
       return 'changed';
     });
     await steps.run('undefine domain', () => undefineOwnedDomain(shell, p.vmName, p.vmId));
-    await releaseToHost(shell, steps, p);
+    await releaseToHost(shell, steps, p, p.vmId);
     return { vmName: p.vmName, changed: steps.changed };
   },
 };

@@ -2,11 +2,12 @@ import type { StateDiffEntry } from '@netpin/contracts';
 import type { JobHandler } from './types';
 import { diffBridgePorts, hasLinuxBridgePorts } from './bridge-ports';
 import { diffDomain, diffIrqs, diffRps, diffVfs } from './vm-state';
+import { diffVhostUserPorts } from './vhost-user-ports';
 
 /** vm.verify: read-only; reports every field that differs from the desired state. */
 export const vmVerifyHandler: JobHandler<'vm.verify'> = {
   mutating: false,
-  stepCount: (p) => 4 + (hasLinuxBridgePorts(p.domainXml) ? 1 : 0),
+  stepCount: (p) => 4 + (hasLinuxBridgePorts(p.domainXml) ? 1 : 0) + (p.vhostUserPorts.length > 0 ? 1 : 0),
   async run(p, { shell, steps }) {
     const diff: StateDiffEntry[] = [];
     const read = (name: string, fn: () => Promise<StateDiffEntry[]>) =>
@@ -17,6 +18,7 @@ export const vmVerifyHandler: JobHandler<'vm.verify'> = {
     await read('read VF attributes', () => diffVfs(shell, p.vfs));
     await read('read IRQ affinity', () => diffIrqs(shell, p.irqAffinity));
     await read('read RPS masks', () => diffRps(shell, p.rps));
+    if (p.vhostUserPorts.length > 0) await read('read vhost-user ports', () => diffVhostUserPorts(shell, p.vmId, p.vhostUserPorts));
     await read('read domain', () => diffDomain(shell, p));
     // only a defined domain of ours has taps to read (diffDomain says so otherwise)
     const absent = diff.some((d) => d.field === 'domain' || d.field === 'domain.owner');

@@ -60,6 +60,7 @@ export function desiredFor(host: SimHost): Desired {
           { irq: 101, cpus: [3] },
         ],
         rps: [],
+        vhostUserPorts: [],
         start: true,
       };
     }
@@ -82,6 +83,7 @@ export function desiredFor(host: SimHost): Desired {
           { dev: ifn('enp1s0'), rxQueue: 0, cpus: [1] },
           { dev: ifn('enp1s0'), rxQueue: 1, cpus: [1, 5] },
         ],
+        vhostUserPorts: [],
         start: true,
       };
     default:
@@ -94,6 +96,7 @@ export function desiredFor(host: SimHost): Desired {
         vfs: [],
         irqAffinity: [{ irq: 26, cpus: [3] }],
         rps: [{ dev: ifn('eth0'), rxQueue: 0, cpus: [2, 3] }],
+        vhostUserPorts: [],
         start: true,
       };
   }

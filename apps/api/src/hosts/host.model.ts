@@ -58,6 +58,7 @@ export class HostCapabilities {
   @Prop(Boolean) kvm!: boolean;
   @Prop(Boolean, { description: '/dev/vhost-net present' }) vhostNet!: boolean;
   @Prop(Boolean, { description: 'Open vSwitch runs (ovs-vsctl list-br answered)' }) ovs!: boolean;
+  @Prop(Boolean, { description: 'Open vSwitch with DPDK initialised (dpdk_initialized): vhost-user ports possible' }) ovsDpdk!: boolean;
 }
 
 export const HostBridgeKindEnum = defineEnum('HostBridgeKind', HOST_BRIDGE_KINDS, 'LINUX: a Linux bridge; OVS: an Open vSwitch bridge');
@@ -66,6 +67,11 @@ export const HostBridgeKindEnum = defineEnum('HostBridgeKind', HOST_BRIDGE_KINDS
 export class HostBridge {
   @Prop(String) name!: string;
   @Prop(HostBridgeKindEnum) kind!: string;
+  @Prop(String, {
+    nullable: true,
+    description: "OVS bridges: 'system' (kernel) or 'netdev' (userspace, DPDK); null for Linux bridges and when unknown",
+  })
+  datapathType!: string | null;
 }
 
 @ObjectType({ description: 'A libvirt domain on the host that netpin did not define (no netpin mark), and what it holds' })
@@ -230,6 +236,8 @@ export class Host {
   bridges!: HostBridge[] | null;
   @Prop(ForeignDomain, { array: true, description: 'Domains netpin did not define, as the last discovery found them' })
   foreignDomains!: ForeignDomain[];
+  @Prop(Int, { array: true, description: "CPUs OVS-DPDK's PMD threads poll on (pmd-cpu-mask); placement never gives them to a VM" })
+  pmdCpus!: number[];
   @Prop(GraphQLISODateTime, { nullable: true }) lastDiscoveredAt!: Date | null;
   @Prop(GraphQLISODateTime) createdAt!: Date;
   @Prop(GraphQLISODateTime) updatedAt!: Date;

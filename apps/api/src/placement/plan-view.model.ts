@@ -43,7 +43,17 @@ export class PlanInterfaceView {
   @Prop(Int, { description: "Mbit/s reserved from the NIC's speed (0 = none)" }) minBandwidthMbps!: number;
   @Prop(Int, { description: 'Transmit cap in Mbit/s (0 = none)' }) maxBandwidthMbps!: number;
   @Prop(Int, { nullable: true, description: "The network's MTU; null = the host's default" }) mtu!: number | null;
+  @Prop(String, { nullable: true, description: 'vhost-user: the OVS dpdkvhostuserclient port netpin creates' }) vhostUserPort!:
+    string | null;
+  @Prop(String, { nullable: true, description: 'vhost-user: the socket QEMU serves and the port connects to' })
+  vhostUserSocket!: string | null;
   @Prop(DatapathCostView) cost!: DatapathCostView;
+}
+
+@ObjectType({ description: "PMD slots (one per vhost-user queue) a VM takes on a NUMA node's OVS-DPDK PMD cores" })
+export class PmdQueuesView {
+  @Prop(Int) node!: number;
+  @Prop(Int) queues!: number;
 }
 
 @ObjectType()
@@ -89,6 +99,7 @@ export class PlanView {
   @Prop(PlanInterfaceView, { array: true }) interfaces!: PlanInterfaceView[];
   @Prop(IrqPin, { array: true }) irqAffinity!: IrqPin[];
   @Prop(RpsMask, { array: true }) rps!: RpsMask[];
+  @Prop(PmdQueuesView, { array: true }) pmdQueues!: PmdQueuesView[];
   @Prop(PlanScoreView) score!: PlanScoreView;
   @Prop(String, { array: true }) penalties!: string[];
 }

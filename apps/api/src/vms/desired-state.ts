@@ -5,6 +5,7 @@ import {
   type MigrationEnd,
   type MigrationStrategy,
   type VmMigratePayload,
+  vhostUserPortDesiredSchema,
   type HostRelease,
   type VmRebootPayload,
   type VmStopPayload,
@@ -80,6 +81,7 @@ export function desiredState(
     vfs,
     irqAffinity: plan.irqAffinity.map((x) => ({ irq: x.irq, cpus: x.cpus })),
     rps: plan.rps.map((x) => ({ dev: x.nicName as VmDesiredState['rps'][number]['dev'], rxQueue: x.rxQueue, cpus: x.cpus })),
+    vhostUserPorts: vhostUserPorts(planned),
     start: true,
   };
 }
@@ -105,13 +107,31 @@ export function interfaceDeviceXml(
   return renderInterfaceDevice(nics[0]);
 }
 
+/** The plan's vhost-user interfaces as OVS ports to create, each with the interface's VLAN as the port's tag. */
+function vhostUserPorts(plan: PlacementPlan): VmDesiredState['vhostUserPorts'] {
+  return plan.interfaces.flatMap((i) =>
+    i.vhostUser && i.sourceDevice
+      ? [
+          vhostUserPortDesiredSchema.parse({
+            bridge: i.sourceDevice,
+            port: i.vhostUser.port,
+            socketPath: i.vhostUser.socketPath,
+            vlan: i.vlan,
+            maxRateMbps: i.maxBandwidthMbps,
+          }),
+        ]
+      : [],
+  );
+}
+
 /**
- * libvirt can tag a VLAN only on a VF (hostdev) or an OVS port. On a Linux bridge or a
- * macvtap parent the VLAN belongs to the host: the bridge or parent device is the one on
- * that VLAN (docs/placement.md), so the guest interface itself stays untagged.
+ * libvirt can tag a VLAN only on a VF (hostdev) or an OVS port it plugs a tap into. On a
+ * Linux bridge or a macvtap parent the VLAN belongs to the host: the bridge or parent device
+ * is the one on that VLAN (docs/placement.md); a vhost-user port is tagged by the agent
+ * (vhostUserPorts). The guest interface itself stays untagged there.
  */
 function withHostSideVlans(plan: PlacementPlan): PlacementPlan {
-  const hostSide = (c: string): boolean => c === 'BRIDGE' || c === 'MACVTAP';
+  const hostSide = (c: string): boolean => c === 'BRIDGE' || c === 'MACVTAP' || c === 'VHOSTUSER';
   return {
     ...plan,
     interfaces: plan.interfaces.map((i) => (hostSide(i.connection) ? { ...i, vlan: null } : i)),
@@ -146,6 +166,7 @@ export function hostRelease(plan: PlacementPlan | null, otherPlans: PlacementPla
     rps: (plan?.rps ?? [])
       .filter((x) => !stillRps.has(`${x.nicName}/${x.rxQueue}`))
       .map((x) => ({ dev: x.nicName as HostRelease['rps'][number]['dev'], rxQueue: x.rxQueue })),
+    vhostUserPorts: plan ? vhostUserPorts(plan).map((p) => ({ bridge: p.bridge, port: p.port })) : [],
   };
 }
 

@@ -1,16 +1,5 @@
-import { DATAPATH_CHOICES, emptyInterface, type InterfaceForm, type VmForm } from './form';
+import { DATAPATH_CHOICES, DATAPATH_UI, emptyInterface, type InterfaceForm, type VmForm } from './form';
 import { fieldId, type Fields } from './fields';
-
-const DATAPATH_HELP: Record<string, string> = {
-  AUTO: 'let placement choose the fastest datapath that fits',
-  SRIOV: 'VF passthrough: lowest cost, no live migration',
-  VHOST_MACVTAP: 'vhost-net on macvtap',
-  VHOST_BRIDGE: 'vhost-net on a Linux bridge',
-  VHOST_OVS: 'vhost-net on Open vSwitch',
-  VIRTIO_USERSPACE: 'virtio in QEMU user space',
-  E1000: 'emulated e1000: any guest, many exits',
-  RTL8139: 'emulated rtl8139: legacy guests',
-};
 
 const TEXT_LABELS = {
   minBandwidthMbps: 'Min bandwidth (Mb/s)',
@@ -68,7 +57,7 @@ function DatapathSelect({ f, p, fields, setIface }: IfaceProps) {
       >
         {DATAPATH_CHOICES.map((d) => (
           <option key={d} value={d}>
-            {d} — {DATAPATH_HELP[d]}
+            {d} — {DATAPATH_UI[d].help}
           </option>
         ))}
       </select>

@@ -110,6 +110,11 @@ describe('formToVmInput', () => {
     expect(r.errors['interfaces.4.vlan']).toBe('VLAN must be between 0 and 4094');
     const migrating = formToVmInput(valid({ guestVfDriver: true, interfaces: [iface({ datapath: 'SRIOV', liveMigratable: true })] }));
     expect(!migrating.ok && migrating.errors['interfaces.0.datapath']).toBe('An SR-IOV VF cannot be live-migrated');
+    const userspace = (hugepages: VmForm['hugepages']) =>
+      formToVmInput(valid({ hugepages, interfaces: [iface({ datapath: 'VHOST_USER' })] }));
+    const small = userspace('NONE');
+    expect(!small.ok && small.errors['interfaces.0.datapath']).toBe('vhost-user needs the VM on huge pages');
+    expect(userspace('SIZE_2M').ok).toBe(true);
   });
 
   it('flags two interfaces with the same MAC, whatever the spelling', () => {

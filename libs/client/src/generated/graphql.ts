@@ -91,6 +91,8 @@ export type Datapath =
   | 'VHOST_MACVTAP'
   /** vhost-net on Open vSwitch */
   | 'VHOST_OVS'
+  /** vhost-user on OVS-DPDK: PMD-polled, needs huge pages and PMD cores on the VM's node */
+  | 'VHOST_USER'
   /** virtio in QEMU user space */
   | 'VIRTIO_USERSPACE';
 
@@ -103,6 +105,7 @@ export type DatapathRequest =
   | 'VHOST_BRIDGE'
   | 'VHOST_MACVTAP'
   | 'VHOST_OVS'
+  | 'VHOST_USER'
   | 'VIRTIO_USERSPACE';
 
 /** How to detach an interface */
@@ -223,6 +226,7 @@ export type OperationState =
 /** Why a host or request was rejected; stable codes (docs/placement.md) */
 export type ReasonCode =
   | 'BRIDGE_NOT_ON_HOST'
+  | 'BRIDGE_NOT_USERSPACE'
   | 'DATAPATH_NOT_SUPPORTED_BY_NETWORK'
   | 'GROUP_AFFINITY'
   | 'GROUP_ANTI_AFFINITY'
@@ -255,11 +259,15 @@ export type ReasonCode =
   | 'NO_FREE_VF'
   | 'NO_FREE_VF_ON_NUMA_NODE'
   | 'NO_HOSTS'
+  | 'NO_PMD_ON_NUMA_NODE'
   | 'NO_SRIOV_NIC_FOR_NETWORK'
+  | 'OVS_DPDK_UNAVAILABLE'
   | 'OVS_UNAVAILABLE'
+  | 'PMD_CAPACITY_EXHAUSTED'
   | 'THREAD_POLICY_NEEDS_SMT'
   | 'VF_DRIVER_LACKS_MIN_TX_RATE'
-  | 'VHOST_NET_UNAVAILABLE';
+  | 'VHOST_NET_UNAVAILABLE'
+  | 'VHOST_USER_NEEDS_HUGEPAGES';
 
 export type RegisterHostInput = {
   /** SSH address: IPv4, IPv6 or DNS name */

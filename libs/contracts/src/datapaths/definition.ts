@@ -32,6 +32,12 @@ export interface DatapathDefinition<D extends Datapath = Datapath, R extends str
   readonly xml: InterfaceXml;
   /** How the host enforces an interface's minBandwidthMbps and maxBandwidthMbps. */
   readonly bandwidth: BandwidthEnforcement;
+  /** What the guest's memory must be: anything, or shared huge pages a userspace switch can map. */
+  readonly memory: MemoryNeed<R>;
+  /** The datapath type the network's Open vSwitch bridge must have on the host (OVS connections), or null. */
+  readonly ovsBridge: OvsBridgeNeed<R> | null;
+  /** Capacity it takes on the VM's NUMA node besides CPUs and memory: one PMD slot per queue, or nothing. */
+  readonly switchResource: SwitchResource<R>;
   /** Queues scale with vCPUs (virtio multiqueue), or one queue (emulated models). */
   readonly multiqueue: boolean;
   /** Predicted cost per packet (docs/datapaths.md, "Cost and performance"). */
@@ -74,12 +80,37 @@ export interface VfDriverNeed<R extends string = string> {
 }
 
 /**
+ * SHARED_HUGEPAGES: guest RAM on huge pages mapped shared (`<memoryBacking><hugepages/><access
+ * mode='shared'/>`), because a userspace switch reads and writes the virtio rings in it. A
+ * request without huge pages cannot have the datapath (`reason`, request-level).
+ */
+export type MemoryNeed<R extends string = string> = { readonly kind: 'ANY' } | { readonly kind: 'SHARED_HUGEPAGES'; readonly reason: R };
+
+/** OVS bridge datapaths: `system` = the kernel module, `netdev` = the userspace (DPDK) datapath. */
+export const OVS_DATAPATH_TYPES = ['system', 'netdev'] as const;
+export type OvsDatapathType = (typeof OVS_DATAPATH_TYPES)[number];
+export interface OvsBridgeNeed<R extends string = string> {
+  readonly datapathType: OvsDatapathType;
+  readonly reason: R;
+}
+
+/**
+ * PMD: the userspace switch's poll-mode threads poll each of the interface's queues; PMD cores
+ * on the VM's home node give `pmdQueuesPerCore` slots each (placement options). `noPmd` when
+ * the node has no PMD core at all, `exhausted` when its slots are taken.
+ */
+export type SwitchResource<R extends string = string> =
+  { readonly kind: 'NONE' } | { readonly kind: 'PMD'; readonly noPmd: R; readonly exhausted: R };
+
+/**
  * libvirt interface details the datapath decides: the guest model and the backend driver.
  * HOSTDEV interfaces have neither (the guest sees the VF itself). `vhost` = the in-kernel
- * virtio backend, whose threads run on the node's I/O CPUs; `qemu` = virtio in QEMU.
+ * virtio backend, whose threads run on the node's I/O CPUs; `qemu` = virtio in QEMU;
+ * `vhost-user` = the virtio rings served by a userspace switch over a unix socket.
  */
 export type InterfaceXml =
-  { readonly kind: 'hostdev' } | { readonly kind: 'emulated'; readonly model: NicModel; readonly driver: 'vhost' | 'qemu' | null };
+  | { readonly kind: 'hostdev' }
+  | { readonly kind: 'emulated'; readonly model: NicModel; readonly driver: 'vhost' | 'qemu' | 'vhost-user' | null };
 
 /**
  * NATIVE: libvirt migrates the interface as it is (a tap: the target's XML names its own
@@ -107,10 +138,13 @@ export type LiveMigration<R extends string = string> =
  *   ("floor attribute is not supported for this config"), the types netpin defines;
  * - LIBVIRT_OUTBOUND: libvirt `<bandwidth><outbound average=…>` on the tap or macvtap (the
  *   guest's transmit, as a VF's max_tx_rate is), which libvirt turns into a tc policer.
+ * - OVS_INGRESS_POLICING: the vhost-user port's `ingress_policing_rate` (kbit/s; the guest's
+ *   transmit is the port's ingress), set by the agent with the port; libvirt has no
+ *   `<bandwidth>` for type vhostuser.
  */
 export interface BandwidthEnforcement {
   readonly min: 'VF_MIN_TX_RATE' | 'RESERVED_ONLY';
-  readonly max: 'VF_MAX_TX_RATE' | 'LIBVIRT_OUTBOUND';
+  readonly max: 'VF_MAX_TX_RATE' | 'LIBVIRT_OUTBOUND' | 'OVS_INGRESS_POLICING';
 }
 /** The tap-based datapaths' bandwidth: the maximum in libvirt XML, the minimum only reserved. */
 export const TAP_BANDWIDTH: BandwidthEnforcement = { min: 'RESERVED_ONLY', max: 'LIBVIRT_OUTBOUND' };
@@ -126,9 +160,13 @@ export const CONNECTION_MTU: Readonly<Record<InterfaceConnection, 'LIBVIRT_MTU' 
   MACVTAP: 'NIC_MTU',
   BRIDGE: 'LIBVIRT_MTU',
   OVS: 'LIBVIRT_MTU',
+  VHOSTUSER: 'LIBVIRT_MTU',
 };
-/** VF: `ip link set PF vf N mac … vlan … rate …` before define, clean defaults on teardown. */
-export type HostSetup = 'NONE' | 'VF';
+/**
+ * VF: `ip link set PF vf N mac … vlan … rate …` before define, clean defaults on teardown.
+ * VHOSTUSER_PORT: a dpdkvhostuserclient port on the OVS bridge before define, removed on teardown.
+ */
+export type HostSetup = 'NONE' | 'VF' | 'VHOSTUSER_PORT';
 
 /** Identity with the literal types kept, so the registry can derive the reason codes. */
 export function defineDatapath<D extends Datapath, R extends string = never>(d: DatapathDefinition<D, R>): DatapathDefinition<D, R> {

@@ -83,6 +83,10 @@ describe('reason codes', () => {
     for (const d of DATAPATHS) {
       const def = datapathDefinition(d);
       for (const n of def.host) expect(REASON_CODES).toContain(n.reason);
+      if (def.memory.kind !== 'ANY') expect(REASON_CODES).toContain(def.memory.reason);
+      if (def.ovsBridge !== null) expect(REASON_CODES).toContain(def.ovsBridge.reason);
+      if (def.switchResource.kind === 'PMD')
+        expect(REASON_CODES).toEqual(expect.arrayContaining([def.switchResource.noPmd, def.switchResource.exhausted]));
       if (def.liveMigration.kind === 'FAILOVER') expect(REASON_CODES).toContain(def.liveMigration.reason);
     }
   });
@@ -90,6 +94,15 @@ describe('reason codes', () => {
   it('derives the datapath-owned codes from the modules', () => {
     expectTypeOf<'IOMMU_DISABLED'>().toExtend<DatapathReasonCode>();
     expectTypeOf<DatapathReasonCode>().toExtend<ReasonCode>();
-    expect(Object.keys(DATAPATH_REASONS).sort()).toEqual(['IOMMU_DISABLED', 'LIVE_MIGRATION_NEEDS_VIRTIO', 'VF_DRIVER_LACKS_MIN_TX_RATE']);
+    expect(Object.keys(DATAPATH_REASONS).sort()).toEqual([
+      'BRIDGE_NOT_USERSPACE',
+      'IOMMU_DISABLED',
+      'LIVE_MIGRATION_NEEDS_VIRTIO',
+      'NO_PMD_ON_NUMA_NODE',
+      'OVS_DPDK_UNAVAILABLE',
+      'PMD_CAPACITY_EXHAUSTED',
+      'VF_DRIVER_LACKS_MIN_TX_RATE',
+      'VHOST_USER_NEEDS_HUGEPAGES',
+    ]);
   });
 });

@@ -6,6 +6,7 @@ import { sriov } from './sriov';
 import { vhostBridge } from './vhost-bridge';
 import { vhostMacvtap } from './vhost-macvtap';
 import { vhostOvs } from './vhost-ovs';
+import { vhostUser } from './vhost-user';
 import { virtioUserspace } from './virtio-userspace';
 
 /**
@@ -14,6 +15,7 @@ import { virtioUserspace } from './virtio-userspace';
  */
 export const DATAPATH_REGISTRY = {
   SRIOV: sriov,
+  VHOST_USER: vhostUser,
   VHOST_MACVTAP: vhostMacvtap,
   VHOST_BRIDGE: vhostBridge,
   VHOST_OVS: vhostOvs,

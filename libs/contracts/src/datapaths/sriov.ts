@@ -8,7 +8,7 @@ import { defineDatapath } from './definition';
  */
 export const sriov = defineDatapath({
   id: 'SRIOV',
-  rank: 6,
+  rank: 7,
   auto: true,
   connections: { SRIOV_PHYSNET: 'HOSTDEV' },
   guest: ['vfDriver'],
@@ -17,6 +17,9 @@ export const sriov = defineDatapath({
   vfDriverNeeds: [{ field: 'minBandwidthMbps', knob: 'minTxRate', reason: 'VF_DRIVER_LACKS_MIN_TX_RATE' }],
   xml: { kind: 'hostdev' },
   bandwidth: { min: 'VF_MIN_TX_RATE', max: 'VF_MAX_TX_RATE' },
+  memory: { kind: 'ANY' },
+  ovsBridge: null,
+  switchResource: { kind: 'NONE' },
   multiqueue: true,
   cost: { exitsPerPacket: 'NONE', cpusPerFlow: 2, relativeCost: 1 },
   liveMigration: {

@@ -62,6 +62,8 @@ export class DiscoveryRepository {
             capKvm: c.kvm,
             capVhostNet: c.vhostNet,
             capOvs: c.ovs,
+            capOvsDpdk: c.ovsDpdk,
+            pmdCpus: facts.pmdCpus,
             bridges: facts.bridges,
             foreignDomains: facts.foreignDomains,
             lastDiscoveredAt: new Date(),

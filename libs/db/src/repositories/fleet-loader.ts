@@ -40,6 +40,8 @@ const hugepagesSchema = z.array(hugepagePoolSchema).catch([]);
 const bridgesSchema = hostBridgesSchema.nullable().catch(null);
 // unparsable foreign domains count as none, as a host discovered before netpin read them
 const foreignSchema = foreignDomainsSchema.catch([]);
+/** Host.pmdCpus as JSON (array_to_json of the int[] column). */
+const pmdCpusSchema = z.array(z.number().int().min(0)).catch([]);
 const hostStateSchema = z.enum(HOST_STATES);
 const virtTypeSchema = z.enum(VIRT_TYPES);
 const roleSchema = z.enum(CPU_OWNER_ROLES);
@@ -140,7 +142,7 @@ async function readHosts(src: RowSource, ids: string[] | undefined, params: unkn
   await src.each(
     `SELECT h.id::text AS c0, h.name AS c1, h.state::text AS c2, h."virtType"::text AS c3, (h."capVmx" OR h."capSvm") AS c4,
        (h."capEpt" OR h."capNpt") AS c5, h."capIommu" AS c6, h."capKvm" AS c7, h."capVhostNet" AS c8, h."capOvs" AS c9,
-       h.bridges::text AS c10, h."foreignDomains"::text AS c11
+       h.bridges::text AS c10, h."foreignDomains"::text AS c11, h."capOvsDpdk" AS c12, array_to_json(h."pmdCpus")::text AS c13
      FROM "Host" h WHERE true${only('h.id', ids)} ORDER BY h.name`,
     params,
     (r) => {
@@ -151,9 +153,18 @@ async function readHosts(src: RowSource, ids: string[] | undefined, params: unkn
           name: r.text(1),
           state: hostStateSchema.parse(r.text(2)),
           virtType: virtTypeSchema.parse(r.text(3)),
-          capabilities: { vmx: r.bool(4), ept: r.bool(5), iommu: r.bool(6), kvm: r.bool(7), vhostNet: r.bool(8), ovs: r.bool(9) },
+          capabilities: {
+            vmx: r.bool(4),
+            ept: r.bool(5),
+            iommu: r.bool(6),
+            kvm: r.bool(7),
+            vhostNet: r.bool(8),
+            ovs: r.bool(9),
+            ovsDpdk: r.bool(12),
+          },
           bridges: bridgesSchema.parse(json(r.textOrNull(10))),
           foreignDomains: foreignSchema.parse(json(r.textOrNull(11)) ?? []),
+          pmdCpus: pmdCpusSchema.parse(json(r.textOrNull(13)) ?? []),
         },
         nodes: [],
         nics: [],

@@ -83,32 +83,3 @@ export const ethtool: CommandHandler = (args, ctx) => {
       return fail(1, `ethtool: hostsim supports -l, -L and -i, not ${opt}`);
   }
 };
-
-export const ovsVsctl: CommandHandler = (args, ctx) => {
-  const m = ctx.model;
-  const ovsBridges = m.spec.bridges.filter((b) => b.kind === 'ovs');
-  const [verb, arg] = args.filter((a) => !a.startsWith('--'));
-  switch (verb) {
-    case 'list-br':
-      return ok(
-        ovsBridges
-          .map((b) => `${b.name}\n`)
-          .sort()
-          .join(''),
-      );
-    case 'br-exists':
-      return { stdout: '', stderr: '', code: ovsBridges.some((b) => b.name === arg) ? 0 : 2 };
-    case 'list-ports': {
-      const b = ovsBridges.find((x) => x.name === arg);
-      if (!b) return fail(1, `ovs-vsctl: no bridge named ${arg ?? ''}`);
-      const ports = [...b.ports, ...m.taps.filter((t) => t.master === b.name).map((t) => t.name)].sort();
-      return ok(ports.map((p) => `${p}\n`).join(''));
-    }
-    case 'show':
-      return ok(
-        `${'c0ffee00-0000-4000-8000-000000000001'}\n${ovsBridges.map((b) => `    Bridge ${b.name}\n        Port ${b.name}\n            Interface ${b.name}\n                type: internal\n`).join('')}    ovs_version: "3.1.0"\n`,
-      );
-    default:
-      return fail(1, `ovs-vsctl: unknown command '${verb ?? ''}'; use --help for help`);
-  }
-};

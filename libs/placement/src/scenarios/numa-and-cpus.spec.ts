@@ -1,4 +1,4 @@
-import type { FleetSnapshot } from '@netpin/contracts';
+import { DATAPATH_REGISTRY, type FleetSnapshot } from '@netpin/contracts';
 import { describe, expect, it } from 'vitest';
 import { place } from '../api';
 import { fleet, vm, type HostSpec } from '../testing/fleet-builder';
@@ -52,7 +52,7 @@ describe('NIC on node 1, free cores only on node 0, numaPolicy PREFERRED', () =>
     expect(p.numaNodes).toEqual([0]);
     expect(p.interfaces[0].numaLocal).toBe(false);
     expect(p.penalties[0]).toMatch(/ens1f0 is on node 1/);
-    expect(p.score.breakdown.find((b) => b.weigher === 'numa')?.value).toBe(-(1 + 6));
+    expect(p.score.breakdown.find((b) => b.weigher === 'numa')?.value).toBe(-(1 + DATAPATH_REGISTRY.SRIOV.rank));
     // The PF's IRQs still go to its own node, on the CPUs left there.
     expect(p.ioCpus).toEqual([{ node: 1, cpus: [7, 15], newlyAllocated: true }]);
   });

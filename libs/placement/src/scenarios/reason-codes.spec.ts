@@ -26,6 +26,15 @@ const baseNics: HostSpec['nics'] = [
   { name: 'eno1', node: 0 },
 ];
 
+/** OVS-DPDK on h1: a netdev bridge for the "ovs" network, one PMD core (CPU 4, node 1), 2M pages. */
+const dpdk: Partial<HostSpec> = {
+  caps: { ovsDpdk: true },
+  pmdCpus: [4],
+  bridges: [{ name: 'br-ovs', kind: 'OVS', datapathType: 'netdev' }],
+  hugepages2MPerNode: 2048,
+};
+const userspace: Partial<VmRequestInput> = { hugepages: 'SIZE_2M', interfaces: [{ network: 'ovs', datapath: 'VHOST_USER' }] };
+
 function run(s: Scenario): ReasonCode[] {
   const b = fleet();
   if (!s.noHosts) {
@@ -135,6 +144,38 @@ const SCENARIOS: Record<ReasonCode, Scenario> = {
     title: 'OVS network on a host without Open vSwitch',
     host: { caps: { ovs: false } },
     request: { interfaces: [{ network: 'ovs' }] },
+  },
+  OVS_DPDK_UNAVAILABLE: {
+    title: 'explicit vhost-user on a host whose Open vSwitch has no DPDK',
+    host: { ...dpdk, caps: { ovsDpdk: false } },
+    request: userspace,
+  },
+  VHOST_USER_NEEDS_HUGEPAGES: {
+    title: 'explicit vhost-user for a VM without huge pages',
+    host: dpdk,
+    request: { interfaces: [{ network: 'ovs', datapath: 'VHOST_USER' }] },
+  },
+  BRIDGE_NOT_USERSPACE: {
+    title: "explicit vhost-user, the network's bridge br-ovs is a kernel (system) OVS bridge",
+    host: { ...dpdk, bridges: [{ name: 'br-ovs', kind: 'OVS', datapathType: 'system' }] },
+    request: userspace,
+  },
+  NO_PMD_ON_NUMA_NODE: {
+    title: "explicit vhost-user, PMD core on node 1 only, node 1's CPUs all busy: node 0 has no PMD",
+    host: { ...dpdk, busyCpus: [5, 6, 7, 12, 13, 14, 15] },
+    request: userspace,
+  },
+  PMD_CAPACITY_EXHAUSTED: {
+    title: 'two vhost-user interfaces, one PMD core polling at most one queue',
+    host: dpdk,
+    options: { pmdQueuesPerCore: 1 },
+    request: {
+      hugepages: 'SIZE_2M',
+      interfaces: [
+        { network: 'ovs', datapath: 'VHOST_USER' },
+        { network: 'ovs', datapath: 'VHOST_USER' },
+      ],
+    },
   },
   NIC_BANDWIDTH_EXHAUSTED: {
     title: '40 Gb/s asked of a 25 Gb/s NIC',

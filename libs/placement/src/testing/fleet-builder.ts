@@ -14,6 +14,7 @@ import {
   type HostState,
   type MacvtapMode,
   type NetworkKind,
+  type OvsDatapathType,
   type VmRequest,
   type VmRequestInput,
 } from '@netpin/contracts';
@@ -62,7 +63,9 @@ export interface HostSpec {
   hugepages1GPerNode?: number;
   nics?: NicSpec[];
   /** Bridges discovery found; unset = not discovered (placement does not check bridges then). */
-  bridges?: { name: string; kind: HostBridgeKind }[];
+  bridges?: { name: string; kind: HostBridgeKind; datapathType?: OvsDatapathType }[];
+  /** OVS-DPDK's PMD CPUs (ids); set them with caps.ovsDpdk. */
+  pmdCpus?: number[];
   /** Domains netpin did not define, with the CPUs and VF PCI addresses they hold. */
   foreignDomains?: FleetHost['foreignDomains'];
   /** Per node, CPUs (ids) already held by some other VM. */
@@ -79,7 +82,7 @@ export interface NetworkSpec {
   on: Record<string, string[]>;
 }
 
-const FULL_CAPS: FleetHostCapabilities = { vmx: true, ept: true, iommu: true, kvm: true, vhostNet: true, ovs: true };
+const FULL_CAPS: FleetHostCapabilities = { vmx: true, ept: true, iommu: true, kvm: true, vhostNet: true, ovs: true, ovsDpdk: false };
 
 export class FleetBuilder {
   private readonly hostList: FleetHost[] = [];
@@ -208,7 +211,8 @@ export function buildHost(spec: HostSpec, seq = 0): FleetHost {
     state: spec.state ?? 'READY',
     virtType: spec.virtType ?? 'KVM',
     capabilities: { ...FULL_CAPS, ...spec.caps },
-    bridges: spec.bridges?.map((b) => ({ name: ifNameSchema.parse(b.name), kind: b.kind })) ?? null,
+    bridges: spec.bridges?.map((b) => ({ name: ifNameSchema.parse(b.name), kind: b.kind, datapathType: b.datapathType ?? null })) ?? null,
+    pmdCpus: spec.pmdCpus ?? [],
     foreignDomains: spec.foreignDomains ?? [],
     numaNodes: Array.from({ length: nodes }, (_, index) => ({
       index,

@@ -1,0 +1,6 @@
+-- AlterEnum
+ALTER TYPE "Datapath" ADD VALUE 'VHOST_USER';
+
+-- AlterTable
+ALTER TABLE "Host" ADD COLUMN     "capOvsDpdk" BOOLEAN NOT NULL DEFAULT false,
+ADD COLUMN     "pmdCpus" INTEGER[] DEFAULT ARRAY[]::INTEGER[];
