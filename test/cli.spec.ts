@@ -305,6 +305,23 @@ describe('netpin CLI against the running stack', () => {
     expect(json(reboot)).toMatchObject({ vm: { state: 'RUNNING' }, operation: { kind: 'vm.reboot', state: 'SUCCEEDED' } });
   });
 
+  it('vm migrate --preview says where it would go; vm migrate moves it with a progress line per step', async () => {
+    const before = await client.findVm('cli-vm-2');
+    const preview = await netpin(['vm', 'migrate', 'cli-vm-2', '--preview']);
+    expect(preview.code, preview.stderr).toBe(0);
+    expect(preview.stdout).toMatch(
+      /^vm cli-vm-2 would move LIVE from \S+ to \S+\n {2}steps: reserve, unplug, transfer, plug, verify, release\n$/,
+    );
+    const r = await netpin(['vm', 'migrate', 'cli-vm-2', '--strategy', 'live']);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stderr.split('\n').filter((l) => l.startsWith('vm.migrate '));
+    expect(lines.at(-1)).toMatch(/SUCCEEDED 100%/);
+    expect(r.stdout).toMatch(/^vm cli-vm-2 \(\S+\) running\n$/);
+    expect((await client.findVm('cli-vm-2')).hostId).not.toBe(before.hostId);
+    const bad = await netpin(['vm', 'migrate', 'cli-vm-2', '--strategy', 'warp']);
+    expect(bad.code).toBe(2);
+  });
+
   it('vm show and vm delete find the VM by name; delete waits and frees the VF', async () => {
     const show = await netpin(['vm', 'show', 'cli-vm-1']);
     expect(show.code, show.stderr).toBe(0);

@@ -74,7 +74,7 @@ describe('parseCli', () => {
 
   it.each([
     [['bogus'], /unknown command "bogus"/],
-    [['vm'], /vm: missing subcommand \(create, delete, start, stop, reboot, show, list\)/],
+    [['vm'], /vm: missing subcommand \(create, delete, start, stop, reboot, migrate, show, list\)/],
     [['vm', 'destroy'], /unknown command "vm destroy"; try: vm create, vm delete/],
     [['hosts', 'show'], /hosts show: missing <host>/],
     [['hosts', 'list', 'extra'], /hosts list: unexpected argument "extra"/],

@@ -45,6 +45,7 @@ export type ApiCommandName =
   | 'vm start'
   | 'vm stop'
   | 'vm reboot'
+  | 'vm migrate'
   | 'vm show'
   | 'vm list'
   | 'preview'
@@ -144,6 +145,22 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'shut a VM down (ACPI, then forced after the shutdown timeout); it keeps its allocations unless --release',
   },
   { name: 'vm reboot', args: ['vm'], flags: WAIT_FLAGS, summary: 'reboot a running VM (ACPI); it keeps its host, CPUs and VFs' },
+  {
+    name: 'vm migrate',
+    args: ['vm'],
+    flags: {
+      to: { type: 'string', value: '<host>', help: "target host (default: placement chooses one, never the VM's own)" },
+      strategy: {
+        type: 'string',
+        value: '<strategy>',
+        choices: ['LIVE', 'COLD'],
+        help: 'LIVE (default: keeps running) or COLD (stop, move, start)',
+      },
+      preview: { type: 'boolean', help: 'say where it would go and why, or why it cannot move; change nothing' },
+      ...WAIT_FLAGS,
+    },
+    summary: 'move a running VM to another host, with a progress bar of its steps (reserve, unplug, transfer, plug, verify, release)',
+  },
   { name: 'vm show', args: ['vm'], flags: {}, summary: 'one VM (by name or id) with its placement plan' },
   {
     name: 'vm list',

@@ -27,6 +27,7 @@ import {
 } from './format';
 import { formatHost, formatHostList } from './format-host';
 import { groupInputFromFlags } from './group-input';
+import { formatMigrationPreview } from './format-migration';
 import { createProgress, type ProgressStream } from './progress';
 import { vmInputFromFlags } from './vm-input';
 
@@ -191,6 +192,17 @@ const handlers: Record<ApiCommandName, (ctx: CommandContext) => Promise<CommandR
   async 'vm reboot'(ctx) {
     const vm = await ctx.client.findVm(ctx.args[0]);
     return powerResult(ctx, vm, await ctx.client.rebootVm(vm.id), 'reboot');
+  },
+
+  async 'vm migrate'(ctx) {
+    const vm = await ctx.client.findVm(ctx.args[0]);
+    const strategy = enumFlag('strategy', ctx.values.strategy, ['LIVE', 'COLD'] as const);
+    const input = { ...(typeof ctx.values.to === 'string' ? { targetHost: ctx.values.to } : {}), ...(strategy ? { strategy } : {}) };
+    if (ctx.values.preview === true) {
+      const p = await ctx.client.previewMigration(vm.id, input);
+      return { exit: p.possible ? EXIT.OK : EXIT.FAILED, text: formatMigrationPreview(vm.name, p), json: p };
+    }
+    return powerResult(ctx, vm, await ctx.client.migrateVm(vm.id, input), 'migration');
   },
 
   async 'vm show'(ctx) {

@@ -50,7 +50,7 @@ describe.each([
 ] as const)('%s completion', (_shell, complete) => {
   it('offers the commands, then the subcommands of a group', () => {
     expect(complete('netpin ')).toEqual([...TOP, 'help'].sort());
-    expect(complete('netpin vm ')).toEqual(['create', 'delete', 'list', 'reboot', 'show', 'start', 'stop']);
+    expect(complete('netpin vm ')).toEqual(['create', 'delete', 'list', 'migrate', 'reboot', 'show', 'start', 'stop']);
     expect(complete('netpin --json --url http://x operations w')).toEqual(['watch']);
   });
 

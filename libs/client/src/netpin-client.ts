@@ -20,6 +20,8 @@ import {
   OperationUpdatedDocument,
   PreviewPlacementDocument,
   RebootVmDocument,
+  MigrateVmDocument,
+  PreviewMigrationDocument,
   AttachInterfaceDocument,
   DetachInterfaceDocument,
   RegisterHostDocument,
@@ -43,6 +45,8 @@ import {
   type PreviewPlacementQuery,
   type RegisterHostInput,
   type StopVmInput,
+  type MigrateVmInput,
+  type PreviewMigrationQuery,
   type DetachInterfaceInput,
   type VmInterfaceInput,
   type DrainHostInput,
@@ -274,6 +278,20 @@ export class NetpinClient {
   /** Reboot a RUNNING VM through ACPI; resolves with the vm.reboot operation. */
   async rebootVm(id: string): Promise<Operation> {
     return (await this.request(RebootVmDocument, { id })).rebootVm;
+  }
+
+  /**
+   * Move a RUNNING VM to another host (`targetHost`, else placement's choice), LIVE (default)
+   * or COLD; resolves with the vm.migrate operation, whose steps (reserve, unplug|stop,
+   * transfer, plug|start, verify, release) arrive as its progress.
+   */
+  async migrateVm(id: string, input: MigrateVmInput = {}): Promise<Operation> {
+    return (await this.request(MigrateVmDocument, { id, input })).migrateVm;
+  }
+
+  /** Where migrateVm would take the VM and why, or why it cannot move; changes nothing. */
+  async previewMigration(vmId: string, input: MigrateVmInput = {}): Promise<PreviewMigrationQuery['previewMigration']> {
+    return (await this.request(PreviewMigrationDocument, { vmId, input })).previewMigration;
   }
 
   /**

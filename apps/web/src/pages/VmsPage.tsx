@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { describeInterface, describeState, sourceWord } from '@netpin/client/display';
 import {
   DeleteVmDocument,
+  MigrateVmDocument,
   RebootVmDocument,
   StartVmDocument,
   StopVmDocument,
@@ -36,14 +37,22 @@ const VM_STATE_ORDER: Record<VmState, number> = {
 const VM_STATES = (Object.keys(VM_STATE_ORDER) as VmState[]).sort((a, b) => VM_STATE_ORDER[a] - VM_STATE_ORDER[b]);
 
 /** What the buttons of a row may do; the API has the last word (CONFLICT when the state moved on). */
-type PowerAction = 'start' | 'stop' | 'stop-release' | 'reboot';
+type PowerAction = 'start' | 'stop' | 'stop-release' | 'reboot' | 'migrate' | 'migrate-cold';
 function powerActions(state: string): PowerAction[] {
-  if (state === 'RUNNING') return ['stop', 'stop-release', 'reboot'];
+  if (state === 'RUNNING') return ['stop', 'stop-release', 'reboot', 'migrate', 'migrate-cold'];
   if (state === 'STOPPED') return ['start', 'stop-release'];
   if (state === 'FAILED') return ['start', 'stop'];
   return [];
 }
-const ACTION_LABEL: Record<PowerAction, string> = { start: 'Start', stop: 'Stop', 'stop-release': 'Stop & release', reboot: 'Reboot' };
+const ACTION_LABEL: Record<PowerAction, string> = {
+  start: 'Start',
+  stop: 'Stop',
+  'stop-release': 'Stop & release',
+  reboot: 'Reboot',
+  // to the host placement chooses (never its own); LIVE keeps it running, COLD stops, moves and starts it
+  migrate: 'Migrate',
+  'migrate-cold': 'Migrate (cold)',
+};
 const PAGE_SIZE = 100;
 
 function Interfaces({ vm }: { vm: Vm }) {
@@ -197,29 +206,41 @@ function VmStateFilter({ state, onChange }: { state: string; onChange: (state: s
   );
 }
 
-/** startVm / stopVm / rebootVm from the row buttons: the operation queued, or the API's error. */
+/** startVm / stopVm / rebootVm / migrateVm from the row buttons: the operation queued, or the API's error. */
 function usePower(done: () => void) {
   const [start, started] = useMutation(StartVmDocument);
   const [stop, stopped] = useMutation(StopVmDocument);
   const [reboot, rebooted] = useMutation(RebootVmDocument);
+  const [migrate, migrated] = useMutation(MigrateVmDocument);
   const [busy, setBusy] = useState<string | null>(null);
   const [last, setLast] = useState<PowerAction | null>(null);
   const act = (id: string, a: PowerAction) => {
     setBusy(id);
     setLast(a);
+    const moving = a === 'migrate' || a === 'migrate-cold';
     const sent =
       a === 'start'
         ? start({ id }).then((r) => r?.startVm)
         : a === 'reboot'
           ? reboot({ id }).then((r) => r?.rebootVm)
-          : stop({ id, input: { release: a === 'stop-release' } }).then((r) => r?.stopVm);
+          : moving
+            ? migrate({ id, input: { strategy: a === 'migrate' ? 'LIVE' : 'COLD' } }).then((r) => r?.migrateVm)
+            : stop({ id, input: { release: a === 'stop-release' } }).then((r) => r?.stopVm);
     void sent.then((op) => {
       setBusy(null);
       if (op) done();
     });
   };
-  const state = last === 'start' ? started : last === 'reboot' ? rebooted : stopped;
-  const queued = last === 'start' ? started.data?.startVm : last === 'reboot' ? rebooted.data?.rebootVm : stopped.data?.stopVm;
+  const moving = last === 'migrate' || last === 'migrate-cold';
+  const state = last === 'start' ? started : last === 'reboot' ? rebooted : moving ? migrated : stopped;
+  const queued =
+    last === 'start'
+      ? started.data?.startVm
+      : last === 'reboot'
+        ? rebooted.data?.rebootVm
+        : moving
+          ? migrated.data?.migrateVm
+          : stopped.data?.stopVm;
   return { act, busy, error: last ? state.error : null, queued: last ? (queued ?? null) : null };
 }
 

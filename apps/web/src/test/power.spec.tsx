@@ -46,6 +46,7 @@ const handlers: Record<string, Handler> = {
   StartVm: () => ({ startVm: op('vm.start') }),
   StopVm: () => ({ stopVm: op('vm.stop') }),
   RebootVm: () => ({ rebootVm: op('vm.reboot') }),
+  MigrateVm: () => ({ migrateVm: op('vm.migrate') }),
   HostNames: () => ({ hosts: { nodes: [] } }),
   Networks: () => ({ networks: [] }),
 };
@@ -56,7 +57,7 @@ afterEach(() => {
 });
 
 describe('VM power buttons', () => {
-  it('offers what each state allows and sends startVm, stopVm (with release) and rebootVm', async () => {
+  it('offers what each state allows and sends startVm, stopVm (with release), rebootVm and migrateVm', async () => {
     vi.useFakeTimers();
     window.location.hash = '#/vms';
     const stub = stubClient(handlers);
@@ -68,7 +69,7 @@ describe('VM power buttons', () => {
     const settle = () => act(async () => void (await vi.advanceTimersByTimeAsync(100)));
     await settle();
     const buttons = (name: string) => Array.from(screen.getByTestId(`vm-row-${name}`).querySelectorAll('button'), (b) => b.textContent);
-    expect(buttons('up')).toEqual(['Stop', 'Stop & release', 'Reboot', 'Delete']);
+    expect(buttons('up')).toEqual(['Stop', 'Stop & release', 'Reboot', 'Migrate', 'Migrate (cold)', 'Delete']);
     expect(buttons('down')).toEqual(['Start', 'Stop & release', 'Delete']);
     expect(buttons('mid')).toEqual(['Delete']);
 
@@ -81,11 +82,16 @@ describe('VM power buttons', () => {
     fireEvent.click(screen.getByTestId('reboot-vm-up'));
     fireEvent.click(screen.getByTestId('reboot-vm-up-confirm'));
     await settle();
-    const sent = stub.calls.filter((c) => ['StartVm', 'StopVm', 'RebootVm'].includes(c.op));
+    fireEvent.click(screen.getByTestId('migrate-cold-vm-up'));
+    fireEvent.click(screen.getByTestId('migrate-cold-vm-up-confirm'));
+    await settle();
+    expect(screen.getByRole('status').textContent).toContain('vm.migrate queued');
+    const sent = stub.calls.filter((c) => ['StartVm', 'StopVm', 'RebootVm', 'MigrateVm'].includes(c.op));
     expect(sent).toEqual([
       { op: 'StartVm', variables: { id: 'id-down' } },
       { op: 'StopVm', variables: { id: 'id-up', input: { release: true } } },
       { op: 'RebootVm', variables: { id: 'id-up' } },
+      { op: 'MigrateVm', variables: { id: 'id-up', input: { strategy: 'COLD' } } },
     ]);
   });
 });

@@ -205,6 +205,18 @@ export type MapNetworkToNicInput = {
   nic: string;
 };
 
+/** Where and how to move a VM */
+export type MigrateVmInput = {
+  /** LIVE: the guest keeps running (an SR-IOV VF only with its failover partner); COLD: stopped, moved, started */
+  strategy?: MigrationStrategy | null | undefined;
+  /** Target host (id or name); absent: placement chooses one (never the VM's own host) */
+  targetHost?: string | null | undefined;
+};
+
+export type MigrationStrategy =
+  | 'COLD'
+  | 'LIVE';
+
 /** What a guest interface attaches to on the host */
 export type NetworkKind =
   | 'LINUX_BRIDGE'
@@ -737,6 +749,22 @@ export type RebootVmMutationVariables = Exact<{
 
 
 export type RebootVmMutation = { rebootVm: { id: string, kind: string, targetType: string, targetId: string, targetName: string | null, state: OperationState, progress: number, step: string | null, startedAt: string | null, errorCode: string | null, errorMessage: string | null, errorStderr: string | null, createdAt: string, finishedAt: string | null, steps: Array<{ name: string, state: string, startedAt: string | null, finishedAt: string | null }> } };
+
+export type MigrateVmMutationVariables = Exact<{
+  id: string;
+  input?: MigrateVmInput | null | undefined;
+}>;
+
+
+export type MigrateVmMutation = { migrateVm: { id: string, kind: string, targetType: string, targetId: string, targetName: string | null, state: OperationState, progress: number, step: string | null, startedAt: string | null, errorCode: string | null, errorMessage: string | null, errorStderr: string | null, createdAt: string, finishedAt: string | null, steps: Array<{ name: string, state: string, startedAt: string | null, finishedAt: string | null }> } };
+
+export type PreviewMigrationQueryVariables = Exact<{
+  vmId: string;
+  input?: MigrateVmInput | null | undefined;
+}>;
+
+
+export type PreviewMigrationQuery = { previewMigration: { vmId: string, strategy: MigrationStrategy, possible: boolean, steps: Array<string>, sourceHost: { id: string, name: string } | null, targetHost: { id: string, name: string } | null, refusals: Array<{ code: string, message: string, interfaceIndex: number | null }>, rejection: { message: string } | null } };
 
 export type AttachInterfaceMutationVariables = Exact<{
   vmId: string;
@@ -3016,6 +3044,60 @@ export const RebootVmDocument = new TypedDocumentString(`
   createdAt
   finishedAt
 }`) as unknown as TypedDocumentString<RebootVmMutation, RebootVmMutationVariables>;
+export const MigrateVmDocument = new TypedDocumentString(`
+    mutation MigrateVm($id: ID!, $input: MigrateVmInput) {
+  migrateVm(id: $id, input: $input) {
+    ...OperationFields
+  }
+}
+    fragment OperationFields on Operation {
+  id
+  kind
+  targetType
+  targetId
+  targetName
+  state
+  progress
+  step
+  steps {
+    name
+    state
+    startedAt
+    finishedAt
+  }
+  startedAt
+  errorCode
+  errorMessage
+  errorStderr
+  createdAt
+  finishedAt
+}`) as unknown as TypedDocumentString<MigrateVmMutation, MigrateVmMutationVariables>;
+export const PreviewMigrationDocument = new TypedDocumentString(`
+    query PreviewMigration($vmId: ID!, $input: MigrateVmInput) {
+  previewMigration(vmId: $vmId, input: $input) {
+    vmId
+    strategy
+    possible
+    sourceHost {
+      id
+      name
+    }
+    targetHost {
+      id
+      name
+    }
+    refusals {
+      code
+      message
+      interfaceIndex
+    }
+    steps
+    rejection {
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PreviewMigrationQuery, PreviewMigrationQueryVariables>;
 export const AttachInterfaceDocument = new TypedDocumentString(`
     mutation AttachInterface($vmId: ID!, $input: VmInterfaceInput!) {
   attachInterface(vmId: $vmId, input: $input) {
