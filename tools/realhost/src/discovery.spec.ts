@@ -65,7 +65,7 @@ describeRealHost('discovery against real libvirt and a real kernel', () => {
     ).toEqual(['netpins', 'not-netpins']);
     const facts = assembleFacts(out);
     expect(facts.foreignDomains).toEqual([{ name: 'not-netpins', cpus: [0, 1], pciDevices: ['0000:3b:10.1'] }]);
-    expect(facts.bridges).toEqual([{ name: 'br0', kind: 'LINUX' }]);
+    expect(facts.bridges).toEqual([{ name: 'br0', kind: 'LINUX', datapathType: null }]);
     // no Open vSwitch on the real tier: ovs-vsctl is absent or has no database to talk to
     expect(facts.capabilities.ovs).toBe(false);
   });
