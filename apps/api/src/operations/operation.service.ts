@@ -34,6 +34,17 @@ export function toOperationView(r: OperationRecord): Operation {
   };
 }
 
+/** A new operation goes out: the outbox relay publishes its job now, subscribers see it, the caller gets its view. */
+export function announceOperation(
+  relay: { kick(): void },
+  events: { broadcast(op: OperationRecord): void },
+  operation: OperationRecord,
+): Operation {
+  relay.kick();
+  events.broadcast(operation);
+  return toOperationView(operation);
+}
+
 @Injectable()
 export class OperationService {
   constructor(@Inject(OperationRepository) private readonly ops: OperationRepository) {}

@@ -28,7 +28,7 @@ import { VfClaims } from '../jobs/vf-claims';
 import { ApiMetrics } from '../metrics/api-metrics';
 import { OperationEvents } from '../operations/operation.events';
 import type { Operation } from '../operations/operation.model';
-import { toOperationView } from '../operations/operation.service';
+import { announceOperation } from '../operations/operation.service';
 import type { VmInterfaceInput } from '../placement/placement.model';
 import { interfaceRaw, PlacementRejectedError } from '../placement/placement.service';
 import { SriovReconciler } from '../sriov/sriov.reconciler';
@@ -137,9 +137,7 @@ export class HotplugService {
   }
 
   private announce(operation: OperationRecord): Operation {
-    this.relay.kick();
-    this.events.broadcast(operation);
-    return toOperationView(operation);
+    return announceOperation(this.relay, this.events, operation);
   }
 
   /**

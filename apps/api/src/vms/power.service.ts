@@ -27,7 +27,7 @@ import { VmFencing } from '../jobs/vm-fencing';
 import { ApiMetrics } from '../metrics/api-metrics';
 import { OperationEvents } from '../operations/operation.events';
 import type { Operation } from '../operations/operation.model';
-import { toOperationView } from '../operations/operation.service';
+import { announceOperation } from '../operations/operation.service';
 import { rejectionToError } from '../placement/placement.service';
 import { SriovReconciler } from '../sriov/sriov.reconciler';
 import { applyJob, hostRelease, rebootJob, stopJob } from './desired-state';
@@ -182,9 +182,7 @@ export class PowerService {
   }
 
   private announce(operation: OperationRecord): Operation {
-    this.relay.kick();
-    this.events.broadcast(operation);
-    return toOperationView(operation);
+    return announceOperation(this.relay, this.events, operation);
   }
 
   /**
