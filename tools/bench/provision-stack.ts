@@ -27,6 +27,9 @@ export interface StackOptions {
   strategy: 'PACK' | 'SPREAD';
   /** Write V8 CPU profiles of the API and agent children into this folder. */
   profileDir?: string;
+  /** Extra environment of the agent and of the API (e.g. NETPIN_AGENT_METRICS_PORT). */
+  agentEnv?: Record<string, string>;
+  apiEnv?: Record<string, string>;
   log: Log;
 }
 
@@ -35,6 +38,8 @@ export interface Stack {
   /** Bootstrap admin token the API was started with. */
   token: string;
   entries: FleetHostEntry[];
+  /** The hostsim hosts as hostsim described them (address, port, user, client key path). */
+  sim: FleetEntry[];
   /** Child processes by role, for CPU accounting. */
   pids: Record<string, number>;
   /** The last lines each child wrote (diagnostics after a failure). */
@@ -155,7 +160,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     o.log(`hostsim: ${entries.length} hosts up`);
 
     const common = { REDIS_URL: redisUrl, NETPIN_QUEUE_PREFIX: prefix, LOG_LEVEL: o.logLevel };
-    const agentEnv = { ...common, NETPIN_AGENT_KEY_DIR: stateDir };
+    const agentEnv = { ...common, NETPIN_AGENT_KEY_DIR: stateDir, ...o.agentEnv };
     if (o.agent === 'child') {
       runNode('agent', 'apps/agent/src/main.ts', [], agentEnv, profArgs('agent'));
     } else {
@@ -176,6 +181,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       HOST: '127.0.0.1',
       NETPIN_BOOTSTRAP_ADMIN_TOKEN: token,
       NETPIN_PLACEMENT_STRATEGY: o.strategy,
+      ...o.apiEnv,
     };
     if (o.api === 'child') {
       runNode('api', 'apps/api/src/main.ts', [], apiEnv, profArgs('api'));
@@ -194,7 +200,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     const pids: Record<string, number> = {};
     for (const c of children) if (c.proc.pid) pids[c.role] = c.proc.pid;
     const tails = () => children.map((c) => `--- ${c.role}:\n  ${c.tail.join('\n  ')}`).join('\n');
-    return { url, token, entries, pids, tails, stop };
+    return { url, token, entries, sim: simEntries, pids, tails, stop };
   } catch (e) {
     await stop();
     throw e;
