@@ -322,6 +322,35 @@ describe('netpin CLI against the running stack', () => {
     expect(bad.code).toBe(2);
   });
 
+  it('vm nic attach hot-plugs a NIC by network name with a progress line per step; vm nic detach unplugs it by MAC', async () => {
+    const unknown = await netpin(['vm', 'nic', 'attach', 'cli-vm-2', '--network', 'no-such-net']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^error: input\.network: .*no-such-net.* \(BAD_USER_INPUT\)/);
+    const before = await client.findVm('cli-vm-2');
+    const r = await netpin(['vm', 'nic', 'attach', 'cli-vm-2', '--network', 'tenant-br', '--max-bandwidth', '100M']);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stderr.split('\n').filter((l) => l.startsWith('vm.attachInterface '));
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    expect(lines.at(-1)).toMatch(/SUCCEEDED 100%/);
+    const m = /^vm cli-vm-2: attached nic (\d+) tenant-br: (\S+) \(.+\) mac (\S+)\n$/.exec(r.stdout);
+    expect(m, r.stdout).not.toBeNull();
+    const [, index, datapath, mac] = m as RegExpExecArray;
+    const attached = await client.findVm('cli-vm-2');
+    expect(attached.interfaces).toHaveLength(before.interfaces.length + 1);
+    expect(attached.interfaces.find((i) => i.mac === mac)).toMatchObject({ index: Number(index), datapath, networkName: 'tenant-br' });
+    expect(attached.plan?.interfaces.find((i) => i.mac === mac)?.maxBandwidthMbps).toBe(100);
+
+    const missing = await netpin(['vm', 'nic', 'detach', 'cli-vm-2', '02:00:00:00:00:99']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('has no interface with id or MAC "02:00:00:00:00:99"');
+    const d = await netpin(['vm', 'nic', 'detach', 'cli-vm-2', mac.toUpperCase(), '--json']);
+    expect(d.code, d.stderr).toBe(0);
+    const out = json(d);
+    expect(out).toMatchObject({ interfaceIndex: Number(index), operation: { kind: 'vm.detachInterface', state: 'SUCCEEDED' } });
+    expect(out.vm.interfaces.map((i: { mac: string }) => i.mac)).toEqual(before.interfaces.map((i) => i.mac));
+    expect((await client.findVm('cli-vm-2')).plan?.interfaces.map((i) => i.mac)).toEqual(before.plan?.interfaces.map((i) => i.mac));
+  });
+
   it('vm show and vm delete find the VM by name; delete waits and frees the VF', async () => {
     const show = await netpin(['vm', 'show', 'cli-vm-1']);
     expect(show.code, show.stderr).toBe(0);

@@ -68,14 +68,23 @@ describe('parseCli', () => {
     const top = parseCli([]);
     expect(top.kind === 'help' && top.text).toContain('operations watch <id>');
     expect(top.kind === 'help' && top.text).toContain('Exit codes: 0 ok, 1');
+    const nic = parseCli(['vm', 'nic', 'attach', '--help']);
+    expect(nic.kind === 'help' && nic.text).toContain('Usage: netpin vm nic attach <vm> [options]');
+    expect(nic.kind === 'help' && nic.text).toContain('--network <name|id>');
+    const nicGroup = parseCli(['vm', 'nic', '--help']);
+    expect(nicGroup.kind === 'help' && nicGroup.text).toContain('netpin vm nic detach <vm> <interface>');
     const topic = parseCli(['help', 'operations', 'watch']);
     expect(topic.kind === 'help' && topic.text).toContain('Usage: netpin operations watch <id>');
   });
 
   it.each([
     [['bogus'], /unknown command "bogus"/],
-    [['vm'], /vm: missing subcommand \(create, delete, start, stop, reboot, migrate, show, list\)/],
+    [['vm'], /vm: missing subcommand \(create, delete, start, stop, reboot, migrate, nic, show, list\)/],
     [['vm', 'destroy'], /unknown command "vm destroy"; try: vm create, vm delete/],
+    [['vm', 'nic'], /vm nic: missing subcommand \(attach, detach\)/],
+    [['vm', 'nic', 'plug'], /unknown command "vm nic plug"; try: vm nic attach, vm nic detach/],
+    [['vm', 'nic', 'detach', 'web-01'], /vm nic detach: missing <interface>/],
+    [['vm', 'nic', 'attach', 'web-01', '--net', 'physnet0'], /vm nic attach: Unknown option '--net'/],
     [['hosts', 'show'], /hosts show: missing <host>/],
     [['hosts', 'list', 'extra'], /hosts list: unexpected argument "extra"/],
     [['hosts', 'list', '--bogus'], /hosts list: Unknown option '--bogus'/],

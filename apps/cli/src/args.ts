@@ -1,7 +1,17 @@
 import { parseArgs } from 'node:util';
 import type { OperationState } from '@netpin/client';
 import { DRAIN_STRATEGIES, HOST_STATES, OPERATION_STATES, VM_STATES } from './enums';
-import { GLOBAL_FLAGS, GROUP_FLAGS, INTERFACE_FLAGS, VM_FLAGS, WAIT_FLAGS, flagsHelp, parseArgsOptions, type Flags } from './flags';
+import {
+  GLOBAL_FLAGS,
+  GROUP_FLAGS,
+  INTERFACE_FLAGS,
+  NIC_ATTACH_FLAGS,
+  VM_FLAGS,
+  WAIT_FLAGS,
+  flagsHelp,
+  parseArgsOptions,
+  type Flags,
+} from './flags';
 
 /** Exit codes; README "CLI" documents them. */
 export const EXIT = {
@@ -46,6 +56,8 @@ export type ApiCommandName =
   | 'vm stop'
   | 'vm reboot'
   | 'vm migrate'
+  | 'vm nic attach'
+  | 'vm nic detach'
   | 'vm show'
   | 'vm list'
   | 'preview'
@@ -160,6 +172,25 @@ export const COMMANDS: readonly CommandSpec[] = [
       ...WAIT_FLAGS,
     },
     summary: 'move a running VM to another host, with a progress bar of its steps (reserve, unplug, transfer, plug, verify, release)',
+  },
+  {
+    name: 'vm nic attach',
+    args: ['vm'],
+    flags: { ...NIC_ATTACH_FLAGS, ...WAIT_FLAGS },
+    summary: "hot-plug a NIC into a running VM (or a stopped one's definition), placed on its host like a create's",
+  },
+  {
+    name: 'vm nic detach',
+    args: ['vm', 'interface'],
+    flags: {
+      'release-timeout': {
+        type: 'string',
+        value: '<seconds>',
+        help: 'wait this long for the guest to release the device (default 30)',
+      },
+      ...WAIT_FLAGS,
+    },
+    summary: 'unplug a NIC (by interface id or MAC) and give back its VF, IRQ and RPS settings',
   },
   { name: 'vm show', args: ['vm'], flags: {}, summary: 'one VM (by name or id) with its placement plan' },
   {
@@ -289,23 +320,33 @@ export function parseCli(argv: string[]): ParsedCli {
   return parseFlags(command, rest);
 }
 
-/** The command named at argv[i] (one word, or two for a group), or the group's help. */
+/** The command named from argv[i] (one word, or more for a group such as `vm nic`), or the group's help. */
 function findCommand(argv: string[], i: number, pre: string[]): { command: CommandSpec; rest: string[] } | ParsedCli {
-  const first = argv[i];
-  const single = COMMANDS.find((c) => c.name === first);
-  if (single) return { command: single, rest: [...pre, ...argv.slice(i + 1)] };
-  const group = COMMANDS.filter((c) => c.name.startsWith(`${first} `));
-  if (group.length === 0) throw new UsageError(`unknown command "${first}"; run \`netpin --help\``);
-  const second = argv[i + 1];
-  if (second === undefined || second.startsWith('-')) {
-    const rest = [...pre, ...argv.slice(i + 1)];
-    if (wantsHelp(rest))
-      return { kind: 'help', text: group.map((c) => `netpin ${usageLine(c)}\n    ${c.summary}`).join('\n'), json: rest.includes('--json') };
-    throw new UsageError(`${first}: missing subcommand (${group.map((c) => c.name.split(' ')[1]).join(', ')})`);
+  let prefix = argv[i];
+  for (let j = i + 1; ; j++) {
+    const command = COMMANDS.find((c) => c.name === prefix);
+    if (command) return { command, rest: [...pre, ...argv.slice(j)] };
+    const group = COMMANDS.filter((c) => c.name.startsWith(`${prefix} `));
+    if (group.length === 0) {
+      const parent = prefix.split(' ').slice(0, -1).join(' ');
+      if (!parent) throw new UsageError(`unknown command "${prefix}"; run \`netpin --help\``);
+      const siblings = COMMANDS.filter((c) => c.name.startsWith(`${parent} `));
+      throw new UsageError(`unknown command "${prefix}"; try: ${siblings.map((c) => c.name).join(', ')}`);
+    }
+    const next = argv[j];
+    if (next === undefined || next.startsWith('-')) {
+      const rest = [...pre, ...argv.slice(j)];
+      if (wantsHelp(rest))
+        return {
+          kind: 'help',
+          text: group.map((c) => `netpin ${usageLine(c)}\n    ${c.summary}`).join('\n'),
+          json: rest.includes('--json'),
+        };
+      const subs = [...new Set(group.map((c) => c.name.slice(prefix.length + 1).split(' ')[0]))];
+      throw new UsageError(`${prefix}: missing subcommand (${subs.join(', ')})`);
+    }
+    prefix = `${prefix} ${next}`;
   }
-  const command = group.find((c) => c.name === `${first} ${second}`);
-  if (!command) throw new UsageError(`unknown command "${first} ${second}"; try: ${group.map((c) => c.name).join(', ')}`);
-  return { command, rest: [...pre, ...argv.slice(i + 2)] };
 }
 
 function parseFlags(command: CommandSpec, rest: string[]): ParsedCli {
@@ -344,6 +385,8 @@ function parseFlags(command: CommandSpec, rest: string[]): ParsedCli {
  */
 function groupInterfaces(tokens: ReturnType<typeof parseArgs>['tokens'], command: CommandSpec): NetFlags[] {
   const nets: NetFlags[] = [];
+  // vm nic attach names one NIC with flags of its own, no --net
+  if (!('net' in command.flags)) return nets;
   for (const t of tokens ?? []) {
     if (t.kind !== 'option') continue;
     if (t.name === 'net') {

@@ -28,8 +28,9 @@ import {
 import { formatHost, formatHostList } from './format-host';
 import { groupInputFromFlags } from './group-input';
 import { formatMigrationPreview } from './format-migration';
+import { addedIndex, findInterface, formatNic } from './format-nic';
 import { createProgress, type ProgressStream } from './progress';
-import { vmInputFromFlags } from './vm-input';
+import { nicInputFromFlags, vmInputFromFlags } from './vm-input';
 
 export interface CommandContext {
   client: NetpinClient;
@@ -203,6 +204,35 @@ const handlers: Record<ApiCommandName, (ctx: CommandContext) => Promise<CommandR
       return { exit: p.possible ? EXIT.OK : EXIT.FAILED, text: formatMigrationPreview(vm.name, p), json: p };
     }
     return powerResult(ctx, vm, await ctx.client.migrateVm(vm.id, input), 'migration');
+  },
+
+  async 'vm nic attach'(ctx) {
+    const input = nicInputFromFlags(ctx.values);
+    const vm = await ctx.client.findVm(ctx.args[0]);
+    const queued = await ctx.client.attachInterface(vm.id, input);
+    if (ctx.values['no-wait'] === true)
+      return ok(`attach to vm ${vm.name} queued: operation ${queued.id}`, { vm: { id: vm.id, name: vm.name }, operation: queued });
+    const operation = await follow(ctx, queued);
+    const after = await ctx.client.getVm(vm.id);
+    const index = addedIndex(vm, after);
+    const what = index === null ? 'a nic' : formatNic(after, index);
+    return ok(`vm ${vm.name}: attached ${what}`, { vm: after, operation, interfaceIndex: index });
+  },
+
+  async 'vm nic detach'(ctx) {
+    const timeoutSeconds = parseCount('release-timeout', ctx.values['release-timeout'] as string | undefined, { min: 0 });
+    const vm = await ctx.client.findVm(ctx.args[0]);
+    const iface = findInterface(vm, ctx.args[1]);
+    const what = formatNic(vm, iface.index);
+    const queued = await ctx.client.detachInterface(vm.id, iface.id, timeoutSeconds === undefined ? {} : { timeoutSeconds });
+    if (ctx.values['no-wait'] === true)
+      return ok(`detach of ${what} from vm ${vm.name} queued: operation ${queued.id}`, {
+        vm: { id: vm.id, name: vm.name },
+        operation: queued,
+      });
+    const operation = await follow(ctx, queued);
+    const after = await ctx.client.getVm(vm.id);
+    return ok(`vm ${vm.name}: detached ${what}`, { vm: after, operation, interfaceIndex: iface.index });
   },
 
   async 'vm show'(ctx) {

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from './args';
 import { completionScript } from './completion';
+import { DATAPATH_CHOICES } from './enums';
 import { GLOBAL_FLAGS, VM_FLAGS } from './flags';
 
 /**
@@ -50,7 +51,11 @@ describe.each([
 ] as const)('%s completion', (_shell, complete) => {
   it('offers the commands, then the subcommands of a group', () => {
     expect(complete('netpin ')).toEqual([...TOP, 'help'].sort());
-    expect(complete('netpin vm ')).toEqual(['create', 'delete', 'list', 'migrate', 'reboot', 'show', 'start', 'stop']);
+    expect(complete('netpin vm ')).toEqual(['create', 'delete', 'list', 'migrate', 'nic', 'reboot', 'show', 'start', 'stop']);
+    expect(complete('netpin vm nic ')).toEqual(['attach', 'detach']);
+    expect(complete('netpin vm nic attach --d')).toEqual(['--datapath']);
+    expect(complete('netpin vm nic attach web-01 --datapath s')).toEqual(DATAPATH_CHOICES.filter((d) => d.startsWith('s')).sort());
+    expect(complete('netpin vm nic detach web-01 --r')).toEqual(['--release-timeout']);
     expect(complete('netpin --json --url http://x operations w')).toEqual(['watch']);
   });
 

@@ -17,24 +17,27 @@ const words = (list: readonly string[]): string => q(list.join(' '));
 interface Table {
   /** First words: groups (`vm`) and one-word commands (`preview`), with a description. */
   top: [string, string][];
-  /** Subcommands of each group, with a description. */
+  /** Subcommands of each group (`vm`, `vm nic`), with a description. */
   groups: Map<string, [string, string][]>;
   commands: readonly CommandSpec[];
 }
 
 function table(): Table {
   const top = new Map<string, string>();
-  const groups = new Map<string, [string, string][]>();
+  const groups = new Map<string, Map<string, string>>();
   for (const c of COMMANDS) {
-    const [first, second] = c.name.split(' ');
-    if (second === undefined) {
-      top.set(first, c.summary);
-      continue;
+    const words = c.name.split(' ');
+    top.set(words[0], words.length === 1 ? c.summary : `${words[0]} commands`);
+    // every proper prefix (`vm`, `vm nic`) is a group offering the next word
+    for (let k = 1; k < words.length; k++) {
+      const prefix = words.slice(0, k).join(' ');
+      const subs = groups.get(prefix) ?? new Map<string, string>();
+      const last = k === words.length - 1;
+      if (last || !subs.has(words[k])) subs.set(words[k], last ? c.summary : `${prefix} ${words[k]} commands`);
+      groups.set(prefix, subs);
     }
-    top.set(first, `${first} commands`);
-    groups.set(first, [...(groups.get(first) ?? []), [second, c.summary]]);
   }
-  return { top: [...top], groups, commands: COMMANDS };
+  return { top: [...top], groups: new Map([...groups].map(([g, subs]) => [g, [...subs]])), commands: COMMANDS };
 }
 
 const allFlags = (c: CommandSpec): [string, FlagSpec][] => Object.entries({ ...c.flags, ...GLOBAL_FLAGS });
@@ -98,6 +101,7 @@ function sharedFunctions(t: Table): string {
     '      -*) _netpin_values "$_netpin_key" "$w" >/dev/null && _netpin_want_value="$w"; continue ;;',
     '    esac',
     '    if [ -n "$_netpin_key" ]; then _netpin_npos=$((_netpin_npos + 1))',
+    '    elif [ -n "$_netpin_group" ] && _netpin_subcommands "$_netpin_group $w" >/dev/null; then _netpin_group="$_netpin_group $w"',
     '    elif [ -n "$_netpin_group" ]; then _netpin_key="$_netpin_group $w"',
     '    elif _netpin_subcommands "$w" >/dev/null; then _netpin_group="$w"',
     '    else _netpin_key="$w"; fi',

@@ -75,6 +75,25 @@ export const INTERFACE_FLAGS = {
   },
 } as const satisfies Flags;
 
+/** `vm nic attach`: the one NIC it adds, the fields of the API's VmInterfaceInput (a failover pair cannot be hot-plugged). */
+export const NIC_ATTACH_FLAGS = {
+  network: { type: 'string', value: '<name|id>', help: 'network of the new NIC (required)' },
+  datapath: {
+    type: 'string',
+    value: '<datapath>',
+    choices: DATAPATH_CHOICES,
+    help: `how it reaches the network (default auto: the fastest one the VM's host can give it)\ndatapath: ${DATAPATH_CHOICES.join(', ')}`,
+  },
+  vlan: { type: 'string', value: '<id>', help: 'VLAN id 0-4094 (a VF or an OVS port tags it)' },
+  mac: { type: 'string', value: '<mac>', help: 'MAC address (default: generated)' },
+  'min-bandwidth': { type: 'string', value: '<rate>', help: "bandwidth promised from its host NIC's speed: Mbit/s, or 500M, 10G" },
+  'max-bandwidth': {
+    type: 'string',
+    value: '<rate>',
+    help: 'transmit cap (VF max_tx_rate, or libvirt <bandwidth> on a tap): Mbit/s, or 500M, 10G',
+  },
+} as const satisfies Flags;
+
 export const GROUP_FLAGS = {
   policy: { type: 'string', choices: GROUP_POLICIES.map(cliValue), help: 'keep the members on one host, or apart (required)' },
   enforcement: {

@@ -35,14 +35,36 @@ export function parseNet(raw: string): VmInterfaceInput {
 
 /** One guest NIC: its --net and the NIC flags that followed it. */
 export function interfaceInput(n: NetFlags): VmInterfaceInput {
-  const input = parseNet(n.spec);
-  const { vlan, mac, 'min-bandwidth': minBandwidth, 'max-bandwidth': maxBandwidth, 'live-migratable': liveMigratable } = n.options;
+  const input = withNicOptions(parseNet(n.spec), n.options);
+  if (n.options['live-migratable'] === true) input.liveMigratable = true;
+  return input;
+}
+
+type NicOptions = Partial<Record<'vlan' | 'mac' | 'min-bandwidth' | 'max-bandwidth', unknown>>;
+
+function withNicOptions(input: VmInterfaceInput, o: NicOptions): VmInterfaceInput {
+  const { vlan, mac, 'min-bandwidth': minBandwidth, 'max-bandwidth': maxBandwidth } = o;
   if (typeof vlan === 'string') input.vlan = parseCount('vlan', vlan);
   if (typeof mac === 'string') input.mac = mac;
   if (typeof minBandwidth === 'string') input.minBandwidthMbps = parseBandwidthMbps(minBandwidth);
   if (typeof maxBandwidth === 'string') input.maxBandwidthMbps = parseBandwidthMbps(maxBandwidth, 'max-bandwidth');
-  if (liveMigratable === true) input.liveMigratable = true;
   return input;
+}
+
+/**
+ * The VmInterfaceInput of `vm nic attach`. As for vm create, only syntax is checked here:
+ * an unknown network, a VLAN out of range or a MAC in use is the API's to judge (field input.*).
+ */
+export function nicInputFromFlags(values: FlagValues): VmInterfaceInput {
+  const network = values.network;
+  if (typeof network !== 'string' || network.trim() === '') throw new UsageError('--network is required');
+  const input: VmInterfaceInput = { network };
+  if (typeof values.datapath === 'string') {
+    const dp = datapathRequest(values.datapath);
+    if (!dp) throw new UsageError(`--datapath: expected ${DATAPATH_CHOICES.join('|')}, got "${values.datapath}"`);
+    input.datapath = dp;
+  }
+  return withNicOptions(input, values);
 }
 
 /** An API enum value from its CLI spelling (case-insensitive): `2m` -> SIZE_2M. */
