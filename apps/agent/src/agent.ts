@@ -38,6 +38,9 @@ export interface Agent {
   readonly metrics: AgentMetrics;
   /** Resolves once the worker is connected and consuming. */
   start(): Promise<void>;
+  /** Takes no new jobs (the running ones finish) until resume(); another agent takes them meanwhile. */
+  pause(): Promise<void>;
+  resume(): void;
   close(): Promise<void>;
 }
 
@@ -115,6 +118,12 @@ export function createAgent(config: AgentConfig, deps: AgentDeps = {}): Agent {
         { queue: HOST_OPS_QUEUE, prefix: config.queuePrefix, concurrency: config.concurrency, transport: config.transport },
         'agent started',
       );
+    },
+    async pause() {
+      await worker?.pause();
+    },
+    resume() {
+      worker?.resume();
     },
     async close() {
       // Let running jobs finish (their locks are released in finally) before closing hosts.

@@ -4,6 +4,7 @@ import { utils } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { domainNameSchema, ifNameSchema } from '@netpin/contracts';
 import { defaultHandlers } from './handlers';
+import type { Agent } from './agent';
 import type { HandlerRegistry } from './handlers';
 import { Harness } from './testing/harness';
 
@@ -11,9 +12,25 @@ const VM_ID = '00000000-0000-4000-8000-00000000d00d';
 const dom = (name: string) =>
   `<domain type='kvm'><name>${name}</name><metadata><netpin:vm xmlns:netpin="https://netpin.dev/xmlns/domain/1" id="${VM_ID}"/></metadata><memory unit='MiB'>512</memory><vcpu>1</vcpu><os><type arch='x86_64'>hvm</type></os><devices><interface type='bridge'><mac address='52:54:00:dd:00:01'/><source bridge='br0'/><model type='virtio'/></interface></devices></domain>`;
 
+async function until(done: () => boolean, timeoutMs = 15_000): Promise<void> {
+  for (const t0 = Date.now(); !done(); await new Promise((r) => setTimeout(r, 10))) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`not done within ${timeoutMs} ms`);
+  }
+}
+
 describe('agent resilience over real SSH', () => {
   const h = new Harness();
+  const teardown = (host: Parameters<Harness['target']>[0], batch: number, i: number) => ({
+    host: h.target(host),
+    vmId: VM_ID,
+    vmName: domainNameSchema.parse(`gone-${batch}-${i}`),
+    vfs: [],
+    irqs: [],
+    rps: [],
+  });
   const intervals: { agent: string; host: string; start: number; end: number }[] = [];
+  const started: { agent: string; host: string }[] = [];
+  const agents: Agent[] = [];
 
   beforeAll(async () => {
     await h.start(['small-one-node', 'small-one-node', 'dual-socket-sriov']);
@@ -25,6 +42,7 @@ describe('agent resilience over real SSH', () => {
           ...defaultHandlers['vm.teardown'],
           run: async (p, ctx) => {
             const start = performance.now();
+            started.push({ agent: agentId, host: p.host.id });
             try {
               return await defaultHandlers['vm.teardown'].run(p, ctx);
             } finally {
@@ -33,7 +51,7 @@ describe('agent resilience over real SSH', () => {
           },
         },
       };
-      await h.agent({ agentId }, { handlers });
+      agents.push(await h.agent({ agentId }, { handlers }));
     }
   });
   afterAll(() => h.stop());
@@ -122,31 +140,28 @@ describe('agent resilience over real SSH', () => {
   it('never runs two mutating jobs on one host at once, even across two agents', async () => {
     const host = h.fleet.hosts[2];
     intervals.length = 0;
+    started.length = 0;
+    const agentsOn = () => new Set(intervals.filter((i) => i.host === host.hostname).map((i) => i.agent));
     // Which agent picks a job is up to BullMQ: on a busy machine one agent can take a whole
-    // batch, so batches are repeated (at most 3) until both agents have run some of them.
+    // batch. Then the next batch starts with that agent paused until the other one has begun a
+    // job of this host, and resumed while it runs: both contend for the host's lock.
     let batches = 0;
-    while (batches < 3) {
+    while (batches < 3 && agentsOn().size < 2) {
       batches++;
-      const ids = await Promise.all(
-        Array.from({ length: 10 }, (_, i) =>
-          h.enqueue('vm.teardown', {
-            host: h.target(host),
-            vmId: VM_ID,
-            vmName: domainNameSchema.parse(`gone-${batches}-${i}`),
-            vfs: [],
-            irqs: [],
-            rps: [],
-          }),
-        ),
-      );
+      const hog = batches > 1 ? agents.find((a) => agentsOn().has(a.id)) : undefined;
+      await hog?.pause();
+      const ids = await Promise.all(Array.from({ length: 10 }, (_, i) => h.enqueue('vm.teardown', teardown(host, batches, i))));
+      if (hog) {
+        await until(() => started.some((s) => s.host === host.hostname && s.agent !== hog.id));
+        hog.resume();
+      }
       const results = await Promise.all(ids.map((id) => h.waitResult(id)));
       expect(results.map((r) => r.status)).toEqual(results.map(() => 'SUCCEEDED'));
-      if (new Set(intervals.filter((i) => i.host === host.hostname).map((i) => i.agent)).size === 2) break;
     }
     const mine = intervals.filter((i) => i.host === host.hostname).sort((a, b) => a.start - b.start);
     expect(mine).toHaveLength(10 * batches);
     for (let i = 1; i < mine.length; i++) expect(mine[i].start).toBeGreaterThanOrEqual(mine[i - 1].end);
     // Both agents took part, so the exclusion held across processes' workers, not within one.
-    expect(new Set(mine.map((i) => i.agent)).size).toBe(2);
+    expect(agentsOn().size).toBe(2);
   });
 });
