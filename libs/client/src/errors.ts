@@ -21,6 +21,7 @@ export const ERROR_STATUS: Readonly<Record<string, number>> = {
   PLACEMENT_REJECTED: 422,
   RATE_LIMITED: 429,
   INTERNAL_SERVER_ERROR: 500,
+  UNAVAILABLE: 503,
 };
 
 /** Base of every error the client throws; `code` is stable and meant for programs. */

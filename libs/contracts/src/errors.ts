@@ -14,6 +14,7 @@ export const DOMAIN_ERROR_CODES = [
   'PLACEMENT_REJECTED',
   'PAYLOAD_TOO_LARGE',
   'RATE_LIMITED',
+  'UNAVAILABLE',
 ] as const;
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];
 
@@ -64,6 +65,17 @@ export class ConflictError extends DomainError {
 export class FailedPreconditionError extends DomainError {
   constructor(message: string, details: Record<string, unknown> = {}) {
     super('FAILED_PRECONDITION', message, details);
+  }
+}
+
+/**
+ * The request was fine but the API could not serve it now (database connections all busy,
+ * a transaction that could not start in time, a deadlock victim): nothing was changed and
+ * the same request may be sent again after `retryAfterSeconds`.
+ */
+export class UnavailableError extends DomainError {
+  constructor(message: string, retryAfterSeconds = 1) {
+    super('UNAVAILABLE', message, { retryable: true, retryAfterSeconds });
   }
 }
 

@@ -15,10 +15,19 @@ function remember(db: Db, url: string): Db {
   return db;
 }
 
+/**
+ * How long `$transaction` waits for a pool connection before giving up (Prisma's default is
+ * 2 s). Statements outside a transaction wait in the pool's queue without limit; with 2 s a
+ * burst of requests (50 discoverHost calls) turned a short queue into failed transactions.
+ * A wait past this is answered UNAVAILABLE (retryable), not INTERNAL (prisma-errors.ts).
+ */
+export const TX_MAX_WAIT_MS = 15_000;
+
 export function createDb(connectionString: string, options: DbOptions = {}): Db {
   const adapter = new PrismaPg({ connectionString, max: 10 });
-  if (!options.onQuery) return remember(new PrismaClient({ adapter }), connectionString);
-  const client = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] });
+  const transactionOptions = { maxWait: TX_MAX_WAIT_MS };
+  if (!options.onQuery) return remember(new PrismaClient({ adapter, transactionOptions }), connectionString);
+  const client = new PrismaClient({ adapter, transactionOptions, log: [{ emit: 'event', level: 'query' }] });
   const onQuery = options.onQuery;
   client.$on('query', (e) => onQuery(e.query));
   return remember(client, connectionString);

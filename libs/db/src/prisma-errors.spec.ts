@@ -1,7 +1,7 @@
-import { ConflictError, NotFoundError } from '@netpin/contracts';
+import { ConflictError, NotFoundError, UnavailableError } from '@netpin/contracts';
 import { describe, expect, it } from 'vitest';
 import { Prisma } from './generated/prisma/client';
-import { mapPrismaError, uniqueConstraintOf } from './prisma-errors';
+import { mapPrismaError, transientDbError, uniqueConstraintOf } from './prisma-errors';
 
 function known(code: string, meta: Record<string, unknown>): Prisma.PrismaClientKnownRequestError {
   return new Prisma.PrismaClientKnownRequestError('boom', { code, clientVersion: 'test', meta });
@@ -18,5 +18,14 @@ describe('Prisma errors become domain errors', () => {
     const other = new Error('connection reset');
     expect(() => mapPrismaError(other, 'host', 'x')).toThrow(other);
     expect(uniqueConstraintOf(other)).toBeNull();
+  });
+  it('turns a busy database (no connection or transaction in time, a deadlock victim) into the retryable UNAVAILABLE', () => {
+    for (const code of ['P2024', 'P2028', 'P2034']) {
+      const e = transientDbError(known(code, {}));
+      expect(e).toBeInstanceOf(UnavailableError);
+      expect(e?.details).toEqual({ retryable: true, retryAfterSeconds: 1 });
+    }
+    expect(transientDbError(known('P2002', {}))).toBeNull();
+    expect(transientDbError(new Error('Unable to start a transaction in the given time.'))).toBeNull();
   });
 });

@@ -1,4 +1,4 @@
-import { ConflictError, DomainError, NotFoundError } from '@netpin/contracts';
+import { ConflictError, DomainError, NotFoundError, UnavailableError } from '@netpin/contracts';
 import { Prisma } from './generated/prisma/client';
 
 /** Name of the violated unique constraint, e.g. "Host_name_key" (toolchain notes: it sits in the adapter error). */
@@ -26,4 +26,22 @@ export function mapPrismaError(error: unknown, resource: string, key: string): n
   if (constraint) throw new ConflictError(`${resource} ${key} already exists`, { constraint });
   if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2025') throw new NotFoundError(resource, key);
   throw error;
+}
+
+/**
+ * Prisma codes that mean "the database was busy, nothing was done, try again": P2024 no pool
+ * connection in time, P2028 a transaction could not start in time (maxWait) or ran past its
+ * timeout and was rolled back, P2034 a write conflict or deadlock victim (rolled back).
+ */
+const TRANSIENT_CODES: ReadonlySet<string> = new Set(['P2024', 'P2028', 'P2034']);
+
+export function isTransientDbError(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && TRANSIENT_CODES.has(error.code);
+}
+
+/** A transient database error as the typed, retryable UNAVAILABLE; null for anything else. */
+export function transientDbError(error: unknown): UnavailableError | null {
+  if (!isTransientDbError(error)) return null;
+  const code = (error as Prisma.PrismaClientKnownRequestError).code;
+  return new UnavailableError(code === 'P2034' ? 'the database refused a conflicting write; retry' : 'the database is busy; retry');
 }

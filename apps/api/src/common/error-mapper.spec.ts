@@ -1,5 +1,5 @@
 import { BadRequestException, HttpException } from '@nestjs/common';
-import { BadUserInputError, ConflictError, DomainError, FailedPreconditionError, NotFoundError } from '@netpin/contracts';
+import { BadUserInputError, ConflictError, DomainError, FailedPreconditionError, NotFoundError, UnavailableError } from '@netpin/contracts';
 import { describe, expect, it } from 'vitest';
 import { mapError, toGraphQLError, withoutKeyMaterial } from './error-mapper';
 
@@ -15,6 +15,7 @@ describe('the one error mapper', () => {
     expect(mapError(new FailedPreconditionError('no master key'))).toMatchObject({ status: 409, code: 'FAILED_PRECONDITION' });
     expect(mapError(new HttpException('taken', 409)).code).toBe('CONFLICT');
     expect(mapError(new DomainError('PLACEMENT_REJECTED', 'no')).status).toBe(422);
+    expect(mapError(new UnavailableError('busy'))).toMatchObject({ status: 503, code: 'UNAVAILABLE', details: { retryable: true } });
     expect(toGraphQLError(BadUserInputError.of('vlan', 'bad')).extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'vlan' });
   });
   it('keeps client errors of the HTTP layer 4xx and hides everything else behind a 500', () => {

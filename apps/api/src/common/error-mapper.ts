@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { GqlContextType } from '@nestjs/graphql';
 import { DomainError, type DomainErrorCode } from '@netpin/contracts';
+import { transientDbError } from '@netpin/db';
 import type { Request, Response } from 'express';
 import { GraphQLError } from 'graphql';
 
@@ -16,6 +17,7 @@ const HTTP_STATUS: Record<DomainErrorCode, number> = {
   PAYLOAD_TOO_LARGE: 413,
   PLACEMENT_REJECTED: 422,
   RATE_LIMITED: 429,
+  UNAVAILABLE: 503,
 };
 
 const HTTP_TO_CODE: Record<number, DomainErrorCode> = Object.fromEntries(
@@ -48,6 +50,9 @@ export function mapError(error: unknown): MappedError {
 }
 
 function mapErrorUnredacted(error: unknown): MappedError {
+  // a busy database (no connection or transaction in time, a deadlock victim) is the typed
+  // retryable UNAVAILABLE, not an INTERNAL: nothing was written and a retry will do
+  error = transientDbError(error) ?? error;
   if (error instanceof DomainError) {
     return { status: HTTP_STATUS[error.code], code: error.code, message: error.message, details: error.details };
   }
@@ -82,7 +87,8 @@ export class DomainErrorFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): unknown {
     const m = mapError(error);
-    if (m.status >= 500) this.logger.error({ err: error }, 'unhandled error');
+    if (m.code === 'UNAVAILABLE') this.logger.warn({ err: error }, 'answered UNAVAILABLE (database busy)');
+    else if (m.status >= 500) this.logger.error({ err: error }, 'unhandled error');
     if (host.getType<GqlContextType>() === 'graphql') {
       if (error instanceof GraphQLError) return error;
       return toGraphQLError(error);
@@ -90,6 +96,7 @@ export class DomainErrorFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const res = http.getResponse<Response>();
     const req = http.getRequest<Request & { id?: string }>();
+    if (m.code === 'UNAVAILABLE') res.setHeader('Retry-After', String(m.details.retryAfterSeconds ?? 1));
     res.status(m.status).json({ statusCode: m.status, code: m.code, message: m.message, ...m.details, requestId: req.id });
     return undefined;
   }

@@ -52,7 +52,7 @@ export class DiscoveryService {
       });
     }
     const operationId = randomUUID();
-    const op = await this.ops.create({
+    const op = await this.discovery.startDiscovery(host.id, {
       id: operationId,
       kind: 'host.discover',
       targetType: 'host',
@@ -60,7 +60,6 @@ export class DiscoveryService {
       requestId,
       job: discoverJob(host, operationId, requestId),
     });
-    if (host.state !== 'MAINTENANCE') await this.discovery.markState(host.id, 'DISCOVERING', null);
     this.relay.kick();
     this.events.broadcast(op);
     return toOperationView(op);

@@ -1,11 +1,15 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { OperationRepository, type Db } from '@netpin/db';
-import { DB } from '../db/db.module';
+import { OperationRepository } from '@netpin/db';
 import { APP_OPTIONS, type AppRuntimeOptions } from '../runtime';
 import { JobQueues } from './queues';
 
 /** Test hook: pause between commit and publish to prove the relay repairs a crash there. */
 export const RELAY_PAUSE_ENV = 'NETPIN_TEST_RELAY_PAUSED';
+
+/** Rows claimed per pass: a pass's publishes stay short, and a full batch means another pass. */
+const RELAY_BATCH = 50;
+/** How long a claimed row is this relay's to publish; a relay that died leaves it to others after this. */
+const RELAY_LEASE_MS = 30_000;
 
 /**
  * Publishes outbox rows to BullMQ. Rows are written in the same transaction as the state
@@ -23,7 +27,6 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     @Inject(OperationRepository) private readonly ops: OperationRepository,
     @Inject(JobQueues) private readonly queues: JobQueues,
-    @Inject(DB) private readonly db: Db,
     @Inject(APP_OPTIONS) private readonly runtime: AppRuntimeOptions,
   ) {}
 
@@ -53,18 +56,26 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       });
   }
 
+  /**
+   * Claim a bounded batch (one statement), publish it with no transaction open, mark it sent
+   * (one short batch). A failed publish gives the unpublished rows back for the next pass.
+   */
   private async drain(): Promise<void> {
     for (;;) {
-      const n = await this.ops.withUnsent(100, async (rows) => {
-        for (const r of rows) await this.queues.publish(r.queue, r.jobName, r.operationId, r.payload);
-        if (rows.length) {
-          // a VM's provisioning has begun once its apply job is on the queue
-          await this.db.$executeRaw`UPDATE "Vm" SET state = 'PROVISIONING', "updatedAt" = now()
-            WHERE state = 'PENDING' AND id IN (SELECT "targetId"::uuid FROM "Operation" WHERE id = ANY(${rows.map((r) => r.operationId)}::uuid[]) AND kind = 'vm.create')`;
+      const { rows, claimed } = await this.ops.claimUnsent(RELAY_BATCH, RELAY_LEASE_MS);
+      const sent: string[] = [];
+      try {
+        for (const r of rows) {
+          await this.queues.publish(r.queue, r.jobName, r.operationId, r.payload);
+          sent.push(r.id);
         }
-        return rows.length;
-      });
-      if (n < 100) return;
+      } catch (e) {
+        await this.ops.releaseClaims(rows.filter((r) => !sent.includes(r.id)).map((r) => r.id));
+        throw e;
+      } finally {
+        await this.ops.markSent(sent);
+      }
+      if (claimed < RELAY_BATCH) return;
     }
   }
 

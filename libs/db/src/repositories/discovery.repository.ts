@@ -3,6 +3,7 @@ import type { Db } from '../client';
 import type { Prisma } from '../generated/prisma/client';
 import { toHostRecord } from './host.repository';
 import type { HostRecord } from '../types';
+import { createOperation, type NewOperation, type OperationRecord } from './operation.repository';
 
 type Tx = Prisma.TransactionClient;
 
@@ -30,6 +31,9 @@ function sameInts(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
+/** How long a discover request's transaction may wait (mostly queueing for PlacementState). */
+const START_DISCOVERY_TIMEOUT_MS = 30_000;
+
 /**
  * Persists what discovery found. Rows are matched by their natural keys (NUMA index, CPU
  * id, NIC name, VF index, IRQ number) and only changed rows are written, so allocation rows
@@ -46,10 +50,17 @@ export class DiscoveryRepository {
   async applyFacts(hostId: string, facts: HostFacts, observedFingerprint?: string, reservedCoresPerNode = 1): Promise<HostRecord> {
     return this.db.$transaction(
       async (tx) => {
-        const host = await tx.host.findUnique({ where: { id: hostId } });
+        // Lock order (docs/architecture.md, "Lock order"): the host's row, then PlacementState.
+        // A discover request updates the host row and its trigger then takes PlacementState;
+        // writing inventory rows first (their triggers take PlacementState) and the host row
+        // last was the opposite order: a deadlock whenever the two met.
+        const host = await lockHost(tx, hostId);
         if (!host) throw new NotFoundError('host', hostId);
-        await this.syncNumaAndCpus(tx, hostId, facts, reservedCpus(facts, reservedCoresPerNode));
-        await this.syncNics(tx, hostId, facts.nics);
+        // every read before the first write: the first write's trigger takes the fleet-wide
+        // PlacementState lock, which placement and every other inventory writer wait for
+        const rows = await readInventory(tx, hostId);
+        await this.syncNumaAndCpus(tx, hostId, facts, reservedCpus(facts, reservedCoresPerNode), rows);
+        await this.syncNics(tx, hostId, facts.nics, rows.nics);
         const c = facts.capabilities;
         const row = await tx.host.update({
           where: { id: hostId },
@@ -78,8 +89,8 @@ export class DiscoveryRepository {
     );
   }
 
-  private async syncNumaAndCpus(tx: Tx, hostId: string, facts: HostFacts, reserved: Set<number>): Promise<void> {
-    const existing = await tx.numaNode.findMany({ where: { hostId } });
+  private async syncNumaAndCpus(tx: Tx, hostId: string, facts: HostFacts, reserved: Set<number>, rows: Inventory): Promise<void> {
+    const { numaNodes: existing, cpus, heldCpuRowIds: held } = rows;
     const byIndex = new Map(existing.map((n) => [n.index, n]));
     const nodeIds = new Map<number, string>();
     for (const n of facts.numaNodes) {
@@ -95,7 +106,6 @@ export class DiscoveryRepository {
         }
       }
     }
-    const cpus = await tx.cpu.findMany({ where: { hostId } });
     const cpuById = new Map(cpus.map((c) => [c.cpuId, c]));
     const fresh: Prisma.CpuCreateManyInput[] = [];
     for (const c of facts.cpus) {
@@ -118,21 +128,17 @@ export class DiscoveryRepository {
     const seenCpus = new Set(facts.cpus.map((c) => c.cpu));
     // a CPU that vanished but is still allocated stays: dropping it would silently cascade
     // the allocation away; the VM's verify reports the difference instead
-    const held = new Set((await tx.cpuAllocation.findMany({ where: { hostId }, select: { cpuRowId: true } })).map((a) => a.cpuRowId));
+    // (read before the PlacementState lock: the delete re-checks that no allocation appeared since)
     const goneCpus = cpus.filter((c) => !seenCpus.has(c.cpuId) && !held.has(c.id)).map((c) => c.id);
-    if (goneCpus.length) await tx.cpu.deleteMany({ where: { id: { in: goneCpus } } });
+    if (goneCpus.length) await tx.cpu.deleteMany({ where: { id: { in: goneCpus }, allocation: { is: null } } });
     const seenNodes = new Set(facts.numaNodes.map((n) => n.id));
     const goneNodes = existing.filter((n) => !seenNodes.has(n.index)).map((n) => n.id);
     if (goneNodes.length) await tx.numaNode.deleteMany({ where: { id: { in: goneNodes } } });
   }
 
-  private async syncNics(tx: Tx, hostId: string, nics: NicFacts[]): Promise<void> {
+  private async syncNics(tx: Tx, hostId: string, nics: NicFacts[], existing: Inventory['nics']): Promise<void> {
     // VFs show up as netdevs of their own; they are inventoried under their PF.
     const pfs = nics.filter((n) => n.vfOf === null);
-    const existing = await tx.nic.findMany({
-      where: { hostId },
-      include: { irqs: true, vfs: { include: { allocation: { select: { id: true } } } } },
-    });
     const byName = new Map(existing.map((n) => [n.name, n]));
     for (const n of pfs) {
       const data = {
@@ -195,14 +201,64 @@ export class DiscoveryRepository {
       const seenVfs = new Set(vfs.map((v) => v.index));
       // allocated VFs that vanished (numvfs reset by a reboot) stay until their VM lets go
       const goneVfs = cur.vfs.filter((v) => !seenVfs.has(v.index) && !v.allocation).map((v) => v.id);
-      if (goneVfs.length) await tx.vf.deleteMany({ where: { id: { in: goneVfs } } });
+      if (goneVfs.length) await tx.vf.deleteMany({ where: { id: { in: goneVfs }, allocation: { is: null } } });
     }
     const seenPfs = new Set<string>(pfs.map((n) => n.name));
     const gone = existing.filter((n) => !seenPfs.has(n.name) && !n.vfs.some((v) => v.allocation)).map((n) => n.id);
-    if (gone.length) await tx.nic.deleteMany({ where: { id: { in: gone } } });
+    if (gone.length) await tx.nic.deleteMany({ where: { id: { in: gone }, vfs: { none: { allocation: { isNot: null } } } } });
   }
 
   async markState(hostId: string, state: 'DISCOVERING' | 'UNREACHABLE' | 'READY', reason: string | null): Promise<void> {
     await this.db.host.update({ where: { id: hostId }, data: { state, stateReason: reason } });
   }
+
+  /**
+   * A discover request: the host goes DISCOVERING (unless in maintenance) in the same
+   * transaction that records the operation and its outbox row, host row first. Marking it
+   * after the commit let a fast result (READY) be overwritten by the late DISCOVERING.
+   */
+  async startDiscovery(hostId: string, op: NewOperation): Promise<OperationRecord> {
+    return this.db.$transaction(
+      async (tx) => {
+        const host = await lockHost(tx, hostId);
+        if (!host) throw new NotFoundError('host', hostId);
+        if (host.state !== 'MAINTENANCE')
+          await tx.host.update({ where: { id: hostId }, data: { state: 'DISCOVERING', stateReason: null } });
+        return createOperation(tx, op);
+      },
+      // three short statements; the host update's trigger may queue for the fleet-wide
+      // PlacementState lock behind placement and result transactions: that wait is the
+      // request queueing, and must not hit the 5 s default and fail it
+      { timeout: START_DISCOVERY_TIMEOUT_MS },
+    );
+  }
+}
+
+/** A host's inventory rows as they are before discovery writes (read under the host's row lock). */
+async function readInventory(tx: Tx, hostId: string) {
+  const [numaNodes, cpus, held, nics] = [
+    await tx.numaNode.findMany({ where: { hostId } }),
+    await tx.cpu.findMany({ where: { hostId } }),
+    await tx.cpuAllocation.findMany({ where: { hostId }, select: { cpuRowId: true } }),
+    await tx.nic.findMany({ where: { hostId }, include: { irqs: true, vfs: { include: { allocation: { select: { id: true } } } } } }),
+  ];
+  return { numaNodes, cpus, heldCpuRowIds: new Set(held.map((a) => a.cpuRowId)), nics };
+}
+type Inventory = Awaited<ReturnType<typeof readInventory>>;
+
+interface LockedHost {
+  state: string;
+  stateReason: string | null;
+  hostKeyFingerprint: string | null;
+}
+
+/**
+ * The host's row, locked FOR NO KEY UPDATE until commit: what an UPDATE of the row takes, so
+ * it serialises with markState and other discovery writers of the same host, but not with
+ * the FOR KEY SHARE locks that inserting a host's VMs and allocations take.
+ */
+async function lockHost(tx: Tx, hostId: string): Promise<LockedHost | null> {
+  const rows = await tx.$queryRaw<LockedHost[]>`
+    SELECT state::text AS state, "stateReason", "hostKeyFingerprint" FROM "Host" WHERE id = ${hostId}::uuid FOR NO KEY UPDATE`;
+  return rows[0] ?? null;
 }

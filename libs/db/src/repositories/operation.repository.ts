@@ -192,29 +192,55 @@ export class OperationRepository {
   }
 
   /**
-   * Claim unsent outbox rows. Rows stay locked (SKIP LOCKED) for the caller's transaction,
-   * so two relays never publish the same row at once; a crash before markSent only means a
-   * second publish, which BullMQ ignores because job id = operation id.
+   * Claim up to `limit` unsent outbox rows, oldest first, for `leaseMs`: one statement, no
+   * transaction is held while the caller publishes them (a relay's transaction held across
+   * its Redis publishes outlived Prisma's interactive timeout under load, and kept a pool
+   * connection from requests). Rows claimed by another relay whose lease has not run out are
+   * skipped; a relay that crashes after claiming leaves its rows to any relay once the lease
+   * ends, and a second publish is ignored by BullMQ (job id = operation id). A row whose
+   * payload no longer parses is never published: its operation fails with BAD_PAYLOAD.
+   * Returns the rows to publish and how many were claimed (a full batch means: claim again).
    */
-  async withUnsent<T>(limit: number, fn: (rows: OutboxRecord[]) => Promise<T>): Promise<T> {
-    return this.db.$transaction(async (tx) => {
-      const raw = await tx.$queryRaw<OutboxRecord[]>`
-        SELECT id, "operationId", queue, "jobName", payload FROM "OutboxMessage"
-        WHERE "sentAt" IS NULL ORDER BY "createdAt" LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
-      const rows: OutboxRecord[] = [];
-      for (const r of raw) {
-        const payload = await parsedPayload(tx, r);
-        if (payload !== null) rows.push({ ...r, payload });
-      }
-      const out = await fn(rows);
-      if (raw.length) {
-        await tx.outboxMessage.updateMany({
-          where: { id: { in: raw.map((r) => r.id) } },
-          data: { sentAt: new Date(), attempts: { increment: 1 } },
-        });
-      }
-      return out;
-    });
+  async claimUnsent(limit: number, leaseMs: number): Promise<{ rows: OutboxRecord[]; claimed: number }> {
+    const raw = await this.db.$queryRaw<(OutboxRecord & { createdAt: Date })[]>`
+      UPDATE "OutboxMessage" m SET "claimedUntil" = now() + ${leaseMs} * interval '1 millisecond', attempts = m.attempts + 1
+      WHERE m.id IN (
+        SELECT id FROM "OutboxMessage" WHERE "sentAt" IS NULL AND ("claimedUntil" IS NULL OR "claimedUntil" < now())
+        ORDER BY "createdAt" LIMIT ${limit} FOR UPDATE SKIP LOCKED)
+      RETURNING m.id, m."operationId", m.queue, m."jobName", m.payload, m."createdAt"`;
+    raw.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+    const rows: OutboxRecord[] = [];
+    const bad: string[] = [];
+    for (const { createdAt: _createdAt, ...r } of raw) {
+      const payload = await parsedPayload(this.db, r);
+      if (payload === null) bad.push(r.id);
+      else rows.push({ ...r, payload });
+    }
+    // never published: sent only in the sense that no relay is to try it again
+    if (bad.length)
+      await this.db.$executeRaw`UPDATE "OutboxMessage" SET "sentAt" = now(), "claimedUntil" = NULL WHERE id = ANY(${bad}::uuid[])`;
+    return { rows, claimed: raw.length };
+  }
+
+  /**
+   * Published: the rows are sent, and a VM whose apply job is now on the queue has begun
+   * provisioning (PENDING -> PROVISIONING). Two statements in one short batch transaction.
+   */
+  async markSent(ids: readonly string[]): Promise<void> {
+    if (!ids.length) return;
+    const list = [...ids];
+    await this.db.$transaction([
+      this.db.$executeRaw`UPDATE "OutboxMessage" SET "sentAt" = now(), "claimedUntil" = NULL WHERE id = ANY(${list}::uuid[])`,
+      this.db.$executeRaw`UPDATE "Vm" SET state = 'PROVISIONING', "updatedAt" = now()
+        WHERE state = 'PENDING' AND id IN (SELECT o."targetId"::uuid FROM "Operation" o JOIN "OutboxMessage" m ON m."operationId" = o.id
+          WHERE m.id = ANY(${list}::uuid[]) AND o.kind = 'vm.create')`,
+    ]);
+  }
+
+  /** Give claimed rows back at once (their publish failed): the next relay pass retries them. */
+  async releaseClaims(ids: readonly string[]): Promise<void> {
+    if (!ids.length) return;
+    await this.db.$executeRaw`UPDATE "OutboxMessage" SET "claimedUntil" = NULL WHERE id = ANY(${[...ids]}::uuid[]) AND "sentAt" IS NULL`;
   }
 
   async countUnsent(): Promise<number> {
@@ -233,7 +259,7 @@ export class OperationRepository {
  * no longer parses is never sent: its operation fails with BAD_PAYLOAD (as the agent would
  * answer) and null is returned.
  */
-async function parsedPayload(tx: Prisma.TransactionClient, r: OutboxRecord): Promise<unknown> {
+async function parsedPayload(tx: Client, r: OutboxRecord): Promise<unknown> {
   try {
     return stored.jobPayload(r.jobName, r.payload, r.operationId);
   } catch (e) {
