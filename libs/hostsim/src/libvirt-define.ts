@@ -11,7 +11,7 @@ import { type XmlElement, child, childrenNamed, element, select } from './xml-tr
  *   <boot dev='hd'/> when nothing says how to boot;
  * - guest CPU defaults: none given -> custom qemu64 (fallback forbid); host-passthrough gets
  *   check='none' migratable='on', host-model check='partial', custom check='none' and its
- *   model fallback='allow'; <topology> gets dies='1';
+ *   model fallback='allow' (check='partial' when a KVM domain names its model); <topology> gets dies='1';
  * - CPU and node sets as ranges ("0,1" -> "0-1"), vCPU pins ordered by vCPU;
  * - <clock offset='utc'/>, PS/2 mouse and keyboard, <audio type='none'/>, a virtio
  *   memballoon; MAC addresses lower-cased (and made up when missing); an OVS port id;
@@ -208,6 +208,7 @@ function osDefaults(d: XmlElement): void {
 
 function cpuDefaults(d: XmlElement): void {
   let cpu = child(d, 'cpu');
+  const given = cpu !== undefined;
   if (!cpu) {
     cpu = element('cpu', { mode: 'custom', match: 'exact' }, '', [element('model', { fallback: 'forbid' }, 'qemu64')]);
     d.children.push(cpu);
@@ -216,7 +217,9 @@ function cpuDefaults(d: XmlElement): void {
   if (mode === 'host-passthrough') cpu.attrs = withAttr(withAttr(cpu.attrs, 'check', 'none'), 'migratable', 'on');
   else if (mode === 'host-model') cpu.attrs = withAttr(cpu.attrs, 'check', 'partial');
   else {
-    cpu.attrs = withAttr({ mode, ...cpu.attrs }, 'check', 'none');
+    // A named model under KVM is compared with the host CPU; the made-up default and TCG's are not.
+    const check = given && d.attrs.type === 'kvm' ? 'partial' : 'none';
+    cpu.attrs = withAttr({ mode, ...cpu.attrs }, 'check', check);
     const model = child(cpu, 'model');
     if (model) model.attrs = { fallback: 'allow', ...model.attrs };
   }

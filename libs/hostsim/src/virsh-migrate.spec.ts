@@ -9,11 +9,19 @@ import { parseXml, select } from './xml-tree';
  */
 const UUID = '6a1f0c0e-5b0b-4a55-8f3e-0c1e2d3f4a11';
 
-function guest(o: { pins: string[]; parent: string; uuid?: string | null; name?: string; mac?: string; cpu?: string }): string {
+function guest(o: {
+  pins: string[];
+  parent: string;
+  uuid?: string | null;
+  name?: string;
+  mac?: string;
+  cpu?: string;
+  check?: string;
+}): string {
   return `<domain type='kvm'><name>${o.name ?? 'mig1'}</name>${o.uuid === null ? '' : `<uuid>${o.uuid ?? UUID}</uuid>`}
   <memory unit='MiB'>256</memory><vcpu>${o.pins.length}</vcpu>
   <cputune>${o.pins.map((c, i) => `<vcpupin vcpu='${i}' cpuset='${c}'/>`).join('')}</cputune>
-  <os><type arch='x86_64' machine='q35'>hvm</type></os>${o.cpu === undefined ? '' : `<cpu mode='custom' match='exact'><model fallback='allow'>${o.cpu}</model></cpu>`}
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>${o.cpu === undefined ? '' : `<cpu mode='custom' match='exact'${o.check ? ` check='${o.check}'` : ''}><model fallback='allow'>${o.cpu}</model></cpu>`}
   <devices>
     <interface type='bridge'><mac address='52:54:00:6b:7a:01'/><source bridge='br0'/><model type='virtio'/></interface>
     <interface type='direct'><mac address='${o.mac ?? '52:54:00:6b:7a:02'}'/><source dev='${o.parent}' mode='bridge'/><model type='virtio'/></interface>
@@ -60,7 +68,12 @@ describe('virsh migrate between two hostsim hosts', () => {
     expect(await migrate([], guest({ ...target, mac: '52:54:00:6b:7a:09' }))).toEqual(
       refusal('error: unsupported configuration: Target network card mac 52:54:00:6b:7a:09 does not match source 52:54:00:6b:7a:02'),
     );
+    // A KVM domain that names its CPU model is checked against the host (check='partial'), the
+    // source's made-up qemu64 is not: libvirt compares the check before the model.
     expect(await migrate([], guest({ ...target, cpu: 'NoSuchCpu' }))).toEqual(
+      refusal('error: unsupported configuration: Target CPU check partial does not match source none'),
+    );
+    expect(await migrate([], guest({ ...target, cpu: 'NoSuchCpu', check: 'none' }))).toEqual(
       refusal('error: unsupported configuration: Target CPU model NoSuchCpu does not match source qemu64'),
     );
     expect(await migrate([], guest({ ...target, parent: 'ens9' }))).toEqual(

@@ -159,6 +159,13 @@ export const GOLDEN_CASES: Record<string, DomainSpec> = {
     { type: 'bridge', mac: mac(0x81), bridge: ifn('br0'), model: 'e1000' },
     { type: 'direct', mac: mac(0x82), sourceDev: ifn('eno1'), mode: 'vepa', model: 'rtl8139' },
   ]),
+  // A named guest CPU model in a KVM domain: libvirt compares it with the host's CPU (check='partial'),
+  // unlike the CPU it makes up when none is given or any custom CPU under TCG (check='none').
+  'kvm-custom-cpu': base('custom-cpu', [{ type: 'bridge', mac: mac(0xa0), bridge: ifn('br0'), model: 'virtio' }], {
+    vcpus: 1,
+    memoryMiB: 256,
+    cpu: { mode: 'custom', model: 'qemu64' },
+  }),
   // A host without /dev/kvm (virtType QEMU) and a named guest CPU model, owned by netpin.
   'qemu-custom-cpu-owned': {
     virtType: 'qemu',

@@ -67,6 +67,9 @@ export function realHostUnavailable(): string | null {
 }
 
 export function localVirtType(): 'kvm' | 'qemu' {
+  // NETPIN_REALHOST_VIRT_TYPE=qemu runs TCG guests on a KVM machine (to record the TCG goldens there).
+  const forced = process.env['NETPIN_REALHOST_VIRT_TYPE'];
+  if (forced === 'kvm' || forced === 'qemu') return forced;
   return existsSync('/dev/kvm') ? 'kvm' : 'qemu';
 }
 

@@ -93,6 +93,8 @@ function abiDifference(target: XmlElement, source: XmlElement): string | null {
   const [tc, sc] = [child(target, 'cpu'), child(source, 'cpu')];
   if ((tc?.attrs.mode ?? 'custom') !== (sc?.attrs.mode ?? 'custom'))
     return differ('CPU mode', tc?.attrs.mode ?? 'custom', sc?.attrs.mode ?? 'custom');
+  if ((tc?.attrs.check ?? 'none') !== (sc?.attrs.check ?? 'none'))
+    return differ('CPU check', tc?.attrs.check ?? 'none', sc?.attrs.check ?? 'none');
   if (text(target, 'cpu/model') !== text(source, 'cpu/model'))
     return differ('CPU model', text(target, 'cpu/model'), text(source, 'cpu/model'));
   const q35 = (x: XmlElement) => text(x, 'os/type') === 'hvm' && (select(x, 'os/type')[0]?.attrs.machine ?? '').startsWith('pc-q35');
