@@ -10,6 +10,7 @@
  *   npm run bench:migrate                  (human-readable)
  *   npm run bench:migrate -- --json        (exactly one JSON object on stdout)
  *   options: --migrations 20 --baseline 20 (0: none) --log-level warn
+ *            --profile DIR (V8 CPU profiles of the API and agent children, summarised on stderr)
  */
 import { GqlError } from '@netpin/client';
 import { setupFleet } from '@netpin/client';
@@ -21,6 +22,7 @@ import {
   fetchOp,
   hostCommands,
   intOpt,
+  opt,
   json,
   loadAvg,
   migrationUri,
@@ -32,6 +34,9 @@ import {
   type BenchStack,
   type Dist,
 } from './migration-common';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { summarizeProfiles } from './cpuprofile';
 import { Watcher } from './provision-watch';
 
 const MIGRATIONS = intOpt('migrations', 20, 1);
@@ -54,6 +59,7 @@ async function netpinMigration(s: BenchStack, w: Watcher, vmId: string, target: 
   const c0 = await hostCommands(s.metricsUrl);
   const t0 = now();
   const r = await s.client.request<{ migrateVm: { id: string } }>(MIGRATE, { id: vmId, input: { strategy: 'LIVE', targetHost: target } });
+  const t1 = now();
   const d = await settled(w, r.migrateVm.id, 120_000);
   if (d.state !== 'SUCCEEDED') throw new Error(`migration to ${target} ${d.state}: ${d.error}`);
   const op = await fetchOp(s.client, r.migrateVm.id);
@@ -64,7 +70,7 @@ async function netpinMigration(s: BenchStack, w: Watcher, vmId: string, target: 
     transferMs: result.transferMs ?? NaN,
     hostCommands: c1.total - c0.total,
     byCommand: diffCounts(c0.byCommand, c1.byCommand),
-    split: stepSplit(op, t0, d.at),
+    split: { api: t1 - t0, ...stepSplit(op, t1, d.at) },
   };
 }
 
@@ -181,11 +187,27 @@ function report(samples: Sample[], base: number[], load: { before: number[]; aft
   };
 }
 
+/** With --profile DIR: stop the stack (the children write their CPU profiles as they exit) and summarise them on stderr. */
+async function printProfiles(dir: string): Promise<void> {
+  await cleanup();
+  for (const role of ['api', 'agent', 'hostsim']) {
+    if (!existsSync(resolve(dir, role))) continue;
+    const p = summarizeProfiles(resolve(dir, role), 15, { from: role === 'agent' ? 'run' : undefined });
+    log(`${role} CPU profile (${p.totalMs} ms sampled), self time by package/folder:`);
+    for (const [k, ms] of p.byPackage) log(`    ${String(ms).padStart(8)} ms  ${k}`);
+    for (const [k, ms] of p.byFunction) log(`    ${String(ms).padStart(8)} ms  ${k}`);
+  }
+}
+
 let stack: BenchStack | undefined;
 let watcher: Watcher | undefined;
-async function cleanup(): Promise<void> {
-  await watcher?.close().catch(() => undefined);
-  await stack?.stop();
+let cleaning: Promise<void> | undefined;
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    await watcher?.close().catch(() => undefined);
+    await stack?.stop();
+  })();
+  return cleaning;
 }
 for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void cleanup().finally(() => process.exit(130)));
 
@@ -197,6 +219,7 @@ async function main(): Promise<void> {
   const before = loadAvg();
   const { samples, base } = await run(stack, watcher);
   const r = report(samples, base, { before, after: loadAvg() });
+  if (opt('profile', '')) await printProfiles(resolve(opt('profile', '')));
   if (json) return void process.stdout.write(JSON.stringify(r) + '\n');
   const line = (what: string, d: Dist) =>
     `${what.padEnd(26)} p50 ${String(d.p50Ms).padStart(8)} ms   p99 ${String(d.p99Ms).padStart(8)} ms`;

@@ -5,6 +5,7 @@
  * it, without netpin), and the operation view with its step timestamps.
  */
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Client } from 'ssh2';
 import { GqlClient } from '@netpin/client';
 import { shellQuote } from '@netpin/host-ops';
@@ -66,6 +67,7 @@ export async function startBenchStack(hosts: number, profiles: string[], log: Lo
     logLevel: opt('log-level', 'warn'),
     strategy: 'PACK',
     agentEnv: { NETPIN_AGENT_METRICS_PORT: String(metricsPort) },
+    profileDir: opt('profile', '') ? resolve(opt('profile', '')) : undefined,
     log,
   });
   return { ...stack, client: new GqlClient(stack.url, stack.token), metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` };

@@ -172,8 +172,9 @@ describe('a create that fails at any step leaves the host at its baseline after 
 
   const STEPS: [step: string, failing: RegExp, profiles: string[]][] = [
     ['VF attributes', /ip link set \S+ vf /, ['dual-socket-sriov']],
-    ['IRQ affinity', /tee -- \/proc\/irq\//, ['dual-socket-sriov', 'small-one-node']],
-    ['RPS masks', /tee -- \/sys\/class\/net\/[^/]+\/queues\//, ['small-one-node']],
+    // the write itself, one tee per file or an echo in a batch of writes (writeFilesBatch)
+    ['IRQ affinity', /(tee --|>) \/proc\/irq\//, ['dual-socket-sriov', 'small-one-node']],
+    ['RPS masks', /(tee --|>) \/sys\/class\/net\/[^/]+\/queues\//, ['small-one-node']],
     ['define domain', /virsh define/, ['dual-socket-sriov', 'small-one-node']],
     ['start domain', /virsh start/, ['dual-socket-sriov', 'small-one-node']],
   ];
@@ -182,6 +183,26 @@ describe('a create that fails at any step leaves the host at its baseline after 
     const { commandLog: _log, ...state } = host.state();
     return { ...state, files: [...host.model.files.entries()].sort() };
   }
+
+  it('a write that keeps failing inside a batch is named by its own tee message (the batch is re-run one write at a time)', async () => {
+    const host = h.fleet.hosts[0];
+    const want = desiredFor(host);
+    const before = hostAsItIs(host);
+    expect(want.irqAffinity.length).toBeGreaterThan(1); // a batch, and the failing write not its first
+    const irq = want.irqAffinity.at(-1)!.irq;
+    host.setFaults({
+      failCommands: [{ pattern: new RegExp(`(tee --|>) /proc/irq/${irq}/`), exitCode: 1, stderr: 'tee: write error: Invalid argument' }],
+    });
+    const applied = await h.run('vm.apply', { host: h.target(host), ...want }, { attempts: 1 });
+    host.setFaults({});
+    expect(applied.status).toBe('FAILED');
+    expect(applied.steps.find((s) => s.state === 'FAILED')?.name).toBe('IRQ affinity');
+    expect(applied.error).toMatchObject({ code: 'COMMAND_FAILED', message: 'tee exited 1: tee: write error: Invalid argument' });
+    expect(applied.error?.command).toBe(`tee -- /proc/irq/${irq}/smp_affinity_list`);
+    const down = await h.run('vm.teardown', { host: h.target(host), ...teardownOf(want) });
+    expect(down.status, JSON.stringify(down.error)).toBe('SUCCEEDED');
+    expect(hostAsItIs(host)).toEqual(before);
+  });
 
   for (const [step, failing, profiles] of STEPS) {
     for (const profile of profiles) {

@@ -34,6 +34,24 @@ describe('file commands', () => {
   });
 });
 
+describe('writeFilesBatch', () => {
+  it('joins writeFile commands into one bash list of quoted echo redirections', () => {
+    const c = b.writeFilesBatch([b.setIrqAffinity(45, [4, 5, 12]), b.writeFile('/var/lib/netpin/baseline/a b', "x'y; rm -rf /")]);
+    expect(c.argv.slice(0, 2)).toEqual(['bash', '-c']);
+    expect(c.argv[2]).toBe(`echo 4-5,12 > /proc/irq/45/smp_affinity_list && echo 'x'\\''y; rm -rf /' > '/var/lib/netpin/baseline/a b'`);
+    expect(c.stdin).toBeUndefined();
+  });
+
+  it('takes only writeFile commands, and refuses values echo would not print literally', () => {
+    expect(() => b.writeFilesBatch([])).toThrow(HostCommandArgumentError);
+    expect(() => b.writeFilesBatch([b.makeDir('/var/lib/netpin')])).toThrow(/only writeFile/);
+    expect(() => b.writeFilesBatch([b.writeDocument('/var/lib/netpin/x', 'no newline')])).toThrow(/only writeFile/);
+    expect(() => b.writeFilesBatch([b.writeFile('/var/lib/netpin/x', '-n')])).toThrow(/echo/);
+    expect(() => b.writeFilesBatch([b.writeFile('/var/lib/netpin/x', 'a\\nb')])).toThrow(/echo/);
+    expect(() => b.writeFilesBatch([{ argv: ['tee', '--', '/x/../etc/passwd'], stdin: '1\n' }])).toThrow(/refusing path/);
+  });
+});
+
 describe('ip and ethtool', () => {
   it('sets VF attributes in the order ip expects', () => {
     const c = b.ipLinkSetVf(pf, 3, {

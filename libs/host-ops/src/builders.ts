@@ -1,5 +1,5 @@
 import { formatCpuList, formatCpuMask, type DomainName, type IfName, type MacAddress, type VlanId } from '@netpin/contracts';
-import { uintArg, type HostCommand } from './command';
+import { shellQuote, uintArg, type HostCommand } from './command';
 import { HostCommandArgumentError } from './errors';
 import { hostPaths } from './paths';
 
@@ -51,6 +51,31 @@ export function writeFile(path: string, value: string): HostCommand {
 export function writeDocument(path: string, text: string): HostCommand {
   if (text.includes('\0')) throw new HostCommandArgumentError('text', 'must not contain NUL');
   return { argv: ['tee', '--', checkPath(path)], stdin: text };
+}
+
+/**
+ * Many `writeFile` commands in one round trip: `bash -c 'echo V1 > P1 && echo V2 > P2 ...'`.
+ * Only writeFile's own commands are taken (their paths already checked, their values single
+ * lines), and every path and value goes in shell-quoted (shellQuote: literal words), so the
+ * shell sees nothing but fixed `echo ... > ...` items. Like tee, bash's echo issues one write()
+ * per value (what sysfs attributes need); the list stops at the first failing write. bash's
+ * message does not name the file ("bash: line 1: echo: write error: Invalid argument"): a
+ * caller that wants tee's wording runs the writes one by one after a failure (they are
+ * idempotent). A value echo would read as an option or escape (leading '-', a backslash) is
+ * refused.
+ */
+export function writeFilesBatch(writes: readonly HostCommand[]): HostCommand {
+  if (writes.length === 0) throw new HostCommandArgumentError('writes', 'must not be empty');
+  const items = writes.map((w) => {
+    const [tee, dashes, path, ...rest] = w.argv;
+    if (tee !== 'tee' || dashes !== '--' || path === undefined || rest.length > 0 || w.stdin === undefined || !w.stdin.endsWith('\n'))
+      throw new HostCommandArgumentError('writes', 'only writeFile commands can be batched');
+    const value = w.stdin.slice(0, -1);
+    if (/[\n\0\\]/.test(value) || value.startsWith('-'))
+      throw new HostCommandArgumentError('value', `cannot be written with echo: ${JSON.stringify(value)}`);
+    return `echo ${shellQuote([value])} > ${shellQuote([checkPath(path)])}`;
+  });
+  return { argv: ['bash', '-c', items.join(' && ')] };
 }
 
 /** `mkdir -p -- DIR` (netpin's state folder on the host). */

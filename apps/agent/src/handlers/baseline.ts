@@ -1,5 +1,5 @@
-import { hostPaths, makeDir, parseGrepFiles, readFiles, removeFiles, writeFile } from '@netpin/host-ops';
-import type { HostShell } from '../host-shell';
+import { hostPaths, makeDir, parseGrepFiles, readFiles, removeFiles, writeFile, writeFilesBatch, type HostCommand } from '@netpin/host-ops';
+import { commandFailed, type HostShell } from '../host-shell';
 
 /**
  * What a host resource held before netpin first changed it, kept on the host itself
@@ -31,23 +31,50 @@ async function readMany(shell: HostShell, paths: readonly string[]): Promise<Map
   return parseGrepFiles((await shell.run(readFiles(paths))).stdout, paths);
 }
 
-/** Records the current value of every resource that has no record yet (before it is changed). */
+/**
+ * Records the current value of every resource that has no record yet (before it is changed):
+ * one read of the records and the current values together, one batch of writes.
+ */
 export async function recordFileBaselines(shell: HostShell, resources: readonly FileResource[]): Promise<void> {
   if (resources.length === 0) return;
-  const known = await readMany(
-    shell,
-    resources.map((r) => r.baseline),
-  );
+  const known = await readMany(shell, [...resources.map((r) => r.baseline), ...resources.map((r) => r.path)]);
   const missing = resources.filter((r) => !known.has(r.baseline));
   if (missing.length === 0) return;
-  const current = await readMany(
-    shell,
-    missing.map((r) => r.path),
-  );
   await shell.run(makeDir(hostPaths.baselineDir));
-  for (const r of missing) {
-    const value = current.get(r.path);
-    if (value !== undefined) await shell.run(writeFile(r.baseline, value.trim()));
+  await writeFiles(
+    shell,
+    missing.flatMap((r) => {
+      const value = known.get(r.path);
+      return value === undefined ? [] : [writeFile(r.baseline, value.trim())];
+    }),
+  );
+}
+
+/**
+ * Run writeFile commands in one round trip (writeFilesBatch). When the batch fails, the writes
+ * run again one by one (each is idempotent) so that a failing one answers with tee's own
+ * message (the file and the kernel's errno text); if none fails this time, the batch's own
+ * failure stands: a step that saw a write fail never reports success.
+ */
+export async function writeFiles(shell: HostShell, writes: readonly HostCommand[]): Promise<void> {
+  if (writes.length === 0) return;
+  if (writes.length === 1 || !batchable(writes)) {
+    for (const w of writes) await shell.run(w);
+    return;
+  }
+  const batch = writeFilesBatch(writes);
+  const out = await shell.exec(batch);
+  if (out.exitCode === 0) return;
+  for (const w of writes) await shell.run(w);
+  throw commandFailed(batch, out);
+}
+
+function batchable(writes: readonly HostCommand[]): boolean {
+  try {
+    writeFilesBatch(writes);
+    return true;
+  } catch {
+    return false; // a value echo would not print literally: tee one by one
   }
 }
 
@@ -62,7 +89,10 @@ export async function restoreFileBaselines(shell: HostShell, resources: readonly
     resources.map((r) => r.baseline),
   );
   const recorded = resources.filter((r) => known.has(r.baseline));
-  for (const r of recorded) await shell.run(writeFile(r.path, (known.get(r.baseline) ?? '').trim()));
+  await writeFiles(
+    shell,
+    recorded.map((r) => writeFile(r.path, (known.get(r.baseline) ?? '').trim())),
+  );
   if (recorded.length > 0) await shell.run(removeFiles(recorded.map((r) => r.baseline)));
   return recorded.length;
 }

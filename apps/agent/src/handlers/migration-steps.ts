@@ -17,7 +17,7 @@ import { AgentError } from '../errors';
 import type { HostShell } from '../host-shell';
 import type { StepOutcome } from '../steps';
 import { irqResource, restoreFileBaselines, rpsResource } from './baseline';
-import { readDomain } from './host-state';
+import { readDomain, readDomainState } from './host-state';
 import { foreignDomain, isOurs } from './ownership';
 import { diffDomain, diffIrqs, diffRps, diffVfs, ensureIrqs, ensureRps, ensureVfs, restoreVfs, throwIfDiff } from './vm-state';
 
@@ -43,15 +43,11 @@ export async function prepareHostSettings(shell: HostShell, end: MigrationEnd, w
   return outcomes.includes('changed') ? 'changed' : 'unchanged';
 }
 
-/** Give one host back what the VM held there: VFs, IRQ affinity, RPS masks, each to its baseline. */
+/** Give one host back what the VM held there: VFs, IRQ affinity, RPS masks, each to its baseline (the files in one batch). */
 export async function releaseHost(shell: HostShell, r: HostRelease): Promise<StepOutcome> {
   const vfs = await restoreVfs(shell, r.vfs);
-  const irqs = await restoreFileBaselines(shell, r.irqs.map(irqResource));
-  const rps = await restoreFileBaselines(
-    shell,
-    r.rps.map((q) => rpsResource(q.dev, q.rxQueue)),
-  );
-  return vfs === 'changed' || irqs + rps > 0 ? 'changed' : 'unchanged';
+  const files = await restoreFileBaselines(shell, [...r.irqs.map(irqResource), ...r.rps.map((q) => rpsResource(q.dev, q.rxQueue))]);
+  return vfs === 'changed' || files > 0 ? 'changed' : 'unchanged';
 }
 
 async function liveAliases(shell: HostShell, name: DomainName) {
@@ -104,12 +100,20 @@ export async function plugVfs(shell: HostShell, name: DomainName, end: Migration
   return missing.length > 0 ? 'changed' : programmed;
 }
 
-/** Put the XML files `virsh migrate` reads on the host it runs on. */
+/**
+ * Put the XML files `virsh migrate` reads on the host it runs on: one file when the live and
+ * the persistent definitions are the same document (no failover VF to leave out of the copy).
+ * The folder is made only when a write finds it missing.
+ */
 export async function writeMigrationXml(shell: HostShell, vmId: string, end: MigrationEnd): Promise<{ live: string; persistent: string }> {
-  const files = { live: hostPaths.migrateXml(vmId, 'live'), persistent: hostPaths.migrateXml(vmId, 'persistent') };
-  await shell.run(makeDir(hostPaths.migrateDir));
-  await shell.run(writeDocument(files.live, end.liveXml));
-  await shell.run(writeDocument(files.persistent, end.domainXml));
+  const live = hostPaths.migrateXml(vmId, 'live');
+  const files = { live, persistent: end.liveXml === end.domainXml ? live : hostPaths.migrateXml(vmId, 'persistent') };
+  const first = writeDocument(files.live, end.liveXml);
+  if ((await shell.exec(first)).exitCode !== 0) {
+    await shell.run(makeDir(hostPaths.migrateDir));
+    await shell.run(first);
+  }
+  if (files.persistent !== files.live) await shell.run(writeDocument(files.persistent, end.domainXml));
   return files;
 }
 
@@ -127,9 +131,11 @@ export async function liveMigrate(
   p: VmMigratePayload,
   to: { end: MigrationEnd; uri: string },
 ): Promise<{ outcome: StepOutcome; ms: number }> {
-  const there = await readDomain(toShell, p.vmName);
-  const here = await readDomain(from, p.vmName);
-  if (there.state === 'running' && isOurs(there, p.vmId) && here.state !== 'running') return { outcome: 'unchanged', ms: 0 };
+  // a retry after the copy: running there as ours (the definition read only then), not here
+  const thereState = await readDomainState(toShell, p.vmName);
+  if (thereState.state === 'running' && (await readDomainState(from, p.vmName)).state !== 'running') {
+    if (isOurs(await readDomain(toShell, p.vmName), p.vmId)) return { outcome: 'unchanged', ms: 0 };
+  }
   const files = await writeMigrationXml(from, p.vmId, to.end);
   const started = performance.now();
   await from.run(virshMigrate(p.vmName, to.uri, { live: true, xmlFile: files.live, persistentXmlFile: files.persistent }));

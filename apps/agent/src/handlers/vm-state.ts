@@ -9,7 +9,15 @@ import {
 } from '@netpin/contracts';
 import { hostPaths, ipLinkSetVf, setIrqAffinity, setRpsCpus } from '@netpin/host-ops';
 import { z } from 'zod';
-import { forgetBaselineRecords, irqResource, readBaselineRecords, recordFileBaselines, rpsResource, writeBaselineRecord } from './baseline';
+import {
+  forgetBaselineRecords,
+  irqResource,
+  readBaselineRecords,
+  recordFileBaselines,
+  rpsResource,
+  writeBaselineRecord,
+  writeFiles,
+} from './baseline';
 import { isOurs } from './ownership';
 import { AgentError } from '../errors';
 import type { HostShell } from '../host-shell';
@@ -155,7 +163,10 @@ export async function ensureIrqs(shell: HostShell, irqs: VmDesiredState['irqAffi
     shell,
     changing.map((c) => irqResource(c.irq)),
   );
-  for (const c of changing) await shell.run(setIrqAffinity(c.irq, parseCpuList(c.d.expected)));
+  await writeFiles(
+    shell,
+    changing.map((c) => setIrqAffinity(c.irq, parseCpuList(c.d.expected))),
+  );
   throwIfDiff(await diffIrqs(shell, irqs), 'IRQ affinity');
   return 'changed';
 }
@@ -183,7 +194,10 @@ export async function ensureRps(shell: HostShell, rps: VmDesiredState['rps']): P
     shell,
     changing.map((r) => rpsResource(r.dev, r.rxQueue)),
   );
-  for (const r of changing) await shell.run(setRpsCpus(r.dev, r.rxQueue, r.cpus, nrCpus));
+  await writeFiles(
+    shell,
+    changing.map((r) => setRpsCpus(r.dev, r.rxQueue, r.cpus, nrCpus)),
+  );
   throwIfDiff(await diffRps(shell, rps), 'RPS masks');
   return 'changed';
 }

@@ -16,6 +16,7 @@ import {
   readFiles,
   setRpsCpus,
   writeFile,
+  writeFilesBatch,
   type CommandOutput,
   type DiscoveryOutputs,
   type HostCommand,
@@ -140,6 +141,30 @@ describeRealHost('differential: ip, ethtool, lscpu, sysfs and procfs (hostsim vs
       expect({ write: w.stdin, ...outcome(o.sim) }).toEqual({ write: w.stdin, ...outcome(o.real) });
       await read();
     }
+  });
+
+  it('rps_cpus written in one batch (writeFilesBatch): same outcome, same files, stops at the first refusal', async () => {
+    const nr = parseLscpu((await p.runOk(lscpu())).real.stdout).length;
+    const paths = [0, 1, 2, 3].map((q) => hostPaths.rpsCpus(ens3, q));
+    const masks = async () => {
+      const { real, sim } = await p.runOk(readFiles(paths));
+      expect(sim.stdout).toBe(real.stdout);
+      return real.stdout;
+    };
+    const good = await p.run(writeFilesBatch([setRpsCpus(ens3, 0, [nr - 1], nr), setRpsCpus(ens3, 3, [0], nr)]));
+    expect(outcome(good.sim)).toEqual(outcome(good.real));
+    expect(good.real.exitCode).toBe(0);
+    const written = await masks();
+    // the second write is refused: the first is done, the third never runs
+    const bad = await p.run(
+      writeFilesBatch([setRpsCpus(ens3, 1, [0], nr), writeFile(hostPaths.rpsCpus(ens3, 2), 'zz'), setRpsCpus(ens3, 3, [nr - 1], nr)]),
+    );
+    expect(outcome(bad.sim)).toEqual(outcome(bad.real));
+    expect(bad.real.exitCode).not.toBe(0);
+    const after = await masks();
+    expect(after).not.toBe(written);
+    expect(after.split('\n').find((l) => l.startsWith(paths[3]))).toBe(written.split('\n').find((l) => l.startsWith(paths[3])));
+    await p.run(writeFilesBatch([setRpsCpus(ens3, 0, [], nr), setRpsCpus(ens3, 1, [], nr), setRpsCpus(ens3, 3, [], nr)]));
   });
 
   it('smp_affinity_list: hostsim answers like this kernel does for a real IRQ', async () => {
