@@ -25,6 +25,7 @@ import { generatedMac, planAttach } from '@netpin/placement';
 import { randomUUID } from 'node:crypto';
 import { OutboxRelay } from '../jobs/outbox.relay';
 import { VfClaims } from '../jobs/vf-claims';
+import { VmFencing } from '../jobs/vm-fencing';
 import { ApiMetrics } from '../metrics/api-metrics';
 import { OperationEvents } from '../operations/operation.events';
 import type { Operation } from '../operations/operation.model';
@@ -33,6 +34,7 @@ import type { VmInterfaceInput } from '../placement/placement.model';
 import { interfaceRaw, PlacementRejectedError } from '../placement/placement.service';
 import { SriovReconciler } from '../sriov/sriov.reconciler';
 import { attachJob, detachJob } from './hotplug-jobs';
+import { stalledError } from './stalled';
 
 /** Operation kinds this service starts and finishes. */
 export const HOTPLUG_OPERATION_KINDS = ['vm.attachInterface', 'vm.detachInterface'] as const;
@@ -59,6 +61,7 @@ export class HotplugService {
     @Inject(SriovReconciler) private readonly sriov: SriovReconciler,
     @Inject(ApiMetrics) private readonly metrics: ApiMetrics,
     @Inject(VfClaims) private readonly vfClaims: VfClaims,
+    @Inject(VmFencing) private readonly fencing: VmFencing,
   ) {}
 
   async attachInterface(vmId: string, input: VmInterfaceInput | null | undefined, requestId: string): Promise<Operation> {
@@ -167,6 +170,36 @@ export class HotplugService {
       this.sriov.vfsReleased([{ nicId: gone.nicId, index: gone.vf.index }]);
     }
     return done;
+  }
+
+  /**
+   * The reaper found this hot-plug stuck (its agent died, its job is gone). It fails with the
+   * reaper's reason and the VM gets a new generation (the stuck job, should it wake, stops at
+   * its next step with STALE_JOB). An attach or detach the caller asked for is then followed,
+   * once, by a detach of its interface, as a failed attach is: it unplugs it if the host has it
+   * and, once the host gave it back, releases its VF, I/O CPUs, rows and plan entry (the VM
+   * keeps its state). A follow-up stuck itself is only failed: the VM keeps the interface and
+   * what it holds (the host may still have it) until a detach is asked again.
+   */
+  async reap(op: OperationRecord, why: string): Promise<{ failed: OperationRecord | null; followUp: string | null }> {
+    const vm = await this.prov.vmWithPlan(op.targetId);
+    const host = vm?.hostId ? await this.hosts.findById(vm.hostId) : null;
+    const generation = (vm?.generation ?? 0) + 1;
+    const followUps =
+      vm && op.parentId === null
+        ? await this.cleanUp(op, { ...vm, generation }, host, hotplugTargetOf(op).index, op.requestId ?? `reaper-${op.id}`)
+        : [];
+    const next = followUps[0]?.id;
+    const error = stalledError(
+      `${why}; ${next ? `operation ${next} detaches the interface and releases it` : 'the interface stays with the VM (detach it again)'}`,
+    );
+    const failed = await this.prov.finishOperation(
+      op.id,
+      { state: 'FAILED', error },
+      vm ? { vm: { id: vm.id, generation }, followUps } : {},
+    );
+    if (failed && vm) await this.fencing.raise(vm.id, generation);
+    return { failed, followUp: failed ? (next ?? null) : null };
   }
 
   private async cleanUp(

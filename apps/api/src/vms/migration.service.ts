@@ -22,6 +22,7 @@ import {
   type ActiveMigration,
   type HostRecord,
   type MigrationEnding,
+  type NewOperation,
   type OperationOutcome,
   type OperationRecord,
   type VmWithPlan,
@@ -37,11 +38,14 @@ import type { Operation } from '../operations/operation.model';
 import { toOperationView } from '../operations/operation.service';
 import { rejectionToError, toPlanView, toRejectionView } from '../placement/placement.service';
 import { SriovReconciler } from '../sriov/sriov.reconciler';
-import { migrateJob, migrationEnd } from './desired-state';
+import { applyJob, migrateJob, migrationEnd } from './desired-state';
 import type { MigrateVmInput, MigrationPreview, MigrationRefusal } from './migration.model';
 import { withOwnMacs } from './power.service';
+import { stalledError } from './stalled';
 
 export const MIGRATE_KIND = 'vm.migrate';
+/** The reaper's vm.verify of a stuck migration's source host; this service ends the migration on its result. */
+export const MIGRATE_REAP_KIND = 'vm.migrateReapVerify';
 const MAX_PLACEMENT_ATTEMPTS = 6;
 
 /**
@@ -203,6 +207,7 @@ export class MigrationService {
    * A rollback that failed too: the VM is FAILED holding both, with the error.
    */
   async onResult(op: OperationRecord, result: OperationResult, outcome: OperationOutcome): Promise<OperationRecord | null> {
+    if (op.kind === MIGRATE_REAP_KIND) return this.reapVerified(op, result, outcome);
     const m = await this.migrations.active(op.id);
     if (!m) return this.prov.finishOperation(op.id, outcome);
     const vm = await this.prov.vmWithPlan(m.vmId);
@@ -211,6 +216,65 @@ export class MigrationService {
     if (!done) return done;
     const given = ending.kind === 'landed' ? (vm?.plan ?? null) : ending.kind === 'aborted' ? m.targetPlan : null;
     if (given) await this.released(m, given);
+    return done;
+  }
+
+  /**
+   * The reaper found this migration stuck (its agent died mid-way): where the VM runs is not
+   * known, so its source host is asked, with a vm.verify of the source plan under a new
+   * generation (the stuck job, should it wake, stops at its next step with STALE_JOB). The
+   * operation waits, RUNNING, for the answer (reapVerified). Null when there is nothing to ask.
+   */
+  async reap(op: OperationRecord, why: string): Promise<OperationRecord | null> {
+    const m = await this.migrations.active(op.id);
+    const vm = await this.prov.vmWithPlan(op.targetId);
+    const source = m ? await this.hosts.findById(m.sourceHostId) : null;
+    if (!m || !vm?.plan || !source) return null;
+    const generation = vm.generation + 1;
+    const id = randomUUID();
+    const requestId = op.requestId ?? `reaper-${id}`;
+    const child: NewOperation = {
+      id,
+      kind: MIGRATE_REAP_KIND,
+      targetType: 'vm',
+      targetId: vm.id,
+      parentId: op.id,
+      requestId,
+      job: applyJob(source, vm.plan, vm.request, { id: vm.id, generation }, id, requestId, 'vm.verify'),
+    };
+    const step = `reaper: ${why}; asking ${source.name} whether the VM still runs there`;
+    const created = await this.prov.beginReap(op.id, step, { id: vm.id, generation }, child);
+    if (created) await this.fencing.raise(vm.id, generation);
+    return created;
+  }
+
+  /**
+   * The source host answered the reaper. The VM runs there as its source plan says: the
+   * migration is rolled back (the target's reservation goes; the VM is RUNNING on its source
+   * with everything it held there). Anything else (the domain gone, off, or changed by a step
+   * such as a VF unplug): it may run on either host, so nothing is released and the VM is
+   * FAILED holding both until a delete, as when the agent's own rollback failed.
+   */
+  private async reapVerified(op: OperationRecord, result: OperationResult, outcome: OperationOutcome): Promise<OperationRecord | null> {
+    const done = await this.prov.finishOperation(op.id, outcome);
+    const m = op.parentId ? await this.migrations.active(op.parentId) : null;
+    if (!m) return done;
+    const data = result.kind === 'vm.verify' ? result.data : undefined;
+    const onSource = result.status === 'SUCCEEDED' && data?.inSync === true;
+    const differs = data
+      ? `${data.diff.length} field(s) differ: ${data.diff
+          .slice(0, 5)
+          .map((d) => d.field)
+          .join(', ')}`
+      : (outcome.error?.message ?? 'the host could not be read');
+    const error = stalledError(
+      onSource
+        ? 'the migration stopped; the VM still runs on its source as planned: rolled back, the target released'
+        : `the migration stopped and the VM does not run on its source as planned (${differs}): FAILED, holding both hosts' reservations`,
+    );
+    const ending: MigrationEnding = onSource ? { kind: 'aborted', error } : { kind: 'lost', error };
+    const ended = await this.migrations.finishMigration(m, { state: 'FAILED', error }, ending, { evenIfOperationEnded: true });
+    if (ended && onSource) await this.released(m, m.targetPlan);
     return done;
   }
 
@@ -276,7 +340,7 @@ function throwRefusals(refusals: MigrationRefusal[]): void {
   );
 }
 
-export const isMigrateKind = (k: string): boolean => k === MIGRATE_KIND;
+export const isMigrateKind = (k: string): boolean => k === MIGRATE_KIND || k === MIGRATE_REAP_KIND;
 
 /** A named target must be a host placement knows (discovered). */
 function assertTargetKnown(index: PlacementIndex, targetHost: string | undefined): void {

@@ -12,6 +12,8 @@ import { VmFencing } from '../jobs/vm-fencing';
 import { OperationEvents } from '../operations/operation.events';
 import { APP_OPTIONS, type AppRuntimeOptions } from '../runtime';
 import { applyJob } from './desired-state';
+import { HotplugService, isHotplugKind } from './hotplug.service';
+import { MIGRATE_KIND, MigrationService } from './migration.service';
 
 /** Kind of the verify the reaper sends for a stuck provisioning; ProvisioningService converges on its result. */
 export const REAP_VERIFY_KIND = 'vm.reapVerify';
@@ -20,14 +22,19 @@ export const REAP_VERIFY_KIND = 'vm.reapVerify';
 const BATCH = 100;
 
 /**
- * Finds provisioning that will never finish on its own and asks the host what is really there.
- * An operation (vm.create, or its vm.verify) of a VM still PENDING/PROVISIONING is stuck when
- * its job is gone (BullMQ moved it to failed after the stall limit, or lost it) with no result
- * waiting, or when it made no progress for NETPIN_OPERATION_DEADLINE_MS. The reaper raises the
- * VM's generation (the stuck job, should it wake up, stops at its next step with STALE_JOB),
- * takes the job off the queue if it waits there, and sends a vm.verify: in sync, the VM is
- * RUNNING and the operation SUCCEEDED; otherwise it fails and is torn down and released, as
- * any failed create (ProvisioningService.onResult, `vm.reapVerify`).
+ * Finds operations that will never finish on their own (docs/architecture.md "Reaper"): one
+ * is stuck when its job is gone (BullMQ moved it to failed after the stall limit, or lost it)
+ * with no result waiting, or when it made no progress for NETPIN_OPERATION_DEADLINE_MS. Each
+ * stuck one gets a new VM generation (the stuck job, should it wake up, stops at its next
+ * step with STALE_JOB) and is taken off the queue if it waits there; then, by kind:
+ * - provisioning (vm.create or its vm.verify of a VM still PENDING/PROVISIONING): a vm.verify
+ *   asks the host; in sync, the VM is RUNNING and the operation SUCCEEDED; otherwise it fails
+ *   and is torn down and released as any failed create (ProvisioningService, `vm.reapVerify`);
+ * - a hot-plug (vm.attachInterface / vm.detachInterface): it fails and a detach of its
+ *   interface follows, which releases it once the host gave it back (HotplugService.reap);
+ * - a migration (vm.migrate of a VM still MIGRATING): its source host is asked; the VM runs
+ *   there as planned, the migration is rolled back, else the VM is FAILED holding both
+ *   (MigrationService.reap).
  */
 @Injectable()
 export class ReaperService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -46,6 +53,8 @@ export class ReaperService implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(VmFencing) private readonly fencing: VmFencing,
     @Inject(OutboxRelay) private readonly relay: OutboxRelay,
     @Inject(OperationEvents) private readonly events: OperationEvents,
+    @Inject(HotplugService) private readonly hotplug: HotplugService,
+    @Inject(MigrationService) private readonly migration: MigrationService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -100,6 +109,24 @@ export class ReaperService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async reap(op: OperationRecord, why: string): Promise<OperationRecord | null> {
+    if (isHotplugKind(op.kind) || op.kind === MIGRATE_KIND) {
+      await this.queues.cancel(op.id);
+      const started = isHotplugKind(op.kind) ? await this.reapHotplug(op, why) : await this.migration.reap(op, why);
+      this.logger.warn({ operationId: op.id, kind: op.kind, why }, 'stuck operation taken over');
+      if (started) this.events.broadcast(started);
+      return started;
+    }
+    return this.reapProvisioning(op, why);
+  }
+
+  /** The hot-plug fails; the detach that follows it (if any) is what was started. */
+  private async reapHotplug(op: OperationRecord, why: string): Promise<OperationRecord | null> {
+    const { failed, followUp } = await this.hotplug.reap(op, why);
+    if (failed) this.events.broadcast(failed);
+    return followUp ? this.ops.get(followUp) : null;
+  }
+
+  private async reapProvisioning(op: OperationRecord, why: string): Promise<OperationRecord | null> {
     const vm = await this.prov.vmWithPlan(op.targetId);
     const host = vm?.hostId ? await this.hosts.findById(vm.hostId) : null;
     if (!vm || !vm.plan || !host) return null;

@@ -101,12 +101,22 @@ export class MigrationRepository {
    * target's rows are gone and the VM is RUNNING on its source; lost: the rollback failed too,
    * the VM is FAILED holding both until a delete.
    */
-  async finishMigration(m: ActiveMigration, outcome: OperationOutcome, ending: MigrationEnding): Promise<OperationRecord | null> {
+  async finishMigration(
+    m: ActiveMigration,
+    outcome: OperationOutcome,
+    ending: MigrationEnding,
+    /**
+     * The reaper's ending: the migration ends even when its operation did already (the stuck
+     * job woke up after the reaper took over and reported STALE_JOB); the operation keeps that end.
+     */
+    opts: { evenIfOperationEnded?: boolean } = {},
+  ): Promise<OperationRecord | null> {
     return this.db.$transaction(async (tx) => {
       const updated = await tx.operation.updateManyAndReturn({
         where: { id: m.id, state: { in: ['QUEUED', 'RUNNING'] } },
         data: outcomeData(outcome),
       });
+      if (updated.length === 0 && opts.evenIfOperationEnded) updated.push(await tx.operation.findUniqueOrThrow({ where: { id: m.id } }));
       if (updated.length === 0) return null;
       const ended = await tx.vmMigration.updateMany({
         where: { id: m.id, active: true },

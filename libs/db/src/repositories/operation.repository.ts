@@ -121,16 +121,22 @@ export class OperationRepository {
   }
 
   /**
-   * Provisioning operations (vm.create and its vm.verify) of VMs still PENDING or PROVISIONING,
-   * unfinished, untouched since `before`, with their jobs published and no child open (a
-   * create waiting for its verify is the verify's business; a reaper verify may be under
-   * way): what the reaper looks at. Oldest first.
+   * What the reaper looks at, oldest first: unfinished operations untouched since `before`,
+   * with their jobs published and no child open (a create waiting for its verify is the
+   * verify's business; a reaper verify may be under way), of three families: provisioning
+   * (vm.create and its vm.verify) of a VM still PENDING or PROVISIONING; a hot-plug
+   * (vm.attachInterface / vm.detachInterface) of a VM that is neither deleted nor being
+   * deleted; a migration (vm.migrate) of a VM still MIGRATING.
    */
   async reapCandidates(before: Date, limit: number): Promise<OperationRecord[]> {
     const rows = await this.db.$queryRaw<Row[]>`
       SELECT o.* FROM "Operation" o JOIN "Vm" v ON v.id::text = o."targetId"
-      WHERE o."targetType" = 'vm' AND o.kind IN ('vm.create', 'vm.verify') AND o.state IN ('QUEUED', 'RUNNING')
-        AND v.state IN ('PENDING', 'PROVISIONING') AND o."updatedAt" < ${before}
+      WHERE o."targetType" = 'vm' AND o.state IN ('QUEUED', 'RUNNING') AND o."updatedAt" < ${before}
+        AND (
+          (o.kind IN ('vm.create', 'vm.verify') AND v.state IN ('PENDING', 'PROVISIONING'))
+          OR (o.kind IN ('vm.attachInterface', 'vm.detachInterface') AND v.state NOT IN ('DELETED', 'DELETING'))
+          OR (o.kind = 'vm.migrate' AND v.state = 'MIGRATING')
+        )
         AND NOT EXISTS (SELECT 1 FROM "OutboxMessage" m WHERE m."operationId" = o.id AND m."sentAt" IS NULL)
         AND NOT EXISTS (SELECT 1 FROM "Operation" c WHERE c."parentId" = o.id AND c.state IN ('QUEUED', 'RUNNING'))
       ORDER BY o."updatedAt" ASC LIMIT ${limit}`;
