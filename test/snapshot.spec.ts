@@ -72,7 +72,16 @@ describe('loadSnapshot', () => {
     const h = s.hosts.find((x) => x.id === hostId) as FleetHost;
     expect(h.state).toBe('READY');
     expect(h.virtType).toBe('KVM');
-    expect(h.capabilities).toEqual({ vmx: true, ept: true, iommu: true, kvm: true, vhostNet: false, ovs: false, ovsDpdk: false });
+    expect(h.capabilities).toEqual({
+      vmx: true,
+      ept: true,
+      iommu: true,
+      kvm: true,
+      vhostNet: false,
+      ovs: false,
+      ovsDpdk: false,
+      vhostVdpa: false,
+    });
     expect(h.pmdCpus).toEqual([]);
     // 64 GiB per node, 1024 x 2 MiB pages set aside; the VM holds 4 GiB on node 0 and 24 pages on node 1
     expect(h.numaNodes).toEqual([

@@ -8,6 +8,7 @@ export type NetworkKind = (typeof NETWORK_KINDS)[number];
 /** Datapaths, fastest first (docs/datapaths.md). */
 export const DATAPATHS = [
   'SRIOV',
+  'VDPA',
   'VHOST_USER',
   'VHOST_MACVTAP',
   'VHOST_BRIDGE',
@@ -21,7 +22,7 @@ export const DATAPATH_REQUESTS = ['AUTO', ...DATAPATHS] as const;
 export type DatapathRequest = (typeof DATAPATH_REQUESTS)[number];
 
 /** How a guest interface is connected on the host (the libvirt interface type follows from it). */
-export const INTERFACE_CONNECTIONS = ['HOSTDEV', 'MACVTAP', 'BRIDGE', 'OVS', 'VHOSTUSER'] as const;
+export const INTERFACE_CONNECTIONS = ['HOSTDEV', 'MACVTAP', 'BRIDGE', 'OVS', 'VHOSTUSER', 'VDPA'] as const;
 export type InterfaceConnection = (typeof INTERFACE_CONNECTIONS)[number];
 /** NIC models libvirt gives the guest (the `<model type>` of a non-hostdev interface). */
 export const NIC_MODELS = ['virtio', 'e1000', 'rtl8139'] as const;

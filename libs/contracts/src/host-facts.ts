@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { OVS_DATAPATH_TYPES } from './datapaths/definition';
 import type { NetworkKind } from './enums';
+import { vdpaDeviceNameSchema, vdpaMgmtdevSchema } from './vdpa';
 import { anyMacSchema, hostTextSchema, ifNameSchema, pciAddressSchema } from './values';
 
 /**
@@ -117,6 +118,8 @@ export const nicFactsSchema = z.object({
   /** Per receive queue RPS CPUs (empty list = RPS off). */
   rps: z.array(z.object({ queue: uint, cpus: cpuIds })),
   irqs: z.array(nicQueueIrqSchema),
+  /** Every VF of it is a vdpa management device (`vdpa mgmtdev show` lists pci/<VF address>): vDPA can use them. */
+  vdpaVfs: z.boolean().default(false),
   /** null when the device is not SR-IOV capable. */
   sriov: z
     .object({
@@ -144,6 +147,8 @@ export const hostCapabilitiesSchema = z.object({
   ovs: z.boolean(),
   /** OVS initialised DPDK (`ovs-vsctl get Open_vSwitch . dpdk_initialized` is true). */
   ovsDpdk: z.boolean().default(false),
+  /** The vhost_vdpa driver is registered on the vdpa bus (/sys/bus/vdpa/drivers/vhost_vdpa). */
+  vhostVdpa: z.boolean().default(false),
   hugepageSizesKiB: z.array(z.number().int().positive()),
 });
 export type HostCapabilities = z.output<typeof hostCapabilitiesSchema>;
@@ -189,6 +194,13 @@ export const hostFactsSchema = z.object({
   foreignDomains: foreignDomainsSchema.default([]),
   /** CPUs OVS-DPDK's PMD threads run on (other_config:pmd-cpu-mask, or its default); empty without OVS-DPDK. */
   pmdCpus: cpuIds.default([]),
+  /** vdpa management devices (`vdpa -j mgmtdev show`) and vdpa devices (`vdpa -j dev show`); empty without the vdpa bus. */
+  vdpa: z
+    .object({
+      mgmtdevs: z.array(vdpaMgmtdevSchema).max(4096),
+      devices: z.array(z.object({ name: vdpaDeviceNameSchema, mgmtdev: vdpaMgmtdevSchema })).max(4096),
+    })
+    .default({ mgmtdevs: [], devices: [] }),
   capabilities: hostCapabilitiesSchema,
 });
 export type HostFacts = z.output<typeof hostFactsSchema>;

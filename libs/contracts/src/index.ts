@@ -9,6 +9,7 @@ export * from './placement';
 export * from './jobs';
 export * from './fence';
 export * from './sriov';
+export * from './vdpa';
 export * from './secrets';
 export * from './datapaths';
 export * from './host-text';

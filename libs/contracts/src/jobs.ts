@@ -4,6 +4,7 @@ import { HOST_TEXT_LIMITS } from './host-text';
 import { credentialRefSchema } from './inventory';
 import { MIGRATION_STRATEGIES } from './migration';
 import { vfDefaultsSchema } from './sriov';
+import { vdpaDeviceNameSchema, vdpaMgmtdevSchema } from './vdpa';
 import {
   domainNameSchema,
   hostKeyFingerprintSchema,
@@ -147,6 +148,22 @@ export const vhostUserPortDesiredSchema = z.object({
 });
 export type VhostUserPortDesired = z.output<typeof vhostUserPortDesiredSchema>;
 
+/**
+ * A vdpa device on a VF's management device (`vdpa dev add name … mgmtdev pci/<VF> mac … max_vqp …`),
+ * for a vDPA interface. Its MAC, queue pairs and MTU are fixed at creation (iproute2 6.1 has no
+ * `vdpa dev set` for them), so a device that differs is deleted and created again.
+ */
+export const vdpaDeviceDesiredSchema = z.object({
+  name: vdpaDeviceNameSchema,
+  mgmtdev: vdpaMgmtdevSchema,
+  mac: macAddressSchema,
+  /** Queue pairs (the plan's queues). */
+  maxVqp: uint.min(1).max(256),
+  /** The network's MTU; null = the device's default. */
+  mtu: uint.min(68).max(65535).nullable(),
+});
+export type VdpaDeviceDesired = z.output<typeof vdpaDeviceDesiredSchema>;
+
 /** A VM's desired state on its host: what vm.apply converges to and vm.verify compares. */
 /** netpin's VM id: the ownership mark its domain carries (libvirt <metadata>) and its uuid. */
 const vmIdSchema = z.string().uuid();
@@ -171,6 +188,8 @@ export const vmDesiredStateSchema = z.object({
   rps: z.array(rpsDesiredSchema).max(256),
   /** Created before define (the port must exist for the guest's NIC to pass traffic), removed on teardown. */
   vhostUserPorts: z.array(vhostUserPortDesiredSchema).max(16).default([]),
+  /** Created before define (their /dev/vhost-vdpa-N replace the XML's placeholders), deleted on teardown. */
+  vdpaDevices: z.array(vdpaDeviceDesiredSchema).max(16).default([]),
   start: z.boolean(),
 });
 export type VmDesiredState = z.output<typeof vmDesiredStateSchema>;
@@ -222,6 +241,8 @@ export const hostReleaseSchema = z.object({
     .array(z.object({ bridge: ifNameSchema, port: ifNameSchema }))
     .max(16)
     .default([]),
+  /** The VM's vdpa devices: deleted by name (absent ones are already gone). */
+  vdpaDevices: z.array(vdpaDeviceNameSchema).max(16).default([]),
 });
 export type HostRelease = z.output<typeof hostReleaseSchema>;
 

@@ -143,6 +143,8 @@ export const fleetNicSchema = z.object({
   sriovTotalVfs: count,
   sriovNumVfs: count,
   vfs: z.array(fleetVfSchema),
+  /** Its VFs are vdpa management devices (`vdpa mgmtdev show` lists pci/<VF address> for each): a VDPA interface can take one. */
+  vdpaVfs: z.boolean().default(false),
 });
 export type FleetNic = z.output<typeof fleetNicSchema>;
 
@@ -155,6 +157,8 @@ export const fleetHostCapabilitiesSchema = z.object({
   ovs: z.boolean(),
   /** Open vSwitch with DPDK initialised (userspace datapath, vhost-user ports). */
   ovsDpdk: z.boolean().default(false),
+  /** The vhost_vdpa driver is loaded: a vdpa device gets a /dev/vhost-vdpa-N for QEMU. */
+  vhostVdpa: z.boolean().default(false),
 });
 export type FleetHostCapabilities = z.output<typeof fleetHostCapabilitiesSchema>;
 
@@ -313,6 +317,11 @@ const planNicSchema = z.object({
   macvtapMode: z.enum(MACVTAP_MODES).nullable(),
   /** vhost-user: the OVS port netpin creates (dpdkvhostuserclient) and the socket QEMU serves it on. */
   vhostUser: z.object({ port: z.string(), socketPath: z.string() }).nullable().default(null),
+  /**
+   * vDPA: the vdpa device netpin creates on the VF (`vdpa dev add name <device> mgmtdev <mgmtdev>`).
+   * Its /dev/vhost-vdpa-N is known only once it exists: the agent puts it into the domain XML.
+   */
+  vdpa: z.object({ device: z.string(), mgmtdev: z.string() }).nullable().default(null),
   /** virtio queues libvirt sets up; null for a VF, whose queues its driver decides. */
   queues: z.number().int().min(1).nullable(),
   numaNode: z.number().int().nullable(),

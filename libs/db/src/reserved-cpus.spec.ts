@@ -10,6 +10,7 @@ function facts(cpus: { cpu: number; core: number; socket: number; node: number }
     bridges: [],
     foreignDomains: [],
     pmdCpus: [],
+    vdpa: { mgmtdevs: [], devices: [] },
     capabilities: {} as HostFacts['capabilities'],
   };
 }

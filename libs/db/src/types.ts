@@ -25,6 +25,7 @@ export interface HostCapabilities {
   vhostNet: boolean;
   ovs: boolean;
   ovsDpdk: boolean;
+  vhostVdpa: boolean;
 }
 
 export interface HostRecord {
@@ -111,6 +112,7 @@ export interface NicRecord {
   maxCombinedQueues: number;
   sriovTotalVfs: number;
   sriovNumVfs: number;
+  vdpaVfs: boolean;
   irqs: NicIrqRecord[];
   vfs: VfRecord[];
 }

@@ -17,6 +17,8 @@ import ethMlxVf from './__fixtures__/ethtool-l-ens2f0v0.txt?raw';
 import ethEno1 from './__fixtures__/ethtool-l-eno1.txt?raw';
 import dumpForeign from './__fixtures__/dumpxml-foreign.xml?raw';
 import dumpNetpin from './__fixtures__/dumpxml-netpin.xml?raw';
+import vdpaMgmtdevs from './__fixtures__/vdpa-mgmtdev-mlx5.json?raw';
+import vdpaDevs from './__fixtures__/vdpa-dev-mlx5.json?raw';
 import type { CommandOutput } from './command';
 import { assembleFacts, nextDiscoverySteps, type DiscoveryOutputs } from './discovery';
 import { HostOutputParseError } from './errors';
@@ -31,7 +33,10 @@ const byArgv: Record<string, CommandOutput> = {
   'grep -m 2 -E ^(flags|vmx flags) /proc/cpuinfo': ok(cpuflags),
   'cat -- /proc/cmdline': ok(cmdline),
   'ls -1 -- /sys/class/iommu': ok(iommu),
-  'ls -1d -- /dev/kvm /dev/vhost-net /dev/vfio/vfio': ok(presence),
+  'ls -1d -- /dev/kvm /dev/vhost-net /dev/vfio/vfio /sys/bus/vdpa/drivers/vhost_vdpa': ok(`${presence}/sys/bus/vdpa/drivers/vhost_vdpa\n`),
+  // ens2f0np0 (mlx5, ConnectX-6 Dx) has mlx5_vdpa: each of its VFs is a vdpa management device
+  'vdpa -j mgmtdev show': ok(vdpaMgmtdevs),
+  'vdpa -j dev show': ok(vdpaDevs),
   'ip -d link show': ok(links),
   'ovs-vsctl --timeout=5 list-br': ok('br-int\nbr-ex\n'),
   'ovs-vsctl --timeout=5 get Open_vSwitch . dpdk_initialized': ok('true\n'),
@@ -93,6 +98,8 @@ describe('discovery', () => {
       'ovsPmdMask',
       'ovsBridgeTypes',
       'domains',
+      'vdpaMgmtdevs',
+      'vdpaDevs',
       'interrupts',
     ]);
     // every Ethernet link's sysfs files are read; ethtool only for what turned out to be a PCI NIC
@@ -172,8 +179,36 @@ describe('discovery', () => {
       vfio: true,
       ovs: true,
       ovsDpdk: true,
+      vhostVdpa: true,
       hugepageSizesKiB: [2048, 1048576],
     });
+  });
+
+  it('finds the vdpa management and vdpa devices, and marks the PF whose every VF is a management device', () => {
+    expect(facts.vdpa).toEqual({
+      mgmtdevs: ['pci/0000:af:00.2', 'pci/0000:af:00.3'],
+      devices: [{ name: 'vdp5e1c0a42', mgmtdev: 'pci/0000:af:00.2' }],
+    });
+    expect(facts.nics.filter((n) => n.vdpaVfs).map((n) => n.name)).toEqual(['ens2f0np0']);
+  });
+
+  it.each([
+    // what iproute2 6.1's vdpa answers on a kernel without the vdpa netlink family (CONFIG_VDPA off), recorded on this project's CI machine
+    ['no vdpa netlink', { stdout: '', stderr: 'Failed to connect to vdpa Netlink\n', exitCode: 1 }],
+    ['vdpa not installed', { stdout: '', stderr: 'bash: line 1: vdpa: command not found\n', exitCode: 127 }],
+  ])('%s: no management devices, no vdpa VFs', (_what, answer) => {
+    const { out: o } = run((argv) => (argv[0] === 'vdpa' ? answer : fixtureHost(argv)));
+    const f = assembleFacts(o);
+    expect(f.vdpa).toEqual({ mgmtdevs: [], devices: [] });
+    expect(f.nics.some((n) => n.vdpaVfs)).toBe(false);
+  });
+
+  it('a PF only some of whose VFs are management devices is no vdpa PF', () => {
+    const one = ok(vdpaMgmtdevs.replace(/,"pci\/0000:af:00\.3":\{[^}]*\}/, ''));
+    const { out: o } = run((argv) => (argv.join(' ') === 'vdpa -j mgmtdev show' ? one : fixtureHost(argv)));
+    const f = assembleFacts(o);
+    expect(f.vdpa.mgmtdevs).toEqual(['pci/0000:af:00.2']);
+    expect(f.nics.some((n) => n.vdpaVfs)).toBe(false);
   });
 
   it("lists domains without netpin's mark with the CPUs and PCI devices they hold", () => {

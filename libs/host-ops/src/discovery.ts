@@ -47,6 +47,8 @@ import { nicQueueIrqs, parseProcInterrupts, type ProcInterrupts } from './parser
 import { parseIpLinkShow, type IpLink } from './parsers/ip-link';
 import { parseIntFile, parseUintFile, splitLines } from './parsers/lines';
 import { parseOvsBoolean, parseOvsBridgeDatapaths, parsePmdCpuMask } from './parsers/ovs';
+import { vdpaDevShow, vdpaMgmtdevShow } from './builders-vdpa';
+import { parseVdpaDevices, parseVdpaMgmtdevs } from './parsers/vdpa';
 
 /**
  * Discovery runs in up to three rounds because later reads depend on earlier answers (which
@@ -70,13 +72,15 @@ const ROUND1: Record<string, () => HostCommand> = {
   cpuflags: () => ({ argv: ['grep', '-m', '2', '-E', '^(flags|vmx flags)', hostPaths.procCpuinfo] }),
   cmdline: () => readFile(hostPaths.procCmdline),
   iommu: () => listDir(hostPaths.iommuClass),
-  presence: () => pathsExist([hostPaths.devKvm, hostPaths.devVhostNet, hostPaths.devVfio]),
+  presence: () => pathsExist([hostPaths.devKvm, hostPaths.devVhostNet, hostPaths.devVfio, hostPaths.vhostVdpaDriver]),
   links: () => ipLinkShow(),
   ovsBridges: () => ovsListBridges(),
   ovsDpdk: () => ovsDpdkInitialized(),
   ovsPmdMask: () => ovsPmdCpuMask(),
   ovsBridgeTypes: () => ovsBridgeDatapaths(),
   domains: () => virshListAllNames(),
+  vdpaMgmtdevs: () => vdpaMgmtdevShow(),
+  vdpaDevs: () => vdpaDevShow(),
   interrupts: () => readFile(hostPaths.procInterrupts),
 };
 const SYSFS = 'sysfs';
@@ -299,6 +303,7 @@ function nicFacts(nic: NicDevice, { out, r1, files, irqFiles, vfs: addrs }: NicI
       const aff = irqFiles.get(hostPaths.irqAffinityList(q.irq));
       return { ...q, affinity: aff === undefined ? null : cpuList('smp_affinity_list', aff.trim()) };
     }),
+    vdpaVfs: false,
     sriov:
       total === undefined
         ? null
@@ -317,7 +322,9 @@ export function assembleFacts(out: DiscoveryOutputs): HostFacts {
   const siblings = siblingsFromLscpu(r1.cpus);
   const numaNodes = r1.nodes.map((id) => nodeFacts(id, r1, files));
   const vfs = vfAddresses(out, nics);
-  const nicFactList = nics.map((nic) => nicFacts(nic, { out, r1, files, irqFiles, vfs }));
+  const vdpa = vdpaFacts(out);
+  const mgmtdevs = new Set(vdpa.mgmtdevs);
+  const nicFactList = nics.map((nic) => withVdpaVfs(nicFacts(nic, { out, r1, files, irqFiles, vfs }), mgmtdevs));
 
   const presence = parseExistingPaths(required(out, 'presence', [0, 1, 2]));
   const ovs = ovsBridges(out);
@@ -335,6 +342,7 @@ export function assembleFacts(out: DiscoveryOutputs): HostFacts {
     ],
     foreignDomains: foreignDomains(out),
     pmdCpus: dpdk?.pmdCpus ?? [],
+    vdpa,
     capabilities: {
       virtExtension: virt.virtExtension,
       secondLevelPaging: virt.secondLevelPaging,
@@ -345,6 +353,7 @@ export function assembleFacts(out: DiscoveryOutputs): HostFacts {
       vfio: presence.has(hostPaths.devVfio),
       ovs: ovs !== null,
       ovsDpdk: dpdk !== null,
+      vhostVdpa: presence.has(hostPaths.vhostVdpaDriver),
       hugepageSizesKiB: [...new Set(numaNodes.flatMap((n) => n.hugepages.map((h) => h.sizeKiB)))].sort((a, b) => a - b),
     },
   };
@@ -403,6 +412,25 @@ function ovsDpdk(out: DiscoveryOutputs, cpus: readonly LscpuRow[]): { pmdCpus: n
   const firstPerNode = new Map<number, number>();
   for (const c of cpus) firstPerNode.set(c.node, Math.min(firstPerNode.get(c.node) ?? c.cpu, c.cpu));
   return { pmdCpus: [...firstPerNode.values()].sort((a, b) => a - b) };
+}
+
+/**
+ * vdpa management and vdpa devices; none when `vdpa` failed (no vdpa netlink family: "Failed to
+ * connect to vdpa Netlink", exit 1) or is not installed.
+ */
+function vdpaFacts(out: DiscoveryOutputs): HostFacts['vdpa'] {
+  const ok = (k: string) => (out[k] !== undefined && out[k].exitCode === 0 ? out[k].stdout : '');
+  const devices = parseVdpaDevices(ok('vdpaDevs'))
+    .filter((d) => d.type === 'network')
+    .map(({ name, mgmtdev }) => ({ name, mgmtdev }));
+  return { mgmtdevs: parseVdpaMgmtdevs(ok('vdpaMgmtdevs')), devices };
+}
+
+/** A PF whose every VF is a vdpa management device (`pci/<VF address>`: mlx5_vdpa, ifcvf). */
+function withVdpaVfs(nic: NicFacts, mgmtdevs: ReadonlySet<string>): NicFacts {
+  const vfs = nic.sriov?.vfs ?? [];
+  const all = vfs.length > 0 && vfs.every((v) => v.pciAddress !== null && mgmtdevs.has(`pci/${v.pciAddress}`));
+  return { ...nic, vdpaVfs: all };
 }
 
 /** Each OVS bridge's datapath type; empty when the listing failed (the bridges are then of unknown type). */

@@ -15,6 +15,8 @@ export { shellQuote, isOk, type HostCommand, type CommandOutput } from './comman
 export { HostOutputParseError, HostCommandArgumentError } from './errors';
 export { hostPaths, HUGEPAGE_SIZES_KIB } from './paths';
 export * from './builders';
+export * from './builders-vdpa';
+export * from './parsers/vdpa';
 export {
   parseLscpu,
   siblingsFromLscpu,

@@ -42,6 +42,13 @@ export const hostPaths = {
   devKvm: '/dev/kvm',
   devVhostNet: '/dev/vhost-net',
   devVfio: '/dev/vfio/vfio',
+  /** The vhost_vdpa driver on the vdpa bus: present when the module is loaded. */
+  vhostVdpaDriver: '/sys/bus/vdpa/drivers/vhost_vdpa',
+  virtioVdpaDriver: '/sys/bus/vdpa/drivers/virtio_vdpa',
+  /** A vdpa device's sysfs directory: bound to vhost_vdpa it holds `vhost-vdpa-N` (its /dev/vhost-vdpa-N). */
+  vdpaDevice(name: string): string {
+    return `/sys/bus/vdpa/devices/${name}`;
+  },
   ovsVsctl: '/usr/bin/ovs-vsctl',
   ovsDbSock: '/run/openvswitch/db.sock',
 } as const;

@@ -16,6 +16,7 @@ const DEVICE_CASES: Record<string, [domainCase: string, nic: number]> = {
   'ovs-vhost': ['combo-ovs-and-legacy', 0],
   'bridge-e1000': ['e1000', 0],
   'vhostuser-multiqueue': ['vhostuser', 0],
+  'vdpa-multiqueue': ['vdpa', 0],
 };
 
 describe('renderInterfaceDevice', () => {

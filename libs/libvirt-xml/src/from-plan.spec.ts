@@ -146,6 +146,29 @@ const CASES: Record<string, Case> = {
       expect(spec.numaMemory).toEqual({ mode: 'strict', nodeset: [1] });
     },
   },
+  vdpa: {
+    request: vm({ name: 'plan-vdpa', vcpus: 4, guest: { virtio: true, vfDriver: false }, interfaces: [{ network: 'jumbo-phys' }] }),
+    host: {
+      caps: { vhostVdpa: true },
+      nics: [
+        { name: 'ens1f0', node: 1, vfs: 8, queues: 4, vdpaVfs: true },
+        { name: 'eno1', node: 1, queues: 16 },
+      ],
+    },
+    check: (spec, plan) => {
+      const i = plan.interfaces[0];
+      expect(i.datapath).toBe('VDPA');
+      // the placeholder the agent replaces with /dev/vhost-vdpa-N; no <mtu> (libvirt 9.0 refuses it on vdpa)
+      expect(nic(spec, 0)).toEqual({
+        type: 'vdpa',
+        mac: i.mac,
+        sourceDev: `/run/netpin/vdpa/${i.vdpa?.device}`,
+        model: 'virtio',
+        queues: 4,
+      });
+      expect(spec).toMatchObject({ numaMemory: { nodeset: [1] } });
+    },
+  },
   vhostuser: {
     request: vm({ name: 'plan-vhostuser', vcpus: 4, hugepages: 'SIZE_2M', interfaces: [{ network: 'dpdk' }] }),
     host: { caps: { ovsDpdk: true }, pmdCpus: [5, 6], bridges: [{ name: 'br-dpdk', kind: 'OVS', datapathType: 'netdev' }] },

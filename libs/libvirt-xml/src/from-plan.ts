@@ -3,6 +3,8 @@ import {
   datapathDefinition,
   domainNameSchema,
   ifNameSchema,
+  vdpaDeviceNameSchema,
+  vdpaSourcePlaceholder,
   macAddressSchema,
   pciAddressSchema,
   vlanIdSchema,
@@ -28,6 +30,7 @@ import type {
   NicDriver,
   NicModel,
   VhostUserInterface,
+  VdpaInterface,
 } from './model';
 
 /**
@@ -193,6 +196,7 @@ function interfaces(iface: PlanInterface): InterfaceSpec[] {
   const mac = valid(`${path}.mac`, macAddressSchema, iface.mac);
   const vlan = iface.vlan === null ? undefined : valid(`${path}.vlan`, vlanIdSchema, iface.vlan);
   if (iface.connection === 'VHOSTUSER') return [vhostUser(path, iface, mac, vlan)];
+  if (iface.connection === 'VDPA') return [vdpa(path, iface, mac)];
   if (iface.connection !== 'HOSTDEV') {
     if (iface.failoverBackup !== null)
       throw new PlanToDomainError(`${path}.failoverBackup`, 'only an SR-IOV (HOSTDEV) interface has a failover backup');
@@ -248,6 +252,7 @@ function emulated(
       return { type: 'bridge', bridge: source, openvswitch: true, ...(vlan !== undefined ? { vlan } : {}), ...mtu, ...common };
     case 'HOSTDEV':
     case 'VHOSTUSER':
+    case 'VDPA':
       throw new PlanToDomainError(
         `${path}.connection`,
         `a failover backup must be a tap or macvtap virtio interface, not ${nic.connection}`,
@@ -266,6 +271,24 @@ export const LIBVIRT_RATE_PER_MBPS = 125;
 function bandwidthOf(d: Datapath, limits: Limits): { bandwidth?: Bandwidth } {
   if (limits.maxBandwidthMbps === 0 || datapathDefinition(d).bandwidth.max !== 'LIBVIRT_OUTBOUND') return {};
   return { bandwidth: { outbound: { average: limits.maxBandwidthMbps * LIBVIRT_RATE_PER_MBPS } } };
+}
+
+/**
+ * vDPA: the source is the placeholder of the plan's vdpa device (vdpaSourcePlaceholder), which
+ * the agent replaces with its /dev/vhost-vdpa-N once the device exists. The VLAN and rates are
+ * the VF's, set through its PF (desired state `vfs`), and the MTU the device's (`vdpa dev add
+ * mtu`): libvirt 9.0 refuses <mtu> on type vdpa and does not apply <vlan> or <bandwidth> there.
+ */
+function vdpa(path: string, iface: PlanInterface, mac: MacAddress): VdpaInterface {
+  if (iface.vdpa === null) throw new PlanToDomainError(`${path}.vdpa`, 'a VDPA interface needs its vdpa device');
+  if (iface.vf === null) throw new PlanToDomainError(`${path}.vf`, 'a VDPA interface needs the VF its device is made on');
+  if (iface.failoverBackup !== null) throw new PlanToDomainError(`${path}.failoverBackup`, 'a vDPA interface has no failover backup');
+  const xml = datapathDefinition(iface.datapath).xml;
+  if (xml.kind !== 'emulated' || xml.driver !== 'vhost-vdpa' || iface.model !== 'virtio')
+    throw new PlanToDomainError(`${path}.datapath`, `${iface.datapath} is not a vDPA datapath`);
+  const device = valid(`${path}.vdpa.device`, vdpaDeviceNameSchema, iface.vdpa.device);
+  const queues = iface.queues !== null && iface.queues > 1 ? { queues: iface.queues } : {};
+  return { type: 'vdpa', mac, sourceDev: vdpaSourcePlaceholder(device), model: 'virtio', ...queues };
 }
 
 /**
@@ -310,5 +333,7 @@ function emulatedNic(path: string, nic: PlanNic): { model: NicModel; driver?: Ni
       };
     case 'vhost-user':
       throw new PlanToDomainError(`${path}.connection`, `${nic.datapath} is served over a vhost-user socket, not a ${nic.connection} tap`);
+    case 'vhost-vdpa':
+      throw new PlanToDomainError(`${path}.connection`, `${nic.datapath} is served by a vdpa device, not a ${nic.connection} tap`);
   }
 }

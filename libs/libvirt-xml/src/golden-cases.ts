@@ -53,6 +53,8 @@ export const GOLDEN_CASES: Record<string, DomainSpec> = {
     [{ type: 'vhostuser', mac: mac(0x32), socketPath: '/var/lib/vhost_sockets/vhu0a1b2c3d', mode: 'server', model: 'virtio', queues: 2 }],
     { hugepageSizeKiB: 2048, memoryAccess: 'shared' },
   ),
+  // vDPA: the vdpa device's character device; the NIC serves the virtio rings (4 queue pairs).
+  vdpa: base('vdpa', [{ type: 'vdpa', mac: mac(0x33), sourceDev: '/dev/vhost-vdpa-0', model: 'virtio', queues: 4 }]),
   'virtio-userspace': base('virtio-userspace', [
     { type: 'bridge', mac: mac(0x40), bridge: ifn('br0'), model: 'virtio', driver: { name: 'qemu' } },
   ]),

@@ -164,7 +164,21 @@ export interface VhostUserInterface extends InterfaceCommon {
   queues?: number;
 }
 
-export type InterfaceSpec = HostdevInterface | DirectInterface | BridgeInterface | VhostUserInterface;
+/**
+ * vDPA (<interface type='vdpa'>): a vdpa device's character device (/dev/vhost-vdpa-N) that
+ * QEMU's vhost-vdpa backend drives; the NIC serves the virtio rings. Always virtio;
+ * `<driver queues>` sets multiqueue. libvirt 9.0 refuses <mtu> on it (the device's MTU is set
+ * at `vdpa dev add`), and takes <vlan>/<bandwidth> without applying them (no tap, no switch
+ * port): the VF's VLAN and rates are set on the PF instead.
+ */
+export interface VdpaInterface extends InterfaceCommon {
+  type: 'vdpa';
+  sourceDev: string;
+  model: 'virtio';
+  queues?: number;
+}
+
+export type InterfaceSpec = HostdevInterface | DirectInterface | BridgeInterface | VhostUserInterface | VdpaInterface;
 
 /** A domain XML did not fit the model (code is stable for the agent's error mapping). */
 export class LibvirtXmlError extends Error {

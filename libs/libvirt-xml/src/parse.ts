@@ -163,6 +163,7 @@ function iface(i: Node, path: string): InterfaceSpec {
     return { type: 'hostdev', mac, pciAddress: pci, ...(vlan !== undefined ? { vlan } : {}), ...common };
   }
   if (type === 'vhostuser') return vhostUser(i, src, path, mac, common);
+  if (type === 'vdpa') return vdpa(i, src, path, mac, common);
   const modelType = child(i, 'model')?.$?.['type'];
   // libvirt's default model for KVM guests is rtl8139 when none is given.
   const model = oneOf(`${path}.model`, NIC_MODELS, modelType ?? 'rtl8139');
@@ -211,6 +212,21 @@ function parseBandwidth(b: Node | undefined, path: string): Bandwidth | undefine
     out[dir] = { average: uint(`${path}.${dir}.average`, attr(r, 'average', `${path}.${dir}`)), ...opt('peak'), ...opt('burst') };
   }
   return out.inbound === undefined && out.outbound === undefined ? undefined : out;
+}
+
+/** <interface type='vdpa'>: the character device as libvirt stores it; virtio is the only model. */
+function vdpa(i: Node, src: Node | undefined, path: string, mac: MacAddress, common: { alias?: string; teaming?: Teaming }): InterfaceSpec {
+  const model = child(i, 'model')?.$?.['type'];
+  if (model !== 'virtio') throw new LibvirtXmlError(`${path}.model`, `vDPA is virtio only, got "${String(model)}"`);
+  const queues = child(i, 'driver')?.$?.['queues'];
+  return {
+    type: 'vdpa',
+    mac,
+    sourceDev: attr(src, 'dev', `${path}.source`),
+    model: 'virtio',
+    ...(queues !== undefined ? { queues: uint(`${path}.driver.queues`, queues) } : {}),
+    ...common,
+  };
 }
 
 function vhostUser(

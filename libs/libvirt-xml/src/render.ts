@@ -79,8 +79,13 @@ function renderInterface(devices: XMLBuilder, nic: InterfaceSpec): void {
       i.ele('model', { type: nic.model });
       if (nic.queues !== undefined) i.ele('driver', { queues: String(nic.queues) });
       break;
+    case 'vdpa':
+      i.ele('source', { dev: nic.sourceDev });
+      i.ele('model', { type: nic.model });
+      if (nic.queues !== undefined) i.ele('driver', { queues: String(nic.queues) });
+      break;
   }
-  if (nic.type !== 'hostdev' && nic.type !== 'vhostuser') {
+  if (nic.type !== 'hostdev' && nic.type !== 'vhostuser' && nic.type !== 'vdpa') {
     if (nic.bandwidth !== undefined) renderBandwidth(i, nic.bandwidth);
     i.ele('model', { type: nic.model });
     if (nic.driver !== undefined) {
@@ -184,6 +189,14 @@ function checkInterface(nic: InterfaceSpec, path: string, persistentAliases: Rea
     if (!SOCKET_PATH.test(nic.socketPath) || nic.socketPath.split('/').some((seg) => /^\.+$/.test(seg)))
       throw new LibvirtXmlError(`${path}.socketPath`, 'an absolute path of [A-Za-z0-9_./-]');
     if (nic.teaming !== undefined) throw new LibvirtXmlError(`${path}.teaming`, 'a vhost-user interface is no teaming member');
+    return;
+  }
+  if (nic.type === 'vdpa') {
+    if (nic.queues !== undefined) positive(`${path}.queues`, nic.queues);
+    if (!SOCKET_PATH.test(nic.sourceDev) || nic.sourceDev.split('/').some((seg) => /^\.+$/.test(seg)))
+      throw new LibvirtXmlError(`${path}.sourceDev`, 'an absolute path of [A-Za-z0-9_./-]');
+    if (nic.teaming !== undefined)
+      throw new LibvirtXmlError(`${path}.teaming`, 'a vDPA interface is no teaming member (libvirt fails over only hostdev VFs)');
     return;
   }
   if (nic.type !== 'hostdev' && nic.driver?.name === 'vhost' && nic.driver.queues !== undefined)

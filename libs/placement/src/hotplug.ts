@@ -1,5 +1,6 @@
 import {
   datapathDefinition,
+  takesVf,
   REASON_CODES,
   type HostReason,
   type PlacementPlan,
@@ -15,7 +16,7 @@ import { hostStateFilter } from './host-filters';
 import type { HostRt, NicRt } from './host-state';
 import { assign, dedupe, interfaceOptions, type IfaceOption } from './interfaces';
 import { ioNeeds, reserveIoCpus } from './node-fit';
-import { generatedMac, nicIrqAndRps, planNic, vhostUserPort } from './plan';
+import { generatedMac, nicIrqAndRps, planNic, vdpaDevice, vhostUserPort } from './plan';
 import type { PreparedRequest } from './request';
 
 /**
@@ -97,7 +98,7 @@ function withInterface(
   const pi = prep.ifaces[0];
   const net = pi.network;
   const nic = o.nic;
-  const vfIndex = nic && datapathDefinition(o.datapath).nicResource === 'VF' ? nic.freeVfs[0] : undefined;
+  const vfIndex = nic && takesVf(datapathDefinition(o.datapath).nicResource) ? nic.freeVfs[0] : undefined;
   const vf = nic && vfIndex !== undefined ? { index: vfIndex, pciAddress: h.vfPci(nic, vfIndex) } : null;
   const ioIds = io ? io.cpus.map((p) => h.cpuIds[p]).sort(byNum) : [];
   const vcpuNodes = [...new Set(current.vcpuPins.flatMap((p) => p.cpus.map((c) => h.cpuNode[h.posOf(c) ?? -1])))].sort(byNum);
@@ -105,6 +106,7 @@ function withInterface(
   const iface: PlanInterface = {
     ...planNic(ctx, prep, o.datapath, net.kind, nic, net.bridge, net.macvtapMode, vf, h.node(current.numaNodes[0]).pmdCores),
     vhostUser: connectionFor(net.kind, o.datapath) === 'VHOSTUSER' ? vhostUserPort(current.vmId, pi.index) : null,
+    vdpa: connectionFor(net.kind, o.datapath) === 'VDPA' && vf ? vdpaDevice(current.vmId, pi.index, vf.pciAddress) : null,
     index: pi.index,
     networkId: net.id,
     networkName: net.name,
@@ -116,7 +118,7 @@ function withInterface(
     mtu: net.mtu,
     numaLocal,
     failoverBackup: o.backup
-      ? { ...planNic(ctx, prep, o.backup, net.kind, nic, net.bridge, net.macvtapMode, null, 0), vhostUser: null }
+      ? { ...planNic(ctx, prep, o.backup, net.kind, nic, net.bridge, net.macvtapMode, null, 0), vhostUser: null, vdpa: null }
       : null,
     cost: costOf(o.datapath),
   };

@@ -1,5 +1,6 @@
 import {
   datapathDefinition,
+  takesVf,
   NETWORK_BRIDGE_KINDS,
   VF_KNOB_KEYWORDS,
   vfKnobRefusal,
@@ -83,9 +84,13 @@ function optionsFor(h: HostRt, pi: PreparedInterface, reasons: HostReason[]): If
     }
     const carriers: (NicRt | null)[] = nics.length > 0 ? nics : [null];
     for (const nic of carriers) {
-      if (def.nicResource === 'VF') {
+      if (takesVf(def.nicResource)) {
         if (!nic || nic.nic.sriovNumVfs === 0 || nic.nic.vfs.index.length === 0) {
           why('NO_SRIOV_NIC_FOR_NETWORK', `${nic?.nic.name ?? 'no NIC'} has no VFs`);
+          continue;
+        }
+        if (def.nicResource === 'VDPA_VF' && !nic.nic.vdpaVfs) {
+          why('NO_VDPA_VF_FOR_NETWORK', `${nic.nic.name}'s VFs are not vdpa management devices`);
           continue;
         }
         if (nic.freeVfs.length === 0) {
@@ -300,7 +305,7 @@ function pmdShortfall(
 }
 
 function isVf(d: Datapath): boolean {
-  return datapathDefinition(d).nicResource === 'VF';
+  return takesVf(datapathDefinition(d).nicResource);
 }
 
 export function dedupe(reasons: HostReason[]): HostReason[] {

@@ -1,5 +1,5 @@
 import type { CpuPolicy, Datapath, FleetAllocation, NetworkKind, PagedHugepageSize, PlacementPlan, PlanInterface } from '@netpin/contracts';
-import { datapathDefinition, HUGEPAGE_MIB, VHOST_USER_SOCKET_DIR } from '@netpin/contracts';
+import { datapathDefinition, HUGEPAGE_MIB, takesVf, VHOST_USER_SOCKET_DIR, vfMgmtdev, NETPIN_VDPA_PREFIX } from '@netpin/contracts';
 import { connectionFor, costOf, modelFor, queuesFor, takesPmd, usesVhost } from './datapaths';
 import type { Choice, EvalContext } from './context';
 import type { NicRt } from './host-state';
@@ -23,7 +23,7 @@ export type PlanNic = Omit<
 >;
 
 const byNum = (a: number, b: number) => a - b;
-const isVf = (d: Datapath) => datapathDefinition(d).nicResource === 'VF';
+const isVf = (d: Datapath) => takesVf(datapathDefinition(d).nicResource);
 
 /** Turn the winning choice into the plan libvirt-xml and host-ops consume. */
 export function buildPlan(ctx: EvalContext, prep: PreparedRequest, c: Choice): PlacementPlan {
@@ -142,6 +142,7 @@ function planInterfaces(
     out.interfaces.push({
       ...planNic(ctx, prep, o.datapath, net.kind, nic, net.bridge, net.macvtapMode, vf, c.host.node(c.home).pmdCores),
       vhostUser: connectionFor(net.kind, o.datapath) === 'VHOSTUSER' ? vhostUserPort(prep.vmId, pi.index) : null,
+      vdpa: connectionFor(net.kind, o.datapath) === 'VDPA' && vf ? vdpaDevice(prep.vmId, pi.index, vf.pciAddress) : null,
       index: pi.index,
       networkId: net.id,
       networkName: net.name,
@@ -153,7 +154,7 @@ function planInterfaces(
       mtu: net.mtu,
       numaLocal,
       failoverBackup: o.backup
-        ? { ...planNic(ctx, prep, o.backup, net.kind, nic, net.bridge, net.macvtapMode, null, 0), vhostUser: null }
+        ? { ...planNic(ctx, prep, o.backup, net.kind, nic, net.bridge, net.macvtapMode, null, 0), vhostUser: null, vdpa: null }
         : null,
       cost: costOf(o.datapath),
     });
@@ -232,7 +233,7 @@ export function planNic(
   vf: PlanInterface['vf'],
   /** PMD cores on the VM's home node: they bound a PMD-polled interface's queues. */
   pmdCores: number,
-): Omit<PlanNic, 'vhostUser'> {
+): Omit<PlanNic, 'vhostUser' | 'vdpa'> {
   const connection = connectionFor(kind, d);
   // Candidates come from datapathsForKind, so only a broken registry gets here.
   if (connection === null) throw new Error(`datapath ${d} cannot be connected on a ${kind} network`);
@@ -277,4 +278,15 @@ export function generatedMac(vmId: string, index: number, attempt = 0): string {
 export function vhostUserPort(vmId: string, index: number): NonNullable<PlanInterface['vhostUser']> {
   const port = `vhu${fnv1a(`${vmId}#${index}#vhu`).toString(16).padStart(8, '0')}`;
   return { port, socketPath: `${VHOST_USER_SOCKET_DIR}/${port}` };
+}
+
+/**
+ * The vdpa device of a vDPA interface, `vdp` + FNV-1a of vmId + index (its name is netpin's
+ * mark), on the management device its VF registered as (`pci/<VF address>`).
+ */
+export function vdpaDevice(vmId: string, index: number, vfPciAddress: string): NonNullable<PlanInterface['vdpa']> {
+  return {
+    device: `${NETPIN_VDPA_PREFIX}${fnv1a(`${vmId}#${index}#vdpa`).toString(16).padStart(8, '0')}`,
+    mgmtdev: vfMgmtdev(vfPciAddress),
+  };
 }

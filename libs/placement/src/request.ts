@@ -121,5 +121,7 @@ function guestCan(req: VmRequest, liveMigratable: boolean, d: Datapath): HostRea
   if (def.memory.kind === 'SHARED_HUGEPAGES' && req.hugepages === 'NONE') return def.memory.reason;
   // libvirt <teaming> needs a virtio persistent interface to fail over to.
   if (liveMigratable && def.liveMigration.kind === 'FAILOVER' && !req.guest.virtio) return def.liveMigration.reason;
+  // a datapath that never migrates live cannot serve an interface that must
+  if (liveMigratable && def.liveMigration.kind === 'COLD_ONLY') return def.liveMigration.reason;
   return null;
 }

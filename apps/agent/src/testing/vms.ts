@@ -61,6 +61,7 @@ export function desiredFor(host: SimHost): Desired {
         ],
         rps: [],
         vhostUserPorts: [],
+        vdpaDevices: [],
         start: true,
       };
     }
@@ -84,6 +85,7 @@ export function desiredFor(host: SimHost): Desired {
           { dev: ifn('enp1s0'), rxQueue: 1, cpus: [1, 5] },
         ],
         vhostUserPorts: [],
+        vdpaDevices: [],
         start: true,
       };
     default:
@@ -97,6 +99,7 @@ export function desiredFor(host: SimHost): Desired {
         irqAffinity: [{ irq: 26, cpus: [3] }],
         rps: [{ dev: ifn('eth0'), rxQueue: 0, cpus: [2, 3] }],
         vhostUserPorts: [],
+        vdpaDevices: [],
         start: true,
       };
   }

@@ -59,6 +59,8 @@ export class HostCapabilities {
   @Prop(Boolean, { description: '/dev/vhost-net present' }) vhostNet!: boolean;
   @Prop(Boolean, { description: 'Open vSwitch runs (ovs-vsctl list-br answered)' }) ovs!: boolean;
   @Prop(Boolean, { description: 'Open vSwitch with DPDK initialised (dpdk_initialized): vhost-user ports possible' }) ovsDpdk!: boolean;
+  @Prop(Boolean, { description: 'the vhost_vdpa driver is loaded (/sys/bus/vdpa/drivers/vhost_vdpa): vDPA interfaces possible' })
+  vhostVdpa!: boolean;
 }
 
 export const HostBridgeKindEnum = defineEnum('HostBridgeKind', HOST_BRIDGE_KINDS, 'LINUX: a Linux bridge; OVS: an Open vSwitch bridge');

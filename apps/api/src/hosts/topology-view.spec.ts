@@ -56,6 +56,7 @@ function records(host: FleetHost): { numaNodes: NumaNodeRecord[]; nics: NicRecor
     maxCombinedQueues: n.combinedQueues.max,
     sriovTotalVfs: n.sriovTotalVfs,
     sriovNumVfs: n.sriovNumVfs,
+    vdpaVfs: false,
     // what discovery read before any VM: every IRQ on every CPU, VFs without a MAC
     irqs: n.queueIrqs.map((q) => ({ irq: q.irq, queue: q.queue, label: `q${q.queue}`, affinity: host.cpus.map((c) => c.id) })),
     vfs: n.vfs.map((v) => ({

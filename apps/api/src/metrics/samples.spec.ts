@@ -20,6 +20,7 @@ function nic(name: string, numaNode: number, vfOwners: (string | null)[]): Fleet
     queueIrqs: [],
     sriovTotalVfs: vfOwners.length,
     sriovNumVfs: vfOwners.length,
+    vdpaVfs: false,
     vfs: vfOwners.map((o, index) => ({ index, pciAddress: `0000:00:01.${index}`, state: o ? 'ALLOCATED' : 'FREE', ownerVmId: o })),
   };
 }
@@ -33,7 +34,7 @@ function host(name: string, cpus: FleetCpu[], nics: FleetNic[], nodes = [0, 1]):
     bridges: null,
     foreignDomains: [],
     pmdCpus: [],
-    capabilities: { vmx: true, ept: true, iommu: true, kvm: true, vhostNet: true, ovs: true, ovsDpdk: false },
+    capabilities: { vmx: true, ept: true, iommu: true, kvm: true, vhostNet: true, ovs: true, ovsDpdk: false, vhostVdpa: false },
     numaNodes: nodes.map((index) => ({ index, memoryMiB: 1024, memoryFreeMiB: 1024, hugepages: [] })),
     cpus,
     nics,

@@ -15,5 +15,6 @@ export class DatapathInfo {
   @Prop(NetworkKindEnum, { array: true, description: 'Network kinds that can carry it' }) networkKinds!: string[];
   @Prop(String, { array: true, description: `Guest drivers it needs: ${GUEST_NEEDS.join(', ')}` }) guestNeeds!: string[];
   @Prop(String, { array: true, description: 'Host capabilities (discovery) it needs' }) hostCapabilities!: HostCapabilityKey[];
-  @Prop(String, { description: 'NATIVE, or FAILOVER: live migration only with a virtio failover backup' }) liveMigration!: string;
+  @Prop(String, { description: 'NATIVE, FAILOVER (live migration only with a virtio failover backup), or COLD_ONLY (never live)' })
+  liveMigration!: string;
 }

@@ -6,6 +6,7 @@ import {
   type MigrationStrategy,
   type VmMigratePayload,
   vhostUserPortDesiredSchema,
+  vdpaDeviceDesiredSchema,
   type HostRelease,
   type VmRebootPayload,
   type VmStopPayload,
@@ -82,6 +83,7 @@ export function desiredState(
     irqAffinity: plan.irqAffinity.map((x) => ({ irq: x.irq, cpus: x.cpus })),
     rps: plan.rps.map((x) => ({ dev: x.nicName as VmDesiredState['rps'][number]['dev'], rxQueue: x.rxQueue, cpus: x.cpus })),
     vhostUserPorts: vhostUserPorts(planned),
+    vdpaDevices: vdpaDevices(planned),
     start: true,
   };
 }
@@ -120,6 +122,19 @@ function vhostUserPorts(plan: PlacementPlan): VmDesiredState['vhostUserPorts'] {
             maxRateMbps: i.maxBandwidthMbps,
           }),
         ]
+      : [],
+  );
+}
+
+/**
+ * The plan's vDPA interfaces as vdpa devices to create on their VFs' management devices: the
+ * guest MAC, one queue pair per planned queue, the network's MTU. (The VF's VLAN and rates are
+ * its `vfs` entry, set through the PF.)
+ */
+function vdpaDevices(plan: PlacementPlan): VmDesiredState['vdpaDevices'] {
+  return plan.interfaces.flatMap((i) =>
+    i.vdpa
+      ? [vdpaDeviceDesiredSchema.parse({ name: i.vdpa.device, mgmtdev: i.vdpa.mgmtdev, mac: i.mac, maxVqp: i.queues ?? 1, mtu: i.mtu })]
       : [],
   );
 }
@@ -167,6 +182,7 @@ export function hostRelease(plan: PlacementPlan | null, otherPlans: PlacementPla
       .filter((x) => !stillRps.has(`${x.nicName}/${x.rxQueue}`))
       .map((x) => ({ dev: x.nicName as HostRelease['rps'][number]['dev'], rxQueue: x.rxQueue })),
     vhostUserPorts: plan ? vhostUserPorts(plan).map((p) => ({ bridge: p.bridge, port: p.port })) : [],
+    vdpaDevices: plan ? vdpaDevices(plan).map((d) => d.name) : [],
   };
 }
 

@@ -320,6 +320,7 @@ function refusalsOf(vm: VmWithPlan, opts: MigrateInput, index: PlacementIndex | 
       const lm = datapathDefinition(i.datapath).liveMigration;
       if (lm.kind === 'FAILOVER' && i.failoverBackup === null)
         out.push({ code: lm.unpaired.code, message: lm.unpaired.description, interfaceIndex: i.index });
+      if (lm.kind === 'COLD_ONLY') out.push({ code: lm.refusal.code, message: lm.refusal.description, interfaceIndex: i.index });
     }
   const target = opts.targetHost !== undefined && index ? index.hostRt(opts.targetHost) : undefined;
   if (target && target.host.id === vm.hostId)

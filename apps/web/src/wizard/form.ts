@@ -30,6 +30,11 @@ interface DatapathUi {
 export const DATAPATH_UI: Readonly<Record<DatapathChoice, DatapathUi>> = {
   AUTO: { help: 'let placement choose the fastest datapath that fits' },
   SRIOV: { help: 'VF passthrough: lowest cost, no live migration', vfDriver: true, noLiveMigration: true },
+  VDPA: {
+    help: 'vDPA: a VF that serves virtio rings in hardware; the guest needs only virtio; moves COLD only',
+    virtio: true,
+    noLiveMigration: true,
+  },
   VHOST_USER: {
     help: "vhost-user on OVS-DPDK: PMD-polled, needs huge pages and PMD cores on the VM's node",
     virtio: true,
@@ -132,7 +137,8 @@ function convertInterface(f: InterfaceForm, i: number, form: VmForm, errors: For
   // checked here so the user learns about them next to the field, not from a rejection.
   const ui = DATAPATH_UI[f.datapath];
   if (ui.vfDriver && !form.guestVfDriver) errors[`${p}.datapath`] = 'SR-IOV needs a VF driver in the guest';
-  else if (ui.noLiveMigration && f.liveMigratable) errors[`${p}.datapath`] = 'An SR-IOV VF cannot be live-migrated';
+  else if (ui.noLiveMigration && f.liveMigratable)
+    errors[`${p}.datapath`] = f.datapath === 'VDPA' ? 'A vDPA interface cannot be live-migrated' : 'An SR-IOV VF cannot be live-migrated';
   else if (ui.virtio && !form.guestVirtio) errors[`${p}.datapath`] = 'This datapath needs a virtio driver in the guest';
   else if (ui.hugepages && form.hugepages === 'NONE') errors[`${p}.datapath`] = 'vhost-user needs the VM on huge pages';
   const { minBandwidthMbps, maxBandwidthMbps } = bandwidthFields(f, p, errors);

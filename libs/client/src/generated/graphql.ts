@@ -85,6 +85,8 @@ export type Datapath =
   | 'RTL8139'
   /** VF passthrough: lowest cost, no live migration */
   | 'SRIOV'
+  /** vDPA: a VF that serves virtio rings in hardware; the guest needs only virtio */
+  | 'VDPA'
   /** vhost-net on a Linux bridge */
   | 'VHOST_BRIDGE'
   /** vhost-net on macvtap */
@@ -102,6 +104,7 @@ export type DatapathRequest =
   | 'E1000'
   | 'RTL8139'
   | 'SRIOV'
+  | 'VDPA'
   | 'VHOST_BRIDGE'
   | 'VHOST_MACVTAP'
   | 'VHOST_OVS'
@@ -273,13 +276,16 @@ export type ReasonCode =
   | 'NO_HOSTS'
   | 'NO_PMD_ON_NUMA_NODE'
   | 'NO_SRIOV_NIC_FOR_NETWORK'
+  | 'NO_VDPA_VF_FOR_NETWORK'
   | 'OVS_DPDK_UNAVAILABLE'
   | 'OVS_UNAVAILABLE'
   | 'PMD_CAPACITY_EXHAUSTED'
   | 'THREAD_POLICY_NEEDS_SMT'
+  | 'VDPA_NOT_LIVE_MIGRATABLE'
   | 'VF_DRIVER_LACKS_MIN_TX_RATE'
   | 'VHOST_NET_UNAVAILABLE'
-  | 'VHOST_USER_NEEDS_HUGEPAGES';
+  | 'VHOST_USER_NEEDS_HUGEPAGES'
+  | 'VHOST_VDPA_UNAVAILABLE';
 
 export type RegisterHostInput = {
   /** SSH address: IPv4, IPv6 or DNS name */

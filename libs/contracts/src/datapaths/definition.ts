@@ -66,7 +66,15 @@ export interface HostNeed<R extends string = string> {
   readonly detail: string;
 }
 
-export type NicResource = 'VF' | 'NONE';
+/**
+ * VF: a free VF of a NIC carrying the network. VDPA_VF: a free VF of a NIC whose VFs are vdpa
+ * management devices (`vdpa mgmtdev show` lists `pci/<VF address>`: mlx5_vdpa, ifcvf).
+ */
+export type NicResource = 'VF' | 'VDPA_VF' | 'NONE';
+/** It takes a VF (of any kind) from its NIC: the VF pool, VF knobs and VF release apply. */
+export function takesVf(r: NicResource): boolean {
+  return r !== 'NONE';
+}
 
 /**
  * A request field that, when non-zero, the agent carries out with a VF knob (`minBandwidthMbps`
@@ -106,20 +114,31 @@ export type SwitchResource<R extends string = string> =
  * libvirt interface details the datapath decides: the guest model and the backend driver.
  * HOSTDEV interfaces have neither (the guest sees the VF itself). `vhost` = the in-kernel
  * virtio backend, whose threads run on the node's I/O CPUs; `qemu` = virtio in QEMU;
- * `vhost-user` = the virtio rings served by a userspace switch over a unix socket.
+ * `vhost-user` = the virtio rings served by a userspace switch over a unix socket;
+ * `vhost-vdpa` = the virtio rings served by the NIC itself through a vhost-vdpa character device.
  */
 export type InterfaceXml =
   | { readonly kind: 'hostdev' }
-  | { readonly kind: 'emulated'; readonly model: NicModel; readonly driver: 'vhost' | 'qemu' | 'vhost-user' | null };
+  | { readonly kind: 'emulated'; readonly model: NicModel; readonly driver: 'vhost' | 'qemu' | 'vhost-user' | 'vhost-vdpa' | null };
 
 /**
  * NATIVE: libvirt migrates the interface as it is (a tap: the target's XML names its own
- * bridge or macvtap parent). FAILOVER: only with a libvirt <teaming> virtio backup (the first
+ * bridge or macvtap parent). COLD_ONLY: never live (a device netpin would have to create on the
+ * target first). FAILOVER: only with a libvirt <teaming> virtio backup (the first
  * of `backups` the host can give); the guest then needs virtio, else `reason`. An interface
  * placed without the backup refuses live migration with `unpaired` (a cold one moves it).
  */
 export type LiveMigration<R extends string = string> =
   | { readonly kind: 'NATIVE' }
+  /**
+   * Never live: placement refuses it for a liveMigratable interface (`reason`), and migrateVm
+   * refuses LIVE for an interface placed with it (`refusal`); COLD re-places it.
+   */
+  | {
+      readonly kind: 'COLD_ONLY';
+      readonly reason: R;
+      readonly refusal: { readonly code: string; readonly description: string };
+    }
   | {
       readonly kind: 'FAILOVER';
       readonly backups: readonly Datapath[];
@@ -161,12 +180,16 @@ export const CONNECTION_MTU: Readonly<Record<InterfaceConnection, 'LIBVIRT_MTU' 
   BRIDGE: 'LIBVIRT_MTU',
   OVS: 'LIBVIRT_MTU',
   VHOSTUSER: 'LIBVIRT_MTU',
+  // libvirt 9.0 refuses <mtu> on type vdpa too (same message); the agent gives the vdpa device the MTU.
+  VDPA: 'NIC_MTU',
 };
 /**
  * VF: `ip link set PF vf N mac … vlan … rate …` before define, clean defaults on teardown.
  * VHOSTUSER_PORT: a dpdkvhostuserclient port on the OVS bridge before define, removed on teardown.
+ * VDPA_DEVICE: the VF's attributes as for VF, then `vdpa dev add` on the VF's management device
+ * before define (its /dev/vhost-vdpa-N goes into the domain XML), `vdpa dev del` on teardown.
  */
-export type HostSetup = 'NONE' | 'VF' | 'VHOSTUSER_PORT';
+export type HostSetup = 'NONE' | 'VF' | 'VHOSTUSER_PORT' | 'VDPA_DEVICE';
 
 /** Identity with the literal types kept, so the registry can derive the reason codes. */
 export function defineDatapath<D extends Datapath, R extends string = never>(d: DatapathDefinition<D, R>): DatapathDefinition<D, R> {

@@ -99,10 +99,12 @@ describe('reason codes', () => {
       'IOMMU_DISABLED',
       'LIVE_MIGRATION_NEEDS_VIRTIO',
       'NO_PMD_ON_NUMA_NODE',
+      'NO_VDPA_VF_FOR_NETWORK',
       'OVS_DPDK_UNAVAILABLE',
       'PMD_CAPACITY_EXHAUSTED',
-      'VF_DRIVER_LACKS_MIN_TX_RATE',
+      'VDPA_NOT_LIVE_MIGRATABLE',
       'VHOST_USER_NEEDS_HUGEPAGES',
+      'VHOST_VDPA_UNAVAILABLE',
     ]);
   });
 });

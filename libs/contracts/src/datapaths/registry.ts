@@ -3,6 +3,7 @@ import type { DatapathDefinition } from './definition';
 import { e1000 } from './e1000';
 import { rtl8139 } from './rtl8139';
 import { sriov } from './sriov';
+import { vdpa } from './vdpa';
 import { vhostBridge } from './vhost-bridge';
 import { vhostMacvtap } from './vhost-macvtap';
 import { vhostOvs } from './vhost-ovs';
@@ -15,6 +16,7 @@ import { virtioUserspace } from './virtio-userspace';
  */
 export const DATAPATH_REGISTRY = {
   SRIOV: sriov,
+  VDPA: vdpa,
   VHOST_USER: vhostUser,
   VHOST_MACVTAP: vhostMacvtap,
   VHOST_BRIDGE: vhostBridge,

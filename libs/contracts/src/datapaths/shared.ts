@@ -12,6 +12,8 @@ export const SHARED_REASONS = {
   NO_SRIOV_NIC_FOR_NETWORK: 'no NIC carrying the network has SR-IOV VFs configured',
   NO_FREE_VF: 'every VF on the NICs carrying the network is taken',
   NO_FREE_VF_ON_NUMA_NODE: 'free VFs exist, but not on the NUMA node the VM must use',
+  VF_DRIVER_LACKS_MIN_TX_RATE:
+    "minBandwidthMbps on a VF needs min_tx_rate, which the PF's driver refuses (ixgbe, i40e, igb; see VF_DRIVER_CAPABILITIES)",
 } as const;
 export type SharedReasonCode = keyof typeof SHARED_REASONS;
 

@@ -8,7 +8,7 @@ import { defineDatapath } from './definition';
  */
 export const sriov = defineDatapath({
   id: 'SRIOV',
-  rank: 7,
+  rank: 8,
   auto: true,
   connections: { SRIOV_PHYSNET: 'HOSTDEV' },
   guest: ['vfDriver'],
@@ -36,8 +36,6 @@ export const sriov = defineDatapath({
   reasons: {
     IOMMU_DISABLED: 'SR-IOV passthrough needs the IOMMU (VT-d) enabled',
     LIVE_MIGRATION_NEEDS_VIRTIO: 'a live-migratable SR-IOV interface needs a virtio failover backup, so virtio in the guest',
-    VF_DRIVER_LACKS_MIN_TX_RATE:
-      "minBandwidthMbps on a VF needs min_tx_rate, which the PF's driver refuses (ixgbe, i40e, igb; see VF_DRIVER_CAPABILITIES)",
   },
   cli: { aliases: ['sriov', 'vf'] },
   ui: { label: 'SR-IOV VF', help: 'VF passthrough: lowest cost, no live migration' },

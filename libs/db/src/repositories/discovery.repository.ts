@@ -74,6 +74,7 @@ export class DiscoveryRepository {
             capVhostNet: c.vhostNet,
             capOvs: c.ovs,
             capOvsDpdk: c.ovsDpdk,
+            capVhostVdpa: c.vhostVdpa,
             pmdCpus: facts.pmdCpus,
             bridges: facts.bridges,
             foreignDomains: facts.foreignDomains,
@@ -155,6 +156,7 @@ export class DiscoveryRepository {
         maxCombinedQueues: n.channels?.maxCombined ?? Math.max(1, n.rxQueues),
         sriovTotalVfs: n.sriov?.totalVfs ?? 0,
         sriovNumVfs: n.sriov?.numVfs ?? 0,
+        vdpaVfs: n.vdpaVfs,
       };
       let cur = byName.get(n.name);
       if (!cur) cur = { ...(await tx.nic.create({ data: { hostId, name: n.name, ...data } })), irqs: [], vfs: [] };

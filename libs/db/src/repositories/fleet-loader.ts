@@ -142,7 +142,8 @@ async function readHosts(src: RowSource, ids: string[] | undefined, params: unkn
   await src.each(
     `SELECT h.id::text AS c0, h.name AS c1, h.state::text AS c2, h."virtType"::text AS c3, (h."capVmx" OR h."capSvm") AS c4,
        (h."capEpt" OR h."capNpt") AS c5, h."capIommu" AS c6, h."capKvm" AS c7, h."capVhostNet" AS c8, h."capOvs" AS c9,
-       h.bridges::text AS c10, h."foreignDomains"::text AS c11, h."capOvsDpdk" AS c12, array_to_json(h."pmdCpus")::text AS c13
+       h.bridges::text AS c10, h."foreignDomains"::text AS c11, h."capOvsDpdk" AS c12, array_to_json(h."pmdCpus")::text AS c13,
+       h."capVhostVdpa" AS c14
      FROM "Host" h WHERE true${only('h.id', ids)} ORDER BY h.name`,
     params,
     (r) => {
@@ -161,6 +162,7 @@ async function readHosts(src: RowSource, ids: string[] | undefined, params: unkn
             vhostNet: r.bool(8),
             ovs: r.bool(9),
             ovsDpdk: r.bool(12),
+            vhostVdpa: r.bool(14),
           },
           bridges: bridgesSchema.parse(json(r.textOrNull(10))),
           foreignDomains: foreignSchema.parse(json(r.textOrNull(11)) ?? []),
@@ -272,7 +274,7 @@ async function readNics(
   await src.each(
     `SELECT n.id::text AS c0, n."hostId"::text AS c1, n.name AS c2, n."pciAddress" AS c3, n.driver AS c4, n."numaNode" AS c5,
        n."speedMbps" AS c6, n."combinedQueues" AS c7, n."maxCombinedQueues" AS c8, n."sriovTotalVfs" AS c9, n."sriovNumVfs" AS c10,
-       n.mtu AS c11, n."maxMtu" AS c12
+       n.mtu AS c11, n."maxMtu" AS c12, n."vdpaVfs" AS c13
      FROM "Nic" n WHERE true${only('n."hostId"', ids)} ORDER BY n."hostId", n.name`,
     params,
     (r) => {
@@ -292,6 +294,7 @@ async function readNics(
           queueIrqs: [],
           sriovTotalVfs: r.int(9),
           sriovNumVfs: r.int(10),
+          vdpaVfs: r.bool(13),
         },
       });
     },

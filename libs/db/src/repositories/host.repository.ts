@@ -44,6 +44,7 @@ export function toHostRecord(r: HostRow): HostRecord {
       vhostNet: r.capVhostNet,
       ovs: r.capOvs,
       ovsDpdk: r.capOvsDpdk,
+      vhostVdpa: r.capVhostVdpa,
     },
     bridges: stored.bridges(r.bridges, r.name),
     foreignDomains: stored.foreignDomains(r.foreignDomains, r.name),
@@ -265,6 +266,7 @@ export class HostRepository {
         maxCombinedQueues: n.maxCombinedQueues,
         sriovTotalVfs: n.sriovTotalVfs,
         sriovNumVfs: n.sriovNumVfs,
+        vdpaVfs: n.vdpaVfs,
         irqs: n.irqs.map((i) => ({ irq: i.irq, queue: i.queue, label: i.label, affinity: i.affinity })),
         vfs: n.vfs.map((v) => ({
           index: v.index,

@@ -145,6 +145,21 @@ const SCENARIOS: Record<ReasonCode, Scenario> = {
     host: { caps: { ovs: false } },
     request: { interfaces: [{ network: 'ovs' }] },
   },
+  VHOST_VDPA_UNAVAILABLE: {
+    title: "explicit vDPA, the PF's VFs are vdpa management devices but vhost_vdpa is not loaded",
+    host: { nics: [{ name: 'ens1f0', node: 1, vfs: 4, vdpaVfs: true }, ...baseNics.slice(1)] },
+    request: { interfaces: [{ network: 'phys', datapath: 'VDPA' }] },
+  },
+  VDPA_NOT_LIVE_MIGRATABLE: {
+    title: 'explicit vDPA for a liveMigratable interface (vDPA moves only COLD)',
+    host: { caps: { vhostVdpa: true }, nics: [{ name: 'ens1f0', node: 1, vfs: 4, vdpaVfs: true }, ...baseNics.slice(1)] },
+    request: { interfaces: [{ network: 'phys', datapath: 'VDPA', liveMigratable: true }] },
+  },
+  NO_VDPA_VF_FOR_NETWORK: {
+    title: "explicit vDPA with vhost_vdpa loaded, but ens1f0's VFs are not vdpa management devices",
+    host: { caps: { vhostVdpa: true } },
+    request: { interfaces: [{ network: 'phys', datapath: 'VDPA' }] },
+  },
   OVS_DPDK_UNAVAILABLE: {
     title: 'explicit vhost-user on a host whose Open vSwitch has no DPDK',
     host: { ...dpdk, caps: { ovsDpdk: false } },

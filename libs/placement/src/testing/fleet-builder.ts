@@ -44,6 +44,8 @@ export interface NicSpec {
   vfs?: number;
   /** VF indices already taken by someone outside the snapshot's allocations. */
   takenVfs?: number[];
+  /** Its VFs are vdpa management devices (mlx5_vdpa, ifcvf); set caps.vhostVdpa too. */
+  vdpaVfs?: boolean;
 }
 
 export interface HostSpec {
@@ -82,7 +84,16 @@ export interface NetworkSpec {
   on: Record<string, string[]>;
 }
 
-const FULL_CAPS: FleetHostCapabilities = { vmx: true, ept: true, iommu: true, kvm: true, vhostNet: true, ovs: true, ovsDpdk: false };
+const FULL_CAPS: FleetHostCapabilities = {
+  vmx: true,
+  ept: true,
+  iommu: true,
+  kvm: true,
+  vhostNet: true,
+  ovs: true,
+  ovsDpdk: false,
+  vhostVdpa: false,
+};
 
 export class FleetBuilder {
   private readonly hostList: FleetHost[] = [];
@@ -196,6 +207,7 @@ export function buildHost(spec: HostSpec, seq = 0): FleetHost {
       queueIrqs: Array.from({ length: queues }, (_, q) => ({ irq: 100 + i * 100 + q, queue: q })),
       sriovTotalVfs: Math.max(vfs, 64),
       sriovNumVfs: vfs,
+      vdpaVfs: n.vdpaVfs ?? false,
       vfs: Array.from({ length: vfs }, (_, v) => ({
         index: v,
         pciAddress: `0000:${hex((bus + 0x80) % 256, 2)}:${hex(Math.floor(v / 8) % 32, 2)}.${v % 8}`,
