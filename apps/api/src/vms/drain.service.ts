@@ -10,7 +10,7 @@ import type { Operation } from '../operations/operation.model';
 import { toOperationView } from '../operations/operation.service';
 import { APP_OPTIONS, type AppRuntimeOptions } from '../runtime';
 import type { DrainHostInput } from './drain.model';
-import { MigrationService } from './migration.service';
+import { MIGRATE_KIND, MigrationService } from './migration.service';
 import { PowerService } from './power.service';
 
 const STOPPED_STAYS = 'stopped: stays defined on this host with its allocations (stopVm with release frees them)';
@@ -41,14 +41,17 @@ function ending(items: DrainItem[]): { ok: boolean; message: string | null } {
  * drainHost / undrainHost (docs/architecture.md "Drain"). The host goes into maintenance (no
  * new placement), then every VM on it is moved away (MigrationService.moveVm) or stopped, at
  * most maxParallel at a time, each VM's outcome kept in the drain operation's result. A tick
- * every NETPIN_DRAIN_TICK_MS settles the moves that finished and starts the next; drains
- * survive a restart (the next tick picks them up) and any API process may advance them.
+ * every NETPIN_DRAIN_TICK_MS, and as soon as a migration or stop ends, settles the moves that
+ * finished and starts the next; drains survive a restart (the next tick picks them up) and any API process may advance them.
  */
 @Injectable()
 export class DrainService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(DrainService.name);
   private timer?: NodeJS.Timeout;
   private busy = false;
+  /** A kick came while a pass ran: run one more after it. */
+  private kicked = false;
+  private readonly stopEvents = new AbortController();
 
   constructor(
     @Inject(API_CONFIG) private readonly config: ApiConfig,
@@ -66,10 +69,32 @@ export class DrainService implements OnApplicationBootstrap, OnModuleDestroy {
     if (!this.runtime.background || every === 0) return;
     this.timer = setInterval(() => void this.pass(), every);
     this.timer.unref();
+    void this.followMoves();
   }
 
   onModuleDestroy(): void {
     if (this.timer) clearInterval(this.timer);
+    this.stopEvents.abort();
+  }
+
+  /**
+   * A migration or stop that ended (in any API process: the update is broadcast) may free a
+   * drain's slot: advance the drains at once rather than at the next tick (the tick stays, for
+   * drains whose moves ended while no process listened).
+   */
+  private async followMoves(): Promise<void> {
+    try {
+      for await (const op of this.events.stream(undefined, this.stopEvents.signal)) {
+        if ((op.kind === MIGRATE_KIND || op.kind === 'vm.stop') && (op.state === 'SUCCEEDED' || op.state === 'FAILED')) this.kick();
+      }
+    } catch (e) {
+      this.logger.warn({ err: e }, 'drain: operation events ended');
+    }
+  }
+
+  private kick(): void {
+    if (this.busy) this.kicked = true;
+    else void this.pass();
   }
 
   async drainHost(hostId: string, input: DrainHostInput | null | undefined, requestId: string): Promise<Operation> {
@@ -111,6 +136,10 @@ export class DrainService implements OnApplicationBootstrap, OnModuleDestroy {
       this.logger.warn({ err: e }, 'drain pass failed');
     } finally {
       this.busy = false;
+      if (this.kicked) {
+        this.kicked = false;
+        void this.pass();
+      }
     }
     return n;
   }
