@@ -248,6 +248,32 @@ describe('admin UI in Chromium', () => {
     await expect(page.locator('.vf-list').first().textContent()).resolves.toContain(planned.plan.interfaces[0]!.mac);
   });
 
+  it('06b adds a NIC to the running VM from its row, follows the hot-plug to its end, and removes it again', async () => {
+    await tid('nav-vms').click();
+    await tid(`add-nic-${VM}`).click();
+    // bad input comes back from the API as a typed error naming its field, and the form stays
+    await tid('nic-field-network').selectOption('tenant-br');
+    await tid('nic-field-mac').fill('01:00:5e:00:00:01');
+    await tid('nic-submit').click();
+    await expect(tid('error-field').textContent()).resolves.toBe('input.mac');
+    await tid('nic-field-mac').fill('');
+    await tid('nic-submit').click();
+    await expect.poll(attr(tid('nic-progress'), 'data-op-state'), { timeout: 60_000 }).toBe('SUCCEEDED');
+    await expect.poll(() => tid(`vm-row-${VM}`).textContent()).toContain('tenant-br:');
+    await b.shot(page, 'vm-nic-added');
+    const { vm } = await c.client.request<{ vm: { interfaces: { index: number; networkName: string }[] } }>(
+      `query ($id: ID!) { vm(id: $id) { interfaces { index networkName } } }`,
+      { id: vmId },
+    );
+    const added = vm.interfaces.find((i) => i.networkName === 'tenant-br');
+    expect(added).toBeDefined();
+    await tid(`remove-nic-${VM}-${added!.index}`).click();
+    await tid(`remove-nic-${VM}-${added!.index}-confirm`).click();
+    await expect.poll(attr(tid('nic-progress'), 'data-op-state'), { timeout: 60_000 }).toBe('SUCCEEDED');
+    await expect.poll(() => tid(`vm-row-${VM}`).textContent()).not.toContain('tenant-br:');
+    expect((await tid('nic-progress').textContent()) ?? '').toContain(`Removing NIC ${added!.index} (tenant-br`);
+  });
+
   it('07 deletes the VM after confirmation and frees its CPUs', async () => {
     await tid('nav-vms').click();
     await tid(`delete-vm-${VM}`).click();

@@ -17,6 +17,7 @@ import { Empty, ErrorBox, Loading } from '../components/Status';
 import { formatMiB, formatShortTime, formatTime } from '../lib/format';
 import { useMutation, useQuery } from '../lib/hooks';
 import { href } from '../lib/router';
+import { canHotplug, NicPanel, RemoveNicButton, useNics, type Nics } from './VmNics';
 
 type Vm = VmsQuery['vms']['nodes'][number];
 
@@ -55,7 +56,7 @@ const ACTION_LABEL: Record<PowerAction, string> = {
 };
 const PAGE_SIZE = 100;
 
-function Interfaces({ vm }: { vm: Vm }) {
+function Interfaces({ vm, nics }: { vm: Vm; nics: Nics }) {
   return (
     <>
       {vm.interfaces.map((i) => (
@@ -64,6 +65,12 @@ function Interfaces({ vm }: { vm: Vm }) {
           <span className={`badge dp dp-${(i.datapath ?? 'pending').toLowerCase()}`}>{i.datapath ?? 'pending'}</span>
           {/* a VF's queues are the hardware's: only virtio queue counts are the plan's */}
           {i.model === 'virtio' && i.queues !== null && i.queues > 1 ? <span className="muted"> ×{i.queues}q</span> : null}
+          {canHotplug(vm) && (
+            <>
+              {' '}
+              <RemoveNicButton vm={vm} iface={i} nics={nics} />
+            </>
+          )}
         </div>
       ))}
     </>
@@ -104,11 +111,13 @@ function VmRow({
   deleting,
   onDelete,
   onAction,
+  nics,
 }: {
   vm: Vm;
   deleting: boolean;
   onDelete: () => void;
   onAction: (a: PowerAction) => void;
+  nics: Nics;
 }) {
   return (
     <tr data-testid={`vm-row-${vm.name}`} data-vm-state={vm.state}>
@@ -134,11 +143,16 @@ function VmRow({
         {vm.vcpus} vCPU · {formatMiB(vm.memoryMiB)}
       </td>
       <td>
-        <Interfaces vm={vm} />
+        <Interfaces vm={vm} nics={nics} />
       </td>
       <td className="small">{formatTime(vm.createdAt)}</td>
       <td className="actions">
         <PowerButtons vm={vm} busy={deleting} onAction={onAction} />
+        {canHotplug(vm) && (
+          <button type="button" className="btn" disabled={nics.busy} onClick={() => nics.open(vm)} data-testid={`add-nic-${vm.name}`}>
+            Add NIC
+          </button>
+        )}
         {vm.state !== 'DELETED' && vm.state !== 'DELETING' && (
           <ConfirmButton
             label="Delete"
@@ -158,11 +172,13 @@ function VmTable({
   deleting,
   remove,
   act,
+  nics,
 }: {
   vms: readonly Vm[];
   deleting: string | null;
   remove: (id: string) => void;
   act: (id: string, a: PowerAction) => void;
+  nics: Nics;
 }) {
   return (
     <div className="table-scroll">
@@ -182,7 +198,14 @@ function VmTable({
         </thead>
         <tbody>
           {vms.map((vm) => (
-            <VmRow key={vm.id} vm={vm} deleting={deleting === vm.id} onDelete={() => remove(vm.id)} onAction={(a) => act(vm.id, a)} />
+            <VmRow
+              key={vm.id}
+              vm={vm}
+              deleting={deleting === vm.id}
+              onDelete={() => remove(vm.id)}
+              onAction={(a) => act(vm.id, a)}
+              nics={nics}
+            />
           ))}
         </tbody>
       </table>
@@ -254,6 +277,7 @@ export function VmsPage() {
   );
   const [deleteVm, del] = useMutation(DeleteVmDocument);
   const power = usePower(() => q.refetch());
+  const nics = useNics(q.refetch);
   const [deleting, setDeleting] = useState<string | null>(null);
   const remove = (id: string) => {
     setDeleting(id);
@@ -293,11 +317,12 @@ export function VmsPage() {
           {power.queued.kind} queued: <a href={href('operations', power.queued.id)}>operation {power.queued.id.slice(0, 8)}</a>
         </p>
       )}
+      <NicPanel nics={nics} />
       {q.loading && !q.data && <Loading what="Loading VMs" />}
       {q.error && <ErrorBox error={q.error} title="Cannot load VMs" />}
       {q.data && q.data.vms.nodes.length === 0 && <Empty>{state ? `No ${state} VMs.` : 'No VMs yet.'}</Empty>}
       {q.data && q.data.vms.nodes.length > 0 && (
-        <VmTable vms={q.data.vms.nodes} deleting={deleting ?? power.busy} remove={remove} act={power.act} />
+        <VmTable vms={q.data.vms.nodes} deleting={deleting ?? power.busy} remove={remove} act={power.act} nics={nics} />
       )}
       {q.data && (
         <Pager

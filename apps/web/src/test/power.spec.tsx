@@ -69,8 +69,9 @@ describe('VM power buttons', () => {
     const settle = () => act(async () => void (await vi.advanceTimersByTimeAsync(100)));
     await settle();
     const buttons = (name: string) => Array.from(screen.getByTestId(`vm-row-${name}`).querySelectorAll('button'), (b) => b.textContent);
-    expect(buttons('up')).toEqual(['Stop', 'Stop & release', 'Reboot', 'Migrate', 'Migrate (cold)', 'Delete']);
-    expect(buttons('down')).toEqual(['Start', 'Stop & release', 'Delete']);
+    // Add NIC where the interfaces may change (nics.spec.tsx)
+    expect(buttons('up')).toEqual(['Stop', 'Stop & release', 'Reboot', 'Migrate', 'Migrate (cold)', 'Add NIC', 'Delete']);
+    expect(buttons('down')).toEqual(['Start', 'Stop & release', 'Add NIC', 'Delete']);
     expect(buttons('mid')).toEqual(['Delete']);
 
     fireEvent.click(screen.getByTestId('start-vm-down'));
