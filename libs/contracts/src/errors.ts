@@ -70,8 +70,8 @@ export class FailedPreconditionError extends DomainError {
 
 /**
  * The request was fine but the API could not serve it now (database connections all busy,
- * a transaction that could not start in time, a deadlock victim): nothing was changed and
- * the same request may be sent again after `retryAfterSeconds`.
+ * a transaction that could not start in time, a deadlock victim): the failed transaction was
+ * rolled back and the same request may be sent again after `retryAfterSeconds`.
  */
 export class UnavailableError extends DomainError {
   constructor(message: string, retryAfterSeconds = 1) {

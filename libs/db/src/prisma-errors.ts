@@ -29,7 +29,7 @@ export function mapPrismaError(error: unknown, resource: string, key: string): n
 }
 
 /**
- * Prisma codes that mean "the database was busy, nothing was done, try again": P2024 no pool
+ * Prisma codes that mean "the database was busy, the transaction was rolled back, try again": P2024 no pool
  * connection in time, P2028 a transaction could not start in time (maxWait) or ran past its
  * timeout and was rolled back, P2034 a write conflict or deadlock victim (rolled back).
  */

@@ -51,7 +51,7 @@ export function mapError(error: unknown): MappedError {
 
 function mapErrorUnredacted(error: unknown): MappedError {
   // a busy database (no connection or transaction in time, a deadlock victim) is the typed
-  // retryable UNAVAILABLE, not an INTERNAL: nothing was written and a retry will do
+  // retryable UNAVAILABLE, not an INTERNAL: the failed transaction was rolled back and a retry will do
   error = transientDbError(error) ?? error;
   if (error instanceof DomainError) {
     return { status: HTTP_STATUS[error.code], code: error.code, message: error.message, details: error.details };
