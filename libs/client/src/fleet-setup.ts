@@ -56,7 +56,10 @@ export async function setupFleet(
       ids.push(id);
     }
   }
-  const discovered = await Promise.all(ids.map(async (id) => api.waitForOperation((await client.discoverHost(id)).id)));
+  // many hosts at once can find the database busy: UNAVAILABLE means that request changed nothing
+  const discovered = await Promise.all(
+    ids.map(async (id) => api.waitForOperation((await whenAvailable(() => client.discoverHost(id))).id)),
+  );
   for (const d of discovered) if (d.state !== 'SUCCEEDED') throw new Error(`discovery failed: ${d.errorCode} ${d.errorMessage}`);
   log(`discovered ${ids.length} host(s)`);
 
@@ -102,6 +105,19 @@ export async function setupFleet(
   }
   log('networks mapped');
   return views;
+}
+
+/** Sends again what the API answered UNAVAILABLE (rolled back, retryable), after the delay it asked for. */
+export async function whenAvailable<T>(send: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send();
+    } catch (e) {
+      if (attempt >= attempts || !(e instanceof NetpinApiError) || e.code !== 'UNAVAILABLE') throw e;
+      const after = Number(e.details.retryAfterSeconds);
+      await new Promise((r) => setTimeout(r, 1000 * (Number.isFinite(after) && after > 0 ? Math.min(after, 30) : 1)));
+    }
+  }
 }
 
 function isConflict(e: unknown): boolean {
