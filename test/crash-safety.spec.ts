@@ -12,11 +12,14 @@ import {
   type SimFleet,
 } from './support/processes';
 import { testDb } from './support/seed';
+import { topology } from './support/topology';
 
 /**
  * Issue 5: crashes at the two dangerous moments of provisioning, with real processes and
  * SIGKILL. (a) the agent dies at a random moment while VMs are being applied; (b) an API
- * commits createVm calls and dies before its relay publishes them.
+ * commits createVm calls and dies before its relay publishes them. Under
+ * NETPIN_TEST_TOPOLOGY=cluster (Redis Cluster): 3 APIs share the createVm calls and 3 agents
+ * the jobs; (a) kills one agent (the survivors and a new one converge), (b) every API.
  */
 // 8 hosts x 16 VFs: room for the 100 + 10 SR-IOV VMs below
 const HOSTS = 8;
@@ -28,9 +31,10 @@ const shape = (name: string) => ({ name, vcpus: 2, memoryMiB: 512, interfaces: [
 // a short host-lock TTL so the dead agent's Redis host locks do not hold the new agent up for 30 s
 const agentEnv = { NETPIN_AGENT_LOCK_TTL_MS: '5000' };
 
+const topo = topology({ apis: 1, agents: 1 });
 const procs = new ProcessSet();
 let sim: SimFleet;
-let api: ApiProcess;
+let apis: ApiProcess[];
 let db: Db;
 
 async function opCounts(vmIds: string[]): Promise<Record<string, number>> {
@@ -77,10 +81,13 @@ async function expectConsistent(names: string[]): Promise<void> {
 beforeAll(async () => {
   db = testDb();
   sim = await startSimFleet({ count: HOSTS, profile: 'dual-socket-sriov', namePrefix: 'cs' });
-  [api] = await Promise.all([procs.spawnApi('api-1'), procs.spawnAgent('agent-setup', sim.stateDir, agentEnv)]);
-  await registerFleet(api, sim, 8);
+  [apis] = await Promise.all([
+    Promise.all(Array.from({ length: topo.apis }, (_, i) => procs.spawnApi(`api-${i + 1}`))),
+    Promise.all(Array.from({ length: topo.agents }, (_, i) => procs.spawnAgent(`agent-setup-${i}`, sim.stateDir, agentEnv))),
+  ]);
+  await registerFleet(apis[0], sim, 8);
   avoidHosts = await otherHosts(db, sim);
-}, 240_000);
+}, topo.slow * 240_000);
 
 afterAll(async () => {
   await procs.killAll();
@@ -89,59 +96,68 @@ afterAll(async () => {
 });
 
 describe('crash safety', () => {
-  it(`(a) kill -9 of the agent during ${AGENT_CRASH_VMS} provisionings: a new agent converges every VM and leaks nothing`, async () => {
-    const names = Array.from({ length: AGENT_CRASH_VMS }, (_, i) => `crash-a-${String(i).padStart(3, '0')}`);
-    const t0 = Date.now();
-    // placement is serialised, so the calls are accepted one after another while the agent
-    // already applies the first ones; the kill lands in that stream
-    const creating = Promise.all(names.map((n, i) => createVm(api, i % 2 ? 'graphql' : 'rest', shape(n))));
-    // "a random moment": after somewhere between 10% and 60% of the VMs finished their apply
-    const killAfter = Math.floor(AGENT_CRASH_VMS * (0.1 + Math.random() * 0.5));
-    const mineIds = async () =>
-      (await db.vm.findMany({ where: { name: { startsWith: 'crash-a-' } }, select: { id: true } })).map((v) => v.id);
-    for (;;) {
-      const c = await opCounts(await mineIds());
-      if ((c.SUCCEEDED ?? 0) + (c.RUNNING ?? 0) + (c.FAILED ?? 0) >= killAfter) break;
-      if (Date.now() - t0 > 120_000) throw new Error(`agent made no progress: ${JSON.stringify(c)}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    const [agent] = procs.agents();
-    await agent.kill('SIGKILL');
-    const atKill = await opCounts(await mineIds());
-    const finishedAtKill = (atKill.SUCCEEDED ?? 0) + (atKill.FAILED ?? 0);
-    console.log(
-      `agent killed after ${Date.now() - t0} ms (target ${killAfter} applied) with vm.create operations ${JSON.stringify(atKill)}`,
-    );
-    expect(finishedAtKill, 'the kill happened while work was still pending').toBeLessThan(AGENT_CRASH_VMS);
+  it(
+    `(a) kill -9 of the agent during ${AGENT_CRASH_VMS} provisionings: a new agent converges every VM and leaks nothing`,
+    async () => {
+      const names = Array.from({ length: AGENT_CRASH_VMS }, (_, i) => `crash-a-${String(i).padStart(3, '0')}`);
+      const t0 = Date.now();
+      // placement is serialised, so the calls are accepted one after another while the agent
+      // already applies the first ones; the kill lands in that stream
+      const creating = Promise.all(names.map((n, i) => createVm(apis[i % apis.length], i % 2 ? 'graphql' : 'rest', shape(n))));
+      // "a random moment": after somewhere between 10% and 60% of the VMs finished their apply
+      const killAfter = Math.floor(AGENT_CRASH_VMS * (0.1 + Math.random() * 0.5));
+      const mineIds = async () =>
+        (await db.vm.findMany({ where: { name: { startsWith: 'crash-a-' } }, select: { id: true } })).map((v) => v.id);
+      for (;;) {
+        const c = await opCounts(await mineIds());
+        if ((c.SUCCEEDED ?? 0) + (c.RUNNING ?? 0) + (c.FAILED ?? 0) >= killAfter) break;
+        if (Date.now() - t0 > topo.slow * 120_000) throw new Error(`agent made no progress: ${JSON.stringify(c)}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      // one of them (with several, the survivors take over its stalled jobs alongside the new agent)
+      const agent = procs.agents()[Math.floor(Math.random() * topo.agents)];
+      await agent.kill('SIGKILL');
+      const atKill = await opCounts(await mineIds());
+      const finishedAtKill = (atKill.SUCCEEDED ?? 0) + (atKill.FAILED ?? 0);
+      console.log(
+        `${agent.name} killed after ${Date.now() - t0} ms (target ${killAfter} applied) with vm.create operations ${JSON.stringify(atKill)}`,
+      );
+      expect(finishedAtKill, 'the kill happened while work was still pending').toBeLessThan(AGENT_CRASH_VMS);
 
-    const results = await creating;
-    expect(results.filter((r) => r.kind !== 'accepted')).toEqual([]);
-    const ids = results.map((r) => r.vmId!);
-    const t1 = Date.now();
-    await procs.spawnAgent('agent-after-crash', sim.stateDir, agentEnv);
-    await waitConverged(db, sim, 150_000);
-    console.log(`converged ${Date.now() - t1} ms after the new agent started; outcome ${JSON.stringify(await opCounts(ids))}`);
-    await expectConsistent(names);
-    expect(await db.vm.count({ where: { name: { in: names }, state: 'RUNNING' } })).toBeGreaterThan(0);
-  }, 300_000);
+      const results = await creating;
+      expect(results.filter((r) => r.kind !== 'accepted')).toEqual([]);
+      const ids = results.map((r) => r.vmId!);
+      const t1 = Date.now();
+      await procs.spawnAgent('agent-after-crash', sim.stateDir, agentEnv);
+      await waitConverged(db, sim, topo.slow * 150_000);
+      console.log(`converged ${Date.now() - t1} ms after the new agent started; outcome ${JSON.stringify(await opCounts(ids))}`);
+      await expectConsistent(names);
+      expect(await db.vm.count({ where: { name: { in: names }, state: 'RUNNING' } })).toBeGreaterThan(0);
+    },
+    topo.slow * 300_000,
+  );
 
-  it(`(b) an API that committed ${RELAY_CRASH_VMS} createVm calls and died before publishing: a fresh API publishes them and they run`, async () => {
-    // only the crashing API may be alive, or another relay would publish its rows at once
-    await api.kill('SIGKILL');
-    const paused = await procs.spawnApi('api-relay-paused', { NETPIN_TEST_RELAY_PAUSED: '1' });
-    const names = Array.from({ length: RELAY_CRASH_VMS }, (_, i) => `crash-b-${i}`);
-    const results = await Promise.all(names.map((n, i) => createVm(paused, i % 2 ? 'graphql' : 'rest', shape(n))));
-    expect(results.filter((r) => r.kind !== 'accepted')).toEqual([]);
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(await unsent(results.map((r) => r.vmId!))).toBe(RELAY_CRASH_VMS);
-    expect(await db.vm.count({ where: { name: { in: names }, state: 'PENDING' } })).toBe(RELAY_CRASH_VMS);
-    await paused.kill('SIGKILL');
+  it(
+    `(b) an API that committed ${RELAY_CRASH_VMS} createVm calls and died before publishing: a fresh API publishes them and they run`,
+    async () => {
+      // only the crashing API may be alive, or another relay would publish its rows at once
+      await Promise.all(apis.map((a) => a.kill('SIGKILL')));
+      const paused = await procs.spawnApi('api-relay-paused', { NETPIN_TEST_RELAY_PAUSED: '1' });
+      const names = Array.from({ length: RELAY_CRASH_VMS }, (_, i) => `crash-b-${i}`);
+      const results = await Promise.all(names.map((n, i) => createVm(paused, i % 2 ? 'graphql' : 'rest', shape(n))));
+      expect(results.filter((r) => r.kind !== 'accepted')).toEqual([]);
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(await unsent(results.map((r) => r.vmId!))).toBe(RELAY_CRASH_VMS);
+      expect(await db.vm.count({ where: { name: { in: names }, state: 'PENDING' } })).toBe(RELAY_CRASH_VMS);
+      await paused.kill('SIGKILL');
 
-    const t0 = Date.now();
-    await procs.spawnApi('api-after-crash');
-    await waitConverged(db, sim, 120_000);
-    console.log(`relay crash: ${RELAY_CRASH_VMS} VMs converged ${Date.now() - t0} ms after the fresh API started`);
-    expect(await db.vm.count({ where: { name: { in: names }, state: 'RUNNING' } })).toBe(RELAY_CRASH_VMS);
-    await expectConsistent(names);
-  }, 240_000);
+      const t0 = Date.now();
+      await Promise.all(Array.from({ length: topo.apis }, (_, i) => procs.spawnApi(`api-after-crash-${i}`)));
+      await waitConverged(db, sim, topo.slow * 120_000);
+      console.log(`relay crash: ${RELAY_CRASH_VMS} VMs converged ${Date.now() - t0} ms after the fresh API started`);
+      expect(await db.vm.count({ where: { name: { in: names }, state: 'RUNNING' } })).toBe(RELAY_CRASH_VMS);
+      await expectConsistent(names);
+    },
+    topo.slow * 240_000,
+  );
 });

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { Queue, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
+import { bullPrefix, createRedis, type RedisClient } from '@netpin/db';
 import pino, { type Logger } from 'pino';
 import { HOST_OPS_QUEUE, RESULT_JOB_NAME, RESULTS_QUEUE, resultJobId, type HostTarget, type OperationResult } from '@netpin/contracts';
 import type { AgentConfig } from './config';
@@ -75,9 +75,12 @@ export function createAgent(config: AgentConfig, deps: AgentDeps = {}): Agent {
   const credentials: CredentialResolver = deps.credentials ?? credentialsFor(config);
   const metrics = deps.metrics ?? new AgentMetrics();
   const transports = deps.transports ?? transportsFor(config, credentials, metrics);
-  const lockRedis = new Redis(config.redisUrl, redisOpts);
-  const queueRedis = new Redis(config.redisUrl, redisOpts);
-  const results = new Queue<OperationResult>(RESULTS_QUEUE, { connection: queueRedis, prefix: config.queuePrefix });
+  const lockRedis = createRedis(config.redisUrl, redisOpts);
+  const queueRedis = createRedis(config.redisUrl, redisOpts);
+  const results = new Queue<OperationResult>(RESULTS_QUEUE, {
+    connection: queueRedis,
+    prefix: bullPrefix(config.redisUrl, config.queuePrefix, RESULTS_QUEUE),
+  });
   const runner = new JobRunner({
     registry: handlers as HandlerRegistry,
     log,
@@ -97,7 +100,8 @@ export function createAgent(config: AgentConfig, deps: AgentDeps = {}): Agent {
     maxOutputBytes: config.maxOutputBytes,
   });
   let worker: Worker | null = null;
-  let workerRedis: Redis | null = null;
+  let workerRedis: RedisClient | null = null;
+  const hostOpsPrefix = bullPrefix(config.redisUrl, config.queuePrefix, HOST_OPS_QUEUE);
 
   return {
     id: config.agentId,
@@ -105,17 +109,17 @@ export function createAgent(config: AgentConfig, deps: AgentDeps = {}): Agent {
     metrics,
     async start() {
       if (worker) return;
-      workerRedis = new Redis(config.redisUrl, redisOpts);
+      workerRedis = createRedis(config.redisUrl, redisOpts);
       worker = new Worker(HOST_OPS_QUEUE, runner.handle, {
         connection: workerRedis,
-        prefix: config.queuePrefix,
+        prefix: hostOpsPrefix,
         concurrency: config.concurrency,
         autorun: true,
       });
       worker.on('error', (e) => log.error({ err: e }, 'worker error'));
       await worker.waitUntilReady();
       log.info(
-        { queue: HOST_OPS_QUEUE, prefix: config.queuePrefix, concurrency: config.concurrency, transport: config.transport },
+        { queue: HOST_OPS_QUEUE, prefix: hostOpsPrefix, concurrency: config.concurrency, transport: config.transport },
         'agent started',
       );
     },

@@ -58,7 +58,10 @@ describe('loadConfig', () => {
     [{}, 'NETPIN_AGENT_KEY_DIR is required'],
     [{ ...base, NETPIN_AGENT_CONCURRENCY: 'many' }, 'NETPIN_AGENT_CONCURRENCY must be an integer between 1 and 256, got "many"'],
     [{ ...base, NETPIN_AGENT_CONCURRENCY: '0' }, 'NETPIN_AGENT_CONCURRENCY must be an integer between 1 and 256, got "0"'],
-    [{ ...base, REDIS_URL: 'localhost:6379' }, 'REDIS_URL must be a redis:// or rediss:// URL'],
+    [
+      { ...base, REDIS_URL: 'localhost:6379' },
+      'REDIS_URL must be a redis://, rediss://, redis+cluster://, rediss+cluster:// or redis+sentinel:// URL',
+    ],
     [{ ...base, NETPIN_QUEUE_PREFIX: 'a b' }, 'NETPIN_QUEUE_PREFIX must be 1-64 letters'],
     [{ NETPIN_AGENT_KEY_DIR: 'keys' }, 'NETPIN_AGENT_KEY_DIR must be an absolute path'],
     [{ ...base, NETPIN_AGENT_TRANSPORT: 'telnet' }, 'NETPIN_AGENT_TRANSPORT'],

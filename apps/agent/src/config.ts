@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_QUEUE_PREFIX } from '@netpin/contracts';
-import { loadMasterKeyring, MasterKeyError, type MasterKeyring } from '@netpin/db';
+import { loadMasterKeyring, MasterKeyError, redisUrlIssue, type MasterKeyring } from '@netpin/db';
 import { DEFAULT_MAX_OUTPUT_BYTES } from './transport/output';
 
 const intFromEnv = (min: number, max: number, dflt: number) =>
@@ -18,10 +18,7 @@ const intFromEnv = (min: number, max: number, dflt: number) =>
     });
 
 export const agentEnvSchema = z.object({
-  REDIS_URL: z
-    .string()
-    .default('redis://127.0.0.1:6379')
-    .refine((s) => /^rediss?:\/\/[^\s]+$/.test(s), 'must be a redis:// or rediss:// URL'),
+  REDIS_URL: z.string().default('redis://127.0.0.1:6379').superRefine(redisUrlIssue),
   NETPIN_QUEUE_PREFIX: z
     .string()
     .default(DEFAULT_QUEUE_PREFIX)

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { AgentError } from './errors';
+import type { RedisClient } from '@netpin/db';
 
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
@@ -25,7 +25,7 @@ export interface HeldLock {
  */
 export class HostLocks {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keyPrefix: string,
     private readonly ttlMs: number,
   ) {}

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { VF_FREEZE_SCRIPT, VF_THAW_SCRIPT, vfClaimsKey } from '@netpin/contracts';
+import type { RedisClient } from '@netpin/db';
 
 /** A VF netpin has allocated to a VM (the API's claim). */
 export interface VfClaim {
@@ -26,7 +26,7 @@ const FREEZE_TTL_MS = 120_000;
 
 export class VfClaimsReader {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly queuePrefix: string,
   ) {}
 

@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
 import { VM_FENCE_SCRIPT, VM_FENCE_TTL_MS, vmFenceKey } from '@netpin/contracts';
 import { AgentError } from './errors';
 import type { VmFence } from './handlers';
+import type { RedisClient } from '@netpin/db';
 
 /**
  * The agent's side of VM fencing (the API raises the fence on delete, a teardown raises it
@@ -10,7 +10,7 @@ import type { VmFence } from './handlers';
  */
 export class VmFences {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly queuePrefix: string,
   ) {}
 

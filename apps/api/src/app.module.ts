@@ -25,7 +25,6 @@ import { VmsModule } from './vms/vms.module';
 import { ConfigModule } from './config.module';
 import { AuthModule } from './auth/auth.module';
 import { ThrottlerModule } from '@nestjs/throttler';
-import type { Redis } from 'ioredis';
 import { RedisThrottlerStorage } from './auth/throttle.storage';
 import { SecretsModule } from './secrets/secrets.module';
 import { DriftModule } from './drift/drift.module';
@@ -36,6 +35,7 @@ import { OperationsModule } from './operations/operations.module';
 import { PlacementModule } from './placement/placement.module';
 import { SriovModule } from './sriov/sriov.module';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RedisClient } from '@netpin/db';
 
 export interface AppOptions {
   config: ApiConfig;
@@ -113,7 +113,7 @@ export class AppModule {
         // counters in Redis: one budget per token across every API process
         ThrottlerModule.forRootAsync({
           inject: [REDIS],
-          useFactory: (redis: Redis) => ({
+          useFactory: (redis: RedisClient) => ({
             throttlers: [{ name: 'per-minute', ttl: 60_000, limit: config.NETPIN_RATE_LIMIT_PER_MINUTE }],
             storage: new RedisThrottlerStorage(redis, config.NETPIN_QUEUE_PREFIX),
           }),

@@ -1,4 +1,4 @@
-import { loadMasterKeyring, MasterKeyError } from '@netpin/db';
+import { loadMasterKeyring, MasterKeyError, redisUrlIssue } from '@netpin/db';
 import { z } from 'zod';
 
 const bool = z.enum(['true', 'false', '1', '0'], { message: 'must be true or false' }).transform((v) => v === 'true' || v === '1');
@@ -6,10 +6,7 @@ const bool = z.enum(['true', 'false', '1', '0'], { message: 'must be true or fal
 /** Every environment variable the API reads. The README's configuration table mirrors this. */
 export const apiConfigSchema = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL'),
-  REDIS_URL: z
-    .string()
-    .regex(/^rediss?:\/\//, 'must be a redis:// URL')
-    .default('redis://127.0.0.1:6379'),
+  REDIS_URL: z.string().default('redis://127.0.0.1:6379').superRefine(redisUrlIssue),
   PORT: z.coerce.number({ message: 'must be a number' }).int().min(0).max(65535).default(3000),
   HOST: z.string().default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

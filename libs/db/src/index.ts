@@ -22,3 +22,4 @@ export * from './repositories/sriov-policy.repository';
 export * from './repositories/retention.repository';
 export * from './repositories/migration.repository';
 export * from './repositories/drain.repository';
+export * from './redis';

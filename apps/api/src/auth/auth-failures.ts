@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '@netpin/contracts';
-import type { Redis } from 'ioredis';
 import { API_CONFIG, type ApiConfig } from '../config';
 import { REDIS } from '../db/db.module';
+import type { RedisClient } from '@netpin/db';
 
 const WINDOW_MS = 60_000;
 
@@ -18,7 +18,7 @@ export class AuthFailures {
 
   constructor(
     @Inject(API_CONFIG) private readonly config: ApiConfig,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
   ) {}
 
   private key(address: string): string {

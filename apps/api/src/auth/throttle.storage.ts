@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { createHash } from 'node:crypto';
+import type { RedisClient } from '@netpin/db';
 import type { Redis } from 'ioredis';
 
 type Increment = Awaited<ReturnType<ThrottlerStorageRedisService['increment']>>;
@@ -22,10 +23,11 @@ export class RedisThrottlerStorage extends ThrottlerStorageRedisService {
   private lastWarning = 0;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     private readonly prefix: string,
   ) {
-    super(redis);
+    // the library takes either client (its constructor overloads name them one by one)
+    super(redis as Redis);
     this.sha = createHash('sha1').update(this.scriptSrc).digest('hex');
   }
 

@@ -20,9 +20,10 @@ import {
   type Db,
   type DbOptions,
   type SqlReader,
+  createRedis,
+  type RedisClient,
 } from '@netpin/db';
 import type { PlacementOptions } from '@netpin/placement';
-import { Redis } from 'ioredis';
 
 export const DB = Symbol('DB');
 export const REDIS = Symbol('REDIS');
@@ -34,7 +35,7 @@ export const SQL = Symbol('SQL');
 export class DbModule implements OnApplicationShutdown {
   constructor(
     @Inject(DB) private readonly db: Db,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(SQL) private readonly sql: SqlReader,
   ) {}
 
@@ -47,7 +48,7 @@ export class DbModule implements OnApplicationShutdown {
           provide: REDIS,
           // lazy: building the schema documents must not need a running Redis
           useFactory: () => {
-            const redis = new Redis(opts.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: true });
+            const redis = createRedis(opts.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: true });
             // /readyz reports Redis being down; the client's reconnect noise adds nothing
             redis.on('error', () => undefined);
             return redis;

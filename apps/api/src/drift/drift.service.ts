@@ -7,9 +7,9 @@ import {
   ProvisioningRepository,
   type NewOperation,
   type OperationRecord,
+  type RedisClient,
 } from '@netpin/db';
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { API_CONFIG, type ApiConfig } from '../config';
 import { REDIS } from '../db/db.module';
 import { OutboxRelay } from '../jobs/outbox.relay';
@@ -36,7 +36,7 @@ export class DriftService implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     @Inject(API_CONFIG) private readonly config: ApiConfig,
     @Inject(APP_OPTIONS) private readonly runtime: AppRuntimeOptions,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(HostRepository) private readonly hosts: HostRepository,
     @Inject(DriftRepository) private readonly drift: DriftRepository,
     @Inject(ProvisioningRepository) private readonly prov: ProvisioningRepository,

@@ -3,8 +3,8 @@ import { Controller, Get, HttpCode, Inject, Logger, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Db } from '@netpin/db';
 import type { Response } from 'express';
-import type { Redis } from 'ioredis';
 import { DB, REDIS } from '../db/db.module';
+import type { RedisClient } from '@netpin/db';
 
 type Probe = { ok: true } | { ok: false; error: string };
 type Status = 'ok' | 'down';
@@ -36,7 +36,7 @@ export class HealthController {
 
   constructor(
     @Inject(DB) private readonly db: Db,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
   ) {}
 
   @Get('healthz')

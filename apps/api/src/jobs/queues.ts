@@ -1,10 +1,35 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { HOST_OPS_QUEUE, RESULTS_QUEUE, hostJobOptions } from '@netpin/contracts';
+import { bullPrefix, createRedis, isClusterUrl, parseRedisUrl, sentinelOptions, type RedisClient } from '@netpin/db';
 import { Queue, type ConnectionOptions, type JobType } from 'bullmq';
 import { API_CONFIG, type ApiConfig } from '../config';
 
-/** BullMQ connection options from a redis:// URL (workers need maxRetriesPerRequest null). */
+/**
+ * BullMQ connections of one owner. On one server (or behind Sentinels): options from the URL
+ * (BullMQ makes and closes its clients; workers need maxRetriesPerRequest null). On a cluster: a Cluster
+ * client per BullMQ object, which BullMQ treats as shared and never closes, so `close` does.
+ */
+export class BullConnections {
+  private readonly clients: RedisClient[] = [];
+
+  constructor(private readonly url: string) {}
+
+  open(): ConnectionOptions {
+    if (!isClusterUrl(this.url)) return bullConnection(this.url);
+    const c = createRedis(this.url, { maxRetriesPerRequest: null });
+    this.clients.push(c);
+    return c;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.clients.splice(0).map((c) => c.quit().catch(() => c.disconnect())));
+  }
+}
+
+/** BullMQ connection options from a redis:// URL (one server) or a redis+sentinel:// one. */
 export function bullConnection(url: string): ConnectionOptions {
+  const t = parseRedisUrl(url);
+  if (t.mode === 'sentinel') return sentinelOptions(t, { maxRetriesPerRequest: null });
   const u = new URL(url);
   return {
     host: u.hostname,
@@ -23,15 +48,27 @@ export class JobQueues implements OnModuleDestroy {
   private hostOps?: Queue;
   /** Read only (depth for metrics); the ResultConsumer's worker consumes it. */
   private results?: Queue;
+  private readonly connections: BullConnections;
 
-  constructor(@Inject(API_CONFIG) private readonly config: ApiConfig) {}
+  constructor(@Inject(API_CONFIG) private readonly config: ApiConfig) {
+    this.connections = new BullConnections(config.REDIS_URL);
+  }
 
   get hostOpsQueue(): Queue {
     this.hostOps ??= new Queue(HOST_OPS_QUEUE, {
-      connection: bullConnection(this.config.REDIS_URL),
-      prefix: this.config.NETPIN_QUEUE_PREFIX,
+      connection: this.connections.open(),
+      prefix: bullPrefix(this.config.REDIS_URL, this.config.NETPIN_QUEUE_PREFIX, HOST_OPS_QUEUE),
     });
     return this.hostOps;
+  }
+
+  /** Read only: results waiting for the ResultConsumer (the reaper looks for one before reaping). */
+  get resultsQueue(): Queue {
+    this.results ??= new Queue(RESULTS_QUEUE, {
+      connection: this.connections.open(),
+      prefix: bullPrefix(this.config.REDIS_URL, this.config.NETPIN_QUEUE_PREFIX, RESULTS_QUEUE),
+    });
+    return this.results;
   }
 
   /** Add a host job; job id = operation id, so publishing twice is harmless. */
@@ -62,12 +99,8 @@ export class JobQueues implements OnModuleDestroy {
 
   /** Job counts of every queue the API produces to or consumes, for the metrics scrape. */
   async jobCounts<S extends JobType>(states: readonly S[]): Promise<{ queue: string; counts: Partial<Record<S, number>> }[]> {
-    this.results ??= new Queue(RESULTS_QUEUE, {
-      connection: bullConnection(this.config.REDIS_URL),
-      prefix: this.config.NETPIN_QUEUE_PREFIX,
-    });
     return Promise.all(
-      [this.hostOpsQueue, this.results].map(async (q) => ({
+      [this.hostOpsQueue, this.resultsQueue].map(async (q) => ({
         queue: q.name,
         counts: (await q.getJobCounts(...states)) as Partial<Record<S, number>>,
       })),
@@ -76,5 +109,6 @@ export class JobQueues implements OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     await Promise.all([this.hostOps?.close(), this.results?.close()]);
+    await this.connections.close();
   }
 }

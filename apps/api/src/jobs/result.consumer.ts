@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { HOST_OPS_QUEUE, jobProgressSchema, NotFoundError, operationResultSchema, RESULTS_QUEUE } from '@netpin/contracts';
-import { OperationRepository, type OperationRecord } from '@netpin/db';
+import { bullPrefix, OperationRepository, type OperationRecord } from '@netpin/db';
 import { QueueEvents, Worker, type Job } from 'bullmq';
 import { API_CONFIG, type ApiConfig } from '../config';
 import { DiscoveryService } from '../hosts/discovery.service';
@@ -10,7 +10,7 @@ import { APP_OPTIONS, type AppRuntimeOptions } from '../runtime';
 import { ProvisioningService } from '../vms/provisioning.service';
 import { OutboxRelay } from './outbox.relay';
 import { ProgressWriter } from './progress-writer';
-import { bullConnection } from './queues';
+import { BullConnections } from './queues';
 
 /**
  * Consumes the agents' results (at least once; applying one twice is a no-op because a
@@ -21,6 +21,7 @@ export class ResultConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ResultConsumer.name);
   private worker?: Worker;
   private progress?: QueueEvents;
+  private readonly connections: BullConnections;
   private readonly progressWriter = new ProgressWriter(
     (items) => this.ops.markProgressMany(items),
     (op) => this.events.emitLocal(op),
@@ -36,15 +37,23 @@ export class ResultConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(OperationEvents) private readonly events: OperationEvents,
     @Inject(OutboxRelay) private readonly relay: OutboxRelay,
     @Inject(DriftService) private readonly drift: DriftService,
-  ) {}
+  ) {
+    this.connections = new BullConnections(config.REDIS_URL);
+  }
 
   onApplicationBootstrap(): void {
     if (!this.runtime.background) return;
-    const connection = bullConnection(this.config.REDIS_URL);
-    const prefix = this.config.NETPIN_QUEUE_PREFIX;
-    this.worker = new Worker(RESULTS_QUEUE, (job) => this.handle(job), { connection, prefix, concurrency: 8 });
+    const { REDIS_URL: url, NETPIN_QUEUE_PREFIX: prefix } = this.config;
+    this.worker = new Worker(RESULTS_QUEUE, (job) => this.handle(job), {
+      connection: this.connections.open(),
+      prefix: bullPrefix(url, prefix, RESULTS_QUEUE),
+      concurrency: 8,
+    });
     this.worker.on('error', (e) => this.logger.error({ err: e }, 'result worker error'));
-    this.progress = new QueueEvents(HOST_OPS_QUEUE, { connection, prefix });
+    this.progress = new QueueEvents(HOST_OPS_QUEUE, {
+      connection: this.connections.open(),
+      prefix: bullPrefix(url, prefix, HOST_OPS_QUEUE),
+    });
     this.progress.on('progress', ({ jobId, data }) => this.onProgress(jobId, data));
     this.progress.on('error', (e) => this.logger.error({ err: e }, 'queue events error'));
   }
@@ -97,6 +106,7 @@ export class ResultConsumer implements OnApplicationBootstrap, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     await Promise.allSettled([this.worker?.close(), this.progress?.close()]);
+    await this.connections.close();
     await this.progressWriter.flushed();
   }
 }

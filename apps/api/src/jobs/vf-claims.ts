@@ -1,8 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { ConflictError, VF_CLAIM_SCRIPT, VF_RELEASE_SCRIPT, vfClaimsKey, type PlacementPlan } from '@netpin/contracts';
-import type { Redis } from 'ioredis';
 import { API_CONFIG, type ApiConfig } from '../config';
-import { ProvisioningRepository } from '@netpin/db';
+import { ProvisioningRepository, type RedisClient } from '@netpin/db';
 import { REDIS } from '../db/db.module';
 import { APP_OPTIONS, type AppRuntimeOptions } from '../runtime';
 
@@ -14,7 +13,7 @@ function vfsOf(plan: PlacementPlan): string[] {
 /**
  * The VFs netpin has allocated, per host, where the agent reads them under the host lock
  * (host.configureSriov refuses to destroy a claimed VF). A placement claims its VFs inside
- * its transaction, before the commit, and a release drops them after its commit: Redis
+ * its transaction, before the commit, and a release drops them after its commit: RedisClient
  * never shows fewer VFs than the database holds. A PF frozen by a running configureSriov
  * refuses the claim (CONFLICT, nothing written).
  */
@@ -24,7 +23,7 @@ export class VfClaims implements OnApplicationBootstrap {
 
   constructor(
     @Inject(API_CONFIG) private readonly config: ApiConfig,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(APP_OPTIONS) private readonly runtime: AppRuntimeOptions,
     @Inject(ProvisioningRepository) private readonly prov: ProvisioningRepository,
   ) {}

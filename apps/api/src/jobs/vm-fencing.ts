@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { VM_FENCE_SCRIPT, VM_FENCE_TTL_MS, vmFenceKey } from '@netpin/contracts';
-import { OperationRepository, ProvisioningRepository, type OperationRecord } from '@netpin/db';
-import type { Redis } from 'ioredis';
+import { OperationRepository, ProvisioningRepository, type OperationRecord, type RedisClient } from '@netpin/db';
 import { API_CONFIG, type ApiConfig } from '../config';
 import { REDIS } from '../db/db.module';
 import { JobQueues } from './queues';
@@ -18,7 +17,7 @@ export class VmFencing {
 
   constructor(
     @Inject(API_CONFIG) private readonly config: ApiConfig,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(JobQueues) private readonly queues: JobQueues,
     @Inject(OperationRepository) private readonly ops: OperationRepository,
     @Inject(ProvisioningRepository) private readonly prov: ProvisioningRepository,

@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import type { OperationRecord } from '@netpin/db';
+import { createRedis, type OperationRecord, type RedisClient } from '@netpin/db';
 import { EventEmitter, on } from 'node:events';
-import { Redis } from 'ioredis';
 import { API_CONFIG, type ApiConfig } from '../config';
 import { APP_OPTIONS, type AppRuntimeOptions } from '../runtime';
 import { toOperationView } from './operation.service';
@@ -23,8 +22,8 @@ function reviveDates(op: Operation): Operation {
 export class OperationEvents implements OnModuleDestroy {
   private readonly local = new EventEmitter();
   private readonly logger = new Logger(OperationEvents.name);
-  private pub?: Redis;
-  private sub?: Redis;
+  private pub?: RedisClient;
+  private sub?: RedisClient;
   private readonly channel: string;
 
   constructor(
@@ -37,8 +36,8 @@ export class OperationEvents implements OnModuleDestroy {
 
   private ensure(): void {
     if (this.pub || !this.runtime.background) return;
-    this.pub = new Redis(this.config.REDIS_URL, { maxRetriesPerRequest: 2 });
-    this.sub = new Redis(this.config.REDIS_URL, { maxRetriesPerRequest: null });
+    this.pub = createRedis(this.config.REDIS_URL, { maxRetriesPerRequest: 2 });
+    this.sub = createRedis(this.config.REDIS_URL, { maxRetriesPerRequest: null });
     this.sub.on('message', (_ch: string, msg: string) => {
       try {
         this.local.emit('op', reviveDates(JSON.parse(msg) as Operation));

@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { RetentionRepository, type PrunedTable } from '@netpin/db';
-import type { Redis } from 'ioredis';
+import { RetentionRepository, type PrunedTable, type RedisClient } from '@netpin/db';
 import { API_CONFIG, type ApiConfig } from '../config';
 import { REDIS } from '../db/db.module';
 import { APP_OPTIONS, type AppRuntimeOptions } from '../runtime';
@@ -28,7 +27,7 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
   constructor(
     @Inject(API_CONFIG) private readonly config: ApiConfig,
     @Inject(APP_OPTIONS) private readonly runtime: AppRuntimeOptions,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(RetentionRepository) private readonly repo: RetentionRepository,
   ) {}
 

@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { SriovPolicyRepository, type OperationRecord } from '@netpin/db';
-import type { Redis } from 'ioredis';
+import { SriovPolicyRepository, type OperationRecord, type RedisClient } from '@netpin/db';
 import { randomUUID } from 'node:crypto';
 import { API_CONFIG, type ApiConfig } from '../config';
 import { REDIS } from '../db/db.module';
@@ -32,7 +31,7 @@ export class SriovReconciler implements OnApplicationBootstrap, OnModuleDestroy 
   constructor(
     @Inject(API_CONFIG) private readonly config: ApiConfig,
     @Inject(APP_OPTIONS) private readonly runtime: AppRuntimeOptions,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(SriovPolicyRepository) private readonly repo: SriovPolicyRepository,
     @Inject(OutboxRelay) private readonly relay: OutboxRelay,
     @Inject(OperationEvents) private readonly events: OperationEvents,

@@ -1,13 +1,11 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { RESULTS_QUEUE, resultJobId } from '@netpin/contracts';
-import { HostRepository, OperationRepository, ProvisioningRepository, type OperationRecord } from '@netpin/db';
-import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { resultJobId } from '@netpin/contracts';
+import { HostRepository, OperationRepository, ProvisioningRepository, type OperationRecord, type RedisClient } from '@netpin/db';
 import { randomUUID } from 'node:crypto';
 import { API_CONFIG, type ApiConfig } from '../config';
 import { REDIS } from '../db/db.module';
 import { OutboxRelay } from '../jobs/outbox.relay';
-import { bullConnection, JobQueues } from '../jobs/queues';
+import { JobQueues } from '../jobs/queues';
 import { VmFencing } from '../jobs/vm-fencing';
 import { OperationEvents } from '../operations/operation.events';
 import { APP_OPTIONS, type AppRuntimeOptions } from '../runtime';
@@ -40,12 +38,11 @@ const BATCH = 100;
 export class ReaperService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ReaperService.name);
   private timer?: NodeJS.Timeout;
-  private results?: Queue;
 
   constructor(
     @Inject(API_CONFIG) private readonly config: ApiConfig,
     @Inject(APP_OPTIONS) private readonly runtime: AppRuntimeOptions,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(OperationRepository) private readonly ops: OperationRepository,
     @Inject(ProvisioningRepository) private readonly prov: ProvisioningRepository,
     @Inject(HostRepository) private readonly hosts: HostRepository,
@@ -96,11 +93,7 @@ export class ReaperService implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Why the operation's job will never report, or null while it may. */
   private async jobGone(operationId: string): Promise<string | null> {
-    this.results ??= new Queue(RESULTS_QUEUE, {
-      connection: bullConnection(this.config.REDIS_URL),
-      prefix: this.config.NETPIN_QUEUE_PREFIX,
-    });
-    if (await this.results.getJob(resultJobId(operationId))) return null; // its result waits for the consumer
+    if (await this.queues.resultsQueue.getJob(resultJobId(operationId))) return null; // its result waits for the consumer
     const job = await this.queues.hostOpsQueue.getJob(operationId);
     if (!job) return 'its job is gone from the queue';
     if ((await job.getState()) === 'failed' && /stalled/i.test(job.failedReason ?? ''))
@@ -155,6 +148,5 @@ export class ReaperService implements OnApplicationBootstrap, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     clearInterval(this.timer);
-    await this.results?.close();
   }
 }
