@@ -120,10 +120,29 @@ describe('loadSnapshot', () => {
         vlan: 7,
         macvtapMode: null,
         mtu: null,
+        vlanProtocol: 'DOT1Q',
+        trunkVlans: [],
+        nativeVlan: null,
+        nativeVlanMode: 'UNTAGGED',
         hosts: [{ hostId, nicIds: [nic?.id] }],
       },
     ]);
     expect(s.allocations).toEqual([allocation]);
+  });
+
+  it("reads a network's VLAN protocol and trunk through their schema (trunk ascending)", async () => {
+    const data = { vlanProtocol: 'DOT1AD', trunkVlans: [300, 20], nativeVlan: 20, nativeVlanMode: 'TAGGED' };
+    await db.network.update({ where: { name: 'snap-phys' }, data });
+    try {
+      expect((await loadSnapshot(db)).networks[0]).toMatchObject({ ...data, trunkVlans: [20, 300] });
+      await db.network.update({ where: { name: 'snap-phys' }, data: { trunkVlans: [0] } });
+      await expect(loadSnapshot(db)).rejects.toThrow(/VLAN id must be between 1 and 4094/);
+    } finally {
+      await db.network.update({
+        where: { name: 'snap-phys' },
+        data: { vlanProtocol: 'DOT1Q', trunkVlans: [], nativeVlan: null, nativeVlanMode: 'UNTAGGED' },
+      });
+    }
   });
 
   it("reads OVS-DPDK and the host's PMD CPUs", async () => {

@@ -76,6 +76,10 @@ function syntheticFleet(n: number): CompactFleet {
     vlan: null,
     macvtapMode: null,
     mtu: null,
+    vlanProtocol: 'DOT1Q',
+    trunkVlans: [],
+    nativeVlan: null,
+    nativeVlanMode: 'UNTAGGED',
     hosts: hosts.map((h) => ({ hostId: h.id, nicIds: nics.map((nic) => `${h.name}/${nic}`) })),
   });
   const networks = [

@@ -37,6 +37,13 @@ export type ExitClass = (typeof EXIT_CLASSES)[number];
 export const MACVTAP_MODES = ['vepa', 'bridge', 'private', 'passthrough'] as const;
 export type MacvtapMode = (typeof MACVTAP_MODES)[number];
 
+/** The ethertype a network's VLAN tag carries: 802.1Q (0x8100), or 802.1ad (0x88a8, QinQ's service tag). */
+export const VLAN_PROTOCOLS = ['DOT1Q', 'DOT1AD'] as const;
+export type VlanProtocol = (typeof VLAN_PROTOCOLS)[number];
+/** How a trunk's native VLAN leaves the port towards the guest (libvirt nativeMode, OVS vlan_mode native-*). */
+export const NATIVE_VLAN_MODES = ['UNTAGGED', 'TAGGED'] as const;
+export type NativeVlanMode = (typeof NATIVE_VLAN_MODES)[number];
+
 /**
  * A VM's life: PENDING -> PROVISIONING -> RUNNING; power actions move a RUNNING VM through
  * STOPPING to STOPPED (or REBOOTING and back) and a STOPPED one through STARTING to RUNNING;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HOST_STATES, MACVTAP_MODES, NETWORK_KINDS, OPERATION_STATES, VM_STATES } from './enums';
+import { HOST_STATES, MACVTAP_MODES, NATIVE_VLAN_MODES, NETWORK_KINDS, OPERATION_STATES, VLAN_PROTOCOLS, VM_STATES } from './enums';
 import { DEFAULT_GUEST_CPU, guestCpuSchema, VIRT_TYPES } from './guest-cpu';
 import { listArgsSchema } from './filters';
 import {
@@ -11,6 +11,8 @@ import {
   resourceNameSchema,
   sshAddressSchema,
   sshUserSchema,
+  trunkVlanIdSchema,
+  trunkVlansSchema,
   vlanIdSchema,
 } from './values';
 
@@ -104,8 +106,16 @@ export const createNetworkInputSchema = z
     macvtapMode: z.enum(MACVTAP_MODES).nullish(),
     /** Jumbo frames; absent = the host's default (1500). */
     mtu: mtuSchema.nullish(),
+    /** The ethertype of the VLAN's tag; DOT1AD (QinQ) needs a vlan. */
+    vlanProtocol: z.enum(VLAN_PROTOCOLS).nullish(),
+    /** A VLAN trunk instead of an access VLAN: the VLANs tagged to the guest. */
+    trunkVlans: trunkVlansSchema.nullish(),
+    /** The trunk's native VLAN; needs trunkVlans. */
+    nativeVlan: trunkVlanIdSchema.nullish(),
+    nativeVlanMode: z.enum(NATIVE_VLAN_MODES).nullish(),
   })
   .superRefine((n, ctx) => {
+    vlanRules(n, ctx);
     if ((n.kind === 'LINUX_BRIDGE' || n.kind === 'OVS_BRIDGE') && !n.bridge) {
       ctx.addIssue({ code: 'custom', path: ['bridge'], message: `a ${n.kind} network needs a bridge name` });
     }
@@ -117,6 +127,35 @@ export const createNetworkInputSchema = z
     }
   });
 export type CreateNetworkInput = z.output<typeof createNetworkInputSchema>;
+
+/** A network's VLAN fields together: an access VLAN or a trunk, 802.1ad only on an access VLAN. */
+function vlanRules(
+  n: {
+    vlan?: number | null;
+    vlanProtocol?: string | null;
+    trunkVlans?: number[] | null;
+    nativeVlan?: number | null;
+    nativeVlanMode?: string | null;
+  },
+  ctx: z.RefinementCtx,
+): void {
+  const trunk = (n.trunkVlans ?? []).length > 0;
+  if (trunk && n.vlan)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['trunkVlans'],
+      message: 'a trunk has no access vlan: leave vlan unset and name the untagged VLAN as nativeVlan',
+    });
+  if (!trunk && n.nativeVlan != null) ctx.addIssue({ code: 'custom', path: ['nativeVlan'], message: 'nativeVlan needs trunkVlans' });
+  if (!trunk && n.nativeVlanMode != null)
+    ctx.addIssue({ code: 'custom', path: ['nativeVlanMode'], message: 'nativeVlanMode needs trunkVlans' });
+  if (n.vlanProtocol === 'DOT1AD' && !n.vlan)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['vlanProtocol'],
+      message: 'vlanProtocol DOT1AD needs an access vlan (802.1ad trunks are not supported)',
+    });
+}
 
 /** What can change on a network that interfaces may already use: its MTU (null = back to the host's default). */
 export const updateNetworkInputSchema = z.object({

@@ -10,17 +10,19 @@ import {
   INTERFACE_CONNECTIONS,
   HUGEPAGE_SIZES,
   MACVTAP_MODES,
+  NATIVE_VLAN_MODES,
   NETWORK_KINDS,
   NUMA_POLICIES,
   PLAN_NIC_MODELS,
   THREAD_POLICIES,
   VF_STATES,
+  VLAN_PROTOCOLS,
 } from './enums';
 import { DATAPATH_REASONS, SHARED_REASONS, type DatapathReasonCode, type SharedReasonCode } from './datapaths';
 import { VIRT_TYPES } from './guest-cpu';
 import { fleetGroupSchema } from './groups';
 import { foreignDomainSchema, hostBridgeSchema } from './host-facts';
-import { domainNameSchema, macAddressSchema, mtuSchema, vlanIdSchema } from './values';
+import { domainNameSchema, macAddressSchema, mtuSchema, trunkVlanIdSchema, trunkVlansSchema, vlanIdSchema } from './values';
 
 /**
  * Placement contracts: the fleet snapshot the engine reads, the VM request it answers,
@@ -191,6 +193,13 @@ export const fleetNetworkSchema = z.object({
   macvtapMode: z.enum(MACVTAP_MODES).nullable(),
   /** Jumbo frames: the MTU every interface on the network gets; null = the host's default (1500). */
   mtu: mtuSchema.nullable().default(null),
+  /** The ethertype of the network's VLAN tag (vlan): 802.1Q, or 802.1ad (QinQ) where a VF can tag it. */
+  vlanProtocol: z.enum(VLAN_PROTOCOLS).default('DOT1Q'),
+  /** A VLAN trunk: the VLANs tagged to the guest (empty = not a trunk; then vlan is the access VLAN). */
+  trunkVlans: trunkVlansSchema.default([]),
+  /** The trunk's native VLAN (the guest's untagged traffic, or tagged with nativeVlanMode TAGGED); null = none. */
+  nativeVlan: trunkVlanIdSchema.nullable().default(null),
+  nativeVlanMode: z.enum(NATIVE_VLAN_MODES).default('UNTAGGED'),
   /** Which NICs carry the network on which host (NetworkNic rows). */
   hosts: z.array(z.object({ hostId: id, nicIds: z.array(id) })),
 });
@@ -327,12 +336,23 @@ const planNicSchema = z.object({
   numaNode: z.number().int().nullable(),
 });
 
+/** A trunk as the interface carries it: its VLANs and the native one (also listed in `vlans`). */
+export const planTrunkSchema = z.object({
+  vlans: z.array(trunkVlanIdSchema).min(1),
+  native: z.object({ vlan: trunkVlanIdSchema, mode: z.enum(NATIVE_VLAN_MODES) }).nullable(),
+});
+export type PlanTrunk = z.output<typeof planTrunkSchema>;
+
 export const planInterfaceSchema = planNicSchema.extend({
   index: count,
   networkId: z.string(),
   networkName: z.string(),
   mac: z.string(),
   vlan: z.number().int().nullable(),
+  /** The ethertype of `vlan`'s tag. */
+  vlanProtocol: z.enum(VLAN_PROTOCOLS).default('DOT1Q'),
+  /** The network's trunk (then vlan is null); null for an access or untagged interface. */
+  trunk: planTrunkSchema.nullable().default(null),
   liveMigratable: z.boolean(),
   minBandwidthMbps: count,
   maxBandwidthMbps: count.default(0),

@@ -54,6 +54,24 @@ export const vlanIdSchema = z
   .max(4094, 'VLAN id must be between 0 and 4094')
   .transform((n) => n as VlanId);
 
+/** A VLAN a trunk carries or its native VLAN: 1..4094 (0 is "untagged" and cannot be trunked). */
+export const trunkVlanIdSchema = z
+  .number()
+  .int('VLAN id must be an integer')
+  .min(1, 'VLAN id must be between 1 and 4094')
+  .max(4094, 'VLAN id must be between 1 and 4094')
+  .transform((n) => n as VlanId);
+
+/** The most VLANs one trunk lists (libvirt writes one <tag> each; OVS one trunks entry each). */
+export const MAX_TRUNK_VLANS = 128;
+
+/** A trunk's VLANs: distinct, 1..4094, kept ascending. */
+export const trunkVlansSchema = z
+  .array(trunkVlanIdSchema)
+  .max(MAX_TRUNK_VLANS, `a trunk carries at most ${MAX_TRUNK_VLANS} VLANs`)
+  .refine((v) => new Set(v).size === v.length, 'trunk VLANs must be distinct')
+  .transform((v) => [...v].sort((a, b) => a - b));
+
 /** PCI address domain:bus:slot.function, normalised to 0000:3b:00.1. */
 export const pciAddressSchema = z
   .string()

@@ -34,6 +34,8 @@ function fleetOf(host: Partial<HostSpec> = {}): FleetSnapshot {
     .network('jumbo-mvt', 'MACVTAP', { on: { h1: ['eno1'] }, mtu: 9000 })
     .network('jumbo-phys', 'SRIOV_PHYSNET', { on: { h1: ['ens1f0'] }, mtu: 9000 })
     .network('dpdk', 'OVS_BRIDGE', { on: { h1: [] }, bridge: 'br-dpdk' })
+    .network('ovs-trunk', 'OVS_BRIDGE', { on: { h1: ['eno1'] }, bridge: 'br-int', trunkVlans: [200, 100], nativeVlan: 300 })
+    .network('dpdk-jumbo', 'OVS_BRIDGE', { on: { h1: [] }, bridge: 'br-dpdk', mtu: 9000 })
     .build();
 }
 
@@ -184,6 +186,24 @@ const CASES: Record<string, Case> = {
       expect(spec).toMatchObject({ hugepageSizeKiB: 2048, memoryAccess: 'shared', numaMemory: { nodeset: [1] } });
     },
   },
+  // the network's trunk on the OVS port libvirt plugs the tap into, the native VLAN among its tags
+  'ovs-trunk': {
+    request: vm({ name: 'plan-ovs-trunk', interfaces: [{ network: 'ovs-trunk' }] }),
+    check: (spec) => {
+      expect(nic(spec, 0)).toMatchObject({
+        type: 'bridge',
+        openvswitch: true,
+        trunk: { tags: [100, 200, 300], native: { id: 300, mode: 'untagged' } },
+      });
+      expect(nic(spec, 0)).not.toHaveProperty('vlan');
+    },
+  },
+  // vhost-user with jumbo frames: <mtu> in the XML (QEMU's host_mtu; the port's mtu_request is the agent's)
+  'vhostuser-jumbo': {
+    request: vm({ name: 'plan-vhostuser-jumbo', vcpus: 2, hugepages: 'SIZE_2M', interfaces: [{ network: 'dpdk-jumbo' }] }),
+    host: { caps: { ovsDpdk: true }, pmdCpus: [5], bridges: [{ name: 'br-dpdk', kind: 'OVS', datapathType: 'netdev' }] },
+    check: (spec) => expect(nic(spec, 0)).toMatchObject({ type: 'vhostuser', mtu: 9000 }),
+  },
   'shared-2m': {
     request: vm({
       name: 'plan-shared-2m',
@@ -200,6 +220,13 @@ const CASES: Record<string, Case> = {
     },
   },
 };
+
+/** The case's plan with its first interface given a trunk placement would never plan there, rendered. */
+function withTrunk(c: Pick<Case, 'request' | 'host'>, vlans: number[]): DomainSpec {
+  const { plan } = planFor(c);
+  const bad = { ...plan, interfaces: plan.interfaces.map((i) => ({ ...i, vlan: null, trunk: { vlans, native: null } })) } as PlacementPlan;
+  return domainSpecFromPlan(bad, c.request);
+}
 
 function planFor(c: Pick<Case, 'request' | 'host'>): { snapshot: FleetSnapshot; plan: PlacementPlan } {
   const snapshot = fleetOf(c.host);
@@ -310,6 +337,9 @@ describe('domainSpecFromPlan choices', () => {
       'opts.machine',
     ],
     ['a malformed uuid', () => domainSpecFromPlan(planFor(bridge).plan, bridge.request, { uuid: 'nope' }), 'opts.uuid'],
+    ['a trunk on a Linux bridge tap', () => withTrunk(bridge, [10]), 'plan.interfaces[0].trunk'],
+    ['a trunk VLAN out of 1-4094', () => withTrunk(CASES['ovs-trunk'], [0]), 'plan.interfaces[0].trunk.vlans[0]'],
+    ['a trunk on a VF', () => withTrunk(CASES['sriov'], [10]), 'plan.interfaces[0].trunk'],
   ];
   for (const [what, run, path] of refusals) {
     it(`refuses ${what} with PLAN_NOT_RENDERABLE at ${path}`, () => {

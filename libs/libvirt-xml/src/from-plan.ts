@@ -7,8 +7,10 @@ import {
   vdpaSourcePlaceholder,
   macAddressSchema,
   pciAddressSchema,
+  trunkVlanIdSchema,
   vlanIdSchema,
   type HugepageSize,
+  type NativeVlanMode,
   type MacAddress,
   type PlacementPlan,
   type PlanInterface,
@@ -31,6 +33,7 @@ import type {
   NicModel,
   VhostUserInterface,
   VdpaInterface,
+  VlanTrunk,
 } from './model';
 
 /**
@@ -197,11 +200,14 @@ function interfaces(iface: PlanInterface): InterfaceSpec[] {
   const vlan = iface.vlan === null ? undefined : valid(`${path}.vlan`, vlanIdSchema, iface.vlan);
   if (iface.connection === 'VHOSTUSER') return [vhostUser(path, iface, mac, vlan)];
   if (iface.connection === 'VDPA') return [vdpa(path, iface, mac)];
+  const tagging = { vlan, trunk: trunkOf(path, iface) };
   if (iface.connection !== 'HOSTDEV') {
     if (iface.failoverBackup !== null)
       throw new PlanToDomainError(`${path}.failoverBackup`, 'only an SR-IOV (HOSTDEV) interface has a failover backup');
-    return [emulated(path, iface, mac, vlan, iface)];
+    return [emulated(path, iface, mac, tagging, iface)];
   }
+  // libvirt refuses trunks on a VF ("vlan trunking is not supported by SR-IOV network devices"); placement never plans one
+  if (tagging.trunk !== undefined) throw new PlanToDomainError(`${path}.trunk`, 'a VF takes one VLAN, not a trunk');
   if (iface.vf === null) throw new PlanToDomainError(`${path}.vf`, 'a HOSTDEV interface needs its VF');
   const vf = {
     type: 'hostdev' as const,
@@ -215,7 +221,7 @@ function interfaces(iface: PlanInterface): InterfaceSpec[] {
   // The alias comes from the plan's interface index, so re-rendering never renames it.
   const alias = `ua-backup${iface.index}`;
   // the backup carries the interface's traffic while the VF is unplugged: the same cap holds
-  const backup = emulated(`${path}.failoverBackup`, iface.failoverBackup, mac, vlan, iface);
+  const backup = emulated(`${path}.failoverBackup`, iface.failoverBackup, mac, tagging, iface);
   return [
     { ...backup, alias, teaming: { type: 'persistent' } },
     { ...vf, teaming: { type: 'transient', persistent: alias } },
@@ -224,11 +230,26 @@ function interfaces(iface: PlanInterface): InterfaceSpec[] {
 
 type Limits = Pick<PlanInterface, 'maxBandwidthMbps' | 'mtu'>;
 
+/** The plan's trunk in libvirt's terms (VLANs ascending, the native one among them), or undefined. */
+function trunkOf(path: string, iface: PlanInterface): VlanTrunk | undefined {
+  if (iface.trunk === null) return undefined;
+  const { vlans, native } = iface.trunk;
+  const tags = vlans.map((v, k) => valid(`${path}.trunk.vlans[${k}]`, trunkVlanIdSchema, v));
+  return {
+    tags: [...tags].sort((a, b) => a - b),
+    ...(native
+      ? { native: { id: valid(`${path}.trunk.native.vlan`, trunkVlanIdSchema, native.vlan), mode: NATIVE_MODE[native.mode] } }
+      : {}),
+  };
+}
+
+const NATIVE_MODE: Readonly<Record<NativeVlanMode, 'untagged' | 'tagged'>> = { UNTAGGED: 'untagged', TAGGED: 'tagged' };
+
 function emulated(
   path: string,
   nic: PlanNic,
   mac: MacAddress,
-  vlan: VlanId | undefined,
+  { vlan, trunk }: { vlan: VlanId | undefined; trunk: VlanTrunk | undefined },
   limits: Limits,
 ): DirectInterface | BridgeInterface {
   if (nic.sourceDevice === null) throw new PlanToDomainError(`${path}.sourceDevice`, `${nic.connection} needs a source device`);
@@ -240,6 +261,8 @@ function emulated(
   // would put the guest on the untagged network, so refuse instead.
   const noVlan = () => {
     if (vlan !== undefined) throw new PlanToDomainError(`${path}.vlan`, `VLAN ${vlan} cannot be tagged on a ${nic.connection} interface`);
+    if (trunk !== undefined)
+      throw new PlanToDomainError(`${path}.trunk`, `a VLAN trunk cannot be carried on a ${nic.connection} interface`);
   };
   switch (nic.connection) {
     case 'MACVTAP':
@@ -249,7 +272,15 @@ function emulated(
       noVlan();
       return { type: 'bridge', bridge: source, ...mtu, ...common };
     case 'OVS':
-      return { type: 'bridge', bridge: source, openvswitch: true, ...(vlan !== undefined ? { vlan } : {}), ...mtu, ...common };
+      return {
+        type: 'bridge',
+        bridge: source,
+        openvswitch: true,
+        ...(vlan !== undefined ? { vlan } : {}),
+        ...(trunk !== undefined ? { trunk } : {}),
+        ...mtu,
+        ...common,
+      };
     case 'HOSTDEV':
     case 'VHOSTUSER':
     case 'VDPA':
@@ -293,19 +324,21 @@ function vdpa(path: string, iface: PlanInterface, mac: MacAddress): VdpaInterfac
 
 /**
  * vhost-user: QEMU serves the socket (mode server) the OVS dpdkvhostuserclient port connects
- * to. The VLAN is the OVS port's tag, set by the agent (desired state), never in the XML.
+ * to. The VLAN or trunk is the OVS port's tag/trunks/vlan_mode, set by the agent (desired
+ * state), never in the XML. The network's MTU is `<mtu>` (QEMU's host_mtu, what the guest is
+ * told; libvirt 9.0 defines it on type vhostuser) and the port's mtu_request (the agent).
  */
 function vhostUser(path: string, iface: PlanInterface, mac: MacAddress, vlan: VlanId | undefined): VhostUserInterface {
   if (iface.vhostUser === null) throw new PlanToDomainError(`${path}.vhostUser`, 'a VHOSTUSER interface needs its port and socket');
   if (vlan !== undefined) throw new PlanToDomainError(`${path}.vlan`, 'the VLAN of a vhost-user interface is its OVS port tag, not XML');
+  if (iface.trunk !== null) throw new PlanToDomainError(`${path}.trunk`, 'the trunk of a vhost-user interface is its OVS port, not XML');
   if (iface.failoverBackup !== null) throw new PlanToDomainError(`${path}.failoverBackup`, 'a vhost-user interface has no failover backup');
-  // libvirt takes <mtu> on vhostuser, but netpin has no golden for it yet: refuse rather than drop it
-  if (iface.mtu !== null) throw new PlanToDomainError(`${path}.mtu`, `MTU ${iface.mtu} on a vhost-user interface is not rendered yet`);
   const xml = datapathDefinition(iface.datapath).xml;
   if (xml.kind !== 'emulated' || xml.driver !== 'vhost-user' || iface.model !== 'virtio')
     throw new PlanToDomainError(`${path}.datapath`, `${iface.datapath} is not a vhost-user datapath`);
   const queues = iface.queues !== null && iface.queues > 1 ? { queues: iface.queues } : {};
-  return { type: 'vhostuser', mac, socketPath: iface.vhostUser.socketPath, mode: 'server', model: 'virtio', ...queues };
+  const mtu = iface.mtu !== null && CONNECTION_MTU.VHOSTUSER === 'LIBVIRT_MTU' ? { mtu: iface.mtu } : {};
+  return { type: 'vhostuser', mac, socketPath: iface.vhostUser.socketPath, mode: 'server', model: 'virtio', ...queues, ...mtu };
 }
 
 /**

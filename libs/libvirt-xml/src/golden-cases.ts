@@ -47,6 +47,35 @@ export const GOLDEN_CASES: Record<string, DomainSpec> = {
   ovs: base('ovs', [
     { type: 'bridge', mac: mac(0x31), bridge: ifn('ovsbr0'), openvswitch: true, vlan: vlan(200), model: 'virtio', driver: vhost },
   ]),
+  // a VLAN trunk on the OVS port: 100 and 200 tagged, 300 the guest's untagged traffic
+  'ovs-trunk': base('ovs-trunk', [
+    {
+      type: 'bridge',
+      mac: mac(0x34),
+      bridge: ifn('ovsbr0'),
+      openvswitch: true,
+      trunk: { tags: [vlan(100), vlan(200), vlan(300)], native: { id: vlan(300), mode: 'untagged' } },
+      model: 'virtio',
+      driver: vhost,
+    },
+  ]),
+  // a trunk whose native VLAN stays tagged towards the guest, on an emulated e1000
+  'ovs-trunk-native-tagged': base('ovs-trunk-tagged', [
+    {
+      type: 'bridge',
+      mac: mac(0x35),
+      bridge: ifn('ovsbr0'),
+      openvswitch: true,
+      trunk: { tags: [vlan(10), vlan(4094)], native: { id: vlan(10), mode: 'tagged' } },
+      model: 'e1000',
+    },
+  ]),
+  // jumbo frames on vhost-user: QEMU's host_mtu (the OVS port's mtu_request is the agent's)
+  'vhostuser-mtu': base(
+    'vhostuser-mtu',
+    [{ type: 'vhostuser', mac: mac(0x36), socketPath: '/var/lib/vhost_sockets/vhu0a1b2c3e', mode: 'server', model: 'virtio', mtu: 9000 }],
+    { hugepageSizeKiB: 2048, memoryAccess: 'shared' },
+  ),
   // OVS-DPDK: QEMU serves the socket, guest RAM on shared huge pages the switch maps.
   vhostuser: base(
     'vhostuser',
@@ -195,9 +224,9 @@ export const GOLDEN_CASES: Record<string, DomainSpec> = {
 };
 
 /**
- * Goldens added while this machine kind had no /dev/kvm: libvirt refuses to define a kvm
- * domain there, so only their QEMU TCG pair (__golden__/libvirt-9.0-tcg) is recorded.
- * `npm run realhost -- goldens` on a machine with /dev/kvm writes the KVM pair; then the
+ * Goldens whose KVM pair (__golden__/libvirt-9.0) is not recorded: a machine without /dev/kvm
+ * records only the QEMU TCG pair (__golden__/libvirt-9.0-tcg). `npm run realhost -- goldens`
+ * on a machine with /dev/kvm writes the KVM pair, `-- goldens --tcg` the TCG one; then the
  * golden leaves this list (libvirt-xml's meaning.spec.ts fails while a listed golden has one).
  */
 export const KVM_PAIR_NOT_RECORDED: ReadonlySet<string> = new Set<string>([]);

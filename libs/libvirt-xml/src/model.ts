@@ -147,8 +147,21 @@ export interface BridgeInterface extends InterfaceCommon, EmulatedNic {
   openvswitch?: boolean;
   /** Only Open vSwitch ports take a VLAN tag. */
   vlan?: VlanId;
+  /** A VLAN trunk on the Open vSwitch port (never together with vlan). */
+  trunk?: VlanTrunk;
   /** <mtu size>: the tap's MTU (libvirt 9.0 refuses it on type direct and hostdev). */
   mtu?: number;
+}
+
+/**
+ * `<vlan trunk='yes'><tag id='10'/><tag id='30' nativeMode='untagged'/></vlan>`: the VLANs the
+ * port trunks, ascending, the native one (the guest's untagged traffic, or tagged with mode
+ * `tagged`) among them. libvirt hands them to Open vSwitch as trunks=…, tag=native and
+ * vlan_mode=native-untagged|native-tagged.
+ */
+export interface VlanTrunk {
+  tags: VlanId[];
+  native?: { id: VlanId; mode: 'untagged' | 'tagged' };
 }
 
 /**
@@ -162,6 +175,8 @@ export interface VhostUserInterface extends InterfaceCommon {
   mode: 'server' | 'client';
   model: 'virtio';
   queues?: number;
+  /** <mtu size>: QEMU's host_mtu, the MTU the guest is told (the switch port's own is the agent's: mtu_request). */
+  mtu?: number;
 }
 
 /**

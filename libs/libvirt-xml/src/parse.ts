@@ -7,6 +7,7 @@ import {
   parseCpuList,
   pciAddressSchema,
   vlanIdSchema,
+  type VlanId,
 } from '@netpin/contracts';
 import { XMLParser } from 'fast-xml-parser';
 import type { z } from 'zod';
@@ -23,6 +24,7 @@ import {
   type InterfaceSpec,
   type NicDriver,
   type Teaming,
+  type VlanTrunk,
 } from './model';
 
 type Node = { $?: Record<string, string>; '#text'?: string; [child: string]: unknown };
@@ -145,8 +147,9 @@ function iface(i: Node, path: string): InterfaceSpec {
     else if (t === 'transient') common.teaming = { type: 'transient', persistent: attr(teaming, 'persistent', `${path}.teaming`) };
     else throw new LibvirtXmlError(`${path}.teaming`, `unknown teaming type "${t}"`);
   }
-  const tags = children(child(i, 'vlan'), 'tag');
-  const vlan = tags.length > 0 ? valid(`${path}.vlan`, vlanIdSchema, uint(`${path}.vlan`, attr(tags[0], 'id'))) : undefined;
+  const { vlan, trunk } = parseVlan(child(i, 'vlan'), `${path}.vlan`);
+  if (trunk !== undefined && type !== 'bridge')
+    throw new LibvirtXmlError(`${path}.vlan`, `netpin puts VLAN trunks on OVS ports only, not on ${String(type)}`);
   if (type === 'hostdev') {
     const a = child(src, 'address');
     if (a === undefined || a.$?.['type'] !== 'pci')
@@ -193,6 +196,7 @@ function iface(i: Node, path: string): InterfaceSpec {
       bridge: valid(`${path}.source.bridge`, ifNameSchema, attr(src, 'bridge', `${path}.source`)),
       ...(ovs ? { openvswitch: true } : {}),
       ...(vlan !== undefined ? { vlan } : {}),
+      ...(trunk !== undefined ? { trunk } : {}),
       ...(mtu !== undefined ? { mtu: uint(`${path}.mtu`, attr(mtu, 'size', `${path}.mtu`)) } : {}),
       ...emulated,
       ...common,
@@ -240,6 +244,7 @@ function vhostUser(
   const model = child(i, 'model')?.$?.['type'];
   if (model !== 'virtio') throw new LibvirtXmlError(`${path}.model`, `vhost-user is virtio only, got "${String(model)}"`);
   const queues = child(i, 'driver')?.$?.['queues'];
+  const mtu = child(i, 'mtu');
   return {
     type: 'vhostuser',
     mac,
@@ -247,7 +252,32 @@ function vhostUser(
     mode: oneOf(`${path}.source.mode`, ['server', 'client'] as const, src.$?.['mode'] ?? 'client'),
     model: 'virtio',
     ...(queues !== undefined ? { queues: uint(`${path}.driver.queues`, queues) } : {}),
+    ...(mtu !== undefined ? { mtu: uint(`${path}.mtu`, attr(mtu, 'size', `${path}.mtu`)) } : {}),
     ...common,
+  };
+}
+
+/**
+ * `<vlan>`: one tag without trunk='yes' or nativeMode is an access VLAN; anything else (libvirt
+ * writes trunk='yes' for several tags, and a native tag only on a trunk) is a trunk, its VLANs ascending.
+ */
+function parseVlan(v: Node | undefined, path: string): { vlan?: VlanId; trunk?: VlanTrunk } {
+  const tags = children(v, 'tag');
+  if (tags.length === 0) return {};
+  const ids = tags.map((t, k) => valid(`${path}.tag[${k}]`, vlanIdSchema, uint(`${path}.tag[${k}]`, attr(t, 'id', `${path}.tag[${k}]`))));
+  const natives = tags.flatMap((t, k) => (t.$?.['nativeMode'] !== undefined ? [{ k, mode: t.$['nativeMode'] }] : []));
+  if (v?.$?.['trunk'] !== 'yes' && tags.length === 1 && natives.length === 0) return { vlan: ids[0] };
+  if (natives.length > 1) throw new LibvirtXmlError(path, 'more than one native VLAN');
+  const native = natives[0];
+  return {
+    trunk: {
+      tags: [...ids].sort((a, b) => a - b),
+      ...(native
+        ? {
+            native: { id: ids[native.k], mode: oneOf(`${path}.tag[${native.k}].nativeMode`, ['untagged', 'tagged'] as const, native.mode) },
+          }
+        : {}),
+    },
   };
 }
 

@@ -1,7 +1,15 @@
 import { formatCpuList } from '@netpin/contracts';
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
-import { LibvirtXmlError, NETPIN_XML_NAMESPACE, type Bandwidth, type DomainSpec, type InterfaceSpec } from './model';
+import {
+  LibvirtXmlError,
+  NETPIN_XML_NAMESPACE,
+  type Bandwidth,
+  type BridgeInterface,
+  type DomainSpec,
+  type InterfaceSpec,
+  type VlanTrunk,
+} from './model';
 import { normaliseDomain } from './normalise';
 
 /**
@@ -72,6 +80,7 @@ function renderInterface(devices: XMLBuilder, nic: InterfaceSpec): void {
     case 'bridge':
       i.ele('source', { bridge: nic.bridge });
       if (nic.vlan !== undefined) i.ele('vlan').ele('tag', { id: String(nic.vlan) });
+      if (nic.trunk !== undefined) renderTrunk(i, nic.trunk);
       if (nic.openvswitch === true) i.ele('virtualport', { type: 'openvswitch' });
       break;
     case 'vhostuser':
@@ -101,8 +110,13 @@ function renderInterface(devices: XMLBuilder, nic: InterfaceSpec): void {
     i.ele('teaming', nic.teaming.type === 'transient' ? { type: 'transient', persistent: nic.teaming.persistent } : { type: 'persistent' });
   }
   // after <teaming>, as libvirt 9.0 writes it
-  if (nic.type === 'bridge' && nic.mtu !== undefined) i.ele('mtu', { size: String(nic.mtu) });
+  if ((nic.type === 'bridge' || nic.type === 'vhostuser') && nic.mtu !== undefined) i.ele('mtu', { size: String(nic.mtu) });
   if (nic.alias !== undefined) i.ele('alias', { name: nic.alias });
+}
+
+function renderTrunk(i: XMLBuilder, t: VlanTrunk): void {
+  const vlan = i.ele('vlan', { trunk: 'yes' });
+  for (const id of t.tags) vlan.ele('tag', t.native?.id === id ? { id: String(id), nativeMode: t.native.mode } : { id: String(id) });
 }
 
 function renderBandwidth(i: XMLBuilder, b: Bandwidth): void {
@@ -189,6 +203,7 @@ function checkInterface(nic: InterfaceSpec, path: string, persistentAliases: Rea
     if (!SOCKET_PATH.test(nic.socketPath) || nic.socketPath.split('/').some((seg) => /^\.+$/.test(seg)))
       throw new LibvirtXmlError(`${path}.socketPath`, 'an absolute path of [A-Za-z0-9_./-]');
     if (nic.teaming !== undefined) throw new LibvirtXmlError(`${path}.teaming`, 'a vhost-user interface is no teaming member');
+    checkMtu(nic.mtu, `${path}.mtu`);
     return;
   }
   if (nic.type === 'vdpa') {
@@ -211,9 +226,30 @@ function checkInterface(nic: InterfaceSpec, path: string, persistentAliases: Rea
   }
   if (nic.type === 'bridge' && nic.vlan !== undefined && nic.openvswitch !== true)
     throw new LibvirtXmlError(`${path}.vlan`, 'VLAN tags on bridge interfaces need Open vSwitch');
-  if (nic.type === 'bridge' && nic.mtu !== undefined && (!Number.isSafeInteger(nic.mtu) || nic.mtu < 68 || nic.mtu > 65535))
-    throw new LibvirtXmlError(`${path}.mtu`, `must be an MTU of 68-65535, got ${String(nic.mtu)}`);
+  if (nic.type === 'bridge' && nic.trunk !== undefined) checkTrunk(nic, `${path}.trunk`);
+  if (nic.type === 'bridge') checkMtu(nic.mtu, `${path}.mtu`);
   if (nic.type !== 'hostdev') checkBandwidth(nic.bandwidth, `${path}.bandwidth`);
+}
+
+function checkMtu(mtu: number | undefined, path: string): void {
+  if (mtu !== undefined && (!Number.isSafeInteger(mtu) || mtu < 68 || mtu > 65535))
+    throw new LibvirtXmlError(path, `must be an MTU of 68-65535, got ${String(mtu)}`);
+}
+
+/** Open vSwitch only (libvirt refuses <vlan> on a Linux-bridge tap at start), 1..4094 ascending, the native one listed. */
+function checkTrunk(nic: BridgeInterface, path: string): void {
+  const t = nic.trunk;
+  if (t === undefined) return;
+  if (nic.openvswitch !== true) throw new LibvirtXmlError(path, 'VLAN trunks on bridge interfaces need Open vSwitch');
+  if (nic.vlan !== undefined) throw new LibvirtXmlError(path, 'an interface has an access vlan or a trunk, not both');
+  if (t.tags.length === 0) throw new LibvirtXmlError(`${path}.tags`, 'a trunk needs at least one VLAN');
+  t.tags.forEach((id, k) => {
+    if (!Number.isSafeInteger(id) || id < 1 || id > 4094)
+      throw new LibvirtXmlError(`${path}.tags[${k}]`, `VLAN ${String(id)} is not 1-4094`);
+    if (k > 0 && t.tags[k - 1] >= id) throw new LibvirtXmlError(`${path}.tags[${k}]`, 'trunk VLANs must be distinct and ascending');
+  });
+  if (t.native !== undefined && !t.tags.includes(t.native.id))
+    throw new LibvirtXmlError(`${path}.native`, `native VLAN ${t.native.id} is not among the trunk's VLANs`);
 }
 
 function checkBandwidth(b: Bandwidth | undefined, path: string): void {

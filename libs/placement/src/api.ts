@@ -5,6 +5,7 @@ import {
   type FleetSnapshot,
   type HostReason,
   type PlacementPlan,
+  type ReasonCode,
   type VmRequest,
   type VmRequestInput,
 } from '@netpin/contracts';
@@ -65,6 +66,10 @@ export interface CapacityReport {
   /** Keyed by the interfaces' datapaths joined with "+", e.g. "SRIOV+VHOST_MACVTAP" ("NONE" without interfaces). */
   byDatapath: Record<string, number>;
   perHost: { hostId: string; hostName: string; count: number; byDatapath: Record<string, number> }[];
+  /** Why the shape fits nowhere at all (request-level: an unknown network, a VLAN trunk no datapath carries ...). */
+  requestReasons: HostReason[];
+  /** Hosts that take none of the shape, counted by the first reason each gave (the what-if's refusals). */
+  refusals: { code: ReasonCode; hosts: number }[];
 }
 
 /**
@@ -86,7 +91,8 @@ export function capacity(
  */
 export function capacityOn(index: PlacementIndex, shape: VmRequestInput | VmRequest): CapacityReport {
   const req = parse(shape);
-  const report: CapacityReport = { total: 0, byDatapath: {}, perHost: [] };
+  const report: CapacityReport = { total: 0, byDatapath: {}, perHost: [], requestReasons: index.prepare(req).requestReasons, refusals: [] };
+  const refused = new Map<ReasonCode, number>();
   const base = req.vmId ?? req.name;
   const only = affinityHost(index, req);
   for (const live of index.hostRts()) {
@@ -97,7 +103,11 @@ export function capacityOn(index: PlacementIndex, shape: VmRequestInput | VmRequ
       const prep = index.prepare({ ...req, vmId: `${base}~cap${report.total + row.count}` });
       if (prep.requestReasons.length > 0) break;
       const ev = evaluateHost(index.ctx, h, prep, false);
-      if (!ev.ok) break;
+      if (!ev.ok) {
+        const first = ev.reasons[0];
+        if (row.count === 0 && first) refused.set(first.code, (refused.get(first.code) ?? 0) + 1);
+        break;
+      }
       const plan = buildPlan(index.ctx, prep, ev.choice);
       h.apply(plan.allocation);
       const key = datapathKey(plan);
@@ -108,6 +118,7 @@ export function capacityOn(index: PlacementIndex, shape: VmRequestInput | VmRequ
     report.total += row.count;
     if (row.count > 0) report.perHost.push(row);
   }
+  report.refusals = [...refused].map(([code, hosts]) => ({ code, hosts })).sort((a, b) => b.hosts - a.hosts || (a.code < b.code ? -1 : 1));
   return report;
 }
 

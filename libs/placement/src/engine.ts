@@ -169,7 +169,14 @@ export class PlacementIndex {
     const fresh = isCompact(input) ? input : compactFleet(input);
     const incoming = new Map(fresh.hosts.map((h) => [h.id, h]));
     const sameNetworks = (a: FleetNetwork, b: FleetNetwork | undefined) =>
-      !!b && a.name === b.name && a.kind === b.kind && a.vlan === b.vlan && a.bridge === b.bridge && a.physnet === b.physnet;
+      !!b &&
+      a.name === b.name &&
+      a.kind === b.kind &&
+      a.vlan === b.vlan &&
+      a.bridge === b.bridge &&
+      a.physnet === b.physnet &&
+      a.vlanProtocol === b.vlanProtocol &&
+      a.trunkVlans.join() === b.trunkVlans.join();
     const before = new Map(this.networks.map((n) => [n.id, n]));
     if (fresh.networks.length !== before.size || !fresh.networks.every((n) => sameNetworks(n, before.get(n.id)))) return false;
     if (JSON.stringify(fresh.groups ?? []) !== JSON.stringify(this.groupList)) return false;

@@ -16,7 +16,7 @@ import { hostStateFilter } from './host-filters';
 import type { HostRt, NicRt } from './host-state';
 import { assign, dedupe, interfaceOptions, type IfaceOption } from './interfaces';
 import { ioNeeds, reserveIoCpus } from './node-fit';
-import { generatedMac, nicIrqAndRps, planNic, vdpaDevice, vhostUserPort } from './plan';
+import { generatedMac, nicIrqAndRps, planNic, vdpaDevice, vhostUserPort, vlanOf } from './plan';
 import type { PreparedRequest } from './request';
 
 /**
@@ -111,7 +111,7 @@ function withInterface(
     networkId: net.id,
     networkName: net.name,
     mac: pi.req.mac ?? generatedMac(current.vmId, pi.index),
-    vlan: pi.req.vlan ?? net.vlan,
+    ...vlanOf(pi.req, net),
     liveMigratable: pi.req.liveMigratable,
     minBandwidthMbps: pi.req.minBandwidthMbps,
     maxBandwidthMbps: pi.req.maxBandwidthMbps,

@@ -9,6 +9,7 @@ import {
   type FleetNetwork,
   type HostReason,
   type ReasonCode,
+  type VfDriverNeed,
   type VmInterfaceRequest,
 } from '@netpin/contracts';
 import type { EvalContext } from './context';
@@ -97,7 +98,7 @@ function optionsFor(h: HostRt, pi: PreparedInterface, reasons: HostReason[]): If
           why('NO_FREE_VF', `every VF of ${nic.nic.name} is taken`);
           continue;
         }
-        const refused = vfDriverRefusal(d, nic, pi.req);
+        const refused = vfDriverRefusal(d, nic, pi.req, net);
         if (refused) {
           why(refused.code, refused.detail);
           continue;
@@ -163,10 +164,10 @@ function wrongBridgeType(h: HostRt, net: FleetNetwork, d: Datapath): HostReason 
 }
 
 /** The first VF knob the interface needs that the PF's driver refuses (VF_DRIVER_CAPABILITIES), as a reason. */
-function vfDriverRefusal(d: Datapath, nic: NicRt, req: VmInterfaceRequest): HostReason | null {
+function vfDriverRefusal(d: Datapath, nic: NicRt, req: VmInterfaceRequest, net: FleetNetwork): HostReason | null {
   for (const need of datapathDefinition(d).vfDriverNeeds) {
-    const value = req[need.field];
-    if (value === 0) continue;
+    const value = vfDemand(need.field, req, net);
+    if (value === null) continue;
     const refusal = vfKnobRefusal(nic.nic.driver, need.knob);
     if (!refusal) continue;
     const knob = VF_KNOB_KEYWORDS[need.knob];
@@ -176,6 +177,16 @@ function vfDriverRefusal(d: Datapath, nic: NicRt, req: VmInterfaceRequest): Host
     };
   }
   return null;
+}
+
+/** What the interface asks of a VF knob's field, or null when it asks nothing of it. */
+function vfDemand(field: VfDriverNeed['field'], req: VmInterfaceRequest, net: FleetNetwork): string | null {
+  switch (field) {
+    case 'minBandwidthMbps':
+      return req.minBandwidthMbps > 0 ? String(req.minBandwidthMbps) : null;
+    case 'vlanProtocol':
+      return net.vlanProtocol === 'DOT1AD' && (req.vlan ?? net.vlan ?? 0) > 0 ? '802.1ad' : null;
+  }
 }
 
 /** The first failover backup the host can run, for a datapath that migrates only with one. */

@@ -1,4 +1,14 @@
-import type { CpuPolicy, Datapath, FleetAllocation, NetworkKind, PagedHugepageSize, PlacementPlan, PlanInterface } from '@netpin/contracts';
+import type {
+  CpuPolicy,
+  Datapath,
+  FleetAllocation,
+  FleetNetwork,
+  NetworkKind,
+  PagedHugepageSize,
+  PlacementPlan,
+  PlanInterface,
+  PlanTrunk,
+} from '@netpin/contracts';
 import { datapathDefinition, HUGEPAGE_MIB, takesVf, VHOST_USER_SOCKET_DIR, vfMgmtdev, NETPIN_VDPA_PREFIX } from '@netpin/contracts';
 import { connectionFor, costOf, modelFor, queuesFor, takesPmd, usesVhost } from './datapaths';
 import type { Choice, EvalContext } from './context';
@@ -13,6 +23,8 @@ export type PlanNic = Omit<
   | 'networkName'
   | 'mac'
   | 'vlan'
+  | 'vlanProtocol'
+  | 'trunk'
   | 'liveMigratable'
   | 'minBandwidthMbps'
   | 'maxBandwidthMbps'
@@ -147,7 +159,7 @@ function planInterfaces(
       networkId: net.id,
       networkName: net.name,
       mac: pi.req.mac ?? generatedMac(prep.vmId, pi.index),
-      vlan: pi.req.vlan ?? net.vlan,
+      ...vlanOf(pi.req, net),
       liveMigratable: pi.req.liveMigratable,
       minBandwidthMbps: pi.req.minBandwidthMbps,
       maxBandwidthMbps: pi.req.maxBandwidthMbps,
@@ -160,6 +172,22 @@ function planInterfaces(
     });
   });
   return out;
+}
+
+/** The interface's VLAN: its own (an access port), else the network's access VLAN or trunk. */
+export function vlanOf(
+  req: PreparedRequest['req']['interfaces'][number],
+  net: FleetNetwork,
+): Pick<PlanInterface, 'vlan' | 'vlanProtocol' | 'trunk'> {
+  return { vlan: req.vlan ?? net.vlan, vlanProtocol: net.vlanProtocol, trunk: req.vlan === undefined ? trunkOf(net) : null };
+}
+
+/** The network's trunk with its native VLAN among the trunk's VLANs, or null when it is no trunk. */
+function trunkOf(net: FleetNetwork): PlanTrunk | null {
+  if (net.trunkVlans.length === 0) return null;
+  const native = net.nativeVlan === null ? null : { vlan: net.nativeVlan, mode: net.nativeVlanMode };
+  const vlans = [...new Set([...net.trunkVlans, ...(native ? [native.vlan] : [])])].sort(byNum);
+  return { vlans, native };
 }
 
 /** NUMA nodes the VM's vCPUs run on, ascending. */

@@ -6,7 +6,7 @@ import {
   type HostReason,
   type VmRequest,
 } from '@netpin/contracts';
-import { AUTO_ORDER, datapathsForKind, rankOf } from './datapaths';
+import { AUTO_ORDER, connectionFor, datapathsForKind, rankOf } from './datapaths';
 import type { GroupLookup, GroupSpread, PreparedGroup } from './groups';
 
 export interface PreparedInterface {
@@ -67,7 +67,13 @@ export function prepareRequest(req: VmRequest, nets: NetworkLookup, groups: Grou
     const possible = datapathsForKind(network.kind);
     let candidates: Datapath[];
     if (i.datapath === 'AUTO') {
-      candidates = AUTO_ORDER.filter((d) => possible.includes(d)).filter((d) => guestCan(req, i.liveMigratable, d) === null);
+      const guestOk = AUTO_ORDER.filter((d) => possible.includes(d)).filter((d) => guestCan(req, i.liveMigratable, d) === null);
+      candidates = guestOk.filter((d) => vlanCan(network, i, d) === null);
+      const vlan = guestOk.length > 0 && candidates.length === 0 ? vlanCan(network, i, guestOk[0]) : null;
+      if (vlan !== null) {
+        requestReasons.push({ code: vlan.code, detail: `interface ${index}: no datapath on ${network.name} can: ${vlan.detail}` });
+        return;
+      }
     } else {
       const d: Datapath = i.datapath;
       if (!possible.includes(d)) {
@@ -77,6 +83,11 @@ export function prepareRequest(req: VmRequest, nets: NetworkLookup, groups: Grou
       const guest = guestCan(req, i.liveMigratable, d);
       if (guest !== null) {
         requestReasons.push({ code: guest, detail: `interface ${index}: ${d}` });
+        return;
+      }
+      const vlan = vlanCan(network, i, d);
+      if (vlan !== null) {
+        requestReasons.push({ code: vlan.code, detail: `interface ${index}: ${vlan.detail}` });
         return;
       }
       candidates = [d];
@@ -111,6 +122,22 @@ function prepareGroup(req: VmRequest, ctx: GroupContext, reasons: HostReason[]):
     return null;
   }
   return { def, spread: ctx.spread(def.id) };
+}
+
+/**
+ * The network's VLAN as datapath `d` would carry it (host independent): a trunk only where the
+ * datapath's module lists the connection (vlanTrunk), 802.1ad only where it lists the protocol.
+ * An interface's own vlan makes it an access port, so the network's trunk does not apply.
+ */
+function vlanCan(net: FleetNetwork, i: VmRequest['interfaces'][number], d: Datapath): HostReason | null {
+  const def = datapathDefinition(d);
+  const connection = connectionFor(net.kind, d);
+  if (i.vlan === undefined && net.trunkVlans.length > 0 && (connection === null || def.vlanTrunk[connection] === undefined))
+    return { code: 'VLAN_TRUNK_UNSUPPORTED', detail: `${d} cannot carry ${net.name}'s VLAN trunk (${connection ?? 'no'} connection)` };
+  const vlan = i.vlan ?? net.vlan;
+  if (vlan !== null && vlan > 0 && !def.vlanProtocols.includes(net.vlanProtocol))
+    return { code: 'VLAN_PROTOCOL_UNSUPPORTED', detail: `${d} cannot tag ${net.name}'s VLAN ${vlan} as ${net.vlanProtocol}` };
+  return null;
 }
 
 /** Guest-side conditions (host independent): the datapath's guest drivers, its memory, then its live-migration needs. */

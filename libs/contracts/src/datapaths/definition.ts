@@ -1,4 +1,4 @@
-import type { Datapath, ExitClass, InterfaceConnection, NetworkKind, NicModel } from '../enums';
+import type { Datapath, ExitClass, InterfaceConnection, NetworkKind, NicModel, VlanProtocol } from '../enums';
 import type { FleetHostCapabilities } from '../placement';
 import type { SharedReasonCode } from './shared';
 import type { VfKnob } from './vf-drivers';
@@ -30,6 +30,10 @@ export interface DatapathDefinition<D extends Datapath = Datapath, R extends str
   readonly vfDriverNeeds: readonly VfDriverNeed<R>[];
   /** How it appears in libvirt XML besides the connection's interface type. */
   readonly xml: InterfaceXml;
+  /** Per connection, how a network's VLAN trunk reaches the interface; a connection not listed cannot carry one. */
+  readonly vlanTrunk: VlanTrunkSupport;
+  /** The VLAN protocols it can tag the network's VLAN with (802.1ad also needs its VF knob, vfDriverNeeds). */
+  readonly vlanProtocols: readonly VlanProtocol[];
   /** How the host enforces an interface's minBandwidthMbps and maxBandwidthMbps. */
   readonly bandwidth: BandwidthEnforcement;
   /** What the guest's memory must be: anything, or shared huge pages a userspace switch can map. */
@@ -82,10 +86,27 @@ export function takesVf(r: NicResource): boolean {
  * cannot take the interface.
  */
 export interface VfDriverNeed<R extends string = string> {
-  readonly field: 'minBandwidthMbps';
+  /** minBandwidthMbps non-zero, or vlanProtocol DOT1AD on a network (or interface) with a VLAN. */
+  readonly field: 'minBandwidthMbps' | 'vlanProtocol';
   readonly knob: VfKnob;
   readonly reason: R | SharedReasonCode;
 }
+
+/**
+ * A VLAN trunk (several 802.1Q VLANs tagged to the guest, optionally one native VLAN it sends
+ * and receives untagged or tagged) per connection:
+ * - LIBVIRT_VLAN: libvirt `<vlan trunk='yes'><tag id=…/><tag id=… nativeMode=…/></vlan>`, which
+ *   libvirt turns into the OVS port's trunks/tag/vlan_mode when it plugs the tap in;
+ * - OVS_PORT: the agent sets trunks/tag/vlan_mode on the vhost-user port it creates (libvirt does
+ *   not manage a vhost-user port's switch side).
+ * libvirt 9.0 defines `<vlan>` on any interface type but refuses it when the domain starts on a
+ * Linux-bridge tap or a non-passthrough macvtap ("vlan tag not supported for this connection
+ * type"), and on a VF refuses trunks ("vlan trunking is not supported by SR-IOV network
+ * devices"): those connections are left out, and placement refuses them (VLAN_TRUNK_UNSUPPORTED).
+ */
+export type VlanTrunkSupport = Readonly<Partial<Record<InterfaceConnection, 'LIBVIRT_VLAN' | 'OVS_PORT'>>>;
+/** Taps on an Open vSwitch bridge carry trunks through libvirt; nothing else does. */
+export const OVS_TAP_TRUNK: VlanTrunkSupport = { OVS: 'LIBVIRT_VLAN' };
 
 /**
  * SHARED_HUGEPAGES: guest RAM on huge pages mapped shared (`<memoryBacking><hugepages/><access

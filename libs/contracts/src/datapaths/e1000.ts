@@ -1,4 +1,4 @@
-import { defineDatapath, TAP_BANDWIDTH } from './definition';
+import { defineDatapath, TAP_BANDWIDTH, OVS_TAP_TRUNK } from './definition';
 
 /** Emulated Intel e1000: works with any guest OS, pays a VM exit per register access. */
 export const e1000 = defineDatapath({
@@ -11,6 +11,8 @@ export const e1000 = defineDatapath({
   nicResource: 'NONE',
   vfDriverNeeds: [],
   xml: { kind: 'emulated', model: 'e1000', driver: null },
+  vlanTrunk: OVS_TAP_TRUNK,
+  vlanProtocols: ['DOT1Q'],
   bandwidth: TAP_BANDWIDTH,
   memory: { kind: 'ANY' },
   ovsBridge: null,

@@ -91,6 +91,20 @@ describe('reason codes', () => {
     }
   });
 
+  it('declares VLAN trunks on Open vSwitch ports only, and 802.1ad on the VF only', () => {
+    const trunks = DATAPATHS.flatMap((d) => Object.entries(datapathDefinition(d).vlanTrunk).map(([c, how]) => `${d}:${c}:${how}`));
+    expect(trunks.sort()).toEqual([
+      'E1000:OVS:LIBVIRT_VLAN',
+      'RTL8139:OVS:LIBVIRT_VLAN',
+      'VHOST_OVS:OVS:LIBVIRT_VLAN',
+      'VHOST_USER:VHOSTUSER:OVS_PORT',
+      'VIRTIO_USERSPACE:OVS:LIBVIRT_VLAN',
+    ]);
+    expect(DATAPATHS.filter((d) => datapathDefinition(d).vlanProtocols.includes('DOT1AD'))).toEqual(['SRIOV']);
+    // the VF knob 802.1ad needs is declared with it, so placement asks the PF's driver
+    expect(datapathDefinition('SRIOV').vfDriverNeeds.map((n) => n.knob)).toContain('vlanProto8021ad');
+  });
+
   it('derives the datapath-owned codes from the modules', () => {
     expectTypeOf<'IOMMU_DISABLED'>().toExtend<DatapathReasonCode>();
     expectTypeOf<DatapathReasonCode>().toExtend<ReasonCode>();
@@ -103,6 +117,7 @@ describe('reason codes', () => {
       'OVS_DPDK_UNAVAILABLE',
       'PMD_CAPACITY_EXHAUSTED',
       'VDPA_NOT_LIVE_MIGRATABLE',
+      'VF_DRIVER_LACKS_8021AD',
       'VHOST_USER_NEEDS_HUGEPAGES',
       'VHOST_VDPA_UNAVAILABLE',
     ]);

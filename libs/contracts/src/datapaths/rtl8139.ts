@@ -1,4 +1,4 @@
-import { defineDatapath, TAP_BANDWIDTH } from './definition';
+import { defineDatapath, TAP_BANDWIDTH, OVS_TAP_TRUNK } from './definition';
 
 /** Emulated Realtek 8139 for legacy guests: never chosen by AUTO. */
 export const rtl8139 = defineDatapath({
@@ -11,6 +11,8 @@ export const rtl8139 = defineDatapath({
   nicResource: 'NONE',
   vfDriverNeeds: [],
   xml: { kind: 'emulated', model: 'rtl8139', driver: null },
+  vlanTrunk: OVS_TAP_TRUNK,
+  vlanProtocols: ['DOT1Q'],
   bandwidth: TAP_BANDWIDTH,
   memory: { kind: 'ANY' },
   ovsBridge: null,

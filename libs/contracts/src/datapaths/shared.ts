@@ -14,6 +14,10 @@ export const SHARED_REASONS = {
   NO_FREE_VF_ON_NUMA_NODE: 'free VFs exist, but not on the NUMA node the VM must use',
   VF_DRIVER_LACKS_MIN_TX_RATE:
     "minBandwidthMbps on a VF needs min_tx_rate, which the PF's driver refuses (ixgbe, i40e, igb; see VF_DRIVER_CAPABILITIES)",
+  VLAN_TRUNK_UNSUPPORTED:
+    'the network is a VLAN trunk and the datapath cannot carry one there: only Open vSwitch ports (a tap libvirt plugs, or a vhost-user port) take trunks; libvirt refuses <vlan> on a Linux-bridge tap or a macvtap device, and trunks on a VF',
+  VLAN_PROTOCOL_UNSUPPORTED:
+    "the network's VLAN is 802.1ad (QinQ) and the datapath can only tag 802.1Q: only a VF (ip link set PF vf N vlan X proto 802.1ad) tags 802.1ad",
 } as const;
 export type SharedReasonCode = keyof typeof SHARED_REASONS;
 

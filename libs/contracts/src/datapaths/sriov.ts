@@ -14,8 +14,13 @@ export const sriov = defineDatapath({
   guest: ['vfDriver'],
   host: [{ capability: 'iommu', reason: 'IOMMU_DISABLED', detail: 'SR-IOV needs VT-d' }],
   nicResource: 'VF',
-  vfDriverNeeds: [{ field: 'minBandwidthMbps', knob: 'minTxRate', reason: 'VF_DRIVER_LACKS_MIN_TX_RATE' }],
+  vfDriverNeeds: [
+    { field: 'minBandwidthMbps', knob: 'minTxRate', reason: 'VF_DRIVER_LACKS_MIN_TX_RATE' },
+    { field: 'vlanProtocol', knob: 'vlanProto8021ad', reason: 'VF_DRIVER_LACKS_8021AD' },
+  ],
   xml: { kind: 'hostdev' },
+  vlanTrunk: {},
+  vlanProtocols: ['DOT1Q', 'DOT1AD'],
   bandwidth: { min: 'VF_MIN_TX_RATE', max: 'VF_MAX_TX_RATE' },
   memory: { kind: 'ANY' },
   ovsBridge: null,
@@ -36,6 +41,8 @@ export const sriov = defineDatapath({
   reasons: {
     IOMMU_DISABLED: 'SR-IOV passthrough needs the IOMMU (VT-d) enabled',
     LIVE_MIGRATION_NEEDS_VIRTIO: 'a live-migratable SR-IOV interface needs a virtio failover backup, so virtio in the guest',
+    VF_DRIVER_LACKS_8021AD:
+      "an 802.1ad network VLAN on a VF needs 'vlan … proto 802.1ad', which the PF's driver refuses (ixgbe, i40e, igb, mlx5_core; see VF_DRIVER_CAPABILITIES)",
   },
   cli: { aliases: ['sriov', 'vf'] },
   ui: { label: 'SR-IOV VF', help: 'VF passthrough: lowest cost, no live migration' },

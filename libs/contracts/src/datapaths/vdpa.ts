@@ -25,6 +25,9 @@ export const vdpa = defineDatapath<'VDPA', 'VHOST_VDPA_UNAVAILABLE' | 'NO_VDPA_V
   nicResource: 'VDPA_VF',
   vfDriverNeeds: [{ field: 'minBandwidthMbps', knob: 'minTxRate', reason: 'VF_DRIVER_LACKS_MIN_TX_RATE' }],
   xml: { kind: 'emulated', model: 'virtio', driver: 'vhost-vdpa' },
+  // a VF's one VLAN; trunks and 802.1ad are not programmed on vDPA VFs
+  vlanTrunk: {},
+  vlanProtocols: ['DOT1Q'],
   bandwidth: { min: 'VF_MIN_TX_RATE', max: 'VF_MAX_TX_RATE' },
   memory: { kind: 'ANY' },
   ovsBridge: null,

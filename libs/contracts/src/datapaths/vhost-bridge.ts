@@ -12,6 +12,8 @@ export const vhostBridge = defineDatapath({
   nicResource: 'NONE',
   vfDriverNeeds: [],
   xml: { kind: 'emulated', model: 'virtio', driver: 'vhost' },
+  vlanTrunk: {},
+  vlanProtocols: ['DOT1Q'],
   bandwidth: TAP_BANDWIDTH,
   memory: { kind: 'ANY' },
   ovsBridge: null,

@@ -15,6 +15,8 @@ export const vhostMacvtap = defineDatapath({
   nicResource: 'NONE',
   vfDriverNeeds: [],
   xml: { kind: 'emulated', model: 'virtio', driver: 'vhost' },
+  vlanTrunk: {},
+  vlanProtocols: ['DOT1Q'],
   bandwidth: TAP_BANDWIDTH,
   memory: { kind: 'ANY' },
   ovsBridge: null,

@@ -1,4 +1,4 @@
-import { defineDatapath, TAP_BANDWIDTH } from './definition';
+import { defineDatapath, TAP_BANDWIDTH, OVS_TAP_TRUNK } from './definition';
 import { vhostNetNeed } from './shared';
 
 /** virtio with vhost-net on a tap in an Open vSwitch bridge (the kernel datapath). */
@@ -12,6 +12,8 @@ export const vhostOvs = defineDatapath({
   nicResource: 'NONE',
   vfDriverNeeds: [],
   xml: { kind: 'emulated', model: 'virtio', driver: 'vhost' },
+  vlanTrunk: OVS_TAP_TRUNK,
+  vlanProtocols: ['DOT1Q'],
   bandwidth: TAP_BANDWIDTH,
   memory: { kind: 'ANY' },
   ovsBridge: null,

@@ -17,6 +17,8 @@ export const vhostUser = defineDatapath({
   nicResource: 'NONE',
   vfDriverNeeds: [],
   xml: { kind: 'emulated', model: 'virtio', driver: 'vhost-user' },
+  vlanTrunk: { VHOSTUSER: 'OVS_PORT' },
+  vlanProtocols: ['DOT1Q'],
   memory: { kind: 'SHARED_HUGEPAGES', reason: 'VHOST_USER_NEEDS_HUGEPAGES' },
   ovsBridge: { datapathType: 'netdev', reason: 'BRIDGE_NOT_USERSPACE' },
   switchResource: { kind: 'PMD', noPmd: 'NO_PMD_ON_NUMA_NODE', exhausted: 'PMD_CAPACITY_EXHAUSTED' },

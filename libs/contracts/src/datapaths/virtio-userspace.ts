@@ -1,4 +1,4 @@
-import { defineDatapath, TAP_BANDWIDTH } from './definition';
+import { defineDatapath, TAP_BANDWIDTH, OVS_TAP_TRUNK } from './definition';
 
 /**
  * virtio served by QEMU in user space: batched exits but a copy through QEMU, so three
@@ -14,6 +14,8 @@ export const virtioUserspace = defineDatapath({
   nicResource: 'NONE',
   vfDriverNeeds: [],
   xml: { kind: 'emulated', model: 'virtio', driver: 'qemu' },
+  vlanTrunk: OVS_TAP_TRUNK,
+  vlanProtocols: ['DOT1Q'],
   bandwidth: TAP_BANDWIDTH,
   memory: { kind: 'ANY' },
   ovsBridge: null,

@@ -3,6 +3,7 @@ import {
   CPU_OWNER_ROLES,
   fleetAllocationSchema,
   fleetGroupSchema,
+  fleetNetworkSchema,
   foreignDomainsSchema,
   HOST_STATES,
   hostBridgesSchema,
@@ -46,6 +47,8 @@ const hostStateSchema = z.enum(HOST_STATES);
 const virtTypeSchema = z.enum(VIRT_TYPES);
 const roleSchema = z.enum(CPU_OWNER_ROLES);
 const kindSchema = z.enum(NETWORK_KINDS);
+/** The network's VLAN protocol and trunk columns, parsed where read. */
+const networkVlanSchema = fleetNetworkSchema.pick({ vlanProtocol: true, trunkVlans: true, nativeVlan: true, nativeVlanMode: true });
 const macvtapModeSchema = z.enum(MACVTAP_MODES).nullable().catch(null);
 const FREE = VF_STATES.indexOf('FREE');
 const ALLOCATED = VF_STATES.indexOf('ALLOCATED');
@@ -407,7 +410,9 @@ async function readNetworks(src: RowSource): Promise<FleetNetwork[]> {
   const networks: FleetNetwork[] = [];
   const byId = new Map<string, Map<string, string[]>>();
   await src.each(
-    `SELECT id::text AS c0, name AS c1, kind::text AS c2, bridge AS c3, physnet AS c4, vlan AS c5, "macvtapMode" AS c6, mtu AS c7 FROM "Network" ORDER BY name`,
+    `SELECT id::text AS c0, name AS c1, kind::text AS c2, bridge AS c3, physnet AS c4, vlan AS c5, "macvtapMode" AS c6, mtu AS c7,
+            "vlanProtocol" AS c8, array_to_string("trunkVlans", ',') AS c9, "nativeVlan" AS c10, "nativeVlanMode" AS c11
+       FROM "Network" ORDER BY name`,
     [],
     (r) => {
       const hosts = new Map<string, string[]>();
@@ -421,6 +426,12 @@ async function readNetworks(src: RowSource): Promise<FleetNetwork[]> {
         vlan: r.intOrNull(5),
         macvtapMode: macvtapModeSchema.parse(r.textOrNull(6)),
         mtu: r.intOrNull(7),
+        ...networkVlanSchema.parse({
+          vlanProtocol: r.text(8),
+          trunkVlans: (r.textOrNull(9) ?? '').split(',').filter(Boolean).map(Number),
+          nativeVlan: r.intOrNull(10),
+          nativeVlanMode: r.text(11),
+        }),
         hosts: [],
       });
     },

@@ -53,6 +53,8 @@ function run(s: Scenario): ReasonCode[] {
         .network('nowhere', 'LINUX_BRIDGE', { on: {} })
         .network('phys-on-eno1', 'SRIOV_PHYSNET', { on: nicsOf('eno1') })
         .network('jumbo', 'MACVTAP', { on: nicsOf('eno1'), mtu: 9000 })
+        .network('lbr-trunk', 'LINUX_BRIDGE', { on: nicsOf('eno1'), trunkVlans: [10, 20], nativeVlan: 30 })
+        .network('phys-qinq', 'SRIOV_PHYSNET', { on: { h1: pfs }, vlan: 100, vlanProtocol: 'DOT1AD' })
         .group('apart', 'ANTI_AFFINITY')
         .group('together', 'AFFINITY')
         .build();
@@ -97,6 +99,24 @@ const SCENARIOS: Record<ReasonCode, Scenario> = {
       ],
     },
     request: { interfaces: [{ network: 'phys', datapath: 'SRIOV', minBandwidthMbps: 1000 }] },
+  },
+  VF_DRIVER_LACKS_8021AD: {
+    title: 'explicit SR-IOV on an 802.1ad network whose PF is i40e (i40e tags 802.1Q only)',
+    host: {
+      nics: [
+        { name: 'ens1f0', node: 1, vfs: 4, driver: 'i40e' },
+        { name: 'eno1', node: 0 },
+      ],
+    },
+    request: { interfaces: [{ network: 'phys-qinq', datapath: 'SRIOV' }] },
+  },
+  VLAN_TRUNK_UNSUPPORTED: {
+    title: 'a VLAN trunk on a Linux bridge: libvirt tags no tap there, and AUTO has nothing else',
+    request: { interfaces: [{ network: 'lbr-trunk' }] },
+  },
+  VLAN_PROTOCOL_UNSUPPORTED: {
+    title: 'macvtap asked on an 802.1ad network: only a VF tags 802.1ad',
+    request: { interfaces: [{ network: 'phys-qinq', datapath: 'VHOST_MACVTAP' }] },
   },
   NO_SRIOV_NIC_FOR_NETWORK: {
     title: 'explicit SR-IOV on a physnet carried by a NIC without VFs',

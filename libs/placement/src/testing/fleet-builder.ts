@@ -13,8 +13,11 @@ import {
   type FleetSnapshot,
   type HostState,
   type MacvtapMode,
+  type NativeVlanMode,
   type NetworkKind,
   type OvsDatapathType,
+  type VlanId,
+  type VlanProtocol,
   type VmRequest,
   type VmRequestInput,
 } from '@netpin/contracts';
@@ -80,6 +83,10 @@ export interface NetworkSpec {
   vlan?: number;
   macvtapMode?: MacvtapMode;
   mtu?: number;
+  vlanProtocol?: VlanProtocol;
+  trunkVlans?: number[];
+  nativeVlan?: number;
+  nativeVlanMode?: NativeVlanMode;
   /** host name -> NIC names carrying the network there ([] = bridge without uplink). */
   on: Record<string, string[]>;
 }
@@ -133,6 +140,10 @@ export class FleetBuilder {
       vlan: spec.vlan ?? null,
       macvtapMode: spec.macvtapMode ?? null,
       mtu: spec.mtu ?? null,
+      vlanProtocol: spec.vlanProtocol ?? 'DOT1Q',
+      trunkVlans: (spec.trunkVlans ?? []) as VlanId[],
+      nativeVlan: (spec.nativeVlan ?? null) as VlanId | null,
+      nativeVlanMode: spec.nativeVlanMode ?? 'UNTAGGED',
       hosts,
     });
     return this;
