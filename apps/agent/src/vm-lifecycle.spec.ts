@@ -73,6 +73,25 @@ describe('vm.apply / vm.verify / vm.teardown on three datapaths over SSH', () =>
     );
   });
 
+  it("tags a VF 802.1ad with `proto 802.1ad`, which ixgbe refuses: the apply fails with the kernel's answer, teardown restores", async () => {
+    const host = h.fleet.hosts.find((x) => x.spec.nics[0].name === 'eno1') as SimHost;
+    const base = desiredFor(host);
+    const want = { ...base, vfs: base.vfs.map((v) => ({ ...v, vlanProtocol: 'DOT1AD' as const })) };
+    const baseline = host.state();
+    const applied = await h.run('vm.apply', { host: h.target(host), ...want });
+    expect(applied.status).toBe('FAILED');
+    expect(JSON.stringify(applied.error)).toContain('Protocol not supported');
+    expect(
+      host
+        .state()
+        .commandLog.map((c) => c.command)
+        .filter((c) => c.includes(' vf ')),
+    ).toContainEqual(expect.stringMatching(/ vlan 100 proto 802\.1ad /));
+    const down = await h.run('vm.teardown', { host: h.target(host), ...teardownOf(want) });
+    expect(down.status, JSON.stringify(down.error)).toBe('SUCCEEDED');
+    expect(host.state().nics).toEqual(baseline.nics);
+  });
+
   it('defines and starts a new domain with one definition read and state-only read-backs', async () => {
     const host = h.fleet.hosts[1];
     const want = { ...desiredFor(host), vmName: 'vm-fresh-count' } as ReturnType<typeof desiredFor>;

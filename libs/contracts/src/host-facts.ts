@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { OVS_DATAPATH_TYPES } from './datapaths/definition';
-import type { NetworkKind } from './enums';
+import { VLAN_PROTOCOLS, type NetworkKind } from './enums';
 import { vdpaDeviceNameSchema, vdpaMgmtdevSchema } from './vdpa';
 import { anyMacSchema, hostTextSchema, ifNameSchema, pciAddressSchema } from './values';
 
@@ -54,6 +54,8 @@ export const vfFactsSchema = z.object({
   /** 0 when untagged. */
   vlan: uint,
   qos: uint,
+  /** The tag's ethertype: iproute2 prints ", vlan protocol 802.1ad" only when it is not 802.1Q. */
+  vlanProtocol: z.enum(VLAN_PROTOCOLS).default('DOT1Q'),
   /** null when the driver does not report the attribute. */
   spoofChk: z.boolean().nullable(),
   trust: z.boolean().nullable(),

@@ -5,6 +5,7 @@ import { credentialRefSchema } from './inventory';
 import { MIGRATION_STRATEGIES } from './migration';
 import { vfDefaultsSchema } from './sriov';
 import { vdpaDeviceNameSchema, vdpaMgmtdevSchema } from './vdpa';
+import { VLAN_PROTOCOLS } from './enums';
 import {
   domainNameSchema,
   hostKeyFingerprintSchema,
@@ -116,6 +117,8 @@ export const vfDesiredSchema = z.object({
   vfIndex: uint.max(255),
   mac: macAddressSchema,
   vlan: vlanIdSchema,
+  /** The ethertype of the VF's VLAN tag (`ip link set PF vf N vlan X proto 802.1ad`). */
+  vlanProtocol: z.enum(VLAN_PROTOCOLS).default('DOT1Q'),
   spoofchk: z.boolean(),
   trust: z.boolean(),
   maxTxRateMbps: uint,
@@ -392,6 +395,7 @@ export type HostJobPayloads = { [K in HostJobName]: z.output<(typeof hostJobPayl
 export const VF_CLEAN_DEFAULTS = {
   mac: '00:00:00:00:00:00',
   vlan: 0,
+  vlanProtocol: 'DOT1Q',
   spoofchk: true,
   trust: false,
   maxTxRateMbps: 0,

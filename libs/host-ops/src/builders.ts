@@ -1,4 +1,12 @@
-import { formatCpuList, formatCpuMask, type DomainName, type IfName, type MacAddress, type VlanId } from '@netpin/contracts';
+import {
+  formatCpuList,
+  formatCpuMask,
+  type DomainName,
+  type IfName,
+  type MacAddress,
+  type VlanId,
+  type VlanProtocol,
+} from '@netpin/contracts';
 import { shellQuote, uintArg, type HostCommand } from './command';
 import { HostCommandArgumentError } from './errors';
 import { hostPaths } from './paths';
@@ -127,6 +135,8 @@ export interface VfSettings {
   vlan?: VlanId;
   /** 802.1p priority, only together with vlan. */
   qos?: number;
+  /** The tag's ethertype, only together with vlan; unset = iproute2's default, 802.1Q. */
+  vlanProtocol?: VlanProtocol;
   spoofChk?: boolean;
   trust?: boolean;
   /** 0 = unlimited. */
@@ -135,15 +145,19 @@ export interface VfSettings {
   state?: 'auto' | 'enable' | 'disable';
 }
 
-/** `ip link set PF vf N mac .. vlan .. [qos ..] spoofchk .. trust .. max_tx_rate .. min_tx_rate .. state ..` */
+/** iproute2's spelling of each VLAN protocol (ll_proto names). */
+export const VLAN_PROTOCOL_KEYWORDS: Readonly<Record<VlanProtocol, string>> = { DOT1Q: '802.1Q', DOT1AD: '802.1ad' };
+
+/** `ip link set PF vf N mac .. vlan .. [qos ..] [proto ..] spoofchk .. trust .. max_tx_rate .. min_tx_rate .. state ..` */
 export function ipLinkSetVf(pf: IfName, vf: number, s: VfSettings): HostCommand {
   const argv = ['ip', 'link', 'set', pf, 'vf', uintArg('vf', vf, 4095)];
   if (s.mac !== undefined) argv.push('mac', s.mac);
   if (s.vlan !== undefined) {
     argv.push('vlan', uintArg('vlan', s.vlan, 4094));
     if (s.qos !== undefined) argv.push('qos', uintArg('qos', s.qos, 7));
-  } else if (s.qos !== undefined) {
-    throw new HostCommandArgumentError('qos', 'qos needs a vlan');
+    if (s.vlanProtocol !== undefined) argv.push('proto', VLAN_PROTOCOL_KEYWORDS[s.vlanProtocol]);
+  } else if (s.qos !== undefined || s.vlanProtocol !== undefined) {
+    throw new HostCommandArgumentError(s.qos !== undefined ? 'qos' : 'vlanProtocol', 'needs a vlan');
   }
   if (s.spoofChk !== undefined) argv.push('spoofchk', s.spoofChk ? 'on' : 'off');
   if (s.trust !== undefined) argv.push('trust', s.trust ? 'on' : 'off');

@@ -121,6 +121,42 @@ describe('host-ops writes against dual-socket-sriov', () => {
     }
   });
 
+  it('tags a VF 802.1ad where the PF driver takes it (ice on epyc-256), refuses it on ixgbe, and reads the protocol back', async () => {
+    const f = await hostFixture('epyc-256');
+    const ice = 'ens2f0' as IfName;
+    try {
+      expect((await runCmd(f, setSriovNumVfs(ice, 4))).exitCode).toBe(0);
+      const qinq = ipLinkSetVf(ice, 1, { vlan: 100 as never, vlanProtocol: 'DOT1AD' });
+      expect(qinq.argv.slice(-4)).toEqual(['vlan', '100', 'proto', '802.1ad']);
+      expect((await runCmd(f, qinq)).exitCode).toBe(0);
+      const show = (await runCmd(f, ipLinkShow(ice))).stdout;
+      // iproute2 print_vfinfo: ", vlan %d" then ", vlan protocol %s" when the protocol is not 802.1Q
+      expect(show).toContain(
+        '    vf 1     link/ether 00:00:00:00:00:00 brd ff:ff:ff:ff:ff:ff, vlan 100, vlan protocol 802.1ad, spoof checking on',
+      );
+      const [link] = parseIpLinkShow(show);
+      expect(link.vfs[1]).toMatchObject({ vlan: 100, vlanProtocol: 'DOT1AD' });
+      expect(link.vfs[0]).toMatchObject({ vlan: 0, vlanProtocol: 'DOT1Q' });
+      // a later `vlan` without proto is 802.1Q again (iproute2 always sends a protocol with the VLAN)
+      expect((await runCmd(f, ipLinkSetVf(ice, 1, { vlan: 0 as never }))).exitCode).toBe(0);
+      expect(parseIpLinkShow((await runCmd(f, ipLinkShow(ice))).stdout)[0].vfs[1]).toMatchObject({ vlan: 0, vlanProtocol: 'DOT1Q' });
+      expect(() => ipLinkSetVf(ice, 1, { vlanProtocol: 'DOT1AD' })).toThrow(/vlanProtocol/);
+    } finally {
+      await f.close();
+    }
+    const g = await hostFixture('dual-socket-sriov');
+    try {
+      expect((await runCmd(g, setSriovNumVfs('ens1f0' as IfName, 2))).exitCode).toBe(0);
+      const refused = await runCmd(g, ipLinkSetVf('ens1f0' as IfName, 0, { vlan: 100 as never, vlanProtocol: 'DOT1AD' }));
+      expect({ code: refused.exitCode, stderr: refused.stderr }).toEqual({
+        code: 2,
+        stderr: 'RTNETLINK answers: Protocol not supported\n',
+      });
+    } finally {
+      await g.close();
+    }
+  });
+
   it('defines and starts a domain with the virsh builders and parsers', async () => {
     const f = await hostFixture('small-one-node');
     try {

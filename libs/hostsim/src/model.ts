@@ -22,6 +22,8 @@ export interface VfState {
   mac: string;
   vlan: number;
   qos: number;
+  /** The VLAN tag's ethertype as iproute2 names it; every `vlan` sets it (802.1Q unless `proto` says otherwise). */
+  vlanProto: '802.1Q' | '802.1ad';
   spoofchk: boolean;
   trust: boolean;
   linkState: VfLinkState;
@@ -316,6 +318,7 @@ export class HostModel {
       mac: '00:00:00:00:00:00',
       vlan: 0,
       qos: 0,
+      vlanProto: '802.1Q',
       spoofchk: true,
       trust: false,
       linkState: 'auto' as const,

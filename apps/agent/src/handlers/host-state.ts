@@ -36,7 +36,7 @@ export async function readVfs(shell: HostShell, pfs: readonly IfName[]): Promise
   return out;
 }
 
-export type VfAttrs = Pick<VfDesired, 'mac' | 'vlan' | 'spoofchk' | 'trust' | 'maxTxRateMbps' | 'minTxRateMbps'>;
+export type VfAttrs = Pick<VfDesired, 'mac' | 'vlan' | 'vlanProtocol' | 'spoofchk' | 'trust' | 'maxTxRateMbps' | 'minTxRateMbps'>;
 
 /** Field-by-field difference of one VF; drivers that do not report spoofchk/trust (null) are not compared on those. */
 export function vfDiff(pf: string, index: number, want: VfAttrs, have: VfActual | undefined): StateDiffEntry[] {
@@ -48,6 +48,8 @@ export function vfDiff(pf: string, index: number, want: VfAttrs, have: VfActual 
   };
   cmp('mac', want.mac.toLowerCase(), have.mac.toLowerCase());
   cmp('vlan', String(want.vlan), String(have.vlan));
+  // the protocol of no tag is moot (a VF reset to vlan 0 keeps whatever its driver reports)
+  if (want.vlan !== 0 || have.vlan !== 0) cmp('vlanProtocol', want.vlanProtocol, have.vlanProtocol);
   if (have.spoofChk !== null) cmp('spoofchk', onOff(want.spoofchk), onOff(have.spoofChk));
   if (have.trust !== null) cmp('trust', onOff(want.trust), onOff(have.trust));
   cmp('maxTxRateMbps', String(want.maxTxRateMbps), String(have.maxTxRateMbps));

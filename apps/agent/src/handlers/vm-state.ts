@@ -3,6 +3,7 @@ import {
   parseCpuList,
   VF_CLEAN_DEFAULTS,
   vlanIdSchema,
+  VLAN_PROTOCOLS,
   type IfName,
   type StateDiffEntry,
   type VmDesiredState,
@@ -76,6 +77,8 @@ export async function ensureVfs(shell: HostShell, vfs: readonly VfTarget[], reco
       ipLinkSetVf(v.pf, v.vfIndex, {
         mac: v.mac,
         vlan: v.vlan,
+        // 802.1Q is iproute2's default: named only when it is not
+        ...(v.vlanProtocol === 'DOT1AD' && v.vlan !== 0 ? { vlanProtocol: v.vlanProtocol } : {}),
         spoofChk: v.spoofchk,
         trust: v.trust,
         maxTxRateMbps: v.maxTxRateMbps,
@@ -91,6 +94,7 @@ export async function ensureVfs(shell: HostShell, vfs: readonly VfTarget[], reco
 const vfBaselineSchema = z.object({
   mac: anyMacSchema,
   vlan: vlanIdSchema,
+  vlanProtocol: z.enum(VLAN_PROTOCOLS).default('DOT1Q'),
   spoofchk: z.boolean(),
   trust: z.boolean(),
   maxTxRateMbps: z.number().int().min(0),
@@ -101,6 +105,7 @@ function vfAttrsOf(have: VfActual): VfAttrs {
   return {
     mac: anyMacSchema.parse(have.mac.toLowerCase()),
     vlan: vlanIdSchema.parse(have.vlan),
+    vlanProtocol: have.vlanProtocol,
     spoofchk: have.spoofChk ?? VF_CLEAN_DEFAULTS.spoofchk,
     trust: have.trust ?? VF_CLEAN_DEFAULTS.trust,
     maxTxRateMbps: have.maxTxRateMbps,

@@ -49,6 +49,7 @@ export function desiredFor(host: SimHost): Desired {
             vfIndex: 1,
             mac: mac('52:54:00:aa:00:01'),
             vlan: vlanIdSchema.parse(100),
+            vlanProtocol: 'DOT1Q',
             spoofchk: true,
             trust: false,
             maxTxRateMbps: 1000,

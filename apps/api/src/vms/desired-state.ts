@@ -70,6 +70,7 @@ export function desiredState(
       vfIndex: i.vf.index,
       mac: i.mac as VmDesiredState['vfs'][number]['mac'],
       vlan: (i.vlan ?? 0) as VmDesiredState['vfs'][number]['vlan'],
+      vlanProtocol: i.vlanProtocol,
       spoofchk: true,
       trust: false,
       ...vfRates(i),

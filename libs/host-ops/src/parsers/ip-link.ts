@@ -1,4 +1,4 @@
-import { anyMacSchema, VF_LINK_STATES, type MacAddress, type VfFacts, type VfLinkState } from '@netpin/contracts';
+import { anyMacSchema, VF_LINK_STATES, type MacAddress, type VfFacts, type VfLinkState, type VlanProtocol } from '@netpin/contracts';
 import { HostOutputParseError } from '../errors';
 import { parseUint, splitLines } from './lines';
 
@@ -149,6 +149,7 @@ function parseVf(index: number, rest: string, line: string, n: number): IpLinkVf
     mac: anyMacSchema.parse(first[1]),
     vlan: 0,
     qos: 0,
+    vlanProtocol: 'DOT1Q',
     spoofChk: null,
     trust: null,
     linkState: null,
@@ -160,15 +161,23 @@ function parseVf(index: number, rest: string, line: string, n: number): IpLinkVf
     let m: RegExpExecArray | null;
     if ((m = /^vlan (\d+)$/.exec(p))) vf.vlan = parseUint(SRC, m[1], line, n);
     else if ((m = /^qos (\d+)$/.exec(p))) vf.qos = parseUint(SRC, m[1], line, n);
+    else if ((m = /^vlan protocol (\S+)$/.exec(p))) vf.vlanProtocol = vlanProtocol(m[1], line, n);
     else if ((m = /^(?:max_tx_rate (\d+)Mbps|tx rate (\d+) \(Mbps\))$/.exec(p))) vf.maxTxRateMbps = parseUint(SRC, m[1] ?? m[2], line, n);
     else if ((m = /^min_tx_rate (\d+)Mbps$/.exec(p))) vf.minTxRateMbps = parseUint(SRC, m[1], line, n);
     else if ((m = /^spoof checking (on|off)$/.exec(p))) vf.spoofChk = m[1] === 'on';
     else if ((m = /^trust (on|off)$/.exec(p))) vf.trust = m[1] === 'on';
     else if ((m = /^link-state (\S+)$/.exec(p))) vf.linkState = linkState(m[1], line, n);
-    // Other attributes (vlan protocol, query_rss, node/port guid, newer additions) do not
+    // Other attributes (query_rss, node/port guid, newer additions) do not
     // matter for placement; ignoring them keeps newer iproute2 versions parseable.
   }
   return vf;
+}
+
+/** iproute2's ll_proto name of the VF's VLAN protocol (printed only when it is not 802.1Q). */
+function vlanProtocol(s: string, line: string, n: number): VlanProtocol {
+  if (s === '802.1ad') return 'DOT1AD';
+  if (s === '802.1Q') return 'DOT1Q';
+  throw new HostOutputParseError(SRC, `unknown VF vlan protocol "${s}"`, line, n);
 }
 
 function linkState(s: string, line: string, n: number): VfLinkState {

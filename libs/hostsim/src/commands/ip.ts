@@ -9,6 +9,8 @@ function vfLine(vf: VfState): string {
   const parts = [`    vf ${vf.index}     link/ether ${vf.mac} brd ff:ff:ff:ff:ff:ff`];
   if (vf.vlan !== 0) parts.push(`vlan ${vf.vlan}`);
   if (vf.qos !== 0) parts.push(`qos ${vf.qos}`);
+  // iproute2 print_vfinfo: ", vlan protocol %s" whenever the VLAN list's protocol is not 802.1Q
+  if (vf.vlanProto !== '802.1Q') parts.push(`vlan protocol ${vf.vlanProto}`);
   if (vf.maxTxRate !== 0) parts.push(`max_tx_rate ${vf.maxTxRate}Mbps`);
   if (vf.minTxRate !== 0) parts.push(`min_tx_rate ${vf.minTxRate}Mbps`);
   parts.push(`spoof checking ${vf.spoofchk ? 'on' : 'off'}`, `link-state ${vf.linkState}`, `trust ${vf.trust ? 'on' : 'off'}`);
@@ -141,8 +143,9 @@ function linkShow(m: HostModel, args: string[], details: boolean): CommandResult
 }
 
 const rtnl = (text: string): CommandResult => fail(2, `RTNETLINK answers: ${text}`);
+/** iproute2's invarg(): its iplink messages end in a newline of their own, so a blank line follows (as real ip 6.1 prints). */
 const invarg = (what: string, value: string | undefined): CommandResult =>
-  fail(255, `Error: argument "${value ?? ''}" is wrong: Invalid "${what}" value`);
+  fail(255, `Error: argument "${value ?? ''}" is wrong: Invalid "${what}" value\n\n`);
 
 function onOff(v: string | undefined): boolean | undefined {
   return v === 'on' ? true : v === 'off' ? false : undefined;
@@ -172,6 +175,9 @@ function driverRefusal(nic: NicState, knobs: Set<VfKnob>, min: number): CommandR
 interface VfRequest {
   changes: ((vf: VfState) => void)[];
   knobs: Set<VfKnob>;
+  /** `vlan N` and its `proto` (iproute2 sends 802.1Q unless told otherwise). */
+  vlan?: number;
+  proto?: VfState['vlanProto'];
   max?: number;
   min?: number;
 }
@@ -187,13 +193,14 @@ function vfAttr(req: VfRequest, key: string, val: string | undefined): CommandRe
       return null;
     }
     case 'vlan': {
-      if (val === undefined || !/^\d+$/.test(val)) return invarg('vlan', val);
-      const n = Number(val);
-      if (n > 4095) return rtnl('Invalid argument');
-      req.changes.push((vf) => (vf.vlan = n));
+      // iproute2 6.1 refuses a VLAN above 4095 itself, before the kernel sees it
+      if (val === undefined || !/^\d+$/.test(val) || Number(val) > 4095) return invarg('vlan', val);
+      req.vlan = Number(val);
       return null;
     }
     case 'qos': {
+      // iproute2 reads `vlan N [qos Q] [proto P]` in that order: a qos after proto is not the VF's any more
+      if (req.proto !== undefined) return fail(255, 'Error: either "dev" is duplicate, or "qos" is a garbage.');
       if (val === undefined || !/^\d+$/.test(val)) return invarg('qos', val);
       const n = Number(val);
       if (n > 7) return rtnl('Invalid argument');
@@ -201,9 +208,12 @@ function vfAttr(req: VfRequest, key: string, val: string | undefined): CommandRe
       return null;
     }
     case 'proto': {
+      // without a vlan before it iproute2 6.1 does not take proto as the VF's
+      if (req.vlan === undefined) return fail(255, 'Command line is not complete. Try option "help"');
       const proto = val?.toLowerCase();
-      if (proto !== '802.1q' && proto !== '802.1ad') return invarg('protocol', val);
+      if (proto !== '802.1q' && proto !== '802.1ad') return fail(255, `Error: argument "${val ?? ''}" is wrong: protocol is invalid\n\n`);
       if (proto === '802.1ad') req.knobs.add('vlanProto8021ad');
+      req.proto = proto === '802.1ad' ? '802.1ad' : '802.1Q';
       return null;
     }
     case 'spoofchk':
@@ -244,6 +254,12 @@ function linkSetVf(nic: NicState, args: string[]): CommandResult {
     if (bad) return bad;
   }
   const { changes, knobs, max, min } = req;
+  const { vlan, proto = '802.1Q' } = req;
+  if (vlan !== undefined)
+    changes.push((v) => {
+      v.vlan = vlan;
+      v.vlanProto = proto;
+    });
   if (nic.spec.sriovTotalVfs === 0) return rtnl('Operation not supported');
   const vf = nic.vfs[Number(idxText)];
   if (!vf) return rtnl('Invalid argument');

@@ -82,6 +82,24 @@ describeRealHost('differential: ip, ethtool, lscpu, sysfs and procfs (hostsim vs
     expect(missing.sim.stderr).toBe(missing.real.stderr);
   });
 
+  it('ip link set PF vf N vlan … [qos …] [proto …]: iproute2 takes or refuses the same words the same way', async () => {
+    // ens3 is a veth here (no VF ops: EOPNOTSUPP once the words parse) and a NIC without VFs in the twin
+    const cases = [
+      ['vlan', '100', 'proto', '802.1ad'],
+      ['vlan', '100', 'qos', '3', 'proto', '802.1ad'],
+      ['vlan', '4095'],
+      ['vlan', '4096'],
+      ['vlan', 'x'],
+      ['proto', '802.1ad'],
+      ['vlan', '100', 'proto', '802.1x'],
+      ['vlan', '100', 'proto', '802.1ad', 'qos', '3'],
+    ];
+    for (const words of cases) {
+      const o = await p.run({ argv: ['ip', 'link', 'set', 'ens3', 'vf', '0', ...words] });
+      expect({ words, code: o.sim.exitCode, stderr: o.sim.stderr }).toEqual({ words, code: o.real.exitCode, stderr: o.real.stderr });
+    }
+  });
+
   it('ethtool -l: same layout of the answer, same errors', async () => {
     const { real, sim } = await p.runOk(ethtoolShowChannels(ens3));
     // Labels and separators as the parser reads them; the counts are the device's (veth vs PCI NIC).
