@@ -8,10 +8,12 @@ import type {
   HostBridge,
   HostState,
   HugepagePool,
+  NativeVlanMode,
   NetworkKind,
   PlacementPlan,
   VirtType,
   VmState,
+  VlanProtocol,
 } from '@netpin/contracts';
 
 /** Domain views returned by the repositories; callers never see Prisma types. */
@@ -134,6 +136,11 @@ export interface NetworkRecord {
   macvtapMode: string | null;
   /** null = the host's default. */
   mtu: number | null;
+  vlanProtocol: VlanProtocol;
+  /** Ascending; empty = not a trunk. */
+  trunkVlans: number[];
+  nativeVlan: number | null;
+  nativeVlanMode: NativeVlanMode;
   mappings: NetworkMappingRecord[];
   createdAt: Date;
 }

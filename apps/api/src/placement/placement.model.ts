@@ -120,6 +120,10 @@ export class CapacityReport {
   @Prop(Int) total!: number;
   @Prop(DatapathCount, { array: true }) byDatapath!: DatapathCount[];
   @Prop(HostCapacity, { array: true }) perHost!: HostCapacity[];
+  @Prop(ReasonDetail, { array: true, description: 'Why the shape fits no host at all (a VLAN trunk no datapath carries ...)' })
+  requestReasons!: ReasonDetail[];
+  @Prop(ReasonCount, { array: true, description: 'Hosts that take none of the shape, by the first reason each gave' })
+  refusals!: ReasonCount[];
 }
 
 @ObjectType()

@@ -109,6 +109,9 @@ export function toPlanView(p: PlacementPlan): PlanView {
       sourceDevice: i.sourceDevice,
       mac: i.mac,
       vlan: i.vlan,
+      vlanProtocol: i.vlanProtocol,
+      trunkVlans: i.trunk?.vlans ?? [],
+      nativeVlan: i.trunk?.native?.vlan ?? null,
       numaNode: i.numaNode,
       numaLocal: i.numaLocal,
       failover: i.failoverBackup !== null,
@@ -137,6 +140,8 @@ function toCapacityView(c: EngineCapacity): CapacityReport {
     total: c.total,
     byDatapath: pairs(c.byDatapath),
     perHost: c.perHost.map((h) => ({ hostId: h.hostId, hostName: h.hostName, count: h.count, byDatapath: pairs(h.byDatapath) })),
+    requestReasons: c.requestReasons,
+    refusals: c.refusals.map((r) => ({ ...r, examples: [] })),
   };
 }
 

@@ -37,6 +37,9 @@ export class PlanInterfaceView {
   @Prop(String, { nullable: true }) sourceDevice!: string | null;
   @Prop(String) mac!: string;
   @Prop(Int, { nullable: true }) vlan!: number | null;
+  @Prop(String, { description: "vlan's ethertype: DOT1Q or DOT1AD" }) vlanProtocol!: string;
+  @Prop(Int, { array: true, description: "The network's VLAN trunk the interface carries (empty: none)" }) trunkVlans!: number[];
+  @Prop(Int, { nullable: true, description: "The trunk's native VLAN" }) nativeVlan!: number | null;
   @Prop(Int, { nullable: true }) numaNode!: number | null;
   @Prop(Boolean) numaLocal!: boolean;
   @Prop(Boolean, { description: 'A virtio failover backup is paired with the VF (libvirt teaming)' }) failover!: boolean;

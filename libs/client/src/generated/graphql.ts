@@ -50,8 +50,16 @@ export type CreateNetworkInput = {
   /** 68-65535; the NICs carrying the network must take it (their maxmtu) */
   mtu?: number | null | undefined;
   name: string;
+  /** The trunk's native VLAN (1-4094); needs trunkVlans */
+  nativeVlan?: number | null | undefined;
+  /** UNTAGGED (default) or TAGGED; needs trunkVlans */
+  nativeVlanMode?: NativeVlanMode | null | undefined;
   physnet?: string | null | undefined;
+  /** A VLAN trunk instead of an access vlan: 1-4094, distinct, at most 128; only Open vSwitch ports carry it */
+  trunkVlans?: Array<number> | null | undefined;
   vlan?: number | null | undefined;
+  /** DOT1AD (QinQ) needs a vlan; only VFs whose PF driver takes it carry it */
+  vlanProtocol?: VlanProtocol | null | undefined;
 };
 
 export type CreateSriovPolicyInput = {
@@ -220,6 +228,11 @@ export type MigrationStrategy =
   | 'COLD'
   | 'LIVE';
 
+/** How a trunk's native VLAN reaches the guest */
+export type NativeVlanMode =
+  | 'TAGGED'
+  | 'UNTAGGED';
+
 /** What a guest interface attaches to on the host */
 export type NetworkKind =
   | 'LINUX_BRIDGE'
@@ -282,10 +295,13 @@ export type ReasonCode =
   | 'PMD_CAPACITY_EXHAUSTED'
   | 'THREAD_POLICY_NEEDS_SMT'
   | 'VDPA_NOT_LIVE_MIGRATABLE'
+  | 'VF_DRIVER_LACKS_8021AD'
   | 'VF_DRIVER_LACKS_MIN_TX_RATE'
   | 'VHOST_NET_UNAVAILABLE'
   | 'VHOST_USER_NEEDS_HUGEPAGES'
-  | 'VHOST_VDPA_UNAVAILABLE';
+  | 'VHOST_VDPA_UNAVAILABLE'
+  | 'VLAN_PROTOCOL_UNSUPPORTED'
+  | 'VLAN_TRUNK_UNSUPPORTED';
 
 export type RegisterHostInput = {
   /** SSH address: IPv4, IPv6 or DNS name */
@@ -379,6 +395,11 @@ export type ValueSource =
 export type VirtType =
   | 'KVM'
   | 'QEMU';
+
+/** The VLAN tag's ethertype: DOT1Q (802.1Q) or DOT1AD (802.1ad, QinQ) */
+export type VlanProtocol =
+  | 'DOT1AD'
+  | 'DOT1Q';
 
 export type VmFilterInput = {
   hostId?: string | null | undefined;

@@ -1,6 +1,7 @@
 import {
   BadUserInputError,
   ConflictError,
+  fleetNetworkSchema,
   NETWORK_BRIDGE_KINDS,
   NotFoundError,
   type CreateNetworkInput,
@@ -19,6 +20,9 @@ import { isUuid } from './host.repository';
 const include = { nics: { include: { host: { select: { name: true } }, nic: { select: { name: true } } } } } as const;
 type NetworkRow = Prisma.NetworkGetPayload<{ include: typeof include }>;
 
+/** The VLAN protocol and trunk columns, parsed where read. */
+const networkVlanSchema = fleetNetworkSchema.pick({ vlanProtocol: true, trunkVlans: true, nativeVlan: true, nativeVlanMode: true });
+
 function toNetworkRecord(r: NetworkRow): NetworkRecord {
   return {
     id: r.id,
@@ -29,6 +33,12 @@ function toNetworkRecord(r: NetworkRow): NetworkRecord {
     vlan: r.vlan,
     macvtapMode: r.macvtapMode,
     mtu: r.mtu,
+    ...networkVlanSchema.parse({
+      vlanProtocol: r.vlanProtocol,
+      trunkVlans: r.trunkVlans,
+      nativeVlan: r.nativeVlan,
+      nativeVlanMode: r.nativeVlanMode,
+    }),
     createdAt: r.createdAt,
     mappings: r.nics
       .map((m) => ({ hostId: m.hostId, hostName: m.host.name, nicId: m.nicId, nicName: m.nic.name }))
@@ -79,6 +89,10 @@ export class NetworkRepository {
           vlan: input.vlan ?? null,
           macvtapMode: input.macvtapMode ?? null,
           mtu: input.mtu ?? null,
+          vlanProtocol: input.vlanProtocol ?? 'DOT1Q',
+          trunkVlans: input.trunkVlans ?? [],
+          nativeVlan: input.nativeVlan ?? null,
+          nativeVlanMode: input.nativeVlanMode ?? 'UNTAGGED',
         },
         include,
       });
