@@ -157,6 +157,14 @@ export function checkInterface(m: HostModel, iface: XmlElement, claimPci: (addr:
         startError(`internal error: QEMU waiting for connection on: disconnected:unix:${path},server=on: no vhost-user client connected`);
       break;
     }
+    case 'vdpa': {
+      // libvirt opens the chardev itself before QEMU starts (real libvirt 9.0, seen on the real tier)
+      const dev = src?.attrs.dev ?? '';
+      const minor = /^\/dev\/vhost-vdpa-(\d+)$/.exec(dev)?.[1];
+      if (minor === undefined || !m.vdpaDevices.some((d) => d.minor === Number(minor)))
+        startError(`Unable to open '${dev}' for vdpa device: No such file or directory`);
+      break;
+    }
     case 'network':
       startError(`Network not found: no network with matching name '${src?.attrs.network ?? ''}'`);
       break;

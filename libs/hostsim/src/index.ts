@@ -8,3 +8,4 @@ export { hostSpecSchema, parseHostSpec, loadHostSpecFile, HostSpecError, type Ho
 export { tokenize, parseList, shellQuote, ShellSyntaxError } from './shell-words';
 export { HostModel, type VfState } from './model';
 export { parseCli, describeFleet, formatFleet, CliUsageError, USAGE, type CliCommand, type FleetEntry } from './cli';
+export { renderXml } from './xml-tree';

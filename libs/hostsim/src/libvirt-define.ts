@@ -183,13 +183,13 @@ function sizesAndSets(d: XmlElement): string | null {
 
 /**
  * What libvirt 9.0's QEMU driver refuses on define for netpin's interface types (each seen on
- * the real tier): an MTU on type direct or hostdev, and a bandwidth floor anywhere but on an
+ * the real tier): an MTU on type direct, hostdev or vdpa, and a bandwidth floor anywhere but on an
  * interface of a libvirt <network>.
  */
 function interfaceRefusals(d: XmlElement): string | null {
   for (const iface of select(d, 'devices/interface')) {
     const type = iface.attrs.type ?? '';
-    if (child(iface, 'mtu') && (type === 'direct' || type === 'hostdev'))
+    if (child(iface, 'mtu') && (type === 'direct' || type === 'hostdev' || type === 'vdpa'))
       return `unsupported configuration: setting MTU on interface type ${type} is not supported yet`;
     if (type !== 'network' && select(iface, 'bandwidth/inbound').some((r) => r.attrs.floor !== undefined))
       return 'unsupported configuration: floor attribute is not supported for this config';

@@ -140,6 +140,16 @@ export interface TapDevice {
 export const SIZE_2M_KIB = 2048;
 export const SIZE_1G_KIB = 1048576;
 
+/** A vdpa device: its management device, creation attributes and vhost-vdpa minor (null = not bound to vhost_vdpa). */
+export interface VdpaDeviceState {
+  name: string;
+  mgmtdev: string;
+  mac: string | null;
+  maxVqp: number | null;
+  mtu: number | null;
+  minor: number | null;
+}
+
 /** A port added with `ovs-vsctl add-port`, with its one interface's columns. */
 export interface OvsPort {
   name: string;
@@ -165,6 +175,8 @@ export class HostModel {
   taps: TapDevice[] = [];
   /** OVS ports created with ovs-vsctl (OVSDB is on disk: they survive a reboot). */
   ovsPorts: OvsPort[] = [];
+  /** vdpa devices made with `vdpa dev add` (gone at reboot, as the kernel's are). */
+  vdpaDevices: VdpaDeviceState[] = [];
   /** Scratch files written by clients outside /sys, /proc and /dev (e.g. /tmp/dom.xml). */
   files = new Map<string, string>();
   /** Folders made with mkdir outside the kernel filesystems. */
@@ -275,6 +287,12 @@ export class HostModel {
 
   bridge(name: string): HostSpec['bridges'][number] | undefined {
     return this.spec.bridges.find((b) => b.name === name);
+  }
+
+  /** vdpa management devices: `pci/<VF>` of every configured VF of the spec's vdpa PFs. */
+  vdpaMgmtdevs(): string[] {
+    const pfs = new Set(this.spec.vdpa?.pfs ?? []);
+    return this.nics.filter((n) => pfs.has(n.spec.name)).flatMap((n) => n.vfs.map((v) => `pci/${v.pci}`));
   }
 
   /** PCI address of VF `index` from the PF's SR-IOV offset and stride. */

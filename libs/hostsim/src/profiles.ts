@@ -6,7 +6,15 @@ import { type HostSpec, type HostSpecInput, parseHostSpec } from './spec';
  * "dual-socket-sriov" is "0-15,32-47" and cpu0's sibling is cpu32. "epyc-256" is a big
  * host for the web UI and scale tests: 2 x 64 cores x 2 threads in 4 NUMA nodes (NPS2).
  */
-export const PROFILE_NAMES = ['dual-socket-sriov', 'small-one-node', 'legacy-no-iommu', 'no-vhost', 'epyc-256', 'nfv-dpdk'] as const;
+export const PROFILE_NAMES = [
+  'dual-socket-sriov',
+  'small-one-node',
+  'legacy-no-iommu',
+  'no-vhost',
+  'epyc-256',
+  'nfv-dpdk',
+  'nfv-vdpa',
+] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
 
 export class UnknownProfileError extends Error {
@@ -287,6 +295,19 @@ function nfvDpdk(hostname: string, i: number): HostSpecInput {
   };
 }
 
+/**
+ * dual-socket-sriov with ens5f0 a ConnectX-6 Dx (15b3:101d, VFs 15b3:101e) whose VFs are vdpa
+ * management devices (mlx5_vdpa), and vhost_vdpa loaded.
+ */
+function nfvVdpa(hostname: string, i: number): HostSpecInput {
+  const s = dualSocket(hostname, i);
+  return {
+    ...s,
+    nics: s.nics.map((n) => (n.name === 'ens5f0' ? { ...n, pciId: '15b3:101d', vfPciId: '15b3:101e', speedMbps: 100000 } : n)),
+    vdpa: { pfs: ['ens5f0'], vhostVdpa: true },
+  };
+}
+
 /** The spec of a built-in profile; `index` keeps MACs unique across a fleet. */
 export function profileSpec(name: string, hostname: string, index = 0): HostSpec {
   if (!isProfileName(name)) throw new UnknownProfileError(`unknown profile "${name}" (known: ${PROFILE_NAMES.join(', ')})`);
@@ -303,5 +324,7 @@ export function profileSpec(name: string, hostname: string, index = 0): HostSpec
       return parseHostSpec(epyc256(hostname, index));
     case 'nfv-dpdk':
       return parseHostSpec(nfvDpdk(hostname, index));
+    case 'nfv-vdpa':
+      return parseHostSpec(nfvVdpa(hostname, index));
   }
 }

@@ -7,6 +7,7 @@ import { grep } from './commands/grep';
 import { ip } from './commands/ip';
 import { lscpu } from './commands/lscpu';
 import type { CommandContext, CommandHandler, CommandResult } from './commands/types';
+import { vdpa } from './commands/vdpa';
 import { virsh } from './commands/virsh';
 import { type SimpleCommand, ShellSyntaxError, parseList, tokenize } from './shell-words';
 import { VirtualFs } from './vfs';
@@ -23,6 +24,7 @@ function handlerFor(name: string, m: HostModel): CommandHandler | undefined {
     ip,
     ethtool,
     virsh,
+    vdpa,
     ...(m.spec.ovs ? { 'ovs-vsctl': ovsVsctl } : {}),
   };
   return Object.hasOwn(table, base) ? table[base] : undefined;

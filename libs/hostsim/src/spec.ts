@@ -93,6 +93,14 @@ export const hostSpecSchema = z
       })
       .nullable()
       .default(null),
+    /**
+     * vdpa: the PFs whose VFs register as vdpa management devices (mlx5_vdpa on a ConnectX-6 Dx),
+     * and whether vhost_vdpa is loaded. null = a kernel without the vdpa netlink family.
+     */
+    vdpa: z
+      .object({ pfs: z.array(z.string()), vhostVdpa: z.boolean().default(true) })
+      .nullable()
+      .default(null),
     irqbalance: z.boolean().default(true),
     nics: z.array(nicSpecSchema),
     bridges: z.array(bridgeSpecSchema).default([]),

@@ -309,7 +309,25 @@ function buildDevices(fs: VirtualFs, m: HostModel): void {
     fs.file('/usr/bin/ovs-vsctl', () => '');
     fs.add('/run/openvswitch/db.sock', { kind: 'chardev' });
   }
-  for (const bin of ['cat', 'grep', 'ls', 'readlink', 'tee', 'ip', 'ethtool', 'lscpu', 'virsh']) fs.file(`/usr/bin/${bin}`, () => '');
+  for (const bin of ['cat', 'grep', 'ls', 'readlink', 'tee', 'ip', 'ethtool', 'lscpu', 'virsh', 'vdpa'])
+    fs.file(`/usr/bin/${bin}`, () => '');
+  if (s.vdpa) buildVdpa(fs, m);
+}
+
+/** /sys/bus/vdpa: the drivers, each device with its driver link and, under vhost_vdpa, vhost-vdpa-N; /dev/vhost-vdpa-N. */
+function buildVdpa(fs: VirtualFs, m: HostModel): void {
+  const bus = '/sys/bus/vdpa';
+  fs.add(`${bus}/devices`, { kind: 'dir' });
+  if (m.spec.vdpa?.vhostVdpa) fs.add(`${bus}/drivers/vhost_vdpa`, { kind: 'dir' });
+  for (const d of m.vdpaDevices) {
+    const dir = `/sys/devices/vdpa/${d.name}`;
+    fs.link(`${bus}/devices/${d.name}`, `../../../devices/vdpa/${d.name}`, dir);
+    fs.file(`${dir}/uevent`, () => `MODALIAS=vdpa:v00000000d00000001\n`);
+    if (d.minor === null) continue;
+    fs.link(`${dir}/driver`, '../../../bus/vdpa/drivers/vhost_vdpa', `${bus}/drivers/vhost_vdpa`);
+    fs.add(`${dir}/vhost-vdpa-${d.minor}`, { kind: 'dir' });
+    fs.add(`/dev/vhost-vdpa-${d.minor}`, { kind: 'chardev' });
+  }
 }
 
 function buildNic(fs: VirtualFs, m: HostModel, nic: NicState): void {

@@ -1,7 +1,7 @@
 import type { FleetSnapshot, PlacementPlan, VmRequest } from '@netpin/contracts';
 import { fleet, place, planOf, vm, type HostSpec } from '@netpin/placement';
 import { describe, expect, it } from 'vitest';
-import { domainSpecFromPlan, PlanToDomainError } from './from-plan';
+import { domainSpecFromPlan, PlanToDomainError, resolveVdpaSources } from './from-plan';
 import type { DomainSpec, InterfaceSpec } from './model';
 import { normaliseDomain } from './normalise';
 import { parseDomain } from './parse';
@@ -353,4 +353,23 @@ describe('domainSpecFromPlan choices', () => {
       expect(err).toMatchObject({ code: 'PLAN_NOT_RENDERABLE', path });
     });
   }
+});
+
+describe('resolveVdpaSources', () => {
+  const { spec, plan } = specFor(CASES.vdpa);
+  const xml = renderDomain(spec);
+  const device = plan.interfaces[0].vdpa?.device ?? '';
+
+  it("puts the device's /dev/vhost-vdpa-N where the placeholder was, and nowhere else", () => {
+    const out = resolveVdpaSources(xml, new Map([[device, '/dev/vhost-vdpa-3']]));
+    expect(out).toContain('<source dev="/dev/vhost-vdpa-3"/>');
+    expect(out).not.toContain('/run/netpin/vdpa');
+    expect(out.replace('/dev/vhost-vdpa-3', `/run/netpin/vdpa/${device}`)).toBe(xml);
+  });
+
+  it('refuses a placeholder without a path (or with one that is no vhost-vdpa device), or keeps it when asked', () => {
+    expect(() => resolveVdpaSources(xml, new Map())).toThrow(PlanToDomainError);
+    expect(() => resolveVdpaSources(xml, new Map([[device, '/etc/passwd']]))).toThrow(PlanToDomainError);
+    expect(resolveVdpaSources(xml, new Map(), 'keep')).toBe(xml);
+  });
 });

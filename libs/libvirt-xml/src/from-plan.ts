@@ -5,6 +5,7 @@ import {
   ifNameSchema,
   vdpaDeviceNameSchema,
   vdpaSourcePlaceholder,
+  vhostVdpaPathSchema,
   macAddressSchema,
   pciAddressSchema,
   trunkVlanIdSchema,
@@ -369,4 +370,20 @@ function emulatedNic(path: string, nic: PlanNic): { model: NicModel; driver?: Ni
     case 'vhost-vdpa':
       throw new PlanToDomainError(`${path}.connection`, `${nic.datapath} is served by a vdpa device, not a ${nic.connection} tap`);
   }
+}
+
+/**
+ * The domain XML with each vDPA placeholder source (`dev="/run/netpin/vdpa/NAME"`, as
+ * renderDomain writes it) replaced by the device's /dev/vhost-vdpa-N from `paths` (by device
+ * name). A placeholder without a path is refused (libvirt must never see one), or with `keep`
+ * left as it is (a comparison with the defined domain then reports it).
+ */
+export function resolveVdpaSources(domainXml: string, paths: ReadonlyMap<string, string>, missing: 'refuse' | 'keep' = 'refuse'): string {
+  return domainXml.replace(/ dev="\/run\/netpin\/vdpa\/([A-Za-z0-9][A-Za-z0-9_.-]*)"/g, (all, name: string) => {
+    const path = paths.get(name);
+    if (path === undefined && missing === 'keep') return all;
+    if (path === undefined || !vhostVdpaPathSchema.safeParse(path).success)
+      throw new PlanToDomainError('domainXml', `no /dev/vhost-vdpa-N known for vdpa device ${name}`);
+    return ` dev="${path}"`;
+  });
 }

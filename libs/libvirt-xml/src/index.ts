@@ -16,7 +16,7 @@ export { renderDomain, renderInterfaceDevice } from './render';
 export { parseDomain } from './parse';
 export { diffDomain, type DomainDifference } from './diff';
 export { normaliseDomain } from './normalise';
-export { domainSpecFromPlan, PlanToDomainError, type DomainFromPlanOptions } from './from-plan';
+export { domainSpecFromPlan, PlanToDomainError, resolveVdpaSources, type DomainFromPlanOptions } from './from-plan';
 export { domainXmlContainment, parseDomainTree, rawDomainTree, type XmlDifference, type XmlNode } from './meaning';
 export { verifyDomainXml } from './verify';
 export { answerView, projectOnto, viewDifferences } from './spelling';

@@ -7,11 +7,16 @@ import type { HandlerContext, JobHandler } from './types';
 import { ensureBridgePorts, hasLinuxBridgePorts } from './bridge-ports';
 import { ensureIrqs, ensureRps, ensureVfs } from './vm-state';
 import { ensureVhostUserPorts } from './vhost-user-ports';
+import { ensureVdpaDevices, resolvedDomainXml } from './vdpa-devices';
 
 type ApplyPayload = Parameters<(typeof vmApplyHandler)['run']>[0];
 
-/** define (only over a domain netpin owns for this VM, and only when it differs in meaning). */
-async function defineDomain(p: ApplyPayload, { shell }: HandlerContext): Promise<'changed' | 'unchanged'> {
+/**
+ * define (only over a domain netpin owns for this VM, and only when it differs in meaning), with
+ * the vDPA placeholders replaced by the devices' /dev/vhost-vdpa-N.
+ */
+async function defineDomain(planned: ApplyPayload, { shell }: HandlerContext): Promise<'changed' | 'unchanged'> {
+  const p = { ...planned, domainXml: await resolvedDomainXml(shell, planned.domainXml, planned.vdpaDevices) };
   const dom = await readDomain(shell, p.vmName);
   if (dom.defined && !isOurs(dom, p.vmId)) throw foreignDomain(p.vmName, p.vmId);
   if (dom.defined && dom.inactiveXml !== null && domainXmlDiff(p.domainXml, dom.inactiveXml).length === 0) return 'unchanged';
@@ -42,7 +47,11 @@ async function startDomain(p: ApplyPayload, { shell }: HandlerContext): Promise<
 export const vmApplyHandler: JobHandler<'vm.apply'> = {
   mutating: true,
   vmFence: (p) => ({ vmId: p.vmId, generation: p.vmGeneration, advance: false }),
-  stepCount: (p) => (p.start ? 5 : 4) + (p.start && hasLinuxBridgePorts(p.domainXml) ? 1 : 0) + (p.vhostUserPorts.length > 0 ? 1 : 0),
+  stepCount: (p) =>
+    (p.start ? 5 : 4) +
+    (p.start && hasLinuxBridgePorts(p.domainXml) ? 1 : 0) +
+    (p.vhostUserPorts.length > 0 ? 1 : 0) +
+    (p.vdpaDevices.length > 0 ? 1 : 0),
   async run(p, ctx) {
     const { shell, steps } = ctx;
     assertMarked(p.domainXml, p.vmId);
@@ -50,6 +59,7 @@ export const vmApplyHandler: JobHandler<'vm.apply'> = {
     await steps.run('IRQ affinity', () => ensureIrqs(shell, p.irqAffinity));
     await steps.run('RPS masks', () => ensureRps(shell, p.rps));
     if (p.vhostUserPorts.length > 0) await steps.run('vhost-user ports', () => ensureVhostUserPorts(shell, p.vmId, p.vhostUserPorts));
+    if (p.vdpaDevices.length > 0) await steps.run('vDPA devices', () => ensureVdpaDevices(shell, p.vdpaDevices));
     await steps.run('define domain', () => defineDomain(p, ctx));
     if (p.start) {
       await steps.run('start domain', () => startDomain(p, ctx));

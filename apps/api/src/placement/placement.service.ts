@@ -120,6 +120,8 @@ export function toPlanView(p: PlacementPlan): PlanView {
       mtu: i.mtu,
       vhostUserPort: i.vhostUser?.port ?? null,
       vhostUserSocket: i.vhostUser?.socketPath ?? null,
+      vdpaDevice: i.vdpa?.device ?? null,
+      vdpaMgmtdev: i.vdpa?.mgmtdev ?? null,
       cost: i.cost,
     })),
     pmdQueues: p.allocation.pmdQueues,

@@ -50,6 +50,10 @@ export class PlanInterfaceView {
     string | null;
   @Prop(String, { nullable: true, description: 'vhost-user: the socket QEMU serves and the port connects to' })
   vhostUserSocket!: string | null;
+  @Prop(String, { nullable: true, description: 'vDPA: the vdpa device netpin creates on the VF (vdpa dev add name …)' })
+  vdpaDevice!: string | null;
+  @Prop(String, { nullable: true, description: 'vDPA: the management device it is made on (pci/<VF address>)' })
+  vdpaMgmtdev!: string | null;
   @Prop(DatapathCostView) cost!: DatapathCostView;
 }
 

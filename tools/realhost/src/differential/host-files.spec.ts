@@ -15,6 +15,9 @@ import {
   parseLscpu,
   readFiles,
   setRpsCpus,
+  vdpaDevAdd,
+  vdpaDevShow,
+  vdpaMgmtdevShow,
   writeFile,
   writeFilesBatch,
   type CommandOutput,
@@ -65,6 +68,22 @@ describeRealHost('differential: ip, ethtool, lscpu, sysfs and procfs (hostsim vs
     p = await startPair(`df-${process.pid % 1000}`, pairIndex(210));
   });
   afterAll(async () => p?.close());
+
+  it('vdpa on a kernel without the vdpa netlink family: the same failure, and discovery reads it as no vdpa', async () => {
+    const add = vdpaDevAdd({ name: 'vdp00000000', mgmtdev: 'pci/0000:af:00.2', mac: '52:54:00:00:00:01', maxVqp: 1, mtu: null } as never);
+    for (const cmd of [vdpaMgmtdevShow(), vdpaDevShow(), add]) {
+      const { real, sim } = await p.run(cmd);
+      expect({ code: sim.exitCode, stdout: sim.stdout, stderr: sim.stderr }, cmd.argv.join(' ')).toEqual({
+        code: real.exitCode,
+        stdout: real.stdout,
+        stderr: real.stderr,
+      });
+    }
+    const [real, sim] = await Promise.all([discover(p, 'real'), discover(p, 'sim')]);
+    expect(sim.vdpa).toEqual(real.vdpa);
+    expect(real.vdpa).toEqual({ mgmtdevs: [], devices: [] });
+    expect(sim.capabilities.vhostVdpa).toBe(real.capabilities.vhostVdpa);
+  });
 
   it('ip -d link show: the NICs, the bridge and its port read the same', async () => {
     const { real, sim } = await p.runOk(ipLinkShow());
