@@ -71,4 +71,26 @@ describe('vhost-user on OVS-DPDK', () => {
     expect((await c.client.waitForOperation(deleteVm.id, 60_000)).state).toBe('SUCCEEDED');
     expect(host.model.ovsPorts).toEqual([]);
   });
+
+  it("a trunk network with an MTU: the agent sets the port's trunks, native tag, vlan_mode and mtu_request; the XML has <mtu>", async () => {
+    await c.client.request(
+      `mutation { createNetwork(input: { name: "trunk-dpdk", kind: OVS_BRIDGE, bridge: "br-dpdk", trunkVlans: [200, 100], nativeVlan: 100, nativeVlanMode: TAGGED, mtu: 2000 }) { id } }`,
+    );
+    await c.client.request(`mutation { mapNetworkToNic(input: { network: "trunk-dpdk", host: "vhu-01", nic: "eno1" }) { id } }`);
+    const created = await c.client.request<{ createVm: { vm: { id: string; plan: Plan }; operation: { id: string } } }>(
+      `mutation { createVm(input: { name: "dpdk-trunk", vcpus: 2, memoryMiB: 1024, hugepages: SIZE_2M, interfaces: [{ network: "trunk-dpdk" }] }) {
+        vm { id plan { vcpuPins { cpus } emulatorCpus pmdQueues { node queues } interfaces { datapath queues vhostUserPort vhostUserSocket } } } operation { id } } }`,
+    );
+    const op = await c.client.waitForOperation(created.createVm.operation.id, 60_000);
+    expect(op.state, JSON.stringify(op)).toBe('SUCCEEDED');
+    const i = created.createVm.vm.plan.interfaces[0];
+    const host = c.fleet.hosts[0];
+    expect(host.model.ovsPorts.find((p) => p.name === i.vhostUserPort)).toMatchObject({
+      tag: 100,
+      trunks: [100, 200],
+      vlanMode: 'native-tagged',
+      mtuRequest: 2000,
+    });
+    expect(host.state().domains.find((d) => d.name === 'dpdk-trunk')?.inactiveXml).toMatch(/<mtu size=["']2000["']\/>/);
+  });
 });

@@ -6,6 +6,7 @@ import { MIGRATION_STRATEGIES } from './migration';
 import { vfDefaultsSchema } from './sriov';
 import { vdpaDeviceNameSchema, vdpaMgmtdevSchema } from './vdpa';
 import { VLAN_PROTOCOLS } from './enums';
+import { planTrunkSchema } from './placement';
 import {
   domainNameSchema,
   hostKeyFingerprintSchema,
@@ -15,6 +16,7 @@ import {
   portSchema,
   sshAddressSchema,
   sshUserSchema,
+  mtuSchema,
   vlanIdSchema,
 } from './values';
 
@@ -146,6 +148,10 @@ export const vhostUserPortDesiredSchema = z.object({
   socketPath: socketPathSchema,
   /** The port's access VLAN (OVS tag); null = untagged. */
   vlan: vlanIdSchema.nullable(),
+  /** A VLAN trunk instead (OVS trunks, tag = the native VLAN, vlan_mode); null = none. */
+  trunk: planTrunkSchema.nullable().default(null),
+  /** The port's MTU (OVS Interface mtu_request); null = the switch's default. */
+  mtu: mtuSchema.nullable().default(null),
   /** The guest's transmit cap (the port's ingress_policing_rate), Mbit/s; 0 = none. */
   maxRateMbps: uint.max(400_000).default(0),
 });

@@ -200,6 +200,10 @@ export interface VhostUserPortSpec {
   socketPath: string;
   /** The port's access VLAN (OVS `tag`), or null for untagged. */
   vlan: VlanId | null;
+  /** A VLAN trunk instead: OVS `trunks`, the native VLAN as `tag`, `vlan_mode`; null = none. */
+  trunk?: { vlans: readonly number[]; native: { vlan: number; mode: 'UNTAGGED' | 'TAGGED' } | null } | null;
+  /** OVS Interface `mtu_request`; null/unset = the switch's default. */
+  mtu?: number | null;
   /** The guest's transmit cap as the port's ingress policing, Mbit/s; 0 = none. */
   maxRateMbps: number;
   vmId: string;
@@ -214,7 +218,8 @@ export function ovsAddVhostUserPort(s: VhostUserPortSpec): HostCommand {
   if (!/^\/[A-Za-z0-9_./-]+$/.test(s.socketPath) || s.socketPath.split('/').some((x) => /^\.+$/.test(x)))
     throw new HostCommandArgumentError('socketPath', 'must be an absolute path of [A-Za-z0-9_./-]');
   if (!/^[A-Za-z0-9-]{1,64}$/.test(s.vmId)) throw new HostCommandArgumentError('vmId', 'must be [A-Za-z0-9-]');
-  const tag = s.vlan === null ? ['clear', 'Port', s.port, 'tag'] : ['set', 'Port', s.port, `tag=${uintArg('vlan', s.vlan, 4094)}`];
+  const tag = portVlanArgs(s);
+  const mtu = s.mtu == null ? ['clear', 'Interface', s.port, 'mtu_request'] : ['set', 'Interface', s.port, `mtu_request=${mtuArg(s.mtu)}`];
   const kbps = Number(uintArg('maxRateMbps', s.maxRateMbps, 400_000)) * 1000;
   return {
     argv: [
@@ -236,8 +241,41 @@ export function ovsAddVhostUserPort(s: VhostUserPortSpec): HostCommand {
       `ingress_policing_burst=${kbps / 10}`,
       '--',
       ...tag,
+      '--',
+      ...mtu,
     ],
   };
+}
+
+function mtuArg(mtu: number): string {
+  if (!Number.isSafeInteger(mtu) || mtu < 68 || mtu > 65535) throw new HostCommandArgumentError('mtu', 'must be 68-65535');
+  return String(mtu);
+}
+
+/**
+ * The port's VLAN columns, all three every time so a port converges from any earlier state:
+ * access = tag only; trunk = trunks with vlan_mode trunk; trunk with a native VLAN = trunks
+ * (the native one among them, as libvirt writes it), tag = native, vlan_mode native-untagged or
+ * native-tagged (Open vSwitch's vswitch.xml semantics); untagged = all three cleared.
+ */
+function portVlanArgs(s: VhostUserPortSpec): string[] {
+  const t = s.trunk ?? null;
+  if (t === null) {
+    if (s.vlan === null) return ['clear', 'Port', s.port, 'tag', 'trunks', 'vlan_mode'];
+    return ['set', 'Port', s.port, `tag=${uintArg('vlan', s.vlan, 4094)}`, '--', 'clear', 'Port', s.port, 'trunks', 'vlan_mode'];
+  }
+  if (s.vlan !== null) throw new HostCommandArgumentError('trunk', 'a port has an access vlan or a trunk, not both');
+  if (t.vlans.length === 0) throw new HostCommandArgumentError('trunk', 'a trunk needs at least one VLAN');
+  const vlans = t.vlans.map((v, k) => {
+    if (!Number.isSafeInteger(v) || v < 1 || v > 4094) throw new HostCommandArgumentError(`trunk.vlans[${k}]`, 'must be 1-4094');
+    return String(v);
+  });
+  const trunks = `trunks=${vlans.join(',')}`;
+  if (t.native === null) return ['set', 'Port', s.port, trunks, 'vlan_mode=trunk', '--', 'clear', 'Port', s.port, 'tag'];
+  const native = uintArg('trunk.native', t.native.vlan, 4094);
+  if (!vlans.includes(native)) throw new HostCommandArgumentError('trunk.native', 'must be among the trunk VLANs');
+  const mode = t.native.mode === 'TAGGED' ? 'native-tagged' : 'native-untagged';
+  return ['set', 'Port', s.port, `tag=${native}`, trunks, `vlan_mode=${mode}`];
 }
 
 /** Remove a port from its bridge; an absent port is not an error. */
@@ -252,7 +290,7 @@ export function ovsListVhostUserInterfaces(): HostCommand {
       'ovs-vsctl',
       '--timeout=5',
       '--format=json',
-      '--columns=name,options,external_ids,ingress_policing_rate',
+      '--columns=name,options,external_ids,ingress_policing_rate,mtu_request',
       'find',
       'Interface',
       'type=dpdkvhostuserclient',
@@ -260,9 +298,12 @@ export function ovsListVhostUserInterfaces(): HostCommand {
   };
 }
 
-/** A port's bridge and VLAN tag, two lines (`br-int`, `100` or `[]`); exit 1 when there is no such port. */
+/** A port's bridge and VLAN columns, four lines (`br-int`, tag `100` or `[]`, trunks `[10, 20]`, vlan_mode); exit 1 when there is no such port. */
 export function ovsPortPlacement(port: IfName): HostCommand {
-  return { argv: ['ovs-vsctl', '--timeout=5', 'port-to-br', port, '--', 'get', 'Port', port, 'tag'], okExitCodes: [0, 1] };
+  return {
+    argv: ['ovs-vsctl', '--timeout=5', 'port-to-br', port, '--', 'get', 'Port', port, 'tag', 'trunks', 'vlan_mode'],
+    okExitCodes: [0, 1],
+  };
 }
 
 export function ethtoolShowChannels(dev: IfName): HostCommand {

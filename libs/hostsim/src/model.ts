@@ -155,6 +155,11 @@ export interface OvsPort {
   name: string;
   bridge: string;
   tag: number | null;
+  /** Port trunks (kept ascending, as OVS prints a set) and vlan_mode (null = unset). */
+  trunks: number[];
+  vlanMode: string | null;
+  /** Interface mtu_request (null = unset). */
+  mtuRequest: number | null;
   type: string;
   /** ingress_policing_rate / _burst, kbit/s (0 = none). */
   policingRate: number;

@@ -54,10 +54,41 @@ describe('hostsim ovs-vsctl (nfv-dpdk)', () => {
   it('creates a marked, tagged dpdkvhostuserclient port and reads it back; a repeat changes nothing', async () => {
     for (let k = 0; k < 2; k++) expect((await run([...ovsAddVhostUserPort(spec).argv])).code).toBe(0);
     const ifaces = parseOvsVhostUserInterfaces((await run([...ovsListVhostUserInterfaces().argv])).stdout, 'netpin-vm-id');
-    expect(ifaces).toEqual([{ name: port, socketPath: spec.socketPath, owner: 'vm-1', policingKbps: 1_000_000 }]);
+    expect(ifaces).toEqual([{ name: port, socketPath: spec.socketPath, owner: 'vm-1', policingKbps: 1_000_000, mtuRequest: null }]);
     const placed = await run([...ovsPortPlacement(port).argv]);
-    expect(parseOvsPortPlacement({ stdout: placed.stdout, exitCode: placed.code ?? -1 })).toEqual({ bridge: 'br-dpdk', vlan: 300 });
+    expect(parseOvsPortPlacement({ stdout: placed.stdout, exitCode: placed.code ?? -1 })).toEqual({
+      bridge: 'br-dpdk',
+      vlan: 300,
+      trunks: [],
+      vlanMode: null,
+    });
     expect((await run(['ovs-vsctl', 'list-ports', 'br-dpdk'])).stdout).toBe(`${port}\n`);
+  });
+
+  it('converges the port to a trunk with a native VLAN and an MTU, then to a plain trunk, then back to an access port', async () => {
+    const read = async () => {
+      const placed = await run([...ovsPortPlacement(port).argv]);
+      const iface = parseOvsVhostUserInterfaces((await run([...ovsListVhostUserInterfaces().argv])).stdout, 'netpin-vm-id');
+      return { ...parseOvsPortPlacement({ stdout: placed.stdout, exitCode: placed.code ?? -1 }), mtu: iface[0]?.mtuRequest };
+    };
+    const trunk = { vlans: [20, 10, 30], native: { vlan: 30, mode: 'UNTAGGED' as const } };
+    expect((await run([...ovsAddVhostUserPort({ ...spec, vlan: null, trunk, mtu: 9000 }).argv])).code).toBe(0);
+    expect(await read()).toEqual({ bridge: 'br-dpdk', vlan: 30, trunks: [10, 20, 30], vlanMode: 'native-untagged', mtu: 9000 });
+    expect((await run(['ovs-vsctl', 'get', 'Port', port, 'trunks', 'vlan_mode'])).stdout).toBe('[10, 20, 30]\nnative-untagged\n');
+    expect((await run([...ovsAddVhostUserPort({ ...spec, vlan: null, trunk: { vlans: [10], native: null } }).argv])).code).toBe(0);
+    expect(await read()).toEqual({ bridge: 'br-dpdk', vlan: null, trunks: [10], vlanMode: 'trunk', mtu: null });
+    expect((await run([...ovsAddVhostUserPort(spec).argv])).code).toBe(0);
+    expect(await read()).toEqual({ bridge: 'br-dpdk', vlan: 300, trunks: [], vlanMode: null, mtu: null });
+    const bad = await run(['ovs-vsctl', 'set', 'Port', port, 'vlan_mode=native']);
+    expect([bad.code, bad.stderr]).toEqual([
+      1,
+      'ovs-vsctl: constraint violation: native is not one of the allowed values ([access, dot1q-tunnel, native-tagged, native-untagged, trunk])\n',
+    ]);
+    expect(() => ovsAddVhostUserPort({ ...spec, trunk: { vlans: [10], native: null } })).toThrow(/access vlan or a trunk/);
+    expect(() => ovsAddVhostUserPort({ ...spec, vlan: null, trunk: { vlans: [0], native: null } })).toThrow(/1-4094/);
+    expect(() => ovsAddVhostUserPort({ ...spec, vlan: null, trunk: { vlans: [10], native: { vlan: 20, mode: 'TAGGED' } } })).toThrow(
+      /among the trunk/,
+    );
   });
 
   it('runs the commands of one invocation as a transaction', async () => {

@@ -22,6 +22,9 @@ import { throwIfDiff } from './vm-state';
 interface PortActual {
   bridge: string | null;
   vlan: number | null;
+  trunks: number[];
+  vlanMode: string | null;
+  mtuRequest: number | null;
   socketPath: string | null;
   owner: string | null;
   policingKbps: number;
@@ -34,7 +37,13 @@ async function readPorts(shell: HostShell, ports: readonly { port: string }[]): 
     const placed = parseOvsPortPlacement(await shell.exec(ovsPortPlacement(p.port as VhostUserPortDesired['port'])));
     if (placed === null) continue;
     const i = ifaces.find((x) => x.name === p.port);
-    out.set(p.port, { ...placed, socketPath: i?.socketPath ?? null, owner: i?.owner ?? null, policingKbps: i?.policingKbps ?? 0 });
+    out.set(p.port, {
+      ...placed,
+      socketPath: i?.socketPath ?? null,
+      owner: i?.owner ?? null,
+      policingKbps: i?.policingKbps ?? 0,
+      mtuRequest: i?.mtuRequest ?? null,
+    });
   }
   return out;
 }
@@ -57,10 +66,27 @@ function portDiff(vmId: string, want: VhostUserPortDesired, have: PortActual | u
   if (have.bridge !== want.bridge) d.push({ field: `${f}.bridge`, expected: want.bridge, actual: have.bridge ?? 'none' });
   if (have.socketPath !== want.socketPath)
     d.push({ field: `${f}.vhost-server-path`, expected: want.socketPath, actual: have.socketPath ?? 'not a dpdkvhostuserclient' });
-  if (have.vlan !== want.vlan) d.push({ field: `${f}.tag`, expected: String(want.vlan ?? 'none'), actual: String(have.vlan ?? 'none') });
+  d.push(...vlanDiff(f, want, have));
+  if (have.mtuRequest !== want.mtu)
+    d.push({ field: `${f}.mtu_request`, expected: String(want.mtu ?? 'none'), actual: String(have.mtuRequest ?? 'none') });
   if (have.policingKbps !== want.maxRateMbps * 1000)
     d.push({ field: `${f}.ingress_policing_rate`, expected: String(want.maxRateMbps * 1000), actual: String(have.policingKbps) });
   return d;
+}
+
+/** The port's tag, trunks and vlan_mode as the desired access VLAN or trunk sets them (host-ops ovsAddVhostUserPort). */
+function vlanDiff(f: string, want: VhostUserPortDesired, have: PortActual): StateDiffEntry[] {
+  const t = want.trunk;
+  const expected = {
+    tag: t === null ? want.vlan : (t.native?.vlan ?? null),
+    trunks: t === null ? [] : [...t.vlans],
+    vlan_mode: t === null ? null : t.native === null ? 'trunk' : t.native.mode === 'TAGGED' ? 'native-tagged' : 'native-untagged',
+  };
+  const actual = { tag: have.vlan, trunks: have.trunks, vlan_mode: have.vlanMode };
+  const show = (v: number | null | number[] | string) => (v === null ? 'none' : Array.isArray(v) ? `[${v.join(',')}]` : String(v));
+  return (['tag', 'trunks', 'vlan_mode'] as const).flatMap((k) =>
+    show(expected[k]) === show(actual[k]) ? [] : [{ field: `${f}.${k}`, expected: show(expected[k]), actual: show(actual[k]) }],
+  );
 }
 
 /** Create or converge each port; refuse to touch a same-named port netpin did not create for this VM. */

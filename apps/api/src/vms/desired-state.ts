@@ -119,7 +119,9 @@ function vhostUserPorts(plan: PlacementPlan): VmDesiredState['vhostUserPorts'] {
             bridge: i.sourceDevice,
             port: i.vhostUser.port,
             socketPath: i.vhostUser.socketPath,
-            vlan: i.vlan,
+            vlan: i.trunk === null ? i.vlan : null,
+            trunk: i.trunk,
+            mtu: i.mtu,
             maxRateMbps: i.maxBandwidthMbps,
           }),
         ]
@@ -148,9 +150,12 @@ function vdpaDevices(plan: PlacementPlan): VmDesiredState['vdpaDevices'] {
  */
 function withHostSideVlans(plan: PlacementPlan): PlacementPlan {
   const hostSide = (c: string): boolean => c === 'BRIDGE' || c === 'MACVTAP' || c === 'VHOSTUSER';
+  // a vhost-user port's trunk is the agent's too; a Linux bridge or macvtap one placement never plans (from-plan refuses it)
   return {
     ...plan,
-    interfaces: plan.interfaces.map((i) => (hostSide(i.connection) ? { ...i, vlan: null } : i)),
+    interfaces: plan.interfaces.map((i) =>
+      hostSide(i.connection) ? { ...i, vlan: null, trunk: i.connection === 'VHOSTUSER' ? null : i.trunk } : i,
+    ),
   };
 }
 

@@ -57,6 +57,8 @@ export interface OvsVhostUserInterface {
   owner: string | null;
   /** ingress_policing_rate in kbit/s (0 = none); 0 when the column was not asked for. */
   policingKbps: number;
+  /** mtu_request; null when unset or not asked for. */
+  mtuRequest: number | null;
 }
 
 type OvsMap = ['map', [string, string][]];
@@ -75,7 +77,7 @@ export function parseOvsVhostUserInterfaces(text: string, ownerKey: string): Ovs
   if (!Array.isArray(d.headings) || !Array.isArray(d.data))
     throw new HostOutputParseError('ovs-vsctl find Interface', 'no headings/data', text.slice(0, 200), 1);
   const col = (h: string) => (d.headings as unknown[]).indexOf(h);
-  const [n, o, e, r] = [col('name'), col('options'), col('external_ids'), col('ingress_policing_rate')];
+  const [n, o, e, r, mr] = [col('name'), col('options'), col('external_ids'), col('ingress_policing_rate'), col('mtu_request')];
   if (n < 0 || o < 0 || e < 0) throw new HostOutputParseError('ovs-vsctl find Interface', 'missing columns', text.slice(0, 200), 1);
   return (d.data as unknown[][]).map((row, i) => {
     const name = row[n];
@@ -87,16 +89,43 @@ export function parseOvsVhostUserInterfaces(text: string, ownerKey: string): Ovs
     const rate = r < 0 ? 0 : row[r];
     if (typeof rate !== 'number')
       throw new HostOutputParseError('ovs-vsctl find Interface', 'ingress_policing_rate is not a number', JSON.stringify(row), i + 1);
-    return { name, socketPath: get(options, 'vhost-server-path'), owner: get(ids, ownerKey), policingKbps: rate };
+    // an unset optional integer column is the empty set ["set", []]
+    const mtu = mr < 0 ? null : row[mr];
+    if (mtu !== null && typeof mtu !== 'number' && !(Array.isArray(mtu) && mtu[0] === 'set'))
+      throw new HostOutputParseError('ovs-vsctl find Interface', 'mtu_request is not a number', JSON.stringify(row), i + 1);
+    const mtuRequest = typeof mtu === 'number' ? mtu : null;
+    return { name, socketPath: get(options, 'vhost-server-path'), owner: get(ids, ownerKey), policingKbps: rate, mtuRequest };
   });
 }
 
-/** `port-to-br P -- get Port P tag`: the bridge, and the tag (`[]` = none); null when the port does not exist. */
-export function parseOvsPortPlacement(out: { stdout: string; exitCode: number }): { bridge: string; vlan: number | null } | null {
+export interface OvsPortPlacement {
+  bridge: string;
+  /** `tag`: the access VLAN, or a trunk's native VLAN; null = none. */
+  vlan: number | null;
+  /** `trunks`, ascending; empty = none. */
+  trunks: number[];
+  /** `vlan_mode`; null = unset (OVS then means access with a tag, trunk without). */
+  vlanMode: string | null;
+}
+
+/**
+ * `port-to-br P -- get Port P tag trunks vlan_mode`: the bridge, the tag (`[]` = none), the
+ * trunks (`[10, 20]`, `[]`) and vlan_mode (`native-untagged`, `[]`); null when there is no such port.
+ * Only the first two lines are required (an older call asked for the tag alone).
+ */
+export function parseOvsPortPlacement(out: { stdout: string; exitCode: number }): OvsPortPlacement | null {
   if (out.exitCode !== 0) return null;
-  const [bridge = '', tag = ''] = splitLines(out.stdout).map((l) => l.trim());
+  const [bridge = '', tag = '', trunks = '[]', mode = '[]'] = splitLines(out.stdout).map((l) => l.trim());
   if (bridge === '') throw new HostOutputParseError('ovs-vsctl port-to-br', 'no bridge name', out.stdout, 1);
-  if (tag === '[]') return { bridge, vlan: null };
-  if (!/^\d+$/.test(tag)) throw new HostOutputParseError('ovs-vsctl get Port tag', 'expected a VLAN id or []', tag, 2);
-  return { bridge, vlan: Number(tag) };
+  if (tag !== '[]' && !/^\d+$/.test(tag)) throw new HostOutputParseError('ovs-vsctl get Port tag', 'expected a VLAN id or []', tag, 2);
+  const list = /^\[(\d+(?:, \d+)*)?\]$/.exec(trunks);
+  if (!list) throw new HostOutputParseError('ovs-vsctl get Port trunks', 'expected [N, N, ...]', trunks, 3);
+  if (mode !== '[]' && !/^[a-z0-9-]+$/.test(mode))
+    throw new HostOutputParseError('ovs-vsctl get Port vlan_mode', 'expected a mode or []', mode, 4);
+  return {
+    bridge,
+    vlan: tag === '[]' ? null : Number(tag),
+    trunks: list[1] === undefined ? [] : list[1].split(', ').map(Number),
+    vlanMode: mode === '[]' ? null : mode,
+  };
 }

@@ -149,7 +149,19 @@ function addPort(tx: Tx, a: string[], o: Opts): void {
         : `"--may-exist add-port ${br} ${name}" but ${name} is actually attached to bridge ${have.bridge}`,
     );
   }
-  const port: OvsPort = { name, bridge: br, tag: null, type: '', policingRate: 0, policingBurst: 0, options: {}, externalIds: {} };
+  const port: OvsPort = {
+    name,
+    bridge: br,
+    tag: null,
+    trunks: [],
+    vlanMode: null,
+    mtuRequest: null,
+    type: '',
+    policingRate: 0,
+    policingBurst: 0,
+    options: {},
+    externalIds: {},
+  };
   for (const c of cols) assign(port, 'Port', c);
   tx.ports.push(port);
 }
@@ -166,6 +178,15 @@ function assign(p: OvsPort, table: string, c: string): void {
   if (table === 'Port' && col === 'tag') {
     if (!/^\d+$/.test(value) || Number(value) > 4095) die(`"${value}" is not a valid integer for column tag`);
     p.tag = Number(value);
+  } else if (table === 'Port' && col === 'trunks') p.trunks = trunksOf(value);
+  else if (table === 'Port' && col === 'vlan_mode') {
+    // vswitch.ovsschema: an enum of five
+    if (!VLAN_MODES.includes(value)) die(`constraint violation: ${value} is not one of the allowed values ([${VLAN_MODES.join(', ')}])`);
+    p.vlanMode = value;
+  } else if (table === 'Interface' && col === 'mtu_request') {
+    if (!/^\d+$/.test(value) || Number(value) < 1)
+      die(`constraint violation: ${value} is not in the valid range 1 to 9223372036854775807 (inclusive)`);
+    p.mtuRequest = Number(value);
   } else if (table === 'Interface' && col === 'type') p.type = value;
   else if (table === 'Interface' && (col === 'ingress_policing_rate' || col === 'ingress_policing_burst')) {
     if (!/^\d+$/.test(value)) die(`"${value}" is not a valid integer for column ${col}`);
@@ -176,12 +197,33 @@ function assign(p: OvsPort, table: string, c: string): void {
   else die(`hostsim: ${table} column ${col} is not modelled`);
 }
 
+const VLAN_MODES = ['access', 'dot1q-tunnel', 'native-tagged', 'native-untagged', 'trunk'];
+
+/** `trunks=10,20` or `trunks=[10,20]`: a set of 0..4095, kept ascending as OVS prints it. */
+function trunksOf(value: string): number[] {
+  const items = value
+    .replace(/^\[(.*)\]$/, '$1')
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== '');
+  const out = items.map((x) => {
+    if (!/^\d+$/.test(x)) die(`"${x}" is not a valid integer`);
+    const n = Number(x);
+    if (n > 4095) die(`constraint violation: ${n} is not in the valid range 0 to 4095 (inclusive)`);
+    return n;
+  });
+  return [...new Set(out)].sort((a, b) => a - b);
+}
+
 function setOrClear(tx: Tx, verb: 'set' | 'clear', a: string[]): void {
   const [table, id, ...cols] = a;
   const p = record(tx, table, id);
   for (const c of cols) {
     if (verb === 'set') assign(p, table, c);
     else if (table === 'Port' && c === 'tag') p.tag = null;
+    else if (table === 'Port' && c === 'trunks') p.trunks = [];
+    else if (table === 'Port' && c === 'vlan_mode') p.vlanMode = null;
+    else if (table === 'Interface' && c === 'mtu_request') p.mtuRequest = null;
     else die(`hostsim: clear ${table} ${c} is not modelled`);
   }
 }
@@ -208,6 +250,9 @@ function get(tx: Tx, a: string[], o: Opts): void {
   for (const c of cols) {
     const [col, key] = c.split(':');
     if (col === 'tag') tx.out.push(`${p.tag === null ? '[]' : p.tag}\n`);
+    else if (col === 'trunks') tx.out.push(`[${p.trunks.join(', ')}]\n`);
+    else if (col === 'vlan_mode') tx.out.push(`${p.vlanMode ?? '[]'}\n`);
+    else if (col === 'mtu_request') tx.out.push(`${p.mtuRequest ?? '[]'}\n`);
     else if (col === 'type') tx.out.push(`${p.type === '' ? '""' : p.type}\n`);
     else if (key !== undefined && (col === 'options' || col === 'external_ids')) {
       const v = (col === 'options' ? p.options : p.externalIds)[key];
@@ -231,6 +276,7 @@ function rows(tx: Tx, table: string): Record<string, Cell>[] {
       external_ids: p.externalIds,
       ingress_policing_rate: p.policingRate,
       ingress_policing_burst: p.policingBurst,
+      mtu_request: p.mtuRequest,
     }));
   if (table === 'Port') return tx.ports.map((p) => ({ name: p.name, tag: p.tag }));
   return die(`hostsim: table ${table} is not modelled`);
