@@ -132,6 +132,11 @@ describe('NIC hot-plug of a running SR-IOV VM', () => {
     expect(JSON.stringify(sriovOnBridge.body)).toContain('DATAPATH_NOT_SUPPORTED_BY_NETWORK');
     const failover = await c.api.gql(ATTACH, { vmId, input: { network: 'physnet0', liveMigratable: true } });
     expect(failover.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.liveMigratable' });
+    // a vdpa device is made only before define: not hot-pluggable, on either transport
+    const vdpa = await c.api.gql(ATTACH, { vmId, input: { network: 'physnet0', datapath: 'VDPA' } });
+    expect(vdpa.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.datapath' });
+    const vdpaRest = await c.api.rest('POST', `/api/v1/vms/${vmId}/interfaces`, { network: 'physnet0', datapath: 'VDPA' });
+    expect([vdpaRest.status, JSON.stringify(vdpaRest.body)]).toEqual([400, expect.stringContaining('input.datapath')]);
     expect(await held(vmId)).toEqual(was);
   });
 

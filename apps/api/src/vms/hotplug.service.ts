@@ -21,7 +21,7 @@ import {
   type OperationRecord,
   type VmWithPlan,
 } from '@netpin/db';
-import { generatedMac, planAttach } from '@netpin/placement';
+import { generatedMac, hotPluggable, planAttach } from '@netpin/placement';
 import { randomUUID } from 'node:crypto';
 import { OutboxRelay } from '../jobs/outbox.relay';
 import { VfClaims } from '../jobs/vf-claims';
@@ -249,6 +249,11 @@ function toInterfaceRequest(input: VmInterfaceInput | null | undefined): VmInter
     throw BadUserInputError.of(
       'input.liveMigratable',
       'a live-migratable (failover pair) interface cannot be hot-plugged; add it at create',
+    );
+  if (iface.datapath !== 'AUTO' && !hotPluggable(iface.datapath))
+    throw BadUserInputError.of(
+      'input.datapath',
+      `a ${iface.datapath} interface cannot be hot-plugged (its host device is made at define); add it at create`,
     );
   return iface;
 }

@@ -2,7 +2,7 @@ import type { FleetSnapshot, PlacementPlan, VmRequest } from '@netpin/contracts'
 import { describe, expect, it } from 'vitest';
 import { applyPlan, place, releaseVm } from '../api';
 import { PlacementIndex } from '../engine';
-import { planAttach, planDetach, type AttachResult } from '../hotplug';
+import { hotPluggable, planAttach, planDetach, type AttachResult } from '../hotplug';
 import { fleet, vm, type HostSpec } from '../testing/fleet-builder';
 import { planOf } from '../testing/results';
 
@@ -203,5 +203,24 @@ describe('bandwidth promised on a bridge NIC', () => {
     expect(planDetach(r.plan, 0)?.allocation.bandwidth).toEqual([{ nicId: plan.interfaces[0].nicId, mbps: 2000 }]);
     expect(planDetach(r.plan, 1)).toEqual(plan);
     expect(planDetach(r.plan, 7)).toBeNull();
+  });
+});
+
+describe('AUTO hot-plug passes over a datapath whose host device only a define makes (vDPA)', () => {
+  const snap = fleet()
+    .host({ name: 'h1', caps: { vhostVdpa: true }, nics: [{ name: 'ens1f0', node: 1, vfs: 2, vdpaVfs: true }] })
+    .network('phys', 'SRIOV_PHYSNET', { on: { h1: ['ens1f0'] } })
+    .build();
+  const virtioVm = vm({ name: 'v', vcpus: 2, guest: { virtio: true, vfDriver: false }, interfaces: [{ network: 'phys' }] });
+  const { index, plan } = placed(snap, virtioVm);
+  const more = { network: 'phys', datapath: 'AUTO', liveMigratable: false, minBandwidthMbps: 0, maxBandwidthMbps: 0 } as const;
+
+  it('a create takes vDPA there; the hot-plugged NIC takes the next datapath in the AUTO order', () => {
+    expect(plan.interfaces[0].datapath).toBe('VDPA');
+    const r = attached(planAttach(index, plan, virtioVm, more));
+    expect(r.iface.datapath).not.toBe('VDPA');
+    expect(r.iface.vdpa ?? null).toBeNull();
+    expect(hotPluggable('VDPA')).toBe(false);
+    expect((['SRIOV', 'VHOST_MACVTAP', 'VHOST_BRIDGE'] as const).every(hotPluggable)).toBe(true);
   });
 });
