@@ -5,6 +5,8 @@ import {
   GLOBAL_FLAGS,
   GROUP_FLAGS,
   INTERFACE_FLAGS,
+  NETWORK_FLAGS,
+  NETWORK_UPDATE_FLAGS,
   NIC_ATTACH_FLAGS,
   VM_FLAGS,
   WAIT_FLAGS,
@@ -47,6 +49,8 @@ export type ApiCommandName =
   | 'hosts drain'
   | 'hosts undrain'
   | 'networks list'
+  | 'networks create'
+  | 'networks update'
   | 'groups list'
   | 'groups create'
   | 'groups delete'
@@ -106,6 +110,13 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   { name: 'hosts undrain', args: ['host'], flags: {}, summary: 'end a drain and take the host out of maintenance' },
   { name: 'networks list', args: [], flags: {}, summary: 'networks and the host NICs that carry them' },
+  {
+    name: 'networks create',
+    args: ['name'],
+    flags: NETWORK_FLAGS,
+    summary: 'create a network: its kind, bridge or physnet, access VLAN or trunk, VLAN protocol, MTU',
+  },
+  { name: 'networks update', args: ['name'], flags: NETWORK_UPDATE_FLAGS, summary: "change a network's MTU" },
   { name: 'groups list', args: [], flags: {}, summary: 'affinity groups with their policy and member counts' },
   { name: 'groups create', args: ['name'], flags: GROUP_FLAGS, summary: 'create an affinity group (VMs join it with vm create --group)' },
   {

@@ -27,6 +27,7 @@ import {
 } from './format';
 import { formatHost, formatHostList } from './format-host';
 import { groupInputFromFlags } from './group-input';
+import { networkInputFromFlags, networkUpdateFromFlags } from './network-input';
 import { formatMigrationPreview } from './format-migration';
 import { addedIndex, findInterface, formatNic } from './format-nic';
 import { createProgress, type ProgressStream } from './progress';
@@ -142,6 +143,16 @@ const handlers: Record<ApiCommandName, (ctx: CommandContext) => Promise<CommandR
   async 'groups list'(ctx) {
     const groups = await ctx.client.groups();
     return ok(formatGroups(groups), groups);
+  },
+
+  async 'networks create'(ctx) {
+    const network = await ctx.client.createNetwork(networkInputFromFlags(ctx.args[0], ctx.values));
+    return ok(formatNetworks([network]), network);
+  },
+
+  async 'networks update'(ctx) {
+    const network = await ctx.client.updateNetwork(networkUpdateFromFlags(ctx.args[0], ctx.values));
+    return ok(formatNetworks([network]), network);
   },
 
   async 'groups create'(ctx) {

@@ -5,7 +5,11 @@ import {
   GROUP_ENFORCEMENTS,
   GROUP_POLICIES,
   HUGEPAGE_SIZES,
+  MACVTAP_MODES,
+  NATIVE_VLAN_MODES,
+  NETWORK_KINDS,
   NUMA_POLICIES,
+  VLAN_PROTOCOLS,
   THREAD_POLICIES,
 } from '@netpin/contracts/enums';
 import { DATAPATH_CHOICES, cliValue } from './enums';
@@ -92,6 +96,29 @@ export const NIC_ATTACH_FLAGS = {
     value: '<rate>',
     help: 'transmit cap (VF max_tx_rate, or libvirt <bandwidth> on a tap): Mbit/s, or 500M, 10G',
   },
+} as const satisfies Flags;
+
+/** `networks update <name>`: what can change on a network in use. */
+export const NETWORK_UPDATE_FLAGS = {
+  mtu: { type: 'string', value: '<n>', help: "the network's MTU (68-65535); 'default' = the host's default" },
+} as const satisfies Flags;
+
+/** `networks create <name>`. */
+export const NETWORK_FLAGS = {
+  kind: { type: 'string', choices: NETWORK_KINDS.map(cliValue), help: 'what guest interfaces attach to (required)' },
+  bridge: { type: 'string', value: '<name>', help: 'Linux or OVS bridge (linux-bridge, ovs-bridge)' },
+  physnet: { type: 'string', value: '<label>', help: 'physical network label (sriov-physnet)' },
+  vlan: { type: 'string', value: '<id>', help: 'access VLAN (0-4094)' },
+  'vlan-protocol': {
+    type: 'string',
+    choices: VLAN_PROTOCOLS.map(cliValue),
+    help: "the VLAN's ethertype: dot1q, or dot1ad (QinQ, VFs only)",
+  },
+  trunk: { type: 'string', value: '<id,id,...>', help: 'a VLAN trunk instead of an access VLAN (1-4094 each; OVS ports only)' },
+  'native-vlan': { type: 'string', value: '<id>', help: "the trunk's native VLAN" },
+  'native-mode': { type: 'string', choices: NATIVE_VLAN_MODES.map(cliValue), help: 'the native VLAN untagged (default) or tagged' },
+  'macvtap-mode': { type: 'string', choices: [...MACVTAP_MODES], help: 'macvtap mode (macvtap, sriov-physnet)' },
+  mtu: { type: 'string', value: '<n>', help: "the network's MTU (68-65535, jumbo frames)" },
 } as const satisfies Flags;
 
 export const GROUP_FLAGS = {

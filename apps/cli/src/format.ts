@@ -54,11 +54,21 @@ export function formatNetworks(networks: Network[]): string {
       n.name,
       n.kind,
       n.bridge ?? n.physnet ?? (n.macvtapMode ? `macvtap ${n.macvtapMode}` : '-'),
-      n.vlan === null ? '-' : String(n.vlan),
+      vlanText(n),
       n.mtu === null ? '-' : String(n.mtu),
       n.mappings.map((m) => `${m.hostName}/${m.nicName}`).join(' ') || '-',
     ]),
   );
+}
+
+/** `100`, `100 (802.1ad)`, `trunk 10,20 native 30`, `trunk 10 native 10 tagged`, or `-`. */
+export function vlanText(n: Pick<Network, 'vlan' | 'vlanProtocol' | 'trunkVlans' | 'nativeVlan' | 'nativeVlanMode'>): string {
+  if (n.trunkVlans.length > 0) {
+    const native = n.nativeVlan === null ? '' : ` native ${n.nativeVlan}${n.nativeVlanMode === 'TAGGED' ? ' tagged' : ''}`;
+    return `trunk ${n.trunkVlans.join(',')}${native}`;
+  }
+  if (n.vlan === null) return '-';
+  return n.vlanProtocol === 'DOT1AD' ? `${n.vlan} (802.1ad)` : String(n.vlan);
 }
 
 export function formatGroups(groups: Group[]): string {

@@ -28,6 +28,11 @@ export { waitForOperation, type WaitOptions, type WaitSources, type OperationSin
 export type {
   VmInput,
   CreateGroupInput,
+  CreateNetworkInput,
+  UpdateNetworkInput,
+  NetworkKind,
+  VlanProtocol,
+  NativeVlanMode,
   GroupPolicy,
   GroupEnforcement,
   VmInterfaceInput,

@@ -4,6 +4,7 @@ import {
   CapacityDocument,
   ConfigureSriovDocument,
   CreateGroupDocument,
+  CreateNetworkDocument,
   CreateVmDocument,
   DeleteGroupDocument,
   DeleteVmDocument,
@@ -29,10 +30,13 @@ import {
   StopVmDocument,
   UndrainHostDocument,
   UpdateHostDocument,
+  UpdateNetworkDocument,
   VmDocument,
   VmListDocument,
   type CapacityQuery,
   type CreateGroupInput,
+  type CreateNetworkInput,
+  type UpdateNetworkInput,
   type GroupFieldsFragment,
   type CreateVmMutation,
   type ExplainPlacementQuery,
@@ -205,6 +209,14 @@ export class NetpinClient {
 
   async networks(): Promise<Network[]> {
     return (await this.request(NetworksDocument)).networks;
+  }
+
+  async createNetwork(input: CreateNetworkInput): Promise<Network> {
+    return (await this.request(CreateNetworkDocument, { input })).createNetwork;
+  }
+
+  async updateNetwork(input: UpdateNetworkInput): Promise<Network> {
+    return (await this.request(UpdateNetworkDocument, { input })).updateNetwork;
   }
 
   // --- affinity groups ---------------------------------------------------------------

@@ -620,40 +620,40 @@ export type SetHostMaintenanceMutationVariables = Exact<{
 
 export type SetHostMaintenanceMutation = { setHostMaintenance: { id: string, state: HostState, stateReason: string | null } };
 
-export type NetworkFieldsFragment = { id: string, name: string, kind: NetworkKind, bridge: string | null, macvtapMode: MacvtapMode | null, physnet: string | null, vlan: number | null, mtu: number | null, createdAt: string, mappings: Array<{ hostId: string, hostName: string, nicId: string, nicName: string }> };
+export type NetworkFieldsFragment = { id: string, name: string, kind: NetworkKind, bridge: string | null, macvtapMode: MacvtapMode | null, physnet: string | null, vlan: number | null, vlanProtocol: VlanProtocol, trunkVlans: Array<number>, nativeVlan: number | null, nativeVlanMode: NativeVlanMode, mtu: number | null, createdAt: string, mappings: Array<{ hostId: string, hostName: string, nicId: string, nicName: string }> };
 
 export type NetworksQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type NetworksQuery = { networks: Array<{ id: string, name: string, kind: NetworkKind, bridge: string | null, macvtapMode: MacvtapMode | null, physnet: string | null, vlan: number | null, mtu: number | null, createdAt: string, mappings: Array<{ hostId: string, hostName: string, nicId: string, nicName: string }> }> };
+export type NetworksQuery = { networks: Array<{ id: string, name: string, kind: NetworkKind, bridge: string | null, macvtapMode: MacvtapMode | null, physnet: string | null, vlan: number | null, vlanProtocol: VlanProtocol, trunkVlans: Array<number>, nativeVlan: number | null, nativeVlanMode: NativeVlanMode, mtu: number | null, createdAt: string, mappings: Array<{ hostId: string, hostName: string, nicId: string, nicName: string }> }> };
 
 export type CreateNetworkMutationVariables = Exact<{
   input: CreateNetworkInput;
 }>;
 
 
-export type CreateNetworkMutation = { createNetwork: { id: string, name: string, kind: NetworkKind, bridge: string | null, macvtapMode: MacvtapMode | null, physnet: string | null, vlan: number | null, mtu: number | null, createdAt: string, mappings: Array<{ hostId: string, hostName: string, nicId: string, nicName: string }> } };
+export type CreateNetworkMutation = { createNetwork: { id: string, name: string, kind: NetworkKind, bridge: string | null, macvtapMode: MacvtapMode | null, physnet: string | null, vlan: number | null, vlanProtocol: VlanProtocol, trunkVlans: Array<number>, nativeVlan: number | null, nativeVlanMode: NativeVlanMode, mtu: number | null, createdAt: string, mappings: Array<{ hostId: string, hostName: string, nicId: string, nicName: string }> } };
 
 export type UpdateNetworkMutationVariables = Exact<{
   input: UpdateNetworkInput;
 }>;
 
 
-export type UpdateNetworkMutation = { updateNetwork: { id: string, name: string, kind: NetworkKind, bridge: string | null, macvtapMode: MacvtapMode | null, physnet: string | null, vlan: number | null, mtu: number | null, createdAt: string, mappings: Array<{ hostId: string, hostName: string, nicId: string, nicName: string }> } };
+export type UpdateNetworkMutation = { updateNetwork: { id: string, name: string, kind: NetworkKind, bridge: string | null, macvtapMode: MacvtapMode | null, physnet: string | null, vlan: number | null, vlanProtocol: VlanProtocol, trunkVlans: Array<number>, nativeVlan: number | null, nativeVlanMode: NativeVlanMode, mtu: number | null, createdAt: string, mappings: Array<{ hostId: string, hostName: string, nicId: string, nicName: string }> } };
 
 export type MapNetworkToNicMutationVariables = Exact<{
   input: MapNetworkToNicInput;
 }>;
 
 
-export type MapNetworkToNicMutation = { mapNetworkToNic: { id: string, name: string, kind: NetworkKind, bridge: string | null, macvtapMode: MacvtapMode | null, physnet: string | null, vlan: number | null, mtu: number | null, createdAt: string, mappings: Array<{ hostId: string, hostName: string, nicId: string, nicName: string }> } };
+export type MapNetworkToNicMutation = { mapNetworkToNic: { id: string, name: string, kind: NetworkKind, bridge: string | null, macvtapMode: MacvtapMode | null, physnet: string | null, vlan: number | null, vlanProtocol: VlanProtocol, trunkVlans: Array<number>, nativeVlan: number | null, nativeVlanMode: NativeVlanMode, mtu: number | null, createdAt: string, mappings: Array<{ hostId: string, hostName: string, nicId: string, nicName: string }> } };
 
 export type UnmapNetworkFromNicMutationVariables = Exact<{
   input: MapNetworkToNicInput;
 }>;
 
 
-export type UnmapNetworkFromNicMutation = { unmapNetworkFromNic: { id: string, name: string, kind: NetworkKind, bridge: string | null, macvtapMode: MacvtapMode | null, physnet: string | null, vlan: number | null, mtu: number | null, createdAt: string, mappings: Array<{ hostId: string, hostName: string, nicId: string, nicName: string }> } };
+export type UnmapNetworkFromNicMutation = { unmapNetworkFromNic: { id: string, name: string, kind: NetworkKind, bridge: string | null, macvtapMode: MacvtapMode | null, physnet: string | null, vlan: number | null, vlanProtocol: VlanProtocol, trunkVlans: Array<number>, nativeVlan: number | null, nativeVlanMode: NativeVlanMode, mtu: number | null, createdAt: string, mappings: Array<{ hostId: string, hostName: string, nicId: string, nicName: string }> } };
 
 export type DeleteNetworkMutationVariables = Exact<{
   id: string;
@@ -1416,6 +1416,10 @@ export const NetworkFieldsFragmentDoc = new TypedDocumentString(`
   macvtapMode
   physnet
   vlan
+  vlanProtocol
+  trunkVlans
+  nativeVlan
+  nativeVlanMode
   mtu
   createdAt
   mappings {
@@ -2593,6 +2597,10 @@ export const NetworksDocument = new TypedDocumentString(`
   macvtapMode
   physnet
   vlan
+  vlanProtocol
+  trunkVlans
+  nativeVlan
+  nativeVlanMode
   mtu
   createdAt
   mappings {
@@ -2616,6 +2624,10 @@ export const CreateNetworkDocument = new TypedDocumentString(`
   macvtapMode
   physnet
   vlan
+  vlanProtocol
+  trunkVlans
+  nativeVlan
+  nativeVlanMode
   mtu
   createdAt
   mappings {
@@ -2639,6 +2651,10 @@ export const UpdateNetworkDocument = new TypedDocumentString(`
   macvtapMode
   physnet
   vlan
+  vlanProtocol
+  trunkVlans
+  nativeVlan
+  nativeVlanMode
   mtu
   createdAt
   mappings {
@@ -2662,6 +2678,10 @@ export const MapNetworkToNicDocument = new TypedDocumentString(`
   macvtapMode
   physnet
   vlan
+  vlanProtocol
+  trunkVlans
+  nativeVlan
+  nativeVlanMode
   mtu
   createdAt
   mappings {
@@ -2685,6 +2705,10 @@ export const UnmapNetworkFromNicDocument = new TypedDocumentString(`
   macvtapMode
   physnet
   vlan
+  vlanProtocol
+  trunkVlans
+  nativeVlan
+  nativeVlanMode
   mtu
   createdAt
   mappings {
