@@ -12,6 +12,7 @@ import {
   type NetworkFieldsFragment,
 } from '@netpin/client/operations';
 import { useMutation, useQuery } from '../lib/hooks';
+import { NO_VLAN_EXTRA, VlanFields, vlanExtraInput, type VlanExtra } from './NetworkVlanFields';
 
 type Kind = CreateNetworkInput['kind'];
 type Mode = NonNullable<CreateNetworkInput['macvtapMode']>;
@@ -67,17 +68,20 @@ function CreateNetworkForm({ onCreated }: { onCreated: () => void }) {
   const [physnet, setPhysnet] = useState('');
   const [mode, setMode] = useState<Mode>('bridge');
   const [vlan, setVlan] = useState('');
+  const [extra, setExtra] = useState<VlanExtra>(NO_VLAN_EXTRA);
   const [create, st] = useMutation(CreateNetworkDocument);
   const vlanBad = vlan.trim() !== '' && !(/^\d+$/.test(vlan.trim()) && Number(vlan) <= 4094);
+  const more = vlanExtraInput(extra, vlan);
 
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
-    if (vlanBad || name.trim() === '') return;
+    if (vlanBad || more.error !== null || name.trim() === '') return;
     const input: CreateNetworkInput = { name: name.trim(), kind };
     if (kind === 'LINUX_BRIDGE' || kind === 'OVS_BRIDGE') input.bridge = bridge.trim() || null;
     if (kind === 'SRIOV_PHYSNET') input.physnet = physnet.trim() || null;
     if (kind === 'MACVTAP') input.macvtapMode = mode;
     if (vlan.trim() !== '') input.vlan = Number(vlan);
+    Object.assign(input, more.input);
     if (await create({ input })) {
       setName('');
       onCreated();
@@ -111,16 +115,18 @@ function CreateNetworkForm({ onCreated }: { onCreated: () => void }) {
             data-testid="network-vlan"
           />
         </label>
+        <VlanFields value={extra} onChange={setExtra} />
         <button
           type="submit"
           className="btn btn-primary"
-          disabled={st.running || name.trim() === '' || vlanBad}
+          disabled={st.running || name.trim() === '' || vlanBad || more.error !== null}
           data-testid="network-create"
         >
           {st.running ? 'Creating…' : 'Create'}
         </button>
       </div>
       {vlanBad && <p className="field-error">VLAN must be between 0 and 4094</p>}
+      {more.error && <p className="field-error">{more.error}</p>}
       {st.error && <ErrorBox error={st.error} title="Create failed" />}
     </form>
   );
@@ -203,7 +209,10 @@ export function NetworksPage() {
                 {n.bridge ? `bridge ${n.bridge}` : ''}
                 {n.physnet ? `physnet ${n.physnet}` : ''}
                 {n.macvtapMode ? `mode ${n.macvtapMode}` : ''}
-                {n.vlan !== null ? ` · vlan ${n.vlan}` : ''}
+                {n.vlan !== null ? ` · vlan ${n.vlan}${n.vlanProtocol === 'DOT1AD' ? ' (802.1ad)' : ''}` : ''}
+                {n.trunkVlans.length > 0 ? ` · trunk ${n.trunkVlans.join(',')}` : ''}
+                {n.nativeVlan !== null ? ` native ${n.nativeVlan}${n.nativeVlanMode === 'TAGGED' ? ' tagged' : ''}` : ''}
+                {n.mtu !== null ? ` · mtu ${n.mtu}` : ''}
               </span>
               <span className="spacer" />
               <ConfirmButton

@@ -177,6 +177,41 @@ describe('pages', () => {
     expect(sent).toEqual([{ name: 'tenant', kind: 'SRIOV_PHYSNET', physnet: 'physnet1', vlan: 42 }]);
   });
 
+  it('networks: trunk, native VLAN, 802.1ad and MTU are checked before sending and sent by their fields', async () => {
+    vi.useFakeTimers();
+    const stub = await go('#/networks');
+    const change = (id: string, value: string) => fireEvent.change(screen.getByTestId(id), { target: { value } });
+    change('network-name', 'trunky');
+    change('network-kind', 'OVS_BRIDGE');
+    change('network-bridge', 'br-int');
+    change('network-trunk', '100,0');
+    expect(screen.getByTestId('network-create').hasAttribute('disabled')).toBe(true);
+    expect(screen.getByText('Trunk VLANs must be 1-4094, separated by commas')).toBeTruthy();
+    change('network-trunk', '100,200');
+    change('network-vlan-protocol', 'DOT1AD');
+    expect(screen.getByText('802.1ad needs an access VLAN')).toBeTruthy();
+    change('network-vlan-protocol', 'DOT1Q');
+    change('network-native-vlan', '100');
+    fireEvent.click(screen.getByTestId('network-native-tagged'));
+    change('network-mtu', '9000');
+    fireEvent.click(screen.getByTestId('network-create'));
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(10);
+    });
+    const sent = stub.calls.filter((c) => c.op === 'CreateNetwork').map((c) => c.variables['input']);
+    expect(sent).toEqual([
+      {
+        name: 'trunky',
+        kind: 'OVS_BRIDGE',
+        bridge: 'br-int',
+        trunkVlans: [100, 200],
+        nativeVlan: 100,
+        nativeVlanMode: 'TAGGED',
+        mtu: 9000,
+      },
+    ]);
+  });
+
   it('groups: lists groups; max per host only for hard anti-affinity, checked before sending', async () => {
     vi.useFakeTimers();
     const stub = await go('#/groups');
