@@ -170,6 +170,9 @@ export function formatCapacity(c: CapacityReport): string {
       ),
     );
   }
+  // why it fits nowhere, or where it does not fit (a host counted under its first reason)
+  for (const r of c.requestReasons ?? []) out.push(`refused: ${r.code}: ${r.detail}`);
+  for (const r of c.refusals ?? []) out.push(`not on ${r.hosts} host(s): ${r.code}`);
   return out.join('\n');
 }
 

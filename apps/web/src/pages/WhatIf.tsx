@@ -23,6 +23,13 @@ function CapacityResult({ capacity, loading }: { capacity: CapacityQuery['capaci
           </li>
         ))}
       </ul>
+      {[...capacity.requestReasons.map((r) => `${r.code}: ${r.detail}`), ...capacity.refusals.map((r) => `${r.code} on ${r.hosts} host(s)`)]
+        .slice(0, 4)
+        .map((line) => (
+          <p key={line} className="muted small" data-testid="whatif-refusal">
+            {line}
+          </p>
+        ))}
     </div>
   );
 }

@@ -50,6 +50,8 @@ const handlers: Record<string, Handler> = {
         { hostName: 'hv-a', count: 3, byDatapath: [] },
         { hostName: 'hv-b', count: 4, byDatapath: [] },
       ],
+      requestReasons: [],
+      refusals: [{ code: 'VF_DRIVER_LACKS_8021AD', hosts: 2 }],
     },
   }),
   Operations: (v) => ({
@@ -116,6 +118,7 @@ describe('pages', () => {
     expect(names()).toEqual(['host-row-hv-a']);
     expect(within(screen.getByTestId('host-hv-a-node-0')).getAllByRole('meter')[0]!.getAttribute('aria-valuetext')).toBe('2 free of 7');
     expect(screen.getByTestId('whatif-total').textContent).toBe('7');
+    expect(screen.getByTestId('whatif-refusal').textContent).toBe('VF_DRIVER_LACKS_8021AD on 2 host(s)');
   });
 
   it('host: draws the topology and highlights a VM from the legend', async () => {

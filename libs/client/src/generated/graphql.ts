@@ -735,7 +735,7 @@ export type CapacityQueryVariables = Exact<{
 }>;
 
 
-export type CapacityQuery = { capacity: { total: number, byDatapath: Array<{ datapaths: string, count: number }>, perHost: Array<{ hostName: string, count: number, byDatapath: Array<{ datapaths: string, count: number }> }> } };
+export type CapacityQuery = { capacity: { total: number, byDatapath: Array<{ datapaths: string, count: number }>, perHost: Array<{ hostName: string, count: number, byDatapath: Array<{ datapaths: string, count: number }> }>, requestReasons: Array<{ code: ReasonCode, detail: string }>, refusals: Array<{ code: ReasonCode, hosts: number }> } };
 
 export type OperationFieldsFragment = { id: string, kind: string, targetType: string, targetId: string, targetName: string | null, state: OperationState, progress: number, step: string | null, startedAt: string | null, errorCode: string | null, errorMessage: string | null, errorStderr: string | null, createdAt: string, finishedAt: string | null, steps: Array<{ name: string, state: string, startedAt: string | null, finishedAt: string | null }> };
 
@@ -2948,6 +2948,14 @@ export const CapacityDocument = new TypedDocumentString(`
         datapaths
         count
       }
+    }
+    requestReasons {
+      code
+      detail
+    }
+    refusals {
+      code
+      hosts
     }
   }
 }
