@@ -41,9 +41,13 @@ async function finished(opId: string): Promise<OpOut> {
 }
 
 async function create(name: string, host: string, iface: Record<string, unknown>): Promise<string> {
+  return createWith(name, host, [iface]);
+}
+
+async function createWith(name: string, host: string, interfaces: Record<string, unknown>[]): Promise<string> {
   const r = await c.client.request<{ createVm: { vm: { id: string }; operation: { id: string } } }>(
     `mutation ($input: VmInput!) { createVm(input: $input) { vm { id } operation { id } } }`,
-    { input: { name, vcpus: 2, memoryMiB: 1024, pinHost: host, interfaces: [iface] } },
+    { input: { name, vcpus: 2, memoryMiB: 1024, pinHost: host, interfaces } },
   );
   expect((await finished(r.createVm.operation.id)).state).toBe('SUCCEEDED');
   return r.createVm.vm.id;
@@ -321,6 +325,116 @@ describe('LIVE migration of an SR-IOV VF with its virtio failover partner', () =
       migrations: 0,
       claims: { 'mig-02': 1 },
     });
+  });
+});
+
+/** What a host holds that a migration may change: VF settings and RPS masks per NIC, IRQ affinity, domains, taps. */
+function hostView(host: string) {
+  const s = sim(host).state();
+  return {
+    nics: s.nics.map((n) => ({ name: n.name, vfs: n.vfs, rps: n.rps })),
+    irqs: s.irqs,
+    domains: s.domains.map((d) => ({ name: d.name, state: d.state, persistent: d.persistent, inactiveXml: d.inactiveXml })),
+    taps: s.taps,
+  };
+}
+
+describe('COLD migration: a failure at every step (an SR-IOV VF without failover + a bridge tap)', () => {
+  let vmId: string;
+  let first: VmOut;
+  let sourceBefore: ReturnType<typeof hostView>;
+
+  beforeAll(async () => {
+    sourceBefore = hostView('mig-01');
+    vmId = await createWith('mg-cf', 'mig-01', [{ network: 'physnet0', vlan: 130 }, { network: 'tenant-br' }]);
+    first = await getVm(vmId);
+  });
+
+  const failAt: [string, string, string, Record<string, unknown>][] = [
+    ['reserve', 'mig-02', 'virsh list', {}],
+    ['stop', 'mig-01', 'virsh shutdown', {}],
+    ['transfer', 'mig-02', 'virsh define', {}],
+    ['start', 'mig-02', 'virsh start', {}],
+    // the target's definition is read three times before verify (after the define, before and after the start)
+    ['verify', 'mig-02', 'dumpxml --inactive', { skip: 3 }],
+  ];
+  for (const [step, host, pattern, extra] of failAt) {
+    it(`a failure at ${step} leaves it running on the source as planned, nothing of it on the target or in its rows`, async () => {
+      const target = hostView('mig-02');
+      const source = hostView('mig-01');
+      sim(host).setFaults({ failCommands: [{ pattern, exitCode: 1, stderr: `error: injected ${step} failure`, times: 1, ...extra }] });
+      const op = await migrate(vmId, { strategy: 'COLD', targetHost: 'mig-02' });
+      sim(host).setFaults({});
+      expect([op.state, op.steps.at(-1)?.name, op.steps.at(-1)?.state]).toEqual(['FAILED', step, 'FAILED']);
+      expect(op.errorMessage).toMatch(new RegExp(`^${step} failed: .*rolled back .*source verified.*: mg-cf runs on mig-01`));
+      expect(op.errorStderr).toContain(`injected ${step} failure`);
+      expect(JSON.parse(op.resultJson ?? '{}')).toMatchObject({ strategy: 'COLD', runningOn: 'source' });
+      const vm = await getVm(vmId);
+      expect([vm.state, vm.plan]).toEqual(['RUNNING', first.plan]);
+      // the target exactly as before: no domain, tap, VF setting, IRQ affinity or RPS mask left
+      expect(hostView('mig-02')).toEqual(target);
+      // the source: the same VF, IRQ and RPS settings, the domain running again with the same definition
+      const after = hostView('mig-01');
+      expect([after.nics, after.irqs, after.domains]).toEqual([source.nics, source.irqs, source.domains]);
+      const tapsOf = (v: ReturnType<typeof hostView>) => v.taps.filter((t) => t.domain === 'mg-cf').map((t) => [t.kind, t.master, t.mac]);
+      expect(tapsOf(after)).toEqual(tapsOf(source));
+      expect(await holdings(vmId)).toEqual({
+        cpus: { 'mig-01': expect.any(Number) },
+        vfs: { 'mig-01': 1 },
+        pending: 0,
+        migrations: 0,
+        claims: { 'mig-01': 1 },
+      });
+    });
+  }
+
+  it('after the aborts a drift check of the source finds the VM as planned', async () => {
+    const { checkDrift } = await c.client.request<{ checkDrift: { id: string }[] }>(
+      `mutation ($h: ID!) { checkDrift(hostId: $h) { id } }`,
+      {
+        h: first.hostId,
+      },
+    );
+    const ops = await Promise.all(checkDrift.map((o) => finished(o.id)));
+    expect(ops.map((o) => o.state)).toEqual(ops.map(() => 'SUCCEEDED'));
+    const events = await db.driftEvent.count({ where: { vmId } });
+    expect(events).toBe(0);
+  });
+
+  it('a failure in release after the start on the target: the VM stays there, the step and stderr are reported, a retry cleans the source', async () => {
+    sim('mig-01').setFaults({
+      failCommands: [{ pattern: 'virsh undefine', exitCode: 1, stderr: 'error: injected release failure', times: 1 }],
+    });
+    const op = await migrate(vmId, { strategy: 'COLD', targetHost: 'mig-02' });
+    sim('mig-01').setFaults({});
+    expect([op.state, op.steps.at(-1)?.name, op.steps.at(-1)?.state]).toEqual(['FAILED', 'release', 'FAILED']);
+    expect(op.errorMessage).toMatch(/^release on the source failed after the move/);
+    expect(op.errorStderr).toContain('injected release failure');
+    expect(JSON.parse(op.resultJson ?? '{}')).toMatchObject({ runningOn: 'target' });
+    const vm = await getVm(vmId);
+    expect([vm.state, vm.plan?.hostName, vm.interfaces.map((i) => i.mac)]).toEqual([
+      'RUNNING',
+      'mig-02',
+      first.interfaces.map((i) => i.mac),
+    ]);
+    expect(domainOn('mig-02', 'mg-cf')?.state).toBe('running');
+    expect(await holdings(vmId)).toEqual({
+      cpus: { 'mig-02': expect.any(Number) },
+      vfs: { 'mig-02': 1 },
+      pending: 0,
+      migrations: 0,
+      claims: { 'mig-02': 1 },
+    });
+    // the retry: a child operation releases what the source still held
+    const cleanup = await db.operation.findFirstOrThrow({ where: { parentId: op.id } });
+    expect(cleanup.kind).toBe('vm.migrateCleanup');
+    const done = await finished(cleanup.id);
+    expect([done.state, done.errorMessage]).toEqual(['SUCCEEDED', null]);
+    const source = hostView('mig-01');
+    expect(source.domains.find((d) => d.name === 'mg-cf')).toBeUndefined();
+    expect(source.taps.filter((t) => t.domain === 'mg-cf')).toEqual([]);
+    expect([source.nics, source.irqs]).toEqual([sourceBefore.nics, sourceBefore.irqs]);
+    expect((await getVm(vmId)).state).toBe('RUNNING');
   });
 });
 

@@ -36,5 +36,6 @@ export const MIGRATION_REFUSALS = {
   VM_NOT_RUNNING: 'only a RUNNING VM can be migrated',
   TARGET_IS_SOURCE: 'the target host is the host the VM runs on',
   NO_TARGET_FITS: 'no other host fits the VM (see the rejection)',
+  HARD_AFFINITY_GROUP: 'a member of a HARD AFFINITY group cannot move alone: the group keeps it on the host its members share',
 } as const;
 export type MigrationRefusalCode = keyof typeof MIGRATION_REFUSALS;

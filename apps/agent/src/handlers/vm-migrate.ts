@@ -201,7 +201,7 @@ async function rollbackLive(p: VmMigratePayload, src: HostShell, dst: HostShell,
     await plugVfs(src, p.vmName, p.source);
     undone.push('VFs re-plugged on the source');
   }
-  await assertRunning(src, p, 'source');
+  await backOnSource(src, p, undone);
 }
 
 async function rollbackCold(p: VmMigratePayload, src: HostShell, dst: HostShell, done: Progress, undone: string[]): Promise<void> {
@@ -212,11 +212,14 @@ async function rollbackCold(p: VmMigratePayload, src: HostShell, dst: HostShell,
   }
   if ((await undefineOwnedDomain(dst, p.vmName, p.vmId)) === 'changed') undone.push('undefined on the target');
   if (done.sourceStopped && (await startOn(src, p)) === 'changed') undone.push('started on the source');
-  await assertRunning(src, p, 'source');
+  await backOnSource(src, p, undone);
 }
 
-async function assertRunning(shell: HostShell, p: VmMigratePayload, where: string): Promise<void> {
-  const dom = await readDomain(shell, p.vmName);
+/** The rollback's end: the VM runs on the source as its plan says (definition, VFs, IRQ affinity, RPS), read back. */
+async function backOnSource(src: HostShell, p: VmMigratePayload, undone: string[]): Promise<void> {
+  const dom = await readDomain(src, p.vmName);
   if (dom.state !== 'running' || !isOurs(dom, p.vmId))
-    throw new AgentError('VERIFY_MISMATCH', `${p.vmName} is ${dom.state ?? 'not defined'} on the ${where} after the rollback`);
+    throw new AgentError('VERIFY_MISMATCH', `${p.vmName} is ${dom.state ?? 'not defined'} on the source after the rollback`);
+  await verifyEnd(src, p, p.source);
+  undone.push('source verified');
 }

@@ -1,5 +1,14 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { DomainError, drainHostInputSchema, parseInput, type DrainItem, type DrainResult, type DrainStrategy } from '@netpin/contracts';
+import {
+  DomainError,
+  drainHostInputSchema,
+  MIGRATION_REFUSALS,
+  parseInput,
+  vmMigrateResultDataSchema,
+  type DrainItem,
+  type DrainResult,
+  type DrainStrategy,
+} from '@netpin/contracts';
 import { DrainRepository, HostRepository, OperationRepository, type DrainTickInput, type DrainTickOutput } from '@netpin/db';
 import { randomUUID } from 'node:crypto';
 import { API_CONFIG, type ApiConfig } from '../config';
@@ -19,7 +28,8 @@ const STOPPED_STAYS = 'stopped: stays defined on this host with its allocations 
 function liveOnlyRefusal(e: unknown): boolean {
   if (!(e instanceof DomainError) || e.code !== 'CONFLICT') return false;
   const reason = e.details['reason'];
-  return typeof reason === 'string' && reason !== 'VM_NOT_RUNNING' && reason !== 'NO_TARGET_FITS';
+  // the datapaths' codes; MIGRATION_REFUSALS (state, group, target) refuse COLD as much as LIVE
+  return typeof reason === 'string' && !Object.hasOwn(MIGRATION_REFUSALS, reason);
 }
 
 function failed(it: DrainItem, e: unknown): DrainItem {
@@ -28,6 +38,12 @@ function failed(it: DrainItem, e: unknown): DrainItem {
   const code = typeof reason === 'string' ? reason : e.code;
   if (code === 'VM_NOT_RUNNING') return { ...it, outcome: 'SKIPPED', code, reason: e.message };
   return { ...it, outcome: 'FAILED', code, reason: e.message };
+}
+
+/** A migration's stored result says the VM runs on the target (a failure in release only). */
+function landedOnTarget(result: unknown): boolean {
+  const r = vmMigrateResultDataSchema.safeParse(result);
+  return r.success && r.data.runningOn === 'target';
 }
 
 /** The drain's end: it succeeded when every VM moved, stopped or had nothing to do. */
@@ -165,6 +181,8 @@ export class DrainService implements OnApplicationBootstrap, OnModuleDestroy {
     const op = await this.ops.get(it.operationId);
     if (op.state === 'QUEUED' || op.state === 'RUNNING') return it;
     if (op.state === 'SUCCEEDED') return { ...it, outcome: it.action === 'STOP' ? 'STOPPED' : 'MOVED' };
+    // landed, only the source's release failed (its clean-up is retried by a child operation)
+    if (it.action !== 'STOP' && landedOnTarget(op.result)) return { ...it, outcome: 'MOVED', code: op.errorCode, reason: op.errorMessage };
     return { ...it, outcome: 'FAILED', code: op.errorCode, reason: op.errorMessage };
   }
 

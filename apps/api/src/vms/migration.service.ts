@@ -38,7 +38,7 @@ import type { Operation } from '../operations/operation.model';
 import { toOperationView } from '../operations/operation.service';
 import { rejectionToError, toPlanView, toRejectionView } from '../placement/placement.service';
 import { SriovReconciler } from '../sriov/sriov.reconciler';
-import { applyJob, migrateJob, migrationEnd } from './desired-state';
+import { applyJob, migrateJob, migrationEnd, teardownJob } from './desired-state';
 import type { MigrateVmInput, MigrationPreview, MigrationRefusal } from './migration.model';
 import { withOwnMacs } from './power.service';
 import { stalledError } from './stalled';
@@ -46,6 +46,8 @@ import { stalledError } from './stalled';
 export const MIGRATE_KIND = 'vm.migrate';
 /** The reaper's vm.verify of a stuck migration's source host; this service ends the migration on its result. */
 export const MIGRATE_REAP_KIND = 'vm.migrateReapVerify';
+/** The retry of a landed migration's release on the source (a vm.teardown job there, child of the migration). */
+export const MIGRATE_CLEANUP_KIND = 'vm.migrateCleanup';
 const MAX_PLACEMENT_ATTEMPTS = 6;
 
 /**
@@ -204,7 +206,9 @@ export class MigrationService {
    * The agent's result. Landed (or failed only in the source's clean-up): the VM is on the
    * target with the target plan and the source's allocations and VF claims go. Rolled back
    * (or failed before any step): the target's reservation goes and the VM runs on its source.
-   * A rollback that failed too: the VM is FAILED holding both, with the error.
+   * A rollback that failed too: the VM is FAILED holding both, with the error. Landed with the
+   * source's release failed: the operation stays FAILED (the step and the host's stderr) and a
+   * child `vm.migrateCleanup` retries the release there (domain definition, VFs, IRQ, RPS).
    */
   async onResult(op: OperationRecord, result: OperationResult, outcome: OperationOutcome): Promise<OperationRecord | null> {
     if (op.kind === MIGRATE_REAP_KIND) return this.reapVerified(op, result, outcome);
@@ -212,7 +216,9 @@ export class MigrationService {
     if (!m) return this.prov.finishOperation(op.id, outcome);
     const vm = await this.prov.vmWithPlan(m.vmId);
     const ending = endingOf(result, outcome);
-    const done = await this.migrations.finishMigration(m, outcome, ending);
+    const cleanup = ending.kind === 'landed' && result.status !== 'SUCCEEDED' && vm ? [await this.sourceCleanup(op, m, vm)] : [];
+    const done = await this.migrations.finishMigration(m, outcome, ending, { followUps: cleanup });
+    if (done && cleanup.length > 0) this.relay.kick();
     if (!done) return done;
     const given = ending.kind === 'landed' ? (vm?.plan ?? null) : ending.kind === 'aborted' ? m.targetPlan : null;
     if (given) await this.released(m, given);
@@ -278,6 +284,20 @@ export class MigrationService {
     return done;
   }
 
+  /**
+   * What the source still holds for a VM that landed on the target: a teardown there (it
+   * destroys nothing running: the domain runs on the target, only the source's stale definition
+   * carries the VM's mark) and the source plan's VFs, IRQs and RPS queues no other VM uses.
+   */
+  private async sourceCleanup(op: OperationRecord, m: ActiveMigration, vm: VmWithPlan): Promise<NewOperation> {
+    const source = await this.hosts.get({ id: m.sourceHostId });
+    const others = await this.prov.holdingPlansOnHost(source.id, vm.id);
+    const id = randomUUID();
+    const requestId = op.requestId ?? id;
+    const job = teardownJob(source, vm.plan, { id: vm.id, generation: vm.generation }, vm.name, id, requestId, others);
+    return { id, kind: MIGRATE_CLEANUP_KIND, targetType: 'vm', targetId: vm.id, parentId: op.id, requestId, job };
+  }
+
   private async released(m: ActiveMigration, plan: PlacementPlan): Promise<void> {
     await this.vfClaims.release(m.vmId, plan);
     this.sriov.vfsReleased(plan.interfaces.flatMap((i) => (i.vf && i.nicId ? [{ nicId: i.nicId, index: i.vf.index }] : [])));
@@ -310,7 +330,11 @@ function migrationRequest(vm: VmWithPlan, migrationId: string, targetHost: strin
   };
 }
 
-/** Why the VM cannot move the way asked, before placement: its state, its datapaths (LIVE), a target that is its own host. */
+/**
+ * Why the VM cannot move the way asked, before placement: its state, its datapaths (LIVE), its
+ * HARD AFFINITY group (placement would keep it with its members, on its own host), a target that
+ * is its own host.
+ */
 function refusalsOf(vm: VmWithPlan, opts: MigrateInput, index: PlacementIndex | null): MigrationRefusal[] {
   const out: MigrationRefusal[] = [];
   if (vm.state !== 'RUNNING' || !vm.plan)
@@ -322,6 +346,13 @@ function refusalsOf(vm: VmWithPlan, opts: MigrateInput, index: PlacementIndex | 
         out.push({ code: lm.unpaired.code, message: lm.unpaired.description, interfaceIndex: i.index });
       if (lm.kind === 'COLD_ONLY') out.push({ code: lm.refusal.code, message: lm.refusal.description, interfaceIndex: i.index });
     }
+  const group = vm.request.group !== undefined && index ? index.prepare(vm.request).group : null;
+  if (group && group.def.policy === 'AFFINITY' && group.def.enforcement === 'HARD')
+    out.push({
+      code: 'HARD_AFFINITY_GROUP',
+      message: `${MIGRATION_REFUSALS.HARD_AFFINITY_GROUP} (group ${group.def.name})`,
+      interfaceIndex: null,
+    });
   const target = opts.targetHost !== undefined && index ? index.hostRt(opts.targetHost) : undefined;
   if (target && target.host.id === vm.hostId)
     out.push({ code: 'TARGET_IS_SOURCE', message: `${MIGRATION_REFUSALS.TARGET_IS_SOURCE} (${target.host.name})`, interfaceIndex: null });
@@ -341,7 +372,7 @@ function throwRefusals(refusals: MigrationRefusal[]): void {
   );
 }
 
-export const isMigrateKind = (k: string): boolean => k === MIGRATE_KIND || k === MIGRATE_REAP_KIND;
+export const isMigrateKind = (k: string): boolean => k === MIGRATE_KIND || k === MIGRATE_REAP_KIND || k === MIGRATE_CLEANUP_KIND;
 
 /** A named target must be a host placement knows (discovered). */
 function assertTargetKnown(index: PlacementIndex, targetHost: string | undefined): void {

@@ -99,7 +99,8 @@ export class MigrationRepository {
    * operation or the migration already ended. landed: the VM is on the target with the
    * target plan, the source's rows are gone (its I/O CPUs passed to the heir); aborted: the
    * target's rows are gone and the VM is RUNNING on its source; lost: the rollback failed too,
-   * the VM is FAILED holding both until a delete.
+   * the VM is FAILED holding both until a delete. `opts.followUps` (a landed migration whose release
+   * on the source failed: the clean-up retried there) are written in the same transaction.
    */
   async finishMigration(
     m: ActiveMigration,
@@ -109,7 +110,7 @@ export class MigrationRepository {
      * The reaper's ending: the migration ends even when its operation did already (the stuck
      * job woke up after the reaper took over and reported STALE_JOB); the operation keeps that end.
      */
-    opts: { evenIfOperationEnded?: boolean } = {},
+    opts: { evenIfOperationEnded?: boolean; followUps?: NewOperation[] } = {},
   ): Promise<OperationRecord | null> {
     return this.db.$transaction(async (tx) => {
       const updated = await tx.operation.updateManyAndReturn({
@@ -126,6 +127,7 @@ export class MigrationRepository {
       if (ended.count === 0) return null;
       if (ending.kind === 'landed') await land(tx, m);
       if (ending.kind === 'aborted') await giveBackTarget(tx, m);
+      for (const f of opts.followUps ?? []) await createOperation(tx, f);
       const error = ending.kind === 'lost' ? ending.error : null;
       await tx.vm.update({
         where: { id: m.vmId },
