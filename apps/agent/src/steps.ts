@@ -13,6 +13,7 @@ export type Clock = () => Date;
 export class StepRunner {
   readonly steps: OperationStep[] = [];
   private index = 0;
+  private current: string | null = null;
 
   constructor(
     private readonly total: number,
@@ -26,8 +27,19 @@ export class StepRunner {
     return this.steps.filter((s) => s.state === 'SUCCEEDED').map((s) => s.name);
   }
 
+  /**
+   * How far the running step got (0..1), reported as progress within it; outside a step, or
+   * when the report fails (progress is advisory), nothing happens.
+   */
+  async within(fraction: number): Promise<void> {
+    if (this.current === null || !Number.isFinite(fraction)) return;
+    const f = Math.min(1, Math.max(0, fraction));
+    await this.report({ step: this.current, index: this.index - 1, total: this.total, fraction: f }).catch(() => undefined);
+  }
+
   async run(name: string, fn: () => Promise<StepOutcome>): Promise<void> {
     await this.report({ step: name, index: this.index, total: this.total });
+    this.current = name;
     this.index++;
     const startedAt = this.clock().toISOString();
     try {

@@ -456,8 +456,12 @@ export const operationStepSchema = z.object({
 });
 export type OperationStep = z.output<typeof operationStepSchema>;
 
-/** Progress the agent reports through job.updateProgress while a job runs. */
-export const jobProgressSchema = z.object({ step: z.string(), index: uint, total: uint });
+/**
+ * Progress the agent reports through job.updateProgress while a job runs: step `index` of
+ * `total` has started; `fraction` (0..1), when present, is how far that step got (vm.migrate's
+ * transfer, from libvirt's domjobinfo).
+ */
+export const jobProgressSchema = z.object({ step: z.string(), index: uint, total: uint, fraction: z.number().min(0).max(1).optional() });
 export type JobProgress = z.output<typeof jobProgressSchema>;
 
 export const stateDiffEntrySchema = z.object({

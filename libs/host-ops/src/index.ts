@@ -39,6 +39,7 @@ export {
   parsePciIdFile,
 } from './parsers/files';
 export { parseUintFile, parseIntFile } from './parsers/lines';
+export { parseDomjobinfo, domJobFraction, type DomJobInfo, type DomJobData } from './parsers/domjobinfo';
 export { parseIpLinkShow, type IpLink, type IpLinkVf } from './parsers/ip-link';
 export { parseProcInterrupts, nicQueueIrqs, type ProcInterrupts, type IrqLine, type QueueIrq } from './parsers/interrupts';
 export { parseEthtoolChannels } from './parsers/ethtool';

@@ -111,9 +111,13 @@ export interface MigrationBehaviour {
   faults: { phase: MigrationPhase; times?: number }[];
 }
 
-/** An outgoing migration in flight (virsh domjobinfo). */
+/**
+ * An outgoing migration in flight (virsh domjobinfo): from the target's prepare on, with no
+ * data until the copy starts (copyStartedAt), as real libvirt shows it.
+ */
 export interface MigrationJob {
   startedAt: number;
+  copyStartedAt?: number;
   totalMs: number;
   totalBytes: number;
   /** Set by `virsh domjobabort`: the copy stops and the migration fails. */

@@ -1,4 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { domjobinfo } from './commands/virsh-migrate';
+import type { DomainRecord, MigrationJob } from './model';
 import { type Fixture, hostFixture } from './test-fixture';
 import { parseXml, select } from './xml-tree';
 
@@ -141,6 +144,25 @@ describe('virsh migrate between two hostsim hosts', () => {
       expect(await pins(dst, true)).toEqual(['4', '5']);
     } finally {
       [src, dst] = [dst, src];
+    }
+  });
+
+  it('domjobinfo while the target prepares: the job without data, byte for byte as real libvirt', async () => {
+    const real = JSON.parse(
+      readFileSync(new URL('../../host-ops/src/__fixtures__/real/virsh-migrate.json', import.meta.url), 'utf8'),
+    ) as Record<string, { stdout: string }>;
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(1_000_000);
+      // domjobinfo reads only the job of the domain
+      const d = { migrating: { startedAt: 1_000_000 - 314, totalMs: 0, totalBytes: 0 } } as DomainRecord & { migrating: MigrationJob };
+      expect(domjobinfo(d, src.host.model)).toEqual({ stdout: real['domjobinfo-migrating'].stdout, stderr: '', code: 0 });
+      d.migrating = { ...d.migrating, copyStartedAt: 1_000_000 - 100, totalMs: 400, totalBytes: 4 * 2 ** 20 };
+      const copying = domjobinfo(d, src.host.model).stdout.split('\n');
+      expect(copying.slice(0, 3)).toEqual(real['domjobinfo-migrating'].stdout.split('\n').slice(0, 3));
+      expect(copying.slice(3, 6)).toEqual(['Data processed:   1.000 MiB', 'Data remaining:   3.000 MiB', 'Data total:       4.000 MiB']);
+    } finally {
+      vi.useRealTimers();
     }
   });
 });

@@ -5,7 +5,10 @@ import {
   removeFiles,
   virshAttachDevice,
   virshDefine,
+  domJobFraction,
+  parseDomjobinfo,
   virshDetachDeviceAlias,
+  virshDomjobinfo,
   virshDumpxml,
   virshMigrate,
   virshStart,
@@ -24,6 +27,8 @@ import { diffDomain, diffIrqs, diffRps, diffVfs, ensureIrqs, ensureRps, ensureVf
 /** How long a guest may take to release a hot-unplugged VF (ACPI), or libvirt to show a plugged one. */
 export const PLUG_TIMEOUT_MS = 30_000;
 const PLUG_POLL_MS = 100;
+/** How often the source's `virsh domjobinfo` is read while `virsh migrate` copies. */
+export const JOB_POLL_MS = 500;
 
 /**
  * The host-side pieces of a migration (vm.migrate, docs/agent.md "Migration"). Each reads
@@ -121,15 +126,62 @@ export async function removeMigrationXml(shell: HostShell, vmId: string): Promis
   await shell.run(removeFiles([hostPaths.migrateXml(vmId, 'live'), hostPaths.migrateXml(vmId, 'persistent')]));
 }
 
+/** How far the source's job got (0..1) per `virsh domjobinfo`; null when it shows no data (yet) or cannot be read. */
+async function readJobFraction(shell: HostShell, name: DomainName): Promise<number | null> {
+  const out = await shell.exec(virshDomjobinfo(name)).catch(() => null);
+  if (!out || out.exitCode !== 0) return null;
+  try {
+    return domJobFraction(parseDomjobinfo(out.stdout));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Await `work` (a `virsh migrate` on `shell`'s host) while reading `virsh domjobinfo` there
+ * every JOB_POLL_MS, on a command (an SSH channel) of its own, and telling `onFraction` each
+ * time the copy got further. The polling is advisory: a poll that fails is skipped, and it
+ * ends with `work`, whose result or error is returned as is.
+ */
+export async function watchMigrationJob<T>(
+  shell: HostShell,
+  name: DomainName,
+  onFraction: (fraction: number) => Promise<void>,
+  work: Promise<T>,
+): Promise<T> {
+  const stop = new AbortController();
+  const settled = work.finally(() => stop.abort());
+  const poll = async (): Promise<void> => {
+    let last = -1;
+    while (!stop.signal.aborted) {
+      const slept = await sleep(JOB_POLL_MS, true, { signal: stop.signal }).catch(() => false);
+      if (!slept) return;
+      const f = await readJobFraction(shell, name);
+      if (f !== null && f > last && !stop.signal.aborted) {
+        last = f;
+        await onFraction(f).catch(() => undefined);
+      }
+    }
+  };
+  const polling = poll();
+  try {
+    return await settled;
+  } finally {
+    await polling;
+  }
+}
+
 /**
  * `virsh migrate --live --p2p ...` on `from` to `uri`, landing `to` there; 'unchanged' when the
  * domain already runs on the other side (a retry after the copy). Returns how long libvirt took.
+ * With `onFraction`, the copy's progress from the source's `virsh domjobinfo` goes there.
  */
 export async function liveMigrate(
   from: HostShell,
   toShell: HostShell,
   p: VmMigratePayload,
   to: { end: MigrationEnd; uri: string },
+  onFraction?: (fraction: number) => Promise<void>,
 ): Promise<{ outcome: StepOutcome; ms: number }> {
   // a retry after the copy: running there as ours (the definition read only then), not here
   const thereState = await readDomainState(toShell, p.vmName);
@@ -138,7 +190,8 @@ export async function liveMigrate(
   }
   const files = await writeMigrationXml(from, p.vmId, to.end);
   const started = performance.now();
-  await from.run(virshMigrate(p.vmName, to.uri, { live: true, xmlFile: files.live, persistentXmlFile: files.persistent }));
+  const migrating = from.run(virshMigrate(p.vmName, to.uri, { live: true, xmlFile: files.live, persistentXmlFile: files.persistent }));
+  await (onFraction ? watchMigrationJob(from, p.vmName, onFraction, migrating) : migrating);
   const ms = Math.round(performance.now() - started);
   await removeMigrationXml(from, p.vmId);
   const after = await readDomain(toShell, p.vmName);

@@ -90,7 +90,7 @@ async function forwardLive(p: VmMigratePayload, { steps }: HandlerContext, src: 
     return unplugVfs(src, p.vmName, p.source.failoverVfs);
   });
   await steps.run('transfer', async () => {
-    const r = await liveMigrate(src, dst, p, { end: p.dest, uri: p.destUri });
+    const r = await liveMigrate(src, dst, p, { end: p.dest, uri: p.destUri }, (f) => steps.within(f));
     done.onTarget = true;
     done.transferMs = r.ms;
     return r.outcome;

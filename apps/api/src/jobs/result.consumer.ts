@@ -100,7 +100,7 @@ export class ResultConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   private onProgress(jobId: string, data: unknown): void {
     const p = jobProgressSchema.safeParse(data);
     if (!p.success) return;
-    const pct = p.data.total > 0 ? (100 * p.data.index) / p.data.total : 0;
+    const pct = p.data.total > 0 ? (100 * (p.data.index + (p.data.fraction ?? 0))) / p.data.total : 0;
     this.progressWriter.add({ id: jobId, step: p.data.step, progress: pct });
   }
 

@@ -173,9 +173,15 @@ export async function migrate(ctx: CommandContext, args: string[]): Promise<Comm
       1,
       'error: Timed out during operation: cannot acquire state change lock (held by monitor=remoteDispatchDomainMigratePerform3Params)',
     );
-  const refused = await beforeTransfer(ctx, a, d, peer);
-  if ('code' in refused) return p2p ? fail(1, P2P_LOST) : refused;
-  return transfer(m, peer, d, a, refused);
+  // the job exists from the target's prepare on (domjobinfo shows it, without data, and domjobabort ends it)
+  d.migrating = { startedAt: Date.now(), totalMs: 0, totalBytes: 0 };
+  try {
+    const refused = await beforeTransfer(ctx, a, d, peer);
+    if ('code' in refused) return p2p ? fail(1, P2P_LOST) : refused;
+    return await transfer(m, peer, d, a, refused);
+  } finally {
+    d.migrating = undefined;
+  }
 }
 
 type Prepared = { live: XmlElement; persistent: XmlElement; incoming: DomainRecord; held: DomainRecord['held'] };
@@ -213,7 +219,8 @@ async function copy(
 ): Promise<{ progress: string; outcome: 'done' | 'failed' | 'aborted' }> {
   const memKiB = Number(child(d.config, 'memory')?.text ?? '0');
   const totalMs = Math.max(m.migration.minMs, Math.round((memKiB / 1024 / m.migration.bandwidthMiBps) * 1000));
-  const job = { startedAt: Date.now(), totalMs, totalBytes: memKiB * 1024, aborted: false };
+  const job = d.migrating ?? { startedAt: Date.now(), totalMs, totalBytes: 0 };
+  Object.assign(job, { copyStartedAt: Date.now(), totalMs, totalBytes: memKiB * 1024 });
   d.migrating = job;
   const failing = faultAt(m, 'transfer');
   const until = failing ? Math.round(totalMs / 2) : totalMs;
@@ -270,20 +277,25 @@ function pretty(bytes: number): string {
 const row = (k: string, v: string): string => `${`${k}:`.padEnd(17)} ${v}\n`;
 const num = (n: number, unit?: string): string => `${String(n).padEnd(12)}${unit === undefined ? '' : ` ${unit}`}`;
 
-/** `virsh domjobinfo DOMAIN` in virsh's layout ("%-17s " labels, "%-12llu" numbers): the outgoing migration, or no job. */
+/**
+ * `virsh domjobinfo DOMAIN` in virsh's layout ("%-17s " labels, "%-12llu" numbers): no job; an
+ * outgoing migration whose target still prepares (the job type, the operation and the time
+ * elapsed only, as recorded from real libvirt: "domjobinfo-migrating"); or one copying, with data.
+ */
 export function domjobinfo(d: DomainRecord, m: HostModel): CommandResult {
   const j = d.migrating;
   if (!j) return ok(`${row('Job type', 'None'.padEnd(12))}\n`);
-  const elapsed = Math.min(Date.now() - j.startedAt, j.totalMs);
+  const head = row('Job type', 'Unbounded'.padEnd(12)) + row('Operation', 'Outgoing migration');
+  if (j.copyStartedAt === undefined) return ok(`${head}${row('Time elapsed', num(Date.now() - j.startedAt, 'ms'))}\n`);
+  const elapsed = Math.min(Date.now() - j.copyStartedAt, j.totalMs);
   const done = Math.round((j.totalBytes * elapsed) / j.totalMs);
   const sizes = (what: string): string =>
     row(`${what} processed`, pretty(done)) +
     row(`${what} remaining`, pretty(j.totalBytes - done)) +
     row(`${what} total`, pretty(j.totalBytes));
   return ok(
-    row('Job type', 'Unbounded'.padEnd(12)) +
-      row('Operation', 'Outgoing migration') +
-      row('Time elapsed', num(elapsed, 'ms')) +
+    head +
+      row('Time elapsed', num(Date.now() - j.startedAt, 'ms')) +
       sizes('Data') +
       sizes('Memory') +
       row('Memory bandwidth', `${pretty(m.migration.bandwidthMiBps * 1048576)}/s`) +
