@@ -32,7 +32,9 @@ function bytes(value: string, line: string, n: number): number {
 }
 
 /**
- * `virsh domjobinfo NAME` ("%-17s %-12s" rows: "Job type:         Unbounded   "). Rows this
+ * `virsh domjobinfo NAME` ("%-17s %-12s" rows: "Job type:         Unbounded   "; sizes
+ * "%-17s %-.3lf %s", the format strings of virsh 9.0, whose answers without data rows are
+ * recorded in __fixtures__/real/virsh-migrate.json). Rows this
  * parser does not use (memory, bandwidth, dirty rate... they vary with the libvirt version)
  * are passed over; a row without a label, or a size it cannot read, is a parse error.
  */
