@@ -191,7 +191,9 @@ describe('the reaper and live migration', () => {
         const o = await operation(opId);
         return o.step?.startsWith('reaper: ') && o;
       });
-      expect(asked.state).toBe('RUNNING');
+      // the check is a read-only job (no host lock), so on an idle machine it can have answered
+      // and the reaper rolled back before this poll: the step stays the reaper's either way
+      expect(['RUNNING', 'FAILED']).toContain(asked.state);
       expect(asked.step).toMatch(/^reaper: no progress for 8000 ms; asking rlc-01 whether the VM still runs there$/);
       const verify = await db.operation.findFirstOrThrow({ where: { parentId: opId } });
       expect(verify.kind).toBe('vm.migrateReapVerify');
