@@ -64,6 +64,26 @@ async function migrate(id: string, input: Record<string, unknown>): Promise<OpOu
   return finished(r.migrateVm.id);
 }
 
+/** migrateVm, reading the operation every 100 ms until it ends: the progress values seen while its step was transfer. */
+async function migrateWatchingProgress(id: string, input: Record<string, unknown>): Promise<{ op: OpOut; transfer: number[] }> {
+  const r = await c.client.request<{ migrateVm: { id: string } }>(
+    `mutation ($id: ID!, $input: MigrateVmInput) { migrateVm(id: $id, input: $input) { id } }`,
+    { id, input },
+  );
+  const transfer: number[] = [];
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    const { operation: o } = await c.client.request<{ operation: { state: string; step: string | null; progress: number } }>(
+      `query ($id: ID!) { operation(id: $id) { state step progress } }`,
+      { id: r.migrateVm.id },
+    );
+    if (o.state === 'SUCCEEDED' || o.state === 'FAILED' || Date.now() > deadline) break;
+    if (o.step === 'transfer' && transfer.at(-1) !== o.progress) transfer.push(o.progress);
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  return { op: await finished(r.migrateVm.id), transfer };
+}
+
 /** What netpin holds for a VM: allocation rows per host, active migrations, Redis VF claims per host. */
 async function holdings(vmId: string) {
   const cpus = await db.cpuAllocation.findMany({ where: { vmId }, include: { host: { select: { name: true } } } });
@@ -188,8 +208,19 @@ describe('LIVE migration of tap-based interfaces (Linux bridge + macvtap)', () =
     expect((await finished(r.createVm.operation.id)).state).toBe('SUCCEEDED');
     const vmId = r.createVm.vm.id;
     const before = await getVm(vmId);
-    const op = await migrate(vmId, { targetHost: 'mig-02' });
+    // a copy of about 4 s (1 GiB at 256 MiB/s), read by the agent from domjobinfo every 500 ms
+    sim('mig-01').model.migration.bandwidthMiBps = 256;
+    let watched: { op: OpOut; transfer: number[] };
+    try {
+      watched = await migrateWatchingProgress(vmId, { targetHost: 'mig-02' });
+    } finally {
+      sim('mig-01').model.migration.bandwidthMiBps = 10240;
+    }
+    const op = watched.op;
     expect([op.state, op.errorMessage, op.errorStderr]).toEqual(['SUCCEEDED', null, null]);
+    // transfer is step 3 of 6 (33 % when it starts, 50 % when plug starts): progress moved inside it
+    expect(watched.transfer.some((p) => p > 34 && p < 50)).toBe(true);
+    expect(watched.transfer).toEqual([...watched.transfer].sort((a, b) => a - b));
     expect(op.steps.map((s) => [s.name, s.state])).toEqual([
       ['reserve', expect.any(String)],
       ['unplug', 'SKIPPED'],
