@@ -345,6 +345,8 @@ export const migrationEndSchema = z.object({
   vfs: vmDesiredStateSchema.shape.vfs,
   irqAffinity: vmDesiredStateSchema.shape.irqAffinity,
   rps: vmDesiredStateSchema.shape.rps,
+  /** Its vhost-user ports there (made before the domain starts on the target, like vm.apply does). */
+  vhostUserPorts: vmDesiredStateSchema.shape.vhostUserPorts,
   /** The VF members of failover pairs on that host: `<interface type='hostdev'>` alone, for attach/detach-device. */
   failoverVfs: z.array(z.object({ mac: macAddressSchema, deviceXml: deviceXmlSchema })).max(64),
   /** What the VM gives back to that host when it leaves it (the source after a move, the target after an abort). */

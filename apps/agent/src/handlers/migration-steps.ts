@@ -1,4 +1,4 @@
-import type { DomainName, HostRelease, MigrationEnd, VmMigratePayload } from '@netpin/contracts';
+import type { DomainName, MigrationEnd, VmMigratePayload } from '@netpin/contracts';
 import {
   hostPaths,
   makeDir,
@@ -19,10 +19,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AgentError } from '../errors';
 import type { HostShell } from '../host-shell';
 import type { StepOutcome } from '../steps';
-import { irqResource, restoreFileBaselines, rpsResource } from './baseline';
 import { readDomain, readDomainState } from './host-state';
 import { foreignDomain, isOurs } from './ownership';
-import { diffDomain, diffIrqs, diffRps, diffVfs, ensureIrqs, ensureRps, ensureVfs, restoreVfs, throwIfDiff } from './vm-state';
+import { diffDomain, diffIrqs, diffRps, diffVfs, ensureIrqs, ensureRps, ensureVfs, throwIfDiff } from './vm-state';
+import { diffVhostUserPorts, ensureVhostUserPorts } from './vhost-user-ports';
 
 /** How long a guest may take to release a hot-unplugged VF (ACPI), or libvirt to show a plugged one. */
 export const PLUG_TIMEOUT_MS = 30_000;
@@ -41,18 +41,19 @@ export async function assertNoForeignDomain(shell: HostShell, p: VmMigratePayloa
   if (dom.defined && !isOurs(dom, p.vmId)) throw foreignDomain(p.vmName, p.vmId);
 }
 
-/** IRQ affinity and RPS masks of one end (the target's before the move; recorded baselines make them undoable). */
-export async function prepareHostSettings(shell: HostShell, end: MigrationEnd, withVfs: boolean): Promise<StepOutcome> {
-  const outcomes = [await ensureIrqs(shell, end.irqAffinity), await ensureRps(shell, end.rps)];
+/**
+ * IRQ affinity, RPS masks and vhost-user ports (marked with the VM's id: QEMU starting there
+ * waits for them) of one end, the target's before the move; recorded baselines and the marks
+ * make them undoable (host-release.ts).
+ */
+export async function prepareHostSettings(shell: HostShell, vmId: string, end: MigrationEnd, withVfs: boolean): Promise<StepOutcome> {
+  const outcomes = [
+    await ensureIrqs(shell, end.irqAffinity),
+    await ensureRps(shell, end.rps),
+    await ensureVhostUserPorts(shell, vmId, end.vhostUserPorts),
+  ];
   if (withVfs) outcomes.push(await ensureVfs(shell, end.vfs));
   return outcomes.includes('changed') ? 'changed' : 'unchanged';
-}
-
-/** Give one host back what the VM held there: VFs, IRQ affinity, RPS masks, each to its baseline (the files in one batch). */
-export async function releaseHost(shell: HostShell, r: HostRelease): Promise<StepOutcome> {
-  const vfs = await restoreVfs(shell, r.vfs);
-  const files = await restoreFileBaselines(shell, [...r.irqs.map(irqResource), ...r.rps.map((q) => rpsResource(q.dev, q.rxQueue))]);
-  return vfs === 'changed' || files > 0 ? 'changed' : 'unchanged';
 }
 
 async function liveAliases(shell: HostShell, name: DomainName) {
@@ -219,13 +220,14 @@ export async function startOn(shell: HostShell, p: VmMigratePayload): Promise<St
   return 'changed';
 }
 
-/** The VM on `end`'s host as planned: definition (in meaning), running, VFs, IRQ affinity, RPS masks. */
+/** The VM on `end`'s host as planned: definition (in meaning), running, VFs, IRQ affinity, RPS masks, vhost-user ports. */
 export async function verifyEnd(shell: HostShell, p: VmMigratePayload, end: MigrationEnd): Promise<StepOutcome> {
   const diff = [
     ...(await diffDomain(shell, { vmId: p.vmId, vmName: p.vmName, domainXml: end.domainXml, start: true })),
     ...(await diffVfs(shell, end.vfs)),
     ...(await diffIrqs(shell, end.irqAffinity)),
     ...(await diffRps(shell, end.rps)),
+    ...(await diffVhostUserPorts(shell, p.vmId, end.vhostUserPorts)),
   ];
   throwIfDiff(diff, 'the migrated VM');
   return 'changed';

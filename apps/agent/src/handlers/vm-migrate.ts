@@ -11,12 +11,12 @@ import {
   liveMigrate,
   plugVfs,
   prepareHostSettings,
-  releaseHost,
   removeMigrationXml,
   startOn,
   unplugVfs,
   verifyEnd,
 } from './migration-steps';
+import { releaseHost } from './host-release';
 import type { HandlerContext, JobHandler } from './types';
 
 /** How far a migration got: what a rollback has to undo. */
@@ -83,7 +83,7 @@ async function forwardLive(p: VmMigratePayload, { steps }: HandlerContext, src: 
   await steps.run('reserve', async () => {
     await assertNoForeignDomain(dst, p);
     done.targetPrepared = true;
-    return prepareHostSettings(dst, p.dest, false);
+    return prepareHostSettings(dst, p.vmId, p.dest, false);
   });
   await steps.run('unplug', async () => {
     done.sourceVfsUnplugged = p.source.failoverVfs.length > 0;
@@ -100,7 +100,7 @@ async function forwardLive(p: VmMigratePayload, { steps }: HandlerContext, src: 
   await steps.run('release', async () => {
     done.released = true;
     await undefineOwnedDomain(src, p.vmName, p.vmId);
-    return releaseHost(src, p.source.release);
+    return releaseHost(src, p.source.release, p.vmId);
   });
 }
 
@@ -108,7 +108,7 @@ async function forwardCold(p: VmMigratePayload, { steps }: HandlerContext, src: 
   await steps.run('reserve', async () => {
     await assertNoForeignDomain(dst, p);
     done.targetPrepared = true;
-    return prepareHostSettings(dst, p.dest, true);
+    return prepareHostSettings(dst, p.vmId, p.dest, true);
   });
   await steps.run('stop', async () => {
     done.sourceStopped = true;
@@ -132,7 +132,7 @@ async function forwardCold(p: VmMigratePayload, { steps }: HandlerContext, src: 
   await steps.run('release', async () => {
     done.released = true;
     await undefineOwnedDomain(src, p.vmName, p.vmId);
-    return releaseHost(src, p.source.release);
+    return releaseHost(src, p.source.release, p.vmId);
   });
 }
 
@@ -163,7 +163,7 @@ async function abort(
   try {
     if (p.strategy === 'LIVE') await rollbackLive(p, src, dst, done, undone);
     else await rollbackCold(p, src, dst, done, undone);
-    await releaseHost(dst, p.dest.release);
+    await releaseHost(dst, p.dest.release, p.vmId);
     undone.push('target released');
   } catch (e) {
     const r = toAgentError(e);

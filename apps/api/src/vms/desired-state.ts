@@ -288,6 +288,7 @@ export function migrationEnd(
     vfs: state.vfs,
     irqAffinity: state.irqAffinity,
     rps: state.rps,
+    vhostUserPorts: state.vhostUserPorts,
     failoverVfs: spec.interfaces.filter(isFailoverVf).map((i) => ({
       mac: i.mac as MigrationEnd['failoverVfs'][number]['mac'],
       deviceXml: renderInterfaceDevice(i, persistentAliases),
