@@ -91,6 +91,19 @@ describe('vDPA on a ConnectX-6 Dx VF', () => {
     expect(events.every((e) => e.repairedAt !== null)).toBe(true);
     expect(host.model.vdpaDevices.map((d) => d.name)).toEqual([i.vdpaDevice]);
 
+    // the agent makes a vdpa device only at apply, never on a migration's target: no move, LIVE or COLD
+    const preview = await c.client.request<{ previewMigration: { possible: boolean; refusals: { code: string }[] } }>(
+      `query ($id: ID!) { previewMigration(vmId: $id, input: { strategy: COLD }) { possible refusals { code } } }`,
+      { id: created.createVm.vm.id },
+    );
+    expect(preview.previewMigration.possible).toBe(false);
+    expect(preview.previewMigration.refusals.map((r) => r.code)).toContain('HOST_DEVICE_NOT_MOVED');
+    const cold = await c.api.gql(`mutation ($id: ID!) { migrateVm(id: $id, input: { strategy: COLD }) { id } }`, {
+      id: created.createVm.vm.id,
+    });
+    expect(cold.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', reason: 'HOST_DEVICE_NOT_MOVED' });
+    expect(host.state().domains.find((d) => d.name === 'vdpa-vm')?.state).toBe('running');
+
     const { deleteVm } = await c.client.request<{ deleteVm: { id: string } }>(`mutation ($id: ID!) { deleteVm(id: $id) { id } }`, {
       id: created.createVm.vm.id,
     });

@@ -37,5 +37,7 @@ export const MIGRATION_REFUSALS = {
   TARGET_IS_SOURCE: 'the target host is the host the VM runs on',
   NO_TARGET_FITS: 'no other host fits the VM (see the rejection)',
   HARD_AFFINITY_GROUP: 'a member of a HARD AFFINITY group cannot move alone: the group keeps it on the host its members share',
+  HOST_DEVICE_NOT_MOVED:
+    "vm.migrate does not make this interface's host device (a vdpa device) on a target: the VM stays where it is; delete and create it to move it",
 } as const;
 export type MigrationRefusalCode = keyof typeof MIGRATION_REFUSALS;

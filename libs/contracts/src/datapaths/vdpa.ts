@@ -37,14 +37,15 @@ export const vdpa = defineDatapath<'VDPA', 'VHOST_VDPA_UNAVAILABLE' | 'NO_VDPA_V
   cost: { exitsPerPacket: 'NONE', cpusPerFlow: 1, relativeCost: 1.1 },
   // QEMU can migrate vhost-vdpa state, but the target needs a vdpa device of its own (another
   // /dev/vhost-vdpa-N) before the incoming QEMU opens it, and libvirt's <teaming> failover takes
-  // only a hostdev: netpin moves a vDPA interface COLD, re-placed and re-created on the target.
+  // only a hostdev. vm.migrate does not make vdpa devices on a target yet, so migrateVm refuses a
+  // COLD move as well (HOST_DEVICE_NOT_MOVED, apps/api migration.service).
   liveMigration: {
     kind: 'COLD_ONLY',
     reason: 'VDPA_NOT_LIVE_MIGRATABLE',
     refusal: {
       code: 'VDPA_NOT_LIVE_MIGRATABLE',
       description:
-        'a vDPA interface is not live migrated by netpin (the target needs its own vdpa device before QEMU starts there): migrate it COLD',
+        'a vDPA interface is not live migrated by netpin (the target needs its own vdpa device before QEMU starts there); COLD is refused too (HOST_DEVICE_NOT_MOVED) until vm.migrate makes one',
     },
   },
   hostSetup: 'VDPA_DEVICE',
