@@ -11,7 +11,7 @@
  *   npm run bench:drain -- --json        (exactly one JSON object on stdout)
  *   options: --vms 20 --max-parallel 4 --baseline 1 (0: none) --log-level warn
  */
-import { GqlError, setupFleet } from '@netpin/client';
+import { setupFleet } from '@netpin/client';
 import { drainResultSchema } from '@netpin/contracts';
 import {
   createVm,
@@ -29,6 +29,7 @@ import {
   startBenchStack,
   type BenchStack,
 } from './migration-common';
+import { runBench } from './provision-stack';
 import { Watcher } from './provision-watch';
 
 const VMS = intOpt('vms', 20, 1);
@@ -192,16 +193,4 @@ async function main(): Promise<void> {
   console.log(`goal (drain <= ${GOAL_MS} ms, all moved): ${r.goal.met ? 'met' : 'MISSED'}`);
 }
 
-main()
-  .catch((e: unknown) => {
-    log(`failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    if (e instanceof GqlError) log(`errors: ${JSON.stringify(e.errors).slice(0, 2000)}`);
-    if (stack) log(`last output of the child processes:\n${stack.tails()}`);
-    process.exitCode = 1;
-  })
-  .finally(() =>
-    cleanup().then(
-      () => process.exit(),
-      () => process.exit(1),
-    ),
-  );
+runBench(main, { log, tails: () => stack?.tails(), cleanup });

@@ -12,7 +12,6 @@
  *   options: --migrations 20 --baseline 20 (0: none) --log-level warn
  *            --profile DIR (V8 CPU profiles of the API and agent children, summarised on stderr)
  */
-import { GqlError } from '@netpin/client';
 import { setupFleet } from '@netpin/client';
 import {
   createVm,
@@ -37,6 +36,7 @@ import {
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { summarizeProfiles } from './cpuprofile';
+import { runBench } from './provision-stack';
 import { Watcher } from './provision-watch';
 
 const MIGRATIONS = intOpt('migrations', 20, 1);
@@ -234,16 +234,4 @@ async function main(): Promise<void> {
   console.log(`goal (overhead p50 <= ${GOAL_OVERHEAD_MS} ms): ${r.goal.met ? 'met' : 'MISSED'}`);
 }
 
-main()
-  .catch((e: unknown) => {
-    log(`failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    if (e instanceof GqlError) log(`errors: ${JSON.stringify(e.errors).slice(0, 2000)}`);
-    if (stack) log(`last output of the child processes:\n${stack.tails()}`);
-    process.exitCode = 1;
-  })
-  .finally(() =>
-    cleanup().then(
-      () => process.exit(),
-      () => process.exit(1),
-    ),
-  );
+runBench(main, { log, tails: () => stack?.tails(), cleanup });

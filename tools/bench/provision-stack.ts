@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
-import type { FleetHostEntry } from '@netpin/client';
+import { GqlError, type FleetHostEntry } from '@netpin/client';
 import type { FleetEntry } from '@netpin/hostsim';
 
 export const root = resolve(__dirname, '../..');
@@ -288,4 +288,25 @@ export function machineCpu(): { busy: number; total: number } {
   const total = v.reduce((a, b) => a + b, 0);
   const idle = v[3] + (v[4] ?? 0);
   return { busy: (total - idle) / 100, total: total / 100 };
+}
+
+/**
+ * Runs a benchmark's main: a failure is logged with the API's GraphQL errors and the last
+ * output of the child processes, and the stack is cleaned up before the process exits.
+ */
+export function runBench(main: () => Promise<void>, o: { log: Log; tails: () => string | undefined; cleanup: () => Promise<void> }): void {
+  main()
+    .catch((e: unknown) => {
+      o.log(`failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      if (e instanceof GqlError) o.log(`errors: ${JSON.stringify(e.errors).slice(0, 2000)}`);
+      const tails = o.tails();
+      if (tails) o.log(`last output of the child processes:\n${tails}`);
+      process.exitCode = 1;
+    })
+    .finally(() =>
+      o.cleanup().then(
+        () => process.exit(),
+        () => process.exit(1),
+      ),
+    );
 }

@@ -16,7 +16,7 @@ import { GqlClient, GqlError } from '@netpin/client';
 import { setupFleet } from '@netpin/client';
 import { summarizeProfiles } from './cpuprofile';
 import { now, Watcher } from './provision-watch';
-import { cpuSeconds, machineCpu, startStack, type Mode, type Stack } from './provision-stack';
+import { cpuSeconds, machineCpu, runBench, startStack, type Mode, type Stack } from './provision-stack';
 
 const argv = process.argv.slice(2);
 function opt(name: string, dflt: string): string {
@@ -436,16 +436,4 @@ async function main(): Promise<void> {
   console.log(`targets (p99 <= 2000 ms, >= 25 VMs/s, no failures): ${result.targets.met ? 'met' : 'MISSED'}`);
 }
 
-main()
-  .catch((e: unknown) => {
-    log(`failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    if (e instanceof GqlError) log(`errors: ${JSON.stringify(e.errors).slice(0, 2000)}`);
-    if (stack) log(`last output of the child processes:\n${stack.tails()}`);
-    process.exitCode = 1;
-  })
-  .finally(() =>
-    cleanup().then(
-      () => process.exit(),
-      () => process.exit(1),
-    ),
-  );
+runBench(main, { log, tails: () => stack?.tails(), cleanup });
