@@ -1,7 +1,6 @@
 import {
   datapathDefinition,
-  type Datapath,
-  type HostSetup,
+  setUpBeyondApply,
   takesVf,
   REASON_CODES,
   type HostReason,
@@ -55,23 +54,11 @@ export function planAttach(index: PlacementIndex, current: PlacementPlan, reques
   return { ok: true, ...withInterface(index.ctx, h, prep, current, o, io) };
 }
 
-/**
- * What vm.attachInterface sets up on the host before it plugs a device: a VF's attributes and
- * a vhost-user port. A vdpa device (VDPA_DEVICE) is made only by vm.apply, which puts its
- * /dev/vhost-vdpa-N into the definition before define: such a datapath is not hot-plugged.
- */
-const HOT_PLUG_SETUPS: ReadonlySet<HostSetup> = new Set<HostSetup>(['NONE', 'VF', 'VHOSTUSER_PORT']);
-
-/** Whether NIC hot-plug can give an interface this datapath (AUTO passes over the others). */
-export function hotPluggable(d: Datapath): boolean {
-  return HOT_PLUG_SETUPS.has(datapathDefinition(d).hostSetup);
-}
-
 /** The one-interface request, its index and the details of its reasons set to `k`. */
 function preparedFor(index: PlacementIndex, current: PlacementPlan, request: VmRequest, iface: VmInterfaceRequest, k: number) {
   const prep = index.prepare({ ...request, vmId: current.vmId, interfaces: [iface] });
   const renumber = (r: HostReason): HostReason => ({ ...r, detail: r.detail.replace(/^interface 0\b/, `interface ${k}`) });
-  const ifaces = prep.ifaces.map((i) => ({ ...i, index: k, candidates: i.candidates.filter(hotPluggable) }));
+  const ifaces = prep.ifaces.map((i) => ({ ...i, index: k, candidates: i.candidates.filter(setUpBeyondApply) }));
   return { ...prep, ifaces, requestReasons: prep.requestReasons.map(renumber) };
 }
 

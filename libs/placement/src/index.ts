@@ -25,7 +25,7 @@ export { PlacementConflictError } from './allocation';
 export { place, explain, explainOn, capacity, capacityOn, applyPlan, releaseVm, type CapacityReport, type Explanation } from './api';
 export { evaluateHost, HOST_FILTERS, type Choice, type EvalContext } from './evaluate';
 export { buildPlan, generatedMac } from './plan';
-export { hotPluggable, planAttach, planDetach, type AttachResult } from './hotplug';
+export { planAttach, planDetach, type AttachResult } from './hotplug';
 export { nextIoOwner } from './host-state';
 export { WEIGHERS } from './weighers';
 export { fleet, vm, buildHost, FleetBuilder, type HostSpec, type NicSpec, type NetworkSpec } from './testing/fleet-builder';

@@ -6,6 +6,7 @@ import {
   MAX_DEVICE_RELEASE_TIMEOUT_MS,
   NotFoundError,
   parseInput,
+  setUpBeyondApply,
   vmInterfaceRequestSchema,
   type OperationResult,
   type PlacementPlan,
@@ -21,7 +22,7 @@ import {
   type OperationRecord,
   type VmWithPlan,
 } from '@netpin/db';
-import { generatedMac, hotPluggable, planAttach } from '@netpin/placement';
+import { generatedMac, planAttach } from '@netpin/placement';
 import { randomUUID } from 'node:crypto';
 import { OutboxRelay } from '../jobs/outbox.relay';
 import { VfClaims } from '../jobs/vf-claims';
@@ -250,7 +251,7 @@ function toInterfaceRequest(input: VmInterfaceInput | null | undefined): VmInter
       'input.liveMigratable',
       'a live-migratable (failover pair) interface cannot be hot-plugged; add it at create',
     );
-  if (iface.datapath !== 'AUTO' && !hotPluggable(iface.datapath))
+  if (iface.datapath !== 'AUTO' && !setUpBeyondApply(iface.datapath))
     throw BadUserInputError.of(
       'input.datapath',
       `a ${iface.datapath} interface cannot be hot-plugged (its host device is made at define); add it at create`,

@@ -9,7 +9,7 @@ import {
   migrateVmInputSchema,
   NotFoundError,
   parseInput,
-  type HostSetup,
+  setUpBeyondApply,
   type MigrateVmInput as MigrateInput,
   type OperationResult,
   type PlacementPlan,
@@ -332,13 +332,6 @@ function migrationRequest(vm: VmWithPlan, migrationId: string, targetHost: strin
 }
 
 /**
- * What vm.migrate sets up on a target before the domain starts there (a VF's attributes, a
- * vhost-user port); a datapath whose host device is another kind (a vdpa device, made only
- * by vm.apply before define) cannot be migrated, LIVE or COLD.
- */
-const MIGRATION_HOST_SETUPS: ReadonlySet<HostSetup> = new Set<HostSetup>(['NONE', 'VF', 'VHOSTUSER_PORT']);
-
-/**
  * Why the VM cannot move the way asked, before placement: its state, its datapaths (LIVE), its
  * HARD AFFINITY group (placement would keep it with its members, on its own host), a target that
  * is its own host.
@@ -348,7 +341,7 @@ function refusalsOf(vm: VmWithPlan, opts: MigrateInput, index: PlacementIndex | 
   if (vm.state !== 'RUNNING' || !vm.plan)
     out.push({ code: 'VM_NOT_RUNNING', message: `${MIGRATION_REFUSALS.VM_NOT_RUNNING} (it is ${vm.state})`, interfaceIndex: null });
   for (const i of vm.plan?.interfaces ?? [])
-    if (!MIGRATION_HOST_SETUPS.has(datapathDefinition(i.datapath).hostSetup))
+    if (!setUpBeyondApply(i.datapath))
       out.push({ code: 'HOST_DEVICE_NOT_MOVED', message: MIGRATION_REFUSALS.HOST_DEVICE_NOT_MOVED, interfaceIndex: i.index });
   if (opts.strategy === 'LIVE')
     for (const i of vm.plan?.interfaces ?? []) {

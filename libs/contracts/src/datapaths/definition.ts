@@ -212,6 +212,14 @@ export const CONNECTION_MTU: Readonly<Record<InterfaceConnection, 'LIBVIRT_MTU' 
  */
 export type HostSetup = 'NONE' | 'VF' | 'VHOSTUSER_PORT' | 'VDPA_DEVICE';
 
+/**
+ * The host setups the agent makes outside vm.apply, on a running VM's host (vm.attachInterface)
+ * and on a migration's target (vm.migrate): a VF's attributes and a vhost-user port. A vdpa
+ * device is made only by vm.apply, before define, so a datapath needing one (VDPA_DEVICE) is
+ * neither hot-plugged nor migrated.
+ */
+export const SETUPS_BEYOND_APPLY: ReadonlySet<HostSetup> = new Set<HostSetup>(['NONE', 'VF', 'VHOSTUSER_PORT']);
+
 /** Identity with the literal types kept, so the registry can derive the reason codes. */
 export function defineDatapath<D extends Datapath, R extends string = never>(d: DatapathDefinition<D, R>): DatapathDefinition<D, R> {
   return d;

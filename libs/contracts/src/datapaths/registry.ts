@@ -1,5 +1,5 @@
 import { DATAPATHS, type Datapath, type InterfaceConnection, type NetworkKind } from '../enums';
-import type { DatapathDefinition } from './definition';
+import { SETUPS_BEYOND_APPLY, type DatapathDefinition } from './definition';
 import { e1000 } from './e1000';
 import { rtl8139 } from './rtl8139';
 import { sriov } from './sriov';
@@ -34,6 +34,11 @@ export type RegisteredDatapath = Omit<DatapathDefinition<Datapath, DatapathReaso
 
 export function datapathDefinition(d: Datapath): RegisteredDatapath {
   return DATAPATH_REGISTRY[d];
+}
+
+/** Whether the agent can set this datapath's interface up outside vm.apply (hot-plug, a migration's target). */
+export function setUpBeyondApply(d: Datapath): boolean {
+  return SETUPS_BEYOND_APPLY.has(DATAPATH_REGISTRY[d].hostSetup);
 }
 
 /** Fastest first. */

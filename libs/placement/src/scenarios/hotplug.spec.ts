@@ -1,8 +1,8 @@
-import type { FleetSnapshot, PlacementPlan, VmRequest } from '@netpin/contracts';
+import { setUpBeyondApply, type FleetSnapshot, type PlacementPlan, type VmRequest } from '@netpin/contracts';
 import { describe, expect, it } from 'vitest';
 import { applyPlan, place, releaseVm } from '../api';
 import { PlacementIndex } from '../engine';
-import { hotPluggable, planAttach, planDetach, type AttachResult } from '../hotplug';
+import { planAttach, planDetach, type AttachResult } from '../hotplug';
 import { fleet, vm, type HostSpec } from '../testing/fleet-builder';
 import { planOf } from '../testing/results';
 
@@ -220,7 +220,7 @@ describe('AUTO hot-plug passes over a datapath whose host device only a define m
     const r = attached(planAttach(index, plan, virtioVm, more));
     expect(r.iface.datapath).not.toBe('VDPA');
     expect(r.iface.vdpa ?? null).toBeNull();
-    expect(hotPluggable('VDPA')).toBe(false);
-    expect((['SRIOV', 'VHOST_MACVTAP', 'VHOST_BRIDGE'] as const).every(hotPluggable)).toBe(true);
+    expect(setUpBeyondApply('VDPA')).toBe(false);
+    expect((['SRIOV', 'VHOST_MACVTAP', 'VHOST_BRIDGE'] as const).every(setUpBeyondApply)).toBe(true);
   });
 });
