@@ -14,15 +14,13 @@
  *            (the ratio of the two is the change's effect under the same machine load)
  */
 import autocannon from 'autocannon';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { Client } from 'pg';
+import { benchDatabase, createToken, gql, runChild, startApi, stopChild, type Undo } from './api-child';
 import { summarizeProfiles } from './cpuprofile';
-import { admin, adminUrl, cpuSeconds, deleteKeys, freePort, redisUrl, root, waitReady } from './provision-stack';
+import { cpuSeconds, freePort, root, waitReady } from './provision-stack';
 
 const argv = process.argv.slice(2);
 function intOpt(name: string, dflt: number, min: number): number {
@@ -88,32 +86,6 @@ const load = (): string =>
     .map((l) => l.toFixed(2))
     .join(' ');
 
-interface Child {
-  proc: ChildProcess;
-  logFile: string;
-}
-
-/** A child whose output goes to a file (as to journald in production), not through this process. */
-function runChild(args: string[], env: NodeJS.ProcessEnv, logFile: string, cwd = root): Child {
-  const fd = openSync(logFile, 'a');
-  const proc = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] });
-  closeSync(fd);
-  return { proc, logFile };
-}
-
-function stopChild(c: Child | undefined): Promise<void> {
-  return new Promise<void>((done) => {
-    const p = c?.proc;
-    if (!p || p.exitCode !== null || p.signalCode !== null) return done();
-    const t = setTimeout(() => p.kill('SIGKILL'), 10_000);
-    p.once('exit', () => {
-      clearTimeout(t);
-      done();
-    });
-    p.kill('SIGTERM');
-  });
-}
-
 /** The bare server: node:http, no framework, the same body and content type. */
 const BARE_SERVER = `
 const body = Buffer.from(process.env.BODY);
@@ -122,32 +94,6 @@ require('node:http').createServer((req, res) => {
   req.on('end', () => { res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length }); res.end(body); });
 }).listen(Number(process.env.PORT), '127.0.0.1', () => process.stdout.write('ready\\n'));
 `;
-
-async function seedHosts(databaseUrl: string, n: number): Promise<void> {
-  const c = new Client({ connectionString: databaseUrl });
-  await c.connect();
-  try {
-    await c.query(
-      `INSERT INTO "Host" (id, name, address, "credentialRef", state, "updatedAt")
-       SELECT gen_random_uuid(), 'bench-' || lpad(i::text, 5, '0'), '10.0.' || (i / 250) || '.' || (i % 250 + 1), 'file:none', 'READY', now()
-       FROM generate_series(1, $1) AS i`,
-      [n],
-    );
-  } finally {
-    await c.end();
-  }
-}
-
-async function gql(url: string, token: string, query: string, variables?: Record<string, unknown>): Promise<unknown> {
-  const r = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await r.json()) as { data?: unknown; errors?: unknown };
-  if (!r.ok || body.errors) throw new Error(`GraphQL ${r.status}: ${JSON.stringify(body)}`);
-  return body.data;
-}
 
 interface Round {
   reqPerSec: number;
@@ -187,37 +133,18 @@ interface Env {
   compare?: { url: string; pid: number };
 }
 
-async function start(stateDir: string, undo: (() => Promise<void>)[]): Promise<Env> {
-  const id = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  const dbName = `netpin_bench_api_${id}`;
-  const prefix = `npbench-api-${id.replace('_', '-')}`;
-  await admin(`CREATE DATABASE "${dbName}"`);
-  undo.push(() => admin(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`));
-  const u = new URL(adminUrl);
-  u.pathname = `/${dbName}`;
-  const databaseUrl = u.toString();
-  const m = spawnSync(process.execPath, [resolve(root, 'tools/prisma.cjs'), 'migrate', 'deploy'], {
-    cwd: root,
-    env: { ...process.env, DATABASE_URL: databaseUrl },
-    encoding: 'utf8',
-    timeout: 180_000,
-  });
-  if (m.status !== 0) throw new Error(`migrate deploy failed:\n${m.stdout}\n${m.stderr}`);
-  await seedHosts(databaseUrl, HOSTS);
-  undo.push(() => deleteKeys(prefix));
-
+async function start(stateDir: string, undo: Undo): Promise<Env> {
+  const { databaseUrl, prefix } = await benchDatabase('api', HOSTS, undo);
   const boot = randomBytes(24).toString('hex');
   const apiEnv = { DATABASE_URL: databaseUrl, NETPIN_QUEUE_PREFIX: prefix, NETPIN_BOOTSTRAP_ADMIN_TOKEN: boot };
   const prof = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${resolve(PROFILE_DIR)}`] : [];
-  const api = await startApi(root, apiEnv, prof, join(stateDir, 'api.log'), undo);
-  const compare = COMPARE ? await startApi(resolve(COMPARE), apiEnv, [], join(stateDir, 'compare.log'), undo) : undefined;
+  const child = { env: apiEnv, logLevel: LOG_LEVEL, nodeEnv: NODE_ENV };
+  const api = await startApi({ ...child, dir: root, nodeArgs: prof, logFile: join(stateDir, 'api.log') }, undo);
+  const compare = COMPARE
+    ? await startApi({ ...child, dir: resolve(COMPARE), nodeArgs: [], logFile: join(stateDir, 'compare.log') }, undo)
+    : undefined;
   const url = api.url;
-
-  // a real API token (scrypt-hashed, verified once then cached), not the bootstrap secret
-  const created = (await gql(url, boot, 'mutation($i: CreateApiTokenInput!) { createApiToken(input: $i) { token } }', {
-    i: { name: 'bench', role: 'VIEWER' },
-  })) as { createApiToken: { token: string } };
-  const token = created.createApiToken.token;
+  const token = await createToken(url, boot, 'VIEWER');
   const body = JSON.stringify(await gql(url, token, QUERY).then((data) => ({ data })));
 
   const basePort = await freePort();
@@ -226,38 +153,6 @@ async function start(stateDir: string, undo: (() => Promise<void>)[]): Promise<E
   const baseUrl = `http://127.0.0.1:${basePort}`;
   await waitReady(baseUrl, 10_000, () => bare.proc.exitCode !== null).catch(() => undefined);
   return { url, token, baseUrl, apiPid: api.pid, barePid: bare.proc.pid ?? 0, compare };
-}
-
-/** The API of the checkout at `dir` as a child process, ready. */
-async function startApi(
-  dir: string,
-  env: Record<string, string>,
-  nodeArgs: string[],
-  logFile: string,
-  undo: (() => Promise<void>)[],
-): Promise<{ url: string; pid: number }> {
-  const port = await freePort();
-  const api = runChild(
-    [...nodeArgs, '-r', '@swc-node/register', resolve(dir, 'apps/api/src/main.ts')],
-    {
-      ...env,
-      SWC_NODE_PROJECT: resolve(dir, 'tsconfig.json'),
-      REDIS_URL: redisUrl,
-      LOG_LEVEL,
-      NODE_ENV,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      NETPIN_RATE_LIMIT_PER_MINUTE: String(1_000_000_000),
-    },
-    logFile,
-    dir,
-  );
-  undo.push(() => stopChild(api));
-  const url = `http://127.0.0.1:${port}`;
-  await waitReady(url, 180_000, () => api.proc.exitCode !== null).catch((e: unknown) => {
-    throw new Error(`${String(e)}\n${readFileSync(api.logFile, 'utf8').slice(-4000)}`);
-  });
-  return { url, pid: api.proc.pid ?? 0 };
 }
 
 function median(xs: number[]): number {
@@ -342,7 +237,7 @@ function report(r: Rounds, loadBefore: string): Record<string, unknown> {
 
 async function run(): Promise<void> {
   const stateDir = mkdtempSync(join(tmpdir(), 'netpin-bench-api-'));
-  const undo: (() => Promise<void>)[] = [async () => rmSync(stateDir, { recursive: true, force: true })];
+  const undo: Undo = [async () => rmSync(stateDir, { recursive: true, force: true })];
   let stopping = false;
   const stop = async (): Promise<void> => {
     if (stopping) return;
