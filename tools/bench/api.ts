@@ -9,6 +9,8 @@
  *   npm run bench:api -- --json       (exactly one JSON object on stdout)
  *   options: --connections 16 --duration 10 (seconds per round) --rounds 2 --hosts 20
  *            --log-level info (the API's default) --node-env production (as deployed) --profile DIR (V8 CPU profile of the API, summarised)
+ *            --floors: also load, in the same rounds, the cheapest servers made of the API's own layers
+ *            (Express 5; Express 5 + Apollo Server 5 on an in-memory schema: tools/bench/floor-server.ts)
  *            --compare DIR: also run the API of another checkout (e.g. `git worktree add /tmp/base main~3`, with its
  *            node_modules linked and its Prisma client generated) on the same database, in alternating rounds
  *            (the ratio of the two is the change's effect under the same machine load)
@@ -18,6 +20,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { startFloors, type Floor } from './api-floors';
 import { benchDatabase, createToken, gql, runChild, startApi, stopChild, type Undo } from './api-child';
 import { summarizeProfiles } from './cpuprofile';
 import { cpuSeconds, freePort, root, waitReady } from './provision-stack';
@@ -49,6 +52,7 @@ const LOG_LEVEL = strOpt('log-level', 'info');
 const NODE_ENV = strOpt('node-env', 'production');
 const PROFILE_DIR = strOpt('profile', '');
 const COMPARE = strOpt('compare', '');
+const FLOORS = argv.includes('--floors');
 /** Pause after each load, so one server's aftermath does not fall on the next one's measurement. */
 const SETTLE_MS = 3000;
 if (COMPARE && ROUNDS % 2 === 1) {
@@ -131,6 +135,7 @@ interface Env {
   apiPid: number;
   barePid: number;
   compare?: { url: string; pid: number };
+  floors: Floor[];
 }
 
 async function start(stateDir: string, undo: Undo): Promise<Env> {
@@ -152,7 +157,8 @@ async function start(stateDir: string, undo: Undo): Promise<Env> {
   undo.push(() => stopChild(bare));
   const baseUrl = `http://127.0.0.1:${basePort}`;
   await waitReady(baseUrl, 10_000, () => bare.proc.exitCode !== null).catch(() => undefined);
-  return { url, token, baseUrl, apiPid: api.pid, barePid: bare.proc.pid ?? 0, compare };
+  const floors = FLOORS ? await startFloors(stateDir, body, undo) : [];
+  return { url, token, baseUrl, apiPid: api.pid, barePid: bare.proc.pid ?? 0, compare, floors };
 }
 
 function median(xs: number[]): number {
@@ -165,6 +171,8 @@ interface Rounds {
   api: Round[];
   bare: Round[];
   compare: Round[];
+  /** Per floor kind, one round per API round. */
+  floors: Map<string, Round[]>;
 }
 
 /** Rounds of bare server, API (and the compared API), in turns, after a warm-up of each API. */
@@ -172,9 +180,11 @@ async function measure(env: Env): Promise<Rounds> {
   log(`API ${env.url}, bare server ${env.baseUrl}${env.compare ? `, compared API ${env.compare.url}` : ''}; load ${load()}; warming up`);
   await hammer(env.url, '/graphql', env.token, 3);
   if (env.compare) await hammer(env.compare.url, '/graphql', env.token, 3);
-  const r: Rounds = { api: [], bare: [], compare: [] };
+  for (const f of env.floors) await hammer(f.url, '/graphql', null, 3);
+  const r: Rounds = { api: [], bare: [], compare: [], floors: new Map(env.floors.map((f) => [f.kind, []])) };
   for (let i = 0; i < ROUNDS; i++) {
     r.bare.push(await hammer(env.baseUrl, '/graphql', null, DURATION, env.barePid));
+    for (const f of env.floors) r.floors.get(f.kind)?.push(await hammer(f.url, '/graphql', null, DURATION, f.pid));
     const apiRound = () => hammer(env.url, '/graphql', env.token, DURATION, env.apiPid);
     const cmp = env.compare;
     const compareRound = cmp ? () => hammer(cmp.url, '/graphql', env.token, DURATION, cmp.pid) : undefined;
@@ -192,7 +202,7 @@ async function measure(env: Env): Promise<Rounds> {
   }
   // the token and the query still work after the load (no rate limit hit, no errors in the body)
   await gql(env.url, env.token, QUERY);
-  const bad = [...r.api, ...r.compare].reduce((n, x) => n + x.non2xx + x.errors, 0);
+  const bad = [...r.api, ...r.compare, ...[...r.floors.values()].flat()].reduce((n, x) => n + x.non2xx + x.errors, 0);
   if (bad) throw new Error(`${bad} API requests failed (non-2xx or socket errors)`);
   return r;
 }
@@ -229,6 +239,8 @@ function report(r: Rounds, loadBefore: string): Record<string, unknown> {
           cpuPerReqVsCompare: Math.round((api.cpuMsPerReq / compare.cpuMsPerReq) * 100) / 100,
         }
       : {}),
+    ...(r.floors.size ? { floors: Object.fromEntries([...r.floors].map(([kind, rounds]) => [kind, summary(rounds)])) } : {}),
+    baselineCpuMsPerReq: median(r.bare.map((x) => x.cpuMsPerReq ?? NaN)),
     perRound: r.api.map((a, i) => ({ api: a, bare: r.bare[i], compare: r.compare[i] })),
     loadAvgBefore: loadBefore,
     loadAvgAfter: load(),
