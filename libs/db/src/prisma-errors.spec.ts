@@ -13,6 +13,17 @@ describe('Prisma errors become domain errors', () => {
     expect(uniqueConstraintOf(e)).toBe('Host_name_key');
     expect(() => mapPrismaError(e, 'host', 'kvm-01')).toThrow(ConflictError);
   });
+  it("reads a raw statement's unique violation (P2010, e.g. inside a SQL function) like a Prisma call's", () => {
+    const cause = { kind: 'UniqueConstraintViolation', constraint: { index: 'Vm_activeName_key' }, originalCode: '23505' };
+    const e = known('P2010', { driverAdapterError: { cause } });
+    expect(uniqueConstraintOf(e)).toBe('Vm_activeName_key');
+    expect(() => mapPrismaError(e, 'vm', 'a')).toThrow(ConflictError);
+    expect(uniqueConstraintOf(known('P2010', { driverAdapterError: { cause: { kind: 'ForeignKeyConstraintViolation' } } }))).toBeNull();
+    expect(transientDbError(known('P2010', { driverAdapterError: { cause: { kind: 'TransactionWriteConflict' } } }))).toBeInstanceOf(
+      UnavailableError,
+    );
+    expect(transientDbError(e)).toBeNull();
+  });
   it('maps a missing row to NOT_FOUND and lets anything else through unchanged', () => {
     expect(() => mapPrismaError(known('P2025', {}), 'host', 'x')).toThrow(NotFoundError);
     const other = new Error('connection reset');

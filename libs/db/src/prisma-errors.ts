@@ -1,15 +1,31 @@
 import { ConflictError, DomainError, NotFoundError, UnavailableError } from '@netpin/contracts';
 import { Prisma } from './generated/prisma/client';
 
+type AdapterCause = { kind?: string; constraint?: { index?: string; fields?: string[] } };
+
+/** The pg adapter's description of a failed statement (Prisma keeps it in the error's meta). */
+function adapterCause(error: Prisma.PrismaClientKnownRequestError): AdapterCause | undefined {
+  return (error.meta as { driverAdapterError?: { cause?: AdapterCause } } | undefined)?.driverAdapterError?.cause;
+}
+
+/**
+ * A failed raw statement ($queryRaw, e.g. a SQL function's INSERT) is P2010 whatever the cause;
+ * the adapter's kind says what a Prisma call would have answered (P2002 unique, P2034 conflict).
+ */
+function rawAs(error: Prisma.PrismaClientKnownRequestError): string {
+  if (error.code !== 'P2010') return error.code;
+  const kind = adapterCause(error)?.kind;
+  return kind === 'UniqueConstraintViolation' ? 'P2002' : kind === 'TransactionWriteConflict' ? 'P2034' : error.code;
+}
+
 /** Name of the violated unique constraint, e.g. "Host_name_key" (toolchain notes: it sits in the adapter error). */
 export function uniqueConstraintOf(error: unknown): string | null {
-  if (!(error instanceof Prisma.PrismaClientKnownRequestError) || error.code !== 'P2002') return null;
-  const meta = error.meta as
-    { driverAdapterError?: { cause?: { constraint?: { index?: string; fields?: string[] } } }; target?: unknown } | undefined;
-  const c = meta?.driverAdapterError?.cause?.constraint;
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError) || rawAs(error) !== 'P2002') return null;
+  const c = adapterCause(error)?.constraint;
   if (c?.index) return c.index;
-  if (Array.isArray(meta?.target)) return meta.target.join(',');
-  return typeof meta?.target === 'string' ? meta.target : 'unknown';
+  const target = (error.meta as { target?: unknown } | undefined)?.target;
+  if (Array.isArray(target)) return target.join(',');
+  return typeof target === 'string' ? target : 'unknown';
 }
 
 export function isUniqueViolation(error: unknown): boolean {
@@ -36,12 +52,12 @@ export function mapPrismaError(error: unknown, resource: string, key: string): n
 const TRANSIENT_CODES: ReadonlySet<string> = new Set(['P2024', 'P2028', 'P2034']);
 
 export function isTransientDbError(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && TRANSIENT_CODES.has(error.code);
+  return error instanceof Prisma.PrismaClientKnownRequestError && TRANSIENT_CODES.has(rawAs(error));
 }
 
 /** A transient database error as the typed, retryable UNAVAILABLE; null for anything else. */
 export function transientDbError(error: unknown): UnavailableError | null {
   if (!isTransientDbError(error)) return null;
-  const code = (error as Prisma.PrismaClientKnownRequestError).code;
+  const code = rawAs(error as Prisma.PrismaClientKnownRequestError);
   return new UnavailableError(code === 'P2034' ? 'the database refused a conflicting write; retry' : 'the database is busy; retry');
 }

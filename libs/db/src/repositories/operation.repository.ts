@@ -12,6 +12,7 @@ import type { ListOptions, Page } from '../types';
 import type { Prisma } from '../generated/prisma/client';
 import { isUuid } from './host.repository';
 import { stored, StoredDataError } from '../stored-json';
+import { rowFromJson } from './json-rows';
 
 export interface JobSpec {
   queue: string;
@@ -77,29 +78,43 @@ export interface OutboxRecord {
   payload: unknown;
 }
 
+/**
+ * What netpin_create_operation (migration 20261205043000) takes: the row Prisma wrote before
+ * (timestamps `at`, defaults made explicit) and the job for the outbox. Shared by every
+ * caller, the create of a placed VM (placed-vm-write.ts) included.
+ */
+export function operationArg(op: NewOperation, at: Date): { row: Record<string, unknown>; job?: JobSpec } {
+  const finished = op.state === 'SUCCEEDED' || op.state === 'FAILED';
+  const row = {
+    id: op.id,
+    kind: op.kind,
+    targetType: op.targetType,
+    targetId: op.targetId,
+    idempotencyKey: op.idempotencyKey ?? null,
+    requestHash: op.requestHash ?? null,
+    requestId: op.requestId ?? null,
+    parentId: op.parentId ?? null,
+    state: op.state ?? 'QUEUED',
+    progress: finished ? 100 : 0,
+    steps: op.steps ?? [],
+    result: op.result ?? null,
+    createdAt: at,
+    finishedAt: finished ? at : null,
+    updatedAt: at,
+  };
+  return op.job ? { row, job: op.job } : { row };
+}
+
+/** The Operation row netpin_create_operation returns (to_jsonb: timestamps as text). */
+export function operationFromJson(json: unknown): OperationRecord {
+  return toOperationRecord(rowFromJson<Row>(json, ['createdAt', 'startedAt', 'finishedAt', 'updatedAt']));
+}
+
+/** The operation and its outbox row (when it has a job), in one statement. */
 export async function createOperation(client: Client, op: NewOperation): Promise<OperationRecord> {
-  const row = await client.operation.create({
-    data: {
-      id: op.id,
-      kind: op.kind,
-      targetType: op.targetType,
-      targetId: op.targetId,
-      idempotencyKey: op.idempotencyKey ?? null,
-      requestHash: op.requestHash ?? null,
-      requestId: op.requestId ?? null,
-      parentId: op.parentId ?? null,
-      state: op.state ?? 'QUEUED',
-      ...(op.steps ? { steps: op.steps } : {}),
-      ...(op.result !== undefined ? { result: op.result } : {}),
-      ...(op.state === 'SUCCEEDED' || op.state === 'FAILED' ? { finishedAt: new Date(), progress: 100 } : {}),
-    },
-  });
-  if (op.job) {
-    await client.outboxMessage.create({
-      data: { operationId: op.id, queue: op.job.queue, jobName: op.job.name, payload: op.job.payload as Prisma.InputJsonValue },
-    });
-  }
-  return toOperationRecord(row);
+  const arg = JSON.stringify(operationArg(op, new Date()));
+  const rows = await client.$queryRaw<{ op: unknown }[]>`SELECT netpin_create_operation(${arg}::jsonb) AS op`;
+  return operationFromJson(rows[0]?.op);
 }
 
 export class OperationRepository {

@@ -10,6 +10,8 @@ import { toHostRecord } from './host.repository';
 import { createOperation, toOperationRecord, type JobSpec, type NewOperation, type OperationRecord } from './operation.repository';
 import { SnapshotCache, type PlacementView } from './snapshot-cache';
 import { assignUniqueMacs, type FreshMac } from './unique-macs';
+import { writeAllocations } from './allocation-rows';
+import { HostRecords, writePlacedVm } from './placed-vm-write';
 import { beginAttach, beginDetach, removeInterface, type BeginAttach, type BeginAttachResult } from './hotplug.repository';
 import {
   applyVmEffect,
@@ -23,6 +25,7 @@ import {
 import { toVmRecord } from './vm.repository';
 
 export { assignUniqueMacs } from './unique-macs';
+export { writeAllocations } from './allocation-rows';
 export { HOTPLUG_KINDS, hotplugTargetOf, type BeginAttach, type BeginAttachResult, type HotplugTarget } from './hotplug.repository';
 export type { FinishedOperation, FinishedOperationListener, OperationOutcome, VmEffect } from './vm-effects';
 
@@ -105,6 +108,7 @@ export interface DeleteDecision {
  */
 export class ProvisioningRepository {
   private readonly finishedListeners = new Set<FinishedOperationListener>();
+  private readonly hosts = new HostRecords();
 
   constructor(
     private readonly db: Db,
@@ -131,12 +135,8 @@ export class ProvisioningRepository {
           const view = await this.cache.locked(tx);
           const plan = c.place(view.index);
           if (!plan) return { kind: 'no-longer-fits' as const };
-          const host = toHostRecord(await tx.host.findUniqueOrThrow({ where: { id: plan.hostId } }));
-          await this.uniqueMacs(tx, c, plan);
-          const vm = await this.writeVm(tx, c, plan);
+          const { vm, operation, generation } = await this.writeCreated(tx, c, plan);
           await c.beforeCommit?.(plan);
-          const operation = await createOperation(tx, { ...c.operation, targetType: 'vm', targetId: c.vmId, job: c.job(plan, host) });
-          const generation = await this.cache.generationAfterWrites(tx);
           return { kind: 'created' as const, vm, operation, plan, view, generation };
         },
         { timeout: 30_000, maxWait: 30_000 },
@@ -166,43 +166,27 @@ export class ProvisioningRepository {
     });
   }
 
-  private async writeVm(tx: Prisma.TransactionClient, c: CreatePlacedVm, plan: PlacementPlan): Promise<VmRecord> {
-    await tx.vm.create({
-      data: {
-        id: c.vmId,
-        name: c.name,
-        activeName: c.name,
-        hostId: plan.hostId,
-        state: 'PENDING',
-        vcpus: plan.vcpuPins.length,
-        memoryMiB: plan.memory.perNode.reduce((s, m) => s + m.mib, 0) || 0,
-        numaNode: plan.numaNodes[0] ?? null,
-        request: c.request,
-        plan,
-        holding: true,
-        groupId: plan.allocation.group,
-      },
-    });
-    const ifaceIds = plan.interfaces.map(() => randomUUID());
-    if (plan.interfaces.length) {
-      await tx.vmInterface.createMany({
-        data: plan.interfaces.map((i, k) => ({
-          id: ifaceIds[k],
-          vmId: c.vmId,
-          index: i.index,
-          networkId: i.networkId,
-          datapath: i.datapath,
-          model: i.model,
-          mac: i.mac,
-          vlan: i.vlan,
-          sourceDev: i.vf ? i.vf.pciAddress : i.sourceDevice,
-          queues: i.queues,
-        })),
-      });
+  /**
+   * The VM's rows, allocations and operation in one statement (placed-vm-write.ts). A MAC a
+   * live VM uses, or a host row changed since this process read it, writes nothing: the MACs
+   * are drawn again (or refused) as unique-macs.ts says, or the host read again, and the
+   * write repeated. Two interfaces of the VM with one MAC go through unique-macs.ts first.
+   */
+  private async writeCreated(tx: Prisma.TransactionClient, c: CreatePlacedVm, plan: PlacementPlan) {
+    const macs = plan.interfaces.map((i) => i.mac);
+    if (new Set(macs).size !== macs.length) await this.uniqueMacs(tx, c, plan);
+    let host = await this.hosts.get(tx, plan.hostId);
+    const interfaceIds = plan.interfaces.map(() => randomUUID());
+    // a host does not change under the lock and a fixed MAC does not clash: at most one of each
+    for (let tries = 0; tries < 3; tries++) {
+      const operation = { ...c.operation, targetType: 'vm' as const, targetId: c.vmId, job: c.job(plan, host.record) };
+      const w = { vmId: c.vmId, name: c.name, request: c.request, plan, interfaceIds, operation, hostDigest: host.digest };
+      const r = await writePlacedVm(tx, w);
+      if (r.kind === 'written') return r;
+      if (r.kind === 'host-changed') host = await this.hosts.read(tx, plan.hostId);
+      else await this.uniqueMacs(tx, c, plan);
     }
-    await writeAllocations(tx, c.vmId, plan, ifaceIds);
-    const row = await tx.vm.findUniqueOrThrow({ where: { id: c.vmId }, include: { interfaces: { orderBy: { index: 'asc' } } } });
-    return toVmRecord(row);
+    throw new Error(`the write of VM ${c.vmId} kept being refused`);
   }
 
   /**
@@ -363,28 +347,6 @@ export class ProvisioningRepository {
       this.db.vm.count({ where: { holding: true } }),
     ]);
     return { cpus, vfs, holdingVms };
-  }
-}
-
-/** The CPU and VF allocation rows of a plan, for the VM and its interfaces (by plan order). */
-export async function writeAllocations(tx: Prisma.TransactionClient, vmId: string, plan: PlacementPlan, ifaceIds: string[]): Promise<void> {
-  const cpuIds = plan.allocation.cpus.map((x) => x.cpu);
-  if (cpuIds.length) {
-    const rows = await tx.cpu.findMany({ where: { hostId: plan.hostId, cpuId: { in: cpuIds } }, select: { id: true, cpuId: true } });
-    const byCpu = new Map(rows.map((r) => [r.cpuId, r.id]));
-    await tx.cpuAllocation.createMany({
-      data: plan.allocation.cpus.map((x) => {
-        const cpuRowId = byCpu.get(x.cpu);
-        if (!cpuRowId) throw new NotFoundError('cpu', `${plan.hostId}/${x.cpu}`);
-        return { cpuRowId, hostId: plan.hostId, vmId, role: x.role };
-      }),
-    });
-  }
-  for (const [k, i] of plan.interfaces.entries()) {
-    if (!i.vf || !i.nicId) continue;
-    const vf = await tx.vf.findUnique({ where: { nicId_index: { nicId: i.nicId, index: i.vf.index } }, select: { id: true } });
-    if (!vf) throw new NotFoundError('vf', `${i.nicName}/${i.vf.index}`);
-    await tx.vfAllocation.create({ data: { vfId: vf.id, vmId, interfaceId: ifaceIds[k] } });
   }
 }
 
