@@ -97,7 +97,7 @@ export function capacityOn(index: PlacementIndex, shape: VmRequestInput | VmRequ
   const only = affinityHost(index, req);
   for (const live of index.hostRts()) {
     if (only !== undefined && live.host.id !== only) continue;
-    const h = new HostRt(0, copyHost(live), index.fleetNetworks, [...live.allocations.values()]);
+    const h = new HostRt(0, copyHost(live), index.fleetNetworks, live.allocations.values());
     const row = { hostId: h.host.id, hostName: h.host.name, count: 0, byDatapath: {} as Record<string, number> };
     for (;;) {
       const prep = index.prepare({ ...req, vmId: `${base}~cap${report.total + row.count}` });

@@ -141,7 +141,7 @@ export class PlacementIndex {
     if (!h) throw new PlacementConflictError(`no host ${a.hostId}`, 'UNKNOWN_HOST');
     const existing = this.vmHost.get(a.vmId);
     if (existing) {
-      if (existing === h && JSON.stringify(existing.allocations.get(a.vmId)) === JSON.stringify(a)) return;
+      if (existing === h && existing.allocations.holds(a)) return;
       throw new PlacementConflictError(`VM ${a.vmId} already holds resources on ${existing.host.name}`, 'VM_EXISTS');
     }
     validateAllocation(h, a, this.ctx.opts);
@@ -218,7 +218,7 @@ export class PlacementIndex {
       hosts: this.inputOrder.map((id) => materializeHost(this.byId.get(id) as HostRt)),
       networks: [...this.networks],
       ...(this.groupList.length ? { groups: [...this.groupList] } : {}),
-      allocations: this.hosts.flatMap((h) => [...h.allocations.values()]).sort((a, b) => (a.vmId < b.vmId ? -1 : a.vmId > b.vmId ? 1 : 0)),
+      allocations: this.hosts.flatMap((h) => h.allocations.values()).sort((a, b) => (a.vmId < b.vmId ? -1 : a.vmId > b.vmId ? 1 : 0)),
     };
   }
 

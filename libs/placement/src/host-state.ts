@@ -15,6 +15,7 @@ import {
   type CompactNic,
   type CpuColumns,
 } from './compact';
+import { AllocationTable } from './allocation-table';
 
 /**
  * Mutable per-host working state the engine computes on. It is built from an immutable
@@ -109,7 +110,7 @@ export class HostRt {
   readonly nicById = new Map<string, NicRt>();
   /** networkId -> NICs carrying it here; present-but-empty means mapped without an uplink. */
   readonly netNics = new Map<string, NicRt[]>();
-  readonly allocations = new Map<string, FleetAllocation>();
+  readonly allocations: AllocationTable;
   /** Affinity group id -> members of it holding resources here. */
   readonly groupCount = new Map<string, number>();
   /** Bumped on every change: negative caches compare it. */
@@ -123,6 +124,7 @@ export class HostRt {
     allocations: readonly FleetAllocation[],
   ) {
     const cols = host.cpus;
+    this.allocations = new AllocationTable(host.id);
     this.cpuIds = cols.id;
     this.cpuNode = cols.node;
     // CPUs pinned by domains netpin did not define, and the switch's PMD cores (they poll at
@@ -205,7 +207,7 @@ export class HostRt {
    * host's own fields, so only what the host does not record is counted here.
    */
   private countAllocation(a: FleetAllocation): void {
-    this.allocations.set(a.vmId, a);
+    this.allocations.set(a);
     for (const s of a.sharedVcpus) {
       const node = this.nodeByIndex.get(s.node);
       if (node) node.sharedUsed += s.vcpus;
@@ -266,7 +268,7 @@ export class HostRt {
     for (const io of a.ioNodes) this.node(io).ioUsers.add(a.vmId);
     this.countGroup(a, 1);
     for (const p of a.pmdQueues) this.node(p.node).pmdUsed += p.queues;
-    this.allocations.set(a.vmId, a);
+    this.allocations.set(a);
     this.version++;
   }
 
