@@ -11,13 +11,13 @@ import {
   type VmRequest,
 } from '@netpin/contracts';
 import type { EvalContext, IoSet } from './context';
-import { connectionFor, costOf, takesPmd, usesVhost } from './datapaths';
+import { takesPmd, usesVhost } from './datapaths';
 import type { PlacementIndex } from './engine';
 import { hostStateFilter } from './host-filters';
 import type { HostRt, NicRt } from './host-state';
 import { assign, dedupe, interfaceOptions, type IfaceOption } from './interfaces';
 import { ioNeeds, reserveIoCpus } from './node-fit';
-import { generatedMac, nicIrqAndRps, planNic, vdpaDevice, vhostUserPort, vlanOf } from './plan';
+import { nicIrqAndRps, planInterface } from './plan';
 import type { PreparedRequest } from './request';
 
 /**
@@ -105,25 +105,14 @@ function withInterface(
   const ioIds = io ? io.cpus.map((p) => h.cpuIds[p]).sort(byNum) : [];
   const vcpuNodes = [...new Set(current.vcpuPins.flatMap((p) => p.cpus.map((c) => h.cpuNode[h.posOf(c) ?? -1])))].sort(byNum);
   const numaLocal = o.node === null || (vcpuNodes.length === 1 && vcpuNodes[0] === o.node);
-  const iface: PlanInterface = {
-    ...planNic(ctx, prep, o.datapath, net.kind, nic, net.bridge, net.macvtapMode, vf, h.node(current.numaNodes[0]).pmdCores),
-    vhostUser: connectionFor(net.kind, o.datapath) === 'VHOSTUSER' ? vhostUserPort(current.vmId, pi.index) : null,
-    vdpa: connectionFor(net.kind, o.datapath) === 'VDPA' && vf ? vdpaDevice(current.vmId, pi.index, vf.pciAddress) : null,
-    index: pi.index,
-    networkId: net.id,
-    networkName: net.name,
-    mac: pi.req.mac ?? generatedMac(current.vmId, pi.index),
-    ...vlanOf(pi.req, net),
-    liveMigratable: pi.req.liveMigratable,
-    minBandwidthMbps: pi.req.minBandwidthMbps,
-    maxBandwidthMbps: pi.req.maxBandwidthMbps,
-    mtu: net.mtu,
+  const iface = planInterface(ctx, prep, {
+    option: o,
+    iface: pi,
+    vmId: current.vmId,
+    vf,
+    pmdCores: h.node(current.numaNodes[0]).pmdCores,
     numaLocal,
-    failoverBackup: o.backup
-      ? { ...planNic(ctx, prep, o.backup, net.kind, nic, net.bridge, net.macvtapMode, null, 0), vhostUser: null, vdpa: null }
-      : null,
-    cost: costOf(o.datapath),
-  };
+  });
   const vhost = [o.datapath, o.backup].some((d) => d !== null && usesVhost(d)) ? (io ? ioIds : current.emulatorCpus) : [];
   const penalty = numaLocal
     ? []
