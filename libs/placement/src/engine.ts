@@ -20,6 +20,18 @@ import { buildPlan } from './plan';
 import { networkLookup, prepareRequest, type NetworkLookup, type PreparedRequest } from './request';
 import { hostKey, scoreBound } from './weighers';
 
+/**
+ * A request shape's answers per host (see cacheFor). `dead` has a host's bit set while its
+ * cached answer is "does not fit": the search passes over such hosts a word at a time
+ * instead of reading each one's entry (a fleet 80 % full is mostly hosts that fit nothing).
+ * Every change to a host goes through refresh, which clears its bit in every shape.
+ */
+interface ShapeCache {
+  version: Int32Array;
+  score: Float64Array;
+  dead: Uint32Array;
+}
+
 export type PlacementResult = { ok: true; plan: PlacementPlan } | { ok: false; rejection: Rejection };
 
 /**
@@ -50,7 +62,7 @@ export class PlacementIndex {
   private readonly netHosts = new Map<string, Uint8Array>();
   /** Host ids in the order the fleet was given (toSnapshot keeps it). */
   private readonly inputOrder: string[];
-  private readonly scoreCache = new Map<string, { version: Int32Array; score: Float64Array }>();
+  private readonly scoreCache = new Map<string, ShapeCache>();
 
   /**
    * From a snapshot (converted to columns: the snapshot is left as it is) or from a
@@ -260,6 +272,7 @@ export class PlacementIndex {
     this.memMax[h.ord] = memMax;
     this.memSum[h.ord] = memSum;
     this.members.update(h);
+    for (const c of this.scoreCache.values()) c.dead[w] &= ~bit;
   }
 
   /** Necessary conditions only: a host failing them can never fit, so skipping it is exact. */
@@ -298,7 +311,7 @@ export class PlacementIndex {
       if (bestOrd >= 0 && bestScore >= bound) break;
       const bits = this.buckets[key];
       for (let w = 0; w < this.words; w++) {
-        let x = bits[w];
+        let x = bits[w] & ~cache.dead[w];
         while (x !== 0) {
           const t = x & -x;
           x ^= t;
@@ -317,6 +330,7 @@ export class PlacementIndex {
             }
             cache.version[ord] = h.version;
             cache.score[ord] = score;
+            if (score === -Infinity) cache.dead[w] |= t;
           }
           if (score > bestScore) {
             bestScore = score;
@@ -343,11 +357,15 @@ export class PlacementIndex {
    * computed at. A host's answer depends only on its own state, and placing a VM changes
    * one host, so almost every entry stays valid from one placement to the next.
    */
-  private cacheFor(shapeKey: string): { version: Int32Array; score: Float64Array } {
+  private cacheFor(shapeKey: string): ShapeCache {
     let c = this.scoreCache.get(shapeKey);
     if (!c) {
       if (this.scoreCache.size >= 64) this.scoreCache.clear();
-      c = { version: new Int32Array(this.hosts.length).fill(-1), score: new Float64Array(this.hosts.length) };
+      c = {
+        version: new Int32Array(this.hosts.length).fill(-1),
+        score: new Float64Array(this.hosts.length),
+        dead: new Uint32Array(this.words),
+      };
       this.scoreCache.set(shapeKey, c);
     }
     return c;
