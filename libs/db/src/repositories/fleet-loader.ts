@@ -27,11 +27,12 @@ import {
   type CompactFleet,
   type CompactHost,
   type CompactNic,
+  type CpuColumns,
   type VfPci,
 } from '@netpin/placement';
 import type { Db } from '../client';
 import type { Prisma } from '../generated/prisma/client';
-import { IntColumn, rowSource, type Row, type RowSource } from './fleet-rows';
+import { IntColumn, IntTable, rowSource, type Row, type RowSource } from './fleet-rows';
 
 type Client = Db | Prisma.TransactionClient;
 
@@ -56,20 +57,51 @@ const ALLOCATED = VF_STATES.indexOf('ALLOCATED');
 const PCI_TAIL = /[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]$/;
 const json = (s: string | null): unknown => (s === null ? null : JSON.parse(s));
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * Ids read from an earlier table, numbered from 1 in their order, as a relation to join the
+ * big tables with: their rows then name a host or NIC by this number instead of a 36-byte id
+ * (less for PostgreSQL to format and send, no lookup here), and rows of anything not read
+ * before (written meanwhile, outside a snapshot) drop out in the join, as they were skipped.
+ */
+function numbered(ids: string[], alias: string): string {
+  for (const id of ids) if (!UUID.test(id)) throw new Error(`not an id: ${id}`);
+  return `unnest('{${ids.join(',')}}'::uuid[]) WITH ORDINALITY AS ${alias}(id, o)`;
+}
+
 /** `AND <column> = ANY($1)` when reading some hosts. */
 function only(column: string, hostIds: string[] | undefined): string {
   return hostIds ? ` AND ${column} = ANY($1::uuid[])` : '';
 }
 
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * What a host's and a NIC's columns are until they are filled in: each object is made with
+ * every field it keeps, and its fields are set later. (A spread such as `{ ...row, cpus }`
+ * gave each of the 40,000 host and NIC objects a hidden class of its own: 18 MiB of heap.)
+ */
+const NO_CPUS: CpuColumns = {
+  id: new Int32Array(0),
+  socket: new Int32Array(0),
+  core: new Int32Array(0),
+  node: new Int32Array(0),
+  sibStart: new Int32Array(1),
+  sibling: new Int32Array(0),
+  reserved: new Uint8Array(0),
+};
+const NO_VFS: CompactNic['vfs'] = { index: new Int32Array(0), state: new Uint8Array(0), owner: new Int32Array(0), pci: [] };
+
 /** A NIC row, with the domain part of its PF address ("0000:") that its VFs' addresses start with. */
 interface NicRef {
-  nic: Omit<CompactNic, 'vfs'>;
+  nic: Writable<CompactNic>;
   prefix: string;
 }
 
 /** The rows of one host being assembled. */
 interface Draft {
-  host: Omit<FleetHost, 'cpus' | 'nics' | 'numaNodes'>;
+  host: Writable<CompactHost>;
   nodes: { index: number; memoryMiB: number; hugepages: unknown }[];
   nics: NicRef[];
   owners: { cpuId: number; vmId: string; role: string }[];
@@ -93,7 +125,7 @@ export async function loadFleet(db: Client, opts: { hostIds?: string[] } = {}): 
     const cpus = await readCpus(src, ids, params, drafts);
     const nicIrqs = await readNics(src, ids, params, drafts);
     const nics = [...drafts.values()].flatMap((d) => d.nics);
-    const vfs = await readVfs(src, ids, params, nics);
+    const vfs = await readVfs(src, nics);
     const vfOwners = await readVfOwners(src, ids, params);
     const networks = await readNetworks(src);
     const groups = await readGroups(src);
@@ -122,8 +154,8 @@ function assemble(
     list.push(a);
     allocsOf.set(a.hostId, list);
   }
-  const cpuGroups = groupRows(cpus.host, drafts.size);
-  const vfGroups = groupRows(vfs.nic, nics.length);
+  const cpuGroups = groupRows(cpus.rows, CPU.host, drafts.size);
+  const vfGroups = groupRows(vfs.rows, VF.nic, nics.length);
   const nicOrd = new Map(nics.map((n, i) => [n, i]));
   const hosts: CompactHost[] = [];
   [...drafts.values()].forEach((d, g) => {
@@ -170,6 +202,11 @@ async function readHosts(src: RowSource, ids: string[] | undefined, params: unkn
           bridges: bridgesSchema.parse(json(r.textOrNull(10))),
           foreignDomains: foreignSchema.parse(json(r.textOrNull(11)) ?? []),
           pmdCpus: pmdCpusSchema.parse(json(r.textOrNull(13)) ?? []),
+          numaNodes: [],
+          cpus: NO_CPUS,
+          cpuOwner: NO_CPUS.id,
+          vms: [],
+          nics: [],
         },
         nodes: [],
         nics: [],
@@ -186,44 +223,32 @@ async function readHosts(src: RowSource, ids: string[] | undefined, params: unkn
   return drafts;
 }
 
-/** The CPU table as columns of the whole fleet (one entry per row, no object per row). */
-class CpuTable {
-  readonly host = new IntColumn();
-  readonly id = new IntColumn();
-  readonly socket = new IntColumn();
-  readonly core = new IntColumn();
-  readonly node = new IntColumn();
-  readonly reserved = new IntColumn();
-  readonly sibStart = new IntColumn();
-  readonly sibLen = new IntColumn();
-  readonly sib = new IntColumn();
+/** The CPU table, fleet-wide, a row per CPU (no object per row); siblings in `sib`. */
+const CPU = { host: 0, id: 1, socket: 2, core: 3, node: 4, reserved: 5, sibStart: 6, sibLen: 7 } as const;
+interface CpuTable {
+  rows: IntTable;
+  sib: IntColumn;
 }
 
-/** The CPU table, streamed: a row's host is found by comparing its id bytes with the last row's. */
+/** The CPU table, streamed; each row names its host by its place in `drafts`. */
 async function readCpus(src: RowSource, ids: string[] | undefined, params: unknown[], drafts: Map<string, Draft>): Promise<CpuTable> {
-  const t = new CpuTable();
-  const ord = new Map([...drafts.keys()].map((id, i) => [id, i]));
-  let lastId = '';
-  let cur = -1;
+  const t: CpuTable = { rows: new IntTable(8, 128 * drafts.size), sib: new IntColumn() };
   await src.each(
-    `SELECT c."hostId"::text AS c0, c."cpuId" AS c1, c.socket AS c2, c.core AS c3, n.index AS c4,
+    `SELECT (h.o - 1)::int AS c0, c."cpuId" AS c1, c.socket AS c2, c.core AS c3, n.index AS c4,
        array_to_string(c.siblings, ',') AS c5, c."reservedForHost" AS c6
-     FROM "Cpu" c JOIN "NumaNode" n ON n.id = c."numaNodeId" WHERE true${only('c."hostId"', ids)}`,
-    params,
+     FROM "Cpu" c JOIN ${numbered([...drafts.keys()], 'h')} ON h.id = c."hostId" JOIN "NumaNode" n ON n.id = c."numaNodeId"`,
+    [],
     (r: Row) => {
-      if (!r.same(0, lastId)) {
-        lastId = r.text(0);
-        cur = ord.get(lastId) ?? -1;
-      }
-      if (cur < 0) return;
-      t.host.push(cur);
-      t.id.push(r.int(1));
-      t.socket.push(r.int(2));
-      t.core.push(r.int(3));
-      t.node.push(r.int(4));
-      t.sibStart.push(t.sib.n);
-      t.sibLen.push(r.ints(5, t.sib));
-      t.reserved.push(r.bool(6) ? 1 : 0);
+      const at = t.rows.add();
+      const a = t.rows.a;
+      a[at + CPU.host] = r.int(0);
+      a[at + CPU.id] = r.int(1);
+      a[at + CPU.socket] = r.int(2);
+      a[at + CPU.core] = r.int(3);
+      a[at + CPU.node] = r.int(4);
+      a[at + CPU.reserved] = r.bool(6) ? 1 : 0;
+      a[at + CPU.sibStart] = t.sib.n;
+      a[at + CPU.sibLen] = r.ints(5, t.sib);
     },
   );
   await src.each(
@@ -235,36 +260,70 @@ async function readCpus(src: RowSource, ids: string[] | undefined, params: unkno
   return t;
 }
 
-/** Rows grouped by a key (counting sort, arrival order kept): group g is rows[start[g]] .. rows[start[g + 1] - 1]. */
-function groupRows(key: IntColumn, groups: number): { start: Int32Array; rows: Int32Array } {
+/** Rows grouped by a key field (counting sort, arrival order kept): group g is rows[start[g]] .. rows[start[g + 1] - 1]. */
+function groupRows(t: IntTable, field: number, groups: number): { start: Int32Array; rows: Int32Array } {
+  const { a, width, n } = t;
   const start = new Int32Array(groups + 1);
-  for (let i = 0; i < key.n; i++) start[key.a[i] + 1]++;
+  for (let i = 0; i < n; i++) start[a[i * width + field] + 1]++;
   for (let g = 0; g < groups; g++) start[g + 1] += start[g];
   const at = start.slice(0, groups);
-  const rows = new Int32Array(key.n);
-  for (let i = 0; i < key.n; i++) rows[at[key.a[i]]++] = i;
+  const rows = new Int32Array(n);
+  for (let i = 0; i < n; i++) rows[at[a[i * width + field]]++] = i;
   return { start, rows };
 }
 
-/** A group's rows ordered by a column (already so, as a rule). */
-function sortedBy(rows: Int32Array, col: IntColumn): Int32Array {
+/** A reusable Int32Array, handed out as a view of the length asked for. */
+class Scratch {
+  private a = new Int32Array(256);
+
+  ints(n: number): Int32Array {
+    if (n > this.a.length) this.a = new Int32Array(2 * n);
+    return this.a.subarray(0, n);
+  }
+}
+
+const slots = new Scratch();
+
+/**
+ * A group's rows ordered by a field (already so, as a rule, and then `rows` itself); when
+ * not, the order is written to `out` (valid until its next use).
+ */
+function sortedBy(rows: Int32Array, t: IntTable, field: number, out: Scratch): Int32Array {
+  const { a, width } = t;
+  const v = (row: number): number => a[row * width + field];
   let sorted = true;
   let max = 0;
   for (let k = 0; k < rows.length; k++) {
-    if (k > 0 && col.a[rows[k - 1]] > col.a[rows[k]]) sorted = false;
-    max = Math.max(max, col.a[rows[k]]);
+    if (k > 0 && v(rows[k - 1]) > v(rows[k])) sorted = false;
+    max = Math.max(max, v(rows[k]));
   }
   if (sorted) return rows;
   // small distinct ids (CPU ids, VF indices): place each row at its id
-  const at = max < 4 * rows.length + 64 ? new Int32Array(max + 1).fill(-1) : null;
-  let dense = at !== null;
-  for (let k = 0; dense && at && k < rows.length; k++) {
-    const v = col.a[rows[k]];
-    if (v < 0 || at[v] >= 0) dense = false;
-    else at[v] = rows[k];
+  if (max < 4 * rows.length + 64) {
+    const at = slots.ints(max + 1).fill(-1);
+    let dense = true;
+    for (let k = 0; dense && k < rows.length; k++) {
+      const x = v(rows[k]);
+      if (x < 0 || at[x] >= 0) dense = false;
+      else at[x] = rows[k];
+    }
+    if (dense) {
+      const order = out.ints(rows.length);
+      let k = 0;
+      for (let x = 0; x <= max; x++) if (at[x] >= 0) order[k++] = at[x];
+      return order;
+    }
   }
-  if (dense && at) return at.filter((r) => r >= 0);
-  return rows.slice().sort((x, y) => col.a[x] - col.a[y]);
+  const order = out.ints(rows.length);
+  order.set(rows);
+  return order.sort((x, y) => v(x) - v(y));
+}
+
+/** `rows`' values of a field, in order. */
+function pick(rows: Int32Array, t: IntTable, field: number): Int32Array {
+  const out = new Int32Array(rows.length);
+  for (let k = 0; k < rows.length; k++) out[k] = t.a[rows[k] * t.width + field];
+  return out;
 }
 
 /** NICs onto their hosts; returns each NIC's queue IRQs (ascending queue). */
@@ -298,46 +357,43 @@ async function readNics(
           sriovTotalVfs: r.int(9),
           sriovNumVfs: r.int(10),
           vdpaVfs: r.bool(13),
+          vfs: NO_VFS,
         },
       });
     },
   );
-  const nicOrd = new Map([...drafts.values()].flatMap((d) => d.nics).map((n, k) => [n.nic.id, k]));
-  const t = { nic: new IntColumn(), irq: new IntColumn(), queue: new IntColumn() };
-  let lastId = '';
-  let cur = -1;
+  const nicIds = [...drafts.values()].flatMap((d) => d.nics).map((n) => n.nic.id);
+  const t = new IntTable(3, 16 * nicIds.length);
   await src.each(
-    `SELECT q."nicId"::text AS c0, q.irq AS c1, q.queue AS c2 FROM "NicIrq" q JOIN "Nic" n ON n.id = q."nicId" WHERE true${only('n."hostId"', ids)}`,
-    params,
+    `SELECT (k.o - 1)::int AS c0, q.irq AS c1, q.queue AS c2 FROM "NicIrq" q JOIN ${numbered(nicIds, 'k')} ON k.id = q."nicId"`,
+    [],
     (r) => {
-      if (!r.same(0, lastId)) {
-        lastId = r.text(0);
-        cur = nicOrd.get(lastId) ?? -1;
-      }
-      if (cur < 0) return;
-      t.nic.push(cur);
-      t.irq.push(r.int(1));
-      t.queue.push(r.int(2));
+      const at = t.add();
+      t.a[at] = r.int(0);
+      t.a[at + 1] = r.int(1);
+      t.a[at + 2] = r.int(2);
     },
   );
-  return queueIrqs(t, nicOrd.size);
+  return queueIrqs(t, nicIds.length);
 }
 
 /**
- * Each NIC's queue IRQs (ascending queue, then IRQ). NICs of one model on hosts alike have
- * the same ones: one frozen list is shared between them (nothing changes it).
+ * Each NIC's queue IRQs (ascending queue, then IRQ) from rows (nic, irq, queue). NICs of one
+ * model on hosts alike have the same ones: one frozen list is shared between them (nothing changes it).
  */
-function queueIrqs(t: { nic: IntColumn; irq: IntColumn; queue: IntColumn }, nics: number): CompactNic['queueIrqs'][] {
-  const groups = groupRows(t.nic, nics);
+function queueIrqs(t: IntTable, nics: number): CompactNic['queueIrqs'][] {
+  const groups = groupRows(t, 0, nics);
+  const irq = (x: number): number => t.get(x, 1);
+  const queue = (x: number): number => t.get(x, 2);
   const seen = new Map<string, CompactNic['queueIrqs']>();
   const out: CompactNic['queueIrqs'][] = [];
   for (let k = 0; k < nics; k++) {
     const rows = Array.from(groups.rows.subarray(groups.start[k], groups.start[k + 1]));
-    rows.sort((x, y) => t.queue.a[x] - t.queue.a[y] || t.irq.a[x] - t.irq.a[y]);
-    const key = rows.map((x) => `${t.irq.a[x]}:${t.queue.a[x]}`).join(',');
+    rows.sort((x, y) => queue(x) - queue(y) || irq(x) - irq(y));
+    const key = rows.map((x) => `${irq(x)}:${queue(x)}`).join(',');
     let list = seen.get(key);
     if (!list) {
-      list = Object.freeze(rows.map((x) => Object.freeze({ irq: t.irq.a[x], queue: t.queue.a[x] }))) as CompactNic['queueIrqs'];
+      list = Object.freeze(rows.map((x) => Object.freeze({ irq: irq(x), queue: queue(x) }))) as CompactNic['queueIrqs'];
       seen.set(key, list);
     }
     out.push(list);
@@ -345,37 +401,31 @@ function queueIrqs(t: { nic: IntColumn; irq: IntColumn; queue: IntColumn }, nics
   return out;
 }
 
-/** The VF table as fleet-wide columns; an address not in canonical form (rid -1) is kept as text by row. */
-class VfTable {
-  readonly nic = new IntColumn();
-  readonly index = new IntColumn();
-  readonly rid = new IntColumn();
-  readonly odd = new Map<number, string>();
+/** The VF table, fleet-wide, a row per VF; an address not in canonical form (rid -1) is kept as text by row. */
+const VF = { nic: 0, index: 1, rid: 2 } as const;
+interface VfTable {
+  rows: IntTable;
+  odd: Map<number, string>;
 }
 
-/** The VF table, streamed like the CPUs, by NIC; each address parsed against its PF's domain prefix. */
-async function readVfs(src: RowSource, ids: string[] | undefined, params: unknown[], nics: NicRef[]): Promise<VfTable> {
-  const t = new VfTable();
-  const ord = new Map(nics.map((n, i) => [n.nic.id, i]));
-  let lastId = '';
-  let cur = -1;
-  let prefix = '';
+/** The VF table, streamed, each row naming its NIC by its place in `nics`; each address parsed against its PF's domain prefix. */
+async function readVfs(src: RowSource, nics: NicRef[]): Promise<VfTable> {
+  const t: VfTable = { rows: new IntTable(3, 64 * nics.length), odd: new Map() };
   await src.each(
-    `SELECT v."nicId"::text AS c0, v.index AS c1, coalesce(v."pciAddress", '') AS c2
-     FROM "Vf" v JOIN "Nic" n ON n.id = v."nicId" WHERE true${only('n."hostId"', ids)}`,
-    params,
+    `SELECT (k.o - 1)::int AS c0, v.index AS c1, coalesce(v."pciAddress", '') AS c2
+     FROM "Vf" v JOIN ${numbered(
+       nics.map((n) => n.nic.id),
+       'k',
+     )} ON k.id = v."nicId"`,
+    [],
     (r) => {
-      if (!r.same(0, lastId)) {
-        lastId = r.text(0);
-        cur = ord.get(lastId) ?? -1;
-        prefix = cur < 0 ? '' : nics[cur].prefix;
-      }
-      if (cur < 0) return;
-      const rid = r.rid(2, prefix);
-      if (rid < 0) t.odd.set(t.nic.n, r.text(2));
-      t.nic.push(cur);
-      t.index.push(r.int(1));
-      t.rid.push(rid);
+      const nic = r.int(0);
+      const rid = r.rid(2, nics[nic].prefix);
+      if (rid < 0) t.odd.set(t.rows.n, r.text(2));
+      const at = t.rows.add();
+      t.rows.a[at + VF.nic] = nic;
+      t.rows.a[at + VF.index] = r.int(1);
+      t.rows.a[at + VF.rid] = rid;
     },
   );
   return t;
@@ -499,29 +549,56 @@ function toNumaNodes(d: Draft, used: Map<string, number>): FleetHost['numaNodes'
 
 /** A host's columns: its CPUs by ascending id (layout shared with hosts alike), owners into slots. */
 function finishHost(d: Draft, used: Map<string, number>, layouts: CpuLayouts, t: CpuTable, rows: Int32Array): CompactHost {
-  const order = sortedBy(rows, t.id);
+  const order = sortedBy(rows, t.rows, CPU.id, cpuOrder);
   const n = order.length;
-  const sibStart = new Int32Array(n + 1);
-  order.forEach((i, p) => (sibStart[p + 1] = sibStart[p] + t.sibLen.a[i]));
-  const sibling = new Int32Array(sibStart[n]);
-  order.forEach((i, p) => sibling.set(t.sib.a.subarray(t.sibStart.a[i], t.sibStart.a[i] + t.sibLen.a[i]), sibStart[p]));
-  const pick = (c: IntColumn): Int32Array => Int32Array.from(order, (i) => c.a[i]);
-  const cpus = layouts.intern({
-    id: pick(t.id),
-    socket: pick(t.socket),
-    core: pick(t.core),
-    node: pick(t.node),
-    sibStart,
-    sibling,
-    reserved: Uint8Array.from(order, (i) => t.reserved.a[i]),
-  });
-  const host: CompactHost = { ...d.host, numaNodes: toNumaNodes(d, used), cpus, cpuOwner: new Int32Array(n).fill(-1), vms: [], nics: [] };
+  const { a, width } = t.rows;
+  let sibs = 0;
+  for (let p = 0; p < n; p++) sibs += a[order[p] * width + CPU.sibLen];
+  // built in scratch columns: hosts alike share one layout, copied only when it is new
+  const c = scratchColumns(n, sibs);
+  for (let p = 0; p < n; p++) {
+    const at = order[p] * width;
+    c.id[p] = a[at + CPU.id];
+    c.socket[p] = a[at + CPU.socket];
+    c.core[p] = a[at + CPU.core];
+    c.node[p] = a[at + CPU.node];
+    c.reserved[p] = a[at + CPU.reserved];
+    const from = a[at + CPU.sibStart];
+    c.sibStart[p + 1] = c.sibStart[p] + a[at + CPU.sibLen];
+    c.sibling.set(t.sib.a.subarray(from, from + a[at + CPU.sibLen]), c.sibStart[p]);
+  }
+  const cpus = layouts.intern(c, true);
+  const host = d.host;
+  host.numaNodes = toNumaNodes(d, used);
+  host.cpus = cpus;
+  host.cpuOwner = new Int32Array(n).fill(-1);
   for (const o of d.owners) {
     const p = cpuPos(cpus, o.cpuId);
     const role = roleSchema.safeParse(o.role);
     if (p >= 0 && role.success) host.cpuOwner[p] = ownerCell(vmSlot(host, o.vmId), role.data);
   }
   return host;
+}
+
+const cpuOrder = new Scratch();
+const vfOrder = new Scratch();
+let scratch: CpuColumns | null = null;
+
+/** Columns for n CPUs with `sibs` siblings in all, reused while hosts come alike. */
+function scratchColumns(n: number, sibs: number): CpuColumns {
+  if (scratch?.id.length !== n || scratch.sibling.length !== sibs) {
+    const ints = (): Int32Array => new Int32Array(n);
+    scratch = {
+      id: ints(),
+      socket: ints(),
+      core: ints(),
+      node: ints(),
+      sibStart: new Int32Array(n + 1),
+      sibling: new Int32Array(sibs),
+      reserved: new Uint8Array(n),
+    };
+  }
+  return scratch;
 }
 
 /** A NIC's VF columns; addresses as a rule (prefix + routing id) when every one follows it. */
@@ -533,8 +610,8 @@ function finishNic(
   rows: Int32Array,
   owners: Map<string, string>,
 ): CompactNic {
-  const order = sortedBy(rows, t.index);
-  const index = Int32Array.from(order, (i) => t.index.a[i]);
+  const order = sortedBy(rows, t.rows, VF.index, vfOrder);
+  const index = pick(order, t.rows, VF.index);
   const owner = new Int32Array(order.length).fill(-1);
   const state = new Uint8Array(order.length).fill(FREE);
   if (owners.size > 0) {
@@ -545,16 +622,19 @@ function finishNic(
       state[k] = ALLOCATED;
     });
   }
-  return { ...ref.nic, queueIrqs: irqs, vfs: { index, state, owner, pci: pciOf(ref.prefix, index, order, t) } };
+  const nic = ref.nic;
+  nic.queueIrqs = irqs;
+  nic.vfs = { index, state, owner, pci: pciOf(ref.prefix, index, order, t) };
+  return nic;
 }
 
 function pciOf(prefix: string, index: Int32Array, order: Int32Array, t: VfTable): VfPci {
   const n = order.length;
   if (n === 0) return [];
-  const rid = (k: number): number => t.rid.a[order[k]];
+  const rid = (k: number): number => t.rows.get(order[k], VF.rid);
   const stride = n > 1 && index[1] !== index[0] ? (rid(1) - rid(0)) / (index[1] - index[0]) : 1;
   let ok = Number.isInteger(stride);
   for (let k = 0; ok && k < n; k++) ok = rid(k) >= 0 && rid(k) === rid(0) + (index[k] - index[0]) * stride;
   if (ok) return { prefix, first: rid(0), stride };
-  return Array.from(order, (i) => (t.rid.a[i] >= 0 ? formatRid(prefix, t.rid.a[i]) : (t.odd.get(i) ?? '')));
+  return Array.from(order, (i) => (t.rows.get(i, VF.rid) >= 0 ? formatRid(prefix, t.rows.get(i, VF.rid)) : (t.odd.get(i) ?? '')));
 }

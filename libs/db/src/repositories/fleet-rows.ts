@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import type { Db } from '../client';
 import type { Prisma } from '../generated/prisma/client';
+import { copyOut } from './copy-stream';
 
 type Client_ = Db | Prisma.TransactionClient;
 
@@ -44,6 +45,38 @@ export class IntColumn {
   }
 }
 
+/**
+ * A table of int fields kept row after row in one growable Int32Array (`width` fields a row):
+ * one capacity check a row, however many fields. Row r's field f is a[r * width + f].
+ */
+export class IntTable {
+  a: Int32Array;
+  n = 0;
+
+  constructor(
+    readonly width: number,
+    rows = 1024,
+  ) {
+    this.a = new Int32Array(width * Math.max(rows, 16));
+  }
+
+  /** A new row; returns the offset of its first field. */
+  add(): number {
+    const at = this.n * this.width;
+    if (at + this.width > this.a.length) {
+      const b = new Int32Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.n++;
+    return at;
+  }
+
+  get(row: number, field: number): number {
+    return this.a[row * this.width + field];
+  }
+}
+
 const CANONICAL_RID = /^([0-9a-f]{2}):([0-9a-f]{2})\.([0-7])$/;
 
 /** The routing id of an address whose text is `prefix` + canonical "bb:dd.f", else -1. */
@@ -62,18 +95,19 @@ const COMMA = 44;
 const MINUS = 45;
 
 /** A COPY text-format line (tab-separated, \N = NULL, backslash escapes in text). */
-class CopyRow implements Row {
+export class CopyRow implements Row {
   buf: Buffer = Buffer.alloc(0);
   private readonly start = new Int32Array(64);
   private readonly end = new Int32Array(64);
 
-  set(line: Buffer): void {
-    this.buf = line;
+  /** The line in buf[from, to) (its newline, if any, at to - 1): fields by offset, nothing copied. */
+  set(buf: Buffer, from = 0, to = buf.length): void {
+    this.buf = buf;
     let f = 0;
-    let s = 0;
-    const n = line.length > 0 && line[line.length - 1] === NL ? line.length - 1 : line.length;
-    for (let k = 0; k <= n; k++) {
-      if (k === n || line[k] === TAB) {
+    let s = from;
+    const n = to > from && buf[to - 1] === NL ? to - 1 : to;
+    for (let k = from; k <= n; k++) {
+      if (k === n || buf[k] === TAB) {
         this.start[f] = s;
         this.end[f] = k;
         f++;
@@ -204,45 +238,6 @@ class ValuesRow implements Row {
   }
 }
 
-const ignore = (): void => undefined;
-
-/** COPY (query) TO STDOUT on a pg connection: each row is handed to `sink` as it arrives. */
-class CopyOut {
-  private error: unknown = null;
-  private readonly row = new CopyRow();
-
-  constructor(
-    readonly text: string,
-    private readonly sink: RowSink,
-    private readonly done: (err: unknown) => void,
-  ) {}
-
-  submit(connection: { query(text: string): void }): void {
-    connection.query(`COPY (${this.text}) TO STDOUT`);
-  }
-  handleCopyData(msg: { chunk: Buffer }): void {
-    if (this.error) return;
-    try {
-      this.row.set(msg.chunk);
-      this.sink(this.row);
-    } catch (e) {
-      this.error = e;
-    }
-  }
-  handleError(e: unknown): void {
-    this.error ??= e;
-  }
-  handleReadyForQuery(): void {
-    this.done(this.error);
-  }
-  readonly handleCommandComplete = ignore;
-  readonly handleRowDescription = ignore;
-  readonly handleDataRow = ignore;
-  readonly handleEmptyQuery = ignore;
-  readonly handlePortalSuspended = ignore;
-  readonly handleCopyInResponse = ignore;
-}
-
 /** Connection strings of the clients createDb made: a full fleet read streams over a connection of its own. */
 const urls = new WeakMap<object, string>();
 
@@ -268,12 +263,11 @@ export async function rowSource(db: Client_, filtered: boolean): Promise<RowSour
     await pg.connect();
     // one snapshot for every table, as a read in one transaction would see
     await pg.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const row = new CopyRow();
     return {
       each: (sql, params, sink) => {
         if (params.length) throw new Error('COPY takes no parameters');
-        return new Promise<void>((resolve, reject) => {
-          void pg.query(new CopyOut(sql, sink, (err) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve())));
-        });
+        return copyOut(pg, sql, row, sink);
       },
       close: async () => {
         await pg.query('COMMIT').catch(() => undefined);
