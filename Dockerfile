@@ -7,6 +7,7 @@ COPY prisma ./prisma
 COPY prisma.config.ts ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-ENV NODE_ENV=production SWC_NODE_PROJECT=tsconfig.json
+# MALLOC_*: as deploy/systemd/netpin-api.service (docs/benchmarks.md, Scale)
+ENV NODE_ENV=production SWC_NODE_PROJECT=tsconfig.json MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072
 EXPOSE 3000
 CMD ["sh", "-c", "node tools/prisma.cjs migrate deploy && node -r @swc-node/register apps/api/src/main.ts"]
