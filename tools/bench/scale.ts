@@ -5,13 +5,18 @@
  * NIC; an SR-IOV and a macvtap network on every host), then:
  *   - snapshotLoadMs: one full read of the fleet (SnapshotCache.read, as the API does), in this
  *     process, with the heap it keeps (snapshotHeapMiB);
- *   - the API is started as a child; firstPlacementMs: its first previewPlacement (loads the
- *     fleet and builds the placement index), placementP99Ms over the next --placements previews;
+ *   - the API is started as a child, as deploy/systemd runs it: the bundle of `npm run build`
+ *     (built into a temporary folder, or --bundle DIR) with plain node and the unit's
+ *     Environment= settings; `--api swc` runs apps/api/src/main.ts through @swc-node/register as
+ *     before (the Dockerfile's way, and the figures recorded until 2026-12-05 04:00);
+ *   - firstPlacementMs: its first previewPlacement (loads the fleet and builds the placement
+ *     index) with the API's CPU time for it, placementP99Ms over the next --placements previews;
  *   - apiRssMiB: the API's resident memory after them (placement warm).
  *
  *   npm run bench:scale -- --hosts 10000 --json
  *   options: --hosts 10000 --placements 200 --keep-db (do not drop the database; its name is printed)
  *            --reuse-db NAME (a database kept by an earlier run: no generation, generateMs 0)
+ *            --api bundle|swc --bundle DIR (a dist folder with api/main.js: no build)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -21,7 +26,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { createDb, SnapshotCache } from '@netpin/db';
-import { admin, adminUrl, deleteKeys, freePort, redisUrl, root, waitReady } from './provision-stack';
+import { admin, adminUrl, cpuSeconds, deleteKeys, freePort, redisUrl, root, waitReady } from './provision-stack';
 import { fleetSql } from './scale-fleet';
 
 const argv = process.argv.slice(2);
@@ -37,7 +42,14 @@ function intOpt(name: string, dflt: number): number {
 const json = argv.includes('--json');
 const HOSTS = intOpt('hosts', 10_000);
 const PLACEMENTS = intOpt('placements', 200);
-const REUSE = argv.includes('--reuse-db') ? (argv[argv.indexOf('--reuse-db') + 1] ?? '') : '';
+const strOpt = (name: string): string => (argv.includes(`--${name}`) ? (argv[argv.indexOf(`--${name}`) + 1] ?? '') : '');
+const REUSE = strOpt('reuse-db');
+const API_MODE = strOpt('api') || 'bundle';
+const BUNDLE = strOpt('bundle');
+if (API_MODE !== 'bundle' && API_MODE !== 'swc') {
+  process.stderr.write('--api must be bundle or swc\n');
+  process.exit(2);
+}
 const log = (msg: string): void => void process.stderr.write(`[bench:scale] ${msg}\n`);
 const load = (): string =>
   loadavg()
@@ -54,6 +66,41 @@ const SHAPES = [
 function rssMiB(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Math.round(Number(m[1]) / 1024) : NaN;
+}
+
+/** The API's own memory (anonymous: heap, malloc) and the mapped files (node's binary, native addons). */
+function rssSplitMiB(pid: number): { anon: number; file: number } {
+  const kb = (k: string): number => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+  return { anon: Math.round(kb('RssAnon') / 1024), file: Math.round(kb('RssFile') / 1024) };
+}
+
+/** The command that starts the API: the production bundle (built here unless --bundle) or the TypeScript through SWC. */
+function apiCommand(stateDir: string): { args: string[]; env: Record<string, string> } {
+  if (API_MODE === 'swc') {
+    return {
+      args: ['-r', '@swc-node/register', resolve(root, 'apps/api/src/main.ts')],
+      env: { SWC_NODE_PROJECT: resolve(root, 'tsconfig.json') },
+    };
+  }
+  let dist = BUNDLE;
+  if (!dist) {
+    dist = join(stateDir, 'dist');
+    log(`building the API bundle into ${dist}`);
+    const b = spawnSync(process.execPath, ['-r', '@swc-node/register', resolve(root, 'tools/build/main.ts'), 'api', '--out', dist], {
+      cwd: root,
+      env: { ...process.env, SWC_NODE_PROJECT: resolve(root, 'tsconfig.json'), NETPIN_SKIP_WEB_BUILD: '1' },
+      encoding: 'utf8',
+      timeout: 600_000,
+    });
+    if (b.status !== 0) throw new Error(`the API bundle did not build:\n${b.stdout}\n${b.stderr}`);
+  }
+  return { args: [resolve(dist, 'api/main.js')], env: unitEnvironment() };
+}
+
+/** The Environment= settings of deploy/systemd/netpin-api.service (NODE_ENV, malloc's tuning). */
+function unitEnvironment(): Record<string, string> {
+  const unit = readFileSync(resolve(root, 'deploy/systemd/netpin-api.service'), 'utf8');
+  return Object.fromEntries([...unit.matchAll(/^Environment=([A-Z_]+)=(.*)$/gm)].map((m) => [m[1], m[2]]));
 }
 
 async function createAndGenerate(dbName: string, databaseUrl: string, undo: (() => Promise<void>)[]): Promise<number> {
@@ -87,7 +134,7 @@ async function generate(databaseUrl: string): Promise<number> {
 }
 
 /** A full read of the fleet as the API does it, and the heap the view keeps. */
-async function snapshotLoad(databaseUrl: string): Promise<{ ms: number; heapMiB: number; cpus: number; vfs: number }> {
+async function snapshotLoad(databaseUrl: string): Promise<{ ms: number; cpuMs: number; heapMiB: number; cpus: number; vfs: number }> {
   const db = createDb(databaseUrl);
   try {
     // connect and compile once (a tiny read), so the timing is the fleet read itself
@@ -95,14 +142,17 @@ async function snapshotLoad(databaseUrl: string): Promise<{ ms: number; heapMiB:
     global.gc?.();
     const heap0 = process.memoryUsage().heapUsed;
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     const view = await new SnapshotCache(db).read();
     const ms = Math.round(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    const cpuMs = Math.round((c.user + c.system) / 1000);
     global.gc?.();
     const heapMiB = mib(process.memoryUsage().heapUsed - heap0);
     const snap = view.index.toSnapshot();
     const cpus = snap.hosts.reduce((n, h) => n + h.cpus.length, 0);
     const vfs = snap.hosts.reduce((n, h) => n + h.nics.reduce((k, nic) => k + nic.vfs.length, 0), 0);
-    return { ms, heapMiB, cpus, vfs };
+    return { ms, cpuMs, heapMiB, cpus, vfs };
   } finally {
     await db.$disconnect();
   }
@@ -119,7 +169,11 @@ async function gql(url: string, token: string, query: string, variables: Record<
   return body.data;
 }
 
-async function placements(url: string, token: string): Promise<{ firstMs: number; p50Ms: number; p99Ms: number; fits: number }> {
+async function placements(
+  url: string,
+  token: string,
+  cpu: () => number,
+): Promise<{ firstMs: number; firstCpuS: number; p50Ms: number; p99Ms: number; fits: number }> {
   const timed = async (i: number): Promise<[number, boolean]> => {
     const t0 = performance.now();
     const d = (await gql(url, token, PREVIEW, { i: SHAPES[i % SHAPES.length] })) as { previewPlacement: { fits: boolean } };
@@ -127,6 +181,7 @@ async function placements(url: string, token: string): Promise<{ firstMs: number
     return [performance.now() - t0, d.previewPlacement.fits];
   };
   const [firstMs, firstFits] = await timed(0);
+  const firstCpuS = cpu();
   const times: number[] = [];
   let fits = firstFits ? 1 : 0;
   for (let i = 1; i <= PLACEMENTS; i++) {
@@ -136,7 +191,7 @@ async function placements(url: string, token: string): Promise<{ firstMs: number
   }
   times.sort((a, b) => a - b);
   const at = (q: number) => Math.round(times[Math.min(times.length - 1, Math.floor(q * times.length))] * 100) / 100;
-  return { firstMs: Math.round(firstMs), p50Ms: at(0.5), p99Ms: at(0.99), fits };
+  return { firstMs: Math.round(firstMs), firstCpuS, p50Ms: at(0.5), p99Ms: at(0.99), fits };
 }
 
 async function run(): Promise<void> {
@@ -156,17 +211,20 @@ async function run(): Promise<void> {
     const generateMs = REUSE ? 0 : await createAndGenerate(dbName, databaseUrl, undo);
     log(`fleet ready (generated in ${generateMs} ms); reading it once`);
     const snap = await snapshotLoad(databaseUrl);
-    log(`snapshot: ${snap.ms} ms, ${snap.heapMiB} MiB heap kept, ${snap.cpus} CPUs, ${snap.vfs} VFs`);
+    log(
+      `snapshot: ${snap.ms} ms (${snap.cpuMs} ms CPU), ${snap.heapMiB} MiB heap kept, ${snap.cpus} CPUs, ${snap.vfs} VFs (load ${load()})`,
+    );
 
     undo.push(() => deleteKeys(prefix));
     const port = await freePort();
     const token = randomBytes(24).toString('hex');
     const fd = openSync(join(stateDir, 'api.log'), 'a');
-    const api = spawn(process.execPath, ['-r', '@swc-node/register', resolve(root, 'apps/api/src/main.ts')], {
+    const cmd = apiCommand(stateDir);
+    const api = spawn(process.execPath, cmd.args, {
       cwd: root,
       env: {
         ...process.env,
-        SWC_NODE_PROJECT: resolve(root, 'tsconfig.json'),
+        ...cmd.env,
         NODE_ENV: 'production',
         DATABASE_URL: databaseUrl,
         REDIS_URL: redisUrl,
@@ -190,13 +248,20 @@ async function run(): Promise<void> {
     );
     const url = `http://127.0.0.1:${port}`;
     await waitReady(url, 180_000, () => api.exitCode !== null);
-    const rssIdle = rssMiB(api.pid ?? 0);
-    const p = await placements(url, token);
+    const pid = api.pid ?? 0;
+    const rssIdle = rssMiB(pid);
+    const cpuIdle = cpuSeconds(pid);
+    const p = await placements(url, token, () => cpuSeconds(pid));
     const result = {
       hosts: HOSTS,
-      apiRssMiB: rssMiB(api.pid ?? 0),
+      apiMode: API_MODE,
+      apiRssMiB: rssMiB(pid),
+      apiRssSplitMiB: rssSplitMiB(pid),
       apiRssBeforePlacementMiB: rssIdle,
+      apiStartCpuS: cpuIdle,
+      firstPlacementCpuS: Math.round((p.firstCpuS - cpuIdle) * 100) / 100,
       snapshotLoadMs: snap.ms,
+      snapshotLoadCpuMs: snap.cpuMs,
       snapshotHeapMiB: snap.heapMiB,
       firstPlacementMs: p.firstMs,
       placementP50Ms: p.p50Ms,
