@@ -10,7 +10,7 @@ import type { CommandContext, CommandHandler, CommandResult } from './commands/t
 import { vdpa } from './commands/vdpa';
 import { virsh } from './commands/virsh';
 import { type SimpleCommand, ShellSyntaxError, parseList, tokenize } from './shell-words';
-import { VirtualFs } from './vfs';
+import { fsOf } from './vfs';
 
 const BUILTINS = new Set(['echo', 'test', '[', 'true', 'false']);
 const BIN_DIRS = ['/usr/bin/', '/bin/', '/usr/sbin/', '/sbin/', '/usr/local/bin/'];
@@ -106,7 +106,7 @@ export async function runCommandLine(line: string, ctx: CommandContext, depth = 
   for (const item of items) {
     if (item.join === '&&' && code !== 0) continue;
     if (item.join === '||' && code === 0) continue;
-    const r = await runSimple(item.command, { ...ctx, fs: new VirtualFs(ctx.model) }, depth);
+    const r = await runSimple(item.command, { ...ctx, fs: fsOf(ctx.model) }, depth);
     out += r.stdout;
     err += r.stderr;
     code = r.code;
@@ -115,5 +115,5 @@ export async function runCommandLine(line: string, ctx: CommandContext, depth = 
 }
 
 export function makeContext(model: HostModel, readStdin: () => Promise<string>): CommandContext {
-  return { model, fs: new VirtualFs(model), readStdin };
+  return { model, fs: fsOf(model), readStdin };
 }
