@@ -25,7 +25,7 @@ export interface StackOptions {
   logLevel: string;
   /** NETPIN_PLACEMENT_STRATEGY of the API. */
   strategy: 'PACK' | 'SPREAD';
-  /** Write V8 CPU profiles of the API and agent children into this folder. */
+  /** Write V8 CPU profiles of the API, agent and hostsim children into this folder. */
   profileDir?: string;
   /** Extra environment of the agent and of the API (e.g. NETPIN_AGENT_METRICS_PORT). */
   agentEnv?: Record<string, string>;
@@ -147,6 +147,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       'apps/hostsim/src/main.ts',
       ['fleet', '--hosts', String(o.hosts), '--profile', o.profiles.join(','), '--state-dir', stateDir, '--json'],
       {},
+      profArgs('hostsim'),
     );
     const simEntries = await readJson<FleetEntry[]>(sim, 120_000);
     const entries = simEntries.map((e) => ({

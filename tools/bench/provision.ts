@@ -8,7 +8,7 @@
  *   npm run bench:provision -- --json        (exactly one JSON object on stdout)
  *   options: --vms 500 --hosts 50 --concurrency 32 --baseline 20 (0: none)
  *            --agent child|inproc --api child|inproc --log-level warn --strategy PACK|SPREAD (the API's placement strategy)
- *            --profile DIR (V8 CPU profiles of the API and agent children, summarised at the end)
+ *            --profile DIR (V8 CPU profiles of the API, agent and hostsim children, summarised at the end)
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -16,7 +16,8 @@ import { GqlClient, GqlError } from '@netpin/client';
 import { setupFleet } from '@netpin/client';
 import { summarizeProfiles } from './cpuprofile';
 import { now, Watcher } from './provision-watch';
-import { cpuSeconds, machineCpu, runBench, startStack, type Mode, type Stack } from './provision-stack';
+import { cpuSeconds, freePort, machineCpu, runBench, startStack, type Mode, type Stack } from './provision-stack';
+import { diffCounts, hostCommands, loadAvg } from './migration-common';
 
 const argv = process.argv.slice(2);
 function opt(name: string, dflt: string): string {
@@ -306,6 +307,8 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 
 async function main(): Promise<void> {
   const tSetup = now();
+  const metricsPort = await freePort();
+  const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
   stack = await startStack({
     hosts: HOSTS,
     profiles: PROFILES,
@@ -314,6 +317,7 @@ async function main(): Promise<void> {
     logLevel: LOG_LEVEL,
     strategy: STRATEGY,
     profileDir: PROFILE_DIR ? resolve(PROFILE_DIR) : undefined,
+    agentEnv: { NETPIN_AGENT_METRICS_PORT: String(metricsPort) },
     log,
   });
   const client = new GqlClient(stack.url, stack.token);
@@ -343,8 +347,12 @@ async function main(): Promise<void> {
   const cpu0 = Object.fromEntries(Object.entries(stack.pids).map(([k, pid]) => [k, cpuSeconds(pid)]));
   const self0 = process.cpuUsage();
   const m0 = machineCpu();
+  const load0 = loadAvg();
+  const cmd0 = AGENT === 'child' ? await hostCommands(metricsUrl) : null;
   const main = summarize(await runBatch(client, watcher, 'vm', VMS, CONCURRENCY, BASELINE));
   const m1 = machineCpu();
+  const load1 = loadAvg();
+  const cmd1 = cmd0 ? await hostCommands(metricsUrl) : null;
   const selfUse = process.cpuUsage(self0);
   const cpu: Record<string, number> = {};
   for (const [k, pid] of Object.entries(stack.pids)) cpu[k] = round(cpuSeconds(pid) - cpu0[k], 2);
@@ -367,6 +375,17 @@ async function main(): Promise<void> {
     viaPoll: main.viaPoll,
     capacity: cap,
     cpuSeconds: cpu,
+    cpuMsPerVm: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, round((v * 1000) / VMS)])),
+    hostCommandsPerVm:
+      cmd0 && cmd1
+        ? {
+            total: round((cmd1.total - cmd0.total) / VMS, 2),
+            byCommand: Object.fromEntries(
+              Object.entries(diffCounts(cmd0.byCommand, cmd1.byCommand)).map(([k, v]) => [k, round(v / VMS, 2)]),
+            ),
+          }
+        : null,
+    loadAverage: { start: load0, end: load1 },
     mode: {
       agent: AGENT,
       api: API,
@@ -395,7 +414,7 @@ async function main(): Promise<void> {
   if (PROFILE_DIR) {
     await cleanup(); // the children write their profiles as they exit
     profile = {};
-    for (const role of ['api', 'agent']) {
+    for (const role of ['api', 'agent', 'hostsim']) {
       const dir = resolve(PROFILE_DIR, role);
       if (existsSync(dir)) profile[role] = summarizeProfiles(dir);
     }
@@ -427,6 +446,7 @@ async function main(): Promise<void> {
   console.log(b(main.breakdown));
   if (baseline) console.log(`ratio to baseline: throughput x${result.baseline?.throughputRatio}, p50 x${result.baseline?.p50Ratio}`);
   console.log(`CPU seconds during the main run: ${JSON.stringify(cpu)}`);
+  console.log(`host commands per VM: ${JSON.stringify(result.hostCommandsPerVm)}; load average ${load0.join(' ')} -> ${load1.join(' ')}`);
   for (const [role, p] of Object.entries(profile ?? {})) {
     console.log(`${role} CPU profile (whole process life, ${p.totalMs} ms sampled), self time by package/folder:`);
     for (const [k, ms] of p.byPackage) console.log(`    ${String(ms).padStart(8)} ms  ${k}`);

@@ -54,7 +54,7 @@ describe('fenced mutating jobs', { timeout: 20_000 }, () => {
     host()
       .state()
       .commandLog.map((c) => c.command)
-      .filter((c) => /^(tee|virsh (define|start|destroy|undefine)|ip link set)/.test(c));
+      .filter((c) => /^(tee|bash -c|virsh (define|start|destroy|undefine)|ip link set)/.test(c));
 
   it('a job whose host lock is taken over mid-job stops before its next step and reports LOCK_LOST', async () => {
     host().clearLog();

@@ -103,17 +103,26 @@ describe('vm.apply / vm.verify / vm.teardown on three datapaths over SSH', () =>
       .state()
       .commandLog.map((c) => c.command)
       .filter((c) => c.startsWith('virsh'));
-    // define: not listed (so no dumpxml), define, listed; start: shut off, start, running; then the bridge taps' live XML
-    // (before: 1 + 1 + 3 for the define, 3 + 1 + 3 for the start: 12)
+    // define: not listed (so no dumpxml), define, listed (shut off); start: the define's read-back said shut off, so
+    // start, running; then the bridge taps' live XML (before: 1 + 1 + 3 for the define, 3 + 1 + 3 for the start: 12)
     expect(virsh.map((c) => c.split(' ').slice(0, 3).join(' '))).toEqual([
       'virsh list --all',
       expect.stringMatching(/^virsh define/),
-      'virsh list --all',
       'virsh list --all',
       `virsh start ${want.vmName}`,
       'virsh list --all',
       `virsh dumpxml ${want.vmName}`,
     ]);
+    // IRQ and RPS: each one read of the files with their baseline records (RPS: and the CPUs online), one
+    // write of the records with their folder and the new values, one read-back (before: 6 and 7 commands)
+    expect(
+      host
+        .state()
+        .commandLog.map((c) => c.command)
+        .filter((c) => !c.startsWith('virsh'))
+        .map((c) => c.split(' ')[0]),
+    ).toEqual(['grep', 'bash', 'grep', 'grep', 'bash', 'grep', 'ip']);
+    expect(host.state().commandLog).toHaveLength(13);
     await h.run('vm.teardown', { host: h.target(host), ...teardownOf(want) });
   });
 

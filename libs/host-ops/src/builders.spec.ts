@@ -42,6 +42,17 @@ describe('writeFilesBatch', () => {
     expect(c.stdin).toBeUndefined();
   });
 
+  it('starts with mkdir -p of a folder when asked, so that a record is written in the same round trip', () => {
+    const c = b.writeFilesBatch(
+      [b.writeFile('/var/lib/netpin/baseline/vf-ens1f0-1', '{"mac":"52:54:00:00:00:01","trust":false}')],
+      '/var/lib/netpin/baseline',
+    );
+    expect(c.argv[2]).toBe(
+      `mkdir -p -- /var/lib/netpin/baseline && echo '{"mac":"52:54:00:00:00:01","trust":false}' > /var/lib/netpin/baseline/vf-ens1f0-1`,
+    );
+    expect(() => b.writeFilesBatch([b.setIrqAffinity(45, [4])], '/var/lib/../etc')).toThrow(/refusing path/);
+  });
+
   it('takes only writeFile commands, and refuses values echo would not print literally', () => {
     expect(() => b.writeFilesBatch([])).toThrow(HostCommandArgumentError);
     expect(() => b.writeFilesBatch([b.makeDir('/var/lib/netpin')])).toThrow(/only writeFile/);

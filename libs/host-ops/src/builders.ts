@@ -70,9 +70,10 @@ export function writeDocument(path: string, text: string): HostCommand {
  * message does not name the file ("bash: line 1: echo: write error: Invalid argument"): a
  * caller that wants tee's wording runs the writes one by one after a failure (they are
  * idempotent). A value echo would read as an option or escape (leading '-', a backslash) is
- * refused.
+ * refused. With `dir`, the list starts with `mkdir -p -- DIR` (a baseline record's folder):
+ * nothing is written when it cannot be made.
  */
-export function writeFilesBatch(writes: readonly HostCommand[]): HostCommand {
+export function writeFilesBatch(writes: readonly HostCommand[], dir?: string): HostCommand {
   if (writes.length === 0) throw new HostCommandArgumentError('writes', 'must not be empty');
   const items = writes.map((w) => {
     const [tee, dashes, path, ...rest] = w.argv;
@@ -83,7 +84,8 @@ export function writeFilesBatch(writes: readonly HostCommand[]): HostCommand {
       throw new HostCommandArgumentError('value', `cannot be written with echo: ${JSON.stringify(value)}`);
     return `echo ${shellQuote([value])} > ${shellQuote([checkPath(path)])}`;
   });
-  return { argv: ['bash', '-c', items.join(' && ')] };
+  const mkdir = dir === undefined ? [] : [shellQuote(makeDir(dir).argv)];
+  return { argv: ['bash', '-c', [...mkdir, ...items].join(' && ')] };
 }
 
 /** `mkdir -p -- DIR` (netpin's state folder on the host). */

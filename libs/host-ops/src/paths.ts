@@ -20,6 +20,8 @@ export const hostPaths = {
   virtfn: (ifName: IfName, vf: number) => `/sys/class/net/${ifName}/device/virtfn${uintArg('vf', vf)}`,
   rpsCpus: (ifName: IfName, queue: number) => `/sys/class/net/${ifName}/queues/rx-${uintArg('queue', queue)}/rps_cpus`,
   irqAffinityList: (irq: number) => `/proc/irq/${uintArg('irq', irq)}/smp_affinity_list`,
+  /** The CPUs online ("0-63"): how many there are is what lscpu -p counts, and an RPS mask's width. */
+  cpusOnline: '/sys/devices/system/cpu/online',
   pciDevice: (pci: PciAddress) => `/sys/bus/pci/devices/${pci}`,
   /**
    * netpin's state on a host: what a resource held before netpin first changed it, so that

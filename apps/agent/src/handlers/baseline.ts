@@ -32,40 +32,41 @@ async function readMany(shell: HostShell, paths: readonly string[]): Promise<Map
 }
 
 /**
- * Records the current value of every resource that has no record yet (before it is changed):
- * one read of the records and the current values together, one batch of writes.
+ * The writes (writeFile commands into the resources' files), after recording the current value
+ * of each resource that has no record yet, all in one round trip (`mkdir` of the records' folder
+ * first when a record is written). `known` holds what was read of the files and their records
+ * together (readFileMap of both), before any of them was changed.
  */
-export async function recordFileBaselines(shell: HostShell, resources: readonly FileResource[]): Promise<void> {
-  if (resources.length === 0) return;
-  const known = await readMany(shell, [...resources.map((r) => r.baseline), ...resources.map((r) => r.path)]);
-  const missing = resources.filter((r) => !known.has(r.baseline));
-  if (missing.length === 0) return;
-  await shell.run(makeDir(hostPaths.baselineDir));
-  await writeFiles(
-    shell,
-    missing.flatMap((r) => {
-      const value = known.get(r.path);
-      return value === undefined ? [] : [writeFile(r.baseline, value.trim())];
-    }),
-  );
+export async function writeRecorded(
+  shell: HostShell,
+  resources: readonly FileResource[],
+  writes: readonly HostCommand[],
+  known: ReadonlyMap<string, string>,
+): Promise<void> {
+  const records = resources.flatMap((r) => {
+    const value = known.get(r.path);
+    return known.has(r.baseline) || value === undefined ? [] : [writeFile(r.baseline, value.trim())];
+  });
+  await writeFiles(shell, [...records, ...writes], records.length > 0 ? hostPaths.baselineDir : undefined);
 }
 
 /**
- * Run writeFile commands in one round trip (writeFilesBatch). When the batch fails, the writes
- * run again one by one (each is idempotent) so that a failing one answers with tee's own
- * message (the file and the kernel's errno text); if none fails this time, the batch's own
- * failure stands: a step that saw a write fail never reports success.
+ * Run writeFile commands in one round trip (writeFilesBatch; with `dir`, made first). When the
+ * batch fails, the writes run again one by one (each is idempotent) so that a failing one
+ * answers with tee's own message (the file and the kernel's errno text); if none fails this
+ * time, the batch's own failure stands: a step that saw a write fail never reports success.
  */
-export async function writeFiles(shell: HostShell, writes: readonly HostCommand[]): Promise<void> {
+export async function writeFiles(shell: HostShell, writes: readonly HostCommand[], dir?: string): Promise<void> {
   if (writes.length === 0) return;
-  if (writes.length === 1 || !batchable(writes)) {
+  const oneByOne = async (): Promise<void> => {
+    if (dir !== undefined) await shell.run(makeDir(dir));
     for (const w of writes) await shell.run(w);
-    return;
-  }
-  const batch = writeFilesBatch(writes);
+  };
+  if ((writes.length === 1 && dir === undefined) || !batchable(writes)) return oneByOne();
+  const batch = writeFilesBatch(writes, dir);
   const out = await shell.exec(batch);
   if (out.exitCode === 0) return;
-  for (const w of writes) await shell.run(w);
+  await oneByOne();
   throw commandFailed(batch, out);
 }
 
@@ -102,9 +103,9 @@ export async function readBaselineRecords(shell: HostShell, paths: readonly stri
   return readMany(shell, paths);
 }
 
+/** One record, written with its folder made in the same round trip (writeFiles). */
 export async function writeBaselineRecord(shell: HostShell, path: string, value: string): Promise<void> {
-  await shell.run(makeDir(hostPaths.baselineDir));
-  await shell.run(writeFile(path, value));
+  await writeFiles(shell, [writeFile(path, value)], hostPaths.baselineDir);
 }
 
 export async function forgetBaselineRecords(shell: HostShell, paths: readonly string[]): Promise<void> {

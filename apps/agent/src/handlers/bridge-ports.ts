@@ -13,13 +13,25 @@ import { throwIfDiff } from './vm-state';
  * kernel knows, so netpin asks it.
  */
 
-/** Whether the wanted domain has interfaces on Linux bridges (an XML outside the model counts as yes). */
+const bridged = new Map<string, boolean>();
+
+/**
+ * Whether the wanted domain has interfaces on Linux bridges (an XML outside the model counts as
+ * yes). A job asks twice (its step count, its run) and a vm.verify follows each vm.apply with
+ * the same XML: the last answers are kept so that one parse serves them.
+ */
 export function hasLinuxBridgePorts(domainXml: string): boolean {
+  const known = bridged.get(domainXml);
+  if (known !== undefined) return known;
+  let has: boolean;
   try {
-    return parseDomain(domainXml).interfaces.some((i) => i.type === 'bridge' && i.openvswitch !== true);
+    has = parseDomain(domainXml).interfaces.some((i) => i.type === 'bridge' && i.openvswitch !== true);
   } catch {
-    return true;
+    has = true;
   }
+  if (bridged.size >= 256) bridged.delete(bridged.keys().next().value as string);
+  bridged.set(domainXml, has);
+  return has;
 }
 
 /** The live XML of a defined domain (a shut-off one has no `<target dev>`, so no ports). */

@@ -2,11 +2,9 @@ import { formatCpuList, parseCpuList, type DomainName, type IfName, type StateDi
 import {
   hostPaths,
   ipLinkShow,
-  lscpu,
   parseCpuMaskFile,
   parseGrepFiles,
   parseIpLinkShow,
-  parseLscpu,
   parseVirshListState,
   readFiles,
   virshDumpxml,
@@ -61,10 +59,25 @@ function onOff(b: boolean): string {
   return b ? 'on' : 'off';
 }
 
+/** Many files in one read (grep -H): text by path; a file the host does not have is absent. */
+export async function readFileMap(shell: HostShell, paths: readonly string[]): Promise<Map<string, string>> {
+  if (paths.length === 0) return new Map();
+  return parseGrepFiles((await shell.run(readFiles(paths))).stdout, paths);
+}
+
 /** smp_affinity_list of each IRQ; an IRQ the host does not have maps to null. */
 export async function readIrqAffinity(shell: HostShell, irqs: readonly number[]): Promise<Map<number, number[] | null>> {
-  const paths = irqs.map((i) => hostPaths.irqAffinityList(i));
-  const files = paths.length === 0 ? new Map<string, string>() : parseGrepFiles((await shell.run(readFiles(paths))).stdout, paths);
+  return irqAffinityOf(
+    await readFileMap(
+      shell,
+      irqs.map((i) => hostPaths.irqAffinityList(i)),
+    ),
+    irqs,
+  );
+}
+
+/** The IRQs' affinities out of files read with readFileMap. */
+export function irqAffinityOf(files: ReadonlyMap<string, string>, irqs: readonly number[]): Map<number, number[] | null> {
   return new Map(
     irqs.map((irq) => {
       const text = files.get(hostPaths.irqAffinityList(irq));
@@ -82,8 +95,20 @@ export async function readRps(
   shell: HostShell,
   entries: readonly { dev: IfName; rxQueue: number }[],
 ): Promise<Map<string, number[] | null>> {
-  const paths = entries.map((e) => hostPaths.rpsCpus(e.dev, e.rxQueue));
-  const files = paths.length === 0 ? new Map<string, string>() : parseGrepFiles((await shell.run(readFiles(paths))).stdout, paths);
+  return rpsOf(
+    await readFileMap(
+      shell,
+      entries.map((e) => hostPaths.rpsCpus(e.dev, e.rxQueue)),
+    ),
+    entries,
+  );
+}
+
+/** The queues' RPS CPUs out of files read with readFileMap. */
+export function rpsOf(
+  files: ReadonlyMap<string, string>,
+  entries: readonly { dev: IfName; rxQueue: number }[],
+): Map<string, number[] | null> {
   return new Map(
     entries.map((e) => {
       const text = files.get(hostPaths.rpsCpus(e.dev, e.rxQueue));
@@ -92,8 +117,14 @@ export async function readRps(
   );
 }
 
-export async function readCpuCount(shell: HostShell): Promise<number> {
-  return parseLscpu((await shell.run(lscpu())).stdout).length;
+/**
+ * How many CPUs are online, out of hostPaths.cpusOnline read with readFileMap: the count
+ * `lscpu -p` prints rows for, read with the files it goes with instead of a command of its own.
+ */
+export function cpuCountOf(files: ReadonlyMap<string, string>): number {
+  const text = files.get(hostPaths.cpusOnline);
+  if (text === undefined) throw new AgentError('PARSE_FAILED', `${hostPaths.cpusOnline} could not be read`);
+  return parseCpuList(text).length;
 }
 
 export function sameCpus(a: readonly number[] | null, b: readonly number[]): boolean {

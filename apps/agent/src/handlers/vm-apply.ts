@@ -1,4 +1,4 @@
-import { virshDefine, virshStart } from '@netpin/host-ops';
+import { virshDefine, virshStart, type VirshDomainState } from '@netpin/host-ops';
 import { AgentError } from '../errors';
 import { domainXmlDiff } from './domain-compare';
 import { readDomain, readDomainState } from './host-state';
@@ -11,26 +11,32 @@ import { ensureVdpaDevices, resolvedDomainXml } from './vdpa-devices';
 
 type ApplyPayload = Parameters<(typeof vmApplyHandler)['run']>[0];
 
+type Seen = { outcome: 'changed' | 'unchanged'; state: VirshDomainState | null };
+
 /**
  * define (only over a domain netpin owns for this VM, and only when it differs in meaning), with
- * the vDPA placeholders replaced by the devices' /dev/vhost-vdpa-N.
+ * the vDPA placeholders replaced by the devices' /dev/vhost-vdpa-N. Hands back the domain's run
+ * state as last read (before an unchanged define, else its read-back) for the start step.
  */
-async function defineDomain(planned: ApplyPayload, { shell }: HandlerContext): Promise<'changed' | 'unchanged'> {
+async function defineDomain(planned: ApplyPayload, { shell }: HandlerContext): Promise<Seen> {
   const p = { ...planned, domainXml: await resolvedDomainXml(shell, planned.domainXml, planned.vdpaDevices) };
   const dom = await readDomain(shell, p.vmName);
   if (dom.defined && !isOurs(dom, p.vmId)) throw foreignDomain(p.vmName, p.vmId);
-  if (dom.defined && dom.inactiveXml !== null && domainXmlDiff(p.domainXml, dom.inactiveXml).length === 0) return 'unchanged';
+  if (dom.defined && dom.inactiveXml !== null && domainXmlDiff(p.domainXml, dom.inactiveXml).length === 0)
+    return { outcome: 'unchanged', state: dom.state };
   await shell.run(virshDefine(p.domainXml));
   const after = await readDomainState(shell, p.vmName);
   if (!after.defined)
     throw new AgentError('VERIFY_MISMATCH', `domain ${p.vmName} is not defined after virsh define (does the XML name it ${p.vmName}?)`);
-  return 'changed';
+  return { outcome: 'changed', state: after.state };
 }
 
-/** The define step before it checked the domain is this VM's, so its state is all that is read here. */
-async function startDomain(p: ApplyPayload, { shell }: HandlerContext): Promise<'changed' | 'unchanged'> {
-  const dom = await readDomainState(shell, p.vmName);
-  if (dom.state === 'running') return 'unchanged';
+/**
+ * The define step before it checked the domain is this VM's and read its run state, the step
+ * just before under the same host lock: started unless that state was running, then read back.
+ */
+async function startDomain(p: ApplyPayload, { shell }: HandlerContext, seen: VirshDomainState | null): Promise<'changed' | 'unchanged'> {
+  if (seen === 'running') return 'unchanged';
   await shell.run(virshStart(p.vmName));
   const after = await readDomainState(shell, p.vmName);
   if (after.state !== 'running')
@@ -60,9 +66,14 @@ export const vmApplyHandler: JobHandler<'vm.apply'> = {
     await steps.run('RPS masks', () => ensureRps(shell, p.rps));
     if (p.vhostUserPorts.length > 0) await steps.run('vhost-user ports', () => ensureVhostUserPorts(shell, p.vmId, p.vhostUserPorts));
     if (p.vdpaDevices.length > 0) await steps.run('vDPA devices', () => ensureVdpaDevices(shell, p.vdpaDevices));
-    await steps.run('define domain', () => defineDomain(p, ctx));
+    let seen: VirshDomainState | null = null;
+    await steps.run('define domain', async () => {
+      const d = await defineDomain(p, ctx);
+      seen = d.state;
+      return d.outcome;
+    });
     if (p.start) {
-      await steps.run('start domain', () => startDomain(p, ctx));
+      await steps.run('start domain', () => startDomain(p, ctx, seen));
       if (hasLinuxBridgePorts(p.domainXml)) await steps.run('bridge ports', () => ensureBridgePorts(shell, p.vmName));
     }
     // the start step throws unless the domain runs: only an apply without start reads the state

@@ -10,27 +10,22 @@ import {
 } from '@netpin/contracts';
 import { hostPaths, ipLinkSetVf, setIrqAffinity, setRpsCpus } from '@netpin/host-ops';
 import { z } from 'zod';
-import {
-  forgetBaselineRecords,
-  irqResource,
-  readBaselineRecords,
-  recordFileBaselines,
-  rpsResource,
-  writeBaselineRecord,
-  writeFiles,
-} from './baseline';
+import { forgetBaselineRecords, irqResource, readBaselineRecords, rpsResource, writeBaselineRecord, writeRecorded } from './baseline';
 import { isOurs } from './ownership';
 import { AgentError } from '../errors';
 import type { HostShell } from '../host-shell';
 import type { StepOutcome } from '../steps';
 import { domainXmlDiff } from './domain-compare';
 import {
+  cpuCountOf,
   cpusText,
-  readCpuCount,
+  irqAffinityOf,
   readDomain,
+  readFileMap,
   readIrqAffinity,
   readRps,
   readVfs,
+  rpsOf,
   rpsKey,
   sameCpus,
   vfDiff,
@@ -149,28 +144,45 @@ function safeJson(text: string): unknown {
 
 export async function diffIrqs(shell: HostShell, irqs: VmDesiredState['irqAffinity']): Promise<StateDiffEntry[]> {
   if (irqs.length === 0) return [];
-  const actual = await readIrqAffinity(
-    shell,
-    irqs.map((i) => i.irq),
+  return irqDiff(
+    irqs,
+    await readIrqAffinity(
+      shell,
+      irqs.map((i) => i.irq),
+    ),
   );
+}
+
+function irqDiff(irqs: VmDesiredState['irqAffinity'], actual: Map<number, number[] | null>): StateDiffEntry[] {
   return irqs
     .filter((i) => !sameCpus(actual.get(i.irq) ?? null, i.cpus))
     .map((i) => ({ field: `irq.${i.irq}.affinity`, expected: cpusText(i.cpus), actual: cpusText(actual.get(i.irq) ?? null) }));
 }
 
+/**
+ * Three round trips when something changes: the affinities and their baseline records in one
+ * read, the records still missing and the new affinities in one write, the read-back.
+ */
 export async function ensureIrqs(shell: HostShell, irqs: VmDesiredState['irqAffinity']): Promise<StepOutcome> {
-  const before = await diffIrqs(shell, irqs);
+  if (irqs.length === 0) return 'unchanged';
+  const resources = irqs.map((i) => irqResource(i.irq));
+  const known = await readFileMap(shell, [...resources.map((r) => r.path), ...resources.map((r) => r.baseline)]);
+  const before = irqDiff(
+    irqs,
+    irqAffinityOf(
+      known,
+      irqs.map((i) => i.irq),
+    ),
+  );
   if (before.length === 0) return 'unchanged';
   const changing = before.map((d) => ({ irq: Number(d.field.split('.')[1]), d }));
   const absent = changing.find((c) => c.d.actual === 'absent');
   if (absent) throw new AgentError('COMMAND_FAILED', `IRQ ${absent.irq} does not exist on this host`);
-  await recordFileBaselines(
+  await writeRecorded(
     shell,
     changing.map((c) => irqResource(c.irq)),
-  );
-  await writeFiles(
-    shell,
     changing.map((c) => setIrqAffinity(c.irq, parseCpuList(c.d.expected))),
+    known,
   );
   throwIfDiff(await diffIrqs(shell, irqs), 'IRQ affinity');
   return 'changed';
@@ -178,7 +190,10 @@ export async function ensureIrqs(shell: HostShell, irqs: VmDesiredState['irqAffi
 
 export async function diffRps(shell: HostShell, rps: VmDesiredState['rps']): Promise<StateDiffEntry[]> {
   if (rps.length === 0) return [];
-  const actual = await readRps(shell, rps);
+  return rpsDiff(rps, await readRps(shell, rps));
+}
+
+function rpsDiff(rps: VmDesiredState['rps'], actual: Map<string, number[] | null>): StateDiffEntry[] {
   return rps
     .filter((r) => !sameCpus(actual.get(rpsKey(r.dev, r.rxQueue)) ?? null, r.cpus))
     .map((r) => ({
@@ -188,20 +203,22 @@ export async function diffRps(shell: HostShell, rps: VmDesiredState['rps']): Pro
     }));
 }
 
+/** Like ensureIrqs; the first read also takes the CPUs online, which set the masks' width. */
 export async function ensureRps(shell: HostShell, rps: VmDesiredState['rps']): Promise<StepOutcome> {
-  const before = await diffRps(shell, rps);
+  if (rps.length === 0) return 'unchanged';
+  const resources = rps.map((r) => rpsResource(r.dev, r.rxQueue));
+  const known = await readFileMap(shell, [...resources.map((r) => r.path), ...resources.map((r) => r.baseline), hostPaths.cpusOnline]);
+  const before = rpsDiff(rps, rpsOf(known, rps));
   if (before.length === 0) return 'unchanged';
-  const nrCpus = await readCpuCount(shell);
+  const nrCpus = cpuCountOf(known);
   const changing = rps.filter((r) => before.some((x) => x.field === `rps.${r.dev}.rx-${r.rxQueue}`));
   const absent = changing.find((r) => before.find((x) => x.field === `rps.${r.dev}.rx-${r.rxQueue}`)?.actual === 'absent');
   if (absent) throw new AgentError('COMMAND_FAILED', `${absent.dev} has no receive queue ${absent.rxQueue}`);
-  await recordFileBaselines(
+  await writeRecorded(
     shell,
     changing.map((r) => rpsResource(r.dev, r.rxQueue)),
-  );
-  await writeFiles(
-    shell,
     changing.map((r) => setRpsCpus(r.dev, r.rxQueue, r.cpus, nrCpus)),
+    known,
   );
   throwIfDiff(await diffRps(shell, rps), 'RPS masks');
   return 'changed';

@@ -204,6 +204,39 @@ describeRealHost('differential: ip, ethtool, lscpu, sysfs and procfs (hostsim vs
     await p.run(writeFilesBatch([setRpsCpus(ens3, 0, [], nr), setRpsCpus(ens3, 1, [], nr), setRpsCpus(ens3, 3, [], nr)]));
   });
 
+  it('a baseline record, its folder and an rps_cpus write in one batch (writeFilesBatch with a folder), read back with the CPUs online', async () => {
+    const nr = parseLscpu((await p.runOk(lscpu())).real.stdout).length;
+    const dir = `/var/lib/netpin/df-batch-${process.pid}`;
+    const record = `${dir}/rps-ens3-rx-2`;
+    const paths = [hostPaths.rpsCpus(ens3, 2), record, hostPaths.cpusOnline];
+    const files = async (): Promise<Map<string, string>> => {
+      const { real, sim } = await p.runOk(readFiles(paths));
+      expect(sim.stdout).toBe(real.stdout);
+      return parseGrepFiles(real.stdout, paths);
+    };
+    const before = await files();
+    expect(before.has(record)).toBe(false);
+    // the online list counts what lscpu -p counts (the agent reads it with the files instead of running lscpu)
+    expect(parseCpuList(before.get(hostPaths.cpusOnline) ?? '').length).toBe(nr);
+    try {
+      const first = await p.run(writeFilesBatch([writeFile(record, before.get(paths[0]) ?? ''), setRpsCpus(ens3, 2, [nr - 1], nr)], dir));
+      expect(outcome(first.sim)).toEqual(outcome(first.real));
+      expect(first.real.exitCode).toBe(0);
+      const written = await files();
+      expect(written.get(record)).toBe(before.get(paths[0]));
+      // the folder is there now; a refused write stops the list after the record
+      const bad = await p.run(writeFilesBatch([writeFile(record, 'again'), writeFile(paths[0], 'zz')], dir));
+      expect(outcome(bad.sim)).toEqual(outcome(bad.real));
+      expect(bad.real.exitCode).not.toBe(0);
+      const after = await files();
+      expect(after.get(record)).toBe('again');
+      expect(after.get(paths[0])).toBe(written.get(paths[0]));
+    } finally {
+      await p.run(writeFilesBatch([setRpsCpus(ens3, 2, [], nr)]));
+      await p.run({ argv: ['rm', '-f', '--', record] });
+    }
+  });
+
   it('smp_affinity_list: hostsim answers like this kernel does for a real IRQ', async () => {
     const nr = parseLscpu((await p.runOk(lscpu())).real.stdout).length;
     const all = formatCpuList(Array.from({ length: nr }, (_, c) => c));
