@@ -105,9 +105,11 @@ export class JobRunner {
     const attempt = job.attemptsMade + 1;
     const fence = handler.vmFence?.(payload);
     // under the host lock(s), before each step: each lock is still ours, the VM's generation still current
+    // (asked together, one round trip; a stale VM is reported before a lost lock, as when asked in turn)
     const guard = async () => {
-      if (fence) await this.d.fences.check(fence);
-      for (const l of locks) await l.check();
+      const checks = await Promise.allSettled([...(fence ? [this.d.fences.check(fence)] : []), ...locks.map((l) => l.check())]);
+      const failed = checks.find((c) => c.status === 'rejected');
+      if (failed) throw failed.reason;
     };
     const steps = new StepRunner(handler.stepCount(payload), (p) => job.updateProgress(p), this.d.clock, guard);
     const started = Date.now();

@@ -37,13 +37,24 @@ export class StepRunner {
     await this.report({ step: this.current, index: this.index - 1, total: this.total, fraction: f }).catch(() => undefined);
   }
 
+  /**
+   * Reports the step, checks the guard, then runs it. The report and the guard's reads go out
+   * together (one Redis round trip for both, where they were two or three one after another);
+   * the step runs only once both answered, and a failed report fails the job as before.
+   */
   async run(name: string, fn: () => Promise<StepOutcome>): Promise<void> {
-    await this.report({ step: name, index: this.index, total: this.total });
+    const reported = this.report({ step: name, index: this.index, total: this.total });
+    const guarded = this.guard().then(
+      () => null,
+      (e: unknown) => ({ e }),
+    );
+    await reported;
     this.current = name;
     this.index++;
     const startedAt = this.clock().toISOString();
     try {
-      await this.guard();
+      const stop = await guarded;
+      if (stop) throw stop.e;
     } catch (e) {
       // stopped before the step touched the host: recorded as the step that did not run
       this.steps.push({ name, state: 'FAILED', startedAt, finishedAt: this.clock().toISOString() });
