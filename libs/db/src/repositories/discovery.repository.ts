@@ -4,6 +4,31 @@ import type { Prisma } from '../generated/prisma/client';
 import { toHostRecord } from './host.repository';
 import type { HostRecord } from '../types';
 import { createOperation, type NewOperation, type OperationRecord } from './operation.repository';
+import {
+  deleteFreeCpus,
+  deleteFreeNics,
+  deleteFreeVfs,
+  deleteIrqs,
+  deleteNumaNodes,
+  insertCpus,
+  insertIrqs,
+  insertNics,
+  insertNumaNodes,
+  insertVfs,
+  readInventory,
+  updateCpus,
+  updateIrqs,
+  updateNics,
+  updateNumaNodes,
+  updateVfs,
+  type CpuData,
+  type Inventory,
+  type IrqData,
+  type IrqRow,
+  type NicData,
+  type NicRow,
+  type VfData,
+} from './discovery-rows';
 
 type Tx = Prisma.TransactionClient;
 
@@ -91,30 +116,32 @@ export class DiscoveryRepository {
   }
 
   private async syncNumaAndCpus(tx: Tx, hostId: string, facts: HostFacts, reserved: Set<number>, rows: Inventory): Promise<void> {
-    const { numaNodes: existing, cpus, heldCpuRowIds: held } = rows;
+    const { numaNodes: existing, cpus } = rows;
     const byIndex = new Map(existing.map((n) => [n.index, n]));
     const nodeIds = new Map<number, string>();
+    const freshNodes: { index: number; memoryMiB: number; hugepages: unknown }[] = [];
+    const changedNodes: { id: string; memoryMiB: number; hugepages: unknown }[] = [];
     for (const n of facts.numaNodes) {
       const data = { memoryMiB: Math.floor(n.memTotalKiB / 1024), hugepages: n.hugepages };
       const cur = byIndex.get(n.id);
-      if (!cur) {
-        const created = await tx.numaNode.create({ data: { hostId, index: n.id, ...data } });
-        nodeIds.set(n.id, created.id);
-      } else {
+      if (!cur) freshNodes.push({ index: n.id, ...data });
+      else {
         nodeIds.set(n.id, cur.id);
-        if (cur.memoryMiB !== data.memoryMiB || JSON.stringify(cur.hugepages) !== JSON.stringify(data.hugepages)) {
-          await tx.numaNode.update({ where: { id: cur.id }, data });
-        }
+        if (cur.memoryMiB !== data.memoryMiB || JSON.stringify(cur.hugepages) !== JSON.stringify(data.hugepages))
+          changedNodes.push({ id: cur.id, ...data });
       }
     }
+    for (const created of await insertNumaNodes(tx, hostId, freshNodes)) nodeIds.set(created.index, created.id);
+    await updateNumaNodes(tx, changedNodes);
     const cpuById = new Map(cpus.map((c) => [c.cpuId, c]));
-    const fresh: Prisma.CpuCreateManyInput[] = [];
+    const fresh: CpuData[] = [];
+    const changed: (Omit<CpuData, 'cpuId'> & { id: string })[] = [];
     for (const c of facts.cpus) {
       const numaNodeId = nodeIds.get(c.node);
       if (!numaNodeId) continue; // a CPU on a node sysfs did not list: skip rather than invent a node
       const cur = cpuById.get(c.cpu);
       const data = { numaNodeId, socket: c.socket, core: c.core, siblings: c.siblings, reservedForHost: reserved.has(c.cpu) };
-      if (!cur) fresh.push({ hostId, cpuId: c.cpu, ...data });
+      if (!cur) fresh.push({ cpuId: c.cpu, ...data });
       else if (
         cur.numaNodeId !== numaNodeId ||
         cur.socket !== c.socket ||
@@ -122,92 +149,70 @@ export class DiscoveryRepository {
         !sameInts(cur.siblings, c.siblings) ||
         cur.reservedForHost !== data.reservedForHost
       ) {
-        await tx.cpu.update({ where: { id: cur.id }, data });
+        changed.push({ id: cur.id, ...data });
       }
     }
-    if (fresh.length) await tx.cpu.createMany({ data: fresh });
+    await updateCpus(tx, changed);
+    await insertCpus(tx, hostId, fresh);
     const seenCpus = new Set(facts.cpus.map((c) => c.cpu));
     // a CPU that vanished but is still allocated stays: dropping it would silently cascade
     // the allocation away; the VM's verify reports the difference instead
     // (read before the PlacementState lock: the delete re-checks that no allocation appeared since)
-    const goneCpus = cpus.filter((c) => !seenCpus.has(c.cpuId) && !held.has(c.id)).map((c) => c.id);
-    if (goneCpus.length) await tx.cpu.deleteMany({ where: { id: { in: goneCpus }, allocation: { is: null } } });
+    await deleteFreeCpus(
+      tx,
+      cpus.filter((c) => !seenCpus.has(c.cpuId) && !c.held).map((c) => c.id),
+    );
     const seenNodes = new Set(facts.numaNodes.map((n) => n.id));
-    const goneNodes = existing.filter((n) => !seenNodes.has(n.index)).map((n) => n.id);
-    if (goneNodes.length) await tx.numaNode.deleteMany({ where: { id: { in: goneNodes } } });
+    await deleteNumaNodes(
+      tx,
+      existing.filter((n) => !seenNodes.has(n.index)).map((n) => n.id),
+    );
   }
 
   private async syncNics(tx: Tx, hostId: string, nics: NicFacts[], existing: Inventory['nics']): Promise<void> {
     // VFs show up as netdevs of their own; they are inventoried under their PF.
     const pfs = nics.filter((n) => n.vfOf === null);
     const byName = new Map(existing.map((n) => [n.name, n]));
+    const fresh = pfs.filter((n) => !byName.has(n.name));
+    await updateNics(
+      tx,
+      pfs.flatMap((n) => {
+        const cur = byName.get(n.name);
+        return cur ? [{ id: cur.id, ...nicData(n) }] : [];
+      }),
+    );
+    const created = new Map(
+      (
+        await insertNics(
+          tx,
+          hostId,
+          fresh.map((n) => ({ name: n.name, ...nicData(n) })),
+        )
+      ).map((c) => [c.name, c.id]),
+    );
+    const irqs = { fresh: [] as IrqData[], changed: [] as Omit<IrqRow, 'irq'>[], gone: [] as string[] };
+    const vfs = {
+      fresh: [] as (VfData & { nicId: string; index: number })[],
+      changed: [] as (VfData & { id: string })[],
+      gone: [] as string[],
+    };
     for (const n of pfs) {
-      const data = {
-        pciAddress: n.pciAddress,
-        driver: n.driver,
-        vendorId: n.vendorId,
-        deviceId: n.deviceId,
-        numaNode: n.numaNode,
-        speedMbps: n.speedMbps,
-        mtu: n.mtu,
-        maxMtu: n.maxMtu,
-        linkState: n.operState,
-        combinedQueues: n.channels?.combined ?? Math.max(1, n.rxQueues),
-        maxCombinedQueues: n.channels?.maxCombined ?? Math.max(1, n.rxQueues),
-        sriovTotalVfs: n.sriov?.totalVfs ?? 0,
-        sriovNumVfs: n.sriov?.numVfs ?? 0,
-        vdpaVfs: n.vdpaVfs,
-      };
-      let cur = byName.get(n.name);
-      if (!cur) cur = { ...(await tx.nic.create({ data: { hostId, name: n.name, ...data } })), irqs: [], vfs: [] };
-      else await tx.nic.update({ where: { id: cur.id }, data });
-      const nicId = cur.id;
-
-      const irqByNo = new Map(cur.irqs.map((i) => [i.irq, i]));
-      const newIrqs: Prisma.NicIrqCreateManyInput[] = [];
-      for (const i of n.irqs) {
-        const affinity = i.affinity ?? [];
-        const old = irqByNo.get(i.irq);
-        if (!old) newIrqs.push({ nicId, irq: i.irq, queue: i.queue, label: i.name, affinity });
-        else if (old.queue !== i.queue || old.label !== i.name || !sameInts(old.affinity, affinity)) {
-          await tx.nicIrq.update({ where: { id: old.id }, data: { queue: i.queue, label: i.name, affinity } });
-        }
-      }
-      if (newIrqs.length) await tx.nicIrq.createMany({ data: newIrqs });
-      const seenIrqs = new Set(n.irqs.map((i) => i.irq));
-      const goneIrqs = cur.irqs.filter((i) => !seenIrqs.has(i.irq)).map((i) => i.id);
-      if (goneIrqs.length) await tx.nicIrq.deleteMany({ where: { id: { in: goneIrqs } } });
-
-      const vfs = n.sriov?.vfs ?? [];
-      const vfByIndex = new Map(cur.vfs.map((v) => [v.index, v]));
-      const newVfs: Prisma.VfCreateManyInput[] = [];
-      for (const v of vfs) {
-        const data = {
-          pciAddress: v.pciAddress,
-          mac: v.mac,
-          vlan: v.vlan,
-          qos: v.qos,
-          spoofchk: v.spoofChk ?? true,
-          trust: v.trust ?? false,
-          linkState: v.linkState ?? 'auto',
-          minTxRateMbps: v.minTxRateMbps,
-          maxTxRateMbps: v.maxTxRateMbps,
-        };
-        const old = vfByIndex.get(v.index);
-        if (!old) newVfs.push({ nicId, index: v.index, ...data });
-        else if (Object.entries(data).some(([k, val]) => old[k as keyof typeof data] !== val)) {
-          await tx.vf.update({ where: { id: old.id }, data });
-        }
-      }
-      if (newVfs.length) await tx.vf.createMany({ data: newVfs });
-      const seenVfs = new Set(vfs.map((v) => v.index));
-      // allocated VFs that vanished (numvfs reset by a reboot) stay until their VM lets go
-      const goneVfs = cur.vfs.filter((v) => !seenVfs.has(v.index) && !v.allocation).map((v) => v.id);
-      if (goneVfs.length) await tx.vf.deleteMany({ where: { id: { in: goneVfs }, allocation: { is: null } } });
+      const cur = byName.get(n.name) ?? { id: created.get(n.name) ?? '', name: n.name, irqs: [], vfs: [] };
+      diffIrqs(cur, n, irqs);
+      diffVfs(cur, n, vfs);
     }
+    await updateIrqs(tx, irqs.changed);
+    await insertIrqs(tx, irqs.fresh);
+    await deleteIrqs(tx, irqs.gone);
+    await updateVfs(tx, vfs.changed);
+    await insertVfs(tx, vfs.fresh);
+    // allocated VFs that vanished (numvfs reset by a reboot) stay until their VM lets go
+    await deleteFreeVfs(tx, vfs.gone);
     const seenPfs = new Set<string>(pfs.map((n) => n.name));
-    const gone = existing.filter((n) => !seenPfs.has(n.name) && !n.vfs.some((v) => v.allocation)).map((n) => n.id);
-    if (gone.length) await tx.nic.deleteMany({ where: { id: { in: gone }, vfs: { none: { allocation: { isNot: null } } } } });
+    await deleteFreeNics(
+      tx,
+      existing.filter((n) => !seenPfs.has(n.name) && !n.vfs.some((v) => v.allocated)).map((n) => n.id),
+    );
   }
 
   async markState(hostId: string, state: 'DISCOVERING' | 'UNREACHABLE' | 'READY', reason: string | null): Promise<void> {
@@ -236,18 +241,6 @@ export class DiscoveryRepository {
   }
 }
 
-/** A host's inventory rows as they are before discovery writes (read under the host's row lock). */
-async function readInventory(tx: Tx, hostId: string) {
-  const [numaNodes, cpus, held, nics] = [
-    await tx.numaNode.findMany({ where: { hostId } }),
-    await tx.cpu.findMany({ where: { hostId } }),
-    await tx.cpuAllocation.findMany({ where: { hostId }, select: { cpuRowId: true } }),
-    await tx.nic.findMany({ where: { hostId }, include: { irqs: true, vfs: { include: { allocation: { select: { id: true } } } } } }),
-  ];
-  return { numaNodes, cpus, heldCpuRowIds: new Set(held.map((a) => a.cpuRowId)), nics };
-}
-type Inventory = Awaited<ReturnType<typeof readInventory>>;
-
 interface LockedHost {
   state: string;
   stateReason: string | null;
@@ -263,4 +256,66 @@ async function lockHost(tx: Tx, hostId: string): Promise<LockedHost | null> {
   const rows = await tx.$queryRaw<LockedHost[]>`
     SELECT state::text AS state, "stateReason", "hostKeyFingerprint" FROM "Host" WHERE id = ${hostId}::uuid FOR NO KEY UPDATE`;
   return rows[0] ?? null;
+}
+
+/** The Nic columns discovery writes for a PF. */
+function nicData(n: NicFacts): NicData {
+  return {
+    pciAddress: n.pciAddress,
+    driver: n.driver,
+    vendorId: n.vendorId,
+    deviceId: n.deviceId,
+    numaNode: n.numaNode,
+    speedMbps: n.speedMbps,
+    mtu: n.mtu,
+    maxMtu: n.maxMtu,
+    linkState: n.operState,
+    combinedQueues: n.channels?.combined ?? Math.max(1, n.rxQueues),
+    maxCombinedQueues: n.channels?.maxCombined ?? Math.max(1, n.rxQueues),
+    sriovTotalVfs: n.sriov?.totalVfs ?? 0,
+    sriovNumVfs: n.sriov?.numVfs ?? 0,
+    vdpaVfs: n.vdpaVfs,
+  };
+}
+
+/** A PF's IRQ rows to add, change and drop (matched by IRQ number). */
+function diffIrqs(cur: NicRow, n: NicFacts, out: { fresh: IrqData[]; changed: Omit<IrqRow, 'irq'>[]; gone: string[] }): void {
+  const irqByNo = new Map(cur.irqs.map((i) => [i.irq, i]));
+  for (const i of n.irqs) {
+    const affinity = i.affinity ?? [];
+    const old = irqByNo.get(i.irq);
+    if (!old) out.fresh.push({ nicId: cur.id, irq: i.irq, queue: i.queue, label: i.name, affinity });
+    else if (old.queue !== i.queue || old.label !== i.name || !sameInts(old.affinity, affinity))
+      out.changed.push({ id: old.id, queue: i.queue, label: i.name, affinity });
+  }
+  const seen = new Set(n.irqs.map((i) => i.irq));
+  for (const i of cur.irqs) if (!seen.has(i.irq)) out.gone.push(i.id);
+}
+
+/** A PF's VF rows to add, change and drop (matched by VF index); allocated VFs are never dropped. */
+function diffVfs(
+  cur: NicRow,
+  n: NicFacts,
+  out: { fresh: (VfData & { nicId: string; index: number })[]; changed: (VfData & { id: string })[]; gone: string[] },
+): void {
+  const vfs = n.sriov?.vfs ?? [];
+  const vfByIndex = new Map(cur.vfs.map((v) => [v.index, v]));
+  for (const v of vfs) {
+    const data: VfData = {
+      pciAddress: v.pciAddress,
+      mac: v.mac,
+      vlan: v.vlan,
+      qos: v.qos,
+      spoofchk: v.spoofChk ?? true,
+      trust: v.trust ?? false,
+      linkState: v.linkState ?? 'auto',
+      minTxRateMbps: v.minTxRateMbps,
+      maxTxRateMbps: v.maxTxRateMbps,
+    };
+    const old = vfByIndex.get(v.index);
+    if (!old) out.fresh.push({ nicId: cur.id, index: v.index, ...data });
+    else if (Object.entries(data).some(([k, val]) => old[k as keyof VfData] !== val)) out.changed.push({ id: old.id, ...data });
+  }
+  const seen = new Set(vfs.map((v) => v.index));
+  for (const v of cur.vfs) if (!seen.has(v.index) && !v.allocated) out.gone.push(v.id);
 }
