@@ -133,7 +133,24 @@ function required(out: DiscoveryOutputs, key: string, okCodes: readonly number[]
   return o.stdout;
 }
 
+/**
+ * Parses kept per outputs object while its answers are the same objects: the agent calls
+ * nextDiscoverySteps once per round and then assembleFacts with the same record, which parsed
+ * lscpu, ip link and /proc/interrupts four times and the sysfs answer twice (issue 16: most of
+ * the agent's CPU per discovered host).
+ */
+const parsed = new WeakMap<DiscoveryOutputs, { r1In: unknown[]; r1: Round1; sysfsIn?: CommandOutput; files?: Map<string, string> }>();
+
 function round1(out: DiscoveryOutputs): Round1 {
+  const r1In = [out['lscpu'], out['links'], out['interrupts']];
+  const hit = parsed.get(out);
+  if (hit && hit.r1In.every((o, i) => o === r1In[i])) return hit.r1;
+  const r1 = parseRound1(out);
+  parsed.set(out, { r1In, r1 });
+  return r1;
+}
+
+function parseRound1(out: DiscoveryOutputs): Round1 {
   const cpus = parseLscpu(required(out, 'lscpu'));
   const links = parseIpLinkShow(required(out, 'links'));
   const candidates: Candidate[] = [];
@@ -187,7 +204,11 @@ function virtfnPaths(c: Candidate): string[] {
 }
 
 function sysfsFiles(out: DiscoveryOutputs, r1: Round1): Map<string, string> {
-  return parseGrepFiles(required(out, SYSFS, MULTI_READ_OK), sysfsPaths(r1));
+  const memo = parsed.get(out);
+  if (memo && memo.r1 === r1 && memo.files && memo.sysfsIn === out[SYSFS]) return memo.files;
+  const files = parseGrepFiles(required(out, SYSFS, MULTI_READ_OK), sysfsPaths(r1));
+  if (memo && memo.r1 === r1) Object.assign(memo, { sysfsIn: out[SYSFS], files });
+  return files;
 }
 
 interface NicDevice extends Candidate {
