@@ -35,6 +35,8 @@ export interface StackOptions {
 
 export interface Stack {
   url: string;
+  /** The run's own database (dropped by `stop()`). */
+  databaseUrl: string;
   /** Bootstrap admin token the API was started with. */
   token: string;
   entries: FleetHostEntry[];
@@ -201,7 +203,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     const pids: Record<string, number> = {};
     for (const c of children) if (c.proc.pid) pids[c.role] = c.proc.pid;
     const tails = () => children.map((c) => `--- ${c.role}:\n  ${c.tail.join('\n  ')}`).join('\n');
-    return { url, token, entries, sim: simEntries, pids, tails, stop };
+    return { url, databaseUrl, token, entries, sim: simEntries, pids, tails, stop };
   } catch (e) {
     await stop();
     throw e;
