@@ -131,10 +131,21 @@ export async function loadFleet(db: Client, opts: { hostIds?: string[] } = {}): 
     const groups = await readGroups(src);
     const allocations = await readAllocations(src, ids, params);
     const hosts = assemble(drafts, cpus, nicIrqs, nics, vfs, vfOwners, allocations);
+    release(cpus.rows.a, cpus.sib.a, vfs.rows.a);
     return { compact: true, hosts, networks, allocations, ...(groups.length ? { groups } : {}) };
   } finally {
     await src.close();
   }
+}
+
+/**
+ * Hands the fleet-wide tables' memory (~60 MiB for 10,000 hosts) to young ArrayBuffers that
+ * die at once: V8 frees it at its next scavenge (milliseconds away), where the tables
+ * themselves, old by the end of the read, would keep it until the next full collection,
+ * which an idle API may not make for hours (RSS 408 MiB against 296 after one, bench:scale).
+ */
+function release(...arrays: Int32Array[]): void {
+  for (const a of arrays) structuredClone(a.buffer, { transfer: [a.buffer as ArrayBuffer] });
 }
 
 /** Each discovered host's columns from the fleet-wide tables (layouts shared between hosts alike). */
@@ -169,6 +180,7 @@ function assemble(
     }
     hosts.push(host);
   });
+  release(cpuGroups.rows, vfGroups.rows);
   return hosts;
 }
 
@@ -398,6 +410,7 @@ function queueIrqs(t: IntTable, nics: number): CompactNic['queueIrqs'][] {
     }
     out.push(list);
   }
+  release(t.a, groups.rows);
   return out;
 }
 
