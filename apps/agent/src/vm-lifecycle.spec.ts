@@ -123,6 +123,17 @@ describe('vm.apply / vm.verify / vm.teardown on three datapaths over SSH', () =>
         .map((c) => c.split(' ')[0]),
     ).toEqual(['grep', 'bash', 'grep', 'grep', 'bash', 'grep', 'ip']);
     expect(host.state().commandLog).toHaveLength(13);
+    // vm.verify reads the IRQ and RPS files in one grep, then the definition and the taps
+    host.clearLog();
+    const verified = await h.run('vm.verify', { host: h.target(host), ...want });
+    expect(verified.data).toEqual({ vmName: want.vmName, inSync: true, diff: [] });
+    expect(host.state().commandLog.map((c) => c.command.split(' ').slice(0, 2).join(' '))).toEqual([
+      'grep -H',
+      'virsh list',
+      'virsh dumpxml',
+      'virsh dumpxml',
+      'ip -d',
+    ]);
     await h.run('vm.teardown', { host: h.target(host), ...teardownOf(want) });
   });
 

@@ -153,6 +153,31 @@ export async function diffIrqs(shell: HostShell, irqs: VmDesiredState['irqAffini
   );
 }
 
+/**
+ * The IRQ and RPS differences out of one read of both sets of files (vm.verify: one round trip
+ * where diffIrqs and diffRps take one each).
+ */
+export async function diffIrqsAndRps(
+  shell: HostShell,
+  irqs: VmDesiredState['irqAffinity'],
+  rps: VmDesiredState['rps'],
+): Promise<{ irqs: StateDiffEntry[]; rps: StateDiffEntry[] }> {
+  const files = await readFileMap(shell, [
+    ...irqs.map((i) => hostPaths.irqAffinityList(i.irq)),
+    ...rps.map((r) => hostPaths.rpsCpus(r.dev, r.rxQueue)),
+  ]);
+  return {
+    irqs: irqDiff(
+      irqs,
+      irqAffinityOf(
+        files,
+        irqs.map((i) => i.irq),
+      ),
+    ),
+    rps: rpsDiff(rps, rpsOf(files, rps)),
+  };
+}
+
 function irqDiff(irqs: VmDesiredState['irqAffinity'], actual: Map<number, number[] | null>): StateDiffEntry[] {
   return irqs
     .filter((i) => !sameCpus(actual.get(i.irq) ?? null, i.cpus))

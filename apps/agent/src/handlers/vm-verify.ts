@@ -1,7 +1,7 @@
 import type { StateDiffEntry } from '@netpin/contracts';
 import type { JobHandler } from './types';
 import { diffBridgePorts, hasLinuxBridgePorts } from './bridge-ports';
-import { diffDomain, diffIrqs, diffRps, diffVfs } from './vm-state';
+import { diffDomain, diffIrqsAndRps, diffVfs } from './vm-state';
 import { diffVhostUserPorts } from './vhost-user-ports';
 import { diffVdpaDevices, vdpaPaths } from './vdpa-devices';
 import { resolveVdpaSources } from '@netpin/libvirt-xml';
@@ -19,8 +19,14 @@ export const vmVerifyHandler: JobHandler<'vm.verify'> = {
         return 'unchanged';
       });
     await read('read VF attributes', () => diffVfs(shell, p.vfs));
-    await read('read IRQ affinity', () => diffIrqs(shell, p.irqAffinity));
-    await read('read RPS masks', () => diffRps(shell, p.rps));
+    // IRQs and RPS read together in the first of their two steps
+    let rps: StateDiffEntry[] = [];
+    await read('read IRQ affinity', async () => {
+      const both = await diffIrqsAndRps(shell, p.irqAffinity, p.rps);
+      rps = both.rps;
+      return both.irqs;
+    });
+    await read('read RPS masks', async () => rps);
     if (p.vhostUserPorts.length > 0) await read('read vhost-user ports', () => diffVhostUserPorts(shell, p.vmId, p.vhostUserPorts));
     if (p.vdpaDevices.length > 0) await read('read vDPA devices', () => diffVdpaDevices(shell, p.vdpaDevices));
     await read('read domain', async () => {
