@@ -259,7 +259,7 @@ describe('admin UI in Chromium', () => {
     await tid('nic-field-mac').fill('');
     await tid('nic-submit').click();
     await expect.poll(attr(tid('nic-progress'), 'data-op-state'), { timeout: 60_000 }).toBe('SUCCEEDED');
-    await expect.poll(() => tid(`vm-row-${VM}`).textContent()).toContain('tenant-br:');
+    await expect.poll(() => tid(`vm-row-${VM}`).textContent(), { timeout: 15_000 }).toContain('tenant-br:');
     await b.shot(page, 'vm-nic-added');
     const { vm } = await c.client.request<{ vm: { interfaces: { index: number; networkName: string }[] } }>(
       `query ($id: ID!) { vm(id: $id) { interfaces { index networkName } } }`,
@@ -270,7 +270,7 @@ describe('admin UI in Chromium', () => {
     await tid(`remove-nic-${VM}-${added!.index}`).click();
     await tid(`remove-nic-${VM}-${added!.index}-confirm`).click();
     await expect.poll(attr(tid('nic-progress'), 'data-op-state'), { timeout: 60_000 }).toBe('SUCCEEDED');
-    await expect.poll(() => tid(`vm-row-${VM}`).textContent()).not.toContain('tenant-br:');
+    await expect.poll(() => tid(`vm-row-${VM}`).textContent(), { timeout: 15_000 }).not.toContain('tenant-br:');
     expect((await tid('nic-progress').textContent()) ?? '').toContain(`Removing NIC ${added!.index} (tenant-br`);
   });
 
