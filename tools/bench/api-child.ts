@@ -3,12 +3,12 @@
  * migrations and seeded hosts, the API started on it with its output going to a file (as to
  * journald in production), GraphQL calls and an API token made through the API.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Client } from 'pg';
-import { admin, adminUrl, deleteKeys, freePort, redisUrl, root, waitReady } from './provision-stack';
+import { admin, adminUrl, deleteKeys, freePort, migrateDeploy, redisUrl, root, waitReady } from './provision-stack';
 
 export type Undo = (() => Promise<void>)[];
 
@@ -47,13 +47,7 @@ export async function benchDatabase(kind: string, hosts: number, undo: Undo): Pr
   const u = new URL(adminUrl);
   u.pathname = `/${dbName}`;
   const databaseUrl = u.toString();
-  const m = spawnSync(process.execPath, [resolve(root, 'tools/prisma.cjs'), 'migrate', 'deploy'], {
-    cwd: root,
-    env: { ...process.env, DATABASE_URL: databaseUrl },
-    encoding: 'utf8',
-    timeout: 180_000,
-  });
-  if (m.status !== 0) throw new Error(`migrate deploy failed:\n${m.stdout}\n${m.stderr}`);
+  migrateDeploy(databaseUrl);
   await seedHosts(databaseUrl, hosts);
   const prefix = `npbench-${kind}-${id.replace('_', '-')}`;
   undo.push(() => deleteKeys(prefix));

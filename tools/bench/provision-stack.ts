@@ -62,6 +62,17 @@ export async function admin(sql: string): Promise<void> {
   }
 }
 
+/** Every migration applied to the (new) database at `databaseUrl`, as `npm start` does. */
+export function migrateDeploy(databaseUrl: string): void {
+  const m = spawnSync(process.execPath, [resolve(root, 'tools/prisma.cjs'), 'migrate', 'deploy'], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: databaseUrl },
+    encoding: 'utf8',
+    timeout: 180_000,
+  });
+  if (m.status !== 0) throw new Error(`migrate deploy failed:\n${m.stdout}\n${m.stderr}`);
+}
+
 /**
  * A free port for a child to listen on, taken below the kernel's ephemeral range: hostsim's
  * hosts and every outgoing connection get ports from that range, and one of them could take a
@@ -142,13 +153,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     const u = new URL(adminUrl);
     u.pathname = `/${dbName}`;
     const databaseUrl = u.toString();
-    const m = spawnSync(process.execPath, [resolve(root, 'tools/prisma.cjs'), 'migrate', 'deploy'], {
-      cwd: root,
-      env: { ...process.env, DATABASE_URL: databaseUrl },
-      encoding: 'utf8',
-      timeout: 180_000,
-    });
-    if (m.status !== 0) throw new Error(`migrate deploy failed:\n${m.stdout}\n${m.stderr}`);
+    migrateDeploy(databaseUrl);
     o.log(`database ${dbName} migrated`);
 
     // redis keys under the run's prefix are deleted at the end

@@ -26,7 +26,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { createDb, SnapshotCache } from '@netpin/db';
-import { admin, adminUrl, cpuSeconds, deleteKeys, freePort, redisUrl, root, waitReady } from './provision-stack';
+import { admin, adminUrl, cpuSeconds, deleteKeys, freePort, migrateDeploy, redisUrl, root, waitReady } from './provision-stack';
 import { fleetSql } from './scale-fleet';
 
 const argv = process.argv.slice(2);
@@ -107,13 +107,7 @@ async function createAndGenerate(dbName: string, databaseUrl: string, undo: (() 
   await admin(`CREATE DATABASE "${dbName}"`);
   if (argv.includes('--keep-db')) log(`keeping database ${dbName}`);
   else undo.push(() => admin(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`));
-  const m = spawnSync(process.execPath, [resolve(root, 'tools/prisma.cjs'), 'migrate', 'deploy'], {
-    cwd: root,
-    env: { ...process.env, DATABASE_URL: databaseUrl },
-    encoding: 'utf8',
-    timeout: 180_000,
-  });
-  if (m.status !== 0) throw new Error(`migrate deploy failed:\n${m.stdout}\n${m.stderr}`);
+  migrateDeploy(databaseUrl);
   log(`generating ${HOSTS} hosts into ${dbName} (load ${load()})`);
   return generate(databaseUrl);
 }
