@@ -29,7 +29,7 @@ const RELAY_CRASH_VMS = 10;
 let avoidHosts: string[] = [];
 const shape = (name: string) => ({ name, vcpus: 2, memoryMiB: 512, interfaces: [{ network: 'physnet0', datapath: 'SRIOV' }], avoidHosts });
 // a short host-lock TTL so the dead agent's Redis host locks do not hold the new agent up for 30 s
-const agentEnv = { NETPIN_AGENT_LOCK_TTL_MS: '5000' };
+const agentEnv = { NETPIN_AGENT_LOCK_TTL_MS: '5000', NETPIN_AGENT_JOB_LOCK_MS: '5000' };
 
 const topo = topology({ apis: 1, agents: 1 });
 const procs = new ProcessSet();

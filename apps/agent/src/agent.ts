@@ -3,7 +3,7 @@ import { Queue, Worker } from 'bullmq';
 import { bullPrefix, createRedis, type RedisClient } from '@netpin/db';
 import pino, { type Logger } from 'pino';
 import { HOST_OPS_QUEUE, RESULT_JOB_NAME, RESULTS_QUEUE, resultJobId, type HostTarget, type OperationResult } from '@netpin/contracts';
-import type { AgentConfig } from './config';
+import { DEFAULT_JOB_LOCK_MS, type AgentConfig } from './config';
 import { credentialsFor, type CredentialResolver } from './credentials';
 import { AgentError } from './errors';
 import { assertHandlersComplete, defaultHandlers, type HandlerRegistry } from './handlers';
@@ -114,6 +114,9 @@ export function createAgent(config: AgentConfig, deps: AgentDeps = {}): Agent {
         connection: workerRedis,
         prefix: hostOpsPrefix,
         concurrency: config.concurrency,
+        // a job whose agent died is taken over once its lock expired and a stalled check saw it
+        lockDuration: config.jobLockMs ?? DEFAULT_JOB_LOCK_MS,
+        stalledInterval: config.jobLockMs ?? DEFAULT_JOB_LOCK_MS,
         autorun: true,
       });
       worker.on('error', (e) => log.error({ err: e }, 'worker error'));

@@ -23,6 +23,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...base, NETPIN_AGENT_MAX_OUTPUT_BYTES: '1000' }, 'h')).toThrow(/NETPIN_AGENT_MAX_OUTPUT_BYTES/);
   });
 
+  it("keeps BullMQ's 30 s job lock unless told otherwise, from 2 s up", () => {
+    expect(loadConfig(base, 'h').jobLockMs).toBe(30_000);
+    expect(loadConfig({ ...base, NETPIN_AGENT_JOB_LOCK_MS: '5000' }, 'h').jobLockMs).toBe(5000);
+    expect(() => loadConfig({ ...base, NETPIN_AGENT_JOB_LOCK_MS: '500' }, 'h')).toThrow(/NETPIN_AGENT_JOB_LOCK_MS/);
+  });
+
   it('takes the local host name for the local transport, and refuses one that cannot be a host name', () => {
     expect(loadConfig({ ...base, NETPIN_AGENT_TRANSPORT: 'local', NETPIN_AGENT_LOCAL_HOST: 'hv-07' }, 'h')).toMatchObject({
       transport: 'local',

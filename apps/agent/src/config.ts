@@ -3,6 +3,9 @@ import { DEFAULT_QUEUE_PREFIX } from '@netpin/contracts';
 import { loadMasterKeyring, MasterKeyError, redisUrlIssue, type MasterKeyring } from '@netpin/db';
 import { DEFAULT_MAX_OUTPUT_BYTES } from './transport/output';
 
+/** BullMQ's own default lock: a dead agent's jobs are taken over 30–60 s later. */
+export const DEFAULT_JOB_LOCK_MS = 30_000;
+
 const intFromEnv = (min: number, max: number, dflt: number) =>
   z
     .string()
@@ -43,6 +46,8 @@ export const agentEnvSchema = z.object({
   NETPIN_AGENT_CONNECT_TIMEOUT_MS: intFromEnv(100, 120_000, 10_000),
   NETPIN_AGENT_LOCK_TTL_MS: intFromEnv(1_000, 600_000, 30_000),
   NETPIN_AGENT_LOCK_RETRY_MS: intFromEnv(10, 60_000, 100),
+  /** BullMQ job lock (renewed at half of it while the job runs): a dead agent's jobs run again after 1-2 of it. */
+  NETPIN_AGENT_JOB_LOCK_MS: intFromEnv(2_000, 600_000, DEFAULT_JOB_LOCK_MS),
   /** Largest stdout one host command may produce; a hostile host cannot exhaust the agent's memory. */
   NETPIN_AGENT_MAX_OUTPUT_BYTES: intFromEnv(64 * 1024, 1024 * 1024 * 1024, DEFAULT_MAX_OUTPUT_BYTES),
   /** Prometheus /metrics over HTTP; 0 turns it off. */
@@ -72,6 +77,8 @@ export interface AgentConfig {
   commandTimeoutMs: number;
   connectTimeoutMs: number;
   lockTtlMs: number;
+  /** BullMQ's lockDuration and stalledInterval of the job worker (DEFAULT_JOB_LOCK_MS when absent). */
+  jobLockMs?: number;
   /** Delay before a job whose host is locked by another mutating job is tried again. */
   lockRetryMs: number;
   /** Cap on one command's stdout (DEFAULT_MAX_OUTPUT_BYTES when absent). */
@@ -124,6 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultAgentId: string): Agen
     commandTimeoutMs: e.NETPIN_AGENT_COMMAND_TIMEOUT_MS,
     connectTimeoutMs: e.NETPIN_AGENT_CONNECT_TIMEOUT_MS,
     lockTtlMs: e.NETPIN_AGENT_LOCK_TTL_MS,
+    jobLockMs: e.NETPIN_AGENT_JOB_LOCK_MS,
     lockRetryMs: e.NETPIN_AGENT_LOCK_RETRY_MS,
     maxOutputBytes: e.NETPIN_AGENT_MAX_OUTPUT_BYTES,
     metricsPort: e.NETPIN_AGENT_METRICS_PORT,
