@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { Queue, Worker } from 'bullmq';
+import { Queue, Worker, type WorkerOptions } from 'bullmq';
 import { bullPrefix, createRedis, type RedisClient } from '@netpin/db';
 import pino, { type Logger } from 'pino';
 import { HOST_OPS_QUEUE, RESULT_JOB_NAME, RESULTS_QUEUE, resultJobId, type HostTarget, type OperationResult } from '@netpin/contracts';
@@ -66,6 +66,12 @@ function resultsPublisher(results: Queue<OperationResult>): (result: OperationRe
   };
 }
 
+/** The queue worker's options; a job whose agent died runs again once its lock expired and a stalled check saw it. */
+function workerOptions(config: AgentConfig, connection: WorkerOptions['connection'], prefix: string): WorkerOptions {
+  const lock = config.jobLockMs ?? DEFAULT_JOB_LOCK_MS;
+  return { connection, prefix, concurrency: config.concurrency, lockDuration: lock, stalledInterval: lock, autorun: true };
+}
+
 /** Builds the agent: a BullMQ worker on the host-ops queue running a JobRunner, publishing to the results queue. */
 export function createAgent(config: AgentConfig, deps: AgentDeps = {}): Agent {
   const handlers = deps.handlers ?? defaultHandlers;
@@ -110,15 +116,7 @@ export function createAgent(config: AgentConfig, deps: AgentDeps = {}): Agent {
     async start() {
       if (worker) return;
       workerRedis = createRedis(config.redisUrl, redisOpts);
-      worker = new Worker(HOST_OPS_QUEUE, runner.handle, {
-        connection: workerRedis,
-        prefix: hostOpsPrefix,
-        concurrency: config.concurrency,
-        // a job whose agent died is taken over once its lock expired and a stalled check saw it
-        lockDuration: config.jobLockMs ?? DEFAULT_JOB_LOCK_MS,
-        stalledInterval: config.jobLockMs ?? DEFAULT_JOB_LOCK_MS,
-        autorun: true,
-      });
+      worker = new Worker(HOST_OPS_QUEUE, runner.handle, workerOptions(config, workerRedis, hostOpsPrefix));
       worker.on('error', (e) => log.error({ err: e }, 'worker error'));
       await worker.waitUntilReady();
       log.info(
