@@ -1,4 +1,5 @@
 import type { Prisma } from '../generated/prisma/client';
+import type { NicRecord, VfRecord } from '../types';
 
 /**
  * A host's inventory rows for discovery: one read of everything (a single JSON document
@@ -32,17 +33,8 @@ export interface IrqRow {
   label: string;
   affinity: number[];
 }
-export interface VfData {
-  pciAddress: string | null;
-  mac: string | null;
-  vlan: number;
-  qos: number;
-  spoofchk: boolean;
-  trust: boolean;
-  linkState: string;
-  minTxRateMbps: number;
-  maxTxRateMbps: number;
-}
+/** The Vf columns discovery writes: a VfRecord's, less what discovery does not own. */
+export type VfData = Omit<VfRecord, 'index' | 'allocatedToVmId'>;
 export interface VfRow extends VfData {
   id: string;
   index: number;
@@ -145,22 +137,8 @@ export async function deleteNumaNodes(tx: Tx, ids: string[]): Promise<void> {
   await tx.$executeRaw`DELETE FROM "NumaNode" WHERE id = ANY(${ids}::uuid[])`;
 }
 
-export interface NicData {
-  pciAddress: string;
-  driver: string | null;
-  vendorId: string | null;
-  deviceId: string | null;
-  numaNode: number | null;
-  speedMbps: number | null;
-  mtu: number;
-  maxMtu: number | null;
-  linkState: string;
-  combinedQueues: number;
-  maxCombinedQueues: number;
-  sriovTotalVfs: number;
-  sriovNumVfs: number;
-  vdpaVfs: boolean;
-}
+/** The Nic columns discovery writes: a NicRecord's own columns (discovery always knows the MTU). */
+export type NicData = Omit<NicRecord, 'id' | 'hostId' | 'name' | 'irqs' | 'vfs' | 'mtu'> & { mtu: number };
 
 export async function insertNics(tx: Tx, hostId: string, rows: (NicData & { name: string })[]): Promise<{ id: string; name: string }[]> {
   if (rows.length === 0) return [];
