@@ -18,7 +18,7 @@
  */
 import { resolve } from 'node:path';
 import { Client } from 'pg';
-import { GqlClient, NetpinApiError } from '@netpin/client';
+import { GqlClient, whenAvailable } from '@netpin/client';
 import { setSriovNumVfs } from '@netpin/host-ops';
 import { profileSpec, type FleetEntry } from '@netpin/hostsim';
 import { DirectShell, dist, hostCommands, intOpt, json, loadAvg, opt, round, type Dist } from './migration-common';
@@ -52,19 +52,6 @@ function expectedOf(e: FleetEntry): Expected & { pfs: { name: string; vfs: numbe
     vfs: pfs.reduce((n, p) => n + p.vfs, 0),
     pfs,
   };
-}
-
-/** Sends again what the API answered UNAVAILABLE (rolled back, retryable), after the delay it asked for. */
-async function whenAvailable<T>(send: () => Promise<T>, attempts = 5): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await send();
-    } catch (e) {
-      if (attempt >= attempts || !(e instanceof NetpinApiError) || e.code !== 'UNAVAILABLE') throw e;
-      const after = Number(e.details.retryAfterSeconds);
-      await new Promise((r) => setTimeout(r, 1000 * (Number.isFinite(after) && after > 0 ? Math.min(after, 30) : 1)));
-    }
-  }
 }
 
 /** Run `work` over `items` with at most `limit` at a time. */

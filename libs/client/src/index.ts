@@ -56,5 +56,5 @@ export type {
   HugepageSize,
 } from './generated/graphql';
 export { GqlClient, GqlError, type OperationState as GqlOperationState } from './gql-client';
-export { setupFleet, DEMO_NETWORKS, type FleetHostEntry } from './fleet-setup';
+export { setupFleet, whenAvailable, DEMO_NETWORKS, type FleetHostEntry } from './fleet-setup';
 export * from './display';
