@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Client } from 'pg';
-import { admin, adminUrl, deleteKeys, freePort, migrateDeploy, redisUrl, root, waitReady } from './provision-stack';
+import { deleteKeys, freePort, migratedDatabase, redisUrl, root, waitReady } from './provision-stack';
 
 export type Undo = (() => Promise<void>)[];
 
@@ -42,12 +42,7 @@ export function stopChild(c: Child | undefined): Promise<void> {
 export async function benchDatabase(kind: string, hosts: number, undo: Undo): Promise<{ databaseUrl: string; prefix: string }> {
   const id = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   const dbName = `netpin_bench_${kind}_${id}`;
-  await admin(`CREATE DATABASE "${dbName}"`);
-  undo.push(() => admin(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`));
-  const u = new URL(adminUrl);
-  u.pathname = `/${dbName}`;
-  const databaseUrl = u.toString();
-  migrateDeploy(databaseUrl);
+  const databaseUrl = await migratedDatabase(dbName, undo);
   await seedHosts(databaseUrl, hosts);
   const prefix = `npbench-${kind}-${id.replace('_', '-')}`;
   undo.push(() => deleteKeys(prefix));

@@ -16,24 +16,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { summarizeProfiles } from './cpuprofile';
+import { intOpt, json, opt } from './migration-common';
 import { benchDatabase, createToken, startApi, type Undo } from './api-child';
 import { root } from './provision-stack';
 
-const argv = process.argv.slice(2);
-function intOpt(name: string, dflt: number): number {
-  const i = argv.indexOf(`--${name}`);
-  const v = i < 0 ? dflt : Number(argv[i + 1]);
-  if (!Number.isInteger(v) || v < 1) {
-    process.stderr.write(`--${name} must be a positive integer\n`);
-    process.exit(2);
-  }
-  return v;
-}
-const json = argv.includes('--json');
-const RUNS = intOpt('runs', 15);
-const HOSTS = intOpt('hosts', 20);
-const profIdx = argv.indexOf('--profile');
-const PROFILE_DIR = profIdx < 0 ? '' : resolve(argv[profIdx + 1] ?? '');
+const RUNS = intOpt('runs', 15, 1);
+const HOSTS = intOpt('hosts', 20, 1);
+const PROFILE_DIR = opt('profile', '') ? resolve(opt('profile', '')) : '';
 const log = (msg: string): void => void process.stderr.write(`[bench:cli] ${msg}\n`);
 const load = (): string =>
   loadavg()

@@ -62,6 +62,17 @@ export async function admin(sql: string): Promise<void> {
   }
 }
 
+/** A new database `dbName` with every migration applied, dropped by `undo`; its URL. */
+export async function migratedDatabase(dbName: string, undo: (() => Promise<void>)[]): Promise<string> {
+  await admin(`CREATE DATABASE "${dbName}"`);
+  undo.push(() => admin(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`));
+  const u = new URL(adminUrl);
+  u.pathname = `/${dbName}`;
+  const databaseUrl = u.toString();
+  migrateDeploy(databaseUrl);
+  return databaseUrl;
+}
+
 /** Every migration applied to the (new) database at `databaseUrl`, as `npm start` does. */
 export function migrateDeploy(databaseUrl: string): void {
   const m = spawnSync(process.execPath, [resolve(root, 'tools/prisma.cjs'), 'migrate', 'deploy'], {
@@ -148,12 +159,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   const profArgs = (role: string): string[] => (o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(o.profileDir, role)}`] : []);
   try {
     // database
-    await admin(`CREATE DATABASE "${dbName}"`);
-    undo.push(() => admin(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`));
-    const u = new URL(adminUrl);
-    u.pathname = `/${dbName}`;
-    const databaseUrl = u.toString();
-    migrateDeploy(databaseUrl);
+    const databaseUrl = await migratedDatabase(dbName, undo);
     o.log(`database ${dbName} migrated`);
 
     // redis keys under the run's prefix are deleted at the end
