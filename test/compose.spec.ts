@@ -44,4 +44,17 @@ describe('docker-compose.yml', () => {
   it('builds from a Dockerfile that exists', () => {
     expect(readFileSync(resolve(root, doc.services.api.build!.dockerfile), 'utf8')).toMatch(/^FROM node:20/m);
   });
+
+  it('runs the API from the bundle the image builds, not TypeScript compiled at start', () => {
+    const dockerfile = readFileSync(resolve(root, doc.services.api.build!.dockerfile), 'utf8');
+    const scripts = z
+      .object({ scripts: z.record(z.string(), z.string()) })
+      .parse(JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')));
+    expect(scripts.scripts.build).toBeDefined();
+    const build = dockerfile.indexOf('RUN npm run build -- api');
+    const cmd = /^CMD .*node dist\/api\/main\.js/m.exec(dockerfile);
+    expect(build).toBeGreaterThan(0);
+    expect(cmd && cmd.index).toBeGreaterThan(build);
+    expect(cmd?.[0]).not.toMatch(/@swc-node\/register/);
+  });
 });
