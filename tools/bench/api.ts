@@ -23,36 +23,19 @@ import { join, resolve } from 'node:path';
 import { startFloors, type Floor } from './api-floors';
 import { benchDatabase, createToken, gql, runChild, startApi, stopChild, type Undo } from './api-child';
 import { summarizeProfiles } from './cpuprofile';
+import { flag, intOpt, json, opt } from './options';
 import { cpuSeconds, freePort, root, waitReady } from './provision-stack';
 
-const argv = process.argv.slice(2);
-function intOpt(name: string, dflt: number, min: number): number {
-  const i = argv.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
-  const raw = i < 0 ? String(dflt) : argv[i].includes('=') ? argv[i].slice(argv[i].indexOf('=') + 1) : argv[i + 1];
-  const v = Number(raw);
-  if (!Number.isInteger(v) || v < min) {
-    process.stderr.write(`--${name} must be an integer >= ${min}\n`);
-    process.exit(2);
-  }
-  return v;
-}
-function strOpt(name: string, dflt: string): string {
-  const i = argv.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
-  if (i < 0) return dflt;
-  return argv[i].includes('=') ? argv[i].slice(argv[i].indexOf('=') + 1) : (argv[i + 1] ?? dflt);
-}
-
-const json = argv.includes('--json');
 const CONNECTIONS = intOpt('connections', 16, 1);
 const DURATION = intOpt('duration', 10, 1);
 const ROUNDS = intOpt('rounds', 2, 1);
 const HOSTS = intOpt('hosts', 20, 1);
-const LOG_LEVEL = strOpt('log-level', 'info');
+const LOG_LEVEL = opt('log-level', 'info');
 /** As deployed (Dockerfile, deploy/systemd/netpin-api.service); `--node-env development` for the other mode. */
-const NODE_ENV = strOpt('node-env', 'production');
-const PROFILE_DIR = strOpt('profile', '');
-const COMPARE = strOpt('compare', '');
-const FLOORS = argv.includes('--floors');
+const NODE_ENV = opt('node-env', 'production');
+const PROFILE_DIR = opt('profile', '');
+const COMPARE = opt('compare', '');
+const FLOORS = flag('floors');
 /** Pause after each load, so one server's aftermath does not fall on the next one's measurement. */
 const SETTLE_MS = 3000;
 if (COMPARE && ROUNDS % 2 === 1) {

@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { summarizeProfiles } from './cpuprofile';
-import { intOpt, json, opt } from './migration-common';
+import { intOpt, json, opt } from './options';
 import { benchDatabase, createToken, startApi, type Undo } from './api-child';
 import { root } from './provision-stack';
 

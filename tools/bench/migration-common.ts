@@ -13,23 +13,8 @@ import type { FleetEntry } from '@netpin/hostsim';
 import { now, type Watcher } from './provision-watch';
 import { freePort, startStack, type Log, type Stack } from './provision-stack';
 
-const argv = process.argv.slice(2);
-export const json = argv.includes('--json');
-
-export function opt(name: string, dflt: string): string {
-  const i = argv.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
-  if (i < 0) return dflt;
-  return argv[i].includes('=') ? argv[i].slice(argv[i].indexOf('=') + 1) : (argv[i + 1] ?? dflt);
-}
-
-export function intOpt(name: string, dflt: number, min: number): number {
-  const v = Number(opt(name, String(dflt)));
-  if (!Number.isInteger(v) || v < min) {
-    process.stderr.write(`--${name} must be an integer >= ${min}\n`);
-    process.exit(2);
-  }
-  return v;
-}
+import { opt } from './options';
+export { intOpt, json, opt } from './options';
 
 export function pct(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;
