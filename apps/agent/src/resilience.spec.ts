@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { utils } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { domainNameSchema, ifNameSchema } from '@netpin/contracts';
+import { generateEd25519 } from '@netpin/hostsim';
 import { defaultHandlers } from './handlers';
 import type { Agent } from './agent';
 import type { HandlerRegistry } from './handlers';
@@ -122,7 +122,7 @@ describe('agent resilience over real SSH', () => {
 
   it('reports SSH_AUTH_FAILED for a key the host does not accept', async () => {
     const host = h.fleet.hosts[0];
-    writeFileSync(join(h.stateDir, 'stranger'), utils.generateKeyPairSync('ed25519').private, { mode: 0o600 });
+    writeFileSync(join(h.stateDir, 'stranger'), generateEd25519('stranger').private, { mode: 0o600 });
     const r = await h.run('vm.verify', {
       host: h.target(host, { id: 'stranger', credentialRef: 'file:stranger' }),
       vmId: VM_ID,
