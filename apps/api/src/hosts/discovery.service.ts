@@ -25,6 +25,7 @@ import { toOperationView } from '../operations/operation.service';
 import type { Operation } from '../operations/operation.model';
 import { hostTarget } from '../vms/desired-state';
 import { SriovReconciler } from '../sriov/sriov.reconciler';
+import { FactsBatcher } from './facts-batcher';
 
 function discoverJob(host: HostRecord, operationId: string, requestId: string): JobSpec {
   return { queue: HOST_OPS_QUEUE, name: 'host.discover', payload: { operationId, requestId, host: hostTarget(host) } };
@@ -43,6 +44,12 @@ export class DiscoveryService {
     @Inject(API_CONFIG) private readonly config: ApiConfig,
     @Inject(SriovReconciler) private readonly sriov: SriovReconciler,
   ) {}
+
+  /** Results of several hosts written together (one transaction, one PlacementState hold). */
+  private readonly facts = new FactsBatcher(
+    (items) => this.discovery.applyFactsMany(items, this.config.NETPIN_HOST_RESERVED_CORES_PER_NODE),
+    (hostId) => new NotFoundError('host', hostId),
+  );
 
   async discover(id: string, requestId: string): Promise<Operation> {
     const host = await this.hosts.get({ id });
@@ -137,12 +144,7 @@ export class DiscoveryService {
       );
     }
     if (result.status === 'SUCCEEDED' && result.kind === 'host.discover' && result.data) {
-      await this.discovery.applyFacts(
-        op.targetId,
-        result.data,
-        result.observedHostKeyFingerprint,
-        this.config.NETPIN_HOST_RESERVED_CORES_PER_NODE,
-      );
+      await this.facts.apply({ hostId: op.targetId, facts: result.data, observedFingerprint: result.observedHostKeyFingerprint });
       return this.prov.finishOperation(op.id, {
         state: 'SUCCEEDED',
         steps,

@@ -12,6 +12,9 @@ import { OutboxRelay } from './outbox.relay';
 import { ProgressWriter } from './progress-writer';
 import { BullConnections } from './queues';
 
+/** Results handled at once by one API process (was 8: a fleet's discovery results queued). */
+const RESULT_CONCURRENCY = 32;
+
 /**
  * Consumes the agents' results (at least once; applying one twice is a no-op because a
  * finished operation is never changed again) and relays job progress to subscribers.
@@ -47,7 +50,9 @@ export class ResultConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     this.worker = new Worker(RESULTS_QUEUE, (job) => this.handle(job), {
       connection: this.connections.open(),
       prefix: bullPrefix(url, prefix, RESULTS_QUEUE),
-      concurrency: 8,
+      // results in flight at once: discovery results among them are written together
+      // (hosts/facts-batcher.ts), so this bounds a batch; each waits mostly on PostgreSQL
+      concurrency: RESULT_CONCURRENCY,
     });
     this.worker.on('error', (e) => this.logger.error({ err: e }, 'result worker error'));
     this.progress = new QueueEvents(HOST_OPS_QUEUE, {

@@ -2,10 +2,11 @@ import type { Prisma } from '../generated/prisma/client';
 import type { NicRecord, VfRecord } from '../types';
 
 /**
- * A host's inventory rows for discovery: one read of everything (a single JSON document
- * built by PostgreSQL) and set-based writes (one statement per table and kind of change,
- * the rows passed as one JSON array through jsonb_to_recordset). Row by row through Prisma
- * this was ~20 statements and most of the API's CPU per discovered host (issue 16).
+ * Hosts' inventory rows for discovery: one read of everything (a JSON document per host,
+ * built by PostgreSQL) and set-based writes (one statement per table and kind of change for
+ * all the hosts of a batch, the rows passed as one JSON array through jsonb_to_recordset).
+ * Row by row through Prisma this was ~20 statements and most of the API's CPU per
+ * discovered host; one host per transaction, the fleet lock was taken once per host (issue 16).
  */
 type Tx = Prisma.TransactionClient;
 
@@ -53,18 +54,22 @@ export interface Inventory {
   nics: NicRow[];
 }
 
-/** Everything discovery compares against, in one statement (read under the host's row lock). */
-export async function readInventory(tx: Tx, hostId: string): Promise<Inventory> {
-  const rows = await tx.$queryRaw<{ inv: string }[]>`
-    SELECT json_build_object(
+/**
+ * Everything discovery compares against, for each of the given hosts, in one statement (read
+ * under the hosts' row locks). Hosts without rows get an empty inventory.
+ */
+export async function readInventories(tx: Tx, hostIds: readonly string[]): Promise<Map<string, Inventory>> {
+  if (hostIds.length === 0) return new Map();
+  const rows = await tx.$queryRaw<{ hostId: string; inv: string }[]>`
+    SELECT h.id::text AS "hostId", json_build_object(
       'numaNodes', (SELECT coalesce(json_agg(json_build_object(
           'id', n.id, 'index', n.index, 'memoryMiB', n."memoryMiB", 'hugepages', n.hugepages)), '[]')
-        FROM "NumaNode" n WHERE n."hostId" = ${hostId}::uuid),
+        FROM "NumaNode" n WHERE n."hostId" = h.id),
       'cpus', (SELECT coalesce(json_agg(json_build_object(
           'id', c.id, 'cpuId', c."cpuId", 'numaNodeId', c."numaNodeId", 'socket', c.socket, 'core', c.core,
           'siblings', c.siblings, 'reservedForHost', c."reservedForHost",
-          'held', c.id IN (SELECT a."cpuRowId" FROM "CpuAllocation" a WHERE a."hostId" = ${hostId}::uuid))), '[]')
-        FROM "Cpu" c WHERE c."hostId" = ${hostId}::uuid),
+          'held', c.id IN (SELECT a."cpuRowId" FROM "CpuAllocation" a WHERE a."hostId" = h.id))), '[]')
+        FROM "Cpu" c WHERE c."hostId" = h.id),
       'nics', (SELECT coalesce(json_agg(json_build_object(
           'id', x.id, 'name', x.name,
           'irqs', (SELECT coalesce(json_agg(json_build_object(
@@ -76,24 +81,24 @@ export async function readInventory(tx: Tx, hostId: string): Promise<Inventory> 
               'minTxRateMbps', v."minTxRateMbps", 'maxTxRateMbps', v."maxTxRateMbps",
               'allocated', EXISTS (SELECT 1 FROM "VfAllocation" a WHERE a."vfId" = v.id))), '[]')
             FROM "Vf" v WHERE v."nicId" = x.id))), '[]')
-        FROM "Nic" x WHERE x."hostId" = ${hostId}::uuid)
-    )::text AS inv`;
-  return JSON.parse(rows[0].inv) as Inventory;
+        FROM "Nic" x WHERE x."hostId" = h.id)
+    )::text AS inv
+    FROM unnest(${[...hostIds]}::uuid[]) AS h(id)`;
+  return new Map(rows.map((r) => [r.hostId, JSON.parse(r.inv) as Inventory]));
 }
 
 const json = (rows: readonly object[]): string => JSON.stringify(rows);
 
 export async function insertNumaNodes(
   tx: Tx,
-  hostId: string,
-  rows: { index: number; memoryMiB: number; hugepages: unknown }[],
-): Promise<{ id: string; index: number }[]> {
+  rows: { hostId: string; index: number; memoryMiB: number; hugepages: unknown }[],
+): Promise<{ id: string; hostId: string; index: number }[]> {
   if (rows.length === 0) return [];
-  return tx.$queryRaw<{ id: string; index: number }[]>`
+  return tx.$queryRaw<{ id: string; hostId: string; index: number }[]>`
     INSERT INTO "NumaNode" (id, "hostId", index, "memoryMiB", hugepages)
-    SELECT gen_random_uuid(), ${hostId}::uuid, x.index, x."memoryMiB", x.hugepages
-    FROM jsonb_to_recordset(${json(rows)}::jsonb) AS x(index int, "memoryMiB" int, hugepages jsonb)
-    RETURNING id::text AS id, index`;
+    SELECT gen_random_uuid(), x."hostId", x.index, x."memoryMiB", x.hugepages
+    FROM jsonb_to_recordset(${json(rows)}::jsonb) AS x("hostId" uuid, index int, "memoryMiB" int, hugepages jsonb)
+    RETURNING id::text AS id, "hostId"::text AS "hostId", index`;
 }
 
 export async function updateNumaNodes(tx: Tx, rows: { id: string; memoryMiB: number; hugepages: unknown }[]): Promise<void> {
@@ -105,13 +110,13 @@ export async function updateNumaNodes(tx: Tx, rows: { id: string; memoryMiB: num
 
 export type CpuData = Omit<CpuRow, 'id' | 'held'>;
 
-export async function insertCpus(tx: Tx, hostId: string, rows: CpuData[]): Promise<void> {
+export async function insertCpus(tx: Tx, rows: (CpuData & { hostId: string })[]): Promise<void> {
   if (rows.length === 0) return;
   await tx.$executeRaw`
     INSERT INTO "Cpu" (id, "hostId", "cpuId", "numaNodeId", socket, core, siblings, "reservedForHost")
-    SELECT gen_random_uuid(), ${hostId}::uuid, x."cpuId", x."numaNodeId", x.socket, x.core, x.siblings, x."reservedForHost"
+    SELECT gen_random_uuid(), x."hostId", x."cpuId", x."numaNodeId", x.socket, x.core, x.siblings, x."reservedForHost"
     FROM jsonb_to_recordset(${json(rows)}::jsonb)
-      AS x("cpuId" int, "numaNodeId" uuid, socket int, core int, siblings int[], "reservedForHost" boolean)`;
+      AS x("hostId" uuid, "cpuId" int, "numaNodeId" uuid, socket int, core int, siblings int[], "reservedForHost" boolean)`;
 }
 
 export async function updateCpus(tx: Tx, rows: (Omit<CpuData, 'cpuId'> & { id: string })[]): Promise<void> {
@@ -140,17 +145,20 @@ export async function deleteNumaNodes(tx: Tx, ids: string[]): Promise<void> {
 /** The Nic columns discovery writes: a NicRecord's own columns (discovery always knows the MTU). */
 export type NicData = Omit<NicRecord, 'id' | 'hostId' | 'name' | 'irqs' | 'vfs' | 'mtu'> & { mtu: number };
 
-export async function insertNics(tx: Tx, hostId: string, rows: (NicData & { name: string })[]): Promise<{ id: string; name: string }[]> {
+export async function insertNics(
+  tx: Tx,
+  rows: (NicData & { hostId: string; name: string })[],
+): Promise<{ id: string; hostId: string; name: string }[]> {
   if (rows.length === 0) return [];
-  return tx.$queryRaw<{ id: string; name: string }[]>`
+  return tx.$queryRaw<{ id: string; hostId: string; name: string }[]>`
     INSERT INTO "Nic" (id, "hostId", name, "pciAddress", driver, "vendorId", "deviceId", "numaNode", "speedMbps", mtu, "maxMtu",
       "linkState", "combinedQueues", "maxCombinedQueues", "sriovTotalVfs", "sriovNumVfs", "vdpaVfs")
-    SELECT gen_random_uuid(), ${hostId}::uuid, x.name, x."pciAddress", x.driver, x."vendorId", x."deviceId", x."numaNode", x."speedMbps",
+    SELECT gen_random_uuid(), x."hostId", x.name, x."pciAddress", x.driver, x."vendorId", x."deviceId", x."numaNode", x."speedMbps",
       x.mtu, x."maxMtu", x."linkState", x."combinedQueues", x."maxCombinedQueues", x."sriovTotalVfs", x."sriovNumVfs", x."vdpaVfs"
-    FROM jsonb_to_recordset(${json(rows)}::jsonb) AS x(name text, "pciAddress" text, driver text, "vendorId" text, "deviceId" text,
-      "numaNode" int, "speedMbps" int, mtu int, "maxMtu" int, "linkState" text, "combinedQueues" int, "maxCombinedQueues" int,
-      "sriovTotalVfs" int, "sriovNumVfs" int, "vdpaVfs" boolean)
-    RETURNING id::text AS id, name`;
+    FROM jsonb_to_recordset(${json(rows)}::jsonb) AS x("hostId" uuid, name text, "pciAddress" text, driver text, "vendorId" text,
+      "deviceId" text, "numaNode" int, "speedMbps" int, mtu int, "maxMtu" int, "linkState" text, "combinedQueues" int,
+      "maxCombinedQueues" int, "sriovTotalVfs" int, "sriovNumVfs" int, "vdpaVfs" boolean)
+    RETURNING id::text AS id, "hostId"::text AS "hostId", name`;
 }
 
 export async function updateNics(tx: Tx, rows: (NicData & { id: string })[]): Promise<void> {
@@ -227,4 +235,44 @@ export async function deleteFreeVfs(tx: Tx, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
   await tx.$executeRaw`
     DELETE FROM "Vf" v WHERE v.id = ANY(${ids}::uuid[]) AND NOT EXISTS (SELECT 1 FROM "VfAllocation" a WHERE a."vfId" = v.id)`;
+}
+
+/** The Host columns discovery writes. */
+export interface HostData {
+  id: string;
+  capVmx: boolean;
+  capSvm: boolean;
+  capEpt: boolean;
+  capNpt: boolean;
+  capIommu: boolean;
+  capKvm: boolean;
+  capVhostNet: boolean;
+  capOvs: boolean;
+  capOvsDpdk: boolean;
+  capVhostVdpa: boolean;
+  pmdCpus: number[];
+  bridges: unknown;
+  foreignDomains: unknown;
+  state: 'READY' | 'MAINTENANCE';
+  stateReason: string | null;
+  /** Pinned only when the host had none (trust on first use). */
+  hostKeyFingerprint: string | null;
+}
+
+/** The discovered hosts' rows; lastDiscoveredAt and updatedAt are `at`. */
+export async function updateHosts(tx: Tx, rows: HostData[], at: Date): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.$executeRaw`
+    UPDATE "Host" h SET "capVmx" = x."capVmx", "capSvm" = x."capSvm", "capEpt" = x."capEpt", "capNpt" = x."capNpt",
+      "capIommu" = x."capIommu", "capKvm" = x."capKvm", "capVhostNet" = x."capVhostNet", "capOvs" = x."capOvs",
+      "capOvsDpdk" = x."capOvsDpdk", "capVhostVdpa" = x."capVhostVdpa", "pmdCpus" = x."pmdCpus", bridges = x.bridges,
+      "foreignDomains" = x."foreignDomains", state = x.state::"HostState", "stateReason" = x."stateReason",
+      "hostKeyFingerprint" = coalesce(x."hostKeyFingerprint", h."hostKeyFingerprint"),
+      "lastDiscoveredAt" = x.at, "updatedAt" = x.at
+    FROM (SELECT *, (${at.toISOString()}::timestamptz AT TIME ZONE 'UTC') AS at
+      FROM jsonb_to_recordset(${json(rows)}::jsonb) AS r(id uuid, "capVmx" boolean, "capSvm" boolean, "capEpt" boolean,
+      "capNpt" boolean, "capIommu" boolean, "capKvm" boolean, "capVhostNet" boolean, "capOvs" boolean, "capOvsDpdk" boolean,
+      "capVhostVdpa" boolean, "pmdCpus" int[], bridges jsonb, "foreignDomains" jsonb, state text, "stateReason" text,
+      "hostKeyFingerprint" text)) x
+    WHERE h.id = x.id`;
 }

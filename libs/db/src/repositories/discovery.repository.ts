@@ -15,13 +15,15 @@ import {
   insertNics,
   insertNumaNodes,
   insertVfs,
-  readInventory,
+  readInventories,
   updateCpus,
   updateIrqs,
   updateNics,
   updateNumaNodes,
+  updateHosts,
   updateVfs,
   type CpuData,
+  type HostData,
   type Inventory,
   type IrqData,
   type IrqRow,
@@ -59,11 +61,26 @@ function sameInts(a: readonly number[], b: readonly number[]): boolean {
 /** How long a discover request's transaction may wait (mostly queueing for PlacementState). */
 const START_DISCOVERY_TIMEOUT_MS = 30_000;
 
+/** One host's discovery result to persist. */
+export interface DiscoveredHost {
+  hostId: string;
+  facts: HostFacts;
+  observedFingerprint?: string;
+}
+
+/** A host of a batch with its locked row and the inventory read for it. */
+interface Target extends DiscoveredHost {
+  host: LockedHost;
+  rows: Inventory;
+  reserved: Set<number>;
+}
+
 /**
  * Persists what discovery found. Rows are matched by their natural keys (NUMA index, CPU
  * id, NIC name, VF index, IRQ number) and only changed rows are written, so allocation rows
  * that point at CPUs and VFs survive a rediscovery, and a rediscovery of an unchanged host
- * writes almost nothing.
+ * writes almost nothing. Several hosts' results are written together (applyFactsMany): one
+ * transaction, one hold of the fleet-wide PlacementState lock, the same statements.
  */
 export class DiscoveryRepository {
   constructor(private readonly db: Db) {}
@@ -73,145 +90,47 @@ export class DiscoveryRepository {
    *   kept for the host's own work (kernel, libvirtd, the agent) and never given to VMs.
    */
   async applyFacts(hostId: string, facts: HostFacts, observedFingerprint?: string, reservedCoresPerNode = 1): Promise<HostRecord> {
+    const applied = await this.applyFactsMany([{ hostId, facts, observedFingerprint }], reservedCoresPerNode);
+    if (!applied.has(hostId)) throw new NotFoundError('host', hostId);
+    return toHostRecord(await this.db.host.findUniqueOrThrow({ where: { id: hostId } }));
+  }
+
+  /**
+   * Several hosts' results in ONE transaction, written set-based across the hosts (~15
+   * statements whatever the number of hosts). All or nothing: when it throws, nothing of any
+   * host was written (the caller retries them one by one). A host id appears at most once.
+   * @returns the ids of the hosts written; a host that no longer exists is skipped.
+   */
+  async applyFactsMany(items: readonly DiscoveredHost[], reservedCoresPerNode = 1): Promise<Set<string>> {
+    const ids = items.map((i) => i.hostId);
+    if (new Set(ids).size !== ids.length) throw new Error('applyFactsMany: a host appears twice in one batch');
+    if (items.length === 0) return new Set();
     return this.db.$transaction(
       async (tx) => {
-        // Lock order (docs/architecture.md, "Lock order"): the host's row, then PlacementState.
-        // A discover request updates the host row and its trigger then takes PlacementState;
-        // writing inventory rows first (their triggers take PlacementState) and the host row
-        // last was the opposite order: a deadlock whenever the two met.
-        const host = await lockHost(tx, hostId);
-        if (!host) throw new NotFoundError('host', hostId);
+        // Lock order (docs/architecture.md, "Lock order"): the hosts' rows (in id order, so two
+        // batches cannot deadlock), then PlacementState. A discover request updates the host row
+        // and its trigger then takes PlacementState; writing inventory rows first (their
+        // triggers take PlacementState) and the host row last was the opposite order.
+        const hosts = await lockHosts(tx, ids);
         // every read before the first write: the first write's trigger takes the fleet-wide
         // PlacementState lock, which placement and every other inventory writer wait for
-        const rows = await readInventory(tx, hostId);
-        await this.syncNumaAndCpus(tx, hostId, facts, reservedCpus(facts, reservedCoresPerNode), rows);
-        await this.syncNics(tx, hostId, facts.nics, rows.nics);
-        const c = facts.capabilities;
-        const row = await tx.host.update({
-          where: { id: hostId },
-          data: {
-            capVmx: c.virtExtension === 'vmx',
-            capSvm: c.virtExtension === 'svm',
-            capEpt: c.virtExtension === 'vmx' && c.secondLevelPaging,
-            capNpt: c.virtExtension === 'svm' && c.secondLevelPaging,
-            capIommu: c.iommu,
-            capKvm: c.kvm,
-            capVhostNet: c.vhostNet,
-            capOvs: c.ovs,
-            capOvsDpdk: c.ovsDpdk,
-            capVhostVdpa: c.vhostVdpa,
-            pmdCpus: facts.pmdCpus,
-            bridges: facts.bridges,
-            foreignDomains: facts.foreignDomains,
-            lastDiscoveredAt: new Date(),
-            state: host.state === 'MAINTENANCE' ? 'MAINTENANCE' : 'READY',
-            stateReason: host.state === 'MAINTENANCE' ? host.stateReason : null,
-            ...(observedFingerprint && !host.hostKeyFingerprint ? { hostKeyFingerprint: observedFingerprint } : {}),
-          },
-        });
-        return toHostRecord(row);
+        const found = items.filter((i) => hosts.has(i.hostId));
+        const inventories = await readInventories(
+          tx,
+          found.map((i) => i.hostId),
+        );
+        const targets: Target[] = found.map((i) => ({
+          ...i,
+          host: hosts.get(i.hostId) as LockedHost,
+          rows: inventories.get(i.hostId) ?? { numaNodes: [], cpus: [], nics: [] },
+          reserved: reservedCpus(i.facts, reservedCoresPerNode),
+        }));
+        await syncNumaAndCpus(tx, targets);
+        await syncNics(tx, targets);
+        await updateHosts(tx, targets.map(hostData), new Date());
+        return new Set(targets.map((t) => t.hostId));
       },
       { timeout: 60_000 },
-    );
-  }
-
-  private async syncNumaAndCpus(tx: Tx, hostId: string, facts: HostFacts, reserved: Set<number>, rows: Inventory): Promise<void> {
-    const { numaNodes: existing, cpus } = rows;
-    const byIndex = new Map(existing.map((n) => [n.index, n]));
-    const nodeIds = new Map<number, string>();
-    const freshNodes: { index: number; memoryMiB: number; hugepages: unknown }[] = [];
-    const changedNodes: { id: string; memoryMiB: number; hugepages: unknown }[] = [];
-    for (const n of facts.numaNodes) {
-      const data = { memoryMiB: Math.floor(n.memTotalKiB / 1024), hugepages: n.hugepages };
-      const cur = byIndex.get(n.id);
-      if (!cur) freshNodes.push({ index: n.id, ...data });
-      else {
-        nodeIds.set(n.id, cur.id);
-        if (cur.memoryMiB !== data.memoryMiB || JSON.stringify(cur.hugepages) !== JSON.stringify(data.hugepages))
-          changedNodes.push({ id: cur.id, ...data });
-      }
-    }
-    for (const created of await insertNumaNodes(tx, hostId, freshNodes)) nodeIds.set(created.index, created.id);
-    await updateNumaNodes(tx, changedNodes);
-    const cpuById = new Map(cpus.map((c) => [c.cpuId, c]));
-    const fresh: CpuData[] = [];
-    const changed: (Omit<CpuData, 'cpuId'> & { id: string })[] = [];
-    for (const c of facts.cpus) {
-      const numaNodeId = nodeIds.get(c.node);
-      if (!numaNodeId) continue; // a CPU on a node sysfs did not list: skip rather than invent a node
-      const cur = cpuById.get(c.cpu);
-      const data = { numaNodeId, socket: c.socket, core: c.core, siblings: c.siblings, reservedForHost: reserved.has(c.cpu) };
-      if (!cur) fresh.push({ cpuId: c.cpu, ...data });
-      else if (
-        cur.numaNodeId !== numaNodeId ||
-        cur.socket !== c.socket ||
-        cur.core !== c.core ||
-        !sameInts(cur.siblings, c.siblings) ||
-        cur.reservedForHost !== data.reservedForHost
-      ) {
-        changed.push({ id: cur.id, ...data });
-      }
-    }
-    await updateCpus(tx, changed);
-    await insertCpus(tx, hostId, fresh);
-    const seenCpus = new Set(facts.cpus.map((c) => c.cpu));
-    // a CPU that vanished but is still allocated stays: dropping it would silently cascade
-    // the allocation away; the VM's verify reports the difference instead
-    // (read before the PlacementState lock: the delete re-checks that no allocation appeared since)
-    await deleteFreeCpus(
-      tx,
-      cpus.filter((c) => !seenCpus.has(c.cpuId) && !c.held).map((c) => c.id),
-    );
-    const seenNodes = new Set(facts.numaNodes.map((n) => n.id));
-    await deleteNumaNodes(
-      tx,
-      existing.filter((n) => !seenNodes.has(n.index)).map((n) => n.id),
-    );
-  }
-
-  private async syncNics(tx: Tx, hostId: string, nics: NicFacts[], existing: Inventory['nics']): Promise<void> {
-    // VFs show up as netdevs of their own; they are inventoried under their PF.
-    const pfs = nics.filter((n) => n.vfOf === null);
-    const byName = new Map(existing.map((n) => [n.name, n]));
-    const fresh = pfs.filter((n) => !byName.has(n.name));
-    await updateNics(
-      tx,
-      pfs.flatMap((n) => {
-        const cur = byName.get(n.name);
-        return cur ? [{ id: cur.id, ...nicData(n) }] : [];
-      }),
-    );
-    const created = new Map(
-      (
-        await insertNics(
-          tx,
-          hostId,
-          fresh.map((n) => ({ name: n.name, ...nicData(n) })),
-        )
-      ).map((c) => [c.name, c.id]),
-    );
-    const irqs = { fresh: [] as IrqData[], changed: [] as Omit<IrqRow, 'irq'>[], gone: [] as string[] };
-    const vfs = {
-      fresh: [] as (VfData & { nicId: string; index: number })[],
-      changed: [] as (VfData & { id: string })[],
-      gone: [] as string[],
-    };
-    for (const n of pfs) {
-      const cur = byName.get(n.name) ?? { id: created.get(n.name) ?? '', name: n.name, irqs: [], vfs: [] };
-      diffIrqs(cur, n, irqs);
-      diffVfs(cur, n, vfs);
-    }
-    await updateIrqs(tx, irqs.changed);
-    await insertIrqs(tx, irqs.fresh);
-    await deleteIrqs(tx, irqs.gone);
-    await updateVfs(tx, vfs.changed);
-    await insertVfs(tx, vfs.fresh);
-    // allocated VFs that vanished (numvfs reset by a reboot) stay until their VM lets go
-    await deleteFreeVfs(tx, vfs.gone);
-    const seenPfs = new Set<string>(pfs.map((n) => n.name));
-    await deleteFreeNics(
-      tx,
-      existing.filter((n) => !seenPfs.has(n.name) && !n.vfs.some((v) => v.allocated)).map((n) => n.id),
     );
   }
 
@@ -227,7 +146,7 @@ export class DiscoveryRepository {
   async startDiscovery(hostId: string, op: NewOperation): Promise<OperationRecord> {
     return this.db.$transaction(
       async (tx) => {
-        const host = await lockHost(tx, hostId);
+        const host = (await lockHosts(tx, [hostId])).get(hostId);
         if (!host) throw new NotFoundError('host', hostId);
         if (host.state !== 'MAINTENANCE')
           await tx.host.update({ where: { id: hostId }, data: { state: 'DISCOVERING', stateReason: null } });
@@ -248,14 +167,149 @@ interface LockedHost {
 }
 
 /**
- * The host's row, locked FOR NO KEY UPDATE until commit: what an UPDATE of the row takes, so
- * it serialises with markState and other discovery writers of the same host, but not with
- * the FOR KEY SHARE locks that inserting a host's VMs and allocations take.
+ * The hosts' rows, locked FOR NO KEY UPDATE until commit (in id order): what an UPDATE of a row
+ * takes, so it serialises with markState and other discovery writers of the same host, but
+ * not with the FOR KEY SHARE locks that inserting a host's VMs and allocations take.
  */
-async function lockHost(tx: Tx, hostId: string): Promise<LockedHost | null> {
-  const rows = await tx.$queryRaw<LockedHost[]>`
-    SELECT state::text AS state, "stateReason", "hostKeyFingerprint" FROM "Host" WHERE id = ${hostId}::uuid FOR NO KEY UPDATE`;
-  return rows[0] ?? null;
+async function lockHosts(tx: Tx, hostIds: readonly string[]): Promise<Map<string, LockedHost>> {
+  const rows = await tx.$queryRaw<(LockedHost & { id: string })[]>`
+    SELECT id::text AS id, state::text AS state, "stateReason", "hostKeyFingerprint" FROM "Host"
+    WHERE id = ANY(${[...hostIds]}::uuid[]) ORDER BY id FOR NO KEY UPDATE`;
+  return new Map(rows.map(({ id, ...h }) => [id, h]));
+}
+
+/** A host's own columns after discovery; maintenance is kept, any other state becomes READY. */
+function hostData(t: Target): HostData {
+  const c = t.facts.capabilities;
+  const maintenance = t.host.state === 'MAINTENANCE';
+  return {
+    id: t.hostId,
+    capVmx: c.virtExtension === 'vmx',
+    capSvm: c.virtExtension === 'svm',
+    capEpt: c.virtExtension === 'vmx' && c.secondLevelPaging,
+    capNpt: c.virtExtension === 'svm' && c.secondLevelPaging,
+    capIommu: c.iommu,
+    capKvm: c.kvm,
+    capVhostNet: c.vhostNet,
+    capOvs: c.ovs,
+    capOvsDpdk: c.ovsDpdk,
+    capVhostVdpa: c.vhostVdpa,
+    pmdCpus: t.facts.pmdCpus,
+    bridges: t.facts.bridges,
+    foreignDomains: t.facts.foreignDomains,
+    state: maintenance ? 'MAINTENANCE' : 'READY',
+    stateReason: maintenance ? t.host.stateReason : null,
+    hostKeyFingerprint: t.observedFingerprint && !t.host.hostKeyFingerprint ? t.observedFingerprint : null,
+  };
+}
+
+/** NUMA nodes first (CPUs point at them), then CPUs; vanished nodes go last. */
+async function syncNumaAndCpus(tx: Tx, targets: Target[]): Promise<void> {
+  const fresh: { hostId: string; index: number; memoryMiB: number; hugepages: unknown }[] = [];
+  const changed: { id: string; memoryMiB: number; hugepages: unknown }[] = [];
+  const nodeIds = new Map<string, string>(); // `${hostId}/${index}` -> row id
+  for (const t of targets) {
+    const byIndex = new Map(t.rows.numaNodes.map((n) => [n.index, n]));
+    for (const n of t.facts.numaNodes) {
+      const data = { memoryMiB: Math.floor(n.memTotalKiB / 1024), hugepages: n.hugepages };
+      const cur = byIndex.get(n.id);
+      if (!cur) fresh.push({ hostId: t.hostId, index: n.id, ...data });
+      else {
+        nodeIds.set(`${t.hostId}/${n.id}`, cur.id);
+        if (cur.memoryMiB !== data.memoryMiB || JSON.stringify(cur.hugepages) !== JSON.stringify(data.hugepages))
+          changed.push({ id: cur.id, ...data });
+      }
+    }
+  }
+  for (const c of await insertNumaNodes(tx, fresh)) nodeIds.set(`${c.hostId}/${c.index}`, c.id);
+  await updateNumaNodes(tx, changed);
+  const cpus = { fresh: [] as (CpuData & { hostId: string })[], changed: [] as CpuChange[], gone: [] as string[] };
+  for (const t of targets) diffCpus(t, nodeIds, cpus);
+  await updateCpus(tx, cpus.changed);
+  await insertCpus(tx, cpus.fresh);
+  // a CPU that vanished but is still allocated stays: dropping it would silently cascade
+  // the allocation away; the VM's verify reports the difference instead
+  // (read before the PlacementState lock: the delete re-checks that no allocation appeared since)
+  await deleteFreeCpus(tx, cpus.gone);
+  await deleteNumaNodes(
+    tx,
+    targets.flatMap((t) => {
+      const seen = new Set(t.facts.numaNodes.map((n) => n.id));
+      return t.rows.numaNodes.filter((n) => !seen.has(n.index)).map((n) => n.id);
+    }),
+  );
+}
+
+type CpuChange = Omit<CpuData, 'cpuId'> & { id: string };
+
+/** A host's CPU rows to add, change and drop (matched by CPU id); allocated CPUs are never dropped. */
+function diffCpus(
+  t: Target,
+  nodeIds: Map<string, string>,
+  out: { fresh: (CpuData & { hostId: string })[]; changed: CpuChange[]; gone: string[] },
+): void {
+  const cpuById = new Map(t.rows.cpus.map((c) => [c.cpuId, c]));
+  for (const c of t.facts.cpus) {
+    const numaNodeId = nodeIds.get(`${t.hostId}/${c.node}`);
+    if (!numaNodeId) continue; // a CPU on a node sysfs did not list: skip rather than invent a node
+    const cur = cpuById.get(c.cpu);
+    const data = { numaNodeId, socket: c.socket, core: c.core, siblings: c.siblings, reservedForHost: t.reserved.has(c.cpu) };
+    if (!cur) out.fresh.push({ hostId: t.hostId, cpuId: c.cpu, ...data });
+    else if (
+      cur.numaNodeId !== numaNodeId ||
+      cur.socket !== c.socket ||
+      cur.core !== c.core ||
+      !sameInts(cur.siblings, c.siblings) ||
+      cur.reservedForHost !== data.reservedForHost
+    ) {
+      out.changed.push({ id: cur.id, ...data });
+    }
+  }
+  const seen = new Set(t.facts.cpus.map((c) => c.cpu));
+  for (const c of t.rows.cpus) if (!seen.has(c.cpuId) && !c.held) out.gone.push(c.id);
+}
+
+/** PFs, then their IRQs and VFs. VFs show up as netdevs of their own; they are inventoried under their PF. */
+async function syncNics(tx: Tx, targets: Target[]): Promise<void> {
+  const pfsOf = (t: Target) => t.facts.nics.filter((n) => n.vfOf === null);
+  const updates: (NicData & { id: string })[] = [];
+  const fresh: (NicData & { hostId: string; name: string })[] = [];
+  for (const t of targets) {
+    const byName = new Map(t.rows.nics.map((n) => [n.name, n]));
+    for (const n of pfsOf(t)) {
+      const cur = byName.get(n.name);
+      if (cur) updates.push({ id: cur.id, ...nicData(n) });
+      else fresh.push({ hostId: t.hostId, name: n.name, ...nicData(n) });
+    }
+  }
+  await updateNics(tx, updates);
+  const created = new Map((await insertNics(tx, fresh)).map((c) => [`${c.hostId}/${c.name}`, c.id]));
+  const irqs = { fresh: [] as IrqData[], changed: [] as Omit<IrqRow, 'irq'>[], gone: [] as string[] };
+  const vfs = {
+    fresh: [] as (VfData & { nicId: string; index: number })[],
+    changed: [] as (VfData & { id: string })[],
+    gone: [] as string[],
+  };
+  const goneNics: string[] = [];
+  for (const t of targets) {
+    const byName = new Map(t.rows.nics.map((n) => [n.name, n]));
+    const pfs = pfsOf(t);
+    for (const n of pfs) {
+      const cur = byName.get(n.name) ?? { id: created.get(`${t.hostId}/${n.name}`) ?? '', name: n.name, irqs: [], vfs: [] };
+      diffIrqs(cur, n, irqs);
+      diffVfs(cur, n, vfs);
+    }
+    const seenPfs = new Set<string>(pfs.map((n) => n.name));
+    goneNics.push(...t.rows.nics.filter((n) => !seenPfs.has(n.name) && !n.vfs.some((v) => v.allocated)).map((n) => n.id));
+  }
+  await updateIrqs(tx, irqs.changed);
+  await insertIrqs(tx, irqs.fresh);
+  await deleteIrqs(tx, irqs.gone);
+  await updateVfs(tx, vfs.changed);
+  await insertVfs(tx, vfs.fresh);
+  // allocated VFs that vanished (numvfs reset by a reboot) stay until their VM lets go
+  await deleteFreeVfs(tx, vfs.gone);
+  await deleteFreeNics(tx, goneNics);
 }
 
 /** The Nic columns discovery writes for a PF. */
