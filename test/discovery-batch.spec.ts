@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostFactsSchema, NotFoundError, type HostFacts } from '@netpin/contracts';
-import { DiscoveryRepository, type Db } from '@netpin/db';
+import { DiscoveryRepository, SriovPolicyRepository, type Db, type SriovReconcileInput } from '@netpin/db';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { FactsBatcher } from '../apps/api/src/hosts/facts-batcher';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { planReconcile } from '../apps/api/src/sriov/sriov-plan';
+import { randomUUID } from 'node:crypto';
 import { testDb } from './support/seed';
 
 /**
@@ -223,5 +226,30 @@ describe('FactsBatcher with the repository', () => {
         .map((s) => s.id)
         .sort(),
     ).toEqual([0, 1, 3, 4].map((i) => ids[i]).sort());
+  }, 60_000);
+});
+
+describe('SR-IOV reconcile after a discovery', () => {
+  it('reads and writes only the discovered hosts; the other hosts keep their targets', async () => {
+    const policies = new SriovPolicyRepository(db);
+    await db.sriovPolicy.create({ data: { name: 'scope', hostNamePattern: 'sriov-scope-*', pfNamePattern: 'ens1f*', numVfs: 4 } });
+    const [a, b] = await Promise.all(['sriov-scope-a', 'sriov-scope-b'].map((n) => newHost(n)));
+    await repo.applyFactsMany([
+      { hostId: a, facts: facts(1) },
+      { hostId: b, facts: facts(2) },
+    ]);
+    const seen: SriovReconcileInput[] = [];
+    const decide = (input: SriovReconcileInput) => {
+      seen.push(input);
+      return planReconcile(input, { retryFailed: false, requestId: 'test', newId: randomUUID });
+    };
+    await policies.reconcile(decide);
+    const before = await db.sriovPolicyTarget.findMany({ where: { hostId: b } });
+    expect(before).toHaveLength(1);
+    await policies.reconcile(decide, [a]);
+    expect(seen[1].hosts.map((h) => h.host.id)).toEqual([a]);
+    expect(seen[1].targets.map((t) => t.hostId)).toEqual([a]);
+    expect(await db.sriovPolicyTarget.findMany({ where: { hostId: b } })).toEqual(before);
+    expect(await db.sriovPolicyTarget.count({ where: { hostId: a } })).toBe(1);
   }, 60_000);
 });

@@ -108,10 +108,10 @@ export class DiscoveryService {
     return toOperationView(op);
   }
 
-  /** After every host result: a configure finished or the inventory changed, so SR-IOV policies get a pass. */
+  /** After every host result: a configure finished or the inventory changed, so SR-IOV policies get a pass over that host. */
   async onResult(op: OperationRecord, result: OperationResult): Promise<OperationRecord | null> {
     const done = await this.finish(op, result);
-    if (done && (op.kind === 'host.configureSriov' || op.kind === 'host.discover')) this.sriov.request(op.kind);
+    if (done && (op.kind === 'host.configureSriov' || op.kind === 'host.discover')) this.sriov.request(op.kind, [op.targetId]);
     return done;
   }
 

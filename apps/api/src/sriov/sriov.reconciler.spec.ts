@@ -56,6 +56,26 @@ describe('SriovReconciler', () => {
     expect(repo.reconcile).toHaveBeenCalledTimes(2);
   });
 
+  it('a host result asks for a pass over that host; folded requests cover the union, or every host when one asks for all', async () => {
+    vi.useFakeTimers();
+    const { r, repo, passes } = setup(0);
+    const scopes = () => repo.reconcile.mock.calls.map((c) => (c as unknown[])[1]);
+    r.request('host.discover', ['h1']);
+    await flush();
+    r.request('host.discover', ['h2']);
+    r.request('host.configureSriov', ['h3']);
+    passes[0].release();
+    await flush();
+    r.request('host.discover', ['h4']);
+    r.request('vf-release');
+    r.request('host.discover', ['h5']);
+    passes[1].release();
+    await flush();
+    passes[2].release();
+    await flush();
+    expect(scopes()).toEqual([['h1'], ['h2', 'h3'], undefined]);
+  });
+
   it('runs a periodic pass when this process wins the interval, and none when the interval is 0', async () => {
     vi.useFakeTimers();
     const on = setup(1000);

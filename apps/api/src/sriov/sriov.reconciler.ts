@@ -11,14 +11,18 @@ import { planReconcile } from './sriov-plan';
 export interface ReconcileOptions {
   retryFailed: boolean;
   requestId?: string;
+  /** Only these hosts' PFs and targets (a discovery or configure result); every host when absent. */
+  hostIds?: readonly string[];
 }
 
 /**
  * Brings hosts to the SR-IOV policies: after every policy change, after a VM releases VFs,
  * after each discovery (and so after each host.configureSriov, which is followed by one), and
  * every NETPIN_SRIOV_RECONCILE_INTERVAL_MS. Passes run one at a time in a process; event
- * triggers arriving while one waits are folded into it. Across processes the placement lock
- * the repository takes serialises them.
+ * triggers arriving while one waits are folded into it. A host's result asks for a pass over
+ * that host only (folded passes cover the union of their hosts): a pass over every host read
+ * every host's PFs and VFs, once per discovered host, quadratic in a fleet's first discovery.
+ * Across processes the placement lock the repository takes serialises them.
  */
 @Injectable()
 export class SriovReconciler implements OnApplicationBootstrap, OnModuleDestroy {
@@ -26,6 +30,8 @@ export class SriovReconciler implements OnApplicationBootstrap, OnModuleDestroy 
   private timer?: NodeJS.Timeout;
   private chain: Promise<unknown> = Promise.resolve();
   private queued = false;
+  /** The hosts the queued event pass covers; null: every host. */
+  private scope: Set<string> | null = null;
   private closed = false;
 
   constructor(
@@ -61,12 +67,24 @@ export class SriovReconciler implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   /** Fire and forget (events): folded into a pass that has not started yet. */
-  request(why: string): void {
-    if (this.closed || this.queued) return;
+  request(why: string, hostIds?: readonly string[]): void {
+    if (this.closed) return;
+    if (this.queued) {
+      if (this.scope && hostIds) for (const h of hostIds) this.scope.add(h);
+      else this.scope = null;
+      return;
+    }
     this.queued = true;
-    this.reconcile({ retryFailed: false, requestId: `sriov-${why}-${Date.now()}` }).catch((e: unknown) =>
-      this.logger.warn({ err: e, why }, 'SR-IOV reconcile failed'),
-    );
+    this.scope = hostIds ? new Set(hostIds) : null;
+    const requestId = `sriov-${why}-${Date.now()}`;
+    const run = this.chain.then(() => {
+      const hosts = this.scope;
+      this.queued = false;
+      this.scope = null;
+      return this.once({ retryFailed: false, requestId, hostIds: hosts ? [...hosts] : undefined });
+    });
+    this.chain = run.catch(() => undefined);
+    run.catch((e: unknown) => this.logger.warn({ err: e, why }, 'SR-IOV reconcile failed'));
   }
 
   /**
@@ -89,11 +107,11 @@ export class SriovReconciler implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   private async once(opts: ReconcileOptions): Promise<OperationRecord[]> {
-    this.queued = false;
     if (this.closed) return [];
     const requestId = opts.requestId ?? randomUUID();
-    const started = await this.repo.reconcile((input) =>
-      planReconcile(input, { retryFailed: opts.retryFailed, requestId, newId: randomUUID }),
+    const started = await this.repo.reconcile(
+      (input) => planReconcile(input, { retryFailed: opts.retryFailed, requestId, newId: randomUUID }),
+      opts.hostIds,
     );
     if (started.length) {
       this.relay.kick();

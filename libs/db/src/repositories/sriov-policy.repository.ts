@@ -183,9 +183,12 @@ export class SriovPolicyRepository {
     return out;
   }
 
-  private async targetRows(client: Db | Tx, policyIds?: readonly string[]): Promise<SriovTargetRecord[]> {
+  private async targetRows(client: Db | Tx, policyIds?: readonly string[], hostIds?: readonly string[]): Promise<SriovTargetRecord[]> {
     const rows = await client.sriovPolicyTarget.findMany({
-      where: policyIds ? { policyId: { in: [...policyIds] } } : {},
+      where: {
+        ...(policyIds ? { policyId: { in: [...policyIds] } } : {}),
+        ...(hostIds ? { hostId: { in: [...hostIds] } } : {}),
+      },
       include: { nic: { select: { name: true, host: { select: { name: true } } } } },
     });
     return rows
@@ -209,22 +212,28 @@ export class SriovPolicyRepository {
    * Read everything reconcile needs under the placement lock, let `decide` (no I/O) say what
    * to write, and write it: targets upserted (only when something changed, so a target's
    * updatedAt is when its state last changed), targets no longer wanted deleted, and the
-   * operations with their outbox rows.
+   * operations with their outbox rows. With `hostIds`, only those hosts: their PFs, their
+   * targets (only theirs are written or deleted) and their operations; decisions are per host.
    */
-  async reconcile(decide: (input: SriovReconcileInput) => SriovReconcileWrites): Promise<OperationRecord[]> {
+  async reconcile(decide: (input: SriovReconcileInput) => SriovReconcileWrites, hostIds?: readonly string[]): Promise<OperationRecord[]> {
     // no policy and no target left: nothing to decide, and no reason to take the placement lock
     if ((await this.db.sriovPolicy.count()) === 0 && (await this.db.sriovPolicyTarget.count()) === 0) return [];
     return this.db.$transaction(
       async (tx) => {
         await tx.$queryRaw`SELECT "generation" FROM "PlacementState" WHERE "id" = 1 FOR UPDATE`;
         const policies = (await tx.sriovPolicy.findMany()).map(toPolicyRecord);
-        const targets = await this.targetRows(tx);
+        const targets = await this.targetRows(tx, undefined, hostIds);
         const input: SriovReconcileInput = { policies, hosts: [], targets, operations: new Map(), busyHosts: new Map() };
         if (policies.length > 0) {
-          input.hosts = await this.hostViews(tx);
+          input.hosts = await this.hostViews(tx, hostIds);
           input.operations = await this.targetOperations(tx, targets);
           const busy = await tx.operation.findMany({
-            where: { targetType: 'host', kind: { in: ['host.configureSriov', 'host.discover'] }, state: { in: IN_FLIGHT } },
+            where: {
+              targetType: 'host',
+              kind: { in: ['host.configureSriov', 'host.discover'] },
+              state: { in: IN_FLIGHT },
+              ...(hostIds ? { targetId: { in: [...hostIds] } } : {}),
+            },
             select: { id: true, targetId: true },
             orderBy: { createdAt: 'asc' },
           });
@@ -240,8 +249,9 @@ export class SriovPolicyRepository {
     );
   }
 
-  private async hostViews(tx: Tx): Promise<SriovReconcileHost[]> {
+  private async hostViews(tx: Tx, hostIds?: readonly string[]): Promise<SriovReconcileHost[]> {
     const hosts = await tx.host.findMany({
+      where: hostIds ? { id: { in: [...hostIds] } } : {},
       orderBy: { name: 'asc' },
       include: {
         nics: {
