@@ -173,19 +173,42 @@ const tee: CommandHandler = async (args, ctx) => {
   return { stdout: data, stderr: err, code: err === '' ? 0 : 1 };
 };
 
-/** mkdir [-p] DIR...: folders outside the kernel filesystems (the model keeps them). */
+/**
+ * The first ancestor of an absolute `raw` that is missing or not a folder, named as coreutils
+ * names it: the operand up to that component as written ('/tmp/f' of '/tmp/f//a/b').
+ */
+function ancestorProblem(ctx: CommandContext, raw: string): { prefix: string; kind: 'missing' | 'notdir' } | undefined {
+  const parts = [...raw.matchAll(/[^/]+/g)];
+  for (const m of parts.slice(0, -1)) {
+    const prefix = raw.slice(0, m.index + m[0].length);
+    const found = ctx.fs.lookup(prefix);
+    if (found === undefined) return { prefix, kind: 'missing' };
+    if (found.node.kind !== 'dir') return { prefix, kind: 'notdir' };
+  }
+  return undefined;
+}
+
+/**
+ * mkdir [-p] DIR...: folders outside the kernel filesystems (the model keeps them). A regular
+ * file on the way is ENOTDIR, with -p naming that file (mkdir -p creates component by component).
+ */
 const mkdir: CommandHandler = (args, ctx) => {
   const { opts, operands } = splitArgs(args);
   const parents = opts.some((o) => o === '-p' || o === '--parents');
   let err = '';
+  const refuse = (name: string, why: string): void => void (err += `mkdir: cannot create directory '${name}': ${why}\n`);
   for (const raw of operands) {
     const p = VirtualFs.normalize(raw);
-    const existing = p === undefined ? undefined : ctx.fs.lookup(p);
-    if (p === undefined || isKernelPath(p)) err += `mkdir: cannot create directory '${raw}': Permission denied\n`;
+    if (p === undefined || isKernelPath(p)) {
+      refuse(raw, 'Permission denied');
+      continue;
+    }
+    const problem = ancestorProblem(ctx, raw);
+    const existing = ctx.fs.lookup(p);
+    if (problem?.kind === 'notdir') refuse(parents ? problem.prefix : raw, 'Not a directory');
     else if (existing !== undefined) {
-      if (!parents || existing.node.kind !== 'dir') err += `mkdir: cannot create directory '${raw}': File exists\n`;
-    } else if (!parents && ctx.fs.lookup(parentOf(p) || '/')?.node.kind !== 'dir')
-      err += `mkdir: cannot create directory '${raw}': No such file or directory\n`;
+      if (!parents || existing.node.kind !== 'dir') refuse(raw, 'File exists');
+    } else if (problem !== undefined && !parents) refuse(raw, 'No such file or directory');
     else for (let d = p; d !== '' && !ctx.model.dirs.has(d); d = parentOf(d)) ctx.model.dirs.add(d);
   }
   return { stdout: '', stderr: err, code: err === '' ? 0 : 1 };
