@@ -1,4 +1,6 @@
+import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HOST_OPS_QUEUE, hostJobId } from '@netpin/contracts';
 import type { Db } from '@netpin/db';
 import { startCluster, type Cluster } from './support/cluster';
 import { testDb } from './support/seed';
@@ -19,9 +21,21 @@ async function create(name: string): Promise<{ vmId: string; opId: string }> {
   return { vmId: r.createVm.vm.id, opId: r.createVm.operation.id };
 }
 
+/**
+ * The agent's job lock and host lock (30 s each by default), short here so that a slowed-down
+ * create outlives both several times over without minutes of latency: the locks must be renewed
+ * while the job runs, or the job is run a second time (crash-safety.spec.ts uses the same 5 s).
+ */
+const LOCK_MS = 5000;
+
 beforeAll(async () => {
   db = testDb();
-  c = await startCluster({ profiles: ['small-one-node'], namePrefix: 'fault', vfsPerPf: 4 });
+  c = await startCluster({
+    profiles: ['small-one-node'],
+    namePrefix: 'fault',
+    vfsPerPf: 4,
+    agentEnv: { NETPIN_AGENT_JOB_LOCK_MS: String(LOCK_MS), NETPIN_AGENT_LOCK_TTL_MS: String(LOCK_MS) },
+  });
 }, 180_000);
 afterAll(async () => {
   await c?.stop();
@@ -56,19 +70,34 @@ describe('SSH and host faults', () => {
     for (const n of s.nics) for (const vf of n.vfs) expect(vf.mac).toBe('00:00:00:00:00:00');
   });
 
-  it('2 s of latency per command slows provisioning down but it converges', async () => {
+  it('latency on every command slows provisioning down past the job and host locks, but it converges, run once', async () => {
     const host = c.fleet.hosts[0];
-    host.setFaults({ latencyMs: 2000 });
+    const latencyMs = 600;
+    host.clearLog();
+    host.setFaults({ latencyMs });
     try {
+      const started = Date.now();
       const { opId } = await create('fault-slow');
-      // a hang guard, not a speed check: a create and its verify take about 70 host commands
-      // (140 s at 2 s each); speed lives in the benchmarks
-      const op = await c.client.waitForOperation(opId, 300_000);
+      // a hang guard, not a speed check: a create and its verify take about 20 host commands
+      // (12 s at 0.6 s each); speed lives in the benchmarks
+      const op = await c.client.waitForOperation(opId, 120_000);
       expect(op.state).toBe('SUCCEEDED');
+      // the premise: every command was slowed down, and the job ran past two lock periods
+      const log = host.state().commandLog;
+      expect(log.every((e) => e.durationMs >= latencyMs - 5)).toBe(true);
+      expect(Date.now() - started).toBeGreaterThan(2 * LOCK_MS);
+      // run once: a job lock that lapsed would have had the job seen as stalled and run again
+      const queue = new Queue(HOST_OPS_QUEUE, { connection: { url: process.env.REDIS_URL }, prefix: process.env.NETPIN_QUEUE_PREFIX });
+      try {
+        const job = await queue.getJob(hostJobId(opId));
+        expect({ attemptsMade: job?.attemptsMade, stalledCounter: job?.stalledCounter }).toEqual({ attemptsMade: 1, stalledCounter: 0 });
+      } finally {
+        await queue.close();
+      }
     } finally {
       host.setFaults({});
     }
-  }, 330_000);
+  }, 150_000);
 
   it('a dropped connection in the middle of apply is retried and converges', async () => {
     const host = c.fleet.hosts[0];

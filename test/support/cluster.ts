@@ -32,6 +32,8 @@ export async function startCluster(opts: {
   agents?: number;
   vfsPerPf?: number;
   namePrefix: string;
+  /** Agent settings by their environment variable (NETPIN_AGENT_JOB_LOCK_MS...), as an operator sets them. */
+  agentEnv?: Record<string, string>;
 }): Promise<Cluster> {
   const stateDir = mkdtempSync(join(tmpdir(), 'netpin-cluster-'));
   const fleet = await startFleet({
@@ -49,6 +51,7 @@ export async function startCluster(opts: {
       // "secret:" credentials: the encrypted store in the run's database
       DATABASE_URL: process.env.DATABASE_URL,
       NETPIN_MASTER_KEY: process.env.NETPIN_MASTER_KEY,
+      ...opts.agentEnv,
     },
     'test-agent',
   );
