@@ -9,4 +9,7 @@ export default projectConfig(__dirname, {
   // each file clones its own database from the run's template (support/setup-env.ts); files run
   // one after another because they start API, agent and hostsim processes on a 2-core machine
   fileParallelism: false,
+  // one worker for all files, its modules loaded once (Nest, Apollo, Prisma, ssh2: ~5 CPU-s a
+  // file otherwise); support/setup-env.ts gives each file the worker's starting environment back
+  isolate: false,
 });
