@@ -160,4 +160,43 @@ describe('compact fleet (CPU and VF columns)', () => {
     expect(c.hosts[0].cpus).toBe(c.hosts[1].cpus);
     expect(c.hosts[2].cpus).not.toBe(c.hosts[0].cpus);
   });
+
+  it('shares what NICs alike have (VF indices, queue IRQs), never their VF states and owners', () => {
+    const s = fleet()
+      .host({ name: 'a', nics: [{ name: 'p0', node: 0, vfs: 4, queues: 2 }] })
+      .host({ name: 'b', nics: [{ name: 'p0', node: 0, vfs: 4, queues: 2 }] })
+      .host({ name: 'c', nics: [{ name: 'p0', node: 0, vfs: 2, queues: 2 }] })
+      .network('sr', 'SRIOV_PHYSNET', { on: { a: ['p0'], b: ['p0'], c: ['p0'] } })
+      .build();
+    const c = compactFleet(s);
+    const [a, b, third] = c.hosts.map((h) => h.nics[0]);
+    expect(b.vfs.index).toBe(a.vfs.index);
+    expect(b.queueIrqs).toBe(a.queueIrqs);
+    expect(third.vfs.index).not.toBe(a.vfs.index);
+    expect(b.vfs.owner).not.toBe(a.vfs.owner);
+    const idx = new PlacementIndex(c);
+    const plan = idx.place(vm({ name: 'x', pinHost: 'a', interfaces: [{ network: 'sr' }] }));
+    expect(plan.ok).toBe(true);
+    if (plan.ok) idx.apply(plan.plan);
+    // the VF taken on a is a's alone: b and c, whose columns sit next to a's, are as they were
+    expect(Array.from(c.hosts[0].nics[0].vfs.owner).filter((o) => o >= 0)).toHaveLength(1);
+    expect(expandHost(c.hosts[1])).toEqual(byId(s.hosts[1]));
+    expect(expandHost(c.hosts[2])).toEqual(byId(s.hosts[2]));
+  });
+
+  it('hands out columns that do not overlap, across chunks and for large ones', () => {
+    const layouts = new CpuLayouts();
+    const sizes = [3, 0, 128, 70_000, 5, 20_000, 20_000, 1];
+    const ints = sizes.map((n, i) => layouts.ints(n, -1 - i));
+    const bytes = sizes.map((n, i) => layouts.bytes(n, i));
+    sizes.forEach((n, i) => {
+      expect(ints[i]).toHaveLength(n);
+      expect(ints[i].every((x) => x === -1 - i)).toBe(true);
+      expect(bytes[i].every((x) => x === i)).toBe(true);
+    });
+    ints.forEach((a, i) => a.fill(i + 1));
+    bytes.forEach((a, i) => a.fill(100 + i));
+    ints.forEach((a, i) => expect(a.every((x) => x === i + 1)).toBe(true));
+    bytes.forEach((a, i) => expect(a.every((x) => x === 100 + i)).toBe(true));
+  });
 });

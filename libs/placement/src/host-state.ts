@@ -258,7 +258,8 @@ export class HostRt {
     for (const v of a.vfs) {
       const nic = this.nicById.get(v.nicId);
       if (!nic) continue;
-      nic.freeVfs = nic.freeVfs.filter((i) => i !== v.vfIndex);
+      // in place: a new array per change was old-generation garbage for every SR-IOV placement
+      for (let at = nic.freeVfs.indexOf(v.vfIndex); at >= 0; at = nic.freeVfs.indexOf(v.vfIndex)) nic.freeVfs.splice(at, 1);
       this.setVf(nic, v.vfIndex, VF_ALLOCATED, slot);
     }
     for (const b of a.bandwidth) {
@@ -297,7 +298,7 @@ export class HostRt {
     for (const v of a.vfs) {
       const nic = this.nicById.get(v.nicId);
       if (!nic) continue;
-      nic.freeVfs = [...nic.freeVfs, v.vfIndex].sort((x, y) => x - y);
+      insertSorted(nic.freeVfs, v.vfIndex);
       this.setVf(nic, v.vfIndex, VF_FREE, NO_OWNER);
     }
     for (const b of a.bandwidth) {
@@ -357,6 +358,13 @@ function emptyNode(n: FleetNumaNode): NodeRt {
     pmdCores: 0,
     pmdUsed: 0,
   };
+}
+
+/** Insert x into an ascending list in place (a duplicate is kept, as the list had it). */
+function insertSorted(list: number[], x: number): void {
+  let at = list.length;
+  while (at > 0 && list[at - 1] > x) at--;
+  list.splice(at, 0, x);
 }
 
 function byName(a: string, b: string): number {
