@@ -176,7 +176,7 @@ function assemble(
     for (const ref of d.nics) {
       const k = nicOrd.get(ref) as number;
       const vfRows = vfGroups.rows.subarray(vfGroups.start[k], vfGroups.start[k + 1]);
-      host.nics.push(finishNic(host, ref, irqs[k], vfs, vfRows, vfOwners));
+      host.nics.push(finishNic(host, ref, irqs[k], { t: vfs, layouts }, vfRows, vfOwners));
     }
     hosts.push(host);
   });
@@ -584,7 +584,7 @@ function finishHost(d: Draft, used: Map<string, number>, layouts: CpuLayouts, t:
   const host = d.host;
   host.numaNodes = toNumaNodes(d, used);
   host.cpus = cpus;
-  host.cpuOwner = new Int32Array(n).fill(-1);
+  host.cpuOwner = layouts.ints(n, -1);
   for (const o of d.owners) {
     const p = cpuPos(cpus, o.cpuId);
     const role = roleSchema.safeParse(o.role);
@@ -614,19 +614,22 @@ function scratchColumns(n: number, sibs: number): CpuColumns {
   return scratch;
 }
 
-/** A NIC's VF columns; addresses as a rule (prefix + routing id) when every one follows it. */
+/**
+ * A NIC's VF columns (index shared with NICs alike, state and owner in the layouts' shared
+ * chunks); addresses as a rule (prefix + routing id) when every one follows it.
+ */
 function finishNic(
   host: CompactHost,
   ref: NicRef,
   irqs: CompactNic['queueIrqs'],
-  t: VfTable,
+  { t, layouts }: { t: VfTable; layouts: CpuLayouts },
   rows: Int32Array,
   owners: Map<string, string>,
 ): CompactNic {
   const order = sortedBy(rows, t.rows, VF.index, vfOrder);
-  const index = pick(order, t.rows, VF.index);
-  const owner = new Int32Array(order.length).fill(-1);
-  const state = new Uint8Array(order.length).fill(FREE);
+  const index = layouts.vfIndex(pick(order, t.rows, VF.index));
+  const owner = layouts.ints(order.length, -1);
+  const state = layouts.bytes(order.length, FREE);
   if (owners.size > 0) {
     index.forEach((vf, k) => {
       const vm = owners.get(`${ref.nic.id}/${vf}`);
