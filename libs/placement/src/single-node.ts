@@ -39,7 +39,9 @@ export function onNode(
     home,
     nodes: [home],
     assignment: a,
-    ...cpus,
+    vcpus: cpus.vcpus,
+    isolation: cpus.isolation,
+    emulator: cpus.emulator,
     io,
     shared: prep.req.cpuPolicy === 'SHARED' ? [{ node: home, vcpus: prep.req.vcpus }] : [],
     memory: mem.memory,
@@ -105,11 +107,12 @@ function dedicatedCpus(
     });
     return null;
   }
-  if (req.emulatorThreads !== 'ISOLATE') return { ...sel, emulator: null };
+  // field by field: a spread of `sel` made V8 allocate a new hidden class on most calls
+  if (req.emulatorThreads !== 'ISOLATE') return { vcpus: sel.vcpus, isolation: sel.isolation, emulator: null };
   const emulator = takeEmulator(h, [node], taken, null);
   if (emulator === null) {
     out.push({ code: cpuReason, detail: `node ${node.index}: no CPU left for the isolated emulator thread` });
     return null;
   }
-  return { ...sel, emulator };
+  return { vcpus: sel.vcpus, isolation: sel.isolation, emulator };
 }
