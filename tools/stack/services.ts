@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createConnection } from 'node:net';
+import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
 
 /**
@@ -52,6 +52,25 @@ export function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
       resolve(true);
     });
     s.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * The lowest port of the kernel's ephemeral range (ip_local_port_range). A port chosen for a
+ * server inside that range can be taken by any outgoing connection's local end before the
+ * server binds it (EADDRINUSE); below it, only listeners compete.
+ */
+export function ephemeralLow(): number {
+  const [low] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+  return Number.isInteger(low) && low > 1024 ? low : 32768;
+}
+
+/** Whether a server could bind `port` on 127.0.0.1 now (a listener or a connection's local end holds it otherwise). */
+export function canListen(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const s = createServer();
+    s.once('error', () => done(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => done(true)));
   });
 }
 
