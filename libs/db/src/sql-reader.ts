@@ -1,5 +1,5 @@
 import { Pool, types } from 'pg';
-import type { DbOptions } from './client';
+import type { Db, DbOptions } from './client';
 
 /**
  * Plain SQL for the hottest reads (list pages the API serves on every poll), on a small pg
@@ -15,10 +15,26 @@ export interface SqlReader {
 
 const TIMESTAMP_WITHOUT_TZ = 1114;
 
+/**
+ * The same statements through Prisma's raw queries, for a repository made without a pg pool
+ * (tests, scripts): same SQL, same rows (Prisma also reads TIMESTAMP(3) as UTC). Do not select
+ * int8 columns through either: pg gives strings, Prisma bigints.
+ */
+export function prismaSql(db: Db): SqlReader {
+  return {
+    query: <T>(sql: string, params: readonly unknown[]) => db.$queryRawUnsafe<T[]>(sql, ...params),
+    close: async () => undefined,
+  };
+}
+
+/**
+ * A small pg pool for plain SQL: the hottest list reads and the statements the API makes for
+ * every job (operation reads, the outbox relay, progress, a result's read and write).
+ */
 export function createSqlReader(connectionString: string, options: DbOptions = {}): SqlReader {
   const pool = new Pool({
     connectionString,
-    max: 4,
+    max: 6,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === TIMESTAMP_WITHOUT_TZ

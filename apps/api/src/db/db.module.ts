@@ -54,7 +54,7 @@ export class DbModule implements OnApplicationShutdown {
             return redis;
           },
         },
-        // plain SQL for the hottest list page (no connection until the first query)
+        // plain SQL for the hottest list page and the statements of every job (no connection until the first query)
         { provide: SQL, useFactory: () => createSqlReader(opts.databaseUrl, opts.db) },
         { provide: HostRepository, inject: [DB, SQL], useFactory: (db: Db, sql: SqlReader) => new HostRepository(db, sql) },
         { provide: NetworkRepository, inject: [DB], useFactory: (db: Db) => new NetworkRepository(db) },
@@ -63,13 +63,13 @@ export class DbModule implements OnApplicationShutdown {
         { provide: LookupRepository, inject: [DB], useFactory: (db: Db) => new LookupRepository(db) },
         { provide: DiscoveryRepository, inject: [DB], useFactory: (db: Db) => new DiscoveryRepository(db) },
         { provide: SnapshotRepository, inject: [DB], useFactory: (db: Db) => new SnapshotRepository(db) },
-        { provide: OperationRepository, inject: [DB], useFactory: (db: Db) => new OperationRepository(db) },
+        { provide: OperationRepository, inject: [DB, SQL], useFactory: (db: Db, sql: SqlReader) => new OperationRepository(db, sql) },
         { provide: DrainRepository, inject: [DB], useFactory: (db: Db) => new DrainRepository(db) },
         { provide: SnapshotCache, inject: [DB], useFactory: (db: Db) => new SnapshotCache(db, opts.placement) },
         {
           provide: ProvisioningRepository,
-          inject: [DB, SnapshotCache],
-          useFactory: (db: Db, cache: SnapshotCache) => new ProvisioningRepository(db, cache),
+          inject: [DB, SnapshotCache, SQL],
+          useFactory: (db: Db, cache: SnapshotCache, sql: SqlReader) => new ProvisioningRepository(db, cache, sql),
         },
         {
           provide: MigrationRepository,

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { HOST_OPS_QUEUE, jobProgressSchema, NotFoundError, operationResultSchema, RESULTS_QUEUE } from '@netpin/contracts';
-import { bullPrefix, OperationRepository, type OperationRecord } from '@netpin/db';
+import { bullPrefix, finishedParent, OperationRepository, type OperationRecord } from '@netpin/db';
 import { QueueEvents, Worker, type Job } from 'bullmq';
 import { API_CONFIG, type ApiConfig } from '../config';
 import { DiscoveryService } from '../hosts/discovery.service';
@@ -99,7 +99,8 @@ export class ResultConsumer implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async announce(updated: OperationRecord): Promise<void> {
     this.events.broadcast(updated);
-    if (updated.parentId) this.events.broadcast(await this.ops.get(updated.parentId));
+    // the parent as the statement that finished this one left it; read only when it did not say
+    if (updated.parentId) this.events.broadcast(finishedParent(updated) ?? (await this.ops.get(updated.parentId)));
   }
 
   private onProgress(jobId: string, data: unknown): void {

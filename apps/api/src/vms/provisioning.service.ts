@@ -228,12 +228,12 @@ export class ProvisioningService {
       result: result.data ?? null,
       error: result.error ? { code: result.error.code, message: result.error.message, stderr: result.error.stderr ?? null } : undefined,
     };
-    const vm = await this.prov.vmWithPlan(op.targetId);
-    if (!vm) return this.prov.finishOperation(op.id, outcome);
+    const found = await this.prov.vmWithHost(op.targetId);
+    if (!found) return this.prov.finishOperation(op.id, outcome);
     // a job made for an older generation (the VM was deleted since) did nothing: the VM's
     // current lifecycle is another operation's business
     if (result.error?.code === 'STALE_JOB') return this.staleResult(op, outcome);
-    const host = vm.hostId ? await this.hosts.findById(vm.hostId) : null;
+    const { vm, host } = found;
     const requestId = result.requestId;
 
     switch (op.kind) {

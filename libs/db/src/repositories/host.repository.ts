@@ -17,7 +17,7 @@ import { mapPrismaError } from '../prisma-errors';
 import type { HostRecord, ListOptions, NicRecord, NumaNodeRecord, Page } from '../types';
 import { stored } from '../stored-json';
 
-type HostRow = Prisma.HostGetPayload<object>;
+export type HostRow = Prisma.HostGetPayload<object>;
 
 export function toHostRecord(r: HostRow): HostRecord {
   return {

@@ -4,10 +4,13 @@ import type { PlacementIndex } from '@netpin/placement';
 import type { Db } from '../client';
 import type { Prisma } from '../generated/prisma/client';
 import { uniqueConstraintOf } from '../prisma-errors';
+import { prismaSql, type SqlReader } from '../sql-reader';
 import { stored } from '../stored-json';
 import type { HostRecord, VmRecord } from '../types';
-import { toHostRecord } from './host.repository';
+import { isUuid, toHostRecord, type HostRow } from './host.repository';
+import { rowFromJson } from './json-rows';
 import { createOperation, toOperationRecord, type JobSpec, type NewOperation, type OperationRecord } from './operation.repository';
+import { finishInOneStatement, finishedParent } from './finish-operation';
 import { SnapshotCache, type PlacementView } from './snapshot-cache';
 import { assignUniqueMacs, type FreshMac } from './unique-macs';
 import { writeAllocations } from './allocation-rows';
@@ -22,12 +25,13 @@ import {
   type OperationOutcome,
   type VmEffect,
 } from './vm-effects';
-import { toVmRecord } from './vm.repository';
+import { toVmRecord, type VmRow } from './vm.repository';
 
 export { assignUniqueMacs } from './unique-macs';
 export { writeAllocations } from './allocation-rows';
 export { HOTPLUG_KINDS, hotplugTargetOf, type BeginAttach, type BeginAttachResult, type HotplugTarget } from './hotplug.repository';
 export type { FinishedOperation, FinishedOperationListener, OperationOutcome, VmEffect } from './vm-effects';
+export { finishedParent };
 
 export interface CreatePlacedVm {
   vmId: string;
@@ -110,9 +114,11 @@ export class ProvisioningRepository {
   private readonly finishedListeners = new Set<FinishedOperationListener>();
   private readonly hosts = new HostRecords();
 
+  /** `sql`: a result's read and write through plain pg (see SqlReader); without it, Prisma's raw queries. */
   constructor(
     private readonly db: Db,
     private readonly cache: SnapshotCache = new SnapshotCache(db),
+    private readonly sql: SqlReader = prismaSql(db),
   ) {}
 
   async createPlacedVm(c: CreatePlacedVm): Promise<CreatePlacedResult> {
@@ -208,6 +214,11 @@ export class ProvisioningRepository {
    * left as it is (returns null).
    */
   async finishOperation(operationId: string, outcome: OperationOutcome, effects: OutcomeEffects = {}): Promise<OperationRecord | null> {
+    if (!effects.removeInterface && !effects.vm?.release) {
+      const r = await finishInOneStatement(this.sql, operationId, outcome, effects);
+      this.announce(r.finished);
+      return r.record;
+    }
     const finishedOps: FinishedOperation[] = [];
     const record = await this.db.$transaction(async (tx) => {
       const updated = await tx.operation.updateManyAndReturn({
@@ -314,9 +325,26 @@ export class ProvisioningRepository {
     return this.db.$transaction((tx) => beginDetach(tx, vmId, decide));
   }
 
+  /** One statement: the row and its interfaces by index (json_agg, no timestamps in them). */
   async vmWithPlan(vmId: string): Promise<VmWithPlan | null> {
-    const row = await this.db.vm.findUnique({ where: { id: vmId }, include: { interfaces: { orderBy: { index: 'asc' } } } });
-    return row ? { ...toVmRecord(row), request: stored.request(row.request, row.id) } : null;
+    return (await this.vmWithHost(vmId, false))?.vm ?? null;
+  }
+
+  /**
+   * The VM as vmWithPlan reads it and, when `withHost`, its host's record, in one statement
+   * (what a job result needs to decide; HostRepository.findById reads the same record).
+   */
+  async vmWithHost(vmId: string, withHost = true): Promise<{ vm: VmWithPlan; host: HostRecord | null } | null> {
+    if (!isUuid(vmId)) return null;
+    const [row] = await this.sql.query<VmRow & { host: unknown }>(
+      `SELECT v.*, COALESCE((SELECT json_agg(i ORDER BY i."index") FROM "VmInterface" i WHERE i."vmId" = v.id), '[]') AS interfaces,
+        CASE WHEN $2::boolean THEN (SELECT to_jsonb(h) FROM "Host" h WHERE h.id = v."hostId") END AS host
+      FROM "Vm" v WHERE v.id = $1::uuid`,
+      [vmId, withHost],
+    );
+    if (!row) return null;
+    const host = row.host ? toHostRecord(rowFromJson<HostRow>(row.host, ['lastDiscoveredAt', 'createdAt', 'updatedAt'])) : null;
+    return { vm: { ...toVmRecord(row), request: stored.request(row.request, row.id) }, host };
   }
 
   async vmByOperation(operationId: string): Promise<{ idempotencyKey: string | null; requestHash: string | null; vmId: string } | null> {

@@ -47,11 +47,11 @@ export function finishedOf(r: {
 }
 
 /** The columns an outcome sets on its operation row. */
-export function outcomeData(outcome: OperationOutcome): Prisma.OperationUpdateManyMutationInput {
+export function outcomeData(outcome: OperationOutcome, at = new Date()): Prisma.OperationUpdateManyMutationInput {
   const done = outcome.state !== 'RUNNING';
   return {
     state: outcome.state,
-    ...(done ? { finishedAt: new Date(), progress: 100 } : {}),
+    ...(done ? { finishedAt: at, progress: 100 } : {}),
     ...(outcome.steps ? { steps: outcome.steps } : {}),
     ...(outcome.result !== undefined ? { result: outcome.result ?? undefined } : {}),
     ...(outcome.error

@@ -7,7 +7,7 @@ import { isUuid } from './host.repository';
 import { stored } from '../stored-json';
 
 const include = { interfaces: { orderBy: { index: 'asc' } } } as const;
-type VmRow = Prisma.VmGetPayload<{ include: typeof include }>;
+export type VmRow = Prisma.VmGetPayload<{ include: typeof include }>;
 
 export function toVmRecord(r: VmRow): VmRecord {
   return {
