@@ -238,9 +238,10 @@ describe('the outbox relay with slow publishes (a loaded Redis or event loop)', 
     }
     const published: string[] = [];
     const queues = {
-      async publish(_q: string, _name: string, operationId: string) {
-        await new Promise((r) => setTimeout(r, PUBLISH_MS));
-        published.push(operationId);
+      async publish(jobs: { operationId: string }[]) {
+        // as slow as one publish after another on a loaded machine
+        await new Promise((r) => setTimeout(r, PUBLISH_MS * jobs.length));
+        published.push(...jobs.map((j) => j.operationId));
       },
     } as unknown as JobQueues;
     const relay = new OutboxRelay(new OperationRepository(db), queues, { background: true });

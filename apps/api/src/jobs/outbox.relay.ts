@@ -57,24 +57,20 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * Claim a bounded batch (one statement), publish it with no transaction open, mark it sent
-   * (one short batch). A failed publish gives the unpublished rows back for the next pass.
+   * Claim a bounded batch (one statement), publish it with no transaction open (one Redis
+   * round trip, all or none), mark it sent (one statement). A failed publish gives the rows
+   * back for the next pass.
    */
   private async drain(): Promise<void> {
     for (;;) {
       const { rows, claimed } = await this.ops.claimUnsent(RELAY_BATCH, RELAY_LEASE_MS);
-      const sent: string[] = [];
       try {
-        for (const r of rows) {
-          await this.queues.publish(r.queue, r.jobName, r.operationId, r.payload);
-          sent.push(r.id);
-        }
+        await this.queues.publish(rows);
       } catch (e) {
-        await this.ops.releaseClaims(rows.filter((r) => !sent.includes(r.id)).map((r) => r.id));
+        await this.ops.releaseClaims(rows.map((r) => r.id));
         throw e;
-      } finally {
-        await this.ops.markSent(sent);
       }
+      await this.ops.markSent(rows.map((r) => r.id));
       if (claimed < RELAY_BATCH) return;
     }
   }

@@ -71,10 +71,15 @@ export class JobQueues implements OnModuleDestroy {
     return this.results;
   }
 
-  /** Add a host job; job id = operation id, so publishing twice is harmless. */
-  async publish(queue: string, jobName: string, operationId: string, payload: unknown): Promise<void> {
-    if (queue !== HOST_OPS_QUEUE) throw new Error(`unknown queue ${queue}`);
-    await this.hostOpsQueue.add(jobName, payload, hostJobOptions(operationId));
+  /**
+   * Add host jobs, all or none (one Redis round trip: BullMQ's addBulk is one MULTI); job id =
+   * operation id, so publishing twice is harmless.
+   */
+  async publish(jobs: readonly { queue: string; jobName: string; operationId: string; payload: unknown }[]): Promise<void> {
+    const unknown = jobs.find((j) => j.queue !== HOST_OPS_QUEUE);
+    if (unknown) throw new Error(`unknown queue ${unknown.queue}`);
+    if (!jobs.length) return;
+    await this.hostOpsQueue.addBulk(jobs.map((j) => ({ name: j.jobName, data: j.payload, opts: hostJobOptions(j.operationId) })));
   }
 
   /**
