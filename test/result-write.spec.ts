@@ -79,7 +79,7 @@ describe("a job result's reads and write", () => {
     const viaPg = await prov.vmWithPlan(vmId);
     expect(viaPg).toStrictEqual({ ...toVmRecord(row), request: row.request });
     expect(viaPg?.interfaces).toHaveLength(2);
-    expect(await ops.get(opId)).toStrictEqual(await prismaOp(opId));
+    expect(await ops.getForJob(opId)).toStrictEqual(await prismaOp(opId));
     const both = await prov.vmWithHost(vmId);
     expect(both?.vm).toStrictEqual(viaPg);
     expect(both?.host).toStrictEqual(await new HostRepository(db).findById(hostId));

@@ -28,13 +28,14 @@ export function prismaSql(db: Db): SqlReader {
 }
 
 /**
- * A small pg pool for plain SQL: the hottest list reads and the statements the API makes for
- * every job (operation reads, the outbox relay, progress, a result's read and write).
+ * A small pg pool for plain SQL. The API keeps two: one for the hottest list reads, one for
+ * the statements it makes for every job (a result's reads and write, the outbox relay,
+ * progress), so that a burst of requests never queues a job's statements behind it.
  */
-export function createSqlReader(connectionString: string, options: DbOptions = {}): SqlReader {
+export function createSqlReader(connectionString: string, options: DbOptions = {}, max = 4): SqlReader {
   const pool = new Pool({
     connectionString,
-    max: 6,
+    max,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === TIMESTAMP_WITHOUT_TZ

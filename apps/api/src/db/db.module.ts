@@ -28,6 +28,7 @@ import type { PlacementOptions } from '@netpin/placement';
 export const DB = Symbol('DB');
 export const REDIS = Symbol('REDIS');
 export const SQL = Symbol('SQL');
+export const JOB_SQL = Symbol('JOB_SQL');
 
 /** Database client and repositories, one instance each for the whole app. */
 @Global()
@@ -37,6 +38,7 @@ export class DbModule implements OnApplicationShutdown {
     @Inject(DB) private readonly db: Db,
     @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(SQL) private readonly sql: SqlReader,
+    @Inject(JOB_SQL) private readonly jobSql: SqlReader,
   ) {}
 
   static forRoot(opts: { databaseUrl: string; redisUrl: string; db?: DbOptions; placement?: Partial<PlacementOptions> }): DynamicModule {
@@ -54,7 +56,7 @@ export class DbModule implements OnApplicationShutdown {
             return redis;
           },
         },
-        // plain SQL for the hottest list page and the statements of every job (no connection until the first query)
+        // plain SQL for the hottest list page (no connection until the first query)
         { provide: SQL, useFactory: () => createSqlReader(opts.databaseUrl, opts.db) },
         { provide: HostRepository, inject: [DB, SQL], useFactory: (db: Db, sql: SqlReader) => new HostRepository(db, sql) },
         { provide: NetworkRepository, inject: [DB], useFactory: (db: Db) => new NetworkRepository(db) },
@@ -63,12 +65,14 @@ export class DbModule implements OnApplicationShutdown {
         { provide: LookupRepository, inject: [DB], useFactory: (db: Db) => new LookupRepository(db) },
         { provide: DiscoveryRepository, inject: [DB], useFactory: (db: Db) => new DiscoveryRepository(db) },
         { provide: SnapshotRepository, inject: [DB], useFactory: (db: Db) => new SnapshotRepository(db) },
-        { provide: OperationRepository, inject: [DB, SQL], useFactory: (db: Db, sql: SqlReader) => new OperationRepository(db, sql) },
+        // the statements of every job on a pool of their own (no connection until the first one)
+        { provide: JOB_SQL, useFactory: () => createSqlReader(opts.databaseUrl, opts.db) },
+        { provide: OperationRepository, inject: [DB, JOB_SQL], useFactory: (db: Db, sql: SqlReader) => new OperationRepository(db, sql) },
         { provide: DrainRepository, inject: [DB], useFactory: (db: Db) => new DrainRepository(db) },
         { provide: SnapshotCache, inject: [DB], useFactory: (db: Db) => new SnapshotCache(db, opts.placement) },
         {
           provide: ProvisioningRepository,
-          inject: [DB, SnapshotCache, SQL],
+          inject: [DB, SnapshotCache, JOB_SQL],
           useFactory: (db: Db, cache: SnapshotCache, sql: SqlReader) => new ProvisioningRepository(db, cache, sql),
         },
         {
@@ -103,7 +107,7 @@ export class DbModule implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all([this.db.$disconnect(), this.sql.close()]);
+    await Promise.all([this.db.$disconnect(), this.sql.close(), this.jobSql.close()]);
     this.redis.disconnect();
   }
 }

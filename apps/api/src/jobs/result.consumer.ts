@@ -75,7 +75,7 @@ export class ResultConsumer implements OnApplicationBootstrap, OnModuleDestroy {
       return;
     }
     const result = parsed.data;
-    const op = await this.ops.get(result.operationId).catch((e: unknown) => {
+    const op = await this.ops.getForJob(result.operationId).catch((e: unknown) => {
       if (e instanceof NotFoundError) return null;
       this.logger.warn({ err: e, operationId: result.operationId, attempt: job.attemptsMade + 1 }, 'cannot read the operation: retrying');
       throw e;

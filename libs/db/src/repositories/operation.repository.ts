@@ -120,7 +120,7 @@ export async function createOperation(client: Client, op: NewOperation): Promise
 
 export class OperationRepository {
   /**
-   * `sql`: the statements run for every job (get, the relay's claim and mark, progress) go
+   * `sql`: the statements run for every job (getForJob, the relay's claim and mark, progress) go
    * through plain pg (see SqlReader: a third of Prisma's CPU per statement); without it,
    * through Prisma's raw queries (same SQL, same rows).
    */
@@ -134,6 +134,13 @@ export class OperationRepository {
   }
 
   async get(id: string): Promise<OperationRecord> {
+    const row = isUuid(id) ? await this.db.operation.findUnique({ where: { id } }) : null;
+    if (!row) throw new NotFoundError('operation', id);
+    return toOperationRecord(row);
+  }
+
+  /** The same row as get, read on the job path's pool (a result being applied). */
+  async getForJob(id: string): Promise<OperationRecord> {
     const row = isUuid(id) ? (await this.sql.query<Row>(`SELECT * FROM "Operation" WHERE id = $1::uuid`, [id]))[0] : undefined;
     if (!row) throw new NotFoundError('operation', id);
     return toOperationRecord(row);
