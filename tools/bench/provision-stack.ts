@@ -5,13 +5,13 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { GqlError, type FleetHostEntry } from '@netpin/client';
 import type { FleetEntry } from '@netpin/hostsim';
+import { canListen, ephemeralLow } from '../stack/services';
 
 export const root = resolve(__dirname, '../..');
 export type Log = (msg: string) => void;
@@ -90,21 +90,12 @@ export function migrateDeploy(databaseUrl: string): void {
  * port chosen there before the child binds it (seen with 1,000 hosts: EADDRINUSE).
  */
 export async function freePort(): Promise<number> {
-  const [low] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
-  const top = Math.max(2000, Math.min(low || 32768, 32768));
+  const top = Math.max(2000, Math.min(ephemeralLow(), 32768));
   for (let tries = 0; tries < 200; tries++) {
     const port = 1024 + Math.floor(Math.random() * (top - 1024));
     if (await canListen(port)) return port;
   }
   throw new Error(`no free port below ${top}`);
-}
-
-function canListen(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const s = createServer();
-    s.once('error', () => done(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => done(true)));
-  });
 }
 
 interface Child {
