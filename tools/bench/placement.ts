@@ -8,19 +8,8 @@
  *   options: --hosts=1000,5000  --naive-seconds=10
  */
 import { performance } from 'node:perf_hooks';
-import { vmRequestSchema, type FleetNetwork, type NetworkKind, type VmRequest } from '@netpin/contracts';
-import {
-  PlacementIndex,
-  buildHost,
-  buildPlan,
-  compactHost,
-  CpuLayouts,
-  evaluateHost,
-  type Choice,
-  type CompactFleet,
-  type CompactHost,
-  type HostSpec,
-} from '@netpin/placement';
+import { PlacementIndex, buildPlan, evaluateHost, type Choice, type CompactFleet } from '@netpin/placement';
+import { request, syntheticFleet } from './placement-fleet';
 
 interface Result {
   hosts: number;
@@ -40,98 +29,6 @@ const args = process.argv.slice(2);
 const json = args.includes('--json');
 const sizes = (args.find((a) => a.startsWith('--hosts='))?.slice(8) ?? '1000,5000').split(',').map(Number);
 const naiveSeconds = Number(args.find((a) => a.startsWith('--naive-seconds='))?.slice(16) ?? '10');
-
-/**
- * Networks of every kind; hosts: 2 sockets/nodes, 32 cores x 2 threads per node, two SR-IOV
- * PFs (64 VFs) on different nodes and one plain NIC. Each host goes into columns as soon as
- * it is built (as the API's loader does), so the objects of one host at a time exist.
- */
-function syntheticFleet(n: number): CompactFleet {
-  const layouts = new CpuLayouts();
-  const hosts: CompactHost[] = [];
-  for (let i = 0; i < n; i++) {
-    const name = `host-${String(i).padStart(5, '0')}`;
-    const spec: HostSpec = {
-      name,
-      nodes: 2,
-      coresPerNode: 32,
-      threadsPerCore: 2,
-      reservedCoresPerNode: 1,
-      memoryMiBPerNode: 256 * 1024,
-      hugepages1GPerNode: 96,
-      nics: [
-        { name: 'ens1f0', node: 0, vfs: 64, queues: 16 },
-        { name: 'ens2f0', node: 1, vfs: 64, queues: 16 },
-        { name: 'eno1', node: 0, queues: 8 },
-      ],
-    };
-    hosts.push(compactHost(buildHost(spec, i), layouts));
-  }
-  const network = (name: string, kind: NetworkKind, nics: string[]): FleetNetwork => ({
-    id: `net-${name}`,
-    name,
-    kind,
-    bridge: kind === 'LINUX_BRIDGE' || kind === 'OVS_BRIDGE' ? `br-${name}` : null,
-    physnet: kind === 'SRIOV_PHYSNET' ? name : null,
-    vlan: null,
-    macvtapMode: null,
-    mtu: null,
-    vlanProtocol: 'DOT1Q',
-    trunkVlans: [],
-    nativeVlan: null,
-    nativeVlanMode: 'UNTAGGED',
-    hosts: hosts.map((h) => ({ hostId: h.id, nicIds: nics.map((nic) => `${h.name}/${nic}`) })),
-  });
-  const networks = [
-    network('physnet-a', 'SRIOV_PHYSNET', ['ens1f0', 'ens2f0']),
-    network('mvt', 'MACVTAP', ['eno1']),
-    network('lbr', 'LINUX_BRIDGE', ['eno1']),
-    network('ovs', 'OVS_BRIDGE', ['eno1']),
-  ];
-  return { compact: true, hosts, networks, allocations: [] };
-}
-
-/**
- * The mix, each shape parsed once: a request is its shape with the VM's name. Parsing every
- * request inside the fill made the bench's own zod objects most of what the process promoted
- * to the old generation (V8 pretenured their allocation sites), which the RSS figure then
- * counted as the placement library's.
- */
-const SHAPES: readonly VmRequest[] = [
-  vmRequestSchema.parse({
-    name: 'shape-shared',
-    vcpus: 4,
-    memoryMiB: 8192,
-    cpuPolicy: 'SHARED',
-    numaPolicy: 'PREFERRED',
-    interfaces: [{ network: 'lbr' }],
-  }),
-  vmRequestSchema.parse({
-    name: 'shape-dedicated',
-    vcpus: 8,
-    memoryMiB: 16384,
-    hugepages: 'SIZE_1G',
-    cpuPolicy: 'DEDICATED',
-    numaPolicy: 'REQUIRED',
-    interfaces: [{ network: 'physnet-a' }, { network: 'physnet-a', datapath: 'VHOST_MACVTAP' }],
-  }),
-  vmRequestSchema.parse({
-    name: 'shape-e1000',
-    vcpus: 2,
-    memoryMiB: 2048,
-    cpuPolicy: 'SHARED',
-    numaPolicy: 'NONE',
-    guest: { virtio: false, vfDriver: false },
-    interfaces: [{ network: 'ovs' }],
-  }),
-];
-
-/** 60% 4-vCPU shared vhost, 30% 8-vCPU dedicated SR-IOV + vhost, 10% 2-vCPU e1000. */
-function request(i: number): VmRequest {
-  const slot = i % 10;
-  // `vm-<digits>` is a valid domain name by construction (domainNameSchema's regex)
-  return { ...SHAPES[slot < 6 ? 0 : slot < 9 ? 1 : 2], name: `vm-${i}` as VmRequest['name'] };
-}
 
 function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return 0;
