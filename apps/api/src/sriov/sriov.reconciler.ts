@@ -77,14 +77,12 @@ export class SriovReconciler implements OnApplicationBootstrap, OnModuleDestroy 
     this.queued = true;
     this.scope = hostIds ? new Set(hostIds) : null;
     const requestId = `sriov-${why}-${Date.now()}`;
-    const run = this.chain.then(() => {
+    this.enqueue(() => {
       const hosts = this.scope;
       this.queued = false;
       this.scope = null;
       return this.once({ retryFailed: false, requestId, hostIds: hosts ? [...hosts] : undefined });
-    });
-    this.chain = run.catch(() => undefined);
-    run.catch((e: unknown) => this.logger.warn({ err: e, why }, 'SR-IOV reconcile failed'));
+    }).catch((e: unknown) => this.logger.warn({ err: e, why }, 'SR-IOV reconcile failed'));
   }
 
   /**
@@ -101,7 +99,12 @@ export class SriovReconciler implements OnApplicationBootstrap, OnModuleDestroy 
 
   /** One pass; resolves with the host.configureSriov operations it started. */
   reconcile(opts: ReconcileOptions): Promise<OperationRecord[]> {
-    const run = this.chain.then(() => this.once(opts));
+    return this.enqueue(() => this.once(opts));
+  }
+
+  /** Runs `pass` after every pass queued before it (one at a time in this process). */
+  private enqueue(pass: () => Promise<OperationRecord[]>): Promise<OperationRecord[]> {
+    const run = this.chain.then(pass);
     this.chain = run.catch(() => undefined);
     return run;
   }
