@@ -197,10 +197,8 @@ export class CpuLayouts {
   private readonly seen = new Map<number, CpuColumns[]>();
   private readonly vfIndices = new Map<string, Int32Array>();
   private readonly irqLists = new Map<string, FleetNic['queueIrqs']>();
-  private int32 = new Int32Array(0);
-  private int32At = 0;
-  private uint8 = new Uint8Array(0);
-  private uint8At = 0;
+  private readonly int32 = new Slab((n) => new Int32Array(n));
+  private readonly uint8 = new Slab((n) => new Uint8Array(n));
 
   /** The stored layout equal to `c`, else `c` itself (a copy of it with `copy`, for scratch columns) from now on. */
   intern(c: CpuColumns, copy = false): CpuColumns {
@@ -236,25 +234,32 @@ export class CpuLayouts {
 
   /** n int32 cells (filled with `fill`), a view into a shared chunk. */
   ints(n: number, fill = 0): Int32Array {
-    if (n > SLAB_CHUNK / 4) return new Int32Array(n).fill(fill);
-    if (this.int32At + n > this.int32.length) {
-      this.int32 = new Int32Array(SLAB_CHUNK);
-      this.int32At = 0;
-    }
-    const out = this.int32.subarray(this.int32At, this.int32At + n).fill(fill);
-    this.int32At += n;
-    return out;
+    return this.int32.take(n, fill);
   }
 
   /** n byte cells (filled with `fill`), a view into a shared chunk. */
   bytes(n: number, fill = 0): Uint8Array {
-    if (n > SLAB_CHUNK / 4) return new Uint8Array(n).fill(fill);
-    if (this.uint8At + n > this.uint8.length) {
-      this.uint8 = new Uint8Array(SLAB_CHUNK);
-      this.uint8At = 0;
+    return this.uint8.take(n, fill);
+  }
+}
+
+/** Small typed arrays handed out as views into chunks of SLAB_CHUNK elements; a large one gets its own. */
+class Slab<A extends Int32Array | Uint8Array> {
+  private chunk: A;
+  private at = 0;
+
+  constructor(private readonly make: (n: number) => A) {
+    this.chunk = make(0);
+  }
+
+  take(n: number, fill: number): A {
+    if (n > SLAB_CHUNK / 4) return this.make(n).fill(fill) as A;
+    if (this.at + n > this.chunk.length) {
+      this.chunk = this.make(SLAB_CHUNK);
+      this.at = 0;
     }
-    const out = this.uint8.subarray(this.uint8At, this.uint8At + n).fill(fill);
-    this.uint8At += n;
+    const out = this.chunk.subarray(this.at, this.at + n).fill(fill) as A;
+    this.at += n;
     return out;
   }
 }
