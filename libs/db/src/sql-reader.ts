@@ -32,10 +32,10 @@ export function prismaSql(db: Db): SqlReader {
  * the statements it makes for every job (a result's reads and write, the outbox relay,
  * progress), so that a burst of requests never queues a job's statements behind it.
  */
-export function createSqlReader(connectionString: string, options: DbOptions = {}, max = 4): SqlReader {
+export function createSqlReader(connectionString: string, options: DbOptions = {}): SqlReader {
   const pool = new Pool({
     connectionString,
-    max,
+    max: 4,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === TIMESTAMP_WITHOUT_TZ

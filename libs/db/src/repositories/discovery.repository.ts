@@ -114,17 +114,13 @@ export class DiscoveryRepository {
         const hosts = await lockHosts(tx, ids);
         // every read before the first write: the first write's trigger takes the fleet-wide
         // PlacementState lock, which placement and every other inventory writer wait for
-        const found = items.filter((i) => hosts.has(i.hostId));
-        const inventories = await readInventories(
-          tx,
-          found.map((i) => i.hostId),
-        );
-        const targets: Target[] = found.map((i) => ({
-          ...i,
-          host: hosts.get(i.hostId) as LockedHost,
-          rows: inventories.get(i.hostId) ?? { numaNodes: [], cpus: [], nics: [] },
-          reserved: reservedCpus(i.facts, reservedCoresPerNode),
-        }));
+        const inventories = await readInventories(tx, [...hosts.keys()]);
+        const targets: Target[] = items.flatMap((i) => {
+          const host = hosts.get(i.hostId);
+          if (!host) return []; // deleted since its job was queued
+          const rows = inventories.get(i.hostId) ?? { numaNodes: [], cpus: [], nics: [] };
+          return [{ ...i, host, rows, reserved: reservedCpus(i.facts, reservedCoresPerNode) }];
+        });
         await syncNumaAndCpus(tx, targets);
         await syncNics(tx, targets);
         await updateHosts(tx, targets.map(hostData), new Date());
@@ -271,12 +267,15 @@ function diffCpus(
 
 /** PFs, then their IRQs and VFs. VFs show up as netdevs of their own; they are inventoried under their PF. */
 async function syncNics(tx: Tx, targets: Target[]): Promise<void> {
-  const pfsOf = (t: Target) => t.facts.nics.filter((n) => n.vfOf === null);
+  const hosts = targets.map((t) => ({
+    t,
+    byName: new Map(t.rows.nics.map((n) => [n.name, n])),
+    pfs: t.facts.nics.filter((n) => n.vfOf === null),
+  }));
   const updates: (NicData & { id: string })[] = [];
   const fresh: (NicData & { hostId: string; name: string })[] = [];
-  for (const t of targets) {
-    const byName = new Map(t.rows.nics.map((n) => [n.name, n]));
-    for (const n of pfsOf(t)) {
+  for (const { t, byName, pfs } of hosts) {
+    for (const n of pfs) {
       const cur = byName.get(n.name);
       if (cur) updates.push({ id: cur.id, ...nicData(n) });
       else fresh.push({ hostId: t.hostId, name: n.name, ...nicData(n) });
@@ -291,9 +290,7 @@ async function syncNics(tx: Tx, targets: Target[]): Promise<void> {
     gone: [] as string[],
   };
   const goneNics: string[] = [];
-  for (const t of targets) {
-    const byName = new Map(t.rows.nics.map((n) => [n.name, n]));
-    const pfs = pfsOf(t);
+  for (const { t, byName, pfs } of hosts) {
     for (const n of pfs) {
       const cur = byName.get(n.name) ?? { id: created.get(`${t.hostId}/${n.name}`) ?? '', name: n.name, irqs: [], vfs: [] };
       diffIrqs(cur, n, irqs);
