@@ -20,7 +20,7 @@ describe('health and configuration', () => {
       .poll(() => api.rest('GET', '/readyz'), { timeout: 30_000, interval: 1000 })
       .toEqual({
         status: 200,
-        body: { status: 'ready', postgres: 'ok', redis: 'ok' },
+        body: { status: 'ready', postgres: 'ok', redis: 'ok', placement: 'warm' },
       });
   });
 
@@ -29,7 +29,7 @@ describe('health and configuration', () => {
     try {
       const r = await down.rest('GET', '/readyz');
       // anonymous callers learn which dependency is down, not addresses or driver messages
-      expect(r).toEqual({ status: 503, body: { status: 'not ready', postgres: 'ok', redis: 'down' } });
+      expect(r).toEqual({ status: 503, body: { status: 'not ready', postgres: 'ok', redis: 'down', placement: 'cold' } });
       // an authenticated caller gets the same answer: the reason is in the API's log
       const authed = await down.rest('GET', '/readyz', undefined, { authorization: `Bearer ${process.env.NETPIN_TOKEN}` });
       expect(JSON.stringify(authed.body)).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|timeout|Connection/i);

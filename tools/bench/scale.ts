@@ -9,14 +9,19 @@
  *     (built into a temporary folder, or --bundle DIR) with plain node and the unit's
  *     Environment= settings; `--api swc` runs apps/api/src/main.ts through @swc-node/register as
  *     before (the Dockerfile's way, and the figures recorded until 2026-12-05 04:00);
- *   - firstPlacementMs: its first previewPlacement (loads the fleet and builds the placement
- *     index) with the API's CPU time for it, placementP99Ms over the next --placements previews;
+ *   - apiReadyMs: from its spawn to /readyz answering 200; the API builds its placement index
+ *     at start (NETPIN_PLACEMENT_WARM, on by default) and is not ready before, so with it this
+ *     includes the full read (apiStartCpuS, the API's CPU up to then, too); `--warm off` starts
+ *     it without (the figures recorded until 2026-12-05 11:00);
+ *   - firstPlacementMs: its first previewPlacement after ready (without warming: loads the fleet and
+ *     builds the placement index) with the API's CPU time for it, placementP99Ms over the next
+ *     --placements previews; startToFirstPlacementMs = apiReadyMs + firstPlacementMs;
  *   - apiRssMiB: the API's resident memory after them (placement warm).
  *
  *   npm run bench:scale -- --hosts 10000 --json
  *   options: --hosts 10000 --placements 200 --keep-db (do not drop the database; its name is printed)
  *            --reuse-db NAME (a database kept by an earlier run: no generation, generateMs 0)
- *            --api bundle|swc --bundle DIR (a dist folder with api/main.js: no build)
+ *            --api bundle|swc --bundle DIR (a dist folder with api/main.js: no build) --warm on|off
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -46,6 +51,11 @@ const strOpt = (name: string): string => (argv.includes(`--${name}`) ? (argv[arg
 const REUSE = strOpt('reuse-db');
 const API_MODE = strOpt('api') || 'bundle';
 const BUNDLE = strOpt('bundle');
+const WARM = strOpt('warm') || 'on';
+if (WARM !== 'on' && WARM !== 'off') {
+  process.stderr.write('--warm must be on or off\n');
+  process.exit(2);
+}
 if (API_MODE !== 'bundle' && API_MODE !== 'swc') {
   process.stderr.write('--api must be bundle or swc\n');
   process.exit(2);
@@ -214,6 +224,7 @@ async function run(): Promise<void> {
     const token = randomBytes(24).toString('hex');
     const fd = openSync(join(stateDir, 'api.log'), 'a');
     const cmd = apiCommand(stateDir);
+    const spawnedAt = performance.now();
     const api = spawn(process.execPath, cmd.args, {
       cwd: root,
       env: {
@@ -228,6 +239,7 @@ async function run(): Promise<void> {
         HOST: '127.0.0.1',
         NETPIN_BOOTSTRAP_ADMIN_TOKEN: token,
         NETPIN_RATE_LIMIT_PER_MINUTE: '1000000',
+        NETPIN_PLACEMENT_WARM: WARM === 'on' ? 'true' : 'false',
       },
       stdio: ['ignore', fd, fd],
     });
@@ -242,6 +254,7 @@ async function run(): Promise<void> {
     );
     const url = `http://127.0.0.1:${port}`;
     await waitReady(url, 180_000, () => api.exitCode !== null);
+    const apiReadyMs = Math.round(performance.now() - spawnedAt);
     const pid = api.pid ?? 0;
     const rssIdle = rssMiB(pid);
     const cpuIdle = cpuSeconds(pid);
@@ -249,6 +262,8 @@ async function run(): Promise<void> {
     const result = {
       hosts: HOSTS,
       apiMode: API_MODE,
+      warm: WARM,
+      apiReadyMs,
       apiRssMiB: rssMiB(pid),
       apiRssSplitMiB: rssSplitMiB(pid),
       apiRssBeforePlacementMiB: rssIdle,
@@ -258,6 +273,7 @@ async function run(): Promise<void> {
       snapshotLoadCpuMs: snap.cpuMs,
       snapshotHeapMiB: snap.heapMiB,
       firstPlacementMs: p.firstMs,
+      startToFirstPlacementMs: apiReadyMs + p.firstMs,
       placementP50Ms: p.p50Ms,
       placementP99Ms: p.p99Ms,
       placements: PLACEMENTS,

@@ -54,6 +54,8 @@ export const apiConfigSchema = z.object({
     .default(600_000),
   /** PACK fills the fullest host that fits first; SPREAD the emptiest (concurrent creates land on different hosts). */
   NETPIN_PLACEMENT_STRATEGY: z.enum(['PACK', 'SPREAD'], { message: 'must be PACK or SPREAD' }).default('PACK'),
+  /** Build the placement index at start (/readyz waits for it) instead of on the first placement. */
+  NETPIN_PLACEMENT_WARM: bool.default(true),
   NETPIN_HOST_RESERVED_CORES_PER_NODE: z.coerce.number({ message: 'must be a number' }).int().min(0).max(64).default(1),
   NETPIN_WEB_DIST: z.string().optional(),
   NETPIN_BOOTSTRAP_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),

@@ -4,6 +4,7 @@ import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/s
 import type { Db } from '@netpin/db';
 import type { Response } from 'express';
 import { DB, REDIS } from '../db/db.module';
+import { SnapshotWarmer, type WarmState } from '../placement/snapshot-warmer';
 import type { RedisClient } from '@netpin/db';
 
 type Probe = { ok: true } | { ok: false; error: string };
@@ -37,6 +38,7 @@ export class HealthController {
   constructor(
     @Inject(DB) private readonly db: Db,
     @Inject(REDIS) private readonly redis: RedisClient,
+    @Inject(SnapshotWarmer) private readonly warmer: SnapshotWarmer,
   ) {}
 
   @Get('healthz')
@@ -49,16 +51,29 @@ export class HealthController {
   /**
    * Anyone may ask (load balancers carry no token), so the answer names the dependency that
    * is down and nothing more: the driver's error text (addresses, user names, versions) goes
-   * to the API's log, at most once a minute per dependency and error.
+   * to the API's log, at most once a minute per dependency and error. Ready also means the
+   * placement index built at start is there (`placement: warm`) or is not being built
+   * (`cold`: warming off, or its read failed; the first placement reads the fleet): while it
+   * is read (`warming`) the answer is 503.
    */
   @Get('readyz')
-  @ApiOkResponse({ description: 'PostgreSQL and Redis are reachable' })
-  @ApiServiceUnavailableResponse({ description: 'A dependency is down; the body says which ("down"), the log says why' })
-  async readyz(@Res({ passthrough: true }) res: Response): Promise<{ status: string; postgres: Status; redis: Status }> {
+  @ApiOkResponse({ description: 'PostgreSQL and Redis are reachable and the placement index is not being built' })
+  @ApiServiceUnavailableResponse({
+    description: 'A dependency is down ("down"; the log says why), or the placement index is being built ("warming")',
+  })
+  async readyz(
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<{ status: string; postgres: Status; redis: Status; placement: WarmState }> {
     const [postgres, redis] = await Promise.all([probe(() => this.db.$queryRaw`SELECT 1`), probe(() => this.redis.ping())]);
-    const ready = postgres.ok && redis.ok;
+    const placement = this.warmer.status;
+    const ready = postgres.ok && redis.ok && placement !== 'warming';
     res.status(ready ? 200 : 503);
-    return { status: ready ? 'ready' : 'not ready', postgres: this.verdict('postgres', postgres), redis: this.verdict('redis', redis) };
+    return {
+      status: ready ? 'ready' : 'not ready',
+      postgres: this.verdict('postgres', postgres),
+      redis: this.verdict('redis', redis),
+      placement,
+    };
   }
 
   private verdict(name: string, p: Probe): Status {
