@@ -11,7 +11,7 @@ COPY prisma.config.ts ./
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build -- api
-# MALLOC_*: as deploy/systemd/netpin-api.service (docs/benchmarks.md, Scale)
-ENV NODE_ENV=production MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072
+# MALLOC_*, NODE_OPTIONS: as deploy/systemd/netpin-api.service (docs/benchmarks.md, Scale)
+ENV NODE_ENV=production MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072 NODE_OPTIONS=--max-semi-space-size=4
 EXPOSE 3000
 CMD ["sh", "-c", "node tools/prisma.cjs migrate deploy && exec node dist/api/main.js"]
