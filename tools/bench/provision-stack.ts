@@ -152,6 +152,9 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     // database
     const databaseUrl = await migratedDatabase(dbName, undo);
     o.log(`database ${dbName} migrated`);
+    // every statement of the run with its parse/bind/execute times in PostgreSQL's log (its
+    // database's sessions only): which statements a run makes, and what each costs
+    if (process.env.NETPIN_BENCH_PG_LOG) await admin(`ALTER DATABASE "${dbName}" SET log_min_duration_statement = 0`);
 
     // redis keys under the run's prefix are deleted at the end
     undo.push(() => deleteKeys(prefix));

@@ -1,5 +1,6 @@
 import { ConflictError, NotFoundError, UnavailableError } from '@netpin/contracts';
 import { describe, expect, it } from 'vitest';
+import { DatabaseError } from 'pg';
 import { Prisma } from './generated/prisma/client';
 import { mapPrismaError, transientDbError, uniqueConstraintOf } from './prisma-errors';
 
@@ -38,5 +39,19 @@ describe('Prisma errors become domain errors', () => {
     }
     expect(transientDbError(known('P2002', {}))).toBeNull();
     expect(transientDbError(new Error('Unable to start a transaction in the given time.'))).toBeNull();
+  });
+
+  it('reads the same errors from a statement run through plain pg (SqlReader): SQLSTATE and constraint', () => {
+    const pgError = (code: string, constraint?: string): DatabaseError =>
+      Object.assign(new DatabaseError('boom', 0, 'error'), { code, constraint });
+    const unique = pgError('23505', 'Host_name_key');
+    expect(uniqueConstraintOf(unique)).toBe('Host_name_key');
+    expect(() => mapPrismaError(unique, 'host', 'kvm-01')).toThrow(ConflictError);
+    expect(() => mapPrismaError(unique, 'host', 'kvm-01')).toThrow('host kvm-01 already exists');
+    const fk = pgError('23503', 'Cpu_hostId_fkey');
+    expect(uniqueConstraintOf(fk)).toBeNull();
+    expect(() => mapPrismaError(fk, 'host', 'x')).toThrow(fk);
+    for (const code of ['40001', '40P01']) expect(transientDbError(pgError(code))).toBeInstanceOf(UnavailableError);
+    expect(transientDbError(unique)).toBeNull();
   });
 });

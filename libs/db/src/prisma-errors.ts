@@ -1,4 +1,5 @@
 import { ConflictError, DomainError, NotFoundError, UnavailableError } from '@netpin/contracts';
+import { DatabaseError } from 'pg';
 import { Prisma } from './generated/prisma/client';
 
 type AdapterCause = { kind?: string; constraint?: { index?: string; fields?: string[] } };
@@ -20,6 +21,8 @@ function rawAs(error: Prisma.PrismaClientKnownRequestError): string {
 
 /** Name of the violated unique constraint, e.g. "Host_name_key" (toolchain notes: it sits in the adapter error). */
 export function uniqueConstraintOf(error: unknown): string | null {
+  // the same statement through plain pg (SqlReader): SQLSTATE 23505 names its constraint itself
+  if (error instanceof DatabaseError) return error.code === '23505' ? (error.constraint ?? 'unknown') : null;
   if (!(error instanceof Prisma.PrismaClientKnownRequestError) || rawAs(error) !== 'P2002') return null;
   const c = adapterCause(error)?.constraint;
   if (c?.index) return c.index;
@@ -51,13 +54,17 @@ export function mapPrismaError(error: unknown, resource: string, key: string): n
  */
 const TRANSIENT_CODES: ReadonlySet<string> = new Set(['P2024', 'P2028', 'P2034']);
 
+/** SQLSTATEs of a rolled-back statement worth retrying as it is: serialization failure, deadlock victim. */
+const TRANSIENT_SQLSTATES: ReadonlySet<string> = new Set(['40001', '40P01']);
+
 export function isTransientDbError(error: unknown): boolean {
+  if (error instanceof DatabaseError) return TRANSIENT_SQLSTATES.has(error.code ?? '');
   return error instanceof Prisma.PrismaClientKnownRequestError && TRANSIENT_CODES.has(rawAs(error));
 }
 
 /** A transient database error as the typed, retryable UNAVAILABLE; null for anything else. */
 export function transientDbError(error: unknown): UnavailableError | null {
   if (!isTransientDbError(error)) return null;
-  const code = rawAs(error as Prisma.PrismaClientKnownRequestError);
+  const code = error instanceof DatabaseError ? 'P2034' : rawAs(error as Prisma.PrismaClientKnownRequestError);
   return new UnavailableError(code === 'P2034' ? 'the database refused a conflicting write; retry' : 'the database is busy; retry');
 }

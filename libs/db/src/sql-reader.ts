@@ -28,14 +28,15 @@ export function prismaSql(db: Db): SqlReader {
 }
 
 /**
- * A small pg pool for plain SQL. The API keeps two: one for the hottest list reads, one for
+ * A small pg pool for plain SQL (`max` connections). The API keeps two: one for the requests'
+ * statements (the hottest list reads, registerHost, discoverHost, audit rows, names), one for
  * the statements it makes for every job (a result's reads and write, the outbox relay,
  * progress), so that a burst of requests never queues a job's statements behind it.
  */
-export function createSqlReader(connectionString: string, options: DbOptions = {}): SqlReader {
+export function createSqlReader(connectionString: string, options: DbOptions = {}, max = 4): SqlReader {
   const pool = new Pool({
     connectionString,
-    max: 4,
+    max,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === TIMESTAMP_WITHOUT_TZ

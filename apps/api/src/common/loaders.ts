@@ -49,6 +49,17 @@ export class Loaders {
     this.names = { vm: names('vm'), host: names('host'), network: names('network') };
     this.applyTimes = batched((ids) => source.applyTimes(ids), { appliedAt: null, verifiedAt: null });
   }
+
+  /**
+   * A host this request has just created: it has no NUMA nodes, NICs or VMs yet (nothing can
+   * reference a row before it exists), so its inventory fields are answered without reading
+   * them (registerHost answered the full host view with eight inventory statements, issue 16).
+   */
+  primeNewHost(hostId: string, lastDiscoveredAt: Date | null): void {
+    this.numaNodes.prime(hostId, []);
+    this.nics.prime(hostId, []);
+    this.topology.prime(hostId, assembleTopology([], [], { lastDiscoveredAt, vms: [] }));
+  }
 }
 
 export interface GqlContext {

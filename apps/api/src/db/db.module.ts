@@ -56,14 +56,16 @@ export class DbModule implements OnApplicationShutdown {
             return redis;
           },
         },
-        // plain SQL for the hottest list page (no connection until the first query)
-        { provide: SQL, useFactory: () => createSqlReader(opts.databaseUrl, opts.db) },
+        // plain SQL for the requests' hottest statements: the list page, registerHost, discoverHost,
+        // audit rows, names (no connection until the first query); discoverHost's statement may
+        // wait for PlacementState behind a batch of results, so a request burst holds several
+        { provide: SQL, useFactory: () => createSqlReader(opts.databaseUrl, opts.db, 8) },
         { provide: HostRepository, inject: [DB, SQL], useFactory: (db: Db, sql: SqlReader) => new HostRepository(db, sql) },
         { provide: NetworkRepository, inject: [DB], useFactory: (db: Db) => new NetworkRepository(db) },
         { provide: GroupRepository, inject: [DB], useFactory: (db: Db) => new GroupRepository(db) },
         { provide: VmRepository, inject: [DB], useFactory: (db: Db) => new VmRepository(db) },
-        { provide: LookupRepository, inject: [DB], useFactory: (db: Db) => new LookupRepository(db) },
-        { provide: DiscoveryRepository, inject: [DB], useFactory: (db: Db) => new DiscoveryRepository(db) },
+        { provide: LookupRepository, inject: [DB, SQL], useFactory: (db: Db, sql: SqlReader) => new LookupRepository(db, sql) },
+        { provide: DiscoveryRepository, inject: [DB, SQL], useFactory: (db: Db, sql: SqlReader) => new DiscoveryRepository(db, sql) },
         { provide: SnapshotRepository, inject: [DB], useFactory: (db: Db) => new SnapshotRepository(db) },
         // the statements of every job on a pool of their own (no connection until the first one)
         { provide: JOB_SQL, useFactory: () => createSqlReader(opts.databaseUrl, opts.db) },
@@ -82,7 +84,7 @@ export class DbModule implements OnApplicationShutdown {
         },
         { provide: DriftRepository, inject: [DB], useFactory: (db: Db) => new DriftRepository(db) },
         { provide: RetentionRepository, inject: [DB], useFactory: (db: Db) => new RetentionRepository(db) },
-        { provide: AuthRepository, inject: [DB], useFactory: (db: Db) => new AuthRepository(db) },
+        { provide: AuthRepository, inject: [DB, SQL], useFactory: (db: Db, sql: SqlReader) => new AuthRepository(db, sql) },
       ],
       exports: [
         AuthRepository,

@@ -48,8 +48,10 @@ export class HostResolver {
 
   @Allow('ADMIN')
   @Mutation(() => Host)
-  registerHost(@Args('input') input: RegisterHostInput): Promise<Host> {
-    return this.service.register(input);
+  async registerHost(@Args('input') input: RegisterHostInput, @Context() ctx: GqlContext): Promise<Host> {
+    const host = await this.service.register(input);
+    ctx.loaders.primeNewHost(host.id, host.lastDiscoveredAt);
+    return host;
   }
 
   @Allow('ADMIN')

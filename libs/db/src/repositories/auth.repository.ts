@@ -3,6 +3,12 @@ import type { Db } from '../client';
 import type { Prisma } from '../generated/prisma/client';
 import { mapPrismaError } from '../prisma-errors';
 import { isUuid } from './host.repository';
+import { prismaSql, type SqlReader } from '../sql-reader';
+
+/** One mutation's audit row as Prisma wrote it (count 1, no bucket); `at` given as UTC. */
+const INSERT_AUDIT = `
+  INSERT INTO "AuditEvent" (id, at, "tokenId", actor, action, "targetType", "targetId", input, result, "requestId")
+  VALUES (gen_random_uuid(), $1::timestamptz AT TIME ZONE 'UTC', $2, $3, $4, $5, $6, $7::jsonb, $8, $9)`;
 
 export interface ApiTokenRecord {
   id: string;
@@ -65,7 +71,15 @@ function toToken(r: Prisma.ApiTokenGetPayload<object>): ApiTokenRecord {
 
 /** API tokens (hashes only) and the audit trail. */
 export class AuthRepository {
-  constructor(private readonly db: Db) {}
+  /** The audit row of every mutation: `sql` when given, else the same SQL through Prisma. */
+  private readonly plain: SqlReader;
+
+  constructor(
+    private readonly db: Db,
+    sql?: SqlReader,
+  ) {
+    this.plain = sql ?? prismaSql(db);
+  }
 
   async createToken(t: {
     name: string;
@@ -102,7 +116,17 @@ export class AuthRepository {
   }
 
   async audit(e: AuditEventInput): Promise<void> {
-    await this.db.auditEvent.create({ data: { ...e, input: (e.input ?? {}) as Prisma.InputJsonValue } });
+    await this.plain.query(INSERT_AUDIT, [
+      new Date().toISOString(),
+      e.tokenId,
+      e.actor,
+      e.action,
+      e.targetType,
+      e.targetId,
+      JSON.stringify(e.input ?? {}),
+      e.result,
+      e.requestId,
+    ]);
   }
 
   /** One row per bucket: a bucket seen before adds to its count (one statement, safe across processes). */

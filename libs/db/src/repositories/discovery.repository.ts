@@ -3,7 +3,8 @@ import type { Db } from '../client';
 import type { Prisma } from '../generated/prisma/client';
 import { toHostRecord } from './host.repository';
 import type { HostRecord } from '../types';
-import { createOperation, type NewOperation, type OperationRecord } from './operation.repository';
+import { operationArg, operationFromJson, type NewOperation, type OperationRecord } from './operation.repository';
+import { prismaSql, type SqlReader } from '../sql-reader';
 import {
   deleteFreeCpus,
   deleteFreeNics,
@@ -58,8 +59,20 @@ function sameInts(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
-/** How long a discover request's transaction may wait (mostly queueing for PlacementState). */
-const START_DISCOVERY_TIMEOUT_MS = 30_000;
+/**
+ * A discover request in ONE statement (its own transaction): the host row locked FOR NO KEY
+ * UPDATE (lockHosts' lock), the host DISCOVERING unless in maintenance, then the operation and
+ * its outbox row (netpin_create_operation); the host update's trigger takes PlacementState at
+ * the statement's end, so the lock order is that of the three statements it replaces (host row,
+ * then PlacementState). No row when the host does not exist: nothing is written then.
+ * `updatedAt` is given as UTC, as Prisma wrote it.
+ */
+const START_DISCOVERY = `
+  WITH h AS (SELECT id FROM "Host" WHERE id = $1::uuid FOR NO KEY UPDATE),
+  marked AS (
+    UPDATE "Host" SET state = 'DISCOVERING', "stateReason" = NULL, "updatedAt" = $3::timestamptz AT TIME ZONE 'UTC'
+    WHERE id IN (SELECT id FROM h) AND state <> 'MAINTENANCE' RETURNING id)
+  SELECT netpin_create_operation($2::jsonb) AS op FROM h`;
 
 /** One host's discovery result to persist. */
 export interface DiscoveredHost {
@@ -83,7 +96,15 @@ interface Target extends DiscoveredHost {
  * transaction, one hold of the fleet-wide PlacementState lock, the same statements.
  */
 export class DiscoveryRepository {
-  constructor(private readonly db: Db) {}
+  /** startDiscovery's one statement: `sql` when given, else the same SQL through Prisma. */
+  private readonly plain: SqlReader;
+
+  constructor(
+    private readonly db: Db,
+    sql?: SqlReader,
+  ) {
+    this.plain = sql ?? prismaSql(db);
+  }
 
   /**
    * @param reservedCoresPerNode the first N cores of every NUMA node (all their threads) are
@@ -140,19 +161,14 @@ export class DiscoveryRepository {
    * after the commit let a fast result (READY) be overwritten by the late DISCOVERING.
    */
   async startDiscovery(hostId: string, op: NewOperation): Promise<OperationRecord> {
-    return this.db.$transaction(
-      async (tx) => {
-        const host = (await lockHosts(tx, [hostId])).get(hostId);
-        if (!host) throw new NotFoundError('host', hostId);
-        if (host.state !== 'MAINTENANCE')
-          await tx.host.update({ where: { id: hostId }, data: { state: 'DISCOVERING', stateReason: null } });
-        return createOperation(tx, op);
-      },
-      // three short statements; the host update's trigger may queue for the fleet-wide
-      // PlacementState lock behind placement and result transactions: that wait is the
-      // request queueing, and must not hit the 5 s default and fail it
-      { timeout: START_DISCOVERY_TIMEOUT_MS },
-    );
+    const at = new Date();
+    const [row] = await this.plain.query<{ op: unknown }>(START_DISCOVERY, [
+      hostId,
+      JSON.stringify(operationArg(op, at)),
+      at.toISOString(),
+    ]);
+    if (!row) throw new NotFoundError('host', hostId);
+    return operationFromJson(row.op);
   }
 }
 

@@ -10,7 +10,7 @@ import {
   type HostState,
 } from '@netpin/contracts';
 import type { Db } from '../client';
-import type { SqlReader } from '../sql-reader';
+import { prismaSql, type SqlReader } from '../sql-reader';
 import { decodeCursor, encodeCursor } from '../cursor';
 import type { Prisma } from '../generated/prisma/client';
 import { mapPrismaError } from '../prisma-errors';
@@ -75,29 +75,47 @@ const LIST_WHERE = `
   AND ($3::text IS NULL OR EXISTS (
     SELECT 1 FROM "NetworkNic" nn JOIN "Network" w ON w.id = nn."networkId" WHERE nn."hostId" = h.id AND w.name = $3))`;
 
+/**
+ * registerHost's row as Prisma wrote it, defaults made explicit: `createdAt` and `updatedAt` are
+ * the same instant, given as UTC (TIMESTAMP(3) columns hold UTC whatever the session's zone).
+ */
+const INSERT_HOST = `
+  INSERT INTO "Host" (id, name, address, port, "sshUser", "credentialRef", "hostKeyFingerprint", "trustOnFirstUse",
+                      labels, "virtType", "guestCpu", "createdAt", "updatedAt")
+  VALUES (gen_random_uuid(), $1, $2, $3::int, $4, $5, $6, $7::boolean, $8::jsonb, $9::"VirtType", $10::jsonb,
+          $11::timestamptz AT TIME ZONE 'UTC', $11::timestamptz AT TIME ZONE 'UTC')
+  RETURNING *`;
+
 export class HostRepository {
-  /** `sql`: plain-SQL reads for the list page (see SqlReader); without it every read goes through Prisma. */
+  /** The request path's host reads and registerHost's insert: `sql` when given, else the same SQL through Prisma. */
+  private readonly plain: SqlReader;
+
+  /**
+   * `sql`: plain-SQL statements for the list page and the requests that read or register one
+   * host (see SqlReader); without it they go through Prisma's raw queries (same SQL, same rows).
+   */
   constructor(
     private readonly db: Db,
     private readonly sql?: SqlReader,
-  ) {}
+  ) {
+    this.plain = sql ?? prismaSql(db);
+  }
 
   async create(input: RegisterHostInput): Promise<HostRecord> {
     try {
-      const row = await this.db.host.create({
-        data: {
-          name: input.name,
-          address: input.address,
-          port: input.port,
-          sshUser: input.sshUser,
-          credentialRef: input.credentialRef,
-          hostKeyFingerprint: input.hostKeyFingerprint ?? null,
-          trustOnFirstUse: input.trustOnFirstUse,
-          labels: input.labels,
-          virtType: input.virtType,
-          guestCpu: input.guestCpu,
-        },
-      });
+      const [row] = await this.plain.query<HostRow>(INSERT_HOST, [
+        input.name,
+        input.address,
+        input.port,
+        input.sshUser,
+        input.credentialRef,
+        input.hostKeyFingerprint ?? null,
+        input.trustOnFirstUse,
+        JSON.stringify(input.labels),
+        input.virtType,
+        JSON.stringify(input.guestCpu),
+        new Date().toISOString(),
+      ]);
       return toHostRecord(row);
     } catch (e) {
       mapPrismaError(e, 'host', input.name);
@@ -106,12 +124,12 @@ export class HostRepository {
 
   async findById(id: string): Promise<HostRecord | null> {
     if (!isUuid(id)) return null;
-    const row = await this.db.host.findUnique({ where: { id } });
+    const [row] = await this.plain.query<HostRow>(`SELECT * FROM "Host" WHERE id = $1::uuid`, [id]);
     return row ? toHostRecord(row) : null;
   }
 
   async findByName(name: string): Promise<HostRecord | null> {
-    const row = await this.db.host.findUnique({ where: { name } });
+    const [row] = await this.plain.query<HostRow>(`SELECT * FROM "Host" WHERE name = $1`, [name]);
     return row ? toHostRecord(row) : null;
   }
 

@@ -1,6 +1,7 @@
 import type { VmState } from '@netpin/contracts';
 import type { Db } from '../client';
 import { isUuid } from './host.repository';
+import { prismaSql, type SqlReader } from '../sql-reader';
 
 /** When netpin last applied a VM's plan to its host, and last found the host in sync with it. */
 export interface ApplyTimes {
@@ -19,6 +20,7 @@ export interface PlacedVmRecord extends ApplyTimes {
 }
 
 export type NamedKind = 'vm' | 'host' | 'network';
+const NAMED_TABLES: Record<NamedKind, string> = { vm: '"Vm"', host: '"Host"', network: '"Network"' };
 
 /** What an audit event's targetId names, whatever table it is in. */
 export interface AuditTarget {
@@ -36,20 +38,24 @@ export interface HostPlacementContext {
  * comes from (applied by a VM's plan, or discovered): batched, for the API's loaders.
  */
 export class LookupRepository {
-  constructor(private readonly db: Db) {}
+  /** The names loader's reads (an operation's targetName on every answer): `sql` when given, else through Prisma. */
+  private readonly plain: SqlReader;
+
+  constructor(
+    private readonly db: Db,
+    sql?: SqlReader,
+  ) {
+    this.plain = sql ?? prismaSql(db);
+  }
 
   /** Ids are UUID columns: anything else cannot match (and would make PostgreSQL refuse the query). */
   async names(kind: NamedKind, ids: readonly string[]): Promise<Map<string, string>> {
     const uuids = [...new Set(ids)].filter(isUuid);
     if (uuids.length === 0) return new Map();
-    const where = { id: { in: uuids } };
-    const select = { id: true, name: true } as const;
-    const rows =
-      kind === 'vm'
-        ? await this.db.vm.findMany({ where, select })
-        : kind === 'host'
-          ? await this.db.host.findMany({ where, select })
-          : await this.db.network.findMany({ where, select });
+    const rows = await this.plain.query<{ id: string; name: string }>(
+      `SELECT id::text AS id, name FROM ${NAMED_TABLES[kind]} WHERE id = ANY($1::uuid[])`,
+      [uuids],
+    );
     return new Map(rows.map((r) => [r.id, r.name]));
   }
 
