@@ -17,5 +17,9 @@ export default defineConfig({
     exclude: ['**/node_modules/**', '**/dist/**'],
     environment: 'jsdom',
     restoreMocks: true,
+    // files share their worker's loaded modules, as in every other project (vitest.shared.ts);
+    // each gets the worker's starting environment back
+    isolate: false,
+    setupFiles: [resolve(import.meta.dirname, '../../tools/vitest/worker-env.ts')],
   },
 });

@@ -3,13 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { inject } from 'vitest';
 
-// Files share one worker and its module cache (isolate: false in vitest.config.ts): each file
-// starts from the environment the worker started with, whatever the file before it set
-// (reaper intervals, TZ), then gets the settings below.
-const globals = globalThis as { netpinWorkerEnv?: NodeJS.ProcessEnv };
-globals.netpinWorkerEnv ??= { ...process.env };
-for (const k of Object.keys(process.env)) if (!(k in globals.netpinWorkerEnv)) delete process.env[k];
-Object.assign(process.env, globals.netpinWorkerEnv);
+// tools/vitest/worker-env.ts (run before this file) gave the file the worker's starting
+// environment back; it gets the settings below on top.
 
 // Every test file gets its own database, cloned from the run's migrated template, and its
 // own queue prefix: files never see each other's hosts, VMs, allocations or jobs.
