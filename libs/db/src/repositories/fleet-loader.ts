@@ -75,6 +75,35 @@ function only(column: string, hostIds: string[] | undefined): string {
   return hostIds ? ` AND ${column} = ANY($1::uuid[])` : '';
 }
 
+/**
+ * One string object per distinct value for the repeated text of a read (NIC names, drivers,
+ * PCI addresses and prefixes, host states, and the host and NIC ids the networks' host lists
+ * repeat): 10,000 hosts otherwise keep ~90,000 copies of a few dozen values and ~40,000
+ * duplicate ids (~6 MiB of heap).
+ */
+class Strings {
+  private readonly seen = new Map<string, string>();
+
+  of(s: string): string {
+    const hit = this.seen.get(s);
+    if (hit !== undefined) return hit;
+    this.seen.set(s, s);
+    return s;
+  }
+
+  orNull(s: string | null): string | null {
+    return s === null ? null : this.of(s);
+  }
+}
+
+/** Frozen, so one object can serve every NIC alike (nothing changes it). */
+function queuesOf(strs: Map<string, CompactNic['combinedQueues']>, current: number, max: number): CompactNic['combinedQueues'] {
+  const key = `${current}/${max}`;
+  let q = strs.get(key);
+  if (!q) strs.set(key, (q = Object.freeze({ current, max })));
+  return q;
+}
+
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
@@ -120,14 +149,15 @@ export async function loadFleet(db: Client, opts: { hostIds?: string[] } = {}): 
   const ids = opts.hostIds;
   const params = ids ? [ids] : [];
   const src = await rowSource(db, ids !== undefined);
+  const strs = new Strings();
   try {
-    const drafts = await readHosts(src, ids, params);
+    const drafts = await readHosts(src, ids, params, strs);
     const cpus = await readCpus(src, ids, params, drafts);
-    const nicIrqs = await readNics(src, ids, params, drafts);
+    const nicIrqs = await readNics(src, { ids, params, strs }, drafts);
     const nics = [...drafts.values()].flatMap((d) => d.nics);
     const vfs = await readVfs(src, nics);
     const vfOwners = await readVfOwners(src, ids, params);
-    const networks = await readNetworks(src);
+    const networks = await readNetworks(src, strs);
     const groups = await readGroups(src);
     const allocations = await readAllocations(src, ids, params);
     const hosts = assemble(drafts, cpus, nicIrqs, nics, vfs, vfOwners, allocations);
@@ -184,7 +214,7 @@ function assemble(
   return hosts;
 }
 
-async function readHosts(src: RowSource, ids: string[] | undefined, params: unknown[]): Promise<Map<string, Draft>> {
+async function readHosts(src: RowSource, ids: string[] | undefined, params: unknown[], strs: Strings): Promise<Map<string, Draft>> {
   const drafts = new Map<string, Draft>();
   await src.each(
     `SELECT h.id::text AS c0, h.name AS c1, h.state::text AS c2, h."virtType"::text AS c3, (h."capVmx" OR h."capSvm") AS c4,
@@ -194,13 +224,13 @@ async function readHosts(src: RowSource, ids: string[] | undefined, params: unkn
      FROM "Host" h WHERE true${only('h.id', ids)} ORDER BY h.name`,
     params,
     (r) => {
-      const id = r.text(0);
+      const id = strs.of(r.text(0));
       drafts.set(id, {
         host: {
           id,
           name: r.text(1),
-          state: hostStateSchema.parse(r.text(2)),
-          virtType: virtTypeSchema.parse(r.text(3)),
+          state: hostStateSchema.parse(strs.of(r.text(2))),
+          virtType: virtTypeSchema.parse(strs.of(r.text(3))),
           capabilities: {
             vmx: r.bool(4),
             ept: r.bool(5),
@@ -341,10 +371,10 @@ function pick(rows: Int32Array, t: IntTable, field: number): Int32Array {
 /** NICs onto their hosts; returns each NIC's queue IRQs (ascending queue). */
 async function readNics(
   src: RowSource,
-  ids: string[] | undefined,
-  params: unknown[],
+  { ids, params, strs }: { ids: string[] | undefined; params: unknown[]; strs: Strings },
   drafts: Map<string, Draft>,
 ): Promise<CompactNic['queueIrqs'][]> {
+  const queues = new Map<string, CompactNic['combinedQueues']>();
   await src.each(
     `SELECT n.id::text AS c0, n."hostId"::text AS c1, n.name AS c2, n."pciAddress" AS c3, n.driver AS c4, n."numaNode" AS c5,
        n."speedMbps" AS c6, n."combinedQueues" AS c7, n."maxCombinedQueues" AS c8, n."sriovTotalVfs" AS c9, n."sriovNumVfs" AS c10,
@@ -352,19 +382,19 @@ async function readNics(
      FROM "Nic" n WHERE true${only('n."hostId"', ids)} ORDER BY n."hostId", n.name`,
     params,
     (r) => {
-      const pciAddress = r.text(3);
+      const pciAddress = strs.of(r.text(3));
       drafts.get(r.text(1))?.nics.push({
-        prefix: PCI_TAIL.test(pciAddress) ? pciAddress.slice(0, -7) : '',
+        prefix: PCI_TAIL.test(pciAddress) ? strs.of(pciAddress.slice(0, -7)) : '',
         nic: {
-          id: r.text(0),
-          name: r.text(2),
+          id: strs.of(r.text(0)),
+          name: strs.of(r.text(2)),
           pciAddress,
-          driver: r.textOrNull(4),
+          driver: strs.orNull(r.textOrNull(4)),
           numaNode: r.intOrNull(5) ?? -1,
           speedMbps: r.intOrNull(6) ?? 0,
           mtu: r.intOrNull(11),
           maxMtu: r.intOrNull(12),
-          combinedQueues: { current: r.int(7), max: r.int(8) },
+          combinedQueues: queuesOf(queues, r.int(7), r.int(8)),
           queueIrqs: [],
           sriovTotalVfs: r.int(9),
           sriovNumVfs: r.int(10),
@@ -469,7 +499,7 @@ async function readGroups(src: RowSource): Promise<FleetGroup[]> {
   return groups;
 }
 
-async function readNetworks(src: RowSource): Promise<FleetNetwork[]> {
+async function readNetworks(src: RowSource, strs: Strings): Promise<FleetNetwork[]> {
   const networks: FleetNetwork[] = [];
   const byId = new Map<string, Map<string, string[]>>();
   await src.each(
@@ -502,9 +532,10 @@ async function readNetworks(src: RowSource): Promise<FleetNetwork[]> {
   await src.each(`SELECT "networkId"::text AS c0, "hostId"::text AS c1, "nicId"::text AS c2 FROM "NetworkNic"`, [], (r) => {
     const hosts = byId.get(r.text(0));
     if (!hosts) return;
-    const hostId = r.text(1);
+    // the same strings as the hosts' and NICs' ids, read before
+    const hostId = strs.of(r.text(1));
     const list = hosts.get(hostId) ?? [];
-    list.push(r.text(2));
+    list.push(strs.of(r.text(2)));
     hosts.set(hostId, list);
   });
   for (const n of networks) {
