@@ -16,6 +16,7 @@ import {
   type CpuColumns,
 } from './compact';
 import { AllocationTable } from './allocation-table';
+import { FreeVfs } from './free-vfs';
 
 /**
  * Mutable per-host working state the engine computes on. It is built from an immutable
@@ -49,7 +50,7 @@ export interface NicRt {
   /** NUMA node index, or null when the NIC has no NUMA affinity. */
   node: number | null;
   /** Free VF indices, ascending. */
-  freeVfs: number[];
+  freeVfs: FreeVfs;
   bwUsed: number;
 }
 
@@ -178,7 +179,7 @@ export class HostRt {
   /** A VF passed through to a foreign domain (`foreignPci`) is not free, whatever the inventory says. */
   private nicRt(nic: CompactNic, foreignPci: ReadonlySet<string>): NicRt {
     const v = nic.vfs;
-    const freeVfs: number[] = [];
+    const freeVfs = new FreeVfs(v.index.length);
     for (let k = 0; k < v.index.length; k++) {
       if (v.state[k] === VF_FREE && (foreignPci.size === 0 || !foreignPci.has(vfPciAt(v, k)))) freeVfs.push(v.index[k]);
     }
@@ -258,8 +259,8 @@ export class HostRt {
     for (const v of a.vfs) {
       const nic = this.nicById.get(v.nicId);
       if (!nic) continue;
-      // in place: a new array per change was old-generation garbage for every SR-IOV placement
-      for (let at = nic.freeVfs.indexOf(v.vfIndex); at >= 0; at = nic.freeVfs.indexOf(v.vfIndex)) nic.freeVfs.splice(at, 1);
+      // in place (FreeVfs): a new array per change was old-generation garbage for every SR-IOV placement
+      nic.freeVfs.remove(v.vfIndex);
       this.setVf(nic, v.vfIndex, VF_ALLOCATED, slot);
     }
     for (const b of a.bandwidth) {
@@ -298,7 +299,7 @@ export class HostRt {
     for (const v of a.vfs) {
       const nic = this.nicById.get(v.nicId);
       if (!nic) continue;
-      insertSorted(nic.freeVfs, v.vfIndex);
+      nic.freeVfs.insert(v.vfIndex);
       this.setVf(nic, v.vfIndex, VF_FREE, NO_OWNER);
     }
     for (const b of a.bandwidth) {
@@ -361,12 +362,6 @@ function emptyNode(n: FleetNumaNode): NodeRt {
 }
 
 /** Insert x into an ascending list in place (a duplicate is kept, as the list had it). */
-function insertSorted(list: number[], x: number): void {
-  let at = list.length;
-  while (at > 0 && list[at - 1] > x) at--;
-  list.splice(at, 0, x);
-}
-
 function byName(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

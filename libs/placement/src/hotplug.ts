@@ -100,7 +100,7 @@ function withInterface(
   const pi = prep.ifaces[0];
   const net = pi.network;
   const nic = o.nic;
-  const vfIndex = nic && takesVf(datapathDefinition(o.datapath).nicResource) ? nic.freeVfs[0] : undefined;
+  const vfIndex = nic && takesVf(datapathDefinition(o.datapath).nicResource) ? nic.freeVfs.at(0) : undefined;
   const vf = nic && vfIndex !== undefined ? { index: vfIndex, pciAddress: h.vfPci(nic, vfIndex) } : null;
   const ioIds = io ? io.cpus.map((p) => h.cpuIds[p]).sort(byNum) : [];
   const vcpuNodes = [...new Set(current.vcpuPins.flatMap((p) => p.cpus.map((c) => h.cpuNode[h.posOf(c) ?? -1])))].sort(byNum);

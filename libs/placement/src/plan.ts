@@ -134,7 +134,7 @@ function planInterfaces(
     if (isVf(o.datapath) && nic) {
       const k = vfNext.get(nic) ?? 0;
       vfNext.set(nic, k + 1);
-      const index = nic.freeVfs[k];
+      const index = nic.freeVfs.at(k) as number;
       vf = { index, pciAddress: c.host.vfPci(nic, index) };
       out.vfs.push({ nicId: nic.nic.id, vfIndex: index });
     }

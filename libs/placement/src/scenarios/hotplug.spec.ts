@@ -72,7 +72,12 @@ describe('a second VF on the PF the VM already uses', () => {
     expect(r.plan.interfaces[0]).toEqual(plan.interfaces[0]);
   });
   it('does not change the index it read', () => {
-    expect(index.hostRt('h1')?.nics.find((n) => n.nic.name === 'ens1f0')?.freeVfs).toEqual([1, 2, 3]);
+    expect(
+      index
+        .hostRt('h1')
+        ?.nics.find((n) => n.nic.name === 'ens1f0')
+        ?.freeVfs.toArray(),
+    ).toEqual([1, 2, 3]);
   });
   it('is undone exactly by a detach of that interface', () => {
     expect(planDetach(r.plan, 1)).toEqual(plan);
