@@ -72,6 +72,44 @@ function create(name: string, opts: Partial<CreatePlacedVm> & { extra?: Record<s
   });
 }
 
+/** createPlacedVmAt with the same request and job as `create`; VF claims recorded in `claims`. */
+function createAt(name: string, claims: { held: Set<string>; taken?: boolean } = { held: new Set() }, extra: Record<string, unknown> = {}) {
+  return prov.createPlacedVmAt(...createArgs(name, claims, extra));
+}
+
+function createArgs(
+  name: string,
+  claims: { held: Set<string>; taken?: boolean } = { held: new Set() },
+  extra: Record<string, unknown> = {},
+): Parameters<ProvisioningRepository['createPlacedVmAt']> {
+  const vmId = randomUUID();
+  const req = { ...request(name, extra), vmId };
+  const vfs = (plan: PlacementPlan) => plan.interfaces.flatMap((i) => (i.vf ? [`${vmId}:${i.vf.index}`] : []));
+  return [
+    {
+      vmId,
+      name,
+      request: req,
+      operation: { id: randomUUID(), kind: 'vm.create', idempotencyKey: null, requestHash: 'h', requestId: 'r' },
+      place: (index) => {
+        const r = index.place(req);
+        return r.ok ? r.plan : null;
+      },
+      job: (plan, host) => ({ queue: 'pw', name: 'vm.apply', payload: { address: host.address, vmId: plan.vmId } }),
+    },
+    {
+      claimFree: async (plan) => {
+        if (claims.taken) return false;
+        for (const v of vfs(plan)) claims.held.add(v);
+        return true;
+      },
+      release: async (plan) => {
+        for (const v of vfs(plan)) claims.held.delete(v);
+      },
+    },
+  ];
+}
+
 function created<T extends { kind: string }>(r: T): Extract<T, { kind: 'created' }> {
   if (r.kind !== 'created') throw new Error(`expected created, got ${JSON.stringify(r)}`);
   return r as Extract<T, { kind: 'created' }>;
@@ -163,5 +201,70 @@ describe('createPlacedVm writes in one statement under the lock', () => {
     await expect(db.$transaction((tx) => writeAllocations(tx, r.vm.id, plan, []))).rejects.toThrow(NotFoundError);
     await expect(db.$transaction((tx) => writeAllocations(tx, r.vm.id, plan, []))).rejects.toThrow(`${hostId}/999`);
     expect(await db.cpuAllocation.count()).toBe(before);
+  });
+});
+
+describe('createPlacedVmAt: one statement, no transaction, at the generation it placed on', () => {
+  const atCalls = () => queries.filter((q) => q.includes('netpin_create_placed_vm_at')).length;
+  beforeAll(async () => {
+    // the host's CPUs back: the creates above hold most of its NIC node
+    await db.cpuAllocation.deleteMany();
+    await db.vfAllocation.deleteMany();
+    await db.vm.updateMany({ data: { state: 'DELETED', holding: false, activeName: null } });
+  });
+
+  it('writes the VM with one statement and no BEGIN, lock or COMMIT of its own when the view is current', async () => {
+    created(await createAt('pwa-warm'));
+    queries.length = 0;
+    const r = created(await createAt('pwa-one'));
+    expect(queries).toHaveLength(1);
+    expect(atCalls()).toBe(1);
+    expect((await prov.vmWithPlan(r.vm.id))?.state).toBe('PENDING');
+    // the generation it returned is the committed one: the next create needs no read either
+    const state = await db.placementState.findUniqueOrThrow({ where: { id: 1 } });
+    expect((await cache.read()).generation).toBe(state.generation);
+  });
+
+  it('writes nothing at a generation the fleet has left, catches up and writes at the new one', async () => {
+    created(await createAt('pwa-before'));
+    // another process's create: the view this one holds is behind now
+    created(await new ProvisioningRepository(db, new SnapshotCache(db)).createPlacedVmAt(...createArgs('pwa-other')));
+    queries.length = 0;
+    const before = await db.vm.count();
+    const r = created(await createAt('pwa-after'));
+    expect(atCalls()).toBe(2);
+    expect(await db.vm.count()).toBe(before + 1);
+    expect(await db.outboxMessage.count({ where: { operationId: r.operation.id } })).toBe(1);
+  });
+
+  it('makes the job from the host as it is now when the host row changed since it was read', async () => {
+    created(await createAt('pwa-host-1'));
+    await db.host.update({ where: { id: hostId }, data: { address: '192.0.2.42' } });
+    const r = created(await createAt('pwa-host-2'));
+    const [m] = await db.outboxMessage.findMany({ where: { operationId: r.operation.id } });
+    expect((m.payload as { address: string }).address).toBe('192.0.2.42');
+  });
+
+  it('leaves a VF another VM claimed to the locked path, writing and claiming nothing', async () => {
+    const claims = { held: new Set<string>(), taken: true };
+    const before = await db.vm.count();
+    const r = await createAt('pwa-vf', claims, { interfaces: [{ network: 'pw-sriov', vlan: 9 }] });
+    expect(r).toEqual({ kind: 'not-here' });
+    expect(await db.vm.count()).toBe(before);
+    expect(claims.held.size).toBe(0);
+  });
+
+  it('answers CONFLICT for a live name and gives the VF claims back', async () => {
+    created(await createAt('pwa-dup'));
+    const claims = { held: new Set<string>() };
+    await expect(createAt('pwa-dup', claims, { interfaces: [{ network: 'pw-sriov', vlan: 9 }] })).rejects.toThrow(ConflictError);
+    expect(claims.held.size).toBe(0);
+    expect(await db.vm.count({ where: { name: 'pwa-dup' } })).toBe(1);
+  });
+
+  it('answers not-here, writing nothing, when nothing fits on the view', async () => {
+    const r = await createAt('pwa-huge', { held: new Set() }, { vcpus: 500 });
+    expect(r).toEqual({ kind: 'not-here' });
+    expect(await db.vm.count({ where: { name: 'pwa-huge' } })).toBe(0);
   });
 });

@@ -351,6 +351,7 @@ async function main(): Promise<void> {
   const cmd0 = AGENT === 'child' ? await hostCommands(metricsUrl) : null;
   const main = summarize(await runBatch(client, watcher, 'vm', VMS, CONCURRENCY, BASELINE));
   const m1 = machineCpu();
+  log('main run done'); // a mark for whoever measures PostgreSQL and Redis over the main run alone
   const load1 = loadAvg();
   const cmd1 = cmd0 ? await hostCommands(metricsUrl) : null;
   const selfUse = process.cpuUsage(self0);

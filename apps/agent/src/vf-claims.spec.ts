@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { VF_CLAIM_SCRIPT, VF_RELEASE_SCRIPT, vfClaimsKey } from '@netpin/contracts';
+import { VF_CLAIM_FREE_SCRIPT, VF_CLAIM_SCRIPT, VF_RELEASE_SCRIPT, vfClaimsKey } from '@netpin/contracts';
 import { REDIS_URL } from './testing/harness';
 import { VfClaimsReader } from './vf-claims';
 
@@ -34,6 +34,20 @@ describe('VF claims and configureSriov freezes', () => {
     expect(await release('vm-other', 'ens1f0/1'), 'a release names its VM').toBe(0);
     expect(await release('vm-c', 'ens1f0/1')).toBe(1);
     expect([...(await job.held('ens1f0'))]).toEqual([2]);
+  });
+
+  it("a claim made outside the placement lock never takes over another VM's VF, and writes nothing when it cannot", async () => {
+    const claimFree = (vmId: string, ...vfs: string[]) => redis.eval(VF_CLAIM_FREE_SCRIPT, 1, key, vmId, ...vfs);
+    expect(await claim('vm-x', 'ens3f0/0')).toBe('OK');
+    expect(await claimFree('vm-y', 'ens3f0/1', 'ens3f0/0')).toBe('TAKEN:ens3f0/0');
+    expect(await redis.hget(key, 'vf:ens3f0/1'), 'nothing claimed').toBeNull();
+    expect(await redis.hget(key, 'vf:ens3f0/0')).toBe('vm-x');
+    expect(await claimFree('vm-x', 'ens3f0/0', 'ens3f0/2'), 'its own claim again').toBe('OK');
+    expect(await redis.hget(key, 'vf:ens3f0/2')).toBe('vm-x');
+    await redis.hset(key, 'freeze:ens3f1', `agent:job@${Date.now() + 60_000}`);
+    expect(await claimFree('vm-y', 'ens3f1/0')).toBe('FROZEN:ens3f1');
+    await redis.hdel(key, 'freeze:ens3f1');
+    expect(await claimFree('vm-y', 'ens3f1/0')).toBe('OK');
   });
 
   it('a freeze left by a dead agent expires', async () => {

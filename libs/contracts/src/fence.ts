@@ -51,6 +51,26 @@ end
 for i = 2, #ARGV do redis.call('hset', KEYS[1], 'vf:' .. ARGV[i], ARGV[1]) end
 return 'OK'`;
 
+/**
+ * API: claim VFs for a VM only where no other VM holds them (a create placed outside the
+ * placement lock, whose view may be behind). ARGV as VF_CLAIM_SCRIPT. Returns 'OK',
+ * 'FROZEN:<pf>' as VF_CLAIM_SCRIPT, or 'TAKEN:<pf>/<index>' (nothing written) when another VM
+ * holds one of them.
+ */
+export const VF_CLAIM_FREE_SCRIPT = `${NOW_MS}
+for i = 2, #ARGV do
+  local pf = string.match(ARGV[i], '^(.+)/%d+$')
+  local fz = redis.call('hget', KEYS[1], 'freeze:' .. pf)
+  if fz then
+    local exp = tonumber(string.match(fz, '@(%d+)$'))
+    if exp and exp > now then return 'FROZEN:' .. pf end
+  end
+  local holder = redis.call('hget', KEYS[1], 'vf:' .. ARGV[i])
+  if holder and holder ~= ARGV[1] then return 'TAKEN:' .. ARGV[i] end
+end
+for i = 2, #ARGV do redis.call('hset', KEYS[1], 'vf:' .. ARGV[i], ARGV[1]) end
+return 'OK'`;
+
 /** API: drop a VM's claims (only fields still naming that VM). ARGV as VF_CLAIM_SCRIPT. Returns how many. */
 export const VF_RELEASE_SCRIPT = `
 local n = 0

@@ -2,7 +2,16 @@ import { ConflictError, DomainError, NotFoundError, UnavailableError } from '@ne
 import { DatabaseError } from 'pg';
 import { Prisma } from './generated/prisma/client';
 
-type AdapterCause = { kind?: string; constraint?: { index?: string; fields?: string[] } };
+type AdapterCause = { kind?: string; originalCode?: string; constraint?: { index?: string; fields?: string[] } };
+
+/**
+ * The SQLSTATE of a failed statement, through plain pg (SqlReader) or Prisma's raw queries
+ * (the adapter keeps it as originalCode); null for anything else.
+ */
+export function sqlStateOf(error: unknown): string | null {
+  if (error instanceof Prisma.PrismaClientKnownRequestError) return adapterCause(error)?.originalCode ?? null;
+  return error instanceof DatabaseError ? (error.code ?? null) : null;
+}
 
 /** The pg adapter's description of a failed statement (Prisma keeps it in the error's meta). */
 function adapterCause(error: Prisma.PrismaClientKnownRequestError): AdapterCause | undefined {

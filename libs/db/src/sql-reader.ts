@@ -28,10 +28,11 @@ export function prismaSql(db: Db): SqlReader {
 }
 
 /**
- * A small pg pool for plain SQL (`max` connections). The API keeps two: one for the requests'
+ * A small pg pool for plain SQL (`max` connections). The API keeps three: one for the requests'
  * statements (the hottest list reads, registerHost, discoverHost, audit rows, names), one for
  * the statements it makes for every job (a result's reads and write, the outbox relay,
- * progress), so that a burst of requests never queues a job's statements behind it.
+ * progress), so that a burst of requests never queues a job's statements behind it, and one
+ * connection for creates' one statement (createPlacedVmAt).
  */
 export function createSqlReader(connectionString: string, options: DbOptions = {}, max = 4): SqlReader {
   const pool = new Pool({

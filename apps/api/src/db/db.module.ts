@@ -29,6 +29,7 @@ export const DB = Symbol('DB');
 export const REDIS = Symbol('REDIS');
 export const SQL = Symbol('SQL');
 export const JOB_SQL = Symbol('JOB_SQL');
+export const PLACE_SQL = Symbol('PLACE_SQL');
 
 /** Database client and repositories, one instance each for the whole app. */
 @Global()
@@ -39,6 +40,7 @@ export class DbModule implements OnApplicationShutdown {
     @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(SQL) private readonly sql: SqlReader,
     @Inject(JOB_SQL) private readonly jobSql: SqlReader,
+    @Inject(PLACE_SQL) private readonly placeSql: SqlReader,
   ) {}
 
   static forRoot(opts: { databaseUrl: string; redisUrl: string; db?: DbOptions; placement?: Partial<PlacementOptions> }): DynamicModule {
@@ -72,10 +74,12 @@ export class DbModule implements OnApplicationShutdown {
         { provide: OperationRepository, inject: [DB, JOB_SQL], useFactory: (db: Db, sql: SqlReader) => new OperationRepository(db, sql) },
         { provide: DrainRepository, inject: [DB], useFactory: (db: Db) => new DrainRepository(db) },
         { provide: SnapshotCache, inject: [DB], useFactory: (db: Db) => new SnapshotCache(db, opts.placement) },
+        // a create's one statement (createPlacedVmAt, one at a time per process): never queued behind a job's
+        { provide: PLACE_SQL, useFactory: () => createSqlReader(opts.databaseUrl, opts.db, 1) },
         {
           provide: ProvisioningRepository,
-          inject: [DB, SnapshotCache, JOB_SQL],
-          useFactory: (db: Db, cache: SnapshotCache, sql: SqlReader) => new ProvisioningRepository(db, cache, sql),
+          inject: [DB, SnapshotCache, JOB_SQL, PLACE_SQL],
+          useFactory: (db: Db, cache: SnapshotCache, sql: SqlReader, place: SqlReader) => new ProvisioningRepository(db, cache, sql, place),
         },
         {
           provide: MigrationRepository,
@@ -109,7 +113,7 @@ export class DbModule implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all([this.db.$disconnect(), this.sql.close(), this.jobSql.close()]);
+    await Promise.all([this.db.$disconnect(), this.sql.close(), this.jobSql.close(), this.placeSql.close()]);
     this.redis.disconnect();
   }
 }

@@ -1,5 +1,12 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { ConflictError, VF_CLAIM_SCRIPT, VF_RELEASE_SCRIPT, vfClaimsKey, type PlacementPlan } from '@netpin/contracts';
+import {
+  ConflictError,
+  VF_CLAIM_FREE_SCRIPT,
+  VF_CLAIM_SCRIPT,
+  VF_RELEASE_SCRIPT,
+  vfClaimsKey,
+  type PlacementPlan,
+} from '@netpin/contracts';
 import { API_CONFIG, type ApiConfig } from '../config';
 import { ProvisioningRepository, type RedisClient } from '@netpin/db';
 import { REDIS } from '../db/db.module';
@@ -8,6 +15,13 @@ import { APP_OPTIONS, type AppRuntimeOptions } from '../runtime';
 /** The `<pf>/<index>` of every VF a plan takes. */
 function vfsOf(plan: PlacementPlan): string[] {
   return plan.interfaces.flatMap((i) => (i.vf && i.nicName ? [`${i.nicName}/${i.vf.index}`] : []));
+}
+
+/** A claim script's answer: 'OK', or CONFLICT naming the PF a configureSriov holds. */
+function frozenOrOk(r: unknown, plan: PlacementPlan): void {
+  if (r === 'OK') return;
+  const pf = String(r).replace(/^FROZEN:/, '');
+  throw new ConflictError(`${pf} on host ${plan.hostId} is being reconfigured (host.configureSriov); retry`, { pf });
 }
 
 /**
@@ -54,11 +68,20 @@ export class VfClaims implements OnApplicationBootstrap {
   async claim(vmId: string, plan: PlacementPlan): Promise<void> {
     const vfs = vfsOf(plan);
     if (!vfs.length) return;
-    const r = await this.redis.eval(VF_CLAIM_SCRIPT, 1, this.key(plan.hostId), vmId, ...vfs);
-    if (r !== 'OK') {
-      const pf = String(r).replace(/^FROZEN:/, '');
-      throw new ConflictError(`${pf} on host ${plan.hostId} is being reconfigured (host.configureSriov); retry`, { pf });
-    }
+    frozenOrOk(await this.redis.eval(VF_CLAIM_SCRIPT, 1, this.key(plan.hostId), vmId, ...vfs), plan);
+  }
+
+  /**
+   * claim, for a plan made outside the placement lock: false (nothing claimed) when another VM
+   * holds one of the VFs, which the database may not show yet; it never takes a claim over.
+   */
+  async claimFree(vmId: string, plan: PlacementPlan): Promise<boolean> {
+    const vfs = vfsOf(plan);
+    if (!vfs.length) return true;
+    const r = await this.redis.eval(VF_CLAIM_FREE_SCRIPT, 1, this.key(plan.hostId), vmId, ...vfs);
+    if (String(r).startsWith('TAKEN:')) return false;
+    frozenOrOk(r, plan);
+    return true;
   }
 
   /** After the release committed (or the placement did not): best effort, a leftover claim only makes configureSriov refuse. */

@@ -68,6 +68,8 @@ function stableJson(v: unknown): string {
 export class ProvisioningService {
   private readonly logger = new Logger(ProvisioningService.name);
   private readonly placementSlots = pLimit(PLACEMENT_SLOTS);
+  /** createAt runs one at a time: each places on the view the previous one left. */
+  private readonly atSlot = pLimit(1);
 
   constructor(
     @Inject(HostRepository) private readonly hosts: HostRepository,
@@ -105,6 +107,8 @@ export class ProvisioningService {
     idempotencyKey: string | null | undefined,
     requestId: string,
   ): Promise<CreateVmPayload> {
+    const fast = await this.createAt(request, requestHash, idempotencyKey, requestId);
+    if (fast) return fast;
     // a first placement outside the lock answers bad input and a full fleet without queueing
     const { index } = await this.cache.read();
     await assertPinHostKnown(index, request, this.hosts);
@@ -121,6 +125,42 @@ export class ProvisioningService {
     throw new ConflictError(`placement of ${request.name} kept conflicting with concurrent requests; retry`, {
       attempts: MAX_PLACEMENT_ATTEMPTS,
     });
+  }
+
+  /**
+   * The create in one statement on this process's view of the fleet, one at a time per process
+   * (ProvisioningRepository.createPlacedVmAt); null when the locked path must decide.
+   */
+  private async createAt(
+    request: VmRequest,
+    requestHash: string,
+    idempotencyKey: string | null | undefined,
+    requestId: string,
+  ): Promise<CreateVmPayload | null> {
+    const vmId = randomUUID();
+    const req: VmRequest = { ...request, vmId };
+    const operationId = randomUUID();
+    const created = await this.atSlot(() =>
+      this.prov.createPlacedVmAt(
+        {
+          vmId,
+          name: request.name,
+          request: req,
+          operation: { id: operationId, kind: 'vm.create', idempotencyKey: idempotencyKey ?? null, requestHash, requestId },
+          place: (index) => {
+            const r = index.place(req);
+            return r.ok ? r.plan : null;
+          },
+          job: (plan, host) => applyJob(host, plan, req, { id: vmId, generation: 0 }, operationId, requestId, 'vm.apply'),
+        },
+        { claimFree: (plan) => this.vfClaims.claimFree(vmId, plan), release: (plan) => this.vfClaims.release(vmId, plan) },
+      ),
+    ).catch((e: unknown) => this.createFailed(e, idempotencyKey, requestHash));
+    if (created.kind === 'replay') return created.payload;
+    if (created.kind !== 'created') return null;
+    this.relay.kick();
+    this.events.broadcast(created.operation);
+    return { vm: toVmView(created.vm), operation: toOperationView(created.operation) };
   }
 
   /** One placement under the fleet lock: the created VM, or null when a concurrent write won a CPU or VF (try again). */

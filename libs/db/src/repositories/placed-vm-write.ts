@@ -6,6 +6,8 @@ import { toHostRecord } from './host.repository';
 import { rowFromJson } from './json-rows';
 import { operationArg, operationFromJson, type NewOperation, type OperationRecord } from './operation.repository';
 import { toVmRecord } from './vm.repository';
+import type { SqlReader } from '../sql-reader';
+import { sqlStateOf } from '../prisma-errors';
 
 type Tx = Prisma.TransactionClient;
 
@@ -61,16 +63,9 @@ function interfaceRows(w: PlacedVm): Record<string, unknown>[] {
   }));
 }
 
-/**
- * Write a placed VM in one statement (netpin_create_placed_vm, migration 20261205043000): its
- * row, interfaces, CPU and VF allocations, operation and outbox row, after checking its MACs
- * against live VMs (unique-macs.ts) and that the host row is still the one the job was made
- * from. Nothing is written when either check fails: the caller fixes the plan or re-reads the
- * host and writes again. Run under the placement lock.
- */
-export async function writePlacedVm(tx: Tx, w: PlacedVm): Promise<PlacedVmWrite> {
+function placedVmArg(w: PlacedVm): string {
   const at = new Date();
-  const arg = JSON.stringify({
+  return JSON.stringify({
     hostDigest: w.hostDigest,
     macs: w.plan.interfaces.map((i) => i.mac),
     vm: vmRow(w, at),
@@ -78,8 +73,10 @@ export async function writePlacedVm(tx: Tx, w: PlacedVm): Promise<PlacedVmWrite>
     allocations: allocationsArg(w.vmId, w.plan, w.interfaceIds),
     operation: operationArg(w.operation, at),
   });
-  const rows = await tx.$queryRaw<{ r: Record<string, unknown> }[]>`SELECT netpin_create_placed_vm(${arg}::jsonb) AS r`;
-  const r = rows[0]?.r ?? {};
+}
+
+/** What netpin_create_placed_vm answered, as PlacedVmWrite (a missing CPU or VF throws). */
+function placedVmResult(r: Record<string, unknown>): PlacedVmWrite {
   if (r.hostChanged) return { kind: 'host-changed' };
   if (Array.isArray(r.clash)) return { kind: 'clash', macs: r.clash as string[] };
   const missing = missingAllocation(r);
@@ -91,6 +88,48 @@ export async function writePlacedVm(tx: Tx, w: PlacedVm): Promise<PlacedVmWrite>
     operation: operationFromJson(r.operation),
     generation: BigInt(r.generation as string),
   };
+}
+
+/**
+ * Write a placed VM in one statement (netpin_create_placed_vm, migration 20261205043000): its
+ * row, interfaces, CPU and VF allocations, operation and outbox row, after checking its MACs
+ * against live VMs (unique-macs.ts) and that the host row is still the one the job was made
+ * from. Nothing is written when either check fails: the caller fixes the plan or re-reads the
+ * host and writes again. Run under the placement lock.
+ */
+export async function writePlacedVm(tx: Tx, w: PlacedVm): Promise<PlacedVmWrite> {
+  const arg = placedVmArg(w);
+  const rows = await tx.$queryRaw<{ r: Record<string, unknown> }[]>`SELECT netpin_create_placed_vm(${arg}::jsonb) AS r`;
+  return placedVmResult(rows[0]?.r ?? {});
+}
+
+/** netpin_create_placed_vm_at raised this when a CPU or VF of the plan does not exist (nothing was written). */
+const MISSING_AT = 'NP001';
+
+/**
+ * The same write as one autocommitted statement that takes the placement lock itself
+ * (netpin_create_placed_vm_at, migration 20261205110000): written only when the fleet is still
+ * at `generation`, the one the plan was made on; `stale` (nothing written) when it moved on,
+ * and `missing` when a CPU or VF of the plan is gone (rolled back; the locked path says which).
+ */
+export async function writePlacedVmAt(
+  sql: SqlReader,
+  w: PlacedVm,
+  generation: bigint,
+): Promise<PlacedVmWrite | { kind: 'stale' } | { kind: 'missing' }> {
+  const rows = await sql
+    .query<{ r: Record<string, unknown> }>('SELECT netpin_create_placed_vm_at($1::jsonb, $2::bigint) AS r', [
+      placedVmArg(w),
+      generation.toString(),
+    ])
+    .catch((e: unknown) => {
+      if (sqlStateOf(e) === MISSING_AT) return null;
+      throw e;
+    });
+  if (!rows) return { kind: 'missing' };
+  const r = rows[0]?.r ?? {};
+  if (r.stale !== undefined) return { kind: 'stale' };
+  return placedVmResult(r);
 }
 
 /**

@@ -14,7 +14,7 @@ import { finishInOneStatement, finishedParent } from './finish-operation';
 import { SnapshotCache, type PlacementView } from './snapshot-cache';
 import { assignUniqueMacs, type FreshMac } from './unique-macs';
 import { writeAllocations } from './allocation-rows';
-import { HostRecords, writePlacedVm } from './placed-vm-write';
+import { HostRecords, writePlacedVm, writePlacedVmAt } from './placed-vm-write';
 import { beginAttach, beginDetach, removeInterface, type BeginAttach, type BeginAttachResult } from './hotplug.repository';
 import {
   applyVmEffect,
@@ -81,6 +81,15 @@ export interface OutcomeEffects {
   followUps?: NewOperation[];
 }
 
+/** createPlacedVmAt's VF claims (the API's VfClaims): only where free, and given back when nothing was written. */
+export interface FreeClaims {
+  claimFree: (plan: PlacementPlan) => Promise<boolean>;
+  release: (plan: PlacementPlan) => Promise<void>;
+}
+
+/** createPlacedVmAt's tries while the fleet moves on under it (another process's creates, results). */
+const FAST_ATTEMPTS = 3;
+
 /** A VM as the lifecycle service decides on it: its record, plan and request. */
 export type VmWithPlan = VmRecord & { request: VmRequest };
 
@@ -114,12 +123,72 @@ export class ProvisioningRepository {
   private readonly finishedListeners = new Set<FinishedOperationListener>();
   private readonly hosts = new HostRecords();
 
-  /** `sql`: a result's read and write through plain pg (see SqlReader); without it, Prisma's raw queries. */
+  /**
+   * `sql`: a result's read and write through plain pg (see SqlReader); without it, Prisma's raw
+   * queries. `placeSql`: createPlacedVmAt's statement (default `sql`).
+   */
   constructor(
     private readonly db: Db,
     private readonly cache: SnapshotCache = new SnapshotCache(db),
     private readonly sql: SqlReader = prismaSql(db),
+    private readonly placeSql: SqlReader = sql,
   ) {}
+
+  /**
+   * The create in one statement, no transaction of the API's: placed on the view this process
+   * holds (SnapshotCache.peek) and written by netpin_create_placed_vm_at only if the fleet is
+   * still at that view's generation, the lock taken and released inside the statement; when the
+   * fleet moved on (another process, a result) or the host row changed, the view catches up
+   * (the host is read again) and it tries again. Callers
+   * run these one at a time per process (the view is not locked while the statement runs).
+   * `claimFree` claims the plan's VFs only where no other VM holds them (false: nothing claimed).
+   * What this path does not decide alone (no fit, a pin it does not know, still behind after
+   * tries, a VF claimed by another VM, a MAC clash, a missing row) answers
+   * `not-here` with nothing written and nothing claimed: createPlacedVm decides it under the
+   * lock. Unique names and keys throw ConflictError as createPlacedVm does.
+   */
+  async createPlacedVmAt(
+    c: CreatePlacedVm,
+    claims: FreeClaims,
+  ): Promise<Extract<CreatePlacedResult, { kind: 'created' }> | { kind: 'not-here' }> {
+    for (let attempt = 0; attempt < FAST_ATTEMPTS; attempt++) {
+      const view = this.cache.peek() ?? (await this.cache.read());
+      const r = await this.placeAt(c, view, claims);
+      if (r.kind !== 'stale') return r;
+      await this.cache.read();
+    }
+    return { kind: 'not-here' };
+  }
+
+  /** One try of createPlacedVmAt on `view`. */
+  private async placeAt(
+    c: CreatePlacedVm,
+    view: PlacementView,
+    claims: FreeClaims,
+  ): Promise<Extract<CreatePlacedResult, { kind: 'created' }> | { kind: 'not-here' } | { kind: 'stale' }> {
+    const plan = c.place(view.index);
+    if (!plan) return { kind: 'not-here' };
+    const host = await this.hosts.get(this.db, plan.hostId);
+    const interfaceIds = plan.interfaces.map(() => randomUUID());
+    const operation = { ...c.operation, targetType: 'vm' as const, targetId: c.vmId, job: c.job(plan, host.record) };
+    const w = { vmId: c.vmId, name: c.name, request: c.request, plan, interfaceIds, operation, hostDigest: host.digest };
+    if (!(await claims.claimFree(plan))) return { kind: 'not-here' };
+    const r = await writePlacedVmAt(this.placeSql, w, view.generation).catch((e: unknown) => {
+      // a CPU or VF row taken after all (the view disagreed with the table): the locked path decides
+      if (uniqueConstraintOf(e) && !conflictOf(e, c.name)) return { kind: 'missing' as const };
+      return claims.release(plan).then(() => {
+        throw conflictOf(e, c.name) ?? e;
+      });
+    });
+    if (r.kind === 'written') {
+      this.cache.committed(view, plan, r.generation);
+      return { kind: 'created', vm: r.vm, operation: r.operation, plan };
+    }
+    await claims.release(plan);
+    // the host row changed since this process read it: read it again and try once more
+    if (r.kind === 'host-changed') await this.hosts.read(this.db, plan.hostId);
+    return r.kind === 'stale' || r.kind === 'host-changed' ? { kind: 'stale' } : { kind: 'not-here' };
+  }
 
   async createPlacedVm(c: CreatePlacedVm): Promise<CreatePlacedResult> {
     const r = await this.placeAndWrite(c);
@@ -148,15 +217,10 @@ export class ProvisioningRepository {
         { timeout: 30_000, maxWait: 30_000 },
       );
     } catch (e) {
+      const conflict = conflictOf(e, c.name);
+      if (conflict) throw conflict;
       const constraint = uniqueConstraintOf(e);
-      if (constraint) {
-        if (constraint.includes('activeName') || constraint.includes('idempotencyKey')) {
-          throw new ConflictError(constraint.includes('activeName') ? `a VM named ${c.name} exists` : 'idempotency key already used', {
-            constraint,
-          });
-        }
-        return { kind: 'allocation-conflict', constraint };
-      }
+      if (constraint) return { kind: 'allocation-conflict', constraint };
       throw e;
     }
   }
@@ -376,6 +440,15 @@ export class ProvisioningRepository {
     ]);
     return { cpus, vfs, holdingVms };
   }
+}
+
+/** A create's unique name or idempotency key already taken, as the caller's CONFLICT; null for anything else. */
+function conflictOf(e: unknown, name: string): ConflictError | null {
+  const constraint = uniqueConstraintOf(e);
+  if (!constraint || !(constraint.includes('activeName') || constraint.includes('idempotencyKey'))) return null;
+  return new ConflictError(constraint.includes('activeName') ? `a VM named ${name} exists` : 'idempotency key already used', {
+    constraint,
+  });
 }
 
 type Placed = Extract<PlaceReleasedResult, { kind: 'placed' }> & { view: PlacementView; generation: bigint };

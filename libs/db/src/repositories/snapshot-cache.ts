@@ -63,6 +63,15 @@ export class SnapshotCache {
     return this.catchUp(this.db, s);
   }
 
+  /**
+   * The view as this process last left it, with no read: current unless another writer moved
+   * the fleet on since, which a write made at its generation finds out (createPlacedVmAt).
+   */
+  peek(): PlacementView | null {
+    this.maybePrune();
+    return this.view;
+  }
+
   /** The current fleet as a snapshot (materialised from the index; tests and tools). */
   async current(): Promise<FleetSnapshot> {
     const v = await this.read();
