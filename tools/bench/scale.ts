@@ -16,7 +16,7 @@
  *   - firstPlacementMs: its first previewPlacement after ready (without warming: loads the fleet and
  *     builds the placement index) with the API's CPU time for it, placementP99Ms over the next
  *     --placements previews; startToFirstPlacementMs = apiReadyMs + firstPlacementMs;
- *   - apiRssMiB: the API's resident memory after them (placement warm).
+ *   - apiRssMiB: the API's resident memory after them (placement warm); apiPeakRssMiB the most it reached.
  *
  *   npm run bench:scale -- --hosts 10000 --json
  *   options: --hosts 10000 --placements 200 --keep-db (do not drop the database; its name is printed)
@@ -73,8 +73,8 @@ const SHAPES = [
   { name: 'bench-sriov', vcpus: 8, memoryMiB: 8192, interfaces: [{ network: 'physnet-a', vlan: 100 }] },
 ];
 
-function rssMiB(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+function rssMiB(pid: number, field = 'VmRSS'): number {
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Math.round(Number(m[1]) / 1024) : NaN;
 }
 
@@ -266,6 +266,8 @@ async function run(): Promise<void> {
       apiReadyMs,
       apiRssMiB: rssMiB(pid),
       apiRssSplitMiB: rssSplitMiB(pid),
+      /** the most the API's RSS reached (VmHWM): with warming, the fleet's read during start */
+      apiPeakRssMiB: rssMiB(pid, 'VmHWM'),
       apiRssBeforePlacementMiB: rssIdle,
       apiStartCpuS: cpuIdle,
       firstPlacementCpuS: Math.round((p.firstCpuS - cpuIdle) * 100) / 100,

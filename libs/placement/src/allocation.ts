@@ -105,7 +105,7 @@ export function copyHost(h: HostRt): CompactHost {
 
 function currentNodes(h: HostRt): FleetNumaNode[] {
   return h.host.numaNodes.map((n) => {
-    const rt = h.nodeByIndex.get(n.index);
+    const rt = h.nodeAt(n.index);
     if (!rt) return n;
     return { ...n, memoryFreeMiB: rt.memFree, hugepages: n.hugepages.map((p) => ({ ...p, free: rt.huge[p.size] })) };
   });

@@ -38,7 +38,8 @@ export interface NodeRt {
   huge: Record<PagedHugepageSize, number>;
   /** CPU ids of the node's I/O set (NIC IRQs + vhost threads); empty until first needed. */
   ioCpus: number[];
-  ioUsers: Set<string>;
+  /** VMs relying on the I/O set; a shared empty set until the first one (addIoUser). */
+  ioUsers: ReadonlySet<string>;
   /** CPUs of the node the userspace switch's PMD threads run on (OVS-DPDK pmd-cpu-mask). */
   pmdCores: number;
   /** PMD slots (vhost-user queues) VMs already take on the node. */
@@ -106,14 +107,13 @@ export class HostRt {
   readonly reserved: Uint8Array;
   readonly cpuNode: Int32Array;
   readonly nodes: NodeRt[];
-  readonly nodeByIndex = new Map<number, NodeRt>();
   readonly nics: NicRt[];
   readonly nicById = new Map<string, NicRt>();
   /** networkId -> NICs carrying it here; present-but-empty means mapped without an uplink. */
   readonly netNics = new Map<string, NicRt[]>();
   readonly allocations: AllocationTable;
-  /** Affinity group id -> members of it holding resources here. */
-  readonly groupCount = new Map<string, number>();
+  /** Affinity group id -> members of it holding resources here; null until the first (most hosts have none). */
+  private groups: Map<string, number> | null = null;
   /** Bumped on every change: negative caches compare it. */
   version = 0;
   readonly threadsPerCore: number;
@@ -134,7 +134,6 @@ export class HostRt {
     this.reserved = foreign.length ? cols.reserved.slice() : cols.reserved;
     for (const p of foreign) this.reserved[p] = 1;
     this.nodes = [...host.numaNodes].sort((a, b) => a.index - b.index).map(emptyNode);
-    for (const n of this.nodes) this.nodeByIndex.set(n.index, n);
     const layout = nodeLayout(
       cols,
       this.nodes.map((n) => n.index),
@@ -143,7 +142,7 @@ export class HostRt {
     for (const n of this.nodes) this.countNode(n, layout);
     for (const id of new Set(host.pmdCpus)) {
       const pos = cpuPos(cols, id);
-      const node = pos < 0 ? undefined : this.nodeByIndex.get(cols.node[pos]);
+      const node = pos < 0 ? undefined : this.nodeAt(cols.node[pos]);
       if (node) node.pmdCores++;
     }
     const foreignPci = new Set<string>(host.foreignDomains.flatMap((d) => d.pciDevices));
@@ -183,7 +182,7 @@ export class HostRt {
     for (let k = 0; k < v.index.length; k++) {
       if (v.state[k] === VF_FREE && (foreignPci.size === 0 || !foreignPci.has(vfPciAt(v, k)))) freeVfs.push(v.index[k]);
     }
-    return { nic, node: nic.numaNode >= 0 && this.nodeByIndex.has(nic.numaNode) ? nic.numaNode : null, freeVfs, bwUsed: 0 };
+    return { nic, node: nic.numaNode >= 0 && this.nodeAt(nic.numaNode) !== undefined ? nic.numaNode : null, freeVfs, bwUsed: 0 };
   }
 
   /** Position of a CPU id, or undefined when the host has none. */
@@ -210,16 +209,19 @@ export class HostRt {
   private countAllocation(a: FleetAllocation): void {
     this.allocations.set(a);
     for (const s of a.sharedVcpus) {
-      const node = this.nodeByIndex.get(s.node);
+      const node = this.nodeAt(s.node);
       if (node) node.sharedUsed += s.vcpus;
     }
     for (const b of a.bandwidth) {
       const nic = this.nicById.get(b.nicId);
       if (nic) nic.bwUsed += b.mbps;
     }
-    for (const io of a.ioNodes) this.nodeByIndex.get(io)?.ioUsers.add(a.vmId);
+    for (const io of a.ioNodes) {
+      const node = this.nodeAt(io);
+      if (node) addIoUser(node, a.vmId);
+    }
     for (const p of a.pmdQueues) {
-      const node = this.nodeByIndex.get(p.node);
+      const node = this.nodeAt(p.node);
       if (node) node.pmdUsed += p.queues;
     }
     this.countGroup(a, 1);
@@ -227,9 +229,10 @@ export class HostRt {
 
   private countGroup(a: FleetAllocation, by: 1 | -1): void {
     if (a.group === null) return;
-    const n = (this.groupCount.get(a.group) ?? 0) + by;
-    if (n > 0) this.groupCount.set(a.group, n);
-    else this.groupCount.delete(a.group);
+    const groups = (this.groups ??= new Map());
+    const n = (groups.get(a.group) ?? 0) + by;
+    if (n > 0) groups.set(a.group, n);
+    else groups.delete(a.group);
   }
 
   /** Usable CPUs a dedicated placement may still take on a node without squeezing the shared pool. */
@@ -248,7 +251,7 @@ export class HostRt {
       const pos = this.posOf(c.cpu);
       if (pos === undefined) continue;
       this.host.cpuOwner[pos] = ownerCell(slot, c.role);
-      const node = this.nodeByIndex.get(this.cpuNode[pos]);
+      const node = this.nodeAt(this.cpuNode[pos]);
       if (!node) continue;
       if (!this.reserved[pos]) node.unowned--;
       if (c.role === 'IRQ') node.ioCpus.push(c.cpu);
@@ -267,7 +270,7 @@ export class HostRt {
       const nic = this.nicById.get(b.nicId);
       if (nic) nic.bwUsed += b.mbps;
     }
-    for (const io of a.ioNodes) this.node(io).ioUsers.add(a.vmId);
+    for (const io of a.ioNodes) addIoUser(this.node(io), a.vmId);
     this.countGroup(a, 1);
     for (const p of a.pmdQueues) this.node(p.node).pmdUsed += p.queues;
     this.allocations.set(a);
@@ -318,7 +321,7 @@ export class HostRt {
   /** The VM no longer relies on the node's I/O CPUs: they pass to the next user, or are freed. */
   private releaseIo(node: NodeRt, vmId: string): void {
     const own = this.host.cpuOwner;
-    node.ioUsers.delete(vmId);
+    if (node.ioUsers.has(vmId)) (node.ioUsers as Set<string>).delete(vmId);
     const heir = nextIoOwner(node.ioUsers);
     const heirCell = heir === null ? NO_OWNER : ownerCell(vmSlot(this.host, heir), 'IRQ');
     for (const cpu of node.ioCpus) {
@@ -334,11 +337,35 @@ export class HostRt {
     if (heir === null) node.ioCpus = [];
   }
 
+  /** Affinity group id -> members of it holding resources here. */
+  get groupCount(): ReadonlyMap<string, number> {
+    return this.groups ?? NO_GROUPS;
+  }
+
+  /** The NUMA node with this index (a host has a few: a scan, no Map per host). */
+  nodeAt(index: number): NodeRt | undefined {
+    for (const n of this.nodes) if (n.index === index) return n;
+    return undefined;
+  }
+
   node(index: number): NodeRt {
-    const n = this.nodeByIndex.get(index);
+    const n = this.nodeAt(index);
     if (!n) throw new Error(`host ${this.host.name} has no NUMA node ${index}`);
     return n;
   }
+}
+
+/**
+ * Shared empty collections a host or node starts with (~180 bytes per Map or Set: most
+ * hosts have no affinity groups and most nodes no I/O users). Nothing adds to them: the
+ * fields are read-only types, and the first write swaps in a collection of its own.
+ */
+const NO_GROUPS: ReadonlyMap<string, number> = new Map();
+const NO_IO_USERS: ReadonlySet<string> = new Set();
+
+function addIoUser(node: NodeRt, vmId: string): void {
+  if (node.ioUsers === NO_IO_USERS) node.ioUsers = new Set();
+  (node.ioUsers as Set<string>).add(vmId);
 }
 
 function emptyNode(n: FleetNumaNode): NodeRt {
@@ -355,7 +382,7 @@ function emptyNode(n: FleetNumaNode): NodeRt {
       SIZE_1G: n.hugepages.find((p) => p.size === 'SIZE_1G')?.free ?? 0,
     },
     ioCpus: [],
-    ioUsers: new Set<string>(),
+    ioUsers: NO_IO_USERS,
     pmdCores: 0,
     pmdUsed: 0,
   };
