@@ -59,3 +59,40 @@ describe('the file system tree shared by commands (fsOf)', () => {
     ).toBe(false);
   });
 });
+
+/** Path resolution as lookup did it before it walked in linear time: every prefix normalised again. */
+function lookupByPrefixes(fs: VirtualFs, path: string, followLast: boolean): { path: string; node: unknown } | undefined {
+  const p = VirtualFs.normalize(path);
+  if (p === undefined) return undefined;
+  const parts = p.split('/').filter((x) => x !== '');
+  let cur = '';
+  for (let i = 0; i < parts.length; i++) {
+    cur = VirtualFs.normalize(`${cur}/${parts[i]}`) ?? '/';
+    const n = fs.get(cur);
+    if (!n) return undefined;
+    if (i < parts.length - 1 && n.kind !== 'dir' && n.kind !== 'link') return undefined;
+    if (n.kind === 'link' && (i < parts.length - 1 || followLast)) cur = n.canonical;
+  }
+  const node = fs.get(cur === '' ? '/' : cur);
+  return node ? { path: cur === '' ? '/' : cur, node } : undefined;
+}
+
+describe('path resolution (lookup)', () => {
+  it('resolves every path of a host, through links, as resolving each prefix afresh did', async () => {
+    const m = new HostModel(profileSpec('dual-socket-sriov', 'hv-lookup'));
+    expect((await sh(m, 'echo 4 > /sys/class/net/ens1f0/device/sriov_numvfs && mkdir -p /tmp/a/b')).code).toBe(0);
+    const fs = fsOf(m);
+    const paths = [...fs.paths(), '/', '//sys/./class//net/', '/tmp/a/b/..', '/sys/class/net/ens1f0/device/virtfn0/physfn/net', 'rel/x'];
+    // through a link in the middle, '..' after it (lexical, as before), and a missing leaf
+    for (const p of fs.paths().filter((x) => x.startsWith('/sys/class/net/'))) paths.push(`${p}/device/net`, `${p}/../lo`, `${p}/nope`);
+    let links = 0;
+    for (const p of paths) {
+      for (const follow of [true, false]) {
+        const got = fs.lookup(p, follow);
+        expect(got, `${p} ${follow}`).toEqual(lookupByPrefixes(fs, p, follow));
+        if (got && got.path !== VirtualFs.normalize(p)) links++;
+      }
+    }
+    expect(links).toBeGreaterThan(10);
+  });
+});

@@ -53,7 +53,11 @@ export class VirtualFs {
 
   get(path: string): FsNode | undefined {
     const p = VirtualFs.normalize(path);
-    if (p === undefined) return undefined;
+    return p === undefined ? undefined : this.at(p);
+  }
+
+  /** The node at a path already normalised (`normalize`'s form). */
+  private at(p: string): FsNode | undefined {
     if (p === '/') return { kind: 'dir' };
     const n = this.nodes.get(p);
     if (n) return n;
@@ -67,22 +71,24 @@ export class VirtualFs {
 
   /**
    * Walk a path component by component, following links on the way (and the last one
-   * too when `followLast`), as path resolution in the kernel does.
+   * too when `followLast`), as path resolution in the kernel does: the path is normalised
+   * once and each step appends one component (it re-normalised every prefix, quadratic in
+   * the path's depth, the simulator's largest CPU item in a discovery profile).
    */
   lookup(path: string, followLast = true): { path: string; node: FsNode } | undefined {
     const p = VirtualFs.normalize(path);
     if (p === undefined) return undefined;
-    const parts = p.split('/').filter((x) => x !== '');
-    let cur = '';
+    const parts = p === '/' ? [] : p.slice(1).split('/');
+    let cur = '/';
     for (let i = 0; i < parts.length; i++) {
-      cur = VirtualFs.normalize(`${cur}/${parts[i]}`) ?? '/';
-      const n = this.get(cur);
+      cur = cur === '/' ? `/${parts[i]}` : `${cur}/${parts[i]}`;
+      const n = this.at(cur);
       if (!n) return undefined;
       if (i < parts.length - 1 && n.kind !== 'dir' && n.kind !== 'link') return undefined;
-      if (n.kind === 'link' && (i < parts.length - 1 || followLast)) cur = n.canonical;
+      if (n.kind === 'link' && (i < parts.length - 1 || followLast)) cur = VirtualFs.normalize(n.canonical) ?? '/';
     }
-    const node = this.get(cur === '' ? '/' : cur);
-    return node ? { path: cur === '' ? '/' : cur, node } : undefined;
+    const node = this.at(cur);
+    return node ? { path: cur, node } : undefined;
   }
 
   list(dir: string): string[] {
