@@ -9,14 +9,30 @@ import { splitLines } from './lines';
  * are absent from the map; an existing empty file maps to "".
  */
 export function parseGrepFiles(text: string, paths: readonly string[]): Map<string, string> {
-  const ordered = [...new Set(paths)].sort((a, b) => b.length - a.length);
+  const requested = new Set(paths);
   const lines = new Map<string, string[]>();
   splitLines(text).forEach((line, i) => {
-    const path = ordered.find((p) => line.startsWith(`${p}:`));
+    const path = requestedPrefix(line, requested);
     if (path === undefined) throw new HostOutputParseError('grep -H', 'line does not start with a requested path', line, i + 1);
-    lines.set(path, [...(lines.get(path) ?? []), line.slice(path.length + 1)]);
+    const seen = lines.get(path);
+    if (seen) seen.push(line.slice(path.length + 1));
+    else lines.set(path, [line.slice(path.length + 1)]);
   });
   return new Map([...lines].map(([p, ls]) => [p, ls.join('\n')]));
+}
+
+/**
+ * The longest requested path that `line` starts with, followed by ":": the line's prefixes
+ * before each colon, rightmost first, looked up in the set (a path may hold colons itself, a
+ * PCI address). Was a scan of every requested path for every line: quadratic in a read of
+ * hundreds of IRQ files (issue 16).
+ */
+function requestedPrefix(line: string, requested: ReadonlySet<string>): string | undefined {
+  for (let at = line.lastIndexOf(':'); at > 0; at = line.lastIndexOf(':', at - 1)) {
+    const prefix = line.slice(0, at);
+    if (requested.has(prefix)) return prefix;
+  }
+  return undefined;
 }
 
 /** `readlink P1 P2 ...` output: one target per line, in request order. */

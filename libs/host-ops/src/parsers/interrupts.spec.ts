@@ -60,4 +60,13 @@ describe('parseProcInterrupts', () => {
     expect(() => parseProcInterrupts('           CPU0       CPU1       \n 24:          1\n')).toThrow(HostOutputParseError);
     expect(() => parseProcInterrupts('garbage\n')).toThrow(/header/);
   });
+
+  it('checks every per-CPU count even though the counts are built only when read', () => {
+    const head = '           CPU0       CPU1       CPU2\n';
+    expect(() => parseProcInterrupts(`${head} 24:  1  2  x3  PCI-MSI 1-edge eth0-0\n`)).toThrow(/per-CPU counts/);
+    expect(() => parseProcInterrupts(`${head} 24:  1  2  PCI-MSI 1-edge eth0-0\n`)).toThrow(/per-CPU counts/);
+    const t = parseProcInterrupts(`${head} 24:  1  2  3  PCI-MSI 1-edge eth0-0\n`);
+    expect(t.irqs[0].counts.get(2)).toBe(3);
+    expect(t.irqs[0].counts).toBe(t.irqs[0].counts);
+  });
 });

@@ -43,19 +43,21 @@ export function parseProcInterrupts(text: string): ProcInterrupts {
     if (!m) throw new HostOutputParseError(SRC, 'expected "IRQ:" at line start', line, n);
     if (!/^\d+$/.test(m[1])) return;
     const tokens = m[2].trim().split(/\s+/);
-    if (tokens.length < cpus.length + 2 || !tokens.slice(0, cpus.length).every((t) => /^\d+$/.test(t))) {
-      throw new HostOutputParseError(SRC, `expected ${cpus.length} per-CPU counts, a chip and a type`, line, n);
-    }
+    const values = perCpuCounts(tokens, cpus.length);
+    if (values === null) throw new HostOutputParseError(SRC, `expected ${cpus.length} per-CPU counts, a chip and a type`, line, n);
     const rest = tokens.slice(cpus.length);
-    const counts = new Map(cpus.map((c, k) => [c, Number(tokens[k])]));
     // Older kernels print the chip and its hwirq as two words ("IR-PCI-MSI 31457281-edge");
     // either way the type token is the first one containing "-" after the chip.
     const typeAt = rest.findIndex((t, k) => k > 0 && /^\d*-[A-Za-z]+$/.test(t));
     if (typeAt < 0) throw new HostOutputParseError(SRC, 'no hwirq-type field', line, n);
     const actionsText = rest.slice(typeAt + 1).join(' ');
+    let counts: Map<number, number> | undefined;
     irqs.push({
       irq: Number(m[1]),
-      counts,
+      // built when asked for: discovery reads only the chips and actions of ~100 lines of 64+ columns
+      get counts() {
+        return (counts ??= new Map(cpus.map((c, k) => [c, values[k]])));
+      },
       chip: rest.slice(0, typeAt).join(' '),
       hwirqType: rest[typeAt],
       actions: actionsText === '' ? [] : actionsText.split(/,\s*/),
@@ -63,6 +65,19 @@ export function parseProcInterrupts(text: string): ProcInterrupts {
   });
   return { cpus, irqs };
 }
+
+/** The first `n` tokens as counts (each all digits), or null when there are too few tokens for them, a chip and a type. */
+function perCpuCounts(tokens: readonly string[], n: number): number[] | null {
+  if (tokens.length < n + 2) return null;
+  const values = new Array<number>(n);
+  for (let k = 0; k < n; k++) {
+    if (!DIGITS.test(tokens[k])) return null;
+    values[k] = Number(tokens[k]);
+  }
+  return values;
+}
+
+const DIGITS = /^\d+$/;
 
 export interface QueueIrq {
   irq: number;

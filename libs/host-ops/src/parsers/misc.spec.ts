@@ -77,6 +77,17 @@ describe('sysfs and procfs files', () => {
     expect(m.has('/missing')).toBe(false);
     expect(() => parseGrepFiles('/other:1\n', [a])).toThrow(HostOutputParseError);
   });
+  it('matches each line to the longest requested path before a colon, whatever colons the path and the content hold', () => {
+    const dev = '/sys/bus/pci/devices/0000:3b:00.0';
+    const nested = `${dev}:x`; // a requested path that is another one plus ":x"
+    const text = `${dev}:a:b\n${nested}:1\n${dev}:0000:3b:00.1\n${nested}:2\n${dev}:\n`;
+    const m = parseGrepFiles(text, [dev, nested, dev]);
+    expect(m.get(dev)).toBe('a:b\n0000:3b:00.1\n');
+    expect(m.get(nested)).toBe('1\n2');
+    expect([...m.keys()]).toEqual([dev, nested]);
+    expect(() => parseGrepFiles(`${dev}/numa_node:1\n`, [dev])).toThrow(/does not start with a requested path/);
+    expect(() => parseGrepFiles('no colon at all\n', [dev])).toThrow(HostOutputParseError);
+  });
   it('reads virtfn symlinks', () => {
     expect(parseReadlinks('../0000:3b:02.0\n../0000:3b:02.1\n', 2).map(parsePciLinkTarget)).toEqual(['0000:3b:02.0', '0000:3b:02.1']);
     expect(() => parseReadlinks('../0000:3b:02.0\n', 2)).toThrow(HostOutputParseError);
