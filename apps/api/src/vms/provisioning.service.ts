@@ -34,6 +34,7 @@ import type { CreateVmPayload, VmInput } from '../placement/placement.model';
 import { decideDelete, FORCE_DELETE_KIND } from './delete-decision';
 import { REAP_VERIFY_KIND } from './reaper.service';
 import { applyJob, teardownJob } from './desired-state';
+import { HostBacklog } from './host-backlog';
 import { HotplugService, isHotplugKind } from './hotplug.service';
 import { isMigrateKind, MigrationService } from './migration.service';
 import { isPowerKind, PowerService } from './power.service';
@@ -70,6 +71,8 @@ export class ProvisioningService {
   private readonly placementSlots = pLimit(PLACEMENT_SLOTS);
   /** createAt runs one at a time: each places on the view the previous one left. */
   private readonly atSlot = pLimit(1);
+  /** This process's creates still waiting for their host's apply, per host (placement leaves busy hosts out). */
+  private readonly backlog = new HostBacklog();
 
   constructor(
     @Inject(HostRepository) private readonly hosts: HostRepository,
@@ -148,7 +151,7 @@ export class ProvisioningService {
           request: req,
           operation: { id: operationId, kind: 'vm.create', idempotencyKey: idempotencyKey ?? null, requestHash, requestId },
           place: (index) => {
-            const r = index.place(req);
+            const r = this.backlog.place(index, req);
             return r.ok ? r.plan : null;
           },
           job: (plan, host) => applyJob(host, plan, req, { id: vmId, generation: 0 }, operationId, requestId, 'vm.apply'),
@@ -158,6 +161,7 @@ export class ProvisioningService {
     ).catch((e: unknown) => this.createFailed(e, idempotencyKey, requestHash));
     if (created.kind === 'replay') return created.payload;
     if (created.kind !== 'created') return null;
+    this.backlog.add(created.plan.hostId, created.operation.id);
     this.relay.kick();
     this.events.broadcast(created.operation);
     return { vm: toVmView(created.vm), operation: toOperationView(created.operation) };
@@ -182,7 +186,7 @@ export class ProvisioningService {
         request: req,
         operation: { id: operationId, kind: 'vm.create', idempotencyKey: idempotencyKey ?? null, requestHash, requestId },
         place: (index) => {
-          decided = index.place(req);
+          decided = this.backlog.place(index, req);
           return decided.ok ? decided.plan : null;
         },
         job: (plan, host) => applyJob(host, plan, req, { id: vmId, generation: 0 }, operationId, requestId, 'vm.apply'),
@@ -201,6 +205,7 @@ export class ProvisioningService {
     if (created.kind !== 'created') await this.vfClaims.release(vmId, claimed);
     if (created.kind === 'replay') return created.payload;
     if (created.kind === 'created') {
+      this.backlog.add(created.plan.hostId, created.operation.id);
       this.relay.kick();
       this.events.broadcast(created.operation);
       return { vm: toVmView(created.vm), operation: toOperationView(created.operation) };
@@ -262,6 +267,8 @@ export class ProvisioningService {
 
   /** Route an agent result for a VM operation. Returns the updated operation, or null if it was already final. */
   async onResult(op: OperationRecord, result: OperationResult): Promise<OperationRecord | null> {
+    // a create's apply answered: its host has one job fewer waiting for it
+    if (op.kind === 'vm.create') this.backlog.done(op.id);
     const outcome: OperationOutcome = {
       state: result.status,
       steps: result.steps,
