@@ -196,6 +196,46 @@ describe('loadSnapshot', () => {
     await db.$executeRaw`UPDATE "Host" SET "foreignDomains" = '[]' WHERE id = ${hostId}::uuid`;
   });
 
+  it("orders a NIC's queue IRQs by queue then IRQ whatever the rows' order; NICs alike share one frozen list", async () => {
+    const nics = await db.nic.findMany({ where: { hostId, name: { in: ['ens1f0', 'ens2f0'] } }, orderBy: { name: 'asc' } });
+    const saved = await db.nicIrq.findMany({ where: { nicId: { in: nics.map((n) => n.id) } } });
+    await db.nicIrq.deleteMany({ where: { nicId: { in: nics.map((n) => n.id) } } });
+    const rows = (nicId: string, order: [number, number][]) =>
+      order.map(([queue, irq]) => ({ nicId, irq, queue, label: `q${queue}-${irq}`, affinity: [] }));
+    // one row at a time, so their physical order is the one written
+    for (const r of rows(nics[0].id, [
+      [1, 301],
+      [0, 311],
+      [1, 300],
+      [0, 310],
+    ]))
+      await db.nicIrq.create({ data: r });
+    for (const r of rows(nics[1].id, [
+      [0, 310],
+      [1, 301],
+      [0, 311],
+      [1, 300],
+    ]))
+      await db.nicIrq.create({ data: r });
+    try {
+      for (const fleet of [await loadFleet(db), await db.$transaction((tx) => loadFleet(tx))]) {
+        const host = fleet.hosts.find((h) => h.id === hostId);
+        const [a, b] = nics.map((n) => host?.nics.find((x) => x.id === n.id)?.queueIrqs);
+        expect(a).toEqual([
+          { irq: 310, queue: 0 },
+          { irq: 311, queue: 0 },
+          { irq: 300, queue: 1 },
+          { irq: 301, queue: 1 },
+        ]);
+        expect(b).toBe(a);
+        expect(Object.isFrozen(a) && Object.isFrozen(a?.[0])).toBe(true);
+      }
+    } finally {
+      await db.nicIrq.deleteMany({ where: { nicId: { in: nics.map((n) => n.id) } } });
+      await db.nicIrq.createMany({ data: saved });
+    }
+  });
+
   it('reads only the hosts asked for', async () => {
     const s = await loadSnapshot(db, { hostIds: [otherId] });
     expect(s.hosts.map((h) => h.name)).toEqual(['snap-a']);

@@ -425,24 +425,43 @@ async function readNics(
  */
 function queueIrqs(t: IntTable, nics: number): CompactNic['queueIrqs'][] {
   const groups = groupRows(t, 0, nics);
-  const irq = (x: number): number => t.get(x, 1);
-  const queue = (x: number): number => t.get(x, 2);
-  const seen = new Map<string, CompactNic['queueIrqs']>();
+  const seen = new Map<number, CompactNic['queueIrqs'][]>();
   const out: CompactNic['queueIrqs'][] = [];
   for (let k = 0; k < nics; k++) {
-    const rows = Array.from(groups.rows.subarray(groups.start[k], groups.start[k + 1]));
-    rows.sort((x, y) => queue(x) - queue(y) || irq(x) - irq(y));
-    const key = rows.map((x) => `${irq(x)}:${queue(x)}`).join(',');
-    let list = seen.get(key);
+    // (queue, irq) pairs in scratch, ordered by insertion (a NIC has a few dozen), hashed:
+    // no array, string or closure per NIC (they were ~100 MiB of garbage for 30,000 NICs)
+    const n = groups.start[k + 1] - groups.start[k];
+    const pairs = irqPairs.ints(2 * n);
+    for (let i = 0; i < n; i++) {
+      const x = groups.rows[groups.start[k] + i];
+      let at = i;
+      const q = t.get(x, 2);
+      const irq = t.get(x, 1);
+      while (at > 0 && (pairs[2 * at - 2] > q || (pairs[2 * at - 2] === q && pairs[2 * at - 1] > irq))) {
+        pairs[2 * at] = pairs[2 * at - 2];
+        pairs[2 * at + 1] = pairs[2 * at - 1];
+        at--;
+      }
+      pairs[2 * at] = q;
+      pairs[2 * at + 1] = irq;
+    }
+    let h = 0x811c9dc5 ^ n;
+    for (let i = 0; i < 2 * n; i++) h = Math.imul(h ^ pairs[i], 16777619);
+    const same = seen.get(h) ?? [];
+    let list = same.find((l) => l.length === n && l.every((e, i) => e.queue === pairs[2 * i] && e.irq === pairs[2 * i + 1]));
     if (!list) {
-      list = Object.freeze(rows.map((x) => Object.freeze({ irq: irq(x), queue: queue(x) }))) as CompactNic['queueIrqs'];
-      seen.set(key, list);
+      const entries = Array.from({ length: n }, (_, i) => Object.freeze({ irq: pairs[2 * i + 1], queue: pairs[2 * i] }));
+      list = Object.freeze(entries) as CompactNic['queueIrqs'];
+      same.push(list);
+      seen.set(h, same);
     }
     out.push(list);
   }
   release(t.a, groups.rows);
   return out;
 }
+
+const irqPairs = new Scratch();
 
 /** The VF table, fleet-wide, a row per VF; an address not in canonical form (rid -1) is kept as text by row. */
 const VF = { nic: 0, index: 1, rid: 2 } as const;
@@ -609,7 +628,9 @@ function finishHost(d: Draft, used: Map<string, number>, layouts: CpuLayouts, t:
     c.reserved[p] = a[at + CPU.reserved];
     const from = a[at + CPU.sibStart];
     c.sibStart[p + 1] = c.sibStart[p] + a[at + CPU.sibLen];
-    c.sibling.set(t.sib.a.subarray(from, from + a[at + CPU.sibLen]), c.sibStart[p]);
+    // a loop, not set(subarray(...)): a view per CPU was 1.28 M objects, ~130 MiB of garbage
+    const sib = t.sib.a;
+    for (let k = 0, to = c.sibStart[p]; k < a[at + CPU.sibLen]; k++) c.sibling[to + k] = sib[from + k];
   }
   const cpus = layouts.intern(c, true);
   const host = d.host;
