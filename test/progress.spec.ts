@@ -40,6 +40,7 @@ describe('progress writes', () => {
       (e) => {
         throw e;
       },
+      0,
     );
     for (let step = 0; step < 6; step++) for (const id of running) writer.add({ id, step: `step ${step}`, progress: (100 * step) / 6 });
     writer.add({ id: done, step: 'late', progress: 50 });
@@ -62,5 +63,45 @@ describe('progress writes', () => {
     await writer.flushed();
     expect(batches.length).toBe(3);
     expect(await db.operation.findUnique({ where: { id: later } })).toMatchObject({ step: 'b', progress: 30 });
+  });
+
+  it('gathers the reports of a steady stream for the gap after each write, and writes a report after a quiet spell at once', async () => {
+    const ids = await Promise.all(Array.from({ length: 4 }, () => newOp('QUEUED')));
+    const stream = async (gapMs: number): Promise<number> => {
+      const batches: ProgressItem[][] = [];
+      const writer = new ProgressWriter(
+        (items) => (batches.push(items), ops.markProgressMany(items)),
+        () => undefined,
+        (e) => {
+          throw e;
+        },
+        gapMs,
+      );
+      // a report every 5 ms for 100 ms, as 32 jobs' steps arrive
+      for (let k = 0; k < 20; k++) {
+        writer.add({ id: ids[k % ids.length], step: `s${k}`, progress: k });
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      await writer.flushed();
+      return batches.length;
+    };
+    const without = await stream(0);
+    const gathered = await stream(200);
+    expect(without, 'no gap: about one statement per report').toBeGreaterThanOrEqual(8);
+    expect(gathered, 'the first report at once, the rest after the gap').toBe(2);
+    const quiet = await newOp('RUNNING');
+    const t0 = Date.now();
+    const writer = new ProgressWriter(
+      (items) => ops.markProgressMany(items),
+      () => undefined,
+      (e) => {
+        throw e;
+      },
+      10_000,
+    );
+    writer.add({ id: quiet, step: 'alone', progress: 5 });
+    await writer.flushed();
+    expect(Date.now() - t0, 'a lone report does not wait for the gap').toBeLessThan(5_000);
+    expect(await db.operation.findUnique({ where: { id: quiet } })).toMatchObject({ step: 'alone', progress: 5 });
   });
 });
