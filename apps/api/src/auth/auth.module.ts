@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
-import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_GUARD } from '@nestjs/core';
+import { AuditBinding } from './audit-binding';
 import { AuditInterceptor } from './audit.interceptor';
 import { AuthFailures } from './auth-failures';
 import { RefusalAudit } from './refusal-audit';
@@ -22,7 +23,9 @@ import { TokenThrottlerGuard } from './throttle.guard';
     AuthResolver,
     { provide: APP_GUARD, useClass: TokenThrottlerGuard },
     { provide: APP_GUARD, useClass: AuthGuard },
-    { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+    // bound to the handlers that change state only (AuditBinding), not to every request
+    AuditInterceptor,
+    AuditBinding,
   ],
   exports: [AuthService],
 })
