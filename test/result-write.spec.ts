@@ -88,6 +88,26 @@ describe("a job result's reads and write", () => {
     expect(await prov.vmWithPlan('not-a-uuid')).toBeNull();
   });
 
+  it("reads a result's operation, VM with its interfaces and host in one statement, as getForJob and vmWithHost do", async () => {
+    const { vmId, opId } = await createVm('rw-one-read');
+    statements.length = 0;
+    const read = await prov.forResult(opId);
+    expect(statements).toHaveLength(1);
+    expect(read?.op).toStrictEqual(await prismaOp(opId));
+    expect(read?.vm).toStrictEqual(await prov.vmWithHost(vmId));
+    expect(read?.vm?.vm.interfaces).toHaveLength(2);
+    // an operation whose VM is gone, one on a host, and none at all
+    await db.vmInterface.deleteMany({ where: { vmId } });
+    await db.cpuAllocation.deleteMany({ where: { vmId } });
+    await db.vfAllocation.deleteMany({ where: { vmId } });
+    await db.vm.delete({ where: { id: vmId } });
+    expect((await prov.forResult(opId))?.vm).toBeNull();
+    const hostOp = await ops.create({ id: randomUUID(), kind: 'host.discover', targetType: 'host', targetId: hostId, requestId: 'r' });
+    expect(await prov.forResult(hostOp.id)).toStrictEqual({ op: await prismaOp(hostOp.id), vm: null });
+    expect(await prov.forResult(randomUUID())).toBeNull();
+    expect(await prov.forResult('not-a-uuid')).toBeNull();
+  });
+
   it('moves a create to RUNNING with its verify, then the verify, the create and the VM to done, one statement each, once', async () => {
     const { vmId, opId } = await createVm('rw-finish');
     const finished: FinishedOperation[] = [];

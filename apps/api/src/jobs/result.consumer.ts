@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { HOST_OPS_QUEUE, jobProgressSchema, NotFoundError, operationResultSchema, RESULTS_QUEUE } from '@netpin/contracts';
-import { bullPrefix, finishedParent, OperationRepository, type OperationRecord } from '@netpin/db';
+import { HOST_OPS_QUEUE, jobProgressSchema, operationResultSchema, RESULTS_QUEUE } from '@netpin/contracts';
+import { bullPrefix, finishedParent, OperationRepository, ProvisioningRepository, type OperationRecord } from '@netpin/db';
 import { QueueEvents, Worker, type Job } from 'bullmq';
 import { API_CONFIG, type ApiConfig } from '../config';
 import { DiscoveryService } from '../hosts/discovery.service';
@@ -35,6 +35,7 @@ export class ResultConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(API_CONFIG) private readonly config: ApiConfig,
     @Inject(APP_OPTIONS) private readonly runtime: AppRuntimeOptions,
     @Inject(OperationRepository) private readonly ops: OperationRepository,
+    @Inject(ProvisioningRepository) private readonly prov: ProvisioningRepository,
     @Inject(ProvisioningService) private readonly vms: ProvisioningService,
     @Inject(DiscoveryService) private readonly discovery: DiscoveryService,
     @Inject(OperationEvents) private readonly events: OperationEvents,
@@ -75,22 +76,23 @@ export class ResultConsumer implements OnApplicationBootstrap, OnModuleDestroy {
       return;
     }
     const result = parsed.data;
-    const op = await this.ops.getForJob(result.operationId).catch((e: unknown) => {
-      if (e instanceof NotFoundError) return null;
+    // the operation and, for a VM's, the VM and its host: one statement
+    const read = await this.prov.forResult(result.operationId).catch((e: unknown) => {
       this.logger.warn({ err: e, operationId: result.operationId, attempt: job.attemptsMade + 1 }, 'cannot read the operation: retrying');
       throw e;
     });
-    if (!op) {
+    if (!read) {
       this.logger.warn({ operationId: result.operationId, requestId: result.requestId }, 'result for an unknown operation');
       return;
     }
+    const { op } = read;
     if (op.state === 'SUCCEEDED' || op.state === 'FAILED') return;
     const updated =
       op.targetType === 'host'
         ? await this.discovery.onResult(op, result)
         : op.kind.startsWith('drift.')
           ? await this.drift.onResult(op, result)
-          : await this.vms.onResult(op, result);
+          : await this.vms.onResult(op, result, op.targetType === 'vm' ? read.vm : undefined);
     if (!updated) return;
     this.relay.kick();
     // persisted: telling subscribers is best effort and must not send the result round again

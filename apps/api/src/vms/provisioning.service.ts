@@ -266,7 +266,12 @@ export class ProvisioningService {
   }
 
   /** Route an agent result for a VM operation. Returns the updated operation, or null if it was already final. */
-  async onResult(op: OperationRecord, result: OperationResult): Promise<OperationRecord | null> {
+  async onResult(
+    op: OperationRecord,
+    result: OperationResult,
+    /** The VM and its host as read with the operation (ProvisioningRepository.forResult); read here when not given. */
+    read?: Awaited<ReturnType<ProvisioningRepository['vmWithHost']>>,
+  ): Promise<OperationRecord | null> {
     // a create's apply answered: its host has one job fewer waiting for it
     if (op.kind === 'vm.create') this.backlog.done(op.id);
     const outcome: OperationOutcome = {
@@ -275,7 +280,7 @@ export class ProvisioningService {
       result: result.data ?? null,
       error: result.error ? { code: result.error.code, message: result.error.message, stderr: result.error.stderr ?? null } : undefined,
     };
-    const found = await this.prov.vmWithHost(op.targetId);
+    const found = read !== undefined ? read : await this.prov.vmWithHost(op.targetId);
     if (!found) return this.prov.finishOperation(op.id, outcome);
     // a job made for an older generation (the VM was deleted since) did nothing: the VM's
     // current lifecycle is another operation's business

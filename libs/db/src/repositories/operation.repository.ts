@@ -65,6 +65,9 @@ export interface OperationRecord {
 }
 
 type Row = Prisma.OperationGetPayload<object>;
+
+/** An Operation row as read (Prisma or plain pg, same columns). */
+export type OperationRow = Row;
 type Client = Db | Prisma.TransactionClient;
 
 export function toOperationRecord(r: Row): OperationRecord {

@@ -9,7 +9,14 @@ import { stored } from '../stored-json';
 import type { HostRecord, VmRecord } from '../types';
 import { isUuid, toHostRecord, type HostRow } from './host.repository';
 import { rowFromJson } from './json-rows';
-import { createOperation, toOperationRecord, type JobSpec, type NewOperation, type OperationRecord } from './operation.repository';
+import {
+  createOperation,
+  toOperationRecord,
+  type JobSpec,
+  type NewOperation,
+  type OperationRecord,
+  type OperationRow,
+} from './operation.repository';
 import { finishInOneStatement, finishedParent } from './finish-operation';
 import { SnapshotCache, type PlacementView } from './snapshot-cache';
 import { assignUniqueMacs, type FreshMac } from './unique-macs';
@@ -409,6 +416,31 @@ export class ProvisioningRepository {
     if (!row) return null;
     const host = row.host ? toHostRecord(rowFromJson<HostRow>(row.host, ['lastDiscoveredAt', 'createdAt', 'updatedAt'])) : null;
     return { vm: { ...toVmRecord(row), request: stored.request(row.request, row.id) }, host };
+  }
+
+  /**
+   * A job result's operation (as OperationRepository.getForJob reads it) and, for a VM's
+   * operation, the VM and its host as vmWithHost reads them, in one statement: a result costs
+   * this read and its write. Null when there is no such operation; `vm` null when the target is
+   * not a VM or is gone.
+   */
+  async forResult(operationId: string): Promise<{ op: OperationRecord; vm: { vm: VmWithPlan; host: HostRecord | null } | null } | null> {
+    if (!isUuid(operationId)) return null;
+    const [row] = await this.sql.query<OperationRow & { forVm: { vm: object; interfaces: unknown; host: unknown } | null }>(
+      `SELECT o.*, CASE WHEN o."targetType" = 'vm' AND o."targetId" ~* '^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$' THEN (
+          SELECT json_build_object('vm', row_to_json(v),
+                 'interfaces', COALESCE((SELECT json_agg(i ORDER BY i."index") FROM "VmInterface" i WHERE i."vmId" = v.id), '[]'::json),
+                 'host', (SELECT row_to_json(h) FROM "Host" h WHERE h.id = v."hostId"))
+          FROM "Vm" v WHERE v.id = o."targetId"::uuid) END AS "forVm"
+        FROM "Operation" o WHERE o.id = $1::uuid`,
+      [operationId],
+    );
+    if (!row) return null;
+    const { forVm, ...op } = row;
+    if (!forVm) return { op: toOperationRecord(op), vm: null };
+    const vm = rowFromJson<VmRow>({ ...forVm.vm, interfaces: forVm.interfaces }, ['createdAt', 'updatedAt', 'deletedAt']);
+    const host = forVm.host ? toHostRecord(rowFromJson<HostRow>(forVm.host, ['lastDiscoveredAt', 'createdAt', 'updatedAt'])) : null;
+    return { op: toOperationRecord(op), vm: { vm: { ...toVmRecord(vm), request: stored.request(vm.request, vm.id) }, host } };
   }
 
   async vmByOperation(operationId: string): Promise<{ idempotencyKey: string | null; requestHash: string | null; vmId: string } | null> {
