@@ -289,20 +289,8 @@ export class ProvisioningService {
     const requestId = result.requestId;
 
     switch (op.kind) {
-      case 'vm.create': {
-        if (result.status === 'SUCCEEDED' && host && vm.plan) {
-          const verifyId = randomUUID();
-          const verify = applyJob(host, vm.plan, vm.request, vm, verifyId, requestId, 'vm.verify');
-          return this.prov.finishOperation(
-            op.id,
-            { ...outcome, state: 'RUNNING' },
-            {
-              followUps: [{ id: verifyId, kind: 'vm.verify', targetType: 'vm', targetId: vm.id, parentId: op.id, requestId, job: verify }],
-            },
-          );
-        }
-        return this.failAndTearDown(op, outcome, vm, host, requestId, op.id);
-      }
+      case 'vm.create':
+        return this.applied(op, result, outcome, vm, host);
       case 'vm.verify': {
         const data = result.kind === 'vm.verify' ? result.data : undefined;
         if (result.status === 'SUCCEEDED' && data?.inSync) {
@@ -350,6 +338,27 @@ export class ProvisioningService {
         this.logger.warn({ kind: op.kind }, 'result for an operation kind this service does not handle');
         return this.prov.finishOperation(op.id, outcome);
     }
+  }
+
+  /** A create's vm.apply answered: a vm.verify follows (the create stays RUNNING), or the VM fails and is torn down. */
+  private async applied(
+    op: OperationRecord,
+    result: OperationResult,
+    outcome: OperationOutcome,
+    vm: VmWithPlan,
+    host: Awaited<ReturnType<HostRepository['findById']>>,
+  ): Promise<OperationRecord | null> {
+    const requestId = result.requestId;
+    if (result.status === 'SUCCEEDED' && host && vm.plan) {
+      const verifyId = randomUUID();
+      const verify = applyJob(host, vm.plan, vm.request, vm, verifyId, requestId, 'vm.verify');
+      return this.prov.finishOperation(
+        op.id,
+        { ...outcome, state: 'RUNNING' },
+        { followUps: [{ id: verifyId, kind: 'vm.verify', targetType: 'vm', targetId: vm.id, parentId: op.id, requestId, job: verify }] },
+      );
+    }
+    return this.failAndTearDown(op, outcome, vm, host, requestId, op.id);
   }
 
   /**
