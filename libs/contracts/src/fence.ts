@@ -36,17 +36,23 @@ export function vfClaimsKey(prefix: string, hostId: string): string {
 const NOW_MS = `local t = redis.call('time') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
 
 /**
+ * Inside a loop over ARGV[i] = `<pf>/<index>` (after NOW_MS): return 'FROZEN:<pf>' while a
+ * configureSriov's freeze on that PF has not expired. The claim scripts share it.
+ */
+const REFUSE_FROZEN_PF = `  local pf = string.match(ARGV[i], '^(.+)/%d+$')
+  local fz = redis.call('hget', KEYS[1], 'freeze:' .. pf)
+  if fz then
+    local exp = tonumber(string.match(fz, '@(%d+)$'))
+    if exp and exp > now then return 'FROZEN:' .. pf end
+  end`;
+
+/**
  * API: claim VFs for a VM. ARGV[1] = VM id, ARGV[2..] = `<pf>/<index>`. Returns 'OK', or
  * 'FROZEN:<pf>' (nothing written) while a configureSriov holds that PF.
  */
 export const VF_CLAIM_SCRIPT = `${NOW_MS}
 for i = 2, #ARGV do
-  local pf = string.match(ARGV[i], '^(.+)/%d+$')
-  local fz = redis.call('hget', KEYS[1], 'freeze:' .. pf)
-  if fz then
-    local exp = tonumber(string.match(fz, '@(%d+)$'))
-    if exp and exp > now then return 'FROZEN:' .. pf end
-  end
+${REFUSE_FROZEN_PF}
 end
 for i = 2, #ARGV do redis.call('hset', KEYS[1], 'vf:' .. ARGV[i], ARGV[1]) end
 return 'OK'`;
@@ -59,12 +65,7 @@ return 'OK'`;
  */
 export const VF_CLAIM_FREE_SCRIPT = `${NOW_MS}
 for i = 2, #ARGV do
-  local pf = string.match(ARGV[i], '^(.+)/%d+$')
-  local fz = redis.call('hget', KEYS[1], 'freeze:' .. pf)
-  if fz then
-    local exp = tonumber(string.match(fz, '@(%d+)$'))
-    if exp and exp > now then return 'FROZEN:' .. pf end
-  end
+${REFUSE_FROZEN_PF}
   local holder = redis.call('hget', KEYS[1], 'vf:' .. ARGV[i])
   if holder and holder ~= ARGV[1] then return 'TAKEN:' .. ARGV[i] end
 end

@@ -12,6 +12,7 @@ import {
   OperationRepository,
   ProvisioningRepository,
   SnapshotCache,
+  type CreatePlacedVm,
   type NewOperation,
   type OperationOutcome,
   type OperationRecord,
@@ -65,6 +66,25 @@ function stableJson(v: unknown): string {
  * The main job: createVm places, then writes VM + allocations + operation + outbox in one
  * transaction; results coming back from the agent move the VM through its states.
  */
+/** What both create paths write: fresh VM and operation ids, the stored request and its vm.apply job. */
+function newCreate(
+  request: VmRequest,
+  requestHash: string,
+  idempotencyKey: string | null | undefined,
+  requestId: string,
+): Omit<CreatePlacedVm, 'place'> {
+  const vmId = randomUUID();
+  const req: VmRequest = { ...request, vmId };
+  const operationId = randomUUID();
+  return {
+    vmId,
+    name: request.name,
+    request: req,
+    operation: { id: operationId, kind: 'vm.create', idempotencyKey: idempotencyKey ?? null, requestHash, requestId },
+    job: (plan, host) => applyJob(host, plan, req, { id: vmId, generation: 0 }, operationId, requestId, 'vm.apply'),
+  };
+}
+
 @Injectable()
 export class ProvisioningService {
   private readonly logger = new Logger(ProvisioningService.name);
@@ -140,21 +160,16 @@ export class ProvisioningService {
     idempotencyKey: string | null | undefined,
     requestId: string,
   ): Promise<CreateVmPayload | null> {
-    const vmId = randomUUID();
-    const req: VmRequest = { ...request, vmId };
-    const operationId = randomUUID();
+    const c = newCreate(request, requestHash, idempotencyKey, requestId);
+    const { vmId, request: req } = c;
     const created = await this.atSlot(() =>
       this.prov.createPlacedVmAt(
         {
-          vmId,
-          name: request.name,
-          request: req,
-          operation: { id: operationId, kind: 'vm.create', idempotencyKey: idempotencyKey ?? null, requestHash, requestId },
+          ...c,
           place: (index) => {
             const r = this.backlog.place(index, req);
             return r.ok ? r.plan : null;
           },
-          job: (plan, host) => applyJob(host, plan, req, { id: vmId, generation: 0 }, operationId, requestId, 'vm.apply'),
         },
         { claimFree: (plan) => this.vfClaims.claimFree(vmId, plan), release: (plan) => this.vfClaims.release(vmId, plan) },
       ),
@@ -174,22 +189,17 @@ export class ProvisioningService {
     idempotencyKey: string | null | undefined,
     requestId: string,
   ): Promise<CreateVmPayload | null> {
-    const vmId = randomUUID();
-    const req: VmRequest = { ...request, vmId };
-    const operationId = randomUUID();
+    const c = newCreate(request, requestHash, idempotencyKey, requestId);
+    const { vmId, request: req } = c;
     let decided: PlacementResult | null = null;
     let claimed: PlacementPlan | null = null;
     const created = await this.placementSlots(() =>
       this.prov.createPlacedVm({
-        vmId,
-        name: request.name,
-        request: req,
-        operation: { id: operationId, kind: 'vm.create', idempotencyKey: idempotencyKey ?? null, requestHash, requestId },
+        ...c,
         place: (index) => {
           decided = this.backlog.place(index, req);
           return decided.ok ? decided.plan : null;
         },
-        job: (plan, host) => applyJob(host, plan, req, { id: vmId, generation: 0 }, operationId, requestId, 'vm.apply'),
         // a MAC the request named is the caller's; a generated one may be drawn again
         freshMac: (index, n) => (req.interfaces[index]?.mac ? null : generatedMac(vmId, index, n)),
         // the agent's configureSriov guard reads these under the host lock
