@@ -19,6 +19,7 @@ export { normaliseDomain } from './normalise';
 export { domainSpecFromPlan, PlanToDomainError, resolveVdpaSources, type DomainFromPlanOptions } from './from-plan';
 export { domainXmlContainment, parseDomainTree, rawDomainTree, type XmlDifference, type XmlNode } from './meaning';
 export { verifyDomainXml } from './verify';
+export { DomainXmlMemo } from './memo';
 export { answerView, projectOnto, viewDifferences } from './spelling';
 export { liveBridgePorts, liveInterfaceAliases, type BridgePort, type LiveInterfaceAlias } from './live';
 export { KVM_PAIR_NOT_RECORDED } from './golden-cases';

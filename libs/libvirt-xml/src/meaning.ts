@@ -185,5 +185,10 @@ export function firstMissing(want: XmlNode, have: XmlNode, path: string): XmlDif
 
 /** Is everything `desiredXml` says present, with the same meaning, in `actualXml`? */
 export function domainXmlContainment(desiredXml: string, actualXml: string): XmlDifference | null {
-  return firstMissing(parseDomainTree(desiredXml), parseDomainTree(actualXml), 'domain');
+  return firstMissingIn(parseDomainTree(desiredXml), parseDomainTree(actualXml));
+}
+
+/** domainXmlContainment on trees already parsed (parseDomainTree). */
+export function firstMissingIn(desired: XmlNode, actual: XmlNode): XmlDifference | null {
+  return firstMissing(desired, actual, 'domain');
 }

@@ -1,8 +1,8 @@
 import { formatCpuList, type StateDiffEntry } from '@netpin/contracts';
 import { diffDomain } from './diff';
-import { domainXmlContainment } from './meaning';
+import { firstMissingIn } from './meaning';
+import { DomainXmlMemo } from './memo';
 import type { DomainSpec } from './model';
-import { parseDomain } from './parse';
 
 /**
  * The verify step's comparison: differences between the domain XML netpin wants and the
@@ -19,23 +19,24 @@ function show(v: unknown): string {
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
-function modelOf(xml: string): DomainSpec | null {
+function modelOf(xml: string, memo: DomainXmlMemo): DomainSpec | null {
   try {
-    return parseDomain(xml);
+    return memo.domain(xml);
   } catch {
     return null;
   }
 }
 
-export function verifyDomainXml(desiredXml: string, actualXml: string): StateDiffEntry[] {
-  const want = modelOf(desiredXml);
+/** `memo`: the job's parses (DomainXmlMemo), so that texts it has read already are not parsed again. */
+export function verifyDomainXml(desiredXml: string, actualXml: string, memo = new DomainXmlMemo()): StateDiffEntry[] {
+  const want = modelOf(desiredXml, memo);
   if (want !== null) {
-    const have = modelOf(actualXml);
+    const have = modelOf(actualXml, memo);
     if (have === null)
       return [{ field: 'domain', expected: 'a netpin domain definition', actual: 'a definition outside the netpin model' }];
     const diff = diffDomain(want, have);
     if (diff.length > 0) return diff.map((d) => ({ field: `domain.${d.path}`, expected: show(d.expected), actual: show(d.actual) }));
   }
-  const d = domainXmlContainment(desiredXml, actualXml);
+  const d = firstMissingIn(memo.tree(desiredXml), memo.tree(actualXml));
   return d === null ? [] : [{ field: d.path, expected: d.expected, actual: d.actual }];
 }

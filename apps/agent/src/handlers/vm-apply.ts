@@ -1,4 +1,5 @@
 import { virshDefine, virshStart, type VirshDomainState } from '@netpin/host-ops';
+import { DomainXmlMemo } from '@netpin/libvirt-xml';
 import { AgentError } from '../errors';
 import { domainXmlDiff } from './domain-compare';
 import { readDomain, readDomainState } from './host-state';
@@ -17,12 +18,13 @@ type Seen = { outcome: 'changed' | 'unchanged'; state: VirshDomainState | null }
  * define (only over a domain netpin owns for this VM, and only when it differs in meaning), with
  * the vDPA placeholders replaced by the devices' /dev/vhost-vdpa-N. Hands back the domain's run
  * state as last read (before an unchanged define, else its read-back) for the start step.
+ * `memo`: the job's parses (the desired XML was parsed for its mark already).
  */
-async function defineDomain(planned: ApplyPayload, { shell }: HandlerContext): Promise<Seen> {
+async function defineDomain(planned: ApplyPayload, { shell }: HandlerContext, memo: DomainXmlMemo): Promise<Seen> {
   const p = { ...planned, domainXml: await resolvedDomainXml(shell, planned.domainXml, planned.vdpaDevices) };
   const dom = await readDomain(shell, p.vmName);
-  if (dom.defined && !isOurs(dom, p.vmId)) throw foreignDomain(p.vmName, p.vmId);
-  if (dom.defined && dom.inactiveXml !== null && domainXmlDiff(p.domainXml, dom.inactiveXml).length === 0)
+  if (dom.defined && !isOurs(dom, p.vmId, memo)) throw foreignDomain(p.vmName, p.vmId);
+  if (dom.defined && dom.inactiveXml !== null && domainXmlDiff(p.domainXml, dom.inactiveXml, memo).length === 0)
     return { outcome: 'unchanged', state: dom.state };
   await shell.run(virshDefine(p.domainXml));
   const after = await readDomainState(shell, p.vmName);
@@ -60,7 +62,8 @@ export const vmApplyHandler: JobHandler<'vm.apply'> = {
     (p.vdpaDevices.length > 0 ? 1 : 0),
   async run(p, ctx) {
     const { shell, steps } = ctx;
-    assertMarked(p.domainXml, p.vmId);
+    const memo = new DomainXmlMemo(); // this job's parses: each XML text once
+    assertMarked(p.domainXml, p.vmId, memo);
     await steps.run('VF attributes', () => ensureVfs(shell, p.vfs));
     await steps.run('IRQ affinity', () => ensureIrqs(shell, p.irqAffinity));
     await steps.run('RPS masks', () => ensureRps(shell, p.rps));
@@ -68,7 +71,7 @@ export const vmApplyHandler: JobHandler<'vm.apply'> = {
     if (p.vdpaDevices.length > 0) await steps.run('vDPA devices', () => ensureVdpaDevices(shell, p.vdpaDevices));
     let seen: VirshDomainState | null = null;
     await steps.run('define domain', async () => {
-      const d = await defineDomain(p, ctx);
+      const d = await defineDomain(p, ctx, memo);
       seen = d.state;
       return d.outcome;
     });

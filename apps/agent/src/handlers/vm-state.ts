@@ -9,6 +9,7 @@ import {
   type VmDesiredState,
 } from '@netpin/contracts';
 import { hostPaths, ipLinkSetVf, setIrqAffinity, setRpsCpus } from '@netpin/host-ops';
+import type { DomainXmlMemo } from '@netpin/libvirt-xml';
 import { z } from 'zod';
 import { forgetBaselineRecords, irqResource, readBaselineRecords, rpsResource, writeBaselineRecord, writeRecorded } from './baseline';
 import { isOurs } from './ownership';
@@ -249,15 +250,16 @@ export async function ensureRps(shell: HostShell, rps: VmDesiredState['rps']): P
   return 'changed';
 }
 
-/** Definition and run state of the domain, compared with what is wanted. */
+/** Definition and run state of the domain, compared with what is wanted (`memo`: the job's parses). */
 export async function diffDomain(
   shell: HostShell,
   want: Pick<VmDesiredState, 'vmId' | 'vmName' | 'domainXml' | 'start'>,
+  memo?: DomainXmlMemo,
 ): Promise<StateDiffEntry[]> {
   const dom = await readDomain(shell, want.vmName);
   if (!dom.defined || dom.inactiveXml === null) return [{ field: 'domain', expected: 'defined', actual: 'not defined' }];
-  if (!isOurs(dom, want.vmId)) return [{ field: 'domain.owner', expected: want.vmId, actual: 'a domain netpin did not define' }];
-  const d = domainXmlDiff(want.domainXml, dom.inactiveXml);
+  if (!isOurs(dom, want.vmId, memo)) return [{ field: 'domain.owner', expected: want.vmId, actual: 'a domain netpin did not define' }];
+  const d = domainXmlDiff(want.domainXml, dom.inactiveXml, memo);
   if (want.start && dom.state !== 'running') d.push({ field: 'domain.state', expected: 'running', actual: dom.state ?? 'unknown' });
   return d;
 }

@@ -4,7 +4,7 @@ import { diffBridgePorts, hasLinuxBridgePorts } from './bridge-ports';
 import { diffDomain, diffIrqsAndRps, diffVfs } from './vm-state';
 import { diffVhostUserPorts } from './vhost-user-ports';
 import { diffVdpaDevices, vdpaPaths } from './vdpa-devices';
-import { resolveVdpaSources } from '@netpin/libvirt-xml';
+import { DomainXmlMemo, resolveVdpaSources } from '@netpin/libvirt-xml';
 
 /** vm.verify: read-only; reports every field that differs from the desired state. */
 export const vmVerifyHandler: JobHandler<'vm.verify'> = {
@@ -33,7 +33,7 @@ export const vmVerifyHandler: JobHandler<'vm.verify'> = {
       // the placeholders resolved as apply did; a device that is gone leaves its placeholder, which differs
       const domainXml =
         p.vdpaDevices.length > 0 ? resolveVdpaSources(p.domainXml, await vdpaPaths(shell, p.vdpaDevices), 'keep') : p.domainXml;
-      return diffDomain(shell, { ...p, domainXml });
+      return diffDomain(shell, { ...p, domainXml }, new DomainXmlMemo());
     });
     // only a defined domain of ours has taps to read (diffDomain says so otherwise)
     const absent = diff.some((d) => d.field === 'domain' || d.field === 'domain.owner');
