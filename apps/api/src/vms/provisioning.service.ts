@@ -12,6 +12,7 @@ import {
   OperationRepository,
   ProvisioningRepository,
   SnapshotCache,
+  type CreatePlacedResult,
   type CreatePlacedVm,
   type NewOperation,
   type OperationOutcome,
@@ -176,6 +177,11 @@ export class ProvisioningService {
     ).catch((e: unknown) => this.createFailed(e, idempotencyKey, requestHash));
     if (created.kind === 'replay') return created.payload;
     if (created.kind !== 'created') return null;
+    return this.announceCreated(created);
+  }
+
+  /** A create that was written, by either path: counted against its host, its job relayed and its operation told. */
+  private announceCreated(created: Extract<CreatePlacedResult, { kind: 'created' }>): CreateVmPayload {
     this.backlog.add(created.plan.hostId, created.operation.id);
     this.relay.kick();
     this.events.broadcast(created.operation);
@@ -214,12 +220,7 @@ export class ProvisioningService {
     });
     if (created.kind !== 'created') await this.vfClaims.release(vmId, claimed);
     if (created.kind === 'replay') return created.payload;
-    if (created.kind === 'created') {
-      this.backlog.add(created.plan.hostId, created.operation.id);
-      this.relay.kick();
-      this.events.broadcast(created.operation);
-      return { vm: toVmView(created.vm), operation: toOperationView(created.operation) };
-    }
+    if (created.kind === 'created') return this.announceCreated(created);
     // the fleet read under the lock is the truth: nothing fits, and this is why
     const r = decided as PlacementResult | null;
     if (created.kind === 'no-longer-fits' && r && !r.ok) {
