@@ -9,7 +9,7 @@ import { toHostRecord } from './host.repository';
 import { createOperation, type NewOperation, type OperationRecord } from './operation.repository';
 import type { SnapshotCache } from './snapshot-cache';
 import { assignUniqueMacs, type FreshMac } from './unique-macs';
-import { toVmRecord } from './vm.repository';
+import { toVmRecord, toVmWithRequest } from './vm.repository';
 
 /**
  * NIC hot-plug in the database. An attach reserves in the transaction that records its
@@ -56,7 +56,7 @@ async function lockVm(tx: Prisma.TransactionClient, vmId: string): Promise<VmWit
   const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Vm" WHERE id = ${vmId}::uuid FOR UPDATE`;
   if (!rows.length) throw new NotFoundError('vm', vmId);
   const row = await tx.vm.findUniqueOrThrow({ where: { id: vmId }, include: { interfaces: { orderBy: { index: 'asc' } } } });
-  return { ...toVmRecord(row), request: stored.request(row.request, row.id) };
+  return toVmWithRequest(row);
 }
 
 async function openHotplugs(tx: Prisma.TransactionClient, vmId: string): Promise<number> {

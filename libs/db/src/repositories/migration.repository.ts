@@ -3,14 +3,14 @@ import type { PlacementIndex } from '@netpin/placement';
 import type { Db } from '../client';
 import type { Prisma } from '../generated/prisma/client';
 import { uniqueConstraintOf } from '../prisma-errors';
-import { parseStored, stored } from '../stored-json';
+import { parseStored } from '../stored-json';
 import type { HostRecord, VmRecord } from '../types';
 import { toHostRecord } from './host.repository';
 import { createOperation, toOperationRecord, type NewOperation, type OperationRecord } from './operation.repository';
 import type { VmWithPlan } from './provisioning.repository';
 import type { SnapshotCache } from './snapshot-cache';
 import { handOverIoCpus, outcomeData, type OperationOutcome } from './vm-effects';
-import { toVmRecord } from './vm.repository';
+import { toVmRecord, toVmWithRequest } from './vm.repository';
 
 export interface BeginMigration {
   vmId: string;
@@ -153,7 +153,7 @@ async function begin(
   const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Vm" WHERE id = ${c.vmId}::uuid FOR UPDATE`;
   if (!rows.length) throw new NotFoundError('vm', c.vmId);
   const row = await tx.vm.findUniqueOrThrow({ where: { id: c.vmId }, include: { interfaces: { orderBy: { index: 'asc' } } } });
-  const vm: VmWithPlan = { ...toVmRecord(row), request: stored.request(row.request, row.id) };
+  const vm: VmWithPlan = toVmWithRequest(row);
   c.decide(vm);
   if (!vm.hostId) throw new NotFoundError('host of vm', c.vmId);
   const view = await cache.locked(tx);

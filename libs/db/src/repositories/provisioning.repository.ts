@@ -32,7 +32,7 @@ import {
   type OperationOutcome,
   type VmEffect,
 } from './vm-effects';
-import { toVmRecord, type VmRow } from './vm.repository';
+import { toVmRecord, toVmWithRequest, type VmRow } from './vm.repository';
 
 export { assignUniqueMacs } from './unique-macs';
 export { writeAllocations } from './allocation-rows';
@@ -323,7 +323,7 @@ export class ProvisioningRepository {
       const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Vm" WHERE id = ${vmId}::uuid FOR UPDATE`;
       if (!rows.length) throw new NotFoundError('vm', vmId);
       const row = await tx.vm.findUniqueOrThrow({ where: { id: vmId }, include: { interfaces: { orderBy: { index: 'asc' } } } });
-      const d = decide({ ...toVmRecord(row), request: stored.request(row.request, row.id) });
+      const d = decide(toVmWithRequest(row));
       const operation = await createOperation(tx, d.operation);
       await applyVmEffect(tx, d.vm);
       const after = await tx.vm.findUniqueOrThrow({ where: { id: vmId }, include: { interfaces: { orderBy: { index: 'asc' } } } });
@@ -414,8 +414,8 @@ export class ProvisioningRepository {
       [vmId, withHost],
     );
     if (!row) return null;
-    const host = row.host ? toHostRecord(rowFromJson<HostRow>(row.host, ['lastDiscoveredAt', 'createdAt', 'updatedAt'])) : null;
-    return { vm: { ...toVmRecord(row), request: stored.request(row.request, row.id) }, host };
+    const host = hostFromJson(row.host);
+    return { vm: toVmWithRequest(row), host };
   }
 
   /**
@@ -439,8 +439,8 @@ export class ProvisioningRepository {
     const { forVm, ...op } = row;
     if (!forVm) return { op: toOperationRecord(op), vm: null };
     const vm = rowFromJson<VmRow>({ ...forVm.vm, interfaces: forVm.interfaces }, ['createdAt', 'updatedAt', 'deletedAt']);
-    const host = forVm.host ? toHostRecord(rowFromJson<HostRow>(forVm.host, ['lastDiscoveredAt', 'createdAt', 'updatedAt'])) : null;
-    return { op: toOperationRecord(op), vm: { vm: { ...toVmRecord(vm), request: stored.request(vm.request, vm.id) }, host } };
+    const host = hostFromJson(forVm.host);
+    return { op: toOperationRecord(op), vm: { vm: toVmWithRequest(vm), host } };
   }
 
   async vmByOperation(operationId: string): Promise<{ idempotencyKey: string | null; requestHash: string | null; vmId: string } | null> {
@@ -474,6 +474,11 @@ export class ProvisioningRepository {
   }
 }
 
+/** A host row as to_jsonb / row_to_json gave it (its timestamps as text), or null: as HostRepository.findById reads it. */
+function hostFromJson(json: unknown): HostRecord | null {
+  return json ? toHostRecord(rowFromJson<HostRow>(json, ['lastDiscoveredAt', 'createdAt', 'updatedAt'])) : null;
+}
+
 /** A create's unique name or idempotency key already taken, as the caller's CONFLICT; null for anything else. */
 function conflictOf(e: unknown, name: string): ConflictError | null {
   const constraint = uniqueConstraintOf(e);
@@ -494,7 +499,7 @@ async function placeReleased(
   const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Vm" WHERE id = ${c.vmId}::uuid FOR UPDATE`;
   if (!rows.length) throw new NotFoundError('vm', c.vmId);
   const row = await tx.vm.findUniqueOrThrow({ where: { id: c.vmId }, include: { interfaces: { orderBy: { index: 'asc' } } } });
-  const current: VmWithPlan = { ...toVmRecord(row), request: stored.request(row.request, row.id) };
+  const current: VmWithPlan = toVmWithRequest(row);
   c.decide(current);
   const request = c.request(current);
   const view = await cache.locked(tx);

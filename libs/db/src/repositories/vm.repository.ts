@@ -1,4 +1,4 @@
-import { BadUserInputError, type PageArgs, type VmFilter } from '@netpin/contracts';
+import { BadUserInputError, type PageArgs, type VmFilter, type VmRequest } from '@netpin/contracts';
 import type { Db } from '../client';
 import { decodeTimeIdCursor, encodeTimeIdCursor } from '../cursor';
 import type { Prisma } from '../generated/prisma/client';
@@ -8,6 +8,11 @@ import { stored } from '../stored-json';
 
 const include = { interfaces: { orderBy: { index: 'asc' } } } as const;
 export type VmRow = Prisma.VmGetPayload<{ include: typeof include }>;
+
+/** The row with its stored request parsed: the VM as the lifecycle decides on it (VmWithPlan). */
+export function toVmWithRequest(r: VmRow): VmRecord & { request: VmRequest } {
+  return { ...toVmRecord(r), request: stored.request(r.request, r.id) };
+}
 
 export function toVmRecord(r: VmRow): VmRecord {
   return {
