@@ -71,15 +71,11 @@ function toToken(r: Prisma.ApiTokenGetPayload<object>): ApiTokenRecord {
 
 /** API tokens (hashes only) and the audit trail. */
 export class AuthRepository {
-  /** The audit row of every mutation: `sql` when given, else the same SQL through Prisma. */
-  private readonly plain: SqlReader;
-
+  /** `sql`: the audit row of every mutation (without it, the same SQL through Prisma). */
   constructor(
     private readonly db: Db,
-    sql?: SqlReader,
-  ) {
-    this.plain = sql ?? prismaSql(db);
-  }
+    private readonly sql: SqlReader = prismaSql(db),
+  ) {}
 
   async createToken(t: {
     name: string;
@@ -116,7 +112,7 @@ export class AuthRepository {
   }
 
   async audit(e: AuditEventInput): Promise<void> {
-    await this.plain.query(INSERT_AUDIT, [
+    await this.sql.query(INSERT_AUDIT, [
       new Date().toISOString(),
       e.tokenId,
       e.actor,

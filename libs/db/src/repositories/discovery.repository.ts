@@ -96,15 +96,11 @@ interface Target extends DiscoveredHost {
  * transaction, one hold of the fleet-wide PlacementState lock, the same statements.
  */
 export class DiscoveryRepository {
-  /** startDiscovery's one statement: `sql` when given, else the same SQL through Prisma. */
-  private readonly plain: SqlReader;
-
+  /** `sql`: startDiscovery's one statement (without it, the same SQL through Prisma). */
   constructor(
     private readonly db: Db,
-    sql?: SqlReader,
-  ) {
-    this.plain = sql ?? prismaSql(db);
-  }
+    private readonly sql: SqlReader = prismaSql(db),
+  ) {}
 
   /**
    * @param reservedCoresPerNode the first N cores of every NUMA node (all their threads) are
@@ -162,11 +158,7 @@ export class DiscoveryRepository {
    */
   async startDiscovery(hostId: string, op: NewOperation): Promise<OperationRecord> {
     const at = new Date();
-    const [row] = await this.plain.query<{ op: unknown }>(START_DISCOVERY, [
-      hostId,
-      JSON.stringify(operationArg(op, at)),
-      at.toISOString(),
-    ]);
+    const [row] = await this.sql.query<{ op: unknown }>(START_DISCOVERY, [hostId, JSON.stringify(operationArg(op, at)), at.toISOString()]);
     if (!row) throw new NotFoundError('host', hostId);
     return operationFromJson(row.op);
   }

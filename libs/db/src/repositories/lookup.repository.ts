@@ -38,21 +38,17 @@ export interface HostPlacementContext {
  * comes from (applied by a VM's plan, or discovered): batched, for the API's loaders.
  */
 export class LookupRepository {
-  /** The names loader's reads (an operation's targetName on every answer): `sql` when given, else through Prisma. */
-  private readonly plain: SqlReader;
-
+  /** `sql`: the names loader's reads, an operation's targetName on every answer (without it, through Prisma). */
   constructor(
     private readonly db: Db,
-    sql?: SqlReader,
-  ) {
-    this.plain = sql ?? prismaSql(db);
-  }
+    private readonly sql: SqlReader = prismaSql(db),
+  ) {}
 
   /** Ids are UUID columns: anything else cannot match (and would make PostgreSQL refuse the query). */
   async names(kind: NamedKind, ids: readonly string[]): Promise<Map<string, string>> {
     const uuids = [...new Set(ids)].filter(isUuid);
     if (uuids.length === 0) return new Map();
-    const rows = await this.plain.query<{ id: string; name: string }>(
+    const rows = await this.sql.query<{ id: string; name: string }>(
       `SELECT id::text AS id, name FROM ${NAMED_TABLES[kind]} WHERE id = ANY($1::uuid[])`,
       [uuids],
     );
