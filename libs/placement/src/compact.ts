@@ -11,6 +11,7 @@ import {
   type FleetSnapshot,
   type FleetVf,
 } from '@netpin/contracts';
+import { Slab } from './slab';
 
 /**
  * The fleet with its bulk in columns: a host keeps its host-, node- and NIC-level fields as
@@ -197,8 +198,8 @@ export class CpuLayouts {
   private readonly seen = new Map<number, CpuColumns[]>();
   private readonly vfIndices = new Map<string, Int32Array>();
   private readonly irqLists = new Map<string, FleetNic['queueIrqs']>();
-  private readonly int32 = new Slab((n) => new Int32Array(n));
-  private readonly uint8 = new Slab((n) => new Uint8Array(n));
+  private readonly int32 = new Slab((n) => new Int32Array(n), SLAB_CHUNK);
+  private readonly uint8 = new Slab((n) => new Uint8Array(n), SLAB_CHUNK);
 
   /** The stored layout equal to `c`, else `c` itself (a copy of it with `copy`, for scratch columns) from now on. */
   intern(c: CpuColumns, copy = false): CpuColumns {
@@ -240,27 +241,6 @@ export class CpuLayouts {
   /** n byte cells (filled with `fill`), a view into a shared chunk. */
   bytes(n: number, fill = 0): Uint8Array {
     return this.uint8.take(n, fill);
-  }
-}
-
-/** Small typed arrays handed out as views into chunks of SLAB_CHUNK elements; a large one gets its own. */
-class Slab<A extends Int32Array | Uint8Array> {
-  private chunk: A;
-  private at = 0;
-
-  constructor(private readonly make: (n: number) => A) {
-    this.chunk = make(0);
-  }
-
-  take(n: number, fill: number): A {
-    if (n > SLAB_CHUNK / 4) return this.make(n).fill(fill) as A;
-    if (this.at + n > this.chunk.length) {
-      this.chunk = this.make(SLAB_CHUNK);
-      this.at = 0;
-    }
-    const out = this.chunk.subarray(this.at, this.at + n).fill(fill) as A;
-    this.at += n;
-    return out;
   }
 }
 

@@ -1,19 +1,7 @@
-/** Ints per shared chunk: 64 KiB, ~250 NICs of 64 VFs. */
-const CHUNK = 16_384;
-let chunk = new Int32Array(0);
-let used = 0;
+import { Slab } from './slab';
 
-/** `n` ints from the current shared chunk (a view: no ArrayBuffer of its own). */
-function take(n: number): Int32Array {
-  if (n > CHUNK / 4) return new Int32Array(n);
-  if (used + n > chunk.length) {
-    chunk = new Int32Array(CHUNK);
-    used = 0;
-  }
-  const out = chunk.subarray(used, used + n);
-  used += n;
-  return out;
-}
+/** The lists' shared chunks: 16,384 ints (64 KiB), ~250 NICs of 64 VFs. */
+const slab = new Slab((n) => new Int32Array(n), 16_384);
 
 /**
  * A NIC's free VF indices, ascending, as the sorted `number[]` it replaces behaved (an
@@ -26,7 +14,7 @@ export class FreeVfs {
   private n = 0;
 
   constructor(capacity: number) {
-    this.a = take(Math.max(1, capacity));
+    this.a = slab.take(Math.max(1, capacity), 0);
   }
 
   get length(): number {

@@ -388,7 +388,6 @@ function emptyNode(n: FleetNumaNode): NodeRt {
   };
 }
 
-/** Insert x into an ascending list in place (a duplicate is kept, as the list had it). */
 function byName(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
