@@ -63,10 +63,6 @@ function stableJson(v: unknown): string {
   return JSON.stringify(v);
 }
 
-/**
- * The main job: createVm places, then writes VM + allocations + operation + outbox in one
- * transaction; results coming back from the agent move the VM through its states.
- */
 /** What both create paths write: fresh VM and operation ids, the stored request and its vm.apply job. */
 function newCreate(
   request: VmRequest,
@@ -86,6 +82,10 @@ function newCreate(
   };
 }
 
+/**
+ * The main job: createVm places, then writes VM + allocations + operation + outbox in one
+ * transaction; results coming back from the agent move the VM through its states.
+ */
 @Injectable()
 export class ProvisioningService {
   private readonly logger = new Logger(ProvisioningService.name);
